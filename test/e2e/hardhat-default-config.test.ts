@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Interface, JsonRpcProvider } from 'ethers';
 import { after, before, describe, test } from 'node:test';
 import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
-import { assertEveryTestPassed, describeRun, hardhat, mochaTitles, type HardhatRun } from '../helpers/hardhat.js';
+import { assertEveryTestPassed, describeRunAndNode, hardhat, mochaTitles, type HardhatRun } from '../helpers/hardhat.js';
 import { REPO_ROOT } from '../helpers/solc.js';
 
 const PROJECT_DIR = join(REPO_ROOT, 'test', 'fixtures', 'hardhat-default');
@@ -35,8 +35,7 @@ describe('Hardhat 2 project with the default localhost network (no gas setting)'
   // The configs share the project's artifacts, so they run one after the other.
   for (const config of CONFIGS) {
     const run = (args: string[]): Promise<HardhatRun> => hardhat(PROJECT_DIR, ['--config', config, ...args], { FVM_DEVNET_URL: devnet.url }, TIMEOUT_MS);
-    const explain = (why: string, result: HardhatRun): string =>
-      describeRun(why, result) + `\n--- devnet output (last 3000 characters) ---\n${devnet.output().slice(-3000)}--- end ---`;
+    const explain = (why: string, result: HardhatRun): string => describeRunAndNode(why, result, devnet);
 
     test(`${config}: \`hardhat run scripts/deploy.js --network localhost\` deploys and sends`, async () => {
       const result = await run(['run', 'scripts/deploy.js', '--network', 'localhost']);
@@ -67,7 +66,7 @@ describe('Hardhat 2 project with the default localhost network (no gas setting)'
     const [deployer, recipient] = [DEV_ACCOUNTS[5]!, DEV_ACCOUNTS[6]!];
     const env = { FVM_DEVNET_URL: devnet.url, PRIVATE_KEY: deployer.privateKey.slice(2), RECIPIENT_KEY: recipient.privateKey };
     const result = await hardhat(PROJECT_DIR, ['--config', 'hardhat-kit.config.js', 'run', 'scripts/deploy.js', '--network', 'localnet'], env, TIMEOUT_MS);
-    const explain = (why: string): string => describeRun(why, result) + `\n--- devnet output (last 3000 characters) ---\n${devnet.output().slice(-3000)}--- end ---`;
+    const explain = (why: string): string => describeRunAndNode(why, result, devnet);
     assert.equal(result.code, 0, explain('hardhat run failed'));
     assert.match(result.output, /transfer mined in block \d+ with status 1/, explain('the transfer did not succeed'));
     assert.match(result.output, new RegExp(`recipient balance 250; deployer ${deployer.address}`, 'i'), explain('wrong balance or deployer'));
@@ -99,8 +98,7 @@ describe('Hardhat Ignition against the devnet (`hardhat ignition deploy … --ne
       { FVM_DEVNET_URL: url, HARDHAT_IGNITION_CONFIRM_DEPLOYMENT: 'false', HARDHAT_IGNITION_CONFIRM_RESET: 'false' },
       TIMEOUT_MS,
     );
-  const explain = (why: string, result: HardhatRun): string =>
-    describeRun(why, result) + `\n--- devnet output (last 3000 characters) ---\n${devnet?.output().slice(-3000)}--- end ---`;
+  const explain = (why: string, result: HardhatRun): string => describeRunAndNode(why, result, devnet);
   /** The module's deployed addresses, from Ignition's "Deployed Addresses" lines. */
   const addresses = (result: HardhatRun): { token: string; jar: string } => {
     const token = /TipJarModule#Token - (0x[0-9a-fA-F]{40})/.exec(result.output)?.[1];

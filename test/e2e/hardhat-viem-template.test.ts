@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createPublicClient, http, parseAbi, parseEther, type Address } from 'viem';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
-import { assertEveryTestPassed, describeRun, hardhat, mochaTitles, type HardhatRun } from '../helpers/hardhat.js';
+import { assertEveryTestPassed, describeRunAndNode, hardhat, mochaTitles, type HardhatRun } from '../helpers/hardhat.js';
 import { REPO_ROOT } from '../helpers/solc.js';
 
 const TEMPLATE_DIR = join(dirname(createRequire(import.meta.url).resolve('hardhat/package.json')), 'sample-projects', 'typescript-viem');
@@ -36,8 +36,7 @@ describe("Hardhat 2's TypeScript + viem sample project (hardhat-toolbox-viem) ag
       { FVM_DEVNET_URL: devnet.url, TS_NODE_COMPILER: 'typescript5', HARDHAT_IGNITION_CONFIRM_DEPLOYMENT: 'false' },
       TIMEOUT_MS,
     );
-  const explain = (why: string, result: HardhatRun): string =>
-    describeRun(why, result) + `\n--- devnet output (last 3000 characters) ---\n${devnet.output().slice(-3000)}--- end ---`;
+  const explain = (why: string, result: HardhatRun): string => describeRunAndNode(why, result, devnet);
 
   before(async () => {
     for (const part of ['contracts', 'test', 'ignition', 'tsconfig.json']) cpSync(join(TEMPLATE_DIR, part), join(projectDir, part), { recursive: true });

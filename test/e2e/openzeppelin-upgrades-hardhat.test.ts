@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { getAddress, getCreateAddress, Interface, JsonRpcProvider, zeroPadValue } from 'ethers';
 import { DEV_ACCOUNTS, DEVNET_CHAIN_ID, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
-import { describeRun, hardhat, mochaTitles, type HardhatRun } from '../helpers/hardhat.js';
+import { describeRun, describeRunAndNode, hardhat, mochaTitles, type HardhatRun } from '../helpers/hardhat.js';
 import { REPO_ROOT } from '../helpers/solc.js';
 
 const PROJECT_DIR = join(REPO_ROOT, 'test', 'fixtures', 'hardhat-upgrades');
@@ -35,8 +35,7 @@ describe('OpenZeppelin Upgrades with Hardhat 2 (`localhost` with only a url)', (
   let lines: Map<string, string>;
 
   const run = (args: string[]): Promise<HardhatRun> => hardhat(PROJECT_DIR, args, { FVM_DEVNET_URL: devnet!.url, TMPDIR: osTmp }, TIMEOUT_MS);
-  const explain = (why: string, result: HardhatRun): string =>
-    describeRun(why, result) + `\n--- devnet output (last 3000 characters) ---\n${devnet?.output().slice(-3000)}--- end ---`;
+  const explain = (why: string, result: HardhatRun): string => describeRunAndNode(why, result, devnet);
   /** The script's "<fact>: <value>" lines by fact. */
   const facts = (result: HardhatRun): Map<string, string> => new Map([...result.output.matchAll(/^([a-z][a-z ]*): (.*)$/gm)].map((m) => [m[1]!, m[2]!]));
   const slotAddress = async (address: string, slot: string): Promise<string> => getAddress('0x' + (await provider.getStorage(address, slot)).slice(-40));

@@ -43,6 +43,11 @@ export function describeRun(what: string, run: HardhatRun): string {
   return `${what} (exit ${run.code}, signal ${run.signal})\n--- hardhat output ---\n${run.output}--- end ---`;
 }
 
+/** describeRun, then the last 3000 characters of the node's output (the requests Hardhat's run sent it). */
+export function describeRunAndNode(what: string, run: HardhatRun, devnet: { output(): string } | undefined): string {
+  return describeRun(what, run) + `\n--- devnet output (last 3000 characters) ---\n${devnet?.output().slice(-3000)}--- end ---`;
+}
+
 /** The titles of a project's mocha tests, read from their source: `it("title", ...`. */
 export function mochaTitles(sources: string[]): string[] {
   return sources.flatMap((source) => [...source.matchAll(/\bit\(\s*"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.replace(/\\(.)/g, '$1')));
