@@ -118,7 +118,8 @@ export class Fork {
     const probe = cached ? new Upstream(upstream.endpoint, { token, ...config.upstream, retries: 0 }) : upstream;
     let point: ForkPoint;
     try {
-      point = await resolveForkPoint(probe, config.blockNumber, cached, cache?.servedLotus(url));
+      // The index's note of the upstream's kind only counts without a cached point (askNextTipset): not read again then.
+      point = await resolveForkPoint(probe, config.blockNumber, cached, !cached && cache?.servedLotus(url));
     } catch (error) {
       if (!cached || !(error instanceof UpstreamError || error instanceof LookbackCapError)) throw error;
       point = cached;
