@@ -4,18 +4,16 @@
 // contract that self-destructed), driven as Lotus's kit drives them (helpers/lotus-contracts.ts). Each
 // test names the itest it ports and asserts what Lotus asserts.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { Transaction, Wallet, getBytes, getCreateAddress, keccak256 } from 'ethers';
 import { FilAddress } from '../../src/common/address.js';
-import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
-import { lotusContractCode, lotusKit, METHOD_INVOKE_CONTRACT } from '../helpers/lotus-contracts.js';
+import { lotusContractCode, lotusKitSuite, METHOD_INVOKE_CONTRACT } from '../helpers/lotus-contracts.js';
 
 const FIL = 10n ** 18n;
 
 describe("Lotus's account and address itests (eth_account_abstraction, fevm_address, eth_bytecode; b835fab70)", () => {
-  let node: DevnetProcess;
-  let kit: ReturnType<typeof lotusKit>;
-  const rpc = (method: string, ...params: unknown[]) => kit.rpc(method, ...params);
+  const { kit } = lotusKitSuite();
+  const { rpc } = kit;
   let codes: Record<string, { '/': string }>;
   /** The builtin actor type (manifest name) of the actor at `address`. */
   async function actorType(address: string): Promise<string | undefined> {
@@ -25,12 +23,8 @@ describe("Lotus's account and address itests (eth_account_abstraction, fevm_addr
   const f4Of = (eth: string): Promise<string> => rpc('Filecoin.EthAddressToFilecoinAddress', eth);
 
   before(async () => {
-    node = await startDevnet();
-    kit = lotusKit(node.url);
-    await kit.ageChain();
     codes = await rpc('Filecoin.StateActorCodeCIDs', await rpc('Filecoin.StateNetworkVersion', null));
   });
-  after(() => node?.stop());
 
   test('TestEthAccountAbstraction, TestEthAccountAbstractionFailure: a placeholder that sends becomes an EthAccount, even when its message fails', async () => {
     // A delegated key in the node's wallet, funded by an InvokeContract send: a placeholder.

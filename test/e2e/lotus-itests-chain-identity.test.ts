@@ -13,7 +13,7 @@ import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
 import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { rawRpc } from '../helpers/raw-rpc.js';
-import { lotusContractCode, lotusKit } from '../helpers/lotus-contracts.js';
+import { lotusContractCode, lotusKitSuite } from '../helpers/lotus-contracts.js';
 
 const NULL_ADDRESS = '0x0000000000000000000000000000000000000000';
 
@@ -181,20 +181,12 @@ describe('the EthAccount at the null address 0x0 (itests/fevm_test.go TestFEVMET
 });
 
 describe("the EAM's callers (itests/eth_account_abstraction_test.go TestEthAccountManagerPermissions; builtin-actors actors/eam/src/lib.rs)", () => {
-  let node: DevnetProcess;
-  let kit: ReturnType<typeof lotusKit>;
-  const rpc = (method: string, ...params: unknown[]) => kit.rpc(method, ...params);
+  const { kit } = lotusKitSuite();
+  const { rpc } = kit;
   const EAM = 't010';
   /** eam.CreateParams{Nonce: 0} and eam.Create2Params{} as kit's MakeSendCall encodes them: empty init code, nonce 0 or a zero salt. */
   const CREATE_PARAMS = Buffer.from(encodeCbor([new Uint8Array(), 0])).toString('base64');
   const CREATE2_PARAMS = Buffer.from(encodeCbor([new Uint8Array(), new Uint8Array(32)])).toString('base64');
-
-  before(async () => {
-    node = await startDevnet();
-    kit = lotusKit(node.url);
-    await kit.ageChain();
-  });
-  after(() => node?.stop());
 
   test('Create (2) and Create2 (3) from an f1, f3 or f4 account: GasEstimateMessageGas fails with `not one of supported (18)` (validate_immediate_caller_type(EVM)); mined, they exit 18; CreateExternal (4) from each deploys', async () => {
     const def = await kit.sender();

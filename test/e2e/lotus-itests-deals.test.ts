@@ -4,13 +4,13 @@
 // here). Messages are pushed from the node's default wallet as Lotus's kit pushes them. Each test names the itest
 // it ports and asserts what Lotus asserts.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { CID } from 'multiformats/cid';
 import { FilAddress } from '../../src/common/address.js';
 import { decodeCbor, encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
 import { proposalValue } from '../../src/fevm/actors/market/deal-proposal.js';
-import { pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
-import { lotusKit } from '../helpers/lotus-contracts.js';
+import { pollUntil } from '../helpers/devnet-process.js';
+import { lotusKitSuite } from '../helpers/lotus-contracts.js';
 
 const MARKET = 'f05';
 const PUBLISH_STORAGE_DEALS = 4;
@@ -22,14 +22,7 @@ const TRANSFER_EXPORTED = 80475954;
 const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 
 describe("Lotus's deal, DataCap and supply itests (b835fab70)", () => {
-  let node: DevnetProcess;
-  let kit: ReturnType<typeof lotusKit>;
-
-  before(async () => {
-    node = await startDevnet();
-    kit = lotusKit(node.url);
-  });
-  after(() => node?.stop());
+  const { kit } = lotusKitSuite({ aged: false });
 
   test('TestSubmitInvalidDealLabel: a deal whose text label is not UTF-8 fails to decode, in serde\'s words', async () => {
     // The itest's PublishStorageDealsParams, label 0x64deadbeef: a CBOR text string of bytes that are not UTF-8.
@@ -213,14 +206,7 @@ describe("Lotus's deal, DataCap and supply itests (b835fab70)", () => {
 });
 
 describe("Lotus's direct data onboarding itest, its chain part (b835fab70)", () => {
-  let node: DevnetProcess;
-  let kit: ReturnType<typeof lotusKit>;
-
-  before(async () => {
-    node = await startDevnet();
-    kit = lotusKit(node.url);
-  });
-  after(() => node?.stop());
+  const { kit } = lotusKitSuite({ aged: false });
 
   test('direct_data_onboard_test TestOnboardMixedMarketDDO: once sealed, the deal has a sector start; deal-published and deal-activated are [$type, id, client, provider], sector-activated [$type, sector, unsealed-cid, piece-cid, piece-size], flags as Lotus reads them', async () => {
     const wallet = await kit.sender();
@@ -305,14 +291,7 @@ describe("Lotus's direct data onboarding itest, its chain part (b835fab70)", () 
 });
 
 describe("Lotus's pending deal allocation itest (b835fab70), with a provider that does not seal (as kit's, which never gets the data)", () => {
-  let node: DevnetProcess;
-  let kit: ReturnType<typeof lotusKit>;
-
-  before(async () => {
-    node = await startDevnet(['--seal-delay', '1000000']);
-    kit = lotusKit(node.url);
-  });
-  after(() => node?.stop());
+  const { kit } = lotusKitSuite({ args: ['--seal-delay', '1000000'], aged: false });
 
   test('pending_deal_allocation_test TestGetAllocationForPendingDeal: a published verified deal\'s allocation is its client\'s only one, for its piece; the deal is not in a sector (-1)', async () => {
     const wallet = await kit.sender();

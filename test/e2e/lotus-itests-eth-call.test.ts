@@ -7,8 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { JsonRpcProvider, Wallet, id, toBeHex, zeroPadValue, type BaseWallet } from 'ethers';
-import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
-import { lotusContractCode, lotusKit } from '../helpers/lotus-contracts.js';
+import { lotusContractCode, lotusKitSuite } from '../helpers/lotus-contracts.js';
 
 const FIL = 10n ** 18n;
 const word = (n: number | bigint | string) => zeroPadValue(toBeHex(BigInt(n)), 32).slice(2);
@@ -17,16 +16,15 @@ const calldata = (signature: string, ...words: string[]) => id(signature).slice(
 const nonExistent = (seed: number) => '0xdeadbeef' + '00'.repeat(15) + seed.toString(16).padStart(2, '0');
 
 describe("Lotus's eth_call and eth_estimateGas itests (itests/eth_call_estimate_test.go, b835fab70)", () => {
-  let node: DevnetProcess;
+  const { kit, node } = lotusKitSuite();
   let provider: JsonRpcProvider;
-  let kit: ReturnType<typeof lotusKit>;
   /** SimpleCoin, deployed by the native account (which it gives 10 000 coins). */
   let coin: { id: string; eth: string };
   let errors: { id: string; eth: string };
   /** A funded Ethereum account (a placeholder until it sends) and one with no actor. */
   let eoa: string;
   const eoa2 = Wallet.createRandom().address;
-  const rpc = (method: string, ...params: unknown[]) => kit.rpc(method, ...params);
+  const { rpc } = kit;
   /** kit.SendFunds: a Filecoin send to the account's f410 address. */
   async function fund(address: string, fil: bigint): Promise<void> {
     const { lookup } = await kit.push({ To: await rpc('Filecoin.EthAddressToFilecoinAddress', address), Value: (fil * FIL).toString(), Method: 0 });
@@ -40,19 +38,13 @@ describe("Lotus's eth_call and eth_estimateGas itests (itests/eth_call_estimate_
   }
 
   before(async () => {
-    node = await startDevnet();
-    provider = new JsonRpcProvider(node.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
-    kit = lotusKit(node.url);
-    await kit.ageChain();
+    provider = new JsonRpcProvider(node().url, undefined, { staticNetwork: true, cacheTimeout: -1 });
     coin = await kit.deploy('SimpleCoin');
     errors = await kit.deploy('Errors');
     eoa = Wallet.createRandom().address;
     await fund(eoa, 10n);
   });
-  after(async () => {
-    provider?.destroy();
-    await node?.stop();
-  });
+  after(() => provider?.destroy());
 
   test('TestEthCallSkipSender, TestEthEstimateGasSkipSender: from a contract, an address with no actor or none; value they lack is insufficient funds; reverts keep their reason', async () => {
     const initcode = lotusContractCode('SimpleCoin');

@@ -7,12 +7,11 @@
 // lookups name the inclusion tipset, not the one after it; the chain id is the devnet's 31415926, not
 // the 314 of Lotus's mainnet-built itests), the assertion is the devnet's form of Lotus's.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { id, toBeHex, zeroPadValue } from 'ethers';
 import { encodeCbor } from '../../src/common/cbor.js';
 import { hexToBytes } from '../../src/common/hex.js';
-import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
-import { lotusKit, METHOD_INVOKE_CONTRACT } from '../helpers/lotus-contracts.js';
+import { lotusKitSuite, METHOD_INVOKE_CONTRACT } from '../helpers/lotus-contracts.js';
 
 const EXIT_REVERTED = 33;
 const EXIT_STACK_OVERFLOW = 37;
@@ -21,10 +20,9 @@ const word = (n: number | bigint | string) => zeroPadValue(toBeHex(BigInt(n)), 3
 const selector = (signature: string) => id(signature).slice(2, 10);
 
 describe("Lotus's FEVM itests (itests/fevm_test.go, b835fab70), through Filecoin messages as itests/kit/evm.go sends them", () => {
-  let node: DevnetProcess;
-  let kit: ReturnType<typeof lotusKit>;
+  const { kit } = lotusKitSuite();
   let from: string;
-  const rpc = (method: string, ...params: unknown[]) => kit.rpc(method, ...params);
+  const { rpc } = kit;
   const deploy = (name: string, value?: bigint) => kit.deploy(name, value);
   const invoke = (to: string, signature: string, input?: string, value?: bigint) => kit.invoke(to, signature, input, value);
   /** kit.EvmWordFromAddr: an address's ID as the EVM sees it (0xff00…id), as a word. */
@@ -34,12 +32,8 @@ describe("Lotus's FEVM itests (itests/fevm_test.go, b835fab70), through Filecoin
   }
 
   before(async () => {
-    node = await startDevnet();
-    kit = lotusKit(node.url);
     from = await kit.sender();
-    await kit.ageChain();
   });
-  after(() => node?.stop());
 
   test('TestFEVMRecursive, TestFEVMRecursiveFail, TestFEVMRecursive1, TestFEVMRecursive2: up to 330 levels pass, from 340 exit 37; one and two events', async () => {
     const recursive = await deploy('Recursive');

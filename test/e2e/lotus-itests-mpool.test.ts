@@ -5,11 +5,10 @@
 // WalletSignMessage + MpoolPush, StateWaitMsg), so that the tests see Lotus's answers, error texts and
 // exit codes. Each test names the itest it ports and asserts what Lotus asserts.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { FilAddress, Protocol } from '../../src/common/address.js';
 import { encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
-import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
-import { lotusKit, METHOD_INVOKE_CONTRACT } from '../helpers/lotus-contracts.js';
+import { lotusKitSuite, METHOD_INVOKE_CONTRACT } from '../helpers/lotus-contracts.js';
 
 /** exitcode.SysErrInsufficientFunds, SysErrOutOfGas. */
 const SYS_ERR_INSUFFICIENT_FUNDS = 6;
@@ -52,19 +51,11 @@ function chainLength({ Message: m, Signature: sig }: LotusSignedMessage): number
 const onChainMessageGas = (size: number) => 38_863 + 475_000 + 1_300 * (36 + size);
 
 describe("Lotus's mpool, nonce and gas itests (lookup_robust_address, self_sent_txn, mpool_msg_uuid, dup_mpool_messages, gas_estimation, mempool, api; b835fab70)", () => {
-  let node: DevnetProcess;
-  let kit: ReturnType<typeof lotusKit>;
-  const rpc = (method: string, ...params: unknown[]) => kit.rpc(method, ...params);
+  // TestEstimateInclusion's fee cap (10 000) is above the base fee's floor, where Lotus's chain is: an aged chain.
+  const { kit } = lotusKitSuite();
+  const { rpc } = kit;
   const balance = async (address: string) => BigInt(await rpc('Filecoin.WalletBalance', address));
   const waitMsg = (cid: unknown) => rpc('Filecoin.StateWaitMsg', cid, 3, -1, true);
-
-  before(async () => {
-    node = await startDevnet();
-    kit = lotusKit(node.url);
-    // TestEstimateInclusion's fee cap (10 000) is above the base fee's floor, where Lotus's chain is.
-    await kit.ageChain();
-  });
-  after(() => node?.stop());
 
   test('TestStateLookupRobustAddress: a genesis miner has the f2 address Init mapped it, which StateLookupID resolves back', async () => {
     const [miner] = await rpc('Filecoin.StateListMiners', null);

@@ -4,9 +4,11 @@
 // the tests see Lotus's error texts and codes as a Lotus client does.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { id } from 'ethers';
 import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
+import { startDevnet, type DevnetProcess } from './devnet-process.js';
 import { rawRpc, type RpcError } from './raw-rpc.js';
 import { REPO_ROOT } from './solc.js';
 
@@ -42,12 +44,19 @@ export interface Invoked {
 /** InvokeContract's or CreateExternal's params: the bytes as a CBOR byte string, in Lotus's JSON (base64). */
 const cborBytes = (hex: string) => Buffer.from(encodeCbor(hexToBytes(hex))).toString('base64');
 
-/** kit's EVM helpers against the node at `url` (its HTTP endpoint), sending from its default wallet. */
-export function lotusKit(url: string) {
+/**
+ * kit's EVM helpers against the node at `url` (its HTTP endpoint, or a function answering it for a node
+ * that a before() starts later), sending from its default wallet.
+ */
+export function lotusKit(url: string | (() => string)) {
   let from: string | undefined;
-  const { rpc: call, ok: rpc } = rawRpc(`${url}/rpc/v1`);
+  let client: ReturnType<typeof rawRpc> | undefined;
+  /** The node's /rpc/v1, made on the first call. */
+  const v1 = () => (client ??= rawRpc(`${typeof url === 'string' ? url : url()}/rpc/v1`));
+  /** The result, failing on an error. */
+  const rpc = <T = any>(method: string, ...params: unknown[]): Promise<T> => v1().ok<T>(method, ...params);
   /** The whole answer, its error included. */
-  const raw = (method: string, params: unknown[]): Promise<{ result?: any; error?: RpcError }> => call(method, ...params);
+  const raw = (method: string, params: unknown[]): Promise<{ result?: any; error?: RpcError }> => v1().rpc(method, ...params);
   /** The default wallet's address (the native account kit deploys from). */
   const sender = async (): Promise<string> => (from ??= await rpc<string>('Filecoin.WalletDefaultAddress'));
   /** MpoolPushMessage from the default wallet, then StateWaitMsg: the message's CID and lookup. */
@@ -89,4 +98,22 @@ export function lotusKit(url: string) {
       return { cid, exit, output: bytesToHex(decodeCbor<Uint8Array>(Buffer.from(lookup.Receipt.Return!, 'base64'))), error: '', lookup };
     },
   };
+}
+
+export type LotusKit = ReturnType<typeof lotusKit>;
+
+/**
+ * A describe's node and kit, as each of Lotus's itests builds its own ensemble: before() starts a devnet
+ * with `args` and, unless `aged` is false, mines its 100 empty tipsets (kit.ageChain); after() stops it.
+ * `kit` reaches the node of the describe that called this; `node()` is that node.
+ */
+export function lotusKitSuite({ args = [], aged = true }: { args?: string[]; aged?: boolean } = {}): { kit: LotusKit; node: () => DevnetProcess } {
+  let node: DevnetProcess | undefined;
+  const kit = lotusKit(() => node!.url);
+  before(async () => {
+    node = await startDevnet(args);
+    if (aged) await kit.ageChain();
+  });
+  after(() => node?.stop());
+  return { kit, node: () => node! };
 }
