@@ -4,12 +4,16 @@
 import assert from 'node:assert/strict';
 import { JsonRpcProvider, Wallet, type TransactionRequest } from 'ethers';
 import { DEV_ACCOUNTS, pollUntil } from './devnet-process.js';
+import { rawRpc } from './raw-rpc.js';
 
+/**
+ * `method` on the node at `url`: its result, or a plain Error `<method>: <message>` (the tests match
+ * that text, `Error:` prefix included, and compare it across nodes with answerOrError).
+ */
 export async function rpc(url: string, method: string, params: unknown[] = []): Promise<any> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
-  const body = (await res.json()) as { result?: unknown; error?: { message: string } };
-  if (body.error) throw new Error(`${method}: ${body.error.message}`);
-  return body.result;
+  const { result, error } = await rawRpc(url).rpc(method, ...params);
+  if (error) throw new Error(`${method}: ${error.message}`);
+  return result;
 }
 
 export const hex = (n: number) => `0x${n.toString(16)}`;
