@@ -21,6 +21,8 @@ export const DEFAULT_F3_LAG = 10;
 export interface Finality {
   /** The tipset the latest (simulated) F3 certificate finalizes. */
   f3: Tipset;
+  /** That tipset while F3 counts, within EC finality of the head; null further back (behind null rounds). */
+  f3Finalized: Tipset | null;
   /** `finalized`: the newer of the F3 tipset and EC finality (head − 900). */
   finalized: Tipset;
   /** `safe`: the newer of `finalized` and head − 200. */
@@ -34,7 +36,12 @@ export function finality(chain: ChainStore, f3Lag: number): Finality {
   const at = (epoch: number): Tipset => chain.atOrBefore(Math.max(chain.first.epoch, epoch))!;
   const f3 = at(head - f3Lag);
   const ec = at(head - EC_FINALITY);
+  // Lotus's `finalized` tag takes F3's tipset when it is newer than EC finality's (chain_v2.go
+  // getLatestFinalizedTipset); ChainGetTipSetFinalityStatus only while it is within EC finality of the
+  // head. A tipset newer than EC finality's is within it, so both name the same finalized tipset; only
+  // the status's F3 field can be null, where F3's tipset is EC finality's own, behind null rounds.
+  const f3Finalized = head - f3.epoch <= EC_FINALITY ? f3 : null;
   const finalized = f3.epoch >= ec.epoch ? f3 : ec;
   const safeHeight = at(head - SAFE_HEIGHT_DISTANCE);
-  return { f3, finalized, safe: finalized.epoch >= safeHeight.epoch ? finalized : safeHeight };
+  return { f3, f3Finalized, finalized, safe: finalized.epoch >= safeHeight.epoch ? finalized : safeHeight };
 }

@@ -3,7 +3,6 @@
 // actor or address is null, not an error), and Filecoin.ChainGetTipSetFinalityStatus.
 import { actorHead } from '../../fevm/actor-state.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
-import { EC_FINALITY } from '../../mining/finality.js';
 import { defineMethod } from '../define-method.js';
 import { actorJson, tipsetJson } from '../lotus-json.js';
 import { filAddress } from '../lotus-params.js';
@@ -16,17 +15,15 @@ export const filecoinV2 = [
   // Its EC calculator (chain/ecfinality, FRC-0089) expects 5 blocks an epoch, 30 % of them an
   // adversary's: against one block an epoch, as the devnet mines, the reorg bound never falls under
   // 2^-30 within its 450-epoch search, so no depth (-1) and no EC-finalized tipset, and EC finality is
-  // the static head - 900. F3's certificate counts when it is within 900 epochs of the head, and the
-  // finalized tipset is the newer of the two: the one the `finalized` tag names (mining/finality.ts).
+  // the static head - 900. F3's tipset and the finalized one are mining/finality.ts's.
   defineMethod('Filecoin.ChainGetTipSetFinalityStatus', [], ({ devnet }) => {
-    const { f3, finalized } = devnet.finality();
-    const head = devnet.head;
+    const { f3Finalized, finalized } = devnet.finality();
     return {
       ecFinalityThresholdDepth: -1,
       ecFinalizedTipSet: null,
-      f3FinalizedTipSet: head.epoch - f3.epoch <= EC_FINALITY ? tipsetJson(f3) : null,
+      f3FinalizedTipSet: f3Finalized ? tipsetJson(f3Finalized) : null,
       finalizedTipSet: tipsetJson(finalized),
-      head: tipsetJson(head),
+      head: tipsetJson(devnet.head),
     };
   }),
 
