@@ -116,6 +116,18 @@ export class PaychDisabledError extends DevnetError {
 }
 
 /**
+ * A Lotus method that panics: go-jsonrpc recovers it and answers code 0 with the panic's text
+ * (go-jsonrpc handler.go doCall, handle: `fatal error calling '<method>': …`).
+ */
+export class MethodPanicError extends DevnetError {
+  override readonly code = 0;
+  override name = 'MethodPanicError';
+  constructor(method: string, panic: string) {
+    super(`fatal error calling '${method}': panic in rpc method '${method}': ${panic}`);
+  }
+}
+
+/**
  * An execution that does not change the chain (eth_call, an estimate's run, a traced call) ran past its
  * budget (--call-timeout: CPU time, wall time before the run's first check): geth's RPC EVM timeout,
  * with its message and code.

@@ -268,8 +268,9 @@ describe('itests/paych_api_test.go:TestPaymentChannelsAPIDisabled (--no-paych-ma
 
   test('every Paych* call answers ErrPaymentChannelDisabled (code 13), its params as the itest sends them', async () => {
     const { failure } = rawRpc(`${node.url}/rpc/v1`);
-    // address.TestAddress / TestAddress2 stand-ins, and Go's JSON of an empty SignedVoucher, cid.Undef and nil slices.
-    const [a, b] = ['t1d2xrzcslx7xlbbylc5c3d5lvandqw4iwl6epxba', 't1x3mdt7urjhekx3zq7rxnopwf5ovyqzgp7g3hmji'];
+    // go-address's TestAddress and TestAddress2 (constants.go: NewActorAddress of "satoshi" and "nakamoto"), and Go's
+    // JSON of an empty SignedVoucher, cid.Undef and nil slices.
+    const [a, b] = ['t2i4llai5x72clnz643iydyplvjmni74x4vyme7ny', 't2ydigmboo6yjmbyqxyy3eyxifnreamnhdjzybfuy'];
     const emptyVoucher = { ChannelAddr: '<empty>', TimeLockMin: 0, TimeLockMax: 0, SecretHash: null, Extra: null, Lane: 0, Nonce: 0, Amount: '0', MinSettleHeight: 0, Merges: null, Signature: null };
     const calls: [string, unknown[]][] = [
       ['PaychGet', [a, b, '0', { OffChain: false }]],
@@ -292,6 +293,24 @@ describe('itests/paych_api_test.go:TestPaymentChannelsAPIDisabled (--no-paych-ma
     ];
     for (const [method, params] of calls) {
       assert.deepEqual(await failure(`Filecoin.${method}`, ...params), { code: 13, message: 'payment channels disabled (EnablePaymentChannelManager=false)' }, method);
+    }
+  });
+
+  test('a parameter that does not decode is refused before the stub answers, as go-jsonrpc decodes the PaychAPI types first (handler.go)', async () => {
+    const { failure } = rawRpc(`${node.url}/rpc/v1`);
+    const a = 't2i4llai5x72clnz643iydyplvjmni74x4vyme7ny';
+    const refused: [string, unknown[], string][] = [
+      ['PaychStatus', ['not-an-address'], 'pch'],
+      ['PaychGet', [a, a, 'ten', { OffChain: false }], 'amt'],
+      ['PaychGetWaitReady', [{ '/': 'not-a-cid' }], 'sentinel'],
+      ['PaychNewPayment', [a, a, 'x'], 'vouchers'],
+      ['PaychVoucherCheckValid', [a, 'not-a-voucher'], 'sv'],
+      ['PaychVoucherCreate', [a, '1', -1], 'lane'],
+    ];
+    for (const [method, params, name] of refused) {
+      const { code, message } = await failure(`Filecoin.${method}`, ...params);
+      assert.equal(code, -32602, method);
+      assert.ok(message.startsWith(`invalid argument '${name}`), `${method}: ${message}`);
     }
   });
 });

@@ -113,6 +113,20 @@ describe('Paych* refusals in Lotus words', () => {
       code: -32602,
       message: "invalid argument 'vouchers[1].TimeLockMax': expected an integer",
     });
+    // No spec (null is Go's nil slice): Lotus's PaychNewPayment reads vouchers[len(vouchers)-1] first and panics,
+    // which go-jsonrpc answers with code 0 (node/impl/paych/paych.go; go-jsonrpc handler.go doCall).
+    for (const specs of [[], null]) {
+      assert.deepEqual(await error('Filecoin.PaychNewPayment', [CREATOR, receiver, specs]), {
+        code: 0,
+        message: "fatal error calling 'Filecoin.PaychNewPayment': panic in rpc method 'Filecoin.PaychNewPayment': runtime error: index out of range [-1]",
+      });
+    }
+    assert.equal((await error('Filecoin.PaychNewPayment', [CREATOR, receiver, 'x'])).code, -32602);
+  });
+
+  test('a null wait sentinel is cid.Undef, which no message has: "Could not find wait msg cid b" (paychmgr/manager.go GetPaychWaitReady)', async (t) => {
+    const { error } = await setupRpc(t);
+    assert.deepEqual(await error('Filecoin.PaychGetWaitReady', [null]), { code: 1, message: 'Could not find wait msg cid b' });
   });
 });
 

@@ -304,7 +304,9 @@ export class PaychManager {
   }
 
   /** PaychGetWaitReady: the channel once the create / add-funds message `mcid` has landed, or its error. */
-  async waitReady(mcid: CID): Promise<FilAddress> {
+  async waitReady(mcid: CID | undefined): Promise<FilAddress> {
+    // Undefined: Go's cid.Undef (a null sentinel), which no message has; it prints as its empty bytes in base32 multibase.
+    if (!mcid) return fail('Could not find wait msg cid b');
     const info = this.store.message(mcid) ?? fail(`Could not find wait msg cid ${mcid.toString()}`);
     if (!this.store.byId(info.channelId)) fail(CHANNEL_NOT_TRACKED);
     if (!info.received) await this.waits.get(mcid.toString());

@@ -7,7 +7,7 @@
 // sends them.
 import type { FilAddress } from '../../common/address.js';
 import type { CID } from '../../common/cbor.js';
-import { DevnetError, PaychDisabledError } from '../../common/errors.js';
+import { DevnetError, MethodPanicError, PaychDisabledError } from '../../common/errors.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { settleInboundChannels } from '../../devnet/paych/settler.js';
 import { CHANNEL_NOT_TRACKED } from '../../devnet/paych/store.js';
@@ -32,19 +32,19 @@ function managerOf(devnet: Devnet): PaychManager {
   return manager;
 }
 
-/** A paych.SignedVoucher in Lotus's JSON. */
-const voucher = (name: string): Param<Voucher> => ({
-  name,
+/** The `sv` parameter: a paych.SignedVoucher in Lotus's JSON. */
+const voucher: Param<Voucher> = {
+  name: 'sv',
   parse: (v) => {
-    const value = voucherValue(v, name);
+    const value = voucherValue(v, 'sv');
     try {
       return voucherOf(value);
     } catch (error) {
-      if (error instanceof ActorError) throw invalid(name, error.message);
+      if (error instanceof ActorError) throw invalid('sv', error.message);
       throw error;
     }
   },
-});
+};
 
 /** api.PaychGetOpts {OffChain}. */
 const getOpts: Param<{ offChain: boolean }> = {
@@ -57,6 +57,9 @@ const getOpts: Param<{ offChain: boolean }> = {
   },
 };
 
+/** A wait sentinel: a CID, or null, which Go decodes as cid.Undef (go-cid's UnmarshalJSON) and no message has. */
+const sentinel: Param<CID | undefined> = { name: 'sentinel', parse: (v) => (v === null ? undefined : cid('sentinel').parse(v)) };
+
 const lane = (name: string): Param<bigint> => ({ name, parse: (v) => BigInt(unsigned(name).parse(v)) });
 
 const epochField = (name: string, v: unknown): number => (v === undefined || v === null ? 0 : integer(name).parse(v));
@@ -65,7 +68,9 @@ const epochField = (name: string, v: unknown): number => (v === undefined || v =
 const voucherSpecs: Param<Omit<VoucherSpec, 'lane'>[]> = {
   name: 'vouchers',
   parse: (v) => {
-    if (!Array.isArray(v) || v.length === 0) throw invalid('vouchers', 'expected a non-empty list of voucher specs');
+    // null is Go's nil slice; an empty list decodes too (PaychNewPayment then panics).
+    if (v === null) return [];
+    if (!Array.isArray(v)) throw invalid('vouchers', 'expected a list of voucher specs');
     return v.map((item, i) => {
       const at = `vouchers[${i}]`;
       const { Amount, TimeLockMin, TimeLockMax, MinSettle, Extra } = goFields(parseObject(at, item), ['Amount', 'TimeLockMin', 'TimeLockMax', 'MinSettle', 'Extra']);
@@ -119,7 +124,7 @@ export const filecoinPaych = [
   // Adds `amt` to the channel from → to (opening it if need be) without reserving it.
   defineWriteMethod('Filecoin.PaychFund', [filAddress('from'), filAddress('to'), tokenAmount('amt')], paychFund),
 
-  defineMethod('Filecoin.PaychGetWaitReady', [cid('sentinel')], async ({ devnet }, sentinel) => addressJson(await managerOf(devnet).waitReady(sentinel))),
+  defineMethod('Filecoin.PaychGetWaitReady', [sentinel], async ({ devnet }, sentinel) => addressJson(await managerOf(devnet).waitReady(sentinel))),
 
   defineMethod('Filecoin.PaychAvailableFunds', [filAddress('ch')], async ({ devnet }, ch) => availableFundsJson(await managerOf(devnet).availableFunds(ch))),
 
@@ -138,6 +143,8 @@ export const filecoinPaych = [
 
   // A channel from → to holding the last voucher's amount, a new lane, and a voucher on it per spec.
   defineWriteMethod('Filecoin.PaychNewPayment', [filAddress('from'), filAddress('to'), voucherSpecs], async ({ devnet }, from, to, specs) => {
+    // Lotus reads the last spec's amount first (node/impl/paych/paych.go PaychNewPayment: vouchers[len(vouchers)-1]).
+    if (specs.length === 0) throw new MethodPanicError('Filecoin.PaychNewPayment', 'runtime error: index out of range [-1]');
     const manager = managerOf(devnet);
     const got = await manager.getPaych(from, to, specs[specs.length - 1].amount, { reserve: true, offChain: false });
     // A channel just opened has no address yet: Lotus's AllocateLane then finds no channel.
@@ -158,22 +165,22 @@ export const filecoinPaych = [
     return { Voucher: made.voucher ? voucherJson(made.voucher.value) : null, Shortfall: made.shortfall.toString() };
   }),
 
-  defineWriteMethod('Filecoin.PaychVoucherCheckValid', [filAddress('ch'), voucher('sv')], async ({ devnet }, ch, sv) => {
+  defineWriteMethod('Filecoin.PaychVoucherCheckValid', [filAddress('ch'), voucher], async ({ devnet }, ch, sv) => {
     await managerOf(devnet).checkVoucherValid(ch, sv);
     return null;
   }),
 
-  defineMethod('Filecoin.PaychVoucherCheckSpendable', [filAddress('ch'), voucher('sv'), base64Bytes('secret'), base64Bytes('proof')], ({ devnet }, ch, sv, secret, proof) =>
+  defineMethod('Filecoin.PaychVoucherCheckSpendable', [filAddress('ch'), voucher, base64Bytes('secret'), base64Bytes('proof')], ({ devnet }, ch, sv, secret, proof) =>
     managerOf(devnet).checkVoucherSpendable(ch, sv, secret, proof),
   ),
 
-  defineWriteMethod('Filecoin.PaychVoucherAdd', [filAddress('ch'), voucher('sv'), base64Bytes('proof'), tokenAmount('minDelta')], async ({ devnet }, ch, sv, proof, minDelta) =>
+  defineWriteMethod('Filecoin.PaychVoucherAdd', [filAddress('ch'), voucher, base64Bytes('proof'), tokenAmount('minDelta')], async ({ devnet }, ch, sv, proof, minDelta) =>
     (await managerOf(devnet).addVoucherInbound(ch, sv, proof, minDelta)).toString(),
   ),
 
   defineMethod('Filecoin.PaychVoucherList', [filAddress('pch')], ({ devnet }, pch) => managerOf(devnet).listVouchers(pch).map((v) => voucherJson(v.value))),
 
-  defineWriteMethod('Filecoin.PaychVoucherSubmit', [filAddress('ch'), voucher('sv'), base64Bytes('secret'), base64Bytes('proof')], async ({ devnet }, ch, sv, secret, proof) =>
+  defineWriteMethod('Filecoin.PaychVoucherSubmit', [filAddress('ch'), voucher, base64Bytes('secret'), base64Bytes('proof')], async ({ devnet }, ch, sv, secret, proof) =>
     cidJson(await managerOf(devnet).submitVoucher(ch, sv, secret, proof)),
   ),
 
@@ -188,15 +195,24 @@ export const filecoinPaychV0: RpcMethod[] = [defineWriteMethod('Filecoin.PaychGe
 const PAYCH_NAMES: ReadonlySet<string> = new Set(filecoinPaych.map((m) => m.name));
 
 /**
- * With the manager off (--no-paych-manager, Lotus's DisabledPaych): each Paych* method takes its
- * parameters as they come (Lotus's stub never looks at them) and answers ErrPaymentChannelDisabled.
+ * A voucher as go-jsonrpc decodes it into *paych.SignedVoucher: an object or null. Go fills a missing
+ * field with its zero value (an empty voucher's ChannelAddr is "<empty>", address.Undef), which
+ * `voucher` refuses: with the manager on, what it refuses past the object is refused by Lotus's manager.
+ */
+const decodedVoucher: Param<unknown> = { name: 'sv', parse: (v) => (v === null ? v : parseObject('sv', v)) };
+
+/**
+ * With the manager off (--no-paych-manager, Lotus's DisabledPaych): each Paych* method answers
+ * ErrPaymentChannelDisabled once its parameters decode. Lotus's stub never looks at them, but
+ * go-jsonrpc decodes them into the API's Go types before calling it, so a malformed one is refused
+ * first, as with the manager on (node/impl/paych/paych.go DisabledPaych; api/api_full.go PaychAPI).
  */
 export function withoutPaychManager(methods: RpcMethod[]): RpcMethod[] {
   return methods.map((m) =>
     PAYCH_NAMES.has(m.name)
       ? {
           name: m.name,
-          params: m.params.map((p) => ({ ...p, parse: (v: unknown) => v })),
+          params: m.params.map((p) => (p === voucher ? decodedVoucher : p)),
           handler: () => {
             throw new PaychDisabledError();
           },
