@@ -37,11 +37,6 @@ const addressList = (name: string): Param<FilAddress[]> => ({
   },
 });
 
-/** The message a builder makes: without nonce or gas, for the sender (or the node's wallet) to complete. */
-function prototype(from: FilAddress, to: FilAddress, method: number, params: unknown, value = 0n): Message {
-  return unsentMessage(from, to, method, encodeCbor(params), value);
-}
-
 /** One builder, as v1 serves it (a MessagePrototype) and as v0 serves it (pushed from the node's wallet, its CID). */
 function builder<const P extends readonly Param<unknown>[]>(name: string, params: P, build: (devnet: Devnet, ...args: Args<P>) => Message) {
   return {
@@ -51,7 +46,7 @@ function builder<const P extends readonly Param<unknown>[]>(name: string, params
 }
 
 function propose(msig: FilAddress, src: FilAddress, proposal: Proposal) {
-  return prototype(src, msig, MultisigMethod.Propose, [proposal.to.bytes, encodeBigInt(proposal.value), proposal.method, proposal.params]);
+  return unsentMessage(src, msig, MultisigMethod.Propose, encodeCbor([proposal.to.bytes, encodeBigInt(proposal.value), proposal.method, proposal.params]));
 }
 
 /**
@@ -59,11 +54,11 @@ function propose(msig: FilAddress, src: FilAddress, proposal: Proposal) {
  * proposer resolved to an ID address, as Lotus looks it up).
  */
 function approveOrCancel(devnet: Devnet, method: number, msig: FilAddress, txId: number, src: FilAddress, hashed?: { proposer: FilAddress; proposerName: string; proposal: Proposal }) {
-  if (!hashed) return prototype(src, msig, method, [txId, new Uint8Array()]);
+  if (!hashed) return unsentMessage(src, msig, method, encodeCbor([txId, new Uint8Array()]));
   const requester = resolveAddress(devnet.stateAt(devnet.head.epoch), hashed.proposer);
   if (!requester) throw invalid(hashed.proposerName, `resolution lookup failed (${hashed.proposer.toString()}): actor not found`);
   const { to, value, method: proposed, params } = hashed.proposal;
-  return prototype(src, msig, method, [txId, proposalHash(FilAddress.fromId(requester.id), { to: to.bytes, value, method: proposed, params })]);
+  return unsentMessage(src, msig, method, encodeCbor([txId, proposalHash(FilAddress.fromId(requester.id), { to: to.bytes, value, method: proposed, params })]));
 }
 
 const selfSend = (msig: FilAddress, method: number, params: unknown): Proposal => ({ to: msig, value: 0n, method, params: encodeCbor(params) });
@@ -78,7 +73,7 @@ const builders = [
     (devnet, req, addrs, duration, val, src) => {
       if (addrs.length < req) throw invalid('req', 'cannot require signing of more addresses than provided for multisig');
       const constructor = [addrs.map((a) => a.bytes), req === 0 ? addrs.length : req, duration, 0];
-      return prototype(src, FilAddress.fromId(INIT_ACTOR_ID), InitMethod.Exec, [devnet.codes.codeOf('multisig'), encodeCbor(constructor)], val);
+      return unsentMessage(src, FilAddress.fromId(INIT_ACTOR_ID), InitMethod.Exec, encodeCbor([devnet.codes.codeOf('multisig'), encodeCbor(constructor)]), val);
     },
   ),
 
