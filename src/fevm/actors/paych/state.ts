@@ -55,9 +55,18 @@ export const savePaych = (rt: ActorRuntime, paych: PaychState): void => rt.updat
 
 export const laneStateValue = (lane: LaneState): unknown => [encodeBigInt(lane.redeemed), lane.nonce];
 
-/** The lanes' AMT (`Array<LaneState>`, bit width 3). */
-export const lanesAmt = (lanes: ReadonlyMap<bigint, LaneState>): Amt =>
-  buildAmt(new Map([...lanes].map(([id, lane]) => [id, laneStateValue(lane)])), LANE_STATES_AMT_BIT_WIDTH);
+/** Each lanes Map's AMT, built once: a state's lanes are not changed once it holds them. */
+const builtAmts = new WeakMap<ReadonlyMap<bigint, LaneState>, Amt>();
+
+/**
+ * The lanes' AMT (`Array<LaneState>`, bit width 3). An UpdateChannelState reads the lanes before and
+ * after the update and the new state's Head reads them again: one build for each Map.
+ */
+export function lanesAmt(lanes: ReadonlyMap<bigint, LaneState>): Amt {
+  let amt = builtAmts.get(lanes);
+  if (!amt) builtAmts.set(lanes, (amt = buildAmt(new Map([...lanes].map(([id, lane]) => [id, laneStateValue(lane)])), LANE_STATES_AMT_BIT_WIDTH)));
+  return amt;
+}
 
 /** The CBOR value of the state: `[from, to, to_send, settling_at, min_settle_height, lane_states]`. */
 export function paychStateValue(state: PaychState): unknown {
