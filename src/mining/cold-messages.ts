@@ -34,12 +34,6 @@ const int = (n: number | bigint): Uint8Array => bigintToBytes(BigInt(n));
 const numberOf = (bytes: Uint8Array): number => Number(bytesToBigint(bytes));
 const bytesOf = (bytes: Uint8Array): Uint8Array => (bytes.length === 0 ? EMPTY_BYTES : bytes);
 
-/** A cold message as a read of its tipset's logs sees it: its transaction's hash (none: a native message's), and its receipt's events. */
-export interface ColdLogged {
-  ethTxHash: Uint8Array | undefined;
-  events: readonly ActorEvent[];
-}
-
 /** A native message's entry: its signed message and its receipt's three values. */
 const NATIVE_ENTRY = 4;
 
@@ -89,11 +83,14 @@ export function decodeColdMessages(bytes: Uint8Array): ColdMessage[] {
   });
 }
 
-/** What a read of a cold tipset's logs needs of its messages, without decoding them. */
-export function decodeColdLogged(bytes: Uint8Array): ColdLogged[] {
+/**
+ * What a read of a cold tipset's logs needs of its messages, without decoding them: `make` of each
+ * message's transaction hash (none: a native message's), its receipt's events and its index.
+ */
+export function decodeColdLogged<T>(bytes: Uint8Array, make: (ethTxHash: Uint8Array | undefined, events: readonly ActorEvent[], index: number) => T): T[] {
   const [, hashes, events] = RLP.decode(bytes) as [Uint8Array, Uint8Array[], Uint8Array];
   const tipsetEvents = new ColdEvents(events);
-  return hashes.map((hash, i) => ({ ethTxHash: hash.length === 0 ? undefined : hash, events: tipsetEvents.of(i) }));
+  return hashes.map((hash, i) => make(hash.length === 0 ? undefined : hash, tipsetEvents.of(i), i));
 }
 
 /** A cold tipset's receipts' events, decoded on the first read of any of them. */

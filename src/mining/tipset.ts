@@ -348,8 +348,7 @@ class MinedTipset implements Tipset {
     if (this.hot) return this.hot;
     const decoded = this.decoded!.decodedOf(this);
     if (decoded) return decoded;
-    const logged = decodeColdLogged(this.encodedCold());
-    return logged.map(({ ethTxHash, events }, i) => new ColdLoggedMessage(ethTxHash, events, i, this.digests));
+    return decodeColdLogged(this.encodedCold(), (ethTxHash, events, i) => new ColdLoggedMessage(ethTxHash, events, i, this.digests));
   }
 
   /** Its cold messages decoded, as buildTipset made them. */

@@ -143,7 +143,7 @@ describe('cold history', () => {
     // Without any events, none to decode.
     assert.equal(decodeColdMessages(encodeColdMessages(messages.slice(1)))[0].receipt.events, NO_EVENTS);
     // What a logs read needs, its messages left encoded: the transactions' hashes (a native message has none) and events.
-    assert.deepEqual(decodeColdLogged(encodeColdMessages(messages)), [
+    assert.deepEqual(decodeColdLogged(encodeColdMessages(messages), (ethTxHash, events) => ({ ethTxHash, events })), [
       { ethTxHash: tx.hash, events },
       { ethTxHash: undefined, events: NO_EVENTS },
       { ethTxHash: impersonated.hash, events: NO_EVENTS },
