@@ -253,10 +253,17 @@ export class Cheats {
     });
   }
 
-  /** Code makes the actor an EVM actor (keeping its ID and balance), or creates one with an f410. */
+  /**
+   * Code makes the actor an EVM actor (keeping its ID and balance), or creates one with an f410.
+   * Empty code on an account (EthAccount, placeholder) or a new address changes nothing: it has no
+   * code already, and an EVM actor could no longer send (Hardhat's and Anvil's `setCode(a, "0x")`
+   * leaves an account that can send). A contract keeps its actor, with no code: the FEVM never turns
+   * an EVM actor back into an account.
+   */
   setCode(eth: Uint8Array, code: Uint8Array): Promise<void> {
     if (isMaskedId(eth)) return Promise.reject(new DevnetError('code can only be set at an f410 address, not a masked ID'));
     return this.edit(eth, (state, actor) => {
+      if (code.length === 0 && (!actor || actor.kind === 'placeholder' || actor.kind === 'ethaccount')) return;
       const target = actor ?? createActor(state, 'evm', { delegated: FilAddress.fromDelegated(EAM_NAMESPACE, eth) });
       if (target.kind !== 'evm' && target.kind !== 'placeholder' && target.kind !== 'ethaccount') {
         throw new DevnetError(`cannot set code on a ${target.kind} actor`);

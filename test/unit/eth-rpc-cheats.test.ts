@@ -186,6 +186,36 @@ describe('state cheat codes', () => {
     assert.match((await error('anvil_setBalance', ['0xff00000000000000000000000000000000bc614e', '0x1'])).message, /no actor/);
   });
 
+  // newuser3 U5: hardhat-network-helpers' setCode(a, "0x") on an account leaves it one, as Hardhat and Anvil do.
+  test('anvil_setCode with empty code leaves an account or a new address as it is; a contract keeps its actor, without code', async (t) => {
+    const { result, devnet } = await setupRpc(t);
+    const kindAt = (eth: string) => {
+      const state = devnet.stateAt(devnet.head.epoch);
+      const id = state.lookupId(FilAddress.fromEthAddress(hexToBytes(eth)));
+      return id === undefined ? undefined : state.getActor(id)!.kind;
+    };
+    await result('hardhat_setCode', [devWallet.address, '0x']);
+    assert.equal(kindAt(devWallet.address), 'ethaccount');
+    const hash = await result('eth_sendTransaction', [{ from: devWallet.address, to: RECIPIENT, value: '0x1' }]);
+    assert.equal((await result('eth_getTransactionReceipt', [hash])).status, '0x1');
+    await result('anvil_setCode', [OTHER, '0x']);
+    assert.equal(kindAt(OTHER), undefined);
+    await result('anvil_setBalance', [OTHER, '0x' + FIL.toString(16)]);
+    await result('anvil_setCode', [OTHER, '0x']);
+    assert.equal(kindAt(OTHER), 'placeholder');
+    await result('anvil_impersonateAccount', [OTHER]);
+    const sent = await result('eth_sendTransaction', [{ from: OTHER, to: RECIPIENT, value: '0x1' }]);
+    assert.equal((await result('eth_getTransactionReceipt', [sent])).status, '0x1');
+    assert.equal(kindAt(OTHER), 'ethaccount');
+    // A contract's code removed: still an EVM actor (calls to it return nothing), which cannot send.
+    const contract = '0x' + '43'.repeat(20);
+    await result('anvil_setCode', [contract, RETURNS_42]);
+    await result('anvil_setCode', [contract, '0x']);
+    assert.equal(kindAt(contract), 'evm');
+    assert.equal(await result('eth_getCode', [contract, 'latest']), '0x');
+    assert.equal(await result('eth_call', [{ to: contract }, 'latest']), '0x');
+  });
+
   test('impersonation sends from an f410 address and from a native account without their keys', async (t) => {
     const { result, error, devnet } = await setupRpc(t, { fund: [{ address: FilAddress.parse('t1ick6svk3i23qdgn74hz2yu4wsoryzuaw4h3jk4y'), balance: 10n * FIL }] });
     await result('anvil_setBalance', [OTHER, '0x' + (10n * FIL).toString(16)]);
