@@ -34,7 +34,8 @@ function checkReach(what: string, lastEpoch: number, lastTimestamp: number): voi
   throw new InvalidParamsError(`${what} would take the chain to ${limit}`);
 }
 
-interface Snapshot {
+/** A point of the chain to come back to: its state, its head's height, its clock. */
+export interface Snapshot {
   state: StateSnapshot;
   height: number;
   clock: ClockState;
@@ -63,8 +64,8 @@ export interface CheatsDeps {
   newInstance: () => void;
 }
 
-/** The cheat codes as the node serves them: all but the reset of snapshots the node does itself after a load. */
-export type CheatCodes = Omit<Cheats, 'forgetSnapshots'>;
+/** The cheat codes as the node serves them: all but the reset of snapshots the node does itself after a load, and where a reset goes. */
+export type CheatCodes = Omit<Cheats, 'forgetSnapshots' | 'start'>;
 
 export class Cheats {
   private readonly snapshots = new Map<number, Snapshot>();
@@ -81,6 +82,11 @@ export class Cheats {
     loaded = false,
   ) {
     this.genesis = loaded ? this.firstTipset() : this.capture();
+  }
+
+  /** Where anvil_reset goes back to: genesis, the first tipset of a chain loaded at start, or a fork's first tipset. */
+  get start(): Snapshot {
+    return this.genesis;
   }
 
   /** After the whole chain was replaced (anvil_loadState): old snapshots mean nothing; the new chain is where reset goes. */

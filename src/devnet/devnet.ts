@@ -20,7 +20,7 @@ import type { BatchBudget } from '../fevm/run-budget.js';
 import { INITIAL_BASE_FEE } from '../fevm/gas.js';
 import { estimateGasPremium } from './fee-estimates.js';
 import type { Message, SignedMessage, SigType } from '../fevm/message.js';
-import { StateTree, type StateReader } from '../fevm/state-tree.js';
+import { localStateSource, StateTree, type StateReader } from '../fevm/state-tree.js';
 import type { InvocationResult } from '../fevm/types.js';
 import { ChainStore, type ChainView, type MessageLocation } from '../mining/chain-store.js';
 import { Clock, NEW_CLOCK } from '../mining/clock.js';
@@ -35,7 +35,7 @@ import { forkAnchor, stageForkStart, type Funding } from './fork/fork-genesis.js
 import type { ForkConfig } from './fork/fork.js';
 import { Calls, type CallRequest, type ComputedMessage, type StateCallResult } from './calls.js';
 import type { ImplicitRun } from './implicit-messages.js';
-import { Cheats, type CheatCodes } from './cheats.js';
+import { Cheats, type CheatCodes, type Snapshot } from './cheats.js';
 import type { DevnetEventEmitter, DevnetEvents, DevnetEventSource } from './events.js';
 import { createGenesisState } from './genesis.js';
 import { deriveNodeKeys, GENESIS_VERIFIER_ALLOWANCE, nodePeerId } from './node-keys.js';
@@ -83,6 +83,12 @@ export class Devnet {
   private readonly mempool = new Mempool();
   /** The instance the last anvil_reset made (instanceId); undefined for a chain never reset. */
   private instance: Uint8Array | undefined;
+  /**
+   * A node started as no fork, while anvil_reset has it fork an upstream: its own chain, moved aside
+   * whole, and where a reset went back to on it. A reset without forking returns there, leaving the
+   * fork, as Anvil (reset_to_in_mem) and Hardhat (the network its config names) leave theirs.
+   */
+  private home: { state: StateTree; chain: ChainStore; start: Snapshot } | undefined;
   /** When the head became the head, in wall-clock ms (anvil_getLastBlockWallTime): a tipset mined, or the chain rewound. */
   private headSinceMs = Date.now();
   /** Throws while what the chain becomes cannot be saved (--state's journal: StateFile.checkWritable). */
@@ -717,6 +723,8 @@ export class Devnet {
         const seconds = Math.round((Date.now() - asked.at) / 1000);
         throw new DevnetError(`anvil_reset not done: ${sent} transaction(s) were sent while the new fork was read (${seconds} s), which the reset would drop; send it again`);
       }
+      // The node's own chain goes aside the first time it forks, for a reset to come back to.
+      if (!previous) this.home = this.moveChainAside();
       this.forked = fork;
       // The new fork is a new instance of its own (anvil_metadata: forkInstanceId), not the last reset's.
       this.instance = undefined;
@@ -733,6 +741,47 @@ export class Devnet {
     });
     // Saves what the old fork fetched to its cache.
     previous?.close();
+  }
+
+  /**
+   * anvil_reset without forking: back to where the chain starts (Cheats.reset). A node started as no
+   * fork that anvil_reset forked since leaves the fork for its own chain, back at the point a reset
+   * went to before it forked (its genesis, or the first tipset of the chain it loaded at start).
+   */
+  async reset(): Promise<void> {
+    if (!this.home) return this.cheats.reset();
+    const left = await this.miner.queue.run(async () => {
+      this.writeCheck();
+      const { state, chain, start } = this.home!;
+      // Back at its start while still aside, so that no listener hears of the tipsets it drops.
+      state.revert(start.state);
+      chain.truncate(start.height);
+      const fork = this.forked!;
+      this.home = undefined;
+      this.forked = undefined;
+      this.state.rebase(localStateSource);
+      this.state.adopt(state);
+      this.store.adopt(chain);
+      this.clock.restore(start.clock);
+      // A reset is a new instance, as Anvil's reset_instance_id makes one.
+      this.instance = randomBytes(32);
+      this.mempool.clear();
+      this.mempool.forgetReplaced();
+      this.cheatCodes.forgetSnapshots();
+      this.emitter.emit('rewound', 'replace');
+      return fork;
+    });
+    // Saves what the fork fetched to its cache.
+    left.close();
+  }
+
+  /** The chain's state and tipsets moved out whole into a tree and a store of their own, the node's left empty. */
+  private moveChainAside(): { state: StateTree; chain: ChainStore; start: Snapshot } {
+    const state = new StateTree();
+    state.adopt(this.state);
+    const chain = new ChainStore(this.config.hotMessages);
+    chain.adopt(this.store);
+    return { state, chain, start: this.cheatCodes.start };
   }
 
   /** The messages mined after `head` or added to the pool since it held `pooled`; any, if the chain no longer has `head`. */

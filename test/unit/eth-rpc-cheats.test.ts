@@ -7,6 +7,7 @@ import { hexToBytes } from '../../src/common/hex.js';
 import { Wallet } from 'ethers';
 import { CALL, devWallet, RECIPIENT, signTx } from '../helpers/dev-wallet.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
+import { startDevnet, testConfig } from '../../src/index.js';
 
 const FIL = 10n ** 18n;
 const OTHER = '0x' + '42'.repeat(20);
@@ -71,6 +72,38 @@ describe('snapshots', () => {
     await result('anvil_mine', ['0x3']);
     assert.equal(await result('eth_blockNumber'), '0x4');
     assert.equal(await result('anvil_reset'), null);
+    assert.equal(await result('eth_blockNumber'), '0x0');
+  });
+
+  // newuser3 U4: hardhat-network-helpers' reset(url, block) then reset(), as a suite forks for one
+  // describe block; Hardhat node and Anvil 1.7.1 (anvil_reset: reset_to_in_mem) leave the fork then.
+  test('anvil_reset without forking on a node that anvil_reset forked: back to its own genesis, the fork left', async (t) => {
+    const upstream = await startDevnet(testConfig({ chainId: 314159n }));
+    t.after(() => upstream.close());
+    await upstream.devnet.mine();
+    await upstream.devnet.mine();
+    const { result, send, devnet } = await setupRpc(t);
+    const genesis = await result('eth_getBlockByNumber', ['0x0', false]);
+    await send({ nonce: 0, value: FIL });
+    await result('hardhat_reset', [{ forking: { jsonRpcUrl: upstream.url, blockNumber: 2 } }]);
+    assert.equal(await result('eth_blockNumber'), '0x2');
+    assert.ok(devnet.fork);
+    await result('eth_sendTransaction', [{ from: devWallet.address, to: OTHER, value: '0x5' }]);
+    assert.equal(await result('eth_getBalance', [OTHER, 'latest']), '0x5');
+
+    assert.equal(await result('hardhat_reset', []), null);
+    assert.equal(devnet.fork, undefined);
+    assert.equal((await result('anvil_metadata')).forkedNetwork, null);
+    assert.equal(await result('eth_blockNumber'), '0x0');
+    assert.deepEqual(await result('eth_getBlockByNumber', ['0x0', false]), genesis);
+    assert.equal(await result('eth_getBalance', [RECIPIENT, 'latest']), '0x0');
+    assert.equal(await result('eth_getBalance', [OTHER, 'latest']), '0x0');
+    assert.equal(await result('eth_getTransactionCount', [devWallet.address, 'latest']), '0x0');
+    // The chain goes on from there: its first transaction again, and a reset comes back to the same genesis.
+    await send({ nonce: 0, value: 2n * FIL });
+    assert.equal(await result('eth_getBalance', [RECIPIENT, 'latest']), '0x' + (2n * FIL).toString(16));
+    await result('anvil_reset');
+    assert.deepEqual(await result('eth_getBlockByNumber', ['0x0', false]), genesis);
     assert.equal(await result('eth_blockNumber'), '0x0');
   });
 });

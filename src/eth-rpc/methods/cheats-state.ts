@@ -81,7 +81,7 @@ export const cheatsState = [
       // {forking: {blockNumber}} even without a URL: on a node that is no fork, that is a plain reset).
       const upstream = url ?? (blockNumber !== undefined ? devnet.fork?.config.url : undefined);
       if (upstream) await devnet.refork({ url: upstream, blockNumber }, signal);
-      else await devnet.cheats.reset();
+      else await devnet.reset();
       // A fresh chain, fresh filters: leaked ones (never uninstalled) would hold --max-filters for an hour (their TTL).
       filters.clear();
       return null;
