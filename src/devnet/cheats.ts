@@ -274,7 +274,8 @@ export class Cheats {
       if (target.kind !== 'evm' && target.kind !== 'placeholder' && target.kind !== 'ethaccount') {
         throw new DevnetError(`cannot set code on a ${target.kind} actor`);
       }
-      const evm = target.evm ?? { nonce: 1, storageGeneration: 0 };
+      // An account keeps its nonce as the contract's, as Anvil and Hardhat keep it (CREATE addresses follow it); a new contract's is 1.
+      const evm = target.evm ?? { nonce: Math.max(1, target.nonce), storageGeneration: 0 };
       state.putActor({
         ...target,
         kind: 'evm',

@@ -220,7 +220,7 @@ describe('state cheat codes', () => {
   });
 
   // newuser3 U5: hardhat-network-helpers' setCode(a, "0x") on an account leaves it one, as Hardhat and Anvil do.
-  test('anvil_setCode with empty code leaves an account or a new address as it is; a contract keeps its actor, without code', async (t) => {
+  test('anvil_setCode with empty code leaves an account or a new address as it is; a contract keeps its actor, without code; an account given code keeps its nonce', async (t) => {
     const { result, devnet } = await setupRpc(t);
     const kindAt = (eth: string) => {
       const state = devnet.stateAt(devnet.head.epoch);
@@ -247,6 +247,12 @@ describe('state cheat codes', () => {
     assert.equal(kindAt(contract), 'evm');
     assert.equal(await result('eth_getCode', [contract, 'latest']), '0x');
     assert.equal(await result('eth_call', [{ to: contract }, 'latest']), '0x');
+    // An account given code keeps its nonce as the contract's (its CREATE addresses follow it), as Anvil and Hardhat keep it.
+    const account = '0x' + '44'.repeat(20);
+    await result('anvil_setNonce', [account, '0x7']);
+    await result('anvil_setCode', [account, RETURNS_42]);
+    assert.equal(kindAt(account), 'evm');
+    assert.equal(await result('eth_getTransactionCount', [account, 'latest']), '0x7');
   });
 
   test('impersonation sends from an f410 address and from a native account without their keys', async (t) => {
