@@ -1,18 +1,10 @@
 // go-bitfield's JSON, as Lotus shows and takes bitfields (sector numbers, deal IDs): run lengths,
 // alternating unset and set bits, starting with unset.
+import { bitfieldRuns } from './bitfield.js';
 
 /** The run lengths of a set of numbers ([0] when empty). */
 export function bitfieldJson(numbers: readonly number[]): number[] {
-  const sorted = [...new Set(numbers)].sort((a, b) => a - b);
-  const runs: number[] = [];
-  let next = 0;
-  for (let i = 0; i < sorted.length; ) {
-    let end = i;
-    while (end + 1 < sorted.length && sorted[end + 1] === sorted[end] + 1) end++;
-    runs.push(sorted[i] - next, end - i + 1);
-    next = sorted[end] + 1;
-    i = end + 1;
-  }
+  const runs = bitfieldRuns(numbers);
   return runs.length ? runs : [0];
 }
 

@@ -41,21 +41,28 @@ class BitReader {
   }
 }
 
-/** The RLE+ bytes of a set of numbers. */
-export function encodeBitfield(values: Iterable<number>): Uint8Array {
+/**
+ * The run lengths of a set of numbers, alternating unset and set bits from the unset ones before the
+ * first (0 when it is 0); none for an empty set. RLE+ writes them, go-bitfield's JSON lists them.
+ */
+export function bitfieldRuns(values: Iterable<number>): number[] {
   const sorted = [...new Set(values)].sort((a, b) => a - b);
-  if (sorted.length === 0) return new Uint8Array();
-  // Runs alternate, starting with the zeros before the first value (possibly none).
   const runs: number[] = [];
   let next = 0;
   for (let i = 0; i < sorted.length; ) {
     let end = i;
     while (end + 1 < sorted.length && sorted[end + 1] === sorted[end] + 1) end++;
-    if (sorted[i] > next || runs.length === 0) runs.push(sorted[i] - next);
-    runs.push(end - i + 1);
+    runs.push(sorted[i] - next, end - i + 1);
     next = sorted[end] + 1;
     i = end + 1;
   }
+  return runs;
+}
+
+/** The RLE+ bytes of a set of numbers. */
+export function encodeBitfield(values: Iterable<number>): Uint8Array {
+  const runs = bitfieldRuns(values);
+  if (runs.length === 0) return new Uint8Array();
   const writer = new BitWriter();
   writer.write(0, 2);
   const startsWithOnes = runs[0] === 0;
