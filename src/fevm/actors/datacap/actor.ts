@@ -11,6 +11,7 @@ import { ExitCode } from '../../exit-code.js';
 import { METHOD_SEND } from '../../message.js';
 import { address, bigInt, bytes, list, tuple } from '../params.js';
 import { ActorError, methodTable, type ActorRuntime, type BuiltinActor } from '../runtime.js';
+import { fAddress } from '../shared.js';
 import { RECEIVER_HOOK_METHOD, receiverHookParams, TOKEN_PRECISION, type TokensReceived } from './frc46.js';
 import {
   allowanceOf,
@@ -31,7 +32,6 @@ import {
 
 const stateOf = (rt: ActorRuntime): DatacapState => rt.self().datacap ?? EMPTY_DATACAP_STATE;
 const save = (rt: ActorRuntime, state: DatacapState): void => rt.update({ datacap: state });
-const fAddress = (id: number) => FilAddress.fromId(id).toString('f');
 
 /** builtin-actors' state transactions wrap what fails inside them with this context. */
 async function transaction<T>(run: () => T | Promise<T>): Promise<T> {

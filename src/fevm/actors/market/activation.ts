@@ -5,8 +5,9 @@ import { decodeCbor } from '../../../common/cbor.js';
 import { ExitCode } from '../../exit-code.js';
 import { bool, bytes, cid, i64, list, tuple, u64 } from '../params.js';
 import { ActorError, type ActorRuntime } from '../runtime.js';
+import { fAddress } from '../shared.js';
 import { storedProposalCid, type StoredProposal } from './deal-proposal.js';
-import { EX_DEAL_EXPIRED, bitfield, burn, emitDealEvent, getProposal, idText, openLedger, requireMinerCaller, saveLedger } from './market-runtime.js';
+import { EX_DEAL_EXPIRED, bitfield, burn, emitDealEvent, getProposal, openLedger, requireMinerCaller, saveLedger } from './market-runtime.js';
 import { BatchBuilder, batchValue } from '../batch-return.js';
 import { EPOCH_UNDEFINED, NO_ALLOCATION_ID, type MarketLedger } from './state.js';
 
@@ -19,7 +20,7 @@ function preactivate(ledger: MarketLedger, dealId: number, provider: number, sec
     return error as ActorError;
   }
   const cannot = (code: number, why: string) => new ActorError(code, `cannot activate deal ${dealId}: ${why}`);
-  if (proposal.provider !== provider) return cannot(ExitCode.ErrForbidden, `proposal has provider ${idText(proposal.provider)}, must be ${idText(provider)}`);
+  if (proposal.provider !== provider) return cannot(ExitCode.ErrForbidden, `proposal has provider ${fAddress(proposal.provider)}, must be ${fAddress(provider)}`);
   if (epoch > proposal.startEpoch) return cannot(EX_DEAL_EXPIRED, `proposal start epoch ${proposal.startEpoch} has already elapsed at ${epoch}`);
   if (proposal.endEpoch > sectorExpiry) return cannot(ExitCode.ErrIllegalArgument, `proposal expiration ${proposal.endEpoch} exceeds sector expiration ${sectorExpiry}`);
   if (ledger.states.has(dealId)) return new ActorError(ExitCode.ErrIllegalArgument, `deal ${dealId} already activated`);
@@ -142,7 +143,7 @@ export async function onMinerSectorsTerminate(rt: ActorRuntime, params: unknown)
     // Settled and removed already.
     const deal = ledger.proposals.get(dealId);
     if (!deal) continue;
-    if (deal.provider !== provider) throw new ActorError(ExitCode.ErrIllegalState, `caller ${idText(provider)} is not the provider ${idText(deal.provider)} of deal ${dealId}`);
+    if (deal.provider !== provider) throw new ActorError(ExitCode.ErrIllegalState, `caller ${fAddress(provider)} is not the provider ${fAddress(deal.provider)} of deal ${dealId}`);
     // Ended already: it is settled as a completed deal.
     if (deal.endEpoch <= epoch) continue;
     const state = ledger.states.get(dealId);

@@ -19,9 +19,6 @@ export const marketState = (rt: ActorRuntime): MarketState => rt.self().market ?
 export const openLedger = (rt: ActorRuntime): MarketLedger => new MarketLedger(marketState(rt));
 export const saveLedger = (rt: ActorRuntime, ledger: MarketLedger): void => rt.update({ market: ledger.snapshot() });
 
-/** An ID address as builtin-actors prints it (fvm_shared's default network is mainnet). */
-export const idText = (id: number): string => FilAddress.fromId(id).toString('f');
-
 /** validate_immediate_caller_type(Miner). */
 export function requireMinerCaller(rt: ActorRuntime): number {
   requireCallerKind(rt, 'storageminer');

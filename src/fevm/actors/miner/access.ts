@@ -6,6 +6,7 @@ import { BURNT_FUNDS_ACTOR_ID, POWER_ACTOR_ID } from '../../actor.js';
 import { ExitCode } from '../../exit-code.js';
 import { METHOD_SEND } from '../../message.js';
 import { ActorError, type ActorRuntime } from '../runtime.js';
+import { fAddress } from '../shared.js';
 import { loadMiner, postSubmissionsAt, type FullMinerState } from './state.js';
 
 /** Power actor methods the miner calls (actors/power/src/lib.rs). */
@@ -38,12 +39,9 @@ export function writeMiner(rt: ActorRuntime, state: FullMinerState): void {
   rt.update({ miner: written as unknown as FullMinerState });
 }
 
-/** The address form builtin-actors prints in messages (fvm_shared's default network, mainnet). */
-export const idText = (id: number): string => FilAddress.fromId(id).toString('f');
-
 /** validate_immediate_caller_is: the caller must be one of `ids`. */
 export function validateCallerIs(rt: ActorRuntime, ids: readonly number[]): void {
-  if (!ids.includes(rt.caller.id)) throw new ActorError(ExitCode.ErrForbidden, `caller ${idText(rt.caller.id)} is not one of supported`);
+  if (!ids.includes(rt.caller.id)) throw new ActorError(ExitCode.ErrForbidden, `caller ${fAddress(rt.caller.id)} is not one of supported`);
 }
 
 /** rt.resolve_address: the ID an address names, if the actor exists. */
@@ -54,7 +52,7 @@ export function resolveId(rt: ActorRuntime, address: FilAddress): number | undef
 /** Aborts with the callee's exit code when a send failed (extract_send_result). */
 export async function sendOrAbort(rt: ActorRuntime, to: number, method: number, params: unknown, value = 0n): Promise<unknown> {
   const reply = await rt.send(FilAddress.fromId(to), method, params, { value });
-  if (reply.exitCode !== ExitCode.Ok) throw new ActorError(reply.exitCode, `send to ${idText(to)} method ${method} aborted with code ${reply.exitCode}`);
+  if (reply.exitCode !== ExitCode.Ok) throw new ActorError(reply.exitCode, `send to ${fAddress(to)} method ${method} aborted with code ${reply.exitCode}`);
   return reply.returnValue;
 }
 

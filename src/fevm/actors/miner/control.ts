@@ -7,7 +7,8 @@ import { ExitCode } from '../../exit-code.js';
 import { METHOD_SEND } from '../../message.js';
 import { address, bigInt, bytes, i64, list, tuple } from '../params.js';
 import { ActorError, type ActorRuntime, type MethodSpec } from '../runtime.js';
-import { burnFunds, idText, readMiner, resolveId, sendOrAbort, validateCallerIs, writeMiner } from './access.js';
+import { fAddress } from '../shared.js';
+import { burnFunds, readMiner, resolveId, sendOrAbort, validateCallerIs, writeMiner } from './access.js';
 import {
   MAX_CONTROL_ADDRESSES,
   MAX_MULTIADDR_DATA,
@@ -185,7 +186,7 @@ export const controlMethods: Record<string, MethodSpec> = {
       } else {
         const pending = m.pendingOwner;
         validateCallerIs(rt, [pending]);
-        if (newId !== pending) throw illegalArgument(`expected confirmation of ${idText(pending)} got ${newOwner.toString('f')}`);
+        if (newId !== pending) throw illegalArgument(`expected confirmation of ${fAddress(pending)} got ${newOwner.toString('f')}`);
         // The beneficiary follows the owner if it was the owner; a pending beneficiary change is dropped.
         m = { ...m, beneficiary: m.beneficiary === m.owner ? pending : m.beneficiary, pendingBeneficiary: undefined, owner: pending };
       }
@@ -248,9 +249,9 @@ export const controlMethods: Record<string, MethodSpec> = {
       } else if (m.pendingBeneficiary) {
         const pending = m.pendingBeneficiary;
         if (caller !== m.beneficiary && caller !== pending.newBeneficiary) {
-          throw new ActorError(ExitCode.ErrForbidden, `message caller ${idText(caller)} is neither proposal beneficiary${requested.toString('f')} nor current beneficiary${idText(m.beneficiary)}`);
+          throw new ActorError(ExitCode.ErrForbidden, `message caller ${fAddress(caller)} is neither proposal beneficiary${requested.toString('f')} nor current beneficiary${fAddress(m.beneficiary)}`);
         }
-        if (pending.newBeneficiary !== nominee) throw illegalArgument(`new beneficiary address must be equal expect ${idText(pending.newBeneficiary)}, but got ${requested.toString('f')}`);
+        if (pending.newBeneficiary !== nominee) throw illegalArgument(`new beneficiary address must be equal expect ${fAddress(pending.newBeneficiary)}, but got ${requested.toString('f')}`);
         if (pending.newQuota !== quota) throw illegalArgument(`new beneficiary quota must be equal expect ${pending.newQuota}, but got ${quota}`);
         if (pending.newExpiration !== expiration) throw illegalArgument(`new beneficiary expire date must be equal expect ${pending.newExpiration}, but got ${expiration}`);
       } else {
