@@ -1,6 +1,6 @@
 // What builtin-actors' runtime gives every actor (runtime/src/builtin/shared.rs and the caller checks):
-// resolving an address to an actor ID, refusing callers, and printing ID addresses and token amounts
-// as its messages do.
+// resolving an address to an actor ID, refusing callers, state transactions' error context, and
+// printing ID addresses and token amounts as its messages do.
 import { FilAddress } from '../../common/address.js';
 import type { ActorKind } from '../actor.js';
 import { codesOf } from '../code-table.js';
@@ -18,6 +18,19 @@ export function formatFil(atto: bigint): string {
   const whole = abs / 10n ** 18n;
   const fraction = (abs % 10n ** 18n).toString().padStart(18, '0').replace(/0+$/, '');
   return `${sign}${whole}${fraction ? `.${fraction}` : ''} FIL`;
+}
+
+/**
+ * rt.transaction: runs a state change; what fails inside shows under builtin-actors' "state transaction
+ * failed" context.
+ */
+export async function transaction<T>(run: () => T | Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof ActorError) throw new ActorError(error.exitCode, `state transaction failed: ${error.message}`);
+    throw error;
+  }
 }
 
 /** A send's return value, or an abort with the send's exit code (after `context: `), as extract_send_result does. */

@@ -11,7 +11,7 @@ import { ExitCode } from '../../exit-code.js';
 import { METHOD_SEND } from '../../message.js';
 import { address, bigInt, bytes, list, tuple } from '../params.js';
 import { ActorError, methodTable, type ActorRuntime, type BuiltinActor } from '../runtime.js';
-import { fAddress } from '../shared.js';
+import { fAddress, transaction } from '../shared.js';
 import { RECEIVER_HOOK_METHOD, receiverHookParams, TOKEN_PRECISION, type TokensReceived } from './frc46.js';
 import {
   allowanceOf,
@@ -32,16 +32,6 @@ import {
 
 const stateOf = (rt: ActorRuntime): DatacapState => rt.self().datacap ?? EMPTY_DATACAP_STATE;
 const save = (rt: ActorRuntime, state: DatacapState): void => rt.update({ datacap: state });
-
-/** builtin-actors' state transactions wrap what fails inside them with this context. */
-async function transaction<T>(run: () => T | Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (error instanceof ActorError) throw new ActorError(error.exitCode, `state transaction failed: ${error.message}`);
-    throw error;
-  }
-}
 
 const resolveId = (rt: ActorRuntime, addr: FilAddress): number | undefined => rt.state.lookupId(addr);
 

@@ -13,8 +13,8 @@ import { burnDatacap, tokensToDatacap, transferDatacap } from './datacap-calls.j
 import { emitAllocation, emitClaim } from './events.js';
 import { selectExpired } from './expiration.js';
 import { MAXIMUM_VERIFIED_ALLOCATION_EXPIRATION, MAXIMUM_VERIFIED_ALLOCATION_TERM, MINIMUM_VERIFIED_ALLOCATION_SIZE, MINIMUM_VERIFIED_ALLOCATION_TERM } from './policy.js';
-import { requireCaller, requireCallerKind } from '../shared.js';
-import { checkMinerId, save, stateOf, transaction } from './registry.js';
+import { requireCaller, requireCallerKind, transaction } from '../shared.js';
+import { checkMinerId, save, stateOf } from './registry.js';
 import { allocationExpiration, claimExpiration, getOwned, putOwned, removeOwned, type Allocation, type Claim } from './state.js';
 
 type AllocationRequest = Omit<Allocation, 'client'>;

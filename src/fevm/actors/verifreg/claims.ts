@@ -9,7 +9,8 @@ import { BatchBuilder, batchValue, successes } from '../batch-return.js';
 import { selectExpired } from './expiration.js';
 import { emitClaim } from './events.js';
 import { MAXIMUM_VERIFIED_ALLOCATION_TERM } from './policy.js';
-import { save, stateOf, transaction } from './registry.js';
+import { transaction } from '../shared.js';
+import { save, stateOf } from './registry.js';
 import { claimExpiration, claimValue, getOwned, putOwned, removeOwned, type Claim } from './state.js';
 
 /** GetClaims `[provider, [claim_ids]]` → `[batch_info, [Claim…]]` (the claims found, in order). */

@@ -1,6 +1,6 @@
-// What the verified registry's methods share: reading and writing its state, state transactions and
-// the provider check, with builtin-actors' exit codes and messages (the runtime's address resolution
-// and caller checks are in ../shared.ts).
+// What the verified registry's methods share: reading and writing its state and the provider check,
+// with builtin-actors' exit codes and messages (the runtime's address resolution, caller checks and
+// state transactions are in ../shared.ts).
 import type { ActorKind } from '../../actor.js';
 import { ExitCode } from '../../exit-code.js';
 import { HOST_CALL } from '../../price-list.js';
@@ -9,16 +9,6 @@ import { EMPTY_VERIFREG_STATE, type VerifregState } from './state.js';
 
 export const stateOf = (rt: ActorRuntime): VerifregState => rt.self().verifreg ?? EMPTY_VERIFREG_STATE;
 export const save = (rt: ActorRuntime, state: VerifregState): void => rt.update({ verifreg: state });
-
-/** Runs a state change; what fails inside shows under builtin-actors' "state transaction failed" context. */
-export async function transaction<T>(run: () => T | Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (error instanceof ActorError) throw new ActorError(error.exitCode, `state transaction failed: ${error.message}`);
-    throw error;
-  }
-}
 
 /** builtin-actors' Type names, as `{:?}` prints them in messages. */
 const TYPE_NAMES: Record<ActorKind, string> = {

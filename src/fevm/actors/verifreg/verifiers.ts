@@ -13,8 +13,8 @@ import { ActorError, type ActorRuntime } from '../runtime.js';
 import { datacapBalance, destroyDatacap, mintDatacap } from './datacap-calls.js';
 import { emitVerifierBalance } from './events.js';
 import { MINIMUM_VERIFIED_ALLOCATION_SIZE } from './policy.js';
-import { authenticateMessage, fAddress, requireCaller, resolveToActorId } from '../shared.js';
-import { save, stateOf, transaction } from './registry.js';
+import { authenticateMessage, fAddress, requireCaller, resolveToActorId, transaction } from '../shared.js';
+import { save, stateOf } from './registry.js';
 
 /** VerifierParams `[address, allowance]` (AddVerifier and AddVerifiedClient). */
 function verifierParams(params: unknown, what: string): { address: FilAddress; allowance: bigint } {
