@@ -46,8 +46,9 @@ const LOTUS: Record<string, (params: unknown[]) => unknown> = {
 };
 
 /**
- * An upstream answering as LOTUS does, but `changed`'s methods with its values (an Error: as a
- * JSON-RPC error); each request's methods are pushed to `requests`, a batch's in one entry.
+ * An upstream answering as LOTUS does, but `changed`'s methods with its values (a function: its value
+ * for the call's params; an Error: as a JSON-RPC error); each request's methods are pushed to
+ * `requests`, a batch's in one entry.
  */
 async function upstreamAnswering(t: TestContext, changed: Record<string, unknown> = {}, requests: string[][] = []): Promise<Upstream> {
   const server = createServer((req, res) => {
@@ -57,7 +58,8 @@ async function upstreamAnswering(t: TestContext, changed: Record<string, unknown
       const body = JSON.parse(text) as { id: number; method: string; params: unknown[] } | { id: number; method: string; params: unknown[] }[];
       requests.push((Array.isArray(body) ? body : [body]).map(({ method }) => method));
       const answer = (call: { id: number; method: string; params: unknown[] }) => {
-        const result = call.method in changed ? changed[call.method] : LOTUS[call.method]!(call.params);
+        const given = call.method in changed ? changed[call.method] : LOTUS[call.method]!;
+        const result = typeof given === 'function' ? (given as (params: unknown[]) => unknown)(call.params) : given;
         return result instanceof Error ? { jsonrpc: '2.0', id: call.id, error: { code: 1, message: result.message } } : { jsonrpc: '2.0', id: call.id, result };
       };
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -131,24 +133,46 @@ describe('fork point', () => {
     assert.equal((await resolveForkPoint(await upstreamAnswering(t, { 'Filecoin.ChainGetFinalizedTipSet': null }), undefined)).epoch, 0);
   });
 
-  test('the tipset at the fork epoch (or the finalized one) is asked in the first batch: a start reads the point in 5 round trips', async (t) => {
+  test("the tipset at the fork epoch (or the finalized one) and the head's manifest are asked in the first batch: a start reads the point in 3 round trips", async (t) => {
     for (const epoch of [undefined, 60]) {
       const requests: string[][] = [];
       const point = await resolveForkPoint(await upstreamAnswering(t, {}, requests), epoch);
       assert.equal(point.epoch, epoch ?? 50);
       assert.ok(requests[0]!.includes(epoch === undefined ? 'Filecoin.ChainGetFinalizedTipSet' : 'Filecoin.ChainGetTipSetByHeight'), JSON.stringify(requests[0]));
-      // Then the state's key (Lotus: the next tipset), the state's reads, and the manifest's two blocks.
-      assert.deepEqual(requests.slice(1), [['Filecoin.ChainGetTipSetAfterHeight'], ['Filecoin.StateVMCirculatingSupplyInternal', 'Filecoin.StateReadState', 'Filecoin.StateReadState'], ['Filecoin.ChainReadObj'], ['Filecoin.ChainReadObj']]);
+      assert.ok(requests[0]!.includes('Filecoin.StateReadState'), JSON.stringify(requests[0]));
+      // Then the state's key (Lotus: the next tipset) with the manifest's block, then the state's reads with the manifest's data.
+      assert.deepEqual(
+        requests.slice(1).map((batch) => [...batch].sort()),
+        [
+          ['Filecoin.ChainGetTipSetAfterHeight', 'Filecoin.ChainReadObj'],
+          ['Filecoin.ChainReadObj', 'Filecoin.StateReadState', 'Filecoin.StateReadState', 'Filecoin.StateVMCirculatingSupplyInternal'],
+        ],
+      );
+      assert.deepEqual(point.manifest, { cid: cidOf(MANIFEST).toString(), entries: CODES });
     }
-    // An upstream the disk cache noted as Lotus: the next tipset goes in the first batch too, 4 round trips.
+    // An upstream the disk cache noted as Lotus: the next tipset goes in the first batch too, 3 round trips.
     const requests: string[][] = [];
     const point = await resolveForkPoint(await upstreamAnswering(t, {}, requests), 60, undefined, true);
     assert.deepEqual([point.epoch, point.stateKey], [60, tipset(61).Cids]);
     assert.ok(requests[0]!.includes('Filecoin.ChainGetTipSetAfterHeight'), JSON.stringify(requests[0]));
-    assert.equal(requests.length, 4, JSON.stringify(requests));
+    assert.equal(requests.length, 3, JSON.stringify(requests));
     // An epoch beyond the head is refused as before, its tipset's answer (an error from Lotus) unread.
     const beyond = { 'Filecoin.ChainGetTipSetByHeight': new Error('looking for tipset with height greater than start point') };
     await assert.rejects(resolveForkPoint(await upstreamAnswering(t, beyond), 101), /^DevnetError: --fork-block-number 101 is beyond the upstream's head \(100\)$/);
+  });
+
+  test("the fork point's manifest is its state's when the head's is another (a network upgrade between them) or cannot be read", async (t) => {
+    const upgraded = encodeCbor([1, cidOf(encodeCbor([['system', CID.parse(CODES[1]![1])]]))]);
+    // The head's state (the empty key) names `manifest`; the fork point's, the one LOTUS serves.
+    const headNames = (manifest: Uint8Array) => (params: unknown[]) =>
+      params[0] === 'f00' && (params[1] as unknown[]).length === 0 ? { State: { BuiltinActors: { '/': cidOf(manifest).toString() } } } : LOTUS['Filecoin.StateReadState']!(params);
+    let reads = 0;
+    const firstReadFails = (params: unknown[]) => (reads++ === 0 ? new Error('blockstore get: timeout') : LOTUS['Filecoin.ChainReadObj']!(params));
+    for (const changed of [{ 'Filecoin.StateReadState': headNames(upgraded) }, { 'Filecoin.ChainReadObj': firstReadFails }]) {
+      const point = await resolveForkPoint(await upstreamAnswering(t, changed), 60);
+      assert.deepEqual(point.manifest, { cid: cidOf(MANIFEST).toString(), entries: CODES });
+    }
+    assert.equal(reads, 3);
   });
 
   test("a known point (the disk cache's) of the same tipset and state gives what was read from that state; another point reads it", async (t) => {

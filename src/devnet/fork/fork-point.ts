@@ -214,11 +214,15 @@ function askNextTipset(upstream: Upstream, requestedEpoch: number | undefined, k
  * `known` point (the disk cache's for this URL and epoch) whose tipset and state keys are the ones
  * found gives what is read from that state (the actors manifest, the init actor's AddressMap root,
  * the circulating supply): the keys name that state, so it is read again only for another point.
+ * The manifest read is started from the head's state in the first batch (askHeadManifest).
  * `servedLotus`: the cache noted that this URL served Lotus last time (askNextTipset).
  */
 export async function resolveForkPoint(upstream: Upstream, requestedEpoch: number | undefined, known?: ForkPoint, servedLotus = false): Promise<ForkPoint> {
   const forkTipset = askForkTipset(upstream, requestedEpoch);
   const nextTipset = askNextTipset(upstream, requestedEpoch, known, servedLotus);
+  // Not asked with a known point at the requested epoch, whose facts serve but after a reorg; without
+  // an epoch, a live chain's finalized tipset has moved on since the known point (every 30 s).
+  const headManifest = known && requestedEpoch !== undefined ? undefined : askHeadManifest(upstream);
   const [networkName, genesis, chainId, head, version, networkParams] = await Promise.all([
     upstream.answerOf<string>('Filecoin.StateNetworkName', [], 'a network name', isString),
     upstream.answerOf<LotusTipset>('Filecoin.ChainGetGenesis', [], 'a tipset', isTipset),
@@ -230,6 +234,8 @@ export async function resolveForkPoint(upstream: Upstream, requestedEpoch: numbe
   ]);
   const executesAsItMines = networkName === DEVNET_NETWORK_NAME || version?.Version.endsWith(DEVNET_VERSION_SUFFIX) === true;
   const tipset = await forkTipset(head);
+  // The head's manifest read meanwhile, unless the known point's facts will do.
+  if (!(known && sameTipsetKey(known.tipsetKey, tipset.Cids))) void headManifest?.read();
   let stateKey = tipset.Cids;
   // An fvm-devnet's weight is its parent's plus one (mining/tipset.ts); Lotus's is the next tipset's ParentWeight.
   let weight = (BigInt(tipset.Blocks[0].ParentWeight) + 1n).toString();
@@ -242,7 +248,7 @@ export async function resolveForkPoint(upstream: Upstream, requestedEpoch: numbe
   }
   const sameState = known && known.genesis === genesis.Cids[0]['/'] && sameTipsetKey(known.tipsetKey, tipset.Cids) && sameTipsetKey(known.stateKey, stateKey);
   return {
-    ...(sameState ? stateFactsOf(known) : await readStateFacts(upstream, stateKey)),
+    ...(sameState ? stateFactsOf(known) : await readStateFacts(upstream, stateKey, headManifest)),
     ...(networkParams ? { upgradeHeights: networkParams.ForkUpgradeParams } : {}),
     epoch: tipset.Height,
     tipsetKey: tipset.Cids,
@@ -269,13 +275,14 @@ const stateFactsOf = ({ manifest, addressMap, circulatingSupply }: StateFacts): 
 });
 
 /** The actors manifest, the init actor's AddressMap root and the circulating supply of the upstream's state at `stateKey`. */
-async function readStateFacts(upstream: Upstream, stateKey: TipsetKeyJson): Promise<StateFacts> {
-  const [circulatingSupply, manifest, init] = await Promise.all([
+async function readStateFacts(upstream: Upstream, stateKey: TipsetKeyJson, headManifest?: HeadManifest): Promise<StateFacts> {
+  const [circulatingSupply, manifestCid, init] = await Promise.all([
     // A gateway does not serve it (-32601), nor may a provider's allow-list: then the fork's sectors get no daily fee.
     unlessRefused(upstream.answerOf<ForkPoint['circulatingSupply']>('Filecoin.StateVMCirculatingSupplyInternal', [stateKey], 'a circulating supply', isSupply)),
-    readManifest(upstream, stateKey),
+    manifestLink(upstream, stateKey),
     upstream.answerOf<{ State: { AddressMap: { '/': string } | null } }>('Filecoin.StateReadState', ['f01', stateKey], "the init actor's state", isInitState),
   ]);
+  const manifest = await manifestNamed(upstream, manifestCid, headManifest);
   return stateFactsOf({ manifest, addressMap: init.State.AddressMap?.['/'], circulatingSupply });
 }
 
@@ -287,17 +294,45 @@ const isInitState = (answer: unknown): boolean => {
 
 const isManifestLink = (answer: unknown): boolean => typeof (answer as { State?: { BuiltinActors?: { '/'?: unknown } } } | null)?.State?.BuiltinActors?.['/'] === 'string';
 
-/**
- * The upstream's actors manifest at the fork point, as a gateway lets one read it: the system actor's
- * state names it (BuiltinActors), and ChainReadObj returns its blocks: [version, data CID], and
- * data = [[name, code CID], …] (go-state-types manifest.Manifest, ManifestData).
- */
-async function readManifest(upstream: Upstream, stateKey: TipsetKeyJson): Promise<ForkPoint['manifest']> {
+/** The CID of the actors manifest the system actor's state names (BuiltinActors) at `stateKey` (empty: the upstream's head). */
+async function manifestLink(upstream: Upstream, stateKey: TipsetKeyJson): Promise<string> {
   const { State } = await upstream.answerOf<{ State: { BuiltinActors: { '/': string } } }>('Filecoin.StateReadState', ['f00', stateKey], "the system actor's state", isManifestLink);
-  const cid = State.BuiltinActors['/'];
+  return State.BuiltinActors['/'];
+}
+
+/**
+ * The upstream's actors manifest `cid`, as a gateway lets one read it: ChainReadObj returns its blocks:
+ * [version, data CID], and data = [[name, code CID], …] (go-state-types manifest.Manifest, ManifestData).
+ */
+async function readManifest(upstream: Upstream, cid: string): Promise<ForkPoint['manifest']> {
   const [, data] = decodeCbor<[number, CID]>(await upstream.readObj(CID.parse(cid), 'the actors manifest'));
   const entries = decodeCbor<[string, CID][]>(await upstream.readObj(data, "the actors manifest's data"));
   return { cid, entries: entries.map(([name, code]) => [name, code.toString()]) };
+}
+
+/** The manifest the upstream's head state names: its CID, and the manifest read by it (started by the first call, then shared). */
+interface HeadManifest {
+  cid: Promise<string>;
+  read(): Promise<ForkPoint['manifest']>;
+}
+
+/**
+ * Asks in the start's first batch which manifest the upstream's head state names. The fork point's
+ * state names the same one unless a network upgrade lies between them, so its blocks, read as soon as
+ * the fork tipset is known, come in while the fork point's state is read (after it, they are two more
+ * round trips). A failure here only means the manifest is read the usual way (manifestNamed).
+ */
+function askHeadManifest(upstream: Upstream): HeadManifest {
+  const cid = asked(manifestLink(upstream, []));
+  let reading: Promise<ForkPoint['manifest']> | undefined;
+  return { cid, read: () => (reading ??= asked(cid.then((named) => readManifest(upstream, named)))) };
+}
+
+/** The manifest `cid`: the one read from the head's state when it is the same, else read now. */
+async function manifestNamed(upstream: Upstream, cid: string, head: HeadManifest | undefined): Promise<ForkPoint['manifest']> {
+  const headCid = await head?.cid.catch(() => undefined);
+  if (headCid !== cid) return readManifest(upstream, cid);
+  return head!.read().catch(() => readManifest(upstream, cid));
 }
 
 /** The fork's actor code CIDs: the upstream's manifest at the fork point. */
