@@ -31,7 +31,7 @@ import { buildTipset, type Tipset } from '../mining/tipset.js';
 import { deriveAccounts, type DevAccount } from './accounts.js';
 import { Fork } from './fork/fork.js';
 import { forkPointSupply } from './fork/fork-point.js';
-import { forkAnchor, stageForkStart, type Funding } from './fork/fork-genesis.js';
+import { forkAnchor, forkStartReads, stageForkStart, type Funding } from './fork/fork-genesis.js';
 import type { ForkConfig } from './fork/fork.js';
 import { Calls, type CallRequest, type ComputedMessage, type StateCallResult } from './calls.js';
 import type { ImplicitRun } from './implicit-messages.js';
@@ -216,11 +216,12 @@ export class Devnet {
     let fork: Fork | undefined;
     let devnet: Devnet | undefined;
     if (config.fork) {
-      fork = await Fork.open(config.fork, (progress) => devnet?.emitter.emit('forkProgress', progress), (err) => devnet?.emitter.emit('forkCacheError', err));
+      const funding = forkFunding(accounts, config);
+      fork = await Fork.open(config.fork, (progress) => devnet?.emitter.emit('forkProgress', progress), (err) => devnet?.emitter.emit('forkCacheError', err), forkStartReads(funding));
       // A fork keeps the upstream's chain id unless told otherwise, as wallets know the network by it.
       config = { ...config, chainId: config.fork.chainId ?? BigInt(fork.point.chainId) };
       state = new StateTree(fork.source);
-      state.commit(await stageForkStart(fork.source, forkFunding(accounts, config)), fork.point.epoch);
+      state.commit(await stageForkStart(fork.source, funding), fork.point.epoch);
     } else if (saved) {
       state = new StateTree();
       state.adopt(saved.state);
@@ -708,8 +709,14 @@ export class Devnet {
     // The current fork's token (for its own origin only), cache and client settings carry over.
     const previous = this.forked;
     const asked = { head: this.store.head, pooled: new Set(this.mempool.pending()), at: Date.now() };
-    const fork = await Fork.open({ token: previous?.config.token, tokenOrigin: previous?.config.tokenOrigin, cacheDir: previous?.config.cacheDir, upstream: previous?.config.upstream, ...config }, (progress) => this.emitter.emit('forkProgress', progress), (err) => this.emitter.emit('forkCacheError', err));
-    const start = await stageForkStart(fork.source, forkFunding(this.accounts, this.config));
+    const funding = forkFunding(this.accounts, this.config);
+    const fork = await Fork.open(
+      { token: previous?.config.token, tokenOrigin: previous?.config.tokenOrigin, cacheDir: previous?.config.cacheDir, upstream: previous?.config.upstream, ...config },
+      (progress) => this.emitter.emit('forkProgress', progress),
+      (err) => this.emitter.emit('forkCacheError', err),
+      forkStartReads(funding),
+    );
+    const start = await stageForkStart(fork.source, funding);
     await this.miner.queue.run(async () => {
       if (signal?.aborted) {
         fork.close();

@@ -1,6 +1,6 @@
 // End to end, the fork's smaller promises, against one upstream fvm-devnet (calibnet's chain id, two
 // dev accounts of 50 FIL, the first having sent a transaction, and an f3 account funded at genesis):
-// -f and FVM_DEVNET_FORK_TOKEN (sent as a bearer token, never shown), the warm-up's progress line,
+// -f and FVM_DEVNET_FORK_TOKEN (sent as a bearer token, never shown), the start's round trips, the warm-up's progress line,
 // the upstream's chain id in the banner, --no-fork-cache writing nothing, an impersonated f3 account
 // sending, and the dev accounts' funding (an upstream one keeps its nonce and kind, a new one is
 // created).
@@ -72,6 +72,21 @@ describe('fork command line and funding', () => {
       assert.deepEqual(info.forkConfig, { forkUrl: `${proxy.url}/rpc/v1`, forkBlockNumber: forkEpoch });
       assert.ok(!JSON.stringify(info).includes(TOKEN));
       assert.ok(!fork.output().includes(TOKEN));
+    } finally {
+      await fork.stop();
+    }
+  });
+
+  test("a start asks the upstream in 3 round trips: the fork point with the head's manifest; its state with the manifest's block and the start's reads; the manifest's data", async (t) => {
+    const proxy = await upstreamProxy(t, upstream.url);
+    // Without the cache, which holds this tipset's reads from the tests before.
+    const fork = await startDevnet([...forkArgs(proxy.url), '--no-fork-cache']);
+    try {
+      const [first, state, data] = proxy.mode.requests;
+      assert.ok(first!.includes('Filecoin.ChainGetTipSetByHeight') && first!.includes('Filecoin.StateReadState'), JSON.stringify(first));
+      // The singletons' actors and the funded accounts' lookups go with the fork point's state.
+      for (const method of ['Filecoin.StateVMCirculatingSupplyInternal', 'Filecoin.ChainReadObj', 'Filecoin.StateGetActor', 'Filecoin.StateLookupID']) assert.ok(state!.includes(method), `${method} in ${JSON.stringify(state)}`);
+      assert.deepEqual(data, ['Filecoin.ChainReadObj']);
     } finally {
       await fork.stop();
     }

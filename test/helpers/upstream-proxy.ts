@@ -23,6 +23,8 @@ export interface ProxyMode {
   refused: Map<string, { code: number; message: string }>;
   /** The methods of every request received so far, in order (to time a fault to a step of a warm-up). */
   received: string[];
+  /** The same, one entry per request (a batch's methods together): the round trips a step took. */
+  requests: string[][];
   /** The Authorization header of every request received so far, in order (undefined where it had none). */
   authorizations: (string | undefined)[];
 }
@@ -35,7 +37,7 @@ interface BatchEntry {
 
 /** A proxy to `target` for test `t` (closed when it ends), and the switches that make it misbehave. */
 export async function upstreamProxy(t: TestContext, target: string): Promise<{ url: string; mode: ProxyMode }> {
-  const mode: ProxyMode = { delayMs: 0, holdMs: 0, dead: false, failing: new Set(), unserved: new Set(), refused: new Map(), received: [], authorizations: [] };
+  const mode: ProxyMode = { delayMs: 0, holdMs: 0, dead: false, failing: new Set(), unserved: new Set(), refused: new Map(), received: [], requests: [], authorizations: [] };
   const server = createServer((req, res) => {
     if (mode.dead) {
       req.socket.destroy();
@@ -81,6 +83,7 @@ export async function upstreamProxy(t: TestContext, target: string): Promise<{ u
         methods = [];
       }
       for (const method of methods) mode.received.push(String(method));
+      mode.requests.push(methods.map(String));
       // A batch fails if any of its calls does.
       if (methods.some((method) => typeof method === 'string' && mode.failing.has(method))) {
         res.writeHead(500).end();

@@ -12,7 +12,7 @@ import { sha256 } from 'multiformats/hashes/sha2';
 import { FilAddress } from '../../src/common/address.js';
 import { decodeCbor, encodeBigInt } from '../../src/common/cbor.js';
 import { DevnetError } from '../../src/common/errors.js';
-import type { ForkPoint } from '../../src/devnet/fork/fork-point.js';
+import { forkCodeTable, type ForkPoint } from '../../src/devnet/fork/fork-point.js';
 import { UpstreamState } from '../../src/devnet/fork/upstream-state.js';
 import { vestingBlockOf, vestingFundsOf, type LotusMinerFunds } from '../../src/devnet/fork/upstream-miner.js';
 import { Upstream } from '../../src/devnet/fork/upstream.js';
@@ -30,6 +30,8 @@ async function block(value: unknown): Promise<{ cid: CID; bytes: Uint8Array }> {
 
 /** A fork point whose upstream's manifest names one kind with this code CID. */
 const pointWithCode = (kind: string, code: CID): ForkPoint => ({ ...point, manifest: { cid: point.manifest.cid, entries: [[kind, code.toString()]] } });
+/** UpstreamState's point and code CIDs, as Fork.open gives them once the point's manifest is read. */
+const withCodes = (at: ForkPoint): [ForkPoint, Promise<ReturnType<typeof forkCodeTable>>] => [at, Promise.resolve(forkCodeTable(at))];
 
 /** An upstream whose manifest has one kind, account, and which answers StateLookupID and StateGetActor with `lookup` and `actor`. */
 async function upstreamAnswering(t: TestContext, lookup: unknown, actor: unknown, requests: string[][] = []): Promise<UpstreamState> {
@@ -54,7 +56,7 @@ async function upstreamAnswering(t: TestContext, lookup: unknown, actor: unknown
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return new UpstreamState(new Upstream(new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/rpc/v1`), { retries: 0 }), pointWithCode('account', accountCode));
+  return new UpstreamState(new Upstream(new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/rpc/v1`), { retries: 0 }), ...withCodes(pointWithCode('account', accountCode)));
 }
 
 const ADDRESS = FilAddress.parse('f1ick6svk3i23qdgn74hz2yu4wsoryzuaw4h3jk4y');
@@ -147,7 +149,7 @@ describe('a fork reading a contract\'s storage root from its upstream', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
-    const upstream = new UpstreamState(new Upstream(new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/rpc/v1`), { retries: 0 }), pointWithCode('evm', evmCode));
+    const upstream = new UpstreamState(new Upstream(new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/rpc/v1`), { retries: 0 }), ...withCodes(pointWithCode('evm', evmCode)));
     return { upstream, root: root.cid, requests };
   }
 

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { decodeBigInt, decodeCbor, encodeBigInt, encodeCbor } from '../../common/cbor.js';
 import { fromStorable, toStorable } from '../../common/storable.js';
 import { writeFileAtomically } from '../persistence.js';
-import { sameTipsetKey, type ForkPoint } from './fork-point.js';
+import { sameTipsetKey, type ForkPoint, type LocatedPoint } from './fork-point.js';
 import { ForkedActors } from './forked-actors.js';
 import { ForkedSlots } from './forked-slots.js';
 import { emptyForkData, type ForkData } from './fork-source.js';
@@ -166,7 +166,7 @@ export class ForkCache {
    * one genesis, and their chains part at their first different message, so the genesis alone does
    * not say which chain a cached epoch was read from.
    */
-  load(point: ForkPoint): ForkData {
+  load(point: LocatedPoint): ForkData {
     const path = this.fileOf(point);
     // Taken once: the data is the source's to fill, never handed to two.
     const ahead = this.readAhead?.path === path ? this.readAhead.content : undefined;

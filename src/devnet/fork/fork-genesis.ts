@@ -6,7 +6,7 @@ import { CID } from '../../common/cbor.js';
 import { InvalidAddressError } from '../../common/errors.js';
 import { BURNT_FUNDS_ACTOR_ID, CRON_ACTOR_ID, DATACAP_ACTOR_ID, EAM_ACTOR_ID, INIT_ACTOR_ID, MARKET_ACTOR_ID, POWER_ACTOR_ID, REWARD_ACTOR_ID, SYSTEM_ACTOR_ID, VERIFREG_ACTOR_ID } from '../../fevm/actor.js';
 import { createActor } from '../../fevm/actors/lifecycle.js';
-import { StateTree, type StateOverlay } from '../../fevm/state-tree.js';
+import { StateTree, type MissingState, type StateOverlay } from '../../fevm/state-tree.js';
 import { buildTipset, type Tipset } from '../../mining/tipset.js';
 import { ETH_NULL_ADDRESS } from '../genesis.js';
 import type { ForkPoint } from './fork-point.js';
@@ -50,19 +50,26 @@ function fund(state: StateOverlay, { address, balance }: Funding): void {
 }
 
 /**
- * The start of a fork: the funded accounts staged on top of the upstream's state, with what that
- * reads fetched first, all at once (one batch): the init actor's next ID (every actor creation reads
- * it), the singletons (every tipset reads them, outside any retry), the funded accounts with their
- * actors and the sender of calls that name none (a first eth_call costs one round trip fewer).
- * Nothing changes until the caller commits the overlay as the fork epoch, so a failed fetch leaves a
- * node as it was (anvil_reset with forking).
+ * What a fork's start reads, all at once (one batch): the init actor's next ID (every actor creation
+ * reads it), the singletons (every tipset reads them, outside any retry), the funded accounts with
+ * their actors and the sender of calls that name none (a first eth_call costs one round trip fewer).
+ * Fork.open fetches them with the fork point's state.
  */
-export async function stageForkStart(source: ForkSource, funding: readonly Funding[]): Promise<StateOverlay> {
-  await source.fetch([
+export function forkStartReads(funding: readonly Funding[]): MissingState[] {
+  return [
     { kind: 'nextId' },
     ...SINGLETON_IDS.map((id) => ({ kind: 'actor' as const, id })),
     ...[...funding.map(({ address }) => address), CALL_SENDER].map((address) => ({ kind: 'address' as const, address })),
-  ]);
+  ];
+}
+
+/**
+ * The start of a fork: the funded accounts staged on top of the upstream's state, with what that
+ * reads (forkStartReads) fetched first. Nothing changes until the caller commits the overlay as the
+ * fork epoch, so a failed fetch leaves a node as it was (anvil_reset with forking).
+ */
+export async function stageForkStart(source: ForkSource, funding: readonly Funding[]): Promise<StateOverlay> {
+  await source.fetch(forkStartReads(funding));
   const upstream = new StateTree(source);
   return upstream.untilFetched(() => {
     const overlay = upstream.stage();

@@ -218,6 +218,16 @@ function askNextTipset(upstream: Upstream, requestedEpoch: number | undefined, k
  * `servedLotus`: the cache noted that this URL served Lotus last time (askNextTipset).
  */
 export async function resolveForkPoint(upstream: Upstream, requestedEpoch: number | undefined, known?: ForkPoint, servedLotus = false): Promise<ForkPoint> {
+  const { located, facts } = await locateForkPoint(upstream, requestedEpoch, known, servedLotus);
+  return { ...(await facts), ...located };
+}
+
+/**
+ * resolveForkPoint in two steps: the point but for its state facts, as soon as its state's key is
+ * known, and the facts when they come (read from that state, or the known point's): what is read at
+ * that key (Fork.open: what every start reads) can go in the same round trip as the facts.
+ */
+export async function locateForkPoint(upstream: Upstream, requestedEpoch: number | undefined, known?: ForkPoint, servedLotus = false): Promise<{ located: LocatedPoint; facts: Promise<StateFacts> }> {
   const forkTipset = askForkTipset(upstream, requestedEpoch);
   const nextTipset = askNextTipset(upstream, requestedEpoch, known, servedLotus);
   // Not asked with a known point at the requested epoch, whose facts serve but after a reorg; without
@@ -247,8 +257,8 @@ export async function resolveForkPoint(upstream: Upstream, requestedEpoch: numbe
     weight = next.Blocks[0].ParentWeight;
   }
   const sameState = known && known.genesis === genesis.Cids[0]['/'] && sameTipsetKey(known.tipsetKey, tipset.Cids) && sameTipsetKey(known.stateKey, stateKey);
-  return {
-    ...(sameState ? stateFactsOf(known) : await readStateFacts(upstream, stateKey, headManifest)),
+  const facts = sameState ? Promise.resolve(stateFactsOf(known)) : asked(readStateFacts(upstream, stateKey, headManifest));
+  const located: LocatedPoint = {
     ...(networkParams ? { upgradeHeights: networkParams.ForkUpgradeParams } : {}),
     epoch: tipset.Height,
     tipsetKey: tipset.Cids,
@@ -262,10 +272,14 @@ export async function resolveForkPoint(upstream: Upstream, requestedEpoch: numbe
     genesisTimestamp: genesis.Blocks[0].Timestamp,
     chainId: BigInt(chainId).toString(),
   };
+  return { located, facts };
 }
 
 /** What a fork point reads from the upstream's state at it (its stateKey). */
-type StateFacts = Pick<ForkPoint, 'manifest' | 'addressMap' | 'circulatingSupply'>;
+export type StateFacts = Pick<ForkPoint, 'manifest' | 'addressMap' | 'circulatingSupply'>;
+
+/** A fork point but for its state facts: where it is, and the key its state is read at. */
+export type LocatedPoint = Omit<ForkPoint, keyof StateFacts>;
 
 /** A point's state facts, left out where absent: the cache stores the point as DAG-CBOR, which has no undefined. */
 const stateFactsOf = ({ manifest, addressMap, circulatingSupply }: StateFacts): StateFacts => ({
@@ -336,7 +350,7 @@ async function manifestNamed(upstream: Upstream, cid: string, head: HeadManifest
 }
 
 /** The fork's actor code CIDs: the upstream's manifest at the fork point. */
-export const forkCodeTable = (point: ForkPoint): CodeTable => new CodeTable(CID.parse(point.manifest.cid), point.manifest.entries.map(([name, code]) => [name, CID.parse(code)]));
+export const forkCodeTable = ({ manifest }: Pick<ForkPoint, 'manifest'>): CodeTable => new CodeTable(CID.parse(manifest.cid), manifest.entries.map(([name, code]) => [name, CID.parse(code)]));
 
 /**
  * Refuses `upstream` as the fork's upstream unless it is the same chain (its genesis) and serves

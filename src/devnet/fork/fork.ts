@@ -1,8 +1,9 @@
 // A fork of an upstream Lotus node: the upstream client, the fork point, the state source filled
 // from the upstream, and the disk cache, opened together at start and saved together.
 import type { CodeTable } from '../../fevm/code-table.js';
+import type { MissingState } from '../../fevm/state-tree.js';
 import { ForkCache } from './fork-cache.js';
-import { checkServesForkPoint, LookbackCapError, resolveForkPoint, type ForkPoint } from './fork-point.js';
+import { checkServesForkPoint, forkCodeTable, locateForkPoint, LookbackCapError, type ForkPoint, type LocatedPoint } from './fork-point.js';
 import { ForkSource, type ForkProgress } from './fork-source.js';
 import { displayUrl, Upstream, UpstreamError, upstreamEndpoint, type UpstreamOptions } from './upstream.js';
 import { UpstreamState } from './upstream-state.js';
@@ -103,8 +104,15 @@ export class Fork {
   /**
    * Connects to the upstream and pins the fork point; with a cache, loads what an earlier start
    * fetched at the same point, and starts from the cache alone when the upstream cannot be reached.
+   * `startReads`: what the start reads from the source (fork-genesis.ts forkStartReads), fetched as
+   * soon as the point's state key is known.
    */
-  static async open(config: ForkConfig, onProgress: (progress: ForkProgress) => void = () => undefined, onCacheError: (error: Error) => void = () => undefined): Promise<Fork> {
+  static async open(
+    config: ForkConfig,
+    onProgress: (progress: ForkProgress) => void = () => undefined,
+    onCacheError: (error: Error) => void = () => undefined,
+    startReads: MissingState[] = [],
+  ): Promise<Fork> {
     const endpoint = upstreamEndpoint(config.url);
     config = { ...config, tokenOrigin: config.tokenOrigin ?? endpoint.origin };
     const token = tokenFor(endpoint, config);
@@ -116,16 +124,21 @@ export class Fork {
     // still names the cached tipset, what the point read from that state comes from the cache.
     const cached = cache?.pointFor(url, config.blockNumber);
     const probe = cached ? new Upstream(upstream.endpoint, { token, ...config.upstream, retries: 0 }) : upstream;
-    let point: ForkPoint;
+    // The source reads at the point's state key: cached data there, or the upstream's answers once its code CIDs are read.
+    const sourceAt = (point: LocatedPoint, codes: Promise<CodeTable>) => new ForkSource(new UpstreamState(upstream, point, codes), cache?.load(point));
+    let opened: { point: ForkPoint; source: ForkSource };
     try {
       // The index's note of the upstream's kind only counts without a cached point (askNextTipset): not read again then.
-      point = await resolveForkPoint(probe, config.blockNumber, cached, !cached && cache?.servedLotus(url));
+      const { located, facts } = await locateForkPoint(probe, config.blockNumber, cached, !cached && cache?.servedLotus(url));
+      const source = sourceAt(located, facts.then(forkCodeTable));
+      // What every start reads goes with the reads of the point's state (one round trip fewer); a failure is met again by its reader.
+      source.fetch(startReads).catch(() => undefined);
+      opened = { point: { ...(await facts), ...located }, source };
     } catch (error) {
       if (!cached || !(error instanceof UpstreamError || error instanceof LookbackCapError)) throw error;
-      point = cached;
+      opened = { point: cached, source: sourceAt(cached, Promise.resolve(forkCodeTable(cached))) };
     }
-    const data = cache?.load(point);
-    const source = new ForkSource(new UpstreamState(upstream, point), data);
+    const { point, source } = opened;
     const fork = new Fork(config, upstream, point, source, cache, onProgress, onCacheError);
     // Meanwhile the premium estimates' history (ForkSource.fetchTipsetFees): an estimate waits for it.
     void source.fetchTipsetFees();

@@ -7,7 +7,7 @@
 import type { Allocation, Claim } from '../../fevm/actors/verifreg/state.js';
 import type { ListedTable } from '../../fevm/state-tree.js';
 import { MARKET_ACTOR_ID, VERIFREG_ACTOR_ID } from '../../fevm/actor.js';
-import type { ForkPoint } from './fork-point.js';
+import type { LocatedPoint } from './fork-point.js';
 import { BlockWalk, walkAllocations, walkBalances, walkClaims, walkDeals } from './upstream-walk.js';
 import {
   allocationFromLotus,
@@ -58,7 +58,7 @@ const WALKED: Record<Exclude<ListedTable, 'miners'>, string> = { deals: 'market 
 export class UpstreamLists {
   constructor(
     private readonly upstream: Upstream,
-    readonly point: ForkPoint,
+    readonly point: LocatedPoint,
     /** The singletons' States (StateReadState), which name the roots a walk starts from. */
     private readonly tables: UpstreamTables,
   ) {}

@@ -15,7 +15,7 @@ import { decodeCbor } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
 import { FAULT_MAX_AGE, WPOST_PERIOD_DEADLINES } from '../../fevm/actors/miner/policy.js';
 import type { SectorInfo, SectorOnChainInfo } from '../../fevm/actors/miner/state.js';
-import type { ForkPoint } from './fork-point.js';
+import type { LocatedPoint } from './fork-point.js';
 import { isBlockNotFound, isMethodNotFound, type Upstream } from './upstream.js';
 
 /** miner.SectorOnChainInfo as Lotus's JSON writes it (the fields the devnet keeps). */
@@ -83,7 +83,7 @@ function placedSector(info: SectorInfo, deadline: number, partition: number, fau
 export class UpstreamProving {
   constructor(
     private readonly upstream: Upstream,
-    readonly point: ForkPoint,
+    readonly point: LocatedPoint,
   ) {}
 
   private call<T>(method: string, params: unknown[]): Promise<T> {

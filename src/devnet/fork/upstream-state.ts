@@ -20,7 +20,7 @@ import type { PaychState } from '../../fevm/actors/paych/state.js';
 import type { Claim as PowerClaim } from '../../fevm/actors/power.js';
 import { tipsetKeyCid } from '../../mining/tipset.js';
 import type { TipsetFees } from '../../mining/chain-store.js';
-import { forkCodeTable, isTipset, type ForkPoint, type LotusTipset, type TipsetKeyJson } from './fork-point.js';
+import { isTipset, type LocatedPoint, type LotusTipset, type TipsetKeyJson } from './fork-point.js';
 import { minerStateFromLotus, vestingBlockOf, vestingFundsOf, type LotusMinerFunds, type LotusMinerInfo } from './upstream-miner.js';
 import { multisigStateFromLotus, type LotusMsigTransaction, type LotusMultisigState } from './upstream-multisig.js';
 import { paychStateFromLotus, type LotusPaychState } from './upstream-paych.js';
@@ -81,8 +81,10 @@ function isLotusActor(answer: unknown): boolean {
 const isIdAddress = (answer: unknown): boolean => typeof answer === 'string' && /^[ft]0\d+$/.test(answer) && Number.isSafeInteger(Number(answer.slice(2)));
 
 export class UpstreamState {
-  /** The upstream's code CIDs (its manifest at the fork point): an actor's kind by its code. */
-  readonly codes: CodeTable;
+  /** The upstream's code CIDs (its manifest at the fork point), once read: an actor's kind by its code. */
+  private codeTable: CodeTable | undefined;
+  /** The same, while being read: an actor read meanwhile (the start's, in the same batch) waits for it. */
+  private readonly codesRead: Promise<CodeTable>;
   /**
    * The fork epoch's block for the eth_ reads (EIP-1898, Lotus's EthBlockNumberOrHash): by hash, as
    * the actors are read by tipset key, so that a reorg at or below the fork epoch cannot mix another
@@ -98,13 +100,22 @@ export class UpstreamState {
 
   constructor(
     private readonly upstream: Upstream,
-    readonly point: ForkPoint,
+    readonly point: LocatedPoint,
+    codes: Promise<CodeTable>,
   ) {
     this.tables = new UpstreamTables(upstream, point);
     this.proving = new UpstreamProving(upstream, point);
     this.lists = new UpstreamLists(upstream, point, this.tables);
-    this.codes = forkCodeTable(point);
+    this.codesRead = codes.then((table) => (this.codeTable = table));
+    // A failure is the reads' that wait for it (and Fork.open's), not an unhandled rejection here.
+    this.codesRead.catch(() => undefined);
     this.block = { blockHash: bytesToHex(tipsetKeyCid(point.tipsetKey.map((cid) => CID.parse(cid['/']))).multihash.digest), requireCanonical: false };
+  }
+
+  /** The upstream's code CIDs: read before the fork opens (Fork.open waits for them). */
+  get codes(): CodeTable {
+    if (!this.codeTable) throw new DevnetError("the upstream's code CIDs are read when the fork opens");
+    return this.codeTable;
   }
 
   /**
@@ -118,11 +129,11 @@ export class UpstreamState {
     const early = typeof at === 'number' || !contract ? undefined : this.contractReads(at);
     // A failed read here is read again where its State is used (stateJson keeps no failure).
     if (typeof at === 'number' && SINGLETONS_READ_WITH_STATE.has(at)) this.tables.stateJson(at).catch(() => undefined);
-    const [id, found] = await Promise.all([typeof at === 'number' ? at : this.lookupId(at), this.lotusActor(address)]);
+    const [id, found, codes] = await Promise.all([typeof at === 'number' ? at : this.lookupId(at), this.lotusActor(address), this.codesRead]);
     if (!found || id === null) return null;
-    const name = this.codes.nameOf(found.Code['/']);
+    const name = codes.nameOf(found.Code['/']);
     if (!name) throw new DevnetError(`upstream actor ${address} has code ${found.Code['/']}, which is not in the upstream's manifest`);
-    const kind = this.codes.kindOf(found.Code['/']);
+    const kind = codes.kindOf(found.Code['/']);
     if (!kind) throw new DevnetError(`upstream actor ${address} is a ${name} actor, which the fork does not model (see README "Fork")`);
     const actor: Actor = {
       id,
@@ -157,8 +168,8 @@ export class UpstreamState {
    * address without a claim, so the actor's kind, read in the same batch, tells "no claim" apart.
    */
   async powerClaim(id: number): Promise<PowerClaim | null> {
-    const [found, claim] = await Promise.all([this.lotusActor(`f0${id}`), this.tables.powerClaim(id)]);
-    return found && this.codes.kindOf(found.Code['/']) === 'storageminer' ? claim : null;
+    const [found, claim, codes] = await Promise.all([this.lotusActor(`f0${id}`), this.tables.powerClaim(id), this.codesRead]);
+    return found && codes.kindOf(found.Code['/']) === 'storageminer' ? claim : null;
   }
 
   /** The actor as Lotus answers it, or null if the upstream has none. */

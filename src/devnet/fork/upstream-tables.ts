@@ -23,7 +23,7 @@ import type { RewardState } from '../../fevm/actors/reward.js';
 import { datacapToTokens } from '../../fevm/actors/verifreg/datacap-calls.js';
 import { EMPTY_VERIFREG_STATE, proposalPairKey, VERIFREG_HAMT_BIT_WIDTH, type Allocation, type Claim, type VerifregState } from '../../fevm/actors/verifreg/state.js';
 import type { DatacapState } from '../../fevm/actors/datacap/state.js';
-import type { ForkPoint } from './fork-point.js';
+import type { LocatedPoint } from './fork-point.js';
 import { sectorFromLotus, type LotusSector } from './upstream-proving.js';
 import { UpstreamAnswerError, type Upstream } from './upstream.js';
 
@@ -167,7 +167,7 @@ export class UpstreamTables {
 
   constructor(
     private readonly upstream: Upstream,
-    readonly point: ForkPoint,
+    readonly point: LocatedPoint,
   ) {}
 
   private call<T>(method: string, params: unknown[]): Promise<T> {
