@@ -22,11 +22,11 @@ function asBuffer(bytes: Uint8Array): Buffer {
   return bytes.byteLength <= IN_OBJECT_BYTES ? Buffer.from(bytes) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** Decodes 0x-prefixed hex of even length; throws on anything else. By Node's Buffer, into bytes of their own. */
+/** Decodes 0x-prefixed hex of even length; throws on anything else. Into bytes of their own. */
 export function hexToBytes(hex: string): Uint8Array {
   // Not /^0x([0-9a-fA-F]{2})*$/: its repeated group overflows the regexp engine's stack past a few MB (anvil_loadState).
   if (hex.length % 2 !== 0 || !/^0x[0-9a-fA-F]*$/.test(hex)) throw new Error(`invalid hex string: ${hex.slice(0, 80)}`);
-  return fromHexDigits(hex.slice(2));
+  return fromHexDigits(hex, 2);
 }
 
 /**
@@ -36,14 +36,27 @@ export function hexToBytes(hex: string): Uint8Array {
  * (Buffer.from('\u0130\u0131', 'hex') is 0x01).
  */
 export function checkedHexToBytes(hex: string): Uint8Array {
-  return fromHexDigits(hex.slice(2));
+  return fromHexDigits(hex, 2);
 }
 
-/** Bytes of their own (not a view of Node's pool) of an even number of hex digits, checked by the caller. */
-function fromHexDigits(digits: string): Uint8Array {
-  if (digits.length <= 2 * IN_OBJECT_BYTES) return new Uint8Array(Buffer.from(digits, 'hex'));
-  const bytes = new Uint8Array(digits.length / 2);
-  asBuffer(bytes).write(digits, 'hex');
+/** A hex digit's value by its character code ('0'–'9', 'A'–'F', 'a'–'f'). */
+const DIGIT_VALUES = new Uint8Array(103);
+for (let d = 0; d < 10; d++) DIGIT_VALUES[48 + d] = d;
+for (let d = 0; d < 6; d++) DIGIT_VALUES[65 + d] = DIGIT_VALUES[97 + d] = 10 + d;
+
+/**
+ * Bytes of their own (not a view of Node's pool) of the hex digits of `hex` from `start` on, an even
+ * number of them, checked by the caller. Up to IN_OBJECT_BYTES by a loop over the digits: Node's
+ * decoder is a call into C++ that fills a Buffer of its pool, then copied out, several times the
+ * loop's cost for an address or a call's input, which every request carries.
+ */
+function fromHexDigits(hex: string, start: number): Uint8Array {
+  const bytes = new Uint8Array((hex.length - start) / 2);
+  if (bytes.length <= IN_OBJECT_BYTES) {
+    for (let i = 0, at = start; i < bytes.length; i++, at += 2) bytes[i] = (DIGIT_VALUES[hex.charCodeAt(at)]! << 4) | DIGIT_VALUES[hex.charCodeAt(at + 1)]!;
+    return bytes;
+  }
+  asBuffer(bytes).write(start === 0 ? hex : hex.slice(start), 'hex');
   return bytes;
 }
 
@@ -72,7 +85,7 @@ export function bigintToBytes(n: bigint, before = 0): Uint8Array {
   }
   let hex = n.toString(16);
   if (hex.length % 2) hex = '0' + hex;
-  return fromHexDigits(before === 0 ? hex : '00'.repeat(before) + hex);
+  return fromHexDigits(before === 0 ? hex : '00'.repeat(before) + hex, 0);
 }
 
 export function bytesToBigint(bytes: Uint8Array): bigint {

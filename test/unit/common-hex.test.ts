@@ -19,6 +19,14 @@ describe('hexToBytes / bytesToHex', () => {
     assert.deepEqual(hexToBytes('0xABcd'), new Uint8Array([0xab, 0xcd]));
   });
 
+  test('every hex digit of either case, in short values and long ones (decoded two ways) alike', () => {
+    const digits = '0123456789abcdefABCDEF';
+    for (const length of [1, 11, 63, 64, 65, 100]) {
+      const hex = Array.from({ length: 2 * length }, (_, i) => digits[(i * 7) % digits.length]).join('');
+      assert.deepEqual(hexToBytes(`0x${hex}`), Uint8Array.from(Buffer.from(hex, 'hex')), `${length} bytes`);
+    }
+  });
+
   test('rejects odd length, a missing prefix and non-hex characters', () => {
     for (const bad of ['0x0', '0x123', 'abcd', '0xzz', '0x 1', '', '0X12']) {
       assert.throws(() => hexToBytes(bad), /invalid hex string/, bad);
