@@ -14,14 +14,13 @@
 // order meet both alike. A pair is one iteration's figure for A and for B.
 //
 //   npm run bench:call-window -- --base /tmp/main-clone [--iterations 8] [--n 1000] [--calls 2000] [--block 500]
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CALL_WARM_UP, balanceOfCalls, erc20Transfers, giveTokens, heavyCalls, median, mineTo, pipelinedTransfers, sequentialTransfers } from './phases.js';
+import { CALL_WARM_UP, balanceOfCalls, callWorkload, median } from './phases.js';
 import { ROOT, RunningPeer } from './peers.js';
-import type { RpcClient } from './rpc-client.js';
-import { Signer, deployContracts, type Contracts } from './workload.js';
+import type { Contracts } from './workload.js';
 
 const { values } = parseArgs({
   options: {
@@ -46,19 +45,6 @@ interface Cpu {
   main: number;
 }
 
-function cpuOf(pid: number): Cpu {
-  const ranNs = (task: string) => Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
-  let all = 0;
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      all += ranNs(task);
-    } catch {
-      // The thread ended between the listing and the read.
-    }
-  }
-  return { all: all / 1000, main: ranNs(String(pid)) / 1000 };
-}
-
 interface WindowNode {
   name: 'A' | 'B';
   peer: RunningPeer;
@@ -67,33 +53,11 @@ interface WindowNode {
   blocks: Cpu[];
 }
 
-/**
- * The bench's throughput phases before its eth_call phase (bench/run.ts), on `peers` together phase
- * by phase, so that neither waits long for the other; their contracts, in the same order.
- */
-async function prepare(peers: readonly RunningPeer[]): Promise<Contracts[]> {
-  const signers = await Promise.all(peers.map((peer) => Signer.create(peer.rpc)));
-  const contracts = await Promise.all(signers.map((signer) => deployContracts(signer)));
-  const phases: ((rpc: RpcClient, signer: Signer, contracts: Contracts) => Promise<unknown>)[] = [
-    (rpc, signer) => sequentialTransfers(rpc, signer, n),
-    (rpc, signer) => pipelinedTransfers(rpc, signer, n, true),
-    (rpc) => mineTo(rpc, 'anvil_mine', 2880),
-    (rpc, signer, token) => erc20Transfers(rpc, signer, token, n),
-    (rpc, signer, token) => giveTokens(rpc, signer, token, 2 * n + CALL_WARM_UP, n, true),
-    (rpc, signer, token) => heavyCalls(rpc, signer, token, Math.round(n / 5)),
-  ];
-  for (const phase of phases) await Promise.all(peers.map((peer, i) => phase(peer.rpc, signers[i]!, contracts[i]!)));
-  return contracts;
-}
-
-/** The addresses the bench's phases gave a token (bench/run.ts `holds`). */
-const holds = (i: number) => i < n || (i >= 2 * n + CALL_WARM_UP && i < 3 * n + CALL_WARM_UP);
-
 /** `count` calls of the addresses from `first` on, on `node`; µs of its CPU per call. */
-async function cpuPerCall(node: WindowNode, first: number, count: number): Promise<Cpu> {
-  const before = cpuOf(node.peer.pid);
+async function cpuPerCall(node: WindowNode, first: number, count: number, holds: (i: number) => boolean): Promise<Cpu> {
+  const before = node.peer.cpu();
   await balanceOfCalls(node.peer.rpc, node.contracts.token, first, count, 1, holds);
-  const after = cpuOf(node.peer.pid);
+  const after = node.peer.cpu();
   return { all: (after.all - before.all) / count, main: (after.main - before.main) / count };
 }
 
@@ -110,12 +74,12 @@ async function iteration(i: number): Promise<[WindowNode, WindowNode]> {
     throw error;
   });
   try {
-    const [firstContracts, secondContracts] = await prepare([firstPeer, secondPeer]);
+    const { contracts: [firstContracts, secondContracts], holds } = await callWorkload([firstPeer, secondPeer], n);
     const first: WindowNode = { name: aFirst ? 'A' : 'B', peer: firstPeer, contracts: firstContracts!, blocks: [] };
     const second: WindowNode = { name: aFirst ? 'B' : 'A', peer: secondPeer, contracts: secondContracts!, blocks: [] };
     for (const node of [first, second]) await balanceOfCalls(node.peer.rpc, node.contracts.token, calls, CALL_WARM_UP, 1, holds);
     for (let k = 0; k < calls / block; k++) {
-      for (const node of k % 2 === 0 ? [first, second] : [second, first]) node.blocks.push(await cpuPerCall(node, k * block, block));
+      for (const node of k % 2 === 0 ? [first, second] : [second, first]) node.blocks.push(await cpuPerCall(node, k * block, block, holds));
     }
     return aFirst ? [first, second] : [second, first];
   } finally {

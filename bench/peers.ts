@@ -1,7 +1,7 @@
 // The nodes the bench compares: how to start each (a fresh process, its own executable, so the
-// child's pid is the server's), stop it, and read its memory.
+// child's pid is the server's), stop it, and read its memory and CPU time.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -142,6 +142,25 @@ export class RunningPeer {
     const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
     const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
     return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 };
+  }
+
+  /**
+   * Microseconds of CPU this node has used (/proc/<pid>/task/<tid>/schedstat): all its threads (the
+   * compiler's and collector's too) and its main thread. The server's pid is the node's for
+   * fvm-devnet and Anvil; Anvil's main thread is not the one that answers.
+   */
+  cpu(): { all: number; main: number } {
+    const pid = this.child.pid!;
+    const ranNs = (task: string) => Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+    let all = 0;
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        all += ranNs(task);
+      } catch {
+        // The thread ended between the listing and the read.
+      }
+    }
+    return { all: all / 1000, main: ranNs(String(pid)) / 1000 };
   }
 
   async stop(): Promise<void> {

@@ -2,7 +2,7 @@
 // did the work (receipts, nonces, every answer), so a node that fails fast or answers wrongly cannot
 // look fast; answers are kept during the timed loop and checked after the clock stops.
 import { performance } from 'node:perf_hooks';
-import { Signer, heavy, nthAddress, receipt, token, type Contracts } from './workload.js';
+import { Signer, deployContracts, heavy, nthAddress, receipt, token, type Contracts } from './workload.js';
 import type { RpcClient } from './rpc-client.js';
 
 const BATCH_SIZE = 50;
@@ -137,6 +137,28 @@ export async function heavyCalls(rpc: RpcClient, s: Signer, contracts: Contracts
   const data = (i: number) => heavy.encodeFunctionData('hash', [BigInt(i + 1)]);
   const gasLimit = await s.gasFor({ to: contracts.heavy, data: data(0) }, 1.2);
   return (await sequential(rpc, s, await s.presign(count, (i) => ({ to: contracts.heavy, data: data(i), gasLimit })))).tps;
+}
+
+/**
+ * The bench's throughput phases before its eth_call phase (bench/run.ts, for `n`: transfers sequential
+ * and pipelined, mine to 2880, ERC-20 transfers, tokens given, heavy calls) on `nodes`, together phase
+ * by phase, so that none sits idle while another works (an idle node's young generation shrinks, and
+ * it then collects several times as often in the calls measured next). Each node's contracts, and
+ * which addresses got a token (run.ts's holders: the first `n`, and `n` from 2n + CALL_WARM_UP on).
+ */
+export async function callWorkload(nodes: readonly { rpc: RpcClient }[], n: number): Promise<{ contracts: Contracts[]; holds: (i: number) => boolean }> {
+  const signers = await Promise.all(nodes.map((node) => Signer.create(node.rpc)));
+  const contracts = await Promise.all(signers.map((signer) => deployContracts(signer)));
+  const phases: ((rpc: RpcClient, signer: Signer, contracts: Contracts) => Promise<unknown>)[] = [
+    (rpc, signer) => sequentialTransfers(rpc, signer, n),
+    (rpc, signer) => pipelinedTransfers(rpc, signer, n, true),
+    (rpc) => mineTo(rpc, 'anvil_mine', 2880),
+    (rpc, signer, token) => erc20Transfers(rpc, signer, token, n),
+    (rpc, signer, token) => giveTokens(rpc, signer, token, 2 * n + CALL_WARM_UP, n, true),
+    (rpc, signer, token) => heavyCalls(rpc, signer, token, Math.round(n / 5)),
+  ];
+  for (const phase of phases) await Promise.all(nodes.map((node, i) => phase(node.rpc, signers[i]!, contracts[i]!)));
+  return { contracts, holds: (i) => i < n || (i >= 2 * n + CALL_WARM_UP && i < 3 * n + CALL_WARM_UP) };
 }
 
 /** How many calls of other addresses warm the node up before each eth_call phase's clock. */
