@@ -83,16 +83,16 @@ function implicitMessage(to: number, method: number, epoch: number, params: Uint
 /**
  * Runs the block reward and cron of the tipset at `ctx.epoch` on `state` (the state its messages
  * left, the null epochs' tick before them included: replay.ts) as the miner ran them, traced: the
- * reward message's run (none when no miner won the block), then cron's.
+ * reward message's run to `winner` (none when no miner won the block), then cron's.
  */
-export async function runImplicitMessages(executor: Executor, state: StateOverlay, ctx: ExecutionContext): Promise<ImplicitRun[]> {
+export async function runImplicitMessages(executor: Executor, state: StateOverlay, ctx: ExecutionContext, winner: number | undefined): Promise<ImplicitRun[]> {
   // Lotus's ExecuteTipSet runs nothing at height 0: the genesis block's state is its own.
   if (ctx.epoch === 0) return [];
   const runs: ImplicitRun[] = [];
   const rewardTracer = new Tracer();
-  const reward = await timed(() => executor.traced(rewardTracer, () => executor.awardBlockReward(state, ctx)));
+  const reward = winner === undefined ? undefined : await timed(() => executor.traced(rewardTracer, () => executor.awardBlockReward(state, ctx, winner)));
   const sent = rewardTracer.root;
-  if (reward.value && sent) {
+  if (reward && sent) {
     sent.gas = IMPLICIT_SEND_GAS;
     const { message, cid } = implicitMessage(REWARD_ACTOR_ID, AWARD_BLOCK_REWARD, ctx.epoch, sent.params?.data ?? new Uint8Array());
     runs.push({ message, cid, exitCode: sent.exitCode, returnData: sent.returnData, gasUsed: sent.gasUsed, root: sent, durationNs: reward.durationNs });

@@ -28,6 +28,7 @@ import { chainSize, type Message } from '../fevm/message.js';
 import { MissingStateError, StateOverlay, type MissingState, type StateReader, type StateTree } from '../fevm/state-tree.js';
 import type { ExecutionContext, MessageFailure } from '../fevm/types.js';
 import type { ChainStore } from '../mining/chain-store.js';
+import { electWinner } from '../mining/election.js';
 import type { Clock } from '../mining/clock.js';
 import type { SerialQueue } from '../mining/serial-queue.js';
 import type { IncludedMessage, Tipset } from '../mining/tipset.js';
@@ -324,7 +325,10 @@ async function replayTipset(host: ReplayHost, tipset: Tipset, indices: 'all' | r
         if (deferred) deferred.length = 0;
         const mark = overlay.checkpoint();
         try {
-          const value = await runImplicitMessages(host.executor, overlay, ctx);
+          // The winner the miner elected, on the same states (the header names it).
+          const parent = host.chain.atOrBefore(tipset.epoch - 1);
+          const winner = parent && electWinner(host.chain, host.state, parent, tipset.epoch);
+          const value = await runImplicitMessages(host.executor, overlay, ctx, winner);
           if (deferred && deferred.length > 0) throw new MissingStateError([...deferred]);
           return value;
         } finally {

@@ -17,7 +17,7 @@ import {
 } from './actor.js';
 import { builtinActor } from './actors/builtin.js';
 import { takeDueCron, type CronEntry } from './actors/cron.js';
-import { AWARD_BLOCK_REWARD, awardParams, blockWinner, creditGasReward } from './actors/reward.js';
+import { AWARD_BLOCK_REWARD, awardParams, creditGasReward } from './actors/reward.js';
 import { createExternal } from './actors/eam.js';
 import { invokeBuiltin, runBuiltinCron } from './actors/invoke-builtin.js';
 import { ActorError } from './actors/runtime.js';
@@ -316,12 +316,10 @@ export class Executor {
   }
 
   /**
-   * Pays the block reward of a mined tipset (Lotus's implicit AwardBlockReward from f00 to f02),
-   * before cron runs; returns the winning miner, or undefined when no miner has power.
+   * Pays the block reward of a mined tipset to its winner (Lotus's implicit AwardBlockReward from f00
+   * to f02), before cron runs; returns its exit code.
    */
-  async awardBlockReward(state: StateOverlay, ctx: ExecutionContext): Promise<{ winner: number; exitCode: number } | undefined> {
-    const winner = blockWinner(state, ctx.epoch);
-    if (winner === undefined) return undefined;
+  async awardBlockReward(state: StateOverlay, ctx: ExecutionContext, winner: number): Promise<number> {
     const params = { codec: CBOR, data: encodeCbor(awardParams(state, winner)) };
     this.access = new StateAccess();
     const send: ActorSend = { fromId: SYSTEM_ACTOR_ID, to: REWARD_ACTOR, method: AWARD_BLOCK_REWARD, value: 0n, params, readOnly: false, gasLimit: BLOCK_GAS_LIMIT };
@@ -330,7 +328,7 @@ export class Executor {
     const exitCode = outcome.type === 'invoked' ? outcome.result.exitCode : ExitCode.SysErrInvalidReceiver;
     if (exitCode === ExitCode.Ok) state.commit();
     else state.revert();
-    return { winner, exitCode };
+    return exitCode;
   }
 
   /**

@@ -15,6 +15,7 @@ import { SigType } from '../fevm/message.js';
 import type { ChainStore } from './chain-store.js';
 import { LAST_TIMESTAMP, type Clock, type RunInterval } from './clock.js';
 import type { Mempool, PendingMessage } from './mempool.js';
+import { electWinner } from './election.js';
 import { every } from './every.js';
 import { SerialQueue } from './serial-queue.js';
 import { buildTipset, type IncludedMessage, type Tipset } from './tipset.js';
@@ -438,13 +439,15 @@ export class Miner {
       releaseConsole();
     }
     if (buildAgain) return this.produceTipset(at, messages);
-    // Cron runs after the messages, as at the end of every Filecoin epoch; on a fork the power
+    // The block's winner, elected on the states before this tipset (election.ts), is paid its reward;
+    // cron runs after the messages, as at the end of every Filecoin epoch; on a fork the power
     // actor's part of it then moves its smoothed power and the reward actor's State on.
     const { winner, cronFailures } = await this.untilFetched(overlay, async () => {
-      const award = await executor.awardBlockReward(overlay, ctx);
+      const elected = electWinner(chain, state, parent, epoch);
+      if (elected !== undefined) await executor.awardBlockReward(overlay, ctx, elected);
       const failures = await executor.runCron(overlay, ctx);
       epochTickEnd(overlay, epoch);
-      return { winner: award?.winner, cronFailures: failures };
+      return { winner: elected, cronFailures: failures };
     });
     for (const { actor, error } of cronFailures) this.deps.onCronError(epoch, actor, error);
     // The header names the miner the block reward went to, as a Lotus block names its winner (who ApplyBlocks rewards).

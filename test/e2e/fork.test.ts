@@ -320,8 +320,11 @@ for (const gatewayOnly of [false, true]) describe(`fork of an fvm-devnet upstrea
     // The provider's power grew by the new sector on the fork.
     const [mine, theirs] = await Promise.all([rpc(fork!.url, 'Filecoin.StateMinerPower', [dealProvider, null]), rpc(upstream.url, 'Filecoin.StateMinerPower', [dealProvider, forkKey])]);
     assert.ok(BigInt(mine.MinerPower.RawBytePower) > BigInt(theirs.MinerPower.RawBytePower));
-    // Its claim the fork's own now, it wins the next tipset: paid the reward actor's epoch reward over
-    // the 5 blocks an epoch expects (builtin-actors AwardBlockReward), which TotalStoragePowerReward counts.
+    // Its claim the fork's own now, it wins once the state a base was mined on holds that claim (Lotus's
+    // MinerEligibleToMine reads ParentState(baseTs): src/mining/election.ts), two tipsets on at most: paid
+    // the reward actor's epoch reward over the 5 blocks an epoch expects (builtin-actors AwardBlockReward),
+    // which TotalStoragePowerReward counts.
+    await rpc(fork!.url, 'anvil_mine', ['0x2']);
     const before = (await rpc(fork!.url, 'Filecoin.StateReadState', ['t02', null])).State;
     await rpc(fork!.url, 'anvil_mine', ['0x1']);
     const after = (await rpc(fork!.url, 'Filecoin.StateReadState', ['t02', null])).State;

@@ -95,6 +95,34 @@ describe('block headers name the miner that won them', () => {
     for (const { header, awarded } of named) assert.equal(header, awarded);
   });
 
+  test("a miner's power lost in a tipset still elects it on that tipset and its child, not two on: Lotus elects on ParentState(base) and the lookback's power table, never the state the tipset's messages leave (chain/stmgr/actors.go MinerGetBaseInfo, MinerEligibleToMine)", async () => {
+    const faulty = await startDevnet();
+    try {
+      const { ok } = rawRpc(`${faulty.url}/rpc/v1`);
+      const [a, b] = ['t0111', 't0113'];
+      const sectors = await ok<{ SectorNumber: number }[]>('Filecoin.StateMinerSectors', a, null, null);
+      const declared = await ok<{ '/': string }>('devnet_faultSectors', a, sectors.map((s) => s.SectorNumber));
+      const { Height: faultedAt } = await ok<{ Height: number }>('Filecoin.StateSearchMsg', [], declared, -1, true);
+      const power = await ok<{ MinerPower: { RawBytePower: string } }>('Filecoin.StateMinerPower', a, null);
+      assert.equal(power.MinerPower.RawBytePower, '0');
+      await ok('anvil_mine', '0x3');
+      const named: string[] = [];
+      for (let height = faultedAt; height <= faultedAt + 3; height++) {
+        const tipset = await ok<LotusTipSet>('Filecoin.ChainGetTipSetByHeight', height, null);
+        const { Trace } = await ok<{ Trace: { Msg: { To: string; Method: number; Params: string } }[] }>('Filecoin.StateCompute', height, null, tipset.Cids);
+        const reward = Trace.find((t) => t.Msg.To === 't02' && t.Msg.Method === 2)!;
+        // StateCompute's AwardBlockReward pays the miner the header names.
+        assert.equal(FilAddress.fromBytes(decodeCbor<[Uint8Array]>(Buffer.from(reward.Msg.Params, 'base64'))[0]).toString('t'), tipset.Blocks[0].Miner, `height ${height}`);
+        named.push(tipset.Blocks[0].Miner);
+      }
+      // Round-robin by height over [t0111, t0113] while both are eligible (the faulted tipset and its child), then t0113 alone.
+      const roundRobin = (height: number) => (height % 2 === 0 ? a : b);
+      assert.deepEqual(named, [roundRobin(faultedAt), roundRobin(faultedAt + 1), b, b]);
+    } finally {
+      await faulty.stop();
+    }
+  });
+
   test('with no storage provider no miner wins: the headers name t00 and StateCompute has no AwardBlockReward', async () => {
     const bare = await startDevnet(['--storage-providers', '0']);
     try {

@@ -8,6 +8,7 @@ import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import type { Devnet } from '../../src/index.js';
 import { deriveAccounts } from '../../src/devnet/accounts.js';
 import { createGenesisState } from '../../src/devnet/genesis.js';
+import { deriveStorageProviderKeys } from '../../src/devnet/storage-providers/keys.js';
 import { decodeEthTransaction, toFilecoinMessage } from '../../src/fevm/eth-tx.js';
 import { Executor } from '../../src/fevm/executor.js';
 import { MissingStateError, type MissingState } from '../../src/fevm/state-tree.js';
@@ -324,7 +325,7 @@ describe('a miner whose executor fails (a devnet bug)', () => {
   function passThrough(real: Executor): TipsetExecutor {
     return {
       applyMessage: (overlay, message, size, ctx) => real.applyMessage(overlay, message, size, ctx),
-      awardBlockReward: (overlay, ctx) => real.awardBlockReward(overlay, ctx),
+      awardBlockReward: (overlay, ctx, winner) => real.awardBlockReward(overlay, ctx, winner),
       runCron: (overlay, ctx) => real.runCron(overlay, ctx),
       runCronEntries: (overlay, ctx, entries) => real.runCronEntries(overlay, ctx, entries),
       holdConsole: (lines) => real.holdConsole(lines),
@@ -332,10 +333,13 @@ describe('a miner whose executor fails (a devnet bug)', () => {
     };
   }
 
-  /** A Miner on a genesis state holding the first two dev accounts, whose executor is a real one with `replace`'s methods instead. */
+  /**
+   * A Miner on a genesis state holding the first two dev accounts and a storage provider (the winner of
+   * every tipset, so the block reward runs), whose executor is a real one with `replace`'s methods instead.
+   */
   async function bareMiner(replace: (real: Executor) => Partial<TipsetExecutor>, reports: Partial<MinerDeps> = {}) {
     const config = testConfig();
-    const state = createGenesisState(deriveAccounts(config.mnemonic, 2), BALANCE);
+    const state = createGenesisState(deriveAccounts(config.mnemonic, 2), BALANCE, [], { keys: deriveStorageProviderKeys(config.mnemonic, 1) });
     const chain = new ChainStore();
     chain.append(buildTipset({ epoch: 0, timestamp: 1_000, baseFee: INITIAL_BASE_FEE, parent: undefined, messages: [] }));
     const mempool = new Mempool();
@@ -426,9 +430,9 @@ describe('a miner whose executor fails (a devnet bug)', () => {
     const cronErrors: unknown[] = [];
     const { miner, state, add } = await bareMiner(
       (real) => ({
-        awardBlockReward: (overlay, ctx) => {
+        awardBlockReward: (overlay, ctx, winner) => {
           runs.push('reward');
-          return real.awardBlockReward(overlay, ctx);
+          return real.awardBlockReward(overlay, ctx, winner);
         },
         // The first cron run stages a change, then reads an actor the fork has not fetched.
         runCron: async (overlay, ctx) => {

@@ -1,7 +1,6 @@
 // The reward actor (f02, builtin-actors actors/reward), simplified: every mined tipset pays one
-// winning miner a block reward plus the gas premiums of the messages since the last award. The
-// winner goes round-robin by epoch over the miners that meet the consensus minimum (in the order
-// the power actor lists them). The block reward is minted (the devnet keeps no mining reserve): a
+// winning miner (mining/election.ts) a block reward plus the gas premiums of the messages since the
+// last award. The block reward is minted (the devnet keeps no mining reserve): a
 // fixed 5 FIL on the devnet's own chain; on a fork, the epoch reward of the upstream's reward State,
 // which every epoch's cron moves on as builtin-actors' UpdateNetworkKPI does (reward-logic.ts).
 // The premiums are what the executor credited to f02. Rewards reach the miner through ApplyRewards
@@ -13,8 +12,6 @@ import { ExitCode } from '../exit-code.js';
 import { METHOD_SEND } from '../message.js';
 import type { StateOverlay, StateReader } from '../state-tree.js';
 import { address, bigInt, i64, tuple } from './params.js';
-import type { MinerState } from './miner/state.js';
-import { EMPTY_POWER_STATE, minerMeetsConsensus } from './power.js';
 import { ActorError, methodTable, type BuiltinActor } from './runtime.js';
 import { filterEstimateValue, kpiThrough, type RewardKpi } from './reward-logic.js';
 
@@ -140,26 +137,6 @@ export function creditGasReward(state: StateOverlay, amount: bigint): void {
   const reward = rewardState(state);
   const pending = rewardStateOf(reward.pendingGasReward + amount, reward.totalStoragePowerReward, reward.kpi);
   state.putActor(rewardActorWith(actor, actor.balance + amount, pending));
-}
-
-/**
- * The miner that wins `epoch`: round-robin over the miners eligible to mine; none without power. On a
- * fork, only the miners whose claim the fork itself wrote (PowerState.claims) take part: which
- * upstream claims happen to have been read must not change the chain.
- */
-export function blockWinner(state: StateReader, epoch: number): number | undefined {
-  const power = state.getActor(POWER_ACTOR_ID)?.power ?? EMPTY_POWER_STATE;
-  const eligible = power.claims.filter(([id, claim]) => claim.rawBytePower > 0n && minerMeetsConsensus(power, claim) && electable(state.getActor(id)?.miner, epoch)).map(([id]) => id);
-  return eligible.length ? eligible[epoch % eligible.length] : undefined;
-}
-
-/**
- * Lotus's MinerEligibleToMine beyond power (lotus b835fab70 chain/stmgr/actors.go): no fee debt, and
- * no consensus fault still active at the base tipset (its height, the epoch before `epoch`, at most
- * ConsensusFaultElapsed).
- */
-function electable(miner: MinerState | undefined, epoch: number): boolean {
-  return miner !== undefined && !miner.feeDebt && miner.consensusFaultElapsed < epoch - 1;
 }
 
 /** The params of the implicit AwardBlockReward the executor sends for `epoch`: [miner, penalty, gas_reward, win_count]. */
