@@ -102,6 +102,25 @@ function parseNumberOrQuantity(name: string, value: unknown): number {
 }
 
 /**
+ * An amount of a cheat code (a balance, a base fee) as Anvil's U256 takes it: a hex quantity, a
+ * decimal string, or a JSON number (`cast rpc anvil_setBalance <a> 1000` sends one). A JSON number
+ * above 2^53 - 1 is refused, saying what to send: JSON.parse has already rounded it (Anvil reads it
+ * exactly up to 2^128), so the amount it holds may not be the one sent.
+ */
+function parseAmount(name: string, value: unknown): bigint {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return BigInt(value);
+  if (typeof value === 'number' && Number.isInteger(value) && value > 0) {
+    throw invalid(name, `got the JSON number ${value}, above 2^53 - 1, where JSON numbers are not exact here: send the amount as a hex or decimal string (\`cast to-hex <amount>\` gives the hex)`);
+  }
+  if (typeof value === 'string' && /^(0x[0-9a-fA-F]{1,64}|[0-9]{1,78})$/.test(value)) {
+    const n = BigInt(value);
+    if (n >= 1n << 256n) throw invalid(name, 'number too large');
+    return n;
+  }
+  throw invalid(name, `expected an amount (a hex quantity, a decimal string or a JSON number), got ${describeValue(value)}`);
+}
+
+/**
  * Lotus's EthUint64 (chain/types/ethtypes/eth_types.go UnmarshalJSON): a JSON number, a decimal string
  * or a 0x-prefixed hex string. eth_feeHistory's block count, a transaction's index in its block and
  * trace_filter's after and count are one, so `"5"` is five there, as Lotus's itests send it.
@@ -158,6 +177,7 @@ export const hash = (name: string): Param<Uint8Array> => ({ name, parse: (v) => 
 export const data = (name: string): Param<Uint8Array> => ({ name, parse: (v) => parseData(name, v) });
 export const storageKey = (name: string): Param<bigint> => ({ name, parse: (v) => parseStorageKey(name, v) });
 export const quantity = (name: string): Param<bigint> => ({ name, parse: (v) => parseQuantity(name, v) });
+export const amount = (name: string): Param<bigint> => ({ name, parse: (v) => parseAmount(name, v) });
 export const safeNumber = (name: string): Param<number> => ({ name, parse: (v) => parseSafeNumber(name, v) });
 export const nonNegative = (name: string, what?: string): Param<number> => ({ name, parse: (v) => parseNonNegative(name, v, what) });
 export const numberOrQuantity = (name: string): Param<number> => ({ name, parse: (v) => parseNumberOrQuantity(name, v) });

@@ -7,6 +7,7 @@ import { bytesToHex } from '../../src/common/hex.js';
 import { parseCallRequest } from '../../src/eth-rpc/call-request.js';
 import {
   address,
+  amount,
   blockRef,
   bool,
   describeValue,
@@ -46,6 +47,18 @@ describe('quantities', () => {
 
   test('parseQuantity refuses empty, unprefixed, non-hex, too long and non-string values', () => {
     for (const bad of ['0x', '10', 'latest', '0xg1', '0x' + '1'.repeat(65), 16, null, undefined, {}]) invalidParam(() => parseQuantity('amount', bad), 'amount');
+  });
+
+  // A cheat code's amount as Anvil's U256 reads it (newuser3 U9): `cast rpc anvil_setBalance <a> 1000`.
+  test('amount takes hex, a decimal string and an exact JSON number; a JSON number above 2^53 - 1 is refused with what to send', () => {
+    const balance = amount('balance');
+    assert.equal(balance.parse('0xde0b6b3a7640000'), 10n ** 18n);
+    assert.equal(balance.parse('1234567890123456789'), 1234567890123456789n);
+    assert.equal(balance.parse(1000), 1000n);
+    assert.equal(balance.parse(0), 0n);
+    assert.equal(balance.parse((2n ** 256n - 1n).toString()), 2n ** 256n - 1n);
+    assert.throws(() => balance.parse(1e18), /'balance': got the JSON number 1000000000000000000, above 2\^53 - 1.*send the amount as a hex or decimal string/);
+    for (const bad of [-1, 1.5, '0x', '-1', '1e18', 'lots', (2n ** 256n).toString(), null, {}]) invalidParam(() => balance.parse(bad), 'balance');
   });
 
   test('parseSafeNumber stops at Number.MAX_SAFE_INTEGER', () => {

@@ -7,7 +7,7 @@ import { CheatFailedError } from '../../common/errors.js';
 import { bytesToHex, hexToBytes } from '../../common/hex.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { defineWriteMethod } from '../define-method.js';
-import { address, quantity } from '../params.js';
+import { address, amount } from '../params.js';
 import { aliases } from './cheats-mining.js';
 
 const ERC20 = new Interface(['function balanceOf(address) view returns (uint256)', 'function allowance(address, address) view returns (uint256)']);
@@ -22,14 +22,14 @@ async function setAnsweredSlot(devnet: Devnet, token: Uint8Array, input: string,
 
 export const cheatsErc20 = [
   ...aliases(
-    defineWriteMethod('anvil_dealERC20', [address('address'), address('tokenAddress'), quantity('balance')], ({ devnet }, holder, token, balance) =>
+    defineWriteMethod('anvil_dealERC20', [address('address'), address('tokenAddress'), amount('balance')], ({ devnet }, holder, token, balance) =>
       setAnsweredSlot(devnet, token, ERC20.encodeFunctionData('balanceOf', [bytesToHex(holder)]), balance, 'balance'),
     ),
     'hardhat_dealERC20',
     'anvil_setERC20Balance',
   ),
 
-  defineWriteMethod('anvil_setERC20Allowance', [address('owner'), address('spender'), address('tokenAddress'), quantity('amount')], ({ devnet }, owner, spender, token, amount) =>
+  defineWriteMethod('anvil_setERC20Allowance', [address('owner'), address('spender'), address('tokenAddress'), amount('amount')], ({ devnet }, owner, spender, token, amount) =>
     setAnsweredSlot(devnet, token, ERC20.encodeFunctionData('allowance', [bytesToHex(owner), bytesToHex(spender)]), amount, 'allowance'),
   ),
 ];

@@ -15,7 +15,7 @@ import { NETWORK_VERSION } from '../../fevm/network-version.js';
 import type { PendingMessage } from '../../mining/mempool.js';
 import { defineMethod, defineWriteMethod, type RpcMethod } from '../define-method.js';
 import { formatPendingTransaction } from '../format.js';
-import { address, bool, data, describeValue, hash, invalid, numberOrQuantity, quantity as quantityParam, string, type Param } from '../params.js';
+import { address, amount, bool, data, describeValue, hash, invalid, numberOrQuantity, string, type Param } from '../params.js';
 import { aliases } from './cheats-mining.js';
 import { CLIENT_VERSION } from './web3-net.js';
 
@@ -209,7 +209,7 @@ export const cheatsNode = [
   }),
 
   ...aliases(
-    defineWriteMethod('anvil_setMinGasPrice', [quantityParam('minFeeCap')], async ({ devnet }, minFeeCap) => {
+    defineWriteMethod('anvil_setMinGasPrice', [amount('minFeeCap')], async ({ devnet }, minFeeCap) => {
       await devnet.cheats.setMinimumFeeCap(minFeeCap);
       return null;
     }),
@@ -217,7 +217,7 @@ export const cheatsNode = [
   ),
 
   ...aliases(
-    defineWriteMethod('anvil_setNextBlockBaseFeePerGas', [quantityParam('baseFee')], async ({ devnet }, baseFee) => {
+    defineWriteMethod('anvil_setNextBlockBaseFeePerGas', [amount('baseFee')], async ({ devnet }, baseFee) => {
       await devnet.cheats.setNextBaseFee(baseFee);
       return null;
     }),

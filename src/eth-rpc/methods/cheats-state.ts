@@ -5,7 +5,7 @@ import { DevnetError, InvalidParamsError } from '../../common/errors.js';
 import { bytesToBigint, bytesToHex, quantity } from '../../common/hex.js';
 import { decodeChain } from '../../devnet/persistence.js';
 import { defineMethod, defineWriteMethod } from '../define-method.js';
-import { address, data, numberOrQuantity, optional, parseObject, parseSafeNumber, quantity as quantityParam, storageKey, type Param } from '../params.js';
+import { address, amount, data, numberOrQuantity, optional, parseObject, parseSafeNumber, storageKey, type Param } from '../params.js';
 import { aliases } from './cheats-mining.js';
 
 /** A snapshot ID as evm_snapshot hands it out: a hex quantity. */
@@ -90,7 +90,7 @@ export const cheatsState = [
   ),
 
   ...aliases(
-    defineWriteMethod('anvil_setBalance', [address('address'), quantityParam('balance')], async ({ devnet }, eth, balance) => {
+    defineWriteMethod('anvil_setBalance', [address('address'), amount('balance')], async ({ devnet }, eth, balance) => {
       await devnet.cheats.setBalance(eth, balance);
       return true;
     }),
@@ -116,7 +116,7 @@ export const cheatsState = [
 
   // Hardhat has no addBalance; Anvil answers hardhat_addBalance too, as an alias.
   ...aliases(
-    defineWriteMethod('anvil_addBalance', [address('address'), quantityParam('amount')], async ({ devnet }, eth, amount) => {
+    defineWriteMethod('anvil_addBalance', [address('address'), amount('amount')], async ({ devnet }, eth, amount) => {
       await devnet.cheats.addBalance(eth, amount);
       return true;
     }),
