@@ -4,7 +4,7 @@ import { FilAddress } from '../../../common/address.js';
 import type { StateOverlay } from '../../state-tree.js';
 import { createActor } from '../lifecycle.js';
 import { provingPeriodOffset, provingPeriodStart, shapeByPoStProof } from './policy.js';
-import { rewardVestingTable, type FullMinerState, type MinerActor } from './state.js';
+import { loadMiner, rewardVestingTable, type MinerActor } from './state.js';
 
 export interface NewMiner {
   owner: number;
@@ -27,7 +27,8 @@ export function createMinerActor(state: StateOverlay, miner: NewMiner): MinerAct
   const offset = provingPeriodOffset(FilAddress.fromId(actor.id), miner.epoch);
   // The miner constructor's add_locked_funds(deposit, REWARD_VESTING_SPEC), from the proving period's start.
   const locked = miner.deposit ? { lockedFunds: miner.deposit, vestingFunds: rewardVestingTable(miner.deposit, miner.epoch, provingPeriodStart(miner.epoch, offset)) } : {};
-  const info: FullMinerState = {
+  // No sectors, no pledge, no debt: loadMiner's defaults.
+  const info = loadMiner({
     owner: miner.owner,
     worker: miner.worker,
     controlAddresses: miner.controlAddresses ?? [],
@@ -38,16 +39,9 @@ export function createMinerActor(state: StateOverlay, miner: NewMiner): MinerAct
     windowPoStProofType: shape.windowPoStProofType,
     windowPoStPartitionSectors: shape.partitionSectors,
     consensusFaultElapsed: -1,
-    beneficiaryTerm: { quota: 0n, usedQuota: 0n, expiration: 0 },
     provingPeriodOffset: offset,
-    preCommitDeposits: 0n,
-    initialPledge: 0n,
-    feeDebt: 0n,
-    precommits: new Map(),
-    sectors: new Map(),
-    allocatedSectors: [],
     ...locked,
-  };
+  });
   const created = { ...actor, miner: info };
   state.putActor(created);
   return created;
