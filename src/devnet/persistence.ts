@@ -717,8 +717,13 @@ export function removeStaleTemporaries(path: string): void {
   }
   for (const name of names) {
     const pid = name.startsWith(prefix) && name.endsWith('.tmp') ? name.slice(prefix.length, -'.tmp'.length) : '';
-    if (/^[1-9]\d*$/.test(pid) && !isAlive(Number(pid))) ignoreError(() => unlinkSync(join(dirname(path), name)));
+    if (/^[1-9]\d*$/.test(pid)) removeIfOrphaned(join(dirname(path), name), Number(pid));
   }
+}
+
+/** Removes `file`, a temporary file process `pid` was writing, if that process has died (best effort). */
+export function removeIfOrphaned(file: string, pid: number): void {
+  if (!isAlive(pid)) ignoreError(() => unlinkSync(file));
 }
 
 /** Whether process `pid` runs (this one does): its temporary files are still being written. */

@@ -6,12 +6,12 @@
 // With a directory (--state's `<file>.pieces`) the pieces outlive the node; without, they go to a
 // temporary directory, made at the first upload and removed when the store closes (or the process
 // exits). Only the pieces' sizes stay in memory; the store holds at most `limitBytes` of payloads.
-import { mkdtempSync, promises as fs, readdirSync, rmdirSync, rmSync, statSync, unlinkSync, type ReadStream } from 'node:fs';
+import { mkdtempSync, promises as fs, readdirSync, rmdirSync, rmSync, statSync, type ReadStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CID } from 'multiformats/cid';
 import { DEFAULT_MAX_PIECE_SIZE, DEFAULT_PIECE_STORE_LIMIT } from '../../config.js';
-import { isAlive } from '../persistence.js';
+import { removeIfOrphaned } from '../persistence.js';
 import { paddedPieceCid, paddedPieceSize, paddedPieces, parsePieceCid, pieceCidHasher, PieceError, type PieceInfo } from './piece-cid.js';
 
 export interface StoredPiece extends PieceInfo {
@@ -360,7 +360,7 @@ export class PieceStore {
     for (const name of names) {
       const upload = TEMPORARY.exec(name);
       if (upload) {
-        if (!isAlive(Number(upload[1]))) ignoreError(() => unlinkSync(join(dir, name)));
+        removeIfOrphaned(join(dir, name), Number(upload[1]));
         continue;
       }
       const piece = storedPieceFile(dir, name);
@@ -401,12 +401,4 @@ async function writeWhole(file: PieceFile, bytes: Uint8Array): Promise<void> {
 function isDiskFull(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   return code === 'ENOSPC' || code === 'EDQUOT';
-}
-
-function ignoreError(call: () => void): void {
-  try {
-    call();
-  } catch {
-    // Best effort: a file that cannot be removed is left as it is.
-  }
 }
