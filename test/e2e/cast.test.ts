@@ -139,7 +139,7 @@ describe('Foundry cast against the devnet CLI', () => {
 
   // An Anvil script's amounts (newuser3 U9): `1000` goes as a JSON number, which Anvil 1.7.1's U256
   // takes, and so does a decimal string; one above 2^53 - 1 cannot be exact once parsed: refused with what to send.
-  test('cast rpc anvil_setBalance / anvil_setNextBlockBaseFeePerGas with decimal amounts, as Anvil takes them', async () => {
+  test('cast rpc anvil_setBalance / anvil_setNextBlockBaseFeePerGas with decimal amounts and evm_revert with a number, as Anvil takes them', async () => {
     const holder = '0x' + 'a1'.repeat(20);
     await castOk(['rpc', 'anvil_setBalance', holder, '1000', ...rpc()]);
     assert.equal(await castOk(['balance', holder, ...rpc()]), '1000');
@@ -150,7 +150,12 @@ describe('Foundry cast against the devnet CLI', () => {
     assert.match(refused.stderr, /-32602.*above 2\^53 - 1.*send the amount as a hex or decimal string/, refused.stderr);
     await castOk(['rpc', 'anvil_setNextBlockBaseFeePerGas', '1000000000', ...rpc()]);
     await castOk(['rpc', 'evm_mine', ...rpc()]);
-    const head = JSON.parse(await castOk(['rpc', 'eth_getBlockByNumber', 'latest', 'false', ...rpc()])) as { baseFeePerGas: string };
+    const head = JSON.parse(await castOk(['rpc', 'eth_getBlockByNumber', 'latest', 'false', ...rpc()])) as { baseFeePerGas: string; hash: string };
     assert.equal(BigInt(head.baseFeePerGas), 1_000_000_000n);
+    // A snapshot id as a number too (Anvil's U256), as `cast rpc evm_revert 1` sends it.
+    const snapshot = Number(JSON.parse(await castOk(['rpc', 'evm_snapshot', ...rpc()])));
+    await castOk(['rpc', 'evm_mine', ...rpc()]);
+    assert.equal(await castOk(['rpc', 'evm_revert', String(snapshot), ...rpc()]), 'true');
+    assert.equal(JSON.parse(await castOk(['rpc', 'eth_getBlockByNumber', 'latest', 'false', ...rpc()])).hash, head.hash);
   });
 });

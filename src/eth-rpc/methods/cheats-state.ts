@@ -5,11 +5,11 @@ import { DevnetError, InvalidParamsError } from '../../common/errors.js';
 import { bytesToBigint, bytesToHex, quantity } from '../../common/hex.js';
 import { decodeChain } from '../../devnet/persistence.js';
 import { defineMethod, defineWriteMethod } from '../define-method.js';
-import { address, amount, data, numberOrQuantity, optional, parseObject, parseSafeNumber, storageKey, type Param } from '../params.js';
+import { address, amount, data, numberOrQuantity, optional, parseObject, storageKey, type Param } from '../params.js';
 import { aliases } from './cheats-mining.js';
 
-/** A snapshot ID as evm_snapshot hands it out: a hex quantity. */
-const snapshotId: Param<number> = { name: 'snapshotId', parse: (v) => parseSafeNumber('snapshotId', v) };
+/** evm_snapshot's id, hex as it answers it, or a JSON number, as Anvil's U256 takes it (`cast rpc evm_revert 1`). */
+const snapshotId: Param<number> = numberOrQuantity('snapshotId');
 
 /** A storage value: up to 32 bytes of hex. */
 const storageValue: Param<bigint> = {
