@@ -2,8 +2,9 @@
 // PublishStorageDeals message (as Boost batches them) are taken on by the provider's agent in one
 // turn and sealed together: verified and unverified deals of different durations must all be
 // activated, and a piece whose sector cannot be proven (a client contract that refuses the
-// SectorContentChanged notification) must not take its batch-mates down with it. The provider waits
-// a few epochs before sealing (--seal-delay), so a verified claim's term counts from a later proof.
+// SectorContentChanged notification) must not take its batch-mates down with it, nor lose its claim.
+// The provider waits a few epochs before sealing (--seal-delay), so a verified claim's term counts
+// from a later proof.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Contract, ContractFactory, JsonRpcProvider, Wallet } from 'ethers';
@@ -110,9 +111,12 @@ describe('a storage provider’s sealing batches', () => {
     }
   });
 
-  test('a sector whose proof fails is retried without its batch-mates: the deal is activated, the refused allocation given up and named', async () => {
-    // A verified client contract whose Filecoin method handler refuses anything but datacap: the SectorContentChanged notification fails.
+  test('a client contract that refuses SectorContentChanged: its batch-mate deal is activated, its allocation sealed again without the notification and claimed', async () => {
+    // A verified client contract whose Filecoin method handler refuses anything but datacap, as
+    // fevm-hardhat-kit's DealClient (0ece4bc) reverts MethodNotHandled: the notification fails. Lotus's
+    // sealing proves such a sector (RequireNotificationSuccess false by default), so calibnet claims its data.
     const refusing = await deploy('DataCapClient');
+    const refusingId = await rpc('Filecoin.EthAddressToFilecoinAddress', [await refusing.getAddress()]);
     const bad = randomVerifiedPiece();
     const good = piece();
     await rpc('devnet_addVerifiedClient', [await refusing.getAddress(), String(bad.size)]);
@@ -128,8 +132,18 @@ describe('a storage provider’s sealing batches', () => {
       assert.equal((await tx.wait())!.status, 1, 'the allocation is made');
       const [dealId] = await publishedIds(publish);
       await allActive([dealId!]);
-      const allocationId = Number(Object.keys(await rpc('Filecoin.StateGetAllocations', [await rpc('Filecoin.EthAddressToFilecoinAddress', [await refusing.getAddress()]), null]))[0]);
-      await pollUntil('the refused allocation named in the log', async () => (devnet.output().includes(`cannot seal allocation ${allocationId}: sector`) ? true : undefined));
+      const allocationId = Number(Object.keys(await rpc('Filecoin.StateGetAllocations', [refusingId, null]))[0]);
+      const claim = await pollUntil('the refused allocation claimed', async () => {
+        await rpc('evm_mine');
+        const claims = await rpc('Filecoin.StateGetClaims', [`t0${minerId}`, null]);
+        return Object.values(claims ?? {}).find((c: any) => c.Data['/'] === bad.cid.toString()) as any;
+      });
+      assert.equal(`t0${claim.Client}`, await rpc('Filecoin.StateLookupID', [refusingId, null]));
+      assert.equal(claim.Size, bad.size);
+      assert.deepEqual(await rpc('Filecoin.StateGetAllocations', [refusingId, null]), {}, 'the allocation became the claim');
+      assert.equal(await refusing.receivedCount(), 1n, 'the contract heard only its datacap');
+      assert.ok(devnet.output().includes(`sealing allocation ${allocationId} again without notifying its client`), devnet.output());
+      assert.ok(!devnet.output().includes(`cannot seal allocation ${allocationId}`), devnet.output());
     } finally {
       await rpc('evm_setAutomine', [true]);
     }
