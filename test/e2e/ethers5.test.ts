@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ethers } from 'ethers5';
+import { FilAddress } from '../../src/common/address.js';
 import { DEV_ACCOUNTS, DEVNET_CHAIN_ID, pollUntil, startDevnet, within, type DevnetProcess } from '../helpers/devnet-process.js';
 import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
 
@@ -88,6 +89,21 @@ describe('ethers 5 against the devnet CLI', () => {
     const waited = await provider.waitForTransaction(sent.hash, 1, WAIT_MS);
     assert.equal(waited.transactionHash, sent.hash);
     assert.equal(waited.status, 1);
+  });
+
+  test("FilForwarder's forward from a 0x account, as docs.filecoin.io's filforwarder page and its `forward` task send it", async () => {
+    // FILCAT/FilForwarder's tasks/forward.js: the destination's address bytes, the value in FIL, at the
+    // address every Filecoin network has it (the devnet from genesis). The page's examples: a new t3,
+    // an existing account, and an ID address with no actor, which reverts at the estimate.
+    const forwarder = new ethers.Contract('0x2b3ef6906429b580b7b2080de5ca893bc282c225', ['function forward(bytes destination) payable'], wallet);
+    const t3 = 't3tejq3lb3szsq7spvttqohsfpsju2jof2dbive2qujgz2idqaj2etuolzgbmro3owsmpuebmoghwxgt6ricvq';
+    const t1 = await provider.send('Filecoin.WalletNew', ['secp256k1']);
+    for (const [destination, amount] of [[t3, '9.0'], [t1, '42.5']] as const) {
+      const tx = await forwarder.forward(FilAddress.parse(destination).bytes, { value: utils.parseEther(amount) });
+      assert.equal((await tx.wait()).status, 1);
+      assert.equal(await provider.send('Filecoin.WalletBalance', [destination]), utils.parseEther(amount).toString());
+    }
+    await assert.rejects(forwarder.forward(FilAddress.parse('t010135').bytes, { value: utils.parseEther('1') }), (err: any) => err.code === 'UNPREDICTABLE_GAS_LIMIT');
   });
 
   test('ContractFactory deploys Counter at the CREATE address; calls, estimates and events', async () => {
