@@ -65,8 +65,6 @@ export function traceJson(send: TracedSend, subcalls: unknown[], codes: CodeTabl
   };
 }
 
-export const EAM_CREATE = 2;
-export const EAM_CREATE2 = 3;
 const ACCOUNT_PUBKEY_ADDRESS = 2;
 
 const dagCbor = (value: unknown): IpldBlock => ({ codec: DAG_CBOR, data: encodeCbor(value) });

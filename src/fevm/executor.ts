@@ -18,7 +18,7 @@ import {
 import { builtinActor } from './actors/builtin.js';
 import { takeDueCron, type CronEntry } from './actors/cron.js';
 import { AWARD_BLOCK_REWARD, awardParams, creditGasReward } from './actors/reward.js';
-import { createExternal } from './actors/eam.js';
+import { createExternal, createFromContract, EAM_CREATE, EAM_CREATE2 } from './actors/eam.js';
 import { invokeBuiltin, runBuiltinCron } from './actors/invoke-builtin.js';
 import { ActorError } from './actors/runtime.js';
 import { EvmActor, type EvmCall } from './actors/evm/evm-actor.js';
@@ -298,6 +298,8 @@ export class Executor {
    */
   private invokeMethod(state: StateOverlay, sender: Actor, receiver: Actor, send: ActorSend, ctx: ExecutionContext, top?: TopLevel): Promise<SendResult> {
     if (receiver.id === EAM_ACTOR_ID && send.method === METHOD_CREATE_EXTERNAL && top) return this.createExternal(state, sender, send, ctx, top);
+    // Only a StateCall sends a top-level message from a contract (Lotus applies it as an implicit message, without a sender check).
+    if (receiver.id === EAM_ACTOR_ID && (send.method === EAM_CREATE || send.method === EAM_CREATE2) && top && sender.kind === 'evm') return this.createFromContract(state, sender, send, ctx, top);
     if (receiver.kind === 'evm') return this.invokeEvm(state, sender, receiver, send, ctx, top);
     const builtin = builtinActor(receiver.kind);
     // A kind whose methods the devnet does not run (system, cron) refuses the method after its trampoline.
@@ -306,6 +308,16 @@ export class Executor {
   }
 
   /** A top-level message to the EAM's CreateExternal: a deployment from an Ethereum account. */
+  /** A top-level message from a contract to the EAM's Create or Create2 (a StateCall from its address). */
+  private async createFromContract(state: StateOverlay, sender: Actor, send: ActorSend, ctx: ExecutionContext, top: TopLevel): Promise<SendResult> {
+    const tracer = this.tracer;
+    const onTarget = tracer && ((there: Actor | undefined) => tracer.deploying(there));
+    const method = send.method === EAM_CREATE ? EAM_CREATE : EAM_CREATE2;
+    const create = { sender, method, params: send.params, nonce: top.nonce, value: send.value, gasLimit: send.gasLimit, gasPremium: top.gasPremium, onTarget } as const;
+    const result = await createFromContract(state, this.evm, create, ctx);
+    return withReturnBlock(result, result.returnData.length > 0 ? { codec: CBOR, data: result.returnData } : undefined);
+  }
+
   private async createExternal(state: StateOverlay, sender: Actor, send: ActorSend, ctx: ExecutionContext, top: TopLevel): Promise<SendResult> {
     const initcode = top.input ?? decodeBytesParam(send.params);
     if (!initcode) return noReturn(ExitCode.ErrSerialization, refusedMethodGas('eam', send.params?.data.length ?? 0));

@@ -4,7 +4,7 @@
 // API's ChainGetTipSetFinalityStatus.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Interface } from 'ethers';
+import { Interface, getCreate2Address, getCreateAddress, keccak256 } from 'ethers';
 import { FilAddress } from '../../src/common/address.js';
 import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { ETH_NULL_ADDRESS_BALANCE } from '../../src/devnet/genesis.js';
@@ -277,6 +277,30 @@ describe("the EAM's callers (itests/eth_account_abstraction_test.go TestEthAccou
       const traced = await rpc('Filecoin.StateCall', { From: msig, To: EAM, Value: '0', Method: method, Params: params }, null);
       assert.equal(traced.MsgRct.ExitCode, 18);
       assert.ok(traced.Error.includes(text), `${traced.Error} names ${text}`);
+    }
+  });
+
+  // Lotus applies a StateCall as an implicit message (chain/stmgr/call.go callInternal: ApplyImplicitMessage),
+  // so its sender may be a contract, which is the EVM caller Create and Create2 take (eam/src/lib.rs create, create2).
+  test('a StateCall from a contract\'s address to Create (2) or Create2 (3) deploys as builtin-actors\' EAM does: CREATE(contract, nonce) or CREATE2(contract, salt, initcode), Init Exec4 and the Constructor in its trace; nothing is kept', async () => {
+    const contract = FilAddress.fromDelegated(10, MULTICALL3_ADDRESS).toString('t');
+    const initcode = hexToBytes(lotusContractCode('SimpleCoin'));
+    const salt = new Uint8Array(32).fill(3);
+    const creator = bytesToHex(MULTICALL3_ADDRESS);
+    for (const [method, params, address] of [
+      [2, [initcode, 7], getCreateAddress({ from: creator, nonce: 7 })],
+      [3, [initcode, salt], getCreate2Address(creator, salt, keccak256(initcode))],
+    ] as const) {
+      const called = await rpc('Filecoin.StateCall', { From: contract, To: EAM, Value: '0', Method: method, Params: Buffer.from(encodeCbor(params)).toString('base64') }, null);
+      assert.equal(called.MsgRct.ExitCode, 0, `method ${method}: ${called.Error}`);
+      const [id, robust, eth] = decodeCbor<[number, Uint8Array, Uint8Array]>(Buffer.from(called.MsgRct.Return, 'base64'));
+      assert.equal(bytesToHex(eth), address.toLowerCase(), `method ${method}`);
+      assert.match(FilAddress.fromBytes(robust).toString('t'), /^t2/);
+      const [exec4] = called.ExecutionTrace.Subcalls;
+      assert.deepEqual([exec4.Msg.To, exec4.Msg.Method, exec4.MsgRct.ExitCode], ['t01', 3, 0]);
+      assert.deepEqual([exec4.Subcalls[0].Msg.To, exec4.Subcalls[0].Msg.Method], [`t0${id}`, 1]);
+      const kept = await kit.raw('Filecoin.StateLookupID', [FilAddress.fromEthAddress(eth).toString('t'), null]);
+      assert.ok(kept.error, `method ${method}: the contract is not kept`);
     }
   });
 });

@@ -5,7 +5,7 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { blake2b } from '@noble/hashes/blake2.js';
-import { Wallet, getCreateAddress, type TransactionRequest } from 'ethers';
+import { Wallet, getCreate2Address, getCreateAddress, keccak256, type TransactionRequest } from 'ethers';
 import { EAM_NAMESPACE, FilAddress, Protocol } from '../../src/common/address.js';
 import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { deriveAccounts, type DevAccount } from '../../src/devnet/accounts.js';
@@ -299,10 +299,32 @@ describe("the EAM's other methods (builtin-actors v18 actors/eam/src/lib.rs)", (
     }
   });
 
-  test('from a contract (a call made from its address), Create is past its caller check and not modelled: 22; the Constructor (1) is for t00 alone: 18; a method the EAM lacks: 22', async () => {
+  // A StateCall is applied as an implicit message (lotus chain/stmgr/call.go callInternal), so a contract
+  // can be its sender: the EAM's Create and Create2 pass validate_immediate_caller_type(EVM) and deploy
+  // (builtin-actors actors/eam/src/lib.rs create, create2, create_actor). Nothing is kept.
+  test('from a contract (a call made from its address), Create deploys at CREATE(contract, nonce) and Create2 at CREATE2(contract, salt, initcode): [id, robust, eth]; bad params 21', async () => {
     const { state } = genesis();
     const multicall = FilAddress.fromDelegated(EAM_NAMESPACE, MULTICALL3_ADDRESS);
-    assert.equal((await executor.call(state, toEam(multicall, 2, [new Uint8Array(), 0]), ctx)).exitCode, ExitCode.ErrUnhandledMessage);
+    const initcode = hex(INITCODE);
+    const salt = new Uint8Array(32).fill(9);
+    const expected = [getCreateAddress({ from: toHex(MULTICALL3_ADDRESS), nonce: 5 }), getCreate2Address(toHex(MULTICALL3_ADDRESS), salt, keccak256(initcode))];
+    for (const [i, [method, params]] of ([[2, [initcode, 5]], [3, [initcode, salt]]] as const).entries()) {
+      const result = await executor.call(state, toEam(multicall, method, params), ctx);
+      assert.equal(result.exitCode, ExitCode.Ok, `method ${method}: ${result.error}`);
+      const [id, robust, eth] = decodeCbor<[number, Uint8Array, Uint8Array]>(result.returnData);
+      assert.equal(toHex(eth), expected[i].toLowerCase(), `method ${method}`);
+      assert.equal(FilAddress.fromBytes(robust).protocol, Protocol.Actor);
+      assert.ok(id > 0);
+      // A call keeps nothing.
+      assert.equal(idOf(state, f410(expected[i])), undefined);
+    }
+    for (const [method, params] of [[2, [initcode, -1]], [3, [initcode, new Uint8Array(31)]], [2, [initcode]]] as const) {
+      assert.equal((await executor.call(state, toEam(multicall, method, params), ctx)).exitCode, ExitCode.ErrSerialization, `method ${method} ${params.length}`);
+    }
+  });
+
+  test('the Constructor (1) is for t00 alone: 18; a method the EAM lacks: 22', async () => {
+    const { state } = genesis();
     const constructed = await executor.call(state, toEam(accounts[0].filAddress, 1), ctx);
     assert.deepEqual([constructed.exitCode, constructed.error], [ExitCode.ErrForbidden, 'caller f0100 is not one of supported']);
     const unknown = await executor.call(state, toEam(accounts[0].filAddress, 5, new Uint8Array()), ctx);

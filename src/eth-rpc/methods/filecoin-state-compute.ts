@@ -8,6 +8,7 @@ import type { CallFrame, CodeRead, EvmFrame, SendFrame } from '../../fevm/actors
 import { ExitCode } from '../../fevm/exit-code.js';
 import { computeGasOutputs } from '../../fevm/gas.js';
 import { EAM_ACTOR_ID, type Actor } from '../../fevm/actor.js';
+import { EAM_CREATE, EAM_CREATE2 } from '../../fevm/actors/eam.js';
 import { METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT, messageCid, type Message } from '../../fevm/message.js';
 import { CBOR, type IpldBlock } from '../../filecoin-precompiles/runtime.js';
 import type { ActorEvent, BacktraceFrame } from '../../fevm/types.js';
@@ -17,7 +18,7 @@ import type { TracedMessage } from '../../devnet/replay.js';
 import type { ImplicitRun } from '../../devnet/implicit-messages.js';
 import { vmError } from '../../devnet/revert.js';
 import { defineMethod } from '../define-method.js';
-import { EAM_CREATE, EAM_CREATE2, eamReturn, eamSubcalls, traceJson, type Creation, type CreationFailure, type TracedSend } from '../execution-trace.js';
+import { eamReturn, eamSubcalls, traceJson, type Creation, type CreationFailure, type TracedSend } from '../execution-trace.js';
 import { cidJson, messageJson, receiptJson } from '../lotus-json.js';
 import { cid, epoch, messages, tipsetKey, tipsetOf } from '../lotus-params.js';
 
@@ -55,14 +56,19 @@ const senderOf = (frame: { from: Uint8Array; fromId: number | undefined }) => (f
 const evmReturn = (output: Uint8Array): IpldBlock => ({ codec: CBOR, data: encodeCbor(output) });
 
 /**
- * A deployment (the EAM's CreateExternal, its params the initcode as a CBOR byte string): when it
+ * A deployment (the EAM's CreateExternal, its params the initcode as a CBOR byte string; or a
+ * StateCall's Create or Create2 from a contract's address, [initcode, nonce or salt]): when it
  * succeeded, its return [id, robust or null when it resurrected a dead contract, eth address]; when
  * it failed after the EAM chose the address, whom it sent to (the tracer's CreationTarget).
  */
 function deployment(frame: SendFrame, codes: CodeTable): { creation: Creation; failure?: CreationFailure } | undefined {
-  if (frame.receiver?.id !== EAM_ACTOR_ID || frame.method !== METHOD_CREATE_EXTERNAL || !frame.params) return undefined;
+  if (frame.receiver?.id !== EAM_ACTOR_ID || !frame.params) return undefined;
   const params = frame.params.data;
-  const common = () => ({ creator: frame.from, initcode: decodeCbor<Uint8Array>(params), value: frame.value, gas: frame.gas, account: frame.account, codes, init: frame.init });
+  // CreateExternal's params are the initcode; Create's and Create2's (a StateCall from a contract's address) [initcode, nonce or salt].
+  const external = frame.method === METHOD_CREATE_EXTERNAL;
+  if (!external && !(frame.top && (frame.method === EAM_CREATE || frame.method === EAM_CREATE2))) return undefined;
+  const initcode = () => (external ? decodeCbor<Uint8Array>(params) : decodeCbor<[Uint8Array]>(params)[0]);
+  const common = () => ({ creator: frame.from, initcode: initcode(), value: frame.value, gas: frame.gas, account: frame.account, codes, init: frame.init });
   if (frame.exitCode === 0) {
     const [id, robust, eth] = decodeCbor<[number, Uint8Array | null, Uint8Array]>(frame.returnData);
     return { creation: { ...common(), id, eth, robust: robust ? FilAddress.fromBytes(robust) : undefined, resurrected: robust === null, prior: frame.prior } };

@@ -1,14 +1,16 @@
 // The Ethereum Address Manager (f010): CreateExternal deploys a contract for an Ethereum or native
-// account at the CREATE address of (sender, nonce), and returns [actor id, robust f2 address, eth address].
+// account at the CREATE address of (sender, nonce), and returns [actor id, robust f2 address, eth address];
+// Create and Create2 sent as a StateCall from a contract's address deploy for that contract.
 // Its methods sent otherwise (eamActor) answer as builtin-actors' dispatcher and caller checks do.
 import { Protocol, FilAddress } from '../../common/address.js';
-import { encodeCbor } from '../../common/cbor.js';
-import { generateAddress } from '@ethereumjs/util';
+import { decodeCbor, encodeCbor } from '../../common/cbor.js';
+import { generateAddress, generateAddress2 } from '@ethereumjs/util';
 import { blake2b160, keccak256 } from '../../common/hashes.js';
-import { bigintToBytes, concatBytes } from '../../common/hex.js';
+import { bigintToBytes, concatBytes, EMPTY_BYTES } from '../../common/hex.js';
 import { INIT_ACTOR_ID, SYSTEM_ACTOR_ID, type Actor } from '../actor.js';
 import { ExitCode } from '../exit-code.js';
 import type { StateOverlay } from '../state-tree.js';
+import type { IpldBlock } from '../../filecoin-precompiles/runtime.js';
 import { METHOD_CONSTRUCTOR, METHOD_EXEC4 } from '../message.js';
 import type { ExecutionContext, InvocationResult } from '../types.js';
 import type { EvmActor } from './evm/evm-actor.js';
@@ -17,6 +19,10 @@ import { EVM_RESURRECT } from './evm/reserved-methods.js';
 import { bytes, serializationError, tuple, u64Big } from './params.js';
 import { ActorError, methodTable, type ActorRuntime, type BuiltinActor } from './runtime.js';
 import { fAddress, requireCaller, requireCallerKind } from './shared.js';
+
+/** The EAM's Create (the EVM's CREATE: [initcode, nonce]) and Create2 (CREATE2: [initcode, salt]). */
+export const EAM_CREATE = 2;
+export const EAM_CREATE2 = 3;
 
 export interface CreateExternal {
   sender: Actor;
@@ -47,8 +53,51 @@ export async function createExternal(state: StateOverlay, evm: EvmActor, create:
   const caller = ethAddressOf(sender);
   const nonce = bigintToBytes(BigInt(create.nonce));
   const createAddress = native ? generateAddress(keccak256(sender.robust!.bytes).subarray(12), nonce) : undefined;
+  return deploy(state, evm, create, caller, createAddress ?? generateAddress(caller, nonce), createAddress, ctx);
+}
+
+/** Create or Create2 as a top-level message from a contract: what its `params` (a CBOR block) ask. */
+export interface ContractCreate extends Omit<CreateExternal, 'initcode'> {
+  method: typeof EAM_CREATE | typeof EAM_CREATE2;
+  params: IpldBlock | undefined;
+}
+
+/**
+ * Create or Create2 sent from a contract's address as a StateCall, which Lotus applies as an implicit
+ * message (chain/stmgr/call.go callInternal: ApplyImplicitMessage, no sender check), so the contract is
+ * the EAM's immediate caller (actors/eam/src/lib.rs create, create2): the contract at the CREATE
+ * address of (its eth address, the params' nonce), or the CREATE2 address of (it, salt, initcode),
+ * made as a deployment makes one. Params that do not decode: 21.
+ */
+export async function createFromContract(state: StateOverlay, evm: EvmActor, create: ContractCreate, ctx: ExecutionContext): Promise<InvocationResult> {
+  const caller = ethAddressOf(create.sender);
+  let initcode: Uint8Array;
+  let address: Uint8Array;
+  try {
+    const params = decodeCbor<unknown>(create.params?.data ?? EMPTY_BYTES);
+    if (create.method === EAM_CREATE) {
+      const [code, nonce] = createParams(params);
+      [initcode, address] = [code, generateAddress(caller, bigintToBytes(nonce))];
+    } else {
+      const [code, salt] = create2Params(params);
+      [initcode, address] = [code, generateAddress2(caller, salt, code)];
+    }
+  } catch (error) {
+    const refused = error instanceof ActorError ? error : serializationError((error as Error).message);
+    return { exitCode: refused.exitCode, returnData: EMPTY_BYTES, gasUsed: 0, events: [], error: refused.message };
+  }
+  return deploy(state, evm, { ...create, initcode }, caller, address, address, ctx);
+}
+
+/**
+ * Deploys `create.initcode` for `caller` (the constructor's creator) at `address` (`createAddress`
+ * when the EVM is not to derive it from the caller and nonce): Init's Exec4 and the constructor, or
+ * the Resurrect of a dead contract there.
+ */
+async function deploy(state: StateOverlay, evm: EvmActor, create: CreateExternal, caller: Uint8Array, address: Uint8Array, createAddress: Uint8Array | undefined, ctx: ExecutionContext): Promise<InvocationResult> {
+  const { sender } = create;
   // Deploying where a dead contract lies resurrects it: the same actor, and no new robust address.
-  const there = resolveEthAddress(state, createAddress ?? generateAddress(caller, nonce));
+  const there = resolveEthAddress(state, address);
   create.onTarget?.(there);
   const resurrecting = there?.evm?.dead === true;
   const call = { caller, origin: caller, input: create.initcode, value: create.value, gasLimit: create.gasLimit, gasPremium: create.gasPremium, createAddress };
@@ -102,31 +151,27 @@ function robustAddress(origin: Actor, nonce: number): FilAddress {
  * when a send other than a top-level CreateExternal (the executor's createExternal) reaches them: each
  * decodes its params (exit 21 when they do not), then checks its caller, exit 18 in its words. Only
  * the system actor constructs it; Create and Create2 are for contracts (the EVM's CREATE and CREATE2,
- * which the devnet's EVM runs itself); CreateExternal for the message's origin, which no send inside
- * a message is. No contract sends them (call_actor refuses methods 1-1023); a Create or Create2
- * whose sender is a contract's address (a StateCall), which builtin-actors would run, is not modelled: 22.
+ * which the devnet's EVM runs itself, and a StateCall from a contract's address: createFromContract);
+ * CreateExternal for the message's origin, which no send inside a message is. No contract sends them
+ * (call_actor refuses methods 1-1023).
  */
 export const eamActor: BuiltinActor = {
   unrestricted: true,
   methods: methodTable({
     Constructor: { legacy: METHOD_CONSTRUCTOR, internalOnly: true, noParams: true, run: (rt) => requireCaller(rt, SYSTEM_ACTOR_ID) },
     Create: {
-      legacy: 2,
+      legacy: EAM_CREATE,
       internalOnly: true,
       run(rt, params) {
-        const [initcode, nonce] = tuple(params, 2, 'CreateParams');
-        bytes(initcode, 'initcode');
-        u64Big(nonce, 'nonce');
+        createParams(params);
         return contractCreate(rt);
       },
     },
     Create2: {
-      legacy: 3,
+      legacy: EAM_CREATE2,
       internalOnly: true,
       run(rt, params) {
-        const [initcode, salt] = tuple(params, 2, 'Create2Params');
-        bytes(initcode, 'initcode');
-        if (bytes(salt, 'salt').length !== 32) throw serializationError('salt: expected 32 bytes');
+        create2Params(params);
         return contractCreate(rt);
       },
     },
@@ -142,8 +187,27 @@ export const eamActor: BuiltinActor = {
   }),
 };
 
-/** Create and Create2 past their params: validate_immediate_caller_type(EVM), then the creation, which the devnet runs only as the EVM's CREATE and CREATE2. */
+/** CreateParams {initcode, nonce}. */
+function createParams(params: unknown): [initcode: Uint8Array, nonce: bigint] {
+  const [initcode, nonce] = tuple(params, 2, 'CreateParams');
+  return [bytes(initcode, 'initcode'), u64Big(nonce, 'nonce')];
+}
+
+/** Create2Params {initcode, salt: 32 bytes}. */
+function create2Params(params: unknown): [initcode: Uint8Array, salt: Uint8Array] {
+  const [initcode, salt] = tuple(params, 2, 'Create2Params');
+  const code = bytes(initcode, 'initcode');
+  const salted = bytes(salt, 'salt');
+  if (salted.length !== 32) throw serializationError('salt: expected 32 bytes');
+  return [code, salted];
+}
+
+/**
+ * Create and Create2 past their params: validate_immediate_caller_type(EVM). A contract reaches them
+ * only as a top-level message (createFromContract): its CREATE and CREATE2 are the devnet's EVM's own,
+ * and call_actor refuses methods 1-1023.
+ */
 function contractCreate(rt: ActorRuntime): never {
   requireCallerKind(rt, 'evm');
-  throw new ActorError(ExitCode.ErrUnhandledMessage, 'the EAM\'s Create and Create2 sent from a contract\'s address are not modelled: use CREATE or CREATE2');
+  throw new Error('a contract sends the EAM Create or Create2 only as a top-level message (Executor.invokeMethod)');
 }
