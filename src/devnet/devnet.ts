@@ -706,6 +706,11 @@ export class Devnet {
    * (audit15 C12: it would replace the chain long after its user took it for failed).
    */
   async refork(config: ForkConfig, signal?: AbortSignal): Promise<void> {
+    // A chain file holds what the node wrote, not what a fork reads (review R51: the file could no
+    // longer be saved, and its journal would refuse every write after): refused as at start-up.
+    if (this.config.statePath !== undefined || this.config.dumpStatePath !== undefined) {
+      throw new StateFileError('anvil_reset with forking is refused on a node started with --state or --dump-state, as --fork-url with them is: a saved chain holds only what the node wrote, not what a fork reads');
+    }
     // The current fork's token (for its own origin only), cache and client settings carry over.
     const previous = this.forked;
     const asked = { head: this.store.head, pooled: new Set(this.mempool.pending()), at: Date.now() };

@@ -3,6 +3,9 @@
 // method), a contract's console.log lines print once for the run that counts, and a re-fork that
 // fails half-way leaves the node exactly as it was; a saved chain is refused (anvil_loadState).
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { ContractFactory, Interface, JsonRpcProvider, Wallet } from 'ethers';
 import { FilAddress } from '../../src/common/address.js';
@@ -11,6 +14,7 @@ import type { Message } from '../../src/fevm/message.js';
 import { startDevnet, testConfig } from '../../src/index.js';
 import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
 import { signTx } from '../helpers/dev-wallet.js';
+import { rpc } from '../helpers/fork-calls.js';
 import { nativeKey } from '../helpers/hostile.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 import { compileFixtures } from '../helpers/solc.js';
@@ -166,6 +170,27 @@ describe('a saved chain on a fork', () => {
     assert.equal(refused.code, otherChain.code);
     assert.deepEqual({ head: await result('eth_getBlockByNumber', ['latest', false]), whale: await result('eth_getBalance', [WHALE, 'latest']), version: devnet.stateVersion }, before);
     assert.equal(BigInt(before.whale), 50n * FIL);
+  });
+
+  // review R51: forked, a --state node could no longer save its chain, and its journal then refused every write.
+  test('anvil_reset with forking is refused on a node started with --state, which goes on as it was', async (t) => {
+    const upstream = await startDevnet(testConfig());
+    t.after(() => upstream.close());
+    const dir = mkdtempSync(join(tmpdir(), 'fvm-devnet-refork-'));
+    const node = await startDevnet(testConfig({ statePath: join(dir, 'chain.state') }));
+    t.after(async () => {
+      await node.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    await rpc(node.url, 'eth_sendRawTransaction', [await signTx({ nonce: 0, to: RECIPIENT, value: FIL })]);
+    await assert.rejects(
+      rpc(node.url, 'anvil_reset', [{ forking: { jsonRpcUrl: upstream.url } }]),
+      /anvil_reset: anvil_reset with forking is refused on a node started with --state or --dump-state/,
+    );
+    assert.equal(node.devnet.fork, undefined);
+    assert.equal(await rpc(node.url, 'eth_getBalance', [RECIPIENT, 'latest']), hex(FIL));
+    await rpc(node.url, 'eth_sendRawTransaction', [await signTx({ nonce: 1, to: RECIPIENT, value: FIL })]);
+    assert.equal(await rpc(node.url, 'eth_getBalance', [RECIPIENT, 'latest']), hex(2n * FIL));
   });
 
   test('anvil_dumpState (hardhat_dumpState) is refused on a fork, as --dump-state is at start-up, not answered with a dump no node loads (fidaudit4 V19)', async (t) => {
