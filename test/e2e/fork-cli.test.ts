@@ -87,6 +87,10 @@ describe('fork command line and funding', () => {
       // The singletons' actors and the funded accounts' lookups go with the fork point's state.
       for (const method of ['Filecoin.StateVMCirculatingSupplyInternal', 'Filecoin.ChainReadObj', 'Filecoin.StateGetActor', 'Filecoin.StateLookupID']) assert.ok(state!.includes(method), `${method} in ${JSON.stringify(state)}`);
       assert.deepEqual(data, ['Filecoin.ChainReadObj']);
+      // Nothing else but the premium history, read in the background (ForkSource.fetchTipsetFees).
+      const rest = new Set(proxy.mode.requests.slice(3).flat());
+      for (const method of ['Filecoin.ChainGetTipSetByHeight', 'Filecoin.ChainGetMessagesInTipset']) rest.delete(method);
+      assert.deepEqual([...rest], []);
     } finally {
       await fork.stop();
     }
