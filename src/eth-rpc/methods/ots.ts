@@ -79,19 +79,24 @@ function search(devnet: Devnet, tipsets: Tipset[], target: Uint8Array, pageSize:
   return { found, exhausted: i === tipsets.length };
 }
 
+/** The first epoch up to `head` from which `holds` is true (false before it), by binary search; `holds(head)` must be. */
+function firstEpochWhere(head: number, holds: (epoch: number) => boolean): number {
+  let lo = 0;
+  let hi = head;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (holds(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
 /** The mined transaction from `sender` with `nonce`: a binary search on the sender's nonce over epochs. */
 export function transactionBySenderAndNonce(devnet: Devnet, sender: Uint8Array, nonce: number): { tipset: Tipset; message: IncludedMessage } | undefined {
   const nonceAt = (epoch: number) => devnet.actorAt(sender, epoch)?.nonce ?? 0;
   const head = devnet.head.epoch;
   if (nonceAt(head) <= nonce) return undefined;
-  let lo = 0;
-  let hi = head;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (nonceAt(mid) > nonce) hi = mid;
-    else lo = mid + 1;
-  }
-  const tipset = devnet.chain.atOrBefore(lo);
+  const tipset = devnet.chain.atOrBefore(firstEpochWhere(head, (epoch) => nonceAt(epoch) > nonce));
   // An Ethereum transaction's nonce is its own (its message is made from it when read).
   const message = tipset?.messages.find((m) => (m.ethTx ?? m.signed.message).nonce === nonce && equalBytes(ethTransactionOf(devnet, tipset, m).from, sender));
   return tipset && message ? { tipset, message } : undefined;
@@ -198,14 +203,7 @@ export const otsMethods = [
     const head = devnet.head.epoch;
     const isContract = (epoch: number) => devnet.actorAt(target, epoch)?.kind === 'evm';
     if (!isContract(head)) return null;
-    let lo = 0;
-    let hi = head;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (isContract(mid)) hi = mid;
-      else lo = mid + 1;
-    }
-    const tipset = devnet.chain.atOrBefore(lo);
+    const tipset = devnet.chain.atOrBefore(firstEpochWhere(head, isContract));
     if (!tipset) return null;
     const hex = bytesToHex(target);
     for (const traced of await devnet.traceTipset(tipset, 'all', {}, { signal })) {
