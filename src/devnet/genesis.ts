@@ -25,7 +25,7 @@ import { enrollCron } from '../fevm/actors/cron.js';
 import { EMPTY_MARKET_STATE } from '../fevm/actors/market/state.js';
 import { createMinerActor } from '../fevm/actors/miner/create.js';
 import { genesisSectors } from '../fevm/actors/miner/genesis-sectors.js';
-import { SECTOR_SIZE_32GIB, sectorPower, windowPoSt } from '../fevm/actors/miner/state.js';
+import { SECTOR_SIZE_32GIB, sectorsPower, windowPoSt } from '../fevm/actors/miner/state.js';
 import { addClaim, EMPTY_POWER_STATE } from '../fevm/actors/power.js';
 import { StateTree } from '../fevm/state-tree.js';
 import type { DevAccount } from './accounts.js';
@@ -130,13 +130,7 @@ export function createGenesisState(
     const { miner, expiration } = genesisSectors(created, GENESIS_SECTORS_PER_PROVIDER);
     state.putActor(miner);
     enrollCron(state, expiration.epoch, { actor: miner.id, event: expiration.event });
-    let raw = 0n;
-    let qa = 0n;
-    for (const sector of miner.miner.sectors!.values()) {
-      const p = sectorPower(sectorSize, sector);
-      raw += p.raw;
-      qa += p.qa;
-    }
+    const { raw, qa } = sectorsPower(sectorSize, miner.miner.sectors!.values());
     const power = state.getActor(POWER_ACTOR_ID)!;
     state.putActor({ ...power, power: addClaim(power.power!, miner.id, { rawBytePower: raw, qualityAdjPower: qa }) });
   }

@@ -16,7 +16,7 @@ import { buildAmt, type Amt } from '../../../common/amt.js';
 import { encodeBitfield } from '../../../common/bitfield.js';
 import { cidOf, encodeBigInt, encodeCbor, type CID } from '../../../common/cbor.js';
 import { WPOST_PERIOD_DEADLINES } from './policy.js';
-import { dailyFeeOf, loadMiner, postSubmissionsAt, sectorExpiration, sectorPower, type MinerState, type SectorOnChainInfo } from './state.js';
+import { dailyFeeOf, loadMiner, postSubmissionsAt, sectorExpiration, sectorsPower, type MinerState, type SectorOnChainInfo } from './state.js';
 
 /** Bit widths of builtin-actors' AMTs in a miner's deadlines. */
 const BIT_WIDTH = { partitions: 3, deadlineExpirations: 5, optimisticPoSts: 2, sectors: 5, partitionExpirations: 4, earlyTerminations: 3 };
@@ -44,13 +44,7 @@ export function deadlineBlocks(state: MinerState, epoch: number): DeadlineBlocks
   };
   const empty = (bitWidth: number) => keep(buildAmt([], bitWidth));
   const powerOf = (sectors: SectorOnChainInfo[]) => {
-    let raw = 0n;
-    let qa = 0n;
-    for (const s of sectors) {
-      const p = sectorPower(m.sectorSize, s);
-      raw += p.raw;
-      qa += p.qa;
-    }
+    const { raw, qa } = sectorsPower(m.sectorSize, sectors);
     return [encodeBigInt(raw), encodeBigInt(qa)];
   };
   const numbers = (sectors: SectorOnChainInfo[]) => encodeBitfield(sectors.map((s) => s.sectorNumber));

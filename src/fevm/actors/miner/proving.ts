@@ -34,7 +34,7 @@ import {
   terminationFeeFor,
 } from './policy.js';
 import { scheduleExpirations, type MinerCronEvent } from './schedule.js';
-import { controllingIds, faultCountedFrom, faultExpiration, sectorExpiration, sectorPower, unlockedBalance, unlockVesting, type FullMinerState, type SectorOnChainInfo } from './state.js';
+import { controllingIds, faultCountedFrom, faultExpiration, sectorExpiration, sectorPower, sectorsPower, unlockedBalance, unlockVesting, type FullMinerState, type SectorOnChainInfo } from './state.js';
 
 /** Market OnMinerSectorsTerminate (actors/market/src/lib.rs, v13+: [epoch, sectors bitfield]). */
 const MARKET_ON_MINER_SECTORS_TERMINATE = 7;
@@ -166,22 +166,16 @@ export async function chargeDeadlineDailyFee(rt: ActorRuntime, deadline: number)
 /** Marks sectors faulty from `epoch` (by default now): they lose their power and the fault fee is scheduled. */
 export async function recordFaults(rt: ActorRuntime, sectors: SectorOnChainInfo[], epoch = rt.ctx.epoch): Promise<void> {
   let m = readMiner(rt);
+  const newlyFaulty = sectors.filter((s) => s.faultEpoch === undefined);
   const updated = new Map(m.sectors);
-  let raw = 0n;
-  let qa = 0n;
-  for (const s of sectors) {
-    if (s.faultEpoch !== undefined) continue;
-    updated.set(s.sectorNumber, { ...s, faultEpoch: epoch });
-    const power = sectorPower(m.sectorSize, s);
-    raw += power.raw;
-    qa += power.qa;
-  }
+  for (const s of newlyFaulty) updated.set(s.sectorNumber, { ...s, faultEpoch: epoch });
+  const { raw, qa } = sectorsPower(m.sectorSize, newlyFaulty);
   m = { ...m, sectors: updated };
   // A forked miner pays the fee at its proving period's last deadline close (chargeContinuedFaults),
   // and its deadline closes end its old faults.
   writeMiner(rt, raw > 0n ? enrollPeriodEnd(rt, m, epoch) : m);
   if (!m.postsRequired) {
-    const faulted = sectors.filter((s) => s.faultEpoch === undefined).map((s) => updated.get(s.sectorNumber)!);
+    const faulted = newlyFaulty.map((s) => updated.get(s.sectorNumber)!);
     const byDue = new Map<number, number[]>();
     for (const s of faulted) {
       const due = faultExpiration(s, m.provingPeriodOffset);
@@ -223,16 +217,9 @@ export async function recoverDeclared(rt: ActorRuntime, numbers: readonly number
 export async function recoverSectors(rt: ActorRuntime, sectors: SectorOnChainInfo[]): Promise<void> {
   const m = readMiner(rt);
   const updated = new Map(m.sectors);
-  let raw = 0n;
-  let qa = 0n;
-  for (const s of sectors) {
-    const { faultEpoch: _, recovering: __, ...healthy } = s;
-    updated.set(s.sectorNumber, healthy);
-    const power = sectorPower(m.sectorSize, s);
-    raw += power.raw;
-    qa += power.qa;
-  }
+  for (const { faultEpoch: _, recovering: __, ...healthy } of sectors) updated.set(healthy.sectorNumber, healthy);
   writeMiner(rt, { ...m, sectors: updated });
+  const { raw, qa } = sectorsPower(m.sectorSize, sectors);
   await updateClaimedPower(rt, raw, qa);
 }
 

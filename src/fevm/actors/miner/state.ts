@@ -274,6 +274,18 @@ export function sectorPower(sectorSize: bigint, sector: SectorOnChainInfo): { ra
   return { raw: sectorSize, qa: qaPowerForWeight(sectorSize, duration, sector.dealWeight, sector.verifiedDealWeight) };
 }
 
+/** The powers of `sectors` added up. */
+export function sectorsPower(sectorSize: bigint, sectors: Iterable<SectorOnChainInfo>): { raw: bigint; qa: bigint } {
+  let raw = 0n;
+  let qa = 0n;
+  for (const s of sectors) {
+    const power = sectorPower(sectorSize, s);
+    raw += power.raw;
+    qa += power.qa;
+  }
+  return { raw, qa };
+}
+
 /** Sectors that have power: proven and not faulty. */
 export function activeSectors(state: MinerState): SectorOnChainInfo[] {
   return [...loadMiner(state).sectors.values()].filter((s) => s.faultEpoch === undefined);
