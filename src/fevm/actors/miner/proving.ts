@@ -240,26 +240,12 @@ export function chargePenalty(rt: ActorRuntime, m: FullMinerState, penalty: bigi
  */
 export async function terminate(rt: ActorRuntime, sectors: SectorOnChainInfo[]): Promise<void> {
   if (sectors.length === 0) return;
-  let m = readMiner(rt);
-  const remaining = new Map(m.sectors);
-  let raw = 0n;
-  let qa = 0n;
-  let pledge = 0n;
-  let fee = 0n;
-  for (const s of sectors) {
-    remaining.delete(s.sectorNumber);
-    const power = sectorPower(m.sectorSize, s);
-    if (s.faultEpoch === undefined) {
-      raw += power.raw;
-      qa += power.qa;
-    }
-    pledge += s.initialPledge;
-    // The age counts from activation, which an extension or a replica update leaves as it is (they
-    // move powerBaseEpoch): builtin-actors v18 actors/miner/src/lib.rs process_early_terminations.
-    fee += terminationFeeFor(s.initialPledge, rt.ctx.epoch - s.activation, faultFeeFor(power.qa));
-  }
-  m = { ...m, sectors: remaining, deadSectors: withDead(m, sectors), initialPledge: m.initialPledge - pledge };
-  const charged = chargePenalty(rt, m, fee);
+  const m = readMiner(rt);
+  // The age counts from activation, which an extension or a replica update leaves as it is (they
+  // move powerBaseEpoch): builtin-actors v18 actors/miner/src/lib.rs process_early_terminations.
+  const fee = sectors.reduce((sum, s) => sum + terminationFeeFor(s.initialPledge, rt.ctx.epoch - s.activation, faultFeeFor(sectorPower(m.sectorSize, s).qa)), 0n);
+  const { state, pledge, power } = withoutSectors(m, sectors);
+  const charged = chargePenalty(rt, state, fee);
   writeMiner(rt, charged.state);
   await burnFunds(rt, charged.burn);
   await notifyPledgeChanged(rt, -pledge);
@@ -272,7 +258,7 @@ export async function terminate(rt: ActorRuntime, sectors: SectorOnChainInfo[]):
     }
   }
   for (const s of sectors) rt.emit('sector-terminated', [{ key: 'sector', value: s.sectorNumber, indexed: true }]);
-  await updateClaimedPower(rt, -raw, -qa);
+  await updateClaimedPower(rt, -power.raw, -power.qa);
 }
 
 /**
@@ -295,21 +281,22 @@ export async function expire(rt: ActorRuntime, numbers: readonly number[]): Prom
   }
   scheduleExpirations(rt, moved, (s) => s.due);
   if (onTime.length === 0) return;
-  const remaining = new Map(m.sectors);
-  let raw = 0n;
-  let qa = 0n;
-  let pledge = 0n;
-  for (const s of onTime) {
-    remaining.delete(s.sectorNumber);
-    pledge += s.initialPledge;
-    if (s.faultEpoch !== undefined) continue;
-    const power = sectorPower(m.sectorSize, s);
-    raw += power.raw;
-    qa += power.qa;
-  }
-  writeMiner(rt, { ...m, sectors: remaining, deadSectors: withDead(m, onTime), initialPledge: m.initialPledge - pledge });
+  const { state, pledge, power } = withoutSectors(m, onTime);
+  writeMiner(rt, state);
   await notifyPledgeChanged(rt, -pledge);
-  await updateClaimedPower(rt, -raw, -qa);
+  await updateClaimedPower(rt, -power.raw, -power.qa);
+}
+
+/**
+ * The miner without `sectors` (terminated or expired: now dead) and what they held: their pledge, and
+ * the power of those not faulty (a faulty sector's is gone already).
+ */
+function withoutSectors(m: FullMinerState, sectors: readonly SectorOnChainInfo[]): { state: FullMinerState; pledge: bigint; power: { raw: bigint; qa: bigint } } {
+  const remaining = new Map(m.sectors);
+  for (const s of sectors) remaining.delete(s.sectorNumber);
+  const pledge = sectors.reduce((sum, s) => sum + s.initialPledge, 0n);
+  const state = { ...m, sectors: remaining, deadSectors: withDead(m, sectors), initialPledge: m.initialPledge - pledge };
+  return { state, pledge, power: sectorsPower(m.sectorSize, sectors.filter((s) => s.faultEpoch === undefined)) };
 }
 
 /** The miner's dead sectors with `sectors` added, each without its fault (state.ts deadSectors). */
