@@ -62,7 +62,7 @@ describe('sector params', () => {
       [13, [[small, 512, null, []]]],
     ]);
     assert.equal((proofs as Uint8Array[]).length, 2);
-    assert.deepEqual([aggregate, aggregateType, requireActivation, requireNotification], [new Uint8Array(), null, true, true]);
+    assert.deepEqual([aggregate, aggregateType, requireActivation, requireNotification], [new Uint8Array(), null, true, false]);
   });
 });
 

@@ -71,11 +71,6 @@ interface SealJob {
   alone?: boolean;
 }
 
-/** A direct allocation's piece that tells its client contract it was sealed (FIP-0109); a deal's tells only the market. */
-function notifiesClient(job: SealJob): boolean {
-  return job.piece.notify.some((n) => n.address.id !== MARKET_ACTOR_ID);
-}
-
 /**
  * A job as packing sees it when its sector is pre-committed at `head`: its sector lives at most as
  * long as the miner allows (a pre-commit further out fails its whole batch), and a verified piece's
@@ -758,14 +753,6 @@ export class StorageProviderAgents {
         } else if (only!.jobs.length > 1) {
           this.options.log('warn', `${sp} could not prove sector ${numbers} (${oneLine(error)}): sealing ${only!.jobs.map((j) => j.name).join(', ')} again, each in a sector of its own`);
           provider.jobs.push(...only!.jobs.map((job) => ({ ...job, readyAt: this.node.head.epoch, alone: true })));
-          putBack = true;
-        } else if (notifiesClient(only!.jobs[0]!)) {
-          // A client contract not written for FIP-0109 refuses SectorContentChanged. Lotus's sealing proves
-          // a sector whose notifications fail (RequireNotificationSuccess is false by default), so on
-          // calibnet its data is sealed and claimed: seal it again without the notification.
-          const [job] = only!.jobs;
-          this.options.log('warn', `${sp} could not prove sector ${numbers} (${oneLine(error)}): sealing ${job!.name} again without notifying its client`);
-          provider.jobs.push({ ...job!, piece: { ...job!.piece, notify: [] }, readyAt: this.node.head.epoch, alone: true });
           putBack = true;
         } else {
           this.cannotSeal(provider, only!.jobs, `sector ${numbers} could not be proven: ${oneLine(error)}`);

@@ -79,10 +79,15 @@ export function preCommitParams(minerId: number, plans: readonly SectorPlan[], e
   return [plans.map(info)];
 }
 
-/** ProveCommitSectors3 params for a batch of sectors (one proof each), requiring activation and notifications to succeed. */
+/**
+ * ProveCommitSectors3 params for a batch of sectors (one proof each). Activation must succeed (the
+ * agent splits a batch whose proof fails); notifications need not, as Lotus's sealing sends them
+ * (RequireNotificationSuccess is false by default): a client contract that refuses SectorContentChanged
+ * is called, its refusal ignored, and its data claimed, as on calibnet.
+ */
 export function proveCommitParams(plans: readonly SectorPlan[]): unknown {
   const piece = ({ cid, size, allocation, notify }: SectorPiece) => [cid, size, allocation ?? null, notify.map((n) => [n.address.bytes, n.payload])];
   const activations = plans.map((plan) => [plan.sectorNumber, plan.pieces.map(piece)]);
   const proofs = plans.map((plan) => encodeCbor(`fvm-devnet proof ${plan.sectorNumber}`));
-  return [activations, proofs, new Uint8Array(), null, true, true];
+  return [activations, proofs, new Uint8Array(), null, true, false];
 }
