@@ -320,7 +320,7 @@ type SavedCommitItem = [epoch: number, changes: [string, unknown][]];
 type SavedTipsetTuple = [epoch: number, timestamp: number, baseFee: Uint8Array, blockCheck: Uint8Array, messages: SavedMessage[], miner?: number];
 
 /** The miner every block header named up to format 6: t01000, the first miner of Lotus's local devnet genesis (no actor here). */
-const FORMAT_6_MINER = 1000;
+export const FORMAT_6_MINER = 1000;
 
 /** A tipset as formats 2 and 3 held it. */
 interface SavedTipsetObject {

@@ -31,11 +31,12 @@ import type { ChainStore } from '../mining/chain-store.js';
 import { electWinner } from '../mining/election.js';
 import type { Clock } from '../mining/clock.js';
 import type { SerialQueue } from '../mining/serial-queue.js';
-import type { IncludedMessage, Tipset } from '../mining/tipset.js';
+import { NO_MINER, type IncludedMessage, type Tipset } from '../mining/tipset.js';
 import { ClientGoneError, DevnetError } from '../common/errors.js';
 import { equalBytes } from '../common/hex.js';
 import type { CodeTable } from '../fevm/code-table.js';
 import { MAX_TRACED_NULL_ROUNDS, runCronTraced, runImplicitMessages, type ImplicitRun } from './implicit-messages.js';
+import { FORMAT_6_MINER } from './persistence.js';
 import { timed } from './timed.js';
 
 /** What replaying needs from the node. */
@@ -325,10 +326,7 @@ async function replayTipset(host: ReplayHost, tipset: Tipset, indices: 'all' | r
         if (deferred) deferred.length = 0;
         const mark = overlay.checkpoint();
         try {
-          // The winner the miner elected, on the same states (the header names it).
-          const parent = host.chain.atOrBefore(tipset.epoch - 1);
-          const winner = parent && electWinner(host.chain, host.state, parent, tipset.epoch);
-          const value = await runImplicitMessages(host.executor, overlay, ctx, winner);
+          const value = await runImplicitMessages(host.executor, overlay, ctx, rewardedMiner(host, tipset));
           if (deferred && deferred.length > 0) throw new MissingStateError([...deferred]);
           return value;
         } finally {
@@ -340,6 +338,20 @@ async function replayTipset(host: ReplayHost, tipset: Tipset, indices: 'all' | r
   }
   host.executor.printConsole(lines);
   return { traced, implicit };
+}
+
+/**
+ * The miner `tipset`'s block reward went to: the one its header names, as Lotus's ApplyBlocks pays
+ * b.Miner (chain/consensus/compute_state.go) and never elects again; none for NO_MINER. A chain saved
+ * before format 7 named t01000 in every header (persistence.ts FORMAT_6_MINER): its winner is elected
+ * again, on the states the miner elects on (election.ts).
+ */
+function rewardedMiner(host: ReplayHost, tipset: Tipset): number | undefined {
+  const named = tipset.header.miner.id!;
+  if (named === NO_MINER) return undefined;
+  if (named !== FORMAT_6_MINER) return named;
+  const parent = host.chain.atOrBefore(tipset.epoch - 1);
+  return parent && electWinner(host.chain, host.state, parent, tipset.epoch);
 }
 
 /** Throws unless the chain still has `tipset` (not reverted, reset or replaced). */

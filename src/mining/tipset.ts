@@ -20,7 +20,7 @@ import { encodeSavedMessage, type SavedMessage } from './saved-message.js';
  * (chain/gen/genesis/genesis.go MakeGenesisBlock). The devnet's genesis names it, and so does a
  * tipset no miner was eligible for (no storage provider with power) and that paid no block reward.
  */
-const NO_MINER = SYSTEM_ACTOR_ID;
+export const NO_MINER = SYSTEM_ACTOR_ID;
 
 export interface IncludedMessage {
   cid: CID;

@@ -1,9 +1,12 @@
 // Saving and loading a chain: everything an RPC client could ask about before is answered the same
 // after, the chain goes on from there, and a damaged or newer file is refused with a reason.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { Interface } from 'ethers';
+import { FilAddress } from '../../src/common/address.js';
 import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { blake2b256 } from '../../src/common/hashes.js';
 import { decodeChain, StateFileError } from '../../src/devnet/persistence.js';
@@ -13,6 +16,8 @@ import { compileFixtures } from '../helpers/solc.js';
 import { CALL, devWallet, RECIPIENT } from '../helpers/dev-wallet.js';
 import { installCronProbe, PROBE_ACCOUNT, scheduleProbe } from '../helpers/cron-probe.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
+import { REPO_ROOT } from '../helpers/solc.js';
+import { buildTipset } from '../../src/mining/tipset.js';
 import { hexToBytes } from '../../src/common/hex.js';
 import { createDevnet, testConfig } from '../../src/index.js';
 import { signTx } from '../helpers/dev-wallet.js';
@@ -318,5 +323,37 @@ describe('saving and loading a chain', () => {
     // A document without its checksum is only read as format 2 (written before checksums).
     const { fileChecksum: _, ...unchecked } = decodeCbor<Record<string, unknown>>(bytes);
     assert.throws(() => decodeChain(encodeCbor(unchecked), 'chain.state'), /: chain\.state is damaged: it does not end with its checksum$/);
+  });
+});
+
+// Lotus's ApplyBlocks pays each block's own miner (chain/consensus/compute_state.go: AwardBlockRewardParams{Miner: b.Miner});
+// StateCompute and StateReplay run it again, never electing (review R52).
+describe("the block reward a replay of a saved chain shows", () => {
+  /** The miner StateCompute's AwardBlockReward (t02 method 2, params [miner, …]) pays at `height`. */
+  const rewarded = async (rpc: Awaited<ReturnType<typeof setupRpc>>, height: number) => {
+    const tipset = await rpc.result('Filecoin.ChainGetTipSetByHeight', [height, null]);
+    const { Trace } = await rpc.result('Filecoin.StateCompute', [height, null, tipset.Cids]);
+    const reward = Trace.find((t: { Msg: { To: string; Method: number } }) => t.Msg.To === 't02' && t.Msg.Method === 2);
+    return { header: tipset.Blocks[0].Miner as string, paid: FilAddress.fromBytes(decodeCbor<[Uint8Array]>(Buffer.from(reward.Msg.Params, 'base64'))[0]).toString('t') };
+  };
+
+  test("a tipset pays the miner its header names, even one today's election would not pick (a chain an earlier build saved)", async (t) => {
+    const a = await setupRpc(t);
+    await a.result('anvil_mine', ['0x3']);
+    const saved = decodeChain(a.devnet.save(), 'test');
+    // The head as a build electing otherwise saved it: the same tipset, its header naming the other genesis miner.
+    const head = saved.chain.head;
+    const other = head.header.miner.id === 111 ? 113 : 111;
+    saved.chain.truncate(head.epoch - 1);
+    saved.chain.append(buildTipset({ epoch: head.epoch, timestamp: head.timestamp, baseFee: head.baseFee, parent: saved.chain.head, messages: head.messages, miner: other }));
+    const b = await setupRpc(t, {}, { saved });
+    assert.deepEqual(await rewarded(b, head.epoch), { header: `t0${other}`, paid: `t0${other}` });
+  });
+
+  test('a chain saved before format 7 (every header t01000) has its winners elected again: round-robin over the genesis miners', async (t) => {
+    const fixture = (name: string) => readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'state-format-5', name));
+    const saved = decodeChain(fixture('chain.state'), 'chain.state', { journal: fixture('chain.state.journal') });
+    const rpc = await setupRpc(t, {}, { saved });
+    for (let height = 1; height <= 7; height++) assert.deepEqual(await rewarded(rpc, height), { header: 't01000', paid: height % 2 === 0 ? 't0111' : 't0113' }, `height ${height}`);
   });
 });
