@@ -2,6 +2,7 @@
 // with its sectors, faults and deals, the deals in every state (and contracts' proposals no
 // provider has published), and one deal with its parties,
 // piece, steps, and charts of escrow and payments over its epochs.
+import { bitfieldFromRuns } from '../../common/bitfield-json.js';
 import { lineChart } from '../chart.js';
 import { allDeals, escrowOverEpochs, findDeal, sampleEpochs, type Deal, type DealStep, type ProposedDeal } from '../deals.js';
 import { facts, fil, h, link, short, table, thousands } from '../dom.js';
@@ -122,7 +123,7 @@ export async function minerView(miner: string): Promise<HTMLElement> {
     ['Filecoin.StateMinerActiveSectors', [miner, null]],
   ]);
   const own = (await allDeals(await headHeight())).deals.filter((d) => d.provider === miner);
-  const faulty = expandBitfield(faults as number[]);
+  const faulty = bitfieldFromRuns(faults as number[]);
   // The sectors list keeps terminated and expired sectors (as Lotus, until compaction): neither faulty nor active.
   const activeNumbers = new Set(((active ?? []) as Sector[]).map((s) => s.SectorNumber));
   const stateOf = (s: Sector) =>
@@ -159,17 +160,6 @@ export async function minerView(miner: string): Promise<HTMLElement> {
       'sectors',
     ),
   );
-}
-
-/** A Lotus bitfield in JSON (run lengths, starting with a run of unset bits) as the set bits. */
-function expandBitfield(runs: number[]): number[] {
-  const set: number[] = [];
-  let position = 0;
-  runs.forEach((length, i) => {
-    if (i % 2 === 1) for (let k = 0; k < length; k++) set.push(position + k);
-    position += length;
-  });
-  return set;
 }
 
 const STEP_NAMES: Record<DealStep['type'], string> = {
