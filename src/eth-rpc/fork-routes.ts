@@ -194,7 +194,10 @@ export async function routeForkCall(devnet: Devnet, rpcMethod: RpcMethod, args: 
     if (!block || block.epoch > forkEpoch) return local(args);
     // Trace types other than Lotus's one are refused before any block is read, so locally.
     if (method === 'trace_replayBlockTransactions' && !onlyTraceType(args[1])) return local(args);
-    return fork.upstream.call(method, args.map((arg, i) => (i === position ? block.upstreamParam : arg)));
+    const upstreamArgs = args.map((arg, i) => (i === position ? block.upstreamParam : arg));
+    // The fork epoch's block by its number as a tag names it (other spellings go as the client wrote them).
+    const forkEpochBlock = method === 'eth_getBlockByNumber' && block.upstreamParam === quantity(forkEpoch);
+    return forkEpochBlock ? fork.forkEpochBlock(upstreamArgs) : fork.upstream.call(method, upstreamArgs);
   }
   if (BY_HEIGHT.has(method)) {
     const height = args[0];

@@ -1,6 +1,7 @@
 // End to end, the fork's smaller promises, against one upstream fvm-devnet (calibnet's chain id, two
 // dev accounts of 50 FIL, the first having sent a transaction, and an f3 account funded at genesis):
-// -f and FVM_DEVNET_FORK_TOKEN (sent as a bearer token, never shown), the start's round trips, the warm-up's progress line,
+// -f and FVM_DEVNET_FORK_TOKEN (sent as a bearer token, never shown), the start's round trips, the fork epoch's
+// block asked once, the warm-up's progress line,
 // the upstream's chain id in the banner, --no-fork-cache writing nothing, an impersonated f3 account
 // sending, and the dev accounts' funding (an upstream one keeps its nonce and kind, a new one is
 // created).
@@ -91,6 +92,27 @@ describe('fork command line and funding', () => {
       const rest = new Set(proxy.mode.requests.slice(3).flat());
       for (const method of ['Filecoin.ChainGetTipSetByHeight', 'Filecoin.ChainGetMessagesInTipset']) rest.delete(method);
       assert.deepEqual([...rest], []);
+    } finally {
+      await fork.stop();
+    }
+  });
+
+  test("the upstream's block at the fork epoch, which `latest` names until the fork mines, is asked once per form", async (t) => {
+    const proxy = await upstreamProxy(t, upstream.url);
+    const fork = await startDevnet(forkArgs(proxy.url));
+    try {
+      const asked = () => proxy.mode.received.filter((method) => method === 'eth_getBlockByNumber').length;
+      const hashes = await rpc(upstream.url, 'eth_getBlockByNumber', [hex(forkEpoch), false]);
+      const full = await rpc(upstream.url, 'eth_getBlockByNumber', [hex(forkEpoch), true]);
+      for (const tag of ['latest', 'finalized', hex(forkEpoch), 'latest']) assert.deepEqual(await rpc(fork.url, 'eth_getBlockByNumber', [tag, false]), hashes);
+      assert.equal(asked(), 1);
+      assert.deepEqual(await rpc(fork.url, 'eth_getBlockByNumber', ['latest', true]), full);
+      assert.deepEqual(await rpc(fork.url, 'eth_getBlockByNumber', ['latest', true]), full);
+      assert.equal(asked(), 2);
+      // Once the fork has mined, `latest` is its own block.
+      await rpc(fork.url, 'evm_mine');
+      assert.equal((await rpc(fork.url, 'eth_getBlockByNumber', ['latest', false])).number, hex(forkEpoch + 1));
+      assert.equal(asked(), 2);
     } finally {
       await fork.stop();
     }

@@ -40,6 +40,8 @@ const tokenFor = (endpoint: URL, config: ForkConfig): string | undefined => (end
 
 export class Fork {
   private saveTimer: NodeJS.Timeout | undefined;
+  /** The upstream's eth_getBlockByNumber answers for its block at the fork epoch, by their params (forkEpochBlock). */
+  private readonly forkEpochBlocks = new Map<string, Promise<unknown>>();
   /** When the current warm-up last fetched, and when it began or last printed progress. */
   private warmUp = { last: 0, printed: 0 };
 
@@ -81,6 +83,23 @@ export class Fork {
   /** The upstream's URL as it may be shown: no token, no credentials. */
   get url(): string {
     return displayUrl(this.upstream.endpoint);
+  }
+
+  /**
+   * The upstream's eth_getBlockByNumber of its block at the fork epoch (`params`: its number and the
+   * transactions' form), asked once per form: the block cannot change, and until the fork mines,
+   * `latest` names it, which tools ask for before each send (ethers' and viem's fee estimates):
+   * a round trip each to a remote upstream. A failed read is not kept.
+   */
+  forkEpochBlock(params: unknown[]): Promise<unknown> {
+    const key = JSON.stringify(params);
+    let answer = this.forkEpochBlocks.get(key);
+    if (!answer) {
+      answer = this.upstream.call('eth_getBlockByNumber', params);
+      answer.catch(() => this.forkEpochBlocks.delete(key));
+      this.forkEpochBlocks.set(key, answer);
+    }
+    return answer;
   }
 
   /**
