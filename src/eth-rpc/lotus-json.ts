@@ -1,6 +1,6 @@
 // Filecoin objects in the JSON Lotus prints: CIDs as {"/": "…"}, big integers as decimal strings,
 // bytes as base64 (null when empty), addresses with the `t` prefix.
-import type { FilAddress } from '../common/address.js';
+import { FilAddress } from '../common/address.js';
 import type { CID } from '../common/cbor.js';
 import type { Actor } from '../fevm/actor.js';
 import type { CodeTable } from '../fevm/code-table.js';
@@ -13,6 +13,8 @@ import type { BlockHeader, Tipset } from '../mining/tipset.js';
 export const cidJson = (cid: CID) => ({ '/': cid.toString() });
 export const bytesJson = (bytes: Uint8Array) => (bytes.length ? Buffer.from(bytes).toString('base64') : null);
 export const addressJson = (address: FilAddress) => address.toString('t');
+/** An actor's ID address (t0…) as Lotus's JSON writes it. */
+export const idJson = (id: number) => addressJson(FilAddress.fromId(id));
 
 export function blockHeaderJson(h: BlockHeader) {
   const { winCount, vrfProof } = h.electionProof; // made when read (src/mining/tipset.ts): once

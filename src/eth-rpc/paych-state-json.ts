@@ -1,16 +1,15 @@
 // A payment channel's State as Lotus's StateReadState shows it (go-state-types builtin/v18/paych
 // State in Go JSON): its parties as ID addresses, ToSend as a decimal string, and its LaneStates
 // AMT's root, whose blocks go to `serve` (ChainReadObj: a fork of this node reads the lanes there).
-import { FilAddress } from '../common/address.js';
 import { lanesAmt, type PaychState } from '../fevm/actors/paych/state.js';
-import { addressJson, cidJson } from './lotus-json.js';
+import { cidJson, idJson } from './lotus-json.js';
 
 export function paychStateJson(state: PaychState, serve: (blocks: Uint8Array[]) => void) {
   const lanes = lanesAmt(state.lanes);
   serve([...lanes.blocks.values()]);
   return {
-    From: addressJson(FilAddress.fromId(state.from)),
-    To: addressJson(FilAddress.fromId(state.to)),
+    From: idJson(state.from),
+    To: idJson(state.to),
     ToSend: state.toSend.toString(),
     SettlingAt: state.settlingAt,
     MinSettleHeight: state.minSettleHeight,

@@ -9,7 +9,7 @@ import { shapeBySize } from '../../fevm/actors/miner/policy.js';
 import type { DirectDeal } from '../../devnet/storage-providers/agents.js';
 import type { StorageAsk } from '../../devnet/storage-providers/storage-ask.js';
 import { defineMethod, defineWriteMethod } from '../define-method.js';
-import { addressJson, cidJson } from '../lotus-json.js';
+import { addressJson, cidJson, idJson } from '../lotus-json.js';
 import { anyAddress, filAddress } from '../lotus-params.js';
 import { invalid, object, optional, string, type Param } from '../params.js';
 
@@ -132,13 +132,13 @@ const sectorChange = (name: string, change: 'fault' | 'recover' | 'terminate') =
 export const cheatsStorage = [
   defineWriteMethod('devnet_proposeDeal', [object('deal')], async ({ devnet }, deal) => {
     const published = await devnet.storageProviders.proposeDeal(await parseDeal(devnet, deal));
-    return { dealId: published.dealId, provider: addressJson(FilAddress.fromId(published.provider)), message: cidJson(published.message) };
+    return { dealId: published.dealId, provider: idJson(published.provider), message: cidJson(published.message) };
   }),
 
   defineWriteMethod('devnet_addStorageProvider', [optional(object('options'))], async ({ devnet }, options) => {
     const sectorSize = options?.sectorSize === undefined ? undefined : parseSectorSize(options.sectorSize);
     const { minerId, owner } = await devnet.storageProviders.addProvider(sectorSize);
-    return { miner: addressJson(FilAddress.fromId(minerId)), owner: addressJson(owner) };
+    return { miner: idJson(minerId), owner: addressJson(owner) };
   }),
 
   defineWriteMethod('devnet_setStorageAsk', [filAddress('miner'), object('ask')], async ({ devnet }, miner, ask) =>

@@ -1,8 +1,7 @@
 // devnet_addVerifiedClient: the genesis verifier grants datacap to a client with a real signed
 // AddVerifiedClient message, mined before the call returns (devnet/verified-clients.ts).
-import { FilAddress } from '../../common/address.js';
 import { defineWriteMethod } from '../define-method.js';
-import { addressJson, cidJson } from '../lotus-json.js';
+import { cidJson, idJson } from '../lotus-json.js';
 import { anyAddress } from '../lotus-params.js';
 import { invalid, type Param } from '../params.js';
 
@@ -19,6 +18,6 @@ const allowance: Param<bigint> = {
 export const cheatsVerifreg = [
   defineWriteMethod('devnet_addVerifiedClient', [anyAddress('address'), allowance], async ({ devnet }, client, bytes) => {
     const granted = await devnet.addVerifiedClient(client, bytes);
-    return { cid: cidJson(granted.message), client: addressJson(FilAddress.fromId(granted.clientId)), datacap: granted.datacap.toString() };
+    return { cid: cidJson(granted.message), client: idJson(granted.clientId), datacap: granted.datacap.toString() };
   }),
 ];

@@ -11,7 +11,7 @@ import type { StoredProposal } from '../../fevm/actors/market/deal-proposal.js';
 import { PROVIDER_COLLATERAL_BOUNDS } from '../../fevm/actors/market/policy.js';
 import { dealOpsByEpochHamt, dealTablesLayout, EMPTY_MARKET_STATE, EPOCH_UNDEFINED, marketStateValue, pendingProposalsHamt, providerSectorsHamt, type DealState, type MarketState } from '../../fevm/actors/market/state.js';
 import { defineMethod } from '../define-method.js';
-import { addressJson, cidJson } from '../lotus-json.js';
+import { cidJson, idJson } from '../lotus-json.js';
 import { cid, filAddress, tipsetKey, tipsetOf } from '../lotus-params.js';
 import { unsealedCidOfPieces } from '../../devnet/storage-providers/sector-params.js';
 import { ExitCode } from '../../fevm/exit-code.js';
@@ -25,7 +25,6 @@ function marketAt(devnet: Devnet, key: Parameters<typeof tipsetOf>[1]): { state:
   return { state: reader.getActor(MARKET_ACTOR_ID)?.market ?? EMPTY_MARKET_STATE, resolve: (a) => resolveAddress(reader, a)?.id };
 }
 
-const idJson = (id: number) => addressJson(FilAddress.fromId(id));
 
 /** market.DealProposal: a byte label shows as "" (go-state-types DealLabel's JSON holds strings only). */
 function proposalJson(deal: StoredProposal) {

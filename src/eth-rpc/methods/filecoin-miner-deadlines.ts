@@ -5,14 +5,13 @@
 // StateSectorPreCommitInfo, StateSectorExpiration (lotus api/api_full.go, node/impl/full/state.go),
 // in Lotus's JSON shapes. Window PoSt is simulated for the devnet's own miners (no proof submissions):
 // a sector declared recovered is recovering until the end of its deadline's next occurrence.
-import { FilAddress } from '../../common/address.js';
 import { DevnetError } from '../../common/errors.js';
 import { MARKET_ACTOR_ID } from '../../fevm/actor.js';
 import { CREATE_MINER_DEPOSIT } from '../../fevm/actors/power.js';
 import { initialPledgeFor, preCommitDepositFor, qaPowerForWeight, shapeBySealProof, WPOST_PERIOD_DEADLINES } from '../../fevm/actors/miner/policy.js';
 import { dailyFeeOf, loadMiner, postSubmissionsAt, sectorExpiration, type SectorOnChainInfo, type SectorPreCommit } from '../../fevm/actors/miner/state.js';
 import { defineMethod } from '../define-method.js';
-import { addressJson, cidJson } from '../lotus-json.js';
+import { cidJson, idJson } from '../lotus-json.js';
 import { epoch, filAddress, goFields, integer, tipsetKey, tipsetOf, unsigned } from '../lotus-params.js';
 import { describeValue, invalid, type Param } from '../params.js';
 import { allActors } from './filecoin-state-actors.js';
@@ -132,7 +131,7 @@ export const filecoinMinerDeadlines = [
     for (const actor of allActors(devnet.stateAt(tipset.epoch))) {
       if (!actor.miner) continue;
       const epochs = new Set([...loadMiner(actor.miner).sectors.values()].map((s) => s.faultEpoch).filter((e): e is number => e !== undefined && e >= cutoff));
-      for (const e of [...epochs].sort((a, b) => a - b)) faults.push({ Miner: addressJson(FilAddress.fromId(actor.id)), Epoch: e });
+      for (const e of [...epochs].sort((a, b) => a - b)) faults.push({ Miner: idJson(actor.id), Epoch: e });
     }
     return faults.length ? faults : null;
   }),

@@ -16,11 +16,10 @@ import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import type { StateReader } from '../../fevm/state-tree.js';
 import { defineMethod } from '../define-method.js';
 import { bitfieldFromRuns, bitfieldJson, isRunList } from '../../common/bitfield-json.js';
-import { addressJson, cidJson } from '../lotus-json.js';
+import { cidJson, idJson } from '../lotus-json.js';
 import { filAddress, integer, tipsetKey, tipsetOf } from '../lotus-params.js';
 import { invalid, type Param } from '../params.js';
 
-const idJson = (id: number) => addressJson(FilAddress.fromId(id));
 
 /** A Go nil slice marshals to null: Lotus shows an empty list from the miner's state as null. */
 const listJson = <T, U>(items: readonly T[], f: (item: T) => U): U[] | null => (items.length ? items.map(f) : null);

@@ -10,7 +10,7 @@ import { hamtOrder } from '../../fevm/actors/multisig/pending-order.js';
 import { lockedAt, pendingTxsRoot, type MultisigState } from '../../fevm/actors/multisig/state.js';
 import type { Tipset } from '../../mining/tipset.js';
 import { defineMethod } from '../define-method.js';
-import { addressJson, bytesJson, cidJson } from '../lotus-json.js';
+import { addressJson, bytesJson, cidJson, idJson } from '../lotus-json.js';
 import { filAddress, tipsetKey, tipsetOf } from '../lotus-params.js';
 
 /** The multisig at `address` in the tipset's state, with Lotus's errors for a missing or other actor. */
@@ -24,7 +24,7 @@ function multisigAt(devnet: Devnet, address: FilAddress, tipset: Tipset, what = 
 /** multisig.State in Go JSON. */
 export function multisigStateJson(state: MultisigState) {
   return {
-    Signers: state.signers.map((id) => addressJson(FilAddress.fromId(id))),
+    Signers: state.signers.map((id) => idJson(id)),
     NumApprovalsThreshold: state.numApprovalsThreshold,
     NextTxnID: state.nextTxId,
     InitialBalance: state.initialBalance.toString(),
@@ -76,7 +76,7 @@ export const filecoinMsigState = [
         Value: txn.value.toString(),
         Method: txn.method,
         Params: bytesJson(txn.params),
-        Approved: txn.approved.map((approver) => addressJson(FilAddress.fromId(approver))),
+        Approved: txn.approved.map((approver) => idJson(approver)),
       }));
   }),
 ];

@@ -11,7 +11,7 @@ import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import { circulatingPart } from '../../fevm/circulating-supply.js';
 import { readEach, type StateReader } from '../../fevm/state-tree.js';
 import { defineMethod } from '../define-method.js';
-import { actorJson, addressJson, cidJson } from '../lotus-json.js';
+import { actorJson, cidJson, idJson } from '../lotus-json.js';
 import { cid, epoch, filAddress, goFields, tipsetKey, tipsetOf } from '../lotus-params.js';
 import { invalid, type Param } from '../params.js';
 
@@ -69,7 +69,7 @@ const sameActor = (a: Actor, b: Actor) =>
 
 export const filecoinStateActors = [
   defineMethod('Filecoin.StateListActors', [tipsetKey('tipsetKey')], ({ devnet }, key) =>
-    [...allActors(devnet.stateAt(tipsetOf(devnet, key).epoch))].map((actor) => addressJson(FilAddress.fromId(actor.id))),
+    [...allActors(devnet.stateAt(tipsetOf(devnet, key).epoch))].map((actor) => idJson(actor.id)),
   ),
 
   // The CIDs of the messages sent from or to the addresses, from the tipset back to `toHeight`, newest
@@ -100,7 +100,7 @@ export const filecoinStateActors = [
     const changed: Record<string, ReturnType<typeof actorJson>> = {};
     for (const actor of allActors(after)) {
       const old = before.getActor(actor.id);
-      if (!old || !sameActor(old, actor)) changed[addressJson(FilAddress.fromId(actor.id))] = actorJson(actor, actorHead(actor), devnet.codes);
+      if (!old || !sameActor(old, actor)) changed[idJson(actor.id)] = actorJson(actor, actorHead(actor), devnet.codes);
     }
     return changed;
   }),

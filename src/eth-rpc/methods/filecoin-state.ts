@@ -31,7 +31,7 @@ import { deadlineBlocks } from '../../fevm/actors/miner/deadline-blocks.js';
 import { buildStorageKamt } from '../../fevm/actors/evm/storage-kamt.js';
 import { multisigStateJson } from './filecoin-msig-state.js';
 import { paychStateJson } from '../paych-state-json.js';
-import { actorJson, addressJson, cidJson, receiptJson, tipsetKeyJson } from '../lotus-json.js';
+import { actorJson, addressJson, cidJson, idJson, receiptJson, tipsetKeyJson } from '../lotus-json.js';
 import { cid, filAddress, integer, message, tipsetKey, tipsetOf } from '../lotus-params.js';
 import { bool } from '../params.js';
 import { serveBlock, serveBlocks } from '../served-blocks.js';
@@ -53,8 +53,8 @@ function actorAt(devnet: Devnet, address: FilAddress, tipset: Tipset): Actor {
 
 /** The cron actor's table as genesis writes it (go-state-types cron BuiltInEntries): the power actor's OnEpochTickEnd, then the market's CronTick. */
 const CRON_ENTRIES = [
-  { Receiver: addressJson(FilAddress.fromId(POWER_ACTOR_ID)), MethodNum: 5 },
-  { Receiver: addressJson(FilAddress.fromId(MARKET_ACTOR_ID)), MethodNum: 9 },
+  { Receiver: idJson(POWER_ACTOR_ID), MethodNum: 5 },
+  { Receiver: idJson(MARKET_ACTOR_ID), MethodNum: 9 },
 ];
 
 /** The state an actor's Head names, with the field names of its builtin-actors Go type. */

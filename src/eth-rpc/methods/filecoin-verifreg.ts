@@ -16,7 +16,7 @@ import { allocationsHamt, claimsHamt, EMPTY_VERIFREG_STATE, removeDataCapProposa
 import { wholeTable } from '../../fevm/lazy-map.js';
 import type { StateReader } from '../../fevm/state-tree.js';
 import { defineMethod } from '../define-method.js';
-import { addressJson, cidJson } from '../lotus-json.js';
+import { cidJson, idJson } from '../lotus-json.js';
 import { filAddress, integer, tipsetKey, tipsetOf } from '../lotus-params.js';
 
 const stateAt = (devnet: Devnet, key: Parameters<typeof tipsetOf>[1]): StateReader => devnet.stateAt(tipsetOf(devnet, key).epoch);
@@ -76,7 +76,7 @@ export function registryStateJson(actor: Actor, serve: (blocks: Uint8Array[]) =>
     const [allocations, claims, proposalIds] = [allocationsHamt(state), claimsHamt(state), removeDataCapProposalIdsHamt(state)];
     serve([...allocations.blocks, ...claims.blocks, ...proposalIds.blocks]);
     return {
-      RootKey: state.rootKey === undefined ? null : addressJson(FilAddress.fromId(state.rootKey)),
+      RootKey: state.rootKey === undefined ? null : idJson(state.rootKey),
       Verifiers: hamtJson(verifiers),
       RemoveDataCapProposalIDs: cidJson(proposalIds.root),
       Allocations: cidJson(allocations.root),
@@ -90,7 +90,7 @@ export function registryStateJson(actor: Actor, serve: (blocks: Uint8Array[]) =>
     const allowances = allowancesHamt(state);
     serve(allowances.blocks);
     return {
-      Governor: addressJson(FilAddress.fromId(state.governor)),
+      Governor: idJson(state.governor),
       Token: { Supply: state.supply.toString(), Balances: hamtJson(balances), Allowances: cidJson(allowances.root), HamtBitWidth: bitWidth },
     };
   }
@@ -116,7 +116,7 @@ export const filecoinVerifreg = [
   defineMethod('Filecoin.StateVerifiedRegistryRootKey', [tipsetKey('tipsetKey')], ({ devnet }, key) => {
     const { rootKey } = verifregOf(stateAt(devnet, key));
     if (rootKey === undefined) throw new DevnetError('the verified registry has no root key');
-    return addressJson(FilAddress.fromId(rootKey));
+    return idJson(rootKey);
   }),
 
   defineMethod('Filecoin.StateGetAllocation', [filAddress('clientAddress'), integer('allocationId'), tipsetKey('tipsetKey')], ({ devnet }, address, id, key) => {
