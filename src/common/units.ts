@@ -16,3 +16,6 @@ export function attoToFil(atto: bigint): string {
   const fraction = (magnitude % ATTO_PER_FIL).toString().padStart(18, '0').replace(/0+$/, '');
   return sign + (fraction ? `${whole}.${fraction}` : `${whole}`);
 }
+
+/** An amount as Lotus's types.FIL and fvm_shared's TokenAmount print it: attoToFil's figure, then " FIL". */
+export const formatFil = (atto: bigint): string => `${attoToFil(atto)} FIL`;

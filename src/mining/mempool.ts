@@ -3,7 +3,7 @@
 import type { CID } from '../common/cbor.js';
 import { MessageRejectedError } from '../common/errors.js';
 import { bytesToHex } from '../common/hex.js';
-import { attoToFil } from '../common/units.js';
+import { formatFil } from '../common/units.js';
 import { canSend } from '../fevm/actor.js';
 import { actorNotFound, resolveAddress } from '../fevm/actors/lifecycle.js';
 import type { EthTransaction } from '../fevm/eth-tx.js';
@@ -57,7 +57,6 @@ interface KnownRun {
   left: bigint;
 }
 
-const fil = (atto: bigint) => `${attoToFil(atto)} FIL`;
 
 /** The most a message can cost its sender in gas: what the pool's balance checks count. */
 const maxCost = (pending: PendingMessage) => BigInt(pending.signed.message.gasLimit) * pending.signed.message.gasFeeCap;
@@ -145,7 +144,7 @@ export class Mempool {
     const required = BigInt(msg.gasLimit) * msg.gasFeeCap;
     if (balance < required) {
       throw new MessageRejectedError(
-        `failed to check balance: not enough funds (required: ${fil(required)}, balance: ${fil(balance)}): not enough funds to execute transaction`,
+        `failed to check balance: not enough funds (required: ${formatFil(required)}, balance: ${formatFil(balance)}): not enough funds to execute transaction`,
       );
     }
     const senderId = sender.id;
@@ -155,7 +154,7 @@ export class Mempool {
     const pendingCost = (this.pendingCost.get(senderId) ?? 0n) - (existing ? maxCost(existing) : 0n);
     if (balance < required + pendingCost) {
       throw new MessageRejectedError(
-        `failed to check balance: not enough funds including pending messages (required: ${fil(required + pendingCost)}, balance: ${fil(balance)}): validation failure`,
+        `failed to check balance: not enough funds including pending messages (required: ${formatFil(required + pendingCost)}, balance: ${formatFil(balance)}): validation failure`,
       );
     }
 

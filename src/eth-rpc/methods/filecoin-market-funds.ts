@@ -5,7 +5,7 @@
 import { FilAddress } from '../../common/address.js';
 import { encodeBigInt, encodeCbor } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
-import { attoToFil } from '../../common/units.js';
+import { formatFil } from '../../common/units.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { MARKET_ACTOR_ID } from '../../fevm/actor.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
@@ -20,7 +20,6 @@ import { mpoolPushMessage } from './filecoin-mpool.js';
 const ADD_BALANCE = 2;
 const WITHDRAW_BALANCE = 3;
 
-const fil = (atto: bigint) => `${attoToFil(atto)} FIL`;
 
 async function pushFromWallet(devnet: Devnet, from: FilAddress, method: number, params: unknown, value: bigint) {
   return cidJson(signedMessageCid(await mpoolPushMessage(devnet, unsentMessage(from, FilAddress.fromId(MARKET_ACTOR_ID), method, encodeCbor(params), value))));
@@ -41,7 +40,7 @@ export const filecoinMarketFunds = [
       return id === undefined ? 0n : (market.escrow.get(id) ?? 0n) - (market.locked.get(id) ?? 0n);
     });
     if (amt > available) {
-      throw new DevnetError(`insufficient funds for withdrawal of ${fil(amt)}: net available (${fil(available)}) = available (${fil(available)}) - reserved (0 FIL)`);
+      throw new DevnetError(`insufficient funds for withdrawal of ${formatFil(amt)}: net available (${formatFil(available)}) = available (${formatFil(available)}) - reserved (0 FIL)`);
     }
     return pushFromWallet(devnet, wallet, WITHDRAW_BALANCE, [address.bytes, encodeBigInt(amt)], 0n);
   }),

@@ -11,15 +11,6 @@ import { ActorError, methodNumber, type ActorRuntime, type SendReply } from './r
 /** An ID address as builtin-actors print addresses (mainnet prefix). */
 export const fAddress = (id: number): string => FilAddress.fromId(id).toString('f');
 
-/** A TokenAmount as fvm_shared displays it: whole FIL with the fraction trimmed, then " FIL". */
-export function formatFil(atto: bigint): string {
-  const sign = atto < 0n ? '-' : '';
-  const abs = atto < 0n ? -atto : atto;
-  const whole = abs / 10n ** 18n;
-  const fraction = (abs % 10n ** 18n).toString().padStart(18, '0').replace(/0+$/, '');
-  return `${sign}${whole}${fraction ? `.${fraction}` : ''} FIL`;
-}
-
 /**
  * rt.transaction: runs a state change; what fails inside shows under builtin-actors' "state transaction
  * failed" context.

@@ -2,13 +2,13 @@
 // withdraw_balance, get_balance, escrow_address).
 import { FilAddress } from '../../../common/address.js';
 import { encodeBigInt } from '../../../common/cbor.js';
+import { formatFil } from '../../../common/units.js';
 import { ExitCode } from '../../exit-code.js';
 import { METHOD_SEND } from '../../message.js';
 import { resolveAddress } from '../lifecycle.js';
 import { address, bigInt, tuple } from '../params.js';
 import { ActorError, type ActorRuntime } from '../runtime.js';
-import { fAddress } from '../shared.js';
-import { formatFil, sendResult } from '../shared.js';
+import { fAddress, sendResult } from '../shared.js';
 import { marketState, openLedger, saveLedger } from './market-runtime.js';
 
 /** The miner's ControlAddresses (internal method 2): [owner, worker, control_addresses]. */

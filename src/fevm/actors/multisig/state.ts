@@ -5,9 +5,9 @@
 import { FilAddress } from '../../../common/address.js';
 import { cidOf, encodeBigInt, encodeCbor, type CID } from '../../../common/cbor.js';
 import { blake2b256 } from '../../../common/hashes.js';
+import { formatFil } from '../../../common/units.js';
 import { ExitCode } from '../../exit-code.js';
 import { ActorError, type ActorRuntime } from '../runtime.js';
-import { formatFil } from '../shared.js';
 
 /** The most signers a multisig may have (SIGNERS_MAX). */
 export const SIGNERS_MAX = 256;

@@ -5,10 +5,11 @@
 import { FilAddress } from '../../../common/address.js';
 import { blake2b256 } from '../../../common/hashes.js';
 import { equalBytes } from '../../../common/hex.js';
+import { formatFil } from '../../../common/units.js';
 import { ExitCode } from '../../exit-code.js';
 import { address, bigInt, bytes, i64, tuple, u64 } from '../params.js';
 import { ActorError, EncodedParams, type ActorRuntime } from '../runtime.js';
-import { fAddress, formatFil } from '../shared.js';
+import { fAddress } from '../shared.js';
 import { checkAvailable, multisigOf, saveMultisig, transactionHashData, type MultisigState, type MultisigTransaction } from './state.js';
 import { blake2bSyscallGas, MULTISIG_TRANSACTION, pendingTxnChangeGas, pendingTxnReadGas, pendingTxnWriteGas } from '../../builtin-method-gas.js';
 

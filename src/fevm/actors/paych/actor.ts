@@ -8,13 +8,14 @@
 import { FilAddress } from '../../../common/address.js';
 import { equalBytes } from '../../../common/hex.js';
 import { blake2b256 } from '../../../common/hashes.js';
+import { formatFil } from '../../../common/units.js';
 import { blake2bSyscallGas, emptyLanesGas, laneReadGas, laneWriteGas, stateLoadGas } from '../../builtin-method-gas.js';
 import { ExitCode } from '../../exit-code.js';
 import { HOST_CALL } from '../../price-list.js';
 import { METHOD_SEND } from '../../message.js';
 import { address, bytes, tuple } from '../params.js';
 import { ActorError, EncodedParams, methodTable, type ActorRuntime, type BuiltinActor } from '../runtime.js';
-import { authenticateMessage, fAddress, formatFil, requireCallerIn, requireCallerKind, resolveToActorId, sendResult } from '../shared.js';
+import { authenticateMessage, fAddress, requireCallerIn, requireCallerKind, resolveToActorId, sendResult } from '../shared.js';
 import { ERR_CHANNEL_STATE_UPDATE_AFTER_SETTLED, MAX_LANE, MAX_SECRET_SIZE, paychOf, savePaych, SETTLE_DELAY, type LaneState, type PaychState } from './state.js';
 import { signedVoucher, type SignedVoucher } from './voucher.js';
 
