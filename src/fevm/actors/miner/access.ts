@@ -39,6 +39,9 @@ export function writeMiner(rt: ActorRuntime, state: FullMinerState): void {
   rt.update({ miner: written as unknown as FullMinerState });
 }
 
+/** builtin-actors' actor_error!(illegal_argument; …): exit 16 with `message`. */
+export const illegalArgument = (message: string): ActorError => new ActorError(ExitCode.ErrIllegalArgument, message);
+
 /** validate_immediate_caller_is: the caller must be one of `ids`. */
 export function validateCallerIs(rt: ActorRuntime, ids: readonly number[]): void {
   if (!ids.includes(rt.caller.id)) throw new ActorError(ExitCode.ErrForbidden, `caller ${fAddress(rt.caller.id)} is not one of supported`);

@@ -8,7 +8,7 @@ import { METHOD_SEND } from '../../message.js';
 import { address, bigInt, bytes, i64, list, tuple } from '../params.js';
 import { ActorError, type ActorRuntime, type MethodSpec } from '../runtime.js';
 import { fAddress } from '../shared.js';
-import { burnFunds, readMiner, resolveId, sendOrAbort, validateCallerIs, writeMiner } from './access.js';
+import { burnFunds, illegalArgument, readMiner, resolveId, sendOrAbort, validateCallerIs, writeMiner } from './access.js';
 import {
   MAX_CONTROL_ADDRESSES,
   MAX_MULTIADDR_DATA,
@@ -22,8 +22,6 @@ import {
 } from './policy.js';
 import type { MinerCronEvent } from './schedule.js';
 import { availableBalance, beneficiaryAvailable, controllingIds, unlockedBalance, unlockVesting, type FullMinerState } from './state.js';
-
-const illegalArgument = (message: string) => new ActorError(ExitCode.ErrIllegalArgument, message);
 
 function checkControlAddresses(addresses: readonly unknown[]): void {
   if (addresses.length > MAX_CONTROL_ADDRESSES) {

@@ -13,7 +13,7 @@ import { VERIFREG_ACTOR_ID } from '../../actor.js';
 import { ExitCode } from '../../exit-code.js';
 import { address, bigInt, bool, bytes, cid, i64, list, optional, tuple, u64 } from '../params.js';
 import { ActorError, methodNumber, type ActorRuntime, type MethodSpec } from '../runtime.js';
-import { burnFunds, notifyPledgeChanged, readMiner, sendOrAbort, updateClaimedPower, validateCallerIs, writeMiner } from './access.js';
+import { burnFunds, illegalArgument, notifyPledgeChanged, readMiner, sendOrAbort, updateClaimedPower, validateCallerIs, writeMiner } from './access.js';
 import { BatchBuilder, batchValue, readBatch, stack, successes, type BatchReturn } from '../batch-return.js';
 import { repayDebtsOrAbort } from './control.js';
 import {
@@ -48,8 +48,6 @@ export const SECTOR_CONTENT_CHANGED = methodNumber('SectorContentChanged');
 const SEALED = { codec: 0xf102, hash: 0xb401 };
 const UNSEALED = { codec: 0xf101, hash: 0x1012 };
 const hasPrefix = (c: CID, p: { codec: number; hash: number }) => c.version === 1 && c.code === p.codec && c.multihash.code === p.hash;
-
-const illegalArgument = (message: string) => new ActorError(ExitCode.ErrIllegalArgument, message);
 
 function readPreCommit(value: unknown, i: number): Omit<SectorPreCommit, 'preCommitDeposit' | 'preCommitEpoch'> {
   const what = `sectors[${i}]`;
