@@ -308,6 +308,15 @@ export class Executor {
   }
 
   /** A top-level message to the EAM's CreateExternal: a deployment from an Ethereum account. */
+  private async createExternal(state: StateOverlay, sender: Actor, send: ActorSend, ctx: ExecutionContext, top: TopLevel): Promise<SendResult> {
+    const initcode = top.input ?? decodeBytesParam(send.params);
+    if (!initcode) return noReturn(ExitCode.ErrSerialization, refusedMethodGas('eam', send.params?.data.length ?? 0));
+    const tracer = this.tracer;
+    const onTarget = tracer && ((there: Actor | undefined) => tracer.deploying(there));
+    const result = await createExternal(state, this.evm, { sender, nonce: top.nonce, initcode, value: send.value, gasLimit: send.gasLimit, gasPremium: top.gasPremium, onTarget }, ctx);
+    return withReturnBlock(result, result.returnData.length > 0 ? { codec: CBOR, data: result.returnData } : undefined);
+  }
+
   /** A top-level message from a contract to the EAM's Create or Create2 (a StateCall from its address). */
   private async createFromContract(state: StateOverlay, sender: Actor, send: ActorSend, ctx: ExecutionContext, top: TopLevel): Promise<SendResult> {
     const tracer = this.tracer;
@@ -315,15 +324,6 @@ export class Executor {
     const method = send.method === EAM_CREATE ? EAM_CREATE : EAM_CREATE2;
     const create = { sender, method, params: send.params, nonce: top.nonce, value: send.value, gasLimit: send.gasLimit, gasPremium: top.gasPremium, onTarget } as const;
     const result = await createFromContract(state, this.evm, create, ctx);
-    return withReturnBlock(result, result.returnData.length > 0 ? { codec: CBOR, data: result.returnData } : undefined);
-  }
-
-  private async createExternal(state: StateOverlay, sender: Actor, send: ActorSend, ctx: ExecutionContext, top: TopLevel): Promise<SendResult> {
-    const initcode = top.input ?? decodeBytesParam(send.params);
-    if (!initcode) return noReturn(ExitCode.ErrSerialization, refusedMethodGas('eam', send.params?.data.length ?? 0));
-    const tracer = this.tracer;
-    const onTarget = tracer && ((there: Actor | undefined) => tracer.deploying(there));
-    const result = await createExternal(state, this.evm, { sender, nonce: top.nonce, initcode, value: send.value, gasLimit: send.gasLimit, gasPremium: top.gasPremium, onTarget }, ctx);
     return withReturnBlock(result, result.returnData.length > 0 ? { codec: CBOR, data: result.returnData } : undefined);
   }
 
