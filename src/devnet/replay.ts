@@ -96,23 +96,26 @@ export interface TracedMessage {
 }
 
 /**
- * The context the tipset's messages ran in when it was mined (miner.ts produceTipset), without its
- * circulating supply. Every context has the mined one's fields in its order (miner.ts context): one
- * V8 map for all, so that the EVM code optimised on transactions is not thrown away at the first
- * estimate or call, as it was when a call's context had fields of its own (runMessage deoptimised).
+ * An execution context on the devnet's chain, without a circulating supply. Every context has the
+ * mined one's fields in its order (miner.ts context): one V8 map for all, so that the EVM code
+ * optimised on transactions is not thrown away at the first estimate or call, as it was when a
+ * call's context had fields of its own (runMessage deoptimised).
  */
-export function tipsetContext(host: ReplayHost, tipset: Tipset): ExecutionContext {
+function contextAt(host: ReplayHost, epoch: number, timestamp: number, baseFee: bigint): ExecutionContext {
   return {
-    epoch: tipset.epoch,
-    timestamp: tipset.timestamp,
+    epoch,
+    timestamp,
     chainId: host.chainId,
-    baseFee: tipset.baseFee,
+    baseFee,
     seed: host.seed,
     tipsetHash: (e: number) => host.chain.hashAt(e),
     circulatingSupply: undefined,
     codes: host.codes(),
   };
 }
+
+/** The context the tipset's messages ran in when it was mined (miner.ts produceTipset), without its circulating supply. */
+export const tipsetContext = (host: ReplayHost, tipset: Tipset): ExecutionContext => contextAt(host, tipset.epoch, tipset.timestamp, tipset.baseFee);
 
 /**
  * The context a call on the state after `epoch` runs in (eth_call, Filecoin.StateCall: calls.ts).
@@ -126,17 +129,8 @@ export function tipsetContext(host: ReplayHost, tipset: Tipset): ExecutionContex
 export function callContext(host: ReplayHost, epoch: number): ExecutionContext {
   const tipset = host.chain.atEpoch(epoch);
   if (!tipset) throw new DevnetError(`no tipset at epoch ${epoch}`);
-  const onHead = epoch === host.chain.head.epoch;
-  return {
-    epoch: onHead ? epoch + 1 : epoch,
-    timestamp: onHead ? host.clock.upcomingTimestamp(tipset.timestamp) : tipset.timestamp,
-    chainId: host.chainId,
-    baseFee: onHead ? tipset.nextBaseFee : tipset.baseFee,
-    seed: host.seed,
-    tipsetHash: (e: number) => host.chain.hashAt(e),
-    circulatingSupply: undefined,
-    codes: host.codes(),
-  };
+  if (epoch !== host.chain.head.epoch) return contextAt(host, epoch, tipset.timestamp, tipset.baseFee);
+  return contextAt(host, epoch + 1, host.clock.upcomingTimestamp(tipset.timestamp), tipset.nextBaseFee);
 }
 
 /**
