@@ -51,6 +51,11 @@ describe('traces with Foundry cast against the devnet CLI', () => {
         [caller.toLowerCase(), callee.toLowerCase(), [0]],
       ],
     );
+    // Lotus's gasUsed is each send's own: the callee made no sends, so its gas is the callTracer's;
+    // the caller's is the receipt's less the callee's.
+    const receipt = JSON.parse(await castOk(['rpc', 'eth_getTransactionReceipt', storeHash, ...rpc()]));
+    assert.equal(traces[1].result.gasUsed, frame.calls[0].gasUsed);
+    assert.equal(BigInt(traces[0].result.gasUsed), BigInt(receipt.gasUsed) - BigInt(frame.calls[0].gasUsed));
   });
 
   test('cast run replays a mined transaction in its own EVM from the node state', async () => {

@@ -306,7 +306,17 @@ describe('trace_* in Lotus shape', () => {
     const [root, store, , transfer] = traces;
     assert.deepEqual(Object.keys(root), ['type', 'subtraces', 'traceAddress', 'action', 'result', 'blockHash', 'blockNumber', 'transactionHash', 'transactionPosition']);
     assert.deepEqual(root.action, { callType: 'call', from: DEV, to: caller, gas: tx.gas, value: '0x5', input: tx.input });
-    assert.equal(root.result.gasUsed, receipt.gasUsed);
+    // Each send's own gas, without the sends under it (Lotus: the frame's SumGas of its GasCharges):
+    // the callee's frames made no sends, so theirs is all they used as geth's callTracer counts it;
+    // the top-level one is the receipt's less those (resolve_address is no send: its gas stays).
+    const geth = await result('debug_traceTransaction', [hash, { tracer: 'callTracer' }]);
+    const [gethStore, gethRead, , gethTransfer] = geth.calls;
+    assert.deepEqual(
+      traces.slice(1).map((tr: any) => tr.result.gasUsed),
+      [gethStore, gethRead, gethTransfer].map((c: any) => c.gasUsed),
+    );
+    const sendsGas = [gethStore, gethRead, gethTransfer].reduce((sum: bigint, c: any) => sum + BigInt(c.gasUsed), 0n);
+    assert.equal(BigInt(root.result.gasUsed), BigInt(receipt.gasUsed) - sendsGas);
     assert.equal(root.blockNumber, Number(receipt.blockNumber));
     assert.equal(root.blockHash, receipt.blockHash);
     assert.equal(root.transactionHash, hash);
@@ -330,8 +340,12 @@ describe('trace_* in Lotus shape', () => {
     assert.equal(failed[1].error, 'Reverted');
     assert.equal(failed[1].action.callType, 'staticcall');
 
-    const send = await result('trace_transaction', [await callCaller('sendToActor', [devId, 3])]);
+    const sendHash = await callCaller('sendToActor', [devId, 3]);
+    const send = await result('trace_transaction', [sendHash]);
     assert.equal(send.length, 2);
+    // call_actor's send is the contract's own: its gas is left out of the contract's (the precompile's work stays in).
+    assert.ok(BigInt(send[1].result.gasUsed) > 0n);
+    assert.equal(BigInt(send[0].result.gasUsed), BigInt((await result('eth_getTransactionReceipt', [sendHash])).gasUsed) - BigInt(send[1].result.gasUsed));
     assert.equal(send[0].subtraces, 1);
     assert.deepEqual(send[1].action, {
       callType: 'call',
@@ -345,8 +359,13 @@ describe('trace_* in Lotus shape', () => {
     assert.deepEqual(send[1].traceAddress, [0]);
 
     const created = getCreateAddress({ from: caller, nonce: 1 }).toLowerCase();
-    const create = await result('trace_transaction', [await callCaller('deployCallee')]);
+    const createHash = await callCaller('deployCallee');
+    const create = await result('trace_transaction', [createHash]);
     assert.equal(create[1].type, 'create');
+    // The constructor made no sends: the create's gas is all of the CREATE's, the caller's the rest.
+    const gethCreate = (await result('debug_traceTransaction', [createHash, { tracer: 'callTracer' }])).calls[0];
+    assert.equal(create[1].result.gasUsed, gethCreate.gasUsed);
+    assert.equal(BigInt(create[0].result.gasUsed), BigInt((await result('eth_getTransactionReceipt', [createHash])).gasUsed) - BigInt(gethCreate.gasUsed));
     assert.equal(create[1].action.from, caller);
     assert.deepEqual(Object.keys(create[1].action), ['from', 'gas', 'value', 'init']);
     assert.equal(create[1].result.address, created);
@@ -420,6 +439,25 @@ describe('trace_* in Lotus shape', () => {
     assert.equal(builtin.lotus[1].action.to, maskedId(5));
     assert.equal(builtin.lotus[1].error, 'actor error: ErrUnhandledMessage(22)');
     assert.match(builtin.geth.calls[0].error, /exit 22/);
+  });
+
+  test("gasUsed per trace is the send's own gas: a call in the middle leaves out the call under it", async (t) => {
+    const rpc = await setupTraces(t);
+    const { probe, iface } = await deployProbe(rpc);
+    // DEV -> probe -> caller.callStore(9) -> callee.store(9)
+    const hash = await rpc.sendTx({ to: probe, data: iface.encodeFunctionData('callTo', [rpc.caller, 0, rpc.callerIface.encodeFunctionData('callStore', [9])]) });
+    const receipt = await rpc.result('eth_getTransactionReceipt', [hash]);
+    assert.equal(receipt.status, '0x1');
+    const lotus = await rpc.result('trace_transaction', [hash]);
+    assert.deepEqual(lotus.map((tr: any) => tr.traceAddress), [[], [0], [0, 0]]);
+    const geth = await rpc.result('debug_traceTransaction', [hash, { tracer: 'callTracer' }]);
+    const middle = geth.calls[0];
+    const inner = middle.calls[0];
+    const gas = (hex: string) => BigInt(hex);
+    assert.deepEqual(
+      lotus.map((tr: any) => gas(tr.result.gasUsed)),
+      [gas(receipt.gasUsed) - gas(middle.gasUsed), gas(middle.gasUsed) - gas(inner.gasUsed), gas(inner.gasUsed)],
+    );
   });
 
   test('trace_replayBlockTransactions and 0-based positions in a block of several transactions', async (t) => {

@@ -10,8 +10,11 @@
 //     params) with output abi.encode(exit code, codec, data);
 //   - a send that never reached an actor (a masked ID naming none, a read-only call to a missing
 //     address, insufficient funds) is dropped with everything under it;
-//   - gas is FVM gas: the send's gas limit and what it used; the top-level trace has the message's
-//     gas limit and its receipt's gas used;
+//   - gas is FVM gas: the send's gas limit and what the send used itself, without the sends it made
+//     (Lotus's gasUsed is the frame's SumGas of its own GasCharges); the top-level trace has the
+//     message's gas limit and its receipt's gas used less its sends'. The devnet's gas model does not
+//     split a create (Lotus's figure is the EAM's own; ours the EAM's, Init's and the constructor's)
+//     nor the GetBytecode sends of EXTCODE* and DELEGATECALL (counted in the calling contract's);
 //   - errors read "Reverted", "out of gas", "vm error: …" or "actor error: …" (traceErrMsg);
 //   - transactionPosition is the message's 0-based index in the tipset (Lotus since v1.36.1).
 import { DevnetError } from '../../common/errors.js';
@@ -116,6 +119,14 @@ function childNodes(frame: CallFrame): TraceNode[] {
   return frame.calls.flatMap((child) => (child.kind === 'precompile' ? childNodes(child) : (node(child, undefined) ?? [])));
 }
 
+/**
+ * The gas of the sends a frame made (through its precompile calls too), traced or not: the FVM books
+ * each send's charges in the send's own frame, so Lotus's gasUsed for a frame leaves them out.
+ */
+function sendsGas(frame: CallFrame): number {
+  return frame.calls.reduce((sum, child) => sum + (child.kind === 'precompile' ? sendsGas(child) : child.gasUsed), 0);
+}
+
 /** The trace of one frame, or undefined when Lotus would drop it (and all under it). */
 function node(frame: CallFrame, top: TracedMessage | undefined): TraceNode | undefined {
   if (frame.kind === 'precompile') return undefined;
@@ -124,14 +135,15 @@ function node(frame: CallFrame, top: TracedMessage | undefined): TraceNode | und
   if (frame.kind === 'evm') {
     if (!frame.invoked) return undefined;
     const children = childNodes(frame);
+    const gasUsed = frame.gasUsed - sendsGas(frame);
     if (frame.type === 'CREATE' || frame.type === 'CREATE2') {
-      return create(frame.from, frame.gas, frame.value, frame.input, frame.gasUsed, frame.to, frame.output, frame.exitCode, children);
+      return create(frame.from, frame.gas, frame.value, frame.input, gasUsed, frame.to, frame.output, frame.exitCode, children);
     }
     if (frame.type === 'DELEGATECALL') {
       // The EVM actor's InvokeContractDelegate: from the contract to itself, shown as a call of the code's contract.
-      return call('delegatecall', frame.to!, frame.codeAddress!, frame.gas, 0n, frame.input, frame.gasUsed, frame.output, frame.exitCode, children);
+      return call('delegatecall', frame.to!, frame.codeAddress!, frame.gas, 0n, frame.input, gasUsed, frame.output, frame.exitCode, children);
     }
-    return call(frame.type === 'STATICCALL' ? 'staticcall' : 'call', frame.from, frame.to!, frame.gas, frame.value, frame.input, frame.gasUsed, frame.output, frame.exitCode, children);
+    return call(frame.type === 'STATICCALL' ? 'staticcall' : 'call', frame.from, frame.to!, frame.gas, frame.value, frame.input, gasUsed, frame.output, frame.exitCode, children);
   }
   return sendNode(frame, top);
 }
@@ -140,7 +152,7 @@ function sendNode(frame: SendFrame, top: TracedMessage | undefined): TraceNode |
   // Never invoked: no actor there, or the value could not move.
   if (frame.syscallError !== undefined) return undefined;
   const gas = top ? top.message.gasLimit : frame.gas;
-  const gasUsed = top ? top.gasUsed : frame.gasUsed;
+  const gasUsed = (top ? top.gasUsed : frame.gasUsed) - sendsGas(frame);
   const children = childNodes(frame);
   if (isCreateSend(frame)) {
     // A deployment that failed before its constructor ran is not traced.
