@@ -88,7 +88,7 @@ export class Devnet {
    * whole, and where a reset went back to on it. A reset without forking returns there, leaving the
    * fork, as Anvil (reset_to_in_mem) and Hardhat (the network its config names) leave theirs.
    */
-  private home: { state: StateTree; chain: ChainStore; start: Snapshot } | undefined;
+  private home: HomeChain | undefined;
   /** When the head became the head, in wall-clock ms (anvil_getLastBlockWallTime): a tipset mined, or the chain rewound. */
   private headSinceMs = Date.now();
   /** Throws while what the chain becomes cannot be saved (--state's journal: StateFile.checkWritable). */
@@ -761,34 +761,37 @@ export class Devnet {
    * went to before it forked (its genesis, or the first tipset of the chain it loaded at start).
    */
   async reset(): Promise<void> {
-    if (!this.home) return this.cheats.reset();
-    const left = await this.miner.queue.run(async () => {
-      this.writeCheck();
-      const { state, chain, start } = this.home!;
-      // Back at its start while still aside, so that no listener hears of the tipsets it drops.
-      state.revert(start.state);
-      chain.truncate(start.height);
-      const fork = this.forked!;
-      this.home = undefined;
-      this.forked = undefined;
-      this.state.rebase(localStateSource);
-      this.state.adopt(state);
-      this.store.adopt(chain);
-      this.clock.restore(start.clock);
-      // A reset is a new instance, as Anvil's reset_instance_id makes one.
-      this.instance = randomBytes(32);
-      this.mempool.clear();
-      this.mempool.forgetReplaced();
-      this.cheatCodes.forgetSnapshots();
-      this.emitter.emit('rewound', 'replace');
-      return fork;
-    });
+    // Whether there is a home to go back to is read in the queue: a reset just before may have gone there.
+    const left = await this.miner.queue.run(async () => (this.home ? this.goHome(this.home) : undefined));
+    if (!left) return this.cheats.reset();
     // Saves what the fork fetched to its cache.
     left.close();
   }
 
+  /** The node's own chain back in place of the fork's, at `home.start` (in the miner's queue); answers the fork left. */
+  private goHome({ state, chain, start }: HomeChain): Fork {
+    this.writeCheck();
+    // Back at its start while still aside, so that no listener hears of the tipsets it drops.
+    state.revert(start.state);
+    chain.truncate(start.height);
+    const fork = this.forked!;
+    this.home = undefined;
+    this.forked = undefined;
+    this.state.rebase(localStateSource);
+    this.state.adopt(state);
+    this.store.adopt(chain);
+    this.clock.restore(start.clock);
+    // A reset is a new instance, as Anvil's reset_instance_id makes one.
+    this.instance = randomBytes(32);
+    this.mempool.clear();
+    this.mempool.forgetReplaced();
+    this.cheatCodes.forgetSnapshots();
+    this.emitter.emit('rewound', 'replace');
+    return fork;
+  }
+
   /** The chain's state and tipsets moved out whole into a tree and a store of their own, the node's left empty. */
-  private moveChainAside(): { state: StateTree; chain: ChainStore; start: Snapshot } {
+  private moveChainAside(): HomeChain {
     const state = new StateTree();
     state.adopt(this.state);
     const chain = new ChainStore(this.config.hotMessages);
@@ -850,6 +853,13 @@ export class Devnet {
   private chainParts() {
     return { chainId: this.chainId, state: this.state, chain: this.store, clock: this.clock, instanceId: this.instance, replaced: this.mempool.replacedSince() };
   }
+}
+
+/** A node's own chain while anvil_reset has it fork an upstream (Devnet.home): its state, its tipsets, where a reset went. */
+interface HomeChain {
+  state: StateTree;
+  chain: ChainStore;
+  start: Snapshot;
 }
 
 /** What a fork funds on top of the upstream's state: the dev accounts and the --fund addresses. */
