@@ -464,11 +464,13 @@ export class Devnet {
   }
 
   /**
-   * How to compute the VM's circulating supply the tipset at `epoch` gave its actors, from its parent's
-   * state (the first tipset's own); undefined on a fork whose upstream served none (Miner.vmCirculatingSupply).
+   * How to compute the VM's circulating supply of the state at `epoch` (after its tipset's messages, as
+   * every Filecoin.State* method reads a tipset key here): what a tipset at the next epoch gives its
+   * actors, as Lotus's figure at a key is its parent state's, at the key's height; undefined on a fork
+   * whose upstream served none (Miner.vmCirculatingSupply).
    */
   vmCirculatingSupply(epoch: number): (() => VmCirculatingSupply) | undefined {
-    return this.miner.vmCirculatingSupply(Math.max(epoch - 1, this.store.first.epoch), epoch);
+    return this.miner.vmCirculatingSupply(epoch, epoch + 1);
   }
 
   /** A fee cap the node fills in, raised to the least the pool admits (anvil_setMinGasPrice's) if below it. */

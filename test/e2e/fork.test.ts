@@ -333,12 +333,13 @@ for (const gatewayOnly of [false, true]) describe(`fork of an fvm-devnet upstrea
     assert.equal((await rpc(fork!.url, 'ots_getBlockDetails', [Number(await rpc(fork!.url, 'eth_blockNumber'))])).issuance.blockReward, `0x${paid.toString(16)}`);
     // FIP-0100's daily fee: from the upstream's own circulating supply at the fork point, moved by what
     // the fork mined, burnt and pledged since; a gateway serves no such figure, so there none.
-    const proving = await rpc(fork!.url, 'Filecoin.ChainGetTipSetByHeight', [sectorInfo.Activation, null]);
+    // The figure the proving tipset's actors were given is its parent's (the state every State* method reads there).
+    const parent = await rpc(fork!.url, 'Filecoin.ChainGetTipSetByHeight', [sectorInfo.Activation - 1, null]);
     if (gatewayOnly) {
       assert.equal(sectorInfo.DailyFee, '0');
-      await assert.rejects(rpc(fork!.url, 'Filecoin.StateVMCirculatingSupplyInternal', [proving.Cids]), /served no Filecoin.StateVMCirculatingSupplyInternal at the fork point/);
+      await assert.rejects(rpc(fork!.url, 'Filecoin.StateVMCirculatingSupplyInternal', [parent.Cids]), /served no Filecoin.StateVMCirculatingSupplyInternal at the fork point/);
     } else {
-      const supply = await rpc(fork!.url, 'Filecoin.StateVMCirculatingSupplyInternal', [proving.Cids]);
+      const supply = await rpc(fork!.url, 'Filecoin.StateVMCirculatingSupplyInternal', [parent.Cids]);
       // The new sector's QA power: what the provider's grew by.
       const qa = BigInt(mine.MinerPower.QualityAdjPower) - BigInt(theirs.MinerPower.QualityAdjPower);
       assert.ok(BigInt(sectorInfo.DailyFee) > 0n);

@@ -14,6 +14,8 @@ import { lotusKitSuite } from '../helpers/lotus-contracts.js';
 
 const MARKET = 'f05';
 const PUBLISH_STORAGE_DEALS = 4;
+/** The miner's ProveCommitSectors3, the method the node's storage providers prove sectors with. */
+const PROVE_COMMIT_SECTORS3 = 34;
 const FIL = 10n ** 18n;
 const VERIFREG = 't06';
 const MiB = 1n << 20n;
@@ -60,19 +62,34 @@ describe("Lotus's deal, DataCap and supply itests (b835fab70)", () => {
     const proposal = proposalValue(terms, FilAddress.parse(wallet), FilAddress.parse(miner));
     const signature = await kit.rpc('Filecoin.WalletSign', wallet, base64(encodeCbor(proposal)));
     const params = encodeCbor([[[proposal, Uint8Array.from([signature.Type, ...Buffer.from(signature.Data, 'base64')])]]]);
-    const published = await kit.rpc('Filecoin.MpoolPushMessage', { From: worker, To: MARKET, Value: '0', Method: PUBLISH_STORAGE_DEALS, Params: base64(params) }, null);
-    await wait(published.CID);
-    assert.equal((await kit.rpc('Filecoin.StateMarketBalance', wallet, null)).Locked, clientLocked.toString());
-    assert.equal((await kit.rpc('Filecoin.StateMarketBalance', miner, null)).Locked, providerLocked.toString());
-
-    await kit.rpc('evm_mine');
-    // Both read the head's parent state. The node's provider may have pledged a sector meanwhile: that is power's.
-    const head = (await kit.rpc('Filecoin.ChainHead')).Cids;
-    const afterDeal: Record<string, string> = await kit.rpc('Filecoin.StateVMCirculatingSupplyInternal', head);
-    const pledge = (await kit.rpc('Filecoin.StateReadState', 'f04', head)).State.TotalPledgeCollateral;
-    assert.equal(afterDeal.FilLocked, pledge, 'nv22 would add the market\'s locked funds; nv23 does not (chain/stmgr/supply.go GetFilLocked)');
-    const { FilVested, FilMined, FilReserveDisbursed, FilBurnt, FilLocked, FilCirculating } = afterDeal;
-    assert.equal(BigInt(FilCirculating!), BigInt(FilVested!) + BigInt(FilMined!) + BigInt(FilReserveDisbursed!) - BigInt(FilBurnt!) - BigInt(FilLocked!));
+    // Mined by hand from here, so that the node's provider, which seals the deal, has its proof (a pledge) land in the tipset read below.
+    await kit.rpc('evm_setAutomine', false);
+    try {
+      const published = await kit.rpc('Filecoin.MpoolPushMessage', { From: worker, To: MARKET, Value: '0', Method: PUBLISH_STORAGE_DEALS, Params: base64(params) }, null);
+      await kit.rpc('evm_mine');
+      await wait(published.CID);
+      assert.equal((await kit.rpc('Filecoin.StateMarketBalance', wallet, null)).Locked, clientLocked.toString());
+      assert.equal((await kit.rpc('Filecoin.StateMarketBalance', miner, null)).Locked, providerLocked.toString());
+      // The provider's pre-commit (and its funding) are mined until its proof waits in the pool.
+      await pollUntil("the provider's proof in the pool", async () => {
+        const pending: { Message: { To: string; Method: number } }[] = await kit.rpc('Filecoin.MpoolPending', null);
+        if (pending.some(({ Message }) => Message.To === miner && Message.Method === PROVE_COMMIT_SECTORS3)) return true;
+        if (pending.length > 0) await kit.rpc('evm_mine');
+        return undefined;
+      });
+      const before = (await kit.rpc('Filecoin.StateReadState', 'f04', null)).State.TotalPledgeCollateral;
+      await kit.rpc('evm_mine');
+      // Both read the head's state at one key, as Lotus's do (its parent state): the proof's pledge is in both.
+      const head = (await kit.rpc('Filecoin.ChainHead')).Cids;
+      const pledge = (await kit.rpc('Filecoin.StateReadState', 'f04', head)).State.TotalPledgeCollateral;
+      assert.notEqual(pledge, before, 'the proof was mined in the head');
+      const afterDeal: Record<string, string> = await kit.rpc('Filecoin.StateVMCirculatingSupplyInternal', head);
+      assert.equal(afterDeal.FilLocked, pledge, 'nv22 would add the market\'s locked funds; nv23 does not (chain/stmgr/supply.go GetFilLocked)');
+      const { FilVested, FilMined, FilReserveDisbursed, FilBurnt, FilLocked, FilCirculating } = afterDeal;
+      assert.equal(BigInt(FilCirculating!), BigInt(FilVested!) + BigInt(FilMined!) + BigInt(FilReserveDisbursed!) - BigInt(FilBurnt!) - BigInt(FilLocked!));
+    } finally {
+      await kit.rpc('evm_setAutomine', true);
+    }
   });
 
   test('verifreg_test TestVerifiedClientTopUp (nv13+), TestRemoveDataCap, TestVerifiedClientCanCreateAllocation, TestVerifiedListAllAllocationsAndClaims; remove_verifreg_datacap_test TestNoRemoveDatacapFromVerifreg; direct_data_onboard_verified_test\'s allocation, allocation-removed and verifier-balance events', async () => {

@@ -202,9 +202,9 @@ describe('FIP-0100 daily fee', () => {
     const { Deadline } = await result('Filecoin.StateSectorPartition', [MINER, State.SectorNumber, null]);
     const deadlines = await result('Filecoin.StateMinerDeadlines', [MINER, null]);
     assert.equal(deadlines[Deadline].DailyFee, sector.DailyFee, 'the only sector with a fee in its deadline');
-    // What the proving tipset's actors were given, in Lotus's parts (chain/stmgr/supply.go GetVMCirculatingSupplyDetailed).
-    const proving = await result('Filecoin.ChainGetTipSetByHeight', [sector.Activation, null]);
-    const vm = await result('Filecoin.StateVMCirculatingSupplyInternal', [proving.Cids]);
+    // What the proving tipset's actors were given, in Lotus's parts (chain/stmgr/supply.go GetVMCirculatingSupplyDetailed):
+    // the figure at its parent's key, whose state every State* method reads there.
+    const vm = await result('Filecoin.StateVMCirculatingSupplyInternal', [parent.Cids]);
     // The fee's own figure; StateCirculatingSupply of the parent sums the same state, at the parent's height (no multisig vests here).
     assert.equal(BigInt(vm.FilCirculating), supply);
     assert.equal(BigInt(sector.DailyFee), (161_817n * BigInt(vm.FilCirculating) * (32n << 30n)) / 10n ** 30n);

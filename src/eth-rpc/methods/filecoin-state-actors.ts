@@ -110,9 +110,10 @@ export const filecoinStateActors = [
     return circulatingSupply(devnet.stateAt(epoch), epoch).toString();
   }),
 
-  // What the tipset's actors were given (a sector proven in it has its DailyFee from FilCirculating):
-  // the figure of its parent state, the miner's (mining/miner.ts vmCirculatingSupply). On a fork, the
-  // upstream's figure at the fork point moved by the fork's own work (forkedVmCirculatingSupply).
+  // The figure of the state the other State* methods read at the key (after its tipset's messages): what
+  // the next tipset's actors are given (a sector proven there has its DailyFee from FilCirculating), the
+  // miner's (mining/miner.ts vmCirculatingSupply). On a fork, the upstream's figure at the fork point
+  // moved by the fork's own work (forkedVmCirculatingSupply).
   defineMethod('Filecoin.StateVMCirculatingSupplyInternal', [tipsetKey('tipsetKey')], ({ devnet }, key) => {
     const figure = devnet.vmCirculatingSupply(tipsetOf(devnet, key).epoch);
     if (!figure) throw new DevnetError('the fork\'s upstream served no Filecoin.StateVMCirculatingSupplyInternal at the fork point (a Lotus gateway does not): the fork has no circulating supply, and its sectors no daily fee');
