@@ -12,7 +12,7 @@ import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { bytecodeCid } from '../../src/fevm/actor-state.js';
 import { codeCid } from '../../src/fevm/actor.js';
 import { METHOD_INVOKE_CONTRACT } from '../../src/fevm/message.js';
-import { OPCODE_CLASSES, SEND_SYSCALL } from '../../src/fevm/actors/evm/evm-gas.js';
+import { bytecodeSendGas, OPCODE_CLASSES, SEND_SYSCALL } from '../../src/fevm/actors/evm/evm-gas.js';
 import { PLACEHOLDER_INVOCATION } from '../../src/fevm/builtin-method-gas.js';
 import { actorCreatedGas, SEND_TRANSFER_FUNDS } from '../../src/fevm/price-list.js';
 import type { DevnetConfig } from '../../src/index.js';
@@ -422,6 +422,9 @@ describe('trace_* in Lotus shape', () => {
       input: counterIface.encodeFunctionData('increment'),
     });
     assert.deepEqual([delegate.geth.calls[0].type, delegate.geth.calls[0].from, delegate.geth.calls[0].to], ['DELEGATECALL', probe, counter]);
+    // The delegate call's own gas; the probe's leaves it out, and the GetBytecode sent before it.
+    assert.equal(delegate.lotus[1].result.gasUsed, delegate.geth.calls[0].gasUsed);
+    assert.equal(BigInt(delegate.lotus[0].result.gasUsed), BigInt(delegate.geth.gasUsed) - BigInt(delegate.geth.calls[0].gasUsed) - BigInt(bytecodeSendGas(false, false)));
 
     // No send happened: Lotus has no trace; geth's callTracer still shows the EVM's CALL.
     for (const [fn, target] of [
@@ -844,7 +847,8 @@ describe('Filecoin.StateReplay: the execution trace Lotus shows', () => {
     const rpc = await setupTraces(t);
     const { callee, devnet, sendTx } = rpc;
     const { probe, iface } = await deployProbe(rpc);
-    const trace = await replay(rpc, await sendTx({ to: probe, data: iface.encodeFunctionData('codeInfo', [callee]) }));
+    const codeInfo = await sendTx({ to: probe, data: iface.encodeFunctionData('codeInfo', [callee]) });
+    const trace = await replay(rpc, codeInfo);
     const target = devnet.stateAt(devnet.head.epoch).getActor(devnet.stateAt(devnet.head.epoch).lookupId(FilAddress.fromEthAddress(hexToBytes(callee)))!)!;
     const cid = b64(encodeCbor(bytecodeCid(target.evm!.bytecode)));
     const hash = b64(encodeCbor(hexToBytes(keccak256(target.evm!.bytecode))));
@@ -853,6 +857,11 @@ describe('Filecoin.StateReplay: the execution trace Lotus shows', () => {
       subcallsOf(trace).map((s) => [s.Msg.From, s.Msg.To, s.Msg.Method, s.Msg.ReadOnly, s.MsgRct, s.InvokedActor.Id]),
       [3, 4, 3, 3].map((method) => [idAddress(devnet, probe), f410(callee), method, true, { ExitCode: 0, Return: method === 3 ? cid : hash, ReturnCodec: method === 3 ? 0x71 : 0x51 }, target.id]),
     );
+    // Lotus's trace_transaction drops these sends, and its gasUsed leaves their frames' gas out of the probe's.
+    const [top, ...rest] = await rpc.result('trace_transaction', [codeInfo]);
+    assert.deepEqual(rest, []);
+    const reads = [false, true, false, false].reduce((sum, hashOnly) => sum + bytecodeSendGas(hashOnly, false), 0);
+    assert.equal(BigInt(top.result.gasUsed), BigInt((await rpc.result('eth_getTransactionReceipt', [codeInfo])).gasUsed) - BigInt(reads));
   });
 
   test('G5: a failed creation keeps its sends: EAM, Exec4 and Constructor each exit 33 with the revert data; a collision is a refused Resurrect', async (t) => {

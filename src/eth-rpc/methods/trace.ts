@@ -12,15 +12,17 @@
 //     address, insufficient funds) is dropped with everything under it;
 //   - gas is FVM gas: the send's gas limit and what the send used itself, without the sends it made
 //     (Lotus's gasUsed is the frame's SumGas of its own GasCharges); the top-level trace has the
-//     message's gas limit and its receipt's gas used less its sends'. The devnet's gas model does not
-//     split a create (Lotus's figure is the EAM's own; ours the EAM's, Init's and the constructor's)
-//     nor the GetBytecode sends of EXTCODE* and DELEGATECALL (counted in the calling contract's);
+//     message's gas limit and its receipt's gas used less its sends' (the untraced GetBytecode ones
+//     too). The devnet's gas model does not split a create: Lotus's figure is the EAM's own, ours the
+//     EAM's, Init's and the constructor's;
 //   - errors read "Reverted", "out of gas", "vm error: …" or "actor error: …" (traceErrMsg);
 //   - transactionPosition is the message's 0-based index in the tipset (Lotus since v1.36.1).
 import { DevnetError } from '../../common/errors.js';
 import { bytesToHex, quantity, type Hex } from '../../common/hex.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import type { TracedMessage } from '../../devnet/replay.js';
+import { bytecodeSendGas } from '../../fevm/actors/evm/evm-gas.js';
+import { EVM_GET_BYTECODE_HASH } from '../../fevm/actors/evm/fevm-evm.js';
 import type { CallFrame, SendFrame } from '../../fevm/actors/evm/tracer.js';
 import { ExitCode, formatExitCode } from '../../fevm/exit-code.js';
 import { SAFE_EPOCH_DELAY } from '../../mining/finality.js';
@@ -121,10 +123,18 @@ function childNodes(frame: CallFrame): TraceNode[] {
 
 /**
  * The gas of the sends a frame made (through its precompile calls too), traced or not: the FVM books
- * each send's charges in the send's own frame, so Lotus's gasUsed for a frame leaves them out.
+ * each send's charges in the send's own frame, so Lotus's gasUsed for a frame leaves them out. The
+ * GetBytecode a DELEGATECALL sends first and the GetBytecode/GetBytecodeHash of EXTCODE* are sends
+ * too, whose gas the devnet counts in the contract's opcode (FevmEvm.getBytecodeGas).
  */
 function sendsGas(frame: CallFrame): number {
-  return frame.calls.reduce((sum, child) => sum + (child.kind === 'precompile' ? sendsGas(child) : child.gasUsed), 0);
+  let gas = 0;
+  for (const child of frame.calls) {
+    if (child.kind === 'precompile') gas += sendsGas(child);
+    else gas += child.gasUsed + (child.kind === 'evm' && child.type === 'DELEGATECALL' && child.callee?.bytecode ? bytecodeSendGas(false, child.invokedActors?.callee?.evm?.dead === true) : 0);
+  }
+  for (const read of frame.codeReads ?? []) gas += bytecodeSendGas(read.method === EVM_GET_BYTECODE_HASH, read.target.bytecode === undefined);
+  return gas;
 }
 
 /** The trace of one frame, or undefined when Lotus would drop it (and all under it). */

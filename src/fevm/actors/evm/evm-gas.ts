@@ -336,6 +336,16 @@ export const BYTECODE_HASH_RETURN_SIZE = cborBytesSize(32);
 /** A block put by one actor and read by the one it returns to. */
 export const returnedGas = (size: number) => blockCreateGas(size) + returnReadGas(size);
 
+/** What GetBytecode (GetBytecodeHash with `hashOnly`) returns: its block's size. */
+export const bytecodeSendReturnSize = (hashOnly: boolean, dead: boolean): number => (hashOnly ? BYTECODE_HASH_RETURN_SIZE : bytecodeReturnSize(dead));
+
+/**
+ * The part of a GetBytecode or GetBytecodeHash send that the FVM books in the send's own frame: the
+ * callee's invocation, its state read and the return it puts (the sender's syscall and its read of
+ * the return are the sender's).
+ */
+export const bytecodeSendGas = (hashOnly: boolean, dead: boolean): number => SEND_INVOKE_METHOD + evmStateReadGas() + blockCreateGas(bytecodeSendReturnSize(hashOnly, dead));
+
 /**
  * The size of the EVM actor's ConstructorParams ([creator, initcode]: builtin-actors v18 evm types.rs),
  * which the EAM wraps into Exec4Params or sends with Resurrect.

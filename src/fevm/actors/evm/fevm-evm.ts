@@ -66,9 +66,9 @@ import { CALL_MEMORY_RANGES, growMemory, keccak256Op, MAX_MEMORY_END, MEMORY_GRO
 import { CONSOLE_ADDRESS, decodeConsoleLog } from './console-log.js';
 import type { EvmLog } from './events.js';
 import {
-  BYTECODE_HASH_RETURN_SIZE,
   bytecodeReadGas,
-  bytecodeReturnSize,
+  bytecodeSendGas,
+  bytecodeSendReturnSize,
   bytecodeStoreGas,
   callParamsPutGas,
   contractCreationGas,
@@ -98,7 +98,6 @@ import {
   refusedCreationGas,
   resurrectionGas,
   resurrectParamsGas,
-  returnedGas,
   SEND_SYSCALL,
   transientFlushGas,
   transientLoadGas,
@@ -681,8 +680,9 @@ export class FevmEvm extends EVM {
     const code = readCode && !dead ? bytecodeReadGas(target.evm?.bytecode.length ?? 0) : 0;
     const reload = this.currentInvocation && !this.currentFrame?.isStatic ? evmReloadGas(undefined) : 0;
     // Its answer comes back as a block: a CID (or nothing) for GetBytecode, a hash for GetBytecodeHash.
-    const returned = returnedGas(method === EVM_GET_BYTECODE ? bytecodeReturnSize(dead) : BYTECODE_HASH_RETURN_SIZE);
-    return this.flushCallerGas() + SEND_SYSCALL + evmStateReadGas() + returned + reload + code;
+    const hashOnly = method === EVM_GET_BYTECODE_HASH;
+    const send = HOST_CALL + bytecodeSendGas(hashOnly, dead) + returnReadGas(bytecodeSendReturnSize(hashOnly, dead));
+    return this.flushCallerGas() + send + reload + code;
   }
 
   /** Tells a tracer, if one listens, of the send asking `target` for its code (a send the FVM traces). */
