@@ -23,6 +23,7 @@ import { withoutPaychManager } from './methods/filecoin-paych.js';
 import { SubscriptionCount, Subscriptions } from './subscriptions.js';
 import { withLookbackCap } from './gateway-lookback.js';
 import { GATEWAY_METHODS } from './gateway-methods.js';
+import { withDiscover } from './methods/rpc-discover.js';
 import { withGatewayStatefulCalls } from './gateway-stateful.js';
 import { isListAnswer, ListAnswers } from './list-answers.js';
 import { SocketInbox } from './ws-inbox.js';
@@ -127,9 +128,9 @@ export async function buildServer(
   // File descriptors stay for --state's saves; a refusal is logged (connection-cap.ts).
   capConnections(app.server, maxConnections, log);
   const served = (methods: RpcMethod[]) => gatewayFilter(paychManager ? methods : withoutPaychManager(methods), gatewayOnly);
-  const v0 = new Dispatcher(served(v0Methods), log, observe, maxBatch, maxBatchResponseBytes);
-  const v1 = new Dispatcher(served(allMethods), log, observe, maxBatch, maxBatchResponseBytes);
-  const v2 = new Dispatcher(v2Methods, log, observe, maxBatch, maxBatchResponseBytes);
+  const v0 = new Dispatcher(withDiscover(served(v0Methods)), log, observe, maxBatch, maxBatchResponseBytes);
+  const v1 = new Dispatcher(withDiscover(served(allMethods)), log, observe, maxBatch, maxBatchResponseBytes);
+  const v2 = new Dispatcher(withDiscover(v2Methods), log, observe, maxBatch, maxBatchResponseBytes);
   const filters = new Filters(devnet, { maxFilters });
   const subscriptionCount = new SubscriptionCount(maxSubscriptions);
   const answerJson = (answer: JsonRpcResponse | BatchAnswer) => (answer instanceof BatchAnswer ? answer.json() : JSON.stringify(answer));

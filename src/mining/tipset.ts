@@ -416,7 +416,7 @@ const DEFLATE_FROM_BYTES = 2048;
  * A tipset's weight, the ParentWeight of one mined on it: a stand-in for Lotus's, which grows with
  * each tipset (not each epoch), the parent's plus one; a fork's first tipset has the upstream's.
  */
-const weightOf = (tipset: Tipset): bigint => tipset.upstream?.weight ?? tipset.header.parentWeight + 1n;
+export const weightOf = (tipset: Tipset): bigint => tipset.upstream?.weight ?? tipset.header.parentWeight + 1n;
 
 /** How many messages of cold tipsets stay decoded: those of the tipsets read last. */
 const DECODED_COLD_MESSAGES = 4096;

@@ -195,6 +195,7 @@ describe("Filecoin.* answers in the shapes of Lotus's OpenRPC document (build/op
     ['Filecoin.ChainGetParentMessages', async () => [(await ok('Filecoin.ChainGetTipSetByHeight', lookup.Height + 1, null)).Cids[0]]],
     ['Filecoin.ChainReadObj', () => [transfer.CID]],
     ['Filecoin.ChainGetGenesis', () => []],
+    ['Filecoin.ChainTipSetWeight', () => [genesisKey]],
     ['Filecoin.ChainGetPath', () => [genesisKey, key()]],
     ['Filecoin.ChainGetMessagesInTipset', () => [key()]],
     ['Filecoin.ChainHasObj', () => [transfer.CID]],
@@ -243,6 +244,7 @@ describe("Filecoin.* answers in the shapes of Lotus's OpenRPC document (build/op
     ['Filecoin.StateMinerDeadlines', () => [miner, null]],
     ['Filecoin.StateMinerPartitions', async () => [miner, (await ok('Filecoin.StateSectorPartition', miner, sector, null)).Deadline, null]],
     ['Filecoin.StateMinerSectorCount', () => [miner, null]],
+    ['Filecoin.StateMinerSectorAllocated', () => [miner, sector, null]],
     ['Filecoin.StateMinerRecoveries', () => [miner, null]],
     ['Filecoin.StateAllMinerFaults', () => [1000, null]],
     ['Filecoin.StateMinerInitialPledgeCollateral', async () => [miner, await preCommitInfo(), null]],
@@ -437,15 +439,21 @@ describe("Filecoin.* answers in the shapes of Lotus's OpenRPC document (build/op
 
   // Lotus's v0 API (build/openrpc/v0/gateway.json, its only v0 document): the methods whose v0 form
   // differs from v1's (no tipset to search from, no lookback limit; its own API version).
-  test('/rpc/v0: Filecoin.StateSearchMsg, StateWaitMsg, Version', async () => {
+  test('/rpc/v0: Filecoin.StateSearchMsg, StateWaitMsg, StateGetReceipt, Version', async () => {
     await conforms('Filecoin.StateSearchMsg', [transfer.CID], v0Shapes, 'v0');
     await conforms('Filecoin.StateWaitMsg', [transfer.CID, 0], v0Shapes, 'v0');
+    await conforms('Filecoin.StateGetReceipt', [transfer.CID, null], v0Shapes, 'v0');
     await conforms('Filecoin.Version', [], v0Shapes, 'v0');
   });
 
   // Filecoin.Version is a common API method, which full.json leaves out and gateway.json lists (its
   // other 107 methods' results are full.json's, example for example).
   test('Filecoin.Version', () => conforms('Filecoin.Version', [], gatewayShapes));
+
+  // Filecoin.Discover (rpc.discover): an OpenRPC document, on each path (the devnet's own: rpc-discover.ts).
+  test('Filecoin.Discover on /rpc/v1, /rpc/v0 and /rpc/v2', async () => {
+    for (const version of ['v1', 'v0', 'v2'] as const) await conforms('Filecoin.Discover', [], gatewayShapes, version);
+  });
 
   // A method added to the node is checked here too: each Filecoin.* method a path serves was checked
   // above on that path, or is one of these, for the reason given. /rpc/v2's Eth methods are v1's

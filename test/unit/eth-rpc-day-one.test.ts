@@ -48,6 +48,19 @@ describe('day-one methods', () => {
     assert.equal(res.json().result.Height, 0);
   });
 
+  test("/rpc/v0's StateGetReceipt: the receipt StateSearchMsg finds, null for a message not on chain", async (t) => {
+    const { app, result, send } = await setupRpc(t);
+    const v0 = async (method: string, params: unknown[]) => (await app.inject({ method: 'POST', url: '/rpc/v0', payload: { jsonrpc: '2.0', id: 1, method, params } })).json();
+    const cid = await result('Filecoin.EthGetMessageCidByTransactionHash', [await send({ nonce: 0 })]);
+    const lookup = await result('Filecoin.StateSearchMsg', [null, cid, -1, true]);
+    assert.deepEqual(await v0('Filecoin.StateGetReceipt', [cid, null]), { jsonrpc: '2.0', id: 1, result: lookup.Receipt });
+    assert.deepEqual(await v0('Filecoin.StateGetReceipt', [cid, lookup.TipSet]), { jsonrpc: '2.0', id: 1, result: lookup.Receipt });
+    const unknown = { '/': 'bafy2bzaceaxm23epjsmh75yvzcecsrbavlmkcxnva66bkdebdcnyw3bjrc74u' };
+    assert.deepEqual(await v0('Filecoin.StateGetReceipt', [unknown, null]), { jsonrpc: '2.0', id: 1, result: null });
+    // v1 has no StateGetReceipt, as Lotus's.
+    assert.equal((await app.inject({ method: 'POST', url: '/rpc/v1', payload: { jsonrpc: '2.0', id: 1, method: 'Filecoin.StateGetReceipt', params: [cid, null] } })).json().error.code, -32601);
+  });
+
   // hardhat_addBalance: Anvil's alias (readme2 N1, session 40: README's "(and `hardhat_*`)").
   test('anvil_addBalance (and hardhat_addBalance) adds; evm_setAccountNonce sets the nonce', async (t) => {
     const { result, error } = await setupRpc(t);

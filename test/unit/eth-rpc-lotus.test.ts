@@ -116,6 +116,10 @@ describe('Filecoin.* chain methods', () => {
     assert.ok(receipts[0].GasUsed > 0);
     const message = await result('Filecoin.ChainGetMessage', [cid]);
     assert.equal(message.Value, FIL.toString());
+    // A tipset's weight is the ParentWeight of the tipset mined on it (Lotus's ChainTipSetWeight).
+    assert.equal(await result('Filecoin.ChainTipSetWeight', [zero.Cids]), one.Blocks[0].ParentWeight);
+    assert.equal(await result('Filecoin.ChainTipSetWeight', [one.Cids]), two.Blocks[0].ParentWeight);
+    assert.ok(BigInt(two.Blocks[0].ParentWeight) > BigInt(one.Blocks[0].ParentWeight));
     // Lotus's words for a height above the start tipset or below 0 (chain/store/store.go GetTipsetByHeight), code 1.
     assert.deepEqual(await error('Filecoin.ChainGetTipSetByHeight', [9, null]), { code: 1, message: 'looking for tipset with height greater than start point, req: 9, head: 2' });
     assert.deepEqual(await error('Filecoin.ChainGetTipSetAfterHeight', [-883, one.Cids]), { code: 1, message: 'height -883 is negative' });

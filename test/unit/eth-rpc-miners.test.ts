@@ -178,3 +178,14 @@ describe('Filecoin.StateGetActor and StateReadState of the miners and f04', () =
     assert.notDeepEqual(actor.Head, other.Head);
   });
 });
+
+describe('Filecoin.StateMinerSectorAllocated', () => {
+  test("true for each number of the miner's sectors, false past them; a non-miner is refused as StateMinerInfo is", async (t) => {
+    const { result, error } = await setupRpc(t);
+    const numbers: number[] = (await result('Filecoin.StateMinerSectors', ['t0111', null, null])).map((s: { SectorNumber: number }) => s.SectorNumber);
+    assert.ok(numbers.length > 0);
+    for (const n of numbers) assert.equal(await result('Filecoin.StateMinerSectorAllocated', ['t0111', n, null]), true, `sector ${n}`);
+    assert.equal(await result('Filecoin.StateMinerSectorAllocated', ['t0111', Math.max(...numbers) + 1, null]), false);
+    assert.match((await error('Filecoin.StateMinerSectorAllocated', ['t0110', 0, null])).message, /failed to load miner actor state: unknown actor code/);
+  });
+});

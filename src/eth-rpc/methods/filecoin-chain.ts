@@ -1,7 +1,7 @@
 // The Lotus chain methods: Filecoin.Version, ChainHead, ChainGetTipSet, ChainGetTipSetByHeight,
 // ChainGetTipSetAfterHeight, ChainGetBlock, ChainGetMessage, ChainGetBlockMessages,
 // ChainGetParentReceipts, ChainReadObj, ChainNotify, ChainGetGenesis, ChainGetPath,
-// ChainGetParentMessages, ChainGetMessagesInTipset, ChainHasObj, ChainStatObj.
+// ChainGetParentMessages, ChainGetMessagesInTipset, ChainHasObj, ChainStatObj, ChainTipSetWeight.
 import { DevnetError } from '../../common/errors.js';
 import { manifestBlock } from '../../fevm/manifest.js';
 import { SigType } from '../../fevm/message.js';
@@ -11,7 +11,7 @@ import { blockHeaderJson, bytesJson, cidJson, messageJson, receiptJson, signedMe
 import { cid, integer, tipsetKey, tipsetOf } from '../lotus-params.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { decodeCbor, type CID } from '../../common/cbor.js';
-import type { Tipset } from '../../mining/tipset.js';
+import { weightOf, type Tipset } from '../../mining/tipset.js';
 import { optional } from '../params.js';
 import { servedBlock } from '../served-blocks.js';
 import { layOutHeadTables } from './filecoin-state.js';
@@ -20,6 +20,8 @@ import { layOutHeadTables } from './filecoin-state.js';
 const LOTUS_VERSION = '1.36.2';
 const FULL_API_VERSION_1 = (2 << 16) | (3 << 8);
 const FULL_API_VERSION_0 = (1 << 16) | (5 << 8);
+/** The node's version as Filecoin.Version and rpc.discover answer it: Lotus's release, marked as an fvm-devnet. */
+export const NODE_VERSION = `${LOTUS_VERSION}+fvm-devnet`;
 
 /**
  * Filecoin.Version answering `apiVersion`: Lotus's v0 endpoint answers its own (api/v0api/v1_wrapper.go
@@ -27,7 +29,7 @@ const FULL_API_VERSION_0 = (1 << 16) | (5 << 8);
  */
 const versionMethod = (apiVersion: number) =>
   defineMethod('Filecoin.Version', [], ({ devnet }) => ({
-    Version: `${LOTUS_VERSION}+fvm-devnet`,
+    Version: NODE_VERSION,
     APIVersion: apiVersion,
     BlockDelay: devnet.blockDelay,
     Agent: 'lotus',
@@ -163,6 +165,10 @@ export const filecoinChain = [
   }),
 
   defineMethod('Filecoin.ChainGetGenesis', [], ({ devnet }) => tipsetJson(devnet.chain.first)),
+
+  // The tipset's own weight, which the tipset mined on it carries as ParentWeight (Lotus
+  // node/impl/full/chain.go:432 ChainTipSetWeight: ChainStore.Weight of the tipset).
+  defineMethod('Filecoin.ChainTipSetWeight', [tipsetKey('tipsetKey')], ({ devnet }, key) => weightOf(tipsetOf(devnet, key)).toString()),
 
   // HeadChanges from one tipset to another: reverts newest first, then applies oldest first (Lotus ReorgOps).
   // Lotus loads each end's blocks, so an empty key is no tipset here, not the head.

@@ -1,6 +1,7 @@
 // The Lotus state methods of storage providers: Filecoin.StateListMiners, StateMinerInfo,
 // StateMinerPower, StateMinerAvailableBalance, StateMinerSectors, StateSectorGetInfo,
-// StateMinerActiveSectors, StateMinerFaults, StateMinerProvingDeadline, StateSectorPartition
+// StateMinerActiveSectors, StateMinerFaults, StateMinerProvingDeadline, StateSectorPartition,
+// StateMinerSectorAllocated
 // (lotus api/api_full.go, node/impl/full/state.go), in Lotus's JSON shapes.
 import { FilAddress } from '../../common/address.js';
 import { cidOf, encodeBigInt, encodeCbor, type CID } from '../../common/cbor.js';
@@ -196,6 +197,12 @@ export const filecoinMiners = [
     const sector = sectorInAmt(miner, sectorNumber)?.sector ?? miner.upstreamSectors?.get(sectorNumber);
     return sector ? sectorJson(sector) : null;
   }),
+
+  // Whether the miner's AllocatedSectors bitfield holds the number: one a precommit or a claim ever took,
+  // sealed or not, live or not (Lotus node/impl/full/state.go:1699 StateMinerSectorAllocated, IsAllocated).
+  defineMethod('Filecoin.StateMinerSectorAllocated', [filAddress('address'), integer('sectorNumber'), tipsetKey('tipsetKey')], ({ devnet }, address, sectorNumber, key) =>
+    loadMiner(minerAt(stateOf(devnet, key), address, devnet.codes).miner).allocatedSectors.includes(sectorNumber),
+  ),
 
   // A dead sector stays in its partition (terminated), where Lotus's FindSector still finds it.
   defineMethod('Filecoin.StateSectorPartition', [filAddress('address'), integer('sectorNumber'), tipsetKey('tipsetKey')], ({ devnet }, address, sectorNumber, key) => {

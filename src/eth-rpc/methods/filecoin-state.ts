@@ -353,13 +353,15 @@ export const filecoinState = [
 /**
  * Lotus's v0 message lookups (api/v0api/v1_wrapper.go), served at /rpc/v0: no tipset key or lookback
  * limit, a replacement always allowed; StateSearchMsgLimited takes the limit (StateWaitMsgLimited's
- * hides nothing: Lotus's wait asks its index without it).
+ * hides nothing: Lotus's wait asks its index without it). StateGetReceipt, v0's only, is the receipt of
+ * the lookup searched from a tipset, or null for a message not on chain (v1_wrapper.go:51).
  */
 export const filecoinStateV0 = [
   defineMethod('Filecoin.StateSearchMsg', [cid('messageCid')], ({ devnet }, target) => searchMsg(devnet, target)),
   defineMethod('Filecoin.StateSearchMsgLimited', [cid('messageCid'), integer('limit')], ({ devnet }, target, limit) => searchMsg(devnet, target, devnet.head, limit)),
   defineMethod('Filecoin.StateWaitMsg', [cid('messageCid'), integer('confidence')], ({ devnet }, target, confidence) => waitMsg(devnet, target, confidence, true)),
   defineMethod('Filecoin.StateWaitMsgLimited', [cid('messageCid'), integer('confidence'), integer('limit')], ({ devnet }, target, confidence) => waitMsg(devnet, target, confidence, true)),
+  defineMethod('Filecoin.StateGetReceipt', [cid('messageCid'), tipsetKey('tipsetKey')], ({ devnet }, target, key) => searchMsg(devnet, target, tipsetOf(devnet, key))?.Receipt ?? null),
 ];
 
 /**
