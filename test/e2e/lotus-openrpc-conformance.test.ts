@@ -206,6 +206,7 @@ describe("Filecoin.* answers in the shapes of Lotus's OpenRPC document (build/op
     ['Filecoin.F3GetLatestCertificate', () => []],
     ['Filecoin.F3GetCertificate', () => [0]],
     ['Filecoin.F3GetProgress', () => []],
+    ['Filecoin.F3GetPowerTableByInstance', () => [0]],
     ['Filecoin.F3GetManifest', () => []],
     ['Filecoin.ChainGetFinalizedTipSet', () => []],
     ['Filecoin.StateGetActor', () => [wallet, null]],

@@ -1,7 +1,9 @@
-// Simulated F3 through the JSON-RPC server: certificates, progress and manifest in Lotus's shapes,
+// Simulated F3 through the JSON-RPC server: certificates, progress, manifest and power table in Lotus's shapes,
 // ChainGetFinalizedTipSet and the `finalized` block tag agreeing, with the node's F3 lag.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { cidOf, encodeCbor } from '../../src/common/cbor.js';
+import { cidJson } from '../../src/eth-rpc/lotus-json.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 
 describe('simulated F3', () => {
@@ -30,5 +32,13 @@ describe('simulated F3', () => {
     assert.equal(manifest.NetworkName, 'fvm-devnet');
     assert.equal(manifest.EC.Finality, 900);
     assert.equal(manifest.EC.HeadLookback, 3);
+
+    // The committee of any instance up to the one under way (8): the one participant, whose table's
+    // CID every certificate and the manifest name; beyond it, go-f3's certstore error.
+    const table = [{ ID: 1000, Power: '1', PubKey: Buffer.alloc(48).toString('base64') }];
+    for (const n of [0, 7, 8]) assert.deepEqual(await result('Filecoin.F3GetPowerTableByInstance', [n]), table);
+    assert.deepEqual(cidJson(cidOf(encodeCbor(table.map((e) => [e.ID, e.Power, Buffer.from(e.PubKey, 'base64')])))), manifest.InitialPowerTable);
+    assert.deepEqual(cert.SupplementalData.PowerTable, manifest.InitialPowerTable);
+    assert.deepEqual(await error('Filecoin.F3GetPowerTableByInstance', [9]), { code: 1, message: 'cannot return future power table for instance 9 > 8' });
   });
 });

@@ -1,6 +1,6 @@
 // F3 (fast finality), simulated: Filecoin.F3IsRunning, F3GetLatestCertificate, F3GetCertificate,
-// F3GetProgress, F3GetManifest and ChainGetFinalizedTipSet, in Lotus's shapes (api/api_full.go,
-// go-f3 certs and manifest). The devnet runs no GossiPBFT: instance n is the one that finalized the
+// F3GetProgress, F3GetManifest, F3GetPowerTableByInstance and ChainGetFinalizedTipSet, in Lotus's
+// shapes (api/api_full.go, go-f3 certs and manifest). The devnet runs no GossiPBFT: instance n is the one that finalized the
 // tipset at epoch n (or the one before it, across null rounds), decided the moment that tipset is
 // `f3Lag` epochs behind the head (--f3-lag, mining/finality.ts), so certificates agree with the
 // `finalized` block tag. Certificates are unsigned stand-ins: one participant, the devnet itself.
@@ -18,9 +18,11 @@ import { NETWORK_NAME } from './filecoin-state.js';
 
 /** gpbft.Phase: DECIDE. */
 const PHASE_DECIDE = 5;
+/** The one participant, gpbft.PowerEntry's ID, Power and PubKey (a BLS key's 48 bytes, zero). */
+const PARTICIPANT = { id: 1000, power: '1', pubKey: new Uint8Array(48) };
 let powerTable: CID | undefined;
 /** The one participant's power table, as its CID stands in every certificate (hashed on first use). */
-const powerTableCid = (): CID => (powerTable ??= cidOf(encodeCbor([[1000, '1', new Uint8Array(48)]])));
+const powerTableCid = (): CID => (powerTable ??= cidOf(encodeCbor([[PARTICIPANT.id, PARTICIPANT.power, PARTICIPANT.pubKey]])));
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 
@@ -104,6 +106,14 @@ export const filecoinF3 = [
   defineMethod('Filecoin.F3GetCertificate', [instance], ({ devnet }, n) => {
     if (n > latestInstance(devnet)) throw new DevnetError('certificate not found');
     return certificateJson(devnet, n);
+  }),
+
+  // The committee of an instance up to the one under way (go-f3 certstore.go:285 GetPowerTable; the
+  // manifest's InitialInstance is 0, so no instance is before the first): every instance's is the one participant.
+  defineMethod('Filecoin.F3GetPowerTableByInstance', [instance], ({ devnet }, n) => {
+    const next = latestInstance(devnet) + 1;
+    if (n > next) throw new DevnetError(`cannot return future power table for instance ${n} > ${next}`);
+    return [{ ID: PARTICIPANT.id, Power: PARTICIPANT.power, PubKey: b64(PARTICIPANT.pubKey) }];
   }),
 
   // The instance under way: the one after the latest decided, proposing the tipsets up to the head.
