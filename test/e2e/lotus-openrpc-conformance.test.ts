@@ -438,6 +438,14 @@ describe("Filecoin.* answers in the shapes of Lotus's OpenRPC document (build/op
     await conforms('Filecoin.StateGetID', [wallet, { tag: 'latest' }], v2Shapes, 'v2');
   });
 
+  // Lotus's v2 gateway (build/openrpc/v2/gateway.json) serves v1's address and message-CID converters too.
+  test('/rpc/v2: Filecoin.EthAddressToFilecoinAddress, FilecoinAddressToEthAddress, EthGetMessageCidByTransactionHash, EthGetTransactionHashByCid', async () => {
+    await conforms('Filecoin.EthAddressToFilecoinAddress', [DEV_ACCOUNTS[0]!.address], v2Shapes, 'v2');
+    await conforms('Filecoin.FilecoinAddressToEthAddress', [other], v2Shapes, 'v2');
+    await conforms('Filecoin.EthGetMessageCidByTransactionHash', [ethHash], v2Shapes, 'v2');
+    await conforms('Filecoin.EthGetTransactionHashByCid', [transfer.CID], v2Shapes, 'v2');
+  });
+
   // Lotus's v0 API (build/openrpc/v0/gateway.json, its only v0 document): the methods whose v0 form
   // differs from v1's (no tipset to search from, no lookback limit; its own API version).
   test('/rpc/v0: Filecoin.StateSearchMsg, StateWaitMsg, StateGetReceipt, Version', async () => {

@@ -45,6 +45,21 @@ describe('/rpc/v2', () => {
     assert.equal((await v2('Filecoin.StateGetID', ['t0999999', { tag: 'latest' }])).result, null);
   });
 
+  test("the address and message-CID converters of Lotus's v2 gateway answer as v1's", async (t) => {
+    const { v2, result, send } = await setupV2(t);
+    const txHash = await send({ nonce: 0 });
+    const cid = await result('Filecoin.EthGetMessageCidByTransactionHash', [txHash]);
+    const f410 = await result('Filecoin.EthAddressToFilecoinAddress', [devWallet.address]);
+    for (const [method, params, expected] of [
+      ['Filecoin.EthAddressToFilecoinAddress', [devWallet.address], f410],
+      ['Filecoin.FilecoinAddressToEthAddress', [f410], devWallet.address.toLowerCase()],
+      ['Filecoin.EthGetMessageCidByTransactionHash', [txHash], cid],
+      ['Filecoin.EthGetTransactionHashByCid', [cid], txHash],
+    ] as const) {
+      assert.deepEqual((await v2(method, [...params])).result, expected, method);
+    }
+  });
+
   test('a selector that decodes but is not valid: Lotus\'s error, code 1, with its text; one that does not decode: -32602 naming the field', async (t) => {
     const { v2 } = await setupV2(t);
     // chain/types/tipset_selector.go Validate and node/impl/full/chain_v2.go, wrapped by state_v2.go for the state methods.
