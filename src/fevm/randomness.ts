@@ -44,9 +44,14 @@ export function drawBeaconRandomness(seed: Uint8Array, tag: bigint, epoch: numbe
   return drawRandomness(tag, beaconRandomness(seed, epoch), epoch, entropy);
 }
 
-/** Lotus's ticket randomness: drawn over blake2b-256 of the epoch's (smallest) block ticket. */
+/** Lotus's chain randomness digest (chain/rand/rand.go getChainRandomness): blake2b-256 of the epoch's (smallest) block ticket. */
+export function ticketDigest(ticket: Uint8Array): Uint8Array {
+  return blake2b256(ticket);
+}
+
+/** Lotus's ticket randomness: drawn over the ticket digest. */
 export function drawTicketRandomness(ticket: Uint8Array, tag: bigint, epoch: number, entropy: Uint8Array): Uint8Array {
-  return drawRandomness(tag, blake2b256(ticket), epoch, entropy);
+  return drawRandomness(tag, ticketDigest(ticket), epoch, entropy);
 }
 
 /** What PREVRANDAO gives at `epoch` (the current epoch's beacon, not the previous one's). */

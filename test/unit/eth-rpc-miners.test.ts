@@ -179,7 +179,7 @@ describe('Filecoin.StateGetActor and StateReadState of the miners and f04', () =
   });
 });
 
-describe('Filecoin.StateMinerSectorAllocated', () => {
+describe('Filecoin.StateMinerSectorAllocated, StateMinerAllocated', () => {
   test("true for each number of the miner's sectors, false past them; a non-miner is refused as StateMinerInfo is", async (t) => {
     const { result, error } = await setupRpc(t);
     const numbers: number[] = (await result('Filecoin.StateMinerSectors', ['t0111', null, null])).map((s: { SectorNumber: number }) => s.SectorNumber);
@@ -187,5 +187,13 @@ describe('Filecoin.StateMinerSectorAllocated', () => {
     for (const n of numbers) assert.equal(await result('Filecoin.StateMinerSectorAllocated', ['t0111', n, null]), true, `sector ${n}`);
     assert.equal(await result('Filecoin.StateMinerSectorAllocated', ['t0111', Math.max(...numbers) + 1, null]), false);
     assert.match((await error('Filecoin.StateMinerSectorAllocated', ['t0110', 0, null])).message, /failed to load miner actor state: unknown actor code/);
+    // StateMinerAllocated: the same numbers as a go-bitfield run list (unset, set, … runs).
+    const runs: number[] = await result('Filecoin.StateMinerAllocated', ['t0111', null]);
+    const set: number[] = [];
+    runs.reduce((at, run, i) => {
+      if (i % 2 === 1) for (let n = at; n < at + run; n++) set.push(n);
+      return at + run;
+    }, 0);
+    assert.deepEqual(set, [...numbers].sort((a, b) => a - b));
   });
 });

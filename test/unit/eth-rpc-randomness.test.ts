@@ -33,12 +33,14 @@ describe('Filecoin.StateGetRandomness*', () => {
     assert.match((await error('Filecoin.StateGetBeaconEntry', [3])).message, /future/);
   });
 
-  test('ticket randomness draws over the block ticket', async (t) => {
-    const { result } = await setupRpc(t);
+  test('ticket randomness draws over the block ticket, whose blake2b-256 StateGetRandomnessDigestFromTickets answers', async (t) => {
+    const { result, error } = await setupRpc(t);
     await result('evm_mine');
     const head = await result('Filecoin.ChainHead');
     const ticket = Buffer.from(head.Blocks[0].Ticket.VRFProof, 'base64');
     assert.equal(await result('Filecoin.StateGetRandomnessFromTickets', [2, 1, null, null]), b64(hash(i64(2), hash(ticket), i64(1))));
+    assert.equal(await result('Filecoin.StateGetRandomnessDigestFromTickets', [1, null]), b64(hash(ticket)));
+    assert.deepEqual(await error('Filecoin.StateGetRandomnessDigestFromTickets', [2, null]), { code: 1, message: 'failed to get randomness digest from tickets: cannot draw randomness from the future' });
   });
 
   test('another seed gives other randomness', async (t) => {

@@ -1,7 +1,7 @@
 // The Lotus state methods of storage providers: Filecoin.StateListMiners, StateMinerInfo,
 // StateMinerPower, StateMinerAvailableBalance, StateMinerSectors, StateSectorGetInfo,
 // StateMinerActiveSectors, StateMinerFaults, StateMinerProvingDeadline, StateSectorPartition,
-// StateMinerSectorAllocated
+// StateMinerSectorAllocated, StateMinerAllocated
 // (lotus api/api_full.go, node/impl/full/state.go), in Lotus's JSON shapes.
 import { FilAddress } from '../../common/address.js';
 import { cidOf, encodeBigInt, encodeCbor, type CID } from '../../common/cbor.js';
@@ -202,6 +202,11 @@ export const filecoinMiners = [
   // sealed or not, live or not (Lotus node/impl/full/state.go:1699 StateMinerSectorAllocated, IsAllocated).
   defineMethod('Filecoin.StateMinerSectorAllocated', [filAddress('address'), integer('sectorNumber'), tipsetKey('tipsetKey')], ({ devnet }, address, sectorNumber, key) =>
     loadMiner(minerAt(stateOf(devnet, key), address, devnet.codes).miner).allocatedSectors.includes(sectorNumber),
+  ),
+
+  // The miner's AllocatedSectors as a go-bitfield run list (Lotus node/impl/full/state.go:1088 StateMinerAllocated).
+  defineMethod('Filecoin.StateMinerAllocated', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) =>
+    bitfieldJson(loadMiner(minerAt(stateOf(devnet, key), address, devnet.codes).miner).allocatedSectors),
   ),
 
   // A dead sector stays in its partition (terminated), where Lotus's FindSector still finds it.

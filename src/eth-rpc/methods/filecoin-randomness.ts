@@ -1,9 +1,9 @@
 // Randomness as Lotus serves it, from the devnet's seeded beacon (src/fevm/randomness.ts) and its
 // block tickets: Filecoin.StateGetBeaconEntry, StateGetRandomnessDigestFromBeacon,
-// StateGetRandomnessFromBeacon, StateGetRandomnessFromTickets.
+// StateGetRandomnessFromBeacon, StateGetRandomnessFromTickets, StateGetRandomnessDigestFromTickets.
 import { DevnetError } from '../../common/errors.js';
 import type { Devnet } from '../../devnet/devnet.js';
-import { beaconEntryData, beaconRandomness, drawBeaconRandomness, drawTicketRandomness } from '../../fevm/randomness.js';
+import { beaconEntryData, beaconRandomness, drawBeaconRandomness, drawTicketRandomness, ticketDigest } from '../../fevm/randomness.js';
 import { defineMethod } from '../define-method.js';
 import { bytesJson } from '../lotus-json.js';
 import { epoch, integer, tipsetKey, tipsetOf } from '../lotus-params.js';
@@ -54,4 +54,11 @@ export const filecoinRandomness = [
       return bytesJson(drawTicketRandomness(ticket, BigInt(tag), at, extra ?? new Uint8Array()));
     },
   ),
+
+  // The digest the ticket randomness is drawn over, with Lotus's wrapping of its error
+  // (node/impl/full/state.go:1968, chain/rand/rand.go getChainRandomness).
+  defineMethod('Filecoin.StateGetRandomnessDigestFromTickets', [epoch('randEpoch'), tipsetKey('tipsetKey')], ({ devnet }, at, key) => {
+    if (at > tipsetOf(devnet, key).epoch) throw new DevnetError('failed to get randomness digest from tickets: cannot draw randomness from the future');
+    return bytesJson(ticketDigest(devnet.chain.atOrAfter(at)!.header.ticket));
+  }),
 ];
