@@ -228,12 +228,15 @@ export function withLookbackCap(method: RpcMethod): RpcMethod {
   const name = ethereumName(method.name);
   const ethereum = name in BLOCK_PARAMS || FILTERS.has(name) || BLOCK_HASHES.has(name) || name === 'eth_feeHistory';
   const keyed = method.name.startsWith('Filecoin.') && !ethereum && (BY_HEIGHT.has(method.name) || EVENT_FILTERS.has(method.name) || method.params.some(isTipsetKey));
-  const clampsLimit = method.name === 'Filecoin.StateSearchMsg' && method.params.length === 4;
+  // The position of a message search's lookback limit: v1's StateSearchMsg's, v0's StateSearchMsgLimited's.
+  const limitAt = method.name === 'Filecoin.StateSearchMsg' && method.params.length === 4 ? 2 : method.name === 'Filecoin.StateSearchMsgLimited' ? 1 : undefined;
   // v0's StateSearchMsg searches from the head with no limit: the gateway's v1 call clamps it.
   const limitsAnswer = LIMITED_LOOKUPS.has(name) || (method.name === 'Filecoin.StateSearchMsg' && method.params.length === 1);
+  // v0's StateGetReceipt searches from its tipset with no limit: clamped the same, counted from that tipset.
+  const receiptLookup = method.name === 'Filecoin.StateGetReceipt';
   const receipts = name === 'eth_getBlockReceipts';
   const waits = method.name === 'Filecoin.StateWaitMsg' || method.name === 'Filecoin.StateWaitMsgLimited';
-  if (!ethereum && !keyed && !limitsAnswer && !receipts && !waits) return method;
+  if (!ethereum && !keyed && !limitsAnswer && !receiptLookup && limitAt === undefined && !receipts && !waits) return method;
   return {
     ...method,
     handler: (ctx, args) => {
@@ -244,10 +247,16 @@ export function withLookbackCap(method: RpcMethod): RpcMethod {
         throw new DevnetError(`confidence ${args[1] as number} exceeds gateway maximum ${MESSAGE_CONFIDENCE_CAP}`);
       }
       if (limitsAnswer) return limitedLookup(ctx.devnet, method.handler(ctx, args));
-      if (!clampsLimit) return method.handler(ctx, args);
-      const limit = args[2] as number;
-      const clamped = limit === -1 || limit > MESSAGE_LOOKBACK_LIMIT ? MESSAGE_LOOKBACK_LIMIT : limit;
-      return method.handler(ctx, [args[0], args[1], clamped, args[3]]);
+      if (receiptLookup) {
+        const from = tipsetOf(ctx.devnet, args[1] as CID[] | undefined);
+        const found = ctx.devnet.searchMessage(args[0] as CID, true, from);
+        if (found && beyondLookback(found.tipset.epoch, MESSAGE_LOOKBACK_LIMIT, from.epoch)) return null;
+      }
+      if (limitAt === undefined) return method.handler(ctx, args);
+      const limit = args[limitAt] as number;
+      const clamped = [...args];
+      clamped[limitAt] = limit === -1 || limit > MESSAGE_LOOKBACK_LIMIT ? MESSAGE_LOOKBACK_LIMIT : limit;
+      return method.handler(ctx, clamped);
     },
   };
 }

@@ -116,3 +116,10 @@ export const GATEWAY_METHODS: ReadonlySet<string> = new Set([
   'Filecoin.Version',
   'Filecoin.Discover',
 ]);
+
+/**
+ * v0's own forms that Lotus's gateway answers on /rpc/v0, which it serves as v0's wrapper over its v1
+ * API (gateway/handler.go; api/v0api/v1_wrapper.go runs them through the gateway's StateSearchMsg and
+ * StateWaitMsg, so with its lookback and confidence limits: gateway-lookback.ts).
+ */
+export const V0_GATEWAY_FORMS: ReadonlySet<string> = new Set(['Filecoin.StateGetReceipt', 'Filecoin.StateSearchMsgLimited', 'Filecoin.StateWaitMsgLimited']);

@@ -22,7 +22,7 @@ import { allMethods, v0Methods, v2Methods } from './methods/index.js';
 import { withoutPaychManager } from './methods/filecoin-paych.js';
 import { SubscriptionCount, Subscriptions } from './subscriptions.js';
 import { withLookbackCap } from './gateway-lookback.js';
-import { GATEWAY_METHODS } from './gateway-methods.js';
+import { GATEWAY_METHODS, V0_GATEWAY_FORMS } from './gateway-methods.js';
 import { withDiscover } from './methods/rpc-discover.js';
 import { withGatewayStatefulCalls } from './gateway-stateful.js';
 import { isListAnswer, ListAnswers } from './list-answers.js';
@@ -69,7 +69,7 @@ export interface ServerOptions {
 
 /** With --gateway-only, no Filecoin.* method outside the gateway's set, the gateway's lookback cap, and filters and subscriptions per WebSocket only. */
 function gatewayFilter(methods: RpcMethod[], gatewayOnly: boolean) {
-  return gatewayOnly ? methods.filter((m) => !m.name.startsWith('Filecoin.') || GATEWAY_METHODS.has(m.name)).map((m) => withGatewayStatefulCalls(withLookbackCap(m))) : methods;
+  return gatewayOnly ? methods.filter((m) => !m.name.startsWith('Filecoin.') || GATEWAY_METHODS.has(m.name) || V0_GATEWAY_FORMS.has(m.name)).map((m) => withGatewayStatefulCalls(withLookbackCap(m))) : methods;
 }
 
 /**

@@ -72,6 +72,11 @@ describe('--gateway-only: the gateway\'s checks on eth_ methods', () => {
     assert.equal((await result('eth_getBlockReceipts', [hex(block)])).length, 1);
     assert.equal((await result('eth_getTransactionReceipt', [txHash])).transactionHash, txHash);
     assert.equal((await v0('Filecoin.StateSearchMsg', [cid])).result.Height, block);
+    // v0's own forms, which Lotus's gateway runs through its v1 search: within the lookback too.
+    const receipt = (await v0('Filecoin.StateSearchMsg', [cid])).result.Receipt;
+    assert.deepEqual((await v0('Filecoin.StateGetReceipt', [cid, null])).result, receipt);
+    assert.equal((await v0('Filecoin.StateSearchMsgLimited', [cid, -1])).result.Height, block);
+    assert.equal((await v0('Filecoin.StateWaitMsgLimited', [cid, 0, -1])).result.Height, block);
     // The gateway caps StateWaitMsg's confidence at 20 (gateway/node.go DefaultMaxMessageConfidence), v0's through v1's.
     const overCap = { code: 1, message: 'confidence 21 exceeds gateway maximum 20' };
     assert.deepEqual(await error('Filecoin.StateWaitMsg', [cid, 21, -1, true]), overCap);
@@ -83,6 +88,13 @@ describe('--gateway-only: the gateway\'s checks on eth_ methods', () => {
     assert.equal(await result('eth_getTransactionReceipt', [txHash]), null);
     assert.equal(await result('eth_getTransactionByHash', [txHash]), null);
     assert.equal((await v0('Filecoin.StateSearchMsg', [cid])).result, null);
+    assert.equal((await v0('Filecoin.StateSearchMsgLimited', [cid, -1])).result, null);
+    assert.equal((await v0('Filecoin.StateSearchMsgLimited', [cid, 100])).result, null);
+    assert.equal((await v0('Filecoin.StateGetReceipt', [cid, null])).result, null);
+    // Counted from the tipset searched from, as the gateway's v1 StateSearchMsg counts it.
+    const after = (await result('Filecoin.ChainGetTipSetByHeight', [block + 1, null])).Cids;
+    assert.deepEqual((await v0('Filecoin.StateGetReceipt', [cid, after])).result, receipt);
+    assert.equal((await v0('Filecoin.StateWaitMsgLimited', [cid, 21, -1])).error.message, overCap.message);
     // A block by number or hash still answers within the 24 hour cap.
     assert.equal((await result('eth_getBlockByNumber', [hex(block), true])).transactions[0].hash, tx.hash);
     assert.equal((await call('eth_getTransactionByBlockNumberAndIndex', [hex(block), '0x0'])).result.hash, txHash);
