@@ -25,7 +25,7 @@ import type { InvocationResult } from '../fevm/types.js';
 import { ChainStore, type ChainView, type MessageLocation } from '../mining/chain-store.js';
 import { Clock, NEW_CLOCK } from '../mining/clock.js';
 import { finality, type Finality } from '../mining/finality.js';
-import { Mempool, type PendingMessage } from '../mining/mempool.js';
+import { Mempool, type PendingMessage, type ReplacedMessage } from '../mining/mempool.js';
 import { Miner, type MiningMode } from '../mining/miner.js';
 import { buildTipset, type Tipset } from '../mining/tipset.js';
 import { deriveAccounts, type DevAccount } from './accounts.js';
@@ -691,11 +691,7 @@ export class Devnet {
       if (this.forked) throw new StateFileError('a saved chain cannot be loaded into a fork (anvil_loadState on a forked node)');
       restoreChain(this.chainParts(), saved);
       this.instance = saved.instanceId;
-      this.mempool.clear();
-      this.mempool.forgetReplaced();
-      for (const message of saved.replaced) this.mempool.keepReplaced(message);
-      this.cheatCodes.forgetSnapshots();
-      this.emitter.emit('rewound', 'replace');
+      this.chainReplaced(saved.replaced);
     });
   }
 
@@ -748,10 +744,7 @@ export class Devnet {
       this.store.truncate(-1);
       this.store.append(forkAnchor(fork.point));
       this.clock.restore(NEW_CLOCK);
-      this.mempool.clear();
-      this.mempool.forgetReplaced();
-      this.cheatCodes.forgetSnapshots();
-      this.emitter.emit('rewound', 'replace');
+      this.chainReplaced();
     });
     // Saves what the old fork fetched to its cache.
     previous?.close();
@@ -785,11 +778,20 @@ export class Devnet {
     this.clock.restore(start.clock);
     // A reset is a new instance, as Anvil's reset_instance_id makes one.
     this.instance = randomBytes(32);
+    this.chainReplaced();
+    return fork;
+  }
+
+  /**
+   * What follows a chain put in place of the node's (anvil_loadState, anvil_reset to or from a fork):
+   * an empty pool, the replaced messages `kept` only (a saved chain's), no snapshots, and listeners told.
+   */
+  private chainReplaced(kept: readonly ReplacedMessage[] = []): void {
     this.mempool.clear();
     this.mempool.forgetReplaced();
+    for (const message of kept) this.mempool.keepReplaced(message);
     this.cheatCodes.forgetSnapshots();
     this.emitter.emit('rewound', 'replace');
-    return fork;
   }
 
   /** The chain's state and tipsets moved out whole into a tree and a store of their own, the node's left empty. */
