@@ -51,9 +51,8 @@ export async function createExternal(state: StateOverlay, evm: EvmActor, create:
   // The constructor sees the sender as the EVM does (a native account as its masked ID); a native
   // account's contract goes at the CREATE address of keccak(its key address)[12:] and the nonce.
   const caller = ethAddressOf(sender);
-  const nonce = bigintToBytes(BigInt(create.nonce));
-  const createAddress = native ? generateAddress(keccak256(sender.robust!.bytes).subarray(12), nonce) : undefined;
-  return deploy(state, evm, create, caller, createAddress ?? generateAddress(caller, nonce), createAddress, ctx);
+  const createAddress = native ? generateAddress(keccak256(sender.robust!.bytes).subarray(12), bigintToBytes(BigInt(create.nonce))) : undefined;
+  return deploy(state, evm, create, caller, createAddress, ctx);
 }
 
 /** Create or Create2 as a top-level message from a contract: what its `params` (a CBOR block) ask. */
@@ -86,16 +85,17 @@ export async function createFromContract(state: StateOverlay, evm: EvmActor, cre
     const refused = error instanceof ActorError ? error : serializationError((error as Error).message);
     return { exitCode: refused.exitCode, returnData: EMPTY_BYTES, gasUsed: 0, events: [], error: refused.message };
   }
-  return deploy(state, evm, { ...create, initcode }, caller, address, address, ctx);
+  return deploy(state, evm, { ...create, initcode }, caller, address, ctx);
 }
 
 /**
- * Deploys `create.initcode` for `caller` (the constructor's creator) at `address` (`createAddress`
- * when the EVM is not to derive it from the caller and nonce): Init's Exec4 and the constructor, or
- * the Resurrect of a dead contract there.
+ * Deploys `create.initcode` for `caller` (the constructor's creator) at `createAddress`, or when
+ * undefined at the CREATE address the EVM derives from the caller and `create.nonce`: Init's Exec4
+ * and the constructor, or the Resurrect of a dead contract there.
  */
-async function deploy(state: StateOverlay, evm: EvmActor, create: CreateExternal, caller: Uint8Array, address: Uint8Array, createAddress: Uint8Array | undefined, ctx: ExecutionContext): Promise<InvocationResult> {
+async function deploy(state: StateOverlay, evm: EvmActor, create: CreateExternal, caller: Uint8Array, createAddress: Uint8Array | undefined, ctx: ExecutionContext): Promise<InvocationResult> {
   const { sender } = create;
+  const address = createAddress ?? generateAddress(caller, bigintToBytes(BigInt(create.nonce)));
   // Deploying where a dead contract lies resurrects it: the same actor, and no new robust address.
   const there = resolveEthAddress(state, address);
   create.onTarget?.(there);
