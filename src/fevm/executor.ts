@@ -311,20 +311,21 @@ export class Executor {
   private async createExternal(state: StateOverlay, sender: Actor, send: ActorSend, ctx: ExecutionContext, top: TopLevel): Promise<SendResult> {
     const initcode = top.input ?? decodeBytesParam(send.params);
     if (!initcode) return noReturn(ExitCode.ErrSerialization, refusedMethodGas('eam', send.params?.data.length ?? 0));
-    const tracer = this.tracer;
-    const onTarget = tracer && ((there: Actor | undefined) => tracer.deploying(there));
-    const result = await createExternal(state, this.evm, { sender, nonce: top.nonce, initcode, value: send.value, gasLimit: send.gasLimit, gasPremium: top.gasPremium, onTarget }, ctx);
-    return withReturnBlock(result, result.returnData.length > 0 ? { codec: CBOR, data: result.returnData } : undefined);
+    const create = { sender, nonce: top.nonce, initcode, value: send.value, gasLimit: send.gasLimit, gasPremium: top.gasPremium, onTarget: this.onDeployTarget };
+    return deployed(await createExternal(state, this.evm, create, ctx));
   }
 
   /** A top-level message from a contract to the EAM's Create or Create2 (a StateCall from its address). */
   private async createFromContract(state: StateOverlay, sender: Actor, send: ActorSend, ctx: ExecutionContext, top: TopLevel): Promise<SendResult> {
-    const tracer = this.tracer;
-    const onTarget = tracer && ((there: Actor | undefined) => tracer.deploying(there));
     const method = send.method === EAM_CREATE ? EAM_CREATE : EAM_CREATE2;
-    const create = { sender, method, params: send.params, nonce: top.nonce, value: send.value, gasLimit: send.gasLimit, gasPremium: top.gasPremium, onTarget } as const;
-    const result = await createFromContract(state, this.evm, create, ctx);
-    return withReturnBlock(result, result.returnData.length > 0 ? { codec: CBOR, data: result.returnData } : undefined);
+    const create = { sender, method, params: send.params, nonce: top.nonce, value: send.value, gasLimit: send.gasLimit, gasPremium: top.gasPremium, onTarget: this.onDeployTarget } as const;
+    return deployed(await createFromContract(state, this.evm, create, ctx));
+  }
+
+  /** Tells the tracer, if one listens, what holds the address a deployment goes at (its Constructor or Resurrect shows it). */
+  private get onDeployTarget(): ((there: Actor | undefined) => void) | undefined {
+    const tracer = this.tracer;
+    return tracer && ((there) => tracer.deploying(there));
   }
 
   /**
@@ -470,6 +471,11 @@ const blockSize = (block: IpldBlock): number => (block instanceof EvmOutputBlock
 function invokedContract(result: InvocationResult): SendResult {
   const evmOutput = result.exitCode === ExitCode.Ok || result.exitCode === ExitCode.EvmReverted;
   return withReturnBlock(result, evmOutput ? new EvmOutputBlock(result.returnData) : undefined);
+}
+
+/** A deployment's result: the EAM's return ([actor id, robust address, eth address] in CBOR) as its block, none when it returned nothing. */
+function deployed(result: InvocationResult): SendResult {
+  return withReturnBlock(result, result.returnData.length > 0 ? { codec: CBOR, data: result.returnData } : undefined);
 }
 
 /** A top-level message's result: a syscall error as the FVM reports it in a receipt. */
