@@ -22,7 +22,6 @@ import { bytesToHex, quantity, type Hex } from '../../common/hex.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import type { TracedMessage } from '../../devnet/replay.js';
 import { bytecodeSendGas } from '../../fevm/actors/evm/evm-gas.js';
-import { EVM_GET_BYTECODE_HASH } from '../../fevm/actors/evm/fevm-evm.js';
 import type { CallFrame, SendFrame } from '../../fevm/actors/evm/tracer.js';
 import { ExitCode, formatExitCode } from '../../fevm/exit-code.js';
 import { SAFE_EPOCH_DELAY } from '../../mining/finality.js';
@@ -133,7 +132,7 @@ function sendsGas(frame: CallFrame): number {
     if (child.kind === 'precompile') gas += sendsGas(child);
     else gas += child.gasUsed + (child.kind === 'evm' && child.type === 'DELEGATECALL' && child.callee?.bytecode ? bytecodeSendGas(false, child.invokedActors?.callee?.evm?.dead === true) : 0);
   }
-  for (const read of frame.codeReads ?? []) gas += bytecodeSendGas(read.method === EVM_GET_BYTECODE_HASH, read.target.bytecode === undefined);
+  for (const read of frame.codeReads ?? []) gas += read.gasUsed;
   return gas;
 }
 

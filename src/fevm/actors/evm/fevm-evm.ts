@@ -162,6 +162,13 @@ export const CODE_READ = 'fevmCodeRead';
 export const EVM_GET_BYTECODE = 3;
 export const EVM_GET_BYTECODE_HASH = 4;
 
+/**
+ * What GetBytecode or GetBytecodeHash sent to `target` uses in its own frame: the FVM books it there,
+ * not in the asking contract's (a trace's gasUsed for that contract leaves it out).
+ */
+const codeSendOwnGas = (target: Actor, method: typeof EVM_GET_BYTECODE | typeof EVM_GET_BYTECODE_HASH): number =>
+  bytecodeSendGas(method === EVM_GET_BYTECODE_HASH, target.evm?.dead === true);
+
 const BLOCKHASH_WINDOW = 256n;
 /**
  * What the runtime hashes to draw PREVRANDAO's randomness (builtin-actors runtime fvm.rs
@@ -681,14 +688,17 @@ export class FevmEvm extends EVM {
     const reload = this.currentInvocation && !this.currentFrame?.isStatic ? evmReloadGas(undefined) : 0;
     // Its answer comes back as a block: a CID (or nothing) for GetBytecode, a hash for GetBytecodeHash.
     const hashOnly = method === EVM_GET_BYTECODE_HASH;
-    const send = HOST_CALL + bytecodeSendGas(hashOnly, dead) + returnReadGas(bytecodeSendReturnSize(hashOnly, dead));
+    const send = HOST_CALL + codeSendOwnGas(target, method) + returnReadGas(bytecodeSendReturnSize(hashOnly, dead));
     return this.flushCallerGas() + send + reload + code;
   }
 
-  /** Tells a tracer, if one listens, of the send asking `target` for its code (a send the FVM traces). */
-  tellCodeRead(target: Actor, method: number): void {
+  /**
+   * Tells a tracer, if one listens, of the send asking `target` for its code (a send the FVM traces),
+   * with the gas it uses in its own frame (part of getBytecodeGas).
+   */
+  tellCodeRead(target: Actor, method: typeof EVM_GET_BYTECODE | typeof EVM_GET_BYTECODE_HASH): void {
     const events = this.events as unknown as { listenerCount(topic: string): number; emit(topic: string, data: unknown): boolean };
-    if (events.listenerCount(CODE_READ) > 0) events.emit(CODE_READ, { target, method });
+    if (events.listenerCount(CODE_READ) > 0) events.emit(CODE_READ, { target, method, gasUsed: codeSendOwnGas(target, method) });
   }
 
   /**

@@ -56,6 +56,8 @@ export interface CodeRead {
   fromId: number | undefined;
   target: { id: number; eth: Uint8Array; bytecode: CID | undefined; hash: Uint8Array; actor: Actor };
   method: number;
+  /** The gas the send used in its own frame (which the EVM charged the reading contract's opcode with). */
+  gasUsed: number;
 }
 
 /** A CALL, STATICCALL, DELEGATECALL, CREATE or CREATE2 from one contract to another address. */
@@ -258,7 +260,7 @@ export class Tracer {
     const before = (message: Message) => this.beforeMessage(message);
     const after = (result: EVMResult) => this.afterMessage(result);
     const step = (data: InterpreterStep) => this.step(data);
-    const codeRead = (read: { target: Actor; method: number }) => this.codeRead(read.target, read.method);
+    const codeRead = (read: { target: Actor; method: number; gasUsed: number }) => this.codeRead(read.target, read.method, read.gasUsed);
     const fevmEvents = events as unknown as { on(topic: string, f: typeof codeRead): void; off(topic: string, f: typeof codeRead): void };
     events.on('beforeMessage', before);
     events.on('afterMessage', after);
@@ -388,13 +390,13 @@ export class Tracer {
     return undefined;
   }
 
-  private codeRead(target: Actor, method: number): void {
+  private codeRead(target: Actor, method: number, gasUsed: number): void {
     const frame = this.current();
     if (!frame || !target.evm) return;
     const { bytecode, bytecodeHash, dead } = target.evm;
     // The running contract: a send's receiver, else the EVM frame's contract (a DELEGATECALL's caller).
     const fromId = frame.kind === 'send' ? frame.invoked?.id : frame.to && this.actorAt(frame.to)?.id;
-    (frame.codeReads ??= []).push({ at: frame.calls.length, fromId, method, target: { id: target.id, eth: ethAddressOf(target), bytecode: dead ? undefined : this.codeCid(bytecode), hash: bytecodeHash, actor: target } });
+    (frame.codeReads ??= []).push({ at: frame.calls.length, fromId, method, gasUsed, target: { id: target.id, eth: ethAddressOf(target), bytecode: dead ? undefined : this.codeCid(bytecode), hash: bytecodeHash, actor: target } });
   }
 
   /** A contract code's CID, hashed once per code in a trace (a loop's EXTCODE* reads the same code again and again). */
