@@ -14,6 +14,7 @@ import type { StateOverlay, StateReader } from '../state-tree.js';
 import { address, bigInt, i64, tuple } from './params.js';
 import { ActorError, methodTable, type BuiltinActor } from './runtime.js';
 import { filterEstimateValue, kpiThrough, type RewardKpi } from './reward-logic.js';
+import { requireCaller } from './shared.js';
 
 const FIL = 10n ** 18n;
 
@@ -155,7 +156,7 @@ export const rewardActor: BuiltinActor = {
         const penalty = bigInt(rawPenalty, 'penalty');
         const gasReward = bigInt(rawGas, 'gas_reward');
         const winCount = i64(rawWins, 'win_count');
-        if (rt.caller.id !== SYSTEM_ACTOR_ID) throw new ActorError(ExitCode.ErrForbidden, `caller ${FilAddress.fromId(rt.caller.id).toString('f')} is not one of supported`);
+        requireCaller(rt, SYSTEM_ACTOR_ID);
         if (penalty < 0n) throw new ActorError(ExitCode.ErrIllegalArgument, `negative penalty ${penalty}`);
         if (gasReward < 0n) throw new ActorError(ExitCode.ErrIllegalArgument, `negative gas reward ${gasReward}`);
         if (winCount <= 0) throw new ActorError(ExitCode.ErrIllegalArgument, `invalid win count ${winCount}`);

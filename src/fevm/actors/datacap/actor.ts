@@ -11,7 +11,7 @@ import { ExitCode } from '../../exit-code.js';
 import { METHOD_SEND } from '../../message.js';
 import { address, bigInt, bytes, list, tuple } from '../params.js';
 import { ActorError, methodTable, type ActorRuntime, type BuiltinActor } from '../runtime.js';
-import { fAddress, transaction } from '../shared.js';
+import { fAddress, requireCaller, transaction } from '../shared.js';
 import { RECEIVER_HOOK_METHOD, receiverHookParams, TOKEN_PRECISION, type TokensReceived } from './frc46.js';
 import {
   allowanceOf,
@@ -53,7 +53,7 @@ function sameAddress(rt: ActorRuntime, a: FilAddress, b: FilAddress): boolean {
 }
 
 function checkGovernor(rt: ActorRuntime): void {
-  if (rt.caller.id !== stateOf(rt).governor) throw new ActorError(ExitCode.ErrForbidden, `caller ${fAddress(rt.caller.id)} is not one of supported`);
+  requireCaller(rt, stateOf(rt).governor);
 }
 
 /**

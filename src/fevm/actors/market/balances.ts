@@ -8,7 +8,7 @@ import { METHOD_SEND } from '../../message.js';
 import { resolveAddress } from '../lifecycle.js';
 import { address, bigInt, tuple } from '../params.js';
 import { ActorError, type ActorRuntime } from '../runtime.js';
-import { fAddress, sendResult } from '../shared.js';
+import { requireCallerIn, sendResult } from '../shared.js';
 import { marketState, openLedger, saveLedger } from './market-runtime.js';
 
 /** The miner's ControlAddresses (internal method 2): [owner, worker, control_addresses]. */
@@ -54,7 +54,7 @@ export async function withdrawBalance(rt: ActorRuntime, params: unknown): Promis
   const amount = bigInt(amountValue, 'amount');
   if (amount < 0n) throw new ActorError(ExitCode.ErrIllegalArgument, `negative amount: ${formatFil(amount)}`);
   const escrow = await escrowAddress(rt, address(who, 'provider_or_client'));
-  if (!escrow.approved.includes(rt.caller.id)) throw new ActorError(ExitCode.ErrForbidden, `caller ${fAddress(rt.caller.id)} is not one of supported`);
+  requireCallerIn(rt, escrow.approved);
   const ledger = openLedger(rt);
   const withdrawn = ledger.withdraw(escrow.nominal, amount);
   saveLedger(rt, ledger);

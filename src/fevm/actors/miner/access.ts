@@ -1,5 +1,5 @@
-// What every miner method shares: reading and writing the miner's state, builtin-actors' caller
-// checks, address resolution, and the sends that keep the power actor and burnt funds in step.
+// What every miner method shares: reading and writing the miner's state, address resolution, and
+// the sends that keep the power actor and burnt funds in step.
 import { FilAddress } from '../../../common/address.js';
 import { encodeBigInt } from '../../../common/cbor.js';
 import { BURNT_FUNDS_ACTOR_ID, POWER_ACTOR_ID } from '../../actor.js';
@@ -41,11 +41,6 @@ export function writeMiner(rt: ActorRuntime, state: FullMinerState): void {
 
 /** builtin-actors' actor_error!(illegal_argument; …): exit 16 with `message`. */
 export const illegalArgument = (message: string): ActorError => new ActorError(ExitCode.ErrIllegalArgument, message);
-
-/** validate_immediate_caller_is: the caller must be one of `ids`. */
-export function validateCallerIs(rt: ActorRuntime, ids: readonly number[]): void {
-  if (!ids.includes(rt.caller.id)) throw new ActorError(ExitCode.ErrForbidden, `caller ${fAddress(rt.caller.id)} is not one of supported`);
-}
 
 /** rt.resolve_address: the ID an address names, if the actor exists. */
 export function resolveId(rt: ActorRuntime, address: FilAddress): number | undefined {

@@ -4,7 +4,8 @@ import { REWARD_ACTOR_ID } from '../../actor.js';
 import { bigInt, tuple } from '../params.js';
 import { ExitCode } from '../../exit-code.js';
 import { ActorError, methodTable, type ActorRuntime, type BuiltinActor } from '../runtime.js';
-import { burnFunds, readMiner, validateCallerIs, writeMiner } from './access.js';
+import { requireCallerIn } from '../shared.js';
+import { burnFunds, readMiner, writeMiner } from './access.js';
 import { applyPendingWorker, controlMethods } from './control.js';
 import { chargeAtPeriodEnd, chargeDeadlineDailyFee, expire, expirePreCommits, provingMethods, recoverDeclared, terminateOldFaults } from './proving.js';
 import type { MinerCronEvent } from './schedule.js';
@@ -41,7 +42,7 @@ export const minerActor: BuiltinActor = {
         const [rawReward, rawPenalty] = tuple(params, 2, 'ApplyRewards params');
         const reward = bigInt(rawReward, 'reward');
         const penalty = bigInt(rawPenalty, 'penalty');
-        validateCallerIs(rt, [REWARD_ACTOR_ID]);
+        requireCallerIn(rt, [REWARD_ACTOR_ID]);
         if (reward < 0n) throw new ActorError(ExitCode.ErrIllegalArgument, 'cannot lock up a negative amount of funds');
         if (penalty < 0n) throw new ActorError(ExitCode.ErrIllegalArgument, 'cannot penalize a negative amount of funds');
         const debt = readMiner(rt).feeDebt + penalty;

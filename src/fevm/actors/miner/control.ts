@@ -7,8 +7,8 @@ import { ExitCode } from '../../exit-code.js';
 import { METHOD_SEND } from '../../message.js';
 import { address, bigInt, bytes, i64, list, tuple } from '../params.js';
 import { ActorError, type ActorRuntime, type MethodSpec } from '../runtime.js';
-import { fAddress } from '../shared.js';
-import { burnFunds, illegalArgument, readMiner, resolveId, sendOrAbort, validateCallerIs, writeMiner } from './access.js';
+import { fAddress, requireCallerIn } from '../shared.js';
+import { burnFunds, illegalArgument, readMiner, resolveId, sendOrAbort, writeMiner } from './access.js';
 import {
   MAX_CONTROL_ADDRESSES,
   MAX_MULTIADDR_DATA,
@@ -151,7 +151,7 @@ export const controlMethods: Record<string, MethodSpec> = {
       const newWorker = await resolveWorker(rt, address(rawWorker, 'new_worker'));
       const controlIds = resolveControlAddresses(rt, controls);
       let m = readMiner(rt);
-      validateCallerIs(rt, [m.owner]);
+      requireCallerIn(rt, [m.owner]);
       m = { ...m, controlAddresses: controlIds };
       if (newWorker !== m.worker && !m.pendingWorkerKey) {
         const effectiveAt = rt.ctx.epoch + WORKER_KEY_CHANGE_DELAY;
@@ -167,7 +167,7 @@ export const controlMethods: Record<string, MethodSpec> = {
     legacy: 21,
     run(rt) {
       const m = readMiner(rt);
-      validateCallerIs(rt, [m.owner]);
+      requireCallerIn(rt, [m.owner]);
       writeMiner(rt, withPendingWorker(m, rt.ctx.epoch));
     },
   },
@@ -179,11 +179,11 @@ export const controlMethods: Record<string, MethodSpec> = {
       const newId = newOwner.id!;
       let m = readMiner(rt);
       if (rt.caller.id === m.owner || m.pendingOwner === undefined) {
-        validateCallerIs(rt, [m.owner]);
+        requireCallerIn(rt, [m.owner]);
         m = { ...m, pendingOwner: newId };
       } else {
         const pending = m.pendingOwner;
-        validateCallerIs(rt, [pending]);
+        requireCallerIn(rt, [pending]);
         if (newId !== pending) throw illegalArgument(`expected confirmation of ${fAddress(pending)} got ${newOwner.toString('f')}`);
         // The beneficiary follows the owner if it was the owner; a pending beneficiary change is dropped.
         m = { ...m, beneficiary: m.beneficiary === m.owner ? pending : m.beneficiary, pendingBeneficiary: undefined, owner: pending };
@@ -199,7 +199,7 @@ export const controlMethods: Record<string, MethodSpec> = {
       const peerId = bytes(newId, 'new_id');
       checkPeerInfo(peerId, []);
       const m = readMiner(rt);
-      validateCallerIs(rt, controllingIds(m));
+      requireCallerIn(rt, controllingIds(m));
       writeMiner(rt, { ...m, peerId });
     },
   },
@@ -210,7 +210,7 @@ export const controlMethods: Record<string, MethodSpec> = {
       const multiaddrs = multiaddrList(raw, 'new_multi_addrs');
       checkPeerInfo(new Uint8Array(), multiaddrs);
       const m = readMiner(rt);
-      validateCallerIs(rt, controllingIds(m));
+      requireCallerIn(rt, controllingIds(m));
       writeMiner(rt, { ...m, multiaddrs });
     },
   },
@@ -288,7 +288,7 @@ export const controlMethods: Record<string, MethodSpec> = {
       const requested = bigInt(rawAmount, 'amount_requested');
       if (requested < 0n) throw illegalArgument(`negative fund requested for withdrawal: ${requested}`);
       let m = readMiner(rt);
-      validateCallerIs(rt, [m.owner, m.beneficiary]);
+      requireCallerIn(rt, [m.owner, m.beneficiary]);
       // What has vested is unlocked first, so that it can be withdrawn.
       m = unlockVesting(m, rt.ctx.epoch);
       const available = availableBalance(m, rt.self().balance);
@@ -316,7 +316,7 @@ export const controlMethods: Record<string, MethodSpec> = {
     legacy: 22,
     async run(rt) {
       const m = readMiner(rt);
-      validateCallerIs(rt, controllingIds(m));
+      requireCallerIn(rt, controllingIds(m));
       // Repays as much as the unlocked balance (with any value sent) covers.
       const unlocked = unlockedBalance(m, rt.self().balance);
       const paid = unlocked <= 0n ? 0n : unlocked < m.feeDebt ? unlocked : m.feeDebt;

@@ -20,7 +20,8 @@ import { FilAddress } from '../../../common/address.js';
 import { ExitCode } from '../../exit-code.js';
 import { bytes, list, tuple, u64 } from '../params.js';
 import { ActorError, type ActorRuntime, type MethodSpec } from '../runtime.js';
-import { burnFunds, notifyPledgeChanged, readMiner, updateClaimedPower, validateCallerIs, writeMiner } from './access.js';
+import { requireCallerIn } from '../shared.js';
+import { burnFunds, notifyPledgeChanged, readMiner, updateClaimedPower, writeMiner } from './access.js';
 import { repayDebtsOrAbort } from './control.js';
 import {
   FAULT_DECLARATION_CUTOFF,
@@ -406,7 +407,7 @@ export const provingMethods: Record<string, MethodSpec> = {
     async run(rt, params) {
       const declarations = readDeclarations(params, 'faults');
       const m = readMiner(rt);
-      validateCallerIs(rt, controllingIds(m));
+      requireCallerIn(rt, controllingIds(m));
       const declared = declaredSectors(m, declarations, 'declare faults', cutoffCheck(rt, m, 'fault'));
       // A recovering sector declared faulty again is no longer recovering (partition.rs record_faults' retracted recoveries).
       retractRecoveries(rt, declared);
@@ -421,7 +422,7 @@ export const provingMethods: Record<string, MethodSpec> = {
       let m = readMiner(rt);
       const repaid = repayDebtsOrAbort(rt, m);
       m = repaid.state;
-      validateCallerIs(rt, controllingIds(m));
+      requireCallerIn(rt, controllingIds(m));
       if (m.consensusFaultElapsed > rt.ctx.epoch) throw new ActorError(ExitCode.ErrForbidden, 'recovery not allowed during active consensus fault');
       // Sectors that are not faulty (or already recovering) are ignored, as builtin-actors does.
       const declared = declaredSectors(m, declarations, 'declare recoveries', cutoffCheck(rt, m, 'recovery')).filter((s) => s.faultEpoch !== undefined && !s.recovering);
@@ -446,7 +447,7 @@ export const provingMethods: Record<string, MethodSpec> = {
     async run(rt, params) {
       const declarations = readDeclarations(params, 'terminations');
       const m = readMiner(rt);
-      validateCallerIs(rt, controllingIds(m));
+      requireCallerIn(rt, controllingIds(m));
       // Not in the current or next deadline, which are being proven (lib.rs:2432-2446).
       const mutable = (deadline: number) => {
         if (!deadlineIsMutable(m.provingPeriodOffset, deadline, rt.ctx.epoch)) {

@@ -13,7 +13,8 @@ import { VERIFREG_ACTOR_ID } from '../../actor.js';
 import { ExitCode } from '../../exit-code.js';
 import { address, bigInt, bool, bytes, cid, i64, list, optional, tuple, u64 } from '../params.js';
 import { ActorError, methodNumber, type ActorRuntime, type MethodSpec } from '../runtime.js';
-import { burnFunds, illegalArgument, notifyPledgeChanged, readMiner, sendOrAbort, updateClaimedPower, validateCallerIs, writeMiner } from './access.js';
+import { requireCallerIn } from '../shared.js';
+import { burnFunds, illegalArgument, notifyPledgeChanged, readMiner, sendOrAbort, updateClaimedPower, writeMiner } from './access.js';
 import { BatchBuilder, batchValue, readBatch, stack, successes, type BatchReturn } from '../batch-return.js';
 import { repayDebtsOrAbort } from './control.js';
 import {
@@ -101,7 +102,7 @@ async function preCommitSectorBatch2(rt: ActorRuntime, params: unknown): Promise
   const available = availableBalance(m, rt.self().balance);
   const repaid = repayDebtsOrAbort(rt, m);
   m = repaid.state;
-  validateCallerIs(rt, controllingIds(m));
+  requireCallerIn(rt, controllingIds(m));
   if (m.consensusFaultElapsed > epoch) throw new ActorError(ExitCode.ErrForbidden, 'pre-commit not allowed during active consensus fault');
   const deposit = preCommitDepositFor(m.sectorSize);
   const precommits = new Map(m.precommits);
@@ -188,7 +189,7 @@ async function proveCommitSectors3(rt: ActorRuntime, params: unknown): Promise<u
   const epoch = rt.ctx.epoch;
 
   const m = readMiner(rt);
-  validateCallerIs(rt, controllingIds(m));
+  requireCallerIn(rt, controllingIds(m));
   const precommits = activations.map((a) => {
     const p = m.precommits.get(a.sectorNumber);
     if (!p) throw new ActorError(ExitCode.ErrNotFound, `sector ${a.sectorNumber} not found`);

@@ -19,7 +19,8 @@ import { decodeBitfield } from '../../../common/bitfield.js';
 import { ExitCode } from '../../exit-code.js';
 import { bytes, i64, list, tuple, u64 } from '../params.js';
 import { ActorError, type ActorRuntime, type MethodSpec } from '../runtime.js';
-import { readMiner, validateCallerIs, writeMiner } from './access.js';
+import { requireCallerIn } from '../shared.js';
+import { readMiner, writeMiner } from './access.js';
 import { withPendingWorker } from './control.js';
 import { deadlineInfo, WPOST_CHALLENGE_WINDOW, WPOST_PERIOD_DEADLINES } from './policy.js';
 import { chargeContinuedFaults, chargeDailyFee, expire, recordFaults, recoverSectors, retractRecoveries, terminate, tooOldFaults } from './proving.js';
@@ -51,7 +52,7 @@ export const windowPostMethods: Record<string, MethodSpec> = {
       const epoch = rt.ctx.epoch;
       if (post.deadline >= WPOST_PERIOD_DEADLINES) throw new ActorError(ExitCode.ErrIllegalArgument, `invalid deadline ${post.deadline} of ${WPOST_PERIOD_DEADLINES}`);
       const m = readMiner(rt);
-      validateCallerIs(rt, controllingIds(m));
+      requireCallerIn(rt, controllingIds(m));
       if (post.proofType !== m.windowPoStProofType) {
         throw new ActorError(ExitCode.ErrIllegalArgument, `expected proof of type ${m.windowPoStProofType}, got ${post.proofType}`);
       }
