@@ -1,6 +1,6 @@
 // What builtin-actors' runtime gives every actor (runtime/src/builtin/shared.rs and the caller checks):
-// resolving an address to an actor ID, refusing callers, state transactions' error context, and
-// printing ID addresses and token amounts as its messages do.
+// resolving an address to an actor ID, refusing callers, the illegal-argument error, state
+// transactions' error context, and printing ID addresses and token amounts as its messages do.
 import { FilAddress } from '../../common/address.js';
 import type { ActorKind } from '../actor.js';
 import { codesOf } from '../code-table.js';
@@ -29,6 +29,9 @@ export function sendResult(reply: SendReply, context?: string): unknown {
   if (reply.exitCode !== ExitCode.Ok) throw new ActorError(reply.exitCode, `${context ? `${context}: ` : ''}send aborted with code ${reply.exitCode}`);
   return reply.returnValue;
 }
+
+/** actor_error!(illegal_argument; …): exit 16 with `message`. */
+export const illegalArgument = (message: string): ActorError => new ActorError(ExitCode.ErrIllegalArgument, message);
 
 /** validate_immediate_caller_is, of one actor. */
 export const requireCaller = (rt: ActorRuntime, allowed: number | undefined): void => requireCallerIn(rt, allowed === undefined ? [] : [allowed]);

@@ -39,9 +39,6 @@ export function writeMiner(rt: ActorRuntime, state: FullMinerState): void {
   rt.update({ miner: written as unknown as FullMinerState });
 }
 
-/** builtin-actors' actor_error!(illegal_argument; …): exit 16 with `message`. */
-export const illegalArgument = (message: string): ActorError => new ActorError(ExitCode.ErrIllegalArgument, message);
-
 /** rt.resolve_address: the ID an address names, if the actor exists. */
 export function resolveId(rt: ActorRuntime, address: FilAddress): number | undefined {
   return rt.state.lookupId(address);

@@ -2,9 +2,8 @@
 // (FRC-42 numbers for exported methods, the legacy numbers f1 messages use) and its cron work.
 import { REWARD_ACTOR_ID } from '../../actor.js';
 import { bigInt, tuple } from '../params.js';
-import { ExitCode } from '../../exit-code.js';
-import { ActorError, methodTable, type ActorRuntime, type BuiltinActor } from '../runtime.js';
-import { requireCallerIn } from '../shared.js';
+import { methodTable, type ActorRuntime, type BuiltinActor } from '../runtime.js';
+import { illegalArgument, requireCallerIn } from '../shared.js';
 import { burnFunds, readMiner, writeMiner } from './access.js';
 import { applyPendingWorker, controlMethods } from './control.js';
 import { chargeAtPeriodEnd, chargeDeadlineDailyFee, expire, expirePreCommits, provingMethods, recoverDeclared, terminateOldFaults } from './proving.js';
@@ -43,8 +42,8 @@ export const minerActor: BuiltinActor = {
         const reward = bigInt(rawReward, 'reward');
         const penalty = bigInt(rawPenalty, 'penalty');
         requireCallerIn(rt, [REWARD_ACTOR_ID]);
-        if (reward < 0n) throw new ActorError(ExitCode.ErrIllegalArgument, 'cannot lock up a negative amount of funds');
-        if (penalty < 0n) throw new ActorError(ExitCode.ErrIllegalArgument, 'cannot penalize a negative amount of funds');
+        if (reward < 0n) throw illegalArgument('cannot lock up a negative amount of funds');
+        if (penalty < 0n) throw illegalArgument('cannot penalize a negative amount of funds');
         const debt = readMiner(rt).feeDebt + penalty;
         // The debt is paid from the vesting funds first (builtin-actors repay_partial_debt_in_priority_order).
         const m = unlockVesting(readMiner(rt), rt.ctx.epoch, debt);

@@ -7,8 +7,8 @@ import { ExitCode } from '../../exit-code.js';
 import { METHOD_SEND } from '../../message.js';
 import { address, bigInt, bytes, i64, list, tuple } from '../params.js';
 import { ActorError, type ActorRuntime, type MethodSpec } from '../runtime.js';
-import { fAddress, requireCallerIn } from '../shared.js';
-import { burnFunds, illegalArgument, readMiner, resolveId, sendOrAbort, writeMiner } from './access.js';
+import { fAddress, illegalArgument, requireCallerIn } from '../shared.js';
+import { burnFunds, readMiner, resolveId, sendOrAbort, writeMiner } from './access.js';
 import {
   MAX_CONTROL_ADDRESSES,
   MAX_MULTIADDR_DATA,

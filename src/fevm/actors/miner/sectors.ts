@@ -13,8 +13,8 @@ import { VERIFREG_ACTOR_ID } from '../../actor.js';
 import { ExitCode } from '../../exit-code.js';
 import { address, bigInt, bool, bytes, cid, i64, list, optional, tuple, u64 } from '../params.js';
 import { ActorError, methodNumber, type ActorRuntime, type MethodSpec } from '../runtime.js';
-import { requireCallerIn } from '../shared.js';
-import { burnFunds, illegalArgument, notifyPledgeChanged, readMiner, sendOrAbort, updateClaimedPower, writeMiner } from './access.js';
+import { illegalArgument, requireCallerIn } from '../shared.js';
+import { burnFunds, notifyPledgeChanged, readMiner, sendOrAbort, updateClaimedPower, writeMiner } from './access.js';
 import { BatchBuilder, batchValue, readBatch, stack, successes, type BatchReturn } from '../batch-return.js';
 import { repayDebtsOrAbort } from './control.js';
 import {
