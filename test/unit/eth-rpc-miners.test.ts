@@ -2,6 +2,7 @@
 // StateMinerAvailableBalance, in Lotus's JSON shapes, for the miners created at genesis.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { bitfieldFromRuns } from '../../src/common/bitfield-json.js';
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
 import { deriveStorageProviderKeys, peerIdString } from '../../src/devnet/storage-providers/keys.js';
 import { codeCid } from '../../src/fevm/actor.js';
@@ -189,11 +190,6 @@ describe('Filecoin.StateMinerSectorAllocated, StateMinerAllocated', () => {
     assert.match((await error('Filecoin.StateMinerSectorAllocated', ['t0110', 0, null])).message, /failed to load miner actor state: unknown actor code/);
     // StateMinerAllocated: the same numbers as a go-bitfield run list (unset, set, … runs).
     const runs: number[] = await result('Filecoin.StateMinerAllocated', ['t0111', null]);
-    const set: number[] = [];
-    runs.reduce((at, run, i) => {
-      if (i % 2 === 1) for (let n = at; n < at + run; n++) set.push(n);
-      return at + run;
-    }, 0);
-    assert.deepEqual(set, [...numbers].sort((a, b) => a - b));
+    assert.deepEqual(bitfieldFromRuns(runs), [...numbers].sort((a, b) => a - b));
   });
 });
