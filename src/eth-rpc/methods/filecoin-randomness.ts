@@ -18,10 +18,13 @@ const entropy: Param<Uint8Array> = {
   },
 };
 
-/** Randomness can be drawn up to the tipset asked about, never beyond it. */
-function checkNotFuture(devnet: Devnet, randEpoch: number, key: Parameters<typeof tipsetOf>[1]): void {
-  if (randEpoch > tipsetOf(devnet, key).epoch) throw new DevnetError('cannot draw randomness from the future');
+/** Randomness can be drawn up to the tipset asked about, never beyond it (the error under `context`, as Lotus wraps it). */
+function checkNotFuture(devnet: Devnet, randEpoch: number, key: Parameters<typeof tipsetOf>[1], context = ''): void {
+  if (randEpoch > tipsetOf(devnet, key).epoch) throw new DevnetError(`${context}cannot draw randomness from the future`);
 }
+
+/** The ticket randomness is drawn from: since network version 13 Lotus takes a null round's from the tipset after it. */
+const ticketAt = (devnet: Devnet, randEpoch: number): Uint8Array => devnet.chain.atOrAfter(randEpoch)!.header.ticket;
 
 export const filecoinRandomness = [
   // The devnet's beacon has one entry per epoch; its round number is the epoch.
@@ -49,16 +52,14 @@ export const filecoinRandomness = [
     [integer('personalization'), epoch('randEpoch'), entropy, tipsetKey('tipsetKey')],
     ({ devnet }, tag, at, extra, key) => {
       checkNotFuture(devnet, at, key);
-      // Since network version 13 Lotus draws a null round's ticket randomness from the tipset after it.
-      const ticket = devnet.chain.atOrAfter(at)!.header.ticket;
-      return bytesJson(drawTicketRandomness(ticket, BigInt(tag), at, extra ?? new Uint8Array()));
+      return bytesJson(drawTicketRandomness(ticketAt(devnet, at), BigInt(tag), at, extra ?? new Uint8Array()));
     },
   ),
 
   // The digest the ticket randomness is drawn over, with Lotus's wrapping of its error
   // (node/impl/full/state.go:1968, chain/rand/rand.go getChainRandomness).
   defineMethod('Filecoin.StateGetRandomnessDigestFromTickets', [epoch('randEpoch'), tipsetKey('tipsetKey')], ({ devnet }, at, key) => {
-    if (at > tipsetOf(devnet, key).epoch) throw new DevnetError('failed to get randomness digest from tickets: cannot draw randomness from the future');
-    return bytesJson(ticketDigest(devnet.chain.atOrAfter(at)!.header.ticket));
+    checkNotFuture(devnet, at, key, 'failed to get randomness digest from tickets: ');
+    return bytesJson(ticketDigest(ticketAt(devnet, at)));
   }),
 ];
