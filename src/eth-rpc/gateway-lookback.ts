@@ -16,7 +16,7 @@ import { resolveBlock } from './block-ref.js';
 import type { RpcMethod } from './define-method.js';
 import { ethereumName } from './lotus-aliases.js';
 import { isTipsetKey, tipsetOf } from './lotus-params.js';
-import { beyondLookback, checkReceiptsLookback } from './message-lookback.js';
+import { beyondLookback, checkReceiptsLookback, NO_LIMIT } from './message-lookback.js';
 import { parseBlockRef, type BlockRef } from './params.js';
 
 /** Lotus's DefaultLookbackCap, and its error (Go prints 24 hours as 24h0m0s). */
@@ -255,7 +255,7 @@ export function withLookbackCap(method: RpcMethod): RpcMethod {
       if (limitAt === undefined) return method.handler(ctx, args);
       const limit = args[limitAt] as number;
       const clamped = [...args];
-      clamped[limitAt] = limit === -1 || limit > MESSAGE_LOOKBACK_LIMIT ? MESSAGE_LOOKBACK_LIMIT : limit;
+      clamped[limitAt] = limit === NO_LIMIT || limit > MESSAGE_LOOKBACK_LIMIT ? MESSAGE_LOOKBACK_LIMIT : limit;
       return method.handler(ctx, clamped);
     },
   };

@@ -290,7 +290,7 @@ export const filecoinState = [
     if (address.protocol === Protocol.ID) return addressJson(address);
     const actor = resolveAddress(devnet.stateAt(tipset.epoch), address);
     if (!actor) throw new ActorNotFoundError();
-    return `t0${actor.id}`;
+    return idJson(actor.id);
   }),
 
   // Lotus's ResolveToDeterministicAddress (lotus:chain/stmgr/stmgr.go, chain/vm/vm.go at b835fab7):

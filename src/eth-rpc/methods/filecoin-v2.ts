@@ -4,7 +4,7 @@
 import { actorHead } from '../../fevm/actor-state.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import { defineMethod } from '../define-method.js';
-import { actorJson, tipsetJson } from '../lotus-json.js';
+import { actorJson, idJson, tipsetJson } from '../lotus-json.js';
 import { filAddress } from '../lotus-params.js';
 import { selectTipset, tipsetSelector } from '../tipset-selector.js';
 
@@ -34,6 +34,6 @@ export const filecoinV2 = [
 
   defineMethod('Filecoin.StateGetID', [filAddress('address'), tipsetSelector('selector', 'getting tipset: ')], ({ devnet }, address, selector) => {
     const actor = resolveAddress(devnet.stateAt(selectTipset(devnet, selector).epoch), address);
-    return actor ? `t0${actor.id}` : null;
+    return actor ? idJson(actor.id) : null;
   }),
 ];
