@@ -40,10 +40,7 @@ if (!baseBundle || !existsSync(baseBundle)) throw new Error('--base takes the di
 if (![iterations, n, calls, block].every((v) => Number.isInteger(v) && v > 0) || calls % block !== 0) throw new Error('--iterations, --n, --calls and --block take positive integers, --calls a multiple of --block');
 
 /** Microseconds of CPU a node has used: all its threads (the compiler's and collector's too), and its main thread. */
-interface Cpu {
-  all: number;
-  main: number;
-}
+type Cpu = ReturnType<RunningPeer['cpu']>;
 
 interface WindowNode {
   name: 'A' | 'B';

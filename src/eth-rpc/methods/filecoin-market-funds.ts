@@ -20,7 +20,6 @@ import { mpoolPushMessage } from './filecoin-mpool.js';
 const ADD_BALANCE = 2;
 const WITHDRAW_BALANCE = 3;
 
-
 async function pushFromWallet(devnet: Devnet, from: FilAddress, method: number, params: unknown, value: bigint) {
   return cidJson(signedMessageCid(await mpoolPushMessage(devnet, unsentMessage(from, FilAddress.fromId(MARKET_ACTOR_ID), method, encodeCbor(params), value))));
 }

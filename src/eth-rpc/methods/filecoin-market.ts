@@ -19,12 +19,10 @@ import { wholeTable } from '../../fevm/lazy-map.js';
 import { shapeBySealProof } from '../../fevm/actors/miner/policy.js';
 import { bool, describeValue, invalid, nonNegative, parseNonNegative, type Param } from '../params.js';
 
-
 function marketAt(devnet: Devnet, key: Parameters<typeof tipsetOf>[1]): { state: MarketState; resolve: (a: FilAddress) => number | undefined } {
   const reader = devnet.stateAt(tipsetOf(devnet, key).epoch);
   return { state: reader.getActor(MARKET_ACTOR_ID)?.market ?? EMPTY_MARKET_STATE, resolve: (a) => resolveAddress(reader, a)?.id };
 }
-
 
 /** market.DealProposal: a byte label shows as "" (go-state-types DealLabel's JSON holds strings only). */
 function proposalJson(deal: StoredProposal) {

@@ -21,7 +21,6 @@ import { cidJson, idJson } from '../lotus-json.js';
 import { filAddress, integer, tipsetKey, tipsetOf } from '../lotus-params.js';
 import { invalid, type Param } from '../params.js';
 
-
 /** A Go nil slice marshals to null: Lotus shows an empty list from the miner's state as null. */
 const listJson = <T, U>(items: readonly T[], f: (item: T) => U): U[] | null => (items.length ? items.map(f) : null);
 
