@@ -38,7 +38,7 @@ import {
   sectorLocation,
   shapeBySealProof,
 } from './policy.js';
-import { availableBalance, controllingIds, sectorPower, unlockedBalance, SECTOR_FLAG_SIMPLE_QA_POWER, type FullMinerState, type SectorOnChainInfo, type SectorPreCommit } from './state.js';
+import { availableBalance, controllingIds, sectorPower, sectorsPower, unlockedBalance, SECTOR_FLAG_SIMPLE_QA_POWER, type FullMinerState, type SectorOnChainInfo, type SectorPreCommit } from './state.js';
 import { scheduleExpirations, schedulePreCommitCleanUp } from './schedule.js';
 import { enrollDailyFees } from './proving.js';
 
@@ -280,8 +280,6 @@ async function activateNewSectors(rt: ActorRuntime, items: { precommit: SectorPr
   const precommits = new Map(m.precommits);
   let pledge = 0n;
   let deposits = 0n;
-  let raw = 0n;
-  let qa = 0n;
   for (const { precommit: p, data, hasData } of items) {
     const duration = p.expiration - epoch;
     if (duration < MIN_SECTOR_EXPIRATION) {
@@ -293,13 +291,12 @@ async function activateNewSectors(rt: ActorRuntime, items: { precommit: SectorPr
     precommits.delete(p.sectorNumber);
     pledge += sector.initialPledge;
     deposits += p.preCommitDeposit;
-    raw += m.sectorSize;
-    qa += qaPowerForWeight(m.sectorSize, duration, sector.dealWeight, sector.verifiedDealWeight);
   }
   m = { ...m, sectors, precommits, preCommitDeposits: m.preCommitDeposits - deposits };
   const unlocked = unlockedBalance(m, rt.self().balance);
   if (unlocked < pledge) throw new ActorError(ExitCode.ErrInsufficientFunds, `insufficient funds for aggregate initial pledge requirement ${pledge}, available: ${unlocked}`);
   const added = items.map((i) => sectors.get(i.precommit.sectorNumber)!);
+  const { raw, qa } = sectorsPower(m.sectorSize, added);
   m = { ...m, initialPledge: m.initialPledge + pledge };
   writeMiner(rt, enrollDailyFees(rt, m, added, epoch));
   scheduleExpirations(rt, added, (sector) => deadlineEndAtOrAfter(sector.expiration, m.provingPeriodOffset, sector.deadline));
