@@ -6,9 +6,15 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, test, type TestContext } from 'node:test';
 import { DevnetError } from '../../src/common/errors.js';
-import { checkServesForkPoint, forkCodeTable, resolveForkPoint } from '../../src/devnet/fork/fork-point.js';
+import { checkServesForkPoint, forkCodeTable, locateForkPoint } from '../../src/devnet/fork/fork-point.js';
 import { CID, cidOf, encodeCbor } from '../../src/common/cbor.js';
 import { Upstream } from '../../src/devnet/fork/upstream.js';
+
+/** The whole fork point, its state facts awaited (what Fork.open puts together). */
+const resolveForkPoint = async (...args: Parameters<typeof locateForkPoint>) => {
+  const { located, facts } = await locateForkPoint(...args);
+  return { ...(await facts), ...located };
+};
 
 const tipset = (height: number) => ({ Cids: [{ '/': `bafy2bzace${height}` }], Height: height, Blocks: [{ Timestamp: 1_700_000_000 + 30 * height, ParentBaseFee: '100', ParentWeight: String(1000 + 7 * height) }] });
 

@@ -210,22 +210,14 @@ function askNextTipset(upstream: Upstream, requestedEpoch: number | undefined, k
 }
 
 /**
- * Where the fork starts on `upstream` at `requestedEpoch` (its finalized tipset when undefined). A
- * `known` point (the disk cache's for this URL and epoch) whose tipset and state keys are the ones
- * found gives what is read from that state (the actors manifest, the init actor's AddressMap root,
- * the circulating supply): the keys name that state, so it is read again only for another point.
- * The manifest read is started from the head's state in the first batch (askHeadManifest).
- * `servedLotus`: the cache noted that this URL served Lotus last time (askNextTipset).
- */
-export async function resolveForkPoint(upstream: Upstream, requestedEpoch: number | undefined, known?: ForkPoint, servedLotus = false): Promise<ForkPoint> {
-  const { located, facts } = await locateForkPoint(upstream, requestedEpoch, known, servedLotus);
-  return { ...(await facts), ...located };
-}
-
-/**
- * resolveForkPoint in two steps: the point but for its state facts, as soon as its state's key is
- * known, and the facts when they come (read from that state, or the known point's): what is read at
- * that key (Fork.open: what every start reads) can go in the same round trip as the facts.
+ * Where the fork starts on `upstream` at `requestedEpoch` (its finalized tipset when undefined), in two
+ * steps: the point but for its state facts, as soon as its state's key is known, and the facts when
+ * they come, so that what is read at that key (Fork.open: what every start reads) can go in the same
+ * round trip as the facts. A `known` point (the disk cache's for this URL and epoch) whose tipset and
+ * state keys are the ones found gives what is read from that state (the actors manifest, the init
+ * actor's AddressMap root, the circulating supply): the keys name that state, so it is read again only
+ * for another point. The manifest read is started from the head's state in the first batch
+ * (askHeadManifest). `servedLotus`: the cache noted that this URL served Lotus last time (askNextTipset).
  */
 export async function locateForkPoint(upstream: Upstream, requestedEpoch: number | undefined, known?: ForkPoint, servedLotus = false): Promise<{ located: LocatedPoint; facts: Promise<StateFacts> }> {
   const forkTipset = askForkTipset(upstream, requestedEpoch);
