@@ -176,7 +176,6 @@ export const address = (name: string): Param<Uint8Array> => ({ name, parse: (v) 
 export const hash = (name: string): Param<Uint8Array> => ({ name, parse: (v) => parseHash(name, v) });
 export const data = (name: string): Param<Uint8Array> => ({ name, parse: (v) => parseData(name, v) });
 export const storageKey = (name: string): Param<bigint> => ({ name, parse: (v) => parseStorageKey(name, v) });
-export const quantity = (name: string): Param<bigint> => ({ name, parse: (v) => parseQuantity(name, v) });
 export const amount = (name: string): Param<bigint> => ({ name, parse: (v) => parseAmount(name, v) });
 export const safeNumber = (name: string): Param<number> => ({ name, parse: (v) => parseSafeNumber(name, v) });
 export const nonNegative = (name: string, what?: string): Param<number> => ({ name, parse: (v) => parseNonNegative(name, v, what) });

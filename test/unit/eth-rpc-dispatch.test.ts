@@ -8,7 +8,7 @@ import { defineMethod, type RpcContext } from '../../src/eth-rpc/define-method.j
 import { BatchAnswer } from '../../src/eth-rpc/batch-answer.js';
 import { Dispatcher, type JsonRpcResponse } from '../../src/eth-rpc/dispatch.js';
 import type { JsonRpcError } from '../../src/eth-rpc/errors.js';
-import { optional, quantity, string } from '../../src/eth-rpc/params.js';
+import { amount, optional, string } from '../../src/eth-rpc/params.js';
 
 // A node that is no fork: every call is the node's own, and no error names fork state to fetch.
 const ctx = { devnet: { fork: undefined, fetchMissing: async () => false, holdInstantMining: () => () => undefined } } as unknown as RpcContext;
@@ -20,7 +20,7 @@ function dispatcher() {
   const calls: unknown[][] = [];
   const methods = [
     defineMethod('echo', [string('text')], (_ctx, text) => text),
-    defineMethod('add', [quantity('a'), optional(quantity('b'))], (_ctx, a, b) => {
+    defineMethod('add', [amount('a'), optional(amount('b'))], (_ctx, a, b) => {
       calls.push([a, b]);
       return `0x${(a + (b ?? 0n)).toString(16)}`;
     }),
