@@ -13,6 +13,7 @@ import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
 import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { rawRpc } from '../helpers/raw-rpc.js';
+import { blockReward } from '../helpers/block-reward.js';
 import { lotusContractCode, lotusKitSuite } from '../helpers/lotus-contracts.js';
 
 const NULL_ADDRESS = '0x0000000000000000000000000000000000000000';
@@ -39,15 +40,7 @@ describe('block headers name the miner that won them', () => {
   after(() => node?.stop());
 
   const tipsetAt = (height: number) => rpc<LotusTipSet>('Filecoin.ChainGetTipSetByHeight', height, null);
-  /** The tipset at `height`, its header's miner, and its AwardBlockReward (t02 method 2) as StateCompute traces it with the miner that names. */
-  const rewardAt = async (height: number) => {
-    const tipset = await tipsetAt(height);
-    const { Trace } = await rpc<{ Trace: { Msg: { To: string; Method: number; Params: string }; ExecutionTrace: { Subcalls: { Msg: { To: string; Method: number; Value: string } }[] } }[] }>('Filecoin.StateCompute', height, null, tipset.Cids);
-    const reward = Trace.find((t) => t.Msg.To === 't02' && t.Msg.Method === 2)!;
-    // AwardBlockReward's params: [miner, penalty, gas reward, win count].
-    const [awarded] = decodeCbor<[Uint8Array]>(Buffer.from(reward.Msg.Params, 'base64'));
-    return { tipset, header: tipset.Blocks[0].Miner, awarded: FilAddress.fromBytes(awarded).toString('t'), reward };
-  };
+  const rewardAt = (height: number) => blockReward((method, params) => rpc(method, ...params), height);
 
   test("genesis names t00 (chain/gen/genesis/genesis.go MakeGenesisBlock); each mined tipset the miner its AwardBlockReward pays (chain/consensus/compute_state.go ApplyBlocks: b.Miner), round-robin between the genesis miners", async () => {
     assert.equal((await tipsetAt(0)).Blocks[0].Miner, 't00');
@@ -108,12 +101,10 @@ describe('block headers name the miner that won them', () => {
       await ok('anvil_mine', '0x3');
       const named: string[] = [];
       for (let height = faultedAt; height <= faultedAt + 3; height++) {
-        const tipset = await ok<LotusTipSet>('Filecoin.ChainGetTipSetByHeight', height, null);
-        const { Trace } = await ok<{ Trace: { Msg: { To: string; Method: number; Params: string } }[] }>('Filecoin.StateCompute', height, null, tipset.Cids);
-        const reward = Trace.find((t) => t.Msg.To === 't02' && t.Msg.Method === 2)!;
+        const { header, awarded } = await blockReward((method, params) => ok(method, ...params), height);
         // StateCompute's AwardBlockReward pays the miner the header names.
-        assert.equal(FilAddress.fromBytes(decodeCbor<[Uint8Array]>(Buffer.from(reward.Msg.Params, 'base64'))[0]).toString('t'), tipset.Blocks[0].Miner, `height ${height}`);
-        named.push(tipset.Blocks[0].Miner);
+        assert.equal(awarded, header, `height ${height}`);
+        named.push(header);
       }
       // Round-robin by height over [t0111, t0113] while both are eligible (the faulted tipset and its child), then t0113 alone.
       const roundRobin = (height: number) => (height % 2 === 0 ? a : b);

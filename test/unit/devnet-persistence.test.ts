@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { Interface } from 'ethers';
-import { FilAddress } from '../../src/common/address.js';
 import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { blake2b256 } from '../../src/common/hashes.js';
 import { decodeChain, StateFileError } from '../../src/devnet/persistence.js';
@@ -16,6 +15,7 @@ import { compileFixtures } from '../helpers/solc.js';
 import { CALL, devWallet, RECIPIENT } from '../helpers/dev-wallet.js';
 import { installCronProbe, PROBE_ACCOUNT, scheduleProbe } from '../helpers/cron-probe.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
+import { blockReward } from '../helpers/block-reward.js';
 import { REPO_ROOT } from '../helpers/solc.js';
 import { buildTipset } from '../../src/mining/tipset.js';
 import { hexToBytes } from '../../src/common/hex.js';
@@ -329,12 +329,10 @@ describe('saving and loading a chain', () => {
 // Lotus's ApplyBlocks pays each block's own miner (chain/consensus/compute_state.go: AwardBlockRewardParams{Miner: b.Miner});
 // StateCompute and StateReplay run it again, never electing (review R52).
 describe("the block reward a replay of a saved chain shows", () => {
-  /** The miner StateCompute's AwardBlockReward (t02 method 2, params [miner, …]) pays at `height`. */
+  /** The miner the header at `height` names and the one StateCompute's AwardBlockReward pays. */
   const rewarded = async (rpc: Awaited<ReturnType<typeof setupRpc>>, height: number) => {
-    const tipset = await rpc.result('Filecoin.ChainGetTipSetByHeight', [height, null]);
-    const { Trace } = await rpc.result('Filecoin.StateCompute', [height, null, tipset.Cids]);
-    const reward = Trace.find((t: { Msg: { To: string; Method: number } }) => t.Msg.To === 't02' && t.Msg.Method === 2);
-    return { header: tipset.Blocks[0].Miner as string, paid: FilAddress.fromBytes(decodeCbor<[Uint8Array]>(Buffer.from(reward.Msg.Params, 'base64'))[0]).toString('t') };
+    const { header, awarded } = await blockReward(rpc.result, height);
+    return { header, paid: awarded };
   };
 
   test("a tipset pays the miner its header names, even one today's election would not pick (a chain an earlier build saved)", async (t) => {
