@@ -5,13 +5,13 @@
 // deploy tool: a deployment, its journal on a second run, a node restarted with --state, a new chain.
 // examples/hardhat, which sets gas: "auto", is hardhat.test.ts.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Interface, JsonRpcProvider } from 'ethers';
 import { after, before, describe, test } from 'node:test';
 import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
-import { assertEveryTestPassed, describeRunAndNode, hardhat, mochaTitles, type HardhatRun } from '../helpers/hardhat.js';
+import { assertEveryTestPassed, describeRunAndNode, hardhat, projectTestTitles, type HardhatRun } from '../helpers/hardhat.js';
 import { REPO_ROOT } from '../helpers/solc.js';
 
 const PROJECT_DIR = join(REPO_ROOT, 'test', 'fixtures', 'hardhat-default');
@@ -20,7 +20,7 @@ const TIMEOUT_MS = 300_000;
 /** The two configs: only `url`, and `url` + `chainId`. */
 const CONFIGS = ['hardhat.config.js', 'hardhat-chainid.config.js'];
 
-const titles = mochaTitles(readdirSync(join(PROJECT_DIR, 'test')).map((file) => readFileSync(join(PROJECT_DIR, 'test', file), 'utf8')));
+const titles = projectTestTitles(PROJECT_DIR);
 
 describe('Hardhat 2 project with the default localhost network (no gas setting)', () => {
   let devnet: DevnetProcess;

@@ -5,19 +5,18 @@
 // refusals, and reset(url, block) then reset(), which must come back to the devnet's own chain
 // (newuser3 s46 U4, U5: Hardhat 2.29.1, hardhat-network-helpers 1.1.2; each passes on Hardhat's node too).
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { rpc } from '../helpers/fork-calls.js';
-import { assertEveryTestPassed, describeRunAndNode, hardhat, mochaTitles } from '../helpers/hardhat.js';
+import { assertEveryTestPassed, describeRunAndNode, hardhat, projectTestTitles } from '../helpers/hardhat.js';
 import { REPO_ROOT } from '../helpers/solc.js';
 
 const PROJECT_DIR = join(REPO_ROOT, 'test', 'fixtures', 'hardhat-suite');
 // Only catches a hung Hardhat (see hardhat-default-config.test.ts).
 const TIMEOUT_MS = 300_000;
 
-const titles = mochaTitles(readdirSync(join(PROJECT_DIR, 'test')).map((file) => readFileSync(join(PROJECT_DIR, 'test', file), 'utf8')));
+const titles = projectTestTitles(PROJECT_DIR);
 
 describe('a Hardhat suite grown against Hardhat node, with the network helpers, on fvm-devnet', () => {
   let devnet: DevnetProcess;

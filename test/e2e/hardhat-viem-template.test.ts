@@ -7,14 +7,14 @@
 // repo's `typescript` is 7, so TS_NODE_COMPILER names the `typescript5` devDependency (a new
 // project has TypeScript 5 as `typescript`, which `hardhat init` installs).
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createPublicClient, http, parseAbi, parseEther, type Address } from 'viem';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
-import { assertEveryTestPassed, describeRunAndNode, hardhat, mochaTitles, type HardhatRun } from '../helpers/hardhat.js';
+import { assertEveryTestPassed, describeRunAndNode, hardhat, projectTestTitles, type HardhatRun } from '../helpers/hardhat.js';
 import { REPO_ROOT } from '../helpers/solc.js';
 
 const TEMPLATE_DIR = join(dirname(createRequire(import.meta.url).resolve('hardhat/package.json')), 'sample-projects', 'typescript-viem');
@@ -68,7 +68,7 @@ describe("Hardhat 2's TypeScript + viem sample project (hardhat-toolbox-viem) ag
   // and otherwise stops with "No network with chain id 31415926 found". loadFixture's snapshots and
   // the Events test's getEvents (eth_getLogs) go to this node too: the run's part of the node's log says so.
   test("`hardhat test --network localhost` passes every test of the template's test/Lock.ts, hardhat-viem and its helpers reaching the node", async () => {
-    const titles = mochaTitles(readdirSync(join(projectDir, 'test')).map((file) => readFileSync(join(projectDir, 'test', file), 'utf8')));
+    const titles = projectTestTitles(projectDir);
     assert.ok(titles.length > 0, 'found no tests in the template');
     const logFrom = devnet.output().length;
     const result = await run(['test', '--network', 'localhost']);

@@ -2,6 +2,7 @@
 // end-to-end tests of examples/hardhat and the fixture projects.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -51,6 +52,11 @@ export function describeRunAndNode(what: string, run: HardhatRun, devnet: { outp
 /** The titles of a project's mocha tests, read from their source: `it("title", ...`. */
 export function mochaTitles(sources: string[]): string[] {
   return sources.flatMap((source) => [...source.matchAll(/\bit\(\s*"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.replace(/\\(.)/g, '$1')));
+}
+
+/** The titles of the mocha tests in every file of a Hardhat project's test/ folder. */
+export function projectTestTitles(projectDir: string): string[] {
+  return mochaTitles(readdirSync(join(projectDir, 'test')).map((file) => readFileSync(join(projectDir, 'test', file), 'utf8')));
 }
 
 /**
