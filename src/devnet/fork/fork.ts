@@ -128,9 +128,9 @@ export class Fork {
    */
   static async open(
     config: ForkConfig,
-    onProgress: (progress: ForkProgress) => void = () => undefined,
-    onCacheError: (error: Error) => void = () => undefined,
-    startReads: MissingState[] = [],
+    onProgress: (progress: ForkProgress) => void,
+    onCacheError: (error: Error) => void,
+    startReads: MissingState[],
   ): Promise<Fork> {
     const endpoint = upstreamEndpoint(config.url);
     config = { ...config, tokenOrigin: config.tokenOrigin ?? endpoint.origin };
