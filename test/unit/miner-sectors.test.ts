@@ -208,6 +208,17 @@ describe('ProveCommitSectors3 (34)', () => {
     assert.equal((await h.send(OWNER, MINER, 34, aggregate, FIL)).exitCode, 0);
   });
 
+  test('a sector proven twice in one message aborts it with 20 (illegal state), as builtin-actors\' delete_precommitted_sectors does; nothing changes', async () => {
+    const h = await minerHarness();
+    await preCommitted(h, [100, 101]);
+    const before = { miner: h.miner(), power: powerOf(h) };
+    const proven = await h.send(OWNER, MINER, 34, proveParams([[100, []], [101, []], [100, []]]));
+    assert.equal(proven.exitCode, ExitCode.ErrIllegalState);
+    assert.deepEqual(h.miner(), before.miner);
+    assert.deepEqual(powerOf(h), before.power);
+    assert.equal((await h.send(OWNER, MINER, 34, proveParams([[100, []], [101, []]]))).exitCode, 0);
+  });
+
   test('pre-commits with deal IDs fail validation (the market path of old); the rest of the batch goes on', async () => {
     const h = await minerHarness();
     await h.send(OWNER, MINER, 28, [[precommit(h, 100, { dealIds: [5] }), precommit(h, 101)]], 5n * FIL);

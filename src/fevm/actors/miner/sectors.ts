@@ -288,9 +288,12 @@ async function activateNewSectors(rt: ActorRuntime, items: { precommit: SectorPr
     const proven = newSector(m, p, epoch, data, hasData);
     const sector = { ...proven, dailyFee: dailyFeeAtOnboarding(rt, sectorPower(m.sectorSize, proven).qa) };
     sectors.set(p.sectorNumber, sector);
-    precommits.delete(p.sectorNumber);
     pledge += sector.initialPledge;
     deposits += p.preCommitDeposit;
+  }
+  // delete_precommitted_sectors: a sector proven twice in one message is no longer pre-committed the second time.
+  for (const { precommit: p } of items) {
+    if (!precommits.delete(p.sectorNumber)) throw new ActorError(ExitCode.ErrIllegalState, `sector ${p.sectorNumber} not pre-committed`);
   }
   m = { ...m, sectors, precommits, preCommitDeposits: m.preCommitDeposits - deposits };
   const unlocked = unlockedBalance(m, rt.self().balance);
