@@ -47,6 +47,8 @@ export interface RpcMethod {
    * Anvil takes a method whose params are one struct (anvil_reorg's ReorgOptions, which alloy sends so).
    */
   namedParams?: readonly string[];
+  /** Its handler answers on a fork too, never the upstream (--gateway-only's v0 refusals: server.ts). */
+  neverForwarded?: true;
 }
 
 export type Args<P extends readonly Param<unknown>[]> = { [K in keyof P]: P[K] extends Param<infer T> ? T : never };

@@ -136,7 +136,7 @@ export class Dispatcher {
       throw new InvalidParamsError(`wrong param count (method '${name}'): ${args.length} != ${expected}`);
     }
     // Only a fork has calls to route and state to fetch; a local node's run has no async layer of its own.
-    if (!ctx.devnet.fork) return method.handler(ctx, parseArgs(method, args));
+    if (!ctx.devnet.fork || method.neverForwarded) return method.handler(ctx, parseArgs(method, args));
     return routeForkCall(ctx.devnet, method, args, (routed) => this.runOnFork(method, routed, ctx));
   }
 

@@ -1,7 +1,8 @@
 // Lotus's gateway method set: what a public Lotus endpoint (a `lotus-gateway`, as api.calibration.node.glif.io
 // and most providers run) serves, from the GatewayAPI interface of Lotus's api/api_gateway.go (111 methods,
 // as of lotus commit 72ac4c05). With --gateway-only the node answers only these of its Filecoin.* methods;
-// the others get the gateway's answer to a method it does not have (go-jsonrpc: -32601, "method '…' not found").
+// the others get the gateway's answer to a method it does not have (go-jsonrpc: -32601, "method '…' not found"),
+// but on /rpc/v0, where the gateway registers v0's whole API, `method not supported` (server.ts).
 
 export const GATEWAY_METHODS: ReadonlySet<string> = new Set([
   'Filecoin.ChainGetBlock',

@@ -5,7 +5,7 @@ import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { InvalidRequestError, ParseError } from '../common/errors.js';
+import { DevnetError, InvalidRequestError, ParseError } from '../common/errors.js';
 import { DEFAULT_MAX_BATCH, DEFAULT_MAX_BATCH_RESPONSE_BYTES, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_FILTERS, DEFAULT_MAX_SUBSCRIPTIONS, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_WS_LIVENESS, type WsLiveness } from '../config.js';
 import type { Devnet } from '../devnet/devnet.js';
 import { BatchAnswer } from './batch-answer.js';
@@ -67,9 +67,32 @@ export interface ServerOptions {
   wsLiveness?: WsLiveness;
 }
 
+const inGateway = (method: RpcMethod) => !method.name.startsWith('Filecoin.') || GATEWAY_METHODS.has(method.name) || V0_GATEWAY_FORMS.has(method.name);
+
 /** With --gateway-only, no Filecoin.* method outside the gateway's set, the gateway's lookback cap, and filters and subscriptions per WebSocket only. */
 function gatewayFilter(methods: RpcMethod[], gatewayOnly: boolean) {
-  return gatewayOnly ? methods.filter((m) => !m.name.startsWith('Filecoin.') || GATEWAY_METHODS.has(m.name) || V0_GATEWAY_FORMS.has(m.name)).map((m) => withGatewayStatefulCalls(withLookbackCap(m))) : methods;
+  return gatewayOnly ? methods.filter(inGateway).map((m) => withGatewayStatefulCalls(withLookbackCap(m))) : methods;
+}
+
+/**
+ * /rpc/v0's Filecoin.* methods outside the gateway, as a Lotus gateway answers them: it registers v0's
+ * whole API (gateway/handler.go: v0's wrapper over a v1 proxy holding the gateway's methods only), so
+ * the others are found, their params checked by go-jsonrpc, and answered by the proxy's empty slot:
+ * api.ErrNotSupported, code 1 `method not supported` (HTTP 200), on a fork too, whatever tipset they
+ * name. Left out of rpc.discover, as the gateway's Discover lists its own methods.
+ */
+function notSupportedOnGateway(methods: RpcMethod[]): RpcMethod[] {
+  return methods
+    // eth_sendTransaction's alias is the devnet's own: Lotus has no such method to find.
+    .filter((method) => !inGateway(method) && method.name !== 'Filecoin.EthSendTransaction')
+    .map(({ name, params }): RpcMethod => ({
+      name,
+      params,
+      neverForwarded: true,
+      handler: () => {
+        throw new DevnetError('method not supported');
+      },
+    }));
 }
 
 /**
@@ -128,7 +151,8 @@ export async function buildServer(
   // File descriptors stay for --state's saves; a refusal is logged (connection-cap.ts).
   capConnections(app.server, maxConnections, log);
   const served = (methods: RpcMethod[]) => gatewayFilter(paychManager ? methods : withoutPaychManager(methods), gatewayOnly);
-  const v0 = new Dispatcher(withDiscover(served(v0Methods)), log, observe, maxBatch, maxBatchResponseBytes);
+  const v0Served = gatewayOnly ? [...withDiscover(served(v0Methods)), ...notSupportedOnGateway(v0Methods)] : withDiscover(served(v0Methods));
+  const v0 = new Dispatcher(v0Served, log, observe, maxBatch, maxBatchResponseBytes);
   const v1 = new Dispatcher(withDiscover(served(allMethods)), log, observe, maxBatch, maxBatchResponseBytes);
   const v2 = new Dispatcher(withDiscover(v2Methods), log, observe, maxBatch, maxBatchResponseBytes);
   const filters = new Filters(devnet, { maxFilters });

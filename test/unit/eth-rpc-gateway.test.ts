@@ -6,7 +6,8 @@ import { describe, test, type TestContext } from 'node:test';
 import pino from 'pino';
 import WebSocket from 'ws';
 import { buildServer } from '../../src/eth-rpc/server.js';
-import { createDevnet, testConfig } from '../../src/index.js';
+import { createDevnet, startDevnet, testConfig } from '../../src/index.js';
+import { rpc } from '../helpers/fork-calls.js';
 import { pollUntil } from '../helpers/devnet-process.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 
@@ -177,5 +178,46 @@ describe('--gateway-only: polling filters and subscriptions are a WebSocket conn
     const first = await pollUntil('a\'s filters to be uninstalled', async () => (await b.call('eth_newBlockFilter')).result as string | undefined);
     assert.match(first, /^0x[0-9a-f]{64}$/);
     assert.match((await b.call('eth_newFilter', [{}])).result, /^0x[0-9a-f]{64}$/);
+  });
+});
+
+describe('--gateway-only: a method outside the gateway, as each path of Lotus\'s gateway answers it', () => {
+  test('/rpc/v0 answers v0\'s other methods `method not supported` (code 1, HTTP 200) after their param count; /rpc/v1 and unknown names -32601 with HTTP 500', async (t) => {
+    const { app, devnet } = await setupRpc(t, { gatewayOnly: true });
+    const post = async (url: string, method: string, params: unknown[]) => {
+      const answer = await app.inject({ method: 'POST', url, payload: { jsonrpc: '2.0', id: 1, method, params } });
+      return { status: answer.statusCode, error: answer.json().error };
+    };
+    const notSupported = { status: 200, error: { code: 1, message: 'method not supported' } };
+    assert.deepEqual(await post('/rpc/v0', 'Filecoin.StateMarketDeals', [null]), notSupported);
+    // A method that would write runs nothing: no key is made.
+    const keys = devnet.wallet.list().length;
+    assert.deepEqual(await post('/rpc/v0', 'Filecoin.WalletNew', ['secp256k1']), notSupported);
+    assert.equal(devnet.wallet.list().length, keys);
+    // go-jsonrpc counts the params before the call reaches the gateway's empty slot.
+    assert.deepEqual((await post('/rpc/v0', 'Filecoin.WalletNew', [])).error, { code: -32602, message: "wrong param count (method 'Filecoin.WalletNew'): 0 != 1" });
+    // A name v0's API does not have is not found, and /rpc/v1 registers the gateway's methods only.
+    assert.deepEqual(await post('/rpc/v0', 'Filecoin.StateNope', []), { status: 500, error: { code: -32601, message: "method 'Filecoin.StateNope' not found" } });
+    assert.equal((await post('/rpc/v0', 'Filecoin.EthSendTransaction', [{}])).error.code, -32601);
+    assert.deepEqual(await post('/rpc/v1', 'Filecoin.StateMarketDeals', [null]), { status: 500, error: { code: -32601, message: "method 'Filecoin.StateMarketDeals' not found" } });
+    // The gateway's own methods still answer on /rpc/v0, and its Discover lists them only.
+    const discover = await app.inject({ method: 'POST', url: '/rpc/v0', payload: { jsonrpc: '2.0', id: 1, method: 'rpc.discover', params: [] } });
+    const names = discover.json().result.methods.map((m: { name: string }) => m.name);
+    assert.ok(names.includes('Filecoin.StateGetReceipt') && !names.includes('Filecoin.StateMarketDeals'));
+    assert.equal((await post('/rpc/v0', 'Filecoin.ChainHead', [])).status, 200);
+  });
+
+  test('on a fork, /rpc/v0\'s other methods are refused too, a tipset of the upstream\'s named or not', async (t) => {
+    const upstream = await startDevnet(testConfig());
+    t.after(() => upstream.close());
+    await upstream.devnet.mine();
+    await upstream.devnet.mine();
+    const upstreamKey = (await rpc(upstream.url, 'Filecoin.ChainGetTipSetByHeight', [1, null])).Cids;
+    const { app } = await setupRpc(t, { gatewayOnly: true, fork: { url: upstream.url, blockNumber: 2 } });
+    const v0 = async (method: string, params: unknown[]) => (await app.inject({ method: 'POST', url: '/rpc/v0', payload: { jsonrpc: '2.0', id: 1, method, params } })).json();
+    assert.deepEqual((await v0('Filecoin.StateMarketDeals', [upstreamKey])).error, { code: 1, message: 'method not supported' });
+    assert.deepEqual((await v0('Filecoin.StateMarketDeals', [null])).error, { code: 1, message: 'method not supported' });
+    // The gateway's own methods still read the upstream's tipsets.
+    assert.deepEqual((await v0('Filecoin.ChainGetTipSet', [upstreamKey])).result.Cids, upstreamKey);
   });
 });
