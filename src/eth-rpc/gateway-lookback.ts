@@ -3,7 +3,7 @@
 // (checkTipsetKey: "bad tipset: …"); by height, by the time the block delay puts there (below)
 // (checkTipsetHeight: "bad tipset height: …", and "tipset height in future" above the tipset counted
 // from; ChainGetTipSetByHeight, an actor event filter's fromHeight); and the eth_ block parameters
-// the same way (gateway/proxy_eth_v1.go).
+// the same way (gateway/proxy_eth_v1.go, and proxy_v2.go on /rpc/v2).
 // "Now" is the node's clock: the wall clock, moved as the chain's time is (a genesis timestamp,
 // evm_increaseTime), so a chain whose time was moved on 25 hours shows what a gateway does to
 // tipsets 25 hours old.

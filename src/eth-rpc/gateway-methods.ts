@@ -124,3 +124,10 @@ export const GATEWAY_METHODS: ReadonlySet<string> = new Set([
  * StateWaitMsg, so with its lookback and confidence limits: gateway-lookback.ts).
  */
 export const V0_GATEWAY_FORMS: ReadonlySet<string> = new Set(['Filecoin.StateGetReceipt', 'Filecoin.StateSearchMsgLimited', 'Filecoin.StateWaitMsgLimited']);
+
+/**
+ * v2's own methods that Lotus's gateway answers on /rpc/v2 (api/v2api/gateway.go; its other v2 methods
+ * are v1's names: ChainGetTipSet and StateGetActor with selectors, the Eth* ones). Its v2 proxy
+ * (gateway/proxy_v2.go) only rate-limits the Filecoin.* ones: no lookback cap on their selectors.
+ */
+export const V2_GATEWAY_FORMS: ReadonlySet<string> = new Set(['Filecoin.ChainGetTipSetFinalityStatus', 'Filecoin.StateGetID']);

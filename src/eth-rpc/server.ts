@@ -22,7 +22,7 @@ import { allMethods, v0Methods, v2Methods } from './methods/index.js';
 import { withoutPaychManager } from './methods/filecoin-paych.js';
 import { SubscriptionCount, Subscriptions } from './subscriptions.js';
 import { withLookbackCap } from './gateway-lookback.js';
-import { GATEWAY_METHODS, V0_GATEWAY_FORMS } from './gateway-methods.js';
+import { GATEWAY_METHODS, V0_GATEWAY_FORMS, V2_GATEWAY_FORMS } from './gateway-methods.js';
 import { withDiscover } from './methods/rpc-discover.js';
 import { withGatewayStatefulCalls } from './gateway-stateful.js';
 import { isListAnswer, ListAnswers } from './list-answers.js';
@@ -67,9 +67,14 @@ export interface ServerOptions {
   wsLiveness?: WsLiveness;
 }
 
-const inGateway = (method: RpcMethod) => !method.name.startsWith('Filecoin.') || GATEWAY_METHODS.has(method.name) || V0_GATEWAY_FORMS.has(method.name);
+const inGateway = (method: RpcMethod) =>
+  !method.name.startsWith('Filecoin.') || GATEWAY_METHODS.has(method.name) || V0_GATEWAY_FORMS.has(method.name) || V2_GATEWAY_FORMS.has(method.name);
 
-/** With --gateway-only, no Filecoin.* method outside the gateway's set, the gateway's lookback cap, and filters and subscriptions per WebSocket only. */
+/**
+ * With --gateway-only, no Filecoin.* method outside the gateway's set, the gateway's lookback cap, and
+ * filters and subscriptions per WebSocket only; on every path, as Lotus's v2 proxy checks the eth_
+ * methods as its v1 proxy does (gateway/proxy_v2.go) and withLookbackCap leaves v2's selectors alone.
+ */
 function gatewayFilter(methods: RpcMethod[], gatewayOnly: boolean) {
   return gatewayOnly ? methods.filter(inGateway).map((m) => withGatewayStatefulCalls(withLookbackCap(m))) : methods;
 }
@@ -154,7 +159,7 @@ export async function buildServer(
   const v0Served = gatewayOnly ? [...withDiscover(served(v0Methods)), ...notSupportedOnGateway(v0Methods)] : withDiscover(served(v0Methods));
   const v0 = new Dispatcher(v0Served, log, observe, maxBatch, maxBatchResponseBytes);
   const v1 = new Dispatcher(withDiscover(served(allMethods)), log, observe, maxBatch, maxBatchResponseBytes);
-  const v2 = new Dispatcher(withDiscover(v2Methods), log, observe, maxBatch, maxBatchResponseBytes);
+  const v2 = new Dispatcher(withDiscover(served(v2Methods)), log, observe, maxBatch, maxBatchResponseBytes);
   const filters = new Filters(devnet, { maxFilters });
   const subscriptionCount = new SubscriptionCount(maxSubscriptions);
   const answerJson = (answer: JsonRpcResponse | BatchAnswer) => (answer instanceof BatchAnswer ? answer.json() : JSON.stringify(answer));

@@ -38,6 +38,38 @@ describe('--gateway-only: the gateway\'s checks on eth_ methods', () => {
     assert.match((await error('eth_getTransactionByBlockNumberAndIndex', ['latest', '0x0']))?.message ?? '', /^index 0 out of range/);
   });
 
+  test('/rpc/v2 checks its eth_ methods as /rpc/v1 does and leaves its Filecoin.* selectors unchecked, as Lotus\'s v2 proxy does', async (t) => {
+    const { app, result, error, block, blockHash, txHash } = await gatewayWithTransfer(t);
+    const v2 = async (method: string, params: unknown[] = []) => {
+      const answer = await app.inject({ method: 'POST', url: '/rpc/v2', payload: { jsonrpc: '2.0', id: 1, method, params } });
+      return { status: answer.statusCode, ...answer.json() };
+    };
+    const key = (await v2('Filecoin.ChainGetTipSet', [{ height: { at: block, anchor: { tag: 'latest' } } }])).result.Cids;
+    const sender = '0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266';
+    const f410 = await result('Filecoin.EthAddressToFilecoinAddress', [sender]);
+    await result('evm_increaseTime', [PAST_THE_CAP]);
+    await result('evm_mine');
+    const byHeight = `bad tipset height: ${REFUSED}`;
+    assert.equal((await error('eth_getBlockByNumber', [hex(block), false]))?.message, byHeight);
+    assert.equal((await v2('eth_getBlockByNumber', [hex(block), false])).error?.message, byHeight);
+    assert.equal((await v2('Filecoin.EthGetBlockByNumber', [hex(block), false])).error?.message, byHeight);
+    assert.equal((await v2('eth_getBalance', [sender, hex(block)])).error?.message, byHeight);
+    assert.equal((await v2('eth_getBlockByHash', [blockHash, false])).error?.message, `bad tipset: ${REFUSED}`);
+    // The v2 proxy only rate-limits ChainGetTipSet, StateGetActor and StateGetID: a tipset past the cap answers.
+    assert.equal((await v2('Filecoin.ChainGetTipSet', [{ key }])).result.Height, block);
+    assert.equal(typeof (await v2('Filecoin.StateGetActor', [f410, { key }])).result.Nonce, 'number');
+    assert.match((await v2('Filecoin.StateGetID', [f410, { key }])).result, /^t0\d+$/);
+    // The 20-epoch message lookback: 21 epochs after it, the transaction is not found.
+    assert.equal((await v2('eth_getTransactionReceipt', [txHash])).result.transactionHash, txHash);
+    await result('anvil_mine', [hex(20)]);
+    assert.equal((await v2('eth_getTransactionReceipt', [txHash])).result, null);
+    assert.equal((await v2('eth_getTransactionByHash', [txHash])).result, null);
+    // Filters are a WebSocket connection's, and a method outside the v2 gateway is not found (HTTP 500).
+    const stateful = 'EthNewBlockFilter not supported: stateful methods are only available on websocket connections';
+    assert.deepEqual((await v2('eth_newBlockFilter')).error, { code: 1, message: stateful });
+    assert.deepEqual(await v2('Filecoin.EthSendTransaction', [{}]), { status: 500, jsonrpc: '2.0', id: 1, error: { code: -32601, message: "method 'Filecoin.EthSendTransaction' not found" } });
+  });
+
   test('a height is aged by the block delay counted back from the head, not by the timestamp of the tipset there', async (t) => {
     const { result, error, devnet, block, blockHash } = await gatewayWithTransfer(t);
     // One epoch more than 24 hours of block delays, mined 1 s apart: every tipset is under 7 hours old.
