@@ -25,6 +25,18 @@ export class MethodNotFoundError extends DevnetError {
   }
 }
 
+/**
+ * A channel method (ChainNotify, MpoolSub, SubscribeActorEventsRaw) called over HTTP, which has no way
+ * to push the channel's values: go-jsonrpc refuses it so before it reads the params (handler.go).
+ */
+export class NoChannelSupportError extends DevnetError {
+  override readonly code = -32601;
+  override name = 'NoChannelSupportError';
+  constructor(readonly method: string) {
+    super(`method '${method}' not supported in this mode (no out channel support)`);
+  }
+}
+
 export class InvalidParamsError extends DevnetError {
   override readonly code = -32602;
   override name = 'InvalidParamsError';

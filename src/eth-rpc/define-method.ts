@@ -49,7 +49,15 @@ export interface RpcMethod {
   namedParams?: readonly string[];
   /** Its handler answers on a fork too, never the upstream (--gateway-only's v0 refusals: server.ts). */
   neverForwarded?: true;
+  /**
+   * It answers a Lotus channel (a Go `<-chan` result, pushed as `xrpc.ch.val`), which needs a
+   * WebSocket: over HTTP the dispatcher refuses it before its params, as go-jsonrpc does.
+   */
+  channel?: true;
 }
+
+/** The context of a channel method, which runs on a WebSocket only (RpcMethod.channel). */
+export type ChannelContext = RpcContext & { subscriptions: Subscriptions };
 
 export type Args<P extends readonly Param<unknown>[]> = { [K in keyof P]: P[K] extends Param<infer T> ? T : never };
 
@@ -68,6 +76,15 @@ export function defineWriteMethod<const P extends readonly Param<unknown>[]>(
   handler: (ctx: RpcContext, ...args: Args<P>) => unknown,
 ): RpcMethod {
   return { ...defineMethod(name, params, handler), writes: true };
+}
+
+/** A method answering a Lotus channel (RpcMethod.channel), declared as defineMethod declares one. */
+export function defineChannelMethod<const P extends readonly Param<unknown>[]>(
+  name: string,
+  params: P,
+  handler: (ctx: ChannelContext, ...args: Args<P>) => unknown,
+): RpcMethod {
+  return { name, params, channel: true, handler: (ctx, args) => handler(ctx as ChannelContext, ...(args as Args<P>)) };
 }
 
 /** `method`, whose params Lotus decodes itself (RpcMethod.rawParams). */

@@ -1,7 +1,7 @@
 // JSON-RPC 2.0 framing: single requests, batches and notifications; arity and parameter checks;
 // every failure answered with an error object.
 import type { Logger } from 'pino';
-import { DevnetError, InvalidParamsError, InvalidRequestError, MethodNotFoundError, ParseError } from '../common/errors.js';
+import { DevnetError, InvalidParamsError, InvalidRequestError, MethodNotFoundError, NoChannelSupportError, ParseError } from '../common/errors.js';
 import { DEFAULT_MAX_BATCH, DEFAULT_MAX_BATCH_RESPONSE_BYTES } from '../config.js';
 import { BatchBudget, LONG_RUN_MS } from '../fevm/run-budget.js';
 import { BatchAnswer, RESPONSE_TOO_LARGE } from './batch-answer.js';
@@ -127,6 +127,7 @@ export class Dispatcher {
   private call(name: string, params: unknown, ctx: RpcContext): unknown {
     const method = this.methods.get(name);
     if (!method) throw new MethodNotFoundError(name);
+    if (method.channel && !ctx.subscriptions) throw new NoChannelSupportError(name);
     const args = positional(method, params);
     const required = this.required.get(method)!;
     if (args.length < required || args.length > method.params.length) {

@@ -90,9 +90,10 @@ function notSupportedOnGateway(methods: RpcMethod[]): RpcMethod[] {
   return methods
     // eth_sendTransaction's alias is the devnet's own: Lotus has no such method to find.
     .filter((method) => !inGateway(method) && method.name !== 'Filecoin.EthSendTransaction')
-    .map(({ name, params }): RpcMethod => ({
+    .map(({ name, params, channel }): RpcMethod => ({
       name,
       params,
+      channel,
       neverForwarded: true,
       handler: () => {
         throw new DevnetError('method not supported');

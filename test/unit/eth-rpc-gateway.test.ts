@@ -144,8 +144,8 @@ async function gatewayOnSockets(t: TestContext, maxFilters: number) {
     await app.close();
   });
   const { port } = app.server.address() as { port: number };
-  const connect = async () => {
-    const socket = new WebSocket(`ws://127.0.0.1:${port}/rpc/v1`);
+  const connect = async (path = '/rpc/v1') => {
+    const socket = new WebSocket(`ws://127.0.0.1:${port}${path}`);
     t.after(() => socket.close());
     await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
     let id = 0;
@@ -237,6 +237,29 @@ describe('--gateway-only: a method outside the gateway, as each path of Lotus\'s
     const names = discover.json().result.methods.map((m: { name: string }) => m.name);
     assert.ok(names.includes('Filecoin.StateGetReceipt') && !names.includes('Filecoin.StateMarketDeals'));
     assert.equal((await post('/rpc/v0', 'Filecoin.ChainHead', [])).status, 200);
+  });
+
+  // go-jsonrpc (handler.go) refuses a method returning a Go channel over HTTP before its params are
+  // read, whether the gateway serves it or not; over a WebSocket /rpc/v0's MpoolSub reaches the
+  // gateway's empty slot.
+  test('channel methods over HTTP: go-jsonrpc\'s -32601 `not supported in this mode` (HTTP 500) on every path; over a WebSocket ChainNotify opens and /rpc/v0\'s MpoolSub is `method not supported`', async (t) => {
+    const { connect } = await gatewayOnSockets(t, 100);
+    const { app } = await setupRpc(t, { gatewayOnly: true });
+    const post = async (url: string, method: string, params: unknown[]) => {
+      const answer = await app.inject({ method: 'POST', url, payload: { jsonrpc: '2.0', id: 1, method, params } });
+      return { status: answer.statusCode, error: answer.json().error };
+    };
+    const noChannel = (method: string) => ({ status: 500, error: { code: -32601, message: `method '${method}' not supported in this mode (no out channel support)` } });
+    assert.deepEqual(await post('/rpc/v0', 'Filecoin.MpoolSub', []), noChannel('Filecoin.MpoolSub'));
+    assert.deepEqual(await post('/rpc/v0', 'Filecoin.MpoolSub', [1]), noChannel('Filecoin.MpoolSub'));
+    assert.deepEqual(await post('/rpc/v0', 'Filecoin.ChainNotify', []), noChannel('Filecoin.ChainNotify'));
+    assert.deepEqual(await post('/rpc/v1', 'Filecoin.ChainNotify', []), noChannel('Filecoin.ChainNotify'));
+    assert.deepEqual(await post('/rpc/v1', 'Filecoin.SubscribeActorEventsRaw', [{}]), noChannel('Filecoin.SubscribeActorEventsRaw'));
+    // /rpc/v1 registers the gateway's methods only: MpoolSub is not found there.
+    assert.deepEqual(await post('/rpc/v1', 'Filecoin.MpoolSub', []), { status: 500, error: { code: -32601, message: "method 'Filecoin.MpoolSub' not found" } });
+    const v0 = await connect('/rpc/v0');
+    assert.deepEqual((await v0.call('Filecoin.MpoolSub')).error, { code: 1, message: 'method not supported' });
+    assert.equal(typeof (await v0.call('Filecoin.ChainNotify')).result, 'number');
   });
 
   test('on a fork, /rpc/v0\'s other methods are refused too, a tipset of the upstream\'s named or not', async (t) => {

@@ -215,6 +215,17 @@ describe('JSON-RPC over HTTP (inject)', () => {
     assert.deepEqual((res.json() as RpcResponse).error, { code: 1, message: "connection doesn't support callbacks" });
   });
 
+  // go-jsonrpc (handler.go) refuses a method returning a Go channel over HTTP before reading its
+  // params; the devnet answers it with HTTP 200, as every error (a Lotus node: HTTP 500).
+  test('ChainNotify, MpoolSub and SubscribeActorEventsRaw over HTTP: go-jsonrpc\'s -32601 `not supported in this mode`, before their params', async (t) => {
+    const { app } = await setupRpc(t);
+    for (const [method, params] of [['Filecoin.ChainNotify', []], ['Filecoin.MpoolSub', [1]], ['Filecoin.SubscribeActorEventsRaw', [{ fromHeight: 'x' }]]] as const) {
+      const res = await app.inject({ method: 'POST', url: '/rpc/v1', payload: { jsonrpc: '2.0', id: 9, method, params } });
+      assert.equal(res.statusCode, 200);
+      assert.deepEqual((res.json() as RpcResponse).error, { code: -32601, message: `method '${method}' not supported in this mode (no out channel support)` }, method);
+    }
+  });
+
   // fidaudit3 P5g: Lotus decodes eth_subscribe's params itself (lotus b835fab70 eth_types.go
   // EthSubscribeParams.UnmarshalJSON, events.go EthSubscribe): another JSON type is its code-1
   // "decoding params: json: cannot unmarshal …", geth's full-transaction flag included.

@@ -6,7 +6,7 @@ import { DevnetError } from '../../common/errors.js';
 import { manifestBlock } from '../../fevm/manifest.js';
 import { SigType } from '../../fevm/message.js';
 import { tipsetAtHeightFrom } from '../block-ref.js';
-import { defineMethod } from '../define-method.js';
+import { defineChannelMethod, defineMethod } from '../define-method.js';
 import { blockHeaderJson, bytesJson, cidJson, messageJson, receiptJson, signedMessageJson, tipsetJson } from '../lotus-json.js';
 import { cid, integer, tipsetKey, tipsetOf } from '../lotus-params.js';
 import type { Devnet } from '../../devnet/devnet.js';
@@ -205,8 +205,5 @@ export const filecoinChain = [
     return { Size: size, Links: links };
   }),
 
-  defineMethod('Filecoin.ChainNotify', [], ({ devnet, subscriptions }) => {
-    if (!subscriptions) throw new DevnetError("connection doesn't support callbacks");
-    return subscriptions.chainNotify(tipsetJson(devnet.head));
-  }),
+  defineChannelMethod('Filecoin.ChainNotify', [], ({ devnet, subscriptions }) => subscriptions.chainNotify(tipsetJson(devnet.head))),
 ];

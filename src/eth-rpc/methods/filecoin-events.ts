@@ -3,7 +3,7 @@
 // node/impl/full/actor_events.go, chain.go). The filter shape and matching are in ../actor-events.ts.
 import { DevnetError } from '../../common/errors.js';
 import { actorEventFilter, actorEventFilterJson, anyActorEvent, eventEntryJson, filterTipsets, heightRange, tipsetActorEvents } from '../actor-events.js';
-import { defineMethod } from '../define-method.js';
+import { defineChannelMethod, defineMethod } from '../define-method.js';
 import { upstreamActorEvents, upstreamTipsetEvents, upstreamTipsetKey } from '../fork-events.js';
 import { cid } from '../lotus-params.js';
 
@@ -22,9 +22,8 @@ export const filecoinEvents = [
   // each new tipset's; closed once toHeight is reached (at once for a tipsetKey or a past toHeight). On
   // a fork, the backlog's part at or before the fork epoch is the upstream's (fidaudit4 V4), sent first,
   // and so is the backlog of a tipsetKey of the upstream's, as GetActorEventsRaw's (fork-events.ts).
-  defineMethod('Filecoin.SubscribeActorEventsRaw', [actorEventFilter('filter')], async ({ devnet, subscriptions }, given) => {
+  defineChannelMethod('Filecoin.SubscribeActorEventsRaw', [actorEventFilter('filter')], async ({ devnet, subscriptions }, given) => {
     const filter = given ?? anyActorEvent();
-    if (!subscriptions) throw new DevnetError("connection doesn't support callbacks");
     const { from, to } = heightRange(filter, devnet.head.epoch);
     const { fork } = devnet;
     const upstreamKey = fork && filter.tipset ? await upstreamTipsetKey(devnet, fork, filter.tipset) : undefined;

@@ -11,7 +11,7 @@ import type { BatchBudget } from '../../fevm/run-budget.js';
 import type { Tipset } from '../../mining/tipset.js';
 import { SigType, type Message, type SignedMessage } from '../../fevm/message.js';
 import type { Devnet } from '../../devnet/devnet.js';
-import { defineMethod, defineWriteMethod } from '../define-method.js';
+import { defineChannelMethod, defineMethod, defineWriteMethod } from '../define-method.js';
 import { DevnetError } from '../../common/errors.js';
 import { signedMessageCid } from '../../fevm/message.js';
 import { cidJson, messageJson, signedMessageJson } from '../lotus-json.js';
@@ -166,10 +166,7 @@ export const filecoinMpool = [
 
   defineMethod('Filecoin.MpoolGetConfig', [], () => MPOOL_CONFIG),
 
-  defineMethod('Filecoin.MpoolSub', [], ({ subscriptions }) => {
-    if (!subscriptions) throw new DevnetError("connection doesn't support callbacks");
-    return subscriptions.mpoolSub();
-  }),
+  defineChannelMethod('Filecoin.MpoolSub', [], ({ subscriptions }) => subscriptions.mpoolSub()),
 
   defineMethod('Filecoin.MpoolPending', [tipsetKey('tipsetKey')], ({ devnet }) =>
     devnet.poolContent().pending.map((p) => signedMessageJson(p.signed, p.cid)),
