@@ -219,6 +219,9 @@ describe('examples/foundry: forge and cast against the devnet CLI', () => {
     const initCode = concat([artifact.bytecode.object, AbiCoder.defaultAbiCoder().encode(['uint256'], [0])]);
     const address = getCreate2Address(SAFE_SINGLETON_FACTORY, toBeHex(1, 32), keccak256(initCode));
     assert.equal(deployed, address);
+    // cast create2 predicts it when named the factory (README: its default deployer is 0x4e59…956C).
+    const predictArgs = ['create2', '--deployer', SAFE_SINGLETON_FACTORY, '--salt', toBeHex(1, 32), '--init-code-hash', keccak256(initCode)];
+    assert.equal(getAddress(await castOk(predictArgs, run)), address);
     // The factory made it, so it is the owner; the constructor's count is there.
     assert.equal(getAddress(await castOk(['call', address, 'owner()(address)', ...rpc()], run)), SAFE_SINGLETON_FACTORY);
     assert.equal(await castOk(['call', address, 'count()(uint256)', ...rpc()], run), '0');
