@@ -1,0 +1,107 @@
+// Hardhat Ignition's `--strategy create2` (https://hardhat.org/ignition/docs/guides/create2) on
+// `hardhat init`'s JavaScript sample (its Lock and Ignition module, copied from the installed Hardhat;
+// config: test/fixtures/hardhat-create2). The strategy deploys through CreateX at
+// 0xba5Ed099633D3B313e4D5F7bdc1305d3c28ba5Ed, which calibnet and mainnet have and a new devnet does not:
+// Ignition stops, and README's one command copies calibnet's code there. Here a second devnet stands
+// in for calibnet, holding CreateX as calibnet got it: its deployer's first transaction, whose init
+// code is CreateX's pre-signed deployment's (the copy Ignition carries, ignition-core's
+// createx-artifact.js). No pre-signed deployment can put it there: they allow at most 45 M gas, and
+// the FEVM needs about 66 M.
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { AbiCoder, Contract, getCreate2Address, JsonRpcProvider, keccak256, parseUnits, toBeHex, Transaction } from 'ethers';
+import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { castOk } from '../helpers/foundry.js';
+import { describeRunAndNode, hardhat, type HardhatRun } from '../helpers/hardhat.js';
+import { REPO_ROOT } from '../helpers/solc.js';
+
+const require = createRequire(import.meta.url);
+const SAMPLE_DIR = join(dirname(require.resolve('hardhat/package.json')), 'sample-projects', 'javascript');
+const FIXTURE_DIR = join(REPO_ROOT, 'test', 'fixtures', 'hardhat-create2');
+/** CreateX's pre-signed deployment as Ignition carries it (deployed by Ignition itself on chain 31337 only). */
+const { presignedTx } = require(join(dirname(require.resolve('@nomicfoundation/ignition-core')), 'internal', 'execution', 'strategy', 'createx-artifact.js')) as { presignedTx: string };
+const CREATEX = '0xba5Ed099633D3B313e4D5F7bdc1305d3c28ba5Ed';
+/** The code hash Ignition checks before deploying through CreateX (ignition-core create2-strategy). */
+const CREATEX_CODE_HASH = '0xbd8a7ea8cfca7b4e5f5041d7d4b17bc317c5ce42cfbc42066a00cf26b43eb53f';
+/** The salt in the fixture's config, as the guide writes it. */
+const SALT = toBeHex(0, 32);
+// The sample module's defaults (ignition/modules/Lock.js): Jan 1st 2030, 1 gwei.
+const UNLOCK_TIME = 1_893_456_000n;
+const LOCKED_AMOUNT = parseUnits('1', 'gwei');
+// Only catches a hung Hardhat (see hardhat-default-config.test.ts).
+const TIMEOUT_MS = 300_000;
+
+describe("Hardhat Ignition's --strategy create2 (CreateX) against the devnet", () => {
+  const projectDir = mkdtempSync(join(tmpdir(), 'fvm-devnet-ignition-create2-'));
+  let devnet: DevnetProcess;
+
+  const deploy = (): Promise<HardhatRun> =>
+    hardhat(
+      projectDir,
+      ['ignition', 'deploy', 'ignition/modules/Lock.js', '--network', 'localhost', '--strategy', 'create2'],
+      { FVM_DEVNET_URL: devnet.url, HARDHAT_IGNITION_CONFIRM_DEPLOYMENT: 'false' },
+      TIMEOUT_MS,
+    );
+  const explain = (why: string, result: HardhatRun): string => describeRunAndNode(why, result, devnet);
+
+  before(async () => {
+    for (const part of ['contracts', 'ignition']) cpSync(join(SAMPLE_DIR, part), join(projectDir, part), { recursive: true });
+    for (const file of ['hardhat.config.js', 'package.json']) cpSync(join(FIXTURE_DIR, file), join(projectDir, file));
+    cpSync(join(REPO_ROOT, 'test', 'fixtures', 'hardhat-default', 'offline-solc.js'), join(projectDir, 'offline-solc.js'));
+    // The project's packages are the repo's (the user's `npm install`).
+    symlinkSync(join(REPO_ROOT, 'node_modules'), join(projectDir, 'node_modules'), 'dir');
+    devnet = await startDevnet();
+  });
+  after(async () => {
+    await devnet?.stop();
+    rmSync(projectDir, { recursive: true, force: true });
+  });
+
+  test('a new devnet has no CreateX: Ignition stops as README says', async () => {
+    const result = await deploy();
+    assert.notEqual(result.code, 0, explain('ignition deploy succeeded without CreateX', result));
+    assert.match(result.output, /CreateX not deployed on current network 31415926/, explain('not the error README names', result));
+  });
+
+  test("README's anvil_setCode of calibnet's CreateX code: Ignition deploys Lock at the address CreateX gives it on every chain", async () => {
+    // The stand-in for calibnet: CreateX's deployer sends its init code as its first transaction.
+    const calibnet = await startDevnet();
+    try {
+      const deployment = Transaction.from(presignedTx);
+      const deployer = deployment.from!;
+      await castOk(['rpc', 'anvil_impersonateAccount', deployer, '--rpc-url', calibnet.url]);
+      await castOk(['rpc', 'anvil_setBalance', deployer, toBeHex(10n ** 20n), '--rpc-url', calibnet.url]);
+      await castOk(['send', '--unlocked', '--from', deployer, '--rpc-url', calibnet.url, '--create', deployment.data]);
+      // README's command, with the stand-in's url for calibnet's.
+      const code = await castOk(['code', CREATEX, '--rpc-url', calibnet.url]);
+      assert.equal(keccak256(code), CREATEX_CODE_HASH);
+      await castOk(['rpc', 'anvil_setCode', CREATEX, code, '--rpc-url', devnet.url]);
+    } finally {
+      await calibnet.stop();
+    }
+
+    const result = await deploy();
+    assert.equal(result.code, 0, explain('ignition deploy --strategy create2 failed', result));
+    const lock = /LockModule#Lock - (0x[0-9a-fA-F]{40})/.exec(result.output)?.[1];
+    assert.ok(lock, explain('Ignition printed no deployed address', result));
+    // CreateX hashes a salt that names neither the sender nor a chain (keccak256(abi.encode(salt))),
+    // so the address is the same on every chain that has CreateX: calibnet's, Anvil's.
+    const artifact = JSON.parse(readFileSync(join(projectDir, 'artifacts', 'contracts', 'Lock.sol', 'Lock.json'), 'utf8')) as { bytecode: string };
+    const initCode = artifact.bytecode + AbiCoder.defaultAbiCoder().encode(['uint256'], [UNLOCK_TIME]).slice(2);
+    assert.equal(lock, getCreate2Address(CREATEX, keccak256(SALT), keccak256(initCode)), explain('not the CREATE2 address', result));
+    const provider = new JsonRpcProvider(devnet.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+    try {
+      const deployed = new Contract(lock, ['function owner() view returns (address)', 'function unlockTime() view returns (uint256)'], provider);
+      // CreateX created it with the module's value; so CreateX is its msg.sender, hence its owner.
+      assert.equal(await deployed.getFunction('owner')(), CREATEX);
+      assert.equal(await deployed.getFunction('unlockTime')(), UNLOCK_TIME);
+      assert.equal(await provider.getBalance(lock), LOCKED_AMOUNT);
+    } finally {
+      provider.destroy();
+    }
+  });
+});
