@@ -7,7 +7,7 @@ import { EAM_NAMESPACE, FilAddress, isMaskedId } from '../common/address.js';
 import { DevnetError, InvalidParamsError } from '../common/errors.js';
 import { bytesToHex } from '../common/hex.js';
 import { keccak256 } from '../common/hashes.js';
-import type { Actor } from '../fevm/actor.js';
+import type { Actor, KeptStorage } from '../fevm/actor.js';
 import { createActor, createPlaceholder, resolveAddress, resolveEthAddress, withBalance } from '../fevm/actors/lifecycle.js';
 import { EMPTY_KAMT, storageShapeOf, withSlotShaped } from '../fevm/actors/evm/kamt-shape.js';
 import type { StateOverlay, StateSnapshot, StateTree } from '../fevm/state-tree.js';
@@ -21,6 +21,17 @@ import { checkReorgBlocks } from './reorg-blocks.js';
 
 /** The most epochs anvil_mine gives a tipset each; longer runs pass as null rounds, in seconds rather than hours. */
 export const MAX_TIPSETS_MINED = 1000;
+
+/**
+ * A contract given empty code: an EthAccount at its ID and f410, with its balance, its nonce as the
+ * account's (Anvil's) and its storage kept (Actor.keptStorage).
+ */
+function accountOfContract(contract: Actor): Actor {
+  const { evm, storageShape, ...rest } = contract;
+  const { storageGeneration, upstreamStorageRoot } = evm!;
+  const kept: KeptStorage = { storageGeneration, ...(upstreamStorageRoot !== undefined ? { upstreamStorageRoot } : {}), ...(storageShape ? { shape: storageShape } : {}) };
+  return { ...rest, kind: 'ethaccount', nonce: evm!.nonce, keptStorage: kept };
+}
 
 /**
  * Refuses (-32602, before anything changes) a cheat code that would take the chain to an epoch or a
@@ -262,9 +273,10 @@ export class Cheats {
   /**
    * Code makes the actor an EVM actor (keeping its ID and balance), or creates one with an f410.
    * Empty code on an account (EthAccount, placeholder) or a new address changes nothing: it has no
-   * code already, and an EVM actor could no longer send (Hardhat's and Anvil's `setCode(a, "0x")`
-   * leaves an account that can send). A contract keeps its actor, with no code: the FEVM never turns
-   * an EVM actor back into an account.
+   * code already. Empty code on a contract makes it an EthAccount with the contract's nonce and
+   * balance, which can send (impersonated, or by its key), as Hardhat and Anvil leave an account (a
+   * devnet cheat: the FEVM never turns a contract into an account); it keeps the contract's storage
+   * (Actor.keptStorage), which code set again reads, as Anvil keeps the slots.
    */
   setCode(eth: Uint8Array, code: Uint8Array): Promise<void> {
     if (isMaskedId(eth)) return Promise.reject(new DevnetError('code can only be set at an f410 address, not a masked ID'));
@@ -274,13 +286,20 @@ export class Cheats {
       if (target.kind !== 'evm' && target.kind !== 'placeholder' && target.kind !== 'ethaccount') {
         throw new DevnetError(`cannot set code on a ${target.kind} actor`);
       }
+      if (code.length === 0) {
+        state.putActor(accountOfContract(target));
+        return;
+      }
+      // A former contract's account gets its storage back; any other starts a first generation.
+      const { keptStorage, ...rest } = target;
+      const { shape, ...storage } = keptStorage ?? { storageGeneration: 0 };
       // An account keeps its nonce as the contract's, as Anvil and Hardhat keep it (CREATE addresses follow it); a new contract's is 1.
-      const evm = target.evm ?? { nonce: Math.max(1, target.nonce), storageGeneration: 0 };
+      const evm = target.evm ?? { nonce: Math.max(1, target.nonce), ...storage };
       state.putActor({
-        ...target,
+        ...rest,
         kind: 'evm',
         nonce: 0,
-        storageShape: actor ? storageShapeOf(actor) : EMPTY_KAMT,
+        storageShape: keptStorage ? shape : actor ? storageShapeOf(actor) : EMPTY_KAMT,
         evm: { ...evm, bytecode: code, bytecodeHash: keccak256(code), dead: undefined },
       });
     });

@@ -120,6 +120,19 @@ export interface Actor {
    * when unknown (an upstream whose State names no root).
    */
   readonly storageShape?: KamtNode;
+  /**
+   * An EthAccount that was a contract until `anvil_setCode(address, "0x")` (a devnet cheat: the FEVM
+   * never turns a contract into an account): the storage it had, which code set on it again reads,
+   * as Anvil keeps an account's slots whatever its code.
+   */
+  readonly keptStorage?: KeptStorage;
+}
+
+/** A former contract's storage (Actor.keptStorage): what its EvmState and storageShape named. */
+export interface KeptStorage {
+  readonly storageGeneration: number;
+  readonly upstreamStorageRoot?: string;
+  readonly shape?: KamtNode;
 }
 
 /**

@@ -532,11 +532,12 @@ function credit(state: StateOverlay, id: number, amount: bigint): void {
 
 /**
  * The sender as its message leaves it: the nonce moved, `balance`, a Placeholder made an EthAccount.
- * An account is made by plainActor (actor.ts says why); a contract a call is sent from, copied.
+ * An account is made by plainActor (actor.ts says why); a contract a call is sent from, and a former
+ * contract's EthAccount with the storage it keeps (Actor.keptStorage), copied.
  */
 function sentBy(sender: Actor, balance: bigint): Actor {
   const kind = sender.kind === 'placeholder' ? 'ethaccount' : sender.kind;
   const nonce = sender.nonce + 1;
-  return isAccountKind(kind) ? plainActor(sender.id, kind, nonce, balance, sender.delegated, sender.robust) : { ...sender, kind, nonce, balance };
+  return isAccountKind(kind) && sender.keptStorage === undefined ? plainActor(sender.id, kind, nonce, balance, sender.delegated, sender.robust) : { ...sender, kind, nonce, balance };
 }
 

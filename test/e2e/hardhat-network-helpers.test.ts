@@ -1,6 +1,7 @@
 // A Hardhat 2 suite grown against Hardhat node or Anvil, run unchanged against fvm-devnet
 // (test/fixtures/hardhat-suite): every hardhat-network-helpers call such a suite makes, nested
-// loadFixture, mine with an interval, setCode (a copy; "0x" on an account, which must still send),
+// loadFixture, mine with an interval, setCode (a copy; "0x" on an account, which must still send, and
+// on a contract, which becomes an account that sends and finds its slots when code comes back: U8),
 // setStorageAt, setNonce, impersonation, takeSnapshot, dropTransaction, the base fee, the three
 // refusals, and reset(url, block) then reset(), which must come back to the devnet's own chain
 // (newuser3 s46 U4, U5: Hardhat 2.29.1, hardhat-network-helpers 1.1.2; each passes on Hardhat's node too).

@@ -13,6 +13,8 @@ const FIL = 10n ** 18n;
 const OTHER = '0x' + '42'.repeat(20);
 // Runtime code that returns the 32-byte word 0x2a: PUSH1 2a PUSH1 0 MSTORE PUSH1 20 PUSH1 0 RETURN.
 const RETURNS_42 = '0x602a60005260206000f3';
+// Runtime code that returns slot 1: PUSH1 1 SLOAD PUSH1 0 MSTORE PUSH1 20 PUSH1 0 RETURN.
+const RETURNS_SLOT_1 = '0x60015460005260206000f3';
 
 describe('snapshots', () => {
   test('evm_revert restores balances, nonces, actors and the chain, and uses the snapshot up', async (t) => {
@@ -241,11 +243,11 @@ describe('state cheat codes', () => {
     const sent = await result('eth_sendTransaction', [{ from: OTHER, to: RECIPIENT, value: '0x1' }]);
     assert.equal((await result('eth_getTransactionReceipt', [sent])).status, '0x1');
     assert.equal(kindAt(OTHER), 'ethaccount');
-    // A contract's code removed: still an EVM actor (calls to it return nothing), which cannot send.
+    // A contract's code removed: an EthAccount (newuser3 U8; the next test).
     const contract = '0x' + '43'.repeat(20);
     await result('anvil_setCode', [contract, RETURNS_42]);
     await result('anvil_setCode', [contract, '0x']);
-    assert.equal(kindAt(contract), 'evm');
+    assert.equal(kindAt(contract), 'ethaccount');
     assert.equal(await result('eth_getCode', [contract, 'latest']), '0x');
     assert.equal(await result('eth_call', [{ to: contract }, 'latest']), '0x');
     // An account given code keeps its nonce as the contract's (its CREATE addresses follow it), as Anvil and Hardhat keep it.
@@ -254,6 +256,62 @@ describe('state cheat codes', () => {
     await result('anvil_setCode', [account, RETURNS_42]);
     assert.equal(kindAt(account), 'evm');
     assert.equal(await result('eth_getTransactionCount', [account, 'latest']), '0x7');
+  });
+
+  // newuser3 U8: a suite etches code, clears it with setCode(a, "0x") and sends from the address, as
+  // on Anvil 1.7.1 and Hardhat's node, which keep the account's balance, nonce and slots.
+  test('anvil_setCode with empty code makes a contract an EthAccount that sends, with its balance and nonce; code set again reads its slots, after a dump and load too', async (t) => {
+    const a = await setupRpc(t);
+    const contract = '0x' + '45'.repeat(20);
+    const actorAt = (devnet: typeof a.devnet) => {
+      const state = devnet.stateAt(devnet.head.epoch);
+      return state.getActor(state.lookupId(FilAddress.fromEthAddress(hexToBytes(contract)))!)!;
+    };
+    const word = (n: number) => '0x' + n.toString(16).padStart(64, '0');
+    await a.result('anvil_setCode', [contract, RETURNS_SLOT_1]);
+    await a.result('anvil_setStorageAt', [contract, '0x1', word(7)]);
+    await a.result('anvil_setStorageAt', [contract, '0x1234', word(9)]);
+    await a.result('anvil_setBalance', [contract, '0x' + (10n * FIL).toString(16)]);
+    const contractActor = actorAt(a.devnet);
+    await a.result('anvil_setCode', [contract, '0x']);
+    const account = actorAt(a.devnet);
+    assert.equal(account.kind, 'ethaccount');
+    assert.equal(account.id, contractActor.id);
+    assert.equal(await a.result('eth_getCode', [contract, 'latest']), '0x');
+    assert.equal(await a.result('eth_getBalance', [contract, 'latest']), '0x' + (10n * FIL).toString(16));
+    assert.equal(await a.result('eth_getTransactionCount', [contract, 'latest']), '0x1');
+    // An account has no storage to read (Lotus answers zero; Anvil still shows the slots).
+    assert.equal(await a.result('eth_getStorageAt', [contract, '0x1', 'latest']), word(0));
+    await a.result('anvil_addBalance', [contract, '0x1']);
+    await a.result('anvil_impersonateAccount', [contract]);
+    const sent = await a.result('eth_sendTransaction', [{ from: contract, to: RECIPIENT, value: '0x1' }]);
+    assert.equal((await a.result('eth_getTransactionReceipt', [sent])).status, '0x1');
+    assert.equal(await a.result('eth_getTransactionCount', [contract, 'latest']), '0x2');
+    const b = await setupRpc(t);
+    assert.equal(await b.result('anvil_loadState', [await a.result('anvil_dumpState')]), true);
+    for (const { result, devnet } of [a, b]) {
+      await result('anvil_setCode', [contract, RETURNS_SLOT_1]);
+      assert.equal(await result('eth_call', [{ to: contract }, 'latest']), word(7));
+      assert.equal(await result('eth_getStorageAt', [contract, '0x1234', 'latest']), word(9));
+      assert.equal(await result('eth_getTransactionCount', [contract, 'latest']), '0x2');
+      // The storage's KAMT shape (what its reads and writes cost) is the contract's again.
+      assert.deepEqual(actorAt(devnet).storageShape, contractActor.storageShape);
+    }
+  });
+
+  test('anvil_setCode at a Filecoin actor\'s masked ID (a miner, the market, an f1 account) is refused, empty code too, and changes nothing', async (t) => {
+    const f1 = FilAddress.parse('t1ick6svk3i23qdgn74hz2yu4wsoryzuaw4h3jk4y');
+    const { result, error, devnet } = await setupRpc(t, { fund: [{ address: f1, balance: 10n * FIL }] });
+    const f1Id = devnet.stateAt(devnet.head.epoch).lookupId(f1)!;
+    const maskedIds = ['0xff000000000000000000000000000000000003e8', '0xff00000000000000000000000000000000000005', '0xff' + f1Id.toString(16).padStart(38, '0')];
+    for (const masked of maskedIds) {
+      const balance = await result('eth_getBalance', [masked, 'latest']);
+      for (const code of ['0x', RETURNS_42]) {
+        assert.deepEqual(await error('anvil_setCode', [masked, code]), { code: 1, message: 'code can only be set at an f410 address, not a masked ID' }, masked);
+      }
+      assert.equal(await result('eth_getBalance', [masked, 'latest']), balance);
+      assert.equal(await result('eth_getCode', [masked, 'latest']), '0x');
+    }
   });
 
   test('impersonation sends from an f410 address and from a native account without their keys', async (t) => {

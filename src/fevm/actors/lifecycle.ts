@@ -80,10 +80,13 @@ export function createPlaceholder(state: StateOverlay, eth: Uint8Array, balance 
   return createActor(state, 'placeholder', { delegated, balance });
 }
 
-/** `actor` with another balance; f02 made as its every write makes it (rewardActorWith), an account by plainActor. */
+/**
+ * `actor` with another balance; f02 made as its every write makes it (rewardActorWith), an account by
+ * plainActor (but a former contract's EthAccount, copied with the storage it keeps).
+ */
 export function withBalance(actor: Actor, balance: bigint): Actor {
   if (actor.id === REWARD_ACTOR_ID) return rewardActorWith(actor, balance);
-  return isAccountKind(actor.kind) ? plainActor(actor.id, actor.kind, actor.nonce, balance, actor.delegated, actor.robust) : { ...actor, balance };
+  return isAccountKind(actor.kind) && actor.keptStorage === undefined ? plainActor(actor.id, actor.kind, actor.nonce, balance, actor.delegated, actor.robust) : { ...actor, balance };
 }
 
 /** Moves FIL between two actors; false (and nothing moved) when the sender has too little. */
