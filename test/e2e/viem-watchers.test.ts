@@ -1,0 +1,156 @@
+// viem's watchers as its docs write them and as wagmi's hooks call them (useWatchContractEvent,
+// useBlockNumber({ watch: true }), …): over http(), so they poll, on a full node through filters
+// (eth_newFilter / eth_newPendingTransactionFilter + eth_getFilterChanges), and against --gateway-only,
+// which refuses filters over HTTP as calibnet's public endpoints do, through eth_getLogs, viem's
+// fallback (viem/src/actions/public/watchContractEvent.ts, watchEvent.ts).
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import {
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  http,
+  parseAbiItem,
+  type Address,
+  type Block,
+  type Chain,
+  type Hash,
+  type PublicClient,
+  type Transport,
+} from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { DEV_ACCOUNTS, DEVNET_CHAIN_ID, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
+
+const INCREMENTED = parseAbiItem('event Incremented(address indexed by, uint256 newCount)');
+
+/** A log as the watchers hand it over, decoded. */
+interface Seen {
+  newCount: bigint;
+  transactionHash: Hash | null;
+  removed: boolean;
+}
+
+/** An onLogs that keeps what each Incremented log says in `into`. */
+function seen(into: Seen[]) {
+  return (logs: { args: { newCount?: bigint }; transactionHash: Hash | null; removed: boolean }[]) =>
+    into.push(...logs.map((l) => ({ newCount: l.args.newCount!, transactionHash: l.transactionHash, removed: l.removed })));
+}
+
+describe("viem's watchers over http()", () => {
+  let artifacts: Record<string, CompiledContract>;
+  const nodes: DevnetProcess[] = [];
+  const account = privateKeyToAccount(DEV_ACCOUNTS[1]!.privateKey);
+
+  before(async () => {
+    artifacts = await compileFixtures();
+  });
+
+  after(async () => {
+    await Promise.all(nodes.map((n) => n.stop()));
+  });
+
+  async function start(args: string[]) {
+    const node = await startDevnet(args);
+    nodes.push(node);
+    const chain: Chain = defineChain({
+      id: DEVNET_CHAIN_ID,
+      name: 'fvm-devnet',
+      nativeCurrency: { name: 'testnet filecoin', symbol: 'tFIL', decimals: 18 },
+      rpcUrls: { default: { http: [node.url] } },
+    });
+    // As the docs write it, with a shorter polling interval than viem's 4 s.
+    const client: PublicClient<Transport, Chain> = createPublicClient({ chain, transport: http(node.url), pollingInterval: 100 });
+    const wallet = createWalletClient({ chain, account, transport: http(node.url) });
+    const { abi, bytecode } = artifacts.Counter!;
+    const deployed = await client.waitForTransactionReceipt({ hash: await wallet.deployContract({ abi, bytecode }) });
+    const address = deployed.contractAddress as Address;
+    const increment = async () => {
+      const hash = await wallet.writeContract({ address, abi, functionName: 'increment' });
+      return client.waitForTransactionReceipt({ hash });
+    };
+    /** How many calls of `method` the node has answered so far (its log has a line for each, errors included). */
+    const calls = (method: string) => node.output().match(new RegExp(`^${method}(?= |$)`, 'gm'))?.length ?? 0;
+    return { node, client, address, firstBlock: deployed.blockNumber + 1n, increment, calls };
+  }
+
+  test('on a full node: watchContractEvent, watchEvent, watchBlocks, watchBlockNumber and watchPendingTransactions poll filters and hand over each increment once', async () => {
+    const { client, address, increment, calls } = await start([]);
+    const errors: unknown[] = [];
+    const onError = (e: Error) => errors.push(e);
+    const contractLogs: Seen[] = [];
+    const eventLogs: Seen[] = [];
+    const blocks: Block[] = [];
+    const numbers: bigint[] = [];
+    const pending: Hash[] = [];
+    const unwatch = [
+      client.watchContractEvent({ address, abi: artifacts.Counter!.abi, eventName: 'Incremented', onLogs: seen(contractLogs) as never, onError }),
+      client.watchEvent({ address, event: INCREMENTED, onLogs: seen(eventLogs), onError }),
+      // emitMissed: a poll otherwise hands over only the newest of the blocks mined since the last.
+      client.watchBlocks({ emitOnBegin: true, emitMissed: true, onBlock: (b) => blocks.push(b), onError }),
+      client.watchBlockNumber({ emitOnBegin: true, emitMissed: true, onBlockNumber: (n) => numbers.push(n), onError }),
+      client.watchPendingTransactions({ onTransactions: (hashes) => pending.push(...hashes), onError }),
+    ];
+    try {
+      // Each watcher's first poll installs its filter or reads the head it counts from.
+      await pollUntil('the watchers\' filters and first blocks', async () =>
+        calls('eth_newFilter') === 2 && calls('eth_newPendingTransactionFilter') === 1 && blocks.length > 0 && numbers.length > 0 ? true : undefined);
+      const receipts = [];
+      for (let i = 0; i < 3; i++) receipts.push(await increment());
+      const hashes = receipts.map((r) => r.transactionHash);
+      const last = receipts.at(-1)!.blockNumber;
+      await pollUntil('every watcher to see the three increments', async () =>
+        contractLogs.length >= 3 && eventLogs.length >= 3 && blocks.some((b) => b.number! >= last) && numbers.some((n) => n >= last) &&
+        hashes.every((h) => pending.includes(h)) ? true : undefined);
+
+      assert.deepEqual(errors, []);
+      const expected = receipts.map((r, i) => ({ newCount: BigInt(i + 1), transactionHash: r.transactionHash, removed: false }));
+      assert.deepEqual(contractLogs, expected);
+      assert.deepEqual(eventLogs, expected);
+      for (const r of receipts) {
+        assert.equal(blocks.find((b) => b.number === r.blockNumber)?.hash, r.blockHash, `watchBlocks handed over block ${r.blockNumber}`);
+        assert.ok(numbers.includes(r.blockNumber), `watchBlockNumber handed over ${r.blockNumber}: ${numbers.join(', ')}`);
+      }
+      const consecutive = (ns: bigint[]) => ns.every((n, i) => i === 0 || n === ns[i - 1]! + 1n);
+      assert.ok(consecutive(numbers), `block numbers one after another: ${numbers.join(', ')}`);
+      assert.ok(consecutive(blocks.map((b) => b.number!)), `blocks one after another: ${blocks.map((b) => b.number).join(', ')}`);
+      // Through the filters, not viem's eth_getLogs fallback.
+      assert.ok(calls('eth_getFilterChanges') > 0);
+      assert.equal(calls('eth_getLogs'), 0);
+    } finally {
+      for (const u of unwatch) u();
+    }
+  });
+
+  test('against --gateway-only (calibnet\'s public endpoints): eth_newFilter is refused over HTTP, so the event watchers read eth_getLogs and hand over each increment once; watchPendingTransactions reports the refusal', async () => {
+    const { client, address, firstBlock, increment, calls } = await start(['--gateway-only']);
+    const errors: Error[] = [];
+    const contractLogs: Seen[] = [];
+    const eventLogs: Seen[] = [];
+    const pendingErrors: Error[] = [];
+    // fromBlock: without it the fallback counts from the head its first poll reads, which may come
+    // after the first increment.
+    const unwatch = [
+      client.watchContractEvent({ address, abi: artifacts.Counter!.abi, eventName: 'Incremented', fromBlock: firstBlock, onLogs: seen(contractLogs) as never, onError: (e) => errors.push(e) }),
+      client.watchEvent({ address, event: INCREMENTED, fromBlock: firstBlock, onLogs: seen(eventLogs), onError: (e) => errors.push(e) }),
+      client.watchPendingTransactions({ onTransactions: () => {}, onError: (e) => pendingErrors.push(e) }),
+    ];
+    try {
+      await pollUntil('the gateway to refuse both event watchers\' filters', async () => (calls('eth_newFilter') === 2 ? true : undefined));
+      const receipts = [];
+      for (let i = 0; i < 3; i++) receipts.push(await increment());
+      await pollUntil('the event watchers to see the three increments', async () =>
+        contractLogs.length >= 3 && eventLogs.length >= 3 && pendingErrors.length > 0 ? true : undefined);
+
+      assert.deepEqual(errors, []);
+      const expected = receipts.map((r, i) => ({ newCount: BigInt(i + 1), transactionHash: r.transactionHash, removed: false }));
+      assert.deepEqual(contractLogs, expected);
+      assert.deepEqual(eventLogs, expected);
+      assert.ok(calls('eth_getLogs') > 0);
+      assert.equal(calls('eth_getFilterChanges'), 0);
+      assert.match(pendingErrors[0]!.message, /stateful methods are only available on websocket connections/);
+    } finally {
+      for (const u of unwatch) u();
+    }
+  });
+});
