@@ -12,7 +12,7 @@ import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { bytecodeCid } from '../../src/fevm/actor-state.js';
 import { codeCid } from '../../src/fevm/actor.js';
 import { METHOD_INVOKE_CONTRACT } from '../../src/fevm/message.js';
-import { bytecodeSendGas, OPCODE_CLASSES, SEND_SYSCALL } from '../../src/fevm/actors/evm/evm-gas.js';
+import { bytecodeSendGas, eamOwnCreationGas, eamOwnEntryGas, eamOwnReturnGas, exec4ParamsPutGas, OPCODE_CLASSES, SEND_SYSCALL } from '../../src/fevm/actors/evm/evm-gas.js';
 import { PLACEHOLDER_INVOCATION } from '../../src/fevm/builtin-method-gas.js';
 import { actorCreatedGas, SEND_TRANSFER_FUNDS } from '../../src/fevm/price-list.js';
 import type { DevnetConfig } from '../../src/index.js';
@@ -362,9 +362,10 @@ describe('trace_* in Lotus shape', () => {
     const createHash = await callCaller('deployCallee');
     const create = await result('trace_transaction', [createHash]);
     assert.equal(create[1].type, 'create');
-    // The constructor made no sends: the create's gas is all of the CREATE's, the caller's the rest.
+    // The create is the EAM's own frame, a small part of the CREATE's (Init and the constructor are not
+    // traced); the caller's is the rest without the CREATE's send.
     const gethCreate = (await result('debug_traceTransaction', [createHash, { tracer: 'callTracer' }])).calls[0];
-    assert.equal(create[1].result.gasUsed, gethCreate.gasUsed);
+    assert.ok(BigInt(create[1].result.gasUsed) * 10n < BigInt(gethCreate.gasUsed), `${create[1].result.gasUsed} vs ${gethCreate.gasUsed}`);
     assert.equal(BigInt(create[0].result.gasUsed), BigInt((await result('eth_getTransactionReceipt', [createHash])).gasUsed) - BigInt(gethCreate.gasUsed));
     assert.equal(create[1].action.from, caller);
     assert.deepEqual(Object.keys(create[1].action), ['from', 'gas', 'value', 'init']);
@@ -377,6 +378,41 @@ describe('trace_* in Lotus shape', () => {
     assert.equal(deployment[0].action.value, '0x3e8');
     assert.equal(deployment[0].result.address, caller);
     assert.equal(deployment[0].result.code, '0xfe');
+  });
+
+  // Lotus's create trace is the EAM's frame (node/impl/eth/trace.go traceEthCreate: SumGas of the EAM's
+  // own charges; Init's Exec4 and the constructor are not traced): what the constructor does does not
+  // move it. Two init codes of one length, one storing three slots, one storing nothing.
+  test("a create's gasUsed is the EAM's own charges, whatever the constructor does: a deployment's and a contract's CREATE", async (t) => {
+    const { result, sendTx, contracts, nonce, devnet } = await setupTraces(t);
+    const stores = '0x600160005560016001556001600255' + '60006000f3';
+    const storesNothing = '0x600060005560006001556000600255' + '60006000f3';
+    const traced = async (hash: string) => ({
+      traces: await result('trace_transaction', [hash]),
+      receipt: BigInt((await result('eth_getTransactionReceipt', [hash])).gasUsed),
+      geth: await result('debug_traceTransaction', [hash, { tracer: 'callTracer' }]),
+    });
+    const [deployA, deployB] = [await traced(await sendTx({ to: null, data: stores })), await traced(await sendTx({ to: null, data: storesNothing }))];
+    assert.ok(deployA.receipt > deployB.receipt + 1_000_000n, `${deployA.receipt} vs ${deployB.receipt}`);
+    assert.equal(deployA.traces[0].result.gasUsed, deployB.traces[0].result.gasUsed);
+    // The message's own charges and the EAM's: a part of the receipt.
+    assert.ok(BigInt(deployA.traces[0].result.gasUsed) * 4n < deployB.receipt, deployA.traces[0].result.gasUsed);
+
+    const probe = getCreateAddress({ from: DEV, nonce: nonce() }).toLowerCase();
+    await sendTx({ to: null, data: contracts.CreateProbe.bytecode });
+    const iface = new Interface(contracts.CreateProbe.abi as InterfaceAbi);
+    for (const fn of ['create', 'create2'] as const) {
+      const args = (initcode: string) => (fn === 'create' ? [initcode] : [initcode, `0x${'07'.repeat(32)}`]);
+      const a = await traced(await sendTx({ to: probe, data: iface.encodeFunctionData(fn, args(stores)) }));
+      const b = await traced(await sendTx({ to: probe, data: iface.encodeFunctionData(fn, args(storesNothing)) }));
+      assert.deepEqual([a.traces[1].type, a.traces[1].subtraces, b.traces[1].type], ['create', 0, 'create'], fn);
+      assert.ok(BigInt(a.geth.calls[0].gasUsed) > BigInt(b.geth.calls[0].gasUsed) + 1_000_000n, fn);
+      assert.equal(a.traces[1].result.gasUsed, b.traces[1].result.gasUsed, fn);
+      // The EAM's invocation, work, params read and hashes, its send to Init, the Exec4 params it puts, Init's return it reads and its own Return.
+      const id = devnet.stateAt(devnet.head.epoch).lookupId(FilAddress.fromEthAddress(hexToBytes(a.traces[1].result.address)))!;
+      const eam = eamOwnCreationGas(true, undefined, false) + eamOwnEntryGas(true, fn === 'create2', 20, fn === 'create' ? 1n : 0n) + exec4ParamsPutGas(20) + eamOwnReturnGas(id, true);
+      assert.equal(BigInt(a.traces[1].result.gasUsed), BigInt(eam), fn);
+    }
   });
 
   test("G5: a contract's CREATE whose init code reverts is a create trace, 'Reverted' with the revert data and no address", async (t) => {

@@ -13,8 +13,9 @@
 //   - gas is FVM gas: the send's gas limit and what the send used itself, without the sends it made
 //     (Lotus's gasUsed is the frame's SumGas of its own GasCharges); the top-level trace has the
 //     message's gas limit and its receipt's gas used less its sends' (the untraced GetBytecode ones
-//     too). The devnet's gas model does not split a create: Lotus's figure is the EAM's own, ours the
-//     EAM's, Init's and the constructor's;
+//     too). A create is the EAM's frame (traceEthCreate): its own charges, without Init's Exec4 and
+//     the constructor under it (nor a native deployer's PubkeyAddress), which no trace shows; its
+//     subtraces are the constructor's sends;
 //   - errors read "Reverted", "out of gas", "vm error: …" or "actor error: …" (traceErrMsg);
 //   - transactionPosition is the message's 0-based index in the tipset (Lotus since v1.36.1).
 import { DevnetError } from '../../common/errors.js';
@@ -144,10 +145,10 @@ function node(frame: CallFrame, top: TracedMessage | undefined): TraceNode | und
   if (frame.kind === 'evm') {
     if (!frame.invoked) return undefined;
     const children = childNodes(frame);
-    const gasUsed = frame.gasUsed - sendsGas(frame);
     if (frame.type === 'CREATE' || frame.type === 'CREATE2') {
-      return create(frame.from, frame.gas, frame.value, frame.input, gasUsed, frame.to, frame.output, frame.exitCode, children);
+      return create(frame.from, frame.gas, frame.value, frame.input, frame.eamGasUsed ?? 0, frame.to, frame.output, frame.exitCode, children);
     }
+    const gasUsed = frame.gasUsed - sendsGas(frame);
     if (frame.type === 'DELEGATECALL') {
       // The EVM actor's InvokeContractDelegate: from the contract to itself, shown as a call of the code's contract.
       return call('delegatecall', frame.to!, frame.codeAddress!, frame.gas, 0n, frame.input, gasUsed, frame.output, frame.exitCode, children);
@@ -161,13 +162,16 @@ function sendNode(frame: SendFrame, top: TracedMessage | undefined): TraceNode |
   // Never invoked: no actor there, or the value could not move.
   if (frame.syscallError !== undefined) return undefined;
   const gas = top ? top.message.gasLimit : frame.gas;
-  const gasUsed = (top ? top.gasUsed : frame.gasUsed) - sendsGas(frame);
+  const sent = top ? top.gasUsed : frame.gasUsed;
   const children = childNodes(frame);
   if (isCreateSend(frame)) {
     // A deployment that failed before its constructor ran is not traced.
     if (!frame.body && frame.exitCode !== ExitCode.Ok) return undefined;
-    return create(frame.from, gas, frame.value, sendInput(frame), gasUsed, frame.body?.created, frame.body?.output ?? EMPTY, frame.exitCode, children);
+    // The send's charges outside its EVM run (the message's inclusion, the EAM's invocation) and the EAM's own part of the run.
+    const eamGasUsed = frame.body ? sent - frame.body.gasUsed + (frame.body.eamGasUsed ?? 0) : sent;
+    return create(frame.from, gas, frame.value, sendInput(frame), eamGasUsed, frame.body?.created, frame.body?.output ?? EMPTY, frame.exitCode, children);
   }
+  const gasUsed = sent - sendsGas(frame);
   const to = sendTo(frame) ?? new Uint8Array(20);
   const output = isEvmSend(frame) ? frame.returnData : nativeOutput(frame.exitCode, frame.returnBlock);
   return call(frame.readOnly ? 'staticcall' : 'call', frame.from, to, gas, frame.value, sendInput(frame), gasUsed, output, frame.exitCode, children);

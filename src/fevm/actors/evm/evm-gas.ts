@@ -219,46 +219,68 @@ export function bytecodeStoreGas(size: number): number {
   return HOST_CALL + onHashing('keccak256', size) + blockPutGas({ bytes: size, links: 0 });
 }
 
+// A deployment's charges by the FVM frame they fall in (ref-fvm books a send's invocation and value
+// transfer in the callee's frame, its syscall and params put in the caller's): the creating
+// contract's (a message's: the top frame), the EAM's, Init's and the new contract's. Lotus's
+// trace_* reports the EAM frame's own gas for a create (node/impl/eth/trace.go traceEthCreate), so
+// each function below names the EAM's part apart (the `eamOwn…` ones) and counts it into its total.
+
+/**
+ * The EAM's own part of a new contract's creation (builtin-actors v18 eam create_actor): its
+ * invocation by a contract's CREATE (a message's is the message's), its work, get_code_cid_for_type
+ * and its send to Init; over a Placeholder, asking for its code and type and reading it
+ * (`placeholderRead`).
+ */
+export function eamOwnCreationGas(fromContract: boolean, placeholderRead: number | undefined, native: boolean): number {
+  const overPlaceholder = placeholderRead === undefined ? 0 : 2 * HOST_CALL + placeholderRead;
+  return (fromContract ? SEND_INVOKE_METHOD : 0) + eamWorkGas(native) + 2 * HOST_CALL + overPlaceholder;
+}
+
 /**
  * What a deployment costs before the constructor runs (builtin-actors v18 eam create_actor, init
- * exec4): the EAM's work, its get_code_cid_for_type and its send to Init; Init's invocation, its
+ * exec4): a contract's send syscall; the EAM's part (eamOwnCreationGas); Init's invocation, its
  * state loaded, the addresses mapped (INIT_MAPPING: new_actor_address, the map, its state written),
  * create_actor; the actor created in the state tree and the constructor's invocation.
  * `fromContract`: CREATE/CREATE2 send to the EAM themselves; a top-level CreateExternal's send is the
- * message's. `placeholderAccess`: over a Placeholder, the EAM reads it and create_actor writes it
+ * message's. `placeholder`: over a Placeholder, the EAM reads it and create_actor writes it
  * (what those first accesses cost), with no storage charge (ref-fvm call_manager/default.rs
  * create_actor), and four syscalls more (the EAM asks for its code and type, Init for its code and
  * the Placeholder's); else a new actor, looked up, updated and stored. `native`: a CreateExternal
  * from an f1/f3 account.
  */
-export function contractCreationGas(fromContract: boolean, placeholderAccess?: number, native = false): number {
-  const toEam = fromContract ? HOST_CALL + SEND_INVOKE_METHOD : 0;
-  const overPlaceholder = placeholderAccess === undefined ? 0 : 4 * HOST_CALL;
-  const eam = eamWorkGas(native) + HOST_CALL + HOST_CALL + SEND_INVOKE_METHOD;
-  const created = placeholderAccess ?? actorCreatedGas(false);
+export function contractCreationGas(fromContract: boolean, placeholder?: { read: number; write: number }, native = false): number {
+  const eam = eamOwnCreationGas(fromContract, placeholder?.read, native);
+  const created = placeholder ? 2 * HOST_CALL + placeholder.write : actorCreatedGas(false);
   // Init: its invocation, its state, the mapping, create_actor (the syscall and the actor's creation), the send to the constructor.
-  const init = builtinInvocationGas('init') + stateLoadGas('init') + INIT_MAPPING + HOST_CALL + created + HOST_CALL + SEND_INVOKE_METHOD;
-  return toEam + eam + overPlaceholder + init + EVM_INVOCATION;
+  const init = SEND_INVOKE_METHOD + builtinInvocationGas('init') + stateLoadGas('init') + INIT_MAPPING + HOST_CALL + created + HOST_CALL + SEND_INVOKE_METHOD;
+  return (fromContract ? HOST_CALL : 0) + eam + init + EVM_INVOCATION;
 }
 
 /**
- * The EAM sending Resurrect to the EVM actor at the address, which loads its state block to see
- * whether it is dead (builtin-actors evm/src/interpreter/system.rs:135-149).
+ * The EVM actor sent Resurrect, which loads its state block to see whether it is dead
+ * (builtin-actors evm/src/interpreter/system.rs:135-149): its frame's part.
  */
 function resurrectCheckGas(): number {
-  return HOST_CALL + SEND_INVOKE_METHOD + EVM_INVOCATION + GET_ROOT + blockLoadGas(STATE_BLOCK);
+  return SEND_INVOKE_METHOD + EVM_INVOCATION + GET_ROOT + blockLoadGas(STATE_BLOCK);
+}
+
+/**
+ * The EAM's own part of a create onto an actor already there (refusedCreationGas): its invocation
+ * by a contract, its work, the code and type of the actor there asked for (two syscalls; `lookup`,
+ * its actor lookup) and, for a contract there, its send of Resurrect.
+ */
+export function eamOwnRefusalGas(fromContract: boolean, lookup: number, resurrect: boolean, native: boolean): number {
+  return (fromContract ? SEND_INVOKE_METHOD : 0) + eamWorkGas(native) + 2 * HOST_CALL + lookup + (resurrect ? HOST_CALL : 0);
 }
 
 /**
  * What a create onto an actor the EAM does not create over costs (builtin-actors eam/src/lib.rs:132-154):
- * the EAM's work, then it asks for the code and type of the actor there (two syscalls; `lookup`, its
- * actor lookup); a live EVM actor is sent Resurrect, which refuses; any other actor the EAM refuses
- * itself. No Exec4, no new actor.
+ * a contract's send syscall and the EAM's part (eamOwnRefusalGas): its work, then it asks for the
+ * code and type of the actor there; a live EVM actor is sent Resurrect, which refuses (its frame:
+ * resurrectCheckGas); any other actor the EAM refuses itself. No Exec4, no new actor.
  */
 export function refusedCreationGas(fromContract: boolean, lookup: number, resurrect: boolean, native = false): number {
-  const toEam = fromContract ? HOST_CALL + SEND_INVOKE_METHOD : 0;
-  const eam = eamWorkGas(native) + 2 * HOST_CALL + lookup;
-  return toEam + eam + (resurrect ? resurrectCheckGas() : 0);
+  return (fromContract ? HOST_CALL : 0) + eamOwnRefusalGas(fromContract, lookup, resurrect, native) + (resurrect ? resurrectCheckGas() : 0);
 }
 
 /**
@@ -355,63 +377,102 @@ const constructorParamsSize = (initcode: number) => 1 + cborBytesSize(20) + cbor
 /**
  * A deployment's way to the EAM (builtin-actors v18 eam/src/lib.rs, evm lifecycle.rs): a contract's
  * CREATE puts CreateParams [initcode, nonce] (CREATE2: Create2Params [initcode, salt]) as its send's
- * params, a message's CreateExternal carries the initcode itself; the EAM reads them and hashes: a
- * CREATE2's initcode, then the new address's preimage (CREATE: the RLP of [creator, nonce];
- * CREATE2: 0xff, creator, salt and the initcode's hash).
+ * params, a message's CreateExternal carries the initcode itself: the block's size.
  */
-export function eamEntryGas(fromContract: boolean, create2: boolean, initcode: number, nonce: bigint): number {
-  const nonceSize = cborHeadSize(Number(nonce));
-  const params = fromContract ? 1 + cborBytesSize(initcode) + (create2 ? cborBytesSize(32) : nonceSize) : cborBytesSize(initcode);
+function createParamsSize(fromContract: boolean, create2: boolean, initcode: number, nonce: bigint): number {
+  return fromContract ? 1 + cborBytesSize(initcode) + (create2 ? cborBytesSize(32) : cborHeadSize(Number(nonce))) : cborBytesSize(initcode);
+}
+
+/**
+ * The EAM reading a deployment's params (createParamsSize) and hashing: a CREATE2's initcode, then
+ * the new address's preimage (CREATE: the RLP of [creator, nonce]; CREATE2: 0xff, creator, salt and
+ * the initcode's hash). In the EAM's frame.
+ */
+export function eamOwnEntryGas(fromContract: boolean, create2: boolean, initcode: number, nonce: bigint): number {
   const rlpNonce = nonce < 128n ? 1 : 1 + byteLength(nonce);
   const preimage = create2 ? 1 + 20 + 32 + 32 : 1 + 21 + rlpNonce;
   const hashes = (create2 ? HOST_CALL + onHashing('keccak256', initcode) : 0) + HOST_CALL + onHashing('keccak256', preimage);
-  return (fromContract ? blockCreateGas(params) : 0) + paramsReadGas(params) + hashes;
+  return paramsReadGas(createParamsSize(fromContract, create2, initcode, nonce)) + hashes;
+}
+
+/** The params' way to the EAM: a contract puts them (in its own frame), the EAM reads them and hashes (eamOwnEntryGas). */
+export function eamEntryGas(fromContract: boolean, create2: boolean, initcode: number, nonce: bigint): number {
+  return (fromContract ? blockCreateGas(createParamsSize(true, create2, initcode, nonce)) : 0) + eamOwnEntryGas(fromContract, create2, initcode, nonce);
 }
 
 /**
- * A native (f1/f3) account's CreateExternal (eam/src/lib.rs resolve_caller_external): the EAM asks
- * it for its key address (PubkeyAddress, a read-only send; the account, the message's sender, is
- * looked up already), which answers with the address's `keyBytes` as a CBOR byte string, and hashes
- * them (hash_20, keccak) into the Ethereum address the contract's address derives from.
+ * A native (f1/f3) account's CreateExternal (eam/src/lib.rs resolve_caller_external), the EAM's part:
+ * it asks the account for its key address (PubkeyAddress, a read-only send's syscall; the account,
+ * the message's sender, is looked up already), reads the answer, the address's `keyBytes` as a CBOR
+ * byte string, and hashes them (hash_20, keccak) into the Ethereum address the contract's address
+ * derives from.
  */
-export function nativeDeployerGas(keyBytes: number): number {
-  return SEND_SYSCALL + ACCOUNT_INVOCATION + returnedGas(cborBytesSize(keyBytes)) + HOST_CALL + onHashing('keccak256', keyBytes);
+export function eamOwnNativeDeployerGas(keyBytes: number): number {
+  return HOST_CALL + returnReadGas(cborBytesSize(keyBytes)) + HOST_CALL + onHashing('keccak256', keyBytes);
 }
 
+/** A native account's CreateExternal: the EAM's part and the account's PubkeyAddress frame (its invocation, its answer put). */
+export function nativeDeployerGas(keyBytes: number): number {
+  return eamOwnNativeDeployerGas(keyBytes) + SEND_INVOKE_METHOD + ACCOUNT_INVOCATION + blockCreateGas(cborBytesSize(keyBytes));
+}
+
+/** Exec4Params [EVM code CID, ConstructorParams, subaddress]: its size. */
+const exec4ParamsSize = (initcode: number): number => 1 + CID_LINK_BYTES + cborBytesSize(constructorParamsSize(initcode)) + cborBytesSize(20);
+
+/** The EAM putting Exec4Params (a CBOR block: no links scanned), in its frame. */
+export const exec4ParamsPutGas = (initcode: number): number => blockCreateGas(exec4ParamsSize(initcode));
+
 /**
- * The initcode's next two trips in a new contract's creation: the EAM puts Exec4Params [EVM code CID,
- * ConstructorParams, subaddress] (a CBOR block: no links scanned), Init reads it and puts the
- * ConstructorParams as the constructor's params, which the new contract reads.
+ * The initcode's next two trips in a new contract's creation: the EAM puts Exec4Params, Init reads
+ * it and puts the ConstructorParams as the constructor's params, which the new contract reads.
  */
 export function exec4ParamsGas(initcode: number): number {
   const constructor = constructorParamsSize(initcode);
-  const exec4 = 1 + CID_LINK_BYTES + cborBytesSize(constructor) + cborBytesSize(20);
-  return blockCreateGas(exec4) + paramsReadGas(exec4) + blockCreateGas(constructor) + paramsReadGas(constructor);
+  return exec4ParamsPutGas(initcode) + paramsReadGas(exec4ParamsSize(initcode)) + blockCreateGas(constructor) + paramsReadGas(constructor);
 }
 
 /**
- * A constructor that failed (not by running out of gas) with `data` (its revert bytes; undefined for
- * an abort): Init and then the EAM each read what it exited with (extract_send_result keeps the
- * data) and exit with it in turn (the trampoline: the block put again, the exit syscall).
+ * One actor passing a failed constructor's end back (not running out of gas) with `data` (its revert
+ * bytes; undefined for an abort): it reads what the send exited with (extract_send_result keeps the
+ * data) and exits with it in turn (the trampoline: the block put again, the exit syscall). The EAM's
+ * part of creationFailureGas.
  */
-export function creationFailureGas(data: number | undefined): number {
+export function eamOwnFailureGas(data: number | undefined): number {
   const block = data === undefined ? 0 : cborBytesSize(data);
-  return 2 * ((block > 0 ? returnReadGas(block) + blockCreateGas(block) : 0) + HOST_CALL);
+  return (block > 0 ? returnReadGas(block) + blockCreateGas(block) : 0) + HOST_CALL;
 }
 
+/** A constructor that failed (not by running out of gas): Init and then the EAM each pass its end back (eamOwnFailureGas). */
+export const creationFailureGas = (data: number | undefined): number => 2 * eamOwnFailureGas(data);
+
+/** The EAM putting Resurrect's params, the ConstructorParams, in its frame. */
+export const resurrectParamsPutGas = (initcode: number): number => blockCreateGas(constructorParamsSize(initcode));
+
 /** Resurrect's params: the EAM puts the ConstructorParams, the dead contract reads them. */
-export const resurrectParamsGas = (initcode: number): number => blockCreateGas(constructorParamsSize(initcode)) + paramsReadGas(constructorParamsSize(initcode));
+export const resurrectParamsGas = (initcode: number): number => resurrectParamsPutGas(initcode) + paramsReadGas(constructorParamsSize(initcode));
+
+/** Init's Exec4Return [ID address, robust address] for actor `id`, and the EAM's Return [actor ID, robust address (none for a resurrection), Ethereum address]: their sizes. */
+function creationReturnSizes(id: number, exec4: boolean): { exec4Return: number; eamReturn: number } {
+  return {
+    exec4Return: 1 + cborBytesSize(1 + varint.encodingLength(id)) + cborBytesSize(21),
+    eamReturn: 1 + cborHeadSize(id) + (exec4 ? cborBytesSize(21) : 1) + cborBytesSize(20),
+  };
+}
+
+/** The EAM's part of a creation's way back (creationReturnGas): reading Init's Exec4Return, putting its own Return. */
+export function eamOwnReturnGas(id: number, exec4: boolean): number {
+  const { exec4Return, eamReturn } = creationReturnSizes(id, exec4);
+  return (exec4 ? returnReadGas(exec4Return) : 0) + blockCreateGas(eamReturn);
+}
 
 /**
  * What a creation returns on its way back (`exec4`: through Init, else a resurrection): Init's
- * Exec4Return [ID address, robust address] to the EAM, and the EAM's Return [actor ID, robust
- * address (none for a resurrection), Ethereum address] to the creating contract (a message's is the
+ * Exec4Return to the EAM, and the EAM's Return to the creating contract (a message's is the
  * receipt's: put, and read by no one). The contract's actor ID is `id`.
  */
 export function creationReturnGas(fromContract: boolean, id: number, exec4: boolean): number {
-  const exec4Return = 1 + cborBytesSize(1 + varint.encodingLength(id)) + cborBytesSize(21);
-  const eamReturn = 1 + cborHeadSize(id) + (exec4 ? cborBytesSize(21) : 1) + cborBytesSize(20);
-  return (exec4 ? returnedGas(exec4Return) : 0) + (fromContract ? returnedGas(eamReturn) : blockCreateGas(eamReturn));
+  const { exec4Return, eamReturn } = creationReturnSizes(id, exec4);
+  return eamOwnReturnGas(id, exec4) + (exec4 ? blockCreateGas(exec4Return) : 0) + (fromContract ? returnReadGas(eamReturn) : 0);
 }
 
 /** KECCAK256 through the hash syscall. */

@@ -78,8 +78,15 @@ import {
   delegateParamsPutGas,
   delegateParamsSize,
   eamEntryGas,
+  eamOwnCreationGas,
+  eamOwnEntryGas,
+  eamOwnFailureGas,
+  eamOwnNativeDeployerGas,
+  eamOwnRefusalGas,
+  eamOwnReturnGas,
   ethPrecompileGas,
   exec4ParamsGas,
+  exec4ParamsPutGas,
   frameEndGas,
   P256VERIFY,
   evmFlushGas,
@@ -98,6 +105,7 @@ import {
   refusedCreationGas,
   resurrectionGas,
   resurrectParamsGas,
+  resurrectParamsPutGas,
   SEND_SYSCALL,
   transientFlushGas,
   transientLoadGas,
@@ -508,34 +516,51 @@ export class FevmEvm extends EVM {
       flush = flushed;
     }
     let before = 0;
+    // The part of `before` and of the way back that the EAM's own frame is charged (withEamCharges).
+    let eam = 0;
     const { access, state } = this.host;
     const mark = access.mark();
     // A contract's CREATE sends the value to the EAM (its own update paid by the flush); a
     // message's send is the executor's.
-    if (fromContract && message.value > 0n) before += SEND_TRANSFER_FUNDS;
+    if (fromContract && message.value > 0n) {
+      before += SEND_TRANSFER_FUNDS;
+      eam += SEND_TRANSFER_FUNDS;
+    }
     // The EAM creates over nothing, a Placeholder or a dead contract; @ethereumjs sees any other
     // actor there as a collision (nonce or code) and pushes 0.
     const created = await this._generateAddress(message);
     // The initcode's way to the EAM and the EAM's hashes, whatever it finds at the address.
     const initcode = message.data.length;
-    const nonce = message.salt ? 0n : ((await this.stateManager.getAccount(message.caller))?.nonce ?? 1n) - 1n;
-    before += eamEntryGas(fromContract, message.salt !== undefined, initcode, nonce > 0n ? nonce : 0n);
+    const createNonce = message.salt ? 0n : ((await this.stateManager.getAccount(message.caller))?.nonce ?? 1n) - 1n;
+    const nonce = createNonce > 0n ? createNonce : 0n;
+    before += eamEntryGas(fromContract, message.salt !== undefined, initcode, nonce);
+    eam += eamOwnEntryGas(fromContract, message.salt !== undefined, initcode, nonce);
     // A message from an f1/f3 account (the EAM chose the address, createAddress): its key asked for and hashed.
     const native = !fromContract && this.createAddress !== undefined;
-    if (native) before += nativeDeployerGas(resolveEthAddress(state, message.caller.bytes)?.robust?.bytes.length ?? 21);
+    if (native) {
+      const keyBytes = resolveEthAddress(state, message.caller.bytes)?.robust?.bytes.length ?? 21;
+      before += nativeDeployerGas(keyBytes);
+      eam += eamOwnNativeDeployerGas(keyBytes);
+    }
     const occupant = resolveEthAddress(state, created.bytes);
     if (occupant && occupant.kind !== 'placeholder' && !occupant.evm?.dead) {
-      before += refusedCreationGas(fromContract, access.read(occupant.id), occupant.kind === 'evm', native) + (occupant.kind === 'evm' ? resurrectParamsGas(initcode) : 0);
+      const [lookup, resurrect] = [access.read(occupant.id), occupant.kind === 'evm'];
+      before += refusedCreationGas(fromContract, lookup, resurrect, native) + (resurrect ? resurrectParamsGas(initcode) : 0);
+      eam += eamOwnRefusalGas(fromContract, lookup, resurrect, native) + (resurrect ? resurrectParamsPutGas(initcode) : 0);
       const refused = async () => collisionCostsWhatRan(await super._executeCreate(message));
-      return chargedToCaller(this.forgetIfFailed(mark, await this.charged(message, before, undefined, refused, () => 0, false)), flush);
+      return chargedToCaller(withEamCharges(this.forgetIfFailed(mark, await this.charged(message, before, undefined, refused, () => 0, false)), eam), flush);
     }
     if (occupant?.evm?.dead) {
       // The EAM sends Resurrect (and the value) to the dead contract itself.
-      before += resurrectionGas(fromContract, access.read(occupant.id), access.write(occupant.id), native) + resurrectParamsGas(initcode);
+      const lookup = access.read(occupant.id);
+      before += resurrectionGas(fromContract, lookup, access.write(occupant.id), native) + resurrectParamsGas(initcode);
+      eam += eamOwnRefusalGas(fromContract, lookup, true, native) + resurrectParamsPutGas(initcode);
       if (message.value > 0n) before += SEND_TRANSFER_FUNDS;
     } else {
       // The EAM sends to Init's Exec4, which sends to the new actor, the value going along.
-      before += contractCreationGas(fromContract, occupant ? access.read(occupant.id) + access.write(occupant.id) : undefined, native) + exec4ParamsGas(initcode);
+      const placeholder = occupant ? { read: access.read(occupant.id), write: access.write(occupant.id) } : undefined;
+      before += contractCreationGas(fromContract, placeholder, native) + exec4ParamsGas(initcode);
+      eam += eamOwnCreationGas(fromContract, placeholder?.read, native) + exec4ParamsPutGas(initcode);
       if (message.value > 0n) before += 2 * SEND_TRANSFER_FUNDS;
     }
     // The constructor's storage is new; its actor's lookup and update are paid above.
@@ -567,7 +592,12 @@ export class FevmEvm extends EVM {
       },
       false,
     );
-    return chargedToCaller(this.forgetIfFailed(mark, creationFailed(result, message.gasLimit)), flush + creatorReadGas(result, fromContract));
+    const ended = creationFailed(result, message.gasLimit);
+    const endedBy = ended.execResult.exceptionError?.error;
+    // The EAM's way back: its Return put, or a failed constructor's end passed on (running out of gas ends where it stands).
+    if (endedBy === undefined) eam += eamOwnReturnGas(resolveEthAddress(this.host.state, created.bytes)?.id ?? 0, !occupant?.evm?.dead);
+    else if (endedBy !== EVMError.errorMessages.OUT_OF_GAS) eam += eamOwnFailureGas(endedBy === EVMError.errorMessages.REVERT ? ended.execResult.returnValue.length : undefined);
+    return chargedToCaller(withEamCharges(this.forgetIfFailed(mark, ended), eam), flush + creatorReadGas(result, fromContract));
   }
 
   /**
@@ -854,6 +884,18 @@ function networkContextGas(_rs: RunState, evm: FevmEvm): number {
  * leaves it out of the callee's gas.
  */
 export const callerCharges = new WeakMap<ExecResult, number>();
+
+/**
+ * Of a CREATE's or a deployment's gas, what the EAM's own frame was charged, without its sends (Init's
+ * Exec4 and the constructor, Resurrect, a native deployer's PubkeyAddress): the gasUsed Lotus's
+ * trace_* reports for a create (node/impl/eth/trace.go traceEthCreate, the EAM frame's SumGas).
+ */
+export const eamCharges = new WeakMap<ExecResult, number>();
+
+function withEamCharges(result: EVMResult, gas: number): EVMResult {
+  eamCharges.set(result.execResult, gas);
+  return result;
+}
 
 function newInvocation(actorId: number, storage: Uint8Array): Invocation {
   return {

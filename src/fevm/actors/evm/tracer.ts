@@ -19,7 +19,7 @@ import type { StateOverlay, StateReader } from '../../state-tree.js';
 import type { ActorSend, SendOutcome } from '../../types.js';
 import { ethAddressOf, resolveAddress, resolveEthAddress } from '../lifecycle.js';
 import { exitCodeOf, type EvmActor } from './evm-actor.js';
-import { CALL_REFUSED, callerCharges, CODE_READ } from './fevm-evm.js';
+import { CALL_REFUSED, callerCharges, CODE_READ, eamCharges } from './fevm-evm.js';
 
 export type FrameType = 'CALL' | 'STATICCALL' | 'DELEGATECALL' | 'CREATE' | 'CREATE2';
 
@@ -98,6 +98,8 @@ export interface EvmFrame extends FrameCommon {
   invokedActors?: { callee?: Actor; self?: Actor; eam?: Actor; init?: Actor; prior?: Actor };
   /** A CREATE or CREATE2: whom the EAM sent to (creationTarget). */
   target?: CreationTarget;
+  /** A CREATE or CREATE2: what of gasUsed the EAM's own frame was charged, without its sends (eamCharges). */
+  eamGasUsed?: number;
 }
 
 /**
@@ -154,8 +156,11 @@ export interface SendFrame extends FrameCommon {
   returnBlock?: IpldBlock;
   /** The send failed as a syscall (no actor, insufficient funds, …): nothing was invoked. */
   syscallError?: ErrorNumber;
-  /** The EVM run the receiver did, if any: its output, error and the contract it created. */
-  body?: { output: Uint8Array; evmError?: string; created?: Uint8Array; target?: CreationTarget };
+  /**
+   * The EVM run the receiver did, if any: its output, error and the contract it created; for a
+   * deployment, the gas the run used and what of it the EAM's own frame was charged (eamCharges).
+   */
+  body?: { output: Uint8Array; evmError?: string; created?: Uint8Array; target?: CreationTarget; gasUsed: number; eamGasUsed?: number };
 }
 
 export type CallFrame = EvmFrame | PrecompileFrame | SendFrame;
@@ -473,7 +478,7 @@ export class Tracer {
     if (error) this.markFailedStep(entry.firstStep, entry.message.depth + 1, error.error);
     if (entry.body) {
       const target = entry.creates ? this.creationTarget(entry.message, error) : undefined;
-      entry.frame.body = { output: exec.returnValue.slice(), evmError: error?.error, created: error ? undefined : result.createdAddress?.bytes, target };
+      entry.frame.body = { output: exec.returnValue.slice(), evmError: error?.error, created: error ? undefined : result.createdAddress?.bytes, target, gasUsed: Number(exec.executionGasUsed), eamGasUsed: eamCharges.get(exec) };
       return;
     }
     const { frame, message } = entry;
@@ -488,6 +493,7 @@ export class Tracer {
       // @ethereumjs has set message.to to the address it chose, whether the creation succeeded or not.
       frame.to = message.to?.bytes;
       frame.target = this.creationTarget(message, error);
+      frame.eamGasUsed = eamCharges.get(exec);
       frame.invoked = frame.target !== undefined;
       const created = !error && frame.to && this.actorAt(frame.to);
       if (created) frame.callee = { id: created.id, kind: created.kind };
