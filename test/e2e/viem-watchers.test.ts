@@ -2,10 +2,16 @@
 // useBlockNumber({ watch: true }), …): over http(), so they poll, on a full node through filters
 // (eth_newFilter / eth_newPendingTransactionFilter + eth_getFilterChanges), and against --gateway-only,
 // which refuses filters over HTTP as calibnet's public endpoints do, through eth_getLogs, viem's
-// fallback (viem/src/actions/public/watchContractEvent.ts, watchEvent.ts).
+// fallback (viem/src/actions/public/watchContractEvent.ts, watchEvent.ts); and a node restarted under
+// them, which README's filter paragraph describes.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
+  BaseError,
+  RpcRequestError,
   createPublicClient,
   createWalletClient,
   defineChain,
@@ -17,6 +23,7 @@ import {
   type Hash,
   type PublicClient,
   type Transport,
+  webSocket,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { DEV_ACCOUNTS, DEVNET_CHAIN_ID, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
@@ -31,13 +38,18 @@ interface Seen {
   removed: boolean;
 }
 
+/** How many calls of `method` the node has answered so far (its log has a line for each, errors included). */
+function answered(node: DevnetProcess, method: string): number {
+  return node.output().match(new RegExp(`^${method}(?= |$)`, 'gm'))?.length ?? 0;
+}
+
 /** An onLogs that keeps what each Incremented log says in `into`. */
 function seen(into: Seen[]) {
   return (logs: { args: { newCount?: bigint }; transactionHash: Hash | null; removed: boolean }[]) =>
     into.push(...logs.map((l) => ({ newCount: l.args.newCount!, transactionHash: l.transactionHash, removed: l.removed })));
 }
 
-describe("viem's watchers over http()", () => {
+describe("viem's watchers over http() (and webSocket() across a restart)", () => {
   let artifacts: Record<string, CompiledContract>;
   const nodes: DevnetProcess[] = [];
   const account = privateKeyToAccount(DEV_ACCOUNTS[1]!.privateKey);
@@ -69,9 +81,8 @@ describe("viem's watchers over http()", () => {
       const hash = await wallet.writeContract({ address, abi, functionName: 'increment' });
       return client.waitForTransactionReceipt({ hash });
     };
-    /** How many calls of `method` the node has answered so far (its log has a line for each, errors included). */
-    const calls = (method: string) => node.output().match(new RegExp(`^${method}(?= |$)`, 'gm'))?.length ?? 0;
-    return { node, client, address, firstBlock: deployed.blockNumber + 1n, increment, calls };
+    const calls = (method: string) => answered(node, method);
+    return { node, chain, client, address, firstBlock: deployed.blockNumber + 1n, increment, calls };
   }
 
   test('on a full node: watchContractEvent, watchEvent, watchBlocks, watchBlockNumber and watchPendingTransactions poll filters and hand over each increment once', async () => {
@@ -152,5 +163,43 @@ describe("viem's watchers over http()", () => {
     } finally {
       for (const u of unwatch) u();
     }
+  });
+  test('the node restarted under them (same port, --state): webSocket() watchers resubscribe and go on; http() ones get Lotus\'s `filter not found` (code 1) on every poll and make no new filter, as against a restarted calibnet Lotus', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'fvm-watchers-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const state = join(dir, 'chain.json');
+    const { node, chain, client, address, increment, calls } = await start(['--state', state]);
+    const ws = createPublicClient({ chain, transport: webSocket(node.wsUrl) });
+    const overHttp: Seen[] = [];
+    const overWs: Seen[] = [];
+    const httpErrors: Error[] = [];
+    const unwatch = [
+      client.watchEvent({ address, event: INCREMENTED, onLogs: seen(overHttp), onError: (e) => httpErrors.push(e) }),
+      ws.watchEvent({ address, event: INCREMENTED, onLogs: seen(overWs) }),
+    ];
+    t.after(async () => {
+      for (const u of unwatch) u();
+      (await ws.transport.getRpcClient()).close();
+    });
+    await pollUntil('the filter and the subscription', async () => (calls('eth_newFilter') === 1 && calls('eth_subscribe') === 1 ? true : undefined));
+    const first = await increment();
+    await pollUntil('both watchers to see the first increment', async () => (overHttp.length === 1 && overWs.length === 1 ? true : undefined));
+
+    await node.stop();
+    const again = await startDevnet(['--port', String(node.port), '--state', state]);
+    nodes.push(again);
+    // viem's socket reconnects (every 2 s, 5 times) and subscribes again.
+    await pollUntil('viem to subscribe again', async () => (answered(again, 'eth_subscribe') === 1 ? true : undefined), { attempts: 400 });
+    const second = await increment();
+    // The node's answers to the http() watcher's polls (not the refused connections while it was down).
+    const answers = () => httpErrors.map((e) => (e instanceof BaseError ? e.walk((c) => c instanceof RpcRequestError) : undefined))
+      .filter((c): c is RpcRequestError => c instanceof RpcRequestError);
+    await pollUntil('the WebSocket watcher to see the second increment, and two answered polls', async () =>
+      overWs.length === 2 && answers().length >= 2 ? true : undefined);
+
+    assert.deepEqual(overWs.map((l) => [l.newCount, l.transactionHash]), [[1n, first.transactionHash], [2n, second.transactionHash]]);
+    assert.deepEqual(overHttp.map((l) => [l.newCount, l.transactionHash]), [[1n, first.transactionHash]]);
+    assert.equal(answered(again, 'eth_newFilter'), 0, 'viem makes a new filter only for -32000 (Anvil\'s code)');
+    for (const a of answers()) assert.deepEqual([a.code, a.details], [1, 'filter not found']);
   });
 });
