@@ -397,6 +397,15 @@ describe('trace_* in Lotus shape', () => {
     assert.equal(deployA.traces[0].result.gasUsed, deployB.traces[0].result.gasUsed);
     // The message's own charges and the EAM's: a part of the receipt.
     assert.ok(BigInt(deployA.traces[0].result.gasUsed) * 4n < deployB.receipt, deployA.traces[0].result.gasUsed);
+    // trace_block, trace_replayBlockTransactions and trace_filter report the same entry.
+    const block = deployA.traces[0].blockNumber;
+    const blockHex = `0x${block.toString(16)}`;
+    const [fromBlock, replayed, filtered] = [
+      await result('trace_block', [blockHex]),
+      await result('trace_replayBlockTransactions', [blockHex, ['trace']]),
+      await result('trace_filter', [{ fromBlock: blockHex, toBlock: blockHex }]),
+    ];
+    for (const trace of [fromBlock[0], replayed[0].trace[0], filtered[0]]) assert.deepEqual(trace.result, deployA.traces[0].result);
 
     const probe = getCreateAddress({ from: DEV, nonce: nonce() }).toLowerCase();
     await sendTx({ to: null, data: contracts.CreateProbe.bytecode });
