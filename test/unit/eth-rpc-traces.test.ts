@@ -14,7 +14,7 @@ import { codeCid } from '../../src/fevm/actor.js';
 import { METHOD_INVOKE_CONTRACT } from '../../src/fevm/message.js';
 import { bytecodeSendGas, eamOwnCreationGas, eamOwnEntryGas, eamOwnReturnGas, exec4ParamsPutGas, OPCODE_CLASSES, SEND_SYSCALL } from '../../src/fevm/actors/evm/evm-gas.js';
 import { PLACEHOLDER_INVOCATION } from '../../src/fevm/builtin-method-gas.js';
-import { actorCreatedGas, SEND_TRANSFER_FUNDS } from '../../src/fevm/price-list.js';
+import { ACTOR_LOOKUP, actorCreatedGas, HOST_CALL, SEND_TRANSFER_FUNDS } from '../../src/fevm/price-list.js';
 import type { DevnetConfig } from '../../src/index.js';
 import { CALL, devWallet, RECIPIENT } from '../helpers/dev-wallet.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
@@ -406,6 +406,10 @@ describe('trace_* in Lotus shape', () => {
       await result('trace_filter', [{ fromBlock: blockHex, toBlock: blockHex }]),
     ];
     for (const trace of [fromBlock[0], replayed[0].trace[0], filtered[0]]) assert.deepEqual(trace.result, deployA.traces[0].result);
+    // Over a Placeholder (the address funded first), the EAM also asks for its code and type and reads it; Init writes it.
+    await result('anvil_setBalance', [getCreateAddress({ from: DEV, nonce: nonce() }), '0x1']);
+    const overPlaceholder = await traced(await sendTx({ to: null, data: storesNothing }));
+    assert.equal(BigInt(overPlaceholder.traces[0].result.gasUsed) - BigInt(deployB.traces[0].result.gasUsed), BigInt(2 * HOST_CALL + ACTOR_LOOKUP));
 
     const probe = getCreateAddress({ from: DEV, nonce: nonce() }).toLowerCase();
     await sendTx({ to: null, data: contracts.CreateProbe.bytecode });
