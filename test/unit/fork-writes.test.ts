@@ -109,6 +109,30 @@ describe('writes on a fork run once', () => {
   });
 });
 
+describe('setCode on a forked contract', () => {
+  // newuser3 U8 on a fork: the contract's slots are the upstream's, read when code comes back.
+  test('empty code makes a forked contract an account that sends; code set again reads the upstream\'s slot', async (t) => {
+    const upstream = await startDevnet(testConfig());
+    t.after(() => upstream.close());
+    // Returns its slot 0 (PUSH1 0 SLOAD PUSH1 0 MSTORE PUSH1 32 PUSH1 0 RETURN), which holds 42.
+    const reader = `0x${'46'.repeat(20)}`;
+    const code = '0x60005460005260206000f3';
+    await rpc(upstream.url, 'anvil_setCode', [reader, code]);
+    await rpc(upstream.url, 'anvil_setStorageAt', [reader, '0x0', `0x${'2a'.padStart(64, '0')}`]);
+    await rpc(upstream.url, 'anvil_setBalance', [reader, hex(FIL)]);
+    const { result } = await setupRpc(t, { fork: { url: upstream.url } });
+    await result('anvil_setCode', [reader, '0x']);
+    assert.equal(await result('eth_getCode', [reader, 'latest']), '0x');
+    assert.equal(await result('eth_getTransactionCount', [reader, 'latest']), '0x1');
+    await result('anvil_impersonateAccount', [reader]);
+    const hash = await result('eth_sendTransaction', [{ from: reader, to: RECIPIENT, value: '0x1' }]);
+    assert.equal((await result('eth_getTransactionReceipt', [hash])).status, '0x1');
+    await result('anvil_setCode', [reader, code]);
+    assert.equal(await result('eth_call', [{ to: reader }, 'latest']), `0x${'2a'.padStart(64, '0')}`);
+    assert.equal(await result('eth_getTransactionCount', [reader, 'latest']), '0x2');
+  });
+});
+
 describe('a re-fork that fails', () => {
   test('leaves state, chain, head and pool exactly as they were; then a re-fork succeeds', async (t) => {
     const { mode, result, error, devnet, upstream } = await forkedUpstream(t);
