@@ -12,9 +12,9 @@ import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { bytecodeCid } from '../../src/fevm/actor-state.js';
 import { codeCid } from '../../src/fevm/actor.js';
 import { METHOD_INVOKE_CONTRACT } from '../../src/fevm/message.js';
-import { bytecodeSendGas, eamOwnCreationGas, eamOwnEntryGas, eamOwnReturnGas, exec4ParamsPutGas, OPCODE_CLASSES, SEND_SYSCALL } from '../../src/fevm/actors/evm/evm-gas.js';
+import { bytecodeSendGas, eamOwnCreationGas, eamOwnEntryGas, eamOwnReturnGas, exec4ParamsPutGas, OPCODE_CLASSES, resurrectParamsPutGas, SEND_SYSCALL } from '../../src/fevm/actors/evm/evm-gas.js';
 import { PLACEHOLDER_INVOCATION } from '../../src/fevm/builtin-method-gas.js';
-import { ACTOR_LOOKUP, actorCreatedGas, HOST_CALL, SEND_TRANSFER_FUNDS } from '../../src/fevm/price-list.js';
+import { ACTOR_LOOKUP, actorCreatedGas, HOST_CALL, onChainReturn, SEND_TRANSFER_FUNDS } from '../../src/fevm/price-list.js';
 import type { DevnetConfig } from '../../src/index.js';
 import { CALL, devWallet, RECIPIENT } from '../helpers/dev-wallet.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
@@ -410,6 +410,20 @@ describe('trace_* in Lotus shape', () => {
     await result('anvil_setBalance', [getCreateAddress({ from: DEV, nonce: nonce() }), '0x1']);
     const overPlaceholder = await traced(await sendTx({ to: null, data: storesNothing }));
     assert.equal(BigInt(overPlaceholder.traces[0].result.gasUsed) - BigInt(deployB.traces[0].result.gasUsed), BigInt(2 * HOST_CALL + ACTOR_LOOKUP));
+
+    // Onto a self-destructed contract the EAM sends Resurrect instead of Exec4: it looks the contract
+    // up and sends it the ConstructorParams, where a new one's Exec4Params go to Init, and reads no Exec4Return.
+    const dead = getCreateAddress({ from: DEV, nonce: nonce() + 1 });
+    await result('anvil_setCode', [dead, '0x33ff']); // CALLER SELFDESTRUCT
+    await sendTx({ to: dead, data: '0x' });
+    const resurrected = await traced(await sendTx({ to: null, data: storesNothing }));
+    const fresh = await traced(await sendTx({ to: null, data: storesNothing }));
+    const idOf = (address: string) => devnet.stateAt(devnet.head.epoch).lookupId(FilAddress.fromEthAddress(hexToBytes(address)))!;
+    assert.equal(resurrected.traces[0].result.address, dead.toLowerCase());
+    const resurrectPart = ACTOR_LOOKUP + HOST_CALL + resurrectParamsPutGas(20) + eamOwnReturnGas(idOf(dead), false);
+    const exec4Part = exec4ParamsPutGas(20) + eamOwnReturnGas(idOf(fresh.traces[0].result.address), true);
+    // The EAM's Return, stored on chain in the top frame (ref-fvm on_method_return at depth 1), names no robust address then: 21 bytes fewer.
+    assert.equal(BigInt(resurrected.traces[0].result.gasUsed) - BigInt(fresh.traces[0].result.gasUsed), BigInt(resurrectPart - exec4Part - onChainReturn(21)));
 
     const probe = getCreateAddress({ from: DEV, nonce: nonce() }).toLowerCase();
     await sendTx({ to: null, data: contracts.CreateProbe.bytecode });
