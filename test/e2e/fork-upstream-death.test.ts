@@ -30,21 +30,22 @@ test('an upstream killed mid-warm-up: a clear error, the fork serves on, and a r
   const fork = await startDevnet(['--fork-url', proxy.url, '--fork-block-number', String(forkEpoch), '--storage-providers', '0']);
   nodes.push(fork);
 
-  // Each request now waits before it reaches the upstream, so the slot reads are unanswered when it dies.
+  // Each request now waits before it reaches the upstream, so the contract's storage reads (its KAMT's blocks) are unanswered when it dies.
   proxy.mode.holdMs = 1000;
+  const asked = proxy.mode.received.length;
   const call = answerOrError(rpc(fork.url, 'eth_call', [sum, 'latest']));
-  await pollUntil('the fork to read a storage slot', async () => (proxy.mode.received.includes('eth_getStorageAt') ? true : undefined), { attempts: 1200 });
+  await pollUntil("the fork to read the contract's storage", async () => (proxy.mode.received.slice(asked).includes('Filecoin.ChainReadObj') ? true : undefined), { attempts: 1200 });
   upstream.kill('SIGKILL');
   // The reads in flight are held past the death; the fork's retries need no hold to find the upstream gone.
   proxy.mode.holdMs = 0;
   const answer = await within('the cold call to settle', 60_000, call);
-  assert.match(answer.error ?? '', /^eth_call: upstream eth_getStorageAt failed after \d+ attempts: /, `the call must fail, not answer ${JSON.stringify(answer)}`);
+  assert.match(answer.error ?? '', /^eth_call: upstream Filecoin\.ChainReadObj failed after \d+ attempts: /, `the call must fail, not answer ${JSON.stringify(answer)}`);
 
   // The fork serves on: what it holds answers (its head, a dev account it funded at start), and the
   // same call fails again the same clear way.
   assert.equal(await rpc(fork.url, 'eth_blockNumber'), hex(forkEpoch));
   assert.ok(BigInt(await rpc(fork.url, 'eth_getBalance', [DEV_ACCOUNTS[0].address, 'latest'])) > 0n);
-  assert.match((await answerOrError(rpc(fork.url, 'eth_call', [sum, 'latest']))).error ?? '', /^eth_call: upstream eth_getStorageAt failed after \d+ attempts: /);
+  assert.match((await answerOrError(rpc(fork.url, 'eth_call', [sum, 'latest']))).error ?? '', /^eth_call: upstream \S+ failed after \d+ attempts: /);
   await fork.stop();
 
   // The upstream back up (same chain), a fork at the same epoch on the same cache answers right.

@@ -26,8 +26,9 @@ const contract: Actor = { id: 120, kind: 'evm', nonce: 0, balance: 5n, delegated
 const point: ForkPoint = { epoch: 7, tipsetKey: [], stateKey: [], timestamp: 1, baseFee: '100', networkName: 'test', genesis: 'bafygenesis', genesisTimestamp: 0, chainId: '314159', headers: [], weight: '0', manifest: { cid: 'bafy2bzacebkfatnbe6w4rj7lf6gkjh7mywlrpdh2dj6hu2dl4rmtwksszm2hs', entries: [] } };
 
 /** The upstream's reads, answered from a fixed world, counting each call. */
-function fakeUpstream() {
+function fakeUpstream({ whole = false } = {}) {
   const calls: string[] = [];
+  let wholeStorage = whole;
   const upstream = {
     point,
     // By ID, or by address (the ID looked up with it).
@@ -42,6 +43,12 @@ function fakeUpstream() {
     async nextId() {
       calls.push('nextId');
       return 200;
+    },
+    // The contract's storage KAMT, read whole with it (slot 4 holds 44): once.
+    takeWholeStorage(id: number) {
+      const slots = id === contract.id && wholeStorage ? new Map([[4n, 44n]]) : undefined;
+      wholeStorage = false;
+      return slots;
     },
     async tipsetHash(epoch: number) {
       calls.push(`tipset ${epoch}`);
@@ -70,6 +77,17 @@ describe('fork state source', () => {
     assert.equal(source.getStorage(contract.id, 1, 3n), undefined);
     assert.deepEqual(calls, ['nextId', 'actor 120', 'actor 150', `actor ${UNKNOWN.toString()}`, 'slot 120 3']);
     assert.deepEqual({ ...source.progress, hits: source.progress.hits > 0 }, { actors: 2, addresses: 1, slots: 1, entries: 0, hits: true });
+  });
+
+  test("a contract read with its whole storage answers its slots without asking: the KAMT's values, zero for any other", async () => {
+    for (const by of ['id', 'address'] as const) {
+      const { upstream, calls } = fakeUpstream({ whole: true });
+      const source = new ForkSource(upstream);
+      await source.fetch([by === 'id' ? { kind: 'actor', id: contract.id } : { kind: 'address', address: CONTRACT }]);
+      assert.equal(source.getStorage(contract.id, 0, 4n), 44n);
+      assert.equal(source.getStorage(contract.id, 0, 5n), 0n);
+      assert.deepEqual(calls.filter((c) => c.startsWith('slot')), []);
+    }
   });
 
   test('the upstream\'s tipset hashes before the fork epoch are fetched a run at a time, from the run\'s first epoch up to the fork epoch', async () => {

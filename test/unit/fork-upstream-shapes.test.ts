@@ -178,10 +178,14 @@ describe('a fork reading a contract\'s storage root from its upstream', () => {
   test('the nodes below the root are read with it: the shape is the upstream KAMT\'s, node by node (G11)', async (t) => {
     // Slots 0 and 1 in a node below the root, a mapping-like key alone in the root's bucket 16.
     const slots: [bigint, bigint][] = [[0n, 1n], [1n, 0x1234n], [(1n << 255n) | 99n, 7n]];
-    const read = await (await contractUpstream(t, true, slots)).upstream.actor(120);
+    const { upstream } = await contractUpstream(t, true, slots);
+    const read = await upstream.actor(120);
     const written = slots.reduce((shape, [slot, value]) => withSlot(shape, slot, 0n, value), EMPTY_KAMT);
     assert.deepEqual(read?.storageShape, written);
     assert.equal(read?.storageShape?.links, 1);
+    // Read whole, the KAMT gives the slots' values too, handed out once.
+    assert.deepEqual(upstream.takeWholeStorage(120), new Map(slots));
+    assert.equal(upstream.takeWholeStorage(120), undefined);
   });
 
   test('a KAMT of more nodes than a fork reads leaves the level past them opaque, priced as a modelled node', async (t) => {
@@ -189,7 +193,10 @@ describe('a fork reading a contract\'s storage root from its upstream', () => {
     // and 300 nodes (the last the two-slot ones). The fork reads whole levels while it stays within
     // 256 nodes: 4 + 128, not the 300.
     const slots: [bigint, bigint][] = Array.from({ length: 600 }, (_, i) => [((BigInt(i >> 1) * 0x0da740da740da740da740da740da740da740da740da740da740da740da740dn) % (1n << 255n)) * 2n + BigInt(i % 2), 1n]);
-    const read = await (await contractUpstream(t, true, slots)).upstream.actor(120);
+    const { upstream } = await contractUpstream(t, true, slots);
+    const read = await upstream.actor(120);
+    // Not read whole: its slots are asked for as they are read.
+    assert.equal(upstream.takeWholeStorage(120), undefined);
     const nodes = (node: KamtNode): KamtNode[] => pointersOf(node).flatMap((p) => ('node' in p ? [p.node, ...nodes(p.node)] : []));
     const below = nodes(read!.storageShape!);
     assert.deepEqual([below.filter((node) => node.pointers).length, below.filter((node) => !node.pointers).length], [132, 300]);

@@ -318,6 +318,7 @@ export class ForkSource implements FetchingStateSource {
         if (data.actors.has(missing.id)) return;
         const actor = await upstream.actor(missing.id);
         data.actors.set(missing.id, actor);
+        this.holdWholeStorage(actor);
         progress.actors++;
         await this.countSectorsOf(actor);
         break;
@@ -327,6 +328,7 @@ export class ForkSource implements FetchingStateSource {
         // The actor comes with its ID (UpstreamState.actor): no actor, no ID.
         const actor = await upstream.actor(missing.address, this.expectedContracts.delete(missing.address.key));
         data.ids.set(missing.address.key, actor?.id ?? null);
+        this.holdWholeStorage(actor);
         if (actor && !data.actors.has(actor.id)) {
           data.actors.set(actor.id, actor);
           progress.actors++;
@@ -361,6 +363,12 @@ export class ForkSource implements FetchingStateSource {
         progress.entries++;
     }
     this.onFetched();
+  }
+
+  /** A contract comes with its slots when its read brought its storage whole (UpstreamState.takeWholeStorage): its first call asks for none. */
+  private holdWholeStorage(actor: Actor | null): void {
+    const slots = actor?.evm && this.upstream.takeWholeStorage(actor.id);
+    if (slots) this.data.slots.holdWhole(actor.id, slots);
   }
 
   /** A miner comes with its sector count, which its first read needs (caughtUp): no second run of that read. */

@@ -11,6 +11,11 @@ const decodeSlots = (bytes: Uint8Array): Map<bigint, bigint> => new Map(decodeCb
 
 export class ForkedSlots {
   private readonly byContract: StoredById<Map<bigint, bigint>>;
+  /**
+   * The contracts whose every nonzero slot is held (read with the contract's whole storage KAMT):
+   * any other slot of theirs is zero. Not stored in the cache: after a restart such a slot is asked for.
+   */
+  private readonly whole = new Set<number>();
 
   /** `stored`: the slots a cache file stored, each contract's as its bytes, decoded when one of them is first read. */
   constructor(stored: Iterable<readonly [number, Uint8Array]> = []) {
@@ -19,11 +24,17 @@ export class ForkedSlots {
 
   /** The value of contract `id`'s `slot` at the fork point, undefined if not read. */
   get(id: number, slot: bigint): bigint | undefined {
-    return this.byContract.get(id)?.get(slot);
+    return this.byContract.get(id)?.get(slot) ?? (this.whole.has(id) ? 0n : undefined);
   }
 
   has(id: number, slot: bigint): boolean {
-    return this.byContract.get(id)?.has(slot) ?? false;
+    return this.whole.has(id) || (this.byContract.get(id)?.has(slot) ?? false);
+  }
+
+  /** Holds every nonzero slot of contract `id` (`values`): its other slots read as zero from now on. */
+  holdWhole(id: number, values: Map<bigint, bigint>): void {
+    for (const [slot, value] of values) if (!this.has(id, slot)) this.set(id, slot, value);
+    this.whole.add(id);
   }
 
   set(id: number, slot: bigint, value: bigint): void {

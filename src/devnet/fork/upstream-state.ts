@@ -12,7 +12,7 @@ import { bigintToBytes, bytesToHex, hexToBytes, padStart } from '../../common/he
 import { keccak256 } from '../../common/hashes.js';
 import { BURNT_FUNDS_ACTOR_ID, DATACAP_ACTOR_ID, MARKET_ACTOR_ID, POWER_ACTOR_ID, REWARD_ACTOR_ID, VERIFREG_ACTOR_ID, type Actor, type ForkedFrom } from '../../fevm/actor.js';
 import type { CodeTable } from '../../fevm/code-table.js';
-import { decodeKamtNode, kamtLinks, shapeOfBlocks, type KamtBlockNode, type KamtNode } from '../../fevm/actors/evm/kamt-shape.js';
+import { decodeKamtNode, kamtLinks, kamtPairs, shapeOfBlocks, type KamtBlockNode, type KamtNode } from '../../fevm/actors/evm/kamt-shape.js';
 import { ethAddressOf } from '../../fevm/actors/lifecycle.js';
 import type { MinerState } from '../../fevm/actors/miner/state.js';
 import type { MultisigState } from '../../fevm/actors/multisig/state.js';
@@ -97,6 +97,8 @@ export class UpstreamState {
   readonly proving: UpstreamProving;
   /** The singletons' whole tables, for the list methods. */
   readonly lists: UpstreamLists;
+  /** Contracts' storage read whole with their shape (evmState), by ID, until the fork source takes it (takeWholeStorage). */
+  private readonly wholeStorage = new Map<number, Map<bigint, bigint>>();
 
   constructor(
     private readonly upstream: Upstream,
@@ -255,7 +257,7 @@ export class UpstreamState {
    * A contract's bytecode (eth_getCode), its own nonce for CREATE addresses (the EVM actor's
    * State.Nonce) and the shape of its storage KAMT, which its storage gas depends on
    * (kamt-shape.ts): the blocks from the root ContractState names down (ChainReadObj), read with the
-   * contract. An upstream whose State names no root (an fvm-devnet before it did, or its fork's own
+   * contract; read whole, they hold its slots too (takeWholeStorage). An upstream whose State names no root (an fvm-devnet before it did, or its fork's own
    * forked contracts) leaves the shape unknown.
    */
   private async evmState(actor: Actor, early?: ContractReads): Promise<Pick<Actor, 'evm' | 'storageShape'>> {
@@ -263,7 +265,9 @@ export class UpstreamState {
     const bytecode = hexToBytes(code);
     const root = read.State?.ContractState?.['/'];
     const rootBlock = typeof root === 'string' ? await this.storageRoot(CID.parse(root)) : undefined;
-    const storageShape = rootBlock && (await this.storageShape(rootBlock));
+    const kamt = rootBlock && (await this.storageKamt(rootBlock));
+    if (kamt?.slots) this.wholeStorage.set(actor.id, kamt.slots);
+    const storageShape = kamt?.shape;
     return {
       evm: {
         bytecode,
@@ -275,6 +279,16 @@ export class UpstreamState {
       },
       ...(storageShape ? { storageShape } : {}),
     };
+  }
+
+  /**
+   * The nonzero slots of contract `id` at the fork point, when its read (actor) brought its storage
+   * KAMT whole; handed out once, for the fork source to hold: undefined after, or when not read whole.
+   */
+  takeWholeStorage(id: number): Map<bigint, bigint> | undefined {
+    const slots = this.wholeStorage.get(id);
+    this.wholeStorage.delete(id);
+    return slots;
   }
 
   /** A contract's code (eth_getCode) and State (StateReadState), read together. */
@@ -298,9 +312,11 @@ export class UpstreamState {
   /**
    * The shape of a contract's storage KAMT from its root block: the nodes below it read a level at
    * a time (one batch each) while the level's blocks keep the total within STORAGE_BLOCKS_READ; the
-   * nodes of a level past that stay opaque (priced at a modelled size: kamt-shape.ts).
+   * nodes of a level past that stay opaque (priced at a modelled size: kamt-shape.ts). When every
+   * node was read, also the slots the KAMT holds (its pairs; any other slot is zero): the values
+   * eth_getStorageAt answers at the fork block, so the contract's first call asks for none.
    */
-  private async storageShape(rootBlock: Uint8Array): Promise<KamtNode> {
+  private async storageKamt(rootBlock: Uint8Array): Promise<{ shape: KamtNode; slots?: Map<bigint, bigint> }> {
     // Each block decoded once; a node's links are the very CIDs its parent's pointers hold.
     const nodes = new Map<CID, KamtBlockNode>();
     const root = decodeKamtNode(rootBlock);
@@ -310,7 +326,8 @@ export class UpstreamState {
       level.forEach((cid, i) => nodes.set(cid, read[i]!));
       level = read.flatMap(kamtLinks);
     }
-    return shapeOfBlocks(root, (cid) => nodes.get(cid));
+    const shape = shapeOfBlocks(root, (cid) => nodes.get(cid));
+    return level.length > 0 ? { shape } : { shape, slots: new Map([root, ...nodes.values()].flatMap(kamtPairs)) };
   }
 
   /**

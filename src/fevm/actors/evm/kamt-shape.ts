@@ -286,6 +286,11 @@ export function kamtLinks(block: Uint8Array | KamtBlockNode): CID[] {
   return decoded(block).pointers.flatMap((pointer) => ('l' in pointer ? [pointer.l[0]] : []));
 }
 
+/** The slots a KAMT node holds itself (not those below its links), with their values. */
+export function kamtPairs(node: KamtBlockNode): [bigint, bigint][] {
+  return node.pointers.flatMap((pointer) => ('v' in pointer ? pointer.v.map(([key, value]): [bigint, bigint] => [bytesToBigint(key), bytesToBigint(value)]) : []));
+}
+
 const decoded = (block: Uint8Array | KamtBlockNode): KamtBlockNode => (block instanceof Uint8Array ? decodeKamtNode(block) : block);
 
 /** The 5-bit groups of an extension (its length in bits, its path packed from the most significant bit). */
