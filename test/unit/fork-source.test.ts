@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { EAM_NAMESPACE, FilAddress } from '../../src/common/address.js';
+import { cidOf, type CID } from '../../src/common/cbor.js';
 import type { Actor } from '../../src/fevm/actor.js';
 import { MissingStateError, StateTree } from '../../src/fevm/state-tree.js';
 import { ForkCache } from '../../src/devnet/fork/fork-cache.js';
@@ -87,6 +88,38 @@ describe('fork state source', () => {
       assert.equal(source.getStorage(contract.id, 0, 4n), 44n);
       assert.equal(source.getStorage(contract.id, 0, 5n), 0n);
       assert.deepEqual(calls.filter((c) => c.startsWith('slot')), []);
+    }
+  });
+
+  test("the deal schedule read ahead: its epochs, then the first epoch's deals, the values cron reads; a failure leaves them to cron", async () => {
+    const [first, later] = ['a', 'b'].map((s) => cidOf(new TextEncoder().encode(s)));
+    for (const [epochs, asked] of [
+      [[[point.epoch + 1, first!], [point.epoch + 9, later!]], ['epochs', `deals ${first}`, 'deal 7']],
+      [[[point.epoch + 9, later!]], ['epochs']],
+      [undefined, ['epochs']],
+    ] as const) {
+      const calls: string[] = [];
+      const tables = {
+        async dealOpEpochs() {
+          calls.push('epochs');
+          if (!epochs) throw new Error('upstream down');
+          return epochs;
+        },
+        async dealOps(set: CID) {
+          calls.push(`deals ${set}`);
+          return [7];
+        },
+        async deal(id: number) {
+          calls.push(`deal ${id}`);
+          return null;
+        },
+      };
+      const source = new ForkSource({ point, tables } as unknown as UpstreamState);
+      await source.readDealScheduleAhead();
+      assert.deepEqual(calls, asked);
+      assert.deepEqual(source.data.tables.dealOpEpochs, epochs);
+      await source.readDealScheduleAhead();
+      assert.equal(calls.length, asked.length + (epochs ? 0 : 1), 'held values are not read again; a failed read is tried again');
     }
   });
 

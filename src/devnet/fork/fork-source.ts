@@ -245,6 +245,23 @@ export class ForkSource implements FetchingStateSource {
     return this.tipsetFeesFetch;
   }
 
+  /**
+   * Reads ahead what the fork's first tipset's cron reads from the upstream: the market's deal
+   * schedule (its DealOpsByEpoch epochs, a HAMT read level by level), then the deals due at the
+   * epoch after the fork's, unless held. The node starts it once it listens, so that the user's
+   * first transaction does not wait for those round trips; cron fetches the same values (one
+   * request for both while under way), so it finds the same answers. A failure is met again by cron.
+   */
+  async readDealScheduleAhead(): Promise<void> {
+    try {
+      await this.fetchValues([{ kind: 'dealOpEpochs' }]);
+      const first = this.upstream.point.epoch + 1;
+      if (this.dealOps.setAt(first)) await this.fetchValues([{ kind: 'dealOps', epoch: first }]);
+    } catch {
+      // Cron reads them again when it needs them, and meets the failure there.
+    }
+  }
+
   /** Why the last fetch of the upstream's tipsets for premium estimates failed, until someone takes it (to say it once). */
   takeTipsetFeesError(): Error | undefined {
     const error = this.tipsetFeesError;
