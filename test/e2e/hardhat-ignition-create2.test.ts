@@ -1,30 +1,34 @@
 // Hardhat Ignition's `--strategy create2` (https://hardhat.org/ignition/docs/guides/create2) on
 // `hardhat init`'s JavaScript sample (its Lock and Ignition module, copied from the installed Hardhat;
 // config: test/fixtures/hardhat-create2). The strategy deploys through CreateX at
-// 0xba5Ed099633D3B313e4D5F7bdc1305d3c28ba5Ed, which calibnet and mainnet have and a new devnet does not:
-// Ignition stops, and README's one command copies calibnet's code there. Here a second devnet stands
-// in for calibnet, holding CreateX as calibnet got it: its deployer's first transaction, whose init
-// code is CreateX's pre-signed deployment's (the copy Ignition carries, ignition-core's
-// createx-artifact.js). No pre-signed deployment can put it there: they allow at most 45 M gas, and
-// the FEVM needs about 66 M.
+// 0xba5Ed099633D3B313e4D5F7bdc1305d3c28ba5Ed, which calibnet and mainnet have and a new devnet does not
+// (its code is AGPL-3.0-only: the repository holds none of it): Ignition stops. README's recipe puts it
+// there as its deployer did on calibnet: the deployer, impersonated, sends as its first transaction
+// the init code of CreateX's pre-signed deployment, read from the project's own
+// @nomicfoundation/ignition-core (its createx-artifact.js, which Ignition replays on chain 31337 only).
+// No pre-signed deployment can do it: they allow at most 45 M gas, and the FEVM needs about 66 M.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { AbiCoder, Contract, getCreate2Address, JsonRpcProvider, keccak256, parseUnits, toBeHex, Transaction } from 'ethers';
+import { promisify } from 'node:util';
+import { AbiCoder, Contract, getCreate2Address, JsonRpcProvider, keccak256, parseUnits, toBeHex } from 'ethers';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { castOk } from '../helpers/foundry.js';
 import { describeRunAndNode, hardhat, type HardhatRun } from '../helpers/hardhat.js';
 import { REPO_ROOT } from '../helpers/solc.js';
 
-const require = createRequire(import.meta.url);
-const SAMPLE_DIR = join(dirname(require.resolve('hardhat/package.json')), 'sample-projects', 'javascript');
+const SAMPLE_DIR = join(dirname(createRequire(import.meta.url).resolve('hardhat/package.json')), 'sample-projects', 'javascript');
 const FIXTURE_DIR = join(REPO_ROOT, 'test', 'fixtures', 'hardhat-create2');
-/** CreateX's pre-signed deployment as Ignition carries it (deployed by Ignition itself on chain 31337 only). */
-const { presignedTx } = require(join(dirname(require.resolve('@nomicfoundation/ignition-core')), 'internal', 'execution', 'strategy', 'createx-artifact.js')) as { presignedTx: string };
 const CREATEX = '0xba5Ed099633D3B313e4D5F7bdc1305d3c28ba5Ed';
+/** CreateX's deployer, the signer of its pre-signed deployments. */
+const CREATEX_DEPLOYER = '0xeD456e05CaAb11d66C4c797dD6c1D6f9A7F352b5';
+/** README's `node -p` expression: the init code of the pre-signed deployment in the project's ignition-core. */
+const INIT_CODE_EXPRESSION =
+  "require('ethers').Transaction.from(require('./node_modules/@nomicfoundation/ignition-core/dist/src/internal/execution/strategy/createx-artifact.js').presignedTx).data";
 /** The code hash Ignition checks before deploying through CreateX (ignition-core create2-strategy). */
 const CREATEX_CODE_HASH = '0xbd8a7ea8cfca7b4e5f5041d7d4b17bc317c5ce42cfbc42066a00cf26b43eb53f';
 /** The salt in the fixture's config, as the guide writes it. */
@@ -67,22 +71,13 @@ describe("Hardhat Ignition's --strategy create2 (CreateX) against the devnet", (
     assert.match(result.output, /CreateX not deployed on current network 31415926/, explain('not the error README names', result));
   });
 
-  test("README's anvil_setCode of calibnet's CreateX code: Ignition deploys Lock at the address CreateX gives it on every chain", async () => {
-    // The stand-in for calibnet: CreateX's deployer sends its init code as its first transaction.
-    const calibnet = await startDevnet();
-    try {
-      const deployment = Transaction.from(presignedTx);
-      const deployer = deployment.from!;
-      await castOk(['rpc', 'anvil_impersonateAccount', deployer, '--rpc-url', calibnet.url]);
-      await castOk(['rpc', 'anvil_setBalance', deployer, toBeHex(10n ** 20n), '--rpc-url', calibnet.url]);
-      await castOk(['send', '--unlocked', '--from', deployer, '--rpc-url', calibnet.url, '--create', deployment.data]);
-      // README's command, with the stand-in's url for calibnet's.
-      const code = await castOk(['code', CREATEX, '--rpc-url', calibnet.url]);
-      assert.equal(keccak256(code), CREATEX_CODE_HASH);
-      await castOk(['rpc', 'anvil_setCode', CREATEX, code, '--rpc-url', devnet.url]);
-    } finally {
-      await calibnet.stop();
-    }
+  test("README's recipe (the deployer's first transaction, impersonated): Ignition deploys Lock at the address CreateX gives it on every chain", async () => {
+    const rpc = ['--rpc-url', devnet.url];
+    const createxInitCode = (await promisify(execFile)(process.execPath, ['-p', INIT_CODE_EXPRESSION], { cwd: projectDir })).stdout.trim();
+    await castOk(['rpc', 'anvil_impersonateAccount', CREATEX_DEPLOYER, ...rpc]);
+    await castOk(['rpc', 'anvil_setBalance', CREATEX_DEPLOYER, '0xde0b6b3a7640000', ...rpc]);
+    await castOk(['send', '--unlocked', '--from', CREATEX_DEPLOYER, ...rpc, '--create', createxInitCode]);
+    assert.equal(keccak256(await castOk(['code', CREATEX, ...rpc])), CREATEX_CODE_HASH);
 
     const result = await deploy();
     assert.equal(result.code, 0, explain('ignition deploy --strategy create2 failed', result));
