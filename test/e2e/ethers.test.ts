@@ -9,6 +9,7 @@ import {
   Mnemonic,
   Wallet,
   getCreateAddress,
+  isError,
   parseEther,
   type ContractTransactionReceipt,
   type ContractTransactionResponse,
@@ -466,6 +467,69 @@ describe('ethers 6 against the devnet CLI', () => {
       assert.equal((await provider.getTransactionReceipt(second.hash))?.status, 1);
     } finally {
       await provider.send('evm_setAutomine', [true]);
+    }
+  });
+});
+
+// README (U41): calibnet's public endpoints are Lotus gateways, which keep filters for WebSocket
+// connections only, so ethers' listeners over HTTP (eth_newFilter, FilterIdEventSubscriber) get the
+// refusal; `{ polling: true }` makes them read eth_getLogs each block instead.
+describe('ethers 6 listeners against --gateway-only', () => {
+  let gateway: DevnetProcess;
+  let artifacts: Record<string, CompiledContract>;
+
+  before(async () => {
+    artifacts = await compileFixtures();
+    gateway = await startDevnet(['--gateway-only']);
+  });
+
+  after(async () => {
+    await gateway?.stop();
+  });
+
+  test("contract.on over a JsonRpcProvider hands over nothing, ethers printing '@TODO' each block; with { polling: true } it hands over each increment", async (t) => {
+    // What ethers prints of its failed polls, kept rather than printed.
+    const todo: unknown[] = [];
+    const print = console.log;
+    console.log = (...args: unknown[]) => void (args[0] === '@TODO' ? todo.push(args[1]) : print(...args));
+    const byFilter = new JsonRpcProvider(gateway.url, undefined, { cacheTimeout: -1, pollingInterval: 100 });
+    const byLogs = new JsonRpcProvider(gateway.url, undefined, { cacheTimeout: -1, pollingInterval: 100, polling: true });
+    t.after(() => {
+      // Not destroy(): removing the listener uninstalls the filter ethers never got, and that
+      // promise's refusal would be unhandled (README). Paused, it polls no more.
+      byFilter.pause();
+      byLogs.destroy();
+      console.log = print;
+    });
+    const { abi, bytecode } = artifacts['Counter']!;
+    const counter = (await new ContractFactory(abi, bytecode, new Wallet(DEV_ACCOUNTS[0]!.privateKey, byLogs)).deploy()) as Contract;
+    await counter.waitForDeployment();
+    const address = await counter.getAddress();
+    const viaFilter: bigint[] = [];
+    const viaLogs: bigint[] = [];
+    await new Contract(address, abi, byFilter).on('Incremented', (_by: string, n: bigint) => void viaFilter.push(n));
+    await new Contract(address, abi, byLogs).on('Incremented', (_by: string, n: bigint) => void viaLogs.push(n));
+    // The polling listener counts from the head it reads when it starts: increment until it has
+    // handed over two, then until it has the last.
+    let count = 0n;
+    await pollUntil('the polling listener to hand over two increments, the last one last', async () => {
+      if (viaLogs.length >= 2 && viaLogs.at(-1) === count) return true;
+      if (viaLogs.length < 2) {
+        await (await counter.getFunction('increment')()).wait();
+        count++;
+      }
+      return undefined;
+    });
+
+    assert.deepEqual(viaLogs, Array.from({ length: viaLogs.length }, (_, i) => count - BigInt(viaLogs.length - 1 - i)));
+    assert.deepEqual(viaFilter, []);
+    // One eth_newFilter, refused; ethers prints the refusal again on each block and never asks again.
+    assert.equal(gateway.output().match(/^eth_newFilter {2}error 1: EthNewFilter not supported: stateful methods are only available on websocket connections$/gm)?.length, 1);
+    assert.ok(todo.length >= 2, `printed ${todo.length} times`);
+    for (const e of todo) {
+      assert.ok(isError(e, 'UNKNOWN_ERROR'), String(e));
+      assert.equal(e.shortMessage, 'could not coalesce error');
+      assert.match(JSON.stringify(e.error), /stateful methods are only available on websocket connections/);
     }
   });
 });
