@@ -4,7 +4,7 @@
 // unfetched is answered as a zero, a failed mine leaves the node at its head, and once the upstream
 // answers again the same request succeeds.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
@@ -17,6 +17,7 @@ import { setupRpc } from '../helpers/rpc-harness.js';
 import { upstreamProxy } from '../helpers/upstream-proxy.js';
 import { startDevnet, testConfig } from '../../src/index.js';
 import { ForkedSlots } from '../../src/devnet/fork/forked-slots.js';
+import { FilAddress } from '../../src/common/address.js';
 
 const CONTRACT_ACCOUNT = '0x3333333333333333333333333333333333333333';
 
@@ -280,5 +281,21 @@ describe('fork against a failing upstream', () => {
     assert.equal(await result('eth_getBalance', [CONTRACT_ACCOUNT, 'latest']), '0x8');
     devnet.close();
     assert.equal(reported.length, 1);
+  });
+
+  test('a closed fork saves no more: what it reads after closing (a read under way at close) writes no cache', async (t) => {
+    const upstream = await startDevnet(testConfig());
+    t.after(() => upstream.close());
+    const dir = mkdtempSync(join(tmpdir(), 'fork-cache-closed-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const cacheDir = join(dir, 'cache');
+    const { devnet } = await setupRpc(t, { fork: { url: upstream.url, cacheDir } });
+    const fork = devnet.fork!;
+    devnet.close();
+    rmSync(cacheDir, { recursive: true, force: true });
+    // A read finishing after the close, then the save it would have scheduled (and the one at exit).
+    await fork.source.fetch([{ kind: 'address', address: FilAddress.fromEthAddress(new Uint8Array(20).fill(0x44)) }]);
+    fork.save();
+    assert.equal(existsSync(cacheDir), false);
   });
 });

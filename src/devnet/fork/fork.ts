@@ -181,8 +181,10 @@ export class Fork {
     }
   }
 
+  /** Saves, and saves no more: a read still under way at close (the deal schedule's, right after listening) writes nothing after it. */
   close(): void {
     this.save();
+    this.cache = undefined;
   }
 
   /** Saves a second after fetching stops, so a killed node keeps most of what it fetched. */
