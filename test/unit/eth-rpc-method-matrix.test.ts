@@ -7,7 +7,7 @@ import { allMethods, v2Methods } from '../../src/eth-rpc/methods/index.js';
 import { setupRpc, type RpcResponse } from '../helpers/rpc-harness.js';
 
 describe('method matrix: a bad-arity call to every method', () => {
-  test('each registered method answers -32602 with the request id, no result and no data', async (t) => {
+  test('each registered method answers -32602 with the request id, no result and no data (a channel method over HTTP: -32601 first)', async (t) => {
     const { app } = await setupRpc(t);
     for (const [url, methods] of [['/', allMethods], ['/rpc/v2', v2Methods]] as const) {
       const names = methods.map((m) => m.name);
@@ -18,10 +18,13 @@ describe('method matrix: a bad-arity call to every method', () => {
         assert.equal(res.statusCode, 200, method.name);
         const required = method.params.filter((p) => !p.optional).length;
         const expected = required === method.params.length ? `${required}` : `${required} to ${method.params.length}`;
-        // Those Lotus decodes the params of itself answer its code-1 wording (fidaudit F8a).
-        const error = method.rawParams
-          ? { code: 1, message: `decoding params: expected ${required} or ${method.params.length} params, got ${params.length}` }
-          : { code: -32602, message: `wrong param count (method '${method.name}'): ${params.length} != ${expected}` };
+        // Those Lotus decodes the params of itself answer its code-1 wording (fidaudit F8a); a channel
+        // method over HTTP is refused before its params are counted, as go-jsonrpc refuses it.
+        const error = method.channel
+          ? { code: -32601, message: `method '${method.name}' not supported in this mode (no out channel support)` }
+          : method.rawParams
+            ? { code: 1, message: `decoding params: expected ${required} or ${method.params.length} params, got ${params.length}` }
+            : { code: -32602, message: `wrong param count (method '${method.name}'): ${params.length} != ${expected}` };
         assert.deepEqual(res.json() as RpcResponse, { jsonrpc: '2.0', id: i, error });
       }
     }
