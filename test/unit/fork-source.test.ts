@@ -200,7 +200,13 @@ describe('fork state source', () => {
 
   test('the cache gives back what was fetched, at the same point only; a damaged file is refetched', async () => {
     // Its actors as reads see them (a loaded one is decoded when read), its slots as the file stores them.
-    const readable = (data: ForkData) => ({ ...data, actors: [...data.actors.stored()].map(([id]) => [id, data.actors.get(id)]), slots: [...data.slots.stored()] });
+    // Its tables as plain Maps (a loaded one decodes an entry when read: StoredEntries).
+    const readable = (data: ForkData) => ({
+      ...data,
+      actors: [...data.actors.stored()].map(([id]) => [id, data.actors.get(id)]),
+      slots: [...data.slots.stored()],
+      tables: Object.fromEntries(Object.entries(data.tables).map(([name, table]) => [name, table instanceof Map ? new Map(table) : table])),
+    });
     const dir = mkdtempSync(join(tmpdir(), 'fork-cache-'));
     try {
       const { upstream } = fakeUpstream();

@@ -13,6 +13,7 @@ import { ForkedActors } from './forked-actors.js';
 import { ForkedSlots } from './forked-slots.js';
 import { emptyForkData, type ForkData } from './fork-source.js';
 import { emptyForkTables, type ForkTables } from './fork-tables.js';
+import { encodeEntry, StoredEntries } from './stored-entries.js';
 
 /**
  * Bumped when the file's layout or the meaning of what it holds changes: an older file is ignored (and
@@ -44,8 +45,10 @@ import { emptyForkTables, type ForkTables } from './fork-tables.js';
  * 28: a contract's storage shape is stored as lists beside its actor's storable form (forked-actors.ts).
  * 29: each of the singletons' tables is its own CBOR bytes (storedTable), where 28 stored them as one value.
  * 30: a payment channel's lanes are keyed by bigint lane IDs with bigint nonces (u64), where 29 used numbers.
+ * 31: each entry of a table that is a Map is its own CBOR bytes, decoded when it is read (StoredEntries),
+ * where 30 stored the table as one value.
  */
-const CACHE_FORMAT = 30;
+const CACHE_FORMAT = 31;
 
 /** $FVM_DEVNET_CACHE_DIR, else $XDG_CACHE_HOME/fvm-devnet/fork, else ~/.cache/fvm-devnet/fork. */
 export function defaultForkCacheDir(): string {
@@ -81,19 +84,29 @@ const storedBytes = new WeakMap<object, { size: number; bytes: Uint8Array }>();
 
 const sizeOf = (table: Map<unknown, unknown> | readonly unknown[]): number => (table instanceof Map ? table.size : table.length);
 
+/** A table that is a Map as its entries (keys as they are: numbers and strings), each entry's value its own bytes (StoredEntries). */
+interface StoredMap {
+  $entries: [unknown, Uint8Array][];
+}
+
 function storedTable(table: Map<unknown, unknown> | readonly unknown[]): Uint8Array {
   const stored = storedBytes.get(table);
   if (stored?.size === sizeOf(table)) return stored.bytes;
-  const bytes = encodeCbor(toStorable(table));
+  const entries = table instanceof StoredEntries ? table.storedEntries() : table instanceof Map ? [...table].map(([key, value]) => [key, encodeEntry(value)]) : undefined;
+  const bytes = encodeCbor(entries ? { $entries: entries } : toStorable(table));
   storedBytes.set(table, { size: sizeOf(table), bytes });
   return bytes;
 }
 
-/** A table as a file stored it, as an entry of ForkTables; none if its bytes do not decode (its entries are fetched again). */
+/**
+ * A table as a file stored it, as an entry of ForkTables; none if its bytes do not decode (its entries
+ * are fetched again). A Map's entries stay bytes until read (StoredEntries).
+ */
 function loadedTable(name: string, bytes: Uint8Array): [string, Map<unknown, unknown> | readonly unknown[]][] {
   let table: Map<unknown, unknown> | readonly unknown[];
   try {
-    table = fromStorable(decodeCbor(bytes)) as Map<unknown, unknown> | readonly unknown[];
+    const stored = decodeCbor<StoredMap | unknown[]>(bytes);
+    table = Array.isArray(stored) ? (fromStorable(stored) as unknown[]) : new StoredEntries(stored.$entries);
   } catch {
     return [];
   }
