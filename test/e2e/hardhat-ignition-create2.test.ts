@@ -3,9 +3,10 @@
 // config: test/fixtures/hardhat-create2). The strategy deploys through CreateX at
 // 0xba5Ed099633D3B313e4D5F7bdc1305d3c28ba5Ed, which calibnet and mainnet have and a new devnet does not
 // (its code is AGPL-3.0-only: the repository holds none of it): Ignition stops. README's recipe puts it
-// there as its deployer did on calibnet: the deployer, impersonated, sends as its first transaction
-// the init code of CreateX's pre-signed deployment, read from the project's own
-// @nomicfoundation/ignition-core (its createx-artifact.js, which Ignition replays on chain 31337 only).
+// there as its deployer did on calibnet: the deployer, impersonated (its nonce set back to 0 after a
+// failed attempt), sends as its first transaction the init code of CreateX's pre-signed deployment,
+// read from the project's own @nomicfoundation/ignition-core (its createx-artifact.js, which Ignition
+// replays on chain 31337 only).
 // No pre-signed deployment can do it: they allow at most 45 M gas, and the FEVM needs about 66 M.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -17,7 +18,7 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { AbiCoder, Contract, getCreate2Address, JsonRpcProvider, keccak256, parseUnits, toBeHex } from 'ethers';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
-import { castOk } from '../helpers/foundry.js';
+import { cast, castOk } from '../helpers/foundry.js';
 import { describeRunAndNode, hardhat, type HardhatRun } from '../helpers/hardhat.js';
 import { REPO_ROOT } from '../helpers/solc.js';
 
@@ -71,11 +72,22 @@ describe("Hardhat Ignition's --strategy create2 (CreateX) against the devnet", (
     assert.match(result.output, /CreateX not deployed on current network 31415926/, explain('not the error README names', result));
   });
 
-  test("README's recipe (the deployer's first transaction, impersonated): Ignition deploys Lock at the address CreateX gives it on every chain", async () => {
+  test("README's recipe after a failed pre-signed attempt (its nonce back to 0): Ignition deploys Lock at the address CreateX gives it on every chain", async () => {
     const rpc = ['--rpc-url', devnet.url];
     const createxInitCode = (await promisify(execFile)(process.execPath, ['-p', INIT_CODE_EXPRESSION], { cwd: projectDir })).stdout.trim();
     await castOk(['rpc', 'anvil_impersonateAccount', CREATEX_DEPLOYER, ...rpc]);
-    await castOk(['rpc', 'anvil_setBalance', CREATEX_DEPLOYER, '0xde0b6b3a7640000', ...rpc]);
+    await castOk(['rpc', 'anvil_setBalance', CREATEX_DEPLOYER, '0x56bc75e2d63100000', ...rpc]);
+    // What CreateX's 25 M pre-signed deployment does here: the same sender, nonce and init code run out
+    // of gas (status 0), which uses up nonce 0.
+    const failed = await cast(['send', '--unlocked', '--from', CREATEX_DEPLOYER, ...rpc, '--gas-limit', '25000000', '--json', '--create', createxInitCode]);
+    assert.equal((JSON.parse(failed.stdout) as { status: string }).status, '0x0');
+    assert.equal(await castOk(['nonce', CREATEX_DEPLOYER, ...rpc]), '1');
+    assert.equal(await castOk(['code', CREATEX, ...rpc]), '0x');
+
+    // README's four commands.
+    await castOk(['rpc', 'anvil_impersonateAccount', CREATEX_DEPLOYER, ...rpc]);
+    await castOk(['rpc', 'anvil_setBalance', CREATEX_DEPLOYER, '0x56bc75e2d63100000', ...rpc]);
+    await castOk(['rpc', 'anvil_setNonce', CREATEX_DEPLOYER, '0x0', ...rpc]);
     await castOk(['send', '--unlocked', '--from', CREATEX_DEPLOYER, ...rpc, '--create', createxInitCode]);
     assert.equal(keccak256(await castOk(['code', CREATEX, ...rpc])), CREATEX_CODE_HASH);
 
