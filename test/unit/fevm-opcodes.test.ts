@@ -23,6 +23,7 @@ import {
   creationFailureGas,
   creationReturnGas,
   eamEntryGas,
+  eamOwnFailureGas,
   exec4ParamsGas,
   evmFlushGas,
   evmReloadGas,
@@ -956,6 +957,33 @@ describe('what the EAM creates over (builtin-actors eam/src/lib.rs:132-175)', ()
     const resurrect = resurrectionGas(true, ACTOR_LOOKUP, ACTOR_UPDATE) + resurrectParamsGas(initcode) + creationReturnGas(true, id, false);
     assert.equal(first.gas - again.gas, BigInt(exec4 - resurrect));
     assert.equal((await sendRaw(addressOf(1), '0x')).exitCode, 0);
+  });
+
+  // review R58: builtin-actors' EAM sends Resurrect to the dead contract itself (eam/src/lib.rs:131-143),
+  // so a failed constructor there is passed back once, by the EAM, where a new contract's goes back
+  // through Init and the EAM.
+  test('over a dead contract, a constructor that reverts is passed back by the EAM alone', async (t) => {
+    const { sendRaw, wallet } = await setup(t);
+    const factory = getCreateAddress({ from: wallet.address, nonce: 0 });
+    // Reverts when given value (CALLVALUE ISZERO JUMPI … REVERT(0, 0)); else deploys CALLER SELFDESTRUCT.
+    const initcode = '0x3415600957600080fd5b6002601660003960026000f333ff';
+    const create2 = async (endowment: number, salt: number) => {
+      const receipt = await sendRaw(factory, '0x' + word(endowment) + word(salt) + initcode.slice(2));
+      assert.equal(receipt.exitCode, 0);
+      const [before, address, after] = words(receipt.returnData);
+      return { gas: before - after, address };
+    };
+    const first = await create2(0, 1);
+    assert.notEqual(first.address, 0n);
+    assert.equal((await sendRaw(toBeHex(first.address, 20), '0x')).exitCode, 0);
+    const resurrected = await create2(1, 1);
+    const fresh = await create2(1, 2);
+    assert.deepEqual([resurrected.address, fresh.address], [0n, 0n]);
+    // What precedes the constructor (and the value's one move less), and one pass-back of its end less.
+    const size = getBytes(initcode).length;
+    const exec4 = contractCreationGas(true) + exec4ParamsGas(size) + 2 * SEND_TRANSFER_FUNDS + creationFailureGas(0);
+    const resurrect = resurrectionGas(true, ACTOR_LOOKUP, ACTOR_UPDATE) + resurrectParamsGas(size) + SEND_TRANSFER_FUNDS + eamOwnFailureGas(0);
+    assert.equal(fresh.gas - resurrected.gas, BigInt(exec4 - resurrect));
   });
 });
 

@@ -592,7 +592,7 @@ export class FevmEvm extends EVM {
       },
       false,
     );
-    const ended = creationFailed(result, message.gasLimit);
+    const ended = creationFailed(result, message.gasLimit, !occupant?.evm?.dead);
     const endedBy = ended.execResult.exceptionError?.error;
     // The EAM's way back: its Return put, or a failed constructor's end passed on (running out of gas ends where it stands).
     if (endedBy === undefined) eam += eamOwnReturnGas(resolveEthAddress(this.host.state, created.bytes)?.id ?? 0, !occupant?.evm?.dead);
@@ -986,14 +986,17 @@ function codelessInvocationGas(receiver: Actor | undefined): number {
 }
 
 /**
- * A deployment whose constructor failed: what Init and the EAM do passing its failure back
- * (creationFailureGas), out of the deployment's `gasLimit`.
+ * A deployment whose constructor failed: what Init (`viaInit`: a new contract's Exec4) and the EAM
+ * do passing its failure back (creationFailureGas), out of the deployment's `gasLimit`; a
+ * resurrection's Resurrect goes from the EAM to the contract, and the EAM alone passes it back
+ * (eamOwnFailureGas; review R58).
  */
-function creationFailed(result: EVMResult, gasLimit: bigint): EVMResult {
+function creationFailed(result: EVMResult, gasLimit: bigint, viaInit: boolean): EVMResult {
   const exec = result.execResult;
   const error = exec.exceptionError?.error;
   if (error === undefined || error === EVMError.errorMessages.OUT_OF_GAS) return result;
-  const used = exec.executionGasUsed + BigInt(creationFailureGas(error === EVMError.errorMessages.REVERT ? exec.returnValue.length : undefined));
+  const data = error === EVMError.errorMessages.REVERT ? exec.returnValue.length : undefined;
+  const used = exec.executionGasUsed + BigInt(viaInit ? creationFailureGas(data) : eamOwnFailureGas(data));
   if (used > gasLimit) return { ...result, execResult: { ...exec, ...outOfGas(gasLimit).execResult } };
   exec.executionGasUsed = used;
   return result;
