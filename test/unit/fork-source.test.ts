@@ -91,6 +91,21 @@ describe('fork state source', () => {
     }
   });
 
+  test('a contract held whole is whole again from the cache', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fork-cache-whole-'));
+    try {
+      const data = emptyForkData();
+      data.actors.set(contract.id, contract);
+      data.slots.holdWhole(contract.id, new Map([[4n, 44n]]));
+      const cache = new ForkCache(dir);
+      cache.save('http://up/rpc/v1', 7, point, data);
+      const source = new ForkSource(fakeUpstream().upstream, cache.load(point));
+      assert.deepEqual([source.getStorage(contract.id, 0, 4n), source.getStorage(contract.id, 0, 5n)], [44n, 0n]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("the deal schedule read ahead: its epochs, then the first epoch's deals, the values cron reads; a failure leaves them to cron", async () => {
     const [first, later] = ['a', 'b'].map((s) => cidOf(new TextEncoder().encode(s)));
     for (const [epochs, asked] of [

@@ -39,6 +39,20 @@ describe('forked slots', () => {
     assert.deepEqual(new ForkedSlots(loaded.stored()).get(120, 4n), 44n);
   });
 
+  test("a contract held whole reads zero for any other slot, loaded too; once its bytes do not decode, none of its slots is held", () => {
+    const slots = new ForkedSlots();
+    slots.holdWhole(120, new Map([[4n, 44n]]));
+    slots.holdWhole(130, new Map());
+    assert.deepEqual([slots.get(120, 4n), slots.get(120, 5n), slots.get(130, 0n), slots.get(140, 0n)], [44n, 0n, 0n, undefined]);
+    const loaded = new ForkedSlots(slots.stored(), slots.wholeContracts());
+    assert.deepEqual([loaded.get(120, 4n), loaded.get(120, 5n), loaded.get(130, 9n)], [44n, 0n, 0n]);
+    const damaged = new ForkedSlots([[120, new Uint8Array([0x81, 0x82])]], [120]);
+    assert.equal(damaged.get(120, 5n), undefined);
+    damaged.set(120, 4n, 44n);
+    assert.deepEqual([damaged.get(120, 4n), damaged.get(120, 5n)], [44n, undefined]);
+    assert.deepEqual(damaged.wholeContracts(), []);
+  });
+
   test('bytes that do not decode (a damaged file): the contract\'s slots are dropped, to be read again', () => {
     const slots = new ForkedSlots([[120, new Uint8Array([0x81, 0x82])]]);
     assert.equal(slots.get(120, 0n), undefined);

@@ -65,6 +65,8 @@ interface CacheFile {
   ids: [string, number | null][];
   /** Each contract's slots as their own CBOR bytes (ForkedSlots): [slot, value] pairs, decoded when one is read. */
   slots: [number, Uint8Array][];
+  /** The contracts whose every nonzero slot `slots` holds (ForkedSlots.holdWhole); absent from a file written before: none. */
+  wholeSlots?: number[];
   nextId: number | null;
   /** The singletons' tables (ForkTables), each through storable.ts as its own CBOR bytes (storedTable). */
   tables: Record<string, Uint8Array>;
@@ -196,6 +198,7 @@ export class ForkCache {
       actors: [...data.actors.stored()],
       ids: [...data.ids],
       slots: [...data.slots.stored()],
+      wholeSlots: data.slots.wholeContracts(),
       nextId: data.nextId ?? null,
       tables: Object.fromEntries(Object.entries(data.tables).flatMap(([name, table]) => (table === undefined ? [] : [[name, storedTable(table)]]))),
       tipsetHashes: [...data.tipsetHashes],
@@ -228,7 +231,7 @@ export class ForkCache {
     const data: ForkData = {
       actors: new ForkedActors(file.actors),
       ids: new Map(file.ids),
-      slots: new ForkedSlots(file.slots),
+      slots: new ForkedSlots(file.slots, file.wholeSlots ?? []),
       nextId: file.nextId ?? undefined,
       tables: { ...emptyForkTables(), ...(Object.fromEntries(Object.entries(file.tables).flatMap(([name, bytes]) => loadedTable(name, bytes))) as Partial<ForkTables>) },
       tipsetHashes: new Map(file.tipsetHashes ?? []),

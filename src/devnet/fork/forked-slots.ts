@@ -13,38 +13,56 @@ export class ForkedSlots {
   private readonly byContract: StoredById<Map<bigint, bigint>>;
   /**
    * The contracts whose every nonzero slot is held (read with the contract's whole storage KAMT):
-   * any other slot of theirs is zero. Not stored in the cache: after a restart such a slot is asked for.
+   * any other slot of theirs is zero.
    */
-  private readonly whole = new Set<number>();
+  private readonly whole: Set<number>;
 
-  /** `stored`: the slots a cache file stored, each contract's as its bytes, decoded when one of them is first read. */
-  constructor(stored: Iterable<readonly [number, Uint8Array]> = []) {
+  /**
+   * `stored`: the slots a cache file stored, each contract's as its bytes, decoded when one of them is
+   * first read; `whole`: the contracts it stored every nonzero slot of (wholeContracts).
+   */
+  constructor(stored: Iterable<readonly [number, Uint8Array]> = [], whole: Iterable<number> = []) {
     this.byContract = new StoredById(encodeSlots, decodeSlots, stored);
+    this.whole = new Set(whole);
   }
 
   /** The value of contract `id`'s `slot` at the fork point, undefined if not read. */
   get(id: number, slot: bigint): bigint | undefined {
-    return this.byContract.get(id)?.get(slot) ?? (this.whole.has(id) ? 0n : undefined);
+    const values = this.valuesOf(id);
+    return values?.get(slot) ?? (values && this.whole.has(id) ? 0n : undefined);
+  }
+
+  /** Contract `id`'s slots held. Those that did not decode (a damaged file) are dropped, and the contract is no longer whole. */
+  private valuesOf(id: number): Map<bigint, bigint> | undefined {
+    const values = this.byContract.get(id);
+    if (!values) this.whole.delete(id);
+    return values;
   }
 
   has(id: number, slot: bigint): boolean {
-    return this.whole.has(id) || (this.byContract.get(id)?.has(slot) ?? false);
+    return this.get(id, slot) !== undefined;
   }
 
   /** Holds every nonzero slot of contract `id` (`values`): its other slots read as zero from now on. */
   holdWhole(id: number, values: Map<bigint, bigint>): void {
+    if (!this.byContract.has(id)) this.byContract.set(id, new Map());
     for (const [slot, value] of values) if (!this.has(id, slot)) this.set(id, slot, value);
     this.whole.add(id);
   }
 
   set(id: number, slot: bigint, value: bigint): void {
-    const values = this.byContract.get(id);
+    const values = this.valuesOf(id);
     if (!values) {
       this.byContract.set(id, new Map([[slot, value]]));
       return;
     }
     values.set(slot, value);
     this.byContract.changed(id);
+  }
+
+  /** The contracts whose every nonzero slot is held, for the cache (a file without them holds none whole). */
+  wholeContracts(): number[] {
+    return [...this.whole];
   }
 
   /** Every contract's slots as the cache stores them, made again when they changed. */
