@@ -17,7 +17,7 @@ import { StateOverlay } from '../fevm/state-tree.js';
 import type { ExecutionContext, InvocationResult, MessageFailure, MessageReceipt, SendResult } from '../fevm/types.js';
 import type { PendingMessage } from '../mining/mempool.js';
 import type { Tipset } from '../mining/tipset.js';
-import { callContext, callContextFor, readFetched, runFetched, tipsetContext, traceCall, traceTipset, traceTipsetWhole, type ReplayHost, type ReplayOptions, type TracedMessage, type TraceOptions } from './replay.js';
+import { callContext, callContextFor, FreeCallContexts, readFetched, runFetched, tipsetContext, traceCall, traceTipset, traceTipsetWhole, type ReplayHost, type ReplayOptions, type TracedMessage, type TraceOptions } from './replay.js';
 import { fillMessageFees } from './fee-estimates.js';
 import { ETH_NULL_ADDRESS } from './genesis.js';
 import type { ImplicitRun } from './implicit-messages.js';
@@ -73,11 +73,12 @@ export class Calls {
     private readonly node: ReplayHost,
     private readonly pendingFor: PendingFor = () => [],
     private readonly batch?: BatchBudget,
+    private readonly freeContexts = new FreeCallContexts(node),
   ) {}
 
   /** These calls, run as executions of `batch` (a JSON-RPC batch's); these themselves without one. */
   inBatch(batch: BatchBudget | undefined): Calls {
-    return batch ? new Calls(this.node, this.pendingFor, batch) : this;
+    return batch ? new Calls(this.node, this.pendingFor, batch, this.freeContexts) : this;
   }
 
   /** Runs a call on the state after `epoch` without changing anything (eth_call). */
@@ -296,7 +297,7 @@ export class Calls {
    */
   private runCall<T, A = T>(message: Message, epoch: number, run: (overlay: StateOverlay, ctx: ExecutionContext) => Promise<T>, answer?: (value: T) => A): Promise<A> {
     const { state, executor } = this.node;
-    const ctx = callContextFor(callContext(this.node, epoch), message);
+    const ctx = message.gasFeeCap === 0n ? this.freeContexts.at(epoch) : callContextFor(callContext(this.node, epoch), message);
     const budget = this.budget();
     // On a fork, what the call reads is fetched and the call redone (readFetched): only the run that
     // counts prints its console.log lines.

@@ -101,7 +101,7 @@ export interface TracedMessage {
  * optimised on transactions is not thrown away at the first estimate or call, as it was when a
  * call's context had fields of its own (runMessage deoptimised).
  */
-function contextAt(host: ReplayHost, epoch: number, timestamp: number, baseFee: bigint): ExecutionContext {
+function contextAt(host: ReplayHost, epoch: number, timestamp: number, baseFee: bigint, codes = host.codes()): ExecutionContext {
   return {
     epoch,
     timestamp,
@@ -110,7 +110,7 @@ function contextAt(host: ReplayHost, epoch: number, timestamp: number, baseFee: 
     seed: host.seed,
     tipsetHash: (e: number) => host.chain.hashAt(e),
     circulatingSupply: undefined,
-    codes: host.codes(),
+    codes,
   };
 }
 
@@ -143,6 +143,31 @@ export function callContextFor(ctx: ExecutionContext, message: Message): Executi
   if (message.gasFeeCap !== 0n) return ctx;
   const { epoch, timestamp, chainId, seed, tipsetHash, circulatingSupply, codes } = ctx;
   return { epoch, timestamp, chainId, baseFee: 0n, seed, tipsetHash, circulatingSupply, codes };
+}
+
+/**
+ * The context of a call without a fee cap (every eth_call) on the state after an epoch, as
+ * callContextFor(callContext(…)) makes it, kept while what it is made of holds: the tipset at that
+ * epoch, whether it is the head, the timestamp and the code table. The calls of a tipset share one
+ * object (nothing changes a context), so that a call builds none.
+ */
+export class FreeCallContexts {
+  private last: { tipset: Tipset; head: boolean; timestamp: number; codes: CodeTable; ctx: ExecutionContext } | undefined;
+
+  constructor(private readonly host: ReplayHost) {}
+
+  at(epoch: number): ExecutionContext {
+    const { host, last } = this;
+    const tipset = host.chain.atEpoch(epoch);
+    if (!tipset) throw new DevnetError(`no tipset at epoch ${epoch}`);
+    const head = epoch === host.chain.head.epoch;
+    const timestamp = head ? host.clock.upcomingTimestamp(tipset.timestamp) : tipset.timestamp;
+    const codes = host.codes();
+    if (last && last.tipset === tipset && last.head === head && last.timestamp === timestamp && last.codes === codes) return last.ctx;
+    const ctx = contextAt(host, head ? epoch + 1 : epoch, timestamp, 0n, codes);
+    this.last = { tipset, head, timestamp, codes, ctx };
+    return ctx;
+  }
 }
 
 /**
