@@ -34,7 +34,7 @@ import { ACCOUNT_INVOCATION, accountConstructorGas, refusedMethodGas } from './b
 import { BLOCK_GAS_LIMIT, computeGasOutputs } from './gas.js';
 import { onChainMessage, onChainReturn, onCreateActor, SEND_INVOKE_METHOD, SEND_TRANSFER_FUNDS } from './price-list.js';
 import { StateAccess } from './state-access.js';
-import { decodeBytesParams, METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT, METHOD_SEND, messageWith, type Message } from './message.js';
+import { decodeBytesParams, METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT, METHOD_SEND, type Message } from './message.js';
 import type { RunBudget } from './run-budget.js';
 import { MissingStateError, type StateOverlay } from './state-tree.js';
 import { NO_EVENTS, type ActorSend, type ExecutionContext, type InvocationResult, type MessageFailure, type MessageReceipt, type SendOutcome, type SendResult } from './types.js';
@@ -136,7 +136,7 @@ export class Executor {
 
     // The call in a checkpoint of its own: a failure undoes it (and drops its events), not the above.
     state.checkpoint();
-    const result = topLevelResult(await this.invoke(state, sender, msg, msg.gasLimit - inclusion, ctx));
+    const result = topLevelResult(await this.invoke(state, sender, msg, msg.nonce, msg.gasLimit - inclusion, ctx));
     const succeeded = result.exitCode === ExitCode.Ok;
     // The FVM's backtrace names the failed receiver by its ID (devnet/revert.ts), looked up before its creation is undone, as in call.
     if (!succeeded) onFailure?.({ error: result.error, failedActor: state.lookupId(msg.to), innerFrames: result.innerFrames });
@@ -178,9 +178,8 @@ export class Executor {
       if (sender.balance < reserve) return noReturn(ExitCode.SysErrSenderStateInvalid);
       sender = sentBy(sender, sender.balance - reserve);
       state.putActor(sender);
-      msg = messageWith(msg, { nonce: sender.nonce - 1 });
       this.access = StateAccess.forMessage(sender.id, state.lookupId(msg.to));
-      const result = topLevelResult(await this.invoke(state, sender, msg, gasLimit, ctx, input));
+      const result = topLevelResult(await this.invoke(state, sender, msg, sender.nonce - 1, gasLimit, ctx, input));
       // The FVM's backtrace names the failed receiver by its ID (devnet/revert.ts).
       if (result.exitCode !== ExitCode.Ok) result.failedActor = state.lookupId(msg.to);
       return result;
@@ -206,15 +205,16 @@ export class Executor {
 
   /**
    * Runs a top-level message: the send from its sender, whose outcome topLevelResult makes the
-   * message's result (a syscall error as the FVM reports it). `input`: the bytes its params encode,
-   * if known (Executor.call).
+   * message's result (a syscall error as the FVM reports it). `nonce`: the one it runs with (a
+   * call's is the sender's, not the message's: no copy of the message made for it). `input`: the
+   * bytes its params encode, if known (Executor.call).
    */
-  private invoke(state: StateOverlay, sender: Actor, msg: Message, gasLimit: number, ctx: ExecutionContext, input?: Uint8Array): Promise<SendOutcome> {
+  private invoke(state: StateOverlay, sender: Actor, msg: Message, nonce: number, gasLimit: number, ctx: ExecutionContext, input?: Uint8Array): Promise<SendOutcome> {
     // Top-level params are a CBOR block (raw for METHOD_SEND), as ref-fvm's executor makes them.
     const params = msg.params.length === 0 ? undefined : { codec: msg.method === METHOD_SEND ? RAW : CBOR, data: msg.params };
     const send: ActorSend = { fromId: sender.id, to: msg.to, method: msg.method, value: msg.value, params, readOnly: false, gasLimit };
     // Not async, and the outcome mapped where it is awaited: no frame or turn of the microtask queue of its own.
-    return this.send(state, send, ctx, { nonce: msg.nonce, gasPremium: msg.gasPremium, input });
+    return this.send(state, send, ctx, { nonce, gasPremium: msg.gasPremium, input });
   }
 
   /**
