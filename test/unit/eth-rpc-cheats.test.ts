@@ -15,6 +15,8 @@ const OTHER = '0x' + '42'.repeat(20);
 const RETURNS_42 = '0x602a60005260206000f3';
 // Runtime code that returns slot 1: PUSH1 1 SLOAD PUSH1 0 MSTORE PUSH1 20 PUSH1 0 RETURN.
 const RETURNS_SLOT_1 = '0x60015460005260206000f3';
+// Runtime code that returns TIMESTAMP and NUMBER: TIMESTAMP PUSH1 0 MSTORE NUMBER PUSH1 20 MSTORE PUSH1 40 PUSH1 0 RETURN.
+const RETURNS_TIME_AND_NUMBER = '0x426000524360205260406000f3';
 
 describe('snapshots', () => {
   test('evm_revert restores balances, nonces, actors and the chain, and uses the snapshot up', async (t) => {
@@ -138,6 +140,28 @@ describe('mining and time', () => {
     const latest = Number((await result('eth_getBlockByNumber', ['latest', false])).timestamp);
     assert.ok(latest >= target + 5 + 3616, `${latest} is not 3616 s after ${target + 5}`);
     assert.ok(devnet.chainTime() >= latest);
+  });
+
+  test('an eth_call runs at the time and epoch it would: on the head the next tipset\'s, as the clock is moved; on a tipset mined over since, its own', async (t) => {
+    const { result } = await setupRpc(t);
+    await result('anvil_setCode', [OTHER, RETURNS_TIME_AND_NUMBER]);
+    const seen = async (block: string) => {
+      const out: string = await result('eth_call', [{ to: OTHER }, block]);
+      return { timestamp: Number(BigInt(out.slice(0, 66))), number: Number(BigInt('0x' + out.slice(66))) };
+    };
+    const head = await result('eth_getBlockByNumber', ['latest', false]);
+    assert.equal((await seen('latest')).number, Number(head.number) + 1);
+    // The same head, the clock moved: calls after see the new time.
+    const target = Number(head.timestamp) + 1000;
+    await result('evm_setNextBlockTimestamp', ['0x' + target.toString(16)]);
+    assert.deepEqual(await seen('latest'), { timestamp: target, number: Number(head.number) + 1 });
+    assert.deepEqual(await seen(head.number), { timestamp: target, number: Number(head.number) + 1 });
+    // That tipset, no longer the head, runs calls as itself.
+    await result('evm_mine');
+    assert.deepEqual(await seen(head.number), { timestamp: Number(head.timestamp), number: Number(head.number) });
+    const mined = await result('eth_getBlockByNumber', ['latest', false]);
+    assert.equal(Number(mined.timestamp), target);
+    assert.equal((await seen('latest')).number, Number(mined.number) + 1);
   });
 
   test('after anvil_mine of 10 tipsets in one go, evm_increaseTime(3600) + mine is at least 3600 s later', async (t) => {
