@@ -124,8 +124,6 @@ async function startNode(config: DevnetConfig, unlock: () => void): Promise<Runn
   logConsole(devnet, log, logging);
   logNodeEvents(devnet, log);
   await server.listen({ host: config.host, port: config.port });
-  // On a fork, what the first tipset's cron reads from the upstream, meanwhile (not before the start's own reads).
-  void devnet.fork?.source.readDealScheduleAhead();
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   return {

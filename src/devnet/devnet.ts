@@ -380,11 +380,13 @@ export class Devnet {
 
   /** The nonce the next transaction from `eth` should use, counting pending ones; an error for an address with no actor (Lotus). */
   pendingNonce(eth: Uint8Array): number {
+    this.readAheadForMining();
     return this.submission.pendingNonce(eth);
   }
 
   /** The nonce the next message from a Filecoin address should use, counting pending ones (Filecoin.MpoolGetNonce); an error with no actor. */
   nextNonce(address: FilAddress): number {
+    this.readAheadForMining();
     return this.submission.nextNonce(address);
   }
 
@@ -502,6 +504,15 @@ export class Devnet {
 
   // --- submission (submission.ts) -----------------------------------------------------------------
 
+  /**
+   * On a fork, starts reading what its first mined tipset's cron reads from the upstream (the market's
+   * deal schedule: ForkSource.readDealScheduleAhead), once: from the nonce and gas estimate tools ask
+   * for before a send, so that the read overlaps the user's wait, not a calls-only fork's.
+   */
+  private readAheadForMining(): void {
+    void this.forked?.source.readDealScheduleAhead();
+  }
+
   /** Queues a signed Ethereum transaction (`untrusted`: with the pool's untrusted limits); in instant mode, returns once it is mined. */
   sendRawTransaction(raw: Uint8Array, options: { untrusted?: boolean } = {}): Promise<Uint8Array> {
     return this.submission.sendRawTransaction(raw, options);
@@ -509,6 +520,7 @@ export class Devnet {
 
   /** Signs with a dev account's key, or sends for an impersonated account (eth_sendTransaction); `unsigned` sends for any sender (eth_sendUnsignedTransaction). */
   sendTransaction(request: TransactionRequest, options: { unsigned?: boolean } = {}): Promise<Uint8Array> {
+    this.readAheadForMining();
     return this.submission.sendTransaction(request, options);
   }
 
@@ -551,6 +563,7 @@ export class Devnet {
 
   /** Fills in a message's nonce and gas, signs it with a key the node holds and pushes it (Filecoin.MpoolPushMessage; `fill`: Submission.pushWithWallet's). */
   pushWithWallet(message: Message, fill?: (message: Message) => Promise<Message>): Promise<SignedMessage> {
+    this.readAheadForMining();
     return this.submission.pushWithWallet(message, fill);
   }
 
@@ -584,16 +597,19 @@ export class Devnet {
 
   /** A gas limit with which the transaction succeeds (eth_estimateGas). */
   estimateGas(request: CallRequest, batch?: BatchBudget): Promise<number> {
+    this.readAheadForMining();
     return this.calls.inBatch(batch).estimateGas(request);
   }
 
   /** The gas limit Lotus's GasEstimateMessageGas gives a message signed with `signatureType`: its gas used times 1.25. */
   estimateMessageGas(message: Message, signatureType: SigType, batch?: BatchBudget): Promise<number> {
+    this.readAheadForMining();
     return this.calls.inBatch(batch).estimateMessageGas(message, signatureType);
   }
 
   /** The gas a message signed with `signatureType` uses, inclusion included (Lotus's GasEstimateGasLimit). */
   estimateGasLimit(message: Message, signatureType: SigType, batch?: BatchBudget): Promise<number> {
+    this.readAheadForMining();
     return this.calls.inBatch(batch).estimateGasLimit(message, signatureType);
   }
 

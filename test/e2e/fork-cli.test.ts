@@ -1,7 +1,7 @@
 // End to end, the fork's smaller promises, against one upstream fvm-devnet (calibnet's chain id, two
 // dev accounts of 50 FIL, the first having sent a transaction, and an f3 account funded at genesis):
 // -f and FVM_DEVNET_FORK_TOKEN (sent as a bearer token, never shown), the start's round trips, the deal
-// schedule read after it, the fork epoch's block asked once, the warm-up's progress line,
+// schedule read from a send's first request, the fork epoch's block asked once, the warm-up's progress line,
 // the upstream's chain id in the banner, --no-fork-cache writing nothing, an impersonated f3 account
 // sending, and the dev accounts' funding (an upstream one keeps its nonce and kind, a new one is
 // created).
@@ -88,22 +88,28 @@ describe('fork command line and funding', () => {
       // The singletons' actors and the funded accounts' lookups go with the fork point's state.
       for (const method of ['Filecoin.StateVMCirculatingSupplyInternal', 'Filecoin.ChainReadObj', 'Filecoin.StateGetActor', 'Filecoin.StateLookupID']) assert.ok(state!.includes(method), `${method} in ${JSON.stringify(state)}`);
       assert.deepEqual(data, ['Filecoin.ChainReadObj']);
-      // Nothing else but the premium history, read in the background (ForkSource.fetchTipsetFees), and
-      // once it listens the market's deal schedule (ForkSource.readDealScheduleAhead: its blocks).
+      // Nothing else but the premium history, read in the background (ForkSource.fetchTipsetFees).
       const rest = new Set(proxy.mode.requests.slice(3).flat());
-      for (const method of ['Filecoin.ChainGetTipSetByHeight', 'Filecoin.ChainGetMessagesInTipset', 'Filecoin.ChainReadObj']) rest.delete(method);
+      for (const method of ['Filecoin.ChainGetTipSetByHeight', 'Filecoin.ChainGetMessagesInTipset']) rest.delete(method);
       assert.deepEqual([...rest], []);
     } finally {
       await fork.stop();
     }
   });
 
-  test("the market's deal schedule is read once the node listens: the first tipset's cron asks the upstream for none of it", async (t) => {
+  test("the market's deal schedule is read from the first nonce or estimate a send asks for: that send's tipset asks the upstream for none of it", async (t) => {
     const proxy = await upstreamProxy(t, upstream.url);
     const fork = await startDevnet([...forkArgs(proxy.url), '--no-fork-cache']);
     try {
-      // The start's own 3 requests, then the schedule's blocks (the upstream has no deal work: its HAMT's root).
-      await pollUntil('the deal schedule read ahead', async () => (proxy.mode.requests.slice(3).some((r) => r.includes('Filecoin.ChainReadObj')) ? true : undefined));
+      const readObj = () => proxy.mode.received.filter((method) => method === 'Filecoin.ChainReadObj').length;
+      const [sender] = DEV_ACCOUNTS;
+      // A call reads none of it.
+      await rpc(fork.url, 'eth_call', [{ to: sender.address, data: '0x' }, 'latest']);
+      const afterStart = readObj();
+      assert.equal(proxy.mode.requests.slice(3).flat().filter((method) => method === 'Filecoin.ChainReadObj').length, 0);
+      // The nonce a tool asks for before a send starts it (the upstream has no deal work: its HAMT's root).
+      await rpc(fork.url, 'eth_getTransactionCount', [sender.address, 'pending']);
+      await pollUntil('the deal schedule read ahead', async () => (readObj() > afterStart ? true : undefined));
       const asked = proxy.mode.received.length;
       await sendFromDev(fork.url, { to: DEV_ACCOUNTS[1].address, value: 1n });
       assert.deepEqual(proxy.mode.received.slice(asked).filter((method) => method === 'Filecoin.ChainReadObj'), []);

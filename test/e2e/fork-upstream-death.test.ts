@@ -30,8 +30,6 @@ test('an upstream killed mid-warm-up: a clear error, the fork serves on, and a r
   const fork = await startDevnet(['--fork-url', proxy.url, '--fork-block-number', String(forkEpoch), '--storage-providers', '0']);
   nodes.push(fork);
 
-  // The market's deal schedule, read once the fork listens, first: the only ChainReadObj after the start's 3 requests then is the contract's.
-  await pollUntil('the deal schedule read ahead', async () => (proxy.mode.requests.slice(3).some((r) => r.includes('Filecoin.ChainReadObj')) ? true : undefined));
   // Each request now waits before it reaches the upstream, so the contract's storage reads (its KAMT's blocks) are unanswered when it dies.
   proxy.mode.holdMs = 1000;
   const asked = proxy.mode.received.length;

@@ -87,6 +87,8 @@ export class ForkSource implements FetchingStateSource {
    * actor (expectContract).
    */
   private readonly expectedContracts = new Set<string>();
+  /** The deal schedule's read ahead, once started (readDealScheduleAhead). */
+  private dealScheduleAhead: Promise<void> | undefined;
   /** Fetches under way, by the key of what they fetch: concurrent reads of one value share one request. */
   private readonly inFlight = new Map<string, Promise<void>>();
   /** The singletons and miners as reads see them: with their tables reading `data.tables` (made once per actor). */
@@ -248,18 +250,23 @@ export class ForkSource implements FetchingStateSource {
   /**
    * Reads ahead what the fork's first tipset's cron reads from the upstream: the market's deal
    * schedule (its DealOpsByEpoch epochs, a HAMT read level by level), then the deals due at the
-   * epoch after the fork's, unless held. The node starts it once it listens, so that the user's
-   * first transaction does not wait for those round trips; cron fetches the same values (one
-   * request for both while under way), so it finds the same answers. A failure is met again by cron.
+   * epoch after the fork's, unless held. The node starts it at the first request that leads to a
+   * transaction (a nonce or a gas estimate, which tools ask before a send: Devnet.readAheadForMining),
+   * so that the send's tipset does not wait for those round trips, and a fork used for calls only
+   * reads none of it; once per fork. Cron fetches the same values (one request for both while under
+   * way), so it finds the same answers; a failure is met again by cron, which reads them again.
    */
-  async readDealScheduleAhead(): Promise<void> {
-    try {
-      await this.fetchValues([{ kind: 'dealOpEpochs' }]);
-      const first = this.upstream.point.epoch + 1;
-      if (this.dealOps.setAt(first)) await this.fetchValues([{ kind: 'dealOps', epoch: first }]);
-    } catch {
-      // Cron reads them again when it needs them, and meets the failure there.
-    }
+  readDealScheduleAhead(): Promise<void> {
+    this.dealScheduleAhead ??= (async () => {
+      try {
+        await this.fetchValues([{ kind: 'dealOpEpochs' }]);
+        const first = this.upstream.point.epoch + 1;
+        if (this.dealOps.setAt(first)) await this.fetchValues([{ kind: 'dealOps', epoch: first }]);
+      } catch {
+        // Cron reads them again when it needs them, and meets the failure there.
+      }
+    })();
+    return this.dealScheduleAhead;
   }
 
   /** Why the last fetch of the upstream's tipsets for premium estimates failed, until someone takes it (to say it once). */
