@@ -168,11 +168,19 @@ describe('whole-state readers', () => {
     const burnt = (await balance('t099')) - burntBefore;
     assert.ok(burnt > 0n);
     // The sender paid the burnt fee and the tip (held by the reward actor until it pays it out);
-    // a miner got the block reward, 5 FIL minted.
+    // a miner got the block reward, 5 FIL minted, of which three quarters are locked, vesting (builtin-actors apply_rewards).
     const rewardHeld = (await balance('t02')) - rewardBefore;
     const after = BigInt(await result('Filecoin.StateCirculatingSupply', [null]));
-    assert.equal(after, before - burnt - rewardHeld + 5n * FIL);
-    assert.ok((await minerFunds()) >= 5n * FIL);
+    let [locked, minersBalance] = [0n, 0n];
+    for (const m of (await result('Filecoin.StateListMiners', [null])) as string[]) {
+      locked += BigInt((await result('Filecoin.StateReadState', [m, null])).State.LockedFunds);
+      minersBalance += await balance(m);
+    }
+    // Three quarters of the reward (5 FIL and the premiums it paid out).
+    assert.ok(locked >= (5n * FIL * 3n) / 4n);
+    assert.equal(after, before - burnt - rewardHeld + 5n * FIL - locked);
+    // The genesis miners pledge nothing: what they do not hold locked is available.
+    assert.equal(await minerFunds(), minersBalance - locked);
   });
 });
 
@@ -315,7 +323,8 @@ describe('StateReplay and StateCompute', () => {
       cidOf(encodeCbor([0, FilAddress.fromId(to).bytes, FilAddress.fromId(0).bytes, head.Height, new Uint8Array(), 2n ** 62n - 1n, new Uint8Array(), new Uint8Array(), 2, params])).toString();
     assert.equal(reward.MsgCid['/'], cidOfImplicit(2, Buffer.from(reward.Msg.Params, 'base64')));
     assert.equal(cron.MsgCid['/'], cidOfImplicit(3, new Uint8Array()));
-    // AwardBlockReward's params: [miner, penalty, gas reward, win count]; paid to the miner by its ApplyRewards (14), with the reward as value.
+    // AwardBlockReward's params: [miner, penalty, gas reward, win count]; paid to the miner by its ApplyRewards (14), with the reward as value,
+    // which tells the power actor the funds it locked (UpdatePledgeTotal, 6: builtin-actors notify_pledge_changed).
     const [miner, , , wins] = decodeCbor<[Uint8Array, Uint8Array, Uint8Array, number]>(Buffer.from(reward.Msg.Params, 'base64'));
     const minerId = FilAddress.fromBytes(miner).toString();
     assert.equal(wins, 1);
@@ -326,7 +335,7 @@ describe('StateReplay and StateCompute', () => {
       assert.equal(run.ExecutionTrace.Msg.GasLimit, 9_223_372_036_854_776);
     }
     const shape = (trace: Trace): unknown => [trace.Msg.From, trace.Msg.To, trace.Msg.Method, trace.MsgRct.ExitCode, (trace.Subcalls ?? []).map(shape)];
-    assert.deepEqual(shape(reward.ExecutionTrace), ['t00', 't02', 2, 0, [['t02', minerId, 14, 0, []]]]);
+    assert.deepEqual(shape(reward.ExecutionTrace), ['t00', 't02', 2, 0, [['t02', minerId, 14, 0, [[minerId, 't04', 6, 0, []]]]]]);
     assert.ok(BigInt(reward.ExecutionTrace.Subcalls[0].Msg.Value) > 0n);
     // EpochTick: the power actor's OnEpochTickEnd (ThisEpochReward, then UpdateNetworkKPI), then the market's CronTick.
     assert.deepEqual(shape(cron.ExecutionTrace), ['t00', 't03', 2, 0, [['t03', 't04', 4, 0, [['t04', 't02', 3, 0, []], ['t04', 't02', 4, 0, []]]], ['t03', 't05', 9, 0, []]]]);

@@ -7,7 +7,7 @@ import { FilAddress } from '../../src/common/address.js';
 import { decodeBigInt, encodeBigInt } from '../../src/common/cbor.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
-import { unlockVesting } from '../../src/fevm/actors/miner/state.js';
+import { unlockVestedAndUnvestedFunds, unlockVestedFunds } from '../../src/fevm/actors/miner/state.js';
 import { TERMINATION_LIFETIME_CAP, WORKER_KEY_CHANGE_DELAY, WPOST_CHALLENGE_WINDOW, deadlineInfo, faultFeeFor, terminationFeeFor } from '../../src/fevm/actors/miner/policy.js';
 import { FIL, MINER, OWNER, minerHarness } from '../helpers/miner-harness.js';
 
@@ -67,11 +67,13 @@ describe('locked (vesting) funds, which a forked miner brings from the upstream 
   test('a penalty\'s debt unlocks what has vested and, earliest first, what has not up to the debt (builtin-actors unlock_vested_and_unvested_funds)', async () => {
     const m = (await vesting()).miner();
     // At epoch 10: the fund of epoch 5 has vested; 2.5 FIL more come from those not vested, all 2 of epoch 20's and 0.5 of epoch 40's.
-    const after = unlockVesting(m, 10, 25n * FIL / 10n);
-    assert.deepEqual([after.lockedFunds, after.vestingFunds], [25n * FIL / 10n, [{ epoch: 40, amount: 25n * FIL / 10n }]]);
-    // No debt: only what has vested (unlock_vested_funds); before anything vests, nothing.
-    assert.deepEqual(unlockVesting(m, 21, 0n).vestingFunds, [{ epoch: 40, amount: 3n * FIL }]);
-    assert.equal(unlockVesting(m, 5, 0n), m);
+    const after = unlockVestedAndUnvestedFunds(m, 10, 25n * FIL / 10n);
+    assert.deepEqual([after.state.lockedFunds, after.state.vestingFunds, after.unlocked, after.unvested], [25n * FIL / 10n, [{ epoch: 40, amount: 25n * FIL / 10n }], 35n * FIL / 10n, 25n * FIL / 10n]);
+    // No debt: nothing at all, not even what has vested (the target is zero).
+    assert.equal(unlockVestedAndUnvestedFunds(m, 21, 0n).state, m);
+    // Without a target (unlock_vested_funds): only what has vested; before anything vests, nothing.
+    assert.deepEqual(unlockVestedFunds(m, 21).state.vestingFunds, [{ epoch: 40, amount: 3n * FIL }]);
+    assert.equal(unlockVestedFunds(m, 5).state, m);
   });
 });
 

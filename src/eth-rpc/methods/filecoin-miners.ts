@@ -11,7 +11,7 @@ import { peerIdString } from '../../devnet/storage-providers/keys.js';
 import { POWER_ACTOR_ID, type Actor } from '../../fevm/actor.js';
 import type { CodeTable } from '../../fevm/code-table.js';
 import { deadlineInfo, FAULT_DECLARATION_CUTOFF, WPOST_CHALLENGE_LOOKBACK, WPOST_CHALLENGE_WINDOW, WPOST_PERIOD_DEADLINES, WPOST_PROVING_PERIOD } from '../../fevm/actors/miner/policy.js';
-import { activeSectors, availableBalance, deadlineCronActive, faultySectors, loadMiner, minerStateValue, sectorInAmt, vestedFunds, type MinerState, type SectorInfo, type SectorOnChainInfo, type VestingFund } from '../../fevm/actors/miner/state.js';
+import { activeSectors, availableBalance, deadlineCronActive, faultySectors, loadMiner, minerStateValue, sectorInAmt, vestedFunds, vestingTable, type MinerState, type SectorInfo, type SectorOnChainInfo, type VestingFund } from '../../fevm/actors/miner/state.js';
 import { claimOf, EMPTY_POWER_STATE, meetsConsensusMinimum, type Claim } from '../../fevm/actors/power.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import type { StateReader } from '../../fevm/state-tree.js';
@@ -113,10 +113,16 @@ const bitfieldParam = (name: string): Param<Set<number> | undefined> => ({
   },
 });
 
+/** The block of a vesting table's funds after the first (VestingFunds' tail), which ChainReadObj serves; none for an empty table. */
+export function vestingTailBlock(funds: readonly VestingFund[]): Uint8Array | undefined {
+  return funds.length > 0 ? encodeCbor(funds.slice(1).map((f) => [f.epoch, encodeBigInt(f.amount)])) : undefined;
+}
+
 /** go-state-types' VestingFunds (actors v16+): the first fund inline, the others in a tail block; null for none. */
-function vestingFundsJson([head, ...tail]: readonly VestingFund[]) {
-  if (!head) return null;
-  return { Head: { Epoch: head.epoch, Amount: head.amount.toString() }, Tail: cidJson(cidOf(encodeCbor(tail.map((f) => [f.epoch, encodeBigInt(f.amount)])))) };
+function vestingFundsJson(funds: readonly VestingFund[]) {
+  const tail = vestingTailBlock(funds);
+  if (!tail) return null;
+  return { Head: { Epoch: funds[0]!.epoch, Amount: funds[0]!.amount.toString() }, Tail: cidJson(cidOf(tail)) };
 }
 
 /**
@@ -131,7 +137,7 @@ export function minerStateJson(state: MinerState, epoch: number, deadlines: CID)
     Info: link(info),
     PreCommitDeposits: m.preCommitDeposits.toString(),
     LockedFunds: (m.lockedFunds ?? 0n).toString(),
-    VestingFunds: vestingFundsJson(m.vestingFunds ?? []),
+    VestingFunds: vestingFundsJson(vestingTable(m)),
     FeeDebt: m.feeDebt.toString(),
     InitialPledge: m.initialPledge.toString(),
     PreCommittedSectors: link(precommits),

@@ -16,7 +16,7 @@ import { queuedCron } from '../../fevm/actors/cron.js';
 import { qaPowerSmoothedOf, type PowerState } from '../../fevm/actors/power.js';
 import { rewardKpiOf, type RewardState } from '../../fevm/actors/reward.js';
 import type { StateReader } from '../../fevm/state-tree.js';
-import { loadMiner } from '../../fevm/actors/miner/state.js';
+import { loadMiner, vestingTable } from '../../fevm/actors/miner/state.js';
 import { receiptReturn } from '../../fevm/executor.js';
 import { messageCid } from '../../fevm/message.js';
 import { NETWORK_VERSION } from '../../fevm/network-version.js';
@@ -26,7 +26,7 @@ import { decodeParams, returnSchema, returnUndeclared } from '../actor-params.js
 import { defineMethod } from '../define-method.js';
 import { marketStateJson } from './filecoin-market.js';
 import { invocResultJson } from './filecoin-state-compute.js';
-import { minerStateJson } from './filecoin-miners.js';
+import { minerStateJson, vestingTailBlock } from './filecoin-miners.js';
 import { deadlineBlocks } from '../../fevm/actors/miner/deadline-blocks.js';
 import { buildStorageKamt } from '../../fevm/actors/evm/storage-kamt.js';
 import { multisigStateJson } from './filecoin-msig-state.js';
@@ -87,6 +87,8 @@ function stateJson(devnet: Devnet, actor: Actor, epoch: number) {
     serveBlock(devnet, encodeCbor(encodeBitfield(loadMiner(actor.miner).allocatedSectors)));
     const deadlines = deadlineBlocks(actor.miner, epoch);
     for (const bytes of deadlines.blocks.values()) serveBlock(devnet, bytes);
+    const vestingTail = vestingTailBlock(vestingTable(actor.miner));
+    if (vestingTail) serveBlock(devnet, vestingTail);
     return minerStateJson(actor.miner, epoch, deadlines.root);
   }
   if (actor.power) return powerStateJson(actor.power, devnet.stateAt(epoch), epoch, actor.forkedFrom?.stateJson as Record<string, unknown> | undefined);

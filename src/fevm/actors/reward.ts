@@ -3,8 +3,8 @@
 // last award. The block reward is minted (the devnet keeps no mining reserve): a
 // fixed 5 FIL on the devnet's own chain; on a fork, the epoch reward of the upstream's reward State,
 // which every epoch's cron moves on as builtin-actors' UpdateNetworkKPI does (reward-logic.ts).
-// The premiums are what the executor credited to f02. Rewards reach the miner through ApplyRewards
-// and are available at once (no vesting).
+// The premiums are what the executor credited to f02. Rewards reach the miner through ApplyRewards,
+// which locks three quarters of them to vest over 180 days (miner/actor.ts).
 import { FilAddress } from '../../common/address.js';
 import { encodeBigInt } from '../../common/cbor.js';
 import { BURNT_FUNDS_ACTOR_ID, POWER_ACTOR_ID, REWARD_ACTOR_ID, SYSTEM_ACTOR_ID, type Actor } from '../actor.js';

@@ -2,15 +2,16 @@
 // (FRC-42 numbers for exported methods, the legacy numbers f1 messages use) and its cron work.
 import { REWARD_ACTOR_ID } from '../../actor.js';
 import { bigInt, tuple } from '../params.js';
-import { methodTable, type ActorRuntime, type BuiltinActor } from '../runtime.js';
+import { ExitCode } from '../../exit-code.js';
+import { ActorError, methodTable, type ActorRuntime, type BuiltinActor } from '../runtime.js';
 import { illegalArgument, requireCallerIn } from '../shared.js';
-import { burnFunds, readMiner, writeMiner } from './access.js';
+import { burnFunds, notifyPledgeChanged, readMiner, writeMiner } from './access.js';
 import { applyPendingWorker, controlMethods } from './control.js';
 import { chargeAtPeriodEnd, chargeDeadlineDailyFee, expire, expirePreCommits, provingMethods, recoverDeclared, terminateOldFaults } from './proving.js';
 import type { MinerCronEvent } from './schedule.js';
 import { sectorMethods } from './sectors.js';
 import { sectorStatusMethods } from './sector-status.js';
-import { unlockedBalance, unlockVesting } from './state.js';
+import { addLockedFunds, repayPartialDebt, unlockedBalance, unlockVestedFunds } from './state.js';
 import { closeDeadline, windowPostMethods } from './window-post.js';
 
 /** The miner's cron work (schedule.ts). */
@@ -23,8 +24,20 @@ async function minerCron(rt: ActorRuntime, event: unknown): Promise<void> {
   else if (e.type === 'recover') await recoverDeclared(rt, e.sectors);
   else if (e.type === 'fault-max-age') await terminateOldFaults(rt, e.sectors);
   else if (e.type === 'worker-change') applyPendingWorker(rt);
+  else if (e.type === 'vest') await unlockVested(rt);
   else if (e.type === 'deadline') await closeDeadline(rt);
 }
+
+/** The deadline cron's unlock of what has vested (builtin-actors handle_proving_deadline): it leaves the network's locked total. */
+async function unlockVested(rt: ActorRuntime): Promise<void> {
+  const { state, unlocked } = unlockVestedFunds(readMiner(rt), rt.ctx.epoch);
+  if (unlocked === 0n) return;
+  writeMiner(rt, state);
+  await notifyPledgeChanged(rt, -unlocked);
+}
+
+/** builtin-actors' LOCKED_REWARD_FACTOR: three quarters of a block reward vest (monies.rs locked_reward_from_reward). */
+const lockedReward = (reward: bigint): bigint => (reward * 3n) / 4n;
 
 export const minerActor: BuiltinActor = {
   methods: methodTable({
@@ -33,7 +46,9 @@ export const minerActor: BuiltinActor = {
     ...provingMethods,
     ...windowPostMethods,
     ...sectorStatusMethods,
-    // The reward actor pays block rewards here. They are available at once (no vesting) and repay fee debt first.
+    // The reward actor pays block rewards here (builtin-actors v18 lib.rs apply_rewards): three quarters
+    // are locked to vest over 180 days, the penalty joins the fee debt, and the debt is repaid from the
+    // vesting funds first, then the unlocked balance. The power actor's pledge total follows the locked funds.
     ApplyRewards: {
       legacy: 14,
       internalOnly: true,
@@ -44,13 +59,16 @@ export const minerActor: BuiltinActor = {
         requireCallerIn(rt, [REWARD_ACTOR_ID]);
         if (reward < 0n) throw illegalArgument('cannot lock up a negative amount of funds');
         if (penalty < 0n) throw illegalArgument('cannot penalize a negative amount of funds');
-        const debt = readMiner(rt).feeDebt + penalty;
-        // The debt is paid from the vesting funds first (builtin-actors repay_partial_debt_in_priority_order).
-        const m = unlockVesting(readMiner(rt), rt.ctx.epoch, debt);
-        const unlocked = unlockedBalance(m, rt.self().balance);
-        const repaid = unlocked <= 0n ? 0n : unlocked < debt ? unlocked : debt;
-        writeMiner(rt, { ...m, feeDebt: debt - repaid });
-        await burnFunds(rt, repaid);
+        const toLock = lockedReward(reward);
+        const m = readMiner(rt);
+        const balance = rt.self().balance;
+        const unlocked = unlockedBalance(m, balance);
+        if (unlocked < toLock) throw new ActorError(ExitCode.ErrInsufficientFunds, `insufficient funds to lock, available: ${unlocked}, requested: ${toLock}`);
+        const locked = addLockedFunds(m, rt.ctx.epoch, toLock);
+        const repaid = repayPartialDebt({ ...locked.state, feeDebt: locked.state.feeDebt + penalty }, rt.ctx.epoch, balance);
+        writeMiner(rt, repaid.state);
+        await notifyPledgeChanged(rt, toLock - locked.unlocked - repaid.unlocked);
+        await burnFunds(rt, repaid.burn);
       },
     },
   }),

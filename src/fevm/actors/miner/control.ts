@@ -8,7 +8,7 @@ import { METHOD_SEND } from '../../message.js';
 import { address, bigInt, bytes, i64, list, tuple } from '../params.js';
 import { ActorError, type ActorRuntime, type MethodSpec } from '../runtime.js';
 import { fAddress, illegalArgument, requireCallerIn } from '../shared.js';
-import { burnFunds, readMiner, resolveId, sendOrAbort, writeMiner } from './access.js';
+import { burnFunds, notifyPledgeChanged, readMiner, resolveId, sendOrAbort, writeMiner } from './access.js';
 import {
   MAX_CONTROL_ADDRESSES,
   MAX_MULTIADDR_DATA,
@@ -21,7 +21,7 @@ import {
   terminationFeeFor,
 } from './policy.js';
 import type { MinerCronEvent } from './schedule.js';
-import { availableBalance, beneficiaryAvailable, controllingIds, unlockedBalance, unlockVesting, type FullMinerState } from './state.js';
+import { availableBalance, beneficiaryAvailable, controllingIds, repayPartialDebt, unlockedBalance, unlockVestedFunds, vestingTable, type FullMinerState } from './state.js';
 
 function checkControlAddresses(addresses: readonly unknown[]): void {
   if (addresses.length > MAX_CONTROL_ADDRESSES) {
@@ -126,8 +126,8 @@ export const controlMethods: Record<string, MethodSpec> = {
   },
   GetSectorSize: { noParams: true, run: (rt) => Number(readMiner(rt).sectorSize) },
   GetAvailableBalance: { noParams: true, run: (rt) => encodeBigInt(availableBalance(readMiner(rt), rt.self().balance)) },
-  // Rewards are available at once (no vesting), so nothing is ever vesting.
-  GetVestingFunds: { noParams: true, run: (rt) => [(readMiner(rt).vestingFunds ?? []).map((f) => [f.epoch, encodeBigInt(f.amount)])] },
+  // The vesting table as it stands: funds vested but not yet unlocked (by cron or a withdrawal) included.
+  GetVestingFunds: { noParams: true, run: (rt) => [vestingTable(readMiner(rt)).map((f) => [f.epoch, encodeBigInt(f.amount)])] },
   GetPeerID: { noParams: true, run: (rt) => [readMiner(rt).peerId] },
   GetMultiaddrs: { noParams: true, run: (rt) => [[...readMiner(rt).multiaddrs]] },
   // FIP-0098's getters for collateral contracts (actors v16+): the miner's total initial pledge, and
@@ -289,8 +289,9 @@ export const controlMethods: Record<string, MethodSpec> = {
       if (requested < 0n) throw illegalArgument(`negative fund requested for withdrawal: ${requested}`);
       let m = readMiner(rt);
       requireCallerIn(rt, [m.owner, m.beneficiary]);
-      // What has vested is unlocked first, so that it can be withdrawn.
-      m = unlockVesting(m, rt.ctx.epoch);
+      // What has vested is unlocked first, so that it can be withdrawn; it leaves the network's locked total.
+      const vested = unlockVestedFunds(m, rt.ctx.epoch);
+      m = vested.state;
       const available = availableBalance(m, rt.self().balance);
       const repaid = repayDebtsOrAbort(rt, m);
       m = repaid.state;
@@ -308,6 +309,7 @@ export const controlMethods: Record<string, MethodSpec> = {
       writeMiner(rt, m);
       if (amount > 0n) await sendOrAbort(rt, m.beneficiary, METHOD_SEND, undefined, amount);
       await burnFunds(rt, repaid.burn);
+      await notifyPledgeChanged(rt, -vested.unlocked);
       return encodeBigInt(amount);
     },
   },
@@ -317,11 +319,11 @@ export const controlMethods: Record<string, MethodSpec> = {
     async run(rt) {
       const m = readMiner(rt);
       requireCallerIn(rt, controllingIds(m));
-      // Repays as much as the unlocked balance (with any value sent) covers.
-      const unlocked = unlockedBalance(m, rt.self().balance);
-      const paid = unlocked <= 0n ? 0n : unlocked < m.feeDebt ? unlocked : m.feeDebt;
-      writeMiner(rt, { ...m, feeDebt: m.feeDebt - paid });
-      await burnFunds(rt, paid);
+      // Repays as much as the vesting funds and then the unlocked balance (with any value sent) cover.
+      const repaid = repayPartialDebt(m, rt.ctx.epoch, rt.self().balance);
+      writeMiner(rt, repaid.state);
+      await notifyPledgeChanged(rt, -repaid.unlocked);
+      await burnFunds(rt, repaid.burn);
     },
   },
 };

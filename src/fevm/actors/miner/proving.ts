@@ -35,7 +35,7 @@ import {
   terminationFeeFor,
 } from './policy.js';
 import { scheduleExpirations, type MinerCronEvent } from './schedule.js';
-import { controllingIds, faultCountedFrom, faultExpiration, sectorExpiration, sectorPower, sectorsPower, unlockedBalance, unlockVesting, type FullMinerState, type SectorOnChainInfo } from './state.js';
+import { controllingIds, faultCountedFrom, faultExpiration, repayPartialDebt, sectorExpiration, sectorPower, sectorsPower, type FullMinerState, type SectorOnChainInfo } from './state.js';
 
 /** Market OnMinerSectorsTerminate (actors/market/src/lib.rs, v13+: [epoch, sectors bitfield]). */
 const MARKET_ON_MINER_SECTORS_TERMINATE = 7;
@@ -225,14 +225,17 @@ export async function recoverSectors(rt: ActorRuntime, sectors: SectorOnChainInf
 }
 
 /**
- * Penalties come from the vesting funds first (builtin-actors repay_partial_debt_in_priority_order),
- * then the unlocked balance; what neither can pay becomes fee debt. Returns what to burn now.
+ * A penalty joins the fee debt, which is repaid from the vesting funds first, then the unlocked
+ * balance (builtin-actors apply_penalty, repay_partial_debt_in_priority_order); what neither covers
+ * stays debt. The miner is written, the payment burnt, and the power actor's pledge total loses what
+ * left the vesting table and the pledge `released` with it (a termination's). `at` is the epoch the
+ * vesting is read at: a forked miner's deadline close caught up late is charged as at its own epoch.
  */
-export function chargePenalty(rt: ActorRuntime, m: FullMinerState, penalty: bigint): { state: FullMinerState; burn: bigint } {
-  const state = unlockVesting(m, rt.ctx.epoch, m.feeDebt + penalty);
-  const unlocked = unlockedBalance(state, rt.self().balance) - m.feeDebt;
-  const paid = unlocked <= 0n ? 0n : unlocked < penalty ? unlocked : penalty;
-  return { state: { ...state, feeDebt: m.feeDebt + penalty - paid }, burn: paid };
+export async function chargePenalty(rt: ActorRuntime, m: FullMinerState, penalty: bigint, released = 0n, at = rt.ctx.epoch): Promise<void> {
+  const repaid = repayPartialDebt({ ...m, feeDebt: m.feeDebt + penalty }, at, rt.self().balance);
+  writeMiner(rt, repaid.state);
+  await burnFunds(rt, repaid.burn);
+  await notifyPledgeChanged(rt, -released - repaid.unlocked);
 }
 
 /**
@@ -246,10 +249,7 @@ export async function terminate(rt: ActorRuntime, sectors: SectorOnChainInfo[]):
   // move powerBaseEpoch): builtin-actors v18 actors/miner/src/lib.rs process_early_terminations.
   const fee = sectors.reduce((sum, s) => sum + terminationFeeFor(s.initialPledge, rt.ctx.epoch - s.activation, faultFeeFor(sectorPower(m.sectorSize, s).qa)), 0n);
   const { state, pledge, power } = withoutSectors(m, sectors);
-  const charged = chargePenalty(rt, state, fee);
-  writeMiner(rt, charged.state);
-  await burnFunds(rt, charged.burn);
-  await notifyPledgeChanged(rt, -pledge);
+  await chargePenalty(rt, state, fee, pledge);
   const withData = sectors.filter((s) => s.hasData).map((s) => s.sectorNumber);
   if (withData.length > 0) {
     const reply = await rt.send(FilAddress.fromId(MARKET_ACTOR_ID), MARKET_ON_MINER_SECTORS_TERMINATE, [rt.ctx.epoch, encodeBitfield(withData)]);
@@ -322,21 +322,19 @@ export async function expirePreCommits(rt: ActorRuntime, numbers: readonly numbe
   await burnFunds(rt, burnt);
 }
 
-/** The fault fee for `sectors`, from the unlocked balance; what it cannot pay becomes fee debt. */
-async function payFaultFee(rt: ActorRuntime, sectors: readonly SectorOnChainInfo[]): Promise<void> {
+/** The fault fee for `sectors`, from the vesting funds and the unlocked balance; what they cannot pay becomes fee debt. */
+async function payFaultFee(rt: ActorRuntime, sectors: readonly SectorOnChainInfo[], at = rt.ctx.epoch): Promise<void> {
   const m = readMiner(rt);
   const fee = sectors.reduce((sum, s) => sum + faultFeeFor(sectorPower(m.sectorSize, s).qa), 0n);
-  const charged = chargePenalty(rt, m, fee);
-  writeMiner(rt, charged.state);
-  await burnFunds(rt, charged.burn);
+  await chargePenalty(rt, m, fee, 0n, at);
 }
 
 /**
  * FIP-0100's daily fee of `sectors` (builtin-actors v18 actors/miner/src/lib.rs:4298-4316
  * handle_proving_deadline): each deadline's at most half the day's expected reward of its power
- * (policy.ts dailyFeePayable), from the vesting funds and the balance, the rest fee debt.
+ * (policy.ts dailyFeePayable), from the vesting funds and the balance, the rest fee debt, as at `at`.
  */
-export async function chargeDailyFee(rt: ActorRuntime, sectors: readonly SectorOnChainInfo[], m = readMiner(rt)): Promise<void> {
+export async function chargeDailyFee(rt: ActorRuntime, sectors: readonly SectorOnChainInfo[], m = readMiner(rt), at = rt.ctx.epoch): Promise<void> {
   const byDeadline = new Map<number, { fee: bigint; qa: bigint }>();
   for (const s of sectors) {
     if (s.dailyFee === 0n) continue;
@@ -345,9 +343,7 @@ export async function chargeDailyFee(rt: ActorRuntime, sectors: readonly SectorO
   }
   const payable = [...byDeadline.values()].reduce((sum, d) => sum + dailyFeePayable(d.fee, d.qa), 0n);
   if (payable === 0n) return;
-  const charged = chargePenalty(rt, m, payable);
-  writeMiner(rt, charged.state);
-  await burnFunds(rt, charged.burn);
+  await chargePenalty(rt, m, payable, 0n, at);
 }
 
 const faultySectors = (m: FullMinerState) => [...m.sectors.values()].filter((s) => s.faultEpoch !== undefined);
@@ -397,7 +393,7 @@ export async function chargeContinuedFaults(rt: ActorRuntime, close: number): Pr
   const m = readMiner(rt);
   if (close !== periodEnd(m, close)) return;
   const faulty = faultySectors(m).filter((s) => faultCountedFrom(s, m.provingPeriodOffset) < close);
-  if (faulty.length > 0) await payFaultFee(rt, faulty);
+  if (faulty.length > 0) await payFaultFee(rt, faulty, close);
 }
 
 export const provingMethods: Record<string, MethodSpec> = {

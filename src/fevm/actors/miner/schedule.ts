@@ -17,6 +17,7 @@ export type MinerCronEvent =
   | { readonly type: 'recover'; readonly sectors: readonly number[] }
   | { readonly type: 'fault-max-age'; readonly sectors: readonly number[] }
   | { readonly type: 'worker-change' }
+  | { readonly type: 'vest' }
   | { readonly type: 'deadline' };
 
 /**

@@ -4,7 +4,9 @@
 // as the miner actor stores them. Values are immutable: every change writes new objects and Maps.
 import { encodeBitfield } from '../../../common/bitfield.js';
 import { encodeBigInt, type CID } from '../../../common/cbor.js';
+import { SharedMap } from '../../../common/shared-map.js';
 import type { Actor } from '../../actor.js';
+import { copyMap } from '../../lazy-map.js';
 import { deadlineEndAtOrAfter, deadlineInfo, EPOCHS_IN_DAY, FAULT_MAX_AGE, provingPeriodStart, qaPowerForWeight, WPOST_CHALLENGE_WINDOW } from './policy.js';
 
 export { windowPoSt } from './policy.js';
@@ -105,12 +107,20 @@ export interface MinerState {
   readonly initialPledge?: bigint;
   readonly feeDebt?: bigint;
   /**
-   * Funds locked until they vest (builtin-actors locked_funds, and vesting_funds in epoch order): the
-   * devnet's own miners' rewards are available at once, so only a forked miner has any, the upstream's
-   * block rewards, which vest on the fork at the upstream's epochs.
+   * Funds locked until they vest (builtin-actors locked_funds, and vesting_funds in epoch order): three
+   * quarters of each block reward and the creation deposit, vesting over 180 days (addLockedFunds); a
+   * forked miner's upstream table vests on the fork at the upstream's epochs.
    */
   readonly lockedFunds?: bigint;
+  /** The vesting table as last brought up to date (settleVesting); read the whole table through vestingTable. */
   readonly vestingFunds?: readonly VestingFund[];
+  /**
+   * Amounts locked since, by the epoch they were locked at, their tables not merged in yet: each
+   * merge rewrites some 180 of the table's entries, and the state keeps every version, so a reward
+   * each tipset is kept as one entry here until something vests, a fee draws on the table, or
+   * PENDING_GRANTS_MAX of them wait.
+   */
+  readonly vestingGrants?: ReadonlyMap<number, bigint>;
   readonly precommits?: ReadonlyMap<number, SectorPreCommit>;
   readonly sectors?: ReadonlyMap<number, SectorOnChainInfo>;
   /**
@@ -157,7 +167,7 @@ export interface MinerState {
 }
 
 /** Fields that stay absent until they mean something. */
-type OptionalMinerFields = 'pendingWorkerKey' | 'pendingOwner' | 'pendingBeneficiary' | 'faultCronEpoch' | 'dailyFeeDeadlines' | 'deadSectors' | 'upstreamSectors' | 'postsRequired' | 'postSubmissions' | 'upstreamPostWindow' | 'deadlinesClosedThrough' | 'takenOverAt' | 'lockedFunds' | 'vestingFunds';
+type OptionalMinerFields = 'pendingWorkerKey' | 'pendingOwner' | 'pendingBeneficiary' | 'faultCronEpoch' | 'dailyFeeDeadlines' | 'deadSectors' | 'upstreamSectors' | 'postsRequired' | 'postSubmissions' | 'upstreamPostWindow' | 'deadlinesClosedThrough' | 'takenOverAt' | 'lockedFunds' | 'vestingFunds' | 'vestingGrants';
 
 /** A MinerState with every field present. */
 export type FullMinerState = Required<Omit<MinerState, OptionalMinerFields>> & Pick<MinerState, OptionalMinerFields>;
@@ -219,26 +229,144 @@ export function availableBalance(state: MinerState, balance: bigint): bigint {
 
 /** The vesting funds that vest before `epoch`, as Lotus counts them (go-state-types CheckVestedFunds). */
 export function vestedFunds(state: MinerState, epoch: number): bigint {
-  return (state.vestingFunds ?? []).reduce((sum, f) => (f.epoch < epoch ? sum + f.amount : sum), 0n);
+  return vestingTable(state).reduce((sum, f) => (f.epoch < epoch ? sum + f.amount : sum), 0n);
+}
+
+/** REWARD_VESTING_SPEC's vest period: 180 days. */
+const VEST_PERIOD = BigInt(180 * EPOCHS_IN_DAY);
+
+/** How many locked amounts may wait apart from the table (vestingGrants) before they are merged in. */
+const PENDING_GRANTS_MAX = 128;
+
+/** The vesting table with every amount merged in, by epoch (builtin-actors VestingFunds::load). */
+export function vestingTable(state: MinerState): readonly VestingFund[] {
+  const base = state.vestingFunds ?? [];
+  if (!state.vestingGrants) return base;
+  // The grants' tables summed by epoch first, then merged into the table once.
+  const sums = new Map<number, bigint>();
+  for (const [epoch, amount] of state.vestingGrants) {
+    for (const f of rewardVestingTable(amount, epoch, provingPeriodStart(epoch, state.provingPeriodOffset ?? 0))) sums.set(f.epoch, (sums.get(f.epoch) ?? 0n) + f.amount);
+  }
+  const added = [...sums].sort(([a], [b]) => a - b).map(([epoch, amount]) => ({ epoch, amount }));
+  return mergeFunds(base, added);
+}
+
+/** The miner with its vesting table brought up to date: the waiting amounts merged in. */
+function settleVesting(m: FullMinerState): FullMinerState {
+  return m.vestingGrants ? { ...m, vestingFunds: vestingTable(m), vestingGrants: undefined } : m;
+}
+
+/** The epoch of the table's first fund, if any: the earliest grant's first step, or the table's first. */
+export function vestingHead(state: MinerState): number | undefined {
+  const table = state.vestingFunds?.[0]?.epoch;
+  const first = state.vestingGrants?.keys().next();
+  if (!first || first.done) return table;
+  const grant = vestStepEpoch(first.value + EPOCHS_IN_DAY, provingPeriodStart(first.value, state.provingPeriodOffset ?? 0));
+  return table === undefined || grant < table ? grant : table;
+}
+
+/** What a change to the vesting table leaves: the miner's state and the funds it unlocked. */
+export interface Unlocked {
+  readonly state: FullMinerState;
+  readonly unlocked: bigint;
+}
+
+const withVesting = (m: FullMinerState, unlocked: bigint, funds: VestingFund[]): FullMinerState =>
+  funds.length > 0 ? { ...m, lockedFunds: m.lockedFunds! - unlocked, vestingFunds: funds } : { ...m, lockedFunds: m.lockedFunds! - unlocked, vestingFunds: undefined };
+
+/**
+ * Unlocks the vesting funds that vested before `epoch` (builtin-actors state.rs unlock_vested_funds):
+ * they leave the locked funds for the unlocked balance.
+ */
+export function unlockVestedFunds(miner: FullMinerState, epoch: number): Unlocked {
+  const head = vestingHead(miner);
+  if (!miner.lockedFunds || head === undefined || head >= epoch) return { state: miner, unlocked: 0n };
+  const m = settleVesting(miner);
+  const funds = m.vestingFunds!;
+  let i = 0;
+  let unlocked = 0n;
+  for (; i < funds.length && funds[i]!.epoch < epoch; i++) unlocked += funds[i]!.amount;
+  return { state: withVesting(m, unlocked, funds.slice(i)), unlocked };
 }
 
 /**
- * Unlocks the vesting funds that vested before `epoch` and, earliest first, up to `target` of those
- * that have not (builtin-actors unlock_vested_funds with no target, unlock_vested_and_unvested_funds
- * with the fee debt to repay): they leave the locked funds for the unlocked balance.
+ * Unlocks what vested before `epoch` and, earliest first, up to `target` of what has not (builtin-actors
+ * state.rs unlock_vested_and_unvested_funds): nothing at all for a zero target. `unvested` is the part
+ * taken from funds not yet vested.
  */
-export function unlockVesting(m: FullMinerState, epoch: number, target = 0n): FullMinerState {
-  if (!m.lockedFunds || !m.vestingFunds) return m;
-  let unlocked = 0n;
+export function unlockVestedAndUnvestedFunds(miner: FullMinerState, epoch: number, target: bigint): Unlocked & { unvested: bigint } {
+  if (target === 0n || !miner.lockedFunds || vestingHead(miner) === undefined) return { state: miner, unlocked: 0n, unvested: 0n };
+  const m = settleVesting(miner);
+  let vested = 0n;
+  let unvested = 0n;
   let left = target;
   const kept: VestingFund[] = [];
-  for (const fund of m.vestingFunds) {
-    const taken = fund.epoch < epoch ? fund.amount : fund.amount < left ? fund.amount : left;
-    if (fund.epoch >= epoch) left -= taken;
-    unlocked += taken;
-    if (taken < fund.amount) kept.push({ epoch: fund.epoch, amount: fund.amount - taken });
+  for (const fund of m.vestingFunds!) {
+    const taken = fund.epoch < epoch ? 0n : fund.amount < left ? fund.amount : left;
+    if (fund.epoch < epoch) vested += fund.amount;
+    unvested += taken;
+    left -= taken;
+    if (fund.epoch >= epoch && taken < fund.amount) kept.push(taken === 0n ? fund : { epoch: fund.epoch, amount: fund.amount - taken });
   }
-  return unlocked === 0n ? m : { ...m, lockedFunds: m.lockedFunds - unlocked, vestingFunds: kept };
+  return { state: withVesting(m, vested + unvested, kept), unlocked: vested + unvested, unvested };
+}
+
+/**
+ * Pays the fee debt from the vesting funds first, then from the unlocked balance (builtin-actors
+ * state.rs repay_partial_debt_in_priority_order); what neither covers stays debt. Returns what to burn
+ * and what left the vesting table (for the power actor's pledge total).
+ */
+export function repayPartialDebt(m: FullMinerState, epoch: number, balance: bigint): Unlocked & { burn: bigint } {
+  const { state, unlocked } = unlockVestedAndUnvestedFunds(m, epoch, m.feeDebt);
+  const free = unlockedBalance(state, balance);
+  const burn = free <= 0n ? 0n : free < state.feeDebt ? free : state.feeDebt;
+  return { state: { ...state, feeDebt: state.feeDebt - burn }, unlocked, burn };
+}
+
+/**
+ * Locks `amount` at `epoch` with REWARD_VESTING_SPEC (builtin-actors state.rs add_locked_funds): its
+ * table (rewardVestingTable, quantized from the proving period's start) merged into the miner's, the
+ * amounts of one epoch added; then what vested before `epoch` is unlocked. `unlocked` is that part.
+ * While nothing has vested the amount waits in vestingGrants, which come to the same table.
+ */
+export function addLockedFunds(m: FullMinerState, epoch: number, amount: bigint): Unlocked {
+  if (amount === 0n) return unlockVestedFunds(m, epoch);
+  const lockedFunds = (m.lockedFunds ?? 0n) + amount;
+  const head = vestingHead(m);
+  if ((head === undefined || head >= epoch) && !m.vestingGrants?.has(epoch)) {
+    const grants = m.vestingGrants ? copyMap(m.vestingGrants) : new SharedMap<number, bigint>();
+    grants.set(epoch, amount);
+    const added = { ...m, lockedFunds, vestingGrants: grants };
+    return { state: grants.size < PENDING_GRANTS_MAX ? added : settleVesting(added), unlocked: 0n };
+  }
+  const merged = mergeFunds(settleVesting(m).vestingFunds ?? [], rewardVestingTable(amount, epoch, provingPeriodStart(epoch, m.provingPeriodOffset)));
+  let vested = 0;
+  let unlocked = 0n;
+  for (; vested < merged.length && merged[vested]!.epoch < epoch; vested++) unlocked += merged[vested]!.amount;
+  const funds = merged.slice(vested);
+  return { state: { ...m, lockedFunds: lockedFunds - unlocked, vestingFunds: funds.length > 0 ? funds : undefined, vestingGrants: undefined }, unlocked };
+}
+
+/** Two vesting tables as one, by epoch, the amounts of one epoch added (add_locked_funds' merge_join_by). */
+function mergeFunds(old: readonly VestingFund[], added: readonly VestingFund[]): VestingFund[] {
+  const merged: VestingFund[] = [];
+  let [i, j] = [0, 0];
+  while (i < old.length || j < added.length) {
+    const a = old[i];
+    const b = added[j];
+    if (b === undefined || (a !== undefined && a.epoch < b.epoch)) {
+      merged.push(a!);
+      i++;
+    } else if (a === undefined || b.epoch < a.epoch) {
+      merged.push(b);
+      j++;
+    } else {
+      merged.push({ epoch: a.epoch, amount: a.amount + b.amount });
+      i++;
+      j++;
+    }
+  }
+  return merged;
 }
 
 /**
@@ -248,17 +376,31 @@ export function unlockVesting(m: FullMinerState, epoch: number, target = 0n): Fu
  * period's start `periodStart`.
  */
 export function rewardVestingTable(amount: bigint, epoch: number, periodStart: number): VestingFund[] {
-  const [period, step, quantum] = [180 * EPOCHS_IN_DAY, EPOCHS_IN_DAY, EPOCHS_IN_DAY / 2];
   const funds: VestingFund[] = [];
+  if (amount <= 0n) return funds;
+  // The target at each step, amount × elapsed / period rounded down, kept as quotient and remainder:
+  // a step a day later adds amount × a day to the product, so no step divides (a reward each tipset makes 180).
+  const first = vestStepEpoch(epoch + EPOCHS_IN_DAY, periodStart);
+  const start = amount * BigInt(first - epoch);
+  const day = amount * BigInt(EPOCHS_IN_DAY);
+  const [dayQuotient, dayRemainder] = [day / VEST_PERIOD, day % VEST_PERIOD];
+  let [quotient, remainder] = [start / VEST_PERIOD, start % VEST_PERIOD];
   let vested = 0n;
-  for (let at = epoch + step; vested < amount; at += step) {
-    const vestEpoch = periodStart + Math.ceil((at - periodStart) / quantum) * quantum;
-    const elapsed = vestEpoch - epoch;
-    const target = elapsed < period ? (amount * BigInt(elapsed)) / BigInt(period) : amount;
+  for (let vestEpoch = first; vested < amount; vestEpoch += EPOCHS_IN_DAY) {
+    const target = BigInt(vestEpoch - epoch) < VEST_PERIOD ? quotient : amount;
     funds.push({ epoch: vestEpoch, amount: target - vested });
     vested = target;
+    quotient += dayQuotient;
+    remainder += dayRemainder;
+    if (remainder >= VEST_PERIOD) [quotient, remainder] = [quotient + 1n, remainder - VEST_PERIOD];
   }
   return funds;
+}
+
+/** A vesting step's epoch: `at` rounded up to the next 12-hour mark counted from the proving period's start (QuantSpec quantize_up). */
+function vestStepEpoch(at: number, periodStart: number): number {
+  const quantum = EPOCHS_IN_DAY / 2;
+  return periodStart + Math.ceil((at - periodStart) / quantum) * quantum;
 }
 
 /** What a beneficiary other than the owner may still withdraw at `epoch` (BeneficiaryTerm.available). */
@@ -357,7 +499,8 @@ function sectorValue(s: SectorOnChainInfo): unknown {
  * locked_funds, vesting_funds, fee_debt, initial_pledge, pre_committed_sectors, pre_committed_sectors_cleanup,
  * allocated_sectors, sectors, proving_period_start, current_deadline, deadlines, early_terminations,
  * deadline_cron_active]. The AMTs and HAMTs are shown inline: sectors and pre-commits as lists, the
- * deadlines as a list of [deadline, partition, faulty sectors bitfield].
+ * deadlines as a list of [deadline, partition, faulty sectors bitfield]; the vesting funds as
+ * builtin-actors' [head, tail] (null for none), the tail's list inline.
  */
 export function minerStateValue(state: MinerState, epoch = 0): unknown {
   const m = loadMiner(state);
@@ -367,8 +510,8 @@ export function minerStateValue(state: MinerState, epoch = 0): unknown {
   return [
     minerInfoValue(m),
     encodeBigInt(m.preCommitDeposits),
-    encodeBigInt(0n),
-    [],
+    encodeBigInt(m.lockedFunds ?? 0n),
+    vestingFundsValue(vestingTable(m)),
     encodeBigInt(m.feeDebt),
     encodeBigInt(m.initialPledge),
     precommits.map((p) => [
@@ -385,6 +528,12 @@ export function minerStateValue(state: MinerState, epoch = 0): unknown {
     encodeBitfield([]),
     deadlineCronActive(m),
   ];
+}
+
+const vestingFundValue = (f: VestingFund) => [f.epoch, encodeBigInt(f.amount)];
+
+function vestingFundsValue([head, ...tail]: readonly VestingFund[]): unknown {
+  return head ? [vestingFundValue(head), tail.map(vestingFundValue)] : null;
 }
 
 function faultsByPartition(sectors: SectorOnChainInfo[]): unknown[] {

@@ -20,11 +20,11 @@ import { ExitCode } from '../../exit-code.js';
 import { bytes, i64, list, tuple, u64 } from '../params.js';
 import { ActorError, type ActorRuntime, type MethodSpec } from '../runtime.js';
 import { requireCallerIn } from '../shared.js';
-import { readMiner, writeMiner } from './access.js';
+import { notifyPledgeChanged, readMiner, writeMiner } from './access.js';
 import { withPendingWorker } from './control.js';
 import { deadlineInfo, WPOST_CHALLENGE_WINDOW, WPOST_PERIOD_DEADLINES } from './policy.js';
 import { chargeContinuedFaults, chargeDailyFee, expire, recordFaults, recoverSectors, retractRecoveries, terminate, tooOldFaults } from './proving.js';
-import { controllingIds, unlockVesting } from './state.js';
+import { controllingIds, unlockVestedFunds } from './state.js';
 
 /** The partitions a SubmitWindowedPoStParams proves, with the sectors each skips. */
 function readSubmission(params: unknown): { deadline: number; partitions: { index: number; skipped: number[] }[]; proofType: number; chainCommitEpoch: number } {
@@ -147,10 +147,11 @@ async function closeOne(rt: ActorRuntime, close: number): Promise<void> {
   );
   await terminate(rt, tooOldFaults(readMiner(rt), inDeadline(), close));
   await chargeContinuedFaults(rt, close);
-  await chargeDailyFee(rt, inDeadline());
-  // What has vested unlocks at each close (builtin-actors handle_proving_deadline).
-  const after = unlockVesting(readMiner(rt), close);
-  const submissions = new Map(after.postSubmissions ?? []);
+  await chargeDailyFee(rt, inDeadline(), readMiner(rt), close);
+  // What has vested unlocks at each close and leaves the network's locked total (builtin-actors handle_proving_deadline).
+  const after = unlockVestedFunds(readMiner(rt), close);
+  const submissions = new Map(after.state.postSubmissions ?? []);
   submissions.delete(index);
-  writeMiner(rt, { ...after, postSubmissions: submissions });
+  writeMiner(rt, { ...after.state, postSubmissions: submissions });
+  await notifyPledgeChanged(rt, -after.unlocked);
 }
