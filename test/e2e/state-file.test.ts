@@ -111,7 +111,7 @@ describe('--state', () => {
     }
   });
 
-  test('2 000 tipsets mined with anvil_mine while a deal is live, then killed (SIGKILL): the file and its journal grew by tens of bytes a tipset, and a restart has the chain, the deal and the providers as they were', { timeout: 180_000 }, async () => {
+  test('2 000 tipsets mined with anvil_mine while a deal is live, then killed (SIGKILL): the file and its journal grew by hundreds of bytes a tipset, and a restart has the chain, the deal and the providers as they were', { timeout: 180_000 }, async () => {
     const file = join(dir, 'deal-live.state');
     const first = await startDevnet(['--state', file]);
     const rpc = async (url: string, method: string, params: unknown[] = []) => {
@@ -142,9 +142,11 @@ describe('--state', () => {
     ];
     const answers = async (url: string) => Promise.all(reads.map(([method, params]) => rpc(url, method, params)));
     const expected = await answers(first.url);
-    // A journal record a tipset (the file is written again, whole, once the journal has grown to its size).
+    // A journal record a tipset (the file is written again, whole, once the journal has grown to its size):
+    // ~205 bytes, and since block rewards vest ~440: the winner's locked funds and its reward waiting to be
+    // merged into its vesting table (the merged table, ~180 funds, once in 128 rewards), the power actor's pledge total.
     const perTipset = (savedBytes() - before.bytes) / 2_000;
-    assert.ok(perTipset < 300, `${perTipset} bytes a tipset`);
+    assert.ok(perTipset < 500, `${perTipset} bytes a tipset`);
     first.kill('SIGKILL');
     await first.stop();
     const second = await startDevnet(['--state', file]);
