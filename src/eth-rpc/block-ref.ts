@@ -4,6 +4,7 @@ import { cidFromDigest } from '../common/cbor.js';
 import { DevnetError, NullRoundError } from '../common/errors.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { Tipset } from '../mining/tipset.js';
+import { keptByBlockHash } from './dropped-tipsets.js';
 import type { BlockRef, BlockTag } from './params.js';
 
 /**
@@ -16,6 +17,20 @@ import type { BlockRef, BlockTag } from './params.js';
 export function resolveBlock(devnet: Devnet, ref: BlockRef): Tipset {
   const tipset = resolveStateBlock(devnet, ref);
   if ('number' in ref && tipset.epoch !== ref.number) throw new NullRoundError(ref.number);
+  return tipset;
+}
+
+/**
+ * The block a parameter names for methods that read the block and not its state (eth_getBlockByHash,
+ * its receipts, transaction count and transactions): by hash, also a tipset a revert or reorg dropped,
+ * as Lotus answers a reorged tipset from its blockstore (dropped-tipsets.ts).
+ */
+export function resolveKeptBlock(devnet: Devnet, ref: BlockRef): Tipset {
+  if (!('hash' in ref)) return resolveBlock(devnet, ref);
+  const tipset = keptByBlockHash(devnet, ref.hash);
+  if (!tipset) throw new DevnetError(`failed to get tipset by hash: ${cannotFindTipset(ref.hash)}`);
+  // Lotus's words (node/impl/eth/tipsetresolver.go GetTipsetByBlockNumberOrHash).
+  if (ref.requireCanonical && devnet.chain.byBlockHash(ref.hash) !== tipset) throw new DevnetError('tipset is not canonical');
   return tipset;
 }
 

@@ -6,6 +6,7 @@ import { bytesToHex, quantity } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { Fork } from '../devnet/fork/fork.js';
 import { taggedBlock } from './block-ref.js';
+import { keptByBlockHash } from './dropped-tipsets.js';
 import type { RpcMethod } from './define-method.js';
 import { parsed, routeForkLookup, unlessUnknown, type Local } from './fork-lookups.js';
 import { actorEventsOnFork, eventsRootOnFork } from './fork-events.js';
@@ -107,7 +108,8 @@ async function stateAtBlockHash(devnet: Devnet, fork: Fork, method: string, bloc
  * blocks and for hashes the upstream does not place there.
  */
 async function readOfBlockHash(devnet: Devnet, fork: Fork, method: string, blockHash: Uint8Array, args: unknown[], local: Local): Promise<unknown> {
-  const held = devnet.chain.byBlockHash(blockHash);
+  // A tipset a revert dropped is the fork's own (a revert stays above the fork epoch).
+  const held = keptByBlockHash(devnet, blockHash);
   if (held) return held.epoch > fork.point.epoch ? local(args) : fork.upstream.call(method, args);
   const block = await unlessUnknown(fork.upstream.call('eth_getBlockByHash', [bytesToHex(blockHash), false]));
   const epoch = blockEpochOf(block);
@@ -229,7 +231,7 @@ export async function routeForkCall(devnet: Devnet, rpcMethod: RpcMethod, args: 
     // All its parameters are checked first: a bad one (a transaction index) is the local error, not the upstream's refusal.
     const blockHash = parsed(() => rpcMethod.params.map((param, i) => param.parse(args[i])))?.[0] as Uint8Array | undefined;
     if (!blockHash) return local(args);
-    const held = devnet.chain.byBlockHash(blockHash);
+    const held = keptByBlockHash(devnet, blockHash);
     return held && held.epoch > forkEpoch ? local(args) : upstreamByHash(fork, method, args, local);
   }
   if (method === 'eth_getLogs') return getLogs(devnet, fork, args, local);

@@ -13,7 +13,8 @@ import type { Devnet } from '../devnet/devnet.js';
 import type { IncludedMessage, Tipset } from '../mining/tipset.js';
 import type { PendingMessage } from '../mining/mempool.js';
 import { BLOOM_BYTES, logsBloom } from './bloom.js';
-import { createdEthAddress, tipsetLogs, transactionHash, type EthLog } from './logs.js';
+import { blockLogs } from './dropped-tipsets.js';
+import { createdEthAddress, transactionHash, type EthLog } from './logs.js';
 
 const ZERO_HASH = bytesToHex(new Uint8Array(32));
 /** How Lotus shows a key or actor address that names no actor after execution. */
@@ -153,7 +154,7 @@ function blockBloom(logs: readonly EthLog[]): Hex {
 }
 
 export function formatBlock(devnet: Devnet, tipset: Tipset, fullTransactions: boolean) {
-  const logs = tipsetLogs(devnet, tipset);
+  const { logs } = blockLogs(devnet, tipset);
   return {
     hash: bytesToHex(tipset.hash),
     parentHash: tipset.parentKey ? bytesToHex(tipset.parentKey.multihash.digest) : ZERO_HASH,
@@ -185,7 +186,8 @@ export function formatReceipt(devnet: Devnet, tipset: Tipset, message: IncludedM
   // The transaction's fee fields are its message's (a native message's view copies them).
   const fees = computeGasOutputs(receipt.gasUsed, tx.gasLimit, tipset.baseFee, tx.maxFeePerGas, tx.maxPriorityFeePerGas);
   const paid = fees.baseFeeBurn + fees.minerTip + fees.overEstimationBurn;
-  const logs = tipsetLogs(devnet, tipset).filter((l) => l.transactionIndex === message.index);
+  const block = blockLogs(devnet, tipset);
+  const logs = block.logs.filter((l) => l.transactionIndex === message.index);
   const succeeded = receipt.exitCode === ExitCode.Ok;
   const created = tx.to === null && succeeded ? createdEthAddress(receipt.returnData) : undefined;
   return {
@@ -202,7 +204,7 @@ export function formatReceipt(devnet: Devnet, tipset: Tipset, message: IncludedM
     gasUsed: quantity(receipt.gasUsed),
     effectiveGasPrice: quantity(receipt.gasUsed ? paid / BigInt(receipt.gasUsed) : 0n),
     logsBloom: logs.length ? bytesToHex(logsBloom(logs.flatMap((l) => [l.address, ...l.topics]))) : bytesToHex(new Uint8Array(BLOOM_BYTES)),
-    logs: logs.map(formatLog),
+    logs: block.removed ? logs.map((log) => ({ ...formatLog(log), removed: true })) : logs.map(formatLog),
     type: quantity(tx.type),
   };
 }

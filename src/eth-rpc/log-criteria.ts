@@ -1,7 +1,9 @@
 // The filter object of eth_getLogs, eth_newFilter and `logs` subscriptions, parsed.
 import { BlockRangeExceededError, DevnetError } from '../common/errors.js';
 import type { Devnet } from '../devnet/devnet.js';
+import type { Tipset } from '../mining/tipset.js';
 import { cannotFindTipset } from './block-ref.js';
+import { droppedTipsets } from './dropped-tipsets.js';
 import { logCriteria, type LogCriteria } from './logs.js';
 import { invalid, parseAddress, parseHash, parseSafeNumber } from './params.js';
 
@@ -50,6 +52,11 @@ export interface LogQuery {
   criteria: LogCriteria;
   from: number;
   to: number;
+  /**
+   * A blockHash naming a tipset a revert or reorg dropped: its logs are answered, `removed`, as Lotus
+   * answers a reorged tipset's reverted events (chain/index/events.go: a query by tipset keeps them).
+   */
+  dropped?: Tipset;
 }
 
 /**
@@ -108,8 +115,10 @@ export function parseLogQuery(devnet: Devnet, name: string, filter: Record<strin
   }
   if ('blockHash' in spec) {
     const tipset = devnet.chain.byBlockHash(spec.blockHash);
-    if (!tipset) throw new DevnetError(tipsetNotFound(spec.blockHash));
-    return { criteria: spec.criteria, from: tipset.epoch, to: tipset.epoch };
+    if (tipset) return { criteria: spec.criteria, from: tipset.epoch, to: tipset.epoch };
+    const dropped = droppedTipsets(devnet).byBlockHash(spec.blockHash);
+    if (!dropped) throw new DevnetError(tipsetNotFound(spec.blockHash));
+    return { criteria: spec.criteria, from: dropped.epoch, to: dropped.epoch, dropped };
   }
   if (Math.max(spec.from, spec.to) > devnet.head.epoch) throw new DevnetError('events for the requested block are not yet available');
   return { criteria: spec.criteria, from: spec.from, to: spec.to };

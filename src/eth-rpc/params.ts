@@ -140,7 +140,8 @@ export const parseAddress = (name: string, value: unknown) => parseFixedData(nam
 export const parseHash = (name: string, value: unknown) => parseFixedData(name, value, 32);
 
 export type BlockTag = 'latest' | 'earliest' | 'pending' | 'safe' | 'finalized';
-export type BlockRef = { tag: BlockTag } | { number: number } | { hash: Uint8Array };
+/** `requireCanonical` (EIP-1898): a tipset a revert or reorg dropped is refused, as Lotus refuses a non-canonical one. */
+export type BlockRef = { tag: BlockTag } | { number: number } | { hash: Uint8Array; requireCanonical?: boolean };
 const BLOCK_TAGS = new Set(['latest', 'earliest', 'pending', 'safe', 'finalized']);
 
 /** A block tag, a hex number, a block hash, or an EIP-1898 object. */
@@ -155,7 +156,7 @@ export function parseBlockRef(name: string, value: unknown, { allowHash = true }
     // which may be a JSON number too (`{ "blockNumber": 12 }`), where a bare block parameter may not.
     const obj = value as Record<string, unknown>;
     if (obj.blockHash !== undefined && obj.blockNumber !== undefined) throw invalid(name, 'cannot specify both blockNumber and blockHash');
-    if (obj.blockHash !== undefined) return { hash: parseHash(`${name}.blockHash`, obj.blockHash) };
+    if (obj.blockHash !== undefined) return { hash: parseHash(`${name}.blockHash`, obj.blockHash), requireCanonical: obj.requireCanonical === true };
     if (typeof obj.blockNumber === 'number') return { number: parseNonNegative(`${name}.blockNumber`, obj.blockNumber, 'block number') };
     if (obj.blockNumber !== undefined) return parseBlockRef(`${name}.blockNumber`, obj.blockNumber, { allowHash: false });
   }

@@ -17,6 +17,7 @@ import { pieceRoutes } from './piece-routes.js';
 import type { LoggingSwitch, RpcContext, RpcMethod } from './define-method.js';
 import { Dispatcher, type CallObserver, type JsonRpcResponse } from './dispatch.js';
 import { toJsonRpcError } from './errors.js';
+import { droppedTipsets } from './dropped-tipsets.js';
 import { Filters } from './filters.js';
 import { allMethods, v0Methods, v2Methods } from './methods/index.js';
 import { withoutPaychManager } from './methods/filecoin-paych.js';
@@ -162,6 +163,8 @@ export async function buildServer(
   const v1 = new Dispatcher(withDiscover(served(allMethods)), log, observe, maxBatch, maxBatchResponseBytes);
   const v2 = new Dispatcher(withDiscover(served(v2Methods)), log, observe, maxBatch, maxBatchResponseBytes);
   const filters = new Filters(devnet, { maxFilters });
+  // Hears every revert from the start, to keep what it drops answerable by hash.
+  droppedTipsets(devnet);
   const subscriptionCount = new SubscriptionCount(maxSubscriptions);
   const answerJson = (answer: JsonRpcResponse | BatchAnswer) => (answer instanceof BatchAnswer ? answer.json() : JSON.stringify(answer));
   const listAnswers = new ListAnswers();

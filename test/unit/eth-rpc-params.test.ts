@@ -140,6 +140,9 @@ describe('block references', () => {
     const byHash = parseBlockRef('b', { blockHash: HASH, requireCanonical: true });
     assert.ok('hash' in byHash);
     assert.equal(bytesToHex(byHash.hash), HASH);
+    assert.equal(byHash.requireCanonical, true);
+    const anyBlock = parseBlockRef('b', { blockHash: HASH });
+    assert.ok('hash' in anyBlock && anyBlock.requireCanonical === false);
     assert.deepEqual(parseBlockRef('b', { blockNumber: '0x5' }), { number: 5 });
     assert.deepEqual(parseBlockRef('b', { blockNumber: 'latest' }), { tag: 'latest' });
     invalidParam(() => parseBlockRef('b', { blockHash: '0x12' }), 'b.blockHash');

@@ -2,7 +2,7 @@
 import { quantity } from '../../common/hex.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import type { Tipset } from '../../mining/tipset.js';
-import { resolveBlock } from '../block-ref.js';
+import { resolveBlock, resolveKeptBlock } from '../block-ref.js';
 import { defineMethod } from '../define-method.js';
 import { formatBlock, formatReceipt } from '../format.js';
 import { blockRef, bool, hash } from '../params.js';
@@ -19,10 +19,10 @@ export const ethBlocks = [
     formatBlock(devnet, resolveBlock(devnet, block), full),
   ),
 
-  defineMethod('eth_getBlockReceipts', [blockRef('block')], ({ devnet }, block) => blockReceipts(devnet, resolveBlock(devnet, block))),
+  defineMethod('eth_getBlockReceipts', [blockRef('block')], ({ devnet }, block) => blockReceipts(devnet, resolveKeptBlock(devnet, block))),
 
   defineMethod('eth_getBlockByHash', [hash('blockHash'), bool('fullTransactions')], ({ devnet }, blockHash, full) =>
-    formatBlock(devnet, resolveBlock(devnet, { hash: blockHash }), full),
+    formatBlock(devnet, resolveKeptBlock(devnet, { hash: blockHash }), full),
   ),
 
   defineMethod('eth_getBlockTransactionCountByNumber', [blockRef('block', { allowHash: false })], ({ devnet }, block) =>
@@ -30,6 +30,6 @@ export const ethBlocks = [
   ),
 
   defineMethod('eth_getBlockTransactionCountByHash', [hash('blockHash')], ({ devnet }, blockHash) =>
-    quantity(resolveBlock(devnet, { hash: blockHash }).messages.length),
+    quantity(resolveKeptBlock(devnet, { hash: blockHash }).messages.length),
   ),
 ];

@@ -6,6 +6,7 @@ import { bytesToHex, quantity, type Hex } from '../../common/hex.js';
 import { defineMethod, withRawParams } from '../define-method.js';
 import { parseCriteria, parseLogQuery, parseLogSpec, parseRangeSpec, tipsetNotFound, wrapped, type HashSpec, type RangeSpec } from '../log-criteria.js';
 import type { Filters } from '../filters.js';
+import { droppedTipsets } from '../dropped-tipsets.js';
 import { unlessUnknown } from '../fork-lookups.js';
 import { LogAnswer } from '../log-json.js';
 import { MAX_FILTER_RESULTS, UpstreamLog, type LogScope } from '../filters.js';
@@ -53,6 +54,10 @@ function getLogs(devnet: Devnet, filter: Record<string, unknown>): LogAnswer[] {
     query = parseLogQuery(devnet, 'filter', filter);
   } catch (e) {
     throw wrapped(e, 'failed to get events for filter: ');
+  }
+  if (query.dropped) {
+    const logs = droppedTipsets(devnet).logsOf(query.dropped) ?? [];
+    return logs.filter((log) => matchesIndexedCriteria(log, query.criteria)).map((log) => new LogAnswer(log, true));
   }
   const refused = 'failed to get events for filter: failed to get events for filter from chain indexer: ' + TOO_MANY_EVENTS;
   return queryLogs(devnet, query, refused).map((log) => new LogAnswer(log));

@@ -4,7 +4,7 @@ import { DevnetError } from '../../common/errors.js';
 import { bytesToHex } from '../../common/hex.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import type { Tipset } from '../../mining/tipset.js';
-import { resolveBlock } from '../block-ref.js';
+import { resolveBlock, resolveKeptBlock } from '../block-ref.js';
 import { transactionToSign } from '../call-request.js';
 import { defineMethod, defineWriteMethod } from '../define-method.js';
 import { formatPendingTransaction, formatReceipt, formatTransaction } from '../format.js';
@@ -50,6 +50,6 @@ export const ethTransactions = [
   ),
 
   defineMethod('eth_getTransactionByBlockHashAndIndex', [hash('blockHash'), ethUint64('index')], ({ devnet }, blockHash, index) =>
-    transactionAt(devnet, resolveBlock(devnet, { hash: blockHash }), index),
+    transactionAt(devnet, resolveKeptBlock(devnet, { hash: blockHash }), index),
   ),
 ];

@@ -7,6 +7,7 @@ import { manifestBlock } from '../../fevm/manifest.js';
 import { SigType } from '../../fevm/message.js';
 import { tipsetAtHeightFrom } from '../block-ref.js';
 import { defineChannelMethod, defineMethod } from '../define-method.js';
+import { droppedTipsets, keptByBlockCid, keptByBlockHash } from '../dropped-tipsets.js';
 import { blockHeaderJson, bytesJson, cidJson, messageJson, receiptJson, signedMessageJson, tipsetJson } from '../lotus-json.js';
 import { cid, integer, tipsetKey, tipsetOf } from '../lotus-params.js';
 import type { Devnet } from '../../devnet/devnet.js';
@@ -38,10 +39,24 @@ const versionMethod = (apiVersion: number) =>
 /** What /rpc/v0 answers in place of v1's chain methods. */
 export const filecoinChainV0 = [versionMethod(FULL_API_VERSION_0)];
 
+/** The tipset of a block by its CID: on the chain, or dropped by a revert or reorg (Lotus's blockstore keeps it). */
 function tipsetByBlock(devnet: Devnet, block: CID) {
-  const tipset = devnet.chain.byBlockCid(block);
+  const tipset = keptByBlockCid(devnet, block);
   if (!tipset) throw new DevnetError(`get block ${block.toString()}: ipld: could not find ${block.toString()}`);
   return tipset;
+}
+
+/**
+ * The tipset a key names for ChainGetTipSet and ChainGetMessagesInTipset: as tipsetOf, or one a
+ * revert or reorg dropped (Lotus loads any tipset its blockstore holds, chain/store/store.go LoadTipSet).
+ */
+function keptTipsetOf(devnet: Devnet, key: CID[] | undefined): Tipset {
+  return (key?.length === 1 ? droppedTipsets(devnet).byBlockCid(key[0]) : undefined) ?? tipsetOf(devnet, key);
+}
+
+/** The parent of a tipset on the chain or dropped, itself on the chain or dropped. */
+function keptParentOf(devnet: Devnet, tipset: Tipset): Tipset | undefined {
+  return tipset.parentKey && keptByBlockHash(devnet, tipset.parentKey.multihash.digest);
 }
 
 /** api.Message: a message's CID with the message itself; a tipset without messages gives null (a Go nil slice). */
@@ -113,7 +128,7 @@ export const filecoinChain = [
 
   defineMethod('Filecoin.ChainHead', [], ({ devnet }) => tipsetJson(devnet.head)),
 
-  defineMethod('Filecoin.ChainGetTipSet', [tipsetKey('tipsetKey')], ({ devnet }, key) => tipsetJson(tipsetOf(devnet, key))),
+  defineMethod('Filecoin.ChainGetTipSet', [tipsetKey('tipsetKey')], ({ devnet }, key) => tipsetJson(keptTipsetOf(devnet, key))),
 
   // The height is any integer, as Lotus's ChainEpoch (an int64) decodes: a negative one is refused by the lookup, in Lotus's words.
   defineMethod('Filecoin.ChainGetTipSetByHeight', [integer('height'), tipsetKey('tipsetKey')], ({ devnet }, height, key) =>
@@ -151,7 +166,7 @@ export const filecoinChain = [
   // A block's parent receipts are those of the messages its parent tipset included.
   defineMethod('Filecoin.ChainGetParentReceipts', [cid('blockCid')], ({ devnet }, block) => {
     const tipset = tipsetByBlock(devnet, block);
-    const parent = devnet.chain.parentOf(tipset);
+    const parent = keptParentOf(devnet, tipset);
     return (parent?.messages ?? []).map((m) => receiptJson(m.receipt));
   }),
 
@@ -185,10 +200,10 @@ export const filecoinChain = [
   // The messages of the block's parent tipset (null for genesis).
   defineMethod('Filecoin.ChainGetParentMessages', [cid('blockCid')], ({ devnet }, block) => {
     const tipset = tipsetByBlock(devnet, block);
-    return messagesJson(tipset.epoch === 0 ? undefined : devnet.chain.parentOf(tipset));
+    return messagesJson(tipset.epoch === 0 ? undefined : keptParentOf(devnet, tipset));
   }),
 
-  defineMethod('Filecoin.ChainGetMessagesInTipset', [tipsetKey('tipsetKey')], ({ devnet }, key) => messagesJson(tipsetOf(devnet, key))),
+  defineMethod('Filecoin.ChainGetMessagesInTipset', [tipsetKey('tipsetKey')], ({ devnet }, key) => messagesJson(keptTipsetOf(devnet, key))),
 
   defineMethod('Filecoin.ChainHasObj', [cid('cid')], ({ devnet }, objectCid) => readStateObject(devnet, objectCid) !== undefined),
 

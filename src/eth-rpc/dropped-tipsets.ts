@@ -1,0 +1,122 @@
+// Tipsets an evm_revert, anvil_rollback or anvil_reorg dropped, still answered by hash and block CID:
+// Lotus keeps a reorged tipset in its blockstore, so eth_getBlockByHash, eth_getBlockReceipts,
+// eth_getLogs({ blockHash }) and ChainGetTipSet/ChainGetBlock find it (lotus b835fab70
+// chain/store/store.go GetTipSetByCid reads the blockstore, not the canonical chain). Indexers fetch a
+// new head by hash before they check its parent (Ponder), and a revert may drop the head they queued.
+// Numbers, tags, filters and state reads follow the live chain only; a dropped tipset's state is gone
+// with the revert (the state tree keeps one history), so what reads its state refuses it.
+import { bytesToHex } from '../common/hex.js';
+import type { Devnet } from '../devnet/devnet.js';
+import type { CID } from '../common/cbor.js';
+import type { Tipset } from '../mining/tipset.js';
+import { tipsetLogs, type EthLog } from './logs.js';
+
+/**
+ * How many dropped tipsets are kept, and how far above the epoch a revert goes back to: a kept
+ * tipset holds its parents (a MinedTipset links to its parent), so a revert also lets go of those
+ * more than this above its target, and a long revert keeps only its first tipsets. Thousands of
+ * evm_revert (Hardhat's loadFixture) keep no more than this.
+ */
+export const KEPT_DROPPED = 128;
+
+export class DroppedTipsets {
+  /**
+   * Each kept tipset's logs, oldest first, made while its state was still the chain's (a contract it
+   * created has no actor after). Found by the tipset object: a receipt or block read asks on every
+   * call, and a dropped tipset mined again as it was is another object, on the chain.
+   */
+  private readonly logs = new Map<Tipset, readonly EthLog[]>();
+  private readonly byHash = new Map<string, Tipset>();
+  private readonly byBlock = new Map<string, Tipset>();
+
+  constructor(private readonly devnet: Devnet) {
+    devnet.events.on('reverting', (tipsets, kind) => (kind === 'reset' ? this.clear() : this.keep(tipsets)));
+    devnet.events.on('rewound', (kind) => {
+      if (kind === 'replace') this.clear();
+    });
+  }
+
+  /** How many are kept (tests). */
+  get size(): number {
+    return this.logs.size;
+  }
+
+  /** `tipsets`: the ones a revert drops, newest first, while they are still the chain's. */
+  private keep(tipsets: readonly Tipset[]): void {
+    const limit = tipsets[tipsets.length - 1].epoch + KEPT_DROPPED;
+    for (const tipset of this.logs.keys()) if (tipset.epoch >= limit) this.forget(tipset);
+    for (let i = tipsets.length - 1; i >= 0 && tipsets[i].epoch < limit; i--) {
+      const tipset = tipsets[i];
+      // A tipset mined again as it was and dropped again takes the place of the one kept under its hash.
+      const before = this.byHash.get(bytesToHex(tipset.hash));
+      if (before) this.forget(before);
+      this.logs.set(tipset, tipsetLogs(this.devnet, tipset));
+      this.byHash.set(bytesToHex(tipset.hash), tipset);
+      this.byBlock.set(tipset.blockCid.toString(), tipset);
+    }
+    for (const tipset of this.logs.keys()) {
+      if (this.logs.size <= KEPT_DROPPED) break;
+      this.forget(tipset);
+    }
+  }
+
+  private forget(tipset: Tipset): void {
+    this.logs.delete(tipset);
+    this.byHash.delete(bytesToHex(tipset.hash));
+    this.byBlock.delete(tipset.blockCid.toString());
+  }
+
+  private clear(): void {
+    this.logs.clear();
+    this.byHash.clear();
+    this.byBlock.clear();
+  }
+
+  /** The dropped tipset with this block hash, unless the chain holds it again. */
+  byBlockHash(hash: Uint8Array): Tipset | undefined {
+    return this.offChain(this.byHash.get(bytesToHex(hash)));
+  }
+
+  /** The dropped tipset whose block has this CID, unless the chain holds it again. */
+  byBlockCid(cid: CID): Tipset | undefined {
+    return this.offChain(this.byBlock.get(cid.toString()));
+  }
+
+  /** A dropped tipset's logs; undefined for any other tipset (one on the chain). */
+  logsOf(tipset: Tipset): readonly EthLog[] | undefined {
+    return this.logs.get(tipset);
+  }
+
+  private offChain(tipset: Tipset | undefined): Tipset | undefined {
+    return tipset && !this.devnet.chain.byBlockHash(tipset.hash) ? tipset : undefined;
+  }
+}
+
+const byDevnet = new WeakMap<Devnet, DroppedTipsets>();
+
+/** The devnet's dropped tipsets; made by the server at start, to hear every revert. */
+export function droppedTipsets(devnet: Devnet): DroppedTipsets {
+  let dropped = byDevnet.get(devnet);
+  if (!dropped) byDevnet.set(devnet, (dropped = new DroppedTipsets(devnet)));
+  return dropped;
+}
+
+/** The tipset with this block hash: on the chain, or dropped by a revert or reorg and kept. */
+export function keptByBlockHash(devnet: Devnet, hash: Uint8Array): Tipset | undefined {
+  return devnet.chain.byBlockHash(hash) ?? droppedTipsets(devnet).byBlockHash(hash);
+}
+
+/** The tipset whose block has this CID: on the chain, or dropped and kept. */
+export function keptByBlockCid(devnet: Devnet, cid: CID): Tipset | undefined {
+  return devnet.chain.byBlockCid(cid) ?? droppedTipsets(devnet).byBlockCid(cid);
+}
+
+/**
+ * A tipset's logs, and whether a revert or reorg dropped it: a dropped one's are those made before
+ * it left the chain, which Lotus answers as reverted (`removed: true`, lotus b835fab70
+ * node/impl/eth/events.go ethFilterLogsFromEvents: Removed is the event's Reverted).
+ */
+export function blockLogs(devnet: Devnet, tipset: Tipset): { logs: readonly EthLog[]; removed: boolean } {
+  const dropped = droppedTipsets(devnet).logsOf(tipset);
+  return dropped ? { logs: dropped, removed: true } : { logs: tipsetLogs(devnet, tipset), removed: false };
+}

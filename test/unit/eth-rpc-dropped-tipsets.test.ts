@@ -1,0 +1,104 @@
+// Tipsets an evm_revert, anvil_rollback or anvil_reorg dropped stay known by hash and block CID, as
+// Lotus answers a reorged tipset from its blockstore; numbers, state reads and lookups by transaction
+// follow the live chain only; what is kept stays bounded across thousands of reverts.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { getCreateAddress } from 'ethers';
+import { droppedTipsets, KEPT_DROPPED } from '../../src/eth-rpc/dropped-tipsets.js';
+import { CALL, devWallet } from '../helpers/dev-wallet.js';
+import { LOG_EMITTER_INITCODE, LOG_TOPIC, word } from '../helpers/log-emitter.js';
+import { setupRpc } from '../helpers/rpc-harness.js';
+
+const hex = (n: number) => '0x' + n.toString(16);
+
+/** A devnet with a log emitter deployed (block 1) and called (block 2), and what it answered for block 2. */
+async function emitted(t: Parameters<typeof setupRpc>[0]) {
+  const rpc = await setupRpc(t, {}, { txDefaults: CALL });
+  const emitter = getCreateAddress({ from: devWallet.address, nonce: 0 });
+  const snapshot = await rpc.result('evm_snapshot');
+  await rpc.send({ nonce: 0, data: LOG_EMITTER_INITCODE });
+  const tx = await rpc.send({ nonce: 1, to: emitter, data: word(7) });
+  const block = await rpc.result('eth_getBlockByNumber', ['0x2', true]);
+  const receipts = await rpc.result('eth_getBlockReceipts', [block.hash]);
+  const header = await rpc.result('Filecoin.ChainHead');
+  return { ...rpc, emitter, snapshot, tx, block, receipts, header };
+}
+
+describe('dropped tipsets', () => {
+  test('after evm_revert a dropped block answers by hash, its receipts and logs removed; by number, state and transaction it is gone', async (t) => {
+    const { result, error, snapshot, tx, block, receipts, header, emitter } = await emitted(t);
+    assert.equal(await result('evm_revert', [snapshot]), true);
+
+    assert.deepEqual(await result('eth_getBlockByHash', [block.hash, true]), block);
+    assert.equal(await result('eth_getBlockTransactionCountByHash', [block.hash]), '0x1');
+    assert.deepEqual(await result('eth_getTransactionByBlockHashAndIndex', [block.hash, '0x0']), block.transactions[0]);
+    // Lotus reads a reorged tipset's events from its index, reverted: `removed: true`.
+    const removed = receipts.map((r: any) => ({ ...r, logs: r.logs.map((l: any) => ({ ...l, removed: true })) }));
+    assert.equal(removed[0].logs.length, 1);
+    assert.deepEqual(await result('eth_getBlockReceipts', [block.hash]), removed);
+    assert.deepEqual(await result('eth_getBlockReceipts', [{ blockHash: block.hash }]), removed);
+    assert.equal((await error('eth_getBlockReceipts', [{ blockHash: block.hash, requireCanonical: true }])).message, 'tipset is not canonical');
+    const logs = await result('eth_getLogs', [{ blockHash: block.hash }]);
+    assert.deepEqual(logs, removed[0].logs);
+    assert.deepEqual(await result('eth_getLogs', [{ blockHash: block.hash, address: emitter, topics: [LOG_TOPIC, word(7)] }]), logs);
+    assert.deepEqual(await result('eth_getLogs', [{ blockHash: block.hash, topics: [null, word(8)] }]), []);
+
+    // Lotus's blockstore holds its header and messages: ChainGetTipSet, ChainGetBlock, ChainGetBlockMessages.
+    const [blockCid] = header.Cids;
+    assert.deepEqual(await result('Filecoin.ChainGetTipSet', [header.Cids]), header);
+    assert.deepEqual(await result('Filecoin.ChainGetBlock', [blockCid]), header.Blocks[0]);
+    assert.equal((await result('Filecoin.ChainGetBlockMessages', [blockCid])).Cids.length, 1);
+
+    // The live chain: the number is beyond the head, the transaction and its receipt unknown, its state gone.
+    assert.match((await error('eth_getBlockByNumber', [block.number, false])).message, /beyond 'latest'|future epoch/);
+    assert.equal(await result('eth_getTransactionByHash', [tx]), null);
+    assert.equal(await result('eth_getTransactionReceipt', [tx]), null);
+    assert.match((await error('eth_getBalance', [devWallet.address, { blockHash: block.hash }])).message, /^failed to get tipset by hash: /);
+    assert.match((await error('debug_traceBlockByHash', [block.hash])).message, /^failed to get tipset by hash: /);
+    assert.deepEqual(await result('eth_getLogs', [{ fromBlock: '0x0', toBlock: 'latest' }]), []);
+  });
+
+  test('after anvil_reorg the dropped head answers by hash, and a new block at its height by number', async (t) => {
+    const { result, block } = await emitted(t);
+    await result('anvil_reorg', ['0x1', []]);
+    const replaced = await result('eth_getBlockByNumber', ['0x2', false]);
+    assert.notEqual(replaced.hash, block.hash);
+    assert.deepEqual(await result('eth_getBlockByHash', [block.hash, true]), block);
+    // Its parent is still the chain's: an indexer walks back to where the chains meet.
+    assert.equal((await result('eth_getBlockByHash', [block.parentHash, false])).hash, replaced.parentHash);
+    assert.equal((await result('eth_getLogs', [{ blockHash: block.hash }]))[0].removed, true);
+  });
+
+  test('anvil_reset forgets them; a chain mined again over the same epochs answers its own blocks', async (t) => {
+    const { result, error, snapshot, block } = await emitted(t);
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    await result('anvil_mine', [hex(3)]);
+    assert.notEqual((await result('eth_getBlockByNumber', ['0x2', false])).hash, block.hash);
+    assert.equal((await result('eth_getBlockByHash', [block.hash, false])).hash, block.hash);
+    await result('anvil_reset');
+    assert.match((await error('eth_getBlockByHash', [block.hash, false])).message, /^failed to get tipset by hash: /);
+  });
+
+  test(`thousands of reverts keep at most ${KEPT_DROPPED} tipsets, a long revert its first ones`, async (t) => {
+    const { result, error, devnet } = await setupRpc(t);
+    const kept = droppedTipsets(devnet);
+    const genesis = Number((await result('eth_getBlockByNumber', ['0x0', false])).timestamp);
+    for (let i = 1; i <= KEPT_DROPPED + 20; i++) {
+      const id = await result('evm_snapshot');
+      // Each at its own timestamp: a tipset mined again as it was has its hash, kept once.
+      await result('evm_mine', [hex(genesis + i)]);
+      await result('evm_revert', [id]);
+    }
+    assert.equal(kept.size, KEPT_DROPPED);
+
+    const id = await result('evm_snapshot');
+    await result('anvil_mine', [hex(KEPT_DROPPED + 10)]);
+    const first = await result('eth_getBlockByNumber', [hex(KEPT_DROPPED), false]);
+    const last = await result('eth_getBlockByNumber', [hex(KEPT_DROPPED + 10), false]);
+    await result('evm_revert', [id]);
+    // Those more than KEPT_DROPPED above where the revert went are let go (each holds its parents).
+    assert.equal((await result('eth_getBlockByHash', [first.hash, false])).hash, first.hash);
+    assert.match((await error('eth_getBlockByHash', [last.hash, false])).message, /^failed to get tipset by hash: /);
+    assert.equal(kept.size, KEPT_DROPPED);
+  });
+});
