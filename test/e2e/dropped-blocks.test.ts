@@ -1,0 +1,99 @@
+// An indexer arriving as Ponder does over WebSocket: it hears a new head, queues it, and fetches it
+// by hash (block, logs, receipts) before it checks the parent. A revert or reorg in between drops
+// that head; Lotus still answers it by hash from its blockstore (its logs as reverted), so the
+// indexer sees the fork by the parent and walks back, where it retried on an error for a minute.
+import assert from 'node:assert/strict';
+import { after, before, describe, test, type TestContext } from 'node:test';
+import { JsonRpcProvider } from 'ethers';
+import { createPublicClient, createWalletClient, defineChain, http, webSocket, type Hash, type Hex } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { DEV_ACCOUNTS, DEVNET_CHAIN_ID, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { LOG_EMITTER_INITCODE, word } from '../helpers/log-emitter.js';
+
+describe('a dropped head fetched by hash, as an indexer queues it', () => {
+  let devnet: DevnetProcess;
+
+  before(async () => {
+    devnet = await startDevnet();
+  });
+
+  after(async () => {
+    await devnet?.stop();
+  });
+
+  const clients = (t: TestContext) => {
+    const chain = defineChain({ id: DEVNET_CHAIN_ID, name: 'fvm-devnet', nativeCurrency: { name: 'tFIL', symbol: 'tFIL', decimals: 18 }, rpcUrls: { default: { http: [devnet.url] } } });
+    const ws = createPublicClient({ chain, transport: webSocket(devnet.wsUrl, { reconnect: false, retryCount: 0 }) });
+    const wallet = createWalletClient({ chain, account: privateKeyToAccount(DEV_ACCOUNTS[0]!.privateKey), transport: http(devnet.url) });
+    t.after(async () => (await ws.transport.getRpcClient()).close());
+    return { ws, wallet };
+  };
+
+  type Clients = ReturnType<typeof clients>;
+
+  /** Heads as the indexer hears them over newHeads, queued by hash. */
+  const watchHeads = (ws: Clients['ws']) => {
+    const heads: Hash[] = [];
+    const unwatch = ws.watchBlocks({ onBlock: (block) => heads.push(block.hash!), onError: (e) => assert.fail(e) });
+    return { heads, unwatch };
+  };
+
+  /** A log emitter deployed and called: the head holding the call, once the indexer heard it. */
+  const emitOnce = async ({ ws, wallet }: Clients, heads: Hash[], value: number): Promise<Hash> => {
+    const deployed = await ws.waitForTransactionReceipt({ hash: await wallet.sendTransaction({ data: LOG_EMITTER_INITCODE as Hex }) });
+    const called = await ws.waitForTransactionReceipt({ hash: await wallet.sendTransaction({ to: deployed.contractAddress!, data: word(value) as Hex }) });
+    await pollUntil('the indexer hears the head', async () => heads.includes(called.blockHash) || undefined);
+    return called.blockHash;
+  };
+
+  /** What the indexer fetches for a queued head, by hash: the block, its logs, its receipts. */
+  const fetchQueued = async (ws: Clients['ws'], head: Hash) => {
+    const block = await ws.getBlock({ blockHash: head, includeTransactions: true });
+    const logs = await ws.getLogs({ blockHash: head });
+    const receipts = await ws.request({ method: 'eth_getBlockReceipts' as never, params: [head] as never });
+    return { block, logs, receipts: receipts as { logs: { removed: boolean }[] }[] };
+  };
+
+  test('after evm_revert (loadFixture) the queued head answers by hash, its logs removed; its parent shows where the chain went back', async (t) => {
+    const c = clients(t);
+    const { heads, unwatch } = watchHeads(c.ws);
+    const snapshot = await c.ws.request({ method: 'evm_snapshot' as never });
+    const before = await c.ws.getBlockNumber();
+    const head = await emitOnce(c, heads, 1);
+    const queued = await fetchQueued(c.ws, head);
+    assert.equal(queued.logs.length, 1);
+    assert.equal(await c.ws.request({ method: 'evm_revert' as never, params: [snapshot] as never }), true);
+
+    const after = await fetchQueued(c.ws, head);
+    assert.equal(after.block.hash, head);
+    assert.deepEqual(after.block.transactions, queued.block.transactions);
+    assert.deepEqual(after.logs, queued.logs.map((log) => ({ ...log, removed: true })));
+    assert.equal(after.receipts[0]!.logs[0]!.removed, true);
+    // The chain is back at the snapshot: the head's number is beyond it, its parent's still on it.
+    assert.equal(await c.ws.getBlockNumber(), before);
+    const parent = await c.ws.getBlock({ blockHash: after.block.parentHash });
+    assert.equal(parent.number, after.block.number - 1n);
+    // ethers by hash too.
+    const provider = new JsonRpcProvider(devnet.url, undefined, { staticNetwork: true });
+    assert.equal((await provider.getBlock(head))?.hash, head);
+    provider.destroy();
+    unwatch();
+  });
+
+  test('after anvil_reorg the queued head answers by hash; the new head at its height has another', async (t) => {
+    const c = clients(t);
+    const { heads, unwatch } = watchHeads(c.ws);
+    const head = await emitOnce(c, heads, 2);
+    const queued = await fetchQueued(c.ws, head);
+    await c.ws.request({ method: 'anvil_reorg' as never, params: [1, []] as never });
+    await pollUntil('the indexer hears the new head', async () => (heads.length > 0 && heads[heads.length - 1] !== head) || undefined);
+
+    const after = await fetchQueued(c.ws, head);
+    assert.equal(after.block.hash, head);
+    assert.deepEqual(after.logs, queued.logs.map((log) => ({ ...log, removed: true })));
+    const replaced = await c.ws.getBlock({ blockNumber: after.block.number });
+    assert.notEqual(replaced.hash, head);
+    assert.equal(replaced.parentHash, after.block.parentHash);
+    unwatch();
+  });
+});
