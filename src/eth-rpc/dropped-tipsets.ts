@@ -8,7 +8,7 @@
 import { bytesToHex } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { CID } from '../common/cbor.js';
-import type { Tipset } from '../mining/tipset.js';
+import { tipsetKeyCid, type Tipset } from '../mining/tipset.js';
 import { tipsetLogs, type EthLog } from './logs.js';
 
 /**
@@ -27,7 +27,6 @@ export class DroppedTipsets {
    */
   private readonly logs = new Map<Tipset, readonly EthLog[]>();
   private readonly byHash = new Map<string, Tipset>();
-  private readonly byBlock = new Map<string, Tipset>();
 
   constructor(private readonly devnet: Devnet) {
     devnet.events.on('reverting', (tipsets, kind) => (kind === 'reset' ? this.clear() : this.keep(tipsets)));
@@ -52,7 +51,6 @@ export class DroppedTipsets {
       if (before) this.forget(before);
       this.logs.set(tipset, tipsetLogs(this.devnet, tipset));
       this.byHash.set(bytesToHex(tipset.hash), tipset);
-      this.byBlock.set(tipset.blockCid.toString(), tipset);
     }
     for (const tipset of this.logs.keys()) {
       if (this.logs.size <= KEPT_DROPPED) break;
@@ -63,13 +61,11 @@ export class DroppedTipsets {
   private forget(tipset: Tipset): void {
     this.logs.delete(tipset);
     this.byHash.delete(bytesToHex(tipset.hash));
-    this.byBlock.delete(tipset.blockCid.toString());
   }
 
   private clear(): void {
     this.logs.clear();
     this.byHash.clear();
-    this.byBlock.clear();
   }
 
   /** The dropped tipset with this block hash, unless the chain holds it again. */
@@ -77,9 +73,13 @@ export class DroppedTipsets {
     return this.offChain(this.byHash.get(bytesToHex(hash)));
   }
 
-  /** The dropped tipset whose block has this CID, unless the chain holds it again. */
+  /**
+   * The dropped tipset whose block has this CID, unless the chain holds it again: a devnet tipset has
+   * one block, so its hash is the digest of the key of that block alone (a lookup hashes, a revert
+   * keeps no second index).
+   */
   byBlockCid(cid: CID): Tipset | undefined {
-    return this.offChain(this.byBlock.get(cid.toString()));
+    return this.byHash.size === 0 ? undefined : this.byBlockHash(tipsetKeyCid([cid]).multihash.digest);
   }
 
   /** A dropped tipset's logs; undefined for any other tipset (one on the chain). */
