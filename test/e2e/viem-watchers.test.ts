@@ -9,25 +9,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import {
-  BaseError,
-  RpcRequestError,
-  createPublicClient,
-  createWalletClient,
-  defineChain,
-  http,
-  parseAbiItem,
-  type Address,
-  type Block,
-  type Chain,
-  type Hash,
-  type PublicClient,
-  type Transport,
-  webSocket,
-} from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
-import { DEV_ACCOUNTS, DEVNET_CHAIN_ID, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { BaseError, RpcRequestError, createPublicClient, parseAbiItem, type Address, type Block, type Hash, webSocket } from 'viem';
+import { pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
+import { devnetClients } from '../helpers/viem-devnet.js';
 
 const INCREMENTED = parseAbiItem('event Incremented(address indexed by, uint256 newCount)');
 
@@ -52,7 +37,6 @@ function seen(into: Seen[]) {
 describe("viem's watchers over http() (and webSocket() across a restart)", () => {
   let artifacts: Record<string, CompiledContract>;
   const nodes: DevnetProcess[] = [];
-  const account = privateKeyToAccount(DEV_ACCOUNTS[1]!.privateKey);
 
   before(async () => {
     artifacts = await compileFixtures();
@@ -65,15 +49,8 @@ describe("viem's watchers over http() (and webSocket() across a restart)", () =>
   async function start(args: string[]) {
     const node = await startDevnet(args);
     nodes.push(node);
-    const chain: Chain = defineChain({
-      id: DEVNET_CHAIN_ID,
-      name: 'fvm-devnet',
-      nativeCurrency: { name: 'testnet filecoin', symbol: 'tFIL', decimals: 18 },
-      rpcUrls: { default: { http: [node.url] } },
-    });
     // As the docs write it, with a shorter polling interval than viem's 4 s.
-    const client: PublicClient<Transport, Chain> = createPublicClient({ chain, transport: http(node.url), pollingInterval: 100 });
-    const wallet = createWalletClient({ chain, account, transport: http(node.url) });
+    const { publicClient: client, walletClient: wallet } = devnetClients(node.url, 1);
     const { abi, bytecode } = artifacts.Counter!;
     const deployed = await client.waitForTransactionReceipt({ hash: await wallet.deployContract({ abi, bytecode }) });
     const address = deployed.contractAddress as Address;
@@ -82,7 +59,7 @@ describe("viem's watchers over http() (and webSocket() across a restart)", () =>
       return client.waitForTransactionReceipt({ hash });
     };
     const calls = (method: string) => answered(node, method);
-    return { node, chain, client, address, firstBlock: deployed.blockNumber + 1n, increment, calls };
+    return { node, chain: client.chain, client, address, firstBlock: deployed.blockNumber + 1n, increment, calls };
   }
 
   test('on a full node: watchContractEvent, watchEvent, watchBlocks, watchBlockNumber and watchPendingTransactions poll filters and hand over each increment once', async () => {
