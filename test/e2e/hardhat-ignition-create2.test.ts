@@ -10,20 +10,16 @@
 // No pre-signed deployment can do it: they allow at most 45 M gas, and the FEVM needs about 66 M.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { AbiCoder, Contract, getCreate2Address, JsonRpcProvider, keccak256, parseUnits, toBeHex } from 'ethers';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { cast, castOk } from '../helpers/foundry.js';
-import { describeRunAndNode, hardhat, type HardhatRun } from '../helpers/hardhat.js';
-import { REPO_ROOT } from '../helpers/solc.js';
+import { describeRunAndNode, hardhat, sampleProject, type HardhatRun } from '../helpers/hardhat.js';
 
-const SAMPLE_DIR = join(dirname(createRequire(import.meta.url).resolve('hardhat/package.json')), 'sample-projects', 'javascript');
-const FIXTURE_DIR = join(REPO_ROOT, 'test', 'fixtures', 'hardhat-create2');
 const CREATEX = '0xba5Ed099633D3B313e4D5F7bdc1305d3c28ba5Ed';
 /** CreateX's deployer, the signer of its pre-signed deployments. */
 const CREATEX_DEPLOYER = '0xeD456e05CaAb11d66C4c797dD6c1D6f9A7F352b5';
@@ -54,11 +50,7 @@ describe("Hardhat Ignition's --strategy create2 (CreateX) against the devnet", (
   const explain = (why: string, result: HardhatRun): string => describeRunAndNode(why, result, devnet);
 
   before(async () => {
-    for (const part of ['contracts', 'ignition']) cpSync(join(SAMPLE_DIR, part), join(projectDir, part), { recursive: true });
-    for (const file of ['hardhat.config.js', 'package.json']) cpSync(join(FIXTURE_DIR, file), join(projectDir, file));
-    cpSync(join(REPO_ROOT, 'test', 'fixtures', 'hardhat-default', 'offline-solc.js'), join(projectDir, 'offline-solc.js'));
-    // The project's packages are the repo's (the user's `npm install`).
-    symlinkSync(join(REPO_ROOT, 'node_modules'), join(projectDir, 'node_modules'), 'dir');
+    sampleProject(projectDir, 'javascript', ['contracts', 'ignition'], 'hardhat-create2');
     devnet = await startDevnet();
   });
   after(async () => {

@@ -7,18 +7,14 @@
 // repo's `typescript` is 7, so TS_NODE_COMPILER names the `typescript5` devDependency (a new
 // project has TypeScript 5 as `typescript`, which `hardhat init` installs).
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createPublicClient, http, parseAbi, parseEther, type Address } from 'viem';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
-import { assertEveryTestPassed, describeRunAndNode, hardhat, projectTestTitles, type HardhatRun } from '../helpers/hardhat.js';
-import { REPO_ROOT } from '../helpers/solc.js';
+import { assertEveryTestPassed, describeRunAndNode, hardhat, projectTestTitles, sampleProject, type HardhatRun } from '../helpers/hardhat.js';
 
-const TEMPLATE_DIR = join(dirname(createRequire(import.meta.url).resolve('hardhat/package.json')), 'sample-projects', 'typescript-viem');
-const FIXTURE_DIR = join(REPO_ROOT, 'test', 'fixtures', 'hardhat-viem');
 // Only catches a hung Hardhat (see hardhat-default-config.test.ts).
 const TIMEOUT_MS = 300_000;
 // The template's Ignition module's defaults (ignition/modules/Lock.ts): Jan 1st 2030, 0.001 ether.
@@ -39,11 +35,7 @@ describe("Hardhat 2's TypeScript + viem sample project (hardhat-toolbox-viem) ag
   const explain = (why: string, result: HardhatRun): string => describeRunAndNode(why, result, devnet);
 
   before(async () => {
-    for (const part of ['contracts', 'test', 'ignition', 'tsconfig.json']) cpSync(join(TEMPLATE_DIR, part), join(projectDir, part), { recursive: true });
-    for (const file of ['hardhat.config.ts', 'package.json']) cpSync(join(FIXTURE_DIR, file), join(projectDir, file));
-    cpSync(join(REPO_ROOT, 'test', 'fixtures', 'hardhat-default', 'offline-solc.js'), join(projectDir, 'offline-solc.js'));
-    // The project's packages are the repo's (the user's `npm install`).
-    symlinkSync(join(REPO_ROOT, 'node_modules'), join(projectDir, 'node_modules'), 'dir');
+    sampleProject(projectDir, 'typescript-viem', ['contracts', 'test', 'ignition', 'tsconfig.json'], 'hardhat-viem');
     devnet = await startDevnet();
   });
   after(async () => {

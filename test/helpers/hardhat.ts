@@ -2,11 +2,13 @@
 // end-to-end tests of examples/hardhat and the fixture projects.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { REPO_ROOT } from './solc.js';
 
-const HARDHAT_CLI = join(dirname(createRequire(import.meta.url).resolve('hardhat/package.json')), 'internal', 'cli', 'bootstrap.js');
+const HARDHAT_DIR = dirname(createRequire(import.meta.url).resolve('hardhat/package.json'));
+const HARDHAT_CLI = join(HARDHAT_DIR, 'internal', 'cli', 'bootstrap.js');
 
 export interface HardhatRun {
   code: number | null;
@@ -38,6 +40,18 @@ export function hardhat(cwd: string, args: string[], env: Record<string, string>
       resolve({ code, signal, output });
     });
   });
+}
+
+/**
+ * A project as `hardhat init` makes it, in `projectDir`: `parts` of the installed Hardhat's `sample`
+ * project, the files of test/fixtures/`fixture` (its config and package.json), hardhat-default's
+ * offline solc, and the repo's node_modules (the user's `npm install`).
+ */
+export function sampleProject(projectDir: string, sample: 'javascript' | 'typescript-viem', parts: string[], fixture: string): void {
+  for (const part of parts) cpSync(join(HARDHAT_DIR, 'sample-projects', sample, part), join(projectDir, part), { recursive: true });
+  cpSync(join(REPO_ROOT, 'test', 'fixtures', fixture), projectDir, { recursive: true });
+  cpSync(join(REPO_ROOT, 'test', 'fixtures', 'hardhat-default', 'offline-solc.js'), join(projectDir, 'offline-solc.js'));
+  symlinkSync(join(REPO_ROOT, 'node_modules'), join(projectDir, 'node_modules'), 'dir');
 }
 
 export function describeRun(what: string, run: HardhatRun): string {
