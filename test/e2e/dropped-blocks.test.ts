@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { JsonRpcProvider } from 'ethers';
-import { createPublicClient, createWalletClient, defineChain, http, webSocket, type Hash, type Hex } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
-import { DEV_ACCOUNTS, DEVNET_CHAIN_ID, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { createPublicClient, webSocket, type Hash, type Hex } from 'viem';
+import { pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { LOG_EMITTER_INITCODE, word } from '../helpers/log-emitter.js';
+import { devnetClients } from '../helpers/viem-devnet.js';
 
 describe('a dropped head fetched by hash, as an indexer queues it', () => {
   let devnet: DevnetProcess;
@@ -22,9 +22,8 @@ describe('a dropped head fetched by hash, as an indexer queues it', () => {
   });
 
   const clients = (t: TestContext) => {
-    const chain = defineChain({ id: DEVNET_CHAIN_ID, name: 'fvm-devnet', nativeCurrency: { name: 'tFIL', symbol: 'tFIL', decimals: 18 }, rpcUrls: { default: { http: [devnet.url] } } });
-    const ws = createPublicClient({ chain, transport: webSocket(devnet.wsUrl, { reconnect: false, retryCount: 0 }) });
-    const wallet = createWalletClient({ chain, account: privateKeyToAccount(DEV_ACCOUNTS[0]!.privateKey), transport: http(devnet.url) });
+    const { walletClient: wallet } = devnetClients(devnet.url, 0);
+    const ws = createPublicClient({ chain: wallet.chain, transport: webSocket(devnet.wsUrl, { reconnect: false, retryCount: 0 }) });
     t.after(async () => (await ws.transport.getRpcClient()).close());
     return { ws, wallet };
   };
