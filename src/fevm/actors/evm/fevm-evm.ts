@@ -566,6 +566,10 @@ export class FevmEvm extends EVM {
     // The constructor's storage is new; its actor's lookup and update are paid above.
     const invocation = newInvocation(-1, created.bytes);
     invocation.fresh = true;
+    // Through Init's Exec4 (a new actor or a placeholder), else the EAM's Resurrect.
+    const viaInit = !occupant?.evm?.dead;
+    // The EAM's Return put on the way back, once the constructor succeeded (its part of creationReturnGas).
+    let eamReturn = 0;
     const run = async () => {
       // runInterpreter makes the actor an EVM actor as the constructor starts.
       this.constructing = created;
@@ -587,15 +591,18 @@ export class FevmEvm extends EVM {
       run,
       (result) => {
         const code = result.execResult.returnValue.length;
-        const returned = creationReturnGas(fromContract, resolveEthAddress(this.host.state, created.bytes)?.id ?? 0, !occupant?.evm?.dead);
+        const id = resolveEthAddress(this.host.state, created.bytes)?.id ?? 0;
+        eamReturn = eamOwnReturnGas(id, viaInit);
+        const returned = creationReturnGas(fromContract, id, viaInit);
         return bytecodeStoreGas(code) + (invocation.changed.size > 0 ? evmFlushGas(this.rootOf(invocation), invocation.changed, 0) : 0) + returned;
       },
       false,
     );
-    const ended = creationFailed(result, message.gasLimit, !occupant?.evm?.dead);
+    const ended = creationFailed(result, message.gasLimit, viaInit);
     const endedBy = ended.execResult.exceptionError?.error;
     // The EAM's way back: its Return put, or a failed constructor's end passed on (running out of gas ends where it stands).
-    if (endedBy === undefined) eam += eamOwnReturnGas(resolveEthAddress(this.host.state, created.bytes)?.id ?? 0, !occupant?.evm?.dead);
+    // Ending without an error means `charged` ran its `after` above, which set eamReturn.
+    if (endedBy === undefined) eam += eamReturn;
     else if (endedBy !== EVMError.errorMessages.OUT_OF_GAS) eam += eamOwnFailureGas(endedBy === EVMError.errorMessages.REVERT ? ended.execResult.returnValue.length : undefined);
     return chargedToCaller(withEamCharges(this.forgetIfFailed(mark, ended), eam), flush + creatorReadGas(result, fromContract));
   }
