@@ -439,7 +439,7 @@ export function exec4ParamsGas(initcode: number): number {
  */
 export function eamOwnFailureGas(data: number | undefined): number {
   const block = data === undefined ? 0 : cborBytesSize(data);
-  return (block > 0 ? returnReadGas(block) + blockCreateGas(block) : 0) + HOST_CALL;
+  return (block > 0 ? returnedGas(block) : 0) + HOST_CALL;
 }
 
 /** A constructor that failed (not by running out of gas): Init and then the EAM each pass its end back (eamOwnFailureGas). */
