@@ -68,15 +68,18 @@ export class DroppedTipsets {
     this.byHash.clear();
   }
 
-  /** The dropped tipset with this block hash, unless the chain holds it again. */
+  /**
+   * The dropped tipset with this block hash. Its callers ask the chain first (keptByBlockHash): a
+   * dropped tipset mined again as it was is the chain's.
+   */
   byBlockHash(hash: Uint8Array): Tipset | undefined {
-    return this.offChain(this.byHash.get(bytesToHex(hash)));
+    return this.byHash.get(bytesToHex(hash));
   }
 
   /**
-   * The dropped tipset whose block has this CID, unless the chain holds it again: a devnet tipset has
-   * one block, so its hash is the digest of the key of that block alone (a lookup hashes, a revert
-   * keeps no second index).
+   * The dropped tipset whose block has this CID, asked after the chain as byBlockHash: a devnet
+   * tipset has one block, so its hash is the digest of the key of that block alone (a lookup hashes,
+   * a revert keeps no second index).
    */
   byBlockCid(cid: CID): Tipset | undefined {
     return this.byHash.size === 0 ? undefined : this.byBlockHash(tipsetKeyCid([cid]).multihash.digest);
@@ -85,10 +88,6 @@ export class DroppedTipsets {
   /** A dropped tipset's logs; undefined for any other tipset (one on the chain). */
   logsOf(tipset: Tipset): readonly EthLog[] | undefined {
     return this.logs.get(tipset);
-  }
-
-  private offChain(tipset: Tipset | undefined): Tipset | undefined {
-    return tipset && !this.devnet.chain.byBlockHash(tipset.hash) ? tipset : undefined;
   }
 }
 
