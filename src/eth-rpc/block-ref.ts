@@ -4,7 +4,7 @@ import { cidFromDigest } from '../common/cbor.js';
 import { DevnetError, NullRoundError } from '../common/errors.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { Tipset } from '../mining/tipset.js';
-import { keptByBlockHash } from './dropped-tipsets.js';
+import { droppedTipsets } from './dropped-tipsets.js';
 import type { BlockRef, BlockTag } from './params.js';
 
 /**
@@ -27,11 +27,13 @@ export function resolveBlock(devnet: Devnet, ref: BlockRef): Tipset {
  */
 export function resolveKeptBlock(devnet: Devnet, ref: BlockRef): Tipset {
   if (!('hash' in ref)) return resolveBlock(devnet, ref);
-  const tipset = keptByBlockHash(devnet, ref.hash);
-  if (!tipset) throw new DevnetError(`failed to get tipset by hash: ${cannotFindTipset(ref.hash)}`);
+  const onChain = devnet.chain.byBlockHash(ref.hash);
+  if (onChain) return onChain;
+  const dropped = droppedTipsets(devnet).byBlockHash(ref.hash);
+  if (!dropped) throw new DevnetError(`failed to get tipset by hash: ${cannotFindTipset(ref.hash)}`);
   // Lotus's words (node/impl/eth/tipsetresolver.go GetTipsetByBlockNumberOrHash).
-  if (ref.requireCanonical && devnet.chain.byBlockHash(ref.hash) !== tipset) throw new DevnetError('tipset is not canonical');
-  return tipset;
+  if (ref.requireCanonical) throw new DevnetError('tipset is not canonical');
+  return dropped;
 }
 
 /**
