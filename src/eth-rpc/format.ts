@@ -204,7 +204,7 @@ export function formatReceipt(devnet: Devnet, tipset: Tipset, message: IncludedM
     gasUsed: quantity(receipt.gasUsed),
     effectiveGasPrice: quantity(receipt.gasUsed ? paid / BigInt(receipt.gasUsed) : 0n),
     logsBloom: logs.length ? bytesToHex(logsBloom(logs.flatMap((l) => [l.address, ...l.topics]))) : bytesToHex(new Uint8Array(BLOOM_BYTES)),
-    logs: block.removed ? logs.map((log) => ({ ...formatLog(log), removed: true })) : logs.map(formatLog),
+    logs: block.removed ? logs.map((log) => formatLiveLog(log, log.logIndex, true)) : logs.map(formatLog),
     type: quantity(tx.type),
   };
 }
