@@ -57,7 +57,7 @@ export interface RpcMethod {
 }
 
 /** The context of a channel method, which runs on a WebSocket only (RpcMethod.channel). */
-export type ChannelContext = RpcContext & { subscriptions: Subscriptions };
+type ChannelContext = RpcContext & { subscriptions: Subscriptions };
 
 export type Args<P extends readonly Param<unknown>[]> = { [K in keyof P]: P[K] extends Param<infer T> ? T : never };
 
