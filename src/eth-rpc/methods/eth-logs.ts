@@ -6,7 +6,7 @@ import { bytesToHex, quantity, type Hex } from '../../common/hex.js';
 import { defineMethod, withRawParams } from '../define-method.js';
 import { parseCriteria, parseLogQuery, parseLogSpec, parseRangeSpec, tipsetNotFound, wrapped, type HashSpec, type RangeSpec } from '../log-criteria.js';
 import type { Filters } from '../filters.js';
-import { droppedTipsets } from '../dropped-tipsets.js';
+import { blockLogs } from '../dropped-tipsets.js';
 import { unlessUnknown } from '../fork-lookups.js';
 import { LogAnswer } from '../log-json.js';
 import { MAX_FILTER_RESULTS, UpstreamLog, type LogScope } from '../filters.js';
@@ -56,7 +56,7 @@ function getLogs(devnet: Devnet, filter: Record<string, unknown>): LogAnswer[] {
     throw wrapped(e, 'failed to get events for filter: ');
   }
   if (query.dropped) {
-    const logs = droppedTipsets(devnet).logsOf(query.dropped) ?? [];
+    const { logs } = blockLogs(devnet, query.dropped);
     return logs.filter((log) => matchesIndexedCriteria(log, query.criteria)).map((log) => new LogAnswer(log, true));
   }
   const refused = 'failed to get events for filter: failed to get events for filter from chain indexer: ' + TOO_MANY_EVENTS;
