@@ -127,10 +127,20 @@ export const tipsetContext = (host: ReplayHost, tipset: Tipset): ExecutionContex
  * so BLOCKHASH of its own epoch is 0 there.
  */
 export function callContext(host: ReplayHost, epoch: number): ExecutionContext {
+  const { tipset, head, epoch: at, timestamp } = callPoint(host, epoch);
+  return contextAt(host, at, timestamp, head ? tipset.nextBaseFee : tipset.baseFee);
+}
+
+/**
+ * Where a call on the state after `epoch` runs, as callContext says: the tipset at `epoch`, whether
+ * it is the head, and the epoch and timestamp the call sees. One rule for callContext and
+ * FreeCallContexts, so that eth_call and estimates or traces run at the same epoch and time.
+ */
+function callPoint(host: ReplayHost, epoch: number): { tipset: Tipset; head: boolean; epoch: number; timestamp: number } {
   const tipset = host.chain.atEpoch(epoch);
   if (!tipset) throw new DevnetError(`no tipset at epoch ${epoch}`);
-  if (epoch !== host.chain.head.epoch) return contextAt(host, epoch, tipset.timestamp, tipset.baseFee);
-  return contextAt(host, epoch + 1, host.clock.upcomingTimestamp(tipset.timestamp), tipset.nextBaseFee);
+  const head = epoch === host.chain.head.epoch;
+  return { tipset, head, epoch: head ? epoch + 1 : epoch, timestamp: head ? host.clock.upcomingTimestamp(tipset.timestamp) : tipset.timestamp };
 }
 
 /**
@@ -158,13 +168,10 @@ export class FreeCallContexts {
 
   at(epoch: number): ExecutionContext {
     const { host, last } = this;
-    const tipset = host.chain.atEpoch(epoch);
-    if (!tipset) throw new DevnetError(`no tipset at epoch ${epoch}`);
-    const head = epoch === host.chain.head.epoch;
-    const timestamp = head ? host.clock.upcomingTimestamp(tipset.timestamp) : tipset.timestamp;
+    const { tipset, head, epoch: at, timestamp } = callPoint(host, epoch);
     const codes = host.codes();
     if (last && last.tipset === tipset && last.head === head && last.timestamp === timestamp && last.codes === codes) return last.ctx;
-    const ctx = contextAt(host, head ? epoch + 1 : epoch, timestamp, 0n, codes);
+    const ctx = contextAt(host, at, timestamp, 0n, codes);
     this.last = { tipset, head, timestamp, codes, ctx };
     return ctx;
   }
