@@ -243,7 +243,7 @@ export class Calls {
    */
   fetchFor(message: Message, epoch: number): Promise<void> {
     const { state, executor } = this.node;
-    const ctx = callContextFor(callContext(this.node, epoch), message);
+    const ctx = this.contextFor(message, epoch);
     const budget = this.budget();
     return readFetched(this.node, () => state.runOnce(epoch, (overlay) => executor.holdingConsole(() => executor.call(overlay, message, ctx), budget))).then(() => undefined);
   }
@@ -291,13 +291,18 @@ export class Calls {
     });
   }
 
+  /** The context `message` runs in as a call on the state after `epoch` (callContextFor's; a free call's shared per tipset: FreeCallContexts). */
+  private contextFor(message: Message, epoch: number): ExecutionContext {
+    return message.gasFeeCap === 0n ? this.freeContexts.at(epoch) : callContext(this.node, epoch);
+  }
+
   /**
    * Runs `run` on an overlay of the state after `epoch`, in the context `message` runs in as a call;
    * its result, or what `answer` makes of it once its console.log lines are printed.
    */
   private runCall<T, A = T>(message: Message, epoch: number, run: (overlay: StateOverlay, ctx: ExecutionContext) => Promise<T>, answer?: (value: T) => A): Promise<A> {
     const { state, executor } = this.node;
-    const ctx = message.gasFeeCap === 0n ? this.freeContexts.at(epoch) : callContextFor(callContext(this.node, epoch), message);
+    const ctx = this.contextFor(message, epoch);
     const budget = this.budget();
     // On a fork, what the call reads is fetched and the call redone (readFetched): only the run that
     // counts prints its console.log lines.
