@@ -181,7 +181,7 @@ export class Fork {
     }
   }
 
-  /** Saves, and saves no more: a read still under way at close (the deal schedule's, right after listening) writes nothing after it. */
+  /** Saves, and saves no more: a read still under way at close (the deal schedule's read ahead, started by a send's first request, its nonce or gas estimate: Devnet.readAheadForMining) writes nothing after it. */
   close(): void {
     this.save();
     this.cache = undefined;
