@@ -91,11 +91,12 @@ async function upstreamByHash(fork: Fork, method: string, args: unknown[], local
 /**
  * A state read at a block named by hash (EIP-1898 `{ blockHash }`, as `cast --block <hash>` sends
  * it): a hash the fork does not hold may be of an upstream block before the fork epoch, whose state
- * the upstream answers; the fork's own blocks, and hashes the upstream places after the fork epoch
- * or does not know, are the local method's.
+ * the upstream answers; the fork's own blocks (those a revert dropped among them, which the upstream
+ * cannot know), and hashes the upstream places after the fork epoch or does not know, are the local
+ * method's.
  */
 async function stateAtBlockHash(devnet: Devnet, fork: Fork, method: string, blockHash: Uint8Array, args: unknown[], local: Local): Promise<unknown> {
-  if (devnet.chain.byBlockHash(blockHash)) return local(args);
+  if (keptByBlockHash(devnet, blockHash)) return local(args);
   const block = await unlessUnknown(fork.upstream.call('eth_getBlockByHash', [bytesToHex(blockHash), false]));
   const epoch = blockEpochOf(block);
   return epoch !== undefined && epoch < fork.point.epoch ? fork.upstream.call(method, args) : local(args);

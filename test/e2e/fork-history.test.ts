@@ -219,6 +219,22 @@ for (const gatewayOnly of [false, true]) describe(`fork history of an fvm-devnet
     assert.deepEqual(await rpc(refusing.url, 'eth_getTransactionByHash', [early.hash]), await rpc(upstream.url, 'eth_getTransactionByHash', [early.hash]));
   });
 
+  // A tipset a revert dropped is the fork's own, whose hash the upstream cannot know: it is not asked.
+  test('a tipset a revert dropped is the fork\'s by hash (its block, logs, state read) while the upstream refuses every block by hash', async (t) => {
+    const { url, mode } = await upstreamProxy(t, upstream.url);
+    const reverting = await startDevnet(['--fork-url', url, '--fork-block-number', String(forkEpoch)]);
+    t.after(() => reverting.stop());
+    const snapshot = await rpc(reverting.url, 'evm_snapshot', []);
+    await rpc(reverting.url, 'evm_mine', []);
+    const dropped = await rpc(reverting.url, 'eth_getBlockByNumber', ['latest', false]);
+    assert.equal(await rpc(reverting.url, 'evm_revert', [snapshot]), true);
+    mode.refused.set('eth_getBlockByHash', { code: 1, message: 'bad tipset: lookbacks of more than 24h0m0s are disallowed' });
+    assert.deepEqual(await rpc(reverting.url, 'eth_getBlockByHash', [dropped.hash, false]), dropped);
+    assert.deepEqual(await rpc(reverting.url, 'eth_getLogs', [{ blockHash: dropped.hash }]), []);
+    // Its state is gone: the local error, as on a devnet without a fork.
+    await assert.rejects(rpc(reverting.url, 'eth_getBalance', [RECIPIENT, { blockHash: dropped.hash }]), /eth_getBalance: failed to get tipset by hash: cannot find tipset with cid \w+: ipld: could not find/);
+  });
+
   test('state at a pre-fork block named by hash (EIP-1898, as cast --block <hash> sends it) is the upstream\'s', async () => {
     const { hash } = await rpc(fork!.url, 'eth_getBlockByNumber', [hex(early.block), false]);
     for (const at of [{ blockHash: hash }, hash]) {
