@@ -260,8 +260,8 @@ export class ForkSource implements FetchingStateSource {
     this.dealScheduleAhead ??= (async () => {
       try {
         await this.fetchValues([{ kind: 'dealOpEpochs' }]);
-        const first = this.upstream.point.epoch + 1;
-        if (this.dealOps.setAt(first)) await this.fetchValues([{ kind: 'dealOps', epoch: first }]);
+        // Nothing is read when no deals are due then (load's dealOps case).
+        await this.fetchValues([{ kind: 'dealOps', epoch: this.upstream.point.epoch + 1 }]);
       } catch {
         // Cron reads them again when it needs them, and meets the failure there.
       }
