@@ -13,7 +13,7 @@ export const encodeEntry = (value: unknown): Uint8Array => encodeCbor(toStorable
 const NOT_DECODED = Symbol('not decoded');
 
 export class StoredEntries<K, V> extends Map<K, V> {
-  /** The bytes each entry was loaded as (kept once decoded, for the saves; dropped when it is set anew). */
+  /** The bytes each entry was loaded or first saved as (kept once decoded, for the saves; dropped when it is set anew). */
   private readonly bytesOf = new Map<K, Uint8Array>();
 
   /** `stored`: the entries in the order the file stored them, which iteration keeps (as the plain Map it replaces did). */
@@ -94,8 +94,12 @@ export class StoredEntries<K, V> extends Map<K, V> {
     return this.entries();
   }
 
-  /** Every entry as the cache stores it, in order: the bytes it was loaded as, or made for an entry set since. */
+  /** Every entry as the cache stores it, in order: the bytes it was loaded as, or made (and kept for the next saves) for an entry set since. */
   storedEntries(): [K, Uint8Array][] {
-    return [...super.entries()].map(([key, value]) => [key, this.bytesOf.get(key) ?? encodeEntry(value)]);
+    return [...super.entries()].map(([key, value]) => {
+      let bytes = this.bytesOf.get(key);
+      if (!bytes) this.bytesOf.set(key, (bytes = encodeEntry(value)));
+      return [key, bytes];
+    });
   }
 }
