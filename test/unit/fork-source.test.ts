@@ -19,6 +19,7 @@ import { emptyForkData, ForkSource, type ForkData } from '../../src/devnet/fork/
 import { ForkedActors } from '../../src/devnet/fork/forked-actors.js';
 import { stageForkStart } from '../../src/devnet/fork/fork-genesis.js';
 import type { UpstreamState } from '../../src/devnet/fork/upstream-state.js';
+import { plainTables } from '../helpers/plain-tables.js';
 
 const CONTRACT = FilAddress.fromDelegated(EAM_NAMESPACE, new Uint8Array(20).fill(0xaa));
 const UNKNOWN = FilAddress.fromDelegated(EAM_NAMESPACE, new Uint8Array(20).fill(0xbb));
@@ -225,7 +226,7 @@ describe('fork state source', () => {
       ...data,
       actors: [...data.actors.stored()].map(([id]) => [id, data.actors.get(id)]),
       slots: [...data.slots.stored()],
-      tables: Object.fromEntries(Object.entries(data.tables).map(([name, table]) => [name, table instanceof Map ? new Map(table) : table])),
+      tables: plainTables(data.tables),
     });
     const dir = mkdtempSync(join(tmpdir(), 'fork-cache-'));
     try {

@@ -24,11 +24,11 @@ import { copyMap, LazyMap } from '../../src/fevm/lazy-map.js';
 import { MissingStateError } from '../../src/fevm/state-tree.js';
 import { ForkCache } from '../../src/devnet/fork/fork-cache.js';
 import type { ForkPoint } from '../../src/devnet/fork/fork-point.js';
-import type { ForkTables } from '../../src/devnet/fork/fork-tables.js';
 import { ForkSource } from '../../src/devnet/fork/fork-source.js';
 import type { UpstreamState } from '../../src/devnet/fork/upstream-state.js';
 import type { ForkedDeal } from '../../src/devnet/fork/upstream-tables.js';
 import { missingOf } from '../helpers/missing-state.js';
+import { plainTables } from '../helpers/plain-tables.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 import { actorHead } from '../../src/fevm/actor-state.js';
 import { forkedStateJson } from '../../src/eth-rpc/forked-state-json.js';
@@ -299,8 +299,7 @@ describe('forked singletons', () => {
       cache.save('http://up/rpc/v1', 7, point, source.data);
       const loaded = cache.load(point);
       // Loaded, a table that is a Map decodes an entry when it is read (StoredEntries): compared as plain Maps.
-      const plain = (tables: ForkTables) => Object.fromEntries(Object.entries(tables).map(([name, table]) => [name, table instanceof Map ? new Map(table) : table]));
-      assert.deepEqual(plain(loaded.tables), plain(source.data.tables));
+      assert.deepEqual(plainTables(loaded.tables), plainTables(source.data.tables));
       const offline = new ForkSource(fakeUpstream().upstream, loaded);
       assert.deepEqual(offline.getActor(MARKET_ACTOR_ID)!.market!.proposals.get(2), pendingDeal.proposal);
       assert.deepEqual(offline.getActor(VERIFREG_ACTOR_ID)!.verifreg!.allocations.get(CLIENT)?.get(9), allocation);
@@ -308,7 +307,7 @@ describe('forked singletons', () => {
       loaded.tables.deals.set(99, null);
       cache.save('http://up/rpc/v1', 7, point, loaded);
       const again = cache.load(point);
-      assert.deepEqual(plain(again.tables), plain(loaded.tables));
+      assert.deepEqual(plainTables(again.tables), plainTables(loaded.tables));
       assert.equal(again.tables.deals.get(99), null);
       assert.deepEqual(new Map(again.tables.allocations), source.data.tables.allocations);
     } finally {
