@@ -42,7 +42,8 @@ test('an upstream killed mid-warm-up: a clear error, the fork serves on, and a r
   assert.match(answer.error ?? '', /^eth_call: upstream Filecoin\.ChainReadObj failed after \d+ attempts: /, `the call must fail, not answer ${JSON.stringify(answer)}`);
 
   // The fork serves on: what it holds answers (its head, a dev account it funded at start), and the
-  // same call fails again the same clear way.
+  // same call fails again as clearly, an upstream read given up after its retries (which read fails
+  // first varies: the retry reads the actor again).
   assert.equal(await rpc(fork.url, 'eth_blockNumber'), hex(forkEpoch));
   assert.ok(BigInt(await rpc(fork.url, 'eth_getBalance', [DEV_ACCOUNTS[0].address, 'latest'])) > 0n);
   assert.match((await answerOrError(rpc(fork.url, 'eth_call', [sum, 'latest']))).error ?? '', /^eth_call: upstream \S+ failed after \d+ attempts: /);
