@@ -10,6 +10,7 @@ import type { Devnet } from '../devnet/devnet.js';
 import type { Fork } from '../devnet/fork/fork.js';
 import { sameTipsetKey, type TipsetKeyJson } from '../devnet/fork/fork-point.js';
 import { isMethodNotFound, UpstreamAnswerError } from '../devnet/fork/upstream.js';
+import { keptByBlockCid } from './dropped-tipsets.js';
 import { cid, filAddress, integer, tipsetKey, tipsetOf } from './lotus-params.js';
 import { checkConfidence, decodedReturn } from './methods/filecoin-state.js';
 import { hash } from './params.js';
@@ -142,7 +143,8 @@ async function forkEpochReceipts(fork: Fork): Promise<unknown[]> {
 async function byBlock(devnet: Devnet, fork: Fork, method: string, args: unknown[], local: Local): Promise<unknown> {
   const block = parsed(() => cid('blockCid').parse(args[0]));
   if (!block) return local(args);
-  const held = devnet.chain.byBlockCid(block);
+  // A tipset a revert dropped is the fork's own (a revert stays above the fork epoch).
+  const held = keptByBlockCid(devnet, block);
   if (held && held.epoch > fork.point.epoch) {
     const parentIsUpstreams = devnet.chain.parentOf(held)?.epoch === fork.point.epoch;
     if (parentIsUpstreams && method === 'Filecoin.ChainGetParentMessages') return forkEpochMessages(fork);

@@ -220,15 +220,22 @@ for (const gatewayOnly of [false, true]) describe(`fork history of an fvm-devnet
   });
 
   // A tipset a revert dropped is the fork's own, whose hash the upstream cannot know: it is not asked.
-  test('a tipset a revert dropped is the fork\'s by hash (its block, logs, state read) while the upstream refuses every block by hash', async (t) => {
+  test('a tipset a revert dropped is the fork\'s by hash and block CID (its block, logs, state read, parent messages) while the upstream refuses every block by hash or CID', async (t) => {
     const { url, mode } = await upstreamProxy(t, upstream.url);
     const reverting = await startDevnet(['--fork-url', url, '--fork-block-number', String(forkEpoch)]);
     t.after(() => reverting.stop());
     const snapshot = await rpc(reverting.url, 'evm_snapshot', []);
     await rpc(reverting.url, 'evm_mine', []);
     const dropped = await rpc(reverting.url, 'eth_getBlockByNumber', ['latest', false]);
+    const { Cids: [blockCid], Blocks: [header] } = await rpc(reverting.url, 'Filecoin.ChainHead');
+    // Its parent is the fork's first tipset: its parent messages are the upstream's at the fork epoch.
+    const parentMessages = await rpc(reverting.url, 'Filecoin.ChainGetParentMessages', [blockCid]);
     assert.equal(await rpc(reverting.url, 'evm_revert', [snapshot]), true);
-    mode.refused.set('eth_getBlockByHash', { code: 1, message: 'bad tipset: lookbacks of more than 24h0m0s are disallowed' });
+    const lookback = { code: 1, message: 'bad tipset: lookbacks of more than 24h0m0s are disallowed' };
+    mode.refused.set('eth_getBlockByHash', lookback);
+    mode.refused.set('Filecoin.ChainGetBlock', lookback);
+    assert.deepEqual(await rpc(reverting.url, 'Filecoin.ChainGetBlock', [blockCid]), header);
+    assert.deepEqual(await rpc(reverting.url, 'Filecoin.ChainGetParentMessages', [blockCid]), parentMessages);
     assert.deepEqual(await rpc(reverting.url, 'eth_getBlockByHash', [dropped.hash, false]), dropped);
     assert.deepEqual(await rpc(reverting.url, 'eth_getLogs', [{ blockHash: dropped.hash }]), []);
     // Its state is gone: the local error, as on a devnet without a fork.
