@@ -271,8 +271,11 @@ export interface Unlocked {
   readonly unlocked: bigint;
 }
 
-const withVesting = (m: FullMinerState, unlocked: bigint, funds: VestingFund[]): FullMinerState =>
-  funds.length > 0 ? { ...m, lockedFunds: m.lockedFunds! - unlocked, vestingFunds: funds } : { ...m, lockedFunds: m.lockedFunds! - unlocked, vestingFunds: undefined };
+const withVesting = (m: FullMinerState, unlocked: bigint, funds: VestingFund[]): FullMinerState => ({
+  ...m,
+  lockedFunds: m.lockedFunds! - unlocked,
+  vestingFunds: funds.length > 0 ? funds : undefined,
+});
 
 /**
  * Unlocks the vesting funds that vested before `epoch` (builtin-actors state.rs unlock_vested_funds):
@@ -340,11 +343,7 @@ export function addLockedFunds(m: FullMinerState, epoch: number, amount: bigint)
     return { state: grants.size < PENDING_GRANTS_MAX ? added : settleVesting(added), unlocked: 0n };
   }
   const merged = mergeFunds(settleVesting(m).vestingFunds ?? [], rewardVestingTable(amount, epoch, provingPeriodStart(epoch, m.provingPeriodOffset)));
-  let vested = 0;
-  let unlocked = 0n;
-  for (; vested < merged.length && merged[vested]!.epoch < epoch; vested++) unlocked += merged[vested]!.amount;
-  const funds = merged.slice(vested);
-  return { state: { ...m, lockedFunds: lockedFunds - unlocked, vestingFunds: funds.length > 0 ? funds : undefined, vestingGrants: undefined }, unlocked };
+  return unlockVestedFunds({ ...m, lockedFunds, vestingFunds: merged, vestingGrants: undefined }, epoch);
 }
 
 /** Two vesting tables as one, by epoch, the amounts of one epoch added (add_locked_funds' merge_join_by). */
