@@ -294,24 +294,21 @@ export function unlockVestedFunds(miner: FullMinerState, epoch: number): Unlocke
 
 /**
  * Unlocks what vested before `epoch` and, earliest first, up to `target` of what has not (builtin-actors
- * state.rs unlock_vested_and_unvested_funds): nothing at all for a zero target. `unvested` is the part
- * taken from funds not yet vested.
+ * state.rs unlock_vested_and_unvested_funds): nothing at all for a zero target.
  */
-export function unlockVestedAndUnvestedFunds(miner: FullMinerState, epoch: number, target: bigint): Unlocked & { unvested: bigint } {
-  if (target === 0n || !miner.lockedFunds || vestingHead(miner) === undefined) return { state: miner, unlocked: 0n, unvested: 0n };
+export function unlockVestedAndUnvestedFunds(miner: FullMinerState, epoch: number, target: bigint): Unlocked {
+  if (target === 0n || !miner.lockedFunds || vestingHead(miner) === undefined) return { state: miner, unlocked: 0n };
   const m = settleVesting(miner);
-  let vested = 0n;
-  let unvested = 0n;
+  let unlocked = 0n;
   let left = target;
   const kept: VestingFund[] = [];
   for (const fund of m.vestingFunds!) {
     const taken = fund.epoch < epoch ? 0n : fund.amount < left ? fund.amount : left;
-    if (fund.epoch < epoch) vested += fund.amount;
-    unvested += taken;
+    unlocked += fund.epoch < epoch ? fund.amount : taken;
     left -= taken;
     if (fund.epoch >= epoch && taken < fund.amount) kept.push(taken === 0n ? fund : { epoch: fund.epoch, amount: fund.amount - taken });
   }
-  return { state: withVesting(m, vested + unvested, kept), unlocked: vested + unvested, unvested };
+  return { state: withVesting(m, unlocked, kept), unlocked };
 }
 
 /**
