@@ -27,7 +27,7 @@ import {
   type MarketState,
 } from './actors/market/state.js';
 import { DATACAP_HAMT_BIT_WIDTH, EMPTY_DATACAP_STATE, type DatacapState } from './actors/datacap/state.js';
-import { minerInfoValue, vestingTable, type VestingFund } from './actors/miner/state.js';
+import { minerInfoValue, vestingTable, vestingTailValue, type VestingFund } from './actors/miner/state.js';
 import { MULTISIG_HAMT_BIT_WIDTH, transactionValue, type MultisigTransaction } from './actors/multisig/state.js';
 import { lanesAmt, type LaneState } from './actors/paych/state.js';
 import { CLAIMS_HAMT_BIT_WIDTH } from './actors/power.js';
@@ -383,8 +383,10 @@ const minerInfoWalk: TableWalk = (actor) => (actor.miner ? blockLoadGas(valueSha
  * fund inline in the state block, the rest a block of `[epoch, amount]` entries the state links;
  * none without funds.
  */
-const vestingTail = (funds: readonly VestingFund[] | undefined): BlockShape | undefined =>
-  funds && funds.length > 0 ? valueShape(funds.slice(1).map((f) => [f.epoch, encodeBigInt(f.amount)])) : undefined;
+const vestingTail = (funds: readonly VestingFund[]): BlockShape | undefined => {
+  const tail = vestingTailValue(funds);
+  return tail && valueShape(tail);
+};
 
 /** GetVestingFunds (VestingFunds::load): the rest of the table opened. */
 const vestingWalk: TableWalk = (actor) => {

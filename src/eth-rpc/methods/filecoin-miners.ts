@@ -4,14 +4,14 @@
 // StateMinerSectorAllocated, StateMinerAllocated
 // (lotus api/api_full.go, node/impl/full/state.go), in Lotus's JSON shapes.
 import { FilAddress } from '../../common/address.js';
-import { cidOf, encodeBigInt, encodeCbor, type CID } from '../../common/cbor.js';
+import { cidOf, encodeCbor, type CID } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { peerIdString } from '../../devnet/storage-providers/keys.js';
 import { POWER_ACTOR_ID, type Actor } from '../../fevm/actor.js';
 import type { CodeTable } from '../../fevm/code-table.js';
 import { deadlineInfo, FAULT_DECLARATION_CUTOFF, WPOST_CHALLENGE_LOOKBACK, WPOST_CHALLENGE_WINDOW, WPOST_PERIOD_DEADLINES, WPOST_PROVING_PERIOD } from '../../fevm/actors/miner/policy.js';
-import { activeSectors, availableBalance, deadlineCronActive, faultySectors, loadMiner, minerStateValue, sectorInAmt, vestedFunds, vestingTable, type MinerState, type SectorInfo, type SectorOnChainInfo, type VestingFund } from '../../fevm/actors/miner/state.js';
+import { activeSectors, availableBalance, deadlineCronActive, faultySectors, loadMiner, minerStateValue, sectorInAmt, vestedFunds, vestingTable, vestingTailValue, type MinerState, type SectorInfo, type SectorOnChainInfo, type VestingFund } from '../../fevm/actors/miner/state.js';
 import { claimOf, EMPTY_POWER_STATE, meetsConsensusMinimum, type Claim } from '../../fevm/actors/power.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import type { StateReader } from '../../fevm/state-tree.js';
@@ -115,7 +115,8 @@ const bitfieldParam = (name: string): Param<Set<number> | undefined> => ({
 
 /** The block of a vesting table's funds after the first (VestingFunds' tail), which ChainReadObj serves; none for an empty table. */
 export function vestingTailBlock(funds: readonly VestingFund[]): Uint8Array | undefined {
-  return funds.length > 0 ? encodeCbor(funds.slice(1).map((f) => [f.epoch, encodeBigInt(f.amount)])) : undefined;
+  const tail = vestingTailValue(funds);
+  return tail && encodeCbor(tail);
 }
 
 /** go-state-types' VestingFunds (actors v16+): the first fund inline, the others in a tail block; null for none. */

@@ -526,10 +526,19 @@ export function minerStateValue(state: MinerState, epoch = 0): unknown {
   ];
 }
 
-const vestingFundValue = (f: VestingFund) => [f.epoch, encodeBigInt(f.amount)];
+/** A vesting fund as builtin-actors encodes it (vesting_state.rs VestingFund): `[epoch, amount]`. */
+export const vestingFundValue = (f: VestingFund) => [f.epoch, encodeBigInt(f.amount)];
 
-function vestingFundsValue([head, ...tail]: readonly VestingFund[]): unknown {
-  return head ? [vestingFundValue(head), tail.map(vestingFundValue)] : null;
+/**
+ * The funds after the first (VestingFunds' tail: the block the state links, which ChainReadObj serves
+ * and GetVestingFunds loads); none for an empty table.
+ */
+export const vestingTailValue = (funds: readonly VestingFund[]): unknown[] | undefined =>
+  funds.length > 0 ? funds.slice(1).map(vestingFundValue) : undefined;
+
+function vestingFundsValue(funds: readonly VestingFund[]): unknown {
+  const tail = vestingTailValue(funds);
+  return tail ? [vestingFundValue(funds[0]!), tail] : null;
 }
 
 function faultsByPartition(sectors: SectorOnChainInfo[]): unknown[] {
