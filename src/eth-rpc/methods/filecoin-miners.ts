@@ -11,7 +11,7 @@ import { peerIdString } from '../../devnet/storage-providers/keys.js';
 import { POWER_ACTOR_ID, type Actor } from '../../fevm/actor.js';
 import type { CodeTable } from '../../fevm/code-table.js';
 import { deadlineInfo, FAULT_DECLARATION_CUTOFF, WPOST_CHALLENGE_LOOKBACK, WPOST_CHALLENGE_WINDOW, WPOST_PERIOD_DEADLINES, WPOST_PROVING_PERIOD } from '../../fevm/actors/miner/policy.js';
-import { activeSectors, availableBalance, deadlineCronActive, faultySectors, loadMiner, minerStateValue, sectorInAmt, vestedFunds, vestingTable, vestingTailValue, type MinerState, type SectorInfo, type SectorOnChainInfo, type VestingFund } from '../../fevm/actors/miner/state.js';
+import { activeSectors, availableBalance, deadlineCronActive, faultySectors, loadMiner, minerStateValue, sectorInAmt, vestedFunds, vestingTailValue, type MinerState, type SectorInfo, type SectorOnChainInfo, type VestingFund } from '../../fevm/actors/miner/state.js';
 import { claimOf, EMPTY_POWER_STATE, meetsConsensusMinimum, type Claim } from '../../fevm/actors/power.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import type { StateReader } from '../../fevm/state-tree.js';
@@ -128,9 +128,10 @@ function vestingFundsJson(funds: readonly VestingFund[]) {
 
 /**
  * The StateReadState view of a miner: go-state-types miner.State, its AMTs and HAMTs as the CIDs of
- * the devnet's values, but for its Deadlines, laid out as builtin-actors does (deadline-blocks.ts).
+ * the devnet's values, but for its Deadlines, laid out as builtin-actors does (deadline-blocks.ts),
+ * and its vesting table (vestingTable), which the caller has built to serve its tail block.
  */
-export function minerStateJson(state: MinerState, epoch: number, deadlines: CID) {
+export function minerStateJson(state: MinerState, epoch: number, deadlines: CID, vesting: readonly VestingFund[]) {
   const m = loadMiner(state);
   const link = (value: unknown) => cidJson(cidOf(encodeCbor(value)));
   const [info, , , , , , precommits, cleanUp, allocated, sectors, periodStart, deadline] = minerStateValue(m, epoch) as unknown[];
@@ -138,7 +139,7 @@ export function minerStateJson(state: MinerState, epoch: number, deadlines: CID)
     Info: link(info),
     PreCommitDeposits: m.preCommitDeposits.toString(),
     LockedFunds: (m.lockedFunds ?? 0n).toString(),
-    VestingFunds: vestingFundsJson(vestingTable(m)),
+    VestingFunds: vestingFundsJson(vesting),
     FeeDebt: m.feeDebt.toString(),
     InitialPledge: m.initialPledge.toString(),
     PreCommittedSectors: link(precommits),

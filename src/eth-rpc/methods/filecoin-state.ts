@@ -87,9 +87,10 @@ function stateJson(devnet: Devnet, actor: Actor, epoch: number) {
     serveBlock(devnet, encodeCbor(encodeBitfield(loadMiner(actor.miner).allocatedSectors)));
     const deadlines = deadlineBlocks(actor.miner, epoch);
     for (const bytes of deadlines.blocks.values()) serveBlock(devnet, bytes);
-    const vestingTail = vestingTailBlock(vestingTable(actor.miner));
+    const vesting = vestingTable(actor.miner);
+    const vestingTail = vestingTailBlock(vesting);
     if (vestingTail) serveBlock(devnet, vestingTail);
-    return minerStateJson(actor.miner, epoch, deadlines.root);
+    return minerStateJson(actor.miner, epoch, deadlines.root, vesting);
   }
   if (actor.power) return powerStateJson(actor.power, devnet.stateAt(epoch), epoch, actor.forkedFrom?.stateJson as Record<string, unknown> | undefined);
   if (actor.kind === 'reward') return rewardStateJson(actor.reward, epoch);
