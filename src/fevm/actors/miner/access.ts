@@ -7,7 +7,7 @@ import { ExitCode } from '../../exit-code.js';
 import { METHOD_SEND } from '../../message.js';
 import { ActorError, type ActorRuntime } from '../runtime.js';
 import { fAddress } from '../shared.js';
-import { deadlineInfo } from './policy.js';
+import { deadlineEndAfter } from './policy.js';
 import type { MinerCronEvent } from './schedule.js';
 import { loadMiner, postSubmissionsAt, vestingHead, type FullMinerState, type MinerState } from './state.js';
 
@@ -23,20 +23,15 @@ export function readMiner(rt: ActorRuntime): FullMinerState {
 }
 
 /**
- * The epoch of the deadline cron that unlocks funds vesting at `epoch`: the last epoch of the deadline
- * after it (builtin-actors unlocks what vested before the current epoch, at each deadline's last).
- */
-const unlockCronEpoch = (epoch: number, offset: number): number => deadlineInfo(epoch + 1, offset).close - 1;
-
-/**
  * builtin-actors' deadline cron unlocks vested funds at every deadline's end; the devnet runs it only
  * where it unlocks something: a 'vest' event at the deadline end after the vesting table's first
- * epoch, enrolled whenever that first epoch changes (an unlock, new rewards).
+ * epoch (a deadline's last epoch unlocks what vested before it), enrolled whenever that first epoch
+ * changes (an unlock, new rewards).
  */
 function enrollVesting(rt: ActorRuntime, was: MinerState | undefined, is: FullMinerState): void {
   const head = vestingHead(is);
   if (head === undefined || (was && head === vestingHead(was))) return;
-  const due = unlockCronEpoch(head, is.provingPeriodOffset);
+  const due = deadlineEndAfter(head, is.provingPeriodOffset);
   // A forked miner's deadline closes caught up late are past: its next close unlocks what they leave.
   if (due > rt.ctx.epoch) rt.enrollCron(due, { type: 'vest' } satisfies MinerCronEvent);
 }

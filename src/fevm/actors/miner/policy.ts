@@ -214,6 +214,9 @@ export function deadlineInfo(epoch: number, offset: number): DeadlineInfo {
   };
 }
 
+/** The last epoch of the first deadline (of any index) that ends after `epoch`: the one open at `epoch + 1`. */
+export const deadlineEndAfter = (epoch: number, offset: number): number => deadlineInfo(epoch + 1, offset).close - 1;
+
 /**
  * Where a new sector is proven. builtin-actors fills the least-loaded deadlines; the devnet spreads
  * sectors by number, so that the place of a sector follows from its number alone.

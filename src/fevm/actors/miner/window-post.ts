@@ -22,7 +22,7 @@ import { ActorError, type ActorRuntime, type MethodSpec } from '../runtime.js';
 import { requireCallerIn } from '../shared.js';
 import { notifyPledgeChanged, readMiner, writeMiner } from './access.js';
 import { withPendingWorker } from './control.js';
-import { deadlineInfo, WPOST_CHALLENGE_WINDOW, WPOST_PERIOD_DEADLINES } from './policy.js';
+import { deadlineEndAfter, deadlineInfo, WPOST_CHALLENGE_WINDOW, WPOST_PERIOD_DEADLINES } from './policy.js';
 import { chargeContinuedFaults, chargeDailyFee, expire, recordFaults, recoverSectors, retractRecoveries, terminate, tooOldFaults } from './proving.js';
 import { controllingIds, unlockVestedFunds } from './state.js';
 
@@ -109,7 +109,7 @@ export async function closeDeadline(rt: ActorRuntime): Promise<void> {
   const epoch = rt.ctx.epoch;
   const m = readMiner(rt);
   const last = m.deadlinesClosedThrough ?? epoch - 1;
-  for (let close = deadlineInfo(last + 1, m.provingPeriodOffset).close - 1; close <= epoch; close += WPOST_CHALLENGE_WINDOW) {
+  for (let close = deadlineEndAfter(last, m.provingPeriodOffset); close <= epoch; close += WPOST_CHALLENGE_WINDOW) {
     // A pending worker change is applied first, as builtin-actors' deadline cron does (process_pending_worker).
     writeMiner(rt, withPendingWorker(readMiner(rt), close));
     await closeOne(rt, close);
