@@ -242,7 +242,8 @@ const PENDING_GRANTS_MAX = 128;
 export function vestingTable(state: MinerState): readonly VestingFund[] {
   const base = state.vestingFunds ?? [];
   if (!state.vestingGrants) return base;
-  // The grants' tables summed by epoch first, then merged into the table once.
+  // The grants' tables summed by epoch first (mergeFunds' sum), then merged into the table once: a
+  // mergeFunds per grant would copy the ~360-fund table up to 128 times.
   const sums = new Map<number, bigint>();
   for (const [epoch, amount] of state.vestingGrants) {
     for (const f of rewardVestingTable(amount, epoch, provingPeriodStart(epoch, state.provingPeriodOffset ?? 0))) sums.set(f.epoch, (sums.get(f.epoch) ?? 0n) + f.amount);
