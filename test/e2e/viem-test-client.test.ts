@@ -288,7 +288,7 @@ describe('viem test client (mode anvil)', () => {
   });
 
   // Last: the loaded chain is where reset goes from then on.
-  test('dumpState after 2 000 tipsets with a deal live fits viem\'s 10 MiB answer limit (gzipped, as Anvil\'s) at tens of bytes a tipset, and loadState takes it back, here and on another node (H4)', { timeout: 180_000 }, async () => {
+  test('dumpState after 2 000 tipsets with a deal live fits viem\'s 10 MiB answer limit (gzipped, as Anvil\'s) at hundreds of bytes a tipset, and loadState takes it back, here and on another node (H4)', { timeout: 180_000 }, async () => {
     const request = (client: ReturnType<typeof createTestClient>, method: string, params: unknown[]) => client.request({ method: method as 'anvil_mine', params: params as [never, never] }) as Promise<any>;
     const piece = computePieceCid(new Uint8Array(3000).map((_, i) => (i * 17) % 251));
     const { dealId, provider } = await request(testClient, 'devnet_proposeDeal', [{ pieceCid: piece.cid.toString(), pieceSize: piece.size, storagePricePerEpoch: '1000' }]);
@@ -311,9 +311,11 @@ describe('viem test client (mode anvil)', () => {
     const dump = await testClient.dumpState();
     assert.ok(dump.length < 10 * 2 ** 20, `${dump.length} characters`);
     assert.equal(dump.slice(0, 6), '0x1f8b', 'gzip');
-    // Was 3.1 kB a tipset before gzip (a miner whole each time): now what changed.
+    // Was 3.1 kB a tipset before gzip (a miner whole each time): now what changed. Since block rewards
+    // vest (d51922d3) 363 bytes: the winner's locked funds and its reward waiting to be merged into its
+    // vesting table (the merged table, ~180 funds, once in 128 rewards), the power actor's pledge total.
     const perTipset = (gunzipSync(Buffer.from(dump.slice(2), 'hex')).length - before) / 2_000;
-    assert.ok(perTipset < 200, `${perTipset} bytes a tipset`);
+    assert.ok(perTipset < 400, `${perTipset} bytes a tipset`);
     await testClient.mine({ blocks: 3 });
     await testClient.loadState({ state: dump });
     assert.equal((await publicClient.getBlock()).hash, head.hash);

@@ -71,7 +71,7 @@ describe('saving and loading a chain', () => {
     assert.equal(await b.result('eth_blockNumber'), '0x5');
   });
 
-  test("an empty tipset adds tens of bytes, not a storage provider's miner (format 4); with a deal sealed, a chain saved, loaded and saved again is the same bytes, and its miners share what did not change", async (t) => {
+  test("an empty tipset adds hundreds of bytes, not a storage provider's miner (format 4); with a deal sealed, a chain saved, loaded and saved again is the same bytes, and its miners share what did not change", async (t) => {
     const a = await setupRpc(t);
     const piece = computePieceCid(new Uint8Array(3000).map((_, i) => (i * 7) % 251));
     const { dealId, provider } = await a.result('devnet_proposeDeal', [{ pieceCid: piece.cid.toString(), pieceSize: piece.size, storagePricePerEpoch: '1000' }]);
