@@ -579,7 +579,7 @@ const minerInfoChange: TableChange = (_before, after) => (after.miner ? blockPut
 const vestingChange: TableChange = (before, after) => {
   const [was, is] = [before.miner, after.miner];
   if (!was || !is) return 0;
-  const changed = was.vestingFunds !== is.vestingFunds || was.vestingGrants !== is.vestingGrants;
+  const changed = was.vestingFunds !== is.vestingFunds || was.vestingGrants !== is.vestingGrants || was.vestingDrawn !== is.vestingDrawn;
   const [from, to] = changed ? [vestingTail(vestingTable(was)), vestingTail(vestingTable(is))] : [];
   const unlock = from ? blockLoadGas(from) + (to ? blockPutGas(to) : 0) : 0;
   return unlock + (was.beneficiaryTerm !== is.beneficiaryTerm ? blockPutGas(valueShape(minerInfoValue(is))) : 0);

@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import { decodeBigInt, encodeBigInt } from '../../src/common/cbor.js';
 import { POWER_ACTOR_ID } from '../../src/fevm/actor.js';
 import { provingPeriodStart } from '../../src/fevm/actors/miner/policy.js';
-import { rewardVestingTable, vestingTable, type VestingFund } from '../../src/fevm/actors/miner/state.js';
+import { rewardVestingTable, unlockVestedAndUnvestedFunds, vestingHead, vestingTable, type FullMinerState, type VestingFund } from '../../src/fevm/actors/miner/state.js';
 import { BLOCK_REWARD } from '../../src/fevm/actors/reward.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
@@ -127,6 +127,24 @@ describe('block reward vesting (builtin-actors v18 apply_rewards)', () => {
     const offset = m.provingPeriodOffset;
     const whole = referenceMerge([10, 20].map((e) => referenceTable(LOCKED, e, provingPeriodStart(e, offset))));
     assert.equal((await vestingFunds(h)).reduce((sum, f) => sum + f.amount, 0n), whole.reduce((sum, f) => sum + f.amount, 0n) - 2n * FIL);
+  });
+
+  test('fees drawn one after another before anything vests leave the table one draw of their sum leaves (earliest first, no fund of nothing kept)', () => {
+    const table: VestingFund[] = [{ epoch: 100, amount: 10n }, { epoch: 160, amount: 0n }, { epoch: 220, amount: 20n }, { epoch: 280, amount: 30n }];
+    const miner = { lockedFunds: 60n, vestingFunds: table } as unknown as FullMinerState;
+    const first = unlockVestedAndUnvestedFunds(miner, 50, 4n);
+    const second = unlockVestedAndUnvestedFunds(first.state, 60, 8n);
+    const once = unlockVestedAndUnvestedFunds(miner, 60, 12n);
+    assert.deepEqual([first.unlocked, second.unlocked, once.unlocked], [4n, 8n, 12n]);
+    for (const m of [second.state, once.state]) {
+      assert.deepEqual(vestingTable(m), [{ epoch: 220, amount: 18n }, { epoch: 280, amount: 30n }]);
+      assert.equal(m.lockedFunds, 48n);
+      assert.equal(vestingHead(m), 220);
+    }
+    // A fee larger than what is left empties the table.
+    const all = unlockVestedAndUnvestedFunds(second.state, 70, 1000n);
+    assert.equal(all.unlocked, 48n);
+    assert.deepEqual([all.state.lockedFunds, vestingTable(all.state), vestingHead(all.state)], [0n, [], undefined]);
   });
 
   test('WithdrawBalance pays what is unlocked: the quarter paid at once and what has vested, not what is still vesting', async () => {
