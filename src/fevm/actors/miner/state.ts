@@ -244,7 +244,6 @@ const VEST_PERIOD = BigInt(180 * EPOCHS_IN_DAY);
 /** How many locked amounts may wait apart from the table (vestingGrants) before they are merged in. */
 const PENDING_GRANTS_MAX = 128;
 
-/** The vesting table with every amount merged in, by epoch (builtin-actors VestingFunds::load). */
 /**
  * `funds` less `drawn` taken from the earliest first, as unlockVestedAndUnvestedFunds takes it (a
  * fund of no amount left out, as its draw leaves it).
@@ -261,6 +260,7 @@ function drawnFunds(funds: readonly VestingFund[], drawn: bigint | undefined): r
   return kept;
 }
 
+/** The vesting table with every amount merged in, by epoch (builtin-actors VestingFunds::load). */
 export function vestingTable(state: MinerState): readonly VestingFund[] {
   const base = drawnFunds(state.vestingFunds ?? [], state.vestingDrawn);
   if (!state.vestingGrants) return base;
