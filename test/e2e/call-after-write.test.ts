@@ -1,8 +1,9 @@
 // An eth_call answers from the state after the newest tipset: a write mined just before it is seen,
 // by the contract's storage and by the accounts it reads, whatever the EVM keeps from call to call.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { before, describe, test } from 'node:test';
+import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 /**
  * Runtime: with calldata, stores its first word in slot 0; without, returns slot 0 and the
@@ -23,19 +24,16 @@ async function rpc(url: string, method: string, params: unknown[] = []): Promise
 const word = (n: bigint) => n.toString(16).padStart(64, '0');
 
 describe('eth_call after a write', () => {
-  let node: DevnetProcess;
+  const node = useDevnet();
   let contract: string;
   const from = DEV_ACCOUNTS[0]!.address;
 
   before(async () => {
-    node = await startDevnet();
     const hash = await rpc(node.url, 'eth_sendTransaction', [{ from, data: INITCODE, gas: '0x5f5e100' }]);
     const receipt = await rpc(node.url, 'eth_getTransactionReceipt', [hash]);
     assert.equal(receipt?.status, '0x1', 'the contract deploys');
     contract = receipt.contractAddress;
   });
-
-  after(() => node?.stop());
 
   test('each call sees the slot and the balance the transaction mined just before it left', async () => {
     for (let i = 1n; i <= 5n; i++) {

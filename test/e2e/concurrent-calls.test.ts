@@ -2,8 +2,9 @@
 // back and answers them together (SerialQueue.read). Each client still gets its own call's answer,
 // a reverting call its own error with its revert data, and transactions mined meanwhile go on.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { before, describe, test } from 'node:test';
+import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 const CLIENTS = 32;
 /** Runtime: reverts with the calldata when it starts with 0xff, else returns it. */
@@ -17,19 +18,16 @@ async function rpc(url: string, method: string, params: unknown[] = []): Promise
 }
 
 describe('concurrent eth_calls', () => {
-  let node: DevnetProcess;
+  const node = useDevnet();
   let contract: string;
 
   before(async () => {
-    node = await startDevnet();
     const from = DEV_ACCOUNTS[0]!.address;
     const hash = (await rpc(node.url, 'eth_sendTransaction', [{ from, data: INITCODE, gas: '0x5f5e100' }])).result as string;
     const receipt = (await rpc(node.url, 'eth_getTransactionReceipt', [hash])).result;
     assert.equal(receipt?.status, '0x1', 'the echo contract deploys');
     contract = receipt.contractAddress;
   });
-
-  after(() => node?.stop());
 
   test(`${CLIENTS} clients' calls, some reverting, each answered with its own result while transfers are mined`, async () => {
     const from = DEV_ACCOUNTS[1]!.address;

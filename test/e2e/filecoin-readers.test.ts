@@ -1,27 +1,24 @@
 // Glif's Lotus RPC client (@glif/filecoin-rpc-client, unmodified) against the devnet CLI: the chain and
 // state readers a Filecoin explorer or indexer calls, over /rpc/v1, with Lotus's shapes and errors.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { FilAddress } from '../../src/common/address.js';
 import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { deriveStorageProviderKeys } from '../../src/devnet/storage-providers/keys.js';
-import { DEV_MNEMONIC, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { DEV_MNEMONIC } from '../helpers/devnet-process.js';
 import { glifClient, type LotusClient } from '../helpers/glif.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 const [provider] = deriveStorageProviderKeys(DEV_MNEMONIC, 1);
 const OWNER = provider.address.toString();
 const MINER = 't0111';
 
 describe('chain and state readers with Glif\'s Lotus client', () => {
-  let node: DevnetProcess;
+  const node = useDevnet();
   let lotus: LotusClient;
 
-  before(async () => {
-    node = await startDevnet();
+  before(() => {
     lotus = glifClient(node.url);
-  });
-  after(async () => {
-    await node?.stop();
   });
 
   test('a message from the provider\'s owner, followed through the chain readers and replayed', async () => {

@@ -6,27 +6,23 @@
 // WalletSign / WalletSignMessage with one, and MpoolPush refuses a message whose From is an ID.
 // Calls go through Glif's Lotus client.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { Message } from 'iso-filecoin/message';
 import { RPC } from 'iso-filecoin/rpc';
 import { accountFromLotus, sign, signMessage } from 'iso-filecoin/wallet';
-import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { glifClient, type LotusClient } from '../helpers/glif.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 const FIL = 10n ** 18n;
 
 describe('a wallet\'s round trip with Glif\'s client and iso-filecoin', () => {
-  let node: DevnetProcess;
+  const node = useDevnet();
   let lotus: LotusClient;
   let iso: RPC;
 
-  before(async () => {
-    node = await startDevnet();
+  before(() => {
     lotus = glifClient(node.url);
     iso = new RPC({ api: `${node.url}/rpc/v1`, network: 'testnet' });
-  });
-  after(async () => {
-    await node?.stop();
   });
 
   for (const type of ['secp256k1', 'bls'] as const) {

@@ -7,10 +7,10 @@
 // allows 100 000 gas, under a Filecoin message's storage cost: refused there and here, which is why no
 // Filecoin chain has that proxy (README, Foundry). The same method with a gas limit the FEVM needs works.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { getCreate2Address, getCreateAddress, JsonRpcProvider, keccak256, Signature, toBeHex, Transaction, Wallet } from 'ethers';
-import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { cast, castOk } from '../helpers/foundry.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 /** Arachnid/deterministic-deployment-proxy's README: its signed deployment transaction and its one-time sender. */
 const ARACHNID_DEPLOYMENT =
@@ -20,19 +20,14 @@ const ARACHNID_SIGNER = '0x3fAB184622Dc19b6109349B94811493BF2a45362';
 const CHILD_INIT_CODE = '0x602a60005360016000f3';
 
 describe('keyless (pre-EIP-155) deployments against the devnet', () => {
-  let devnet: DevnetProcess;
+  const devnet = useDevnet();
   let provider: JsonRpcProvider;
   let funder: Wallet;
   const rpc = (): string[] => ['--rpc-url', devnet.url];
 
-  before(async () => {
-    devnet = await startDevnet();
-    provider = new JsonRpcProvider(devnet.url, undefined, { cacheTimeout: -1, staticNetwork: true });
-    funder = new Wallet(DEV_ACCOUNTS[0]!.privateKey, provider);
-  });
-  after(async () => {
-    provider?.destroy();
-    await devnet?.stop();
+  before(() => {
+    provider = devnet.provider;
+    funder = devnet.wallet;
   });
 
   test("Arachnid's deployment, its sender funded as its README says: refused below a message's storage cost, as on calibnet", async () => {

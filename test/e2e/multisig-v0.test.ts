@@ -4,27 +4,23 @@
 // the node holds is created, pays out through propose and approve, and gains a signer through
 // MsigAddPropose and MsigAddApprove. v1 at the same time still only builds the message.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { FilAddress } from '../../src/common/address.js';
 import { decodeCbor } from '../../src/common/cbor.js';
-import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { glifClient, type LotusClient } from '../helpers/glif.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 const FIL = 10n ** 18n;
 const returned = (receipt: { Return: string }) => Buffer.from(receipt.Return, 'base64');
 
 describe('Msig* at /rpc/v0: pushed from the node wallet, answered by CID (Glif client)', () => {
-  let node: DevnetProcess;
+  const node = useDevnet();
   let v0: LotusClient;
   let v1: LotusClient;
 
-  before(async () => {
-    node = await startDevnet();
+  before(() => {
     v0 = glifClient(node.url, '/rpc/v0');
     v1 = glifClient(node.url);
-  });
-  after(async () => {
-    await node?.stop();
   });
 
   /** Waits with v0's StateWaitMsg(cid, confidence), checks v0's StateSearchMsg(cid) agrees, and answers the receipt. */

@@ -4,25 +4,21 @@
 // signs and pushes it, and with one approval needed the registry adds the verifier at once. The new
 // verifier then grants datacap as `lotus filplus grant-datacap` does. Calls go through Glif's Lotus client.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { decodeCbor } from '../../src/common/cbor.js';
-import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { glifClient, type LotusClient } from '../helpers/glif.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 const FIL = 10n ** 18n;
 const ALLOWANCE = 1n << 40n;
 const GRANT = 1n << 20n;
 
 describe('AddVerifier through the root key multisig, as lotus-shed proposes it (Glif client)', () => {
-  let node: DevnetProcess;
+  const node = useDevnet();
   let lotus: LotusClient;
 
-  before(async () => {
-    node = await startDevnet();
+  before(() => {
     lotus = glifClient(node.url);
-  });
-  after(async () => {
-    await node?.stop();
   });
 
   const waitReceipt = async (message: unknown) => {

@@ -7,15 +7,16 @@
 // call_actor refuses, and builtin-actors refuses EVM callers of internal methods (below 2^24) anyway.
 // Calls go through Glif's Lotus client.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { Contract, ContractFactory, JsonRpcProvider, Wallet } from 'ethers';
 import { RPC } from 'iso-filecoin/rpc';
 import { create } from 'iso-filecoin/wallet';
 import { FilAddress } from '../../src/common/address.js';
 import { decodeCbor } from '../../src/common/cbor.js';
-import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
 import { compileFixtures } from '../helpers/solc.js';
 import { fundFromDefaultWallet, glifClient, pushSignedByIso, type LotusClient } from '../helpers/glif.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 const FIL = 10n ** 18n;
 const INITIAL = 100n * FIL;
@@ -26,20 +27,15 @@ const locked = (h: number) => (h >= UNLOCK_DURATION ? 0n : (INITIAL * BigInt(UNL
 const returned = (receipt: { Return: string }) => Buffer.from(receipt.Return, 'base64');
 
 describe('a 2-of-3 multisig of two f1 keys and a contract, vesting, with Glif and iso-filecoin', () => {
-  let node: DevnetProcess;
+  const node = useDevnet();
   let lotus: LotusClient;
   let iso: RPC;
   let provider: JsonRpcProvider;
 
-  before(async () => {
-    node = await startDevnet();
+  before(() => {
     lotus = glifClient(node.url);
     iso = new RPC({ api: `${node.url}/rpc/v1`, network: 'testnet' });
-    provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1, staticNetwork: true });
-  });
-  after(async () => {
-    provider?.destroy();
-    await node?.stop();
+    provider = node.provider;
   });
 
   test('created, proposed, held back by vesting, approved and paid out', async () => {

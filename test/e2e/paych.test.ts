@@ -6,14 +6,14 @@
 // the payer the rest, and the channel is gone. Its state is read with StateReadState and its lanes with
 // ChainReadObj, as Lotus's paych manager reads them. Calls go through Glif's Lotus client.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { JsonRpcProvider } from 'ethers';
 import { RPC } from 'iso-filecoin/rpc';
 import { create, sign } from 'iso-filecoin/wallet';
 import { FilAddress } from '../../src/common/address.js';
 import { CID, decodeCbor, encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
-import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { fundFromDefaultWallet, glifClient, pushSignedByIso, type LotusClient } from '../helpers/glif.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 const FIL = 10n ** 18n;
 const FUNDS = 10n * FIL;
@@ -24,20 +24,15 @@ const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 const returned = (receipt: { Return: string }) => Buffer.from(receipt.Return, 'base64');
 
 describe('a payment channel from an iso-filecoin f1 key to a node key: open, voucher, settle, collect', () => {
-  let node: DevnetProcess;
+  const node = useDevnet();
   let lotus: LotusClient;
   let iso: RPC;
   let provider: JsonRpcProvider;
 
-  before(async () => {
-    node = await startDevnet();
+  before(() => {
     lotus = glifClient(node.url);
     iso = new RPC({ api: `${node.url}/rpc/v1`, network: 'testnet' });
-    provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1, staticNetwork: true });
-  });
-  after(async () => {
-    provider?.destroy();
-    await node?.stop();
+    provider = node.provider;
   });
 
   test('balances move as on calibnet and the channel is deleted', async () => {
