@@ -16,6 +16,7 @@ import { LAST_TIMESTAMP } from '../src/mining/clock.js';
 import { defaultForkCacheDir } from '../src/devnet/fork/fork-cache.js';
 import { startDevnet, type RunningDevnet } from '../src/index.js';
 import { dealCommand } from './deal-command.js';
+import { addOtherNodesFlags, otherNodesFlagRefusal } from './other-nodes-flags.js';
 import { pieceCommand } from './piece-command.js';
 import { capYoungGeneration } from './young-generation.js';
 
@@ -101,7 +102,7 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
     .addOption(integerOption('--timestamp <seconds>', "a new chain's genesis time, in Unix seconds (default: the start); chain time goes on from it", 0, LAST_TIMESTAMP - 1))
     .addOption(new Option('--auto-impersonate', 'send eth_sendTransaction for any sender, without its key (anvil_autoImpersonateAccount)'))
     .addOption(integerOption('-b, --block-time <seconds>', 'mine a tipset every N seconds instead of instantly', 1, 86400))
-    .addOption(new Option('--no-mining', 'mine only on request (evm_mine)'))
+    .addOption(new Option('--no-mining', 'mine only on request (evm_mine)').conflicts('blockTime'))
     .addOption(new Option('--state <file>', 'load the chain from <file> if it exists; save it there on exit and while running'))
     .addOption(new Option('--piece-store-limit <size>', "most bytes of piece data the storage providers keep (PUT /piece/<cid>); kept in <file>.pieces/ with --state").default(defaults.pieceStoreLimit, '4GiB').argParser(byteSize(0)))
     .addOption(new Option('--max-piece-size <size>', "largest payload of one piece (PUT /piece/<cid> answers 413 over it); at most what one sector holds, 127/128 of --sector-size (31.75 GiB of a 32 GiB sector) (default: 64MiB, or a whole sector if smaller)").argParser(byteSize(127)))
@@ -128,6 +129,7 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
     .addOption(new Option('--json', 'log pino JSON lines instead of human-readable lines'))
     .showHelpAfterError('(fvm-devnet --help lists the options)')
     .action(() => run(nodeConfig(program, defaults)));
+  addOtherNodesFlags(program);
   program.addCommand(pieceCommand(`http://127.0.0.1:${defaults.port}`));
   program.addCommand(dealCommand(`http://127.0.0.1:${defaults.port}`));
   // The command (launch.ts) holds the young generation at its first size for the node's start-up only.
@@ -138,6 +140,10 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
 /** The node's config from the root command's flags (after parsing). */
 function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
   const opts = program.opts<{ gatewayOnly?: boolean; paychManager: boolean; timestamp?: number; autoImpersonate?: boolean; forkUrl?: string; forkBlockNumber?: number; forkCache: boolean; port: number; host: string; accounts: number; storageProviders: number; sectorSize: string; sealDelay: number; f3Lag: number; mnemonic: string; balance: string; fund: string[]; seed: string; chainId: number; blockTime?: number; mining: boolean; allowOrigin: string[]; explorer: boolean; maxBodySize: number; maxBatch: number; maxBatchBytes: number; maxFilters: number; maxSubscriptions: number; requestTimeout: number; maxConnections: number; wsPingInterval: number; wsMaxBuffered: number; callTimeout: number; pieceStoreLimit: number; maxPieceSize?: number; state?: string; loadState?: string; dumpState?: string; silent?: boolean; json?: boolean }>();
+  const otherNodes = otherNodesFlagRefusal(program);
+  if (otherNodes) program.error(otherNodes);
+  // As Anvil refuses it: without an upstream the epoch would be silently ignored.
+  if (opts.forkBlockNumber !== undefined && !opts.forkUrl) program.error("error: option '--fork-block-number <epoch>' is the epoch of a fork: give --fork-url <url> too");
   let balance: bigint;
   let fund: DevnetConfig['fund'];
   const sectorSize = SECTOR_SIZES[opts.sectorSize]!;

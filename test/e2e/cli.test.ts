@@ -175,11 +175,39 @@ describe('fvm-devnet CLI', () => {
       assert.equal(BigInt(await result(node.url, 'eth_getBalance', [first, 'latest'])), 100n * 10n ** 18n);
       assert.equal(Number((await result(node.url, 'eth_getBlockByNumber', ['0x0', false])).timestamp), 1_700_000_000);
     });
-    for (const [extra, refusal] of [[['--gas-limit', '30000000'], /unknown option '--gas-limit'/], [['--auto-impersonate', 'false'], /too many arguments/]] as const) {
+    for (const [extra, refusal] of [[['--gas-limit', '30000000'], /fvm-devnet has no --gas-limit \(Anvil's\): the block gas limit is Filecoin's/], [['--auto-impersonate', 'false'], /too many arguments/]] as const) {
       const run = runToExit(['--port', '0', ...extra]);
       assert.notEqual(run.status, 0, `${extra.join(' ')} started`);
       assert.match(run.stderr, refusal);
     }
+  });
+
+  // A user's habits from the other nodes: their flags are refused naming what to use here, not as unknown
+  // options (commander guessed --port for Hardhat's --fork), and flags that cannot go together are
+  // refused as Anvil refuses them, rather than one of them silently ignored.
+  test("Anvil's, hardhat node's and lotus daemon's own flags exit naming fvm-devnet's; --no-mining with --block-time, or --fork-block-number without --fork-url, exit too", () => {
+    const refusals: [string[], RegExp][] = [
+      [['--fork', 'https://api.calibration.node.glif.io/rpc/v1'], /fvm-devnet has no --fork \(Hardhat's\): use --fork-url <url>/],
+      [['--hostname', '127.0.0.1'], /fvm-devnet has no --hostname \(Hardhat's\): use --host <address>/],
+      [['--api', '1234'], /fvm-devnet has no --api \(Lotus's\): use --port <number>/],
+      [['-q'], /fvm-devnet has no --quiet \(Anvil's\): use --silent/],
+      [['--no-mine'], /fvm-devnet has no --no-mine \(Anvil's\): use --no-mining/],
+      [['--derivation-path', "m/44'/60'/0'/0/"], /fvm-devnet has no --derivation-path \(Anvil's\): the dev accounts are always derived at m\/44'\/60'\/0'\/0\/i/],
+      [['--base-fee', '0'], /fvm-devnet has no --base-fee \(Anvil's\): .*anvil_setNextBlockBaseFeePerGas/],
+      [['--prune-history'], /fvm-devnet has no --prune-history \(Anvil's\): the node keeps every tipset's state/],
+      [['--config-out', 'anvil.json'], /fvm-devnet has no --config-out \(Anvil's\): --json prints `Listening on` as a JSON line/],
+      [['--no-mining', '--block-time', '2'], /option '--no-mining' cannot be used with option '-b, --block-time <seconds>'/],
+      [['--fork-block-number', '5'], /option '--fork-block-number <epoch>' is the epoch of a fork: give --fork-url <url> too/],
+    ];
+    for (const [flags, refusal] of refusals) {
+      const run = runToExit(['--port', '0', ...flags]);
+      assert.equal(run.status, 1, `${flags.join(' ')} started: ${run.stdout}`);
+      assert.match(run.stderr, refusal);
+      assert.doesNotMatch(run.stderr, /unknown option|Did you mean/);
+    }
+    // Hidden: --help lists fvm-devnet's own options only.
+    const help = runToExit(['--help']);
+    assert.doesNotMatch(help.stdout, /--hostname|--gas-limit|--quiet/);
   });
 
   test('--mnemonic changes the accounts', async () => {
