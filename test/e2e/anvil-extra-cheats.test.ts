@@ -11,6 +11,7 @@ import { AbiCoder, Interface, getAddress, getCreateAddress } from 'ethers';
 import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { cast, castOk } from '../helpers/foundry.js';
 import { compileFixtures, compileSolidity, type CompiledContract } from '../helpers/solc.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 interface Block {
   number: string;
@@ -56,7 +57,7 @@ contract DelegatingProxy {
 `;
 
 describe('Anvil extra cheat codes through cast rpc', () => {
-  let devnet: DevnetProcess;
+  const devnet = useDevnet();
   let artifacts: Record<string, CompiledContract>;
   const [dev0, dev1, dev2] = [DEV_ACCOUNTS[0]!, DEV_ACCOUNTS[1]!, DEV_ACCOUNTS[2]!];
 
@@ -85,11 +86,6 @@ describe('Anvil extra cheat codes through cast rpc', () => {
 
   before(async () => {
     artifacts = await compileFixtures();
-    devnet = await startDevnet();
-  });
-
-  after(async () => {
-    await devnet?.stop();
   });
 
   test('evm_setTime / anvil_setTime set the next tipset\'s time (seconds, or milliseconds as Anvil takes them); an earlier time is refused', async () => {

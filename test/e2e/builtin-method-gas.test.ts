@@ -7,14 +7,14 @@
 // provider is charged as builtin-actors' trace of PublishStorageDeals says (issue 1020).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
-import { Contract, ContractFactory, JsonRpcProvider, Wallet } from 'ethers';
+import { before, describe, test } from 'node:test';
+import { Contract, ContractFactory, JsonRpcProvider } from 'ethers';
 import { encodeCbor } from '../../src/common/cbor.js';
 import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { stateLoadGas } from '../../src/fevm/builtin-method-gas.js';
-import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { compileFixtures } from '../helpers/solc.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 const MARKET = 5n;
 const MINER = 111n;
@@ -24,7 +24,7 @@ const CBOR = 0x51n;
 const NO_SUCH_METHOD = BigInt(methodNumber('NoSuchMethod'));
 
 describe("builtin actors' getters from a contract cost what the FVM charges them for", () => {
-  let devnet: DevnetProcess;
+  const devnet = useDevnet();
   let provider: JsonRpcProvider;
   let caller: Contract;
   let dealId: number;
@@ -32,20 +32,13 @@ describe("builtin actors' getters from a contract cost what the FVM charges them
 
   before(async () => {
     const { FilecoinApiCaller } = await compileFixtures();
-    devnet = await startDevnet();
-    provider = new JsonRpcProvider(devnet.url, undefined, { cacheTimeout: -1, staticNetwork: true });
-    const wallet = new Wallet(DEV_ACCOUNTS[0]!.privateKey, provider);
-    caller = (await new ContractFactory(FilecoinApiCaller!.abi, FilecoinApiCaller!.bytecode, wallet).deploy()) as Contract;
+    provider = devnet.provider;
+    caller = (await new ContractFactory(FilecoinApiCaller!.abi, FilecoinApiCaller!.bytecode, devnet.wallet).deploy()) as Contract;
     await caller.waitForDeployment();
     const { cid, size } = computePieceCid(randomBytes(4000));
     const proposed = await provider.send('devnet_proposeDeal', [{ pieceCid: cid.toString(), pieceSize: size }]);
     dealId = proposed.dealId;
     publishGas = (await provider.send('Filecoin.StateSearchMsg', [null, proposed.message, -1, true])).Receipt.GasUsed;
-  });
-
-  after(async () => {
-    provider?.destroy();
-    await devnet?.stop();
   });
 
   /** The gas of a transaction calling `method` of actor `actor` read-only, with CBOR `params` (none if undefined). */

@@ -4,14 +4,15 @@
 // against the node's state (eth_getCode, eth_getStorageAt, …), so they work for plain EVM code
 // but know nothing of the FEVM (its precompiles, FVM gas).
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { Interface, getCreateAddress } from 'ethers';
-import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
 import { castOk } from '../helpers/foundry.js';
 import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 describe('traces with Foundry cast against the devnet CLI', () => {
-  let devnet: DevnetProcess;
+  const devnet = useDevnet();
   let artifacts: Record<string, CompiledContract>;
   let caller: string;
   let callee: string;
@@ -21,7 +22,6 @@ describe('traces with Foundry cast against the devnet CLI', () => {
 
   before(async () => {
     artifacts = await compileFixtures();
-    devnet = await startDevnet();
     const send = async (args: string[]) => JSON.parse(await castOk(['send', '--private-key', sender.privateKey, ...rpc(), '--json', ...args])) as { status: string; transactionHash: string };
     callee = getCreateAddress({ from: sender.address, nonce: 0 });
     assert.equal((await send(['--create', artifacts.TraceCallee!.bytecode])).status, '0x1');
@@ -31,10 +31,6 @@ describe('traces with Foundry cast against the devnet CLI', () => {
     const stored = await send([caller, 'callStore(uint256)', '42']);
     assert.equal(stored.status, '0x1');
     storeHash = stored.transactionHash;
-  });
-
-  after(async () => {
-    await devnet?.stop();
   });
 
   test('cast rpc debug_traceTransaction with callTracer, and trace_transaction', async () => {

@@ -1,16 +1,11 @@
 // End to end with Foundry's cast (the platform binary, so exit codes are real) against the devnet CLI.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { AbiCoder, Interface, Wallet, getAddress, getCreateAddress, parseEther } from 'ethers';
-import {
-  DEV_ACCOUNTS,
-  DEV_ACCOUNT_BALANCE,
-  DEVNET_CHAIN_ID,
-  startDevnet,
-  type DevnetProcess,
-} from '../helpers/devnet-process.js';
+import { DEV_ACCOUNTS, DEV_ACCOUNT_BALANCE, DEVNET_CHAIN_ID } from '../helpers/devnet-process.js';
 import { cast, castOk } from '../helpers/foundry.js';
 import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 interface CastReceipt {
   status: string;
@@ -22,7 +17,7 @@ interface CastReceipt {
 }
 
 describe('Foundry cast against the devnet CLI', () => {
-  let devnet: DevnetProcess;
+  const devnet = useDevnet();
   let artifacts: Record<string, CompiledContract>;
   let counter: string;
   const sender = DEV_ACCOUNTS[0]!;
@@ -31,11 +26,6 @@ describe('Foundry cast against the devnet CLI', () => {
 
   before(async () => {
     artifacts = await compileFixtures();
-    devnet = await startDevnet();
-  });
-
-  after(async () => {
-    await devnet?.stop();
   });
 
   async function sendJson(args: string[]): Promise<CastReceipt> {

@@ -1,9 +1,10 @@
 // JSON-RPC 2.0 framing and error codes, over raw HTTP (fetch) against the devnet CLI.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { ContractFactory, Interface, Wallet, JsonRpcProvider } from 'ethers';
-import { DEV_ACCOUNTS, DEVNET_CHAIN_ID, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { DEV_ACCOUNTS, DEVNET_CHAIN_ID } from '../helpers/devnet-process.js';
 import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 interface RpcError {
   code: number;
@@ -18,16 +19,11 @@ interface RpcResponse {
 }
 
 describe('JSON-RPC framing and errors', () => {
-  let devnet: DevnetProcess;
+  const devnet = useDevnet();
   let artifacts: Record<string, CompiledContract>;
 
   before(async () => {
     artifacts = await compileFixtures();
-    devnet = await startDevnet();
-  });
-
-  after(async () => {
-    await devnet?.stop();
   });
 
   /** POSTs a raw body; JSON-RPC answers are HTTP 200, errors included (docs: DESIGN.md). */

@@ -3,12 +3,12 @@
 // pledge and a sector's maximum termination fee through call_actor_id, as on calibnet since builtin-actors
 // v16; a Lotus client reaches the same methods with StateCall and decodes their params with StateDecodeParams.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import type { Address } from 'viem';
 import { decodeBigInt, decodeCbor, encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
-import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { glifClient, type LotusClient } from '../helpers/glif.js';
 import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 import { deployFixture, devnetClients, type DevnetClients } from '../helpers/viem-devnet.js';
 
 const FIL = 10n ** 18n;
@@ -18,7 +18,7 @@ const INITIAL_PLEDGE = 3180523767;
 const MAX_TERMINATION_FEE = 4127382196;
 
 describe('FIP-0098: a miner\'s InitialPledge and MaxTerminationFee from a contract and a Lotus client', () => {
-  let devnet: DevnetProcess;
+  const devnet = useDevnet();
   let reader: CompiledContract;
   let address: Address;
   let lotus: LotusClient;
@@ -28,17 +28,12 @@ describe('FIP-0098: a miner\'s InitialPledge and MaxTerminationFee from a contra
 
   before(async () => {
     reader = (await compileFixtures()).MinerPledgeReader!;
-    devnet = await startDevnet();
     lotus = glifClient(devnet.url);
     const clients = devnetClients(devnet.url, 4);
     publicClient = clients.publicClient;
     address = await deployFixture(clients, reader);
     [miner] = await lotus.request('StateListMiners', null);
     minerId = BigInt(miner.slice(2));
-  });
-
-  after(async () => {
-    await devnet?.stop();
   });
 
   const read = async (functionName: string, args: unknown[]) => (await publicClient.readContract({ address, abi: reader.abi, functionName, args })) as [bigint, bigint];

@@ -2,24 +2,24 @@
 // eth_call, against the devnet CLI: a valid secp256r1 signature answers 32 bytes ending in 1,
 // anything else empty output, and the STATICCALL succeeds either way (builtin-actors secp256r1.rs).
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { p256 } from '@noble/curves/nist.js';
 import { concat, createPublicClient, createWalletClient, defineChain, http, toHex, type Address, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { DEV_ACCOUNTS, DEVNET_CHAIN_ID, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { DEV_ACCOUNTS, DEVNET_CHAIN_ID } from '../helpers/devnet-process.js';
 import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 const P256VERIFY: Address = '0x0000000000000000000000000000000000000100';
 
 describe('P256VERIFY through viem', () => {
-  let devnet: DevnetProcess;
+  const devnet = useDevnet();
   let probe: CompiledContract;
   let address: Address;
   let publicClient: ReturnType<typeof createPublicClient>;
 
   before(async () => {
     probe = (await compileFixtures()).FevmProbe!;
-    devnet = await startDevnet();
     const chain = defineChain({
       id: DEVNET_CHAIN_ID,
       name: 'fvm-devnet',
@@ -33,10 +33,6 @@ describe('P256VERIFY through viem', () => {
     const receipt = await publicClient.waitForTransactionReceipt({ hash });
     assert.equal(receipt.status, 'success');
     address = receipt.contractAddress!;
-  });
-
-  after(async () => {
-    await devnet?.stop();
   });
 
   const verify = async (input: Hex) =>

@@ -4,13 +4,13 @@
 // location found by an eth_call of GenerateSectorLocation, then ValidateSectorStatus and
 // GetNominalSectorExpiration in a transaction; a Lotus client's StateCall reaches the same method.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import type { Address, Hex } from 'viem';
 import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
-import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { glifClient, type LotusClient } from '../helpers/glif.js';
 import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 import { deployFixture, devnetClients, type DevnetClients } from '../helpers/viem-devnet.js';
 
 const ACTIVE = 1;
@@ -18,7 +18,7 @@ const FAULTY = 2;
 const DEAD = 0;
 
 describe('nv28: the miner actor v18 sector status methods from a contract', () => {
-  let devnet: DevnetProcess;
+  const devnet = useDevnet();
   let reader: CompiledContract;
   let address: Address;
   let lotus: LotusClient;
@@ -31,7 +31,6 @@ describe('nv28: the miner actor v18 sector status methods from a contract', () =
 
   before(async () => {
     reader = (await compileFixtures()).SectorStatusReader!;
-    devnet = await startDevnet();
     lotus = glifClient(devnet.url);
     const clients = devnetClients(devnet.url, 3);
     ({ publicClient, walletClient } = clients);
@@ -39,10 +38,6 @@ describe('nv28: the miner actor v18 sector status methods from a contract', () =
     [miner] = await lotus.request('StateListMiners', null);
     minerId = BigInt(miner.slice(2));
     [sector] = await lotus.request('StateMinerSectors', miner, null, null);
-  });
-
-  after(async () => {
-    await devnet?.stop();
   });
 
   const read = async <T>(functionName: string, args: unknown[]) => (await publicClient.readContract({ address, abi: reader.abi, functionName, args })) as T;

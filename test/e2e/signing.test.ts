@@ -2,11 +2,12 @@
 // (signMessage, signTypedData, signTransaction) and viem's JSON-RPC accounts, checked with ethers'
 // and viem's verifiers, and an EIP-2612 permit signed by the node and accepted by a contract.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { ContractFactory, JsonRpcProvider, Signature, Transaction, verifyMessage, verifyTypedData, type Contract, type JsonRpcSigner, type TypedDataField } from 'ethers';
 import { createWalletClient, http, verifyMessage as viemVerifyMessage, verifyTypedData as viemVerifyTypedData, type Address } from 'viem';
-import { DEV_ACCOUNTS, DEVNET_CHAIN_ID, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { DEV_ACCOUNTS, DEVNET_CHAIN_ID } from '../helpers/devnet-process.js';
 import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 const OWNER = DEV_ACCOUNTS[0]!.address;
 const SPENDER = DEV_ACCOUNTS[1]!.address;
@@ -35,19 +36,15 @@ const MAIL = {
 const MAIL_TYPES = MAIL.types as unknown as Record<string, TypedDataField[]>;
 
 describe('signing with the dev accounts', () => {
-  let devnet: DevnetProcess;
+  const devnet = useDevnet();
   let provider: JsonRpcProvider;
   let owner: JsonRpcSigner;
   let artifacts: Record<string, CompiledContract>;
 
   before(async () => {
-    [devnet, artifacts] = await Promise.all([startDevnet(), compileFixtures()]);
-    provider = new JsonRpcProvider(devnet.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+    artifacts = await compileFixtures();
+    provider = devnet.provider;
     owner = await provider.getSigner(OWNER);
-  });
-  after(async () => {
-    provider?.destroy();
-    await devnet?.stop();
   });
 
   test('ethers JsonRpcSigner.signMessage (personal_sign) verifies with ethers and viem', async () => {

@@ -2,29 +2,25 @@
 // from eth_accounts, a local wallet, `new web3.eth.Contract(abi).deploy({ data }).send({ from })`),
 // against the devnet CLI on a real port.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { getCreateAddress, verifyTypedData } from 'ethers';
 import { ContractExecutionError, TransactionRevertedWithoutReasonError, Web3 } from 'web3';
-import { DEV_ACCOUNTS, DEVNET_CHAIN_ID, pollUntil, startDevnet, within, type DevnetProcess } from '../helpers/devnet-process.js';
+import { DEV_ACCOUNTS, DEVNET_CHAIN_ID, pollUntil, within } from '../helpers/devnet-process.js';
 import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 const WAIT_MS = 10_000;
 
 describe('web3.js 4 against the devnet CLI', () => {
-  let devnet: DevnetProcess;
+  const devnet = useDevnet();
   let web3: Web3;
   let counter: CompiledContract;
   let from: string;
 
   before(async () => {
     counter = (await compileFixtures()).Counter!;
-    devnet = await startDevnet();
     web3 = new Web3(devnet.url);
     from = (await web3.eth.getAccounts())[0]!;
-  });
-
-  after(async () => {
-    await devnet?.stop();
   });
 
   /** Deploys Counter as web3's docs do, signed by the node for a dev account or by web3's wallet. */
