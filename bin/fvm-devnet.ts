@@ -1,5 +1,7 @@
 // The fvm-devnet command: flags -> DevnetConfig -> a running node, and the start-up banner; its
 // subcommands (`piece`) are in their own files.
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { FilAddress } from '../src/common/address.js';
 import { bytesToHex, hexToBytes } from '../src/common/hex.js';
@@ -79,6 +81,14 @@ const SECTOR_SIZES: Record<string, bigint> = { '2KiB': 2n << 10n, '8MiB': 8n << 
 function sectorSizeText(bytes: bigint): string {
   const [name] = Object.entries(SECTOR_SIZES).find(([, size]) => size === bytes) ?? [`${bytes} B`];
   return name.replace(/(\d)([KMG]iB)$/, '$1 $2');
+}
+
+/**
+ * A directory given for a state file means the file chain.state in it, as Anvil takes one for
+ * `<dir>/state.json` (its --state and --dump-state write there): not the JSON Anvil writes, so not its name.
+ */
+function stateFileIn(path: string | undefined): string | undefined {
+  return path !== undefined && statSync(path, { throwIfNoEntry: false })?.isDirectory() ? join(path, 'chain.state') : path;
 }
 
 /** The command line: with no subcommand, `run` starts the node with the flags' config. */
@@ -190,11 +200,11 @@ function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
     maxConnections: opts.maxConnections,
     wsLiveness: { pingIntervalMs: opts.wsPingInterval, maxBufferedBytes: opts.wsMaxBuffered },
     callTimeoutMs: opts.callTimeout,
-    statePath: opts.state,
+    statePath: stateFileIn(opts.state),
     pieceStoreLimit: opts.pieceStoreLimit,
     maxPieceSize: opts.maxPieceSize ?? Math.min(defaults.maxPieceSize, sectorHolds),
-    loadStatePath: opts.loadState,
-    dumpStatePath: opts.dumpState,
+    loadStatePath: stateFileIn(opts.loadState),
+    dumpStatePath: stateFileIn(opts.dumpState),
     fork: opts.forkUrl
       ? {
           url: opts.forkUrl,

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -347,6 +347,38 @@ describe('--state', () => {
       assert.equal(result.code, 1, what);
       assert.match(result.stderr, new RegExp(`state file ${file} is damaged: its bytes do not match the checksum it ends with`), what);
       assert.deepEqual(readFileSync(file), Buffer.from(bytes), what);
+    }
+  });
+
+  // Anvil's habit (`anvil --state .anvil`, a CI cache's directory): a directory given for the file means
+  // <dir>/state.json to Anvil; here <dir>/chain.state, rather than losing the session at exit (U45).
+  test('a directory given to --dump-state, --state or --load-state holds the chain as chain.state in it', async () => {
+    const folder = join(dir, 'anvil-habit');
+    mkdirSync(folder);
+    const file = join(folder, 'chain.state');
+    const first = await startDevnet(['--dump-state', folder]);
+    const provider = new JsonRpcProvider(first.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+    const tx = await new Wallet(DEV_ACCOUNTS[0].privateKey, provider).sendTransaction({ to: DEV_ACCOUNTS[5].address, value: 1n });
+    await tx.wait();
+    provider.destroy();
+    await first.stop();
+    assert.ok(existsSync(file), 'no chain.state in the directory');
+    assert.doesNotMatch(first.output(), /cannot write/);
+
+    const second = await startDevnet(['--state', folder]);
+    try {
+      assert.match(second.output(), new RegExp(`Chain loaded at height 1 \\(from ${file}\\)`));
+      assert.match(second.output(), new RegExp(`Pieces: +${file}\\.pieces/`));
+    } finally {
+      await second.stop();
+    }
+    const third = await startDevnet(['--load-state', folder]);
+    try {
+      const reader = new JsonRpcProvider(third.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+      assert.equal((await reader.getTransactionReceipt(tx.hash))?.status, 1);
+      reader.destroy();
+    } finally {
+      await third.stop();
     }
   });
 
