@@ -317,7 +317,7 @@ function banner(node: RunningDevnet, config: DevnetConfig): string {
     // Where Filecoin tools (the lotus CLI, filecoin-rpc clients, starter kits' localnet) connect.
     `Lotus API:    ${node.url}/rpc/v1`,
     ...(exposed ? ['!'.repeat(72), exposed, '!'.repeat(72)] : []),
-    `Listening on ${node.host}:${node.port}`,
+    `Listening on ${node.listenAddress}`,
     '',
   ];
   return lines.join('\n');
@@ -375,7 +375,7 @@ async function runNode(config: DevnetConfig): Promise<void> {
   if (exposed && config.silent) process.stderr.write(exposed + '\n');
   const unfunded = unfundedAccountsLine(node, config);
   if (unfunded && config.json) node.log.warn(unfunded);
-  if (config.json) node.log.info({ host: node.host, port: node.port, chainId: config.chainId.toString() }, `Listening on ${node.host}:${node.port}`);
+  if (config.json) node.log.info({ host: node.host, port: node.port, chainId: config.chainId.toString() }, `Listening on ${node.listenAddress}`);
 }
 
 buildProgram(runNode).parseAsync(process.argv).catch((err: Error) => {

@@ -1,5 +1,6 @@
 // The public API: build a devnet in-process, or start one listening on a port.
 import { existsSync, statSync } from 'node:fs';
+import { isIPv6 } from 'node:net';
 import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -28,6 +29,8 @@ export interface RunningDevnet {
   log: Logger;
   host: string;
   port: number;
+  /** host:port as a URL writes it, an IPv6 host in brackets ([::1]:8545), as Anvil's `Listening on` line gives it. */
+  listenAddress: string;
   url: string;
   close(): Promise<void>;
 }
@@ -126,13 +129,15 @@ async function startNode(config: DevnetConfig, unlock: () => void): Promise<Runn
   await server.listen({ host: config.host, port: config.port });
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
+  const listenAddress = `${isIPv6(config.host) ? `[${config.host}]` : config.host}:${port}`;
   return {
     devnet,
     server,
     log,
     host: config.host,
     port,
-    url: `http://${config.host}:${port}`,
+    listenAddress,
+    url: `http://${listenAddress}`,
     async close() {
       stateFile?.close();
       devnet.close();

@@ -210,6 +210,16 @@ describe('fvm-devnet CLI', () => {
     assert.doesNotMatch(help.stdout, /--hostname|--gas-limit|--quiet/);
   });
 
+  // A URL puts an IPv6 address in brackets: `http://::1:8545/rpc/v1` is no URL a tool or browser takes.
+  test('--host ::1: the Explorer and Lotus API URLs and the Listening line write the address in brackets, as Anvil\'s line does', async () => {
+    await withCli(['--host', '::1'], async (node) => {
+      assert.match(node.output(), new RegExp(`\nExplorer: +http://\\[::1\\]:${node.port}/\n`));
+      assert.match(node.output(), new RegExp(`\nLotus API: +http://\\[::1\\]:${node.port}/rpc/v1\n`));
+      assert.match(node.output(), new RegExp(`\nListening on \\[::1\\]:${node.port}\n`));
+      assert.equal(await result(`http://[::1]:${node.port}/rpc/v1`, 'eth_chainId'), '0x1df5e76');
+    });
+  });
+
   test('--mnemonic changes the accounts', async () => {
     await withCli(['--mnemonic', ABANDON, '--accounts', '2'], async (node) => {
       const expected = [0, 1].map((i) => HDNodeWallet.fromPhrase(ABANDON, undefined, `m/44'/60'/0'/0/${i}`));
