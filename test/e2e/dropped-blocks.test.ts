@@ -3,23 +3,16 @@
 // that head; Lotus still answers it by hash from its blockstore (its logs as reverted), so the
 // indexer sees the fork by the parent and walks back, where it retried on an error for a minute.
 import assert from 'node:assert/strict';
-import { after, before, describe, test, type TestContext } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import { JsonRpcProvider } from 'ethers';
 import { createPublicClient, webSocket, type Hash, type Hex } from 'viem';
-import { pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { pollUntil } from '../helpers/devnet-process.js';
 import { LOG_EMITTER_INITCODE, word } from '../helpers/log-emitter.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 import { devnetClients } from '../helpers/viem-devnet.js';
 
 describe('a dropped head fetched by hash, as an indexer queues it', () => {
-  let devnet: DevnetProcess;
-
-  before(async () => {
-    devnet = await startDevnet();
-  });
-
-  after(async () => {
-    await devnet?.stop();
-  });
+  const devnet = useDevnet();
 
   const clients = (t: TestContext) => {
     const { walletClient: wallet } = devnetClients(devnet.url, 0);

@@ -1,6 +1,6 @@
 // End to end with ethers 6: the devnet CLI on a real port, driven through JsonRpcProvider and Wallet.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import {
   Contract,
   ContractFactory,
@@ -22,27 +22,20 @@ import {
   DEV_MNEMONIC,
   DEVNET_CHAIN_ID,
   pollUntil,
-  startDevnet,
-  type DevnetProcess,
 } from '../helpers/devnet-process.js';
 import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 describe('ethers 6 against the devnet CLI', () => {
-  let devnet: DevnetProcess;
+  const devnet = useDevnet();
   let provider: JsonRpcProvider;
   let wallet: Wallet;
   let artifacts: Record<string, CompiledContract>;
 
   before(async () => {
     artifacts = await compileFixtures();
-    devnet = await startDevnet();
-    provider = new JsonRpcProvider(devnet.url, undefined, { cacheTimeout: -1, staticNetwork: true });
-    wallet = new Wallet(DEV_ACCOUNTS[0]!.privateKey, provider);
-  });
-
-  after(async () => {
-    provider?.destroy();
-    await devnet?.stop();
+    provider = devnet.provider;
+    wallet = devnet.wallet;
   });
 
   async function deploy(name: string, args: unknown[] = []): Promise<Contract> {
@@ -475,16 +468,11 @@ describe('ethers 6 against the devnet CLI', () => {
 // connections only, so ethers' listeners over HTTP (eth_newFilter, FilterIdEventSubscriber) get the
 // refusal; `{ polling: true }` makes them read eth_getLogs each block instead.
 describe('ethers 6 listeners against --gateway-only', () => {
-  let gateway: DevnetProcess;
+  const gateway = useDevnet(['--gateway-only']);
   let artifacts: Record<string, CompiledContract>;
 
   before(async () => {
     artifacts = await compileFixtures();
-    gateway = await startDevnet(['--gateway-only']);
-  });
-
-  after(async () => {
-    await gateway?.stop();
   });
 
   test("contract.on over a JsonRpcProvider hands over nothing, ethers printing '@TODO' each block; with { polling: true } it hands over each increment", async (t) => {

@@ -10,8 +10,9 @@ import { blake2b } from '@noble/hashes/blake2.js';
 import { ContractFactory, getCreateAddress, JsonRpcProvider, NonceManager, Wallet } from 'ethers';
 import { CID } from 'multiformats/cid';
 import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
-import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
 import { rawRpc } from '../helpers/raw-rpc.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 type Hex = string;
 /** A quantity as JSON-RPC writes it: no leading zeros. */
@@ -26,7 +27,7 @@ const filecoinMethodInput = (method: number, codec: number, params: string) =>
   params.padEnd(Math.ceil(params.length / 64) * 64, '0');
 
 describe("Lotus's Eth API itests (b835fab70)", () => {
-  let node: DevnetProcess;
+  const node = useDevnet();
   let provider: JsonRpcProvider;
   let signer: NonceManager;
   let matrix: CompiledContract;
@@ -38,7 +39,6 @@ describe("Lotus's Eth API itests (b835fab70)", () => {
   const ethHashOf = (cid: { '/': string }) => ok<Hex>('Filecoin.EthGetTransactionHashByCid', cid);
 
   before(async () => {
-    node = await startDevnet();
     ({ ok, failure } = rawRpc(node.url));
     provider = new JsonRpcProvider(node.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
     signer = new NonceManager(new Wallet(DEV_ACCOUNTS[0]!.privateKey, provider));
@@ -47,7 +47,6 @@ describe("Lotus's Eth API itests (b835fab70)", () => {
   });
   after(async () => {
     provider?.destroy();
-    await node?.stop();
   });
 
   // eth_balance_test.go

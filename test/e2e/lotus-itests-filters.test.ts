@@ -8,8 +8,9 @@ import { after, before, describe, test } from 'node:test';
 import { Contract, ContractFactory, id, JsonRpcProvider, keccak256, NonceManager, Wallet, zeroPadValue, toBeHex } from 'ethers';
 import WebSocket from 'ws';
 import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
-import { DEV_ACCOUNTS, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { DEV_ACCOUNTS, pollUntil } from '../helpers/devnet-process.js';
 import { rawRpc } from '../helpers/raw-rpc.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 type Hex = string;
 interface Log {
@@ -133,7 +134,7 @@ function bloomOf(items: Hex[]): Hex {
 }
 
 describe("Lotus's filter itests (itests/eth_filter_test.go, b835fab70)", () => {
-  let node: DevnetProcess;
+  const node = useDevnet();
   let provider: JsonRpcProvider;
   let signer: NonceManager;
   let matrix: CompiledContract;
@@ -151,7 +152,6 @@ describe("Lotus's filter itests (itests/eth_filter_test.go, b835fab70)", () => {
   };
 
   before(async () => {
-    node = await startDevnet();
     ({ rpc, ok } = rawRpc(node.url));
     provider = new JsonRpcProvider(node.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
     signer = new NonceManager(new Wallet(DEV_ACCOUNTS[0]!.privateKey, provider));
@@ -159,7 +159,6 @@ describe("Lotus's filter itests (itests/eth_filter_test.go, b835fab70)", () => {
   });
   after(async () => {
     provider?.destroy();
-    await node?.stop();
   });
 
   // TestEthGetLogs, TestEthGetFilterChanges, TestEthGetFilterLogs and TestEthSubscribeLogs: the same

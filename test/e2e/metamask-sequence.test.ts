@@ -2,13 +2,14 @@
 // network-controller 25, gas-fee-controller 25 and transaction-controller 61; see
 // shared/reference/tool-quirks.md), replayed against the devnet CLI request by request.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { Interface, Wallet } from 'ethers';
 import { compileFixtures } from '../helpers/solc.js';
-import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 describe('MetaMask request sequence', () => {
-  let node: DevnetProcess;
+  const node = useDevnet();
   let id = 0;
   const rpc = async (method: string, params: unknown[] = []): Promise<any> => {
     const res = await fetch(node.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method, params }) });
@@ -17,11 +18,6 @@ describe('MetaMask request sequence', () => {
     return body.result;
   };
   const wallet = new Wallet(DEV_ACCOUNTS[1].privateKey);
-
-  before(async () => {
-    node = await startDevnet();
-  });
-  after(async () => node?.stop());
 
   /** What MetaMask does for one transaction, from gas estimate to confirmation; returns the receipt. */
   async function sendLikeMetaMask(to: string, data: string, value: bigint) {

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { getCreate2Address, JsonRpcProvider, keccak256, Transaction, Wallet, ZeroHash } from 'ethers';
-import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 const FACTORY = '0x914d7Fec6aaC8cd542e72Bca78B30650d45643d7';
 /** safe-global/safe-singleton-factory artifacts/314159/deployment.json (its pre-signed deployment for calibnet). */
@@ -15,16 +16,14 @@ const CALIBNET_DEPLOYMENT =
 const INIT_CODE = '0x602a60005360016000f3';
 
 describe('the Safe singleton factory', () => {
-  let node: DevnetProcess;
+  const node = useDevnet(['--chain-id', '314159']);
   let provider: JsonRpcProvider;
 
-  before(async () => {
-    node = await startDevnet(['--chain-id', '314159']);
+  before(() => {
     provider = new JsonRpcProvider(node.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
   });
   after(async () => {
     provider?.destroy();
-    await node?.stop();
   });
 
   test('is at its calibnet address with the code its pre-signed deployment returns', async () => {

@@ -32,16 +32,9 @@ import {
   type RpcLog,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import {
-  DEV_ACCOUNTS,
-  DEV_ACCOUNT_BALANCE,
-  DEVNET_CHAIN_ID,
-  pollUntil,
-  startDevnet,
-  within,
-  type DevnetProcess,
-} from '../helpers/devnet-process.js';
+import { DEV_ACCOUNTS, DEV_ACCOUNT_BALANCE, DEVNET_CHAIN_ID, pollUntil, within } from '../helpers/devnet-process.js';
 import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 const WAIT_MS = 10_000;
 
@@ -54,7 +47,7 @@ function revertedError(err: unknown): ContractFunctionRevertedError {
 }
 
 describe('viem 2 against the devnet CLI', () => {
-  let devnet: DevnetProcess;
+  const devnet = useDevnet();
   let artifacts: Record<string, CompiledContract>;
   let chain: Chain;
   let publicClient: PublicClient<Transport, Chain>;
@@ -68,7 +61,6 @@ describe('viem 2 against the devnet CLI', () => {
 
   before(async () => {
     artifacts = await compileFixtures();
-    devnet = await startDevnet();
     chain = defineChain({
       id: DEVNET_CHAIN_ID,
       name: 'fvm-devnet',
@@ -85,7 +77,6 @@ describe('viem 2 against the devnet CLI', () => {
       const rpc = await wsClient.transport.getRpcClient().catch(() => undefined);
       rpc?.close();
     }
-    await devnet?.stop();
   });
 
   async function deployCounter(): Promise<Address> {
