@@ -17,7 +17,9 @@ export interface SuiteDevnet extends DevnetProcess {
 /**
  * Registers the suite's before hook, which runs `startDevnet(args, env)`, and its after hook, which
  * destroys the provider (if one was read) and stops the node. Read the handle in tests and in
- * hooks registered after this call; reading it earlier fails, naming why.
+ * hooks registered after this call; reading it earlier fails, naming why. node:test runs a suite's
+ * after hooks in the order they were declared, so the node is gone when the suite's own after hooks
+ * run: a client that must close while the node still answers closes in its test (`t.after`).
  */
 export function useDevnet(args: string[] = [], env: NodeJS.ProcessEnv = {}): SuiteDevnet {
   let node: DevnetProcess | undefined;
