@@ -138,6 +138,9 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
     .addOption(new Option('--silent', 'print nothing (failed saves still go to stderr)'))
     .addOption(new Option('--json', 'log pino JSON lines instead of human-readable lines'))
     .showHelpAfterError('(fvm-devnet --help lists the options)')
+    // `fvm-devnet help [command]` as `fvm-devnet --help`; other words are refused in nodeConfig, naming the commands.
+    .helpCommand(true)
+    .allowExcessArguments()
     .action(() => run(nodeConfig(program, defaults)));
   addOtherNodesFlags(program);
   program.addCommand(pieceCommand(`http://127.0.0.1:${defaults.port}`));
@@ -150,6 +153,13 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
 /** The node's config from the root command's flags (after parsing). */
 function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
   const opts = program.opts<{ gatewayOnly?: boolean; paychManager: boolean; timestamp?: number; autoImpersonate?: boolean; forkUrl?: string; forkBlockNumber?: number; forkCache: boolean; port: number; host: string; accounts: number; storageProviders: number; sectorSize: string; sealDelay: number; f3Lag: number; mnemonic: string; balance: string; fund: string[]; seed: string; chainId: number; blockTime?: number; mining: boolean; allowOrigin: string[]; explorer: boolean; maxBodySize: number; maxBatch: number; maxBatchBytes: number; maxFilters: number; maxSubscriptions: number; requestTimeout: number; maxConnections: number; wsPingInterval: number; wsMaxBuffered: number; callTimeout: number; pieceStoreLimit: number; maxPieceSize?: number; state?: string; loadState?: string; dumpState?: string; silent?: boolean; json?: boolean }>();
+  // `hardhat node`'s habit (`fvm-devnet node`: the node is the command itself), a mnemonic left
+  // unquoted, or prool's `--auto-impersonate false`.
+  const [word] = program.args;
+  if (word !== undefined) {
+    const hint = word === 'true' || word === 'false' ? 'a flag such as --auto-impersonate takes no value: give it or leave it out' : 'quote a value with spaces (--mnemonic "test test … junk")';
+    program.error(`error: unexpected argument '${word}': \`fvm-devnet [options]\` starts the node, its commands are ${program.commands.map((c) => c.name()).join(' and ')}; ${hint}`);
+  }
   const otherNodes = otherNodesFlagRefusal(program);
   if (otherNodes) program.error(otherNodes);
   // As Anvil refuses it: without an upstream the epoch would be silently ignored.

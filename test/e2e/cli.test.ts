@@ -175,7 +175,7 @@ describe('fvm-devnet CLI', () => {
       assert.equal(BigInt(await result(node.url, 'eth_getBalance', [first, 'latest'])), 100n * 10n ** 18n);
       assert.equal(Number((await result(node.url, 'eth_getBlockByNumber', ['0x0', false])).timestamp), 1_700_000_000);
     });
-    for (const [extra, refusal] of [[['--gas-limit', '30000000'], /fvm-devnet has no --gas-limit \(Anvil's\): the block gas limit is Filecoin's/], [['--auto-impersonate', 'false'], /too many arguments/]] as const) {
+    for (const [extra, refusal] of [[['--gas-limit', '30000000'], /fvm-devnet has no --gas-limit \(Anvil's\): the block gas limit is Filecoin's/], [['--auto-impersonate', 'false'], /unexpected argument 'false': .*a flag such as --auto-impersonate takes no value/]] as const) {
       const run = runToExit(['--port', '0', ...extra]);
       assert.notEqual(run.status, 0, `${extra.join(' ')} started`);
       assert.match(run.stderr, refusal);
@@ -346,6 +346,21 @@ describe('fvm-devnet CLI', () => {
     assert.equal(run.status, 0, run.stderr);
     for (const flag of ['--port', '--host', '--accounts', '--storage-providers', '--sector-size', '--seal-delay', '--f3-lag', '--mnemonic', '--balance', '--chain-id', '--timestamp', '--auto-impersonate', '--block-time', '--no-mining', '--allow-origin', '--call-timeout', '--no-explorer', '--silent', '--json', '--help']) {
       assert.ok(run.stdout.includes(flag), `--help does not mention ${flag}`);
+    }
+  });
+
+  test("`fvm-devnet help` prints --help's text, `help deal` the command's; a word that is no command (`hardhat node`'s habit, an unquoted mnemonic) exits naming the commands", () => {
+    const help = runToExit(['help']);
+    assert.equal(help.status, 0, help.stderr);
+    assert.equal(help.stdout, runToExit(['--help']).stdout);
+    const deal = runToExit(['help', 'deal']);
+    assert.equal(deal.status, 0, deal.stderr);
+    assert.match(deal.stdout, /^Usage: fvm-devnet deal \[options\] <file>/);
+    // An unquoted mnemonic leaves its other words as arguments.
+    for (const [args, word] of [[['node'], 'node'], [['--port', '0', 'start'], 'start'], [['--port', '0', '--mnemonic', ...ABANDON.split(' ')], 'abandon']] as const) {
+      const run = runToExit([...args]);
+      assert.equal(run.status, 1, `${args.join(' ')} started: ${run.stdout}`);
+      assert.match(run.stderr, new RegExp(`unexpected argument '${word}': \`fvm-devnet \\[options\\]\` starts the node, its commands are piece and deal; quote a value with spaces`));
     }
   });
 
