@@ -84,6 +84,15 @@ function sectorSizeText(bytes: bigint): string {
 }
 
 /**
+ * Anvil's `--fork-url <url>@<block>`: the epoch after the URL's last `@`, when it is a number
+ * (`https://…/rpc/v1@3000000`); --fork-block-number, if given too, wins as in Anvil.
+ */
+function forkUrlAndEpoch(text: string): { url: string; epoch?: number } {
+  const match = /^(.+)@(\d+)$/.exec(text);
+  return match && Number.isSafeInteger(Number(match[2])) ? { url: match[1]!, epoch: Number(match[2]) } : { url: text };
+}
+
+/**
  * A directory given for a state file means the file chain.state in it, as Anvil takes one for
  * `<dir>/state.json` (its --state and --dump-state write there): not the JSON Anvil writes, so not its name.
  */
@@ -164,6 +173,7 @@ function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
   if (otherNodes) program.error(otherNodes);
   // As Anvil refuses it: without an upstream the epoch would be silently ignored.
   if (opts.forkBlockNumber !== undefined && !opts.forkUrl) program.error("error: option '--fork-block-number <epoch>' is the epoch of a fork: give --fork-url <url> too");
+  const forkAt = opts.forkUrl === undefined ? undefined : forkUrlAndEpoch(opts.forkUrl);
   let balance: bigint;
   let fund: DevnetConfig['fund'];
   const sectorSize = SECTOR_SIZES[opts.sectorSize]!;
@@ -215,10 +225,10 @@ function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
     maxPieceSize: opts.maxPieceSize ?? Math.min(defaults.maxPieceSize, sectorHolds),
     loadStatePath: stateFileIn(opts.loadState),
     dumpStatePath: stateFileIn(opts.dumpState),
-    fork: opts.forkUrl
+    fork: forkAt
       ? {
-          url: opts.forkUrl,
-          blockNumber: opts.forkBlockNumber,
+          url: forkAt.url,
+          blockNumber: opts.forkBlockNumber ?? forkAt.epoch,
           token: process.env.FVM_DEVNET_FORK_TOKEN || undefined,
           // A fork keeps the upstream's chain id unless --chain-id is given.
           chainId: program.getOptionValueSource('chainId') === 'cli' ? BigInt(opts.chainId) : undefined,
