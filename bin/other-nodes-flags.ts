@@ -1,6 +1,7 @@
 // Flags users bring from Anvil, `hardhat node` and `lotus daemon` that fvm-devnet has no option
 // for: each is refused naming what to use here, rather than as an unknown option (commander's
-// guess for Hardhat's --fork is --port).
+// guess for Hardhat's --fork is --port). Anvil's other names for options fvm-devnet has are taken.
+import type { EventEmitter } from 'node:events';
 import { Option, type Command } from 'commander';
 
 interface OtherNodesFlag {
@@ -11,16 +12,12 @@ interface OtherNodesFlag {
   instead: string;
 }
 
-// Each must differ from fvm-devnet's own options in its camel-cased name too (commander stores
-// Anvil's --blockTime as --block-time's blockTime: it is left to commander's "Did you mean --block-time?").
+// Each must differ from fvm-devnet's own options in its camel-cased name too (commander would store
+// Anvil's --blockTime in --block-time's blockTime).
 const OTHER_NODES_FLAGS: readonly OtherNodesFlag[] = [
   { flags: '--hostname <address>', of: 'Hardhat', instead: 'use --host <address>' },
   { flags: '--fork <url>', of: 'Hardhat', instead: 'use --fork-url <url> (and --fork-block-number <epoch>)' },
-  { flags: '--rpc-url <url>', of: 'Anvil', instead: 'use --fork-url <url>' },
   { flags: '--api <port>', of: 'Lotus', instead: 'use --port <number> (8545 by default; the Lotus API is at /rpc/v1)' },
-  { flags: '-q, --quiet', of: 'Anvil', instead: 'use --silent' },
-  { flags: '--auto-unlock', of: 'Anvil', instead: 'use --auto-impersonate' },
-  { flags: '--no-mine', of: 'Anvil', instead: 'use --no-mining' },
   { flags: '--no-storage-caching', of: 'Anvil', instead: 'use --no-fork-cache' },
   { flags: '--fork-header <header>', of: 'Anvil', instead: 'put the upstream\'s API token in $FVM_DEVNET_FORK_TOKEN (sent as "Authorization: Bearer <token>")' },
   { flags: '-s, --state-interval <seconds>', of: 'Anvil', instead: '--state <file> saves each tipset as it is mined' },
@@ -39,9 +36,29 @@ const OTHER_NODES_FLAGS: readonly OtherNodesFlag[] = [
   { flags: '--disable-code-size-limit', of: 'Anvil', instead: 'the FEVM refuses code over 24 KiB (exit 16), as calibnet does' },
 ];
 
-/** The flags above as hidden options of `program`: parsed (so that a value is not taken for an argument) but not in --help. */
+/** Anvil's own other names of options fvm-devnet has (its visible aliases; Foundry's -q): each sets that option. */
+const ALIASES: readonly { flags: string; of: string }[] = [
+  { flags: '--no-mine', of: 'no-mining' },
+  { flags: '--blockTime <seconds>', of: 'block-time' },
+  { flags: '--rpc-url <url>', of: 'fork-url' },
+  { flags: '--auto-unlock', of: 'auto-impersonate' },
+  { flags: '-q, --quiet', of: 'silent' },
+];
+
+/**
+ * The flags above as hidden options of `program` (parsed, so that a value is not taken for an
+ * argument, but not in --help): the other nodes' flags to refuse, and the aliases, whose value goes
+ * to their option as if it were given (its parser, its conflicts, source 'cli').
+ */
 export function addOtherNodesFlags(program: Command): void {
   for (const { flags } of OTHER_NODES_FLAGS) program.addOption(new Option(flags).hideHelp());
+  for (const { flags, of } of ALIASES) {
+    const alias = new Option(flags).hideHelp();
+    program.addOption(alias);
+    // Each option listens for `option:<name>` (commander's Command is an EventEmitter; its typings declare
+    // only on()). This runs after the alias's own listener, so --blockTime's parsed value replaces the text it stored.
+    program.on(`option:${alias.name()}`, (value?: string) => (program as unknown as EventEmitter).emit(`option:${of}`, value));
+  }
 }
 
 /** The refusal for the first of those flags given on the command line, if any. */

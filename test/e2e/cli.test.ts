@@ -190,8 +190,8 @@ describe('fvm-devnet CLI', () => {
       [['--fork', 'https://api.calibration.node.glif.io/rpc/v1'], /fvm-devnet has no --fork \(Hardhat's\): use --fork-url <url>/],
       [['--hostname', '127.0.0.1'], /fvm-devnet has no --hostname \(Hardhat's\): use --host <address>/],
       [['--api', '1234'], /fvm-devnet has no --api \(Lotus's\): use --port <number>/],
-      [['-q'], /fvm-devnet has no --quiet \(Anvil's\): use --silent/],
-      [['--no-mine'], /fvm-devnet has no --no-mine \(Anvil's\): use --no-mining/],
+      [['--gas-price', '1'], /fvm-devnet has no --gas-price \(Anvil's\): fees are Filecoin's/],
+      [['--code-size-limit', '100000'], /fvm-devnet has no --code-size-limit \(Anvil's\): the FEVM refuses code over 24 KiB/],
       [['--derivation-path', "m/44'/60'/0'/0/"], /fvm-devnet has no --derivation-path \(Anvil's\): the dev accounts are always derived at m\/44'\/60'\/0'\/0\/i/],
       [['--base-fee', '0'], /fvm-devnet has no --base-fee \(Anvil's\): .*anvil_setNextBlockBaseFeePerGas/],
       [['--prune-history'], /fvm-devnet has no --prune-history \(Anvil's\): the node keeps every tipset's state/],
@@ -207,7 +207,7 @@ describe('fvm-devnet CLI', () => {
     }
     // Hidden: --help lists fvm-devnet's own options only.
     const help = runToExit(['--help']);
-    assert.doesNotMatch(help.stdout, /--hostname|--gas-limit|--quiet/);
+    assert.doesNotMatch(help.stdout, /--hostname|--gas-limit|--quiet|--no-mine\b/);
   });
 
   // A URL puts an IPv6 address in brackets: `http://::1:8545/rpc/v1` is no URL a tool or browser takes.
@@ -228,6 +228,25 @@ describe('fvm-devnet CLI', () => {
       assert.ok(node.output().includes(ABANDON));
       assert.equal(await result(node.url, 'eth_getBalance', [DEV_ACCOUNTS[0]!.address, 'latest']), '0x0');
     });
+  });
+
+  // Anvil's other names for options the node has (its visible aliases): a script written for Anvil runs unchanged (review R66).
+  test("Anvil's --no-mine, --auto-unlock and --blockTime act as --no-mining, --auto-impersonate and --block-time, their checks too", async () => {
+    await withCli(['--no-mine', '--auto-unlock'], async (node) => {
+      const stranger = '0x00000000000000000000000000000000005ca1ab';
+      await result(node.url, 'anvil_setBalance', [stranger, '0xde0b6b3a7640000']);
+      const hash = await result(node.url, 'eth_sendTransaction', [{ from: stranger, to: stranger, value: '0x1' }]);
+      assert.equal(await result(node.url, 'eth_getTransactionReceipt', [hash]), null);
+      assert.equal(await result(node.url, 'eth_blockNumber'), '0x0');
+      await result(node.url, 'evm_mine');
+      assert.equal((await result(node.url, 'eth_getTransactionReceipt', [hash])).status, '0x1');
+    });
+    await withCli(['--blockTime', '1'], async (node) => assert.match(node.output(), /\nMining: +every 1 s\n/));
+    for (const [flags, refusal] of [[['--no-mine', '--blockTime', '2'], /option '--no-mining' cannot be used with option '-b, --block-time <seconds>'/], [['--blockTime', '0'], /option '-b, --block-time <seconds>' argument '0' is invalid/]] as const) {
+      const run = runToExit(['--port', '0', ...flags]);
+      assert.equal(run.status, 1, `${flags.join(' ')} started: ${run.stdout}`);
+      assert.match(run.stderr, refusal);
+    }
   });
 
   test('--no-mining leaves a sent transaction pending until evm_mine', async () => {
@@ -278,9 +297,10 @@ describe('fvm-devnet CLI', () => {
     });
   });
 
-  test('--silent prints nothing and still serves', async () => {
+  // -q, --quiet: Foundry's, which Anvil reads as its silent (review R66).
+  for (const flag of ['--silent', '-q', '--quiet']) test(`${flag} prints nothing and still serves`, async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, [CLI_PATH, '--port', String(port), '--silent'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI_PATH, '--port', String(port), flag], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
