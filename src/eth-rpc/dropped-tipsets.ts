@@ -1,15 +1,17 @@
 // Tipsets an evm_revert, anvil_rollback or anvil_reorg dropped, still answered by hash and block CID:
 // Lotus keeps a reorged tipset in its blockstore, so eth_getBlockByHash, eth_getBlockReceipts,
-// eth_getLogs({ blockHash }) and ChainGetTipSet/ChainGetBlock find it (lotus b835fab70
-// chain/store/store.go GetTipSetByCid reads the blockstore, not the canonical chain). Indexers fetch a
-// new head by hash before they check its parent (Ponder), and a revert may drop the head they queued.
-// Numbers, tags, filters and state reads follow the live chain only; a dropped tipset's state is gone
-// with the revert (the state tree keeps one history), so what reads its state refuses it.
+// eth_getLogs({ blockHash }), ChainGetTipSet/ChainGetBlock, and --gateway-only's
+// lookback check find it (lotus b835fab70 chain/store/store.go GetTipSetByCid reads the blockstore,
+// not the canonical chain). Indexers fetch a new head by hash before they check its parent (Ponder),
+// and a revert may drop the head they queued. On a fork it is the fork's own: never asked upstream.
+// Numbers, tags, range filters and state reads follow the live chain only; a dropped tipset's state
+// is gone with the revert (the state tree keeps one history), so what reads its state refuses it.
 import { bytesToHex } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { CID } from '../common/cbor.js';
 import { tipsetKeyCid, type Tipset } from '../mining/tipset.js';
 import { tipsetLogs, type EthLog } from './logs.js';
+import { heldTipset, tipsetOf } from './lotus-params.js';
 
 /**
  * How many dropped tipsets are kept, and how far above the epoch a revert goes back to: a kept
@@ -108,6 +110,23 @@ export function keptByBlockHash(devnet: Devnet, hash: Uint8Array): Tipset | unde
 /** The tipset whose block has this CID: on the chain, or dropped and kept. */
 export function keptByBlockCid(devnet: Devnet, cid: CID): Tipset | undefined {
   return devnet.chain.byBlockCid(cid) ?? droppedTipsets(devnet).byBlockCid(cid);
+}
+
+/**
+ * The tipset a non-empty key names: on the chain (heldTipset), or dropped and kept (a devnet tipset
+ * has one block, so a one-block key). On a fork it is the fork's own, which the upstream cannot know.
+ */
+export function keptTipset(devnet: Devnet, key: CID[]): Tipset | undefined {
+  return heldTipset(devnet, key) ?? (key.length === 1 ? droppedTipsets(devnet).byBlockCid(key[0]) : undefined);
+}
+
+/**
+ * The tipset a key names as tipsetOf finds it (the empty key is the head), or one a revert or reorg
+ * dropped: for what reads the tipset and not its state, as Lotus loads any tipset its blockstore
+ * holds (chain/store/store.go LoadTipSet).
+ */
+export function keptTipsetOf(devnet: Devnet, key: CID[] | undefined): Tipset {
+  return (key && key.length > 0 ? keptTipset(devnet, key) : undefined) ?? tipsetOf(devnet, key);
 }
 
 /**

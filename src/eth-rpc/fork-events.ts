@@ -7,9 +7,10 @@ import type { CID } from '../common/cbor.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { Fork } from '../devnet/fork/fork.js';
 import { actorEventFilter, heightRange } from './actor-events.js';
+import { keptTipset } from './dropped-tipsets.js';
 import { parsed, type Local } from './fork-lookups.js';
 import { upstreamHeight } from './fork-tipsets.js';
-import { cid, heldTipset } from './lotus-params.js';
+import { cid } from './lotus-params.js';
 import { cidJson } from './lotus-json.js';
 
 /**
@@ -25,10 +26,10 @@ export async function upstreamActorEvents(fork: Fork, filter: Record<string, unk
  * The upstream's key for a filter's tipsetKey on a fork, when the tipset is the upstream's: one at or
  * before the fork epoch (the fork's first tipset among them: it stands in for the upstream's, without
  * its messages, so its key there is asked), as the other methods that take a key (fork-tipsets.ts).
- * Undefined for the fork's own tipsets, and for keys neither knows (the local method refuses them).
+ * Undefined for the fork's own tipsets (those a revert dropped too), and for keys neither knows (the local method refuses them).
  */
 export async function upstreamTipsetKey(devnet: Devnet, fork: Fork, key: CID[]): Promise<unknown> {
-  const held = heldTipset(devnet, key);
+  const held = keptTipset(devnet, key);
   if (held === devnet.chain.first) return fork.point.tipsetKey;
   const keyJson = key.map(cidJson);
   return !held && (await upstreamHeight(fork, keyJson)) !== undefined ? keyJson : undefined;

@@ -11,9 +11,10 @@ import type { Devnet } from '../devnet/devnet.js';
 import type { Fork } from '../devnet/fork/fork.js';
 import { isActorNotFound } from '../devnet/fork/upstream-state.js';
 import type { RpcMethod } from './define-method.js';
+import { keptTipset } from './dropped-tipsets.js';
 import { parsed, unlessUnknown, type Local } from './fork-lookups.js';
 import { cidJson } from './lotus-json.js';
-import { filAddress, heldTipset } from './lotus-params.js';
+import { filAddress } from './lotus-params.js';
 import { isTipsetSelector, tipsetSelector, type TipsetSelector } from './tipset-selector.js';
 
 interface LotusTipset {
@@ -21,8 +22,8 @@ interface LotusTipset {
   Height: number;
 }
 
-/** Whether a key names a tipset the fork does not hold (the empty key is its head). */
-const notHeld = (devnet: Devnet, key: CID[]) => key.length > 0 && !heldTipset(devnet, key);
+/** Whether a key names a tipset the fork does not hold, on its chain or dropped by a revert (the empty key is its head). */
+const notHeld = (devnet: Devnet, key: CID[]) => key.length > 0 && !keptTipset(devnet, key);
 
 /** The upstream's tipset at `key` if it has one at or before the fork epoch. */
 async function upstreamAtKey(fork: Fork, key: CID[]): Promise<LotusTipset | undefined> {

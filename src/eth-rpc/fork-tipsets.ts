@@ -1,18 +1,19 @@
 // On a fork, the Filecoin.* methods that take a tipset key, given a key the fork does not hold: the
 // key of an upstream tipset at or before the fork epoch (as ChainGetTipSetByHeight or a message
 // lookup's TipSet hands it out) is answered by the upstream, the method itself at that key, as the
-// upstream answers it without the fork. A key the fork holds (its own tipsets, and its first, which
-// stands in for the upstream's at the fork epoch) stays local, but for the messages of that first
-// tipset, which only the upstream holds; an upstream tipset after the fork epoch is not in the fork's
-// chain, and the local method answers it as an unknown key.
+// upstream answers it without the fork. A key the fork holds (its own tipsets, those a revert dropped
+// among them, and its first, which stands in for the upstream's at the fork epoch) stays local, but
+// for the messages of that first tipset, which only the upstream holds; an upstream tipset after the
+// fork epoch is not in the fork's chain, and the local method answers it as an unknown key.
 import type { CID } from '../common/cbor.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { Fork } from '../devnet/fork/fork.js';
 import type { TipsetKeyJson } from '../devnet/fork/fork-point.js';
 import type { RpcMethod } from './define-method.js';
+import { keptTipset } from './dropped-tipsets.js';
 import { parsed, unlessUnknown, type Local } from './fork-lookups.js';
 import { tipsetKeyJson } from './lotus-json.js';
-import { filAddress, heldTipset, isTipsetKey, tipsetKey, tipsetOf } from './lotus-params.js';
+import { filAddress, isTipsetKey, tipsetKey, tipsetOf } from './lotus-params.js';
 import { emptyPathEnd } from './methods/filecoin-chain.js';
 import { vestedBetween } from './methods/filecoin-msig-state.js';
 
@@ -41,11 +42,14 @@ function positionsOf(method: RpcMethod): number[] {
   return positions;
 }
 
-/** Where the tipset a key names is: the fork's own chain, its first tipset (both sides'), or elsewhere. */
+/**
+ * Where the tipset a key names is: the fork's own chain (a tipset a revert dropped among them), its
+ * first tipset (both sides'), or elsewhere.
+ */
 type Side = 'fork' | 'first' | 'elsewhere';
 
 function sideOf(devnet: Devnet, key: CID[]): Side {
-  const held = heldTipset(devnet, key);
+  const held = keptTipset(devnet, key);
   if (!held) return 'elsewhere';
   return held === devnet.chain.first ? 'first' : 'fork';
 }
@@ -100,7 +104,7 @@ const isEmptyKey = (arg: unknown) => arg === undefined || arg === null || (Array
 async function pathWithEmptyKey(devnet: Devnet, fork: Fork, args: unknown[], local: Local): Promise<unknown> {
   const [from] = args;
   const fromKey = isEmptyKey(from) ? undefined : parsed(() => tipsetKey('from').parse(from));
-  if (!fromKey || heldTipset(devnet, fromKey) || (await upstreamHeight(fork, from)) === undefined) return local(args);
+  if (!fromKey || keptTipset(devnet, fromKey) || (await upstreamHeight(fork, from)) === undefined) return local(args);
   throw emptyPathEnd('to');
 }
 

@@ -14,6 +14,7 @@ import { EC_FINALITY, SAFE_EPOCH_DELAY } from '../mining/finality.js';
 import type { Tipset } from '../mining/tipset.js';
 import { resolveBlock } from './block-ref.js';
 import type { RpcMethod } from './define-method.js';
+import { keptByBlockHash, keptTipsetOf } from './dropped-tipsets.js';
 import { ethereumName } from './lotus-aliases.js';
 import { isTipsetKey, tipsetOf } from './lotus-params.js';
 import { beyondLookback, checkReceiptsLookback, NO_LIMIT } from './message-lookback.js';
@@ -82,9 +83,12 @@ function checkTipset(devnet: Devnet, tipset: Tipset): void {
   refuseIfOld(devnet, tipset.timestamp, 'bad tipset');
 }
 
-/** A key left empty is the head's, which the gateway does not check. */
+/**
+ * A key left empty is the head's, which the gateway does not check. The gateway loads the tipset
+ * (ChainGetTipSet), which finds one a revert or reorg dropped too.
+ */
 function checkKey(devnet: Devnet, key: CID[] | undefined): void {
-  if (key && key.length > 0) checkTipset(devnet, tipsetOf(devnet, key));
+  if (key && key.length > 0) checkTipset(devnet, keptTipsetOf(devnet, key));
 }
 
 /**
@@ -106,7 +110,8 @@ function checkBlock(devnet: Devnet, ref: BlockRef | undefined, lookback = 0): vo
   if (!ref) return; // left out: the method's default, the head
   const head = devnet.head;
   if ('hash' in ref) {
-    const tipset = devnet.chain.byBlockHash(ref.hash);
+    // A tipset a revert dropped too: the gateway reads the key under the hash and loads its tipset (checkBlkHash).
+    const tipset = keptByBlockHash(devnet, ref.hash);
     if (tipset) checkTipset(devnet, tipset);
     return;
   }
@@ -145,7 +150,7 @@ function checkFilecoin(devnet: Devnet, method: RpcMethod, args: unknown[]): void
   }
   if (BY_HEIGHT.has(method.name)) {
     const [height, key] = args as [number, CID[] | undefined];
-    const anchor = key && key.length > 0 ? tipsetOf(devnet, key) : devnet.head;
+    const anchor = keptTipsetOf(devnet, key);
     checkTipset(devnet, anchor);
     return checkHeight(devnet, anchor, height);
   }

@@ -220,14 +220,15 @@ for (const gatewayOnly of [false, true]) describe(`fork history of an fvm-devnet
   });
 
   // A tipset a revert dropped is the fork's own, whose hash the upstream cannot know: it is not asked.
-  test('a tipset a revert dropped is the fork\'s by hash and block CID (its block, logs, state read, parent messages) while the upstream refuses every block by hash or CID', async (t) => {
+  test('a tipset a revert dropped is the fork\'s by hash, block CID and key (its block, logs, state read, parent messages, key routes) while the upstream refuses every block by hash or CID, then is stopped', async (t) => {
     const { url, mode } = await upstreamProxy(t, upstream.url);
     const reverting = await startDevnet(['--fork-url', url, '--fork-block-number', String(forkEpoch)]);
     t.after(() => reverting.stop());
     const snapshot = await rpc(reverting.url, 'evm_snapshot', []);
     await rpc(reverting.url, 'evm_mine', []);
     const dropped = await rpc(reverting.url, 'eth_getBlockByNumber', ['latest', false]);
-    const { Cids: [blockCid], Blocks: [header] } = await rpc(reverting.url, 'Filecoin.ChainHead');
+    const tipset = await rpc(reverting.url, 'Filecoin.ChainHead');
+    const { Cids: [blockCid], Blocks: [header] } = tipset;
     // Its parent is the fork's first tipset: its parent messages are the upstream's at the fork epoch.
     const parentMessages = await rpc(reverting.url, 'Filecoin.ChainGetParentMessages', [blockCid]);
     assert.equal(await rpc(reverting.url, 'evm_revert', [snapshot]), true);
@@ -240,6 +241,13 @@ for (const gatewayOnly of [false, true]) describe(`fork history of an fvm-devnet
     assert.deepEqual(await rpc(reverting.url, 'eth_getLogs', [{ blockHash: dropped.hash }]), []);
     // Its state is gone: the local error, as on a devnet without a fork.
     await assert.rejects(rpc(reverting.url, 'eth_getBalance', [RECIPIENT, { blockHash: dropped.hash }]), /eth_getBalance: failed to get tipset by hash: cannot find tipset with cid \w+: ipld: could not find/);
+    // Its key too, with the upstream stopped (review R65): the methods taking a key or a selector answer as on a devnet without a fork.
+    mode.dead = true;
+    assert.deepEqual(await rpc(reverting.url, 'Filecoin.ChainGetTipSet', [tipset.Cids]), tipset);
+    assert.deepEqual(await rpc(`${reverting.url}/rpc/v2`, 'Filecoin.ChainGetTipSet', [{ key: tipset.Cids }]), tipset);
+    await assert.rejects(rpc(reverting.url, 'Filecoin.StateGetActor', ['t01', tipset.Cids]), /^Error: Filecoin.StateGetActor: loading tipset \S+: not found$/);
+    await assert.rejects(rpc(reverting.url, 'Filecoin.GetActorEventsRaw', [{ tipsetKey: tipset.Cids }]), /^Error: Filecoin.GetActorEventsRaw: loading tipset \S+: not found$/);
+    await assert.rejects(rpc(`${reverting.url}/rpc/v2`, 'Filecoin.StateGetActor', ['t01', { key: tipset.Cids }]), /^Error: Filecoin.StateGetActor: loading tipset \S+: not found$/);
   });
 
   test('state at a pre-fork block named by hash (EIP-1898, as cast --block <hash> sends it) is the upstream\'s', async () => {

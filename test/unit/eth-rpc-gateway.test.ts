@@ -84,6 +84,33 @@ describe('--gateway-only: the gateway\'s checks on eth_ methods', () => {
     await result('eth_getBlockByHash', [blockHash, false]);
   });
 
+  // review R65: Lotus's gateway loads a block hash's tipset key and the tipset (checkBlkHash, checkTipSetKey), a reorged one from its blockstore.
+  test('a tipset a revert dropped is aged as the gateway loads it, by hash and by key: answered within the cap, refused past it', async (t) => {
+    const { result, error, send } = await setupRpc(t, { gatewayOnly: true });
+    const snapshot = await result('evm_snapshot');
+    const txHash = await send({ nonce: 0 });
+    const { blockHash } = await result('eth_getTransactionReceipt', [txHash]);
+    const key = (await result('Filecoin.ChainHead')).Cids;
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    assert.equal((await result('eth_getBlockByHash', [blockHash, false])).hash, blockHash);
+    // Within the cap a key is the method's: its state is gone with the revert.
+    assert.match((await error('Filecoin.StateGetActor', ['t01', key]))?.message ?? '', /^loading tipset .*: not found$/);
+    await result('evm_increaseTime', [PAST_THE_CAP]);
+    await result('evm_mine');
+    for (const [method, params] of [
+      ['eth_getBlockByHash', [blockHash, false]],
+      ['eth_getTransactionByBlockHashAndIndex', [blockHash, '0x0']],
+      ['eth_getLogs', [{ blockHash }]],
+      ['eth_getBalance', ['0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266', { blockHash }]],
+      ['Filecoin.StateGetActor', ['t01', key]],
+      ['Filecoin.ChainGetTipSetByHeight', [0, key]],
+    ] as const) {
+      assert.equal((await error(method, [...params]))?.message, `bad tipset: ${REFUSED}`, method);
+    }
+    // The gateway does not check ChainGetTipSet's key.
+    assert.deepEqual((await result('Filecoin.ChainGetTipSet', [key])).Cids, key);
+  });
+
   test('eth_feeHistory of more than 128 blocks and a trace_filter over more than 100 epochs are refused with the gateway\'s errors', async (t) => {
     const { result, error } = await setupRpc(t, { gatewayOnly: true });
     await result('anvil_mine', [hex(120)]);

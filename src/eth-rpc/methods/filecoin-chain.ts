@@ -7,7 +7,7 @@ import { manifestBlock } from '../../fevm/manifest.js';
 import { SigType } from '../../fevm/message.js';
 import { tipsetAtHeightFrom } from '../block-ref.js';
 import { defineChannelMethod, defineMethod } from '../define-method.js';
-import { keptByBlockCid, keptByBlockHash } from '../dropped-tipsets.js';
+import { keptByBlockCid, keptByBlockHash, keptTipsetOf } from '../dropped-tipsets.js';
 import { blockHeaderJson, bytesJson, cidJson, messageJson, receiptJson, signedMessageJson, tipsetJson } from '../lotus-json.js';
 import { cid, integer, tipsetKey, tipsetOf } from '../lotus-params.js';
 import type { Devnet } from '../../devnet/devnet.js';
@@ -44,15 +44,6 @@ function tipsetByBlock(devnet: Devnet, block: CID) {
   const tipset = keptByBlockCid(devnet, block);
   if (!tipset) throw new DevnetError(`get block ${block.toString()}: ipld: could not find ${block.toString()}`);
   return tipset;
-}
-
-/**
- * The tipset a key names for ChainGetTipSet and ChainGetMessagesInTipset: as tipsetOf, or one a
- * revert or reorg dropped (Lotus loads any tipset its blockstore holds, chain/store/store.go LoadTipSet).
- * A one-block key is the chain's tipset of that block first, as in tipsetOf (heldTipset).
- */
-function keptTipsetOf(devnet: Devnet, key: CID[] | undefined): Tipset {
-  return (key?.length === 1 ? keptByBlockCid(devnet, key[0]) : undefined) ?? tipsetOf(devnet, key);
 }
 
 /** The parent of a tipset on the chain or dropped, itself on the chain or dropped. */

@@ -4,12 +4,16 @@
 import { actorHead } from '../../fevm/actor-state.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import { defineMethod } from '../define-method.js';
+import { keptTipsetOf } from '../dropped-tipsets.js';
 import { actorJson, idJson, tipsetJson } from '../lotus-json.js';
 import { filAddress } from '../lotus-params.js';
 import { selectTipset, tipsetSelector } from '../tipset-selector.js';
 
 export const filecoinV2 = [
-  defineMethod('Filecoin.ChainGetTipSet', [tipsetSelector('selector')], ({ devnet }, selector) => tipsetJson(selectTipset(devnet, selector))),
+  // A key names a tipset a revert or reorg dropped too, as v1's does (Lotus's GetTipSetFromKey loads it from its blockstore).
+  defineMethod('Filecoin.ChainGetTipSet', [tipsetSelector('selector')], ({ devnet }, selector) =>
+    tipsetJson('key' in selector ? keptTipsetOf(devnet, selector.key) : selectTipset(devnet, selector)),
+  ),
 
   // Lotus master's (node/impl/full/chain_v2.go ChainGetTipSetFinalityStatus, types.FinalityStatus).
   // Its EC calculator (chain/ecfinality, FRC-0089) expects 5 blocks an epoch, 30 % of them an
