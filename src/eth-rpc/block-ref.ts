@@ -64,12 +64,14 @@ export function cannotFindTipset(hash: Uint8Array): string {
 /**
  * Checks the block parameter of a method that runs on the head whatever it names (eth_estimateGas:
  * Lotus resolves it, node/impl/eth/gas.go EthEstimateGas, and estimates on the head as its gas
- * search does): what Lotus cannot resolve is refused, with its error. On a fork, a number before the
- * fork epoch or a hash the fork does not hold may be the upstream's, which Lotus would resolve.
+ * search does): what Lotus cannot resolve is refused, with its error. A hash resolves as a block read
+ * does (resolveKeptBlock: a tipset a revert dropped too, unless requireCanonical), strict: false
+ * (a null round's number names the tipset before it). On a fork, the upstream's blocks before the
+ * fork epoch are checked by fork-routes.ts, which leaves the parameter out for them.
  */
 export function checkBlockParam(devnet: Devnet, ref: BlockRef): void {
-  const upstreams = devnet.fork !== undefined && (('number' in ref && ref.number < devnet.chain.first.epoch) || ('hash' in ref && !devnet.chain.byBlockHash(ref.hash)));
-  if (!upstreams) resolveStateBlock(devnet, ref);
+  if ('hash' in ref) resolveKeptBlock(devnet, ref);
+  else resolveStateBlock(devnet, ref);
 }
 
 /**

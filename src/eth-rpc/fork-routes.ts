@@ -117,6 +117,23 @@ async function readOfBlockHash(devnet: Devnet, fork: Fork, method: string, block
   return epoch !== undefined && epoch <= fork.point.epoch ? fork.upstream.call(method, args) : local(args);
 }
 
+/**
+ * eth_estimateGas given a block: Lotus resolves it, then estimates on the head (block-ref.ts
+ * checkBlockParam). A block of the upstream's before the fork epoch (by number, or by a hash the fork
+ * does not keep that the upstream places at or before it) resolves on the fork's chain too, so the
+ * estimate runs without it; the local method checks any other (a dropped tipset of the fork's, a
+ * hash the upstream places after the fork epoch or does not know).
+ */
+async function estimateAtBlock(devnet: Devnet, fork: Fork, args: unknown[], local: Local): Promise<unknown> {
+  const ref = parsed(() => parseBlockRef('block', args[1]));
+  if (!ref || 'tag' in ref) return local(args);
+  if ('number' in ref) return local(ref.number < devnet.chain.first.epoch ? args.slice(0, 1) : args);
+  if (keptByBlockHash(devnet, ref.hash)) return local(args);
+  const block = await unlessUnknown(fork.upstream.call('eth_getBlockByHash', [bytesToHex(ref.hash), false]));
+  const epoch = blockEpochOf(block);
+  return local(epoch !== undefined && epoch <= fork.point.epoch ? args.slice(0, 1) : args);
+}
+
 /** Upstream-only: the upstream's genesis is the fork's. */
 const UPSTREAM_ONLY = new Set(['Filecoin.ChainGetGenesis']);
 
@@ -244,5 +261,6 @@ export async function routeForkCall(devnet: Devnet, rpcMethod: RpcMethod, args: 
   if (method === 'Filecoin.ChainGetEvents') return eventsRootOnFork(devnet, fork, args, local);
   if (method === 'trace_transaction') return traceTransaction(devnet, fork, args, local);
   if (method === 'trace_filter') return traceFilter(devnet, fork, args, local);
+  if (method === 'eth_estimateGas') return estimateAtBlock(devnet, fork, args, local);
   return local(args);
 }

@@ -156,7 +156,15 @@ for (const gatewayOnly of [false, true]) describe(`fork history of an fvm-devnet
     // eth_estimateGas runs on the newest state whatever block it names, as Lotus's does (its gas
     // search takes the pool's tipset, node/impl/gasutils/gasutils.go): the fork's head, not the upstream's.
     const call = { from: DEV_ACCOUNTS[0].address, to: RECIPIENT, value: '0x1' };
-    assert.equal(await rpc(fork!.url, 'eth_estimateGas', [call, hex(early.block)]), await rpc(fork!.url, 'eth_estimateGas', [call, 'latest']));
+    const onHead = await rpc(fork!.url, 'eth_estimateGas', [call, 'latest']);
+    assert.equal(await rpc(fork!.url, 'eth_estimateGas', [call, hex(early.block)]), onHead);
+    // By hash: the upstream's block before the fork epoch resolves; one after it, or none, is refused as on a node without a fork.
+    const { hash: earlyHash } = await rpc(upstream.url, 'eth_getBlockByNumber', [hex(early.block), false]);
+    const { hash: laterHash } = await rpc(upstream.url, 'eth_getBlockByNumber', [hex(later.block), false]);
+    assert.equal(await rpc(fork!.url, 'eth_estimateGas', [call, { blockHash: earlyHash, requireCanonical: true }]), onHead);
+    for (const unknown of [laterHash, '0x' + '12'.repeat(32)]) {
+      await assert.rejects(rpc(fork!.url, 'eth_estimateGas', [call, unknown]), /^Error: eth_estimateGas: failed to get tipset by hash: cannot find tipset with cid \w+: ipld: could not find/);
+    }
     const cid = await rpc(upstream.url, 'Filecoin.EthGetMessageCidByTransactionHash', [early.hash]);
     // Each replay is a run of its own, timed anew (Duration, ns).
     const replay = async (url: string) => ({ ...(await rpc(url, 'Filecoin.StateReplay', [null, cid])), Duration: 0 });
@@ -229,6 +237,7 @@ for (const gatewayOnly of [false, true]) describe(`fork history of an fvm-devnet
     const dropped = await rpc(reverting.url, 'eth_getBlockByNumber', ['latest', false]);
     const tipset = await rpc(reverting.url, 'Filecoin.ChainHead');
     const { Cids: [blockCid], Blocks: [header] } = tipset;
+    const call = { from: DEV_ACCOUNTS[0].address, to: DEV_ACCOUNTS[1].address, value: '0x1' };
     // Its parent is the fork's first tipset: its parent messages are the upstream's at the fork epoch.
     const parentMessages = await rpc(reverting.url, 'Filecoin.ChainGetParentMessages', [blockCid]);
     assert.equal(await rpc(reverting.url, 'evm_revert', [snapshot]), true);
@@ -241,13 +250,16 @@ for (const gatewayOnly of [false, true]) describe(`fork history of an fvm-devnet
     assert.deepEqual(await rpc(reverting.url, 'eth_getLogs', [{ blockHash: dropped.hash }]), []);
     // Its state is gone: the local error, as on a devnet without a fork.
     await assert.rejects(rpc(reverting.url, 'eth_getBalance', [RECIPIENT, { blockHash: dropped.hash }]), /eth_getBalance: failed to get tipset by hash: cannot find tipset with cid \w+: ipld: could not find/);
-    // Its key too, with the upstream stopped (review R65): the methods taking a key or a selector answer as on a devnet without a fork.
+    // Its key too, with the upstream stopped (review R65): the methods taking a key or a selector, and
+    // eth_estimateGas by its hash, answer as on a devnet without a fork.
+    const onHead = await rpc(reverting.url, 'eth_estimateGas', [call]);
     mode.dead = true;
     assert.deepEqual(await rpc(reverting.url, 'Filecoin.ChainGetTipSet', [tipset.Cids]), tipset);
     assert.deepEqual(await rpc(`${reverting.url}/rpc/v2`, 'Filecoin.ChainGetTipSet', [{ key: tipset.Cids }]), tipset);
     await assert.rejects(rpc(reverting.url, 'Filecoin.StateGetActor', ['t01', tipset.Cids]), /^Error: Filecoin.StateGetActor: loading tipset \S+: not found$/);
     await assert.rejects(rpc(reverting.url, 'Filecoin.GetActorEventsRaw', [{ tipsetKey: tipset.Cids }]), /^Error: Filecoin.GetActorEventsRaw: loading tipset \S+: not found$/);
     await assert.rejects(rpc(`${reverting.url}/rpc/v2`, 'Filecoin.StateGetActor', ['t01', { key: tipset.Cids }]), /^Error: Filecoin.StateGetActor: loading tipset \S+: not found$/);
+    assert.equal(await rpc(reverting.url, 'eth_estimateGas', [call, { blockHash: dropped.hash }]), onHead);
   });
 
   test('state at a pre-fork block named by hash (EIP-1898, as cast --block <hash> sends it) is the upstream\'s', async () => {

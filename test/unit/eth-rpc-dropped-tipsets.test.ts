@@ -58,6 +58,18 @@ describe('dropped tipsets', () => {
     assert.deepEqual(await result('eth_getLogs', [{ fromBlock: '0x0', toBlock: 'latest' }]), []);
   });
 
+  test('eth_estimateGas with a dropped block\'s hash resolves it and estimates on the head; requireCanonical refuses it', async (t) => {
+    const { result, error, snapshot, block } = await emitted(t);
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    // Lotus resolves the block (GetTipsetByBlockNumberOrHash, from its blockstore), then estimates on the head.
+    const estimate = { from: devWallet.address, to: '0x' + '77'.repeat(20), value: '0x1' };
+    const onHead = await result('eth_estimateGas', [estimate]);
+    assert.equal(await result('eth_estimateGas', [estimate, { blockHash: block.hash }]), onHead);
+    assert.equal(await result('eth_estimateGas', [estimate, block.hash]), onHead);
+    assert.equal((await error('eth_estimateGas', [estimate, { blockHash: block.hash, requireCanonical: true }])).message, 'tipset is not canonical');
+    assert.match((await error('eth_estimateGas', [estimate, '0x' + '12'.repeat(32)])).message, /^failed to get tipset by hash: /);
+  });
+
   test('after anvil_reorg the dropped head answers by hash, and a new block at its height by number', async (t) => {
     const { result, block } = await emitted(t);
     await result('anvil_reorg', ['0x1', []]);
