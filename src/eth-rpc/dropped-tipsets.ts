@@ -1,11 +1,12 @@
-// Tipsets an evm_revert, anvil_rollback or anvil_reorg dropped, still answered by hash and block CID:
-// Lotus keeps a reorged tipset in its blockstore, so eth_getBlockByHash, eth_getBlockReceipts,
-// eth_getLogs({ blockHash }), ChainGetTipSet/ChainGetBlock, and --gateway-only's
-// lookback check find it (lotus b835fab70 chain/store/store.go GetTipSetByCid reads the blockstore,
-// not the canonical chain). Indexers fetch a new head by hash before they check its parent (Ponder),
-// and a revert may drop the head they queued. On a fork it is the fork's own: never asked upstream.
-// Numbers, tags, range filters and state reads follow the live chain only; a dropped tipset's state
-// is gone with the revert (the state tree keeps one history), so what reads its state refuses it.
+// Tipsets an evm_revert, anvil_rollback or anvil_reorg dropped, still answered by hash, block CID and
+// key: Lotus keeps a reorged tipset in its blockstore, so eth_getBlockByHash, eth_getBlockReceipts,
+// eth_getLogs and eth_newFilter with its blockHash, eth_estimateGas's block, ChainGetTipSet,
+// ChainGetBlock and --gateway-only's lookback check find it (lotus b835fab70 chain/store/store.go
+// GetTipSetByCid reads the blockstore, not the canonical chain). Indexers fetch a new head by hash
+// before they check its parent (Ponder), and a revert may drop the head they queued. On a fork it is
+// the fork's own: never asked upstream. Numbers, tags, range filters and state reads follow the live
+// chain only; a dropped tipset's state is gone with the revert (the state tree keeps one history), so
+// what reads its state refuses it.
 import { bytesToHex } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { CID } from '../common/cbor.js';

@@ -106,23 +106,24 @@ export class Filters {
     });
   }
 
-  private install(filter: Filter, prefill: readonly (EthLog | UpstreamLog)[] = []): Hex {
+  private install(filter: Filter, prefill: readonly (EthLog | UpstreamLog)[] = [], removed = false): Hex {
     this.sweep();
     // Lotus's words at its MaxFilters (lotus:chain/events/filter/store.go ErrMaximumNumberOfFilters).
     if (this.filters.size >= this.limits.maxFilters) throw new DevnetError('maximum number of filters registered');
     const id = newFilterId();
-    for (const item of prefill) this.collect(filter, item);
+    for (const item of prefill) this.collect(filter, removed && !(item instanceof UpstreamLog) ? { log: item, logIndex: item.logIndex, removed } : item);
     this.filters.set(id, filter);
     return id;
   }
 
   /**
-   * A log filter holding `prefill` (its past: on a fork, the upstream's logs first, then its own), then
-   * what comes within `scope`: a blockHash filter's block (a revert's of it), as Lotus's filter with a
-   * tipset CID collects only that tipset's events, or its range's epochs.
+   * A log filter holding `prefill` (its past: on a fork, the upstream's logs first, then its own;
+   * `removed`: a dropped tipset's, as Lotus fills a filter with a reorged tipset's reverted events),
+   * then what comes within `scope`: a blockHash filter's block (a revert's of it), as Lotus's filter
+   * with a tipset CID collects only that tipset's events, or its range's epochs.
    */
-  newLogFilter(criteria: LogCriteria, prefill: readonly (EthLog | UpstreamLog)[], scope: LogScope): Hex {
-    return this.install({ kind: 'logs', criteria, collected: [], lastTaken: this.limits.now(), scope }, prefill);
+  newLogFilter(criteria: LogCriteria, prefill: readonly (EthLog | UpstreamLog)[], scope: LogScope, { removed = false } = {}): Hex {
+    return this.install({ kind: 'logs', criteria, collected: [], lastTaken: this.limits.now(), scope }, prefill, removed);
   }
 
   newBlockFilter(): Hex {

@@ -251,7 +251,7 @@ for (const gatewayOnly of [false, true]) describe(`fork history of an fvm-devnet
     // Its state is gone: the local error, as on a devnet without a fork.
     await assert.rejects(rpc(reverting.url, 'eth_getBalance', [RECIPIENT, { blockHash: dropped.hash }]), /eth_getBalance: failed to get tipset by hash: cannot find tipset with cid \w+: ipld: could not find/);
     // Its key too, with the upstream stopped (review R65): the methods taking a key or a selector, and
-    // eth_estimateGas by its hash, answer as on a devnet without a fork.
+    // eth_estimateGas and eth_newFilter by its hash, answer as on a devnet without a fork.
     const onHead = await rpc(reverting.url, 'eth_estimateGas', [call]);
     mode.dead = true;
     assert.deepEqual(await rpc(reverting.url, 'Filecoin.ChainGetTipSet', [tipset.Cids]), tipset);
@@ -260,6 +260,8 @@ for (const gatewayOnly of [false, true]) describe(`fork history of an fvm-devnet
     await assert.rejects(rpc(reverting.url, 'Filecoin.GetActorEventsRaw', [{ tipsetKey: tipset.Cids }]), /^Error: Filecoin.GetActorEventsRaw: loading tipset \S+: not found$/);
     await assert.rejects(rpc(`${reverting.url}/rpc/v2`, 'Filecoin.StateGetActor', ['t01', { key: tipset.Cids }]), /^Error: Filecoin.StateGetActor: loading tipset \S+: not found$/);
     assert.equal(await rpc(reverting.url, 'eth_estimateGas', [call, { blockHash: dropped.hash }]), onHead);
+    const filter = await rpc(reverting.url, 'eth_newFilter', [{ blockHash: dropped.hash }]);
+    assert.deepEqual(await rpc(reverting.url, 'eth_getFilterChanges', [filter]), []);
   });
 
   test('state at a pre-fork block named by hash (EIP-1898, as cast --block <hash> sends it) is the upstream\'s', async () => {

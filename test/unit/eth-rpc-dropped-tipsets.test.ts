@@ -58,6 +58,20 @@ describe('dropped tipsets', () => {
     assert.deepEqual(await result('eth_getLogs', [{ fromBlock: '0x0', toBlock: 'latest' }]), []);
   });
 
+  test('eth_newFilter with a dropped block\'s hash holds its logs, removed', async (t) => {
+    const { result, snapshot, block, receipts } = await emitted(t);
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    // Lotus fills the filter from its chain index by tipset CID, which keeps a reorged tipset's events, reverted.
+    const id = await result('eth_newFilter', [{ blockHash: block.hash }]);
+    const removed = receipts[0].logs.map((log: any) => ({ ...log, removed: true }));
+    assert.deepEqual(await result('eth_getFilterChanges', [id]), removed);
+    assert.deepEqual(await result('eth_getFilterChanges', [id]), []);
+    const matching = await result('eth_newFilter', [{ blockHash: block.hash, topics: [LOG_TOPIC, word(7)] }]);
+    assert.deepEqual(await result('eth_getFilterLogs', [matching]), removed);
+    const none = await result('eth_newFilter', [{ blockHash: block.hash, topics: [null, word(8)] }]);
+    assert.deepEqual(await result('eth_getFilterChanges', [none]), []);
+  });
+
   test('eth_estimateGas with a dropped block\'s hash resolves it and estimates on the head; requireCanonical refuses it', async (t) => {
     const { result, error, snapshot, block } = await emitted(t);
     assert.equal(await result('evm_revert', [snapshot]), true);

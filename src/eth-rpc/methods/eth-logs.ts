@@ -6,7 +6,7 @@ import { bytesToHex, quantity, type Hex } from '../../common/hex.js';
 import { defineMethod, withRawParams } from '../define-method.js';
 import { parseCriteria, parseLogQuery, parseLogSpec, parseRangeSpec, tipsetNotFound, wrapped, type HashSpec, type RangeSpec } from '../log-criteria.js';
 import type { Filters } from '../filters.js';
-import { blockLogs } from '../dropped-tipsets.js';
+import { blockLogs, droppedTipsets } from '../dropped-tipsets.js';
 import { unlessUnknown } from '../fork-lookups.js';
 import { LogAnswer } from '../log-json.js';
 import { MAX_FILTER_RESULTS, UpstreamLog, type LogScope } from '../filters.js';
@@ -89,7 +89,9 @@ async function upstreamLogs(devnet: Devnet, filter: Record<string, unknown>, que
 /**
  * eth_newFilter with a blockHash (fidaudit4 V21): Lotus takes the hash as the filter's tipset CID and
  * fills the filter with that tipset's events (node/impl/eth/events.go parseEthFilterSpec,
- * chain/events/filter/event.go Fill, at b835fab70). A hash it does not hold is refused (review2 Q1):
+ * chain/events/filter/event.go Fill, at b835fab70); a tipset a revert or reorg dropped too, whose
+ * events its chain index keeps reverted (chain/index/events.go: no `reverted` clause with a tipset
+ * CID), polled as `removed: true`. A hash it does not hold is refused (review2 Q1):
  * the fill finds no events and looks the tipset up (chain/index/events.go GetEventsForFilter,
  * GetTipSetByCid), and the install fails with the lookup's error, as eth_getLogs of the hash does. On a
  * fork a block at or before the fork epoch is the upstream's (fork-routes.ts: eth_getLogs by blockHash).
@@ -99,6 +101,9 @@ async function newBlockHashFilter(devnet: Devnet, filters: Filters, filter: Reco
   const held = devnet.chain.byBlockHash(hash);
   const scope = { block: bytesToHex(hash) };
   if (held && (!fork || held.epoch > fork.point.epoch)) return filters.newLogFilter(criteria, queryLogs(devnet, { criteria, from: held.epoch, to: held.epoch }, INSTALL + TOO_MANY_EVENTS), scope);
+  // A dropped tipset is the node's own (on a fork, above the fork epoch: a revert stays there).
+  const dropped = droppedTipsets(devnet).byBlockHash(hash);
+  if (!held && dropped) return filters.newLogFilter(criteria, blockLogs(devnet, dropped).logs.filter((log) => matchesIndexedCriteria(log, criteria)), scope, { removed: true });
   const notFound = () => new DevnetError(INSTALL + tipsetNotFound(hash));
   if (!fork) throw notFound();
   const block = held ? { number: quantity(held.epoch) } : await unlessUnknown(fork.upstream.call<{ number?: string } | null>('eth_getBlockByHash', [bytesToHex(hash), false]));
