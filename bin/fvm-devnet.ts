@@ -31,6 +31,14 @@ function integer(min: number, max: number) {
   };
 }
 
+/** A text that must not be empty: an unset variable (`--state "$FILE"`) must not read as no option, nor --host as every address. */
+function nonEmpty(what: string) {
+  return (value: string): string => {
+    if (value.trim() === '') throw new InvalidArgumentError(`expected ${what}`);
+    return value;
+  };
+}
+
 /** An option taking an integer from `min` to `max`: parsed so, and its help says so. */
 function integerOption(flags: string, description: string, min: number, max: number): Option {
   return new Option(flags, `${description} (${min} to ${max})`).argParser(integer(min, max));
@@ -107,7 +115,7 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
     .description('A local Filecoin EVM (FEVM) devnet: instant tipsets, Ethereum JSON-RPC, Lotus semantics.')
     .version('0.1.0')
     .addOption(integerOption('-p, --port <number>', 'port to listen on (0 picks a free one)', 0, 65535).default(defaults.port))
-    .addOption(new Option('--host <address>', 'address to listen on').default(defaults.host))
+    .addOption(new Option('--host <address>', 'address to listen on').default(defaults.host).argParser(nonEmpty('an address, such as 127.0.0.1 or 0.0.0.0')))
     .addOption(integerOption('-a, --accounts <number>', 'number of dev accounts', 1, 1000).default(defaults.accounts))
     .addOption(new Option('-m, --mnemonic <words>', 'BIP-39 mnemonic the dev accounts are derived from').default(defaults.mnemonic, '"test test … junk"'))
     .addOption(integerOption('--storage-providers <number>', 'simulated storage providers (miner actors with power) at genesis', 0, 100).default(defaults.storageProviders))
@@ -122,11 +130,11 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
     .addOption(new Option('--auto-impersonate', 'send eth_sendTransaction for any sender, without its key (anvil_autoImpersonateAccount)'))
     .addOption(integerOption('-b, --block-time <seconds>', 'mine a tipset every N seconds instead of instantly', 1, 86400))
     .addOption(new Option('--no-mining', 'mine only on request (evm_mine)').conflicts('blockTime'))
-    .addOption(new Option('--state <file>', 'load the chain from <file> if it exists; save it there on exit and while running'))
+    .addOption(new Option('--state <file>', 'load the chain from <file> if it exists; save it there on exit and while running').argParser(nonEmpty('a file')))
     .addOption(new Option('--piece-store-limit <size>', "most bytes of piece data the storage providers keep (PUT /piece/<cid>); kept in <file>.pieces/ with --state").default(defaults.pieceStoreLimit, '4GiB').argParser(byteSize(0)))
     .addOption(new Option('--max-piece-size <size>', "largest payload of one piece (PUT /piece/<cid> answers 413 over it); at most what one sector holds, 127/128 of --sector-size (31.75 GiB of a 32 GiB sector) (default: 64MiB, or a whole sector if smaller)").argParser(byteSize(127)))
-    .addOption(new Option('--load-state <file>', 'load the chain from <file> at start'))
-    .addOption(new Option('--dump-state <file>', 'save the chain to <file> on exit'))
+    .addOption(new Option('--load-state <file>', 'load the chain from <file> at start').argParser(nonEmpty('a file')))
+    .addOption(new Option('--dump-state <file>', 'save the chain to <file> on exit').argParser(nonEmpty('a file')))
     .addOption(new Option('--allow-origin <origin>', 'let browser pages from <origin> call the node (repeatable)').argParser(collectOrigin).default([], 'any origin'))
     .addOption(integerOption('--max-body-size <bytes>', 'largest JSON-RPC request body or WebSocket message', 1024, 1 << 30).default(defaults.maxBodyBytes, '16 MiB'))
     .addOption(integerOption('--max-batch <number>', 'most requests in one JSON-RPC batch', 1, 100_000).default(defaults.maxBatch))
@@ -138,7 +146,7 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
     .addOption(integerOption('--ws-ping-interval <ms>', 'ping WebSocket clients this often; one that misses a ping is cut (0: never)', 0, 3_600_000).default(defaults.wsLiveness.pingIntervalMs))
     .addOption(integerOption('--ws-max-buffered <bytes>', 'close a WebSocket with more unsent data than this (code 1008)', 1024, 1 << 30).default(defaults.wsLiveness.maxBufferedBytes, '64 MiB'))
     .addOption(integerOption('--call-timeout <ms>', 'stop an eth_call, gas estimate run or traced call after this much CPU time (0: never)', 0, 3_600_000).default(defaults.callTimeoutMs))
-    .addOption(new Option('-f, --fork-url <url>', 'fork a Lotus node at an epoch (with or without /rpc/v1; token in $FVM_DEVNET_FORK_TOKEN)'))
+    .addOption(new Option('-f, --fork-url <url>', 'fork a Lotus node at an epoch (with or without /rpc/v1; token in $FVM_DEVNET_FORK_TOKEN)').argParser(nonEmpty('a URL')))
     .addOption(integerOption('--fork-block-number <epoch>', "the upstream epoch to fork at (default: its finalized tipset)", 0, Number.MAX_SAFE_INTEGER))
     .addOption(new Option('--no-fork-cache', "do not keep what the fork fetched on disk (default: $FVM_DEVNET_CACHE_DIR, else $XDG_CACHE_HOME/fvm-devnet/fork, else ~/.cache/fvm-devnet/fork)"))
     .addOption(new Option('--gateway-only', "answer only the Filecoin.* methods a public Lotus gateway serves (api/api_gateway.go)"))

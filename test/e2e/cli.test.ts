@@ -418,6 +418,12 @@ describe('fvm-devnet CLI', () => {
         assert.match(run.stderr, new RegExp(`${flag} <\\w+>' argument '${empty}' is invalid. expected an integer from ${range}`));
       }
     }
+    // The same for a text option: an empty --host listened on every address, an empty --state saved nothing.
+    for (const [flag, expected] of [['--host', 'an address, such as 127.0.0.1 or 0.0.0.0'], ['--state', 'a file'], ['--load-state', 'a file'], ['--dump-state', 'a file'], ['--fork-url', 'a URL']]) {
+      const run = runToExit(['--port', '0', flag!, '']);
+      assert.equal(run.status, 1, `${flag} '' started`);
+      assert.match(run.stderr, new RegExp(`${flag} <\\w+>' argument '' is invalid. expected ${expected}`));
+    }
     const chainId = runToExit(['--port', '0', '--chain-id', 'abc']);
     assert.notEqual(chainId.status, 0);
     assert.match(chainId.stderr, /--chain-id <number>' argument 'abc' is invalid. expected an integer from 1 to 9007199254740991/);
