@@ -13,6 +13,7 @@ import { t410 } from '../helpers/f410.js';
 import type { RpcResponse } from '../helpers/rpc-harness.js';
 import { REPO_ROOT } from '../helpers/solc.js';
 import { NETWORK_NAME } from '../../src/eth-rpc/methods/filecoin-state.js';
+import { CLIENT_VERSION } from '../../src/eth-rpc/methods/web3-net.js';
 
 const ABANDON = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
 
@@ -359,6 +360,17 @@ describe('fvm-devnet CLI', () => {
       child.kill('SIGTERM');
       await within('the node to exit', 10_000, exited);
     }
+  });
+
+  // The version is written in three places (package.json, the command, web3_clientVersion): they must agree.
+  test("--version and -V print package.json's version and exit 0, the version web3_clientVersion names", () => {
+    const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const run = runToExit([flag]);
+      assert.equal(run.status, 0, run.stderr);
+      assert.equal(run.stdout, `${version}\n`);
+    }
+    assert.ok(CLIENT_VERSION.endsWith(`/v${version}`), CLIENT_VERSION);
   });
 
   test('--help lists the flags and exits 0', () => {
