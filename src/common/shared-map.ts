@@ -99,6 +99,11 @@ export class SharedMap<K, V> extends Map<K, V> {
     return { set: set.map(([leaf, old]) => [leaf.key, leaf.value, old && { value: old.value }]), deleted: deleted.map((leaf) => leaf.key) };
   }
 
+  /** The first key in iteration order, found without putting the entries in order (which iterating does, for each new version). */
+  firstKey(): K | undefined {
+    return earliest(this.root)?.key;
+  }
+
   override get(key: K): V | undefined {
     return find(this.root, key, hashOf(key))?.value;
   }
@@ -299,6 +304,20 @@ function inOrder<K, V>(root: Branch<K, V>): readonly Leaf<K, V>[] {
     ordered.add(root, leaves as Leaf<unknown, unknown>[]);
   }
   return leaves;
+}
+
+/** The leaf under `node` inserted first. */
+function earliest<K, V>(node: Branch<K, V>): Leaf<K, V> | undefined {
+  let first: Leaf<K, V> | undefined;
+  const consider = (leaf: Leaf<K, V> | undefined) => {
+    if (leaf && (!first || leaf.seq < first.seq)) first = leaf;
+  };
+  for (const slot of node.slots) {
+    if (slot instanceof Branch) consider(earliest(slot));
+    else if (isBucket(slot)) slot.forEach(consider);
+    else consider(slot);
+  }
+  return first;
 }
 
 function collect<K, V>(node: Branch<K, V>, into: Leaf<K, V>[]): void {

@@ -19,9 +19,9 @@ function random(seed: number): (n: number) => number {
 }
 
 describe('SharedMap', () => {
-  test('random sets and deletes on a Map and a SharedMap, with copies taken along the way, leave each copy equal to its Map, in the same order', () => {
+  test('random sets and deletes on a Map and a SharedMap, with copies taken along the way, leave each copy equal to its Map, in the same order (firstKey: the first key of its Map)', () => {
     const next = random(0x9e3779b9);
-    const pairs: [Map<number | string, number>, Map<number | string, number>][] = [[new Map(), new SharedMap()]];
+    const pairs: [Map<number | string, number>, SharedMap<number | string, number>][] = [[new Map(), new SharedMap()]];
     for (let step = 0; step < 20_000; step++) {
       const [plain, shared] = pairs[next(pairs.length)]!;
       // Numbers of a few sizes (collisions of the trie's first levels) and strings.
@@ -34,6 +34,7 @@ describe('SharedMap', () => {
       else if (pairs.length < 40) pairs.push([new Map(plain), copyMap(shared) as SharedMap<number | string, number>]);
       assert.equal(shared.get(key), plain.get(key));
       assert.equal(shared.has(key), plain.has(key));
+      assert.equal(shared.firstKey(), plain.keys().next().value);
     }
     for (const [plain, shared] of pairs) {
       assert.equal(shared.size, plain.size);
@@ -49,6 +50,8 @@ describe('SharedMap', () => {
     const copy = map.copy();
     assert.equal(map.delete('costarring'), true);
     assert.deepEqual([...map], [['liquid', 2], ['x', 3]]);
+    assert.equal(map.firstKey(), 'liquid');
+    assert.equal(copy.firstKey(), 'costarring');
     assert.deepEqual([...copy], [['costarring', 1], ['liquid', 2], ['x', 3]]);
     assert.equal(copy.get('liquid'), 2);
   });
