@@ -96,12 +96,12 @@ describe('a forked miner\'s vesting funds, as Lotus\'s JSON gives the State (fid
   const read = (state: LotusMinerFunds, value: unknown) => vestingFundsOf(state, value === undefined ? undefined : decodeCbor(dagCbor.encode(value)));
   const funds: Omit<LotusMinerFunds, 'VestingFunds'> = { InitialPledge: '0', PreCommitDeposits: '0', FeeDebt: '0', ProvingPeriodStart: 0, LockedFunds: '6' };
 
-  test('actors v16+: the head inline, the others in the tail block (a zero head is no fund); before v16: the block of a struct of the list', async () => {
+  test('actors v16+: the head inline, the others in the tail block (a head drawn to zero kept, as the state keeps it); before v16: the block of a struct of the list', async () => {
     const tail = await block([fund(200, 2n), fund(300, 3n)]);
     const v16: LotusMinerFunds = { ...funds, VestingFunds: { Head: { Epoch: 100, Amount: '1' }, Tail: { '/': tail.cid.toString() } } };
     assert.equal(vestingBlockOf(v16), tail.cid.toString());
     assert.deepEqual(read(v16, [fund(200, 2n), fund(300, 3n)]), [{ epoch: 100, amount: 1n }, { epoch: 200, amount: 2n }, { epoch: 300, amount: 3n }]);
-    assert.deepEqual(read({ ...v16, VestingFunds: { Head: { Epoch: 100, Amount: '0' }, Tail: { '/': tail.cid.toString() } } }, [fund(200, 2n)]), [{ epoch: 200, amount: 2n }]);
+    assert.deepEqual(read({ ...v16, VestingFunds: { Head: { Epoch: 100, Amount: '0' }, Tail: { '/': tail.cid.toString() } } }, [fund(200, 2n)]), [{ epoch: 100, amount: 0n }, { epoch: 200, amount: 2n }]);
     const v15: LotusMinerFunds = { ...funds, VestingFunds: { '/': tail.cid.toString() } };
     assert.equal(vestingBlockOf(v15), tail.cid.toString());
     assert.deepEqual(read(v15, [[fund(200, 2n)]]), [{ epoch: 200, amount: 2n }]);

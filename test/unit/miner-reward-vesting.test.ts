@@ -8,7 +8,20 @@ import { describe, test } from 'node:test';
 import { decodeBigInt, encodeBigInt } from '../../src/common/cbor.js';
 import { POWER_ACTOR_ID } from '../../src/fevm/actor.js';
 import { provingPeriodStart } from '../../src/fevm/actors/miner/policy.js';
-import { rewardVestingTable, unlockVestedAndUnvestedFunds, vestingHead, vestingTable, type FullMinerState, type VestingFund } from '../../src/fevm/actors/miner/state.js';
+import {
+  addLockedFunds,
+  loadedVestingFunds,
+  loadMiner,
+  minerStateValue,
+  rewardVestingTable,
+  unlockVestedAndUnvestedFunds,
+  unlockVestedFunds,
+  vestingHead,
+  vestingTable,
+  type FullMinerState,
+  type MinerState,
+  type VestingFund,
+} from '../../src/fevm/actors/miner/state.js';
 import { BLOCK_REWARD } from '../../src/fevm/actors/reward.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
@@ -44,8 +57,69 @@ function referenceMerge(tables: VestingFund[][]): VestingFund[] {
   return [...sums].sort(([a], [b]) => a - b).map(([epoch, amount]) => ({ epoch, amount }));
 }
 
-const vestingFunds = async (h: MinerHarness) => {
-  const [funds] = (await h.send(OWNER, MINER, methodNumber('GetVestingFunds'))).value as [[number, Uint8Array][]];
+/**
+ * builtin-actors v18's VestingFunds (vesting_state.rs), transcribed: the head kept apart from the tail,
+ * load leaving out a head of no amount, a fee taken from the head alone when it covers it (the fast
+ * path), else fund by fund, the fund it stops in kept even at zero.
+ */
+class ReferenceVesting {
+  funds: VestingFund[] = [];
+  locked = 0n;
+
+  private load(): VestingFund[] {
+    return this.funds[0]?.amount === 0n ? this.funds.slice(1) : [...this.funds];
+  }
+
+  /** state.rs add_locked_funds: the new table merged in, what vested before `epoch` taken. */
+  addLocked(epoch: number, amount: bigint, periodStart: number): bigint {
+    const merged = referenceMerge([this.load(), amount > 0n ? referenceTable(amount, epoch, periodStart) : []]);
+    const vested = merged.filter((f) => f.epoch < epoch);
+    this.funds = merged.slice(vested.length);
+    const unlocked = vested.reduce((sum, f) => sum + f.amount, 0n);
+    this.locked += amount - unlocked;
+    return unlocked;
+  }
+
+  /** state.rs unlock_vested_funds. */
+  unlockVested(epoch: number): bigint {
+    if (this.locked === 0n || this.funds.length === 0 || this.funds[0]!.epoch >= epoch) return 0n;
+    const funds = this.load();
+    const vested = funds.filter((f) => f.epoch < epoch);
+    this.funds = funds.slice(vested.length);
+    const unlocked = vested.reduce((sum, f) => sum + f.amount, 0n);
+    this.locked -= unlocked;
+    return unlocked;
+  }
+
+  /** state.rs unlock_vested_and_unvested_funds: the total unlocked. */
+  unlockVestedAndUnvested(epoch: number, target: bigint): bigint {
+    if (target === 0n || this.locked === 0n || this.funds.length === 0) return 0n;
+    const head = this.funds[0]!;
+    if (head.epoch >= epoch && head.amount >= target) {
+      this.funds = [{ epoch: head.epoch, amount: head.amount - target }, ...this.funds.slice(1)];
+      this.locked -= target;
+      return target;
+    }
+    const funds = this.load();
+    let [unlocked, left, i] = [0n, target, 0];
+    for (; i < funds.length; i++) {
+      const f = funds[i]!;
+      if (f.epoch < epoch) unlocked += f.amount;
+      else if (f.amount < left) [unlocked, left] = [unlocked + f.amount, left - f.amount];
+      else {
+        unlocked += left;
+        funds[i] = { epoch: f.epoch, amount: f.amount - left };
+        break;
+      }
+    }
+    this.funds = funds.slice(i);
+    this.locked -= unlocked;
+    return unlocked;
+  }
+}
+
+const vestingFunds = async (h: MinerHarness, miner = MINER) => {
+  const [funds] = (await h.send(OWNER, miner, methodNumber('GetVestingFunds'))).value as [[number, Uint8Array][]];
   return funds.map(([epoch, amount]) => ({ epoch, amount: decodeBigInt(amount) }));
 };
 const available = async (h: MinerHarness) => decodeBigInt((await h.send(OWNER, MINER, methodNumber('GetAvailableBalance'))).value as Uint8Array);
@@ -161,5 +235,82 @@ describe('block reward vesting (builtin-actors v18 apply_rewards)', () => {
     assert.equal(await withdraw(), first!.amount);
     assert.equal(h.miner().lockedFunds, LOCKED - first!.amount);
     assert.equal(pledgeTotal(h), pledge - first!.amount);
+  });
+  test('a fee that draws a fund to exactly zero leaves it as the head (builtin-actors\' fast and slow paths): in the raw state, not in GetVestingFunds; the next cron drops it', async () => {
+    // The pure functions: a fee of the head's amount (fast path), of the first two funds' (slow path).
+    const table: VestingFund[] = [{ epoch: 100, amount: 10n }, { epoch: 160, amount: 20n }, { epoch: 220, amount: 30n }];
+    const miner = loadMiner({ lockedFunds: 60n, vestingFunds: table } as unknown as MinerState);
+    const fast = unlockVestedAndUnvestedFunds(miner, 50, 10n);
+    assert.deepEqual(vestingTable(fast.state), [{ epoch: 100, amount: 0n }, ...table.slice(1)]);
+    assert.deepEqual(loadedVestingFunds(vestingTable(fast.state)), table.slice(1));
+    assert.deepEqual([fast.unlocked, fast.state.lockedFunds, vestingHead(fast.state)], [10n, 50n, 100]);
+    const slow = unlockVestedAndUnvestedFunds(fast.state, 50, 20n);
+    assert.deepEqual(vestingTable(slow.state), [{ epoch: 160, amount: 0n }, { epoch: 220, amount: 30n }]);
+    const all = unlockVestedAndUnvestedFunds(miner, 50, 60n);
+    assert.deepEqual([all.unlocked, all.state.lockedFunds, vestingTable(all.state)], [60n, 0n, [{ epoch: 220, amount: 0n }]]);
+    // Unlocking once the zero head's epoch is behind drops it, unlocking nothing.
+    const vested = unlockVestedFunds(fast.state, 101);
+    assert.deepEqual([vested.unlocked, vestingTable(vested.state)], [0n, table.slice(1)]);
+    // A reward merges into the table as builtin-actors loads it: without the zero head.
+    assert.deepEqual(vestingTable(addLockedFunds(fast.state, 60, 0n).state), table.slice(1));
+
+    // Through the miner: RepayDebt of the first fund's amount.
+    const h = await minerHarness();
+    await award(h, 10);
+    const [first, second] = await vestingFunds(h);
+    h.state.putActor({ ...h.state.getActor(MINER)!, miner: { ...h.miner(), feeDebt: first!.amount } });
+    const pledge = pledgeTotal(h);
+    assert.equal((await h.send(OWNER, MINER, methodNumber('RepayDebt'))).exitCode, ExitCode.Ok);
+    assert.deepEqual(vestingTable(h.miner())[0], { epoch: first!.epoch, amount: 0n });
+    assert.deepEqual((minerStateValue(h.miner(), h.epoch) as unknown[])[3], [[first!.epoch, encodeBigInt(0n)], vestingTable(h.miner()).slice(1).map((f) => [f.epoch, encodeBigInt(f.amount)])]);
+    assert.deepEqual((await vestingFunds(h))[0], second);
+    assert.equal(pledgeTotal(h), pledge - first!.amount);
+    // The deadline cron after its epoch drops it: nothing unlocked, nothing told to the power actor.
+    await h.advanceTo(first!.epoch + 60);
+    assert.deepEqual(vestingTable(h.miner())[0], second);
+    assert.equal(h.miner().lockedFunds, LOCKED - first!.amount);
+    assert.equal(pledgeTotal(h), pledge - first!.amount);
+  });
+
+  test('random rewards, fees and unlocks leave the table, the locked funds and each unlock as builtin-actors\' VestingFunds leaves them', () => {
+    let x = 0x2545f491;
+    const next = (n: number) => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return (x >>> 0) % n;
+    };
+    for (let run = 0; run < 20; run++) {
+      const offset = next(2880);
+      let m = loadMiner({ provingPeriodOffset: offset } as MinerState);
+      const ref = new ReferenceVesting();
+      let epoch = 1 + next(3000);
+      for (let step = 0; step < 400; step++) {
+        epoch += next(4) === 0 ? next(3000) : next(30);
+        const op = next(10);
+        let got: { state: FullMinerState; unlocked: bigint };
+        let want: bigint;
+        if (op < 6) {
+          const amount = next(8) === 0 ? 0n : BigInt(1000 + next(1_000_000)) * 10n ** BigInt(next(13));
+          got = addLockedFunds(m, epoch, amount);
+          want = ref.addLocked(epoch, amount, provingPeriodStart(epoch, offset));
+        } else if (op < 9) {
+          // A fee: some amount, or exactly what the first funds hold (a fund drawn to zero), or more than everything.
+          const loaded = loadedVestingFunds(vestingTable(m)).filter((f) => f.epoch >= epoch);
+          const upTo = loaded.slice(0, 1 + next(3)).reduce((sum, f) => sum + f.amount, 0n);
+          const target = [BigInt(next(1_000_000)) * 10n ** BigInt(next(13)), upTo, upTo + 1n, 0n, (m.lockedFunds ?? 0n) * 2n][next(5)]!;
+          got = unlockVestedAndUnvestedFunds(m, epoch, target);
+          want = ref.unlockVestedAndUnvested(epoch, target);
+        } else {
+          got = unlockVestedFunds(m, epoch);
+          want = ref.unlockVested(epoch);
+        }
+        m = got.state;
+        assert.equal(got.unlocked, want, `run ${run} step ${step}`);
+        assert.equal(m.lockedFunds ?? 0n, ref.locked, `run ${run} step ${step}`);
+        assert.deepEqual(vestingTable(m), ref.funds, `run ${run} step ${step}`);
+        assert.equal(vestingHead(m), ref.funds[0]?.epoch, `run ${run} step ${step}`);
+      }
+    }
   });
 });

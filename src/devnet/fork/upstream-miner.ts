@@ -57,8 +57,8 @@ export function vestingFundsOf(funds: LotusMinerFunds, block: unknown): VestingF
   const list = ('/' in vesting ? (block as unknown[])[0] : block) as [number, Uint8Array][];
   if (!Array.isArray(list)) throw new DevnetError('upstream miner VestingFunds block is not a list of funds');
   const rest = list.map(([epoch, amount]) => ({ epoch, amount: decodeBigInt(amount) }));
-  // A head drawn down to zero by penalties is no fund (builtin-actors VestingFunds::load).
-  const head = '/' in vesting ? [] : [{ epoch: vesting.Head.Epoch, amount: BigInt(vesting.Head.Amount) }].filter((f) => f.amount > 0n);
+  // A head drawn down to zero by penalties is kept as the state keeps it; GetVestingFunds leaves it out (state.ts loadedVestingFunds).
+  const head = '/' in vesting ? [] : [{ epoch: vesting.Head.Epoch, amount: BigInt(vesting.Head.Amount) }];
   return [...head, ...rest];
 }
 

@@ -30,8 +30,10 @@ async function minerCron(rt: ActorRuntime, event: unknown): Promise<void> {
 
 /** The deadline cron's unlock of what has vested (builtin-actors handle_proving_deadline): it leaves the network's locked total. */
 async function unlockVested(rt: ActorRuntime): Promise<void> {
-  const { state, unlocked } = unlockVestedFunds(readMiner(rt), rt.ctx.epoch);
-  if (unlocked === 0n) return;
+  const miner = readMiner(rt);
+  const { state, unlocked } = unlockVestedFunds(miner, rt.ctx.epoch);
+  // A head drawn to zero leaves the table unlocking nothing.
+  if (state === miner) return;
   writeMiner(rt, state);
   await notifyPledgeChanged(rt, -unlocked);
 }

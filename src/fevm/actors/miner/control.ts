@@ -21,7 +21,7 @@ import {
   terminationFeeFor,
 } from './policy.js';
 import type { MinerCronEvent } from './schedule.js';
-import { availableBalance, beneficiaryAvailable, controllingIds, repayPartialDebt, unlockedBalance, unlockVestedFunds, vestingFundValue, vestingTable, type FullMinerState } from './state.js';
+import { availableBalance, beneficiaryAvailable, controllingIds, loadedVestingFunds, repayPartialDebt, unlockedBalance, unlockVestedFunds, vestingFundValue, vestingTable, type FullMinerState } from './state.js';
 
 function checkControlAddresses(addresses: readonly unknown[]): void {
   if (addresses.length > MAX_CONTROL_ADDRESSES) {
@@ -127,7 +127,7 @@ export const controlMethods: Record<string, MethodSpec> = {
   GetSectorSize: { noParams: true, run: (rt) => Number(readMiner(rt).sectorSize) },
   GetAvailableBalance: { noParams: true, run: (rt) => encodeBigInt(availableBalance(readMiner(rt), rt.self().balance)) },
   // The vesting table as it stands: funds vested but not yet unlocked (by cron or a withdrawal) included.
-  GetVestingFunds: { noParams: true, run: (rt) => [vestingTable(readMiner(rt)).map(vestingFundValue)] },
+  GetVestingFunds: { noParams: true, run: (rt) => [loadedVestingFunds(vestingTable(readMiner(rt))).map(vestingFundValue)] },
   GetPeerID: { noParams: true, run: (rt) => [readMiner(rt).peerId] },
   GetMultiaddrs: { noParams: true, run: (rt) => [[...readMiner(rt).multiaddrs]] },
   // FIP-0098's getters for collateral contracts (actors v16+): the miner's total initial pledge, and

@@ -245,19 +245,25 @@ const VEST_PERIOD = BigInt(180 * EPOCHS_IN_DAY);
 const PENDING_GRANTS_MAX = 128;
 
 /**
- * `funds` less `drawn` taken from the earliest first, as unlockVestedAndUnvestedFunds takes it (a
- * fund of no amount left out, as its draw leaves it).
+ * Where `drawn`, taken from the earliest funds as unlockVestedAndUnvestedFunds takes it, stops: the
+ * index of the first fund it does not take whole (funds.length when it takes them all) and what that
+ * fund keeps, zero when the draw ends exactly at its end (builtin-actors keeps it as the head).
  */
+function drawStop(funds: readonly VestingFund[], drawn: bigint): { index: number; kept: bigint } {
+  let left = drawn;
+  for (let i = 0; i < funds.length; i++) {
+    const amount = funds[i]!.amount;
+    if (amount >= left) return { index: i, kept: amount - left };
+    left -= amount;
+  }
+  return { index: funds.length, kept: 0n };
+}
+
+/** `funds` less `drawn` taken from the earliest first (drawStop). */
 function drawnFunds(funds: readonly VestingFund[], drawn: bigint | undefined): readonly VestingFund[] {
   if (!drawn) return funds;
-  const kept: VestingFund[] = [];
-  let left = drawn;
-  for (const fund of funds) {
-    const taken = fund.amount < left ? fund.amount : left;
-    left -= taken;
-    if (taken < fund.amount) kept.push(taken === 0n ? fund : { epoch: fund.epoch, amount: fund.amount - taken });
-  }
-  return kept;
+  const { index, kept } = drawStop(funds, drawn);
+  return index < funds.length ? [{ epoch: funds[index]!.epoch, amount: kept }, ...funds.slice(index + 1)] : [];
 }
 
 /** The vesting table with every amount merged in, by epoch (builtin-actors VestingFunds::load). */
@@ -279,12 +285,30 @@ function settleVesting(m: FullMinerState): FullMinerState {
   return m.vestingGrants || m.vestingDrawn ? { ...m, vestingFunds: vestingTable(m), vestingGrants: undefined, vestingDrawn: undefined } : m;
 }
 
+/** The table without a first fund of no amount (builtin-actors VestingFunds::load leaves out a head drawn to zero). */
+export function loadedVestingFunds(funds: readonly VestingFund[]): readonly VestingFund[] {
+  return funds[0]?.amount === 0n ? funds.slice(1) : funds;
+}
+
+/** The table's first fund's epoch (a head drawn to zero included), without building the table. */
+function tableHead(state: MinerState): number | undefined {
+  const funds = state.vestingFunds ?? [];
+  if (!state.vestingDrawn) return funds[0]?.epoch;
+  return funds[drawStop(funds, state.vestingDrawn).index]?.epoch;
+}
+
+/** The epoch locked at first of the amounts waiting (vestingGrants' first key, taken without ordering the map). */
+function firstGrant(grants: ReadonlyMap<number, bigint> | undefined): number | undefined {
+  if (!grants) return undefined;
+  return grants instanceof SharedMap ? (grants as SharedMap<number, bigint>).firstKey() : grants.keys().next().value;
+}
+
 /** The epoch of the table's first fund, if any: the earliest grant's first step, or the table's first. */
 export function vestingHead(state: MinerState): number | undefined {
-  const table = (state.vestingDrawn ? drawnFunds(state.vestingFunds ?? [], state.vestingDrawn) : state.vestingFunds)?.[0]?.epoch;
-  const first = state.vestingGrants?.keys().next();
-  if (!first || first.done) return table;
-  const grant = vestStepEpoch(first.value + EPOCHS_IN_DAY, provingPeriodStart(first.value, state.provingPeriodOffset ?? 0));
+  const table = tableHead(state);
+  const first = firstGrant(state.vestingGrants);
+  if (first === undefined) return table;
+  const grant = vestStepEpoch(first + EPOCHS_IN_DAY, provingPeriodStart(first, state.provingPeriodOffset ?? 0));
   return table === undefined || grant < table ? grant : table;
 }
 
@@ -320,24 +344,31 @@ export function unlockVestedFunds(miner: FullMinerState, epoch: number): Unlocke
  * state.rs unlock_vested_and_unvested_funds): nothing at all for a zero target.
  */
 export function unlockVestedAndUnvestedFunds(miner: FullMinerState, epoch: number, target: bigint): Unlocked {
+  if (target === 0n || !miner.lockedFunds) return { state: miner, unlocked: 0n };
   const head = vestingHead(miner);
-  if (target === 0n || !miner.lockedFunds || head === undefined) return { state: miner, unlocked: 0n };
+  if (head === undefined) return { state: miner, unlocked: 0n };
   if (!miner.vestingGrants && head >= epoch) {
     // Nothing has vested: the draw is kept as an amount (vestingDrawn), the table not copied.
     const left = (miner.vestingFunds ?? []).reduce((sum, f) => sum + f.amount, 0n) - (miner.vestingDrawn ?? 0n);
-    const taken = target < left ? target : left;
-    const drawn = taken < left ? { vestingDrawn: (miner.vestingDrawn ?? 0n) + taken } : { vestingFunds: undefined, vestingDrawn: undefined };
+    const drawn = target <= left ? { vestingDrawn: (miner.vestingDrawn ?? 0n) + target } : { vestingFunds: undefined, vestingDrawn: undefined };
+    const taken = target <= left ? target : left;
     return { state: { ...miner, lockedFunds: miner.lockedFunds - taken, ...drawn }, unlocked: taken };
   }
+  // What vested, then the earliest funds up to the target; the fund it stops in is kept, even drawn to zero.
   const m = settleVesting(miner);
   let unlocked = 0n;
   let left = target;
   const kept: VestingFund[] = [];
   for (const fund of m.vestingFunds!) {
-    const taken = fund.epoch < epoch ? 0n : fund.amount < left ? fund.amount : left;
-    unlocked += fund.epoch < epoch ? fund.amount : taken;
-    left -= taken;
-    if (fund.epoch >= epoch && taken < fund.amount) kept.push(taken === 0n ? fund : { epoch: fund.epoch, amount: fund.amount - taken });
+    if (kept.length > 0) kept.push(fund);
+    else if (fund.epoch < epoch) unlocked += fund.amount;
+    else if (fund.amount < left) {
+      unlocked += fund.amount;
+      left -= fund.amount;
+    } else {
+      unlocked += left;
+      kept.push({ epoch: fund.epoch, amount: fund.amount - left });
+    }
   }
   return { state: withVesting(m, unlocked, kept), unlocked };
 }
@@ -348,6 +379,7 @@ export function unlockVestedAndUnvestedFunds(miner: FullMinerState, epoch: numbe
  * and what left the vesting table (for the power actor's pledge total).
  */
 export function repayPartialDebt(m: FullMinerState, epoch: number, balance: bigint): Unlocked & { burn: bigint } {
+  if (m.feeDebt === 0n) return { state: m, unlocked: 0n, burn: 0n };
   const { state, unlocked } = unlockVestedAndUnvestedFunds(m, epoch, m.feeDebt);
   const free = unlockedBalance(state, balance);
   const burn = free <= 0n ? 0n : free < state.feeDebt ? free : state.feeDebt;
@@ -361,9 +393,13 @@ export function repayPartialDebt(m: FullMinerState, epoch: number, balance: bigi
  * While nothing has vested the amount waits in vestingGrants, which come to the same table.
  */
 export function addLockedFunds(m: FullMinerState, epoch: number, amount: bigint): Unlocked {
+  // The table as builtin-actors loads it to merge into: the draws applied (a grant waits on the table
+  // as it is after them) and a head drawn to zero left out.
+  if (m.vestingDrawn || m.vestingFunds?.[0]?.amount === 0n) {
+    const funds = loadedVestingFunds(settleVesting(m).vestingFunds ?? []);
+    m = { ...m, vestingFunds: funds.length > 0 ? funds : undefined, vestingDrawn: undefined };
+  }
   if (amount === 0n) return unlockVestedFunds(m, epoch);
-  // A grant waits on the table as it is after the draws (drawnFunds takes from the earliest funds).
-  if (m.vestingDrawn) m = settleVesting(m);
   const lockedFunds = (m.lockedFunds ?? 0n) + amount;
   const head = vestingHead(m);
   if ((head === undefined || head >= epoch) && !m.vestingGrants?.has(epoch)) {
