@@ -6,8 +6,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { decodeBigInt, encodeBigInt } from '../../src/common/cbor.js';
+import { FilAddress } from '../../src/common/address.js';
 import { POWER_ACTOR_ID } from '../../src/fevm/actor.js';
-import { provingPeriodStart } from '../../src/fevm/actors/miner/policy.js';
+import { deadlineEndAfter, MAX_PROVE_COMMIT_DURATION, MIN_SECTOR_EXPIRATION, provingPeriodStart } from '../../src/fevm/actors/miner/policy.js';
+import { presealCommR } from '../../src/fevm/actors/miner/genesis-sectors.js';
 import {
   addLockedFunds,
   loadedVestingFunds,
@@ -22,6 +24,7 @@ import {
   type MinerState,
   type VestingFund,
 } from '../../src/fevm/actors/miner/state.js';
+import { CREATE_MINER_DEPOSIT } from '../../src/fevm/actors/power.js';
 import { BLOCK_REWARD } from '../../src/fevm/actors/reward.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
@@ -312,5 +315,37 @@ describe('block reward vesting (builtin-actors v18 apply_rewards)', () => {
         assert.equal(vestingHead(m), ref.funds[0]?.epoch, `run ${run} step ${step}`);
       }
     }
+  });
+
+  test('a miner that never pre-committed runs no deadline cron: its creation deposit unlocks only when it withdraws, until its first pre-commit starts the cron (review R64)', async () => {
+    const h = await minerHarness();
+    const [owner] = h.accounts;
+    const id = (n: number) => FilAddress.fromId(n).bytes;
+    const created = await h.send(owner!, POWER_ACTOR_ID, methodNumber('CreateMiner'), [id(owner!), id(h.blsAccount()), 13, new Uint8Array([1]), []], CREATE_MINER_DEPOSIT + 30n * FIL);
+    assert.equal(created.exitCode, ExitCode.Ok);
+    const miner = FilAddress.fromBytes((created.value as Uint8Array[])[0]!).id!;
+    const [f1, f2, f3, f4] = vestingTable(h.miner(miner));
+    const locked = () => h.miner(miner).lockedFunds;
+    const withdraw = async () => decodeBigInt((await h.send(owner!, miner, methodNumber('WithdrawBalance'), [encodeBigInt(10_000n * FIL)])).value as Uint8Array);
+    await h.advanceTo(f1!.epoch + 1);
+    assert.equal(await withdraw(), 30n * FIL + f1!.amount);
+    // Well past the deadline end after the next fund's epoch: no cron has unlocked it.
+    await h.advanceTo(f2!.epoch + 200);
+    assert.equal(locked(), CREATE_MINER_DEPOSIT - f1!.amount);
+    assert.deepEqual((await vestingFunds(h, miner))[0], f2);
+    assert.equal(await withdraw(), f2!.amount);
+    // The first pre-commit, after the next fund vested: the cron unlocks it at the end of this deadline.
+    await h.advanceTo(f3!.epoch + 200);
+    const expiration = h.epoch + MAX_PROVE_COMMIT_DURATION + MIN_SECTOR_EXPIRATION + 1000;
+    const sent = await h.send(owner!, miner, 28, [[[8, 1, presealCommR(miner, 1), h.epoch - 1, [], expiration, null]]], 5n * FIL);
+    assert.equal(sent.exitCode, ExitCode.Ok);
+    const end = deadlineEndAfter(h.epoch - 1, h.miner(miner).provingPeriodOffset);
+    await h.advanceTo(end);
+    assert.equal(locked(), CREATE_MINER_DEPOSIT - f1!.amount - f2!.amount);
+    await h.advanceTo(end + 1);
+    assert.equal(locked(), CREATE_MINER_DEPOSIT - f1!.amount - f2!.amount - f3!.amount);
+    // And from then on at the deadline end after each fund.
+    await h.advanceTo(deadlineEndAfter(f4!.epoch, h.miner(miner).provingPeriodOffset) + 1);
+    assert.equal(locked(), CREATE_MINER_DEPOSIT - f1!.amount - f2!.amount - f3!.amount - f4!.amount);
   });
 });

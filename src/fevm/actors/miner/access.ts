@@ -23,17 +23,29 @@ export function readMiner(rt: ActorRuntime): FullMinerState {
 }
 
 /**
+ * Whether builtin-actors runs the miner's deadline cron: from its first pre-commit on
+ * (deadline_cron_active, lib.rs pre_commit_sector_batch_inner); until then, as for a miner made with only its
+ * creation deposit, vested funds unlock only when it withdraws. (builtin-actors stops the cron once
+ * nothing is locked, when nothing is left to vest either.)
+ */
+const deadlineCronStarted = (m: MinerState | undefined): boolean => (m?.allocatedSectors?.length ?? 0) > 0;
+
+/**
  * builtin-actors' deadline cron unlocks vested funds at every deadline's end; the devnet runs it only
  * where it unlocks something: a 'vest' event at the deadline end after the vesting table's first
  * epoch (a deadline's last epoch unlocks what vested before it), enrolled whenever that first epoch
- * changes (an unlock, new rewards).
+ * changes (an unlock, new rewards), or the deadline cron starts (the first pre-commit: at the end of
+ * the current deadline at the earliest, where builtin-actors enrolls it).
  */
 function enrollVesting(rt: ActorRuntime, was: MinerState | undefined, is: FullMinerState): void {
+  if (!deadlineCronStarted(is)) return;
   const head = vestingHead(is);
-  if (head === undefined || (was && head === vestingHead(was))) return;
-  const due = deadlineEndAfter(head, is.provingPeriodOffset);
-  // A forked miner's deadline closes caught up late are past: its next close unlocks what they leave.
-  if (due > rt.ctx.epoch) rt.enrollCron(due, { type: 'vest' } satisfies MinerCronEvent);
+  const starting = was !== undefined && !deadlineCronStarted(was);
+  if (head === undefined || (was && !starting && head === vestingHead(was))) return;
+  const due = deadlineEndAfter(starting ? Math.max(head, rt.ctx.epoch - 1) : head, is.provingPeriodOffset);
+  // A forked miner's deadline closes caught up late are past: its next close unlocks what they leave (a
+  // starting cron's first end is this deadline's, at this epoch at the earliest).
+  if (due > rt.ctx.epoch || starting) rt.enrollCron(due, { type: 'vest' } satisfies MinerCronEvent);
 }
 
 /**
