@@ -51,6 +51,8 @@ export class SharedMap<K, V> extends Map<K, V> {
   private root: Branch<K, V> = EMPTY;
   private count = 0;
   private nextSeq = 0;
+  /** The first key in iteration order, once found (firstKey); undefined when not known. */
+  private first: { key: K } | undefined;
 
   constructor(entries?: Iterable<readonly [K, V]>) {
     super();
@@ -69,6 +71,7 @@ export class SharedMap<K, V> extends Map<K, V> {
     this.root = other.root;
     this.count = other.count;
     this.nextSeq = other.nextSeq;
+    this.first = other.first;
   }
 
   /** Whether `other` holds the same entries because it is a copy of this one that has not changed since. */
@@ -99,9 +102,14 @@ export class SharedMap<K, V> extends Map<K, V> {
     return { set: set.map(([leaf, old]) => [leaf.key, leaf.value, old && { value: old.value }]), deleted: deleted.map((leaf) => leaf.key) };
   }
 
-  /** The first key in iteration order, found without putting the entries in order (which iterating does, for each new version). */
+  /**
+   * The first key in iteration order, found without putting the entries in order (which iterating
+   * does, for each new version), and kept: sets after it leave it first.
+   */
   firstKey(): K | undefined {
-    return earliest(this.root)?.key;
+    if (this.count === 0) return undefined;
+    this.first ??= { key: earliest(this.root)!.key };
+    return this.first.key;
   }
 
   override get(key: K): V | undefined {
@@ -117,7 +125,7 @@ export class SharedMap<K, V> extends Map<K, V> {
     const old = find(this.root, key, hash);
     if (old?.value === value) return this;
     this.root = put(this.root, 0, { key, value, seq: old ? old.seq : this.nextSeq++, hash });
-    if (!old) this.count++;
+    if (!old && this.count++ === 0) this.first = { key };
     return this;
   }
 
@@ -126,12 +134,14 @@ export class SharedMap<K, V> extends Map<K, V> {
     if (next === this.root) return false;
     this.root = next;
     this.count--;
+    if (this.first?.key === key) this.first = undefined;
     return true;
   }
 
   override clear(): void {
     this.root = EMPTY;
     this.count = 0;
+    this.first = undefined;
   }
 
   override get size(): number {

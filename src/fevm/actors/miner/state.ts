@@ -269,15 +269,68 @@ function drawnFunds(funds: readonly VestingFund[], drawn: bigint | undefined): r
 /** The vesting table with every amount merged in, by epoch (builtin-actors VestingFunds::load). */
 export function vestingTable(state: MinerState): readonly VestingFund[] {
   const base = drawnFunds(state.vestingFunds ?? [], state.vestingDrawn);
-  if (!state.vestingGrants) return base;
-  // The grants' tables summed by epoch first (mergeFunds' sum), then merged into the table once: a
-  // mergeFunds per grant would copy the ~360-fund table up to 128 times.
-  const sums = new Map<number, bigint>();
-  for (const [epoch, amount] of state.vestingGrants) {
-    for (const f of rewardVestingTable(amount, epoch, provingPeriodStart(epoch, state.provingPeriodOffset ?? 0))) sums.set(f.epoch, (sums.get(f.epoch) ?? 0n) + f.amount);
+  // The grants' tables summed first, then merged into the table once: a mergeFunds per grant would
+  // copy the ~360-fund table up to 128 times.
+  return state.vestingGrants ? mergeFunds(base, grantsTable(state.vestingGrants, state.provingPeriodOffset ?? 0)) : base;
+}
+
+/**
+ * The rewardVestingTables of `grants` (amounts by the epoch they were locked at) summed by epoch, as
+ * merging them one by one sums them, without building them: 180 steps for each reward of each tipset
+ * cost more than the rest of the tipset's vesting. Every step lies on the 12-hour grid (proving
+ * periods start a whole day apart), so a slot of the grid stands for its epoch. A table's steps between
+ * its first and its last are each `amount × a day / 180 days` rounded down (its quotient), plus one
+ * where the remainder carries: the quotients are added to every other slot of their run through a
+ * difference array, the carries counted with the remainders as plain numbers (they are below 180 days).
+ */
+function grantsTable(grants: ReadonlyMap<number, bigint>, offset: number): VestingFund[] {
+  const quantum = EPOCHS_IN_DAY / 2;
+  const period = Number(VEST_PERIOD);
+  const tables = [...grants]
+    .filter(([, amount]) => amount > 0n)
+    .map(([epoch, amount]) => ({ epoch, amount, first: vestStepEpoch(epoch + EPOCHS_IN_DAY, provingPeriodStart(epoch, offset)) }));
+  if (tables.length === 0) return [];
+  const origin = Math.min(...tables.map((t) => t.first));
+  // The steps before the last, each a day later: those of less than 180 days elapsed.
+  const stepsOf = (t: { epoch: number; first: number }) => Math.ceil((period - (t.first - t.epoch)) / EPOCHS_IN_DAY);
+  const slots = Math.max(...tables.map((t) => (t.first - origin) / quantum + 2 * stepsOf(t))) + 1;
+  const ends = new Array<bigint>(slots + 2).fill(0n);
+  const quotients = new Array<bigint>(slots + 2).fill(0n);
+  const carries = new Array<number>(slots).fill(0);
+  const used = new Uint8Array(slots);
+  for (const { epoch, amount, first } of tables) {
+    const start = amount * BigInt(first - epoch);
+    const day = amount * BigInt(EPOCHS_IN_DAY);
+    const [dayQuotient, dayRemainder] = [day / VEST_PERIOD, Number(day % VEST_PERIOD)];
+    const firstAmount = start / VEST_PERIOD;
+    let remainder = Number(start % VEST_PERIOD);
+    const steps = stepsOf({ epoch, first });
+    const slot = (first - origin) / quantum;
+    let carried = 0;
+    for (let k = 1; k < steps; k++) {
+      remainder += dayRemainder;
+      used[slot + 2 * k] = 1;
+      if (remainder >= period) {
+        remainder -= period;
+        carries[slot + 2 * k]!++;
+        carried++;
+      }
+    }
+    if (steps > 1) {
+      quotients[slot + 2]! += dayQuotient;
+      quotients[slot + 2 * steps]! -= dayQuotient;
+    }
+    // The first step vests what has elapsed to it; the last, the rest of the amount.
+    ends[slot]! += firstAmount;
+    ends[slot + 2 * steps]! += amount - firstAmount - BigInt(steps - 1) * dayQuotient - BigInt(carried);
+    used[slot] = used[slot + 2 * steps] = 1;
   }
-  const added = [...sums].sort(([a], [b]) => a - b).map(([epoch, amount]) => ({ epoch, amount }));
-  return mergeFunds(base, added);
+  const funds: VestingFund[] = [];
+  for (let i = 0; i < slots; i++) {
+    if (i >= 2) quotients[i]! += quotients[i - 2]!;
+    if (used[i]) funds.push({ epoch: origin + i * quantum, amount: ends[i]! + quotients[i]! + BigInt(carries[i]!) });
+  }
+  return funds;
 }
 
 /** The miner with its vesting table brought up to date: the waiting amounts merged in. */
