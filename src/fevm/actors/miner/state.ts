@@ -224,13 +224,12 @@ export function controllingIds(info: MinerState): number[] {
 
 /** Balance minus everything locked: vesting funds, pledge, pre-commit deposits (builtin-actors get_unlocked_balance). */
 export function unlockedBalance(state: MinerState, balance: bigint): bigint {
-  const m = loadMiner(state);
-  return balance - (m.lockedFunds ?? 0n) - m.initialPledge - m.preCommitDeposits;
+  return balance - (state.lockedFunds ?? 0n) - (state.initialPledge ?? 0n) - (state.preCommitDeposits ?? 0n);
 }
 
 /** The unlocked balance less the fee debt; negative when in debt. */
 export function availableBalance(state: MinerState, balance: bigint): bigint {
-  return unlockedBalance(state, balance) - loadMiner(state).feeDebt;
+  return unlockedBalance(state, balance) - (state.feeDebt ?? 0n);
 }
 
 /** The vesting funds that vest before `epoch`, as Lotus counts them (go-state-types CheckVestedFunds). */
@@ -402,10 +401,12 @@ export function unlockVestedAndUnvestedFunds(miner: FullMinerState, epoch: numbe
   if (head === undefined) return { state: miner, unlocked: 0n };
   if (!miner.vestingGrants && head >= epoch) {
     // Nothing has vested: the draw is kept as an amount (vestingDrawn), the table not copied.
-    const left = (miner.vestingFunds ?? []).reduce((sum, f) => sum + f.amount, 0n) - (miner.vestingDrawn ?? 0n);
-    const drawn = target <= left ? { vestingDrawn: (miner.vestingDrawn ?? 0n) + target } : { vestingFunds: undefined, vestingDrawn: undefined };
-    const taken = target <= left ? target : left;
-    return { state: { ...miner, lockedFunds: miner.lockedFunds - taken, ...drawn }, unlocked: taken };
+    const funds = miner.vestingFunds ?? [];
+    const drawn = (miner.vestingDrawn ?? 0n) + target;
+    if (drawStop(funds, drawn).index < funds.length) return { state: { ...miner, lockedFunds: miner.lockedFunds - target, vestingDrawn: drawn }, unlocked: target };
+    // More than is left: all of it.
+    const left = funds.reduce((sum, f) => sum + f.amount, 0n) - (miner.vestingDrawn ?? 0n);
+    return { state: { ...miner, lockedFunds: miner.lockedFunds - left, vestingFunds: undefined, vestingDrawn: undefined }, unlocked: left };
   }
   // What vested, then the earliest funds up to the target; the fund it stops in is kept, even drawn to zero.
   const m = settleVesting(miner);
