@@ -91,13 +91,27 @@ function sectorSizeText(bytes: bigint): string {
   return name.replace(/(\d)([KMG]iB)$/, '$1 $2');
 }
 
+/** A fork's upstream, and the epoch its URL ends with. */
+interface ForkUrl {
+  url: string;
+  epoch?: number;
+}
+
 /**
- * Anvil's `--fork-url <url>@<block>`: the epoch after the URL's last `@`, when it is a number
- * (`https://…/rpc/v1@3000000`); --fork-block-number, if given too, wins as in Anvil.
+ * --fork-url's value. Anvil's `<url>@<block>` names the epoch (`https://…/rpc/v1@3000000`;
+ * --fork-block-number, if given too, wins as in Anvil); an `@` of the URL's own (`user:password@host`)
+ * is left in it. Anvil's `@latest` (its head) is refused: a fork
+ * starts at the upstream's finalized tipset unless given an epoch.
  */
-function forkUrlAndEpoch(text: string): { url: string; epoch?: number } {
-  const match = /^(.+)@(\d+)$/.exec(text);
-  return match && Number.isSafeInteger(Number(match[2])) ? { url: match[1]!, epoch: Number(match[2]) } : { url: text };
+function forkUrl(text: string): ForkUrl {
+  if (text.trim() === '') throw new InvalidArgumentError('expected a URL');
+  const at = text.lastIndexOf('@');
+  const suffix = text.slice(at + 1);
+  if (at < 0 || /[:./]/.test(suffix) || !URL.canParse(text.slice(0, at))) return { url: text };
+  if (suffix === 'latest') throw new InvalidArgumentError("a fork starts at the upstream's finalized tipset unless given an epoch: leave @latest out, or end the URL with @<epoch>");
+  const epoch = /^\d+$/.test(suffix) ? Number(suffix) : NaN;
+  if (!Number.isSafeInteger(epoch)) throw new InvalidArgumentError(`expected <url>@<epoch>, an epoch from 0 to ${Number.MAX_SAFE_INTEGER} after the @`);
+  return { url: text.slice(0, at), epoch };
 }
 
 /**
@@ -146,7 +160,7 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
     .addOption(integerOption('--ws-ping-interval <ms>', 'ping WebSocket clients this often; one that misses a ping is cut (0: never)', 0, 3_600_000).default(defaults.wsLiveness.pingIntervalMs))
     .addOption(integerOption('--ws-max-buffered <bytes>', 'close a WebSocket with more unsent data than this (code 1008)', 1024, 1 << 30).default(defaults.wsLiveness.maxBufferedBytes, '64 MiB'))
     .addOption(integerOption('--call-timeout <ms>', 'stop an eth_call, gas estimate run or traced call after this much CPU time (0: never)', 0, 3_600_000).default(defaults.callTimeoutMs))
-    .addOption(new Option('-f, --fork-url <url>', 'fork a Lotus node at an epoch (with or without /rpc/v1; token in $FVM_DEVNET_FORK_TOKEN)').argParser(nonEmpty('a URL')))
+    .addOption(new Option('-f, --fork-url <url>', 'fork a Lotus node at an epoch (with or without /rpc/v1; token in $FVM_DEVNET_FORK_TOKEN)').argParser(forkUrl))
     .addOption(integerOption('--fork-block-number <epoch>', "the upstream epoch to fork at (default: its finalized tipset)", 0, Number.MAX_SAFE_INTEGER))
     .addOption(new Option('--no-fork-cache', "do not keep what the fork fetched on disk (default: $FVM_DEVNET_CACHE_DIR, else $XDG_CACHE_HOME/fvm-devnet/fork, else ~/.cache/fvm-devnet/fork)"))
     .addOption(new Option('--gateway-only', "answer only the Filecoin.* methods a public Lotus gateway serves (api/api_gateway.go)"))
@@ -169,7 +183,7 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
 
 /** The node's config from the root command's flags (after parsing). */
 function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
-  const opts = program.opts<{ gatewayOnly?: boolean; paychManager: boolean; timestamp?: number; autoImpersonate?: boolean; forkUrl?: string; forkBlockNumber?: number; forkCache: boolean; port: number; host: string; accounts: number; storageProviders: number; sectorSize: string; sealDelay: number; f3Lag: number; mnemonic: string; balance: string; fund: string[]; seed: string; chainId: number; blockTime?: number; mining: boolean; allowOrigin: string[]; explorer: boolean; maxBodySize: number; maxBatch: number; maxBatchBytes: number; maxFilters: number; maxSubscriptions: number; requestTimeout: number; maxConnections: number; wsPingInterval: number; wsMaxBuffered: number; callTimeout: number; pieceStoreLimit: number; maxPieceSize?: number; state?: string; loadState?: string; dumpState?: string; silent?: boolean; json?: boolean }>();
+  const opts = program.opts<{ gatewayOnly?: boolean; paychManager: boolean; timestamp?: number; autoImpersonate?: boolean; forkUrl?: ForkUrl; forkBlockNumber?: number; forkCache: boolean; port: number; host: string; accounts: number; storageProviders: number; sectorSize: string; sealDelay: number; f3Lag: number; mnemonic: string; balance: string; fund: string[]; seed: string; chainId: number; blockTime?: number; mining: boolean; allowOrigin: string[]; explorer: boolean; maxBodySize: number; maxBatch: number; maxBatchBytes: number; maxFilters: number; maxSubscriptions: number; requestTimeout: number; maxConnections: number; wsPingInterval: number; wsMaxBuffered: number; callTimeout: number; pieceStoreLimit: number; maxPieceSize?: number; state?: string; loadState?: string; dumpState?: string; silent?: boolean; json?: boolean }>();
   // `hardhat node`'s habit (`fvm-devnet node`: the node is the command itself), a mnemonic left
   // unquoted, or prool's `--auto-impersonate false`.
   const [word] = program.args;
@@ -181,7 +195,6 @@ function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
   if (otherNodes) program.error(otherNodes);
   // As Anvil refuses it: without an upstream the epoch would be silently ignored.
   if (opts.forkBlockNumber !== undefined && !opts.forkUrl) program.error("error: option '--fork-block-number <epoch>' is the epoch of a fork: give --fork-url <url> too");
-  const forkAt = opts.forkUrl === undefined ? undefined : forkUrlAndEpoch(opts.forkUrl);
   let balance: bigint;
   let fund: DevnetConfig['fund'];
   const sectorSize = SECTOR_SIZES[opts.sectorSize]!;
@@ -233,10 +246,10 @@ function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
     maxPieceSize: opts.maxPieceSize ?? Math.min(defaults.maxPieceSize, sectorHolds),
     loadStatePath: stateFileIn(opts.loadState),
     dumpStatePath: stateFileIn(opts.dumpState),
-    fork: forkAt
+    fork: opts.forkUrl
       ? {
-          url: forkAt.url,
-          blockNumber: opts.forkBlockNumber ?? forkAt.epoch,
+          url: opts.forkUrl.url,
+          blockNumber: opts.forkBlockNumber ?? opts.forkUrl.epoch,
           token: process.env.FVM_DEVNET_FORK_TOKEN || undefined,
           // A fork keeps the upstream's chain id unless --chain-id is given.
           chainId: program.getOptionValueSource('chainId') === 'cli' ? BigInt(opts.chainId) : undefined,

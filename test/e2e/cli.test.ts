@@ -436,6 +436,12 @@ describe('fvm-devnet CLI', () => {
       assert.equal(run.status, 1, `${flag} '' started`);
       assert.match(run.stderr, new RegExp(`${flag} <\\w+>' argument '' is invalid. expected ${expected}`));
     }
+    // Anvil's <url>@<block> with a block that is no epoch: refused before any upstream is asked.
+    for (const [suffix, expected] of [['latest', "a fork starts at the upstream's finalized tipset unless given an epoch: leave @latest out"], ['30000O0', 'expected <url>@<epoch>, an epoch from 0']]) {
+      const run = runToExit(['--port', '0', '--fork-url', `http://127.0.0.1:1/rpc/v1@${suffix}`]);
+      assert.equal(run.status, 1, `@${suffix} started`);
+      assert.match(run.stderr, new RegExp(`--fork-url <url>' argument 'http://127.0.0.1:1/rpc/v1@${suffix}' is invalid. ${expected}`));
+    }
     const chainId = runToExit(['--port', '0', '--chain-id', 'abc']);
     assert.notEqual(chainId.status, 0);
     assert.match(chainId.stderr, /--chain-id <number>' argument 'abc' is invalid. expected an integer from 1 to 9007199254740991/);
