@@ -15,9 +15,10 @@ import { decodeEthTransaction, toFilecoinMessage } from '../../src/fevm/eth-tx.j
 import { chainSize } from '../../src/fevm/message.js';
 import { onChainMessage } from '../../src/fevm/price-list.js';
 import { deriveStorageProviderKeys } from '../../src/devnet/storage-providers/keys.js';
-import { DEV_ACCOUNTS, DEV_MNEMONIC, DEVNET_CHAIN_ID, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { DEV_ACCOUNTS, DEV_MNEMONIC, DEVNET_CHAIN_ID } from '../helpers/devnet-process.js';
 import { lotusContractCode } from '../helpers/lotus-contracts.js';
 import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 const FIL = 10n ** 18n;
 const payer = accountFromPrivateKey(new Uint8Array(32).fill(21), 'SECP256K1', 'testnet');
@@ -57,7 +58,7 @@ function ethChainSize(serialized: string): number {
 }
 
 describe('gas as calibnet charges it', () => {
-  let node: DevnetProcess;
+  const node = useDevnet(['--fund', `${payer.address.toString()}=1000`, '--fund', `${payee.address.toString()}=1`]);
   let provider: JsonRpcProvider;
   let wallet: Wallet;
   let rpc: RPC;
@@ -65,15 +66,12 @@ describe('gas as calibnet charges it', () => {
 
   before(async () => {
     contracts = await compileFixtures();
-    node = await startDevnet(['--fund', `${payer.address.toString()}=1000`, '--fund', `${payee.address.toString()}=1`]);
-    provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1, staticNetwork: true });
-    wallet = new Wallet(DEV_ACCOUNTS[0].privateKey, provider);
+    provider = node.provider;
+    wallet = node.wallet;
     rpc = new RPC({ api: `${node.url}/rpc/v1`, network: 'testnet' });
   });
   after(async () => {
     printTable();
-    provider?.destroy();
-    await node?.stop();
   });
 
   /** Deploys with the estimate ethers asks for (eth_estimateGas), so each deployment checks it too. */

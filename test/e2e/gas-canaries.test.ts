@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Interface, JsonRpcProvider, Wallet } from 'ethers';
 import { BLOCK_GAS_LIMIT } from '../../src/fevm/gas.js';
-import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { lotusContractCode } from '../helpers/lotus-contracts.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 const recCall = new Interface(['function exec1(uint256 n, uint256 m, uint256 r)']);
 const recursiveDelegatecall = new Interface(['function recursiveCall(uint256 count) returns (uint256)', 'function totalCalls() view returns (uint256)']);
@@ -19,21 +19,18 @@ const recursiveDelegatecall = new Interface(['function recursiveCall(uint256 cou
 const EXIT_REVERTED = 33;
 
 describe("Lotus's nv28 FEVM gas canaries (itests/fevm_bundle_canary_test.go, b835fab70)", () => {
-  let node: DevnetProcess;
+  const node = useDevnet();
   let provider: JsonRpcProvider;
   let lotus: JsonRpcProvider;
   let wallet: Wallet;
 
-  before(async () => {
-    node = await startDevnet();
-    provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+  before(() => {
+    provider = node.provider;
     lotus = new JsonRpcProvider(`${node.url}/rpc/v1`, undefined, { cacheTimeout: -1, staticNetwork: true });
-    wallet = new Wallet(DEV_ACCOUNTS[0].privateKey, provider);
+    wallet = node.wallet;
   });
   after(async () => {
-    provider?.destroy();
     lotus?.destroy();
-    await node?.stop();
   });
 
   /** Sends `data` with the block gas limit; the receipt's exit code (Filecoin's) and gas used. */

@@ -16,9 +16,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { AbiCoder, Contract, getCreate2Address, JsonRpcProvider, keccak256, parseUnits, toBeHex } from 'ethers';
-import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { cast, castOk } from '../helpers/foundry.js';
 import { describeRunAndNode, hardhat, sampleProject, type HardhatRun } from '../helpers/hardhat.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 const CREATEX = '0xba5Ed099633D3B313e4D5F7bdc1305d3c28ba5Ed';
 /** CreateX's deployer, the signer of its pre-signed deployments. */
@@ -38,7 +38,7 @@ const TIMEOUT_MS = 300_000;
 
 describe("Hardhat Ignition's --strategy create2 (CreateX) against the devnet", () => {
   const projectDir = mkdtempSync(join(tmpdir(), 'fvm-devnet-ignition-create2-'));
-  let devnet: DevnetProcess;
+  const devnet = useDevnet();
 
   const deploy = (): Promise<HardhatRun> =>
     hardhat(
@@ -49,12 +49,10 @@ describe("Hardhat Ignition's --strategy create2 (CreateX) against the devnet", (
     );
   const explain = (why: string, result: HardhatRun): string => describeRunAndNode(why, result, devnet);
 
-  before(async () => {
+  before(() => {
     sampleProject(projectDir, 'javascript', ['contracts', 'ignition'], 'hardhat-create2');
-    devnet = await startDevnet();
   });
   after(async () => {
-    await devnet?.stop();
     rmSync(projectDir, { recursive: true, force: true });
   });
 

@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createPublicClient, http, parseAbi, parseEther, type Address } from 'viem';
-import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { assertEveryTestPassed, describeRunAndNode, hardhat, projectTestTitles, sampleProject, type HardhatRun } from '../helpers/hardhat.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 // Only catches a hung Hardhat (see hardhat-default-config.test.ts).
 const TIMEOUT_MS = 300_000;
@@ -23,7 +23,7 @@ const MODULE_LOCKED_AMOUNT = parseEther('0.001');
 
 describe("Hardhat 2's TypeScript + viem sample project (hardhat-toolbox-viem) against the devnet", () => {
   const projectDir = mkdtempSync(join(tmpdir(), 'fvm-devnet-hardhat-viem-'));
-  let devnet: DevnetProcess;
+  const devnet = useDevnet();
 
   const run = (args: string[]): Promise<HardhatRun> =>
     hardhat(
@@ -34,12 +34,10 @@ describe("Hardhat 2's TypeScript + viem sample project (hardhat-toolbox-viem) ag
     );
   const explain = (why: string, result: HardhatRun): string => describeRunAndNode(why, result, devnet);
 
-  before(async () => {
+  before(() => {
     sampleProject(projectDir, 'typescript-viem', ['contracts', 'test', 'ignition', 'tsconfig.json'], 'hardhat-viem');
-    devnet = await startDevnet();
   });
   after(async () => {
-    await devnet?.stop();
     rmSync(projectDir, { recursive: true, force: true });
   });
 

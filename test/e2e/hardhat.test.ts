@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { describe, test } from 'node:test';
 import { describeRun, hardhat as hardhatIn, mochaTitles, type HardhatRun } from '../helpers/hardhat.js';
 import { REPO_ROOT } from '../helpers/solc.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 const EXAMPLE_DIR = join(REPO_ROOT, 'examples', 'hardhat');
 // Limits that only catch a hung Hardhat: on a loaded shared machine (load ~20) a compile took over
@@ -23,14 +23,7 @@ function exampleTestTitles(): string[] {
 }
 
 describe('Hardhat 2 sample project (examples/hardhat)', () => {
-  let devnet: DevnetProcess;
-
-  before(async () => {
-    devnet = await startDevnet();
-  });
-  after(async () => {
-    await devnet?.stop();
-  });
+  const devnet = useDevnet();
 
   test('compiles offline with the solc-js build of the `solc` package', async () => {
     const run = await hardhat(['compile', '--force'], {}, COMPILE_TIMEOUT_MS);

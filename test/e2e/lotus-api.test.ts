@@ -3,14 +3,15 @@
 // waits with Filecoin.StateWaitMsg, and reads ChainHead, StateGetActor and WalletBalance; a message
 // replaced by fee is waited for (plain JSON-RPC POSTs) as its replacement, as Lotus answers.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { encode as encodeCbor } from '@ipld/dag-cbor';
 import { Contract, ContractFactory, JsonRpcProvider, Wallet } from 'ethers';
 import { Message } from 'iso-filecoin/message';
 import { RPC } from 'iso-filecoin/rpc';
 import { accountFromPrivateKey, signMessage } from 'iso-filecoin/wallet';
 import { compileFixtures } from '../helpers/solc.js';
-import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 const secp = accountFromPrivateKey(new Uint8Array(32).fill(7), 'SECP256K1', 'testnet');
 const bls = accountFromPrivateKey(new Uint8Array(32).fill(9), 'BLS', 'testnet');
@@ -28,18 +29,13 @@ async function sendAndWait(rpc: RPC, account: typeof secp, fields: { to: string;
 }
 
 describe('Lotus API with iso-filecoin', () => {
-  let node: DevnetProcess;
+  const node = useDevnet(['--fund', `${secp.address.toString()}=1000`, '--fund', `${bls.address.toString()}=1000`]);
   let rpc: RPC;
   let provider: JsonRpcProvider;
 
-  before(async () => {
-    node = await startDevnet(['--fund', `${secp.address.toString()}=1000`, '--fund', `${bls.address.toString()}=1000`]);
+  before(() => {
     rpc = new RPC({ api: `${node.url}/rpc/v1`, network: 'testnet' });
-    provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1, staticNetwork: true });
-  });
-  after(async () => {
-    provider?.destroy();
-    await node?.stop();
+    provider = node.provider;
   });
 
   test('ChainHead, StateGetActor and WalletBalance read the funded f1 account', async () => {

@@ -4,36 +4,31 @@
 // VestingFunds with its tail block from ChainReadObj, StateMinerAvailableBalance) and a WithdrawBalance
 // from the owner, which pays the unlocked quarter, not what is still vesting.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { Contract, ContractFactory, JsonRpcProvider, Wallet } from 'ethers';
 import { decodeBigInt, decodeCbor, encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
 import { hexToBytes } from '../../src/common/hex.js';
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
 import { deriveStorageProviderKeys } from '../../src/devnet/storage-providers/keys.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
-import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
 import { compileFixtures } from '../helpers/solc.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 /** builtin-actors' block reward on the devnet's own chain, and the three quarters apply_rewards locks of it. */
 const REWARD = 5n * 10n ** 18n;
 
 describe('block rewards vest (MinerAPI.getVestingFunds, StateMinerAvailableBalance, WithdrawBalance)', () => {
-  let devnet: DevnetProcess;
+  const devnet = useDevnet(['--storage-providers', '1']);
   let provider: JsonRpcProvider;
   let caller: Contract;
 
   before(async () => {
     const artifacts = await compileFixtures();
-    devnet = await startDevnet(['--storage-providers', '1']);
-    provider = new JsonRpcProvider(devnet.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+    provider = devnet.provider;
     const { abi, bytecode } = artifacts.FilecoinApiCaller!;
     caller = (await new ContractFactory(abi, bytecode, new Wallet(DEV_ACCOUNTS[0]!.privateKey, provider)).deploy()) as Contract;
     await caller.waitForDeployment();
-  });
-
-  after(async () => {
-    provider?.destroy();
-    await devnet?.stop();
   });
 
   const rpc = (method: string, params: unknown[] = []) => provider.send(method, params);

@@ -6,7 +6,7 @@
 // The provider waits a few epochs before sealing (--seal-delay), so a verified claim's term counts
 // from a later proof.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { Contract, ContractFactory, JsonRpcProvider, Wallet } from 'ethers';
 import { FilAddress } from '../../src/common/address.js';
 import { encodeCbor, type CID } from '../../src/common/cbor.js';
@@ -14,8 +14,9 @@ import { hexToBytes } from '../../src/common/hex.js';
 import { proposalValue, type DealProposal } from '../../src/fevm/actors/market/deal-proposal.js';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
 import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
-import { DEV_ACCOUNTS, DEV_MNEMONIC, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { DEV_ACCOUNTS, DEV_MNEMONIC, pollUntil } from '../helpers/devnet-process.js';
 import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 import { randomVerifiedPiece } from '../helpers/verified-piece.js';
 
 const DAY = 2880;
@@ -24,7 +25,7 @@ const SEAL_DELAY = 5;
 const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 
 describe('a storage provider’s sealing batches', () => {
-  let devnet: DevnetProcess;
+  const devnet = useDevnet(['--storage-providers', '1', '--seal-delay', String(SEAL_DELAY)]);
   let provider: JsonRpcProvider;
   let artifacts: Record<string, CompiledContract>;
   let minerId: number;
@@ -32,15 +33,9 @@ describe('a storage provider’s sealing batches', () => {
 
   before(async () => {
     artifacts = await compileFixtures();
-    devnet = await startDevnet(['--storage-providers', '1', '--seal-delay', String(SEAL_DELAY)]);
-    provider = new JsonRpcProvider(devnet.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+    provider = devnet.provider;
     const [miner] = await rpc('Filecoin.StateListMiners', [null]);
     minerId = Number(miner.slice(2));
-  });
-
-  after(async () => {
-    provider?.destroy();
-    await devnet?.stop();
   });
 
   const deploy = async (name: string) => {

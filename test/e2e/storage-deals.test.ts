@@ -22,8 +22,9 @@ import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
 import { proposalValue } from '../../src/fevm/actors/market/deal-proposal.js';
 import { computePieceCid, paddedPieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
 import { startDevnet as startNode, testConfig } from '../../src/index.js';
-import { CLI_PATH, DEV_ACCOUNTS, DEV_MNEMONIC, pollUntil, startDevnet, within, type DevnetProcess } from '../helpers/devnet-process.js';
+import { CLI_PATH, DEV_ACCOUNTS, DEV_MNEMONIC, pollUntil, within } from '../helpers/devnet-process.js';
 import { compileFixtures, REPO_ROOT, type CompiledContract } from '../helpers/solc.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 import { MIN_DATACAP, VERIFIED_PAYLOAD_BYTES } from '../helpers/verified-piece.js';
 
 const run = promisify(execFile);
@@ -32,21 +33,15 @@ const DEAL_MIN_DURATION = 518_400;
 const PRICE_PER_EPOCH = 1_000_000_000n;
 
 describe('storage deals against the devnet CLI', () => {
-  let devnet: DevnetProcess;
+  const devnet = useDevnet();
   let provider: JsonRpcProvider;
   let wallet: Wallet;
   let artifacts: Record<string, CompiledContract>;
 
   before(async () => {
     artifacts = await compileFixtures();
-    devnet = await startDevnet();
-    provider = new JsonRpcProvider(devnet.url, undefined, { cacheTimeout: -1, staticNetwork: true });
-    wallet = new Wallet(DEV_ACCOUNTS[0]!.privateKey, provider);
-  });
-
-  after(async () => {
-    provider?.destroy();
-    await devnet?.stop();
+    provider = devnet.provider;
+    wallet = devnet.wallet;
   });
 
   const rpc = (method: string, params: unknown[] = []) => provider.send(method, params);
