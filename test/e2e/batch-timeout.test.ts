@@ -4,9 +4,9 @@
 // a long call the node answers other connections before running the next, so a queue of them cannot
 // keep eth_chainId waiting for all of them (audit14 session 34, F-batch).
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import WebSocket from 'ws';
-import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 /** Far below the loop's time, so that a fast machine still cuts it (review R12); four of them are a window of 200 ms. */
 const TIMEOUT_MS = 50;
@@ -22,16 +22,11 @@ type Answer = { id: number; result?: unknown; error?: { code: number; message: s
 const request = (id: number, method: string, params: unknown[] = []) => ({ jsonrpc: '2.0', id, method, params });
 
 describe('long calls: batches share one --call-timeout, other clients are answered meanwhile', () => {
-  let node: DevnetProcess;
+  const node = useDevnet(['--call-timeout', String(TIMEOUT_MS)]);
   const post = async (body: unknown): Promise<any> => {
     const res = await fetch(node.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     return res.json();
   };
-
-  before(async () => {
-    node = await startDevnet(['--call-timeout', String(TIMEOUT_MS)]);
-  });
-  after(() => node?.stop());
 
   /** The batch of looping calls (and a quick request between them) every transport is checked with. */
   const loopBatch = () => [request(1, 'eth_call', [LOOP, 'latest']), request(2, 'eth_estimateGas', [LOOP]), request(3, 'eth_chainId'), ...[4, 5, 6, 7, 8].map((id) => request(id, 'eth_call', [LOOP, 'latest']))];

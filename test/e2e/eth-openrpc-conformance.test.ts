@@ -8,13 +8,13 @@
 // left out: Lotus refuses "earliest", and so does the devnet, with Lotus's error (unit-tested in
 // eth-rpc-blocks).
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { Wallet } from 'ethers';
 import type { ErrorObject } from 'ajv';
-import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { lotusContractCode, lotusKit } from '../helpers/lotus-contracts.js';
 import { openRpcResultSchemas, schemaErrors } from '../helpers/openrpc.js';
 import { rawRpc } from '../helpers/raw-rpc.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 const schemas = openRpcResultSchemas('eth-openrpc/eth_openrpc.json');
 
@@ -38,7 +38,7 @@ function isFilterResultsAmbiguity(method: string, errors: ErrorObject[]): boolea
 const word = (n: number) => n.toString(16).padStart(64, '0');
 
 describe("Lotus's Eth OpenRPC conformance (itests/eth_conformance_test.go, b835fab70): answers against execution-apis' schemas", () => {
-  let node: DevnetProcess;
+  const node = useDevnet();
   const sender = Wallet.createRandom();
   const receiver = Wallet.createRandom().address;
   const contractBin = lotusContractCode('EventMatrix');
@@ -53,7 +53,6 @@ describe("Lotus's Eth OpenRPC conformance (itests/eth_conformance_test.go, b835f
   let paths: Record<'v1' | 'v2', ReturnType<typeof rawRpc>>;
 
   before(async () => {
-    node = await startDevnet();
     const kit = lotusKit(node.url);
     await kit.ageChain();
     paths = { v1: rawRpc(`${node.url}/rpc/v1`), v2: rawRpc(`${node.url}/rpc/v2`) };
@@ -76,7 +75,6 @@ describe("Lotus's Eth OpenRPC conformance (itests/eth_conformance_test.go, b835f
     blockHash = receipt.blockHash;
     blockNumber = receipt.blockNumber;
   });
-  after(() => node?.stop());
 
   /** createRawSignedEthTx: 100 attoFIL to the receiver, the gas limit estimated for deploying the contract, a fee cap of 1 nanoFIL. */
   async function rawSignedTransaction(): Promise<string> {

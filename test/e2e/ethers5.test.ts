@@ -2,11 +2,12 @@
 // as its docs set it up: JsonRpcProvider, provider.getSigner(), a Wallet, ContractFactory, tx.wait(),
 // WebSocketProvider; against the devnet CLI on a real port.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { ethers } from 'ethers5';
 import { FilAddress } from '../../src/common/address.js';
-import { DEV_ACCOUNTS, DEVNET_CHAIN_ID, pollUntil, startDevnet, within, type DevnetProcess } from '../helpers/devnet-process.js';
+import { DEV_ACCOUNTS, DEVNET_CHAIN_ID, pollUntil, within } from '../helpers/devnet-process.js';
 import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 const { BigNumber, utils } = ethers;
 const WAIT_MS = 10_000;
@@ -21,7 +22,7 @@ function revertData(err: any): string | undefined {
 }
 
 describe('ethers 5 against the devnet CLI', () => {
-  let devnet: DevnetProcess;
+  const devnet = useDevnet();
   let provider: ethers.providers.JsonRpcProvider;
   let signer: ethers.providers.JsonRpcSigner;
   let wallet: ethers.Wallet;
@@ -29,14 +30,9 @@ describe('ethers 5 against the devnet CLI', () => {
 
   before(async () => {
     counter = (await compileFixtures()).Counter!;
-    devnet = await startDevnet();
     provider = new ethers.providers.JsonRpcProvider(devnet.url);
     signer = provider.getSigner();
     wallet = new ethers.Wallet(DEV_ACCOUNTS[1]!.privateKey, provider);
-  });
-
-  after(async () => {
-    await devnet?.stop();
   });
 
   async function deployCounter(by: ethers.Signer = signer): Promise<ethers.Contract> {

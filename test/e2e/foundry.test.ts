@@ -8,9 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { AbiCoder, Interface, concat, getAddress, getCreate2Address, getCreateAddress, id, keccak256, toBeHex, zeroPadValue } from 'ethers';
-import { DEV_ACCOUNTS, DEVNET_CHAIN_ID, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { DEV_ACCOUNTS, DEVNET_CHAIN_ID } from '../helpers/devnet-process.js';
 import { cast, castOk, forge, type CastResult, type FoundryRunOptions } from '../helpers/foundry.js';
 import { REPO_ROOT } from '../helpers/solc.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 const EXAMPLE_DIR = join(REPO_ROOT, 'examples', 'foundry');
 /** The Safe singleton factory, on calibnet and mainnet and on the devnet from genesis. */
@@ -35,7 +36,7 @@ interface CastReceipt {
 }
 
 describe('examples/foundry: forge and cast against the devnet CLI', () => {
-  let devnet: DevnetProcess;
+  const devnet = useDevnet();
   let tmp: string;
   let run: FoundryRunOptions;
   let counterAbi: Interface;
@@ -74,7 +75,7 @@ describe('examples/foundry: forge and cast against the devnet CLI', () => {
     return body.result;
   }
 
-  before(async () => {
+  before(() => {
     tmp = mkdtempSync(join(tmpdir(), 'fvm-devnet-foundry-'));
     const home = join(tmp, 'home');
     mkdirSync(home);
@@ -89,11 +90,9 @@ describe('examples/foundry: forge and cast against the devnet CLI', () => {
         HOME: home,
       },
     };
-    devnet = await startDevnet();
   });
 
   after(async () => {
-    await devnet?.stop();
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 

@@ -10,18 +10,19 @@
 // The Eth API is checked under Lotus's names too (Filecoin.Eth*, Net*, Web3*); the last test fails if
 // the node serves a Filecoin.* method no test checked, unless it is listed there with its reason.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { FilAddress } from '../../src/common/address.js';
 import { decodeCbor } from '../../src/common/cbor.js';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
 import type { RpcMethod } from '../../src/eth-rpc/define-method.js';
 import { allMethods, v0Methods, v2Methods } from '../../src/eth-rpc/methods/index.js';
 import { Wallet } from 'ethers';
-import { DEV_ACCOUNTS, DEV_MNEMONIC, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { DEV_ACCOUNTS, DEV_MNEMONIC } from '../helpers/devnet-process.js';
 import { lotusContractCode, lotusKit } from '../helpers/lotus-contracts.js';
 import { lotusResultShapes, schemaErrors } from '../helpers/openrpc.js';
 import { openChannelByExec, signedVoucherJson } from '../helpers/paych.js';
 import { rawRpc } from '../helpers/raw-rpc.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 import { MIN_DATACAP, randomVerifiedPiece } from '../helpers/verified-piece.js';
 
 /**
@@ -70,7 +71,7 @@ const word = (n: number) => n.toString(16).padStart(64, '0');
 const PAYCH_SETTLE_DELAY = 1440;
 
 describe("Filecoin.* answers in the shapes of Lotus's OpenRPC document (build/openrpc/full.json, b835fab70)", () => {
-  let node: DevnetProcess;
+  const node = useDevnet(['--seal-delay', String(SEAL_DELAY)]);
   let rpc: ReturnType<typeof rawRpc>['rpc'];
   let ok: ReturnType<typeof rawRpc>['ok'];
   let kit: ReturnType<typeof lotusKit>;
@@ -119,7 +120,6 @@ describe("Filecoin.* answers in the shapes of Lotus's OpenRPC document (build/op
   }
 
   before(async () => {
-    node = await startDevnet(['--seal-delay', String(SEAL_DELAY)]);
     ({ rpc, ok } = rawRpc(`${node.url}/rpc/v1`));
     endpoints = { v0: rawRpc(`${node.url}/rpc/v0`).rpc, v1: rpc, v2: rawRpc(`${node.url}/rpc/v2`).rpc };
     kit = lotusKit(node.url);
@@ -157,7 +157,6 @@ describe("Filecoin.* answers in the shapes of Lotus's OpenRPC document (build/op
     ({ dealId: pendingDeal } = await ok('devnet_proposeDeal', { pieceCid: second.cid.toString(), pieceSize: second.size, verifiedDeal: true, provider: miner }));
     [{ SectorNumber: sector }] = await ok('Filecoin.StateMinerActiveSectors', miner, null);
   });
-  after(() => node?.stop());
 
   /** A transfer from the wallet, as StateCall, the gas estimates, the pool's checks and WalletSignMessage take it. */
   const send = () => ({ From: wallet, To: other, Value: '1', Method: 0, Nonce: 0, GasLimit: 0, GasFeeCap: '0', GasPremium: '0' });

@@ -4,8 +4,9 @@
 // keep the memory (audit14 session 34, F-mem: a 6-byte eth_call took the node's RSS to 2.16 GB).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, test } from 'node:test';
-import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { describe, test } from 'node:test';
+import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 /** PUSH4 offset MLOAD, run as init code: memory grown to offset + 32 bytes. */
 const mloadAt = (offset: number) => `0x63${offset.toString(16).padStart(8, '0')}51`;
@@ -13,17 +14,12 @@ const MiB = 2 ** 20;
 const TRAPPED = /^message execution failed \(exit=\[SysErrIllegalInstruction\(4\)\]/;
 
 describe('EVM memory limits', () => {
-  let node: DevnetProcess;
+  const node = useDevnet();
   const rpc = async (method: string, params: unknown[]): Promise<any> => {
     const res = await fetch(node.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
     return res.json();
   };
   const rssMiB = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${node.pid}/status`, 'utf8'))![1]) / 1024;
-
-  before(async () => {
-    node = await startDevnet();
-  });
-  after(() => node?.stop());
 
   test('an eth_call growing memory to 1 GiB fails with exit 4 and leaves the node small', async () => {
     const answer = await rpc('eth_call', [{ data: mloadAt(0x4000_0000), gas: '0x2540be400' }, 'latest']);

@@ -9,10 +9,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { AbiCoder, Contract, ContractFactory, getCreate2Address, JsonRpcProvider, keccak256, toBeHex, Wallet, type InterfaceAbi } from 'ethers';
-import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
 import { compileSolidity } from '../helpers/solc.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 const OZ_UTILS = join(dirname(createRequire(import.meta.url).resolve('@openzeppelin/contracts/package.json')), 'utils');
 
@@ -46,7 +47,7 @@ contract Create2Factory {
 `;
 
 describe("OpenZeppelin's Create2 library against the devnet", () => {
-  let devnet: DevnetProcess;
+  const devnet = useDevnet();
   let provider: JsonRpcProvider;
   let factory: Contract;
   let childCode: (v: bigint) => string;
@@ -57,14 +58,9 @@ describe("OpenZeppelin's Create2 library against the devnet", () => {
     const sources = { 'Create2Factory.sol': SOURCE, ...Object.fromEntries(library) };
     const { Create2Factory, Child } = await compileSolidity(sources);
     childCode = (v) => Child!.bytecode + AbiCoder.defaultAbiCoder().encode(['uint256'], [v]).slice(2);
-    devnet = await startDevnet();
-    provider = new JsonRpcProvider(devnet.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+    provider = devnet.provider;
     const deployer = new Wallet(DEV_ACCOUNTS[0]!.privateKey, provider);
     factory = (await (await new ContractFactory(Create2Factory!.abi as InterfaceAbi, Create2Factory!.bytecode, deployer).deploy()).waitForDeployment()) as Contract;
-  });
-  after(async () => {
-    provider?.destroy();
-    await devnet?.stop();
   });
 
   test('computeAddress predicts where deploy puts the contract, which the factory created', async () => {

@@ -10,9 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { getAddress, Interface, JsonRpcProvider } from 'ethers';
-import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
 import { forge, type CastResult, type FoundryRunOptions } from '../helpers/foundry.js';
 import { REPO_ROOT } from '../helpers/solc.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 const PROJECT_DIR = join(REPO_ROOT, 'test', 'fixtures', 'foundry-upgrades');
 // The project's own node_modules, as a user's has: a link to this repository's (made here, not kept in git).
@@ -25,7 +26,7 @@ const BOX = new Interface(['function retrieve() view returns (uint256)', 'functi
 describe('OpenZeppelin Foundry Upgrades: forge script against the devnet', () => {
   const home = mkdtempSync(join(tmpdir(), 'fvm-devnet-oz-foundry-'));
   const deployer = DEV_ACCOUNTS[0]!;
-  let devnet: DevnetProcess;
+  const devnet = useDevnet();
   let provider: JsonRpcProvider;
   let run: FoundryRunOptions;
   let proxy: string | undefined;
@@ -44,19 +45,16 @@ describe('OpenZeppelin Foundry Upgrades: forge script against the devnet', () =>
   const read = async (to: string, fn: string): Promise<unknown> => BOX.decodeFunctionResult(fn, await provider.call({ to, data: BOX.encodeFunctionData(fn) }))[0];
   const slotAddress = async (address: string): Promise<string> => getAddress('0x' + (await provider.getStorage(address, IMPLEMENTATION_SLOT)).slice(-40));
 
-  before(async () => {
+  before(() => {
     // A link an interrupted run left (even a dangling one) is replaced.
     rmSync(PROJECT_MODULES, { force: true });
     symlinkSync(join(REPO_ROOT, 'node_modules'), PROJECT_MODULES, 'dir');
     // A home of its own: no ~/.foundry config or npm settings of the developer's; npm asks no registry
     // for a newer npm when the library's ffi runs npx.
     run = { cwd: PROJECT_DIR, timeoutMs: TIMEOUT_MS, env: { HOME: home, npm_config_update_notifier: 'false' } };
-    devnet = await startDevnet();
-    provider = new JsonRpcProvider(devnet.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+    provider = devnet.provider;
   });
   after(async () => {
-    provider?.destroy();
-    await devnet?.stop();
     for (const dir of ['out', 'cache', 'broadcast']) rmSync(join(PROJECT_DIR, dir), { recursive: true, force: true });
     rmSync(PROJECT_MODULES, { force: true });
     rmSync(home, { recursive: true, force: true });
