@@ -17,6 +17,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.js';
 import { CLI_PATH, DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { compileFixtures, REPO_ROOT } from '../helpers/solc.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
 import { encodeBitfield } from '../../src/common/bitfield.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
@@ -74,7 +75,7 @@ async function facts(page: Page): Promise<Record<string, string>> {
 }
 
 describe('the explorer (headless Chromium)', () => {
-  let node: DevnetProcess;
+  const node = useDevnet();
   let provider: JsonRpcProvider;
   let failing: TransactionResponse;
   let tokenTransfer: TransactionResponse;
@@ -85,7 +86,6 @@ describe('the explorer (headless Chromium)', () => {
   let pieceCid: string;
 
   before(async () => {
-    node = await startDevnet();
     provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1 });
     const wallet = new Wallet(DEV_ACCOUNTS[0]!.privateKey, provider);
     await (await wallet.sendTransaction({ to: DEV_ACCOUNTS[1]!.address, value: parseEther('2.5') })).wait();
@@ -121,7 +121,6 @@ describe('the explorer (headless Chromium)', () => {
   });
   after(async () => {
     provider?.destroy();
-    await node?.stop();
   });
 
   test('the front page lists the newest tipsets with their messages, native ones named, failures marked', async () => {
@@ -344,7 +343,7 @@ describe('the explorer (headless Chromium)', () => {
 });
 
 describe('deals through their life in the explorer', () => {
-  let node: DevnetProcess;
+  const node = useDevnet();
   let provider: JsonRpcProvider;
   const rpc = (method: string, params: unknown[]) => provider.send(method, params);
 
@@ -364,13 +363,11 @@ describe('deals through their life in the explorer', () => {
     }
   }
 
-  before(async () => {
-    node = await startDevnet();
+  before(() => {
     provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1 });
   });
   after(async () => {
     provider?.destroy();
-    await node?.stop();
   });
 
   /** A proposal from a deal client contract (fevm-hardhat-kit's shape) for a fresh piece, its data uploaded where location_ref says. */
@@ -487,17 +484,15 @@ describe('deals through their life in the explorer', () => {
 
 describe('a deal its provider never seals, in the explorer', () => {
   // Providers that wait 1 000 epochs before sealing: a deal starting sooner is published, then times out.
-  let node: DevnetProcess;
+  const node = useDevnet(['--seal-delay', '1000']);
   let provider: JsonRpcProvider;
   const rpc = (method: string, params: unknown[]) => provider.send(method, params);
 
-  before(async () => {
-    node = await startDevnet(['--seal-delay', '1000']);
+  before(() => {
     provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1 });
   });
   after(async () => {
     provider?.destroy();
-    await node?.stop();
   });
 
   /** Deal `id`'s page, read afresh: its facts and steps. */

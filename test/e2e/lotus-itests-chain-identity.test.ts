@@ -3,7 +3,7 @@
 // EthAccount at the null address 0x0, who may call the EAM's methods, and MpoolClear, ID and the v2
 // API's ChainGetTipSetFinalityStatus.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { Interface, getCreate2Address, getCreateAddress, keccak256 } from 'ethers';
 import { FilAddress } from '../../src/common/address.js';
 import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
@@ -15,6 +15,7 @@ import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet
 import { rawRpc } from '../helpers/raw-rpc.js';
 import { blockReward } from '../helpers/block-reward.js';
 import { lotusContractCode, lotusKitSuite } from '../helpers/lotus-contracts.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 const NULL_ADDRESS = '0x0000000000000000000000000000000000000000';
 
@@ -30,14 +31,12 @@ type Call = ReturnType<typeof rawRpc>['ok'];
 const actorCodes = async (call: Call) => call<Record<string, { '/': string }>>('Filecoin.StateActorCodeCIDs', await call<number>('Filecoin.StateNetworkVersion', null));
 
 describe('block headers name the miner that won them', () => {
-  let node: DevnetProcess;
+  const node = useDevnet();
   let rpc: ReturnType<typeof rawRpc>['ok'];
 
-  before(async () => {
-    node = await startDevnet();
+  before(() => {
     rpc = rawRpc(`${node.url}/rpc/v1`).ok;
   });
-  after(() => node?.stop());
 
   const tipsetAt = (height: number) => rpc<LotusTipSet>('Filecoin.ChainGetTipSetByHeight', height, null);
   const rewardAt = (height: number) => blockReward((method, params) => rpc(method, ...params), height);
@@ -130,15 +129,13 @@ describe('block headers name the miner that won them', () => {
 });
 
 describe('the EthAccount at the null address 0x0 (itests/fevm_test.go TestFEVMETH0)', () => {
-  let node: DevnetProcess;
+  const node = useDevnet();
   let rpc: ReturnType<typeof rawRpc>['ok'];
   const multicall = new Interface(['function getBlockNumber() view returns (uint256)']);
 
-  before(async () => {
-    node = await startDevnet();
+  before(() => {
     rpc = rawRpc(`${node.url}/rpc/v1`).ok;
   });
-  after(() => node?.stop());
 
   /** TestFEVMETH0's assertions, of the node at `rpc`: the null address's actor is an EthAccount whose delegated address is f410 of 20 zero bytes. */
   async function assertEth0(call: typeof rpc): Promise<{ id: string; balance: bigint }> {
@@ -297,15 +294,13 @@ describe("the EAM's callers (itests/eth_account_abstraction_test.go TestEthAccou
 });
 
 describe("Lotus's MpoolClear, ID and ChainGetTipSetFinalityStatus", () => {
-  let node: DevnetProcess;
+  // Messages wait in the pool until a tipset is mined, as with Lotus's kit block time.
+  const node = useDevnet(['--no-mining']);
   let rpc: ReturnType<typeof rawRpc>['ok'];
 
-  before(async () => {
-    // Messages wait in the pool until a tipset is mined, as with Lotus's kit block time.
-    node = await startDevnet(['--no-mining']);
+  before(() => {
     rpc = rawRpc(`${node.url}/rpc/v1`).ok;
   });
-  after(() => node?.stop());
 
   test('itests/mempool_test.go TestMemPoolClearPending: a pushed message is pending, MpoolClear(true) empties the pool; MpoolClear(false) leaves messages pushed through the API (local, chain/messagepool/messagepool.go Clear)', async () => {
     const from = await rpc<string>('Filecoin.WalletDefaultAddress');

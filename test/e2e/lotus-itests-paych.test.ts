@@ -12,10 +12,11 @@
 // node sees, and its settler submits the best vouchers once the channel settles. The CLI tests' channel
 // of 100000 FIL is 1000 FIL here (the default wallet holds less); the vouchers are the itests'.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { before, describe, test } from 'node:test';
+import { pollUntil } from '../helpers/devnet-process.js';
 import { openChannelByExec, signedVoucherJson } from '../helpers/paych.js';
 import { rawRpc } from '../helpers/raw-rpc.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 const FIL = 10n ** 18n;
 /** builtin-actors paych SETTLE_DELAY (policy.PaychSettleDelay). */
@@ -31,18 +32,14 @@ interface VoucherJson {
 }
 
 describe('Lotus paych itests (paych_api_test.go, paych_cli_test.go)', () => {
-  let node: DevnetProcess;
+  const node = useDevnet();
   let ok: ReturnType<typeof rawRpc>['ok'];
   let failure: ReturnType<typeof rawRpc>['failure'];
   let creator: string;
 
   before(async () => {
-    node = await startDevnet();
     ({ ok, failure } = rawRpc(`${node.url}/rpc/v1`));
     creator = await ok('Filecoin.WalletDefaultAddress');
-  });
-  after(async () => {
-    await node?.stop();
   });
 
   /** kit.SendFunds: a send from the default wallet, waited for. */
@@ -258,13 +255,7 @@ describe('Lotus paych itests (paych_api_test.go, paych_cli_test.go)', () => {
 });
 
 describe('itests/paych_api_test.go:TestPaymentChannelsAPIDisabled (--no-paych-manager, Lotus\'s default config)', () => {
-  let node: DevnetProcess;
-  before(async () => {
-    node = await startDevnet(['--no-paych-manager']);
-  });
-  after(async () => {
-    await node?.stop();
-  });
+  const node = useDevnet(['--no-paych-manager']);
 
   test('every Paych* call answers ErrPaymentChannelDisabled (code 13), its params as the itest sends them', async () => {
     const { failure } = rawRpc(`${node.url}/rpc/v1`);

@@ -15,6 +15,7 @@ import { Piece } from '@web3-storage/data-segment';
 import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
 import { CLI_PATH, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { REPO_ROOT } from '../helpers/solc.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 function cli(args: string[]) {
   return spawnSync(process.execPath, [CLI_PATH, ...args], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 30_000, env: { ...process.env, NO_COLOR: '1' } });
@@ -29,19 +30,17 @@ function fields(stdout: string): Record<string, string> {
 }
 
 describe('fvm-devnet piece', () => {
-  let node: DevnetProcess;
+  const node = useDevnet();
   let dir: string;
   let file: string;
   const payload = randomBytes(300_000);
 
-  before(async () => {
+  before(() => {
     dir = mkdtempSync(join(tmpdir(), 'fvm-devnet-piece-'));
     file = join(dir, 'payload.bin');
     writeFileSync(file, payload);
-    node = await startDevnet();
   });
   after(async () => {
-    await node?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -1,26 +1,25 @@
 // viem's test client in Anvil mode against the devnet CLI: the cheat codes as viem sends them.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { createPublicClient, createTestClient, createWalletClient, http, parseEther, parseGwei, type Address } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
-import { DEV_ACCOUNTS, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { DEV_ACCOUNTS, pollUntil, startDevnet } from '../helpers/devnet-process.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 const WHALE = '0x00000000000000000000000000000000000babe1' as Address;
 const TARGET = '0x0000000000000000000000000000000000c0ffee' as Address;
 
 describe('viem test client (mode anvil)', () => {
-  let node: DevnetProcess;
+  const node = useDevnet();
   let testClient: ReturnType<typeof createTestClient>;
   let publicClient: ReturnType<typeof createPublicClient>;
 
-  before(async () => {
-    node = await startDevnet();
+  before(() => {
     testClient = createTestClient({ mode: 'anvil', transport: http(node.url) });
     publicClient = createPublicClient({ transport: http(node.url), cacheTime: 0 });
   });
-  after(async () => node?.stop());
 
   test('mine, time and automine', async () => {
     const start = await publicClient.getBlockNumber();
