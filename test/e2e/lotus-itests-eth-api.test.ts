@@ -4,7 +4,7 @@
 // "latest" is the head's parent and its receipts come a tipset after inclusion; here the head is
 // "latest" and receipts are immediate (README, "Where it differs from Lotus, on purpose").
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { encode as encodeCbor } from '@ipld/dag-cbor';
 import { blake2b } from '@noble/hashes/blake2.js';
 import { ContractFactory, getCreateAddress, JsonRpcProvider, NonceManager, Wallet } from 'ethers';
@@ -40,13 +40,10 @@ describe("Lotus's Eth API itests (b835fab70)", () => {
 
   before(async () => {
     ({ ok, failure } = rawRpc(node.url));
-    provider = new JsonRpcProvider(node.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
-    signer = new NonceManager(new Wallet(DEV_ACCOUNTS[0]!.privateKey, provider));
+    provider = node.provider;
+    signer = new NonceManager(node.wallet);
     matrix = (await compileFixtures()).EventMatrix!;
     wallet = await ok('Filecoin.WalletDefaultAddress');
-  });
-  after(async () => {
-    provider?.destroy();
   });
 
   // eth_balance_test.go

@@ -4,8 +4,8 @@
 // "latest" is the head's parent and its tipsets come on a timer; here each call is mined at once, so
 // the tests wait for nothing.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { Contract, ContractFactory, id, JsonRpcProvider, keccak256, NonceManager, Wallet, zeroPadValue, toBeHex } from 'ethers';
+import { before, describe, test } from 'node:test';
+import { Contract, ContractFactory, id, keccak256, NonceManager, zeroPadValue, toBeHex } from 'ethers';
 import WebSocket from 'ws';
 import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
 import { DEV_ACCOUNTS, pollUntil } from '../helpers/devnet-process.js';
@@ -135,7 +135,6 @@ function bloomOf(items: Hex[]): Hex {
 
 describe("Lotus's filter itests (itests/eth_filter_test.go, b835fab70)", () => {
   const node = useDevnet();
-  let provider: JsonRpcProvider;
   let signer: NonceManager;
   let matrix: CompiledContract;
   let rpc: ReturnType<typeof rawRpc>['rpc'], ok: ReturnType<typeof rawRpc>['ok'];
@@ -153,12 +152,8 @@ describe("Lotus's filter itests (itests/eth_filter_test.go, b835fab70)", () => {
 
   before(async () => {
     ({ rpc, ok } = rawRpc(node.url));
-    provider = new JsonRpcProvider(node.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
-    signer = new NonceManager(new Wallet(DEV_ACCOUNTS[0]!.privateKey, provider));
+    signer = new NonceManager(node.wallet);
     matrix = (await compileFixtures()).EventMatrix!;
-  });
-  after(async () => {
-    provider?.destroy();
   });
 
   // TestEthGetLogs, TestEthGetFilterChanges, TestEthGetFilterLogs and TestEthSubscribeLogs: the same

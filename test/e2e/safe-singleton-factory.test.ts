@@ -3,7 +3,7 @@
 // returns, a CREATE2 through it lands where they compute it, and the pre-signed deployment itself, replayed
 // by a tool that funds its signer first, is refused as calibnet refuses it (its nonce is used).
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { getCreate2Address, JsonRpcProvider, keccak256, Transaction, Wallet, ZeroHash } from 'ethers';
 import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
 import { useDevnet } from '../helpers/use-devnet.js';
@@ -20,10 +20,7 @@ describe('the Safe singleton factory', () => {
   let provider: JsonRpcProvider;
 
   before(() => {
-    provider = new JsonRpcProvider(node.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
-  });
-  after(async () => {
-    provider?.destroy();
+    provider = node.provider;
   });
 
   test('is at its calibnet address with the code its pre-signed deployment returns', async () => {
