@@ -12,7 +12,7 @@ import { BlockRangeExceededError, DevnetError } from '../common/errors.js';
 import type { Devnet } from '../devnet/devnet.js';
 import { EC_FINALITY, SAFE_EPOCH_DELAY } from '../mining/finality.js';
 import type { Tipset } from '../mining/tipset.js';
-import { resolveBlock } from './block-ref.js';
+import { resolveKeptBlock } from './block-ref.js';
 import type { RpcMethod } from './define-method.js';
 import { keptByBlockHash, keptTipsetOf } from './dropped-tipsets.js';
 import { ethereumName } from './lotus-aliases.js';
@@ -209,12 +209,13 @@ function beyondMessageLookback(devnet: Devnet, epoch: number): boolean {
 
 /**
  * eth_getBlockReceipts as EthGetBlockReceiptsLimited: a block more than the limit below the head is
- * refused. A block the devnet does not hold (bad, or a fork's upstream's) is the method's to answer.
+ * refused (one a revert dropped too). A block the devnet does not hold (bad, or a fork's upstream's)
+ * is the method's to answer.
  */
 function checkReceiptsBlock(devnet: Devnet, ref: BlockRef): void {
   let tipset: Tipset;
   try {
-    tipset = resolveBlock(devnet, ref);
+    tipset = resolveKeptBlock(devnet, ref);
   } catch {
     return;
   }

@@ -95,6 +95,26 @@ describe('dropped tipsets', () => {
     assert.equal((await result('eth_getLogs', [{ blockHash: block.hash }]))[0].removed, true);
   });
 
+  test('ChainGetPath walks a dropped tipset back to where it left the chain, as Lotus\'s ReorgOps; EthGetBlockReceiptsLimited answers it as eth_getBlockReceipts', async (t) => {
+    const { result, error, block, receipts, header } = await emitted(t);
+    await result('anvil_reorg', ['0x1', []]);
+    const replaced = await result('Filecoin.ChainHead');
+    assert.notDeepEqual(replaced.Cids, header.Cids);
+    assert.deepEqual(await result('Filecoin.ChainGetPath', [header.Cids, replaced.Cids]), [{ Type: 'revert', Val: header }, { Type: 'apply', Val: replaced }]);
+    assert.deepEqual(await result('Filecoin.ChainGetPath', [replaced.Cids, header.Cids]), [{ Type: 'revert', Val: replaced }, { Type: 'apply', Val: header }]);
+    const removed = receipts.map((r: any) => ({ ...r, logs: r.logs.map((l: any) => ({ ...l, removed: true })) }));
+    assert.deepEqual(await result('Filecoin.EthGetBlockReceiptsLimited', [block.hash, -1]), removed);
+    await result('anvil_mine', [hex(3)]);
+    assert.equal((await error('Filecoin.EthGetBlockReceiptsLimited', [block.hash, 2])).message, `tipset {${header.Cids[0]['/']}} is older than the allowed lookback limit`);
+
+    // After evm_revert both dropped tipsets are reverted on the way down to the head.
+    const reverted = await emitted(t);
+    const first = await reverted.result('Filecoin.ChainGetTipSetByHeight', [1, null]);
+    assert.equal(await reverted.result('evm_revert', [reverted.snapshot]), true);
+    const head = await reverted.result('Filecoin.ChainHead');
+    assert.deepEqual(await reverted.result('Filecoin.ChainGetPath', [reverted.header.Cids, head.Cids]), [{ Type: 'revert', Val: reverted.header }, { Type: 'revert', Val: first }]);
+  });
+
   test('anvil_reset forgets them; a chain mined again over the same epochs answers its own blocks', async (t) => {
     const { result, error, snapshot, block } = await emitted(t);
     assert.equal(await result('evm_revert', [snapshot]), true);

@@ -12,6 +12,7 @@ import { blockHeaderJson, bytesJson, cidJson, messageJson, receiptJson, signedMe
 import { cid, integer, tipsetKey, tipsetOf } from '../lotus-params.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { decodeCbor, type CID } from '../../common/cbor.js';
+import { equalBytes } from '../../common/hex.js';
 import { weightOf, type Tipset } from '../../mining/tipset.js';
 import { optional } from '../params.js';
 import { servedBlock } from '../served-blocks.js';
@@ -104,12 +105,27 @@ function walkObjects(devnet: Devnet, root: CID, seen: Set<string>, visit: (bytes
   }
 }
 
-/** The tipsets from `from` back to (not including) their common ancestor with `other`, newest first. */
-function branchUntilCommon(devnet: Devnet, from: Tipset, other: Tipset): Tipset[] {
-  const branch: Tipset[] = [];
-  // One chain: the common ancestor is the lower of the two.
-  for (let t: Tipset | undefined = from; t && t.epoch > Math.min(from.epoch, other.epoch); t = devnet.chain.parentOf(t)) branch.push(t);
-  return branch;
+/**
+ * The tipsets from `from` and from `to` back to (not including) their common ancestor, newest first,
+ * as Lotus's ReorgOps walks them (chain/store/store.go: the higher back first, the pair equal at
+ * the ancestor). Parents on the chain or dropped: a tipset a revert or reorg dropped walks back
+ * through its own branch to where it left the chain.
+ */
+function reorgOps(devnet: Devnet, from: Tipset, to: Tipset): { reverts: Tipset[]; applies: Tipset[] } {
+  const reverts: Tipset[] = [];
+  const applies: Tipset[] = [];
+  let left: Tipset | undefined = from;
+  let right: Tipset | undefined = to;
+  while (left && right && !equalBytes(left.hash, right.hash)) {
+    if (left.epoch > right.epoch) {
+      reverts.push(left);
+      left = keptParentOf(devnet, left);
+    } else {
+      applies.push(right);
+      right = keptParentOf(devnet, right);
+    }
+  }
+  return { reverts, applies };
 }
 
 /** Lotus's error for an empty key as an end of ChainGetPath: a tipset of no blocks. */
@@ -178,15 +194,13 @@ export const filecoinChain = [
   defineMethod('Filecoin.ChainTipSetWeight', [tipsetKey('tipsetKey')], ({ devnet }, key) => weightOf(tipsetOf(devnet, key)).toString()),
 
   // HeadChanges from one tipset to another: reverts newest first, then applies oldest first (Lotus ReorgOps).
-  // Lotus loads each end's blocks, so an empty key is no tipset here, not the head.
+  // Lotus loads each end's blocks (LoadTipSet: a tipset a revert dropped too), so an empty key is no tipset here, not the head.
   defineMethod('Filecoin.ChainGetPath', [tipsetKey('from'), tipsetKey('to')], ({ devnet }, fromKey, toKey) => {
     if (!fromKey?.length) throw emptyPathEnd('from');
-    const from = tipsetOf(devnet, fromKey);
+    const from = keptTipsetOf(devnet, fromKey);
     if (!toKey?.length) throw emptyPathEnd('to');
-    const to = tipsetOf(devnet, toKey);
-    const reverts = branchUntilCommon(devnet, from, to).map((t) => ({ Type: 'revert', Val: tipsetJson(t) }));
-    const applies = branchUntilCommon(devnet, to, from).reverse().map((t) => ({ Type: 'apply', Val: tipsetJson(t) }));
-    return [...reverts, ...applies];
+    const { reverts, applies } = reorgOps(devnet, from, keptTipsetOf(devnet, toKey));
+    return [...reverts.map((t) => ({ Type: 'revert', Val: tipsetJson(t) })), ...applies.reverse().map((t) => ({ Type: 'apply', Val: tipsetJson(t) }))];
   }),
 
   // The messages of the block's parent tipset (null for genesis).

@@ -3,7 +3,7 @@
 // EthSendRawTransactionUntrusted, which it sends transactions through.
 import { bytesToHex } from '../../common/hex.js';
 import { defineMethod, defineWriteMethod } from '../define-method.js';
-import { resolveBlock } from '../block-ref.js';
+import { resolveKeptBlock } from '../block-ref.js';
 import { formatReceipt, formatTransaction } from '../format.js';
 import { integer } from '../lotus-params.js';
 import { beyondLookback, checkReceiptsLookback } from '../message-lookback.js';
@@ -25,8 +25,9 @@ export const filecoinEthLimited = [
     return found && !beyondLookback(found.tipset.epoch, limit, devnet.head.epoch) ? formatReceipt(devnet, found.tipset, found.message) : null;
   }),
 
+  // By hash a tipset a revert dropped too, as eth_getBlockReceipts (Lotus: GetTipsetByBlockNumberOrHash reads its blockstore).
   defineMethod('Filecoin.EthGetBlockReceiptsLimited', [blockRef('block'), integer('limit')], ({ devnet }, block, limit) => {
-    const tipset = resolveBlock(devnet, block);
+    const tipset = resolveKeptBlock(devnet, block);
     checkReceiptsLookback(tipset, limit, devnet.head);
     return blockReceipts(devnet, tipset);
   }),
