@@ -9,7 +9,6 @@ import { attoToFil, filToAtto } from '../src/common/units.js';
 import { DEFAULT_MNEMONIC, defaultConfig, type DevnetConfig } from '../src/config.js';
 import { exposureWarning } from '../src/eth-rpc/exposure.js';
 import { parseOrigin } from '../src/eth-rpc/cors.js';
-import { DERIVATION_PATH } from '../src/devnet/accounts.js';
 import { SP_DERIVATION_PATH } from '../src/devnet/storage-providers/keys.js';
 import { sectorPayloadCapacity } from '../src/devnet/storage-providers/piece-cid.js';
 import { piecesDirOf } from '../src/devnet/storage-providers/piece-store.js';
@@ -37,6 +36,15 @@ function nonEmpty(what: string) {
     if (value.trim() === '') throw new InvalidArgumentError(`expected ${what}`);
     return value;
   };
+}
+
+/** Anvil's --derivation-path, `m/44'/60'/0'/0/` (the account's index follows): the parent path, without the slash. */
+function derivationPath(value: string): string {
+  const path = value.trim().replace(/\/$/, '');
+  const steps = path.split('/');
+  const step = (text: string) => /^\d+'?$/.test(text) && Number.parseInt(text, 10) < 2 ** 31;
+  if (steps[0] !== 'm' || steps.length < 2 || !steps.slice(1).every(step)) throw new InvalidArgumentError("expected a BIP-32 path such as m/44'/60'/0'/0/ (each step below 2^31, ' for hardened)");
+  return path;
 }
 
 /** An option taking an integer from `min` to `max`: parsed so, and its help says so. */
@@ -132,6 +140,7 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
     .addOption(new Option('--host <address>', 'address to listen on').default(defaults.host).argParser(nonEmpty('an address, such as 127.0.0.1 or 0.0.0.0')))
     .addOption(integerOption('-a, --accounts <number>', 'number of dev accounts', 1, 1000).default(defaults.accounts))
     .addOption(new Option('-m, --mnemonic <words>', 'BIP-39 mnemonic the dev accounts are derived from').default(defaults.mnemonic, '"test test … junk"'))
+    .addOption(new Option('--derivation-path <path>', "the dev accounts' BIP-32 path, each account's index after it").default(defaults.derivationPath, `${defaults.derivationPath}/`).argParser(derivationPath))
     .addOption(integerOption('--storage-providers <number>', 'simulated storage providers (miner actors with power) at genesis', 0, 100).default(defaults.storageProviders))
     .addOption(new Option('--sector-size <size>', "the storage providers' sector size").choices(Object.keys(SECTOR_SIZES)).default('32GiB'))
     .addOption(integerOption('--seal-delay <epochs>', 'epochs a storage provider waits after publishing a deal before sealing it', 0, 1_000_000).default(defaults.sealDelay))
@@ -183,7 +192,7 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
 
 /** The node's config from the root command's flags (after parsing). */
 function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
-  const opts = program.opts<{ gatewayOnly?: boolean; paychManager: boolean; timestamp?: number; autoImpersonate?: boolean; forkUrl?: ForkUrl; forkBlockNumber?: number; forkCache: boolean; port: number; host: string; accounts: number; storageProviders: number; sectorSize: string; sealDelay: number; f3Lag: number; mnemonic: string; balance: string; fund: string[]; seed: string; chainId: number; blockTime?: number; mining: boolean; allowOrigin: string[]; explorer: boolean; maxBodySize: number; maxBatch: number; maxBatchBytes: number; maxFilters: number; maxSubscriptions: number; requestTimeout: number; maxConnections: number; wsPingInterval: number; wsMaxBuffered: number; callTimeout: number; pieceStoreLimit: number; maxPieceSize?: number; state?: string; loadState?: string; dumpState?: string; silent?: boolean; json?: boolean }>();
+  const opts = program.opts<{ gatewayOnly?: boolean; paychManager: boolean; timestamp?: number; autoImpersonate?: boolean; forkUrl?: ForkUrl; forkBlockNumber?: number; forkCache: boolean; port: number; host: string; accounts: number; storageProviders: number; sectorSize: string; sealDelay: number; f3Lag: number; mnemonic: string; derivationPath: string; balance: string; fund: string[]; seed: string; chainId: number; blockTime?: number; mining: boolean; allowOrigin: string[]; explorer: boolean; maxBodySize: number; maxBatch: number; maxBatchBytes: number; maxFilters: number; maxSubscriptions: number; requestTimeout: number; maxConnections: number; wsPingInterval: number; wsMaxBuffered: number; callTimeout: number; pieceStoreLimit: number; maxPieceSize?: number; state?: string; loadState?: string; dumpState?: string; silent?: boolean; json?: boolean }>();
   // `hardhat node`'s habit (`fvm-devnet node`: the node is the command itself), a mnemonic left
   // unquoted, or prool's `--auto-impersonate false`.
   const [word] = program.args;
@@ -221,6 +230,7 @@ function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
     sealDelay: opts.sealDelay,
     f3Lag: opts.f3Lag,
     mnemonic: opts.mnemonic,
+    derivationPath: opts.derivationPath,
     balance: balance!,
     fund: fund!,
     // A 0x-prefixed seed is bytes; anything else, its UTF-8 text.
@@ -332,7 +342,7 @@ function banner(node: RunningDevnet, config: DevnetConfig): string {
     ...forkLines(node),
     `Mining:       ${config.noMining ? 'on request (evm_mine)' : config.blockTime ? `every ${config.blockTime} s` : 'instant'}`,
     `Mnemonic:     ${config.mnemonic}`,
-    `Derivation:   ${DERIVATION_PATH}/i`,
+    `Derivation:   ${config.derivationPath}/i`,
     `Beacon seed:  ${bytesToHex(config.seed)}`,
     `Pieces:       ${config.statePath ? `${piecesDirOf(config.statePath)}/` : 'a temporary directory, removed at exit'} (at most ${byteSizeText(config.pieceStoreLimit)}, ${byteSizeText(config.maxPieceSize)} a piece)`,
     '',

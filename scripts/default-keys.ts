@@ -3,8 +3,7 @@
 // as many as the default number of dev accounts, and the storage providers' peer keys. scripts/build.mjs
 // bundles and runs this.
 import { writeFileSync } from 'node:fs';
-import { defaultConfig } from '../src/config.js';
-import { DERIVATION_PATH } from '../src/devnet/accounts.js';
+import { DERIVATION_PATH, defaultConfig } from '../src/config.js';
 import { defaultKeysFile } from '../src/devnet/hd-keys.js';
 import { NODE_KEYS_DERIVATION_PATH } from '../src/devnet/node-keys.js';
 import { peerKeyOf, SP_DERIVATION_PATH } from '../src/devnet/storage-providers/keys.js';

@@ -21,7 +21,9 @@ export interface DevnetConfig {
   port: number;
   chainId: bigint;
   mnemonic: string;
-  /** Dev accounts derived at m/44'/60'/0'/0/i. */
+  /** The BIP-32 path the dev accounts are children of (i at the end): m/44'/60'/0'/0, Anvil's and Hardhat's. */
+  derivationPath: string;
+  /** Dev accounts derived at `derivationPath`/i. */
   accounts: number;
   /** Balance of each dev account, attoFIL. */
   balance: bigint;
@@ -144,6 +146,8 @@ export const DEFAULT_HOT_MESSAGES = 2048;
 /** Lotus's local (2k) devnet chain id. */
 const DEFAULT_CHAIN_ID = 31415926n;
 export const DEFAULT_MNEMONIC = 'test test test test test test test test test test test junk';
+/** Where Anvil, Hardhat and MetaMask derive accounts: m/44'/60'/0'/0/i. */
+export const DERIVATION_PATH = "m/44'/60'/0'/0";
 
 export function defaultConfig(): DevnetConfig {
   return {
@@ -151,6 +155,7 @@ export function defaultConfig(): DevnetConfig {
     port: 8545,
     chainId: DEFAULT_CHAIN_ID,
     mnemonic: DEFAULT_MNEMONIC,
+    derivationPath: DERIVATION_PATH,
     accounts: 10,
     balance: 10_000n * 10n ** 18n,
     fund: [],

@@ -2,6 +2,7 @@
 import { EAM_NAMESPACE, FilAddress } from '../common/address.js';
 import { bytesToHex } from '../common/hex.js';
 import { publicKeyEthAddress } from '../common/secp256k1.js';
+import { DERIVATION_PATH } from '../config.js';
 import { hdKey } from './hd-keys.js';
 
 export interface DevAccount {
@@ -10,11 +11,9 @@ export interface DevAccount {
   privateKey: string;
 }
 
-export const DERIVATION_PATH = "m/44'/60'/0'/0";
-
-export function deriveAccounts(mnemonic: string, count: number): DevAccount[] {
+export function deriveAccounts(mnemonic: string, count: number, path = DERIVATION_PATH): DevAccount[] {
   return Array.from({ length: count }, (_, i) => {
-    const { privateKey, publicKey, ethAddress } = hdKey(mnemonic, DERIVATION_PATH, i);
+    const { privateKey, publicKey, ethAddress } = hdKey(mnemonic, path, i);
     const address = ethAddress ?? publicKeyEthAddress(publicKey);
     return { address, filAddress: FilAddress.fromDelegated(EAM_NAMESPACE, address), privateKey: bytesToHex(privateKey) };
   });

@@ -205,7 +205,7 @@ export class Devnet {
 
   /** A new chain from genesis, a fork of an upstream node (config.fork), or the chain `saved` holds. */
   static async create(config: DevnetConfig, saved?: SavedChain): Promise<Devnet> {
-    const accounts = deriveAccounts(config.mnemonic, config.accounts);
+    const accounts = deriveAccounts(config.mnemonic, config.accounts, config.derivationPath);
     const providerKeys = deriveStorageProviderKeys(config.mnemonic, config.storageProviders);
     const nodeKeys = deriveNodeKeys(config.mnemonic);
     if (saved && config.fork) throw new StateFileError('a saved chain cannot be loaded into a fork (--fork-url with --state or --load-state)');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { HDNodeWallet } from 'ethers';
 import { CHAIN_ID, signTx } from '../helpers/dev-wallet.js';
-import { CLI_PATH, DEV_ACCOUNTS, pollUntil, startDevnet, within, type DevnetProcess } from '../helpers/devnet-process.js';
+import { CLI_PATH, DEV_ACCOUNTS, DEV_MNEMONIC, pollUntil, startDevnet, within, type DevnetProcess } from '../helpers/devnet-process.js';
 import { t410 } from '../helpers/f410.js';
 import type { RpcResponse } from '../helpers/rpc-harness.js';
 import { REPO_ROOT } from '../helpers/solc.js';
@@ -193,7 +193,7 @@ describe('fvm-devnet CLI', () => {
       [['--api', '1234'], /fvm-devnet has no --api \(Lotus's\): use --port <number>/],
       [['--gas-price', '1'], /fvm-devnet has no --gas-price \(Anvil's\): fees are Filecoin's/],
       [['--code-size-limit', '100000'], /fvm-devnet has no --code-size-limit \(Anvil's\): the FEVM refuses code over 24 KiB/],
-      [['--derivation-path', "m/44'/60'/0'/0/"], /fvm-devnet has no --derivation-path \(Anvil's\): the dev accounts are always derived at m\/44'\/60'\/0'\/0\/i/],
+      [['--hardfork', 'prague'], /fvm-devnet has no --hardfork \(Anvil's\): the EVM is calibnet's FEVM/],
       [['--base-fee', '0'], /fvm-devnet has no --base-fee \(Anvil's\): .*anvil_setNextBlockBaseFeePerGas/],
       [['--prune-history'], /fvm-devnet has no --prune-history \(Anvil's\): the node keeps every tipset's state/],
       [['--config-out', 'anvil.json'], /fvm-devnet has no --config-out \(Anvil's\): --json prints `Listening on` as a JSON line/],
@@ -219,6 +219,21 @@ describe('fvm-devnet CLI', () => {
       assert.match(node.output(), new RegExp(`\nListening on \\[::1\\]:${node.port}\n`));
       assert.equal(await result(`http://[::1]:${node.port}/rpc/v1`, 'eth_chainId'), '0x1df5e76');
     });
+  });
+
+  // Anvil's --derivation-path (the index follows it): the accounts Anvil derives there, funded and signed for.
+  test("--derivation-path m/44'/60'/1'/0/ derives the dev accounts there, as Anvil's does; a path that is not BIP-32 exits", async () => {
+    const path = "m/44'/60'/1'/0/";
+    await withCli(['--derivation-path', path, '--accounts', '2'], async (node) => {
+      const expected = [0, 1].map((i) => HDNodeWallet.fromPhrase(DEV_MNEMONIC, undefined, `${path}${i}`).address.toLowerCase());
+      assert.deepEqual(await result(node.url, 'eth_accounts'), expected);
+      assert.match(node.output(), /\nDerivation: +m\/44'\/60'\/1'\/0\/i\n/);
+      const hash = await result(node.url, 'eth_sendTransaction', [{ from: expected[0], to: expected[1], value: '0x1' }]);
+      assert.equal((await result(node.url, 'eth_getTransactionReceipt', [hash])).status, '0x1');
+    });
+    const bad = runToExit(['--port', '0', '--derivation-path', "m/44'/60'/x/0/"]);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /--derivation-path <path>' argument 'm\/44'\/60'\/x\/0\/' is invalid. expected a BIP-32 path/);
   });
 
   test('--mnemonic changes the accounts', async () => {

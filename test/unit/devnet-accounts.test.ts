@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { HDNodeWallet } from 'ethers';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
-import { DEFAULT_MNEMONIC } from '../../src/config.js';
-import { DERIVATION_PATH, deriveAccounts } from '../../src/devnet/accounts.js';
+import { DEFAULT_MNEMONIC, DERIVATION_PATH } from '../../src/config.js';
+import { deriveAccounts } from '../../src/devnet/accounts.js';
 import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
 import { t410 } from '../helpers/f410.js';
 
