@@ -429,7 +429,12 @@ async function runNode(config: DevnetConfig): Promise<void> {
   if (config.json) node.log.info({ host: node.host, port: node.port, chainId: config.chainId.toString() }, `Listening on ${node.listenAddress}`);
 }
 
-buildProgram(runNode).parseAsync(process.argv).catch((err: Error) => {
-  process.stderr.write(`fvm-devnet: ${err.message}\n`);
+/** What to do when the port is taken: a node left running (`npx fvm-devnet &`, README), a second one, Anvil or Hardhat. */
+function portHint(err: NodeJS.ErrnoException): string {
+  return err.code === 'EADDRINUSE' ? ': a node (or another program) already listens there; stop it, or give another --port (0 picks a free one)' : '';
+}
+
+buildProgram(runNode).parseAsync(process.argv).catch((err: NodeJS.ErrnoException) => {
+  process.stderr.write(`fvm-devnet: ${err.message}${portHint(err)}\n`);
   process.exit(1);
 });

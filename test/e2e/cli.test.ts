@@ -236,6 +236,20 @@ describe('fvm-devnet CLI', () => {
     assert.match(bad.stderr, /--derivation-path <path>' argument 'm\/44'\/60'\/x\/0\/' is invalid. expected a BIP-32 path/);
   });
 
+  // Two nodes side by side on the default port, or one left running from an earlier step.
+  test('a port another process listens on: the node exits 1 naming the port and what to do', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = taken.address() as AddressInfo;
+      const run = runToExit(['--port', String(port)]);
+      assert.equal(run.status, 1);
+      assert.equal(run.stderr, `fvm-devnet: listen EADDRINUSE: address already in use 127.0.0.1:${port}: a node (or another program) already listens there; stop it, or give another --port (0 picks a free one)\n`);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
+
   test('--mnemonic changes the accounts', async () => {
     await withCli(['--mnemonic', ABANDON, '--accounts', '2'], async (node) => {
       const expected = [0, 1].map((i) => HDNodeWallet.fromPhrase(ABANDON, undefined, `m/44'/60'/0'/0/${i}`));
