@@ -1,5 +1,5 @@
 // The fvm-devnet command: flags -> DevnetConfig -> a running node, and the start-up banner; its
-// subcommands (`piece`) are in their own files.
+// subcommands (`piece`, `deal`) and the other nodes' flags (other-nodes-flags.ts) are in their own files.
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -107,9 +107,9 @@ interface ForkUrl {
 
 /**
  * --fork-url's value. Anvil's `<url>@<block>` names the epoch (`https://…/rpc/v1@3000000`;
- * --fork-block-number, if given too, wins as in Anvil); an `@` of the URL's own (`user:password@host`)
- * is left in it. Anvil's `@latest` (its head) is refused: a fork
- * starts at the upstream's finalized tipset unless given an epoch.
+ * --fork-block-number, if given too, wins as in Anvil); an `@` of the URL's own
+ * (`user:password@host`) is left in it. Anvil's `@latest` (its head) is refused: a fork starts at
+ * the upstream's finalized tipset unless given an epoch.
  */
 function forkUrl(text: string): ForkUrl {
   if (text.trim() === '') throw new InvalidArgumentError('expected a URL');
