@@ -9,10 +9,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Interface, JsonRpcProvider } from 'ethers';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { assertEveryTestPassed, describeRunAndNode, hardhat, projectTestTitles, type HardhatRun } from '../helpers/hardhat.js';
 import { REPO_ROOT } from '../helpers/solc.js';
+import { useDevnet } from '../helpers/use-devnet.js';
 
 const PROJECT_DIR = join(REPO_ROOT, 'test', 'fixtures', 'hardhat-default');
 // Only catches a hung Hardhat: under load ~20 a run took over 45 s with nothing wrong.
@@ -23,14 +24,7 @@ const CONFIGS = ['hardhat.config.js', 'hardhat-chainid.config.js'];
 const titles = projectTestTitles(PROJECT_DIR);
 
 describe('Hardhat 2 project with the default localhost network (no gas setting)', () => {
-  let devnet: DevnetProcess;
-
-  before(async () => {
-    devnet = await startDevnet();
-  });
-  after(async () => {
-    await devnet?.stop();
-  });
+  const devnet = useDevnet();
 
   // The configs share the project's artifacts, so they run one after the other.
   for (const config of CONFIGS) {
