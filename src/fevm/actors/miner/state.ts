@@ -281,6 +281,8 @@ export function vestingTable(state: MinerState): readonly VestingFund[] {
  * its first and its last are each `amount × a day / 180 days` rounded down (its quotient), plus one
  * where the remainder carries: the quotients are added to every other slot of their run through a
  * difference array, the carries counted with the remainders as plain numbers (they are below 180 days).
+ * (A reward of a few attoFIL can vest 0 at its first step; builtin-actors' next reward loads such a
+ * head away, which this sum keeps: the raw state's head only, no amount.)
  */
 function grantsTable(grants: ReadonlyMap<number, bigint>, offset: number): VestingFund[] {
   const quantum = EPOCHS_IN_DAY / 2;
@@ -450,8 +452,9 @@ export function addLockedFunds(m: FullMinerState, epoch: number, amount: bigint)
   // The table as builtin-actors loads it to merge into: the draws applied (a grant waits on the table
   // as it is after them) and a head drawn to zero left out.
   if (m.vestingDrawn || m.vestingFunds?.[0]?.amount === 0n) {
-    const funds = loadedVestingFunds(settleVesting(m).vestingFunds ?? []);
-    m = { ...m, vestingFunds: funds.length > 0 ? funds : undefined, vestingDrawn: undefined };
+    const settled = settleVesting(m);
+    const funds = loadedVestingFunds(settled.vestingFunds ?? []);
+    m = { ...settled, vestingFunds: funds.length > 0 ? funds : undefined };
   }
   if (amount === 0n) return unlockVestedFunds(m, epoch);
   const lockedFunds = (m.lockedFunds ?? 0n) + amount;
