@@ -103,16 +103,27 @@ function sectorSizeText(bytes: bigint): string {
 interface ForkUrl {
   url: string;
   epoch?: number;
+  /** Given as Lotus's API info with its token, which belongs in $FVM_DEVNET_FORK_TOKEN (refused in nodeConfig, without echoing it). */
+  withToken?: boolean;
 }
 
+/** Lotus's API info (`lotus auth api-info`, $FULLNODE_API_INFO): [<token>:]/ip4/<host>/tcp/<port>/http. */
+const LOTUS_API_INFO = /^(?:([^/]+):)?\/(?:ip4|ip6|dns4|dns6|dns)\/([^/]+)\/tcp\/(\d+)(?:\/(https?|wss?))?\/?$/;
+
 /**
- * --fork-url's value. Anvil's `<url>@<block>` names the epoch (`https://…/rpc/v1@3000000`;
- * --fork-block-number, if given too, wins as in Anvil); an `@` of the URL's own
- * (`user:password@host`) is left in it. Anvil's `@latest` (its head) is refused: a fork starts at
- * the upstream's finalized tipset unless given an epoch.
+ * --fork-url's value: a URL, or Lotus's API info (its multiaddr read as the URL). Anvil's
+ * `<url>@<block>` names the epoch (`https://…/rpc/v1@3000000`; --fork-block-number, if given too,
+ * wins as in Anvil); an `@` of the URL's own (`user:password@host`) is left in it. Anvil's `@latest`
+ * (its head) is refused: a fork starts at the upstream's finalized tipset unless given an epoch.
  */
 function forkUrl(text: string): ForkUrl {
   if (text.trim() === '') throw new InvalidArgumentError('expected a URL');
+  const info = LOTUS_API_INFO.exec(text);
+  if (info) {
+    const [, token, host, port, protocol] = info;
+    const scheme = protocol === 'https' || protocol === 'wss' ? 'https' : 'http';
+    return { url: `${scheme}://${host!.includes(':') ? `[${host}]` : host}:${port}`, withToken: token !== undefined };
+  }
   const at = text.lastIndexOf('@');
   const suffix = text.slice(at + 1);
   if (at < 0 || /[:./]/.test(suffix) || !URL.canParse(text.slice(0, at))) return { url: text };
@@ -202,6 +213,7 @@ function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
   }
   const otherNodes = otherNodesFlagRefusal(program);
   if (otherNodes) program.error(otherNodes);
+  if (opts.forkUrl?.withToken) program.error(`error: option '-f, --fork-url <url>' is Lotus's API info with its token: give ${opts.forkUrl.url} and the token in $FVM_DEVNET_FORK_TOKEN (a command line is visible to the machine's other users)`);
   // As Anvil refuses it: without an upstream the epoch would be silently ignored.
   if (opts.forkBlockNumber !== undefined && !opts.forkUrl) program.error("error: option '--fork-block-number <epoch>' is the epoch of a fork: give --fork-url <url> too");
   let balance: bigint;

@@ -471,6 +471,12 @@ describe('fvm-devnet CLI', () => {
       assert.equal(run.status, 1, `@${suffix} started`);
       assert.match(run.stderr, new RegExp(`--fork-url <url>' argument 'http://127.0.0.1:1/rpc/v1@${suffix}' is invalid. ${expected}`));
     }
+    // Lotus's API info with its token (FULLNODE_API_INFO): refused naming the URL and where the token goes, without echoing it.
+    const token = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJBbGxvdyI6WyJyZWFkIl19.c2VjcmV0';
+    const apiInfo = runToExit(['--port', '0', '--fork-url', `${token}:/ip4/127.0.0.1/tcp/1234/http`]);
+    assert.equal(apiInfo.status, 1);
+    assert.match(apiInfo.stderr, /is Lotus's API info with its token: give http:\/\/127.0.0.1:1234 and the token in \$FVM_DEVNET_FORK_TOKEN/);
+    assert.doesNotMatch(apiInfo.stderr, /c2VjcmV0/);
     const chainId = runToExit(['--port', '0', '--chain-id', 'abc']);
     assert.notEqual(chainId.status, 0);
     assert.match(chainId.stderr, /--chain-id <number>' argument 'abc' is invalid. expected an integer from 1 to 9007199254740991/);

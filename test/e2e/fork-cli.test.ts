@@ -169,8 +169,8 @@ describe('fork command line and funding', () => {
   });
 
   // Anvil's form, `--fork-url http://localhost:8545@1400000`: the URL without it reaches the upstream.
-  test("--fork-url <url>@<epoch> forks at that epoch, as Anvil's; --fork-block-number given too wins; Anvil's --rpc-url is --fork-url", async () => {
-    for (const [args, epoch] of [[['--fork-url', `${upstream.url}@${forkEpoch - 1}`], forkEpoch - 1], [['--rpc-url', `${upstream.url}@${forkEpoch - 1}`, '--fork-block-number', String(forkEpoch)], forkEpoch]] as const) {
+  test("--fork-url <url>@<epoch> forks at that epoch, as Anvil's; --fork-block-number given too wins; Anvil's --rpc-url is --fork-url; Lotus's API info multiaddr is read as the URL", async () => {
+    for (const [args, epoch] of [[['--fork-url', `${upstream.url}@${forkEpoch - 1}`], forkEpoch - 1], [['--rpc-url', `${upstream.url}@${forkEpoch - 1}`, '--fork-block-number', String(forkEpoch)], forkEpoch], [['--fork-url', `/ip4/127.0.0.1/tcp/${upstream.port}/http`, '--fork-block-number', String(forkEpoch - 1)], forkEpoch - 1]] as const) {
       const fork = await startDevnet(['--storage-providers', '0', ...args]);
       try {
         assert.match(fork.output(), new RegExp(`Fork: +${upstream.url}/rpc/v1 \\(\\S+\\) at epoch ${epoch}\\n`));
