@@ -1,0 +1,86 @@
+// End to end with cast subcommands past cast.test.ts's (offline signing, logs, what Lotus lacks), typed
+// as a Foundry user types them with only --rpc-url changed, against the devnet CLI.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { before, describe, test } from 'node:test';
+import { DEV_ACCOUNTS, pollUntil } from '../helpers/devnet-process.js';
+import { CAST_BIN, cast, castOk } from '../helpers/foundry.js';
+import { LOG_EMITTER_INITCODE, LOG_TOPIC, word } from '../helpers/log-emitter.js';
+import { useDevnet } from '../helpers/use-devnet.js';
+
+interface CastLog {
+  address: string;
+  topics: string[];
+  blockNumber: string;
+  transactionHash: string;
+}
+
+describe('cast subcommands against the devnet CLI', () => {
+  const devnet = useDevnet();
+  const sender = DEV_ACCOUNTS[2]!;
+  let emitter: string;
+
+  const rpc = (): string[] => ['--rpc-url', devnet.url];
+  /** `cast send` of `word(n)` to the emitter (it logs LOG_TOPIC and the word); the mined receipt. */
+  const emit = async (n: number): Promise<{ transactionHash: string; blockNumber: string }> =>
+    JSON.parse(await castOk(['send', '--private-key', sender.privateKey, ...rpc(), '--json', emitter, word(n)]));
+  const logs = async (args: string[]): Promise<CastLog[]> => JSON.parse(await castOk(['logs', ...rpc(), '--json', ...args])) as CastLog[];
+
+  before(async () => {
+    const receipt = JSON.parse(await castOk(['send', '--private-key', sender.privateKey, ...rpc(), '--json', '--create', LOG_EMITTER_INITCODE]));
+    emitter = receipt.contractAddress as string;
+  });
+
+  test('cast mktx signs, cast publish sends the signed bytes; cast tx --raw gives those bytes back', async () => {
+    const raw = await castOk(['mktx', '--private-key', sender.privateKey, ...rpc(), emitter, word(1)]);
+    const receipt = JSON.parse(await castOk(['publish', raw, ...rpc()])) as { status: string; transactionHash: string };
+    assert.equal(receipt.status, '0x1');
+    assert.equal(await castOk(['keccak', raw]), receipt.transactionHash);
+    assert.equal(await castOk(['tx', receipt.transactionHash, '--raw', ...rpc()]), raw);
+    assert.equal(await castOk(['tx', receipt.transactionHash, 'from', ...rpc()]), sender.address);
+  });
+
+  test('cast logs --from-block/--to-block with a topic and an indexed argument', async () => {
+    const first = await emit(2);
+    const second = await emit(3);
+    const range = ['--from-block', String(Number(first.blockNumber)), '--to-block', String(Number(second.blockNumber)), '--address', emitter];
+    assert.deepEqual((await logs([...range, LOG_TOPIC])).map((l) => l.transactionHash), [first.transactionHash, second.transactionHash]);
+    assert.deepEqual((await logs([...range, LOG_TOPIC, word(3)])).map((l) => l.transactionHash), [second.transactionHash]);
+    const onlyFirst = ['--from-block', String(Number(first.blockNumber)), '--to-block', String(Number(first.blockNumber)), '--address', emitter];
+    assert.deepEqual((await logs(onlyFirst)).map((l) => l.transactionHash), [first.transactionHash]);
+  });
+
+  // Without --json: cast 1.7.1's --subscribe prints nothing with it, against Anvil too.
+  test('cast logs --subscribe over WebSocket prints a log as it is mined', async (t) => {
+    const subscriber = spawn(CAST_BIN, ['logs', '--subscribe', '--rpc-url', devnet.wsUrl, '--address', emitter], { env: { ...process.env, NO_COLOR: '1' } });
+    t.after(() => subscriber.kill());
+    let printed = '';
+    subscriber.stdout.setEncoding('utf8').on('data', (chunk: string) => (printed += chunk));
+    const subscriptions = () => devnet.output().split('\n').filter((line) => line.trim() === 'eth_subscribe').length;
+    const before = subscriptions();
+    await pollUntil('cast to subscribe', async () => (subscriptions() > before ? true : undefined), { attempts: 400 });
+    const mined = await emit(4);
+    await pollUntil('the log on cast\'s output', async () => (printed.includes(mined.transactionHash) ? true : undefined), { attempts: 1_200 });
+    assert.match(printed, new RegExp(`topics: \\[\\s+${LOG_TOPIC}\\s+${word(4)}\\s+\\]`));
+  });
+
+  // Both ask eth_getProof, which Lotus does not serve: calibnet refuses them the same way (README, Foundry).
+  test('cast codehash and cast storage-root are refused as calibnet refuses them: eth_getProof not found', async () => {
+    for (const sub of ['codehash', 'storage-root']) {
+      const r = await cast([sub, emitter, ...rpc()]);
+      assert.notEqual(r.code, 0, `cast ${sub} should fail; stdout: ${r.stdout}`);
+      assert.match(r.stderr, /-32601: method 'eth_getProof' not found/);
+    }
+  });
+
+  // Lotus's eth_getLogs limit (2 880 epochs, -32005): cast retries it (about 13 s) before it stops.
+  test('cast logs --from-block 0 past 2 880 epochs is refused with Lotus\'s range limit; 2 880 epochs are read', async () => {
+    await castOk(['rpc', 'anvil_mine', '0xb42', ...rpc()]);
+    const head = Number(await castOk(['block-number', ...rpc()]));
+    const r = await cast(['logs', ...rpc(), '--from-block', '0', '--address', emitter]);
+    assert.notEqual(r.code, 0, `cast logs should fail; stdout: ${r.stdout}`);
+    assert.match(r.stderr, new RegExp(`-32005: block range exceeds maximum of 2880 \\(got ${head}\\)`));
+    // Lotus counts a range as toBlock − fromBlock.
+    assert.deepEqual(await logs(['--from-block', String(head - 2880), '--to-block', String(head), '--address', emitter]), []);
+  });
+});
