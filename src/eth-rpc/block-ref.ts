@@ -1,10 +1,11 @@
 // Which tipset a block parameter names. A number may name a null round (an epoch without a tipset):
 // as in Lotus, methods about the block itself refuse it, and state reads take the tipset before it.
 import { cidFromDigest } from '../common/cbor.js';
+import { equalBytes } from '../common/hex.js';
 import { DevnetError, NullRoundError } from '../common/errors.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { Tipset } from '../mining/tipset.js';
-import { droppedTipsets } from './dropped-tipsets.js';
+import { droppedTipsets, walkedParentOf } from './dropped-tipsets.js';
 import type { BlockRef, BlockTag } from './params.js';
 
 /**
@@ -89,13 +90,29 @@ export function tipsetAtHeight(devnet: Devnet, epoch: number, nullRound: 'before
  * The tipset at `height` on the chain up to `from`, the null round rule as in tipsetAtHeight, refused
  * in Lotus's words when the height is negative or above `from` (lotus b835fab70 chain/store/store.go
  * GetTipsetByHeight, which ChainGetTipSetByHeight, ChainGetTipSetAfterHeight and v2's height
- * selectors call).
+ * selectors call). A `from` a revert dropped is walked back through its own branch (Lotus walks the
+ * tipset's parents), down to the chain where the branch left it.
  */
 export function tipsetAtHeightFrom(devnet: Devnet, height: number, from: Tipset, nullRound: 'before' | 'after'): Tipset {
   if (height < 0) throw new DevnetError(`height ${height} is negative`);
   if (height > from.epoch) throw new DevnetError(`looking for tipset with height greater than start point, req: ${height}, head: ${from.epoch}`);
-  return tipsetAtHeight(devnet, height, nullRound);
+  let t = from;
+  let above: Tipset | undefined;
+  while (t.epoch > height && !onChain(devnet, t)) {
+    above = t;
+    t = walkedParentOf(devnet, t);
+  }
+  if (t.epoch < height) return nullRound === 'before' ? t : above!;
+  // Otherwise `t` is at the height or on the chain, whose tipsets up to it are its ancestors.
+  return t.epoch === height ? t : tipsetAtHeight(devnet, height, nullRound);
 }
+
+/** Whether a tipset is the chain's at its epoch (not one a revert dropped). */
+function onChain(devnet: Devnet, tipset: Tipset): boolean {
+  const there = devnet.chain.atEpoch(tipset.epoch);
+  return there !== undefined && equalBytes(there.hash, tipset.hash);
+}
+
 
 /**
  * The tipset a block tag names. 'earliest' names none: Lotus refuses it wherever a block parameter

@@ -7,6 +7,7 @@
 // the fork's own: never asked upstream. Numbers, tags, range filters and state reads follow the live
 // chain only; a dropped tipset's state is gone with the revert (the state tree keeps one history), so
 // what reads its state refuses it.
+import { DevnetError } from '../common/errors.js';
 import { bytesToHex } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { CID } from '../common/cbor.js';
@@ -111,6 +112,21 @@ export function keptByBlockHash(devnet: Devnet, hash: Uint8Array): Tipset | unde
 /** The tipset whose block has this CID: on the chain, or dropped and kept. */
 export function keptByBlockCid(devnet: Devnet, cid: CID): Tipset | undefined {
   return devnet.chain.byBlockCid(cid) ?? droppedTipsets(devnet).byBlockCid(cid);
+}
+
+/** The parent of a tipset on the chain or dropped, itself on the chain or dropped. */
+export function keptParentOf(devnet: Devnet, tipset: Tipset): Tipset | undefined {
+  return tipset.parentKey && keptByBlockHash(devnet, tipset.parentKey.multihash.digest);
+}
+
+/**
+ * keptParentOf on a walk back from a dropped tipset to the chain (ChainGetPath, a height below it),
+ * which always finds one: refused once KEPT_DROPPED let it go (Lotus's blockstore keeps every one).
+ */
+export function walkedParentOf(devnet: Devnet, tipset: Tipset): Tipset {
+  const parent = keptParentOf(devnet, tipset);
+  if (!parent) throw new DevnetError(`the parent of the dropped tipset at epoch ${tipset.epoch} is no longer kept (at most ${KEPT_DROPPED} dropped tipsets are)`);
+  return parent;
 }
 
 /**

@@ -6,7 +6,7 @@ import { bytesToHex, quantity } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { Fork } from '../devnet/fork/fork.js';
 import { taggedBlock } from './block-ref.js';
-import { keptByBlockHash } from './dropped-tipsets.js';
+import { keptByBlockHash, keptTipsetOf } from './dropped-tipsets.js';
 import type { RpcMethod } from './define-method.js';
 import { parsed, routeForkLookup, unlessUnknown, type Local } from './fork-lookups.js';
 import { actorEventsOnFork, eventsRootOnFork } from './fork-events.js';
@@ -17,7 +17,7 @@ import { traceFilter, traceTransaction } from './fork-traces.js';
 import { ethereumName } from './lotus-aliases.js';
 import { onlyTraceType } from './methods/trace.js';
 import { checkBlockRange } from './log-criteria.js';
-import { integer, tipsetKey, tipsetOf } from './lotus-params.js';
+import { integer, tipsetKey } from './lotus-params.js';
 import { beyondLookback } from './message-lookback.js';
 import { hash, parseBlockRef } from './params.js';
 
@@ -222,7 +222,7 @@ export async function routeForkCall(devnet: Devnet, rpcMethod: RpcMethod, args: 
   if (BY_HEIGHT.has(method)) {
     const height = args[0];
     if (typeof height !== 'number' || !Number.isSafeInteger(height) || height < 0 || height > forkEpoch) return local(args);
-    tipsetOf(devnet, tipsetKey('tipsetKey').parse(args[1])); // a key the fork does not know is still an error
+    keptTipsetOf(devnet, tipsetKey('tipsetKey').parse(args[1])); // a key the fork does not know is still an error
     return fork.upstream.call(method, [height, fork.point.tipsetKey]);
   }
   if (method in STATE_METHODS) {

@@ -115,6 +115,47 @@ describe('dropped tipsets', () => {
     assert.deepEqual(await reverted.result('Filecoin.ChainGetPath', [reverted.header.Cids, head.Cids]), [{ Type: 'revert', Val: reverted.header }, { Type: 'revert', Val: first }]);
   });
 
+  test('ChainGetTipSetByHeight / AfterHeight from a dropped tipset walk its branch, across null rounds, then the chain below it', async (t) => {
+    const { result } = await setupRpc(t);
+    const genesis = await result('Filecoin.ChainHead');
+    await result('evm_mine');
+    const below = await result('Filecoin.ChainHead');
+    // Past 1000 epochs anvil_mine makes null rounds and one tipset, the one the revert drops.
+    const snapshot = await result('evm_snapshot');
+    await result('anvil_mine', [2000]);
+    const dropped = await result('Filecoin.ChainHead');
+    assert.equal(dropped.Height, 2001);
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    await result('anvil_mine', [hex(5)]);
+    const at = (method: string, height: number) => result(method, [height, dropped.Cids]);
+    assert.deepEqual(await at('Filecoin.ChainGetTipSetByHeight', 2001), dropped);
+    // In the null rounds of the dropped branch: the branch's tipsets, not the chain's mined since at those epochs.
+    assert.deepEqual(await at('Filecoin.ChainGetTipSetByHeight', 3), below);
+    assert.deepEqual(await at('Filecoin.ChainGetTipSetAfterHeight', 3), dropped);
+    assert.deepEqual(await at('Filecoin.ChainGetTipSetByHeight', 1), below);
+    assert.deepEqual(await at('Filecoin.ChainGetTipSetAfterHeight', 0), genesis);
+    assert.notDeepEqual(await result('Filecoin.ChainGetTipSetByHeight', [3, null]), below);
+  });
+
+  test(`a dropped tipset whose parent the ${KEPT_DROPPED} kept let go cannot be walked below it: said so`, async (t) => {
+    const { result, error } = await setupRpc(t);
+    const genesis = Number((await result('eth_getBlockByNumber', ['0x0', false])).timestamp);
+    const first = await result('evm_snapshot');
+    await result('anvil_mine', [hex(3)]);
+    const top = await result('Filecoin.ChainHead');
+    await result('evm_revert', [first]);
+    // The oldest kept go first: the bottom of the three-tipset branch.
+    for (let i = 1; i <= KEPT_DROPPED - 2; i++) {
+      const id = await result('evm_snapshot');
+      await result('evm_mine', [hex(genesis + 100 + i)]);
+      await result('evm_revert', [id]);
+    }
+    assert.equal((await result('Filecoin.ChainGetTipSetByHeight', [2, top.Cids])).Height, 2);
+    const gone = `the parent of the dropped tipset at epoch 2 is no longer kept (at most ${KEPT_DROPPED} dropped tipsets are)`;
+    assert.equal((await error('Filecoin.ChainGetTipSetByHeight', [0, top.Cids])).message, gone);
+    assert.equal((await error('Filecoin.ChainGetPath', [top.Cids, (await result('Filecoin.ChainHead')).Cids])).message, gone);
+  });
+
   test('anvil_reset forgets them; a chain mined again over the same epochs answers its own blocks', async (t) => {
     const { result, error, snapshot, block } = await emitted(t);
     assert.equal(await result('evm_revert', [snapshot]), true);

@@ -7,7 +7,7 @@ import { manifestBlock } from '../../fevm/manifest.js';
 import { SigType } from '../../fevm/message.js';
 import { tipsetAtHeightFrom } from '../block-ref.js';
 import { defineChannelMethod, defineMethod } from '../define-method.js';
-import { keptByBlockCid, keptByBlockHash, keptTipsetOf } from '../dropped-tipsets.js';
+import { keptByBlockCid, keptParentOf, keptTipsetOf, walkedParentOf } from '../dropped-tipsets.js';
 import { blockHeaderJson, bytesJson, cidJson, messageJson, receiptJson, signedMessageJson, tipsetJson } from '../lotus-json.js';
 import { cid, integer, tipsetKey, tipsetOf } from '../lotus-params.js';
 import type { Devnet } from '../../devnet/devnet.js';
@@ -45,11 +45,6 @@ function tipsetByBlock(devnet: Devnet, block: CID) {
   const tipset = keptByBlockCid(devnet, block);
   if (!tipset) throw new DevnetError(`get block ${block.toString()}: ipld: could not find ${block.toString()}`);
   return tipset;
-}
-
-/** The parent of a tipset on the chain or dropped, itself on the chain or dropped. */
-function keptParentOf(devnet: Devnet, tipset: Tipset): Tipset | undefined {
-  return tipset.parentKey && keptByBlockHash(devnet, tipset.parentKey.multihash.digest);
 }
 
 /** api.Message: a message's CID with the message itself; a tipset without messages gives null (a Go nil slice). */
@@ -114,15 +109,15 @@ function walkObjects(devnet: Devnet, root: CID, seen: Set<string>, visit: (bytes
 function reorgOps(devnet: Devnet, from: Tipset, to: Tipset): { reverts: Tipset[]; applies: Tipset[] } {
   const reverts: Tipset[] = [];
   const applies: Tipset[] = [];
-  let left: Tipset | undefined = from;
-  let right: Tipset | undefined = to;
-  while (left && right && !equalBytes(left.hash, right.hash)) {
+  let left = from;
+  let right = to;
+  while (!equalBytes(left.hash, right.hash)) {
     if (left.epoch > right.epoch) {
       reverts.push(left);
-      left = keptParentOf(devnet, left);
+      left = walkedParentOf(devnet, left);
     } else {
       applies.push(right);
-      right = keptParentOf(devnet, right);
+      right = walkedParentOf(devnet, right);
     }
   }
   return { reverts, applies };
@@ -141,12 +136,12 @@ export const filecoinChain = [
   // The height is any integer, as Lotus's ChainEpoch (an int64) decodes: a negative one is refused by the lookup, in Lotus's words.
   defineMethod('Filecoin.ChainGetTipSetByHeight', [integer('height'), tipsetKey('tipsetKey')], ({ devnet }, height, key) =>
     // A null round's height gives the tipset before it.
-    tipsetJson(tipsetAtHeightFrom(devnet, height, tipsetOf(devnet, key), 'before')),
+    tipsetJson(tipsetAtHeightFrom(devnet, height, keptTipsetOf(devnet, key), 'before')),
   ),
 
   defineMethod('Filecoin.ChainGetTipSetAfterHeight', [integer('height'), tipsetKey('tipsetKey')], ({ devnet }, height, key) =>
     // A null round's height gives the tipset after it.
-    tipsetJson(tipsetAtHeightFrom(devnet, height, tipsetOf(devnet, key), 'after')),
+    tipsetJson(tipsetAtHeightFrom(devnet, height, keptTipsetOf(devnet, key), 'after')),
   ),
 
   defineMethod('Filecoin.ChainGetBlock', [cid('blockCid')], ({ devnet }, block) => blockHeaderJson(tipsetByBlock(devnet, block).header)),
