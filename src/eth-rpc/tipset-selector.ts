@@ -102,14 +102,21 @@ export const tipsetSelector = (name: string, prefix = ''): Param<TipsetSelector>
 
 export const isTipsetSelector = (param: Param<unknown>): boolean => SELECTOR_PARAMS.has(param);
 
-function anchorTipset(devnet: Devnet, anchor: Anchor): Tipset {
-  if ('key' in anchor) return tipsetOf(devnet, anchor.key);
+/** How a selector's key is found: tipsetOf (the chain's), or keptTipsetOf (one a revert dropped too). */
+type KeyFinder = (devnet: Devnet, key: CID[]) => Tipset;
+
+function anchorTipset(devnet: Devnet, anchor: Anchor, byKey: KeyFinder): Tipset {
+  if ('key' in anchor) return byKey(devnet, anchor.key);
   return anchor.tag === 'latest' ? devnet.head : devnet.finality()[anchor.tag];
 }
 
-/** The tipset a selector names. */
-export function selectTipset(devnet: Devnet, selector: TipsetSelector): Tipset {
-  if (!('height' in selector)) return anchorTipset(devnet, selector);
+/**
+ * The tipset a selector names, its key (or its height's anchor key) found `byKey`: the chain's for
+ * the state reads; ChainGetTipSet passes keptTipsetOf, as Lotus loads any key its blockstore holds
+ * (chain_v2.go: GetTipSetFromKey), and a height then walks that tipset's branch (tipsetAtHeightFrom).
+ */
+export function selectTipset(devnet: Devnet, selector: TipsetSelector, byKey: KeyFinder = tipsetOf): Tipset {
+  if (!('height' in selector)) return anchorTipset(devnet, selector, byKey);
   const { at, previous, anchor = { tag: 'finalized' } } = selector.height;
-  return tipsetAtHeightFrom(devnet, at, anchorTipset(devnet, anchor), previous ? 'before' : 'after');
+  return tipsetAtHeightFrom(devnet, at, anchorTipset(devnet, anchor, byKey), previous ? 'before' : 'after');
 }

@@ -116,7 +116,8 @@ describe('dropped tipsets', () => {
   });
 
   test('ChainGetTipSetByHeight / AfterHeight from a dropped tipset walk its branch, across null rounds, then the chain below it', async (t) => {
-    const { result } = await setupRpc(t);
+    const { result, app } = await setupRpc(t);
+    const v2 = async (selector: unknown) => (await app.inject({ method: 'POST', url: '/rpc/v2', payload: { jsonrpc: '2.0', id: 1, method: 'Filecoin.ChainGetTipSet', params: [selector] } })).json();
     const genesis = await result('Filecoin.ChainHead');
     await result('evm_mine');
     const below = await result('Filecoin.ChainHead');
@@ -135,6 +136,10 @@ describe('dropped tipsets', () => {
     assert.deepEqual(await at('Filecoin.ChainGetTipSetByHeight', 1), below);
     assert.deepEqual(await at('Filecoin.ChainGetTipSetAfterHeight', 0), genesis);
     assert.notDeepEqual(await result('Filecoin.ChainGetTipSetByHeight', [3, null]), below);
+    // /rpc/v2's selectors the same, by key and by a height anchored at it (Lotus's chain_v2.go: GetTipSetFromKey).
+    assert.deepEqual((await v2({ key: dropped.Cids })).result, dropped);
+    assert.deepEqual((await v2({ height: { at: 3, previous: true, anchor: { key: dropped.Cids } } })).result, below);
+    assert.deepEqual((await v2({ height: { at: 3, anchor: { key: dropped.Cids } } })).result, dropped);
   });
 
   test(`a dropped tipset whose parent the ${KEPT_DROPPED} kept let go cannot be walked below it: said so`, async (t) => {

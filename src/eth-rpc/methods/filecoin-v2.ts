@@ -10,10 +10,8 @@ import { filAddress } from '../lotus-params.js';
 import { selectTipset, tipsetSelector } from '../tipset-selector.js';
 
 export const filecoinV2 = [
-  // A key names a tipset a revert or reorg dropped too, as v1's does (Lotus's GetTipSetFromKey loads it from its blockstore).
-  defineMethod('Filecoin.ChainGetTipSet', [tipsetSelector('selector')], ({ devnet }, selector) =>
-    tipsetJson('key' in selector ? keptTipsetOf(devnet, selector.key) : selectTipset(devnet, selector)),
-  ),
+  // A key (or a height's anchor key) names a tipset a revert or reorg dropped too, as v1's does.
+  defineMethod('Filecoin.ChainGetTipSet', [tipsetSelector('selector')], ({ devnet }, selector) => tipsetJson(selectTipset(devnet, selector, keptTipsetOf))),
 
   // Lotus master's (node/impl/full/chain_v2.go ChainGetTipSetFinalityStatus, types.FinalityStatus).
   // Its EC calculator (chain/ecfinality, FRC-0089) expects 5 blocks an epoch, 30 % of them an
