@@ -113,7 +113,6 @@ function onChain(devnet: Devnet, tipset: Tipset): boolean {
   return there !== undefined && equalBytes(there.hash, tipset.hash);
 }
 
-
 /**
  * The tipset a block tag names. 'earliest' names none: Lotus refuses it wherever a block parameter
  * names a tipset (node/impl/eth/tipsetresolver.go getTipSetByTag); only log ranges take it, as 0
