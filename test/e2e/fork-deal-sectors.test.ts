@@ -4,11 +4,11 @@
 // (ProviderSectors, read with ChainReadObj). The upstream terminating the same sector after the
 // fork epoch ends the same way.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
 import { masked, mineUntilActive, rpc } from '../helpers/fork-calls.js';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
-import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
+import { useForkSuite } from '../helpers/fork-suite.js';
 
 const SEAL_DELAY = 3;
 const COLLATERAL = 10n ** 18n;
@@ -16,15 +16,15 @@ const COLLATERAL = 10n ** 18n;
 describe('fork: terminating a forked sector slashes the forked deals in it', () => {
   let upstream: DevnetProcess;
   let fork: DevnetProcess;
-  let cacheDir: string;
   let forkEpoch: number;
   let provider: string;
   let client: string;
   let dealId: number;
   let sector: number;
 
+  useForkSuite('fvm-fork-sectors-', () => [fork, upstream]);
+
   before(async () => {
-    cacheDir = freshForkCache('fvm-fork-sectors-');
     upstream = await startDevnet(['--gateway-only', '--seal-delay', String(SEAL_DELAY)]);
     const piece = computePieceCid(new Uint8Array(3000).map(() => Math.floor(Math.random() * 256)));
     ({ dealId, provider } = await rpc(upstream.url, 'devnet_proposeDeal', [
@@ -36,8 +36,6 @@ describe('fork: terminating a forked sector slashes the forked deals in it', () 
     forkEpoch = Number(await rpc(upstream.url, 'eth_blockNumber'));
     fork = await startDevnet(['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch), '--storage-providers', '0']);
   });
-
-  after(() => stopForkSuite([fork, upstream], cacheDir));
 
   test('the deal is slashed on the fork as on the upstream: removed, the provider\'s collateral burnt, the client\'s funds unlocked', async () => {
     const balances = async (url: string) => Promise.all([provider, client].map((a) => rpc(url, 'Filecoin.StateMarketBalance', [a, null])));

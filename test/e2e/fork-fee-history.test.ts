@@ -3,11 +3,11 @@
 // transactions), joined to the fork's own after it as one answer; a range ending at or before the
 // fork epoch is the upstream's answer; bad parameters get the local error.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { JsonRpcProvider, Wallet } from 'ethers';
 import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { answerOrError, head, hex, rpc } from '../helpers/fork-calls.js';
-import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
+import { useForkSuite } from '../helpers/fork-suite.js';
 
 const RECIPIENT = '0x3333333333333333333333333333333333333333';
 const PERCENTILES = [10, 50, 90];
@@ -33,11 +33,11 @@ async function pricedTransfers(url: string): Promise<void> {
 for (const gatewayOnly of [false, true]) describe(`fork: eth_feeHistory across the fork epoch${gatewayOnly ? ' (a --gateway-only upstream)' : ''}`, () => {
   let upstream: DevnetProcess;
   let fork: DevnetProcess | undefined;
-  let cacheDir: string;
   let forkEpoch: number;
 
+  useForkSuite('fvm-fork-fee-history-', () => [fork, upstream]);
+
   before(async () => {
-    cacheDir = freshForkCache('fvm-fork-fee-history-');
     upstream = await startDevnet(gatewayOnly ? ['--gateway-only'] : []);
     for (let i = 0; i < 3; i++) await pricedTransfers(upstream.url);
     forkEpoch = await head(upstream.url);
@@ -47,8 +47,6 @@ for (const gatewayOnly of [false, true]) describe(`fork: eth_feeHistory across t
     await rpc(fork.url, 'anvil_mine', ['0x1']);
     await pricedTransfers(fork.url);
   });
-
-  after(() => stopForkSuite([fork, upstream], cacheDir));
 
   test('a range across the fork epoch is the upstream\'s part up to it joined to the fork\'s own', async () => {
     const newest = await head(fork!.url);

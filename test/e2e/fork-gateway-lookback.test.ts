@@ -4,10 +4,10 @@
 // do; a fork made within it keeps answering what it has read once the upstream's clock has moved 24
 // hours on, and a first read of untouched state then fails with an error naming the upstream call.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { head, hex, rpc } from '../helpers/fork-calls.js';
-import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
+import { useForkSuite } from '../helpers/fork-suite.js';
 
 const REFUSED = 'lookbacks of more than 24h0m0s are disallowed';
 /** A little more than the cap, in seconds. */
@@ -36,14 +36,14 @@ async function passTheCap(url: string): Promise<void> {
 describe('the lookback cap of an upstream started with --gateway-only', () => {
   let upstream: DevnetProcess;
   let fork: DevnetProcess | undefined;
-  let cacheDir: string;
   /** An epoch mined before the upstream's clock passed the cap, and its key; one after it. */
   let oldEpoch: number;
   let oldKey: unknown;
   let freshEpoch: number;
 
+  useForkSuite('fvm-fork-lookback-', () => [fork, upstream]);
+
   before(async () => {
-    cacheDir = freshForkCache('fvm-fork-lookback-');
     upstream = await startDevnet(['--gateway-only']);
     oldEpoch = await transfer(upstream.url, READ_FIRST, 1n);
     oldKey = (await rpc(upstream.url, 'Filecoin.ChainGetTipSetByHeight', [oldEpoch, null])).Cids;
@@ -51,8 +51,6 @@ describe('the lookback cap of an upstream started with --gateway-only', () => {
     freshEpoch = await transfer(upstream.url, READ_LATER, 2n);
     await rpc(upstream.url, 'anvil_mine', [hex(MESSAGE_LOOKBACK + 1)]);
   });
-
-  after(() => stopForkSuite([fork, upstream], cacheDir));
 
   test('tipsets older than 24 hours are refused by key and by height, with Lotus\'s errors; newer ones and the head are served', async () => {
     const actor = 't01';

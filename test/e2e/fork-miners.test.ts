@@ -3,14 +3,14 @@
 // head. The forked miners' info reads as the upstream's, and a contract calling a forked miner
 // gets the bytes the upstream's contract got at the fork epoch.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { Contract, ContractFactory, Interface, JsonRpcProvider, Wallet } from 'ethers';
 import { encodeCbor } from '../../src/common/cbor.js';
 import { bytesToHex } from '../../src/common/hex.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { compileFixtures } from '../helpers/solc.js';
 import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
-import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
+import { useForkSuite } from '../helpers/fork-suite.js';
 
 async function rpc(url: string, method: string, params: unknown[] = []): Promise<any> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
@@ -22,14 +22,14 @@ async function rpc(url: string, method: string, params: unknown[] = []): Promise
 describe('fork: storage providers of the upstream', () => {
   let upstream: DevnetProcess;
   let fork: DevnetProcess;
-  let cacheDir: string;
   let caller: string;
   let callerAbi: Interface;
   let miners: string[];
   let forkEpoch: number;
 
+  useForkSuite('fvm-fork-miners-', () => [fork, upstream]);
+
   before(async () => {
-    cacheDir = freshForkCache('fvm-fork-miners-');
     upstream = await startDevnet(['--gateway-only']);
     const provider = new JsonRpcProvider(upstream.url, undefined, { cacheTimeout: -1, staticNetwork: true });
     const { FilecoinApiCaller } = await compileFixtures();
@@ -42,8 +42,6 @@ describe('fork: storage providers of the upstream', () => {
     forkEpoch = Number(await rpc(upstream.url, 'eth_blockNumber'));
     fork = await startDevnet(['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch)]);
   });
-
-  after(() => stopForkSuite([fork, upstream], cacheDir));
 
   test('a forked miner\'s info and kind read as the upstream\'s at the fork epoch', async () => {
     assert.equal(miners.length, 2);

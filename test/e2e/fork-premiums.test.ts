@@ -4,11 +4,11 @@
 // premium and eth_maxPriorityFeePerGas as the upstream does, at the fork epoch and after the fork
 // (and the upstream) mined empty tipsets of their own.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { JsonRpcProvider, Wallet } from 'ethers';
 import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { head, rpc } from '../helpers/fork-calls.js';
-import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
+import { useForkSuite } from '../helpers/fork-suite.js';
 
 const PREMIUM = 200_000n;
 const RECIPIENT = '0x3333333333333333333333333333333333333333';
@@ -39,16 +39,14 @@ async function estimates(url: string): Promise<Record<string, string>> {
 describe('fork: premium estimates read the upstream\'s tipsets before the fork epoch', () => {
   let upstream: DevnetProcess;
   let fork: DevnetProcess | undefined;
-  let cacheDir: string;
+
+  useForkSuite('fvm-fork-premiums-', () => [fork, upstream]);
 
   before(async () => {
-    cacheDir = freshForkCache('fvm-fork-premiums-');
     upstream = await startDevnet();
     await pricedTransfers(upstream.url, 24);
     fork = await startDevnet(['--fork-url', upstream.url, '--fork-block-number', String(await head(upstream.url))]);
   });
-
-  after(() => stopForkSuite([fork, upstream], cacheDir));
 
   test('at the fork epoch, the fork answers what the upstream answers', async () => {
     const theirs = await estimates(upstream.url);

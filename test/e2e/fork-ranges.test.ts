@@ -3,10 +3,10 @@
 // though the fork asks the upstream only for its part up to the fork epoch. Against a full upstream
 // and a --gateway-only one.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { head, hex, rpc, sendFromDev } from '../helpers/fork-calls.js';
-import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
+import { useForkSuite } from '../helpers/fork-suite.js';
 
 /** Init code that logs one event (LOG0, no data) and deploys an empty contract. */
 const LOGGING_DEPLOYMENT = '0x60006000a000';
@@ -20,14 +20,14 @@ async function rawAnswer(url: string, method: string, params: unknown[]): Promis
 for (const gatewayOnly of [false, true]) describe(`fork: block ranges across the fork epoch${gatewayOnly ? ' (a --gateway-only upstream)' : ''}`, () => {
   let upstream: DevnetProcess;
   let fork: DevnetProcess | undefined;
-  let cacheDir: string;
   let forkEpoch: number;
   /** A logging deployment upstream before the fork epoch, and one on the fork after it. */
   let theirs: { hash: string; block: number };
   let ours: { hash: string; block: number };
 
+  useForkSuite('fvm-fork-ranges-', () => [fork, upstream]);
+
   before(async () => {
-    cacheDir = freshForkCache('fvm-fork-ranges-');
     upstream = await startDevnet(gatewayOnly ? ['--gateway-only'] : []);
     await rpc(upstream.url, 'anvil_mine', [hex(2880)]);
     theirs = await sendFromDev(upstream.url, { data: LOGGING_DEPLOYMENT });
@@ -36,8 +36,6 @@ for (const gatewayOnly of [false, true]) describe(`fork: block ranges across the
     fork = await startDevnet(['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch)]);
     ours = await sendFromDev(fork.url, { data: LOGGING_DEPLOYMENT });
   });
-
-  after(() => stopForkSuite([fork, upstream], cacheDir));
 
   test('eth_getLogs over at most 2880 epochs answers both sides\' logs; one epoch more is refused as a whole with Lotus\'s -32005', async () => {
     const widest = { fromBlock: hex(ours.block - 2880), toBlock: hex(ours.block) };

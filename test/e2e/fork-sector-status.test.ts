@@ -4,23 +4,23 @@
 // it until CompactPartitions), answer actors v18's GenerateSectorLocation, ValidateSectorStatus and
 // GetNominalSectorExpiration (Filecoin.StateCall) as the upstream answers them at the fork epoch.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { head, rpc } from '../helpers/fork-calls.js';
-import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
+import { useForkSuite } from '../helpers/fork-suite.js';
 
 describe('fork of an nv28 chain: the v18 sector status methods on a forked miner', () => {
   let upstream: DevnetProcess;
   let fork: DevnetProcess;
-  let cacheDir: string;
   let miner: string;
   let forkEpoch: number;
   let from: string;
 
+  useForkSuite('fvm-fork-sector-status-', () => [fork, upstream]);
+
   before(async () => {
-    cacheDir = freshForkCache('fvm-fork-sector-status-');
     upstream = await startDevnet(['--storage-providers', '1', '--gateway-only']);
     [miner] = await rpc(upstream.url, 'Filecoin.StateListMiners', [null]);
     await rpc(upstream.url, 'devnet_faultSectors', [miner, [2]]);
@@ -30,8 +30,6 @@ describe('fork of an nv28 chain: the v18 sector status methods on a forked miner
     fork = await startDevnet(['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch), '--storage-providers', '0']);
     [from] = await rpc(fork.url, 'Filecoin.WalletList');
   });
-
-  after(() => stopForkSuite([fork, upstream], cacheDir));
 
   /** A miner method's receipt (exit code and decoded return) through StateCall at the head. */
   async function call(url: string, method: string, params: unknown): Promise<{ exitCode: number; value?: unknown }> {

@@ -4,10 +4,10 @@
 // methods; then the reward actor's State moves on with the fork's tipsets as builtin-actors'
 // UpdateNetworkKPI moves it, and the power actor's smoothed QA power as its cron moves it.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { hex, rpc } from '../helpers/fork-calls.js';
-import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
+import { useForkSuite } from '../helpers/fork-suite.js';
 import { nextEstimate, updateNetworkKpi, type RewardKpi } from '../../src/fevm/actors/reward-logic.js';
 import { CID, cidOf, encodeCbor } from '../../src/common/cbor.js';
 
@@ -32,12 +32,12 @@ const SINGLETONS = ['t00', 't01', 't02', 't03', 't04', 't05', 't06', 't07', 't01
 describe('a fork\'s singletons and network-wide figures', () => {
   let upstream: DevnetProcess;
   let fork: DevnetProcess;
-  let cacheDir: string;
   let forkEpoch: number;
   let forkKey: unknown;
 
+  useForkSuite('fvm-fork-singletons-', () => [fork, upstream]);
+
   before(async () => {
-    cacheDir = freshForkCache('fvm-fork-singletons-');
     upstream = await startDevnet([]);
     // Tipsets that pay block rewards to the upstream's providers.
     await rpc(upstream.url, 'anvil_mine', [hex(30)]);
@@ -45,8 +45,6 @@ describe('a fork\'s singletons and network-wide figures', () => {
     forkKey = (await rpc(upstream.url, 'Filecoin.ChainGetTipSetByHeight', [forkEpoch, null])).Cids;
     fork = await startDevnet(['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch), '--storage-providers', '0']);
   });
-
-  after(() => stopForkSuite([fork, upstream], cacheDir));
 
   test('StateReadState of every singleton at the fork epoch is the upstream\'s', async () => {
     for (const actor of SINGLETONS) {

@@ -1,9 +1,11 @@
 // A fork e2e suite's disk cache and teardown: each suite forks into a fresh cache directory, named by
-// FVM_DEVNET_CACHE_DIR for the nodes it starts, and removes it when its nodes have stopped; and a
-// contract with 100 storage slots to fork cold (bench/contracts/ForkBench.sol's HundredSlots).
+// FVM_DEVNET_CACHE_DIR for the nodes it starts, and removes it when its nodes have stopped
+// (useForkSuite registers both as hooks); and a contract with 100 storage slots to fork cold
+// (bench/contracts/ForkBench.sol's HundredSlots).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { Interface, JsonRpcProvider, Wallet } from 'ethers';
 import { DEV_ACCOUNTS, type DevnetProcess } from './devnet-process.js';
 import { compileSolidity, REPO_ROOT } from './solc.js';
@@ -20,6 +22,20 @@ export async function stopForkSuite(nodes: (DevnetProcess | undefined)[], cacheD
   for (const node of nodes) await node?.stop();
   delete process.env.FVM_DEVNET_CACHE_DIR;
   if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
+}
+
+/**
+ * Registers a fork suite's hooks: before, a fresh cache directory (freshForkCache); after, stops the
+ * nodes `nodes()` lists, in its order (each fork before its upstream), and removes the directory.
+ * Call it before the suite's own before hook, which starts the upstream and the fork into the cache;
+ * node:test runs after hooks in the order declared, so the nodes are stopped before the suite's own.
+ */
+export function useForkSuite(cachePrefix: string, nodes: () => (DevnetProcess | undefined)[]): void {
+  let cacheDir: string | undefined;
+  before(() => {
+    cacheDir = freshForkCache(cachePrefix);
+  });
+  after(() => stopForkSuite(nodes(), cacheDir));
 }
 
 /** HundredSlots' view functions. */
