@@ -8,12 +8,12 @@
 // fork, the allocation gone once sealed, and the upstream's unsealed deal gone once it times out; a
 // restart at the same point lists them from the disk cache with the upstream stopped.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
 import { nextUpdateEpoch } from '../../src/fevm/actors/market/policy.js';
 import { hex, rpc } from '../helpers/fork-calls.js';
 import { DEV_MNEMONIC, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
-import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
+import { useForkSuite } from '../helpers/fork-suite.js';
 import { randomVerifiedPiece } from '../helpers/verified-piece.js';
 
 const SEAL_DELAY = 3;
@@ -73,15 +73,15 @@ for (const gateway of [false, true]) {
   describe(`fork: whole-table lists of an upstream ${gateway ? 'gateway (walked with ChainReadObj)' : 'full node (its list methods)'}`, () => {
     let upstream: DevnetProcess;
     let fork: DevnetProcess;
-    let cacheDir: string;
     let forkKey: unknown;
     let idleProvider: string;
     let unsealedDeal: number;
     let atFork: Lists;
     let forkEpoch: number;
 
+    useForkSuite('fvm-fork-lists-', () => [fork, upstream]);
+
     before(async () => {
-      cacheDir = freshForkCache('fvm-fork-lists-');
       upstream = await startDevnet([...(gateway ? ['--gateway-only'] : []), '--seal-delay', String(SEAL_DELAY)]);
       const [provider] = await rpc(upstream.url, 'Filecoin.StateListMiners', [null]);
       [, idleProvider] = await rpc(upstream.url, 'Filecoin.StateListMiners', [null]);
@@ -104,8 +104,6 @@ for (const gateway of [false, true]) {
       atFork = await listsByEntry(upstream.url, forkKey);
       fork = await startDevnet(['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch), '--storage-providers', '0', '--seal-delay', String(SEAL_DELAY)]);
     });
-
-    after(() => stopForkSuite([fork, upstream], cacheDir));
 
     test('the lists read as the upstream\'s at the fork epoch, every entry, not only what the fork has read', async () => {
       // The upstream's world: both miners, both deals, a claim and a pending allocation.

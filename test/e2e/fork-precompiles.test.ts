@@ -4,7 +4,7 @@
 // the same calls give on the upstream at the fork epoch; and BLOCKHASH of the upstream's epochs before
 // the fork epoch reads their hashes. Against a full-node and a gateway upstream.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { ContractFactory, Interface, JsonRpcProvider, Wallet } from 'ethers';
 import { accountFromPrivateKey } from 'iso-filecoin/wallet';
 import { FilAddress } from '../../src/common/address.js';
@@ -13,7 +13,7 @@ import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { compileFixtures } from '../helpers/solc.js';
 import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { hex, rpc } from '../helpers/fork-calls.js';
-import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
+import { useForkSuite } from '../helpers/fork-suite.js';
 
 /** Two f1 accounts funded on the upstream: one resolved by address, one sent to through call_actor. */
 const native = accountFromPrivateKey(new Uint8Array(32).fill(9), 'SECP256K1', 'testnet');
@@ -31,14 +31,14 @@ const idOf = (f0: string) => BigInt(f0.slice(2));
 for (const gatewayOnly of [false, true]) describe(`precompiles on a fork of an fvm-devnet upstream${gatewayOnly ? ' started with --gateway-only' : ''}`, () => {
   let upstream: DevnetProcess;
   let fork: DevnetProcess;
-  let cacheDir: string;
   let probeAddress: string;
   let probe: Interface;
   let forkEpoch: number;
   let miner: string;
 
+  useForkSuite('fvm-fork-precompiles-', () => [fork, upstream]);
+
   before(async () => {
-    cacheDir = freshForkCache('fvm-fork-precompiles-');
     upstream = await startDevnet(['--fund', `${native.address.toString()}=1000`, '--fund', `${payee.address.toString()}=1000`, ...(gatewayOnly ? ['--gateway-only'] : [])]);
     const ethProvider = new JsonRpcProvider(upstream.url, undefined, { cacheTimeout: -1, staticNetwork: true });
     const deployer = new Wallet(DEV_ACCOUNTS[0].privateKey, ethProvider);
@@ -53,8 +53,6 @@ for (const gatewayOnly of [false, true]) describe(`precompiles on a fork of an f
     ethProvider.destroy();
     fork = await startDevnet(['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch), '--storage-providers', '0']);
   });
-
-  after(() => stopForkSuite([fork, upstream], cacheDir));
 
   /** eth_call of the probe's `name(args)` on the fork (its head) and on the upstream at the fork epoch. */
   async function both(name: string, args: unknown[]): Promise<{ onFork: string; onUpstream: string; decoded: any }> {

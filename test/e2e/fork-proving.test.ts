@@ -14,7 +14,7 @@ import { bitfieldFromRuns } from '../../src/common/bitfield-json.js';
 import { FAULT_MAX_AGE } from '../../src/fevm/actors/miner/policy.js';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { head, hex, masked, rpc } from '../helpers/fork-calls.js';
-import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
+import { stopForkSuite, useForkSuite } from '../helpers/fork-suite.js';
 
 const DEADLINES = 48;
 
@@ -54,7 +54,6 @@ async function provingView(url: string, miner: string, key: unknown) {
 describe('fork: forked storage providers\' sectors, deadlines and partitions (full-node upstream)', () => {
   let upstream: DevnetProcess;
   let fork: DevnetProcess;
-  let cacheDir: string;
   let forkEpoch: number;
   let forkKey: unknown;
   /** The proven provider (its worker impersonated throughout) and the one left unproven. */
@@ -63,8 +62,9 @@ describe('fork: forked storage providers\' sectors, deadlines and partitions (fu
   const atFork: Record<string, Awaited<ReturnType<typeof provingView>>> = {};
   const forkArgs = () => ['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch), '--storage-providers', '0'];
 
+  useForkSuite('fvm-fork-proving-', () => [fork, upstream]);
+
   before(async () => {
-    cacheDir = freshForkCache('fvm-fork-proving-');
     upstream = await startDevnet([]);
     [proven, unproven] = await rpc(upstream.url, 'Filecoin.StateListMiners', [null]);
     // Two of the unproven provider's sectors are faulty upstream at the fork epoch.
@@ -77,8 +77,6 @@ describe('fork: forked storage providers\' sectors, deadlines and partitions (fu
     await rpc(upstream.url, 'devnet_faultSectors', [proven, [5]]);
     fork = await startDevnet(forkArgs());
   });
-
-  after(() => stopForkSuite([fork, upstream], cacheDir));
 
   test('a forked miner\'s sectors, deadlines, partitions, counts and faults read as the upstream\'s at the fork epoch', async () => {
     assert.deepEqual(atFork[unproven].count, { Live: 10, Active: 8, Faulty: 2 });
@@ -131,12 +129,12 @@ describe('fork: forked storage providers\' sectors, deadlines and partitions (fu
 describe('fork: forked sectors expire at their deadline\'s close', () => {
   let upstream: DevnetProcess;
   let fork: DevnetProcess;
-  let cacheDir: string;
   let miner: string;
   let expiration: number;
 
+  useForkSuite('fvm-fork-expiry-', () => [fork, upstream]);
+
   before(async () => {
-    cacheDir = freshForkCache('fvm-fork-expiry-');
     upstream = await startDevnet([]);
     [miner] = await rpc(upstream.url, 'Filecoin.StateListMiners', [null]);
     // The upstream's pre-sealed sectors all expire at one epoch: fork a little before it.
@@ -144,8 +142,6 @@ describe('fork: forked sectors expire at their deadline\'s close', () => {
     await rpc(upstream.url, 'anvil_mine', [hex(expiration - 1000 - (await head(upstream.url)))]);
     fork = await startDevnet(['--fork-url', upstream.url, '--fork-block-number', String(await head(upstream.url)), '--storage-providers', '0']);
   });
-
-  after(() => stopForkSuite([fork, upstream], cacheDir));
 
   test('a proven provider\'s sectors are proven until their expiration, then leave with their power', async () => {
     await impersonateWorker(fork.url, miner);
@@ -169,14 +165,14 @@ describe('fork: forked sectors expire at their deadline\'s close', () => {
 describe('fork: forked storage providers of a --gateway-only upstream', () => {
   let upstream: DevnetProcess;
   let fork: DevnetProcess;
-  let cacheDir: string;
   let miner: string;
   let forkEpoch: number;
   let forkKey: unknown;
   const forkArgs = () => ['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch), '--storage-providers', '0'];
 
+  useForkSuite('fvm-fork-proving-gw-', () => [fork, upstream]);
+
   before(async () => {
-    cacheDir = freshForkCache('fvm-fork-proving-gw-');
     upstream = await startDevnet(['--gateway-only']);
     [miner] = await rpc(upstream.url, 'Filecoin.StateListMiners', [null]);
     await rpc(upstream.url, 'devnet_faultSectors', [miner, [1, 2]]);
@@ -184,8 +180,6 @@ describe('fork: forked storage providers of a --gateway-only upstream', () => {
     forkKey = (await rpc(upstream.url, 'Filecoin.ChainGetTipSetByHeight', [forkEpoch, null])).Cids;
     fork = await startDevnet(forkArgs());
   });
-
-  after(() => stopForkSuite([fork, upstream], cacheDir));
 
   test('a gateway lists no sectors nor partitions: the fork walks the miner\'s state blocks (StateReadState, ChainReadObj)', async () => {
     await assert.rejects(rpc(upstream.url, 'Filecoin.StateMinerPartitions', [miner, 0, null]), /method 'Filecoin.StateMinerPartitions' not found/);

@@ -7,10 +7,10 @@
 // recovering sector reads as recovering on the second fork, and through the next proving period
 // both nodes, proving the provider, recover it while the other sector stays faulty.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { head, hex, masked, rpc } from '../helpers/fork-calls.js';
-import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
+import { useForkSuite } from '../helpers/fork-suite.js';
 
 const DEADLINES = 48;
 
@@ -41,14 +41,14 @@ for (const gateway of [false, true]) {
     let origin: DevnetProcess;
     let upstream: DevnetProcess;
     let fork: DevnetProcess;
-    let cacheDir: string;
     let miner: string;
     let forkKey: unknown;
     /** The upstream's view at the fork point (a full node's methods). */
     let atFork: Awaited<ReturnType<typeof recoveryView>>;
 
+    useForkSuite('fvm-fork-recoveries-', () => [fork, upstream, origin]);
+
     before(async () => {
-      cacheDir = freshForkCache('fvm-fork-recoveries-');
       origin = await startDevnet([]);
       [miner] = await rpc(origin.url, 'Filecoin.StateListMiners', [null]);
       upstream = await startDevnet([...(gateway ? ['--gateway-only'] : []), '--fork-url', origin.url, '--fork-block-number', String(await head(origin.url)), '--storage-providers', '0']);
@@ -61,8 +61,6 @@ for (const gateway of [false, true]) {
       if (!gateway) atFork = await recoveryView(upstream.url, miner, forkKey);
       fork = await startDevnet(['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch), '--storage-providers', '0']);
     });
-
-    after(() => stopForkSuite([fork, upstream, origin], cacheDir));
 
     test('a sector declared recovered upstream reads as recovering, still faulty, on the fork', async () => {
       const mine = await recoveryView(fork.url, miner, null);

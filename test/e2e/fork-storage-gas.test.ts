@@ -6,11 +6,11 @@
 // A fork of that fork reads the same root through it (the middle fork answers the upstream's
 // ContractState while it has written none of the contract's slots) and is exact too.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { Interface, JsonRpcProvider, Wallet } from 'ethers';
 import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { head, rpc } from '../helpers/fork-calls.js';
-import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
+import { useForkSuite } from '../helpers/fork-suite.js';
 import { compileSolidity } from '../helpers/solc.js';
 
 const STORE_SOURCE = `// SPDX-License-Identifier: MIT
@@ -44,7 +44,6 @@ describe('fork: a forked contract\'s storage gas is the upstream\'s', () => {
   let fork: DevnetProcess | undefined;
   /** A fork of the fork, at the same epoch. */
   let forkOfFork: DevnetProcess | undefined;
-  let cacheDir: string;
   let address: string;
   let forkEpoch: number;
   /** The upstream's transactions after the fork epoch. */
@@ -53,8 +52,9 @@ describe('fork: a forked contract\'s storage gas is the upstream\'s', () => {
   const estimates = new Map<string, string>();
   const estimated = [...sets([[500, 1], [3, 9], [4, 0]]), store.encodeFunctionData('setA', [7])];
 
+  useForkSuite('fvm-fork-storage-gas-', () => [forkOfFork, fork, upstream]);
+
   before(async () => {
-    cacheDir = freshForkCache('fvm-fork-storage-gas-');
     upstream = await startDevnet();
     const { Store } = await compileSolidity({ 'Store.sol': STORE_SOURCE });
     const provider = new JsonRpcProvider(upstream.url, undefined, { cacheTimeout: -1, staticNetwork: true });
@@ -72,8 +72,6 @@ describe('fork: a forked contract\'s storage gas is the upstream\'s', () => {
     fork = await startDevnet(['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch)]);
     forkOfFork = await startDevnet(['--fork-url', fork.url, '--fork-block-number', String(forkEpoch)]);
   });
-
-  after(() => stopForkSuite([forkOfFork, fork, upstream], cacheDir));
 
   test('eth_estimateGas on the fork, and on a fork of it, answers what the upstream answered at the fork epoch', async () => {
     for (const node of [fork!, forkOfFork!]) {

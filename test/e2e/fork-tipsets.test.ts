@@ -9,7 +9,7 @@
 // upstream's chain. Against a full upstream and a --gateway-only one, whose refusal of a method outside
 // the gateway's set the fork gives too.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { JsonRpcProvider, Wallet } from 'ethers';
 import { Message } from 'iso-filecoin/message';
 import { RPC } from 'iso-filecoin/rpc';
@@ -21,7 +21,7 @@ import { codeCid } from '../../src/fevm/actor.js';
 import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { t410 } from '../helpers/f410.js';
 import { answerOrError, head, hex, rpc } from '../helpers/fork-calls.js';
-import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
+import { useForkSuite } from '../helpers/fork-suite.js';
 import { glifClient, type LotusClient } from '../helpers/glif.js';
 
 /**
@@ -78,7 +78,6 @@ async function rawAnswer(url: string, method: string, params: unknown[]): Promis
 for (const gatewayOnly of [false, true]) describe(`fork: Filecoin.* methods at an upstream tipset key before the fork epoch${gatewayOnly ? ' (a --gateway-only upstream)' : ''}`, () => {
   let upstream: DevnetProcess;
   let fork: DevnetProcess | undefined;
-  let cacheDir: string;
   let forkEpoch: number;
   let early: { hash: string; block: number };
   let later: { hash: string; block: number };
@@ -94,8 +93,9 @@ for (const gatewayOnly of [false, true]) describe(`fork: Filecoin.* methods at a
   let firstHead: any;
   const sender = t410(DEV_ACCOUNTS[0].address);
 
+  useForkSuite('fvm-fork-tipsets-', () => [fork, upstream]);
+
   before(async () => {
-    cacheDir = freshForkCache('fvm-fork-tipsets-');
     const owner = create('SECP256K1', 'testnet');
     upstream = await startDevnet(['--storage-providers', '1', '--fund', `${owner.address.toString()}=1000`, ...(gatewayOnly ? ['--gateway-only'] : [])]);
     ({ msig, cid: msigCreation } = await createMultisig(upstream.url, owner));
@@ -111,8 +111,6 @@ for (const gatewayOnly of [false, true]) describe(`fork: Filecoin.* methods at a
     onFork = glifClient(fork.url);
     onUpstream = glifClient(upstream.url);
   });
-
-  after(() => stopForkSuite([fork, upstream], cacheDir));
 
   test('the fork\'s first tipset is the upstream\'s at the fork epoch, headers and all, and a walk by Parents from the fork\'s head goes on into the upstream\'s chain', async () => {
     const theirs = await rpc(upstream.url, 'Filecoin.ChainGetTipSetByHeight', [forkEpoch, null]);
