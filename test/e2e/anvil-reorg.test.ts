@@ -13,7 +13,7 @@ import { createPublicClient, defineChain, webSocket, type Log } from 'viem';
 import WebSocket from 'ws';
 import { DEV_ACCOUNTS, DEVNET_CHAIN_ID, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { rpc as jsonRpc, sendFromDev } from '../helpers/fork-calls.js';
-import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
+import { useForkSuite } from '../helpers/fork-suite.js';
 import { cast, castOk } from '../helpers/foundry.js';
 import { LOG_EMITTER_INITCODE, word } from '../helpers/log-emitter.js';
 
@@ -178,16 +178,14 @@ describe('anvil_reorg through cast, watched over WebSocket', () => {
 describe('anvil_reorg on a fork: only the fork\'s own tipsets', () => {
   let upstream: DevnetProcess;
   let fork: DevnetProcess;
-  let cacheDir: string;
+
+  useForkSuite('fvm-reorg-fork-', () => [fork, upstream]);
 
   before(async () => {
-    cacheDir = freshForkCache('fvm-reorg-fork-');
     upstream = await startDevnet(['--storage-providers', '0']);
     await jsonRpc(upstream.url, 'anvil_mine', ['0x3']);
     fork = await startDevnet(['--storage-providers', '0', '--fork-url', upstream.url, '--fork-block-number', '3']);
   });
-
-  after(() => stopForkSuite([fork, upstream], cacheDir));
 
   test('a transfer on the fork re-mined a block later by ethers\' node; deeper than the fork\'s first tipset is refused', async () => {
     const first = Number(await jsonRpc(fork.url, 'eth_blockNumber'));

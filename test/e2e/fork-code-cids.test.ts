@@ -5,13 +5,13 @@
 // StateActorManifestCID), and Init's Exec takes calibnet's multisig code CID (MsigCreate names it)
 // and refuses the devnet's own, which is in no manifest of that chain; a fork of that fork the same.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { FilAddress } from '../../src/common/address.js';
 import { CID, cidOf, decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { codeCid } from '../../src/fevm/actor.js';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { head, hex, rpc, sendFromDev } from '../helpers/fork-calls.js';
-import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
+import { useForkSuite } from '../helpers/fork-suite.js';
 import { CALIBNET_CODES } from '../helpers/calibnet-codes.js';
 import { lotusUpstreamProxy } from '../helpers/lotus-upstream-proxy.js';
 
@@ -24,10 +24,10 @@ describe("a fork of a network with calibnet's actor code CIDs", () => {
   let upstream: DevnetProcess | undefined;
   let proxy: { url: string; close: () => Promise<void> } | undefined;
   let fork: DevnetProcess | undefined;
-  let cacheDir: string | undefined;
+
+  useForkSuite('fvm-fork-codes-', () => [fork, proxy, upstream]);
 
   before(async () => {
-    cacheDir = freshForkCache('fvm-fork-codes-');
     upstream = await startDevnet();
     // The fork epoch 2, and an empty tipset after it: the devnet's state there is Lotus's parent state of it.
     await rpc(upstream.url, 'anvil_mine', [hex(3)]);
@@ -51,12 +51,6 @@ describe("a fork of a network with calibnet's actor code CIDs", () => {
     }
     return written.length === 0 ? { '/': ADDRESS_MAP } : { '/': cidOf(encodeCbor([CID.parse(ADDRESS_MAP), written])).toString() };
   }
-
-  after(async () => {
-    await fork?.stop();
-    await proxy?.close();
-    await stopForkSuite([upstream], cacheDir);
-  });
 
   test("every actor read from the upstream has the upstream's Code; the manifest and the code tables are the upstream's", async () => {
     for (const address of ['f00', 'f01', 'f02', 'f03', 'f04', 'f05', 'f06', 'f07', 'f010', 'f099']) {

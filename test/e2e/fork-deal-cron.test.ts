@@ -6,12 +6,12 @@
 // upstream did at that epoch. A third fork, after S's first check, re-settles S 30 days later. The
 // same against an upstream answering as a Lotus gateway.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
 import { nextUpdateEpoch } from '../../src/fevm/actors/market/policy.js';
 import { hex, rpc } from '../helpers/fork-calls.js';
 import { pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
-import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
+import { useForkSuite } from '../helpers/fork-suite.js';
 
 const SEAL_DELAY = 3;
 const COLLATERAL = 10n ** 18n;
@@ -26,7 +26,6 @@ interface Balance {
 for (const gatewayOnly of [false, true]) describe(`fork: the market's cron runs the upstream's deal schedule${gatewayOnly ? ' (upstream started with --gateway-only)' : ''}`, () => {
   let upstream: DevnetProcess;
   const forks: DevnetProcess[] = [];
-  let cacheDir: string;
   let forkEpoch: number;
   let client: string;
   let provider: string;
@@ -51,8 +50,9 @@ for (const gatewayOnly of [false, true]) describe(`fork: the market's cron runs 
     assert.equal(Number(await rpc(node.url, 'eth_blockNumber')), epoch);
   };
 
+  useForkSuite('fvm-fork-deal-cron-', () => [...forks, upstream]);
+
   before(async () => {
-    cacheDir = freshForkCache('fvm-fork-deal-cron-');
     upstream = await startDevnet(['--seal-delay', String(SEAL_DELAY), ...(gatewayOnly ? ['--gateway-only'] : [])]);
     const sPiece = randomPiece();
     ({ dealId: settledDeal, provider } = await rpc(upstream.url, 'devnet_proposeDeal', [
@@ -79,8 +79,6 @@ for (const gatewayOnly of [false, true]) describe(`fork: the market's cron runs 
     assert.ok(Math.min(settledCheck, unsealedCheck) > forkEpoch);
     compareEpoch = Math.max(settledCheck, unsealedCheck) + 1;
   });
-
-  after(() => stopForkSuite([...forks, upstream], cacheDir));
 
   test('two forks at one epoch, one that read the deals and one that did not, check them at their epochs as the upstream did', async () => {
     // The forks run while the upstream's head is still at the fork epoch (a gateway serves no state

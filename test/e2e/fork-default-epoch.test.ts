@@ -2,11 +2,11 @@
 // finalized (Filecoin.ChainGetFinalizedTipSet), or on head − 900 when the upstream does not serve it;
 // the banner names that epoch and eth_blockNumber agrees.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { EC_FINALITY } from '../../src/mining/finality.js';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { hex, mineTo, rpc } from '../helpers/fork-calls.js';
-import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
+import { useForkSuite } from '../helpers/fork-suite.js';
 import { upstreamProxy } from '../helpers/upstream-proxy.js';
 
 const F3_LAG = 10;
@@ -14,15 +14,13 @@ const HEAD = EC_FINALITY + 100;
 
 describe('the default fork epoch', () => {
   let upstream: DevnetProcess;
-  let cacheDir: string;
+
+  useForkSuite('fvm-fork-default-epoch-', () => [upstream]);
 
   before(async () => {
-    cacheDir = freshForkCache('fvm-fork-default-epoch-');
     upstream = await startDevnet(['--f3-lag', String(F3_LAG)]);
     await mineTo(upstream.url, HEAD);
   });
-
-  after(() => stopForkSuite([upstream], cacheDir));
 
   /** Forks `url` at its default epoch; checks the banner, the head and its block against the upstream's tipset at `epoch`. */
   async function forkLandsAt(url: string, epoch: number): Promise<void> {

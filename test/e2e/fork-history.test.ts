@@ -14,7 +14,7 @@ import WebSocket from 'ws';
 import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { answerOrError, head, hex, rpc, sendFromDev } from '../helpers/fork-calls.js';
 import { t410 } from '../helpers/f410.js';
-import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
+import { freshForkCache, stopForkSuite, useForkSuite } from '../helpers/fork-suite.js';
 import { LOTUS_NETWORK_NAME, lotusUpstreamProxy } from '../helpers/lotus-upstream-proxy.js';
 import { upstreamProxy } from '../helpers/upstream-proxy.js';
 
@@ -100,7 +100,6 @@ async function assertUnknownOnFork(forkUrl: string, upstreamUrl: string, txHash:
 for (const gatewayOnly of [false, true]) describe(`fork history of an fvm-devnet upstream${gatewayOnly ? ' started with --gateway-only' : ''}`, () => {
   let upstream: DevnetProcess;
   let fork: DevnetProcess | undefined;
-  let cacheDir: string;
   let forkEpoch: number;
   /** Transfers mined upstream: before the fork epoch, at it, and after it. */
   let early: { hash: string; block: number };
@@ -109,8 +108,9 @@ for (const gatewayOnly of [false, true]) describe(`fork history of an fvm-devnet
   /** The upstream's block CID at an epoch. */
   const blockCid = async (epoch: number) => (await rpc(upstream.url, 'Filecoin.ChainGetTipSetByHeight', [epoch, null])).Cids[0];
 
+  useForkSuite('fvm-fork-history-', () => [fork, upstream]);
+
   before(async () => {
-    cacheDir = freshForkCache('fvm-fork-history-');
     upstream = await startDevnet(gatewayOnly ? ['--gateway-only'] : []);
     early = await transfer(upstream.url, 1n);
     await rpc(upstream.url, 'anvil_mine', ['0x2']);
@@ -119,8 +119,6 @@ for (const gatewayOnly of [false, true]) describe(`fork history of an fvm-devnet
     later = await transfer(upstream.url, 3n);
     fork = await startDevnet(['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch)]);
   });
-
-  after(() => stopForkSuite([fork, upstream], cacheDir));
 
   test('the Lotus aliases of the Ethereum methods answer from the upstream as their eth_ names do', async () => {
     for (const [alias, method, params] of [
@@ -463,15 +461,15 @@ describe('fork history of an upstream that answers as Lotus (a tipset\'s message
   let upstream: DevnetProcess;
   let proxy: { url: string; close: () => Promise<void> } | undefined;
   let fork: DevnetProcess | undefined;
-  let cacheDir: string;
   let forkEpoch: number;
   let early: { hash: string; block: number };
   let atFork: { hash: string; block: number };
   let later: { hash: string; block: number };
   const messageCid = (hash: string) => rpc(upstream.url, 'Filecoin.EthGetMessageCidByTransactionHash', [hash]);
 
+  useForkSuite('fvm-fork-lotus-history-', () => [fork, proxy, upstream]);
+
   before(async () => {
-    cacheDir = freshForkCache('fvm-fork-lotus-history-');
     upstream = await startDevnet();
     early = await transfer(upstream.url, 1n);
     await rpc(upstream.url, 'anvil_mine', ['0x2']);
@@ -485,12 +483,6 @@ describe('fork history of an upstream that answers as Lotus (a tipset\'s message
     // Its trace_filter answers one trace at a time, as a Lotus node whose EthTraceFilterMaxResults is 1.
     proxy = await lotusUpstreamProxy(upstream.url, { traceFilterMaxResults: 1 });
     fork = await startDevnet(['--fork-url', proxy.url, '--fork-block-number', String(forkEpoch)]);
-  });
-
-  after(async () => {
-    await fork?.stop();
-    await proxy?.close();
-    await stopForkSuite([upstream], cacheDir);
   });
 
   test('on a fork that has not mined yet, \'latest\' names the upstream\'s block at the fork epoch: its logs and traces', async () => {

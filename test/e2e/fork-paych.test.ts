@@ -5,12 +5,12 @@
 // lanes, settles and collects it, while the upstream keeps its channel; and Init's Exec of
 // calibnet's paymentchannel code opens a new one on the fork. Keys move with WalletExport/WalletImport.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { FilAddress } from '../../src/common/address.js';
 import { CID, decodeCbor, encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { head, hex, rpc } from '../helpers/fork-calls.js';
-import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
+import { useForkSuite } from '../helpers/fork-suite.js';
 import { CALIBNET_CODES } from '../helpers/calibnet-codes.js';
 import { lotusUpstreamProxy } from '../helpers/lotus-upstream-proxy.js';
 
@@ -37,13 +37,13 @@ describe("a payment channel on a fork of a network with calibnet's code CIDs", (
   let upstream: DevnetProcess | undefined;
   let proxy: { url: string; close: () => Promise<void> } | undefined;
   let fork: DevnetProcess | undefined;
-  let cacheDir: string | undefined;
   let payer: string;
   let payee: string;
   let channel: string;
 
+  useForkSuite('fvm-fork-paych-', () => [fork, proxy, upstream]);
+
   before(async () => {
-    cacheDir = freshForkCache('fvm-fork-paych-');
     upstream = await startDevnet();
     payee = await rpc(upstream.url, 'Filecoin.WalletDefaultAddress');
     payer = await rpc(upstream.url, 'Filecoin.WalletNew', ['bls']);
@@ -60,12 +60,6 @@ describe("a payment channel on a fork of a network with calibnet's code CIDs", (
     proxy = await lotusUpstreamProxy(upstream.url, { codes: CALIBNET_CODES });
     fork = await startDevnet(['--fork-url', proxy.url, '--fork-block-number', String((await head(upstream.url)) - 1), '--storage-providers', '0']);
     for (const key of [payer, payee]) await rpc(fork.url, 'Filecoin.WalletImport', [await rpc(upstream.url, 'Filecoin.WalletExport', [key])]);
-  });
-
-  after(async () => {
-    await fork?.stop();
-    await proxy?.close();
-    await stopForkSuite([upstream], cacheDir);
   });
 
   test("the upstream's channel is read as the upstream has it: calibnet's Code, its State and Head, its lanes", async () => {

@@ -8,7 +8,7 @@
 // claim. Then the upstream's unsealed deal times out at the cron epoch builtin-actors scheduled it
 // for, on the fork as on the upstream.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { FilAddress } from '../../src/common/address.js';
 import { decodeBigInt, decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
@@ -17,7 +17,7 @@ import { nextUpdateEpoch } from '../../src/fevm/actors/market/policy.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { hex, masked, rpc } from '../helpers/fork-calls.js';
 import { DEV_MNEMONIC, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
-import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
+import { useForkSuite } from '../helpers/fork-suite.js';
 import { randomVerifiedPiece } from '../helpers/verified-piece.js';
 
 const SEAL_DELAY = 3;
@@ -27,7 +27,6 @@ const DEAL_CLIENT = deriveNodeKeys(DEV_MNEMONIC).dealClient.address.toString('t'
 describe('fork: verified deals with a forked client, and the market\'s cron for forked deals', () => {
   let upstream: DevnetProcess;
   let fork: DevnetProcess;
-  let cacheDir: string;
   let forkEpoch: number;
   let forkKey: unknown;
   let clientId: number;
@@ -48,8 +47,9 @@ describe('fork: verified deals with a forked client, and the market\'s cron for 
 
   const tokenSupply = async (url: string, key: unknown) => BigInt((await rpc(url, 'Filecoin.StateReadState', ['f07', key])).State.Token.Supply);
 
+  useForkSuite('fvm-fork-verified-', () => [fork, upstream]);
+
   before(async () => {
-    cacheDir = freshForkCache('fvm-fork-verified-');
     // The upstream's providers never seal (a seal delay past the deal's start).
     upstream = await startDevnet(['--gateway-only', '--seal-delay', '1000000']);
     [provider, idleProvider] = await rpc(upstream.url, 'Filecoin.StateListMiners', [null]);
@@ -66,8 +66,6 @@ describe('fork: verified deals with a forked client, and the market\'s cron for 
     // The forked provider waits a few epochs before sealing, so the test sees the allocation before the claim.
     fork = await startDevnet(['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch), '--storage-providers', '0', '--seal-delay', String(SEAL_DELAY)]);
   });
-
-  after(() => stopForkSuite([fork, upstream], cacheDir));
 
   /** Each singleton's Head and State (Filecoin.StateGetActor, StateReadState). */
   const singletons = (url: string, key: unknown, actors = ['f04', 'f05', 'f06', 'f07']) =>

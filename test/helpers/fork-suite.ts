@@ -17,20 +17,23 @@ export function freshForkCache(prefix: string): string {
   return dir;
 }
 
-/** Stops the suite's nodes in order (the fork before its upstream), then removes the cache. */
-export async function stopForkSuite(nodes: (DevnetProcess | undefined)[], cacheDir: string | undefined): Promise<void> {
-  for (const node of nodes) await node?.stop();
+/** A fork suite's node, or a proxy it put between a fork and its upstream (lotusUpstreamProxy). */
+export type ForkSuiteNode = DevnetProcess | { close: () => Promise<void> };
+
+/** Stops the suite's nodes and proxies in order (the fork before its upstream), then removes the cache. */
+export async function stopForkSuite(nodes: (ForkSuiteNode | undefined)[], cacheDir: string | undefined): Promise<void> {
+  for (const node of nodes) await (node && 'stop' in node ? node.stop() : node?.close());
   delete process.env.FVM_DEVNET_CACHE_DIR;
   if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
 }
 
 /**
  * Registers a fork suite's hooks: before, a fresh cache directory (freshForkCache); after, stops the
- * nodes `nodes()` lists, in its order (each fork before its upstream), and removes the directory.
- * Call it before the suite's own before hook, which starts the upstream and the fork into the cache;
+ * nodes and proxies `nodes()` lists, in its order (each fork before its upstream), and removes the
+ * directory. Call it before the suite's own before hook, which starts the upstream and the fork into the cache;
  * node:test runs after hooks in the order declared, so the nodes are stopped before the suite's own.
  */
-export function useForkSuite(cachePrefix: string, nodes: () => (DevnetProcess | undefined)[]): void {
+export function useForkSuite(cachePrefix: string, nodes: () => (ForkSuiteNode | undefined)[]): void {
   let cacheDir: string | undefined;
   before(() => {
     cacheDir = freshForkCache(cachePrefix);
