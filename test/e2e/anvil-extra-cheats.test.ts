@@ -3,12 +3,10 @@
 // one sender's pool, mining with the blocks in the answer, token balances and allowances found
 // through the token's own getters, rollback; and the refusals of what a Filecoin chain fixes.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { AbiCoder, Interface, getAddress, getCreateAddress } from 'ethers';
 import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { useForkSuite } from '../helpers/fork-suite.js';
 import { cast, castOk } from '../helpers/foundry.js';
 import { compileFixtures, compileSolidity, type CompiledContract } from '../helpers/solc.js';
 import { useDevnet } from '../helpers/use-devnet.js';
@@ -285,27 +283,19 @@ describe('Anvil extra cheat codes through cast rpc', () => {
 describe('anvil_dealERC20 on a fork: a dev account given a token the upstream holds', () => {
   let upstream: DevnetProcess;
   let fork: DevnetProcess;
-  let tmp: string;
   let token: string;
   const [dev0, dev1] = [DEV_ACCOUNTS[0]!, DEV_ACCOUNTS[1]!];
   const balanceOf = (node: DevnetProcess, holder: string) => castOk(['call', token, 'balanceOf(address)(uint256)', holder, '--rpc-url', node.url]);
 
+  useForkSuite('fvm-deal-erc20-', () => [fork, upstream]);
+
   before(async () => {
-    tmp = mkdtempSync(join(tmpdir(), 'fvm-deal-erc20-'));
-    process.env.FVM_DEVNET_CACHE_DIR = join(tmp, 'fork-cache');
     const artifact = (await compileFixtures()).PermitToken!;
     upstream = await startDevnet();
     const create = artifact.bytecode + new Interface(artifact.abi).encodeDeploy(['Upstream USD', 500n]).slice(2);
     const receipt = JSON.parse(await castOk(['send', '--private-key', dev0.privateKey, '--json', '--rpc-url', upstream.url, '--create', create])) as { contractAddress: string; blockNumber: string };
     token = getAddress(receipt.contractAddress);
     fork = await startDevnet(['--fork-url', upstream.url, '--fork-block-number', String(Number(receipt.blockNumber))]);
-  });
-
-  after(async () => {
-    await fork?.stop();
-    await upstream?.stop();
-    delete process.env.FVM_DEVNET_CACHE_DIR;
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
   test('the fork finds the balance slot through the forked token and sets it there only', async () => {

@@ -2,11 +2,12 @@
 // fvm-devnet upstream with `forge script`, then fvm-devnet forking that upstream, and
 // `forge test --fork-url <the fork>` (forge forks the fork) and `cast call` of the forked Counter.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DEV_ACCOUNTS, DEVNET_CHAIN_ID, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { stopForkSuite } from '../helpers/fork-suite.js';
 import { castOk, forge, type CastResult, type FoundryRunOptions } from '../helpers/foundry.js';
 import { REPO_ROOT } from '../helpers/solc.js';
 
@@ -42,12 +43,7 @@ describe('Foundry against a fork', () => {
     fork = await startDevnet(['--fork-url', upstream.url, '--fork-block-number', head]);
   });
 
-  after(async () => {
-    await fork?.stop();
-    await upstream?.stop();
-    delete process.env.FVM_DEVNET_CACHE_DIR;
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  });
+  after(() => stopForkSuite([fork, upstream], tmp));
 
   test('cast call reads the Counter forked from the upstream', async () => {
     // The deploy script increments once after deploying.
