@@ -30,8 +30,9 @@ export async function stopForkSuite(nodes: (ForkSuiteNode | undefined)[], cacheD
 /**
  * Registers a fork suite's hooks: before, a fresh cache directory (freshForkCache); after, stops the
  * nodes and proxies `nodes()` lists, in its order (each fork before its upstream), and removes the
- * directory. Call it before the suite's own before hook, which starts the upstream and the fork into the cache;
- * node:test runs after hooks in the order declared, so the nodes are stopped before the suite's own.
+ * directory. Call it above the suite's own before hook, which starts the upstream and the fork into
+ * the cache. `nodes()` is read at teardown, so a fork a test restarted is the one stopped; node:test
+ * runs after hooks in the order declared, so the nodes are stopped before the suite's own after hooks.
  */
 export function useForkSuite(cachePrefix: string, nodes: () => (ForkSuiteNode | undefined)[]): void {
   let cacheDir: string | undefined;
