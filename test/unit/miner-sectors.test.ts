@@ -11,17 +11,30 @@ import { encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
 import { blake2b256 } from '../../src/common/hashes.js';
 import { CRON_ACTOR_ID, MARKET_ACTOR_ID, POWER_ACTOR_ID } from '../../src/fevm/actor.js';
 import { enrollCron } from '../../src/fevm/actors/cron.js';
-import { ActorError } from '../../src/fevm/actors/runtime.js';
+import { ActorError, methodNumber } from '../../src/fevm/actors/runtime.js';
 import { presealCommR } from '../../src/fevm/actors/miner/genesis-sectors.js';
 import { nextDeadlineOccurrence } from '../../src/fevm/actors/miner/proving.js';
-import { MAX_PROVE_COMMIT_DURATION, MIN_SECTOR_EXPIRATION, PRE_COMMIT_CHALLENGE_DELAY, provingPeriodStart, WPOST_PROVING_PERIOD } from '../../src/fevm/actors/miner/policy.js';
+import { MAX_PROVE_COMMIT_DURATION, MIN_SECTOR_EXPIRATION, PRE_COMMIT_CHALLENGE_DELAY, provingPeriodStart, WPOST_CHALLENGE_WINDOW, WPOST_PROVING_PERIOD } from '../../src/fevm/actors/miner/policy.js';
+import { deadlineCronActive, minerStateValue } from '../../src/fevm/actors/miner/state.js';
 import { SECTOR_CONTENT_CHANGED } from '../../src/fevm/actors/miner/sectors.js';
-import { claimOf } from '../../src/fevm/actors/power.js';
+import { claimOf, CREATE_MINER_DEPOSIT } from '../../src/fevm/actors/power.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
 import { FIL, MINER, OWNER, double, minerHarness, type MinerHarness } from '../helpers/miner-harness.js';
 
 const GIB32 = 32n << 30n;
 const pieceCid = (seed: string) => CID.createV1(0xf101, createDigest(0x1012, blake2b256(new TextEncoder().encode(seed))));
+
+/**
+ * Where builtin-actors' cron cleans up a pre-commit due at `epoch` (state.rs add_pre_commit_clean_ups):
+ * QuantSpec { unit: the challenge window, offset: the proving period's start }.quantize_up, popped by
+ * the cron at the last epoch of the deadline that opens there.
+ */
+function cleanUpEnd(epoch: number, periodStart: number): number {
+  const offset = periodStart % WPOST_CHALLENGE_WINDOW;
+  const remainder = (epoch - offset) % WPOST_CHALLENGE_WINDOW;
+  const quantized = remainder === 0 ? epoch : epoch - remainder + WPOST_CHALLENGE_WINDOW;
+  return quantized + WPOST_CHALLENGE_WINDOW - 1;
+}
 
 function precommit(h: MinerHarness, sector: number, extra: { dealIds?: number[]; unsealed?: CID } = {}) {
   const expiration = h.epoch + MAX_PROVE_COMMIT_DURATION + MIN_SECTOR_EXPIRATION + 1000;
@@ -79,14 +92,63 @@ describe('PreCommitSectorBatch2 (28)', () => {
     assert.equal(h.miner().precommits.size, 0);
   });
 
-  test('a pre-commit never proven is removed by cron and its deposit burnt', async () => {
+  test('a pre-commit never proven is removed by the cron at the end of the deadline its clean-up epoch quantizes up to, its deposit burnt', async () => {
     const h = await minerHarness();
     await h.send(OWNER, MINER, 28, [[precommit(h, 100)]], 5n * FIL);
     const burnt = h.balance(99);
-    await h.advanceTo(h.epoch + MAX_PROVE_COMMIT_DURATION + 8 * 120 + 1);
+    const due = cleanUpEnd(h.epoch + MAX_PROVE_COMMIT_DURATION + 8 * 120, provingPeriodStart(h.epoch, h.miner().provingPeriodOffset));
+    await h.advanceTo(due);
+    assert.equal(h.miner().precommits.size, 1);
+    await h.advanceTo(due + 1);
     assert.equal(h.miner().precommits.size, 0);
     assert.equal(h.miner().preCommitDeposits, 0n);
     assert.equal(h.balance(99) - burnt, FIL);
+  });
+});
+
+describe("The deadline cron (builtin-actors' deadline_cron_active, StateReadState's DeadlineCronActive)", () => {
+  const cronActive = (h: MinerHarness) => (minerStateValue(h.miner(), h.epoch) as unknown[]).at(-1);
+
+  test('a pre-commit starts it: a miner that has only pre-committed shows it active', async () => {
+    const h = await minerHarness();
+    const [owner] = h.accounts;
+    const id = (n: number) => FilAddress.fromId(n).bytes;
+    const created = await h.send(owner!, POWER_ACTOR_ID, methodNumber('CreateMiner'), [id(owner!), id(h.blsAccount()), 13, new Uint8Array([1]), []], CREATE_MINER_DEPOSIT + 5n * FIL);
+    assert.equal(created.exitCode, ExitCode.Ok);
+    const miner = FilAddress.fromBytes((created.value as Uint8Array[])[0]!).id!;
+    const cronActiveOf = () => (minerStateValue(h.miner(miner), h.epoch) as unknown[]).at(-1);
+    // Its creation deposit is locked, but it has not pre-committed.
+    assert.equal(cronActiveOf(), false);
+    const sector = [8, 1, presealCommR(miner, 1), h.epoch - 1, [], h.epoch + MAX_PROVE_COMMIT_DURATION + MIN_SECTOR_EXPIRATION + 1000, null];
+    assert.equal((await h.send(owner!, miner, 28, [[sector]])).exitCode, ExitCode.Ok);
+    assert.equal(cronActiveOf(), true);
+  });
+
+  test('a pre-commit that expires with nothing else locked stops it at the deadline end that cleans it up, until the next pre-commit', async () => {
+    // A genesis provider (its sectors pre-committed at genesis) that has nothing locked: no pledge, no rewards.
+    const h = await minerHarness();
+    assert.equal(h.miner().lockedFunds ?? 0n, 0n);
+    assert.equal(h.miner().initialPledge, 0n);
+    await h.send(OWNER, MINER, 28, [[precommit(h, 100)]], 5n * FIL);
+    const due = cleanUpEnd(h.epoch + MAX_PROVE_COMMIT_DURATION + 8 * 120, provingPeriodStart(h.epoch, h.miner().provingPeriodOffset));
+    await h.advanceTo(due);
+    assert.equal(cronActive(h), true);
+    await h.advanceTo(due + 1);
+    assert.equal(h.miner().preCommitDeposits, 0n);
+    assert.equal(cronActive(h), false);
+    assert.equal((await h.send(OWNER, MINER, 28, [[precommit(h, 101)]], 5n * FIL)).exitCode, 0);
+    assert.equal(cronActive(h), true);
+  });
+
+  test('a state file written before the flag was kept: on for a miner that has pre-committed and still has something locked', async () => {
+    const h = await minerHarness();
+    // A miner's state as such a file holds it: no flag (the genesis provider's own is on).
+    const { deadlineCronActive: written, ...old } = { ...h.miner(), allocatedSectors: [100] };
+    assert.equal(written, true);
+    assert.equal(deadlineCronActive({ ...old, preCommitDeposits: FIL }), true);
+    assert.equal(deadlineCronActive({ ...old, lockedFunds: FIL }), true);
+    assert.equal(deadlineCronActive(old), false);
+    assert.equal(deadlineCronActive({ ...old, allocatedSectors: [], lockedFunds: FIL }), false);
   });
 });
 

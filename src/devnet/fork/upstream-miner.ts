@@ -35,6 +35,8 @@ export interface LotusMinerFunds {
   FeeDebt: string;
   ProvingPeriodStart: number;
   LockedFunds?: string;
+  /** Whether the miner's deadline cron runs (absent from a devnet's answer before it kept the flag). */
+  DeadlineCronActive?: boolean;
   /**
    * Actors v16+: the first fund inline and the block of the others (a list of [epoch, amount]);
    * earlier versions: the block of a struct holding that list; null (or absent: a devnet) for none.
@@ -107,6 +109,7 @@ export function minerStateFromLotus(info: LotusMinerInfo, funds: LotusMinerFunds
     ...(lockedFunds > 0n ? { lockedFunds, vestingFunds } : {}),
     // New sectors on the fork take numbers the upstream has not used.
     allocatedSectors,
+    ...(funds.DeadlineCronActive === undefined ? {} : { deadlineCronActive: funds.DeadlineCronActive }),
     // Its upstream storage provider proves it until the fork takes it over (window-post.ts).
     postsRequired: true,
     // The upstream's record of proven partitions (its proving state) holds for the challenge window open at the fork point.

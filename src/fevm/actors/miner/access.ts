@@ -9,7 +9,7 @@ import { ActorError, type ActorRuntime } from '../runtime.js';
 import { fAddress } from '../shared.js';
 import { deadlineEndAfter } from './policy.js';
 import type { MinerCronEvent } from './schedule.js';
-import { loadMiner, postSubmissionsAt, vestingHead, type FullMinerState, type MinerState } from './state.js';
+import { continuesDeadlineCron, deadlineCronActive, loadMiner, postSubmissionsAt, vestingHead, type FullMinerState, type MinerState } from './state.js';
 
 /** Power actor methods the miner calls (actors/power/src/lib.rs). */
 const POWER_UPDATE_CLAIMED_POWER = 3;
@@ -23,12 +23,19 @@ export function readMiner(rt: ActorRuntime): FullMinerState {
 }
 
 /**
- * Whether builtin-actors runs the miner's deadline cron: from its first pre-commit on
- * (deadline_cron_active, lib.rs pre_commit_sector_batch_inner); until then, as for a miner made with only its
- * creation deposit, vested funds unlock only when it withdraws. (builtin-actors stops the cron once
- * nothing is locked, when nothing is left to vest either.)
+ * builtin-actors' deadline cron (deadline_cron_active) starts at a pre-commit (sectors.ts) and stops at
+ * a deadline's end where nothing is locked (handle_proving_deadline, continue_deadline_cron). The devnet
+ * runs no cron at every deadline end: a write that leaves a running cron nothing locked enrolls a
+ * 'cron-stop' event at this deadline's end, and the miner's cron work at a deadline's end stops it
+ * there, as builtin-actors' handler checks after its own work.
  */
-const deadlineCronStarted = (m: MinerState | undefined): boolean => (m?.allocatedSectors?.length ?? 0) > 0;
+function settleDeadlineCron(rt: ActorRuntime, was: MinerState | undefined, is: FullMinerState): FullMinerState {
+  if (!deadlineCronActive(is) || continuesDeadlineCron(is)) return is;
+  const end = deadlineEndAfter(rt.ctx.epoch - 1, is.provingPeriodOffset);
+  if (rt.caller.kind === 'cron' && end === rt.ctx.epoch) return { ...is, deadlineCronActive: false };
+  if (!was || !deadlineCronActive(was) || continuesDeadlineCron(was)) rt.enrollCron(end, { type: 'cron-stop' } satisfies MinerCronEvent);
+  return is;
+}
 
 /**
  * builtin-actors' deadline cron unlocks vested funds at every deadline's end; the devnet runs it only
@@ -38,9 +45,9 @@ const deadlineCronStarted = (m: MinerState | undefined): boolean => (m?.allocate
  * the current deadline at the earliest, where builtin-actors enrolls it).
  */
 function enrollVesting(rt: ActorRuntime, was: MinerState | undefined, is: FullMinerState): void {
-  if (!deadlineCronStarted(is)) return;
+  if (!deadlineCronActive(is)) return;
   const head = vestingHead(is);
-  const starting = was !== undefined && !deadlineCronStarted(was);
+  const starting = was !== undefined && !deadlineCronActive(was);
   if (head === undefined || (was && !starting && head === vestingHead(was))) return;
   const due = deadlineEndAfter(starting ? Math.max(head, rt.ctx.epoch - 1) : head, is.provingPeriodOffset);
   // A forked miner's deadline closes caught up late are past: its next close unlocks what they leave (a
@@ -54,7 +61,9 @@ function enrollVesting(rt: ActorRuntime, was: MinerState | undefined, is: FullMi
  * it (window-post.ts).
  */
 export function writeMiner(rt: ActorRuntime, state: FullMinerState): void {
-  enrollVesting(rt, rt.self().miner, state);
+  const was = rt.self().miner;
+  state = settleDeadlineCron(rt, was, state);
+  enrollVesting(rt, was, state);
   if (state.postsRequired && state.takenOverAt === undefined && rt.caller.kind !== 'cron') {
     // From here on each deadline's record is the miner's own (readMiner kept what still holds of the upstream's).
     state = { ...state, upstreamPostWindow: undefined, takenOverAt: rt.ctx.epoch };

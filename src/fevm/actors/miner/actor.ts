@@ -11,7 +11,7 @@ import { chargeAtPeriodEnd, chargeDeadlineDailyFee, expire, expirePreCommits, pr
 import type { MinerCronEvent } from './schedule.js';
 import { sectorMethods } from './sectors.js';
 import { sectorStatusMethods } from './sector-status.js';
-import { addLockedFunds, repayPartialDebt, unlockedBalance, unlockVestedFunds } from './state.js';
+import { addLockedFunds, continuesDeadlineCron, deadlineCronActive, repayPartialDebt, unlockedBalance, unlockVestedFunds } from './state.js';
 import { closeDeadline, windowPostMethods } from './window-post.js';
 
 /** The miner's cron work (schedule.ts). */
@@ -25,7 +25,14 @@ async function minerCron(rt: ActorRuntime, event: unknown): Promise<void> {
   else if (e.type === 'fault-max-age') await terminateOldFaults(rt, e.sectors);
   else if (e.type === 'worker-change') applyPendingWorker(rt);
   else if (e.type === 'vest') await unlockVested(rt);
+  else if (e.type === 'cron-stop') stopDeadlineCron(rt);
   else if (e.type === 'deadline') await closeDeadline(rt);
+}
+
+/** builtin-actors' handle_proving_deadline ends the deadline cron of a miner with nothing locked (access.ts settleDeadlineCron enrolls this check). */
+function stopDeadlineCron(rt: ActorRuntime): void {
+  const miner = readMiner(rt);
+  if (deadlineCronActive(miner) && !continuesDeadlineCron(miner)) writeMiner(rt, { ...miner, deadlineCronActive: false });
 }
 
 /** The deadline cron's unlock of what has vested (builtin-actors handle_proving_deadline): it leaves the network's locked total. */

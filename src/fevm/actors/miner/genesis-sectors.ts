@@ -30,7 +30,8 @@ export function genesisSectors(actor: MinerActor, count: number): { miner: Miner
   }
   const numbers = [...sectors.keys()];
   return {
-    miner: { ...actor, miner: { ...m, sectors, allocatedSectors: numbers } },
+    // Lotus's genesis pre-commits them, which starts the deadline cron.
+    miner: { ...actor, miner: { ...m, sectors, allocatedSectors: numbers, deadlineCronActive: true } },
     expiration: { epoch: expiration, event: { type: 'expire', sectors: numbers } },
   };
 }

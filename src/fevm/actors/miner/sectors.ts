@@ -123,8 +123,10 @@ async function preCommitSectorBatch2(rt: ActorRuntime, params: unknown): Promise
     precommits,
     preCommitDeposits: m.preCommitDeposits + total,
     allocatedSectors: [...m.allocatedSectors, ...numbers].sort((a, b) => a - b),
+    // pre_commit_sector_batch_inner: "Activate miner cron".
+    deadlineCronActive: true,
   });
-  schedulePreCommitCleanUp(rt, epoch + MAX_PROVE_COMMIT_DURATION + EXPIRED_PRE_COMMIT_CLEAN_UP_DELAY, [...numbers]);
+  schedulePreCommitCleanUp(rt, epoch + MAX_PROVE_COMMIT_DURATION + EXPIRED_PRE_COMMIT_CLEAN_UP_DELAY, m.provingPeriodOffset, [...numbers]);
   for (const n of numbers) rt.emit('sector-precommitted', [{ key: 'sector', value: n, indexed: true }]);
   await burnFunds(rt, repaid.burn);
 }

@@ -138,6 +138,12 @@ export interface MinerState {
   readonly deadSectors?: ReadonlyMap<number, SectorOnChainInfo>;
   /** Every sector number ever pre-committed or committed (numbers are never reused). */
   readonly allocatedSectors?: readonly number[];
+  /**
+   * builtin-actors' deadline_cron_active (StateReadState's DeadlineCronActive): on from a pre-commit,
+   * off at a deadline's end where nothing is locked (access.ts settleDeadlineCron). Absent in state
+   * files written before the devnet kept it: deadlineCronActive derives it.
+   */
+  readonly deadlineCronActive?: boolean;
   /** The epoch of the fault-fee cron event already enrolled, if any. */
   readonly faultCronEpoch?: number;
   /** An own miner's deadlines with a 'daily-fee' cron event enrolled at their next close (proving.ts enrollDailyFees), ascending. */
@@ -173,7 +179,7 @@ export interface MinerState {
 }
 
 /** Fields that stay absent until they mean something. */
-type OptionalMinerFields = 'pendingWorkerKey' | 'pendingOwner' | 'pendingBeneficiary' | 'faultCronEpoch' | 'dailyFeeDeadlines' | 'deadSectors' | 'upstreamSectors' | 'postsRequired' | 'postSubmissions' | 'upstreamPostWindow' | 'deadlinesClosedThrough' | 'takenOverAt' | 'lockedFunds' | 'vestingFunds' | 'vestingGrants' | 'vestingDrawn';
+type OptionalMinerFields = 'pendingWorkerKey' | 'pendingOwner' | 'pendingBeneficiary' | 'deadlineCronActive' | 'faultCronEpoch' | 'dailyFeeDeadlines' | 'deadSectors' | 'upstreamSectors' | 'postsRequired' | 'postSubmissions' | 'upstreamPostWindow' | 'deadlinesClosedThrough' | 'takenOverAt' | 'lockedFunds' | 'vestingFunds' | 'vestingGrants' | 'vestingDrawn';
 
 /** A MinerState with every field present. */
 export type FullMinerState = Required<Omit<MinerState, OptionalMinerFields>> & Pick<MinerState, OptionalMinerFields>;
@@ -212,9 +218,18 @@ export function dailyFeeOf(sectors: readonly SectorOnChainInfo[]): bigint {
   return sectors.reduce((sum, s) => sum + s.dailyFee, 0n);
 }
 
-/** Whether the miner has per-deadline cron work enrolled (builtin-actors' DeadlineCronActive): a fault fee or a daily fee to charge. */
+/** Whether builtin-actors keeps the miner's deadline cron at a deadline's end (state.rs continue_deadline_cron): a pre-commit deposit, pledge or vesting funds locked. */
+export function continuesDeadlineCron(m: MinerState): boolean {
+  return (m.preCommitDeposits ?? 0n) !== 0n || (m.initialPledge ?? 0n) !== 0n || (m.lockedFunds ?? 0n) !== 0n;
+}
+
+/**
+ * builtin-actors' DeadlineCronActive. A state file written before the devnet kept the flag: on for a
+ * miner that has pre-committed and still has something locked (the cron stops at the next deadline
+ * end once nothing is).
+ */
 export function deadlineCronActive(m: MinerState): boolean {
-  return m.faultCronEpoch !== undefined || (m.dailyFeeDeadlines?.length ?? 0) > 0;
+  return m.deadlineCronActive ?? ((m.allocatedSectors?.length ?? 0) > 0 && continuesDeadlineCron(m));
 }
 
 /** The owner, the worker and the control addresses: who may act for the miner. */
