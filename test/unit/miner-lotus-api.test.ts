@@ -119,7 +119,8 @@ describe('Filecoin.StateReadState and StateMinerInfo of a miner', () => {
     assert.equal(state.State.InitialPledge, '0');
     assert.equal(state.State.FeeDebt, '0');
     assert.match(state.State.Sectors['/'], /^bafy/);
-    assert.equal(state.State.DeadlineCronActive, false);
+    // Lotus's genesis pre-commits the provider's sectors, which starts its deadline cron.
+    assert.equal(state.State.DeadlineCronActive, true);
     const [key] = deriveStorageProviderKeys(DEFAULT_MNEMONIC, 1);
     // The owner asks for another worker: a new BLS account (builtin-actors resolve_worker_address
     // takes no other), which a transfer creates.
