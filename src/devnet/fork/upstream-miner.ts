@@ -35,7 +35,7 @@ export interface LotusMinerFunds {
   FeeDebt: string;
   ProvingPeriodStart: number;
   LockedFunds?: string;
-  /** Whether the miner's deadline cron runs (absent from a devnet's answer before it kept the flag). */
+  /** Whether the miner's deadline cron runs (builtin-actors' deadline_cron_active). */
   DeadlineCronActive?: boolean;
   /**
    * Actors v16+: the first fund inline and the block of the others (a list of [epoch, amount]);
