@@ -14,7 +14,8 @@ import { decodeCbor, encodeBigInt } from '../../src/common/cbor.js';
 import { DevnetError } from '../../src/common/errors.js';
 import { forkCodeTable, type ForkPoint } from '../../src/devnet/fork/fork-point.js';
 import { UpstreamState } from '../../src/devnet/fork/upstream-state.js';
-import { vestingBlockOf, vestingFundsOf, type LotusMinerFunds } from '../../src/devnet/fork/upstream-miner.js';
+import { minerStateFromLotus, vestingBlockOf, vestingFundsOf, type LotusMinerFunds, type LotusMinerInfo } from '../../src/devnet/fork/upstream-miner.js';
+import { deadlineCronActive } from '../../src/fevm/actors/miner/state.js';
 import { Upstream } from '../../src/devnet/fork/upstream.js';
 import { cidOf } from '../../src/common/cbor.js';
 import { buildStorageKamt } from '../../src/fevm/actors/evm/storage-kamt.js';
@@ -110,6 +111,21 @@ describe('a forked miner\'s vesting funds, as Lotus\'s JSON gives the State (fid
       assert.equal(vestingBlockOf(none), undefined);
       assert.deepEqual(read(none, undefined), []);
     }
+  });
+});
+
+describe("a forked miner's DeadlineCronActive, from the upstream's State", () => {
+  const info: LotusMinerInfo = {
+    Owner: 'f0100', Worker: 'f0100', NewWorker: '<empty>', WorkerChangeEpoch: -1, ControlAddresses: null, PeerId: null, Multiaddrs: null,
+    WindowPoStProofType: 8, SectorSize: 34359738368, WindowPoStPartitionSectors: 2349, ConsensusFaultElapsed: -1, PendingOwnerAddress: null,
+    Beneficiary: 'f0100', BeneficiaryTerm: { Quota: '0', UsedQuota: '0', Expiration: 0 }, PendingBeneficiaryTerm: null,
+  };
+  // Pre-committed (sector 1 allocated) with a deposit locked: what a state file without the flag would derive as on.
+  const funds: LotusMinerFunds = { InitialPledge: '0', PreCommitDeposits: '5', FeeDebt: '0', ProvingPeriodStart: 0 };
+
+  test("the upstream's flag as it is, not derived from its funds", () => {
+    assert.equal(deadlineCronActive(minerStateFromLotus(info, { ...funds, DeadlineCronActive: false }, [1], 100)), false);
+    assert.equal(deadlineCronActive(minerStateFromLotus(info, { ...funds, PreCommitDeposits: '0', DeadlineCronActive: true }, [1], 100)), true);
   });
 });
 
