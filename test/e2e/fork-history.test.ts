@@ -8,13 +8,13 @@
 // message included at the fork epoch is found there, in the state the fork starts from (and, before
 // the fork mines, 'latest' names that block: its logs and traces).
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { JsonRpcProvider, Wallet } from 'ethers';
 import WebSocket from 'ws';
 import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { answerOrError, head, hex, rpc, sendFromDev } from '../helpers/fork-calls.js';
 import { t410 } from '../helpers/f410.js';
-import { freshForkCache, stopForkSuite, useForkSuite } from '../helpers/fork-suite.js';
+import { useForkSuite } from '../helpers/fork-suite.js';
 import { LOTUS_NETWORK_NAME, lotusUpstreamProxy } from '../helpers/lotus-upstream-proxy.js';
 import { upstreamProxy } from '../helpers/upstream-proxy.js';
 
@@ -683,12 +683,9 @@ describe('fork history of an upstream that answers as Lotus (a tipset\'s message
 describe('a fork whose upstream reorganises at the fork epoch', () => {
   let upstream: DevnetProcess;
   let fork: DevnetProcess | undefined;
-  let cacheDir: string;
-
-  after(() => stopForkSuite([fork, upstream], cacheDir));
+  useForkSuite('fvm-fork-reorg-', () => [fork, upstream]);
 
   test('a contract slot read after the reorg is never the new chain\'s: one first touched before is the fork point\'s, one touched after fails, as the fork epoch\'s tipset is gone', async () => {
-    cacheDir = freshForkCache('fvm-fork-reorg-');
     upstream = await startDevnet([]);
     const snapshot = await rpc(upstream.url, 'evm_snapshot');
     /** Init code that stores `value` in slots 0 and 1 and deploys an empty contract. */

@@ -3,20 +3,18 @@
 // comes from the new endpoint once the old one is gone. An endpoint of another chain is refused and
 // the fork keeps its upstream; a node that is no fork answers null, as Anvil does.
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { createTestClient, http } from 'viem';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { answerOrError, rpc } from '../helpers/fork-calls.js';
-import { deployHundredSlots, freshForkCache, HUNDRED_SLOTS_SUM, hundredSlots, stopForkSuite } from '../helpers/fork-suite.js';
+import { deployHundredSlots, HUNDRED_SLOTS_SUM, hundredSlots, useForkSuite } from '../helpers/fork-suite.js';
 import { upstreamProxy } from '../helpers/upstream-proxy.js';
 
-
 const nodes: (DevnetProcess | undefined)[] = [];
-let cacheDir: string | undefined;
-after(() => stopForkSuite(nodes.reverse(), cacheDir));
+// The nodes in the order they were started; stopped the other way round (each fork before its upstream).
+useForkSuite('fvm-fork-set-rpc-url-', () => [...nodes].reverse());
 
 test('anvil_setRpcUrl (viem setRpcUrl): a fork reads from the new endpoint of its chain; another chain is refused; no fork: null', async (t) => {
-  cacheDir = freshForkCache('fvm-fork-set-rpc-url-');
   const upstream = await startDevnet();
   nodes.push(upstream);
   const contract = await deployHundredSlots(upstream.url);
