@@ -3,9 +3,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { before, describe, test } from 'node:test';
+import { keccak256 } from 'ethers';
 import { DEV_ACCOUNTS, pollUntil } from '../helpers/devnet-process.js';
 import { CAST_BIN, cast, castOk } from '../helpers/foundry.js';
-import { LOG_EMITTER_INITCODE, LOG_TOPIC, word } from '../helpers/log-emitter.js';
+import { LOG_EMITTER_INITCODE, LOG_EMITTER_RUNTIME, LOG_TOPIC, word } from '../helpers/log-emitter.js';
+import { compileFixtures } from '../helpers/solc.js';
 import { useDevnet } from '../helpers/use-devnet.js';
 
 interface CastLog {
@@ -64,12 +66,40 @@ describe('cast subcommands against the devnet CLI', () => {
     assert.match(printed, new RegExp(`topics: \\[\\s+${LOG_TOPIC}\\s+${word(4)}\\s+\\]`));
   });
 
-  // Both ask eth_getProof, which Lotus does not serve: calibnet refuses them the same way (README, Foundry).
-  test('cast codehash and cast storage-root are refused as calibnet refuses them: eth_getProof not found', async () => {
+  // Both ask eth_getProof, which Lotus does not serve: calibnet refuses them the same way; README's
+  // stand-in for codehash is `cast keccak $(cast code …)` (README, Foundry).
+  test('cast codehash and cast storage-root are refused as calibnet refuses them: eth_getProof not found; cast keccak of cast code is the code hash', async () => {
     for (const sub of ['codehash', 'storage-root']) {
       const r = await cast([sub, emitter, ...rpc()]);
       assert.notEqual(r.code, 0, `cast ${sub} should fail; stdout: ${r.stdout}`);
       assert.match(r.stderr, /-32601: method 'eth_getProof' not found/);
+    }
+    const code = await castOk(['code', emitter, ...rpc()]);
+    assert.equal(code, LOG_EMITTER_RUNTIME);
+    assert.equal(await castOk(['keccak', code]), keccak256(LOG_EMITTER_RUNTIME));
+  });
+
+  // With instant mining the transaction is mined before eth_sendRawTransaction answers, and cast counts
+  // confirmations only while it polls for the receipt: it does not wait for more tipsets (README, Foundry).
+  test('cast send --confirmations 3 with instant mining answers with its receipt; no tipset is mined after it', async () => {
+    const receipt = JSON.parse(await castOk(['send', '--private-key', sender.privateKey, ...rpc(), '--json', '--confirmations', '3', emitter, word(6)]));
+    assert.equal(receipt.status, '0x1');
+    assert.equal(await castOk(['block-number', ...rpc()]), String(Number(receipt.blockNumber)));
+  });
+
+  // cast takes a failed transaction's reason from an eth_call error saying `execution reverted: …`;
+  // Lotus's says `message execution failed (exit=[33], revert reason=[Error(nope)], …)`, so no
+  // revertReason line, as on calibnet (README, Foundry).
+  test('a failed cast send and its cast receipt print status 0 (failed) without a revertReason line', async () => {
+    const { Counter } = await compileFixtures();
+    const deployed = JSON.parse(await castOk(['send', '--private-key', sender.privateKey, ...rpc(), '--json', '--create', Counter!.bytecode]));
+    // fail() always reverts with Error("nope"); a fixed gas limit gets it mined rather than refused at estimation.
+    const sent = await castOk(['send', '--private-key', sender.privateKey, ...rpc(), '--gas-limit', '50000000', deployed.contractAddress, 'fail()']);
+    const hash = /^transactionHash\s+(0x[0-9a-f]{64})$/m.exec(sent)?.[1];
+    assert.ok(hash, sent);
+    for (const printed of [sent, await castOk(['receipt', hash, ...rpc()])]) {
+      assert.match(printed, /^status\s+0 \(failed\)$/m);
+      assert.doesNotMatch(printed, /revertReason/);
     }
   });
 
