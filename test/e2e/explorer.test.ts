@@ -86,8 +86,8 @@ describe('the explorer (headless Chromium)', () => {
   let pieceCid: string;
 
   before(async () => {
-    provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1 });
-    const wallet = new Wallet(DEV_ACCOUNTS[0]!.privateKey, provider);
+    provider = node.provider;
+    const wallet = node.wallet;
     await (await wallet.sendTransaction({ to: DEV_ACCOUNTS[1]!.address, value: parseEther('2.5') })).wait();
     const { Counter, PermitToken } = await compileFixtures();
     const counter = await new ContractFactory(Counter!.abi, Counter!.bytecode, wallet).deploy();
@@ -118,9 +118,6 @@ describe('the explorer (headless Chromium)', () => {
       if (state.State.SectorStartEpoch >= 0) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-  });
-  after(async () => {
-    provider?.destroy();
   });
 
   test('the front page lists the newest tipsets with their messages, native ones named, failures marked', async () => {
@@ -364,10 +361,7 @@ describe('deals through their life in the explorer', () => {
   }
 
   before(() => {
-    provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1 });
-  });
-  after(async () => {
-    provider?.destroy();
+    provider = node.provider;
   });
 
   /** A proposal from a deal client contract (fevm-hardhat-kit's shape) for a fresh piece, its data uploaded where location_ref says. */
@@ -387,7 +381,7 @@ describe('deals through their life in the explorer', () => {
     const settled = await activeDeal(1);
     const slashed = await activeDeal(2);
     // A contract's proposal, published and sealed by a provider.
-    const wallet = new Wallet(DEV_ACCOUNTS[0]!.privateKey, provider);
+    const wallet = node.wallet;
     const { DealClient } = await compileFixtures();
     const client = (await new ContractFactory(DealClient!.abi, DealClient!.bytecode, wallet).deploy()) as Contract;
     await client.waitForDeployment();
@@ -489,10 +483,7 @@ describe('a deal its provider never seals, in the explorer', () => {
   const rpc = (method: string, params: unknown[]) => provider.send(method, params);
 
   before(() => {
-    provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1 });
-  });
-  after(async () => {
-    provider?.destroy();
+    provider = node.provider;
   });
 
   /** Deal `id`'s page, read afresh: its facts and steps. */
