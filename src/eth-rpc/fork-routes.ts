@@ -74,6 +74,11 @@ function blockEpochOf(answer: unknown): number | undefined {
   return typeof epoch === 'string' ? Number(epoch) : undefined;
 }
 
+/** The epoch the upstream places a block hash at; undefined for a hash it does not know. */
+async function upstreamEpochOf(fork: Fork, blockHash: Uint8Array): Promise<number | undefined> {
+  return blockEpochOf(await unlessUnknown(fork.upstream.call('eth_getBlockByHash', [bytesToHex(blockHash), false])));
+}
+
 /**
  * A lookup by hash from the upstream: what it has after the fork epoch (or pending) is not in the
  * fork's history, nor what it does not know, so the local method answers those as an unknown hash;
@@ -97,8 +102,7 @@ async function upstreamByHash(fork: Fork, method: string, args: unknown[], local
  */
 async function stateAtBlockHash(devnet: Devnet, fork: Fork, method: string, blockHash: Uint8Array, args: unknown[], local: Local): Promise<unknown> {
   if (keptByBlockHash(devnet, blockHash)) return local(args);
-  const block = await unlessUnknown(fork.upstream.call('eth_getBlockByHash', [bytesToHex(blockHash), false]));
-  const epoch = blockEpochOf(block);
+  const epoch = await upstreamEpochOf(fork, blockHash);
   return epoch !== undefined && epoch < fork.point.epoch ? fork.upstream.call(method, args) : local(args);
 }
 
@@ -112,8 +116,7 @@ async function readOfBlockHash(devnet: Devnet, fork: Fork, method: string, block
   // A tipset a revert dropped is the fork's own (a revert stays above the fork epoch).
   const held = keptByBlockHash(devnet, blockHash);
   if (held) return held.epoch > fork.point.epoch ? local(args) : fork.upstream.call(method, args);
-  const block = await unlessUnknown(fork.upstream.call('eth_getBlockByHash', [bytesToHex(blockHash), false]));
-  const epoch = blockEpochOf(block);
+  const epoch = await upstreamEpochOf(fork, blockHash);
   return epoch !== undefined && epoch <= fork.point.epoch ? fork.upstream.call(method, args) : local(args);
 }
 
@@ -129,8 +132,7 @@ async function estimateAtBlock(devnet: Devnet, fork: Fork, args: unknown[], loca
   if (!ref || 'tag' in ref) return local(args);
   if ('number' in ref) return local(ref.number < devnet.chain.first.epoch ? args.slice(0, 1) : args);
   if (keptByBlockHash(devnet, ref.hash)) return local(args);
-  const block = await unlessUnknown(fork.upstream.call('eth_getBlockByHash', [bytesToHex(ref.hash), false]));
-  const epoch = blockEpochOf(block);
+  const epoch = await upstreamEpochOf(fork, ref.hash);
   return local(epoch !== undefined && epoch <= fork.point.epoch ? args.slice(0, 1) : args);
 }
 
