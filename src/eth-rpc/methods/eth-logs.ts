@@ -13,6 +13,7 @@ import { MAX_FILTER_RESULTS, UpstreamLog, type LogScope } from '../filters.js';
 import { keptLogs, matchesIndexedCriteria, type EthLog, type LogCriteria } from '../logs.js';
 import { object, optional, string, type Param } from '../params.js';
 import type { Devnet } from '../../devnet/devnet.js';
+import type { Tipset } from '../../mining/tipset.js';
 import type { LogQuery } from '../log-criteria.js';
 import type { Subscriptions } from '../subscriptions.js';
 
@@ -43,6 +44,11 @@ function queryLogs(devnet: Devnet, query: LogQuery, refused: string): EthLog[] {
   return answers;
 }
 
+/** A dropped tipset's logs (those made before it left the chain) that match `criteria`. */
+function droppedLogs(devnet: Devnet, tipset: Tipset, criteria: LogCriteria): EthLog[] {
+  return blockLogs(devnet, tipset).logs.filter((log) => matchesIndexedCriteria(log, criteria));
+}
+
 /**
  * eth_getLogs, whose errors Lotus's EthGetLogs prefixes `failed to get events for filter: ` (its chain
  * index's refusal after `failed to get events for filter from chain indexer: `), all but the range
@@ -55,10 +61,7 @@ function getLogs(devnet: Devnet, filter: Record<string, unknown>): LogAnswer[] {
   } catch (e) {
     throw wrapped(e, 'failed to get events for filter: ');
   }
-  if (query.dropped) {
-    const { logs } = blockLogs(devnet, query.dropped);
-    return logs.filter((log) => matchesIndexedCriteria(log, query.criteria)).map((log) => new LogAnswer(log, true));
-  }
+  if (query.dropped) return droppedLogs(devnet, query.dropped, query.criteria).map((log) => new LogAnswer(log, true));
   const refused = 'failed to get events for filter: failed to get events for filter from chain indexer: ' + TOO_MANY_EVENTS;
   return queryLogs(devnet, query, refused).map((log) => new LogAnswer(log));
 }
@@ -103,7 +106,7 @@ async function newBlockHashFilter(devnet: Devnet, filters: Filters, filter: Reco
   if (held && (!fork || held.epoch > fork.point.epoch)) return filters.newLogFilter(criteria, queryLogs(devnet, { criteria, from: held.epoch, to: held.epoch }, INSTALL + TOO_MANY_EVENTS), scope);
   // A dropped tipset is the node's own (on a fork, above the fork epoch: a revert stays there).
   const dropped = droppedTipsets(devnet).byBlockHash(hash);
-  if (!held && dropped) return filters.newLogFilter(criteria, blockLogs(devnet, dropped).logs.filter((log) => matchesIndexedCriteria(log, criteria)), scope, { removed: true });
+  if (!held && dropped) return filters.newLogFilter(criteria, droppedLogs(devnet, dropped, criteria), scope, { removed: true });
   const notFound = () => new DevnetError(INSTALL + tipsetNotFound(hash));
   if (!fork) throw notFound();
   const block = held ? { number: quantity(held.epoch) } : await unlessUnknown(fork.upstream.call<{ number?: string } | null>('eth_getBlockByHash', [bytesToHex(hash), false]));
