@@ -25,9 +25,10 @@ import { filterMatches, transactionHash, type EthLog, type LogCriteria } from '.
 /**
  * A log collected as a tipset came (or went: `removed`, a revert dropped it), numbered as Lotus's
  * filter numbers it (logs.ts filterMatches). A filter's past logs are the logs themselves, numbered
- * tipset-wide, as Lotus fills a new filter's past from its chain index.
+ * tipset-wide, as Lotus fills a new filter's past from its chain index; a dropped tipset's past logs
+ * are these, `removed`, numbered tipset-wide too.
  */
-interface CollectedLog {
+export interface CollectedLog {
   log: EthLog;
   logIndex: number;
   removed: boolean;
@@ -106,24 +107,24 @@ export class Filters {
     });
   }
 
-  private install(filter: Filter, prefill: readonly (EthLog | UpstreamLog)[] = [], removed = false): Hex {
+  private install(filter: Filter, prefill: readonly (EthLog | CollectedLog | UpstreamLog)[] = []): Hex {
     this.sweep();
     // Lotus's words at its MaxFilters (lotus:chain/events/filter/store.go ErrMaximumNumberOfFilters).
     if (this.filters.size >= this.limits.maxFilters) throw new DevnetError('maximum number of filters registered');
     const id = newFilterId();
-    for (const item of prefill) this.collect(filter, removed && !(item instanceof UpstreamLog) ? { log: item, logIndex: item.logIndex, removed } : item);
+    for (const item of prefill) this.collect(filter, item);
     this.filters.set(id, filter);
     return id;
   }
 
   /**
-   * A log filter holding `prefill` (its past: on a fork, the upstream's logs first, then its own;
-   * `removed`: a dropped tipset's, as Lotus fills a filter with a reorged tipset's reverted events),
-   * then what comes within `scope`: a blockHash filter's block (a revert's of it), as Lotus's filter
-   * with a tipset CID collects only that tipset's events, or its range's epochs.
+   * A log filter holding `prefill` (its past: on a fork, the upstream's logs first, then its own; a
+   * dropped tipset's as collected logs, `removed`, as Lotus fills a filter with a reorged tipset's
+   * reverted events), then what comes within `scope`: a blockHash filter's block (a revert's of it),
+   * as Lotus's filter with a tipset CID collects only that tipset's events, or its range's epochs.
    */
-  newLogFilter(criteria: LogCriteria, prefill: readonly (EthLog | UpstreamLog)[], scope: LogScope, { removed = false } = {}): Hex {
-    return this.install({ kind: 'logs', criteria, collected: [], lastTaken: this.limits.now(), scope }, prefill, removed);
+  newLogFilter(criteria: LogCriteria, prefill: readonly (EthLog | CollectedLog | UpstreamLog)[], scope: LogScope): Hex {
+    return this.install({ kind: 'logs', criteria, collected: [], lastTaken: this.limits.now(), scope }, prefill);
   }
 
   newBlockFilter(): Hex {

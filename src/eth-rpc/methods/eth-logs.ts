@@ -9,7 +9,7 @@ import type { Filters } from '../filters.js';
 import { blockLogs, droppedTipsets } from '../dropped-tipsets.js';
 import { unlessUnknown } from '../fork-lookups.js';
 import { LogAnswer } from '../log-json.js';
-import { MAX_FILTER_RESULTS, UpstreamLog, type LogScope } from '../filters.js';
+import { MAX_FILTER_RESULTS, UpstreamLog, type CollectedLog, type LogScope } from '../filters.js';
 import { keptLogs, matchesIndexedCriteria, type EthLog, type LogCriteria } from '../logs.js';
 import { object, optional, string, type Param } from '../params.js';
 import type { Devnet } from '../../devnet/devnet.js';
@@ -106,7 +106,10 @@ async function newBlockHashFilter(devnet: Devnet, filters: Filters, filter: Reco
   if (held && (!fork || held.epoch > fork.point.epoch)) return filters.newLogFilter(criteria, queryLogs(devnet, { criteria, from: held.epoch, to: held.epoch }, INSTALL + TOO_MANY_EVENTS), scope);
   // A dropped tipset is the node's own (on a fork, above the fork epoch: a revert stays there).
   const dropped = droppedTipsets(devnet).byBlockHash(hash);
-  if (!held && dropped) return filters.newLogFilter(criteria, droppedLogs(devnet, dropped, criteria), scope, { removed: true });
+  if (!held && dropped) {
+    const removed: CollectedLog[] = droppedLogs(devnet, dropped, criteria).map((log) => ({ log, logIndex: log.logIndex, removed: true }));
+    return filters.newLogFilter(criteria, removed, scope);
+  }
   const notFound = () => new DevnetError(INSTALL + tipsetNotFound(hash));
   if (!fork) throw notFound();
   const block = held ? { number: quantity(held.epoch) } : await unlessUnknown(fork.upstream.call<{ number?: string } | null>('eth_getBlockByHash', [bytesToHex(hash), false]));
