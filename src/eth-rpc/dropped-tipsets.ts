@@ -134,7 +134,7 @@ export function walkedParentOf(devnet: Devnet, tipset: Tipset): Tipset {
  * has one block, so a one-block key). On a fork it is the fork's own, which the upstream cannot know.
  */
 export function keptTipset(devnet: Devnet, key: CID[]): Tipset | undefined {
-  return heldTipset(devnet, key) ?? (key.length === 1 ? droppedTipsets(devnet).byBlockCid(key[0]) : undefined);
+  return key.length === 1 ? keptByBlockCid(devnet, key[0]) : heldTipset(devnet, key);
 }
 
 /**
