@@ -1,7 +1,6 @@
 // Which tipset a block parameter names. A number may name a null round (an epoch without a tipset):
 // as in Lotus, methods about the block itself refuse it, and state reads take the tipset before it.
 import { cidFromDigest } from '../common/cbor.js';
-import { equalBytes } from '../common/hex.js';
 import { DevnetError, NullRoundError } from '../common/errors.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { Tipset } from '../mining/tipset.js';
@@ -109,8 +108,7 @@ export function tipsetAtHeightFrom(devnet: Devnet, height: number, from: Tipset,
 
 /** Whether a tipset is the chain's at its epoch (not one a revert dropped). */
 function onChain(devnet: Devnet, tipset: Tipset): boolean {
-  const there = devnet.chain.atEpoch(tipset.epoch);
-  return there !== undefined && equalBytes(there.hash, tipset.hash);
+  return devnet.chain.byBlockHash(tipset.hash) !== undefined;
 }
 
 /**
