@@ -15,6 +15,7 @@ import { piecesDirOf } from '../src/devnet/storage-providers/piece-store.js';
 import { EC_FINALITY } from '../src/mining/finality.js';
 import { LAST_TIMESTAMP } from '../src/mining/clock.js';
 import { defaultForkCacheDir } from '../src/devnet/fork/fork-cache.js';
+import { derivationSteps } from '../src/devnet/hd-keys.js';
 import { startDevnet, type RunningDevnet } from '../src/index.js';
 import { dealCommand } from './deal-command.js';
 import { addOtherNodesFlags, otherNodesFlagRefusal } from './other-nodes-flags.js';
@@ -41,9 +42,12 @@ function nonEmpty(what: string) {
 /** Anvil's --derivation-path, `m/44'/60'/0'/0/` (the account's index follows): the parent path, without the slash. */
 function derivationPath(value: string): string {
   const path = value.trim().replace(/\/$/, '');
-  const steps = path.split('/');
-  const step = (text: string) => /^\d+'?$/.test(text) && Number.parseInt(text, 10) < 2 ** 31;
-  if (steps[0] !== 'm' || steps.length < 2 || !steps.slice(1).every(step)) throw new InvalidArgumentError("expected a BIP-32 path such as m/44'/60'/0'/0/ (each step below 2^31, ' for hardened)");
+  try {
+    derivationSteps(path);
+  } catch {
+    // Its own words: on the command line the path is written as Anvil's, with the slash.
+    throw new InvalidArgumentError("expected a BIP-32 path such as m/44'/60'/0'/0/ (each step below 2^31, ' for hardened)");
+  }
   return path;
 }
 

@@ -80,16 +80,26 @@ function secretBytes(secret: bigint): Uint8Array {
   return padStart(bigintToBytes(secret), 32);
 }
 
+/**
+ * The child indices of a parent path such as m/44'/60'/0'/0, a hardened one (') offset by 2^31. A
+ * text that is not such a path is refused rather than read as another: Number('') and Number('x')
+ * are index 0 (Anvil's m/44'/60'/0'/0/ would derive each account one level deeper).
+ */
+export function derivationSteps(path: string): number[] {
+  const steps = path.split('/').slice(1);
+  const valid = (step: string) => /^\d+'?$/.test(step) && Number.parseInt(step, 10) < HARDENED;
+  if (!path.startsWith('m/') || !steps.every(valid)) throw new DevnetError(`expected a BIP-32 path such as m/44'/60'/0'/0 (each step below 2^31, ' for hardened), got ${path}`);
+  return steps.map((step) => Number.parseInt(step, 10) + (step.endsWith("'") ? HARDENED : 0));
+}
+
 function parent(mnemonic: string, path: string) {
   const id = `${mnemonic}\n${path}`;
   let found = parents.get(id);
   if (!found) {
-    const steps = path.split('/');
-    if (steps[0] !== 'm') throw new Error(`a derivation path starts at m: ${path}`);
+    const indices = derivationSteps(path);
     let node = extend(MASTER_HMAC_KEY, seedOf(mnemonic), 0n);
-    for (const step of steps.slice(1)) {
-      const hardened = step.endsWith("'");
-      const index = Number(hardened ? step.slice(0, -1) : step) + (hardened ? HARDENED : 0);
+    for (const index of indices) {
+      const hardened = index >= HARDENED;
       const data = hardened ? concatBytes(new Uint8Array(1), secretBytes(node.secret)) : publicKeyOf(secretBytes(node.secret), true);
       node = extend(node.chainCode, concatBytes(data, u32(index)), node.secret);
     }

@@ -41,6 +41,13 @@ describe('hdKey', () => {
     assert.throws(() => hdKey('not a valid mnemonic at all', DERIVATION_PATH, 0), /invalid mnemonic/);
     assert.throws(() => hdKey(DEFAULT_MNEMONIC.replace(/junk$/, 'test'), DERIVATION_PATH, 0), /invalid mnemonic/);
   });
+
+  // A library caller's config.derivationPath: Anvil's form with the slash, or a step that is no index, would derive other keys.
+  test('a path that is not a BIP-32 parent path is refused, not derived as another', () => {
+    for (const path of [`${DERIVATION_PATH}/`, "m/44'/x/0'/0", "44'/60'/0'/0", 'm', "m/44'/60'/2147483648'/0", "m/44''/60'"]) {
+      assert.throws(() => hdKey(OTHER_MNEMONIC, path, 0), /^DevnetError: expected a BIP-32 path such as m\/44'\/60'\/0'\/0 /, path);
+    }
+  });
 });
 
 describe('the default keys the build wrote (npm test builds first)', () => {
