@@ -121,7 +121,7 @@ const LOTUS_API_INFO = /^(?:([^/]+):)?\/(?:ip4|ip6|dns4|dns6|dns)\/([^/]+)\/tcp\
  * (its head) is refused: a fork starts at the upstream's finalized tipset unless given an epoch.
  */
 function forkUrl(text: string): ForkUrl {
-  if (text.trim() === '') throw new InvalidArgumentError('expected a URL');
+  nonEmpty('a URL')(text);
   const info = LOTUS_API_INFO.exec(text);
   if (info) {
     const [, token, host, port, protocol] = info;
