@@ -9,6 +9,7 @@ import { attoToFil, filToAtto } from '../src/common/units.js';
 import { DEFAULT_MNEMONIC, defaultConfig, type DevnetConfig } from '../src/config.js';
 import { exposureWarning } from '../src/eth-rpc/exposure.js';
 import { parseOrigin } from '../src/eth-rpc/cors.js';
+import { VERSION } from '../src/eth-rpc/methods/web3-net.js';
 import { SP_DERIVATION_PATH } from '../src/devnet/storage-providers/keys.js';
 import { sectorPayloadCapacity } from '../src/devnet/storage-providers/piece-cid.js';
 import { piecesDirOf } from '../src/devnet/storage-providers/piece-store.js';
@@ -150,7 +151,7 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
   const defaults = defaultConfig();
   const program: Command = new Command('fvm-devnet')
     .description('A local Filecoin EVM (FEVM) devnet: instant tipsets, Ethereum JSON-RPC, Lotus semantics.')
-    .version('0.1.0')
+    .version(VERSION)
     .addOption(integerOption('-p, --port <number>', 'port to listen on (0 picks a free one)', 0, 65535).default(defaults.port))
     .addOption(new Option('--host <address>', 'address to listen on').default(defaults.host).argParser(nonEmpty('an address, such as 127.0.0.1 or 0.0.0.0')))
     .addOption(integerOption('-a, --accounts <number>', 'number of dev accounts', 1, 1000).default(defaults.accounts))

@@ -4,6 +4,9 @@ import { bytesToHex, quantity } from '../../common/hex.js';
 import { defineMethod } from '../define-method.js';
 import { NETWORK_VERSION } from '../../fevm/network-version.js';
 
+/** fvm-devnet's version, package.json's (the command's --version prints it). */
+export const VERSION = '0.1.0';
+
 /**
  * Named "anvil" before its first "/", as Anvil's `anvil/v1.7.1` is: Hardhat's network helpers accept
  * only nodes whose version starts with "anvil" or "HardhatNetwork", and OpenZeppelin Upgrades treats
@@ -11,7 +14,7 @@ import { NETWORK_VERSION } from '../../fevm/network-version.js';
  * then forgets instead of failing) only when that name is exactly "anvil" or "HardhatNetwork", or the
  * chain id is 1337 or 31337 (upgrades-core 1.46 `isDevelopmentNetwork`, src/provider.ts).
  */
-export const CLIENT_VERSION = 'anvil/fvm-devnet/v0.1.0';
+export const CLIENT_VERSION = `anvil/fvm-devnet/v${VERSION}`;
 
 export const web3Net = [
   defineMethod('web3_clientVersion', [], () => CLIENT_VERSION),
