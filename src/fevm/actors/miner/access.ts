@@ -9,7 +9,7 @@ import { ActorError, type ActorRuntime } from '../runtime.js';
 import { fAddress } from '../shared.js';
 import { deadlineEndAfter } from './policy.js';
 import type { MinerCronEvent } from './schedule.js';
-import { continuesDeadlineCron, deadlineCronActive, loadMiner, postSubmissionsAt, vestingHead, type FullMinerState, type MinerState } from './state.js';
+import { deadlineCronActive, deadlineCronStops, loadMiner, postSubmissionsAt, vestingHead, type FullMinerState, type MinerState } from './state.js';
 
 /** Power actor methods the miner calls (actors/power/src/lib.rs). */
 const POWER_UPDATE_CLAIMED_POWER = 3;
@@ -30,10 +30,10 @@ export function readMiner(rt: ActorRuntime): FullMinerState {
  * there, as builtin-actors' handler checks after its own work.
  */
 function settleDeadlineCron(rt: ActorRuntime, was: MinerState | undefined, is: FullMinerState): FullMinerState {
-  if (!deadlineCronActive(is) || continuesDeadlineCron(is)) return is;
+  if (!deadlineCronStops(is)) return is;
   const end = deadlineEndAfter(rt.ctx.epoch - 1, is.provingPeriodOffset);
   if (rt.caller.kind === 'cron' && end === rt.ctx.epoch) return { ...is, deadlineCronActive: false };
-  if (!was || !deadlineCronActive(was) || continuesDeadlineCron(was)) rt.enrollCron(end, { type: 'cron-stop' } satisfies MinerCronEvent);
+  if (!was || !deadlineCronStops(was)) rt.enrollCron(end, { type: 'cron-stop' } satisfies MinerCronEvent);
   return is;
 }
 

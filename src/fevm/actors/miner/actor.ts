@@ -11,7 +11,7 @@ import { chargeAtPeriodEnd, chargeDeadlineDailyFee, expire, expirePreCommits, pr
 import type { MinerCronEvent } from './schedule.js';
 import { sectorMethods } from './sectors.js';
 import { sectorStatusMethods } from './sector-status.js';
-import { addLockedFunds, continuesDeadlineCron, deadlineCronActive, repayPartialDebt, unlockedBalance, unlockVestedFunds } from './state.js';
+import { addLockedFunds, deadlineCronStops, repayPartialDebt, unlockedBalance, unlockVestedFunds } from './state.js';
 import { closeDeadline, windowPostMethods } from './window-post.js';
 
 /** The miner's cron work (schedule.ts). */
@@ -32,7 +32,7 @@ async function minerCron(rt: ActorRuntime, event: unknown): Promise<void> {
 /** builtin-actors' handle_proving_deadline ends the deadline cron of a miner with nothing locked (access.ts settleDeadlineCron enrolls this check). */
 function stopDeadlineCron(rt: ActorRuntime): void {
   const miner = readMiner(rt);
-  if (deadlineCronActive(miner) && !continuesDeadlineCron(miner)) writeMiner(rt, { ...miner, deadlineCronActive: false });
+  if (deadlineCronStops(miner)) writeMiner(rt, { ...miner, deadlineCronActive: false });
 }
 
 /** The deadline cron's unlock of what has vested (builtin-actors handle_proving_deadline): it leaves the network's locked total. */

@@ -232,6 +232,11 @@ export function deadlineCronActive(m: MinerState): boolean {
   return m.deadlineCronActive ?? ((m.allocatedSectors?.length ?? 0) > 0 && continuesDeadlineCron(m));
 }
 
+/** A running deadline cron that builtin-actors stops at this deadline's end: nothing is locked. */
+export function deadlineCronStops(m: MinerState): boolean {
+  return deadlineCronActive(m) && !continuesDeadlineCron(m);
+}
+
 /** The owner, the worker and the control addresses: who may act for the miner. */
 export function controllingIds(info: MinerState): number[] {
   return [...info.controlAddresses, info.worker, info.owner];
