@@ -1,17 +1,22 @@
 // A genesis state with storage providers and a few funded f1 accounts, and messages applied to it
 // through the Executor (no signatures: applyMessage does not check them), for the miner, power and
 // reward actor tests. Doubles for the market and verified registry stand in through overrideBuiltinActor.
+import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
+import type { CID } from 'multiformats/cid';
 import { FilAddress, Protocol } from '../../src/common/address.js';
 import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { deriveAccounts } from '../../src/devnet/accounts.js';
 import { createGenesisState } from '../../src/devnet/genesis.js';
 import { deriveStorageProviderKeys } from '../../src/devnet/storage-providers/keys.js';
-import type { ActorKind } from '../../src/fevm/actor.js';
+import { POWER_ACTOR_ID, type ActorKind } from '../../src/fevm/actor.js';
 import { overrideBuiltinActor } from '../../src/fevm/actors/builtin.js';
 import { enrollCron } from '../../src/fevm/actors/cron.js';
+import { presealCommR } from '../../src/fevm/actors/miner/genesis-sectors.js';
+import { MAX_PROVE_COMMIT_DURATION, MIN_SECTOR_EXPIRATION } from '../../src/fevm/actors/miner/policy.js';
 import { loadMiner, type FullMinerState } from '../../src/fevm/actors/miner/state.js';
-import { methodTable, type ActorRuntime, type BuiltinActor } from '../../src/fevm/actors/runtime.js';
+import { methodNumber, methodTable, type ActorRuntime, type BuiltinActor } from '../../src/fevm/actors/runtime.js';
+import { ExitCode } from '../../src/fevm/exit-code.js';
 import { Executor } from '../../src/fevm/executor.js';
 import type { StateOverlay } from '../../src/fevm/state-tree.js';
 import type { ExecutionContext } from '../../src/fevm/types.js';
@@ -149,4 +154,18 @@ export function expireAt(h: MinerHarness, sector: number, epoch: number): void {
   const expiring = { ...m.sectors.get(sector)!, expiration: epoch, initialPledge: FIL };
   h.state.putActor({ ...miner, balance: FIL, miner: { ...m, initialPledge: FIL, sectors: new Map([...m.sectors, [sector, expiring]]) } });
   enrollCron(h.state, epoch, { actor: MINER, event: { type: 'expire', sectors: [sector] } });
+}
+
+/** A new miner created through the power actor (CreateMiner) for `owner`, with a new BLS worker; `value` pays its creation deposit, the rest its balance. Its ID. */
+export async function createMiner(h: MinerHarness, owner: number, value: bigint): Promise<number> {
+  const id = (n: number) => FilAddress.fromId(n).bytes;
+  const created = await h.send(owner, POWER_ACTOR_ID, methodNumber('CreateMiner'), [id(owner), id(h.blsAccount()), 13, new Uint8Array([1]), []], value);
+  assert.equal(created.exitCode, ExitCode.Ok);
+  return FilAddress.fromBytes((created.value as Uint8Array[])[0]!).id!;
+}
+
+/** PreCommitSectorBatch2's entry for a 32 GiB sector `sector` of `miner` (MINER unless given), sealed at the previous epoch, expiring just past the shortest commitment. */
+export function precommit(h: MinerHarness, sector: number, extra: { miner?: number; dealIds?: number[]; unsealed?: CID } = {}) {
+  const expiration = h.epoch + MAX_PROVE_COMMIT_DURATION + MIN_SECTOR_EXPIRATION + 1000;
+  return [8, sector, presealCommR(extra.miner ?? MINER, sector), h.epoch - 1, extra.dealIds ?? [], expiration, extra.unsealed ?? null];
 }

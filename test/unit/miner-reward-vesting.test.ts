@@ -6,10 +6,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { decodeBigInt, encodeBigInt } from '../../src/common/cbor.js';
-import { FilAddress } from '../../src/common/address.js';
 import { POWER_ACTOR_ID } from '../../src/fevm/actor.js';
-import { deadlineEndAfter, MAX_PROVE_COMMIT_DURATION, MIN_SECTOR_EXPIRATION, provingPeriodStart } from '../../src/fevm/actors/miner/policy.js';
-import { presealCommR } from '../../src/fevm/actors/miner/genesis-sectors.js';
+import { deadlineEndAfter, provingPeriodStart } from '../../src/fevm/actors/miner/policy.js';
 import {
   addLockedFunds,
   loadedVestingFunds,
@@ -29,7 +27,7 @@ import { CREATE_MINER_DEPOSIT } from '../../src/fevm/actors/power.js';
 import { BLOCK_REWARD } from '../../src/fevm/actors/reward.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
-import { FIL, MINER, OWNER, minerHarness, type MinerHarness } from '../helpers/miner-harness.js';
+import { FIL, MINER, OWNER, createMiner, minerHarness, precommit, type MinerHarness } from '../helpers/miner-harness.js';
 
 const DAY = 2880;
 const LOCKED = (BLOCK_REWARD * 3n) / 4n;
@@ -343,10 +341,7 @@ describe('block reward vesting (builtin-actors v18 apply_rewards)', () => {
   test('a miner that never pre-committed runs no deadline cron: its creation deposit unlocks only when it withdraws, until its first pre-commit starts the cron (review R64)', async () => {
     const h = await minerHarness();
     const [owner] = h.accounts;
-    const id = (n: number) => FilAddress.fromId(n).bytes;
-    const created = await h.send(owner!, POWER_ACTOR_ID, methodNumber('CreateMiner'), [id(owner!), id(h.blsAccount()), 13, new Uint8Array([1]), []], CREATE_MINER_DEPOSIT + 30n * FIL);
-    assert.equal(created.exitCode, ExitCode.Ok);
-    const miner = FilAddress.fromBytes((created.value as Uint8Array[])[0]!).id!;
+    const miner = await createMiner(h, owner!, CREATE_MINER_DEPOSIT + 30n * FIL);
     const [f1, f2, f3, f4] = vestingTable(h.miner(miner));
     const locked = () => h.miner(miner).lockedFunds;
     const withdraw = async () => decodeBigInt((await h.send(owner!, miner, methodNumber('WithdrawBalance'), [encodeBigInt(10_000n * FIL)])).value as Uint8Array);
@@ -359,8 +354,7 @@ describe('block reward vesting (builtin-actors v18 apply_rewards)', () => {
     assert.equal(await withdraw(), f2!.amount);
     // The first pre-commit, after the next fund vested: the cron unlocks it at the end of this deadline.
     await h.advanceTo(f3!.epoch + 200);
-    const expiration = h.epoch + MAX_PROVE_COMMIT_DURATION + MIN_SECTOR_EXPIRATION + 1000;
-    const sent = await h.send(owner!, miner, 28, [[[8, 1, presealCommR(miner, 1), h.epoch - 1, [], expiration, null]]], 5n * FIL);
+    const sent = await h.send(owner!, miner, 28, [[precommit(h, 1, { miner })]], 5n * FIL);
     assert.equal(sent.exitCode, ExitCode.Ok);
     const end = deadlineEndAfter(h.epoch - 1, h.miner(miner).provingPeriodOffset);
     await h.advanceTo(end);

@@ -11,15 +11,14 @@ import { encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
 import { blake2b256 } from '../../src/common/hashes.js';
 import { CRON_ACTOR_ID, MARKET_ACTOR_ID, POWER_ACTOR_ID } from '../../src/fevm/actor.js';
 import { enrollCron } from '../../src/fevm/actors/cron.js';
-import { ActorError, methodNumber } from '../../src/fevm/actors/runtime.js';
-import { presealCommR } from '../../src/fevm/actors/miner/genesis-sectors.js';
+import { ActorError } from '../../src/fevm/actors/runtime.js';
 import { nextDeadlineOccurrence } from '../../src/fevm/actors/miner/proving.js';
-import { MAX_PROVE_COMMIT_DURATION, MIN_SECTOR_EXPIRATION, PRE_COMMIT_CHALLENGE_DELAY, provingPeriodStart, WPOST_CHALLENGE_WINDOW, WPOST_PROVING_PERIOD } from '../../src/fevm/actors/miner/policy.js';
+import { MAX_PROVE_COMMIT_DURATION, PRE_COMMIT_CHALLENGE_DELAY, provingPeriodStart, WPOST_CHALLENGE_WINDOW, WPOST_PROVING_PERIOD } from '../../src/fevm/actors/miner/policy.js';
 import { deadlineCronActive, minerStateValue } from '../../src/fevm/actors/miner/state.js';
 import { SECTOR_CONTENT_CHANGED } from '../../src/fevm/actors/miner/sectors.js';
 import { claimOf, CREATE_MINER_DEPOSIT } from '../../src/fevm/actors/power.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
-import { FIL, MINER, OWNER, double, minerHarness, type MinerHarness } from '../helpers/miner-harness.js';
+import { FIL, MINER, OWNER, createMiner, double, minerHarness, precommit, type MinerHarness } from '../helpers/miner-harness.js';
 
 const GIB32 = 32n << 30n;
 const pieceCid = (seed: string) => CID.createV1(0xf101, createDigest(0x1012, blake2b256(new TextEncoder().encode(seed))));
@@ -34,11 +33,6 @@ function cleanUpEnd(epoch: number, periodStart: number): number {
   const remainder = (epoch - offset) % WPOST_CHALLENGE_WINDOW;
   const quantized = remainder === 0 ? epoch : epoch - remainder + WPOST_CHALLENGE_WINDOW;
   return quantized + WPOST_CHALLENGE_WINDOW - 1;
-}
-
-function precommit(h: MinerHarness, sector: number, extra: { dealIds?: number[]; unsealed?: CID } = {}) {
-  const expiration = h.epoch + MAX_PROVE_COMMIT_DURATION + MIN_SECTOR_EXPIRATION + 1000;
-  return [8, sector, presealCommR(MINER, sector), h.epoch - 1, extra.dealIds ?? [], expiration, extra.unsealed ?? null];
 }
 
 const proveParams = (activations: unknown[], options: { requireActivation?: boolean; requireNotification?: boolean } = {}) => [
@@ -112,15 +106,11 @@ describe("The deadline cron (builtin-actors' deadline_cron_active, StateReadStat
   test('a pre-commit starts it: a miner that has only pre-committed shows it active', async () => {
     const h = await minerHarness();
     const [owner] = h.accounts;
-    const id = (n: number) => FilAddress.fromId(n).bytes;
-    const created = await h.send(owner!, POWER_ACTOR_ID, methodNumber('CreateMiner'), [id(owner!), id(h.blsAccount()), 13, new Uint8Array([1]), []], CREATE_MINER_DEPOSIT + 5n * FIL);
-    assert.equal(created.exitCode, ExitCode.Ok);
-    const miner = FilAddress.fromBytes((created.value as Uint8Array[])[0]!).id!;
+    const miner = await createMiner(h, owner!, CREATE_MINER_DEPOSIT + 5n * FIL);
     const cronActiveOf = () => (minerStateValue(h.miner(miner), h.epoch) as unknown[]).at(-1);
     // Its creation deposit is locked, but it has not pre-committed.
     assert.equal(cronActiveOf(), false);
-    const sector = [8, 1, presealCommR(miner, 1), h.epoch - 1, [], h.epoch + MAX_PROVE_COMMIT_DURATION + MIN_SECTOR_EXPIRATION + 1000, null];
-    assert.equal((await h.send(owner!, miner, 28, [[sector]])).exitCode, ExitCode.Ok);
+    assert.equal((await h.send(owner!, miner, 28, [[precommit(h, 1, { miner })]])).exitCode, ExitCode.Ok);
     assert.equal(cronActiveOf(), true);
   });
 
