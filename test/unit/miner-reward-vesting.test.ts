@@ -205,7 +205,7 @@ describe('block reward vesting (builtin-actors v18 apply_rewards)', () => {
     assert.equal((await vestingFunds(h)).reduce((sum, f) => sum + f.amount, 0n), whole.reduce((sum, f) => sum + f.amount, 0n) - 2n * FIL);
   });
 
-  test('fees drawn one after another before anything vests leave the table one draw of their sum leaves (earliest first, no fund of nothing kept)', () => {
+  test('fees drawn one after another before anything vests leave the table one draw of their sum leaves (earliest first; a fund of nothing the draw passes over is dropped)', () => {
     const table: VestingFund[] = [{ epoch: 100, amount: 10n }, { epoch: 160, amount: 0n }, { epoch: 220, amount: 20n }, { epoch: 280, amount: 30n }];
     const miner = { lockedFunds: 60n, vestingFunds: table } as unknown as FullMinerState;
     const first = unlockVestedAndUnvestedFunds(miner, 50, 4n);
