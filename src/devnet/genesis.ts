@@ -127,9 +127,9 @@ export function createGenesisState(
     const robust = newActorAddress(state, owner.id);
     const created = createMinerActor(state, { owner: owner.id, worker: owner.id, windowPoStProofType: windowPoSt(sectorSize).proofType, peerId: key.peerId, epoch: 0, robust });
     // The provider's power comes from committed, deal-less sectors it holds from genesis.
-    const { miner, expiration } = genesisSectors(created, GENESIS_SECTORS_PER_PROVIDER);
+    const { miner, cron } = genesisSectors(created, GENESIS_SECTORS_PER_PROVIDER);
     state.putActor(miner);
-    enrollCron(state, expiration.epoch, { actor: miner.id, event: expiration.event });
+    for (const { epoch, event } of cron) enrollCron(state, epoch, { actor: miner.id, event });
     const { raw, qa } = sectorsPower(sectorSize, miner.miner.sectors!.values());
     const power = state.getActor(POWER_ACTOR_ID)!;
     state.putActor({ ...power, power: addClaim(power.power!, miner.id, { rawBytePower: raw, qualityAdjPower: qa }) });
