@@ -127,9 +127,13 @@ export function createGenesisState(
     const robust = newActorAddress(state, owner.id);
     const created = createMinerActor(state, { owner: owner.id, worker: owner.id, windowPoStProofType: windowPoSt(sectorSize).proofType, peerId: key.peerId, epoch: 0, robust });
     // The provider's power comes from committed, deal-less sectors it holds from genesis.
-    const { miner, cron } = genesisSectors(created, GENESIS_SECTORS_PER_PROVIDER);
+    const { miner, expiration } = genesisSectors(created, GENESIS_SECTORS_PER_PROVIDER);
     state.putActor(miner);
-    for (const { epoch, event } of cron) enrollCron(state, epoch, { actor: miner.id, event });
+    // Only the sectors' expiration is enrolled, no check that stops the deadline cron with nothing locked:
+    // Lotus's genesis pledges these sectors (chain/gen/genesis/miners.go), which keeps builtin-actors'
+    // deadline cron running while they live. The devnet's providers carry no pledge (a simplification),
+    // so builtin's stop rule applied here would turn the cron off where a Lotus devnet's stays on.
+    enrollCron(state, expiration.epoch, { actor: miner.id, event: expiration.event });
     const { raw, qa } = sectorsPower(sectorSize, miner.miner.sectors!.values());
     const power = state.getActor(POWER_ACTOR_ID)!;
     state.putActor({ ...power, power: addClaim(power.power!, miner.id, { rawBytePower: raw, qualityAdjPower: qa }) });

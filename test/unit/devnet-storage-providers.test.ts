@@ -11,7 +11,7 @@ import { GENESIS_SECTORS_PER_PROVIDER } from '../../src/devnet/genesis.js';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
 import { deriveStorageProviderKeys, peerIdString } from '../../src/devnet/storage-providers/keys.js';
 import { POWER_ACTOR_ID, type Actor } from '../../src/fevm/actor.js';
-import { SECTOR_SIZE_32GIB } from '../../src/fevm/actors/miner/state.js';
+import { deadlineCronActive, SECTOR_SIZE_32GIB } from '../../src/fevm/actors/miner/state.js';
 import { secp256k1Address } from '../../src/fevm/signature.js';
 import type { StateReader } from '../../src/fevm/state-tree.js';
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
@@ -95,6 +95,15 @@ describe('storage providers at genesis', () => {
     assert.equal(power.totalQualityAdjPower, 3n * each);
     assert.equal(power.minerCount, 3);
     assert.equal(power.minerAboveMinPowerCount, 3);
+  });
+
+  test("every provider keeps its deadline cron on (DeadlineCronActive), as a Lotus genesis miner's pledge keeps it", async (t) => {
+    // With 8 providers some win no block before their first deadline's end, where nothing of theirs is locked yet.
+    const devnet = await devnetOf(t, { storageProviders: 8 });
+    await devnet.cheats.mine(100);
+    const miners = actors(devnet.stateAt(devnet.head.epoch)).filter((a) => a.kind === 'storageminer');
+    assert.equal(miners.length, 8);
+    for (const m of miners) assert.equal(deadlineCronActive(m.miner!), true, `t0${m.id}`);
   });
 
   test('--storage-providers 0 creates none', async (t) => {

@@ -10,8 +10,8 @@ import { DEFAULT_MNEMONIC, testConfig } from '../../src/config.js';
 import { deriveStorageProviderKeys } from '../../src/devnet/storage-providers/keys.js';
 import { ETH_NULL_ADDRESS_BALANCE } from '../../src/devnet/genesis.js';
 import { CRON_ACTOR_ID, MARKET_ACTOR_ID } from '../../src/fevm/actor.js';
+import { nextCronEpoch } from '../../src/fevm/actors/cron.js';
 import { CronQueue } from '../../src/fevm/actors/cron-queue.js';
-import type { MinerCronEvent } from '../../src/fevm/actors/miner/schedule.js';
 import type { Devnet } from '../../src/devnet/devnet.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 import { devWallet, RECIPIENT } from '../helpers/dev-wallet.js';
@@ -193,15 +193,11 @@ interface Trace {
 /** An InvocResult with its Duration, which each run measures anew, set aside. */
 const withoutDuration = (r: { Duration: number }) => ({ ...r, Duration: 0 });
 
-/**
- * The first epoch with scheduled cron work (the storage providers' deadlines) past the checks at the end of
- * their genesis deadline ('cron-stop', in the first 60 epochs), and the miners with work at it.
- */
+/** The first epoch with scheduled cron work (the storage providers' deadlines) and the miners with work at it. */
 function firstDeadlineWork(devnet: Devnet): { due: number; miners: string[] } {
   const state = devnet.stateAt(devnet.head.epoch);
-  const [due, entries] = CronQueue.of(state.getActor(CRON_ACTOR_ID)!.cron!.queue)
-    .list()
-    .find(([, entries]) => entries.some((entry) => (entry.event as MinerCronEvent).type !== 'cron-stop'))!;
+  const due = nextCronEpoch(state)!;
+  const [, entries] = CronQueue.of(state.getActor(CRON_ACTOR_ID)!.cron!.queue).list()[0];
   const miners = [...new Set(entries.map((entry) => entry.actor).filter((id) => id !== MARKET_ACTOR_ID))].map((id) => `t0${id}`);
   assert.ok(miners.length > 0);
   return { due, miners };

@@ -18,7 +18,7 @@ import { deadlineCronActive, minerStateValue } from '../../src/fevm/actors/miner
 import { SECTOR_CONTENT_CHANGED } from '../../src/fevm/actors/miner/sectors.js';
 import { claimOf, CREATE_MINER_DEPOSIT } from '../../src/fevm/actors/power.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
-import { FIL, MINER, OTHER_MINER, OWNER, createMiner, double, minerHarness, precommit, type MinerHarness } from '../helpers/miner-harness.js';
+import { FIL, MINER, OWNER, createMiner, double, minerHarness, precommit, type MinerHarness } from '../helpers/miner-harness.js';
 
 const GIB32 = 32n << 30n;
 const pieceCid = (seed: string) => CID.createV1(0xf101, createDigest(0x1012, blake2b256(new TextEncoder().encode(seed))));
@@ -128,22 +128,6 @@ describe("The deadline cron (builtin-actors' deadline_cron_active, StateReadStat
     assert.equal(cronActive(h), false);
     assert.equal((await h.send(OWNER, MINER, 28, [[precommit(h, 101)]], 5n * FIL)).exitCode, 0);
     assert.equal(cronActive(h), true);
-  });
-
-  test('a genesis provider with nothing locked at the end of its genesis deadline stops it there; one rewarded before keeps it', async () => {
-    const h = await minerHarness();
-    // builtin-actors enrolls the cron at the last epoch of the deadline holding the pre-commit's epoch, 0
-    // (deadlines open where the proving period's offset falls, every challenge window).
-    const genesisDeadlineEnd = (id: number) => ((h.miner(id).provingPeriodOffset % WPOST_CHALLENGE_WINDOW) + WPOST_CHALLENGE_WINDOW - 1) % WPOST_CHALLENGE_WINDOW;
-    const cronActiveOf = (id: number) => (minerStateValue(h.miner(id), h.epoch) as unknown[]).at(-1);
-    assert.equal(await h.executor.awardBlockReward(h.state, h.ctx(), OTHER_MINER), ExitCode.Ok);
-    const end = genesisDeadlineEnd(MINER);
-    await h.advanceTo(end);
-    assert.equal(cronActiveOf(MINER), true);
-    await h.advanceTo(Math.max(end, genesisDeadlineEnd(OTHER_MINER)) + 1);
-    assert.equal(h.miner().lockedFunds ?? 0n, 0n);
-    assert.equal(cronActiveOf(MINER), false);
-    assert.equal(cronActiveOf(OTHER_MINER), true);
   });
 
   test('a state file written before the flag was kept: on for a miner that has pre-committed and still has something locked', async () => {

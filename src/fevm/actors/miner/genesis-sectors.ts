@@ -5,7 +5,7 @@ import { CID } from 'multiformats/cid';
 import { create as createDigest } from 'multiformats/hashes/digest';
 import { encodeCbor } from '../../../common/cbor.js';
 import { blake2b256 } from '../../../common/hashes.js';
-import { deadlineEndAfter, MAX_SECTOR_EXPIRATION_EXTENSION, shapeByPoStProof } from './policy.js';
+import { MAX_SECTOR_EXPIRATION_EXTENSION, shapeByPoStProof } from './policy.js';
 import type { MinerCronEvent } from './schedule.js';
 import { newSector } from './sectors.js';
 import { loadMiner, type MinerActor, type SectorOnChainInfo } from './state.js';
@@ -19,12 +19,7 @@ export function presealCommR(minerId: number, sectorNumber: number): CID {
   return CID.createV1(FIL_COMMITMENT_SEALED, createDigest(POSEIDON_BLS12_381_A1_FC1, digest));
 }
 
-/**
- * The provider's sectors and its cron work: their expiration, and at the end of the genesis deadline
- * (where builtin-actors enrolls the deadline cron their pre-commit starts) the check that stops that
- * cron if nothing is locked by then (actor.ts stopDeadlineCron).
- */
-export function genesisSectors(actor: MinerActor, count: number): { miner: MinerActor; cron: { epoch: number; event: MinerCronEvent }[] } {
+export function genesisSectors(actor: MinerActor, count: number): { miner: MinerActor; expiration: { epoch: number; event: MinerCronEvent } } {
   const m = loadMiner(actor.miner);
   const expiration = MAX_SECTOR_EXPIRATION_EXTENSION;
   const sealProof = shapeByPoStProof(m.windowPoStProofType)!.sealProofs[0];
@@ -37,9 +32,6 @@ export function genesisSectors(actor: MinerActor, count: number): { miner: Miner
   return {
     // Lotus's genesis pre-commits them, which starts the deadline cron.
     miner: { ...actor, miner: { ...m, sectors, allocatedSectors: numbers, deadlineCronActive: true } },
-    cron: [
-      { epoch: expiration, event: { type: 'expire', sectors: numbers } },
-      { epoch: deadlineEndAfter(-1, m.provingPeriodOffset), event: { type: 'cron-stop' } },
-    ],
+    expiration: { epoch: expiration, event: { type: 'expire', sectors: numbers } },
   };
 }
