@@ -27,7 +27,7 @@ import {
   type MarketState,
 } from './actors/market/state.js';
 import { DATACAP_HAMT_BIT_WIDTH, EMPTY_DATACAP_STATE, type DatacapState } from './actors/datacap/state.js';
-import { minerInfoValue, vestingTable, vestingTailValue, type VestingFund } from './actors/miner/state.js';
+import { minerInfoValue, sameVesting, vestingTable, vestingTailValue, type VestingFund } from './actors/miner/state.js';
 import { MULTISIG_HAMT_BIT_WIDTH, transactionValue, type MultisigTransaction } from './actors/multisig/state.js';
 import { lanesAmt, type LaneState } from './actors/paych/state.js';
 import { CLAIMS_HAMT_BIT_WIDTH } from './actors/power.js';
@@ -579,7 +579,7 @@ const minerInfoChange: TableChange = (_before, after) => (after.miner ? blockPut
 const vestingChange: TableChange = (before, after) => {
   const [was, is] = [before.miner, after.miner];
   if (!was || !is) return 0;
-  const changed = was.vestingFunds !== is.vestingFunds || was.vestingGrants !== is.vestingGrants || was.vestingDrawn !== is.vestingDrawn;
+  const changed = !sameVesting(was, is);
   const [from, to] = changed ? [vestingTail(vestingTable(was)), vestingTail(vestingTable(is))] : [];
   const unlock = from ? blockLoadGas(from) + (to ? blockPutGas(to) : 0) : 0;
   return unlock + (was.beneficiaryTerm !== is.beneficiaryTerm ? blockPutGas(valueShape(minerInfoValue(is))) : 0);

@@ -9,7 +9,7 @@ import { ActorError, type ActorRuntime } from '../runtime.js';
 import { fAddress } from '../shared.js';
 import { deadlineEndAfter } from './policy.js';
 import type { MinerCronEvent } from './schedule.js';
-import { deadlineCronActive, deadlineCronStops, loadMiner, postSubmissionsAt, vestingHead, type FullMinerState, type MinerState } from './state.js';
+import { deadlineCronActive, deadlineCronStops, loadMiner, postSubmissionsAt, sameVesting, vestingHead, type FullMinerState, type MinerState } from './state.js';
 
 /** Power actor methods the miner calls (actors/power/src/lib.rs). */
 const POWER_UPDATE_CLAIMED_POWER = 3;
@@ -46,8 +46,9 @@ function settleDeadlineCron(rt: ActorRuntime, was: MinerState | undefined, is: F
  */
 function enrollVesting(rt: ActorRuntime, was: MinerState | undefined, is: FullMinerState): void {
   if (!deadlineCronActive(is)) return;
-  const head = vestingHead(is);
   const starting = was !== undefined && !deadlineCronActive(was);
+  if (was && !starting && sameVesting(was, is)) return;
+  const head = vestingHead(is);
   if (head === undefined || (was && !starting && head === vestingHead(was))) return;
   const due = deadlineEndAfter(starting ? Math.max(head, rt.ctx.epoch - 1) : head, is.provingPeriodOffset);
   // A forked miner's deadline closes caught up late are past: its next close unlocks what they leave (a
