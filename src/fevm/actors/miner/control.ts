@@ -16,7 +16,7 @@ import {
   TERMINATION_LIFETIME_CAP,
   WORKER_KEY_CHANGE_DELAY,
   WPOST_CHALLENGE_WINDOW,
-  deadlineInfo,
+  deadlineEndAfter,
   faultFeeFor,
   terminationFeeFor,
 } from './policy.js';
@@ -157,7 +157,7 @@ export const controlMethods: Record<string, MethodSpec> = {
         const effectiveAt = rt.ctx.epoch + WORKER_KEY_CHANGE_DELAY;
         m = { ...m, pendingWorkerKey: { newWorker, effectiveAt } };
         // It takes effect at that deadline's end (its last epoch), without a confirmation.
-        rt.enrollCron(deadlineInfo(effectiveAt, m.provingPeriodOffset).close - 1, { type: 'worker-change' } satisfies MinerCronEvent);
+        rt.enrollCron(deadlineEndAfter(effectiveAt - 1, m.provingPeriodOffset), { type: 'worker-change' } satisfies MinerCronEvent);
       }
       writeMiner(rt, m);
     },
