@@ -6,6 +6,7 @@
 // address of an upstream actor, which only the upstream's init actor holds.
 import { FilAddress, Protocol } from '../common/address.js';
 import type { CID } from '../common/cbor.js';
+import { bytesToHex } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { Fork } from '../devnet/fork/fork.js';
 import { sameTipsetKey, type TipsetKeyJson } from '../devnet/fork/fork-point.js';
@@ -67,7 +68,18 @@ export async function unlessUnknown<T>(call: Promise<T>): Promise<T | undefined>
   }
 }
 
-/** Whether two tipset keys name the same tipset. */
+/** The epoch of the block an upstream answer by hash is in: a block's number, a transaction's or receipt's blockNumber (null while pending). */
+export function blockEpochOf(answer: unknown): number | undefined {
+  const { number, blockNumber } = (answer ?? {}) as { number?: unknown; blockNumber?: unknown };
+  const epoch = number ?? blockNumber;
+  return typeof epoch === 'string' ? Number(epoch) : undefined;
+}
+
+/** The epoch the upstream places a block hash at; undefined for a hash it does not know. */
+export async function upstreamEpochOf(fork: Fork, blockHash: Uint8Array): Promise<number | undefined> {
+  return blockEpochOf(await unlessUnknown(fork.upstream.call('eth_getBlockByHash', [bytesToHex(blockHash), false])));
+}
+
 /**
  * The upstream's lookup of a message included at or before the fork epoch, or null. Asked from the
  * tipset whose parent state is the fork's (ForkPoint.stateKey), but a Lotus node with the chain

@@ -2,13 +2,13 @@
 // receipts and logs from then (and state reads of earlier blocks) are the upstream's answers,
 // passed through as it gave them. Everything after the fork epoch, and the state at it (the
 // upstream's with the dev accounts funded), is the fork's own.
-import { bytesToHex, quantity } from '../common/hex.js';
+import { quantity } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { Fork } from '../devnet/fork/fork.js';
 import { taggedBlock } from './block-ref.js';
 import { keptByBlockHash, keptTipsetOf } from './dropped-tipsets.js';
 import type { RpcMethod } from './define-method.js';
-import { parsed, routeForkLookup, unlessUnknown, type Local } from './fork-lookups.js';
+import { blockEpochOf, parsed, routeForkLookup, unlessUnknown, upstreamEpochOf, type Local } from './fork-lookups.js';
 import { actorEventsOnFork, eventsRootOnFork } from './fork-events.js';
 import { feeHistory } from './fork-fee-history.js';
 import { routeTipsetSelector } from './fork-selectors.js';
@@ -66,18 +66,6 @@ const LIMITED_BY_HASH: Record<string, string> = {
  * epoch, under its hash, without its messages: the upstream describes it.
  */
 const BY_BLOCK_HASH = new Set(['eth_getBlockByHash', 'eth_getBlockTransactionCountByHash', 'eth_getTransactionByBlockHashAndIndex']);
-
-/** The epoch of the block an upstream answer by hash is in: a block's number, a transaction's or receipt's blockNumber (null while pending). */
-function blockEpochOf(answer: unknown): number | undefined {
-  const { number, blockNumber } = (answer ?? {}) as { number?: unknown; blockNumber?: unknown };
-  const epoch = number ?? blockNumber;
-  return typeof epoch === 'string' ? Number(epoch) : undefined;
-}
-
-/** The epoch the upstream places a block hash at; undefined for a hash it does not know. */
-async function upstreamEpochOf(fork: Fork, blockHash: Uint8Array): Promise<number | undefined> {
-  return blockEpochOf(await unlessUnknown(fork.upstream.call('eth_getBlockByHash', [bytesToHex(blockHash), false])));
-}
 
 /**
  * A lookup by hash from the upstream: what it has after the fork epoch (or pending) is not in the

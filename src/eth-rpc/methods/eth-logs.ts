@@ -7,7 +7,7 @@ import { defineMethod, withRawParams } from '../define-method.js';
 import { parseCriteria, parseLogQuery, parseLogSpec, parseRangeSpec, tipsetNotFound, wrapped, type HashSpec, type RangeSpec } from '../log-criteria.js';
 import type { Filters } from '../filters.js';
 import { blockLogs, droppedTipsets } from '../dropped-tipsets.js';
-import { unlessUnknown } from '../fork-lookups.js';
+import { upstreamEpochOf } from '../fork-lookups.js';
 import { LogAnswer } from '../log-json.js';
 import { MAX_FILTER_RESULTS, UpstreamLog, type CollectedLog, type LogScope } from '../filters.js';
 import { keptLogs, matchesIndexedCriteria, type EthLog, type LogCriteria } from '../logs.js';
@@ -105,16 +105,16 @@ async function newBlockHashFilter(devnet: Devnet, filters: Filters, filter: Reco
   const scope = { block: bytesToHex(hash) };
   if (held && (!fork || held.epoch > fork.point.epoch)) return filters.newLogFilter(criteria, queryLogs(devnet, { criteria, from: held.epoch, to: held.epoch }, INSTALL + TOO_MANY_EVENTS), scope);
   // A dropped tipset is the node's own (on a fork, above the fork epoch: a revert stays there).
-  const dropped = droppedTipsets(devnet).byBlockHash(hash);
-  if (!held && dropped) {
+  const dropped = held ? undefined : droppedTipsets(devnet).byBlockHash(hash);
+  if (dropped) {
     const removed: CollectedLog[] = droppedLogs(devnet, dropped, criteria).map((log) => ({ log, logIndex: log.logIndex, removed: true }));
     return filters.newLogFilter(criteria, removed, scope);
   }
   const notFound = () => new DevnetError(INSTALL + tipsetNotFound(hash));
   if (!fork) throw notFound();
-  const block = held ? { number: quantity(held.epoch) } : await unlessUnknown(fork.upstream.call<{ number?: string } | null>('eth_getBlockByHash', [bytesToHex(hash), false]));
+  const epoch = held ? held.epoch : await upstreamEpochOf(fork, hash);
   // The upstream's blocks past the fork epoch are not the fork's: unknown to it.
-  if (block?.number === undefined || Number(block.number) > fork.point.epoch) throw notFound();
+  if (epoch === undefined || epoch > fork.point.epoch) throw notFound();
   const logs = await fork.upstream.call<unknown[]>('eth_getLogs', [filter]);
   return filters.newLogFilter(criteria, logs.map((log) => new UpstreamLog(log)), scope);
 }
