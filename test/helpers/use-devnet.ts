@@ -15,20 +15,20 @@ export interface SuiteDevnet extends DevnetProcess {
 }
 
 /**
- * Registers the suite's before hook, which runs `startDevnet(args, env)`, and its after hook, which
+ * Registers the suite's before hook, which runs `startDevnet(args)`, and its after hook, which
  * destroys the provider (if one was read) and stops the node. Read the handle in tests and in
  * hooks registered after this call; reading it earlier fails, naming why. node:test runs a suite's
  * after hooks in the order they were declared, so the node is gone when the suite's own after hooks
  * run: a client that must close while the node still answers closes in its test (`t.after`).
  */
-export function useDevnet(args: string[] = [], env: NodeJS.ProcessEnv = {}): SuiteDevnet {
+export function useDevnet(args: string[] = []): SuiteDevnet {
   let node: DevnetProcess | undefined;
   let provider: JsonRpcProvider | undefined;
   let wallet: Wallet | undefined;
   const started = (): DevnetProcess => node ?? assert.fail("useDevnet's node is started by the suite's before hook: read it in a test or a later hook");
 
   before(async () => {
-    node = await startDevnet(args, env);
+    node = await startDevnet(args);
   });
   after(async () => {
     provider?.destroy();
