@@ -44,13 +44,16 @@ const ALIASES: readonly { flags: string; of: string }[] = [
   { flags: '-q, --quiet', of: 'silent' },
 ];
 
+// Built once: added to the program, then read back for their names after parsing.
+const REFUSED = OTHER_NODES_FLAGS.map((flag) => ({ ...flag, option: new Option(flag.flags).hideHelp() }));
+
 /**
  * The flags above as hidden options of `program` (parsed, so that a value is not taken for an
  * argument, but not in --help): the other nodes' flags to refuse, and the aliases, whose value goes
  * to their option as if it were given (its parser, its conflicts, source 'cli').
  */
 export function addOtherNodesFlags(program: Command): void {
-  for (const { flags } of OTHER_NODES_FLAGS) program.addOption(new Option(flags).hideHelp());
+  for (const { option } of REFUSED) program.addOption(option);
   for (const { flags, of } of ALIASES) {
     const alias = new Option(flags).hideHelp();
     program.addOption(alias);
@@ -62,8 +65,7 @@ export function addOtherNodesFlags(program: Command): void {
 
 /** The refusal for the first of those flags given on the command line, if any. */
 export function otherNodesFlagRefusal(program: Command): string | undefined {
-  for (const { flags, of, instead } of OTHER_NODES_FLAGS) {
-    const option = new Option(flags);
+  for (const { option, of, instead } of REFUSED) {
     if (program.getOptionValueSource(option.attributeName()) !== 'cli') continue;
     return `error: fvm-devnet has no ${option.long} (${of}'s): ${instead}`;
   }
