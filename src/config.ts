@@ -5,6 +5,9 @@ import { SECTOR_SIZE_32GIB } from './fevm/actors/miner/state.js';
 import { DEFAULT_BEACON_SEED } from './fevm/randomness.js';
 import { DEFAULT_F3_LAG } from './mining/finality.js';
 
+/** fvm-devnet's version, package.json's (the command's --version prints it, web3_clientVersion names it). */
+export const VERSION = '0.1.0';
+
 /** WebSocket liveness (src/eth-rpc/ws-liveness.ts): pings, and the most bytes a socket may hold unsent. */
 export interface WsLiveness {
   /** Ping every this many ms; a socket silent for a whole interval after a ping is cut. 0: no pings. */

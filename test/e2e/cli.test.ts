@@ -391,7 +391,7 @@ describe('fvm-devnet CLI', () => {
     }
   });
 
-  // The version is written in two places (package.json; web3-net.ts VERSION, which the command and web3_clientVersion name): they must agree.
+  // The version is written in two places (package.json; config.ts VERSION, which the command and web3_clientVersion name): they must agree.
   test("--version and -V print package.json's version and exit 0, the version web3_clientVersion names", () => {
     const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
     for (const flag of ['--version', '-V']) {

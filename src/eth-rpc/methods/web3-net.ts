@@ -3,9 +3,7 @@
 import { bytesToHex, quantity } from '../../common/hex.js';
 import { defineMethod } from '../define-method.js';
 import { NETWORK_VERSION } from '../../fevm/network-version.js';
-
-/** fvm-devnet's version, package.json's (the command's --version prints it). */
-export const VERSION = '0.1.0';
+import { VERSION } from '../../config.js';
 
 /**
  * Named "anvil" before its first "/", as Anvil's `anvil/v1.7.1` is: Hardhat's network helpers accept
