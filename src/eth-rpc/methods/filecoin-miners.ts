@@ -119,9 +119,8 @@ export function vestingTailBlock(funds: readonly VestingFund[]): Uint8Array | un
   return tail && encodeCbor(tail);
 }
 
-/** go-state-types' VestingFunds (actors v16+): the first fund inline, the others in a tail block; null for none. */
-function vestingFundsJson(funds: readonly VestingFund[]) {
-  const tail = vestingTailBlock(funds);
+/** go-state-types' VestingFunds (actors v16+): the first fund inline, the others in `tail` (vestingTailBlock); null for none. */
+function vestingFundsJson(funds: readonly VestingFund[], tail: Uint8Array | undefined) {
   if (!tail) return null;
   return { Head: { Epoch: funds[0]!.epoch, Amount: funds[0]!.amount.toString() }, Tail: cidJson(cidOf(tail)) };
 }
@@ -129,17 +128,17 @@ function vestingFundsJson(funds: readonly VestingFund[]) {
 /**
  * The StateReadState view of a miner: go-state-types miner.State, its AMTs and HAMTs as the CIDs of
  * the devnet's values, but for its Deadlines, laid out as builtin-actors does (deadline-blocks.ts),
- * and its vesting table (vestingTable), which the caller has built to serve its tail block.
+ * and its vesting table (vestingTable) and that table's tail block, which the caller has built to serve it.
  */
-export function minerStateJson(state: MinerState, epoch: number, deadlines: CID, vesting: readonly VestingFund[]) {
+export function minerStateJson(state: MinerState, epoch: number, deadlines: CID, vesting: readonly VestingFund[], vestingTail: Uint8Array | undefined) {
   const m = loadMiner(state);
   const link = (value: unknown) => cidJson(cidOf(encodeCbor(value)));
-  const [info, , , , , , precommits, cleanUp, allocated, sectors, periodStart, deadline] = minerStateValue(m, epoch) as unknown[];
+  const [info, , , , , , precommits, cleanUp, allocated, sectors, periodStart, deadline] = minerStateValue(m, epoch, vesting) as unknown[];
   return {
     Info: link(info),
     PreCommitDeposits: m.preCommitDeposits.toString(),
     LockedFunds: (m.lockedFunds ?? 0n).toString(),
-    VestingFunds: vestingFundsJson(vesting),
+    VestingFunds: vestingFundsJson(vesting, vestingTail),
     FeeDebt: m.feeDebt.toString(),
     InitialPledge: m.initialPledge.toString(),
     PreCommittedSectors: link(precommits),

@@ -90,7 +90,7 @@ function stateJson(devnet: Devnet, actor: Actor, epoch: number) {
     const vesting = vestingTable(actor.miner);
     const vestingTail = vestingTailBlock(vesting);
     if (vestingTail) serveBlock(devnet, vestingTail);
-    return minerStateJson(actor.miner, epoch, deadlines.root, vesting);
+    return minerStateJson(actor.miner, epoch, deadlines.root, vesting, vestingTail);
   }
   if (actor.power) return powerStateJson(actor.power, devnet.stateAt(epoch), epoch, actor.forkedFrom?.stateJson as Record<string, unknown> | undefined);
   if (actor.kind === 'reward') return rewardStateJson(actor.reward, epoch);

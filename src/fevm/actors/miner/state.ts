@@ -647,9 +647,10 @@ function sectorValue(s: SectorOnChainInfo): unknown {
  * allocated_sectors, sectors, proving_period_start, current_deadline, deadlines, early_terminations,
  * deadline_cron_active]. The AMTs and HAMTs are shown inline: sectors and pre-commits as lists, the
  * deadlines as a list of [deadline, partition, faulty sectors bitfield]; the vesting funds as
- * builtin-actors' [head, tail] (null for none), the tail's list inline.
+ * builtin-actors' [head, tail] (null for none), the tail's list inline; `vesting` is the miner's
+ * vestingTable when the caller has built it already.
  */
-export function minerStateValue(state: MinerState, epoch = 0): unknown {
+export function minerStateValue(state: MinerState, epoch = 0, vesting?: readonly VestingFund[]): unknown {
   const m = loadMiner(state);
   const sectors = [...m.sectors.values()].sort((a, b) => a.sectorNumber - b.sectorNumber);
   const precommits = [...m.precommits.values()].sort((a, b) => a.sectorNumber - b.sectorNumber);
@@ -658,7 +659,7 @@ export function minerStateValue(state: MinerState, epoch = 0): unknown {
     minerInfoValue(m),
     encodeBigInt(m.preCommitDeposits),
     encodeBigInt(m.lockedFunds ?? 0n),
-    vestingFundsValue(vestingTable(m)),
+    vestingFundsValue(vesting ?? vestingTable(m)),
     encodeBigInt(m.feeDebt),
     encodeBigInt(m.initialPledge),
     precommits.map((p) => [
