@@ -66,6 +66,8 @@ export class Miner {
   private modeValue: MiningMode = { type: 'instant' };
   /** Stops interval mining's timer (src/mining/every.ts), while it runs. */
   private stopTimer: (() => void) | undefined;
+  /** Interval mining's tipset, from its tick until it is mined (or fails). */
+  private intervalTipset: Promise<unknown> | undefined;
   /** A base fee for the next tipset (anvil_setNextBlockBaseFeePerGas), instead of the rule's. */
   nextBaseFee: bigint | undefined;
   /** An instant-mining run that is queued but has not started: later messages join it. */
@@ -90,8 +92,20 @@ export class Miner {
     this.stopTimer = undefined;
     this.modeValue = mode;
     if (mode.type === 'interval') {
-      this.stopTimer = every(mode.blockTimeMs, () => void this.mine().catch(this.deps.onMiningError));
+      this.stopTimer = every(mode.blockTimeMs, () => this.intervalTick());
     }
+  }
+
+  /**
+   * Interval mining's tick: a tipset, unless the one the last tick queued is not mined yet. A period
+   * shorter than a tipset takes (`--block-time 0.001`, or a heavy tipset) would otherwise queue a
+   * tipset a tick for ever: the queue, and every client's wait behind it, would grow without end.
+   */
+  private intervalTick(): void {
+    if (this.intervalTipset) return;
+    this.intervalTipset = this.mine()
+      .catch(this.deps.onMiningError)
+      .finally(() => (this.intervalTipset = undefined));
   }
 
   /**

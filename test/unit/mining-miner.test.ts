@@ -541,6 +541,41 @@ describe('a miner whose executor fails (a devnet bug)', () => {
     assert.deepEqual(reported, [failing.cid.toString()]);
   });
 
+  test("interval mining's ticks while its tipset is not mined yet queue no second tipset", async (t) => {
+    t.mock.timers.enable({ apis: ['setInterval'] });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let rewards = 0;
+    const mined: ((epoch: number) => void)[] = [];
+    const tipsetMined = () => new Promise<number>((resolve) => mined.push(resolve));
+    const { miner, chain } = await bareMiner(
+      (real) => ({
+        // The first tipset waits at its block reward until released: longer than many periods.
+        awardBlockReward: async (overlay, ctx, winner) => {
+          if (rewards++ === 0) await held;
+          return real.awardBlockReward(overlay, ctx, winner);
+        },
+      }),
+      { onTipset: (tipset) => mined.shift()?.(tipset.epoch) },
+    );
+    t.after(() => miner.stop());
+    miner.setMode({ type: 'interval', blockTimeMs: 1 });
+    for (let tick = 0; tick < 100; tick++) t.mock.timers.tick(1);
+    await eventLoopTurns(5);
+    assert.equal(rewards, 1);
+    const first = tipsetMined();
+    release();
+    assert.equal(await first, 1);
+    // The 99 ticks while it waited queued nothing: no tipset follows it until the next tick.
+    await eventLoopTurns(50);
+    assert.equal(chain.head.epoch, 1);
+    assert.equal(rewards, 1);
+    const second = tipsetMined();
+    t.mock.timers.tick(1);
+    assert.equal(await second, 2);
+    assert.equal(rewards, 2);
+  });
+
   test('a tipset interval mining fails to mine is reported, and the timer goes on', async (t) => {
     const errors: unknown[] = [];
     let twice!: () => void;
