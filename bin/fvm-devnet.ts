@@ -31,6 +31,13 @@ function integer(min: number, max: number) {
   };
 }
 
+/** Anvil's --block-time: seconds above 0, fractions too (its duration_from_secs_f64: `0.5`). */
+function positiveSeconds(value: string): number {
+  const n = value.trim() === '' ? NaN : Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected seconds above 0, fractions too (0.5)');
+  return n;
+}
+
 /** A text that must not be empty: an unset variable (`--state "$FILE"`) must not read as no option, nor --host as every address. */
 function nonEmpty(what: string) {
   return (value: string): string => {
@@ -166,7 +173,7 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
     .addOption(integerOption('--f3-lag <epochs>', "epochs F3 finality lags behind the head: the 'finalized' and 'safe' tags", 0, EC_FINALITY).default(defaults.f3Lag))
     .addOption(integerOption('--timestamp <seconds>', "a new chain's genesis time, in Unix seconds (default: the start); chain time goes on from it", 0, LAST_TIMESTAMP - 1))
     .addOption(new Option('--auto-impersonate', 'send eth_sendTransaction for any sender, without its key (anvil_autoImpersonateAccount)'))
-    .addOption(integerOption('-b, --block-time <seconds>', 'mine a tipset every N seconds instead of instantly', 1, 86400))
+    .addOption(new Option('-b, --block-time <seconds>', 'mine a tipset every N seconds instead of instantly (above 0; 0.5 too)').argParser(positiveSeconds))
     .addOption(new Option('--no-mining', 'mine only on request (evm_mine)').conflicts('blockTime'))
     .addOption(new Option('--state <file>', 'load the chain from <file> if it exists; save it there on exit and while running').argParser(nonEmpty('a file')))
     .addOption(new Option('--piece-store-limit <size>', "most bytes of piece data the storage providers keep (PUT /piece/<cid>); kept in <file>.pieces/ with --state").default(defaults.pieceStoreLimit, '4GiB').argParser(byteSize(0)))

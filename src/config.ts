@@ -32,7 +32,7 @@ export interface DevnetConfig {
   balance: bigint;
   /** Native (f1/f3) addresses funded at genesis, with their balances in attoFIL. */
   fund: { address: FilAddress; balance: bigint }[];
-  /** Seconds between tipsets (interval mining); undefined mines instantly. */
+  /** Seconds between tipsets (interval mining), fractions too, as Anvil's --block-time; undefined mines instantly. */
   blockTime?: number;
   /** Mine only on request (evm_mine). */
   noMining: boolean;

@@ -266,9 +266,13 @@ export class Devnet {
     return this.store.head;
   }
 
-  /** The seconds between tipsets Lotus's APIs report: --block-time, else a Lotus devnet's 4. */
+  /**
+   * The seconds between tipsets Lotus's APIs report: --block-time, else a Lotus devnet's 4; whole
+   * seconds, as Lotus's BlockDelaySecs (a uint64), so a fraction is rounded up (tipsets' timestamps
+   * step at least a second anyway: `--block-time 0.5` runs chain time a second a tipset).
+   */
   get blockDelay(): number {
-    return this.config.blockTime ?? DEFAULT_BLOCK_DELAY;
+    return Math.ceil(this.config.blockTime ?? DEFAULT_BLOCK_DELAY);
   }
 
   /** Epochs the simulated F3 finalizes behind the head (--f3-lag). */

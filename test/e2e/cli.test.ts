@@ -306,6 +306,16 @@ describe('fvm-devnet CLI', () => {
     });
   });
 
+  test("--block-time takes fractions of a second, as Anvil's: tipsets keep coming, Lotus's block delay in whole seconds", async () => {
+    await withCli(['--block-time', '0.2'], async (node) => {
+      assert.match(node.output(), /\nMining: +every 0\.2 s\n/);
+      await pollUntil('three tipsets under --block-time 0.2', async () => (Number(await result(node.url, 'eth_blockNumber')) >= 3 ? true : undefined), { attempts: 100, intervalMs: 100 });
+      // Lotus's BlockDelaySecs is a uint64: a fraction is rounded up (timestamps step a second at least).
+      assert.equal((await result(node.url, 'Filecoin.StateGetNetworkParams')).BlockDelaySecs, 1);
+      assert.equal((await result(node.url, 'Filecoin.Version')).BlockDelay, 1);
+    });
+  });
+
   test('--json prints pino JSON lines', async () => {
     await withCli(['--json'], async (node) => {
       await result(node.url, 'eth_chainId');
