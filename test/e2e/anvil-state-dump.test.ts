@@ -2,8 +2,6 @@
 // loadState or `anvil --load-state`): refused by name, not as a damaged file (audit26 V7). The dump
 // comes from the real Anvil (the devDependency), through viem's test client.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,31 +9,20 @@ import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { createPublicClient, createTestClient, hexToBytes, http, InvalidParamsRpcError, parseEther, type Hex } from 'viem';
 import { startDevnet } from '../helpers/devnet-process.js';
-import { ANVIL_BIN } from '../helpers/foundry.js';
+import { startAnvil } from '../helpers/foundry.js';
 
 const FUNDED = '0x00000000000000000000000000000000000babe1';
 const NAMED = /is an Anvil state dump \(JSON with `accounts`\), not an fvm-devnet one: .*anvil_setBalance, anvil_setNonce, anvil_setCode and anvil_setStorageAt/;
 
 /** A state dump of a fresh Anvil with one account funded: the gzipped hex anvil_dumpState answers. */
 async function anvilDump(): Promise<Hex> {
-  const anvil = spawn(ANVIL_BIN, ['--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const anvil = await startAnvil();
   try {
-    let out = '';
-    anvil.stdout.setEncoding('utf8');
-    const port = await new Promise<string>((resolve, reject) => {
-      anvil.stdout.on('data', (chunk: string) => {
-        out += chunk;
-        const m = /Listening on [^:\s]+:(\d+)/.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      anvil.once('exit', (code) => reject(new Error(`anvil exited (${code}) before listening:\n${out}`)));
-    });
-    const anvilClient = createTestClient({ mode: 'anvil', transport: http(`http://127.0.0.1:${port}`) });
+    const anvilClient = createTestClient({ mode: 'anvil', transport: http(anvil.url) });
     await anvilClient.setBalance({ address: FUNDED, value: parseEther('7') });
     return await anvilClient.dumpState();
   } finally {
-    anvil.kill('SIGTERM');
-    if (anvil.exitCode === null && anvil.signalCode === null) await once(anvil, 'exit');
+    await anvil.stop();
   }
 }
 

@@ -1,6 +1,7 @@
-// Runs Foundry's `cast` and `forge` for the end-to-end tests. It calls the platform binaries
+// Runs Foundry's `cast`, `forge` and `anvil` for the end-to-end tests. It calls the platform binaries
 // directly: the node_modules/.bin wrappers exit 0 even when the tool fails (see tool-quirks.md).
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { REPO_ROOT } from './solc.js';
 
@@ -67,4 +68,34 @@ export async function castOk(args: string[], options: FoundryRunOptions = {}): P
     throw new Error(`cast ${args.join(' ')} exited with ${r.code}\n--- stderr ---\n${r.stderr}\n--- stdout ---\n${r.stdout}`);
   }
   return r.stdout.trim();
+}
+
+export interface AnvilProcess {
+  url: string;
+  /** SIGTERM, resolved once Anvil has exited. */
+  stop(): Promise<void>;
+}
+
+/** Starts `anvil --port 0 ...args`; resolves once it prints `Listening on`, with its URL. */
+export async function startAnvil(args: string[] = []): Promise<AnvilProcess> {
+  const child = spawn(ANVIL_BIN, ['--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const port = await new Promise<string>((resolve, reject) => {
+    const read = (chunk: string) => {
+      out += chunk;
+      const m = /Listening on [^:\s]+:(\d+)/.exec(out);
+      if (m) resolve(m[1]!);
+    };
+    child.stdout.setEncoding('utf8').on('data', read);
+    child.stderr.setEncoding('utf8').on('data', read);
+    child.once('exit', (code) => reject(new Error(`anvil exited (${code}) before listening:\n${out}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
 }
