@@ -5,7 +5,7 @@
 // milligas per-byte prices (0.4 gas/byte) are rounded up per charge.
 
 /** L84: on_chain_message_compute, a fixed 38 863. */
-export const ON_CHAIN_MESSAGE_COMPUTE = 38_863;
+const ON_CHAIN_MESSAGE_COMPUTE = 38_863;
 /** L85–88: on_chain_message_storage, 1 300 × (36 + size). */
 export const ON_CHAIN_MESSAGE_STORAGE_BASE = 36;
 export const STORAGE_GAS_PER_BYTE = 1_300;
@@ -40,7 +40,7 @@ const BLOCK_RETENTION_PER_BYTE = 10;
 const BLOCK_OPEN = 187_440;
 /** L260–263: block_persist_storage, 334 000 + 3 340/byte. */
 const BLOCK_PERSIST_STORAGE = 334_000;
-export const BLOCK_PERSIST_PER_BYTE = 3_340;
+const BLOCK_PERSIST_PER_BYTE = 3_340;
 /** L265: block_persist_compute. */
 const BLOCK_PERSIST_COMPUTE = 172_000;
 /** L290: wasm_rules.memory_copy_per_byte_cost (0.4 gas). */

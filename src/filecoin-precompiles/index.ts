@@ -13,7 +13,6 @@ import { getRandomness } from './fe00-06-get-randomness.js';
 import type { FilecoinPrecompile, PrecompileRuntime } from './runtime.js';
 
 export * from './runtime.js';
-export { PrecompileError } from './abi.js';
 
 export interface FilecoinPrecompileEntry {
   /** The 20-byte Ethereum address 0xfe ‖ 18 zero bytes ‖ index. */

@@ -60,11 +60,6 @@ export function bool(value: unknown, what: string): boolean {
   return value;
 }
 
-export function text(value: unknown, what: string): string {
-  if (typeof value !== 'string') throw serializationError(`${what}: expected a string`);
-  return value;
-}
-
 export function cid(value: unknown, what: string): CID {
   const parsed = CID.asCID(value);
   if (!parsed) throw serializationError(`${what}: expected a CID`);

@@ -352,8 +352,8 @@ export function delegateParamsSize(input: number, value: bigint): number {
 export const delegateParamsPutGas = (size: number): number => blockCreateGas(size, 1) + onCborScan(5, 1);
 
 /** GetBytecode's return, a CBOR CID (43 bytes, as above) or null for a dead contract; GetBytecodeHash's, 32 bytes. */
-export const bytecodeReturnSize = (dead: boolean) => (dead ? 1 : CID_LINK_BYTES);
-export const BYTECODE_HASH_RETURN_SIZE = cborBytesSize(32);
+const bytecodeReturnSize = (dead: boolean) => (dead ? 1 : CID_LINK_BYTES);
+const BYTECODE_HASH_RETURN_SIZE = cborBytesSize(32);
 
 /** A block put by one actor and read by the one it returns to. */
 export const returnedGas = (size: number) => blockCreateGas(size) + returnReadGas(size);

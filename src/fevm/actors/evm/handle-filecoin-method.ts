@@ -14,7 +14,7 @@ import { ExitCode } from '../../exit-code.js';
 /** Methods up to here are the EVM actor's own (builtin-actors EVM_MAX_RESERVED_METHOD). */
 export const EVM_MAX_RESERVED_METHOD = 1023;
 /** keccak256("handle_filecoin_method(uint64,uint64,bytes)")[0..4]. */
-export const HANDLE_FILECOIN_METHOD_SELECTOR = new Uint8Array([0x86, 0x8e, 0x10, 0xc4]);
+const HANDLE_FILECOIN_METHOD_SELECTOR = new Uint8Array([0x86, 0x8e, 0x10, 0xc4]);
 /** Exit codes below this are the system's; an actor that exits with one gets SysErrIllegalExitCode. */
 const FIRST_USER_EXIT_CODE = 16;
 

@@ -70,7 +70,7 @@ export function byteLength(value: bigint): number {
 const pairBytesOf = (keyLength: number, valueLength: number) => POINTER_FRAME + 1 + cborHeadSize(keyLength) + keyLength + cborHeadSize(valueLength) + valueLength;
 
 /** A slot's pointer. */
-export const pairBytes = (key: bigint, value: bigint) => pairBytesOf(byteLength(key), byteLength(value));
+const pairBytes = (key: bigint, value: bigint) => pairBytesOf(byteLength(key), byteLength(value));
 
 /** {"l": [cid, extension length in bits, extension path]}. */
 function linkBytes(groups: number): number {

@@ -18,10 +18,10 @@ import { ActorError } from '../runtime.js';
 import { bigInt, bytes, cid, serializationError, tuple } from '../params.js';
 import { EVM_INVOCATION, evmStorageAtGas } from './evm-gas.js';
 
-export const EVM_CONSTRUCTOR = 1;
+const EVM_CONSTRUCTOR = 1;
 export const EVM_RESURRECT = 2;
-export const EVM_GET_STORAGE_AT = 5;
-export const EVM_INVOKE_CONTRACT_DELEGATE = 6;
+const EVM_GET_STORAGE_AT = 5;
+const EVM_INVOKE_CONTRACT_DELEGATE = 6;
 
 interface ReservedMethod {
   /** The codec the dispatcher requires of the params block (WithCodec), if any. */

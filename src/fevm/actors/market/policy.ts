@@ -1,7 +1,7 @@
 // The storage market's policy (builtin-actors actors/market/src/policy.rs and runtime policy.rs),
 // with the values of builtin-actors' "testing" bundle where a network build changes them.
 
-export const EPOCHS_IN_DAY = 2880;
+const EPOCHS_IN_DAY = 2880;
 /** 365.25 days of 30-second epochs (builtin-actors EPOCHS_IN_YEAR). */
 const EPOCHS_IN_YEAR = 1_051_897;
 

@@ -327,14 +327,14 @@ export const proposalsAmt = (state: MarketState): Amt => buildAmt(new Map([...st
 export const dealStateValue = (s: DealState): unknown => [s.sectorNumber, s.sectorStartEpoch, s.lastUpdatedEpoch, s.slashEpoch];
 
 /** The market's States AMT (DealMetaArray): each activated deal's state by deal ID. */
-export const statesAmt = (state: MarketState): Amt => buildAmt(new Map([...state.states].map(([id, s]) => [id, dealStateValue(s)])), STATES_AMT_BIT_WIDTH);
+const statesAmt = (state: MarketState): Amt => buildAmt(new Map([...state.states].map(([id, s]) => [id, dealStateValue(s)])), STATES_AMT_BIT_WIDTH);
 
 /** An escrow or locked table as builtin-actors' BalanceTable keeps it: a HAMT by the ID address's bytes of amounts. */
-export const balanceTableHamt = (table: ReadonlyMap<number, bigint>): { root: CID; blocks: Uint8Array[] } =>
+const balanceTableHamt = (table: ReadonlyMap<number, bigint>): { root: CID; blocks: Uint8Array[] } =>
   buildHamt([...table].map(([id, amount]) => [idAddressBytes(id), encodeBigInt(amount)]), BALANCE_TABLE_BIT_WIDTH);
 
 /** The market's PendingDealAllocationIds: a HAMT by deal ID (varint) of allocation IDs. */
-export const pendingAllocationsHamt = (state: MarketState): { root: CID; blocks: Uint8Array[] } =>
+const pendingAllocationsHamt = (state: MarketState): { root: CID; blocks: Uint8Array[] } =>
   buildHamt([...state.pendingDealAllocationIds].map(([deal, allocation]) => [actorIdKey(deal), allocation]), MARKET_HAMT_BIT_WIDTH);
 
 /**

@@ -100,8 +100,6 @@ const proposalHashData = (requester: FilAddress | undefined, txn: Omit<MultisigT
 /** The bytes a pending transaction's proposal hash is taken of (its proposer the requester). */
 export const transactionHashData = (txn: MultisigTransaction): Uint8Array => proposalHashData(txn.approved.length > 0 ? FilAddress.fromId(txn.approved[0]) : undefined, txn);
 
-export const transactionHash = (txn: MultisigTransaction): Uint8Array => blake2b256(transactionHashData(txn));
-
 /** builtin-actors' HAMT bit width for the pending transactions (PENDING_TXN_CONFIG: DEFAULT_HAMT_CONFIG). */
 export const MULTISIG_HAMT_BIT_WIDTH = 5;
 

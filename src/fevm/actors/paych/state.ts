@@ -11,7 +11,7 @@ import { ExitCode } from '../../exit-code.js';
 import { ActorError, type ActorRuntime } from '../runtime.js';
 
 /** LANE_STATES_AMT_BITWIDTH. */
-export const LANE_STATES_AMT_BIT_WIDTH = 3;
+const LANE_STATES_AMT_BIT_WIDTH = 3;
 /** SETTLE_DELAY: twelve hours of 30-second epochs after Settle before Collect. */
 export const SETTLE_DELAY = 12 * 120;
 /** MAX_LANE: the highest lane ID find_lane looks up (i64::MAX). */
@@ -53,7 +53,7 @@ export function paychOf(rt: ActorRuntime): PaychState {
 
 export const savePaych = (rt: ActorRuntime, paych: PaychState): void => rt.update({ paych });
 
-export const laneStateValue = (lane: LaneState): unknown => [encodeBigInt(lane.redeemed), lane.nonce];
+const laneStateValue = (lane: LaneState): unknown => [encodeBigInt(lane.redeemed), lane.nonce];
 
 /** Each lanes Map's AMT, built once: a state's lanes are not changed once it holds them. */
 const builtAmts = new WeakMap<ReadonlyMap<bigint, LaneState>, Amt>();

@@ -86,7 +86,7 @@ export const VERIFREG_HAMT_BIT_WIDTH = 5;
  * An owned table (allocations, claims) as builtin-actors' registry keeps it: a HAMT by owner ID of
  * the roots of HAMTs by record ID (keys as varints) of the records' tuples. Its root, and every block.
  */
-export function ownedTableHamt<T>(table: OwnedTable<T>, value: (record: T) => unknown): { root: CID; blocks: Uint8Array[] } {
+function ownedTableHamt<T>(table: OwnedTable<T>, value: (record: T) => unknown): { root: CID; blocks: Uint8Array[] } {
   const blocks: Uint8Array[] = [];
   const owners = [...table].map(([owner, records]) => {
     const own = buildHamt([...records].map(([id, record]) => [actorIdKey(id), value(record)]), VERIFREG_HAMT_BIT_WIDTH);
