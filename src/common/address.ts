@@ -3,7 +3,7 @@
 import { base32 } from 'multiformats/bases/base32';
 import { varint } from 'multiformats';
 import { blake2b32 } from './hashes.js';
-import { bytesToHex, concatBytes, equalBytes, hexToBytes, type Hex } from './hex.js';
+import { bytesToHex, concatBytes, equalBytes } from './hex.js';
 import { InvalidAddressError } from './errors.js';
 
 export enum Protocol {
@@ -286,13 +286,4 @@ export function maskedIdAddress(id: number): Uint8Array {
   out[0] = 0xff;
   new DataView(out.buffer).setBigUint64(12, BigInt(id));
   return out;
-}
-
-export function parseEthAddress(hex: string): Uint8Array {
-  if (!/^0x[0-9a-fA-F]{40}$/.test(hex)) throw new InvalidAddressError(`invalid Ethereum address: ${hex}`);
-  return hexToBytes(hex);
-}
-
-export function formatEthAddress(bytes: Uint8Array): Hex {
-  return bytesToHex(bytes);
 }

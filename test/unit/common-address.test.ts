@@ -9,11 +9,9 @@ import {
   EAM_NAMESPACE,
   FilAddress,
   Protocol,
-  formatEthAddress,
   isMaskedId,
   maskedId,
   maskedIdAddress,
-  parseEthAddress,
 } from '../../src/common/address.js';
 import { InvalidAddressError } from '../../src/common/errors.js';
 
@@ -384,19 +382,7 @@ describe('masked IDs', () => {
   });
 });
 
-describe('0x parsing and formatting', () => {
-  test('parseEthAddress accepts 20-byte hex in any case and formats lowercase', () => {
-    const bytes = parseEthAddress('0x52963EF50e27e06d72d59fcb4f3c2a687be3cfef');
-    assert.equal(bytes.length, 20);
-    assert.equal(formatEthAddress(bytes), '0x52963ef50e27e06d72d59fcb4f3c2a687be3cfef');
-  });
-
-  test('parseEthAddress rejects other shapes', () => {
-    for (const bad of ['52963ef50e27e06d72d59fcb4f3c2a687be3cfef', '0x52963ef5', '0x52963ef50e27e06d72d59fcb4f3c2a687be3cfefaa', '0xzz963ef50e27e06d72d59fcb4f3c2a687be3cfef']) {
-      throwsInvalid(() => parseEthAddress(bad));
-    }
-  });
-
+describe('keys', () => {
   test('key is stable and distinguishes addresses', () => {
     assert.equal(FilAddress.fromId(100).key, FilAddress.parse('t0100').key);
     assert.notEqual(FilAddress.fromId(100).key, FilAddress.fromId(101).key);
