@@ -14,7 +14,7 @@ const MAX_GAS_HISTORY = 128;
 const MESSAGE_PREMIUM_BLOCKS = 10;
 const MESSAGE_FEE_CAP_BLOCKS = 20;
 /** Lotus's DefaultMaxFee (node/config/def.go): 0.07 FIL, the most a pushed message may reserve for gas unless its spec says otherwise. */
-export const DEFAULT_MAX_FEE = 70_000_000_000_000_000n;
+const DEFAULT_MAX_FEE = 70_000_000_000_000_000n;
 
 /**
  * The premium that gets a message in within `blocks` tipsets (GasEstimateGasPremium): the premiums
@@ -106,7 +106,7 @@ export interface SendSpec {
  * The fee cap lowered to maxFee / gasLimit when the message could spend more than maxFee on gas (or
  * always, with maximizeFeeCap), and the premium to no more than the fee cap (CapGasFee).
  */
-export function capGasFee<M extends { gasLimit: number; gasFeeCap: bigint; gasPremium: bigint }>(message: M, spec: SendSpec = {}): M {
+function capGasFee<M extends { gasLimit: number; gasFeeCap: bigint; gasPremium: bigint }>(message: M, spec: SendSpec = {}): M {
   const maxFee = spec.maxFee || DEFAULT_MAX_FEE;
   const gasFeeCap = spec.maximizeFeeCap || message.gasFeeCap * BigInt(message.gasLimit) > maxFee ? maxFee / BigInt(message.gasLimit) : message.gasFeeCap;
   return { ...message, gasFeeCap, gasPremium: message.gasPremium < gasFeeCap ? message.gasPremium : gasFeeCap };

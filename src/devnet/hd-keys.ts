@@ -117,7 +117,7 @@ export function hdKey(mnemonic: string, path: string, index: number): HdKey {
 }
 
 /** hdKey, always derived. */
-export function deriveHdKey(mnemonic: string, path: string, index: number): HdKey {
+function deriveHdKey(mnemonic: string, path: string, index: number): HdKey {
   const { extended, compressedPublicKey } = parent(mnemonic, path);
   const { secret } = extend(extended.chainCode, concatBytes(compressedPublicKey, u32(index)), extended.secret);
   const privateKey = secretBytes(secret);

@@ -71,7 +71,7 @@ export class StateFileError extends DevnetError {
 }
 
 /** Anvil's state dump given where the devnet's own goes: refused by name, with the code Anvil answers for a dump it cannot decode (-32602). */
-export class AnvilStateDumpError extends StateFileError {
+class AnvilStateDumpError extends StateFileError {
   override readonly code = -32602;
   override name = 'AnvilStateDumpError';
 }

@@ -30,9 +30,9 @@ import { hexToBytes } from '../common/hex.js';
 import { createActor, placeEvmContract } from '../fevm/actors/lifecycle.js';
 import type { StateOverlay } from '../fevm/state-tree.js';
 
-export const SAFE_SINGLETON_FACTORY_ADDRESS = hexToBytes('0x914d7fec6aac8cd542e72bca78b30650d45643d7');
+const SAFE_SINGLETON_FACTORY_ADDRESS = hexToBytes('0x914d7fec6aac8cd542e72bca78b30650d45643d7');
 /** The key that signed its pre-signed deployments (the same for every chain). */
-export const SAFE_SINGLETON_FACTORY_SIGNER = hexToBytes('0xe1cb04a0fa36ddd16a06ea828007e35e1a3cbc37');
+const SAFE_SINGLETON_FACTORY_SIGNER = hexToBytes('0xe1cb04a0fa36ddd16a06ea828007e35e1a3cbc37');
 
 /** What the deployment's init code (`604580600e600039806000f350fe`, then these 69 bytes) returns. */
 const RUNTIME = hexToBytes('0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe03601600081602082378035828234f58015156039578182fd5b8082525050506014600cf3');

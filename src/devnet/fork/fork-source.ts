@@ -62,7 +62,7 @@ const TIPSET_HASH_RUN = 32;
  * blocks GasEstimateMessageGas (and MpoolPushMessage) asks its premium for. An estimate for more
  * blocks than 10 on a fork younger than the walk reads the upstream's 20 and stops there.
  */
-export const UPSTREAM_FEE_TIPSETS = 20;
+const UPSTREAM_FEE_TIPSETS = 20;
 /** After a failed read of those tipsets, the next estimate reads them again once this long has passed (a dead upstream does not make every estimate wait). */
 const TIPSET_FEES_RETRY_MS = 60_000;
 

@@ -18,7 +18,7 @@ import type { ForkedDeal } from './upstream-tables.js';
 import type { Upstream } from './upstream.js';
 
 /** The most blocks one walk reads (a few tens of thousands of entries); a larger table is refused. */
-export const WALK_MAX_BLOCKS = 2000;
+const WALK_MAX_BLOCKS = 2000;
 
 /** A link in Lotus's JSON. */
 type Link = { '/': string };
