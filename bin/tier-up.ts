@@ -8,7 +8,7 @@
 // V8 checks a code cache against its flags.
 import { setFlagsFromString } from 'node:v8';
 
-export const INTERRUPT_BUDGET_BYTES = 16 * 1024;
+const INTERRUPT_BUDGET_BYTES = 16 * 1024;
 
 export function tierUpSooner(): void {
   setFlagsFromString(`--interrupt-budget=${INTERRUPT_BUDGET_BYTES}`);

@@ -141,7 +141,7 @@ export const DEFAULT_MAX_BATCH = 1000;
 export const DEFAULT_WS_LIVENESS: WsLiveness = { pingIntervalMs: 30_000, maxBufferedBytes: 64 << 20 };
 
 /** geth's default RPC EVM timeout (~2 000 000 000 gas of a tight loop here): a 10 000 000 000-gas loop takes ~24 s of CPU here, ~1 s on calibnet's FVM. */
-export const DEFAULT_CALL_TIMEOUT_MS = 5000;
+const DEFAULT_CALL_TIMEOUT_MS = 5000;
 
 /** What tests and dApps read right after sending stays decoded: 2048 transfers are ~1 MB of heap more than cold. */
 export const DEFAULT_HOT_MESSAGES = 2048;

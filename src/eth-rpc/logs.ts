@@ -80,7 +80,7 @@ function eventToLog(event: ActorEvent): { topics: Uint8Array[]; data: Uint8Array
 export const KEPT_LOGS = 8192;
 const NO_LOGS: readonly EthLog[] = Object.freeze([]);
 
-export class KeptLogs {
+class KeptLogs {
   private readonly kept = new KeptLast<Tipset, readonly EthLog[]>(KEPT_LOGS, (logs) => Math.max(1, logs.length));
 
   constructor(private readonly devnet: Devnet) {}

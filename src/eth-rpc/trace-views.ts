@@ -26,7 +26,7 @@ export function isEvmSend(frame: SendFrame): boolean {
 }
 
 /** The bytes of an InvokeContract or CreateExternal params block (a CBOR byte string, or raw). */
-export function bytesParam(params: IpldBlock | undefined): Uint8Array | undefined {
+function bytesParam(params: IpldBlock | undefined): Uint8Array | undefined {
   if (!params) return EMPTY;
   return params.codec === RAW ? params.data : decodeBytesParams(params.data);
 }

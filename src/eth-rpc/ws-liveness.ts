@@ -12,7 +12,7 @@ function everyInterval(check: () => void, intervalMs: number): () => void {
 }
 
 /** Policy violation: what a socket too far behind is closed with. */
-export const WS_CLOSE_TOO_FAR_BEHIND = 1008;
+const WS_CLOSE_TOO_FAR_BEHIND = 1008;
 
 /**
  * Watches `socket`; `drop` frees what it holds (it may be called before the close event, and

@@ -98,7 +98,7 @@ export function maskedId(address: string): number | undefined {
 const kinds = new Map<string, Promise<string | undefined>>();
 
 /** The actor kinds of masked-ID addresses (the receivers of native messages), one batch for all, kept. */
-export async function actorKinds(addresses: string[]): Promise<Map<string, string>> {
+async function actorKinds(addresses: string[]): Promise<Map<string, string>> {
   const missing = [...new Set(addresses)].filter((a) => maskedId(a) !== undefined && !kinds.has(a));
   if (missing.length > 0) {
     const answers = batch<{ Code: { '/': string } }>(missing.map((a) => ['Filecoin.StateGetActor', [`t0${maskedId(a)}`, null]]));

@@ -1,7 +1,7 @@
 // The explorer's way to the node: JSON-RPC over HTTP to the page's own origin (single calls and
 // batches) and a WebSocket subscription to new heads, as any other client of the node.
 
-export class RpcError extends Error {
+class RpcError extends Error {
   constructor(
     readonly code: number,
     message: string,

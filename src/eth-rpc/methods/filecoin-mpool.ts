@@ -24,7 +24,7 @@ import { bool, invalid, listOf, type Param } from '../params.js';
  * MaxFee or 0.07 FIL (CapGasFee), though never below the pool's minimum. MpoolPushMessage and the
  * methods that push through it fill so.
  */
-export async function estimateMessageGas(devnet: Devnet, msg: Message, spec: SendSpec, tipset: Tipset = devnet.head, batch?: BatchBudget): Promise<Message> {
+async function estimateMessageGas(devnet: Devnet, msg: Message, spec: SendSpec, tipset: Tipset = devnet.head, batch?: BatchBudget): Promise<Message> {
   const gasLimit = msg.gasLimit || (await estimateGasLimit(devnet, msg, batch));
   const filled = await devnet.withPremiumHistory(() => fillMessageFees(devnet.chain, tipset, { ...msg, gasLimit }, spec));
   // After anvil_setMinGasPrice, a fee cap the node fills is one its pool admits, whatever the cap.

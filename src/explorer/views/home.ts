@@ -5,7 +5,7 @@ import { ago, fil, h, link, num, thousands } from '../dom.js';
 import { forkPoint, upstreamBadge, type ForkPoint } from '../fork.js';
 import { messagesTable } from './messages.js';
 
-export const PAGE_SIZE = 20;
+const PAGE_SIZE = 20;
 
 function tipsetRow(row: PageRow, names: MethodNames, kinds: Map<string, string>, fork: ForkPoint | undefined): HTMLElement {
   if ('nullRounds' in row) {
