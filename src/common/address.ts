@@ -14,7 +14,7 @@ export enum Protocol {
   Delegated = 4,
 }
 
-export type Network = 'f' | 't';
+type Network = 'f' | 't';
 
 /** The Ethereum Address Manager's namespace: f410… addresses hold a 20-byte Ethereum address. */
 export const EAM_NAMESPACE = 10;

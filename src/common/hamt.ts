@@ -82,7 +82,7 @@ function buildNode(entries: HashedEntry[], depth: number, bitWidth: number, bloc
 }
 
 /** Reads a block of the HAMT by CID (from a blockstore, or an upstream node's ChainReadObj). */
-export type LoadBlock = (cid: CID) => Promise<Uint8Array>;
+type LoadBlock = (cid: CID) => Promise<Uint8Array>;
 
 type Node = [Uint8Array, unknown[]];
 

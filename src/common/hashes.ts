@@ -60,7 +60,7 @@ export function keccak256Parts(...parts: Uint8Array[]): Uint8Array {
 export const sha256 = (data: Uint8Array): Uint8Array => sha2_256(data);
 export const blake2b256 = (data: Uint8Array): Uint8Array => (wasm.blake2b256 ? digestOf(wasm.blake2b256, data) : blake2b(data, { dkLen: 32 }));
 /** An incremental BLAKE2b-256 (a whole file's checksum, its pieces written across turns of the event loop). */
-export interface StreamingHash {
+interface StreamingHash {
   update(data: Uint8Array): void;
   digest(): Uint8Array;
 }

@@ -5,7 +5,7 @@ import type { ActorEvent } from './types.js';
 
 const BIT_WIDTH = 5;
 
-export type EventsAmt = Amt;
+type EventsAmt = Amt;
 
 /** The CBOR value of one event, as types.Event marshals it. */
 const stampedEvent = (event: ActorEvent): unknown => [event.emitter, event.entries.map((e) => [e.flags, e.key, e.codec, e.value])];

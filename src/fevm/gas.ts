@@ -27,7 +27,7 @@ export function onChainMessageCharge(size: number) {
   return { Name: 'OnChainMessage', Extra: null, ComputeGas: compute, StorageGas: storage, VirtualCompute: 0, VirtualStorage: 0 };
 }
 
-export interface GasOutputs {
+interface GasOutputs {
   baseFeeBurn: bigint;
   overEstimationBurn: bigint;
   minerPenalty: bigint;

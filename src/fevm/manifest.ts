@@ -8,7 +8,7 @@ import { cidOf, encodeCbor, type CID } from '../common/cbor.js';
 import { ACTORS_VERSION, codeCid } from './actor.js';
 import { actorKindsOf } from './network-version.js';
 
-export interface Manifest {
+interface Manifest {
   cid: CID;
   /** The manifest's two blocks by CID string, for ChainReadObj. */
   blocks: ReadonlyMap<string, Uint8Array>;

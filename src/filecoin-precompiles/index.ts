@@ -53,7 +53,7 @@ export function isReservedPrecompileAddress(eth: Uint8Array): boolean {
   return (eth[0] === 0x00 || eth[0] === NATIVE_PRECOMPILE_PREFIX) && equalBytes(eth.subarray(1, 19), ZERO_MIDDLE);
 }
 
-export type PrecompileOutcome = { ok: true; output: Uint8Array } | { ok: false; error: PrecompileError };
+type PrecompileOutcome = { ok: true; output: Uint8Array } | { ok: false; error: PrecompileError };
 
 /** Runs a precompile; a PrecompileError becomes a failed outcome, anything else (a bug) propagates. */
 export async function runFilecoinPrecompile(precompile: FilecoinPrecompile, input: Uint8Array, runtime: PrecompileRuntime): Promise<PrecompileOutcome> {

@@ -24,7 +24,7 @@ import { fAddress, requireCaller, requireCallerKind } from './shared.js';
 export const EAM_CREATE = 2;
 export const EAM_CREATE2 = 3;
 
-export interface CreateExternal {
+interface CreateExternal {
   sender: Actor;
   /** The nonce of the message that deploys. */
   nonce: number;
@@ -56,7 +56,7 @@ export async function createExternal(state: StateOverlay, evm: EvmActor, create:
 }
 
 /** Create or Create2 as a top-level message from a contract: what its `params` (a CBOR block) ask. */
-export interface ContractCreate extends Omit<CreateExternal, 'initcode'> {
+interface ContractCreate extends Omit<CreateExternal, 'initcode'> {
   method: typeof EAM_CREATE | typeof EAM_CREATE2;
   params: IpldBlock | undefined;
 }

@@ -55,7 +55,7 @@ function accepted({ state, sender, receiver, send }: BuiltinCall, gasUsed: numbe
   return { exitCode: ExitCode.Ok, returnData: new Uint8Array(), gasUsed, events: [] };
 }
 
-export interface BuiltinCall {
+interface BuiltinCall {
   state: StateOverlay;
   /** The message's first accesses (the actor's update when its state changes). */
   access: StateAccess;

@@ -59,13 +59,13 @@ export interface EvmCall {
   createAddress?: Uint8Array;
 }
 
-export interface EvmCallResult extends InvocationResult {
+interface EvmCallResult extends InvocationResult {
   /** The address of the contract a successful deployment created. */
   created?: Uint8Array;
 }
 
 /** How the EVM actor sends to other actors (call_actor): the executor's send. */
-export type ActorSender = (state: StateOverlay, send: ActorSend, ctx: ExecutionContext) => Promise<SendOutcome>;
+type ActorSender = (state: StateOverlay, send: ActorSend, ctx: ExecutionContext) => Promise<SendOutcome>;
 
 /** A state with no actors, for the STOP run at creation. */
 const NO_STATE: StateReader = { getActor: () => undefined, lookupId: () => undefined, getStorage: () => 0n, nextId: () => 0 };

@@ -26,7 +26,7 @@ export function handleFilecoinMethodInput(method: number, params: IpldBlock | un
   );
 }
 
-export interface FilecoinMethodOutput {
+interface FilecoinMethodOutput {
   exitCode: number;
   returnBlock?: IpldBlock;
 }

@@ -226,7 +226,7 @@ function extensionBits(groups: readonly number[], from: number): { bits: bigint;
 // --- Walks: the nodes below the root that an access to a slot reaches ---
 
 /** A node the walk reaches, named by where it sits (its depth in bits and the key's bits above it): the same node across copies. */
-export type NodeVisit = (id: bigint, node: KamtNode) => void;
+type NodeVisit = (id: bigint, node: KamtNode) => void;
 
 /** An opaque node's size: a few pairs and links. */
 const OPAQUE_NODE: KamtNode = Object.freeze({ bytes: 300, links: 0, bitfield: 0 });

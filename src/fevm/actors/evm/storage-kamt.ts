@@ -46,7 +46,7 @@ function extensionPath(groups: number[]): Uint8Array {
 }
 
 /** The KAMT of a contract's nonzero slots: its root's CID and every block, the root last. */
-export interface StorageKamt {
+interface StorageKamt {
   root: CID;
   blocks: Uint8Array[];
 }

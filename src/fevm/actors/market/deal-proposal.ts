@@ -9,10 +9,10 @@ export const FIL_COMMITMENT_UNSEALED = 0xf101;
 export const SHA2_256_TRUNC254_PADDED = 0x1012;
 
 /** A label is a CBOR text or byte string; its length counts bytes either way. */
-export type DealLabel = string | Uint8Array;
+type DealLabel = string | Uint8Array;
 
 /** The terms of a deal: every DealProposal field but the parties. */
-export interface DealTerms {
+interface DealTerms {
   readonly pieceCid: CID;
   readonly pieceSize: number;
   readonly verifiedDeal: boolean;
