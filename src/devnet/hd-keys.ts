@@ -18,7 +18,7 @@ import { bigintToBytes, bytesToBigint, bytesToHex, concatBytes, hexToBytes, padS
 import { publicKeyEthAddress, publicKeyOf } from '../common/secp256k1.js';
 import { DEFAULT_MNEMONIC } from '../config.js';
 
-export interface HdKey {
+interface HdKey {
   /** The secp256k1 secret, 32 bytes big-endian. */
   privateKey: Uint8Array;
   /** The uncompressed public key (65 bytes), what Ethereum and f1 addresses hash. */

@@ -19,7 +19,7 @@ export class MessageReplacedError extends DevnetError {
   override name = 'MessageReplacedError';
 }
 
-export interface MessageSearchDeps {
+interface MessageSearchDeps {
   chain: ChainView;
   mempool: Mempool;
   stateAt(epoch: number): StateReader;

@@ -14,12 +14,12 @@ export const NODE_KEYS_DERIVATION_PATH = "m/44'/461'/1'/0";
 /** The genesis verifier's allowance: 1 EiB of DataCap, more than a devnet will grant. */
 export const GENESIS_VERIFIER_ALLOWANCE = 1n << 60n;
 
-export interface NodeKey {
+interface NodeKey {
   address: FilAddress;
   privateKey: Uint8Array;
 }
 
-export interface NodeKeys {
+interface NodeKeys {
   /** The only signer of the root key multisig (t080). */
   rootKey: NodeKey;
   verifier: NodeKey;

@@ -100,7 +100,7 @@ function refuseAnvilDump(bytes: Uint8Array, where: string): void {
 }
 
 /** The parts of a node a saved chain is made of. */
-export interface ChainParts {
+interface ChainParts {
   chainId: bigint;
   state: StateTree;
   chain: ChainStore;

@@ -47,7 +47,7 @@ export interface ReorgTransaction {
 }
 
 /** What submitting needs from the node. */
-export interface SubmissionDeps {
+interface SubmissionDeps {
   state: StateTree;
   chain: ChainStore;
   mempool: Mempool;

@@ -11,7 +11,7 @@ import type { StateReader } from '../fevm/state-tree.js';
 import { sendFromNodeKey, type MessageSender } from './storage-providers/node-messages.js';
 
 /** What granting needs from the node: sending from a held key, and the state the grant made. */
-export interface VerifierNode extends MessageSender {
+interface VerifierNode extends MessageSender {
   readonly wallet: { has(address: FilAddress): boolean };
   stateAt(epoch: number): StateReader;
 }

@@ -47,7 +47,7 @@ export interface ForkProgress {
 }
 
 /** Miner.runLate: entries due up to the head's epoch, run each at its own epoch after `prepare`; the state's write that holds them. */
-export type LateWork = (due: (head: number) => readonly (readonly [number, CronEntry])[], prepare: (overlay: StateOverlay) => void) => Promise<number>;
+type LateWork = (due: (head: number) => readonly (readonly [number, CronEntry])[], prepare: (overlay: StateOverlay) => void) => Promise<number>;
 
 const slotKey = (id: number, slot: bigint) => `${id}:${slot.toString(16)}`;
 

@@ -177,7 +177,7 @@ function providerSectors(sectorDeals: Map<string, readonly number[] | null>, ups
 }
 
 /** What a forked actor's tables ask of the fork source about actors and miners. */
-export interface ForkedTableChecks {
+interface ForkedTableChecks {
   /** Whether an actor ID existed upstream (below its NextID). */
   upstreamActor(id: number): boolean;
   /** Whether a miner's proving state was taken on: its sectors' deadlines and partitions then read. */

@@ -62,7 +62,7 @@ export interface UpstreamOptions {
 }
 
 /** Counts of what the client did, for the warm-up progress line and the bench. */
-export interface UpstreamStats {
+interface UpstreamStats {
   requests: number;
   retries: number;
 }

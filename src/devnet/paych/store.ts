@@ -46,7 +46,7 @@ export interface ChannelInfo {
 }
 
 /** A create or add-funds message sent (Lotus's MsgInfo), with the amounts it carries, which a rewind takes back. */
-export interface MsgInfo {
+interface MsgInfo {
   readonly channelId: number;
   readonly cid: CID;
   readonly create: boolean;

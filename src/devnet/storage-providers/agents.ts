@@ -120,7 +120,7 @@ const clientLock = (proposal: DealProposal): bigint => proposal.clientCollateral
 const oneLine = (error: unknown): string => (error as Error).message.replace(/\s*\n\s*/g, ' ');
 
 /** Where the agents report what they do: a line and whether it is news or a problem. */
-export type AgentLog = (level: 'info' | 'warn', line: string) => void;
+type AgentLog = (level: 'info' | 'warn', line: string) => void;
 
 export interface DirectDeal {
   pieceCid: CID;
@@ -140,7 +140,7 @@ export interface DirectDeal {
   clientSignature?: Uint8Array;
 }
 
-export interface PublishedDeal {
+interface PublishedDeal {
   dealId: number;
   provider: number;
   message: CID;
@@ -178,7 +178,7 @@ export interface AgentNode extends MessageSender, ContractCaller {
   readonly pieces: PieceStore;
 }
 
-export interface AgentOptions {
+interface AgentOptions {
   /** Epochs between a deal's publication and its sector's pre-commit. */
   sealDelay: number;
   /** The node's mnemonic: new providers' keys and the default deal client derive from it. */

@@ -34,7 +34,7 @@ export interface ContractDealRequest {
 }
 
 /** What a contract proposes: the deal, and where the data can be fetched (its ExtraParamsV1). */
-export interface ContractProposal {
+interface ContractProposal {
   proposal: DealProposal;
   locationRef: string;
   carSize: number;

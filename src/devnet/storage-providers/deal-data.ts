@@ -18,7 +18,7 @@ export interface DealDataLocation {
 }
 
 /** What the data must be: the proposal's piece. */
-export interface DealPiece {
+interface DealPiece {
   pieceCid: CID;
   pieceSize: number;
 }

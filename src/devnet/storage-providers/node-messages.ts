@@ -18,7 +18,7 @@ export interface MessageSender {
   waitForMessage(cid: CID): Promise<MessageLocation>;
 }
 
-export interface NodeMessage {
+interface NodeMessage {
   from: FilAddress;
   to: number | FilAddress;
   method: number;

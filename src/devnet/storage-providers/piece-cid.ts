@@ -91,7 +91,7 @@ function fromV2Digest(digest: Parameters<typeof Piece.fromDigest>[0]): PieceInfo
 }
 
 /** CommP computed as the payload comes, a chunk at a time (a file read or an upload streamed). */
-export interface PieceCidHasher {
+interface PieceCidHasher {
   write(chunk: Uint8Array): void;
   /** Bytes written so far. */
   readonly length: number;

@@ -40,14 +40,14 @@ export function claimableExpirations(term: { min: number; max: number }, head: n
   return { minExpiration: head + Math.min(term.min + PROVE_MARGIN, term.max), maxExpiration: head + term.max };
 }
 
-export interface PackedSector<J extends PackableJob> {
+interface PackedSector<J extends PackableJob> {
   /** Largest piece first: each then starts at an offset aligned to its size, with no padding between. */
   jobs: J[];
   expiration: number;
 }
 
 /** Sectors for a batch and the jobs no sector can hold (why, for each); jobs in neither wait for a later batch. */
-export interface Packing<J extends PackableJob> {
+interface Packing<J extends PackableJob> {
   sectors: PackedSector<J>[];
   unsealable: { job: J; reason: string }[];
 }
