@@ -13,7 +13,7 @@ import { MAX_FILTER_HEIGHT_RANGE } from './log-criteria.js';
 import { filAddress, goFields, tipsetKey, tipsetOf } from './lotus-params.js';
 import { invalid, parseBase64, type Param } from './params.js';
 
-export interface ActorEventFilter {
+interface ActorEventFilter {
   /** Empty: any emitter. */
   addresses: FilAddress[];
   /** Key -> the codec/value pairs any of which matches; an empty list matches the key alone. */

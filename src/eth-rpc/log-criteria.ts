@@ -63,7 +63,7 @@ export interface LogQuery {
  * A log filter's spec as Lotus's parseEthFilterSpec reads it (node/impl/eth/events.go at b835fab70):
  * a block hash, or a range (RangeSpec); then its addresses and topics.
  */
-export type LogSpec = HashSpec | RangeSpec;
+type LogSpec = HashSpec | RangeSpec;
 
 export interface HashSpec {
   criteria: LogCriteria;

@@ -16,7 +16,7 @@ import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { parseAnyPieceCid, parsePieceCid, PieceError } from '../devnet/storage-providers/piece-cid.js';
 import { PieceStoreFullError, PieceStoreUnavailableError, PieceTooLargeError, type PieceStore, type StoredPiece } from '../devnet/storage-providers/piece-store.js';
 
-export interface PieceRoutesOptions {
+interface PieceRoutesOptions {
   store: PieceStore;
 }
 

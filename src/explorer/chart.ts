@@ -2,7 +2,7 @@
 // first and last epoch and the largest amount as labels, and a legend.
 import { fil, h } from './dom.js';
 
-export interface Series {
+interface Series {
   label: string;
   /** The CSS class that colours the line (app.css: svg.chart .series-N). */
   className: string;

@@ -248,7 +248,7 @@ export function sampleEpochs(deal: Deal, head: number, count = 40): number[] {
 }
 
 /** A point of a deal's chart: the escrow of its client and provider, and what the deal has paid by then. */
-export interface EscrowPoint {
+interface EscrowPoint {
   epoch: number;
   clientEscrow: bigint;
   clientLocked: bigint;

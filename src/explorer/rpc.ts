@@ -10,7 +10,7 @@ class RpcError extends Error {
   }
 }
 
-export interface RpcAnswer<T = any> {
+interface RpcAnswer<T = any> {
   result?: T;
   error?: { code: number; message: string };
 }
