@@ -47,7 +47,14 @@ const EMPTY = new Branch<never, never>(0, []);
  */
 const ordered = new KeptLast<Branch<unknown, unknown>, Leaf<unknown, unknown>[]>(1 << 16, (leaves) => leaves.length + 1);
 
-export class SharedMap<K, V> extends Map<K, V> {
+/**
+ * A Map to whoever asks (`instanceof Map`, Map's types and methods), without extending Map: a Map's
+ * constructor gives each instance a hash table of its own (~160 bytes) that a SharedMap never uses,
+ * and the state keeps every version of every table (a miner's pending rewards: one a tipset). Its
+ * prototype is set under Map.prototype below; a Map method it does not define throws on it.
+ */
+export class SharedMap<K, V> implements Map<K, V> {
+  declare readonly [Symbol.toStringTag]: string;
   private root: Branch<K, V> = EMPTY;
   private count = 0;
   private nextSeq = 0;
@@ -55,7 +62,6 @@ export class SharedMap<K, V> extends Map<K, V> {
   private first: { key: K } | undefined;
 
   constructor(entries?: Iterable<readonly [K, V]>) {
-    super();
     if (entries) for (const [key, value] of entries) this.set(key, value);
   }
 
@@ -112,15 +118,15 @@ export class SharedMap<K, V> extends Map<K, V> {
     return this.first.key;
   }
 
-  override get(key: K): V | undefined {
+  get(key: K): V | undefined {
     return find(this.root, key, hashOf(key))?.value;
   }
 
-  override has(key: K): boolean {
+  has(key: K): boolean {
     return find(this.root, key, hashOf(key)) !== undefined;
   }
 
-  override set(key: K, value: V): this {
+  set(key: K, value: V): this {
     const hash = hashOf(key);
     const old = find(this.root, key, hash);
     if (old?.value === value) return this;
@@ -129,7 +135,7 @@ export class SharedMap<K, V> extends Map<K, V> {
     return this;
   }
 
-  override delete(key: K): boolean {
+  delete(key: K): boolean {
     const next = remove(this.root, 0, key, hashOf(key));
     if (next === this.root) return false;
     this.root = next;
@@ -138,18 +144,18 @@ export class SharedMap<K, V> extends Map<K, V> {
     return true;
   }
 
-  override clear(): void {
+  clear(): void {
     this.root = EMPTY;
     this.count = 0;
     this.first = undefined;
   }
 
-  override get size(): number {
+  get size(): number {
     return this.count;
   }
 
   /** As a Map's: entries deleted while iterating are not visited, entries added are, after the rest. */
-  override *entries(): MapIterator<[K, V]> {
+  *entries(): MapIterator<[K, V]> {
     let after = -1;
     for (;;) {
       const root = this.root;
@@ -169,22 +175,24 @@ export class SharedMap<K, V> extends Map<K, V> {
     }
   }
 
-  override [Symbol.iterator](): MapIterator<[K, V]> {
+  [Symbol.iterator](): MapIterator<[K, V]> {
     return this.entries();
   }
 
-  override *keys(): MapIterator<K> {
+  *keys(): MapIterator<K> {
     for (const [key] of this.entries()) yield key;
   }
 
-  override *values(): MapIterator<V> {
+  *values(): MapIterator<V> {
     for (const [, value] of this.entries()) yield value;
   }
 
-  override forEach(callback: (value: V, key: K, map: Map<K, V>) => void, thisArg?: unknown): void {
+  forEach(callback: (value: V, key: K, map: Map<K, V>) => void, thisArg?: unknown): void {
     for (const [key, value] of this.entries()) callback.call(thisArg, value, key, this);
   }
 }
+
+Object.setPrototypeOf(SharedMap.prototype, Map.prototype);
 
 function hashOf(key: unknown): number {
   if (typeof key === 'number') return Number.isInteger(key) && key >= 0 && key <= 0xffffffff ? mix32(key) : hashText(String(key));

@@ -120,4 +120,15 @@ describe('SharedMap', () => {
     assert.deepEqual(before.changesFrom(before.copy()), { set: [], deleted: [] });
     assert.equal(entries.mock.callCount(), 0);
   });
+
+  test('a Map to whoever asks, with no hash table of its own: Map.prototype\'s methods find none on it', () => {
+    const map = new SharedMap<string, number>([['a', 1]]);
+    assert.ok(map instanceof Map);
+    assert.equal(Object.prototype.toString.call(map), '[object Map]');
+    assert.deepEqual(new Map(map), new Map([['a', 1]]));
+    // A Map's constructor gives each instance its own table (~160 bytes), which every version of every
+    // table the state keeps would carry unused: a SharedMap is not made by it.
+    assert.throws(() => Map.prototype.has.call(map, 'a'), TypeError);
+    assert.throws(() => Reflect.get(Map.prototype, 'size', map), TypeError);
+  });
 });
