@@ -92,6 +92,9 @@ export async function startDevnet(config: DevnetConfig = defaultConfig()): Promi
 
 async function startNode(config: DevnetConfig, unlock: () => void): Promise<RunningDevnet> {
   const log = createLogger(config);
+  // A saved chain is hashed as it is read (each tipset's header and CIDs): with the WebAssembly
+  // hashers, which createDevnet would make only after it (@noble's JavaScript took ~4x as long).
+  await loadWasmHashers();
   const saved = readSavedChain(config);
   const devnet = await createDevnet(config, saved);
   // --state keeps the file (and its journal) up to date while running, so that a crash loses nothing answered.
