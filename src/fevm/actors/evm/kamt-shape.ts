@@ -51,7 +51,7 @@ export const pointersOf = (node: KamtNode): KamtPointer[] => (node.pointers ? Ob
 
 const isLink = (pointer: KamtPointer): pointer is KamtLink => 'node' in pointer;
 
-// --- Sizes: the dag-cbor lengths of storage-kamt.ts's blocks (its encoder is the reference: test/unit/kamt-shape.test.ts) ---
+// --- Sizes: the dag-cbor lengths of storage-kamt.ts's blocks (its encoder is the reference: test/unit/fevm-kamt-shape.test.ts) ---
 
 /** A map of one entry whose key is one character, and the list it holds: {"v": [ or {"l": [. */
 const POINTER_FRAME = 1 + 2 + 1;

@@ -123,11 +123,6 @@ export class MarketLedger {
     return taken;
   }
 
-  /** Whether the escrow covers what is locked plus `extra`. */
-  balanceCovered(id: number, extra: bigint): boolean {
-    return this.lockedOf(id) + extra <= this.escrowOf(id);
-  }
-
   lockDealBalances(deal: StoredProposal): void {
     this.lock(deal.client, clientBalanceRequirement(deal), 'locking client funds');
     this.lock(deal.provider, deal.providerCollateral, 'locking provider funds');
