@@ -271,7 +271,7 @@ function remove<K, V>(node: Branch<K, V>, shift: number, key: K, hash: number): 
 }
 
 /** The entries set since a version (with the value before, if any) and the keys deleted. */
-export interface SharedMapChange<K, V> {
+interface SharedMapChange<K, V> {
   set: [key: K, value: V, before: { value: V } | undefined][];
   deleted: K[];
 }

@@ -74,7 +74,7 @@ export const FILTER_TTL_MS = 60 * 60 * 1000;
 /** How often (at most) filters are checked against the TTL: when something is collected or installed. */
 const SWEEP_INTERVAL_MS = 60 * 1000;
 
-export interface FilterLimits {
+interface FilterLimits {
   /** Most filters installed at once (--max-filters). */
   maxFilters: number;
   maxResults: number;

@@ -38,7 +38,7 @@ const PATHS = ['/', V0_PATH, '/rpc/v1', V2_PATH];
 /** What fastify sends with a JSON answer it serialises itself. */
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-export interface ServerOptions {
+interface ServerOptions {
   log: Logger;
   observe?: CallObserver;
   logging?: LoggingSwitch;

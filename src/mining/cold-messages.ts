@@ -28,7 +28,7 @@ export interface MessageToKeepCold {
 }
 
 /** A cold message decoded: its Ethereum transaction, or (`native`) its signed message, and its receipt. */
-export type ColdMessage = { ethTx: EthTransaction; native?: undefined; receipt: MessageReceipt } | { ethTx?: undefined; native: SignedMessage; receipt: MessageReceipt };
+type ColdMessage = { ethTx: EthTransaction; native?: undefined; receipt: MessageReceipt } | { ethTx?: undefined; native: SignedMessage; receipt: MessageReceipt };
 
 const int = (n: number | bigint): Uint8Array => bigintToBytes(BigInt(n));
 const numberOf = (bytes: Uint8Array): number => Number(bytesToBigint(bytes));

@@ -51,7 +51,7 @@ export interface SavedMessage {
 }
 
 /** What a message is saved from: its transaction if it came from one, its signed message otherwise. */
-export interface MessageToSave {
+interface MessageToSave {
   ethTx?: EthTransaction;
   signed: SignedMessage;
   receipt: MessageReceipt;

@@ -100,7 +100,7 @@ export interface Tipset {
   upstream?: UpstreamTipset | undefined;
 }
 
-export interface TipsetInput {
+interface TipsetInput {
   epoch: number;
   timestamp: number;
   baseFee: bigint;

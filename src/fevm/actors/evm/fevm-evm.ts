@@ -852,7 +852,7 @@ function transientRootOf(evm: FevmEvm, storage: Uint8Array, slot?: string, value
  * added as a frame goes (a transaction's SSTORE and flush) gave a call's invocation, which adds
  * none, another map, and the code the transactions had optimized deoptimized at the first eth_call.
  */
-export interface Invocation {
+interface Invocation {
   /** The actor whose state it flushes (-1: a constructor, whose actor was just created). */
   actorId: number;
   /** The Ethereum address of the contract whose storage it runs on (its actor carries the KAMT's shape: kamt-shape.ts). */
