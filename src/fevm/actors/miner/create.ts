@@ -6,7 +6,7 @@ import { createActor } from '../lifecycle.js';
 import { provingPeriodOffset, provingPeriodStart, shapeByPoStProof } from './policy.js';
 import { loadMiner, rewardVestingTable, type MinerActor } from './state.js';
 
-export interface NewMiner {
+interface NewMiner {
   owner: number;
   worker: number;
   controlAddresses?: number[];

@@ -22,7 +22,7 @@ import { dailyFeeOf, loadMiner, postSubmissionsAt, sectorExpiration, sectorsPowe
 const BIT_WIDTH = { partitions: 3, deadlineExpirations: 5, optimisticPoSts: 2, sectors: 5, partitionExpirations: 4, earlyTerminations: 3 };
 
 /** A miner's Deadlines block and every block it links to, by CID string. */
-export interface DeadlineBlocks {
+interface DeadlineBlocks {
   root: CID;
   blocks: Map<string, Uint8Array>;
 }

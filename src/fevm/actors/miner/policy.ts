@@ -42,7 +42,7 @@ export const ERR_NOTIFICATION_REJECTED = 1004;
 const FIL = 10n ** 18n;
 
 /** One size of sector: its bytes, its window PoSt proof, the seal proofs it takes and sectors per partition. */
-export interface SectorShape {
+interface SectorShape {
   sectorSize: bigint;
   windowPoStProofType: number;
   partitionSectors: number;
@@ -189,7 +189,7 @@ export function deadlineEndAtOrAfter(epoch: number, offset: number, index: numbe
 }
 
 /** go-state-types dline.Info: the deadline open at `epoch` (never elapsed, as it is computed from the epoch itself). */
-export interface DeadlineInfo {
+interface DeadlineInfo {
   currentEpoch: number;
   periodStart: number;
   index: number;

@@ -124,7 +124,7 @@ function periodEnd(m: FullMinerState, epoch: number): number {
  * Enrolls an own miner's period-end cron (the fault fee, chargeAtPeriodEnd) unless it has one; a
  * forked miner's deadline closes charge it.
  */
-export function enrollPeriodEnd(rt: ActorRuntime, m: FullMinerState, epoch: number): FullMinerState {
+function enrollPeriodEnd(rt: ActorRuntime, m: FullMinerState, epoch: number): FullMinerState {
   if (m.postsRequired || m.faultCronEpoch !== undefined) return m;
   const due = periodEnd(m, epoch);
   rt.enrollCron(due, { type: 'fault-fee' } satisfies MinerCronEvent);
@@ -231,7 +231,7 @@ export async function recoverSectors(rt: ActorRuntime, sectors: SectorOnChainInf
  * left the vesting table and the pledge `released` with it (a termination's). `at` is the epoch the
  * vesting is read at: a forked miner's deadline close caught up late is charged as at its own epoch.
  */
-export async function chargePenalty(rt: ActorRuntime, m: FullMinerState, penalty: bigint, released = 0n, at = rt.ctx.epoch): Promise<void> {
+async function chargePenalty(rt: ActorRuntime, m: FullMinerState, penalty: bigint, released = 0n, at = rt.ctx.epoch): Promise<void> {
   const repaid = repayPartialDebt({ ...m, feeDebt: m.feeDebt + penalty }, at, rt.self().balance);
   writeMiner(rt, repaid.state);
   await burnFunds(rt, repaid.burn);

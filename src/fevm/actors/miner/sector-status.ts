@@ -15,7 +15,7 @@ import { WPOST_PERIOD_DEADLINES } from './policy.js';
 import { sectorInAmt, type FullMinerState, type SectorOnChainInfo } from './state.js';
 
 /** SectorStatusCode (a u8 on the wire). */
-export const SectorStatus = { Dead: 0, Active: 1, Faulty: 2 } as const;
+const SectorStatus = { Dead: 0, Active: 1, Faulty: 2 } as const;
 
 /** NO_DEADLINE and NO_PARTITION: the location of a sector no partition holds. */
 const NO_LOCATION = -1n;

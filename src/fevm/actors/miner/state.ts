@@ -219,7 +219,7 @@ export function dailyFeeOf(sectors: readonly SectorOnChainInfo[]): bigint {
 }
 
 /** Whether builtin-actors keeps the miner's deadline cron at a deadline's end (state.rs continue_deadline_cron): a pre-commit deposit, pledge or vesting funds locked. */
-export function continuesDeadlineCron(m: MinerState): boolean {
+function continuesDeadlineCron(m: MinerState): boolean {
   return (m.preCommitDeposits ?? 0n) !== 0n || (m.initialPledge ?? 0n) !== 0n || (m.lockedFunds ?? 0n) !== 0n;
 }
 
@@ -392,7 +392,7 @@ export function vestingHead(state: MinerState): number | undefined {
 }
 
 /** What a change to the vesting table leaves: the miner's state and the funds it unlocked. */
-export interface Unlocked {
+interface Unlocked {
   readonly state: FullMinerState;
   readonly unlocked: bigint;
 }
