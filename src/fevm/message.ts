@@ -82,7 +82,7 @@ export function unsentMessage(from: FilAddress, to: FilAddress, method: number, 
 
 /**
  * `m` with another nonce, gas limit or fees, written field by field in the order every message is made
- * (decodeMessage, toUnsignedMessage). A spread copy (`{ ...m, nonce }`) would be an object of
+ * (messageFromTuple, toUnsignedMessage). A spread copy (`{ ...m, nonce }`) would be an object of
  * another V8 shape (its first fields in the object, the rest in a separate store): the code that
  * transactions had optimized for their messages was thrown away at the first calls and compiled
  * again (README, "`eth_call`, what the bench's window holds").
@@ -112,10 +112,6 @@ export function encodeSignedMessage(sm: SignedMessage): Uint8Array {
   signature[0] = type;
   signature.set(data, 1);
   return encodeCbor([messageTuple(sm.message), signature]);
-}
-
-export function decodeMessage(bytes: Uint8Array): Message {
-  return messageFromTuple(decodeCbor<unknown[]>(bytes));
 }
 
 export function decodeSignedMessage(bytes: Uint8Array): SignedMessage {
