@@ -501,7 +501,7 @@ export class Cheats {
     const tipsets = this.node.chain.all();
     const dropped: Tipset[] = [];
     for (let i = tipsets.length - 1; i >= 0 && tipsets[i].epoch > snapshot.height; i--) dropped.push(tipsets[i]);
-    if (dropped.length > 0) this.node.events.emit('reverting', dropped, kind);
+    if (dropped.length > 0) this.node.events.emit('reverting', dropped, kind, (until) => this.node.state.branch(snapshot.state, until));
     this.node.state.revert(snapshot.state);
     this.node.chain.truncate(snapshot.height);
     // Anvil keeps its pool across evm_revert and anvil_reorg (what the reverted tipsets took is gone with them) and empties it on reset.

@@ -1,6 +1,7 @@
 // What the node tells its listeners (the RPC layer's filters, subscriptions and logs, the
 // storage-provider agents): tipsets, pending messages, failures it survived, rewinds.
 import type { EventEmitter } from 'node:events';
+import type { StateBranch } from '../fevm/state-branch.js';
 import type { PendingMessage } from '../mining/mempool.js';
 import type { Tipset } from '../mining/tipset.js';
 import type { ForkProgress } from './fork/fork-source.js';
@@ -23,8 +24,9 @@ export interface DevnetEvents {
    * Tipsets a revert (evm_revert, anvil_rollback, anvil_reorg, anvil_reset) is about to drop, newest
    * first: still on the chain, with their state, while the listeners run (filters and subscriptions
    * report a revert's logs as removed; a reset starts the chain over, which no one follows as a reorg).
+   * `keepState` keeps their state up to an epoch, to be read once they are dropped.
    */
-  reverting: [tipsets: readonly Tipset[], kind: RevertKind];
+  reverting: [tipsets: readonly Tipset[], kind: RevertKind, keepState: KeepDroppedState];
   /**
    * anvil_reorg has mined the new chain's tipsets (each announced as `tipset`) on the tipsets its
    * `reverting` dropped: the end of what Lotus announces as one head change (ChainNotify's reverts and applies).
@@ -41,6 +43,12 @@ export interface DevnetEvents {
   /** A read from the upstream that a feature falls back without failed (said once a failure). */
   forkWarning: [string];
 }
+
+/**
+ * Keeps the state of the tipsets a revert drops, at epochs up to `until`, as a branch of the state
+ * tree (state-branch.ts) that the caller releases.
+ */
+export type KeepDroppedState = (until: number) => StateBranch;
 
 export type RewindKind = 'revert' | 'replace';
 

@@ -3,6 +3,7 @@
 import { cidFromDigest } from '../common/cbor.js';
 import { DevnetError, NullRoundError } from '../common/errors.js';
 import type { Devnet } from '../devnet/devnet.js';
+import type { StateReader } from '../fevm/state-tree.js';
 import type { Tipset } from '../mining/tipset.js';
 import { droppedTipsets, walkedParentOf } from './dropped-tipsets.js';
 import type { BlockRef, BlockTag } from './params.js';
@@ -49,6 +50,21 @@ export function resolveStateBlock(devnet: Devnet, ref: BlockRef): Tipset {
   const tipset = devnet.chain.byBlockHash(ref.hash);
   if (!tipset) throw new DevnetError(`failed to get tipset by hash: ${cannotFindTipset(ref.hash)}`);
   return tipset;
+}
+
+/**
+ * The block whose state a parameter names, with that state: as resolveStateBlock, and by hash also a
+ * tipset a revert or reorg dropped (unless requireCanonical, resolveKeptBlock), read in the state its
+ * revert kept (dropped-tipsets.ts), as Lotus reads a reorged tipset's state from its blockstore (lotus
+ * b835fab70 node/impl/eth/lookup.go EthGetBalance: GetTipsetByBlockNumberOrHash, then TipSetState).
+ */
+export function resolveBlockState(devnet: Devnet, ref: BlockRef): { tipset: Tipset; state: StateReader } {
+  if ('hash' in ref && !devnet.chain.byBlockHash(ref.hash)) {
+    const tipset = resolveKeptBlock(devnet, ref);
+    return { tipset, state: droppedTipsets(devnet).stateOf(tipset)! };
+  }
+  const tipset = resolveStateBlock(devnet, ref);
+  return { tipset, state: devnet.stateAt(tipset.epoch) };
 }
 
 /**

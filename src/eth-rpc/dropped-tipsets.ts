@@ -4,12 +4,16 @@
 // ChainGetBlock and --gateway-only's lookback check find it (lotus b835fab70 chain/store/store.go
 // GetTipSetByCid reads the blockstore, not the canonical chain). Indexers fetch a new head by hash
 // before they check its parent (Ponder), and a revert may drop the head they queued. On a fork it is
-// the fork's own: never asked upstream. Numbers, tags, range filters and state reads follow the live
-// chain only; a dropped tipset's state is gone with the revert (the state tree keeps one history), so
-// what reads its state refuses it.
+// the fork's own: never asked upstream. A dropped tipset's state is kept too, as a branch of the state
+// tree (state-branch.ts), for the state reads by block hash Lotus answers for a reorged tipset
+// (eth_getBalance, eth_getCode, eth_getStorageAt, eth_getTransactionCount). Numbers, tags and range
+// filters follow the live chain only, and so do the other state reads (they refuse a dropped tipset).
 import { DevnetError } from '../common/errors.js';
 import { bytesToHex } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
+import type { KeepDroppedState } from '../devnet/events.js';
+import type { StateBranch } from '../fevm/state-branch.js';
+import type { MissingState, StateReader } from '../fevm/state-tree.js';
 import type { CID } from '../common/cbor.js';
 import { tipsetKeyCid, type Tipset } from '../mining/tipset.js';
 import { tipsetLogs, type EthLog } from './logs.js';
@@ -31,9 +35,13 @@ export class DroppedTipsets {
    */
   private readonly logs = new Map<Tipset, readonly EthLog[]>();
   private readonly byHash = new Map<string, Tipset>();
+  /** Each kept tipset's state: the branch of the state tree its revert dropped (shared by that revert's tipsets). */
+  private readonly states = new Map<Tipset, StateBranch>();
+  /** How many kept tipsets read each branch: the branch is released with the last. */
+  private readonly readers = new Map<StateBranch, number>();
 
   constructor(private readonly devnet: Devnet) {
-    devnet.events.on('reverting', (tipsets, kind) => (kind === 'reset' ? this.clear() : this.keep(tipsets)));
+    devnet.events.on('reverting', (tipsets, kind, keepState) => (kind === 'reset' ? this.clear() : this.keep(tipsets, keepState)));
     devnet.events.on('rewound', (kind) => {
       if (kind === 'replace') this.clear();
     });
@@ -44,10 +52,17 @@ export class DroppedTipsets {
     return this.logs.size;
   }
 
+  /** How many reverts' states are kept (tests). */
+  get keptStates(): number {
+    return this.readers.size;
+  }
+
   /** `tipsets`: the ones a revert drops, newest first, while they are still the chain's. */
-  private keep(tipsets: readonly Tipset[]): void {
+  private keep(tipsets: readonly Tipset[], keepState: KeepDroppedState): void {
     const limit = tipsets[tipsets.length - 1].epoch + KEPT_DROPPED;
     for (const tipset of this.logs.keys()) if (tipset.epoch >= limit) this.forget(tipset);
+    // Taken after the forgetting above: a branch let go is not rebased by this revert.
+    const state = keepState(limit - 1);
     for (let i = tipsets.length - 1; i >= 0 && tipsets[i].epoch < limit; i--) {
       const tipset = tipsets[i];
       // A tipset mined again as it was and dropped again takes the place of the one kept under its hash.
@@ -55,6 +70,8 @@ export class DroppedTipsets {
       if (before) this.forget(before);
       this.logs.set(tipset, tipsetLogs(this.devnet, tipset));
       this.byHash.set(bytesToHex(tipset.hash), tipset);
+      this.states.set(tipset, state);
+      this.readers.set(state, (this.readers.get(state) ?? 0) + 1);
     }
     for (const tipset of this.logs.keys()) {
       if (this.logs.size <= KEPT_DROPPED) break;
@@ -65,11 +82,22 @@ export class DroppedTipsets {
   private forget(tipset: Tipset): void {
     this.logs.delete(tipset);
     this.byHash.delete(bytesToHex(tipset.hash));
+    const state = this.states.get(tipset)!;
+    this.states.delete(tipset);
+    const readers = this.readers.get(state)! - 1;
+    if (readers > 0) this.readers.set(state, readers);
+    else {
+      this.readers.delete(state);
+      state.release();
+    }
   }
 
   private clear(): void {
+    for (const state of this.readers.keys()) state.release();
     this.logs.clear();
     this.byHash.clear();
+    this.states.clear();
+    this.readers.clear();
   }
 
   /**
@@ -87,6 +115,14 @@ export class DroppedTipsets {
    */
   byBlockCid(cid: CID): Tipset | undefined {
     return this.byHash.size === 0 ? undefined : this.byBlockHash(tipsetKeyCid([cid]).multihash.digest);
+  }
+
+  /**
+   * A dropped tipset's state (after it was applied, as stateAt reads a tipset on the chain); undefined
+   * for any other tipset (one on the chain). `deferred` as in StateTree.at.
+   */
+  stateOf(tipset: Tipset, deferred?: MissingState[]): StateReader | undefined {
+    return this.states.get(tipset)?.at(tipset.epoch, deferred);
   }
 
   /** A dropped tipset's logs; undefined for any other tipset (one on the chain). */

@@ -12,6 +12,7 @@ import { ACTOR_KINDS, FIRST_NON_SINGLETON_ID, type Actor } from './actor.js';
 import { EMPTY_KAMT, withSlot, type KamtNode } from './actors/evm/kamt-shape.js';
 import { KeyTable } from './key-table.js';
 import { PackedActors } from './packed-actor.js';
+import { BranchWrites, StateBranch } from './state-branch.js';
 
 /**
  * The values of a key written more than once, in the order they were written: each with the epoch it
@@ -77,6 +78,31 @@ class VersionedMap<V> {
       } else hi = mid - 1;
     }
     return found < 0 ? undefined : values[found];
+  }
+
+  /** The value of `ref` once the first `write` commits were made (a dropped branch's base, StateTree.branch). */
+  getAsOf(ref: TreeRef, write: number): V | undefined {
+    const entry = this.entry(ref);
+    if (entry === undefined) return undefined;
+    if (typeof entry === 'number') return this.slotWrites[entry]! <= write ? this.slotValues[entry] : undefined;
+    const { writes, values } = entry;
+    let lo = 0;
+    let hi = writes.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (writes[mid] <= write) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found < 0 ? undefined : values[found];
+  }
+
+  /** getAsOf of a key given as the string an overlay stages it under. */
+  getKeyAsOf(key: string, write: number): V | undefined {
+    const k = this.keys.find(key);
+    return k < 0 ? undefined : this.getAsOf(tableRef(k), write);
   }
 
   set(ref: TreeRef, value: V, epoch: number, write: number): void {
@@ -504,6 +530,8 @@ export class StateTree {
   private headEpoch = -1;
   /** Commits so far, and the keys each wrote. */
   private writes = new CommitLog();
+  /** The dropped branches kept (branch), until released. */
+  private readonly branches = new Set<StateBranch>();
 
   constructor(private source: StateSource | FetchingStateSource = localStateSource) {}
 
@@ -549,6 +577,44 @@ export class StateTree {
    */
   at(epoch: number, deferred?: MissingState[]): StateReader {
     return new StateAt(this.values, this.source, epoch, deferred, new AddressKeys());
+  }
+
+  /**
+   * Keeps what the commits after `from` wrote up to `until` (their epoch at most), as a branch to read
+   * once a revert to `from` has dropped them: the state of a dropped tipset at any of those epochs
+   * (branchAt). Held, and rebased by later reverts, until `release`.
+   */
+  branch(from: StateSnapshot, until: number): StateBranch {
+    const branch = new StateBranch(this, from.write, this.writesBetween(from.write, this.writes.count, until));
+    this.branches.add(branch);
+    return branch;
+  }
+
+  /** Lets go of a branch: the tree no longer keeps its base. */
+  release(branch: StateBranch): void {
+    this.branches.delete(branch);
+  }
+
+  /** The state of a kept branch after `epoch` (one of its dropped epochs); `deferred` as in `at`. */
+  branchAt(branch: StateBranch, epoch: number, deferred?: MissingState[]): StateReader {
+    if (!this.branches.has(branch)) throw new Error('the branch was released');
+    return new BranchAt(this.values, this.source, branch, epoch, deferred);
+  }
+
+  /** What the commits `from` + 1 to `to` wrote at epochs up to `until`, by the keys an overlay stages. */
+  private writesBetween(from: number, to: number, until = Number.MAX_SAFE_INTEGER): BranchWrites {
+    const writes = new BranchWrites();
+    for (let write = from + 1; write <= to; write++) {
+      const epoch = this.values.epochOf(write);
+      if (epoch !== undefined && epoch > until) break;
+      for (const ref of this.writes.refsOf(write)) {
+        const value = this.values.atWrite(ref, write);
+        if (!value) continue;
+        if (ref >= 0) writes.add(actorKey(ref), value.epoch, heldActor(this.values, ref, value.value));
+        else writes.add(this.values.keys.keyAt(-1 - ref), value.epoch, value.value);
+      }
+    }
+    return writes;
   }
 
   /**
@@ -653,8 +719,9 @@ export class StateTree {
     }
   }
 
-  /** Replaces the whole history with one `exportCommitsSince(0)` saved. */
+  /** Replaces the whole history with one `exportCommitsSince(0)` saved (the branches kept go with the old one). */
   load(commits: SavedCommit[]): void {
+    this.branches.clear();
     this.values = new VersionedMap();
     this.writes = new CommitLog();
     this.headEpoch = -1;
@@ -729,14 +796,23 @@ export class StateTree {
 
   /** Takes `loaded`'s whole history in place of its own (a saved chain, loaded apart); `loaded` is left empty. */
   adopt(loaded: StateTree): void {
+    this.branches.clear();
     this.values = loaded.values;
     this.writes = loaded.writes;
     this.headEpoch = loaded.headEpoch;
     loaded.load([]);
   }
 
-  /** Goes back to a snapshot: every commit since is forgotten, history included. */
+  /**
+   * Goes back to a snapshot: every commit since is forgotten, history included. A kept branch based
+   * after it takes what those commits wrote up to its base, based at the snapshot from then on.
+   */
   revert(snapshot: StateSnapshot): void {
+    for (const branch of this.branches) {
+      if (branch.base <= snapshot.write) continue;
+      branch.writes.prepend(this.writesBetween(snapshot.write, branch.base));
+      branch.base = snapshot.write;
+    }
     while (this.writes.count > snapshot.write) {
       for (const ref of this.writes.pop()) this.values.undo(ref, snapshot.write);
     }
@@ -772,22 +848,61 @@ class StateAt implements StateReader {
 
   /** getStorage of the slot whose key (storageKey) the caller made already: an overlay on this state, for its own layers. */
   storageAtKey(key: string, id: number, generation: number, slot: bigint): bigint {
-    return (this.values.getKey(key, this.epoch) as bigint | undefined) ?? this.fromSource(id, generation, slot) ?? 0n;
+    return (this.values.getKey(key, this.epoch) as bigint | undefined) ?? sourceSlot(this.source, this.deferred, id, generation, slot) ?? 0n;
   }
 
   nextId(): number {
     return (this.values.getKey(NEXT_ID_KEY, this.epoch) as number | undefined) ?? this.source.nextId() ?? FIRST_NON_SINGLETON_ID;
   }
+}
 
-  private fromSource(id: number, generation: number, slot: bigint): bigint | undefined {
-    if (!this.deferred) return this.source.getStorage(id, generation, slot);
-    try {
-      return this.source.getStorage(id, generation, slot);
-    } catch (error) {
-      if (!(error instanceof MissingStateError)) throw error;
-      this.deferred.push(...error.missing);
-      return undefined;
-    }
+/**
+ * The state of a dropped branch after one of its epochs (StateTree.branchAt): what the branch wrote up
+ * to it, else the tree as it was at the branch's base, else the source.
+ */
+class BranchAt implements StateReader {
+  constructor(
+    private readonly values: VersionedMap<unknown>,
+    private readonly source: StateSource,
+    private readonly branch: StateBranch,
+    private readonly epoch: number,
+    private readonly deferred: MissingState[] | undefined,
+  ) {}
+
+  private held(key: string, ref: TreeRef | undefined): unknown {
+    const written = this.branch.writes.valueAt(key, this.epoch);
+    if (written !== undefined) return written;
+    return ref === undefined ? this.values.getKeyAsOf(key, this.branch.base) : this.values.getAsOf(ref, this.branch.base);
+  }
+
+  getActor(id: number): Actor | undefined {
+    const held = heldActor(this.values, id, this.held(actorKey(id), id));
+    if (held) return held.deleted ? undefined : held;
+    return this.source.getActor(id);
+  }
+
+  lookupId(address: FilAddress): number | undefined {
+    return address.id ?? (this.held(addressKey(address), undefined) as number | undefined) ?? this.source.lookupId(address);
+  }
+
+  getStorage(id: number, generation: number, slot: bigint): bigint {
+    return (this.held(storageKey(id, generation, slot), undefined) as bigint | undefined) ?? sourceSlot(this.source, this.deferred, id, generation, slot) ?? 0n;
+  }
+
+  nextId(): number {
+    return (this.held(NEXT_ID_KEY, undefined) as number | undefined) ?? this.source.nextId() ?? FIRST_NON_SINGLETON_ID;
+  }
+}
+
+/** A slot the source holds; with `deferred`, one it has not fetched reads as undefined and is added there (StateTree.at). */
+function sourceSlot(source: StateSource, deferred: MissingState[] | undefined, id: number, generation: number, slot: bigint): bigint | undefined {
+  if (!deferred) return source.getStorage(id, generation, slot);
+  try {
+    return source.getStorage(id, generation, slot);
+  } catch (error) {
+    if (!(error instanceof MissingStateError)) throw error;
+    deferred.push(...error.missing);
+    return undefined;
   }
 }
 

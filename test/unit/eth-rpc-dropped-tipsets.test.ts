@@ -1,12 +1,12 @@
 // Tipsets an evm_revert, anvil_rollback or anvil_reorg dropped stay known by hash and block CID, as
-// Lotus answers a reorged tipset from its blockstore; numbers, state reads and lookups by transaction
-// follow the live chain only; what is kept stays bounded across thousands of reverts.
+// Lotus answers a reorged tipset from its blockstore, state reads by its hash included; numbers and
+// lookups by transaction follow the live chain only; what is kept stays bounded across thousands of reverts.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { getCreateAddress } from 'ethers';
 import { droppedTipsets, KEPT_DROPPED } from '../../src/eth-rpc/dropped-tipsets.js';
 import { CALL, devWallet } from '../helpers/dev-wallet.js';
-import { LOG_EMITTER_INITCODE, LOG_TOPIC, word } from '../helpers/log-emitter.js';
+import { LOG_EMITTER_INITCODE, LOG_EMITTER_RUNTIME, LOG_TOPIC, word } from '../helpers/log-emitter.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 
 const hex = (n: number) => '0x' + n.toString(16);
@@ -25,7 +25,7 @@ async function emitted(t: Parameters<typeof setupRpc>[0]) {
 }
 
 describe('dropped tipsets', () => {
-  test('after evm_revert a dropped block answers by hash, its receipts and logs removed; by number, state and transaction it is gone', async (t) => {
+  test('after evm_revert a dropped block answers by hash, its receipts and logs removed; by number and transaction it is gone', async (t) => {
     const { result, error, snapshot, tx, block, receipts, header, emitter } = await emitted(t);
     assert.equal(await result('evm_revert', [snapshot]), true);
 
@@ -49,13 +49,42 @@ describe('dropped tipsets', () => {
     assert.deepEqual(await result('Filecoin.ChainGetBlock', [blockCid]), header.Blocks[0]);
     assert.equal((await result('Filecoin.ChainGetBlockMessages', [blockCid])).Cids.length, 1);
 
-    // The live chain: the number is beyond the head, the transaction and its receipt unknown, its state gone.
+    // The live chain: the number is beyond the head, the transaction and its receipt unknown, its traces gone.
     assert.match((await error('eth_getBlockByNumber', [block.number, false])).message, /beyond 'latest'|future epoch/);
     assert.equal(await result('eth_getTransactionByHash', [tx]), null);
     assert.equal(await result('eth_getTransactionReceipt', [tx]), null);
-    assert.match((await error('eth_getBalance', [devWallet.address, { blockHash: block.hash }])).message, /^failed to get tipset by hash: /);
     assert.match((await error('debug_traceBlockByHash', [block.hash])).message, /^failed to get tipset by hash: /);
     assert.deepEqual(await result('eth_getLogs', [{ fromBlock: '0x0', toBlock: 'latest' }]), []);
+  });
+
+  test('state reads by a dropped block\'s hash answer what that block had, whatever the chain mined since; requireCanonical refuses them', async (t) => {
+    const { result, error, snapshot, block, emitter } = await emitted(t);
+    const deployed = await result('eth_getBlockByNumber', ['0x1', false]);
+    const reads = (ref: unknown) =>
+      Promise.all([
+        result('eth_getBalance', [devWallet.address, ref]),
+        result('eth_getTransactionCount', [devWallet.address, ref]),
+        result('eth_getCode', [emitter, ref]),
+        result('eth_getStorageAt', [emitter, '0x0', ref]),
+      ]);
+    const [atOne, atTwo] = [await reads('0x1'), await reads('0x2')];
+    assert.deepEqual(atOne.slice(1), ['0x1', LOG_EMITTER_RUNTIME, word(42)]);
+    assert.equal(atTwo[1], '0x2');
+    assert.notEqual(atOne[0], atTwo[0]);
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    // The chain mines over the same epochs without the emitter, a cheat code changing the sender's balance first.
+    await result('anvil_setBalance', [devWallet.address, '0x1234']);
+    await result('anvil_mine', ['0x2']);
+    assert.deepEqual(await reads('0x2'), ['0x1234', '0x0', '0x', word(0)]);
+
+    // Lotus reads a reorged tipset's state (GetTipsetByBlockNumberOrHash finds it in its blockstore, then TipSetState).
+    assert.deepEqual(await reads({ blockHash: deployed.hash }), atOne);
+    assert.deepEqual(await reads({ blockHash: block.hash }), atTwo);
+    assert.deepEqual(await reads({ blockHash: block.hash, requireCanonical: false }), atTwo);
+    for (const method of ['eth_getBalance', 'eth_getTransactionCount', 'eth_getCode']) {
+      assert.equal((await error(method, [emitter, { blockHash: block.hash, requireCanonical: true }])).message, 'tipset is not canonical', method);
+    }
+    assert.equal((await error('eth_getStorageAt', [emitter, '0x0', { blockHash: block.hash, requireCanonical: true }])).message, 'tipset is not canonical');
   });
 
   test('eth_newFilter with a dropped block\'s hash holds its logs, removed', async (t) => {
@@ -182,6 +211,8 @@ describe('dropped tipsets', () => {
       await result('evm_revert', [id]);
     }
     assert.equal(kept.size, KEPT_DROPPED);
+    // A revert's kept state goes with its last kept tipset: here one a revert.
+    assert.equal(kept.keptStates, KEPT_DROPPED);
 
     const id = await result('evm_snapshot');
     await result('anvil_mine', [hex(KEPT_DROPPED + 10)]);
@@ -192,5 +223,6 @@ describe('dropped tipsets', () => {
     assert.equal((await result('eth_getBlockByHash', [first.hash, false])).hash, first.hash);
     assert.match((await error('eth_getBlockByHash', [last.hash, false])).message, /^failed to get tipset by hash: /);
     assert.equal(kept.size, KEPT_DROPPED);
+    assert.equal(kept.keptStates, 1);
   });
 });

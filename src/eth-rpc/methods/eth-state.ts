@@ -1,19 +1,21 @@
 // Account state at a block: eth_getBalance, eth_getTransactionCount, eth_getCode, eth_getStorageAt.
-// A null round reads as the tipset before it (block-ref.ts).
+// A null round reads as the tipset before it; a block hash may name a tipset a revert dropped, read in
+// the state the revert kept (block-ref.ts).
 import { bigintToBytes, bytesToHex, padStart, quantity } from '../../common/hex.js';
-import { resolveStateBlock } from '../block-ref.js';
+import { resolveEthAddress } from '../../fevm/actors/lifecycle.js';
+import { resolveBlockState } from '../block-ref.js';
 import { defineMethod } from '../define-method.js';
 import { address, blockRef, storageKey } from '../params.js';
 
 export const ethState = [
   defineMethod('eth_getBalance', [address('address'), blockRef('block')], ({ devnet }, addr, block) => {
-    const tipset = resolveStateBlock(devnet, block);
-    return quantity(devnet.actorAt(addr, tipset.epoch)?.balance ?? 0n);
+    const { state } = resolveBlockState(devnet, block);
+    return quantity(resolveEthAddress(state, addr)?.balance ?? 0n);
   }),
 
   defineMethod('eth_getTransactionCount', [address('address'), blockRef('block')], ({ devnet }, addr, block) => {
     if ('tag' in block && block.tag === 'pending') return quantity(devnet.pendingNonce(addr));
-    const actor = devnet.actorAt(addr, resolveStateBlock(devnet, block).epoch);
+    const actor = resolveEthAddress(resolveBlockState(devnet, block).state, addr);
     // A contract's count is its EVM nonce, which CREATE uses; a dead contract's is 0 (Lotus).
     if (actor?.evm) return quantity(actor.evm.dead ? 0 : actor.evm.nonce);
     return quantity(actor?.nonce ?? 0);
@@ -21,16 +23,16 @@ export const ethState = [
 
   defineMethod('eth_getCode', [address('address'), blockRef('block')], ({ devnet }, addr, block) => {
     devnet.expectContract(addr);
-    const tipset = resolveStateBlock(devnet, block);
-    return bytesToHex(devnet.actorAt(addr, tipset.epoch)?.evm?.bytecode ?? new Uint8Array());
+    const { state } = resolveBlockState(devnet, block);
+    return bytesToHex(resolveEthAddress(state, addr)?.evm?.bytecode ?? new Uint8Array());
   }),
 
   defineMethod('eth_getStorageAt', [address('address'), storageKey('position'), blockRef('block')], ({ devnet }, addr, slot, block) => {
     devnet.expectContract(addr);
-    const tipset = resolveStateBlock(devnet, block);
-    const actor = devnet.actorAt(addr, tipset.epoch);
+    const { state } = resolveBlockState(devnet, block);
+    const actor = resolveEthAddress(state, addr);
     if (!actor?.evm) return bytesToHex(new Uint8Array(32));
-    const value = devnet.stateAt(tipset.epoch).getStorage(actor.id, actor.evm.storageGeneration, slot);
+    const value = state.getStorage(actor.id, actor.evm.storageGeneration, slot);
     return bytesToHex(padStart(bigintToBytes(value), 32));
   }),
 ];
