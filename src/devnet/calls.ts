@@ -17,7 +17,7 @@ import { StateOverlay } from '../fevm/state-tree.js';
 import type { ExecutionContext, InvocationResult, MessageFailure, MessageReceipt, SendResult } from '../fevm/types.js';
 import type { PendingMessage } from '../mining/mempool.js';
 import type { Tipset } from '../mining/tipset.js';
-import { callContext, callContextFor, FreeCallContexts, readFetched, runFetched, tipsetContext, traceCall, traceTipset, traceTipsetWhole, type ReplayHost, type ReplayOptions, type TracedMessage, type TraceOptions } from './replay.js';
+import { callContext, callContextFor, FreeCallContexts, offChainContext, readFetched, runFetched, tipsetContext, traceCall, traceTipset, traceTipsetWhole, type OffChainPoint, type ReplayHost, type ReplayOptions, type TracedMessage, type TraceOptions } from './replay.js';
 import { fillMessageFees } from './fee-estimates.js';
 import { ETH_NULL_ADDRESS } from './genesis.js';
 import type { ImplicitRun } from './implicit-messages.js';
@@ -81,12 +81,12 @@ export class Calls {
     return batch ? new Calls(this.node, this.pendingFor, batch, this.freeContexts) : this;
   }
 
-  /** Runs a call on the state after `epoch` without changing anything (eth_call). */
-  call(request: CallRequest, epoch: number): Promise<InvocationResult> {
+  /** Runs a call on the state after `at` (an epoch of the chain, or a tipset a revert dropped) without changing anything (eth_call). */
+  call(request: CallRequest, at: number | OffChainPoint): Promise<InvocationResult> {
     // As in Lotus, a call runs with the block gas limit whatever gas it names.
     const message = this.toMessage(request, BLOCK_GAS_LIMIT);
     const run = (overlay: StateOverlay, ctx: ExecutionContext) => this.node.executor.call(overlay, message, ctx, request.input);
-    return this.runCall(message, epoch, run, (result) => {
+    return this.runCall(message, at, run, (result) => {
       if (result.exitCode !== ExitCode.Ok) throw executionFailed(result, message.to, message.method);
       // Lotus answers a deployment call with empty bytes, not the runtime code.
       return request.to ? result : { ...result, returnData: new Uint8Array() };
@@ -297,17 +297,19 @@ export class Calls {
   }
 
   /**
-   * Runs `run` on an overlay of the state after `epoch`, in the context `message` runs in as a call;
-   * its result, or what `answer` makes of it once its console.log lines are printed.
+   * Runs `run` on an overlay of the state after `at` (an epoch, or an off-chain tipset), in the
+   * context `message` runs in as a call; its result, or what `answer` makes of it once its
+   * console.log lines are printed.
    */
-  private runCall<T, A = T>(message: Message, epoch: number, run: (overlay: StateOverlay, ctx: ExecutionContext) => Promise<T>, answer?: (value: T) => A): Promise<A> {
+  private runCall<T, A = T>(message: Message, at: number | OffChainPoint, run: (overlay: StateOverlay, ctx: ExecutionContext) => Promise<T>, answer?: (value: T) => A): Promise<A> {
     const { state, executor } = this.node;
-    const ctx = this.contextFor(message, epoch);
+    const ctx = typeof at === 'number' ? this.contextFor(message, at) : callContextFor(offChainContext(this.node, at), message);
     const budget = this.budget();
+    const held = (overlay: StateOverlay) => executor.holdingConsole(() => run(overlay, ctx), budget);
     // On a fork, what the call reads is fetched and the call redone (readFetched): only the run that
     // counts prints its console.log lines.
     return readFetched(this.node, () =>
-      state.runOnce(epoch, (overlay) => executor.holdingConsole(() => run(overlay, ctx), budget)).then(({ value, lines }) => {
+      (typeof at === 'number' ? state.runOnce(at, held) : state.runOnceOn((deferred) => at.state(deferred), held)).then(({ value, lines }) => {
         executor.printConsole(lines);
         return answer ? answer(value) : (value as unknown as A);
       }),

@@ -40,7 +40,7 @@ import type { DevnetEventEmitter, DevnetEvents, DevnetEventSource } from './even
 import { createGenesisState } from './genesis.js';
 import { deriveNodeKeys, GENESIS_VERIFIER_ALLOWANCE, nodePeerId } from './node-keys.js';
 import { encodeChainInSteps, encodeJournalRecord, encodeJournalRewind, restoreChain, saveChain, StateFileError, type ChainPiece, type SavedChain } from './persistence.js';
-import type { ReplayOptions, TracedMessage, TraceOptions } from './replay.js';
+import type { OffChainPoint, ReplayOptions, TracedMessage, TraceOptions } from './replay.js';
 import { StorageProviderAgents, type AgentNode, type StorageProviderOperations } from './storage-providers/agents.js';
 import { deriveStorageProviderKeys } from './storage-providers/keys.js';
 import { PieceStore, piecesDirOf } from './storage-providers/piece-store.js';
@@ -594,9 +594,9 @@ export class Devnet {
   // --- calls, estimates and traces (calls.ts) -----------------------------------------------------
   // `batch`: the JSON-RPC batch the request came in, whose executions share one --call-timeout.
 
-  /** Runs a call on the state after `epoch` without changing anything (eth_call). */
-  call(request: CallRequest, epoch: number, batch?: BatchBudget): Promise<InvocationResult> {
-    return this.calls.inBatch(batch).call(request, epoch);
+  /** Runs a call on the state after `at` (an epoch of the chain, or a tipset a revert dropped) without changing anything (eth_call). */
+  call(request: CallRequest, at: number | OffChainPoint, batch?: BatchBudget): Promise<InvocationResult> {
+    return this.calls.inBatch(batch).call(request, at);
   }
 
   /** A gas limit with which the transaction succeeds (eth_estimateGas). */

@@ -101,14 +101,14 @@ export interface TracedMessage {
  * optimised on transactions is not thrown away at the first estimate or call, as it was when a
  * call's context had fields of its own (runMessage deoptimised).
  */
-function contextAt(host: ReplayHost, epoch: number, timestamp: number, baseFee: bigint, codes = host.codes()): ExecutionContext {
+function contextAt(host: ReplayHost, epoch: number, timestamp: number, baseFee: bigint, codes = host.codes(), hashAt = (e: number) => host.chain.hashAt(e)): ExecutionContext {
   return {
     epoch,
     timestamp,
     chainId: host.chainId,
     baseFee,
     seed: host.seed,
-    tipsetHash: (e: number) => host.chain.hashAt(e),
+    tipsetHash: hashAt,
     circulatingSupply: undefined,
     codes,
   };
@@ -129,6 +129,23 @@ export const tipsetContext = (host: ReplayHost, tipset: Tipset): ExecutionContex
 export function callContext(host: ReplayHost, epoch: number): ExecutionContext {
   const { tipset, head, epoch: at, timestamp } = callPoint(host, epoch);
   return contextAt(host, at, timestamp, head ? tipset.nextBaseFee : tipset.baseFee);
+}
+
+/**
+ * A tipset off the chain that a call can run on: one a revert or reorg dropped, kept with its state
+ * (eth-rpc's dropped-tipsets.ts), as Lotus runs a call on a reorged tipset its blockstore holds.
+ */
+export interface OffChainPoint {
+  tipset: Tipset;
+  /** Its state (after it was applied); `deferred` as in StateTree.at. */
+  state(deferred?: MissingState[]): StateReader;
+  /** BLOCKHASH's answer below its epoch: its own ancestors', then the chain's below where it left it. */
+  hashAt(epoch: number): Uint8Array | undefined;
+}
+
+/** The context of a call on an off-chain tipset: as on any tipset but the head, its own epoch, timestamp and base fee (callContext), its ancestors' hashes. */
+export function offChainContext(host: ReplayHost, { tipset, hashAt }: OffChainPoint): ExecutionContext {
+  return contextAt(host, tipset.epoch, tipset.timestamp, tipset.baseFee, host.codes(), hashAt);
 }
 
 /**

@@ -3,6 +3,7 @@
 import { cidFromDigest } from '../common/cbor.js';
 import { DevnetError, NullRoundError } from '../common/errors.js';
 import type { Devnet } from '../devnet/devnet.js';
+import type { OffChainPoint } from '../devnet/replay.js';
 import type { StateReader } from '../fevm/state-tree.js';
 import type { Tipset } from '../mining/tipset.js';
 import { droppedTipsets, walkedParentOf } from './dropped-tipsets.js';
@@ -59,12 +60,17 @@ export function resolveStateBlock(devnet: Devnet, ref: BlockRef): Tipset {
  * b835fab70 node/impl/eth/lookup.go EthGetBalance: GetTipsetByBlockNumberOrHash, then TipSetState).
  */
 export function resolveBlockState(devnet: Devnet, ref: BlockRef): { tipset: Tipset; state: StateReader } {
+  const { tipset, dropped } = resolveStatePoint(devnet, ref);
+  return { tipset, state: dropped ? dropped.state() : devnet.stateAt(tipset.epoch) };
+}
+
+/** The block whose state a parameter names as resolveBlockState finds it; one a revert dropped as a call runs on it (eth_call). */
+export function resolveStatePoint(devnet: Devnet, ref: BlockRef): { tipset: Tipset; dropped?: OffChainPoint } {
   if ('hash' in ref && !devnet.chain.byBlockHash(ref.hash)) {
     const tipset = resolveKeptBlock(devnet, ref);
-    return { tipset, state: droppedTipsets(devnet).stateOf(tipset)! };
+    return { tipset, dropped: droppedTipsets(devnet).pointOf(tipset) };
   }
-  const tipset = resolveStateBlock(devnet, ref);
-  return { tipset, state: devnet.stateAt(tipset.epoch) };
+  return { tipset: resolveStateBlock(devnet, ref) };
 }
 
 /**

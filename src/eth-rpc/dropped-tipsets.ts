@@ -12,6 +12,7 @@ import { DevnetError } from '../common/errors.js';
 import { bytesToHex } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { KeepDroppedState } from '../devnet/events.js';
+import type { OffChainPoint } from '../devnet/replay.js';
 import type { StateBranch } from '../fevm/state-branch.js';
 import type { MissingState, StateReader } from '../fevm/state-tree.js';
 import type { CID } from '../common/cbor.js';
@@ -123,6 +124,28 @@ export class DroppedTipsets {
    */
   stateOf(tipset: Tipset, deferred?: MissingState[]): StateReader | undefined {
     return this.states.get(tipset)?.at(tipset.epoch, deferred);
+  }
+
+  /**
+   * A kept tipset as a call runs on it (eth_call by its hash): its state, read when the call runs (a
+   * revert meanwhile may have let it go: said so), and its ancestors' hashes for BLOCKHASH.
+   */
+  pointOf(tipset: Tipset): OffChainPoint {
+    const { devnet } = this;
+    return {
+      tipset,
+      state: (deferred) => {
+        const state = this.stateOf(tipset, deferred);
+        if (!state) throw new DevnetError(`the dropped tipset at epoch ${tipset.epoch} is no longer kept (at most ${KEPT_DROPPED} dropped tipsets are)`);
+        return state;
+      },
+      hashAt: (epoch) => {
+        // Down its branch to the ancestor at or before `epoch`, or to where it left the chain, whose tipsets below are its ancestors.
+        let t = tipset;
+        while (t.epoch > epoch && !devnet.chain.byBlockHash(t.hash)) t = walkedParentOf(devnet, t);
+        return t.epoch <= epoch ? t.hash : devnet.chain.hashAt(epoch);
+      },
+    };
   }
 
   /** A dropped tipset's logs; undefined for any other tipset (one on the chain). */

@@ -647,14 +647,20 @@ export class StateTree {
   runOnce<T>(epoch: number, run: (overlay: StateOverlay) => Promise<T>): Promise<T> {
     // A source that fetches nothing has nothing missing.
     if (!this.fetches) return run(this.stage(epoch));
-    return this.runDeferring(epoch, run);
+    return this.runDeferring((deferred) => this.stage(epoch, deferred), run);
   }
 
-  private async runDeferring<T>(epoch: number, run: (overlay: StateOverlay) => Promise<T>): Promise<T> {
+  /** runOnce on an overlay of another state than the tree's at an epoch: `state`'s (a dropped branch's, branchAt), given `deferred`. */
+  runOnceOn<T>(state: (deferred?: MissingState[]) => StateReader, run: (overlay: StateOverlay) => Promise<T>): Promise<T> {
+    if (!this.fetches) return run(new StateOverlay(state()));
+    return this.runDeferring((deferred) => new StateOverlay(state(deferred)), run);
+  }
+
+  private async runDeferring<T>(stage: (deferred: MissingState[]) => StateOverlay, run: (overlay: StateOverlay) => Promise<T>): Promise<T> {
     const deferred: MissingState[] = [];
     let result: T;
     try {
-      result = await run(this.stage(epoch, deferred));
+      result = await run(stage(deferred));
     } catch (error) {
       // The slots this run deferred are fetched with what stopped it.
       throw error instanceof MissingStateError ? new MissingStateError([...error.missing, ...deferred]) : error;

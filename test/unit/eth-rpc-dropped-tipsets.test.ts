@@ -11,6 +11,11 @@ import { setupRpc } from '../helpers/rpc-harness.js';
 
 const hex = (n: number) => '0x' + n.toString(16);
 
+/** Runtime: returns BLOCKHASH(calldata word) and slot 0. */
+const BLOCK_READER_RUNTIME = '60003540600052' + '600054602052' + '60406000f3';
+/** Stores 42 at slot 0, then returns the runtime (18 bytes, from offset 17). */
+const BLOCK_READER_INITCODE = '0x' + '602a600055' + '6012601160003960' + '126000f3' + BLOCK_READER_RUNTIME;
+
 /** A devnet with a log emitter deployed (block 1) and called (block 2), and what it answered for block 2. */
 async function emitted(t: Parameters<typeof setupRpc>[0]) {
   const rpc = await setupRpc(t, {}, { txDefaults: CALL });
@@ -85,6 +90,32 @@ describe('dropped tipsets', () => {
       assert.equal((await error(method, [emitter, { blockHash: block.hash, requireCanonical: true }])).message, 'tipset is not canonical', method);
     }
     assert.equal((await error('eth_getStorageAt', [emitter, '0x0', { blockHash: block.hash, requireCanonical: true }])).message, 'tipset is not canonical');
+  });
+
+  test('eth_call by a dropped block\'s hash runs on its state, BLOCKHASH seeing its own ancestors; requireCanonical refuses it', async (t) => {
+    const { result, error, send } = await setupRpc(t, {}, { txDefaults: CALL });
+    const snapshot = await result('evm_snapshot');
+    await send({ nonce: 0, data: BLOCK_READER_INITCODE });
+    const reader = getCreateAddress({ from: devWallet.address, nonce: 0 });
+    await result('anvil_mine', ['0x3']);
+    const dropped = await Promise.all([1, 2, 3].map((n) => result('eth_getBlockByNumber', [hex(n), false])));
+    const call = (n: number, block: unknown) => result('eth_call', [{ to: reader, data: word(n) }, block]);
+    // On block 3, not the head: BLOCKHASH(1) and (2) are blocks 1 and 2, slot 0 the 42 the deployment stored.
+    const before = await call(1, '0x3');
+    assert.equal(before, dropped[0].hash + word(42).slice(2));
+    assert.equal(await call(2, '0x3'), dropped[1].hash + word(42).slice(2));
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    await result('anvil_mine', ['0x4']);
+    assert.notEqual((await result('eth_getBlockByNumber', ['0x1', false])).hash, dropped[0].hash);
+
+    const byHash = { blockHash: dropped[2].hash };
+    assert.equal(await call(1, byHash), before);
+    assert.equal(await call(2, byHash), dropped[1].hash + word(42).slice(2));
+    // Below where the branch left the chain, the chain's own: genesis.
+    assert.equal(await call(0, byHash), (await result('eth_getBlockByNumber', ['0x0', false])).hash + word(42).slice(2));
+    // The live chain has no contract there.
+    assert.equal(await call(1, '0x3'), '0x');
+    assert.equal((await error('eth_call', [{ to: reader, data: word(1) }, { ...byHash, requireCanonical: true }])).message, 'tipset is not canonical');
   });
 
   test('eth_newFilter with a dropped block\'s hash holds its logs, removed', async (t) => {

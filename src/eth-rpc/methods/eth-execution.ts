@@ -6,7 +6,7 @@ import { bytesToHex, quantity } from '../../common/hex.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { BLOCK_GAS_LIMIT, effectiveGasPremium } from '../../fevm/gas.js';
 import { feeFieldsOf, type Tipset } from '../../mining/tipset.js';
-import { checkBlockParam, resolveStateBlock } from '../block-ref.js';
+import { checkBlockParam, resolveStatePoint, resolveStateBlock } from '../block-ref.js';
 import { callRequest, type ParsedCallRequest } from '../call-request.js';
 import { defineMethod, withRawParams } from '../define-method.js';
 import { blockRef, ethUint64, invalid, listOf, optional } from '../params.js';
@@ -76,8 +76,9 @@ function checkCallSender(devnet: Devnet, tx: ParsedCallRequest, prefix = ''): vo
 export const ethExecution = [
   defineMethod('eth_call', [callRequest('transaction'), blockRef('block')], ({ devnet, batch }, tx, block) => {
     checkCallSender(devnet, tx, 'failed to convert ethcall to filecoin message: ');
-    const tipset = resolveStateBlock(devnet, block);
-    return devnet.call(tx, tipset.epoch, batch).then((result) => bytesToHex(result.returnData));
+    // A block a revert dropped runs the call on its kept state, as Lotus runs one on a reorged tipset (block-ref.ts).
+    const { tipset, dropped } = resolveStatePoint(devnet, block);
+    return devnet.call(tx, dropped ?? tipset.epoch, batch).then((result) => bytesToHex(result.returnData));
   }),
 
   // As in Lotus, the block parameter must name a block, and estimates run on the newest state whatever it names.
