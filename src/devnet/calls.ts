@@ -254,9 +254,9 @@ export class Calls {
    * limit, and the nonce is the sender's. The message as it ran, with its result and, traced as Lotus
    * traces it (callInternal's VM runs with Tracing), its top-level send.
    */
-  stateCall(message: Message, epoch: number): Promise<StateCallResult> {
+  stateCall(message: Message, at: number | OffChainPoint): Promise<StateCallResult> {
     const { executor } = this.node;
-    return this.runCall(message, epoch, async (overlay, ctx) => {
+    return this.runCall(message, at, async (overlay, ctx) => {
       const sender = resolveAddress(overlay, message.from);
       if (!sender) throw new DevnetError(`sender ${message.from.toString()} not found on chain: sender validation failed`);
       const ran = messageWith(message, { gasLimit: message.gasLimit > 0 ? message.gasLimit : BLOCK_GAS_LIMIT, nonce: sender.nonce });

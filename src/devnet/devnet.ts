@@ -617,9 +617,9 @@ export class Devnet {
     return this.calls.inBatch(batch).estimateGasLimit(message, signatureType);
   }
 
-  /** Runs a message on the state after `epoch` without changing anything, as Lotus's StateCall: the message as it ran, its result. */
-  stateCall(message: Message, epoch: number, batch?: BatchBudget): Promise<StateCallResult> {
-    return this.calls.inBatch(batch).stateCall(message, epoch);
+  /** Runs a message on the state after `at` (an epoch, or a dropped tipset) without changing anything, as Lotus's StateCall: the message as it ran, its result. */
+  stateCall(message: Message, at: number | OffChainPoint, batch?: BatchBudget): Promise<StateCallResult> {
+    return this.calls.inBatch(batch).stateCall(message, at);
   }
 
   /** Applies `messages` in order on the state after `epoch` as epoch `atEpoch`, each traced; nothing is kept (Filecoin.StateCompute). */

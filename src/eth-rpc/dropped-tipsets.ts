@@ -206,6 +206,23 @@ export function keptTipsetOf(devnet: Devnet, key: CID[] | undefined): Tipset {
 }
 
 /**
+ * The tipset a key names as tipsetOf finds it, or one a revert or reorg dropped, with its kept state
+ * as a call runs on it: for the Filecoin state methods, as Lotus loads any tipset its blockstore holds
+ * and reads its state (node/impl/full/state.go StateGetActor: GetTipSetFromKey, then LoadActor).
+ */
+export function keptStatePoint(devnet: Devnet, key: CID[] | undefined): { tipset: Tipset; dropped?: OffChainPoint } {
+  const kept = droppedTipsets(devnet);
+  const dropped = key?.length === 1 && !devnet.chain.byBlockCid(key[0]) ? kept.byBlockCid(key[0]) : undefined;
+  return dropped ? { tipset: dropped, dropped: kept.pointOf(dropped) } : { tipset: tipsetOf(devnet, key) };
+}
+
+/** The tipset a key names (keptStatePoint) and its state. */
+export function keptStateOf(devnet: Devnet, key: CID[] | undefined): { tipset: Tipset; state: StateReader } {
+  const { tipset, dropped } = keptStatePoint(devnet, key);
+  return { tipset, state: dropped ? dropped.state() : devnet.stateAt(tipset.epoch) };
+}
+
+/**
  * A tipset's logs, and whether a revert or reorg dropped it: a dropped one's are those made before
  * it left the chain, which Lotus answers as reverted (`removed: true`, lotus b835fab70
  * node/impl/eth/events.go ethFilterLogsFromEvents: Removed is the event's Reverted).

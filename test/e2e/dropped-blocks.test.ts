@@ -7,6 +7,7 @@ import { describe, test, type TestContext } from 'node:test';
 import { JsonRpcProvider } from 'ethers';
 import { createPublicClient, webSocket, type Hash, type Hex } from 'viem';
 import { pollUntil } from '../helpers/devnet-process.js';
+import { BLOCK_READER_INITCODE, BLOCK_READER_RUNTIME, readerAnswer } from '../helpers/block-reader.js';
 import { LOG_EMITTER_INITCODE, word } from '../helpers/log-emitter.js';
 import { useDevnet } from '../helpers/use-devnet.js';
 import { devnetClients } from '../helpers/viem-devnet.js';
@@ -70,6 +71,51 @@ describe('a dropped head fetched by hash, as an indexer queues it', () => {
     assert.equal((await provider.getBlock(head))?.hash, head);
     provider.destroy();
     unwatch();
+  });
+
+  test('after evm_revert a dropped block\'s state by its hash, through ethers and viem: as that block had it, its calls too', async (t) => {
+    const c = clients(t);
+    const provider = new JsonRpcProvider(devnet.url, undefined, { staticNetwork: true });
+    t.after(() => provider.destroy());
+    const sender = c.wallet.account.address;
+    const snapshot = await c.ws.request({ method: 'evm_snapshot' as never });
+    const deployed = await c.ws.waitForTransactionReceipt({ hash: await c.wallet.sendTransaction({ data: BLOCK_READER_INITCODE as Hex }) });
+    const reader = deployed.contractAddress!;
+    const parent = (await c.ws.getBlock({ blockHash: deployed.blockHash })).parentHash;
+    await c.ws.request({ method: 'evm_mine' as never });
+    // What ethers reads at the deployment's block by number while it is on the chain (not the head).
+    const at = deployed.blockNumber;
+    const before = {
+      balance: await provider.getBalance(sender, at),
+      nonce: await provider.getTransactionCount(sender, at),
+      code: await provider.getCode(reader, at),
+      slot: await provider.getStorage(reader, 0, at),
+      call: await provider.call({ to: reader, data: word(Number(at) - 1), blockTag: at }),
+    };
+    assert.equal(before.code, BLOCK_READER_RUNTIME);
+    assert.equal(before.call, readerAnswer(parent));
+    assert.equal(await c.ws.request({ method: 'evm_revert' as never, params: [snapshot] as never }), true);
+    // The chain goes on without the reader, the sender's balance set by a cheat code.
+    await c.ws.request({ method: 'anvil_setBalance' as never, params: [sender, '0x1'] as never });
+    await c.ws.request({ method: 'anvil_mine' as never, params: ['0x3'] as never });
+    assert.equal(await provider.getCode(reader, at), '0x');
+
+    // ethers sends the hash as the block tag; Lotus reads the reorged tipset's state.
+    const hash = deployed.blockHash;
+    assert.deepEqual(
+      {
+        balance: await provider.getBalance(sender, hash),
+        nonce: await provider.getTransactionCount(sender, hash),
+        code: await provider.getCode(reader, hash),
+        slot: await provider.getStorage(reader, 0, hash),
+        call: await provider.call({ to: reader, data: word(Number(at) - 1), blockTag: hash }),
+      },
+      before,
+    );
+    // viem with EIP-1898's object; requireCanonical refuses a block off the chain, in Lotus's words.
+    const call = { to: reader, data: word(Number(at) - 1) };
+    assert.equal(await c.ws.request({ method: 'eth_call' as never, params: [call, { blockHash: hash }] as never }), before.call);
+    await assert.rejects(c.ws.request({ method: 'eth_call' as never, params: [call, { blockHash: hash, requireCanonical: true }] as never }), /tipset is not canonical/);
   });
 
   test('after anvil_reorg the queued head answers by hash; the new head at its height has another', async (t) => {

@@ -3,18 +3,17 @@
 // lookups by transaction follow the live chain only; what is kept stays bounded across thousands of reverts.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { getCreateAddress } from 'ethers';
+import { getBytes, getCreateAddress } from 'ethers';
+import { FilAddress } from '../../src/common/address.js';
+import { encodeCbor } from '../../src/common/cbor.js';
+import { METHOD_INVOKE_CONTRACT } from '../../src/fevm/message.js';
 import { droppedTipsets, KEPT_DROPPED } from '../../src/eth-rpc/dropped-tipsets.js';
+import { BLOCK_READER_INITCODE, readerAnswer } from '../helpers/block-reader.js';
 import { CALL, devWallet } from '../helpers/dev-wallet.js';
 import { LOG_EMITTER_INITCODE, LOG_EMITTER_RUNTIME, LOG_TOPIC, word } from '../helpers/log-emitter.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 
 const hex = (n: number) => '0x' + n.toString(16);
-
-/** Runtime: returns BLOCKHASH(calldata word) and slot 0. */
-const BLOCK_READER_RUNTIME = '60003540600052' + '600054602052' + '60406000f3';
-/** Stores 42 at slot 0, then returns the runtime (18 bytes, from offset 17). */
-const BLOCK_READER_INITCODE = '0x' + '602a600055' + '6012601160003960' + '126000f3' + BLOCK_READER_RUNTIME;
 
 /** A devnet with a log emitter deployed (block 1) and called (block 2), and what it answered for block 2. */
 async function emitted(t: Parameters<typeof setupRpc>[0]) {
@@ -102,20 +101,50 @@ describe('dropped tipsets', () => {
     const call = (n: number, block: unknown) => result('eth_call', [{ to: reader, data: word(n) }, block]);
     // On block 3, not the head: BLOCKHASH(1) and (2) are blocks 1 and 2, slot 0 the 42 the deployment stored.
     const before = await call(1, '0x3');
-    assert.equal(before, dropped[0].hash + word(42).slice(2));
-    assert.equal(await call(2, '0x3'), dropped[1].hash + word(42).slice(2));
+    assert.equal(before, readerAnswer(dropped[0].hash));
+    assert.equal(await call(2, '0x3'), readerAnswer(dropped[1].hash));
     assert.equal(await result('evm_revert', [snapshot]), true);
     await result('anvil_mine', ['0x4']);
     assert.notEqual((await result('eth_getBlockByNumber', ['0x1', false])).hash, dropped[0].hash);
 
     const byHash = { blockHash: dropped[2].hash };
     assert.equal(await call(1, byHash), before);
-    assert.equal(await call(2, byHash), dropped[1].hash + word(42).slice(2));
+    assert.equal(await call(2, byHash), readerAnswer(dropped[1].hash));
     // Below where the branch left the chain, the chain's own: genesis.
-    assert.equal(await call(0, byHash), (await result('eth_getBlockByNumber', ['0x0', false])).hash + word(42).slice(2));
+    assert.equal(await call(0, byHash), readerAnswer((await result('eth_getBlockByNumber', ['0x0', false])).hash));
     // The live chain has no contract there.
     assert.equal(await call(1, '0x3'), '0x');
     assert.equal((await error('eth_call', [{ to: reader, data: word(1) }, { ...byHash, requireCanonical: true }])).message, 'tipset is not canonical');
+  });
+
+  test('Filecoin.StateGetActor and StateCall by a dropped tipset\'s key answer as they did while it was on the chain', async (t) => {
+    const { result, error, send } = await setupRpc(t, {}, { txDefaults: CALL });
+    const snapshot = await result('evm_snapshot');
+    await send({ nonce: 0, data: BLOCK_READER_INITCODE });
+    const reader = FilAddress.fromEthAddress(getBytes(getCreateAddress({ from: devWallet.address, nonce: 0 }))).toString();
+    await result('anvil_mine', ['0x2']);
+    const key = (await result('Filecoin.ChainGetTipSetByHeight', [2, null])).Cids;
+    const call = {
+      Version: 0,
+      From: FilAddress.fromEthAddress(getBytes(devWallet.address)).toString(),
+      To: reader,
+      Nonce: 0,
+      Value: '0',
+      GasLimit: 0,
+      GasFeeCap: '0',
+      GasPremium: '0',
+      Method: METHOD_INVOKE_CONTRACT,
+      Params: Buffer.from(encodeCbor(getBytes(word(1)))).toString('base64'),
+    };
+    const reads = async () => ({ actor: await result('Filecoin.StateGetActor', [reader, key]), call: { ...(await result('Filecoin.StateCall', [call, key])), Duration: 0 } });
+    const before = await reads();
+    assert.equal(before.actor.Nonce, 0);
+    assert.equal(before.call.MsgRct.ExitCode, 0);
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    await result('anvil_mine', ['0x3']);
+    assert.match((await error('Filecoin.StateGetActor', [reader, (await result('Filecoin.ChainGetTipSetByHeight', [2, null])).Cids])).message, /actor not found/);
+
+    assert.deepEqual(await reads(), before);
   });
 
   test('eth_newFilter with a dropped block\'s hash holds its logs, removed', async (t) => {

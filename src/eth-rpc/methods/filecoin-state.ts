@@ -35,6 +35,7 @@ import { actorJson, addressJson, cidJson, idJson, receiptJson, tipsetKeyJson } f
 import { cid, filAddress, integer, message, tipsetKey, tipsetOf } from '../lotus-params.js';
 import { bool } from '../params.js';
 import { serveBlock, serveBlocks } from '../served-blocks.js';
+import { keptStateOf, keptStatePoint } from '../dropped-tipsets.js';
 import { forkedRootJson, forkedStateJson } from '../forked-state-json.js';
 import { beyondLookback, NO_LIMIT } from '../message-lookback.js';
 import { MessageReplacedError } from '../../devnet/message-search.js';
@@ -274,8 +275,9 @@ function msgLookup(devnet: Devnet, found: MessageLocation, decode: boolean) {
 }
 
 export const filecoinState = [
+  // A dropped tipset's key reads its kept state, as Lotus reads a reorged tipset's (dropped-tipsets.ts).
   defineMethod('Filecoin.StateGetActor', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
-    const actor = resolveAddress(devnet.stateAt(tipsetOf(devnet, key).epoch), address);
+    const actor = resolveAddress(keptStateOf(devnet, key).state, address);
     if (!actor) throw new DevnetError(actorNotFound(address));
     return actorJson(actor, actorHead(actor), devnet.codes);
   }),
@@ -331,8 +333,9 @@ export const filecoinState = [
   ),
 
   defineMethod('Filecoin.StateCall', [message('message'), tipsetKey('tipsetKey')], async ({ devnet, batch }, msg, key) => {
-    const tipset = tipsetOf(devnet, key);
-    const { message: ran, result, root, durationNs } = await devnet.stateCall(msg, tipset.epoch, batch);
+    // A dropped tipset's key runs it on that tipset's kept state, as eth_call by its hash.
+    const { tipset, dropped } = keptStatePoint(devnet, key);
+    const { message: ran, result, root, durationNs } = await devnet.stateCall(msg, dropped ?? tipset.epoch, batch);
     // Its receipt returns what a mined one would (an EVM output as a CBOR byte string), with the
     // events of a call that succeeded. Lotus answers the message it ran, and no gas cost: it applies
     // it as an implicit message.
