@@ -42,7 +42,7 @@ export class BranchWrites {
     return [...this.byKey.keys()].filter((key) => key.startsWith(prefix));
   }
 
-  /** Puts `earlier`'s writes, all made before these, in front of them. */
+  /** Puts `earlier`'s writes, all made before these, in front of them; `earlier` is left as it is (and may be shared). */
   prepend(earlier: BranchWrites): void {
     for (const [key, before] of earlier.byKey) {
       const after = this.byKey.get(key);

@@ -814,9 +814,13 @@ export class StateTree {
    * after it takes what those commits wrote up to its base, based at the snapshot from then on.
    */
   revert(snapshot: StateSnapshot): void {
+    // Made once per base (a suite's reverts to one fixture share theirs): prepend shares what it is given, never changing it.
+    const popped = new Map<number, BranchWrites>();
     for (const branch of this.branches) {
       if (branch.base <= snapshot.write) continue;
-      branch.writes.prepend(this.writesBetween(snapshot.write, branch.base));
+      let writes = popped.get(branch.base);
+      if (!writes) popped.set(branch.base, (writes = this.writesBetween(snapshot.write, branch.base)));
+      branch.writes.prepend(writes);
       branch.base = snapshot.write;
     }
     while (this.writes.count > snapshot.write) {

@@ -226,14 +226,17 @@ for (const gatewayOnly of [false, true]) describe(`fork history of an fvm-devnet
   });
 
   // A tipset a revert dropped is the fork's own, whose hash the upstream cannot know: it is not asked.
-  test('a tipset a revert dropped is the fork\'s by hash, block CID and key (its block, logs, state read, parent messages, key routes) while the upstream refuses every block by hash or CID, then is stopped', async (t) => {
+  test('a tipset a revert dropped is the fork\'s by hash, block CID and key (its block, logs, state, parent messages, key routes) while the upstream refuses every block by hash or CID, then is stopped', async (t) => {
     const { url, mode } = await upstreamProxy(t, upstream.url);
     const reverting = await startDevnet(['--fork-url', url, '--fork-block-number', String(forkEpoch)]);
     t.after(() => reverting.stop());
     const snapshot = await rpc(reverting.url, 'evm_snapshot', []);
+    // The dropped tipset's state: the recipient's balance set on it, the second dev account's the upstream's.
+    await rpc(reverting.url, 'anvil_setBalance', [RECIPIENT, '0x77']);
     await rpc(reverting.url, 'evm_mine', []);
     const dropped = await rpc(reverting.url, 'eth_getBlockByNumber', ['latest', false]);
     const tipset = await rpc(reverting.url, 'Filecoin.ChainHead');
+    const initActor = await rpc(reverting.url, 'Filecoin.StateGetActor', ['t01', tipset.Cids]);
     const { Cids: [blockCid], Blocks: [header] } = tipset;
     const call = { from: DEV_ACCOUNTS[0].address, to: DEV_ACCOUNTS[1].address, value: '0x1' };
     // Its parent is the fork's first tipset: its parent messages are the upstream's at the fork epoch.
@@ -246,15 +249,18 @@ for (const gatewayOnly of [false, true]) describe(`fork history of an fvm-devnet
     assert.deepEqual(await rpc(reverting.url, 'Filecoin.ChainGetParentMessages', [blockCid]), parentMessages);
     assert.deepEqual(await rpc(reverting.url, 'eth_getBlockByHash', [dropped.hash, false]), dropped);
     assert.deepEqual(await rpc(reverting.url, 'eth_getLogs', [{ blockHash: dropped.hash }]), []);
-    // Its state is gone: the local error, as on a devnet without a fork.
-    await assert.rejects(rpc(reverting.url, 'eth_getBalance', [RECIPIENT, { blockHash: dropped.hash }]), /eth_getBalance: failed to get tipset by hash: cannot find tipset with cid \w+: ipld: could not find/);
+    // Its state is kept: what it wrote, over the upstream's at the fork point (read after the revert, as the live chain reads it).
+    assert.equal(await rpc(reverting.url, 'eth_getBalance', [RECIPIENT, { blockHash: dropped.hash }]), '0x77');
+    assert.equal(await rpc(reverting.url, 'eth_getBalance', [RECIPIENT, 'latest']), await rpc(upstream.url, 'eth_getBalance', [RECIPIENT, hex(forkEpoch)]));
+    const second = DEV_ACCOUNTS[1].address;
+    assert.equal(await rpc(reverting.url, 'eth_getBalance', [second, { blockHash: dropped.hash }]), await rpc(reverting.url, 'eth_getBalance', [second, 'latest']));
     // Its key too, with the upstream stopped (review R65): the methods taking a key or a selector, and
     // eth_estimateGas and eth_newFilter by its hash, answer as on a devnet without a fork.
     const onHead = await rpc(reverting.url, 'eth_estimateGas', [call]);
     mode.dead = true;
     assert.deepEqual(await rpc(reverting.url, 'Filecoin.ChainGetTipSet', [tipset.Cids]), tipset);
     assert.deepEqual(await rpc(`${reverting.url}/rpc/v2`, 'Filecoin.ChainGetTipSet', [{ key: tipset.Cids }]), tipset);
-    await assert.rejects(rpc(reverting.url, 'Filecoin.StateGetActor', ['t01', tipset.Cids]), /^Error: Filecoin.StateGetActor: loading tipset \S+: not found$/);
+    assert.deepEqual(await rpc(reverting.url, 'Filecoin.StateGetActor', ['t01', tipset.Cids]), initActor);
     await assert.rejects(rpc(reverting.url, 'Filecoin.GetActorEventsRaw', [{ tipsetKey: tipset.Cids }]), /^Error: Filecoin.GetActorEventsRaw: loading tipset \S+: not found$/);
     await assert.rejects(rpc(`${reverting.url}/rpc/v2`, 'Filecoin.StateGetActor', ['t01', { key: tipset.Cids }]), /^Error: Filecoin.StateGetActor: loading tipset \S+: not found$/);
     assert.equal(await rpc(reverting.url, 'eth_estimateGas', [call, { blockHash: dropped.hash }]), onHead);

@@ -109,6 +109,8 @@ describe('StateTree branches', () => {
   test('a later revert below a branch\'s base puts what it drops under the branch, which still reads as before', () => {
     const { tree, snapshot, before } = history();
     const first = tree.branch(snapshot, 6);
+    // Another on the same base (a suite's reverts to one fixture): the writes popped below it are shared.
+    const twin = tree.branch(snapshot, 5);
     tree.revert(snapshot);
     // A second history after the snapshot, dropped in turn, with epochs 2 and 3, by a revert to epoch 1.
     mine(tree, 4, 400);
@@ -123,6 +125,7 @@ describe('StateTree branches', () => {
     mine(tree, 3, 3000);
     assert.deepEqual(seen(tree.at(1)), atOne);
     for (const epoch of [3, 4, 5, 6]) assert.deepEqual(seen(first.at(epoch)), before.get(epoch), `first branch, epoch ${epoch}`);
+    for (const epoch of [3, 4, 5]) assert.deepEqual(seen(twin.at(epoch)), before.get(epoch), `its twin, epoch ${epoch}`);
     assert.deepEqual(seen(second.at(2)), atTwo);
     assert.deepEqual(seen(second.at(4)), atFour);
   });
