@@ -141,6 +141,8 @@ export interface OffChainPoint {
   state(deferred?: MissingState[]): StateReader;
   /** BLOCKHASH's answer below its epoch: its own ancestors', then the chain's below where it left it. */
   hashAt(epoch: number): Uint8Array | undefined;
+  /** The slots of a contract's storage generation its state holds a value for (StateTree.writtenSlots). */
+  writtenSlots(id: number, generation: number): bigint[];
 }
 
 /** The context of a call on an off-chain tipset: as on any tipset but the head, its own epoch, timestamp and base fee (callContext), its ancestors' hashes. */

@@ -126,6 +126,13 @@ export class DroppedTipsets {
     return this.states.get(tipset)?.at(tipset.epoch, deferred);
   }
 
+  /** A kept tipset's state branch, or what says it is no longer kept (a revert let it go after it was found). */
+  private branchOf(tipset: Tipset): StateBranch {
+    const branch = this.states.get(tipset);
+    if (!branch) throw new DevnetError(`the dropped tipset at epoch ${tipset.epoch} is no longer kept (at most ${KEPT_DROPPED} dropped tipsets are)`);
+    return branch;
+  }
+
   /**
    * A kept tipset as a call runs on it (eth_call by its hash): its state, read when the call runs (a
    * revert meanwhile may have let it go: said so), and its ancestors' hashes for BLOCKHASH.
@@ -134,11 +141,8 @@ export class DroppedTipsets {
     const { devnet } = this;
     return {
       tipset,
-      state: (deferred) => {
-        const state = this.stateOf(tipset, deferred);
-        if (!state) throw new DevnetError(`the dropped tipset at epoch ${tipset.epoch} is no longer kept (at most ${KEPT_DROPPED} dropped tipsets are)`);
-        return state;
-      },
+      state: (deferred) => this.branchOf(tipset).at(tipset.epoch, deferred),
+      writtenSlots: (id, generation) => this.branchOf(tipset).writtenSlots(id, generation, tipset.epoch),
       hashAt: (epoch) => {
         // Down its branch to the ancestor at or before `epoch`, or to where it left the chain, whose tipsets below are its ancestors.
         let t = tipset;

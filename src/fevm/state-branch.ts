@@ -75,6 +75,11 @@ export class StateBranch {
     return this.tree.branchAt(this, epoch, deferred);
   }
 
+  /** The slots of a contract's storage generation the branch holds a value for after `epoch` (StateTree.writtenSlots). */
+  writtenSlots(id: number, generation: number, epoch: number): bigint[] {
+    return this.tree.branchWrittenSlots(this, id, generation, epoch);
+  }
+
   /** Lets the branch go: the tree no longer keeps its base, and it can no longer be read. */
   release(): void {
     this.tree.release(this);

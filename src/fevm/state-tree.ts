@@ -601,6 +601,15 @@ export class StateTree {
     return new BranchAt(this.values, this.source, branch, epoch, deferred);
   }
 
+  /** writtenSlots of a kept branch after `epoch`: those the tree held at its base and those it wrote up to `epoch`. */
+  branchWrittenSlots(branch: StateBranch, id: number, generation: number, epoch: number): bigint[] {
+    if (!this.branches.has(branch)) throw new Error('the branch was released');
+    const prefix = storageKey(id, generation, 0n).slice(0, -1);
+    const keys = new Set(this.values.keys.withPrefix(prefix).filter((k) => this.values.getAsOf(tableRef(k), branch.base) !== undefined).map((k) => this.values.keys.keyAt(k)));
+    for (const key of branch.writes.keysWithPrefix(prefix)) if (branch.writes.valueAt(key, epoch) !== undefined) keys.add(key);
+    return [...keys].map((key) => BigInt(`0x${key.slice(prefix.length)}`));
+  }
+
   /** What the commits `from` + 1 to `to` wrote at epochs up to `until`, by the keys an overlay stages. */
   private writesBetween(from: number, to: number, until = Number.MAX_SAFE_INTEGER): BranchWrites {
     const writes = new BranchWrites();

@@ -1,6 +1,6 @@
 // A branch of the state tree a revert dropped (state-branch.ts): at each of its epochs it reads what
-// the live tree read there before the revert (accounts, contracts' code, storage slots, nonces,
-// addresses, the next ID), whatever the tree writes after; a later revert below its base keeps it
+// the live tree read there before the revert (accounts, contracts' code, storage slots and which
+// slots are held, nonces, addresses, the next ID), whatever the tree writes after; a later revert below its base keeps it
 // readable; released, or with the history replaced, it is gone.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -29,6 +29,7 @@ function mine(tree: StateTree, epoch: number, n: number, creates = false): void 
   overlay.putActor(account(ACCOUNT, BigInt(n) * 10n, n));
   overlay.putActor(contract(CONTRACT, n, n + 1));
   overlay.putStorage(CONTRACT, 0, 5n, BigInt(n) * 100n);
+  overlay.putStorage(CONTRACT, 0, BigInt(1000 + n), 1n);
   if (creates) {
     const id = overlay.allocateId();
     overlay.putActor(account(id, 7n, 0));
@@ -61,7 +62,7 @@ function seen(state: StateReader) {
 }
 
 /** A tree with epochs 1-3 written, a snapshot at 3, an edit at 3 after it, then epochs 4-6 (the actor CREATED made at 5). */
-function history(): { tree: StateTree; snapshot: StateSnapshot; before: Map<number, ReturnType<typeof seen>> } {
+function history(): { tree: StateTree; snapshot: StateSnapshot; before: Map<number, ReturnType<typeof seen>>; slots: Map<number, bigint[]> } {
   const tree = new StateTree();
   const overlay = tree.stage();
   overlay.allocateId();
@@ -72,12 +73,13 @@ function history(): { tree: StateTree; snapshot: StateSnapshot; before: Map<numb
   edit(tree, 999n);
   for (let epoch = 4; epoch <= 6; epoch++) mine(tree, epoch, epoch, epoch === 5);
   const before = new Map([3, 4, 5, 6].map((epoch) => [epoch, seen(tree.at(epoch))]));
-  return { tree, snapshot, before };
+  const slots = new Map([3, 4, 5, 6].map((epoch) => [epoch, tree.writtenSlots(CONTRACT, 0, epoch)]));
+  return { tree, snapshot, before, slots };
 }
 
 describe('StateTree branches', () => {
   test('a dropped branch reads at each epoch what the tree read there before the revert, whatever the tree writes after', () => {
-    const { tree, snapshot, before } = history();
+    const { tree, snapshot, before, slots } = history();
     assert.equal(before.get(4)!.balance, 40n);
     assert.equal(before.get(5)!.created, 7n);
     const branch = tree.branch(snapshot, 6);
@@ -88,6 +90,11 @@ describe('StateTree branches', () => {
     mine(tree, 5, 50);
     assert.equal(tree.at(4).getActor(ACCOUNT)!.balance, 400n);
     for (const epoch of [4, 5, 6]) assert.deepEqual(seen(branch.at(epoch)), before.get(epoch), `epoch ${epoch}`);
+    // The contract's slots it held there (StateReadState's storage root), not the live chain's.
+    const sorted = (list: bigint[]) => [...list].sort((a, b) => (a < b ? -1 : 1));
+    for (const epoch of [4, 5, 6]) assert.deepEqual(sorted(branch.writtenSlots(CONTRACT, 0, epoch)), sorted(slots.get(epoch)!), `slots at ${epoch}`);
+    assert.deepEqual(sorted(slots.get(6)!), [5n, 1001n, 1002n, 1003n, 1004n, 1005n, 1006n]);
+    assert.deepEqual(sorted(tree.writtenSlots(CONTRACT, 0, 5)), [5n, 1001n, 1002n, 1003n, 1040n, 1050n]);
     // The edit the revert dropped (at the snapshot's epoch, after it) is the dropped branch's, not the live chain's.
     assert.equal(branch.at(4).getActor(ACCOUNT)!.balance, 40n);
     assert.equal(before.get(3)!.balance, 999n);

@@ -16,6 +16,7 @@ import { queuedCron } from '../../fevm/actors/cron.js';
 import { qaPowerSmoothedOf, type PowerState } from '../../fevm/actors/power.js';
 import { rewardKpiOf, type RewardState } from '../../fevm/actors/reward.js';
 import type { StateReader } from '../../fevm/state-tree.js';
+import type { OffChainPoint } from '../../devnet/replay.js';
 import { loadMiner, vestingTable } from '../../fevm/actors/miner/state.js';
 import { receiptReturn } from '../../fevm/executor.js';
 import { messageCid } from '../../fevm/message.js';
@@ -48,9 +49,12 @@ export const networkNameOf = (devnet: Devnet): string => devnet.fork?.point.netw
 
 function actorAt(devnet: Devnet, address: FilAddress, tipset: Tipset): Actor {
   const actor = resolveAddress(devnet.stateAt(tipset.epoch), address);
-  if (!actor) throw new DevnetError(`resolution lookup failed (${address.toString()}): actor not found`);
+  if (!actor) throw new DevnetError(resolutionFailed(address));
   return actor;
 }
+
+/** Lotus's words for an address without an actor, in StateReadState and StateLookupRobustAddress. */
+const resolutionFailed = (address: FilAddress) => `resolution lookup failed (${address.toString()}): actor not found`;
 
 /** The cron actor's table as genesis writes it (go-state-types cron BuiltInEntries): the power actor's OnEpochTickEnd, then the market's CronTick. */
 const CRON_ENTRIES = [
@@ -58,8 +62,19 @@ const CRON_ENTRIES = [
   { Receiver: idJson(MARKET_ACTOR_ID), MethodNum: 9 },
 ];
 
+/**
+ * Where StateReadState reads an actor's state: after the chain's tipset at `epoch`, or after a
+ * dropped tipset (its kept state, dropped-tipsets.ts).
+ */
+interface StatePoint {
+  epoch: number;
+  state: StateReader;
+  dropped?: OffChainPoint;
+}
+
 /** The state an actor's Head names, with the field names of its builtin-actors Go type. */
-function stateJson(devnet: Devnet, actor: Actor, epoch: number) {
+function stateJson(devnet: Devnet, actor: Actor, at: StatePoint) {
+  const { epoch } = at;
   // An account made at its ID address (t099, the burnt funds) names that address, as Lotus's genesis makes it.
   if (actor.kind === 'account') return { Address: addressJson(actor.robust ?? FilAddress.fromId(actor.id)) };
   // builtin-actors gives these no state: Lotus's StateReadState answers none (chain/vm/invoker.go DumpActorState).
@@ -68,7 +83,7 @@ function stateJson(devnet: Devnet, actor: Actor, epoch: number) {
   // The system actor names the chain's actors manifest (a fork's: its upstream's).
   if (actor.kind === 'system') return { BuiltinActors: cidJson(devnet.codes.manifestCid) };
   if (actor.kind === 'init') {
-    const state = devnet.stateAt(epoch);
+    const { state } = at;
     const nextId = state.nextId();
     return { AddressMap: addressMapJson(devnet, state, nextId), NextID: nextId, NetworkName: networkNameOf(devnet) };
   }
@@ -78,7 +93,7 @@ function stateJson(devnet: Devnet, actor: Actor, epoch: number) {
     return {
       Bytecode: cidJson(bytecodeCid(actor.evm.bytecode)),
       BytecodeHash: [...actor.evm.bytecodeHash],
-      ...contractStateJson(devnet, actor, epoch),
+      ...contractStateJson(devnet, actor, at),
       Nonce: actor.evm.nonce,
       Tombstone: null,
       TransientData: null,
@@ -93,9 +108,9 @@ function stateJson(devnet: Devnet, actor: Actor, epoch: number) {
     if (vestingTail) serveBlock(devnet, vestingTail);
     return minerStateJson(actor.miner, epoch, deadlines.root, vesting, vestingTail);
   }
-  if (actor.power) return powerStateJson(actor.power, devnet.stateAt(epoch), epoch, actor.forkedFrom?.stateJson as Record<string, unknown> | undefined);
+  if (actor.power) return powerStateJson(actor.power, at.state, epoch, actor.forkedFrom?.stateJson as Record<string, unknown> | undefined);
   if (actor.kind === 'reward') return rewardStateJson(actor.reward, epoch);
-  if (actor.kind === 'storagemarket') return marketStateJson(actor.market ?? EMPTY_MARKET_STATE, scheduledDealOps(devnet.stateAt(epoch)), (blocks) => serveBlocks(devnet, blocks));
+  if (actor.kind === 'storagemarket') return marketStateJson(actor.market ?? EMPTY_MARKET_STATE, scheduledDealOps(at.state), (blocks) => serveBlocks(devnet, blocks));
   if (actor.multisig) return multisigStateJson(actor.multisig);
   if (actor.paych) return paychStateJson(actor.paych, (blocks) => serveBlocks(devnet, blocks));
   return {};
@@ -128,8 +143,8 @@ function addressMapJson(devnet: Devnet, state: StateReader, nextId: number): { '
  * Head stands for the KAMT by its storage generation instead (actor-state.ts): building it there
  * would put this work on every state root.
  */
-function contractStateJson(devnet: Devnet, actor: Actor, epoch: number): { ContractState?: { '/': string } } {
-  const storage = devnet.contractStorage(actor, epoch);
+function contractStateJson(devnet: Devnet, actor: Actor, { epoch, dropped }: StatePoint): { ContractState?: { '/': string } } {
+  const storage = devnet.contractStorage(actor, epoch, dropped);
   if (!storage) return {};
   // A forked contract's untouched storage: the upstream's root, whose blocks ChainReadObj passes through.
   if ('upstreamRoot' in storage) return { ContractState: { '/': storage.upstreamRoot } };
@@ -218,7 +233,7 @@ export function layOutHeadTables(devnet: Devnet): void {
   const state = devnet.stateAt(head.epoch);
   for (const id of [MARKET_ACTOR_ID, VERIFREG_ACTOR_ID, DATACAP_ACTOR_ID, ...devnet.minerIdsAt(head.epoch)]) {
     const actor = state.getActor(id);
-    if (actor) stateJson(devnet, actor, head.epoch);
+    if (actor) stateJson(devnet, actor, { epoch: head.epoch, state });
   }
 }
 
@@ -283,9 +298,12 @@ export const filecoinState = [
   }),
 
   defineMethod('Filecoin.StateReadState', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
-    const tipset = tipsetOf(devnet, key);
-    const actor = actorAt(devnet, address, tipset);
-    return { Balance: actor.balance.toString(), Code: cidJson(devnet.codes.codeOf(actor.kind)), State: forkedStateJson(actor, () => stateJson(devnet, actor, tipset.epoch)) };
+    // A dropped tipset's key reads its kept state, as StateGetActor.
+    const { tipset, dropped } = keptStatePoint(devnet, key);
+    const state = dropped ? dropped.state() : devnet.stateAt(tipset.epoch);
+    const actor = resolveAddress(state, address);
+    if (!actor) throw new DevnetError(resolutionFailed(address));
+    return { Balance: actor.balance.toString(), Code: cidJson(devnet.codes.codeOf(actor.kind)), State: forkedStateJson(actor, () => stateJson(devnet, actor, { epoch: tipset.epoch, state, dropped })) };
   }),
 
   // Lotus (node/impl/full/state.go, chain/stmgr/stmgr.go LookupIDAddress): an ID address as it is,
