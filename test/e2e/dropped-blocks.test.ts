@@ -7,6 +7,7 @@ import { describe, test, type TestContext } from 'node:test';
 import { JsonRpcProvider } from 'ethers';
 import { createPublicClient, webSocket, type Hash, type Hex } from 'viem';
 import { pollUntil } from '../helpers/devnet-process.js';
+import { rpc } from '../helpers/fork-calls.js';
 import { BLOCK_READER_INITCODE, BLOCK_READER_RUNTIME, readerAnswer } from '../helpers/block-reader.js';
 import { LOG_EMITTER_INITCODE, word } from '../helpers/log-emitter.js';
 import { useDevnet } from '../helpers/use-devnet.js';
@@ -75,7 +76,8 @@ describe('a dropped head fetched by hash, as an indexer queues it', () => {
 
   test('after evm_revert a dropped block\'s state by its hash, through ethers and viem: as that block had it, its calls too', async (t) => {
     const c = clients(t);
-    const provider = new JsonRpcProvider(devnet.url, undefined, { staticNetwork: true });
+    // Uncached: a read by number is asked again after the revert.
+    const provider = new JsonRpcProvider(devnet.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
     t.after(() => provider.destroy());
     const sender = c.wallet.account.address;
     const snapshot = await c.ws.request({ method: 'evm_snapshot' as never });
@@ -95,7 +97,9 @@ describe('a dropped head fetched by hash, as an indexer queues it', () => {
     assert.equal(before.code, BLOCK_READER_RUNTIME);
     assert.equal(before.call, readerAnswer(parent));
     assert.equal(await c.ws.request({ method: 'evm_revert' as never, params: [snapshot] as never }), true);
-    // The chain goes on without the reader, the sender's balance set by a cheat code.
+    // The chain goes on without the reader, the sender's balance set by a cheat code; undone for the next cases.
+    const restore = await c.ws.request({ method: 'evm_snapshot' as never });
+    t.after(() => rpc(devnet.url, 'evm_revert', [restore]));
     await c.ws.request({ method: 'anvil_setBalance' as never, params: [sender, '0x1'] as never });
     await c.ws.request({ method: 'anvil_mine' as never, params: ['0x3'] as never });
     assert.equal(await provider.getCode(reader, at), '0x');
