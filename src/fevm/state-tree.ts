@@ -27,6 +27,21 @@ class History<V> {
   ) {}
 }
 
+/** The index of the last of `sorted` (ascending) that is at most `bound`; -1 when none is. */
+function lastAtMost(sorted: readonly number[], bound: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] <= bound) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
 /**
  * How the tree's history names a value, as one number: an actor by its ID, the rest (addresses,
  * storage slots, the next ID) by -1 - their number in the tree's KeyTable.
@@ -67,16 +82,7 @@ class VersionedMap<V> {
     const { epochs, values } = entry;
     // Fast path: the newest value, which is what most reads want.
     if (epochs[epochs.length - 1] <= epoch) return values[values.length - 1];
-    let lo = 0;
-    let hi = epochs.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (epochs[mid] <= epoch) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
+    const found = lastAtMost(epochs, epoch);
     return found < 0 ? undefined : values[found];
   }
 
@@ -85,18 +91,8 @@ class VersionedMap<V> {
     const entry = this.entry(ref);
     if (entry === undefined) return undefined;
     if (typeof entry === 'number') return this.slotWrites[entry]! <= write ? this.slotValues[entry] : undefined;
-    const { writes, values } = entry;
-    let lo = 0;
-    let hi = writes.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (writes[mid] <= write) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return found < 0 ? undefined : values[found];
+    const found = lastAtMost(entry.writes, write);
+    return found < 0 ? undefined : entry.values[found];
   }
 
   /** getAsOf of a key given as the string an overlay stages it under. */
