@@ -2,8 +2,6 @@
 // with the values of builtin-actors' "testing" bundle where a network build changes them.
 
 const EPOCHS_IN_DAY = 2880;
-/** 365.25 days of 30-second epochs (builtin-actors EPOCHS_IN_YEAR). */
-const EPOCHS_IN_YEAR = 1_051_897;
 
 export const DEAL_MAX_LABEL_SIZE = 256;
 
@@ -34,10 +32,8 @@ export const TOTAL_FILECOIN = 2_000_000_000n * 10n ** 18n;
  */
 export const PROVIDER_COLLATERAL_BOUNDS = { min: 0n, max: TOTAL_FILECOIN } as const;
 
-/** Verified allocations the market requests (verifreg policy): the term buffer and limits. */
+/** The term buffer of the verified allocations the market requests (their limits: verifreg/policy.ts). */
 export const MARKET_DEFAULT_ALLOCATION_TERM_BUFFER = 90 * EPOCHS_IN_DAY;
-export const MAXIMUM_VERIFIED_ALLOCATION_TERM = 5 * EPOCHS_IN_YEAR;
-export const MAXIMUM_VERIFIED_ALLOCATION_EXPIRATION = 60 * EPOCHS_IN_DAY;
 
 /** DataCap tokens per byte of verified data (FRC-46 whole tokens of 10^18 units). */
 export const DATACAP_PER_BYTE = 10n ** 18n;

@@ -11,6 +11,7 @@ import { resolveAddress } from '../lifecycle.js';
 import { bigInt, bool, bytes, list, tuple, u64 } from '../params.js';
 import { ActorError, methodNumber, type ActorRuntime } from '../runtime.js';
 import { sendResult } from '../shared.js';
+import { MAXIMUM_VERIFIED_ALLOCATION_EXPIRATION, MAXIMUM_VERIFIED_ALLOCATION_TERM } from '../verifreg/policy.js';
 import {
   clientBalanceRequirement,
   dealDuration,
@@ -29,8 +30,6 @@ import {
   DEAL_MAX_LABEL_SIZE,
   DEAL_MIN_DURATION,
   MARKET_DEFAULT_ALLOCATION_TERM_BUFFER,
-  MAXIMUM_VERIFIED_ALLOCATION_EXPIRATION,
-  MAXIMUM_VERIFIED_ALLOCATION_TERM,
   PROVIDER_COLLATERAL_BOUNDS,
   TOTAL_FILECOIN,
   nextUpdateEpoch,
