@@ -4,6 +4,9 @@
 // against the node's state (eth_getCode, eth_getStorageAt, …), so they work for plain EVM code
 // but know nothing of the FEVM (its precompiles, FVM gas).
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { Interface, getCreateAddress } from 'ethers';
 import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
@@ -55,7 +58,10 @@ describe('traces with Foundry cast against the devnet CLI', () => {
   });
 
   test('cast run replays a mined transaction in its own EVM from the node state', async () => {
-    const out = await castOk(['run', storeHash, ...rpc()]);
+    // A home of its own: cast run names an event from ~/.foundry/cache/signatures, which any earlier forge or
+    // cast run on this machine may have filled with Stored(uint256); with none it shows the raw topic.
+    const home = mkdtempSync(join(tmpdir(), 'cast-run-home-'));
+    const out = await castOk(['run', storeHash, ...rpc()], { env: { HOME: home } }).finally(() => rmSync(home, { recursive: true, force: true }));
     assert.match(out, /Transaction successfully executed/);
     // The callee's store(42) inside the caller's callStore(42), with its event.
     assert.match(out, /6057361d\(000000000000000000000000000000000000000000000000000000000000002a\)/);
