@@ -48,7 +48,7 @@ export interface StateCallResult {
 }
 
 /** A sender's pending messages by nonce (the pool's, read inside the queue). */
-export type PendingFor = (senderId: number) => readonly PendingMessage[];
+type PendingFor = (senderId: number) => readonly PendingMessage[];
 
 /** A message an estimate runs, as Lotus's CallWithGas runs it (see Calls.run). */
 interface Probe {
@@ -225,15 +225,6 @@ export class Calls {
     const tracer = new Tracer();
     const { result } = await this.run(probe, gasLimit - probe.inclusion, { tracer, reserveFor: gasLimit });
     return result.exitCode === ExitCode.SysErrOutOfGas || (tracer.root !== undefined && containsOutOfGas(tracer.root));
-  }
-
-  /**
-   * Runs a message on the state after `epoch` without changing anything (Filecoin.StateCall).
-   * `input`: the bytes its InvokeContract or CreateExternal params encode, when the caller has them
-   * (a call's calldata), so that the executor need not decode them again.
-   */
-  callMessage(message: Message, epoch: number, input?: Uint8Array): Promise<SendResult> {
-    return this.runCall(message, epoch, (overlay, ctx) => this.node.executor.call(overlay, message, ctx, input));
   }
 
   /**

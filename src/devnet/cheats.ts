@@ -53,13 +53,13 @@ export interface Snapshot {
 }
 
 /** Which senders eth_sendTransaction sends for without their key (submission.ts). */
-export interface Impersonation {
+interface Impersonation {
   readonly impersonated: Set<string>;
   autoImpersonate: boolean;
 }
 
 /** What the cheat codes change: the node's parts, each only in a task of the miner's queue. */
-export interface CheatsDeps {
+interface CheatsDeps {
   state: StateTree;
   chain: ChainStore;
   mempool: Mempool;

@@ -52,7 +52,7 @@ import { NativeWallet, servedWallet, type NodeWallet } from './wallet.js';
 const DEFAULT_BLOCK_DELAY = 4;
 
 /** The pool's messages, by sender and nonce, and those that can run now (no nonce gap before them) in the order a tipset takes them. */
-export interface PoolContent {
+interface PoolContent {
   pending: PendingMessage[];
   ready: PendingMessage[];
 }
