@@ -28,7 +28,7 @@ import { heldTipset, tipsetOf } from './lotus-params.js';
  */
 export const KEPT_DROPPED = 128;
 
-export class DroppedTipsets {
+class DroppedTipsets {
   /**
    * Each kept tipset's logs, oldest first, made while its state was still the chain's (a contract it
    * created has no actor after). Found by the tipset object: a receipt or block read asks on every

@@ -200,7 +200,7 @@ export interface SavedCommit {
 }
 
 /** A key a commit wrote, its value, and the value the write before it to that key wrote (undefined for the first). */
-export type WrittenValue = [key: string, value: unknown, previous: unknown];
+type WrittenValue = [key: string, value: unknown, previous: unknown];
 
 /** An actor's fields as files store them: its addresses as bytes. */
 function actorFields(actor: Actor): Record<string, unknown> {
