@@ -1,5 +1,6 @@
 // The state at epoch 0: the builtin singleton actors, the funded dev accounts and native addresses,
-// the simulated storage providers (an owner account and a miner actor each, with power), and the
+// the simulated storage providers (an owner account and a miner actor each, with power from pre-sealed
+// sectors pledged as Lotus's genesis pledges them: genesis-sectors.ts), and the
 // verified registry's roles: its root key (a multisig at t080 of one signer account) and a verifier;
 // and Multicall3, the Safe singleton factory and FilForwarder at their canonical addresses, as
 // calibnet and mainnet have them (multicall3.ts, safe-singleton-factory.ts, fil-forwarder.ts), and
@@ -126,17 +127,16 @@ export function createGenesisState(
     // (chain/gen/genesis/miners.go), so Init maps it an f2 address, as every calibnet miner has.
     const robust = newActorAddress(state, owner.id);
     const created = createMinerActor(state, { owner: owner.id, worker: owner.id, windowPoStProofType: windowPoSt(sectorSize).proofType, peerId: key.peerId, epoch: 0, robust });
-    // The provider's power comes from committed, deal-less sectors it holds from genesis.
-    const { miner, expiration } = genesisSectors(created, GENESIS_SECTORS_PER_PROVIDER);
+    // The provider's power comes from committed, deal-less sectors it holds from genesis, pledged as
+    // Lotus's genesis pledges them. Their funds come on top of the owner's balance, as Lotus's genesis
+    // template funds the owner that pays them, so that the owner keeps a dev account's balance.
+    const { miner, pledge, expiration } = genesisSectors(created, GENESIS_SECTORS_PER_PROVIDER);
     state.putActor(miner);
-    // Only the sectors' expiration is enrolled, no check that stops the deadline cron with nothing locked:
-    // Lotus's genesis pledges these sectors (chain/gen/genesis/miners.go), which keeps builtin-actors'
-    // deadline cron running while they live. The devnet's providers carry no pledge (a simplification),
-    // so builtin's stop rule applied here would turn the cron off where a Lotus devnet's stays on.
     enrollCron(state, expiration.epoch, { actor: miner.id, event: expiration.event });
     const { raw, qa } = sectorsPower(sectorSize, miner.miner.sectors!.values());
     const power = state.getActor(POWER_ACTOR_ID)!;
-    state.putActor({ ...power, power: addClaim(power.power!, miner.id, { rawBytePower: raw, qualityAdjPower: qa }) });
+    const claimed = addClaim(power.power!, miner.id, { rawBytePower: raw, qualityAdjPower: qa });
+    state.putActor({ ...power, power: { ...claimed, totalPledgeCollateral: (claimed.totalPledgeCollateral ?? 0n) + pledge } });
   }
   // A Lotus localnet's genesis publishes one deal per pre-sealed sector (lotus-seed pre-seal's
   // createDeals, chain/gen/genesis/miners.go), so its first user deal is not deal 0, nor on calibnet;

@@ -39,8 +39,9 @@ describe('FIP-0098: a miner\'s InitialPledge and MaxTerminationFee from a contra
   const read = async (functionName: string, args: unknown[]) => (await publicClient.readContract({ address, abi: reader.abi, functionName, args })) as [bigint, bigint];
 
   test('the contract reads the pledge Lotus shows in the miner\'s state, and the 8.5% fee of a sector at the age cap', async () => {
-    // A genesis storage provider's sectors carry no pledge (README): what the state says, 0 here.
+    // A genesis storage provider's sectors carry Lotus's pre-seal pledge (1 attoFIL each): what the state says, 10 here.
     const { State } = await lotus.request('StateReadState', miner, null);
+    assert.equal(State.InitialPledge, '10');
     assert.deepEqual(await read('initialPledge', [minerId]), [0n, BigInt(State.InitialPledge)]);
     // 8.5% of a 10 FIL pledge is above 2% of it and above 105% of a 32 GiB sector's fault fee.
     assert.deepEqual(await read('maxTerminationFee', [minerId, GIB_32, 10n * FIL]), [0n, (85n * FIL) / 100n]);
@@ -61,5 +62,35 @@ describe('FIP-0098: a miner\'s InitialPledge and MaxTerminationFee from a contra
     const encoded = Buffer.from(encodeCbor(params)).toString('base64');
     assert.equal(encoded, 'gkYACAAAAABJAA3gtrOnZAAA');
     assert.deepEqual(await lotus.request('StateDecodeParams', miner, MAX_TERMINATION_FEE, encoded, null), { Power: GIB_32.toString(), InitialPledge: FIL.toString() });
+  });
+});
+
+// Lotus b835fab70 chain/gen/genesis/miners.go SetupStorageMiners: the worker sends each pre-sealed sector's
+// pre-commit deposit and pledge; builtin-actors v18's InternalSectorSetupForPreseal locks 1 attoFIL of it.
+describe("a genesis storage provider's funds at epoch 0, as Lotus's genesis leaves a pre-sealed miner's", () => {
+  const devnet = useDevnet();
+
+  test('its pledge, balance and available balance, the power actor\'s pledge total and its owner\'s balance; a new sector still pledges at the devnet\'s rate', async () => {
+    const lotus = glifClient(devnet.url);
+    const [miner] = await lotus.request('StateListMiners', null);
+    const genesis = (await lotus.request('ChainGetGenesis')).Cids;
+    const { State } = await lotus.request('StateReadState', miner, genesis);
+    assert.deepEqual([State.InitialPledge, State.PreCommitDeposits, State.LockedFunds, State.FeeDebt, State.DeadlineCronActive], ['10', '0', '0', '0', true]);
+    assert.equal((await lotus.request('StateMinerSectors', miner, null, genesis))[0].InitialPledge, '1');
+    // 10 CC 32 GiB sectors: 1 FIL of deposit and 1 of pledge each, at the devnet's fixed rates.
+    const { Balance } = await lotus.request('StateGetActor', miner, genesis);
+    assert.equal(Balance, (20n * FIL).toString());
+    assert.equal(await lotus.request('StateMinerAvailableBalance', miner, genesis), (20n * FIL - 10n).toString());
+    // The same FIL from the Ethereum side: the miner's masked ID address.
+    const masked = `0xff${BigInt(miner.slice(2)).toString(16).padStart(38, '0')}`;
+    assert.equal(await devnet.provider.getBalance(masked, 0), 20n * FIL);
+    assert.equal((await lotus.request('StateReadState', 't04', genesis)).State.TotalPledgeCollateral, '20');
+    // Its owner keeps a dev account's balance, as the banner says.
+    const { Owner } = await lotus.request('StateMinerInfo', miner, genesis);
+    assert.equal(await lotus.request('WalletBalance', await lotus.request('StateAccountKey', Owner, genesis)), (10_000n * FIL).toString());
+    assert.equal(await devnet.provider.getBalance(devnet.wallet.address, 0), 10_000n * FIL);
+    // A new 32 GiB CC sector's pledge, with Lotus's 10 % margin.
+    const precommit = { SealProof: 8, SectorNumber: 100, SealRandEpoch: 0, DealIDs: null, Expiration: 600_000 };
+    assert.equal(await lotus.request('StateMinerInitialPledgeCollateral', miner, precommit, null), ((11n * FIL) / 10n).toString());
   });
 });

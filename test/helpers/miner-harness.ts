@@ -14,7 +14,7 @@ import { overrideBuiltinActor } from '../../src/fevm/actors/builtin.js';
 import { enrollCron } from '../../src/fevm/actors/cron.js';
 import { presealCommR } from '../../src/fevm/actors/miner/genesis-sectors.js';
 import { MAX_PROVE_COMMIT_DURATION, MIN_SECTOR_EXPIRATION } from '../../src/fevm/actors/miner/policy.js';
-import { loadMiner, type FullMinerState } from '../../src/fevm/actors/miner/state.js';
+import { availableBalance, loadMiner, type FullMinerState } from '../../src/fevm/actors/miner/state.js';
 import { methodNumber, methodTable, type ActorRuntime, type BuiltinActor } from '../../src/fevm/actors/runtime.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
 import { Executor } from '../../src/fevm/executor.js';
@@ -67,6 +67,12 @@ export async function minerHarness(accountCount = 3): Promise<MinerHarness> {
   const keys = deriveStorageProviderKeys(MNEMONIC, 2);
   const tree = createGenesisState(dev, 1_000n * FIL, [], { keys, ownerBalance: 1_000n * FIL });
   const state = tree.stage();
+  // The providers' miners hold only what is locked, as if each owner had withdrawn the rest of what its
+  // worker sent at genesis (WithdrawBalance): each test funds what it needs.
+  for (const id of [MINER, OTHER_MINER]) {
+    const miner = state.getActor(id)!;
+    state.putActor({ ...miner, balance: miner.balance - availableBalance(miner.miner!, miner.balance) });
+  }
   const accounts = fund.map((f) => {
     const id = state.allocateId();
     state.putActor({ id, kind: 'account', nonce: 0, balance: f.balance, robust: f.address });

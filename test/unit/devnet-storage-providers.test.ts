@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { HDNodeWallet, Mnemonic } from 'ethers';
+import { FilAddress } from '../../src/common/address.js';
+import { encodeCbor } from '../../src/common/cbor.js';
 import { blake2b256 } from '../../src/common/hashes.js';
 import { concatBytes, hexToBytes } from '../../src/common/hex.js';
 import { decodeChain } from '../../src/devnet/persistence.js';
@@ -11,11 +13,15 @@ import { GENESIS_SECTORS_PER_PROVIDER } from '../../src/devnet/genesis.js';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
 import { deriveStorageProviderKeys, peerIdString } from '../../src/devnet/storage-providers/keys.js';
 import { POWER_ACTOR_ID, type Actor } from '../../src/fevm/actor.js';
-import { deadlineCronActive, SECTOR_SIZE_32GIB } from '../../src/fevm/actors/miner/state.js';
+import { provingPeriodStart } from '../../src/fevm/actors/miner/policy.js';
+import { availableBalance, deadlineCronActive, deadlineCronStops, loadMiner, SECTOR_SIZE_32GIB } from '../../src/fevm/actors/miner/state.js';
 import { secp256k1Address } from '../../src/fevm/signature.js';
 import type { StateReader } from '../../src/fevm/state-tree.js';
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
 import { createDevnet, testConfig } from '../../src/index.js';
+import { setupRpc } from '../helpers/rpc-harness.js';
+
+const FIL = 10n ** 18n;
 
 function actors(state: StateReader): Actor[] {
   const all: Actor[] = [];
@@ -97,13 +103,65 @@ describe('storage providers at genesis', () => {
     assert.equal(power.minerAboveMinPowerCount, 3);
   });
 
+  // Lotus b835fab70 chain/gen/genesis/miners.go SetupStorageMiners; builtin-actors v18 lib.rs internal_sector_setup_preseal.
+  test("each miner's sectors are pledged as Lotus's genesis pledges pre-sealed ones: 1 attoFIL each locked, the rest of what its worker sent available", async (t) => {
+    const devnet = await devnetOf(t);
+    const state = devnet.stateAt(0);
+    const miners = actors(state).filter((a) => a.kind === 'storageminer');
+    for (const actor of miners) {
+      const m = loadMiner(actor.miner!);
+      assert.equal(m.sectors.size, GENESIS_SECTORS_PER_PROVIDER);
+      for (const s of m.sectors.values()) {
+        assert.equal(s.initialPledge, 1n);
+        assert.deepEqual([s.activation, s.powerBaseEpoch, s.dealWeight, s.verifiedDealWeight, s.dailyFee], [0, 0, 0n, 0n, 0n]);
+        // Lotus's presealExp: (1278 - 1) proving periods after the miner's first one starts, less an epoch.
+        assert.equal(s.expiration, 1277 * 2880 + provingPeriodStart(0, m.provingPeriodOffset) - 1);
+      }
+      assert.equal(m.initialPledge, 10n);
+      assert.deepEqual([m.preCommitDeposits, m.feeDebt, m.lockedFunds ?? 0n, m.precommits.size], [0n, 0n, 0n, 0]);
+      // Its worker sent a pre-commit deposit and a pledge for each 32 GiB CC sector (1 FIL each at the
+      // devnet's rates); the deposit came back at activation and 1 attoFIL of the pledge stays locked.
+      assert.equal(actor.balance, 20n * FIL);
+      assert.equal(availableBalance(m, actor.balance), 20n * FIL - 10n);
+      // The owner (the worker) keeps a dev account's balance: its miner's funds came on top.
+      assert.equal(state.getActor(m.owner)!.balance, testConfig().balance);
+      // The pledge keeps builtin-actors' deadline cron running while the sectors live.
+      assert.equal(deadlineCronActive(m), true);
+      assert.equal(deadlineCronStops(m), false);
+    }
+    assert.equal(state.getActor(POWER_ACTOR_ID)!.power!.totalPledgeCollateral, 20n);
+  });
+
   test("every provider keeps its deadline cron on (DeadlineCronActive), as a Lotus genesis miner's pledge keeps it", async (t) => {
-    // With 8 providers some win no block before their first deadline's end, where nothing of theirs is locked yet.
+    // With 8 providers some win no block before their first deadline's end, where nothing of theirs but the pledge is locked yet.
     const devnet = await devnetOf(t, { storageProviders: 8 });
-    await devnet.cheats.mine(100);
+    await devnet.cheats.mine(300);
     const miners = actors(devnet.stateAt(devnet.head.epoch)).filter((a) => a.kind === 'storageminer');
     assert.equal(miners.length, 8);
     for (const m of miners) assert.equal(deadlineCronActive(m.miner!), true, `t0${m.id}`);
+  });
+
+  // E5 (session 48): a cron write at the end of a deadline of a provider that has won no block.
+  test('a provider that wins no block keeps its deadline cron through a worker change its cron applies (its pledge is locked)', async (t) => {
+    const rpc = await setupRpc(t, { storageProviders: 8 });
+    const miners: string[] = await rpc.result('Filecoin.StateListMiners', [null]);
+    // Round-robin election by epoch over the 8: the pushes below mine epochs 1 and 2; later runs end on multiples of 8.
+    const provider = miners[5]!;
+    const owner = (await rpc.result('Filecoin.StateMinerInfo', [provider, null])).Owner;
+    const worker = await rpc.result('Filecoin.WalletNew', ['bls']);
+    await rpc.result('Filecoin.MpoolPushMessage', [{ From: owner, To: worker, Value: '1000000000000000000', Method: 0, Params: null }, null]);
+    const params = Buffer.from(encodeCbor([FilAddress.parse(worker).bytes, []])).toString('base64');
+    await rpc.result('Filecoin.MpoolPushMessage', [{ From: owner, To: provider, Value: '0', Method: 3, Params: params }, null]);
+    // Runs past MAX_TIPSETS_MINED pass as null rounds (their cron runs) and end with one tipset: at epochs 1008 and 2016.
+    await rpc.result('anvil_mine', ['0x3ee']);
+    await rpc.result('anvil_mine', ['0x3f0']);
+    assert.equal(rpc.devnet.head.epoch, 2016);
+    const state = rpc.devnet.stateAt(2016).getActor(FilAddress.parse(provider).id!)!.miner!;
+    // It has won nothing: only its pledge is locked.
+    assert.deepEqual([state.lockedFunds ?? 0n, state.vestingGrants?.size ?? 0, state.initialPledge], [0n, 0, 10n]);
+    // Its deadline cron applied the change at the end of the deadline the 900-epoch delay ended in, and still runs.
+    assert.equal((await rpc.result('Filecoin.StateMinerInfo', [provider, null])).Worker, await rpc.result('Filecoin.StateLookupID', [worker, null]));
+    assert.equal(deadlineCronActive(state), true);
   });
 
   test('--storage-providers 0 creates none', async (t) => {

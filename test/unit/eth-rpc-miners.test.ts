@@ -102,16 +102,19 @@ describe('Filecoin.StateMinerPower', () => {
 describe('Filecoin.StateMinerAvailableBalance', () => {
   test('the miner\'s balance, as a string; FIL its owner sends it becomes available', async (t) => {
     const { result, error } = await setupRpc(t);
-    assert.equal(await result('Filecoin.StateMinerAvailableBalance', ['t0111', null]), '0');
+    // A genesis provider's: what its worker sent for its sectors (1 FIL of deposit and 1 of pledge each),
+    // less the 1 attoFIL of each that stays locked (Lotus's pre-seal pledge).
+    const genesisFunds = 20n * FIL - 10n;
+    assert.equal(await result('Filecoin.StateMinerAvailableBalance', ['t0111', null]), genesisFunds.toString());
     const [key] = deriveStorageProviderKeys(DEFAULT_MNEMONIC, 1);
     // The node signs for the owner key it holds.
     const pushed = await result('Filecoin.MpoolPushMessage', [{ From: key.address.toString(), To: 't0111', Value: (5n * FIL).toString(), Method: 0 }, null]);
     const lookup = await result('Filecoin.StateSearchMsg', [null, pushed.CID, -1, true]);
     assert.equal(lookup.Receipt.ExitCode, 0);
-    assert.equal(await result('Filecoin.StateMinerAvailableBalance', ['t0111', null]), (5n * FIL).toString());
-    // At the genesis tipset it had none.
+    assert.equal(await result('Filecoin.StateMinerAvailableBalance', ['t0111', null]), (genesisFunds + 5n * FIL).toString());
+    // At the genesis tipset it had only its genesis funds.
     const genesis = await result('Filecoin.ChainGetTipSetByHeight', [0, null]);
-    assert.equal(await result('Filecoin.StateMinerAvailableBalance', ['t0111', genesis.Cids]), '0');
+    assert.equal(await result('Filecoin.StateMinerAvailableBalance', ['t0111', genesis.Cids]), genesisFunds.toString());
     assert.match((await error('Filecoin.StateMinerAvailableBalance', ['t0100', null])).message, /failed to load miner actor state/);
   });
 });

@@ -214,12 +214,13 @@ describe('FIP-0100 daily fee', () => {
     assert.equal(vm.FilMined, (await result('Filecoin.StateReadState', ['t02', parent.Cids])).State.TotalStoragePowerReward);
     assert.equal(vm.FilLocked, (await result('Filecoin.StateReadState', ['t04', parent.Cids])).State.TotalPledgeCollateral);
     assert.ok(part('FilMined') > 0n && part('FilBurnt') > 0n);
-    // The pledge is locked from the proof on: the head's parent holds it (the genesis sectors pledge none),
-    // with three quarters of each block reward, vesting in the winners' LockedFunds (builtin-actors apply_rewards).
+    // The pledge is locked from the proof on: the head's parent holds it (beside the genesis sectors' pre-seal
+    // pledge, 1 attoFIL each), with three quarters of each block reward, vesting in the winners' LockedFunds
+    // (builtin-actors apply_rewards).
     const miners: string[] = await result('Filecoin.StateListMiners', [null]);
     const vesting = await Promise.all(miners.map(async (m) => BigInt((await result('Filecoin.StateReadState', [m, null])).State.LockedFunds)));
     assert.ok(vesting.every((locked) => locked > 0n));
-    const locked = vesting.reduce((a, b) => a + b, BigInt(sector.InitialPledge));
+    const locked = vesting.reduce((a, b) => a + b, BigInt(sector.InitialPledge) + 20n);
     assert.equal(BigInt((await result('Filecoin.StateVMCirculatingSupplyInternal', [null])).FilLocked), locked);
   });
 });

@@ -36,7 +36,8 @@ describe('miner getters', () => {
     const h = await minerHarness();
     await h.send(OWNER, MINER, 0, undefined, 10n * FIL);
     const miner = h.state.getActor(MINER)!;
-    h.state.putActor({ ...miner, miner: { ...h.miner(), initialPledge: 3n * FIL, feeDebt: 1n * FIL } });
+    // 3 FIL of pledge beside its genesis sectors'.
+    h.state.putActor({ ...miner, miner: { ...h.miner(), initialPledge: h.miner().initialPledge + 3n * FIL, feeDebt: 1n * FIL } });
     assert.equal(decodeBigInt((await h.send(OWNER, MINER, m('GetAvailableBalance'))).value as Uint8Array), 6n * FIL);
   });
 });
@@ -59,7 +60,8 @@ describe('locked (vesting) funds, which a forked miner brings from the upstream 
     await h.advanceTo(21);
     // Vested at 5 and 20 (before 21): 3 FIL more to withdraw; 3 FIL stays locked until after 40.
     assert.equal(amount((await h.send(OWNER, MINER, m('WithdrawBalance'), [encodeBigInt(100n * FIL)])).value), 7n * FIL);
-    assert.equal(h.balance(MINER), 3n * FIL);
+    // What stays: the locked 3 FIL and the genesis sectors' pledge.
+    assert.equal(h.balance(MINER), 3n * FIL + h.miner().initialPledge);
     assert.deepEqual([h.miner().lockedFunds, h.miner().vestingFunds], [3n * FIL, [{ epoch: 40, amount: 3n * FIL }]]);
     assert.equal(amount((await h.send(OWNER, MINER, m('GetAvailableBalance'))).value), 0n);
   });
@@ -87,7 +89,8 @@ describe('InitialPledge and MaxTerminationFee (FIP-0098, actors v16+)', () => {
     // builtin-actors v18 actors/miner/src/lib.rs: method_hash!("InitialPledge"), method_hash!("MaxTerminationFee").
     assert.equal(m('InitialPledge'), 3180523767);
     assert.equal(m('MaxTerminationFee'), 4127382196);
-    assert.equal(fee((await h.send(stranger, MINER, m('InitialPledge'))).value), 0n);
+    // A genesis provider's: 1 attoFIL for each of its 10 pre-sealed sectors (Lotus's genesis).
+    assert.equal(fee((await h.send(stranger, MINER, m('InitialPledge'))).value), 10n);
     const miner = h.state.getActor(MINER)!;
     h.state.putActor({ ...miner, miner: { ...h.miner(), initialPledge: 3n * FIL } });
     assert.equal(fee((await h.send(stranger, MINER, m('InitialPledge'))).value), 3n * FIL);
@@ -241,9 +244,9 @@ describe('ChangeBeneficiary (30), GetBeneficiary (31) and WithdrawBalance (16)',
     const before = h.balance(OWNER);
     const withdrawn = await h.send(OWNER, MINER, 16, [encodeBigInt(20n * FIL)]);
     assert.equal(decodeBigInt(withdrawn.value as Uint8Array), 10n * FIL);
-    // The owner paid gas for the message (gas fee cap 100 attoFIL), and received 10 FIL.
+    // The owner paid gas for the message (gas fee cap 100 attoFIL), and received 10 FIL; the genesis sectors' pledge stays.
     assert.ok(h.balance(OWNER) - before > 9n * FIL);
-    assert.equal(h.balance(MINER), 0n);
+    assert.equal(h.balance(MINER), h.miner().initialPledge);
   });
 });
 

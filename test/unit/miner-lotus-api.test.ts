@@ -9,7 +9,7 @@ import { encodeCbor } from '../../src/common/cbor.js';
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
 import { deriveStorageProviderKeys } from '../../src/devnet/storage-providers/keys.js';
 import { presealCommR } from '../../src/fevm/actors/miner/genesis-sectors.js';
-import { MAX_SECTOR_EXPIRATION_EXTENSION, deadlineInfo, provingPeriodOffset } from '../../src/fevm/actors/miner/policy.js';
+import { MAX_SECTOR_EXPIRATION_EXTENSION, WPOST_PROVING_PERIOD, deadlineInfo, provingPeriodOffset, provingPeriodStart } from '../../src/fevm/actors/miner/policy.js';
 import { declarationsFor } from '../../src/fevm/actors/miner/proving.js';
 import { loadMiner } from '../../src/fevm/actors/miner/state.js';
 import { bitfieldJson } from '../../src/common/bitfield-json.js';
@@ -22,15 +22,19 @@ describe('Filecoin.StateMinerSectors and StateSectorGetInfo', () => {
     const { result } = await setupRpc(t);
     const sectors = await result('Filecoin.StateMinerSectors', ['t0111', null, null]);
     assert.equal(sectors.length, 10);
+    const offsetOf111 = provingPeriodOffset(FilAddress.fromId(111), 0);
     assert.deepEqual(sectors[0], {
       SectorNumber: 0,
       SealProof: 8,
       SealedCID: { '/': presealCommR(111, 0).toString() },
       Activation: 0,
-      Expiration: MAX_SECTOR_EXPIRATION_EXTENSION,
+      // Lotus's presealExp (chain/gen/genesis/miners.go): 1278 proving periods of lifetime less one from the
+      // miner's first period start (provingPeriodStart(0, offset)), less an epoch.
+      Expiration: (MAX_SECTOR_EXPIRATION_EXTENSION / WPOST_PROVING_PERIOD - 1) * WPOST_PROVING_PERIOD + provingPeriodStart(0, offsetOf111) - 1,
       DealWeight: '0',
       VerifiedDealWeight: '0',
-      InitialPledge: '0',
+      // The 1 attoFIL that builtin-actors' InternalSectorSetupForPreseal locks with the zero estimates Lotus passes it.
+      InitialPledge: '1',
       ExpectedDayReward: null,
       ExpectedStoragePledge: null,
       PowerBaseEpoch: 0,
@@ -116,10 +120,11 @@ describe('Filecoin.StateReadState and StateMinerInfo of a miner', () => {
   test('the miner State with its funds and links; a pending worker change shows in MinerInfo', async (t) => {
     const { result } = await setupRpc(t);
     const state = await result('Filecoin.StateReadState', ['t0111', null]);
-    assert.equal(state.State.InitialPledge, '0');
-    assert.equal(state.State.FeeDebt, '0');
+    // 1 attoFIL for each of its 10 pre-sealed sectors (Lotus's genesis); what else its worker sent is available.
+    assert.equal(state.State.InitialPledge, '10');
+    assert.deepEqual([state.State.PreCommitDeposits, state.State.LockedFunds, state.State.FeeDebt], ['0', '0', '0']);
     assert.match(state.State.Sectors['/'], /^bafy/);
-    // Lotus's genesis pre-commits the provider's sectors, which starts its deadline cron.
+    // Lotus's genesis pre-commits the provider's sectors, which starts its deadline cron, and their pledge keeps it on.
     assert.equal(state.State.DeadlineCronActive, true);
     const [key] = deriveStorageProviderKeys(DEFAULT_MNEMONIC, 1);
     // The owner asks for another worker: a new BLS account (builtin-actors resolve_worker_address

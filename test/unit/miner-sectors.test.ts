@@ -115,10 +115,12 @@ describe("The deadline cron (builtin-actors' deadline_cron_active, StateReadStat
   });
 
   test('a pre-commit that expires with nothing else locked stops it at the deadline end that cleans it up, until the next pre-commit', async () => {
-    // A genesis provider (its sectors pre-committed at genesis) that has nothing locked: no pledge, no rewards.
+    // A genesis provider (its sectors pre-committed at genesis) that has nothing locked: no rewards, and
+    // its pre-seal pledge (1 attoFIL a sector) gone, as once its sectors have expired.
     const h = await minerHarness();
+    const provider = h.state.getActor(MINER)!;
+    h.state.putActor({ ...provider, balance: 0n, miner: { ...h.miner(), initialPledge: 0n } });
     assert.equal(h.miner().lockedFunds ?? 0n, 0n);
-    assert.equal(h.miner().initialPledge, 0n);
     await h.send(OWNER, MINER, 28, [[precommit(h, 100)]], 5n * FIL);
     const due = cleanUpEnd(h.epoch + MAX_PROVE_COMMIT_DURATION + 8 * 120, provingPeriodStart(h.epoch, h.miner().provingPeriodOffset));
     await h.advanceTo(due);
@@ -132,8 +134,8 @@ describe("The deadline cron (builtin-actors' deadline_cron_active, StateReadStat
 
   test('a state file written before the flag was kept: on for a miner that has pre-committed and still has something locked', async () => {
     const h = await minerHarness();
-    // A miner's state as such a file holds it: no flag (the genesis provider's own is on).
-    const { deadlineCronActive: written, ...old } = { ...h.miner(), allocatedSectors: [100] };
+    // A miner's state as such a file holds it: no flag (the genesis provider's own is on), and here no pre-seal pledge.
+    const { deadlineCronActive: written, ...old } = { ...h.miner(), allocatedSectors: [100], initialPledge: 0n };
     assert.equal(written, true);
     assert.equal(deadlineCronActive({ ...old, preCommitDeposits: FIL }), true);
     assert.equal(deadlineCronActive({ ...old, lockedFunds: FIL }), true);
@@ -155,11 +157,13 @@ describe('ProveCommitSectors3 (34)', () => {
     assert.equal(sector.activation, h.epoch);
     assert.equal(sector.dealWeight, 0n);
     assert.equal(sector.initialPledge, FIL);
-    assert.equal(m.initialPledge, FIL);
+    // Beside its 10 genesis sectors' pre-seal pledge, 1 attoFIL each.
+    assert.equal(m.initialPledge, FIL + 10n);
     assert.equal(m.preCommitDeposits, 0n);
     assert.equal(m.precommits.size, 0);
     assert.deepEqual(powerOf(h), { rawBytePower: before.rawBytePower + GIB32, qualityAdjPower: before.qualityAdjPower + GIB32 });
-    assert.equal(h.state.getActor(POWER_ACTOR_ID)!.power!.totalPledgeCollateral, FIL);
+    // Beside the two genesis providers' pre-seal pledge, 1 attoFIL a sector.
+    assert.equal(h.state.getActor(POWER_ACTOR_ID)!.power!.totalPledgeCollateral, FIL + 20n);
   });
 
   test('verified pieces are claimed at verifreg, counted 10×, and every notify receiver hears of its pieces', async (t) => {
@@ -251,9 +255,9 @@ describe('ProveCommitSectors3 (34)', () => {
     assert.equal((await h.send(OWNER, MINER, 34, [[[100, []]], [new Uint8Array([1])], new Uint8Array([1]), null, false, false])).exitCode, ExitCode.ErrIllegalArgument);
     const tooBig = [[pieceCid('a'), Number(GIB32), null, []], [pieceCid('b'), 2048, null, []]];
     assert.equal((await h.send(OWNER, MINER, 34, proveParams([[100, tooBig]]))).exitCode, ExitCode.ErrIllegalArgument);
-    // With 1 FIL the miner cannot pledge two sectors (1 FIL each) once their deposits are released.
+    // With 1 FIL beside its genesis sectors' pledge, the miner cannot pledge two sectors (1 FIL each) once their deposits are released.
     const miner = h.state.getActor(MINER)!;
-    h.state.putActor({ ...miner, balance: 1n * FIL });
+    h.state.putActor({ ...miner, balance: 1n * FIL + h.miner().initialPledge });
     assert.equal((await h.send(OWNER, MINER, 34, proveParams([[100, []], [101, []]]))).exitCode, ExitCode.ErrInsufficientFunds);
     // Aggregate proofs must be SnarkPackV2 (1).
     const aggregate = [[[100, []]], [], new Uint8Array([1]), 1, false, false];

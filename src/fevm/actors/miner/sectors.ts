@@ -318,8 +318,11 @@ function dailyFeeAtOnboarding(rt: ActorRuntime, qaPower: bigint): bigint {
   return supply === undefined ? 0n : dailyProofFee(supply, qaPower);
 }
 
-/** A proven sector as builtin-actors stores it (weights over its lifetime, pledge for its QA power). */
-export function newSector(m: FullMinerState, p: Pick<SectorPreCommit, 'sectorNumber' | 'sealProof' | 'sealedCid' | 'expiration'>, epoch: number, data: DataActivation, hasData: boolean, pledged = true): SectorOnChainInfo {
+/**
+ * A proven sector as builtin-actors stores it (weights over its lifetime); its pledge the one for its QA
+ * power unless given (a pre-sealed genesis sector's, genesis-sectors.ts).
+ */
+export function newSector(m: FullMinerState, p: Pick<SectorPreCommit, 'sectorNumber' | 'sealProof' | 'sealedCid' | 'expiration'>, epoch: number, data: DataActivation, hasData: boolean, pledge?: bigint): SectorOnChainInfo {
   const duration = BigInt(p.expiration - epoch);
   const dealWeight = data.unverifiedSpace * duration;
   const verifiedDealWeight = data.verifiedSpace * duration;
@@ -332,7 +335,7 @@ export function newSector(m: FullMinerState, p: Pick<SectorPreCommit, 'sectorNum
     expiration: p.expiration,
     dealWeight,
     verifiedDealWeight,
-    initialPledge: pledged ? initialPledgeFor(qa) : 0n,
+    initialPledge: pledge ?? initialPledgeFor(qa),
     powerBaseEpoch: epoch,
     flags: SECTOR_FLAG_SIMPLE_QA_POWER,
     dailyFee: 0n,
