@@ -10,6 +10,7 @@ import { blake2b256 } from '../../src/common/hashes.js';
 import { concatBytes, hexToBytes } from '../../src/common/hex.js';
 import { decodeChain } from '../../src/devnet/persistence.js';
 import { GENESIS_SECTORS_PER_PROVIDER } from '../../src/devnet/genesis.js';
+import { presealExpiration } from '../../src/fevm/actors/miner/genesis-sectors.js';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
 import { deriveStorageProviderKeys, peerIdString } from '../../src/devnet/storage-providers/keys.js';
 import { POWER_ACTOR_ID, type Actor } from '../../src/fevm/actor.js';
@@ -162,6 +163,30 @@ describe('storage providers at genesis', () => {
     // Its deadline cron applied the change at the end of the deadline the 900-epoch delay ended in, and still runs.
     assert.equal((await rpc.result('Filecoin.StateMinerInfo', [provider, null])).Worker, await rpc.result('Filecoin.StateLookupID', [worker, null]));
     assert.equal(deadlineCronActive(state), true);
+  });
+
+  test('at their expiration the sectors die and release the pledge; with nothing else locked the deadline cron stops (the general rule)', async (t) => {
+    const devnet = await devnetOf(t);
+    const [a, b] = devnet.claimedMinerIdsAt(0);
+    const last = Math.max(...[a, b].map((id) => presealExpiration(devnet.stateAt(0).getActor(id)!.miner!.provingPeriodOffset!)));
+    // Null rounds through the end of the last sector's deadline (a proving period at most past its expiration), then
+    // one tipset, whose block reward (the table is the last tipset's state: genesis) locks funds for one of them.
+    await devnet.cheats.mine(last + 2 * 2880);
+    const state = devnet.stateAt(devnet.head.epoch);
+    let locked = 0n;
+    for (const id of [a, b]) {
+      const { balance, miner } = state.getActor(id)!;
+      const m = loadMiner(miner!);
+      assert.deepEqual([m.sectors.size, m.deadSectors?.size, m.initialPledge], [0, GENESIS_SECTORS_PER_PROVIDER, 0n], `t0${id}`);
+      // Stopped at the deadline end that expired them; a reward since does not start it again (builtin-actors apply_rewards).
+      assert.equal(deadlineCronActive(m), false, `t0${id}`);
+      // Its genesis funds stay, available now but for what the reward locked.
+      assert.ok(balance >= 20n * FIL);
+      assert.equal(availableBalance(m, balance), balance - (m.lockedFunds ?? 0n));
+      locked += m.lockedFunds ?? 0n;
+    }
+    const power = state.getActor(POWER_ACTOR_ID)!.power!;
+    assert.deepEqual([power.totalRawBytePower, power.totalPledgeCollateral], [0n, locked]);
   });
 
   test('--storage-providers 0 creates none', async (t) => {
