@@ -117,7 +117,7 @@ describe('dropped tipsets', () => {
     assert.equal((await error('eth_call', [{ to: reader, data: word(1) }, { ...byHash, requireCanonical: true }])).message, 'tipset is not canonical');
   });
 
-  test('Filecoin.StateGetActor, StateReadState and StateCall by a dropped tipset\'s key answer as they did while it was on the chain', async (t) => {
+  test('Filecoin.StateGetActor, StateReadState, StateCall and the address lookups by a dropped tipset\'s key answer as they did while it was on the chain', async (t) => {
     const { result, error, send } = await setupRpc(t, {}, { txDefaults: CALL });
     const snapshot = await result('evm_snapshot');
     await send({ nonce: 0, data: BLOCK_READER_INITCODE });
@@ -141,11 +141,17 @@ describe('dropped tipsets', () => {
       call: { ...(await result('Filecoin.StateCall', [call, key])), Duration: 0 },
       // The contract's State (its storage root from its slots), the init actor's, the sender's account.
       states: await Promise.all([reader, 't01', call.From].map((address) => result('Filecoin.StateReadState', [address, key]))),
+      // The reader's ID (it has none on the chain now), its robust address from it, the sender's key.
+      id: await result('Filecoin.StateLookupID', [reader, key]),
+      robust: await result('Filecoin.StateLookupRobustAddress', [await result('Filecoin.StateLookupID', [reader, key]), key]),
+      accountKey: await result('Filecoin.StateAccountKey', [await result('Filecoin.StateLookupID', [call.From, key]), key]),
     });
     const before = await reads();
     assert.equal(before.actor.Nonce, 0);
     assert.equal(before.call.MsgRct.ExitCode, 0);
     assert.ok(before.states[0].State.ContractState);
+    // A contract's robust address is the f2 the EAM gave it; an EthAccount's key its f410.
+    assert.deepEqual([before.robust.slice(0, 2), before.accountKey], ['t2', call.From]);
     assert.equal(await result('evm_revert', [snapshot]), true);
     await result('anvil_mine', ['0x3']);
     assert.match((await error('Filecoin.StateGetActor', [reader, (await result('Filecoin.ChainGetTipSetByHeight', [2, null])).Cids])).message, /actor not found/);

@@ -47,12 +47,6 @@ export const NETWORK_NAME = 'fvm-devnet';
 /** The network name the node answers: a fork's is its upstream's, whose state it holds. */
 export const networkNameOf = (devnet: Devnet): string => devnet.fork?.point.networkName ?? NETWORK_NAME;
 
-function actorAt(devnet: Devnet, address: FilAddress, tipset: Tipset): Actor {
-  const actor = resolveAddress(devnet.stateAt(tipset.epoch), address);
-  if (!actor) throw new DevnetError(resolutionFailed(address));
-  return actor;
-}
-
 /** Lotus's words for an address without an actor, in StateReadState and StateLookupRobustAddress. */
 const resolutionFailed = (address: FilAddress) => `resolution lookup failed (${address.toString()}): actor not found`;
 
@@ -307,11 +301,12 @@ export const filecoinState = [
   }),
 
   // Lotus (node/impl/full/state.go, chain/stmgr/stmgr.go LookupIDAddress): an ID address as it is,
-  // without reading the state; another with no actor is api.ErrActorNotFound.
+  // without reading the state; another with no actor is api.ErrActorNotFound. These three read a
+  // dropped tipset's kept state by its key, as StateGetActor.
   defineMethod('Filecoin.StateLookupID', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
-    const tipset = tipsetOf(devnet, key);
+    const { state } = keptStateOf(devnet, key);
     if (address.protocol === Protocol.ID) return addressJson(address);
-    const actor = resolveAddress(devnet.stateAt(tipset.epoch), address);
+    const actor = resolveAddress(state, address);
     if (!actor) throw new ActorNotFoundError();
     return idJson(actor.id);
   }),
@@ -319,12 +314,12 @@ export const filecoinState = [
   // Lotus's ResolveToDeterministicAddress (lotus:chain/stmgr/stmgr.go, chain/vm/vm.go at b835fab7):
   // key and delegated addresses as they are, an ID to its actor's f4 if it has one, else its account's key.
   defineMethod('Filecoin.StateAccountKey', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
-    const tipset = tipsetOf(devnet, key);
+    const { state } = keptStateOf(devnet, key);
     if (address.protocol !== Protocol.ID) {
       if (address.protocol === Protocol.Actor) throw new DevnetError('cannot resolve actor address to key address');
       return addressJson(address);
     }
-    const actor = resolveAddress(devnet.stateAt(tipset.epoch), address);
+    const actor = resolveAddress(state, address);
     if (!actor) throw new DevnetError(`failed to find actor: ${addressJson(address)}`);
     if (actor.delegated) return addressJson(actor.delegated);
     if (actor.kind !== 'account' || !actor.robust) {
@@ -334,10 +329,11 @@ export const filecoinState = [
   }),
 
   defineMethod('Filecoin.StateLookupRobustAddress', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
-    const tipset = tipsetOf(devnet, key);
+    const { state } = keptStateOf(devnet, key);
     // Lotus finds an ID's address in the init actor's map (chain/stmgr/stmgr.go LookupRobustAddress):
     // an ID with no actor and one with no address there are not found alike.
-    const actor = address.id === undefined ? actorAt(devnet, address, tipset) : resolveAddress(devnet.stateAt(tipset.epoch), address);
+    const actor = resolveAddress(state, address);
+    if (!actor && address.id === undefined) throw new DevnetError(resolutionFailed(address));
     const robust = actor?.robust ?? actor?.delegated;
     if (!robust) throw new DevnetError(`Address ${address.toString()} not found`);
     return addressJson(robust);
