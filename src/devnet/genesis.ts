@@ -61,7 +61,7 @@ export const GENESIS_SECTORS_PER_PROVIDER = 10;
 export const ROOT_KEY_MULTISIG_ID = 80;
 
 /** The verified registry's genesis roles: its root key's signer and one verifier, accounts of f1 keys. */
-export interface GenesisVerifiedRegistry {
+interface GenesisVerifiedRegistry {
   /** The root key multisig's only signer (threshold 1), as on a Lotus devnet. */
   rootKey: FilAddress;
   verifier: FilAddress;
@@ -73,7 +73,7 @@ export interface GenesisVerifiedRegistry {
   balance: bigint;
 }
 
-export interface GenesisStorageProviders {
+interface GenesisStorageProviders {
   keys: StorageProviderKey[];
   sectorSize?: bigint;
   /** Balance of each provider's owner account, attoFIL. */
