@@ -20,7 +20,7 @@ const POSEIDON_BLS12_381_A1_FC1 = 0xb401;
  * params carry only the sector numbers) in a VM whose circulating supply is zero, so
  * initial_pledge_for_power is its floor (monies.rs expected_reward_for_power_clamped_at_atto_fil).
  */
-export const PRESEAL_SECTOR_PLEDGE = 1n;
+const PRESEAL_SECTOR_PLEDGE = 1n;
 
 /** A stand-in CommR for a pre-sealed sector: a sealed-commitment CID over a hash of the miner and sector number. */
 export function presealCommR(minerId: number, sectorNumber: number): CID {
@@ -37,7 +37,7 @@ export function presealExpiration(provingPeriodOffset: number): number {
   return (periods - 1) * WPOST_PROVING_PERIOD + provingPeriodStart(0, provingPeriodOffset) - 1;
 }
 
-export interface GenesisSectors {
+interface GenesisSectors {
   /**
    * The miner with its sectors and what its worker sent it: for each sector, the pre-commit deposit and
    * initial pledge Lotus computes before pre-committing (miners.go: PreCommitDepositForPower +
