@@ -117,8 +117,9 @@ describe('dropped tipsets', () => {
     assert.equal((await error('eth_call', [{ to: reader, data: word(1) }, { ...byHash, requireCanonical: true }])).message, 'tipset is not canonical');
   });
 
-  test('Filecoin.StateGetActor, StateReadState, StateCall and the address lookups by a dropped tipset\'s key answer as they did while it was on the chain', async (t) => {
-    const { result, error, send } = await setupRpc(t, {}, { txDefaults: CALL });
+  test('Filecoin.StateGetActor, StateReadState, StateCall, the address lookups and v2\'s selectors by a dropped tipset\'s key answer as they did while it was on the chain', async (t) => {
+    const { result, error, send, app } = await setupRpc(t, {}, { txDefaults: CALL });
+    const v2 = async (method: string, params: unknown[]) => (await app.inject({ method: 'POST', url: '/rpc/v2', payload: { jsonrpc: '2.0', id: 1, method, params } })).json().result;
     const snapshot = await result('evm_snapshot');
     await send({ nonce: 0, data: BLOCK_READER_INITCODE });
     const reader = FilAddress.fromEthAddress(getBytes(getCreateAddress({ from: devWallet.address, nonce: 0 }))).toString();
@@ -145,6 +146,8 @@ describe('dropped tipsets', () => {
       id: await result('Filecoin.StateLookupID', [reader, key]),
       robust: await result('Filecoin.StateLookupRobustAddress', [await result('Filecoin.StateLookupID', [reader, key]), key]),
       accountKey: await result('Filecoin.StateAccountKey', [await result('Filecoin.StateLookupID', [call.From, key]), key]),
+      // /rpc/v2's selectors by the key, and by its height anchored at it (Lotus resolves them as its ChainGetTipSet).
+      v2: await Promise.all([{ key }, { height: { at: 2, anchor: { key } } }].flatMap((selector) => [v2('Filecoin.StateGetActor', [reader, selector]), v2('Filecoin.StateGetID', [reader, selector])])),
     });
     const before = await reads();
     assert.equal(before.actor.Nonce, 0);
@@ -152,6 +155,7 @@ describe('dropped tipsets', () => {
     assert.ok(before.states[0].State.ContractState);
     // A contract's robust address is the f2 the EAM gave it; an EthAccount's key its f410.
     assert.deepEqual([before.robust.slice(0, 2), before.accountKey], ['t2', call.From]);
+    assert.deepEqual(before.v2, [before.actor, before.id, before.actor, before.id]);
     assert.equal(await result('evm_revert', [snapshot]), true);
     await result('anvil_mine', ['0x3']);
     assert.match((await error('Filecoin.StateGetActor', [reader, (await result('Filecoin.ChainGetTipSetByHeight', [2, null])).Cids])).message, /actor not found/);

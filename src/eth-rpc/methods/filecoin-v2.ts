@@ -4,10 +4,12 @@
 import { actorHead } from '../../fevm/actor-state.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import { defineMethod } from '../define-method.js';
-import { keptTipsetOf } from '../dropped-tipsets.js';
+import type { Devnet } from '../../devnet/devnet.js';
+import type { StateReader } from '../../fevm/state-tree.js';
+import { droppedTipsets, keptTipsetOf } from '../dropped-tipsets.js';
 import { actorJson, idJson, tipsetJson } from '../lotus-json.js';
 import { filAddress } from '../lotus-params.js';
-import { selectTipset, tipsetSelector } from '../tipset-selector.js';
+import { selectTipset, tipsetSelector, type TipsetSelector } from '../tipset-selector.js';
 
 export const filecoinV2 = [
   // A key (or a height's anchor key) names a tipset a revert or reorg dropped too, as v1's does.
@@ -30,12 +32,22 @@ export const filecoinV2 = [
   }),
 
   defineMethod('Filecoin.StateGetActor', [filAddress('address'), tipsetSelector('selector', 'getting tipset: ')], ({ devnet }, address, selector) => {
-    const actor = resolveAddress(devnet.stateAt(selectTipset(devnet, selector).epoch), address);
+    const actor = resolveAddress(selectedState(devnet, selector), address);
     return actor ? actorJson(actor, actorHead(actor), devnet.codes) : null;
   }),
 
   defineMethod('Filecoin.StateGetID', [filAddress('address'), tipsetSelector('selector', 'getting tipset: ')], ({ devnet }, address, selector) => {
-    const actor = resolveAddress(devnet.stateAt(selectTipset(devnet, selector).epoch), address);
+    const actor = resolveAddress(selectedState(devnet, selector), address);
     return actor ? idJson(actor.id) : null;
   }),
 ];
+
+/**
+ * The state of the tipset a selector names, found as ChainGetTipSet finds it (a dropped tipset by its
+ * key or a height from it: Lotus's v2 resolves a selector as its ChainGetTipSet, chain_v2.go), a
+ * dropped one read in its kept state (dropped-tipsets.ts).
+ */
+function selectedState(devnet: Devnet, selector: TipsetSelector): StateReader {
+  const tipset = selectTipset(devnet, selector, keptTipsetOf);
+  return droppedTipsets(devnet).stateOf(tipset) ?? devnet.stateAt(tipset.epoch);
+}
