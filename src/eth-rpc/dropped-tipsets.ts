@@ -5,9 +5,11 @@
 // GetTipSetByCid reads the blockstore, not the canonical chain). Indexers fetch a new head by hash
 // before they check its parent (Ponder), and a revert may drop the head they queued. On a fork it is
 // the fork's own: never asked upstream. A dropped tipset's state is kept too, as a branch of the state
-// tree (state-branch.ts), for the state reads by block hash Lotus answers for a reorged tipset
-// (eth_getBalance, eth_getCode, eth_getStorageAt, eth_getTransactionCount). Numbers, tags and range
-// filters follow the live chain only, and so do the other state reads (they refuse a dropped tipset).
+// tree (state-branch.ts), for the state reads Lotus answers for a reorged tipset: by block hash
+// (eth_getBalance, eth_getCode, eth_getStorageAt, eth_getTransactionCount, eth_call) and by key
+// (Filecoin.StateGetActor, StateReadState, StateCall, the address lookups, v2's StateGetActor and
+// StateGetID). Numbers, tags and range filters follow the live chain only, and so do the other state
+// reads (traces, the other Filecoin state methods: they refuse a dropped tipset).
 import { DevnetError } from '../common/errors.js';
 import { bytesToHex } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
