@@ -27,7 +27,7 @@ import { EMPTY_MARKET_STATE } from '../fevm/actors/market/state.js';
 import { createMinerActor } from '../fevm/actors/miner/create.js';
 import { genesisSectors } from '../fevm/actors/miner/genesis-sectors.js';
 import { SECTOR_SIZE_32GIB, sectorsPower, windowPoSt } from '../fevm/actors/miner/state.js';
-import { addClaim, EMPTY_POWER_STATE } from '../fevm/actors/power.js';
+import { addClaim, addPledgeTotal, EMPTY_POWER_STATE } from '../fevm/actors/power.js';
 import { StateTree } from '../fevm/state-tree.js';
 import type { DevAccount } from './accounts.js';
 import type { StorageProviderKey } from './storage-providers/keys.js';
@@ -136,7 +136,7 @@ export function createGenesisState(
     const { raw, qa } = sectorsPower(sectorSize, miner.miner.sectors!.values());
     const power = state.getActor(POWER_ACTOR_ID)!;
     const claimed = addClaim(power.power!, miner.id, { rawBytePower: raw, qualityAdjPower: qa });
-    state.putActor({ ...power, power: { ...claimed, totalPledgeCollateral: (claimed.totalPledgeCollateral ?? 0n) + pledge } });
+    state.putActor({ ...power, power: addPledgeTotal(claimed, pledge) });
   }
   // A Lotus localnet's genesis publishes one deal per pre-sealed sector (lotus-seed pre-seal's
   // createDeals, chain/gen/genesis/miners.go), so its first user deal is not deal 0, nor on calibnet;

@@ -126,6 +126,11 @@ export function addClaim(state: PowerState, minerId: number, claim: Claim): Powe
   };
 }
 
+/** The state with the network's pledge total changed by `delta` (UpdatePledgeTotal). */
+export function addPledgeTotal(state: PowerState, delta: bigint): PowerState {
+  return { ...state, totalPledgeCollateral: (state.totalPledgeCollateral ?? 0n) + delta };
+}
+
 /** The state with a miner's claim changed by the deltas (add_to_claim). */
 function addToClaim(state: PowerState, minerId: number, raw: bigint, qa: bigint): PowerState {
   const old = claimOf(state, minerId);
@@ -206,8 +211,7 @@ export const powerActor: BuiltinActor = {
       run(rt, params) {
         const delta = bigInt(params, 'pledge_delta');
         requireCallerKind(rt, 'storageminer');
-        const power = readPower(rt);
-        writePower(rt, { ...power, totalPledgeCollateral: (power.totalPledgeCollateral ?? 0n) + delta });
+        writePower(rt, addPledgeTotal(readPower(rt), delta));
       },
     },
     CurrentTotalPower: {
