@@ -66,11 +66,10 @@ export function resolveBlockState(devnet: Devnet, ref: BlockRef): { tipset: Tips
 
 /** The block whose state a parameter names as resolveBlockState finds it; one a revert dropped as a call runs on it (eth_call). */
 export function resolveStatePoint(devnet: Devnet, ref: BlockRef): { tipset: Tipset; dropped?: OffChainPoint } {
-  if ('hash' in ref && !devnet.chain.byBlockHash(ref.hash)) {
-    const tipset = resolveKeptBlock(devnet, ref);
-    return { tipset, dropped: droppedTipsets(devnet).pointOf(tipset) };
-  }
-  return { tipset: resolveStateBlock(devnet, ref) };
+  if (!('hash' in ref)) return { tipset: resolveStateBlock(devnet, ref) };
+  // By hash resolveKeptBlock finds a tipset on the chain as resolveStateBlock does (requireCanonical is for a dropped one).
+  const tipset = resolveKeptBlock(devnet, ref);
+  return { tipset, dropped: droppedTipsets(devnet).pointOf(tipset) };
 }
 
 /**

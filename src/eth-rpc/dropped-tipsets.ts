@@ -16,7 +16,7 @@ import type { Devnet } from '../devnet/devnet.js';
 import type { KeepDroppedState } from '../devnet/events.js';
 import type { OffChainPoint } from '../devnet/replay.js';
 import type { StateBranch } from '../fevm/state-branch.js';
-import type { MissingState, StateReader } from '../fevm/state-tree.js';
+import type { StateReader } from '../fevm/state-tree.js';
 import type { CID } from '../common/cbor.js';
 import { tipsetKeyCid, type Tipset } from '../mining/tipset.js';
 import { tipsetLogs, type EthLog } from './logs.js';
@@ -120,14 +120,6 @@ class DroppedTipsets {
     return this.byHash.size === 0 ? undefined : this.byBlockHash(tipsetKeyCid([cid]).multihash.digest);
   }
 
-  /**
-   * A dropped tipset's state (after it was applied, as stateAt reads a tipset on the chain); undefined
-   * for any other tipset (one on the chain). `deferred` as in StateTree.at.
-   */
-  stateOf(tipset: Tipset, deferred?: MissingState[]): StateReader | undefined {
-    return this.states.get(tipset)?.at(tipset.epoch, deferred);
-  }
-
   /** A kept tipset's state branch, or what says it is no longer kept (a revert let it go after it was found). */
   private branchOf(tipset: Tipset): StateBranch {
     const branch = this.states.get(tipset);
@@ -136,10 +128,12 @@ class DroppedTipsets {
   }
 
   /**
-   * A kept tipset as a call runs on it (eth_call by its hash): its state, read when the call runs (a
-   * revert meanwhile may have let it go: said so), and its ancestors' hashes for BLOCKHASH.
+   * A kept tipset as a call runs on it (eth_call by its hash): its state (after it was applied, as
+   * stateAt reads a tipset on the chain), read when the call runs (a revert meanwhile may have let it
+   * go: said so), and its ancestors' hashes for BLOCKHASH; undefined for any other tipset (one on the chain).
    */
-  pointOf(tipset: Tipset): OffChainPoint {
+  pointOf(tipset: Tipset): OffChainPoint | undefined {
+    if (!this.states.has(tipset)) return undefined;
     const { devnet } = this;
     return {
       tipset,
@@ -204,8 +198,8 @@ export function keptTipset(devnet: Devnet, key: CID[]): Tipset | undefined {
 
 /**
  * The tipset a key names as tipsetOf finds it (the empty key is the head), or one a revert or reorg
- * dropped: for what reads the tipset and not its state, as Lotus loads any tipset its blockstore
- * holds (chain/store/store.go LoadTipSet).
+ * dropped: for what reads the tipset, and the state reads that read a dropped one's kept state
+ * (keptStatePoint), as Lotus loads any tipset its blockstore holds (chain/store/store.go LoadTipSet).
  */
 export function keptTipsetOf(devnet: Devnet, key: CID[] | undefined): Tipset {
   return (key && key.length > 0 ? keptTipset(devnet, key) : undefined) ?? tipsetOf(devnet, key);
@@ -217,9 +211,8 @@ export function keptTipsetOf(devnet: Devnet, key: CID[] | undefined): Tipset {
  * and reads its state (node/impl/full/state.go StateGetActor: GetTipSetFromKey, then LoadActor).
  */
 export function keptStatePoint(devnet: Devnet, key: CID[] | undefined): { tipset: Tipset; dropped?: OffChainPoint } {
-  const kept = droppedTipsets(devnet);
-  const dropped = key?.length === 1 && !devnet.chain.byBlockCid(key[0]) ? kept.byBlockCid(key[0]) : undefined;
-  return dropped ? { tipset: dropped, dropped: kept.pointOf(dropped) } : { tipset: tipsetOf(devnet, key) };
+  const tipset = keptTipsetOf(devnet, key);
+  return { tipset, dropped: droppedTipsets(devnet).pointOf(tipset) };
 }
 
 /** The tipset a key names (keptStatePoint) and its state. */

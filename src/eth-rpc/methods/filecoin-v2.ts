@@ -49,5 +49,5 @@ export const filecoinV2 = [
  */
 function selectedState(devnet: Devnet, selector: TipsetSelector): StateReader {
   const tipset = selectTipset(devnet, selector, keptTipsetOf);
-  return droppedTipsets(devnet).stateOf(tipset) ?? devnet.stateAt(tipset.epoch);
+  return droppedTipsets(devnet).pointOf(tipset)?.state() ?? devnet.stateAt(tipset.epoch);
 }
