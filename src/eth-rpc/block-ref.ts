@@ -6,7 +6,7 @@ import type { Devnet } from '../devnet/devnet.js';
 import type { OffChainPoint } from '../devnet/replay.js';
 import type { StateReader } from '../fevm/state-tree.js';
 import type { Tipset } from '../mining/tipset.js';
-import { droppedTipsets, walkedParentOf } from './dropped-tipsets.js';
+import { droppedTipsets, pointState, walkedParentOf } from './dropped-tipsets.js';
 import type { BlockRef, BlockTag } from './params.js';
 
 /**
@@ -54,14 +54,13 @@ export function resolveStateBlock(devnet: Devnet, ref: BlockRef): Tipset {
 }
 
 /**
- * The block whose state a parameter names, with that state: as resolveStateBlock, and by hash also a
+ * The state of the block a parameter names: as resolveStateBlock, and by hash also a
  * tipset a revert or reorg dropped (unless requireCanonical, resolveKeptBlock), read in the state its
  * revert kept (dropped-tipsets.ts), as Lotus reads a reorged tipset's state from its blockstore (lotus
  * b835fab70 node/impl/eth/lookup.go EthGetBalance: GetTipsetByBlockNumberOrHash, then TipSetState).
  */
-export function resolveBlockState(devnet: Devnet, ref: BlockRef): { tipset: Tipset; state: StateReader } {
-  const { tipset, dropped } = resolveStatePoint(devnet, ref);
-  return { tipset, state: dropped ? dropped.state() : devnet.stateAt(tipset.epoch) };
+export function resolveBlockState(devnet: Devnet, ref: BlockRef): StateReader {
+  return pointState(devnet, resolveStatePoint(devnet, ref));
 }
 
 /** The block whose state a parameter names as resolveBlockState finds it; one a revert dropped as a call runs on it (eth_call). */

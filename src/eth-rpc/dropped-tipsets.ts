@@ -215,10 +215,14 @@ export function keptStatePoint(devnet: Devnet, key: CID[] | undefined): { tipset
   return { tipset, dropped: droppedTipsets(devnet).pointOf(tipset) };
 }
 
-/** The tipset a key names (keptStatePoint) and its state. */
-export function keptStateOf(devnet: Devnet, key: CID[] | undefined): { tipset: Tipset; state: StateReader } {
-  const { tipset, dropped } = keptStatePoint(devnet, key);
-  return { tipset, state: dropped ? dropped.state() : devnet.stateAt(tipset.epoch) };
+/** The state of the tipset a key names (keptStatePoint). */
+export function keptStateOf(devnet: Devnet, key: CID[] | undefined): StateReader {
+  return pointState(devnet, keptStatePoint(devnet, key));
+}
+
+/** A state point's state: the one a dropped tipset kept, else the chain's after the tipset. */
+export function pointState(devnet: Devnet, { tipset, dropped }: { tipset: Tipset; dropped?: OffChainPoint }): StateReader {
+  return dropped ? dropped.state() : devnet.stateAt(tipset.epoch);
 }
 
 /**

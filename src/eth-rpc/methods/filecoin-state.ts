@@ -36,7 +36,7 @@ import { actorJson, addressJson, cidJson, idJson, receiptJson, tipsetKeyJson } f
 import { cid, filAddress, integer, message, tipsetKey, tipsetOf } from '../lotus-params.js';
 import { bool } from '../params.js';
 import { serveBlock, serveBlocks } from '../served-blocks.js';
-import { keptStateOf, keptStatePoint } from '../dropped-tipsets.js';
+import { keptStateOf, keptStatePoint, pointState } from '../dropped-tipsets.js';
 import { forkedRootJson, forkedStateJson } from '../forked-state-json.js';
 import { beyondLookback, NO_LIMIT } from '../message-lookback.js';
 import { MessageReplacedError } from '../../devnet/message-search.js';
@@ -286,7 +286,7 @@ function msgLookup(devnet: Devnet, found: MessageLocation, decode: boolean) {
 export const filecoinState = [
   // A dropped tipset's key reads its kept state, as Lotus reads a reorged tipset's (dropped-tipsets.ts).
   defineMethod('Filecoin.StateGetActor', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
-    const actor = resolveAddress(keptStateOf(devnet, key).state, address);
+    const actor = resolveAddress(keptStateOf(devnet, key), address);
     if (!actor) throw new DevnetError(actorNotFound(address));
     return actorJson(actor, actorHead(actor), devnet.codes);
   }),
@@ -294,7 +294,7 @@ export const filecoinState = [
   defineMethod('Filecoin.StateReadState', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
     // A dropped tipset's key reads its kept state, as StateGetActor.
     const { tipset, dropped } = keptStatePoint(devnet, key);
-    const state = dropped ? dropped.state() : devnet.stateAt(tipset.epoch);
+    const state = pointState(devnet, { tipset, dropped });
     const actor = resolveAddress(state, address);
     if (!actor) throw new DevnetError(resolutionFailed(address));
     return { Balance: actor.balance.toString(), Code: cidJson(devnet.codes.codeOf(actor.kind)), State: forkedStateJson(actor, () => stateJson(devnet, actor, { epoch: tipset.epoch, state, dropped })) };
@@ -304,7 +304,7 @@ export const filecoinState = [
   // without reading the state; another with no actor is api.ErrActorNotFound. These three read a
   // dropped tipset's kept state by its key, as StateGetActor.
   defineMethod('Filecoin.StateLookupID', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
-    const { state } = keptStateOf(devnet, key);
+    const state = keptStateOf(devnet, key);
     if (address.protocol === Protocol.ID) return addressJson(address);
     const actor = resolveAddress(state, address);
     if (!actor) throw new ActorNotFoundError();
@@ -314,7 +314,7 @@ export const filecoinState = [
   // Lotus's ResolveToDeterministicAddress (lotus:chain/stmgr/stmgr.go, chain/vm/vm.go at b835fab7):
   // key and delegated addresses as they are, an ID to its actor's f4 if it has one, else its account's key.
   defineMethod('Filecoin.StateAccountKey', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
-    const { state } = keptStateOf(devnet, key);
+    const state = keptStateOf(devnet, key);
     if (address.protocol !== Protocol.ID) {
       if (address.protocol === Protocol.Actor) throw new DevnetError('cannot resolve actor address to key address');
       return addressJson(address);
@@ -329,7 +329,7 @@ export const filecoinState = [
   }),
 
   defineMethod('Filecoin.StateLookupRobustAddress', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
-    const { state } = keptStateOf(devnet, key);
+    const state = keptStateOf(devnet, key);
     // Lotus finds an ID's address in the init actor's map (chain/stmgr/stmgr.go LookupRobustAddress):
     // an ID with no actor and one with no address there are not found alike.
     const actor = resolveAddress(state, address);
