@@ -93,10 +93,14 @@ describe('--gateway-only: the gateway\'s checks on eth_ methods', () => {
     const key = (await result('Filecoin.ChainHead')).Cids;
     const sender = '0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266';
     const paid = await result('eth_getBalance', [sender, 'latest']);
+    const f410 = await result('Filecoin.EthAddressToFilecoinAddress', [sender]);
+    const sent = await result('Filecoin.StateGetActor', [f410, key]);
     assert.equal(await result('evm_revert', [snapshot]), true);
     assert.equal((await result('eth_getBlockByHash', [blockHash, false])).hash, blockHash);
-    // Within the cap a key is the method's: it reads the state kept with the dropped tipset, as by hash.
-    assert.equal((await result('Filecoin.StateGetActor', ['t01', key])).Nonce, 0);
+    // Within the cap a key is the method's: it reads the state kept with the dropped tipset (the
+    // sender's nonce 1, the live chain's 0), as by hash.
+    assert.deepEqual(await result('Filecoin.StateGetActor', [f410, key]), sent);
+    assert.notDeepEqual(await result('Filecoin.StateGetActor', [f410, null]), sent);
     assert.notEqual(await result('eth_getBalance', [sender, 'latest']), paid);
     assert.equal(await result('eth_getBalance', [sender, { blockHash }]), paid);
     await result('evm_increaseTime', [PAST_THE_CAP]);
