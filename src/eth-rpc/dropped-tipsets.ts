@@ -38,10 +38,11 @@ class DroppedTipsets {
    */
   private readonly logs = new Map<Tipset, readonly EthLog[]>();
   private readonly byHash = new Map<string, Tipset>();
-  /** Each kept tipset's state: the branch of the state tree its revert dropped (shared by that revert's tipsets). */
+  /**
+   * Each kept tipset's state: the branch of the state tree its revert dropped (shared by that
+   * revert's tipsets, released with the last of them).
+   */
   private readonly states = new Map<Tipset, StateBranch>();
-  /** How many kept tipsets read each branch: the branch is released with the last. */
-  private readonly readers = new Map<StateBranch, number>();
 
   constructor(private readonly devnet: Devnet) {
     devnet.events.on('reverting', (tipsets, kind, keepState) => (kind === 'reset' ? this.clear() : this.keep(tipsets, keepState)));
@@ -57,7 +58,7 @@ class DroppedTipsets {
 
   /** How many reverts' states are kept (tests). */
   get keptStates(): number {
-    return this.readers.size;
+    return new Set(this.states.values()).size;
   }
 
   /** `tipsets`: the ones a revert drops, newest first, while they are still the chain's. */
@@ -74,7 +75,6 @@ class DroppedTipsets {
       this.logs.set(tipset, tipsetLogs(this.devnet, tipset));
       this.byHash.set(bytesToHex(tipset.hash), tipset);
       this.states.set(tipset, state);
-      this.readers.set(state, (this.readers.get(state) ?? 0) + 1);
     }
     for (const tipset of this.logs.keys()) {
       if (this.logs.size <= KEPT_DROPPED) break;
@@ -87,20 +87,15 @@ class DroppedTipsets {
     this.byHash.delete(bytesToHex(tipset.hash));
     const state = this.states.get(tipset)!;
     this.states.delete(tipset);
-    const readers = this.readers.get(state)! - 1;
-    if (readers > 0) this.readers.set(state, readers);
-    else {
-      this.readers.delete(state);
-      state.release();
-    }
+    // Released with the last kept tipset that reads it: a look through at most twice KEPT_DROPPED, on a revert only.
+    if (![...this.states.values()].includes(state)) state.release();
   }
 
   private clear(): void {
-    for (const state of this.readers.keys()) state.release();
+    for (const state of new Set(this.states.values())) state.release();
     this.logs.clear();
     this.byHash.clear();
     this.states.clear();
-    this.readers.clear();
   }
 
   /**
