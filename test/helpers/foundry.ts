@@ -1,6 +1,6 @@
 // Runs Foundry's `cast`, `forge` and `anvil` for the end-to-end tests. It calls the platform binaries
 // directly: the node_modules/.bin wrappers exit 0 even when the tool fails (see tool-quirks.md).
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { REPO_ROOT } from './solc.js';
@@ -76,26 +76,64 @@ export interface AnvilProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `anvil --port 0 ...args`; resolves once it prints `Listening on`, with its URL. */
+const ANVIL_READY_TIMEOUT_MS = 15_000;
+// Anvil's ready line. The port must be followed by something (the newline), so a chunk cut inside
+// the digits does not match (as devnet-process.ts's LISTENING_RE).
+const ANVIL_LISTENING_RE = /Listening on [^:\s]+:(\d+)(?=\D)/;
+
+const runningAnvils = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of runningAnvils) child.kill('SIGKILL');
+});
+
+/**
+ * Starts `anvil --port 0 ...args`; resolves once it prints `Listening on`, with its URL. Rejects with
+ * what Anvil printed if it cannot be spawned, exits first, or is not listening within 15 s (then it is
+ * killed), so a fork that never starts fails the test instead of hanging it.
+ */
 export async function startAnvil(args: string[] = []): Promise<AnvilProcess> {
   const child = spawn(ANVIL_BIN, ['--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  runningAnvils.add(child);
+  child.once('exit', () => runningAnvils.delete(child));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+  };
+  // Until the ready line: Anvil's output, for the error. After it, its request log is read and dropped.
   let out = '';
-  const port = await new Promise<string>((resolve, reject) => {
+  const port = new Promise<string>((resolve, reject) => {
+    let found = false;
+    const timer = setTimeout(
+      () => reject(new Error(`anvil printed no "Listening on" line within ${ANVIL_READY_TIMEOUT_MS} ms:\n${out}`)),
+      ANVIL_READY_TIMEOUT_MS,
+    );
     const read = (chunk: string) => {
+      if (found) return;
       out += chunk;
-      const m = /Listening on [^:\s]+:(\d+)/.exec(out);
-      if (m) resolve(m[1]!);
+      const m = ANVIL_LISTENING_RE.exec(out);
+      if (m) {
+        found = true;
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
     };
     child.stdout.setEncoding('utf8').on('data', read);
     child.stderr.setEncoding('utf8').on('data', read);
-    child.once('exit', (code) => reject(new Error(`anvil exited (${code}) before listening:\n${out}`)));
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(new Error(`could not run ${ANVIL_BIN}: ${err.message}`));
+    });
+    // 'close' rather than 'exit': by then all of the output has been read.
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`anvil exited (${code}) before listening:\n${out}`));
+    });
   });
-  return {
-    url: `http://127.0.0.1:${port}`,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    },
-  };
+  try {
+    return { url: `http://127.0.0.1:${await port}`, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }
