@@ -1,7 +1,6 @@
 // The storage market's policy (builtin-actors actors/market/src/policy.rs and runtime policy.rs),
 // with the values of builtin-actors' "testing" bundle where a network build changes them.
-
-const EPOCHS_IN_DAY = 2880;
+import { EPOCHS_IN_DAY } from '../miner/policy.js';
 
 export const DEAL_MAX_LABEL_SIZE = 256;
 

@@ -5,6 +5,7 @@ import { blake2b } from '@noble/hashes/blake2.js';
 import type { FilAddress } from '../../../common/address.js';
 import { encodeCbor } from '../../../common/cbor.js';
 
+/** 30-second epochs in a day (builtin-actors runtime builtin/network.rs); the market's and verifreg's policies read it here. */
 export const EPOCHS_IN_DAY = 2880;
 const CHAIN_FINALITY = 900;
 export const WPOST_PROVING_PERIOD = EPOCHS_IN_DAY;

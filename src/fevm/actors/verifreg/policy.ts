@@ -1,8 +1,8 @@
 // The verified registry's policy (builtin-actors runtime/src/runtime/policy.rs), as calibnet's and
 // mainnet's bundles build it: 1 MiB minimum allocation (256 bytes only with the "small-deals" feature of
 // the devnet/testing bundles, which calibnet does not have).
+import { EPOCHS_IN_DAY } from '../miner/policy.js';
 
-const EPOCHS_IN_DAY = 2880;
 /** 365.25 days of 30-second epochs (31556925 s / 30). */
 const EPOCHS_IN_YEAR = 1051897;
 
