@@ -7,13 +7,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ContractFactory, Wallet, type Contract } from 'ethers';
-import { BaseError, ContractFunctionRevertedError, createTestClient, defineChain, http, publicActions, walletActions, type Address, type Hash } from 'viem';
+import { BaseError, ContractFunctionRevertedError, createTestClient, http, publicActions, walletActions, type Address, type Hash } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { DEV_ACCOUNTS, DEVNET_CHAIN_ID } from '../helpers/devnet-process.js';
 import { rpc } from '../helpers/fork-calls.js';
 import { startAnvil, type AnvilProcess } from '../helpers/foundry.js';
 import { compileFixtures } from '../helpers/solc.js';
 import { useDevnet } from '../helpers/use-devnet.js';
+import { devnetChain } from '../helpers/viem-devnet.js';
 
 const SUPPLY = 1_000_000n;
 const HOLDER = Wallet.createRandom().address as Address;
@@ -46,8 +47,7 @@ describe('anvil --fork-url <the devnet>, with viem’s test client', () => {
 
   const client = () => {
     const url = anvil!.url;
-    const chain = defineChain({ id: DEVNET_CHAIN_ID, name: 'anvil forking fvm-devnet', nativeCurrency: { name: 'testnet filecoin', symbol: 'tFIL', decimals: 18 }, rpcUrls: { default: { http: [url] } } });
-    return createTestClient({ mode: 'anvil', chain, transport: http(url), cacheTime: 0, account: privateKeyToAccount(DEV_ACCOUNTS[0]!.privateKey) })
+    return createTestClient({ mode: 'anvil', chain: devnetChain(url, 'anvil forking fvm-devnet'), transport: http(url), cacheTime: 0, account: privateKeyToAccount(DEV_ACCOUNTS[0]!.privateKey) })
       .extend(publicActions)
       .extend(walletActions);
   };

@@ -6,13 +6,18 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { DEV_ACCOUNTS, DEVNET_CHAIN_ID } from './devnet-process.js';
 import type { CompiledContract } from './solc.js';
 
-export function devnetClients(url: string, devAccount: number) {
-  const chain = defineChain({
+/** The devnet's chain as a viem user defines it, served at `url` (the devnet, or a tool forking it). */
+export function devnetChain(url: string, name = 'fvm-devnet') {
+  return defineChain({
     id: DEVNET_CHAIN_ID,
-    name: 'fvm-devnet',
+    name,
     nativeCurrency: { name: 'testnet filecoin', symbol: 'tFIL', decimals: 18 },
     rpcUrls: { default: { http: [url] } },
   });
+}
+
+export function devnetClients(url: string, devAccount: number) {
+  const chain = devnetChain(url);
   const account = privateKeyToAccount(DEV_ACCOUNTS[devAccount]!.privateKey);
   const publicClient = createPublicClient({ chain, transport: http(url), pollingInterval: 100 });
   const walletClient = createWalletClient({ chain, account, transport: http(url) });
