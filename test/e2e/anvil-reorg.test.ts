@@ -9,13 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { getCreateAddress, JsonRpcProvider } from 'ethers';
-import { createPublicClient, defineChain, webSocket, type Log } from 'viem';
+import { createPublicClient, webSocket, type Log } from 'viem';
 import WebSocket from 'ws';
-import { DEV_ACCOUNTS, DEVNET_CHAIN_ID, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { DEV_ACCOUNTS, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { rpc as jsonRpc, sendFromDev } from '../helpers/fork-calls.js';
 import { useForkSuite } from '../helpers/fork-suite.js';
 import { cast, castOk } from '../helpers/foundry.js';
 import { LOG_EMITTER_INITCODE, word } from '../helpers/log-emitter.js';
+import { devnetChain } from '../helpers/viem-devnet.js';
 
 const SINK = '0x0000000000000000000000000000000000000042';
 
@@ -55,8 +56,7 @@ describe('anvil_reorg through cast, watched over WebSocket', () => {
     await send('--private-key', dev0.privateKey, '--create', LOG_EMITTER_INITCODE);
 
     // The watchers, before the chain they watch is mined.
-    const chain = defineChain({ id: DEVNET_CHAIN_ID, name: 'fvm-devnet', nativeCurrency: { name: 'tFIL', symbol: 'tFIL', decimals: 18 }, rpcUrls: { default: { http: [devnet.url] } } });
-    const client = createPublicClient({ chain, transport: webSocket(devnet.wsUrl, { reconnect: false, retryCount: 0 }) });
+    const client = createPublicClient({ chain: devnetChain(devnet.url), transport: webSocket(devnet.wsUrl, { reconnect: false, retryCount: 0 }) });
     const watched: Log[] = [];
     const unwatch = client.watchEvent({ address: emitter as `0x${string}`, onLogs: (logs) => watched.push(...logs) });
     // viem's socket would keep the test process alive.

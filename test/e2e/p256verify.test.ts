@@ -4,11 +4,10 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { p256 } from '@noble/curves/nist.js';
-import { concat, createPublicClient, createWalletClient, defineChain, http, toHex, type Address, type Hex } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
-import { DEV_ACCOUNTS, DEVNET_CHAIN_ID } from '../helpers/devnet-process.js';
+import { concat, toHex, type Address, type Hex } from 'viem';
 import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
 import { useDevnet } from '../helpers/use-devnet.js';
+import { deployFixture, devnetClients, type DevnetClients } from '../helpers/viem-devnet.js';
 
 const P256VERIFY: Address = '0x0000000000000000000000000000000000000100';
 
@@ -16,23 +15,13 @@ describe('P256VERIFY through viem', () => {
   const devnet = useDevnet();
   let probe: CompiledContract;
   let address: Address;
-  let publicClient: ReturnType<typeof createPublicClient>;
+  let publicClient: DevnetClients['publicClient'];
 
   before(async () => {
     probe = (await compileFixtures()).FevmProbe!;
-    const chain = defineChain({
-      id: DEVNET_CHAIN_ID,
-      name: 'fvm-devnet',
-      nativeCurrency: { name: 'testnet filecoin', symbol: 'tFIL', decimals: 18 },
-      rpcUrls: { default: { http: [devnet.url] } },
-    });
-    const account = privateKeyToAccount(DEV_ACCOUNTS[2]!.privateKey);
-    publicClient = createPublicClient({ chain, transport: http(devnet.url), pollingInterval: 100 });
-    const walletClient = createWalletClient({ chain, account, transport: http(devnet.url) });
-    const hash = await walletClient.deployContract({ abi: probe.abi, bytecode: probe.bytecode, args: [] });
-    const receipt = await publicClient.waitForTransactionReceipt({ hash });
-    assert.equal(receipt.status, 'success');
-    address = receipt.contractAddress!;
+    const clients = devnetClients(devnet.url, 2);
+    publicClient = clients.publicClient;
+    address = await deployFixture(clients, probe);
   });
 
   const verify = async (input: Hex) =>
