@@ -12,9 +12,11 @@
 // tipset's replay may take minutes, its messages having paid for up to 10 B gas) while the replay
 // still gets its share of a queue that is never quiet (review R4). Tipsets mined meanwhile do not
 // touch the state before the replayed one; each slice first checks that the tipset is still on the
-// chain (a revert or a reset drops it). A replay stops once its request's client has gone
-// (ReplayOptions.signal), checked before each message: a message that has begun runs to its end,
-// its loop giving the event loop no turn in which a closed connection could be noticed (review R1).
+// chain (a revert or a reset drops it). A tipset a revert dropped is replayed on its kept state
+// (ReplayOptions.dropped), each slice checking that it is still kept. A replay stops once its
+// request's client has gone (ReplayOptions.signal), checked before each message: a message that
+// has begun runs to its end, its loop giving the event loop no turn in which a closed connection
+// could be noticed (review R1).
 // On a fork, what a run misses is fetched outside the queue and the run is done again (review R7).
 import { isReservedPrecompileAddress } from '../filecoin-precompiles/index.js';
 import type { Actor } from '../fevm/actor.js';
@@ -139,6 +141,10 @@ export interface OffChainPoint {
   tipset: Tipset;
   /** Its state (after it was applied); `deferred` as in StateTree.at. */
   state(deferred?: MissingState[]): StateReader;
+  /** The state before it (after its parent, dropped too or on the chain, and the null epochs between), which a replay of it starts from. */
+  stateBefore(deferred?: MissingState[]): StateReader;
+  /** Throws unless it is still kept (a revert may let it go while it is replayed). */
+  requireKept(): void;
   /** BLOCKHASH's answer below its epoch: its own ancestors', then the chain's below where it left it. */
   hashAt(epoch: number): Uint8Array | undefined;
   /** The slots of a contract's storage generation its state holds a value for (StateTree.writtenSlots). */
@@ -226,6 +232,12 @@ export interface ReplayOptions {
   budgetMs?: number;
   /** Aborted once the request's client has gone: the replay stops before its next message (ClientGoneError). */
   signal?: AbortSignal;
+  /**
+   * The tipset replayed is one a revert or reorg dropped, kept with its state: its messages run on its
+   * kept state before it, with its ancestors' hashes, as Lotus replays a reorged tipset its blockstore holds.
+   * traceTipset's only: traceTipsetWhole replays tipsets on the chain.
+   */
+  dropped?: OffChainPoint;
 }
 
 /**
@@ -303,7 +315,7 @@ async function replayNullRounds(host: ReplayHost, tipset: Tipset, count: number,
 }
 
 /** traceTipset; `withImplicit`: the tipset's implicit messages then run on the state the messages left, in a slice of their own. */
-async function replayTipset(host: ReplayHost, tipset: Tipset, indices: 'all' | readonly number[], options: TraceOptions, { budgetMs = 0, signal }: ReplayOptions, withImplicit = false): Promise<{ traced: TracedMessage[]; implicit?: ImplicitRun[] }> {
+async function replayTipset(host: ReplayHost, tipset: Tipset, indices: 'all' | readonly number[], options: TraceOptions, { budgetMs = 0, signal, dropped }: ReplayOptions, withImplicit = false): Promise<{ traced: TracedMessage[]; implicit?: ImplicitRun[] }> {
   const wanted = new Set(indices === 'all' ? tipset.messages.map((m) => m.index) : indices);
   const last = withImplicit ? tipset.messages.length - 1 : Math.max(-1, ...wanted);
   if (last < 0 && !withImplicit) return { traced: [] };
@@ -311,8 +323,10 @@ async function replayTipset(host: ReplayHost, tipset: Tipset, indices: 'all' | r
   // The state before the tipset, kept across the tasks; nothing written here reaches the tree. On a
   // fork, the storage slots a message misses read as zero and are collected here (StateTree.runOnce).
   const deferred: MissingState[] | undefined = host.state.fetches ? [] : undefined;
-  const overlay = host.state.stage(tipset.epoch - 1, deferred);
-  const ctx = tipsetContext(host, tipset);
+  const overlay = dropped ? new StateOverlay(dropped.stateBefore(deferred)) : host.state.stage(tipset.epoch - 1, deferred);
+  const ctx = dropped ? offChainContext(host, dropped) : tipsetContext(host, tipset);
+  // Each slice first checks that the tipset is still where it was found: on the chain, or kept.
+  const requireThere = () => (dropped ? dropped.requireKept() : requireOnChain(host, tipset));
   const messages = tipset.messages.slice(0, last + 1);
   const traced: TracedMessage[] = [];
   const lines: string[] = [];
@@ -330,7 +344,7 @@ async function replayTipset(host: ReplayHost, tipset: Tipset, indices: 'all' | r
   };
   /** Replays messages from `next` on until 10 ms have passed: one task of the queue. */
   const slice = async () => {
-    requireOnChain(host, tipset);
+    requireThere();
     startTipset();
     const started = performance.now();
     do {
@@ -366,7 +380,7 @@ async function replayTipset(host: ReplayHost, tipset: Tipset, indices: 'all' | r
     await host.queue.quiet(Math.max(LONG_RUN_MS, sliceMs));
     implicit = await host.state.untilFetched(() =>
       host.queue.run(async () => {
-        requireOnChain(host, tipset);
+        requireThere();
         startTipset();
         if (deferred) deferred.length = 0;
         const mark = overlay.checkpoint();

@@ -8,8 +8,9 @@
 // tree (state-branch.ts), for the state reads Lotus answers for a reorged tipset: by block hash
 // (eth_getBalance, eth_getCode, eth_getStorageAt, eth_getTransactionCount, eth_call) and by key
 // (Filecoin.StateGetActor, StateReadState, StateCall, the address lookups, v2's StateGetActor and
-// StateGetID). Numbers, tags and range filters follow the live chain only, and so do the other state
-// reads (traces, the other Filecoin state methods: they refuse a dropped tipset).
+// StateGetID), and its replay: debug_traceBlockByHash runs its messages on its kept state before it.
+// Numbers, tags and range filters follow the live chain only, and so do the other state reads (the
+// other traces, the other Filecoin state methods: they refuse a dropped tipset).
 import { DevnetError } from '../common/errors.js';
 import { bytesToHex } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
@@ -133,6 +134,9 @@ class DroppedTipsets {
     return {
       tipset,
       state: (deferred) => this.branchOf(tipset).at(tipset.epoch, deferred),
+      // Its branch holds every epoch above the point its revert went back to, which is below it: the one before it too.
+      stateBefore: (deferred) => this.branchOf(tipset).at(tipset.epoch - 1, deferred),
+      requireKept: () => void this.branchOf(tipset),
       writtenSlots: (id, generation) => this.branchOf(tipset).writtenSlots(id, generation, tipset.epoch),
       hashAt: (epoch) => {
         // Down its branch to the ancestor at or before `epoch`, or to where it left the chain, whose tipsets below are its ancestors.

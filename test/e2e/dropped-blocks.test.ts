@@ -122,6 +122,27 @@ describe('a dropped head fetched by hash, as an indexer queues it', () => {
     await assert.rejects(c.ws.request({ method: 'eth_call' as never, params: [call, { blockHash: hash, requireCanonical: true }] as never }), /tipset is not canonical/);
   });
 
+  test('after evm_revert debug_traceBlockByHash of a dropped block answers what it traced before, BLOCKHASH reading its own parent', async (t) => {
+    const c = clients(t);
+    const snapshot = await c.ws.request({ method: 'evm_snapshot' as never });
+    const deployed = await c.ws.waitForTransactionReceipt({ hash: await c.wallet.sendTransaction({ data: BLOCK_READER_INITCODE as Hex }) });
+    // A transaction asking the reader for BLOCKHASH of the deployment's block: the dropped parent of its own.
+    const called = await c.ws.waitForTransactionReceipt({ hash: await c.wallet.sendTransaction({ to: deployed.contractAddress!, data: word(Number(deployed.blockNumber)) as Hex }) });
+    assert.equal(called.blockNumber, deployed.blockNumber + 1n);
+    const trace = (tracer: object) => c.ws.request({ method: 'debug_traceBlockByHash' as never, params: [called.blockHash, tracer] as never }) as Promise<{ txHash: Hash; result: any }[]>;
+    const tracers = [{}, { tracer: 'callTracer' }, { tracer: 'prestateTracer', tracerConfig: { diffMode: true } }];
+    const before = await Promise.all(tracers.map(trace));
+    assert.equal(before[1]![0]!.result.output, readerAnswer(deployed.blockHash));
+    assert.equal(await c.ws.request({ method: 'evm_revert' as never, params: [snapshot] as never }), true);
+    // The chain goes on over those heights without them; undone for the next cases.
+    const restore = await c.ws.request({ method: 'evm_snapshot' as never });
+    t.after(() => rpc(devnet.url, 'evm_revert', [restore]));
+    await c.ws.request({ method: 'anvil_mine' as never, params: ['0x3'] as never });
+    assert.notEqual((await c.ws.getBlock({ blockNumber: deployed.blockNumber })).hash, deployed.blockHash);
+
+    assert.deepEqual(await Promise.all(tracers.map(trace)), before);
+  });
+
   test('after anvil_reorg the queued head answers by hash; the new head at its height has another', async (t) => {
     const c = clients(t);
     const { heads, unwatch } = watchHeads(c.ws);

@@ -53,11 +53,12 @@ describe('dropped tipsets', () => {
     assert.deepEqual(await result('Filecoin.ChainGetBlock', [blockCid]), header.Blocks[0]);
     assert.equal((await result('Filecoin.ChainGetBlockMessages', [blockCid])).Cids.length, 1);
 
-    // The live chain: the number is beyond the head, the transaction and its receipt unknown, its traces gone.
+    // The live chain: the number is beyond the head, the transaction and its receipt unknown, its traces by transaction gone.
     assert.match((await error('eth_getBlockByNumber', [block.number, false])).message, /beyond 'latest'|future epoch/);
     assert.equal(await result('eth_getTransactionByHash', [tx]), null);
     assert.equal(await result('eth_getTransactionReceipt', [tx]), null);
-    assert.match((await error('debug_traceBlockByHash', [block.hash])).message, /^failed to get tipset by hash: /);
+    assert.match((await error('debug_traceTransaction', [tx])).message, /not found/);
+    assert.match((await error('trace_transaction', [tx])).message, /not found/);
     assert.deepEqual(await result('eth_getLogs', [{ fromBlock: '0x0', toBlock: 'latest' }]), []);
   });
 
@@ -89,6 +90,22 @@ describe('dropped tipsets', () => {
       assert.equal((await error(method, [emitter, { blockHash: block.hash, requireCanonical: true }])).message, 'tipset is not canonical', method);
     }
     assert.equal((await error('eth_getStorageAt', [emitter, '0x0', { blockHash: block.hash, requireCanonical: true }])).message, 'tipset is not canonical');
+  });
+
+  test('debug_traceBlockByHash of dropped blocks (parent on the chain, parent dropped too) answers what they traced before the revert, whatever the chain mined since', async (t) => {
+    const { result, snapshot, block } = await emitted(t);
+    const deployed = await result('eth_getBlockByNumber', ['0x1', false]);
+    const configs = [{}, { enableMemory: true }, { tracer: 'callTracer', tracerConfig: { withLog: true } }, { tracer: 'prestateTracer' }, { tracer: 'prestateTracer', tracerConfig: { diffMode: true } }];
+    const traces = () => Promise.all([deployed.hash, block.hash].flatMap((hash) => configs.map((config) => result('debug_traceBlockByHash', [hash, config]))));
+    const before = await traces();
+    assert.equal(before[5][0].result.structLogs.some((l: any) => l.op === 'LOG2'), true);
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    // The chain mines over the same epochs without the emitter, a cheat code changing the sender's balance first.
+    await result('anvil_setBalance', [devWallet.address, '0x1234']);
+    await result('anvil_mine', ['0x3']);
+    assert.deepEqual(await traces(), before);
+    // The live chain's blocks at those heights are other blocks, with nothing to trace.
+    assert.deepEqual(await result('debug_traceBlockByNumber', ['0x2']), []);
   });
 
   test('eth_call by a dropped block\'s hash runs on its state, BLOCKHASH seeing its own ancestors; requireCanonical refuses it', async (t) => {

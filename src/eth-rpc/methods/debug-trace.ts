@@ -16,7 +16,7 @@
 import { DevnetError, ExecutionTimeoutError, InvalidParamsError, TraceTimeoutError } from '../../common/errors.js';
 import { bigintToBytes, bytesToHex, padStart, quantity, type Hex } from '../../common/hex.js';
 import type { Devnet } from '../../devnet/devnet.js';
-import type { PrestateAccount, TracedMessage, TraceOptions } from '../../devnet/replay.js';
+import type { OffChainPoint, PrestateAccount, TracedMessage, TraceOptions } from '../../devnet/replay.js';
 import { ERROR_SELECTOR, PANIC_SELECTOR } from '../../devnet/revert.js';
 import { FilAddress } from '../../common/address.js';
 import type { Actor } from '../../fevm/actor.js';
@@ -25,7 +25,7 @@ import { ErrorNumber } from '../../filecoin-precompiles/runtime.js';
 import { ExitCode, formatExitCode } from '../../fevm/exit-code.js';
 import { decodeBytesParams } from '../../fevm/message.js';
 import type { Tipset } from '../../mining/tipset.js';
-import { resolveBlock, resolveStateBlock } from '../block-ref.js';
+import { resolveBlock, resolveStateBlock, resolveStatePoint } from '../block-ref.js';
 import { callRequest } from '../call-request.js';
 import { defineMethod } from '../define-method.js';
 import { transactionHash } from '../logs.js';
@@ -121,9 +121,9 @@ function parseTraceConfig(name: string, value: Record<string, unknown> | undefin
  * with "execution timeout" (geth eth/tracers/api.go traceTx), so that a trace of a long transaction
  * cannot hold the node for minutes and gigabytes of struct logs (audit14 B2).
  */
-async function traceMined(devnet: Devnet, tipset: Tipset, indices: 'all' | readonly number[], config: GethTraceConfig, signal: AbortSignal | undefined): Promise<TracedMessage[]> {
+async function traceMined(devnet: Devnet, tipset: Tipset, indices: 'all' | readonly number[], config: GethTraceConfig, signal: AbortSignal | undefined, dropped?: OffChainPoint): Promise<TracedMessage[]> {
   try {
-    return await devnet.traceTipset(tipset, indices, collect(config), { budgetMs: config.timeoutMs, signal });
+    return await devnet.traceTipset(tipset, indices, collect(config), { budgetMs: config.timeoutMs, signal, dropped });
   } catch (error) {
     if (error instanceof ExecutionTimeoutError) throw new TraceTimeoutError();
     throw error;
@@ -421,9 +421,10 @@ export function minedMessage(devnet: Devnet, txHash: Uint8Array) {
   throw new DevnetError(pending ? `transaction ${hex} is pending: it has no trace until it is mined` : `transaction ${hex} not found`);
 }
 
-async function traceBlock(devnet: Devnet, tipset: Tipset, options: Record<string, unknown> | undefined, signal: AbortSignal | undefined) {
+/** `dropped`: the tipset is one a revert dropped, replayed on its kept state (dropped-tipsets.ts). */
+async function traceBlock(devnet: Devnet, tipset: Tipset, options: Record<string, unknown> | undefined, signal: AbortSignal | undefined, dropped?: OffChainPoint) {
   const config = parseTraceConfig('options', options);
-  const traced = await traceMined(devnet, tipset, 'all', config, signal);
+  const traced = await traceMined(devnet, tipset, 'all', config, signal, dropped);
   return traced.map((t) => ({ txHash: bytesToHex(transactionHash(t.included!)), result: format(t, config) }));
 }
 
@@ -445,7 +446,9 @@ export const debugTrace = [
     traceBlock(devnet, resolveBlock(devnet, block), options, signal),
   ),
 
-  defineMethod('debug_traceBlockByHash', [hash('blockHash'), optional(object('options'))], ({ devnet, signal }, blockHash, options) =>
-    traceBlock(devnet, resolveBlock(devnet, { hash: blockHash }), options, signal),
-  ),
+  // By hash also a block a revert or reorg dropped, as geth traces a block off its canonical chain by hash.
+  defineMethod('debug_traceBlockByHash', [hash('blockHash'), optional(object('options'))], ({ devnet, signal }, blockHash, options) => {
+    const { tipset, dropped } = resolveStatePoint(devnet, { hash: blockHash });
+    return traceBlock(devnet, tipset, options, signal, dropped);
+  }),
 ];
