@@ -342,9 +342,9 @@ export class Calls {
     return traceTipsetWhole(this.node, tipset, replay);
   }
 
-  /** Runs a call as eth_call does, on the state after `epoch`, traced (debug_traceCall). */
-  traceCall(request: CallRequest, epoch: number, options: TraceOptions): Promise<TracedMessage> {
-    return traceCall(this.node, this.toMessage(request, request.gas ?? BLOCK_GAS_LIMIT), epoch, options, request.input, this.batch);
+  /** Runs a call as eth_call does, on the state after `at` (an epoch, or an off-chain tipset), traced (debug_traceCall). */
+  traceCall(request: CallRequest, at: number | OffChainPoint, options: TraceOptions): Promise<TracedMessage> {
+    return traceCall(this.node, this.toMessage(request, request.gas ?? BLOCK_GAS_LIMIT), at, options, request.input, this.batch);
   }
 
   /** The CPU-time budget of one run (--call-timeout), within the batch's if any. */

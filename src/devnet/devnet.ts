@@ -645,9 +645,9 @@ export class Devnet {
     return this.calls.findAnsweringSlot(request, epoch, value);
   }
 
-  /** Runs a call as eth_call does, on the state after `epoch`, traced (debug_traceCall). */
-  traceCall(request: CallRequest, epoch: number, options: TraceOptions, batch?: BatchBudget): Promise<TracedMessage> {
-    return this.calls.inBatch(batch).traceCall(request, epoch, options);
+  /** Runs a call as eth_call does, on the state after `at` (an epoch, or a tipset a revert dropped), traced (debug_traceCall). */
+  traceCall(request: CallRequest, at: number | OffChainPoint, options: TraceOptions, batch?: BatchBudget): Promise<TracedMessage> {
+    return this.calls.inBatch(batch).traceCall(request, at, options);
   }
 
   // --- mining and persistence ---------------------------------------------------------------------

@@ -213,14 +213,16 @@ export function readFetched<T>(host: ReplayHost, attempt: () => Promise<T>): Pro
 }
 
 /**
- * Runs `work` on an overlay of the state after `epoch` (dropped afterwards) as readFetched runs an
- * attempt (StateTree.runOnce), so that only the run that counts prints its console.log lines. Its
- * runs share a budget of `budgetMs` (0: none), within `batch`'s (a JSON-RPC batch's executions share one).
+ * Runs `work` on an overlay of the state after `at` (an epoch, or an off-chain tipset: its kept
+ * state) (dropped afterwards) as readFetched runs an attempt (StateTree.runOnce, runOnceOn), so that
+ * only the run that counts prints its console.log lines. Its runs share a budget of `budgetMs` (0:
+ * none), within `batch`'s (a JSON-RPC batch's executions share one).
  */
-export function runFetched<T>(host: ReplayHost, epoch: number, work: (overlay: StateOverlay) => Promise<T>, budgetMs = 0, batch?: BatchBudget): Promise<T> {
+export function runFetched<T>(host: ReplayHost, at: number | OffChainPoint, work: (overlay: StateOverlay) => Promise<T>, budgetMs = 0, batch?: BatchBudget): Promise<T> {
   const budget = new RunBudget(budgetMs, batch);
+  const held = (overlay: StateOverlay) => host.executor.holdingConsole(() => work(overlay), budget);
   return readFetched(host, async () => {
-    const { value, lines } = await host.state.runOnce(epoch, (overlay) => host.executor.holdingConsole(() => work(overlay), budget));
+    const { value, lines } = await (typeof at === 'number' ? host.state.runOnce(at, held) : host.state.runOnceOn((deferred) => at.state(deferred), held));
     host.executor.printConsole(lines);
     return value;
   });
@@ -453,10 +455,13 @@ async function replayMessage(host: ReplayHost, overlay: StateOverlay, included: 
   };
 }
 
-/** Runs `message` as eth_call does on the state after `epoch`, traced; nothing changes. `input`: as Executor.call's; `batch`: as runFetched's. */
-export function traceCall(host: ReplayHost, message: Message, epoch: number, options: TraceOptions, input?: Uint8Array, batch?: BatchBudget): Promise<TracedMessage> {
-  const ctx = callContextFor(callContext(host, epoch), message);
-  return runFetched(host, epoch, async (base) => {
+/**
+ * Runs `message` as eth_call does on the state after `at` (an epoch, or a tipset a revert dropped,
+ * as eth_call runs on one), traced; nothing changes. `input`: as Executor.call's; `batch`: as runFetched's.
+ */
+export function traceCall(host: ReplayHost, message: Message, at: number | OffChainPoint, options: TraceOptions, input?: Uint8Array, batch?: BatchBudget): Promise<TracedMessage> {
+  const ctx = callContextFor(typeof at === 'number' ? callContext(host, at) : offChainContext(host, at), message);
+  return runFetched(host, at, async (base) => {
     const recorder = options.prestate ? new StateReadRecorder(base) : undefined;
     const state = recorder ? new StateOverlay(recorder) : base;
     let prestate: PrestateAccount[] | undefined;

@@ -8,7 +8,8 @@
 // tree (state-branch.ts), for the state reads Lotus answers for a reorged tipset: by block hash
 // (eth_getBalance, eth_getCode, eth_getStorageAt, eth_getTransactionCount, eth_call) and by key
 // (Filecoin.StateGetActor, StateReadState, StateCall, the address lookups, v2's StateGetActor and
-// StateGetID), and its replay: debug_traceBlockByHash runs its messages on its kept state before it.
+// StateGetID), and its traces: debug_traceBlockByHash replays its messages on its kept state before
+// it, debug_traceCall by its hash runs as eth_call does.
 // Numbers, tags and range filters follow the live chain only, and so do the other state reads (the
 // other traces, the other Filecoin state methods: they refuse a dropped tipset).
 import { DevnetError } from '../common/errors.js';

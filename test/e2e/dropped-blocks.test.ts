@@ -122,7 +122,7 @@ describe('a dropped head fetched by hash, as an indexer queues it', () => {
     await assert.rejects(c.ws.request({ method: 'eth_call' as never, params: [call, { blockHash: hash, requireCanonical: true }] as never }), /tipset is not canonical/);
   });
 
-  test('after evm_revert debug_traceBlockByHash of a dropped block answers what it traced before, BLOCKHASH reading its own parent', async (t) => {
+  test('after evm_revert debug_traceBlockByHash of a dropped block answers what it traced before, BLOCKHASH reading its own parent; debug_traceCall on one too', async (t) => {
     const c = clients(t);
     const snapshot = await c.ws.request({ method: 'evm_snapshot' as never });
     const deployed = await c.ws.waitForTransactionReceipt({ hash: await c.wallet.sendTransaction({ data: BLOCK_READER_INITCODE as Hex }) });
@@ -131,8 +131,13 @@ describe('a dropped head fetched by hash, as an indexer queues it', () => {
     assert.equal(called.blockNumber, deployed.blockNumber + 1n);
     const trace = (tracer: object) => c.ws.request({ method: 'debug_traceBlockByHash' as never, params: [called.blockHash, tracer] as never }) as Promise<{ txHash: Hash; result: any }[]>;
     const tracers = [{}, { tracer: 'callTracer' }, { tracer: 'prestateTracer', tracerConfig: { diffMode: true } }];
+    // A call on the deployment's block (not the head), by its hash, for BLOCKHASH of its parent.
+    const call = { to: deployed.contractAddress!, data: word(Number(deployed.blockNumber) - 1) };
+    const traceCall = () => c.ws.request({ method: 'debug_traceCall' as never, params: [call, { blockHash: deployed.blockHash }, { tracer: 'callTracer' }] as never }) as Promise<{ output: Hex }>;
     const before = await Promise.all(tracers.map(trace));
     assert.equal(before[1]![0]!.result.output, readerAnswer(deployed.blockHash));
+    const callBefore = await traceCall();
+    assert.equal(callBefore.output, readerAnswer((await c.ws.getBlock({ blockHash: deployed.blockHash })).parentHash));
     assert.equal(await c.ws.request({ method: 'evm_revert' as never, params: [snapshot] as never }), true);
     // The chain goes on over those heights without them; undone for the next cases.
     const restore = await c.ws.request({ method: 'evm_snapshot' as never });
@@ -141,6 +146,7 @@ describe('a dropped head fetched by hash, as an indexer queues it', () => {
     assert.notEqual((await c.ws.getBlock({ blockNumber: deployed.blockNumber })).hash, deployed.blockHash);
 
     assert.deepEqual(await Promise.all(tracers.map(trace)), before);
+    assert.deepEqual(await traceCall(), callBefore);
   });
 
   test('after anvil_reorg the queued head answers by hash; the new head at its height has another', async (t) => {

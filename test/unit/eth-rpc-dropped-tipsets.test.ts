@@ -92,20 +92,29 @@ describe('dropped tipsets', () => {
     assert.equal((await error('eth_getStorageAt', [emitter, '0x0', { blockHash: block.hash, requireCanonical: true }])).message, 'tipset is not canonical');
   });
 
-  test('debug_traceBlockByHash of dropped blocks (parent on the chain, parent dropped too) answers what they traced before the revert, whatever the chain mined since', async (t) => {
-    const { result, snapshot, block } = await emitted(t);
+  test('debug_traceBlockByHash of dropped blocks (parent on the chain, parent dropped too) and debug_traceCall on one answer what they traced before the revert, whatever the chain mined since', async (t) => {
+    const { result, error, snapshot, block, emitter } = await emitted(t);
     const deployed = await result('eth_getBlockByNumber', ['0x1', false]);
     const configs = [{}, { enableMemory: true }, { tracer: 'callTracer', tracerConfig: { withLog: true } }, { tracer: 'prestateTracer' }, { tracer: 'prestateTracer', tracerConfig: { diffMode: true } }];
-    const traces = () => Promise.all([deployed.hash, block.hash].flatMap((hash) => configs.map((config) => result('debug_traceBlockByHash', [hash, config]))));
+    // A call on block 1 (not the head: at its own epoch, on or off the chain) to the emitter it deployed.
+    const call = { from: devWallet.address, to: emitter, data: word(9) };
+    const traces = () =>
+      Promise.all([
+        ...[deployed.hash, block.hash].flatMap((hash) => configs.map((config) => result('debug_traceBlockByHash', [hash, config]))),
+        ...configs.map((config) => result('debug_traceCall', [call, { blockHash: deployed.hash }, config])),
+      ]);
     const before = await traces();
+    assert.equal(before[12].logs.length, 1);
     assert.equal(before[5][0].result.structLogs.some((l: any) => l.op === 'LOG2'), true);
     assert.equal(await result('evm_revert', [snapshot]), true);
     // The chain mines over the same epochs without the emitter, a cheat code changing the sender's balance first.
     await result('anvil_setBalance', [devWallet.address, '0x1234']);
     await result('anvil_mine', ['0x3']);
     assert.deepEqual(await traces(), before);
-    // The live chain's blocks at those heights are other blocks, with nothing to trace.
+    // The live chain's blocks at those heights are other blocks, with nothing to trace, nor a contract to call.
     assert.deepEqual(await result('debug_traceBlockByNumber', ['0x2']), []);
+    assert.deepEqual((await result('debug_traceCall', [call, '0x1'])).structLogs, []);
+    assert.equal((await error('debug_traceCall', [call, { blockHash: deployed.hash, requireCanonical: true }])).message, 'tipset is not canonical');
   });
 
   test('eth_call by a dropped block\'s hash runs on its state, BLOCKHASH seeing its own ancestors; requireCanonical refuses it', async (t) => {

@@ -25,7 +25,7 @@ import { ErrorNumber } from '../../filecoin-precompiles/runtime.js';
 import { ExitCode, formatExitCode } from '../../fevm/exit-code.js';
 import { decodeBytesParams } from '../../fevm/message.js';
 import type { Tipset } from '../../mining/tipset.js';
-import { resolveBlock, resolveStateBlock, resolveStatePoint } from '../block-ref.js';
+import { resolveBlock, resolveStatePoint } from '../block-ref.js';
 import { callRequest } from '../call-request.js';
 import { defineMethod } from '../define-method.js';
 import { transactionHash } from '../logs.js';
@@ -438,8 +438,9 @@ export const debugTrace = [
 
   defineMethod('debug_traceCall', [callRequest('transaction'), optional(blockRef('block')), optional(object('options'))], async ({ devnet, batch }, tx, block, options) => {
     const config = parseTraceConfig('options', options, true);
-    const tipset = resolveStateBlock(devnet, block ?? { tag: 'latest' });
-    return format(await devnet.traceCall(tx, tipset.epoch, collect(config), batch), config);
+    // By hash also a block a revert dropped, on its kept state, as eth_call runs on it.
+    const { tipset, dropped } = resolveStatePoint(devnet, block ?? { tag: 'latest' });
+    return format(await devnet.traceCall(tx, dropped ?? tipset.epoch, collect(config), batch), config);
   }),
 
   defineMethod('debug_traceBlockByNumber', [blockRef('block', { allowHash: false }), optional(object('options'))], ({ devnet, signal }, block, options) =>
