@@ -71,6 +71,15 @@ function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
   });
 }
 
+/** SIGTERM, then SIGKILL if it has not exited within 5 s; false if it still has not exited 5 s after that. */
+export async function terminate(child: ChildProcess): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return true;
+  child.kill('SIGTERM');
+  if (await waitForExit(child, STOP_TIMEOUT_MS)) return true;
+  child.kill('SIGKILL');
+  return waitForExit(child, STOP_TIMEOUT_MS);
+}
+
 /** Spawns `node dist/fvm-devnet.js --port 0 ...extraArgs` (with `env` added to the environment) and resolves once it is listening. */
 export async function startDevnet(extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<DevnetProcess> {
   const args = [CLI_PATH, '--port', '0', ...extraArgs];
@@ -89,11 +98,7 @@ export async function startDevnet(extraArgs: string[] = [], env: NodeJS.ProcessE
     new Error(`${why}\ncommand: ${process.execPath} ${args.join(' ')} (cwd ${REPO_ROOT})\n--- output ---\n${out}--- end ---`);
 
   const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    if (await waitForExit(child, STOP_TIMEOUT_MS)) return;
-    child.kill('SIGKILL');
-    if (!(await waitForExit(child, STOP_TIMEOUT_MS))) throw describe('devnet did not exit after SIGKILL');
+    if (!(await terminate(child))) throw describe('devnet did not exit after SIGKILL');
   };
 
   const ready = new Promise<{ host: string; port: number }>((resolve, reject) => {

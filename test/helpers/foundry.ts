@@ -1,8 +1,8 @@
 // Runs Foundry's `cast`, `forge` and `anvil` for the end-to-end tests. It calls the platform binaries
 // directly: the node_modules/.bin wrappers exit 0 even when the tool fails (see tool-quirks.md).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { join } from 'node:path';
+import { terminate } from './devnet-process.js';
 import { REPO_ROOT } from './solc.js';
 
 export const CAST_BIN = join(REPO_ROOT, 'node_modules', '@foundry-rs', 'cast-linux-amd64', 'bin', 'cast');
@@ -72,7 +72,7 @@ export async function castOk(args: string[], options: FoundryRunOptions = {}): P
 
 export interface AnvilProcess {
   url: string;
-  /** SIGTERM, resolved once Anvil has exited. */
+  /** SIGTERM, then SIGKILL; resolved once Anvil has exited. */
   stop(): Promise<void>;
 }
 
@@ -87,18 +87,16 @@ process.once('exit', () => {
 });
 
 /**
- * Starts `anvil --port 0 ...args`; resolves once it prints `Listening on`, with its URL. Rejects with
+ * Starts `anvil --port 0 ...args` (with `env` added to the environment); resolves once it prints `Listening on`, with its URL. Rejects with
  * what Anvil printed if it cannot be spawned, exits first, or is not listening within 15 s (then it is
  * killed), so a fork that never starts fails the test instead of hanging it.
  */
-export async function startAnvil(args: string[] = []): Promise<AnvilProcess> {
-  const child = spawn(ANVIL_BIN, ['--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startAnvil(args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<AnvilProcess> {
+  const child = spawn(ANVIL_BIN, ['--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   runningAnvils.add(child);
   child.once('exit', () => runningAnvils.delete(child));
   const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    await once(child, 'exit');
+    if (!(await terminate(child))) throw new Error('anvil did not exit after SIGKILL');
   };
   // Until the ready line: Anvil's output, for the error. After it, its request log is read and dropped.
   let out = '';
