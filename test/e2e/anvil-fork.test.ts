@@ -5,6 +5,9 @@
 // takes Lotus's -32601 for its three single reads. (newuser9 s49: README's Foundry bullet says
 // this works; nothing ran it before.)
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ContractFactory, Wallet, type Contract } from 'ethers';
 import { BaseError, ContractFunctionRevertedError, createTestClient, http, publicActions, walletActions, type Address, type Hash } from 'viem';
@@ -22,6 +25,7 @@ const HOLDER = Wallet.createRandom().address as Address;
 describe('anvil --fork-url <the devnet>, with viem’s test client', () => {
   const devnet = useDevnet();
   let anvil: AnvilProcess | undefined;
+  let home: string | undefined;
   let token: Address;
   let abi: any[];
   /** The blocks of the two transfers to HOLDER (1, then 2), and the failed transfer's hash. */
@@ -40,10 +44,15 @@ describe('anvil --fork-url <the devnet>, with viem’s test client', () => {
     const failed = await deployed.transfer!(HOLDER, SUPPLY * 2n, { gasLimit: 50_000_000n });
     failedHash = failed.hash as Hash;
     await assert.rejects(failed.wait(), { code: 'CALL_EXCEPTION' });
-    // forge's and Anvil's fork cache in ~/.foundry is keyed by chain id and block: kept out of the test.
-    anvil = await startAnvil(['--fork-url', devnet.url, '--no-storage-caching']);
+    // Anvil as a user runs it, its fork cache on: in a home of its own, since the cache in ~/.foundry is
+    // keyed by chain id and block, and another devnet's chain at those numbers may be there.
+    home = mkdtempSync(join(tmpdir(), 'anvil-fork-home-'));
+    anvil = await startAnvil(['--fork-url', devnet.url], { HOME: home });
   });
-  after(() => anvil?.stop());
+  after(async () => {
+    await anvil?.stop();
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
 
   const client = () => {
     const url = anvil!.url;
