@@ -5,9 +5,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import type { Address } from 'viem';
-import { maskedIdAddress } from '../../src/common/address.js';
 import { decodeBigInt, decodeCbor, encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
-import { bytesToHex } from '../../src/common/hex.js';
+import { masked } from '../helpers/fork-calls.js';
 import { glifClient, type LotusClient } from '../helpers/glif.js';
 import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
 import { useDevnet } from '../helpers/use-devnet.js';
@@ -18,8 +17,6 @@ const GIB_32 = 32n << 30n;
 /** builtin-actors v18 actors/miner/src/lib.rs: method_hash!("InitialPledge"), method_hash!("MaxTerminationFee"). */
 const INITIAL_PLEDGE = 3180523767;
 const MAX_TERMINATION_FEE = 4127382196;
-/** The Ethereum view (masked ID address) of an ID address such as t01000. */
-const ethOf = (id: string) => bytesToHex(maskedIdAddress(Number(id.slice(2))));
 
 describe('FIP-0098: a miner\'s InitialPledge and MaxTerminationFee from a contract and a Lotus client', () => {
   const devnet = useDevnet();
@@ -86,12 +83,12 @@ describe("a genesis storage provider's funds at epoch 0, as Lotus's genesis leav
     assert.equal(Balance, (20n * FIL).toString());
     assert.equal(await lotus.request('StateMinerAvailableBalance', miner, genesis), (20n * FIL - 10n).toString());
     // The same FIL from the Ethereum side: the miner's masked ID address.
-    assert.equal(await devnet.provider.getBalance(ethOf(miner), 0), 20n * FIL);
+    assert.equal(await devnet.provider.getBalance(masked(miner), 0), 20n * FIL);
     assert.equal((await lotus.request('StateReadState', 't04', genesis)).State.TotalPledgeCollateral, '20');
     // Its owner keeps a dev account's balance, as the banner says.
     const { Owner } = await lotus.request('StateMinerInfo', miner, genesis);
     assert.equal(await lotus.request('WalletBalance', await lotus.request('StateAccountKey', Owner, genesis)), (10_000n * FIL).toString());
-    assert.equal(await devnet.provider.getBalance(ethOf(Owner), 0), 10_000n * FIL);
+    assert.equal(await devnet.provider.getBalance(masked(Owner), 0), 10_000n * FIL);
     // A new 32 GiB CC sector's pledge, with Lotus's 10 % margin.
     const precommit = { SealProof: 8, SectorNumber: 100, SealRandEpoch: 0, DealIDs: null, Expiration: 600_000 };
     assert.equal(await lotus.request('StateMinerInitialPledgeCollateral', miner, precommit, null), ((11n * FIL) / 10n).toString());
