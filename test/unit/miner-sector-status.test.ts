@@ -5,12 +5,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
-import { MAX_PROVE_COMMIT_DURATION, MIN_SECTOR_EXPIRATION, PRE_COMMIT_CHALLENGE_DELAY, deadlineEndAtOrAfter } from '../../src/fevm/actors/miner/policy.js';
-import { presealCommR } from '../../src/fevm/actors/miner/genesis-sectors.js';
+import { PRE_COMMIT_CHALLENGE_DELAY, deadlineEndAtOrAfter } from '../../src/fevm/actors/miner/policy.js';
 import { declarationsFor, nextDeadlineOccurrence } from '../../src/fevm/actors/miner/proving.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
-import { FIL, MINER, OWNER, double, expireAt, minerHarness, type MinerHarness } from '../helpers/miner-harness.js';
+import { FIL, MINER, OWNER, double, expireAt, minerHarness, precommit, type MinerHarness } from '../helpers/miner-harness.js';
 
 // The FRC-42 numbers builtin-actors v18 exports them under.
 const GENERATE = 1321604665;
@@ -115,9 +114,9 @@ describe('sector status methods (actors v18)', () => {
 
   test('a pre-committed sector is not in the AMT yet; once committed it is Active in its partition', async () => {
     const h = await minerHarness();
-    const expiration = h.epoch + MAX_PROVE_COMMIT_DURATION + MIN_SECTOR_EXPIRATION + 1000;
-    const precommit = [8, 100, presealCommR(MINER, 100), h.epoch - 1, [], expiration, null];
-    assert.equal((await h.send(OWNER, MINER, 28, [[precommit]], 20n * FIL)).exitCode, 0);
+    const params = precommit(h, 100);
+    const expiration = params[5] as number;
+    assert.equal((await h.send(OWNER, MINER, 28, [[params]], 20n * FIL)).exitCode, 0);
     const pending = await locate(h, 100);
     assert.equal(pending.status, DEAD);
     assert.deepEqual(pending.location, [-1, -1]);
