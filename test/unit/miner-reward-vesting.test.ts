@@ -175,7 +175,6 @@ describe('block reward vesting (builtin-actors v18 apply_rewards)', () => {
 
   test('the deadline cron after a fund\'s epoch unlocks it: it leaves the table, the locked funds and the pledge total', async () => {
     const h = await minerHarness();
-    // Before its genesis deadline's end, where a provider with nothing locked stops its deadline cron.
     await award(h, 1);
     const [first] = await vestingFunds(h);
     const pledge = pledgeTotal(h);
@@ -259,7 +258,6 @@ describe('block reward vesting (builtin-actors v18 apply_rewards)', () => {
 
     // Through the miner: RepayDebt of the first fund's amount.
     const h = await minerHarness();
-    // Before its genesis deadline's end, where a provider with nothing locked stops its deadline cron.
     await award(h, 1);
     const [first, second] = await vestingFunds(h);
     h.state.putActor({ ...h.state.getActor(MINER)!, miner: { ...h.miner(), feeDebt: first!.amount } });
