@@ -377,12 +377,12 @@ function firstGrant(grants: ReadonlyMap<number, bigint> | undefined): number | u
   return grants instanceof SharedMap ? (grants as SharedMap<number, bigint>).firstKey() : grants.keys().next().value;
 }
 
-/** The epoch of the table's first fund, if any: the earliest grant's first step, or the table's first. */
 /** Whether two versions of a miner hold the same vesting (its table, the rewards waiting, a fee's draw), so the same vestingHead: the proving period offset is fixed at creation. */
 export function sameVesting(a: MinerState, b: MinerState): boolean {
   return a.vestingFunds === b.vestingFunds && a.vestingGrants === b.vestingGrants && a.vestingDrawn === b.vestingDrawn;
 }
 
+/** The epoch of the table's first fund, if any: the earliest grant's first step, or the table's first. */
 export function vestingHead(state: MinerState): number | undefined {
   const table = tableHead(state);
   const first = firstGrant(state.vestingGrants);
