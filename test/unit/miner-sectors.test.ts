@@ -101,17 +101,16 @@ describe('PreCommitSectorBatch2 (28)', () => {
 });
 
 describe("The deadline cron (builtin-actors' deadline_cron_active, StateReadState's DeadlineCronActive)", () => {
-  const cronActive = (h: MinerHarness) => (minerStateValue(h.miner(), h.epoch) as unknown[]).at(-1);
+  const cronActive = (h: MinerHarness, miner = MINER) => (minerStateValue(h.miner(miner), h.epoch) as unknown[]).at(-1);
 
   test('a pre-commit starts it: a miner that has only pre-committed shows it active', async () => {
     const h = await minerHarness();
     const [owner] = h.accounts;
     const miner = await createMiner(h, owner!, CREATE_MINER_DEPOSIT + 5n * FIL);
-    const cronActiveOf = () => (minerStateValue(h.miner(miner), h.epoch) as unknown[]).at(-1);
     // Its creation deposit is locked, but it has not pre-committed.
-    assert.equal(cronActiveOf(), false);
+    assert.equal(cronActive(h, miner), false);
     assert.equal((await h.send(owner!, miner, 28, [[precommit(h, 1, { miner })]])).exitCode, ExitCode.Ok);
-    assert.equal(cronActiveOf(), true);
+    assert.equal(cronActive(h, miner), true);
   });
 
   test('a pre-commit that expires with nothing else locked stops it at the deadline end that cleans it up, until the next pre-commit', async () => {
