@@ -11,10 +11,10 @@ import { encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
 import { blake2b256 } from '../../src/common/hashes.js';
 import { CRON_ACTOR_ID, MARKET_ACTOR_ID, POWER_ACTOR_ID } from '../../src/fevm/actor.js';
 import { enrollCron } from '../../src/fevm/actors/cron.js';
-import { ActorError } from '../../src/fevm/actors/runtime.js';
+import { ActorError, methodNumber } from '../../src/fevm/actors/runtime.js';
 import { nextDeadlineOccurrence } from '../../src/fevm/actors/miner/proving.js';
-import { MAX_PROVE_COMMIT_DURATION, PRE_COMMIT_CHALLENGE_DELAY, provingPeriodStart, WPOST_CHALLENGE_WINDOW, WPOST_PROVING_PERIOD } from '../../src/fevm/actors/miner/policy.js';
-import { deadlineCronActive, minerStateValue } from '../../src/fevm/actors/miner/state.js';
+import { deadlineEndAfter, MAX_PROVE_COMMIT_DURATION, PRE_COMMIT_CHALLENGE_DELAY, provingPeriodStart, WPOST_CHALLENGE_WINDOW, WPOST_PROVING_PERIOD } from '../../src/fevm/actors/miner/policy.js';
+import { addLockedFunds, deadlineCronActive, minerStateValue } from '../../src/fevm/actors/miner/state.js';
 import { SECTOR_CONTENT_CHANGED } from '../../src/fevm/actors/miner/sectors.js';
 import { claimOf, CREATE_MINER_DEPOSIT } from '../../src/fevm/actors/power.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
@@ -129,6 +129,24 @@ describe("The deadline cron (builtin-actors' deadline_cron_active, StateReadStat
     assert.equal(cronActive(h), false);
     assert.equal((await h.send(OWNER, MINER, 28, [[precommit(h, 101)]], 5n * FIL)).exitCode, 0);
     assert.equal(cronActive(h), true);
+  });
+
+  test('a message that leaves nothing locked stops it at the end of that deadline, not at once', async () => {
+    // Only vesting funds locked (no pre-seal pledge, no pre-commit deposit), held in its balance, and a fee debt of all of them.
+    const h = await minerHarness();
+    const { state: vesting } = addLockedFunds({ ...h.miner(), initialPledge: 0n }, h.epoch, FIL);
+    const provider = h.state.getActor(MINER)!;
+    h.state.putActor({ ...provider, balance: provider.balance + FIL, miner: { ...vesting, feeDebt: FIL } });
+    assert.equal(cronActive(h), true);
+    // RepayDebt draws the debt from the vesting funds first (repay_partial_debt_in_priority_order).
+    assert.equal((await h.send(OWNER, MINER, methodNumber('RepayDebt'))).exitCode, ExitCode.Ok);
+    assert.deepEqual([h.miner().lockedFunds, h.miner().feeDebt], [0n, 0n]);
+    const end = deadlineEndAfter(h.epoch - 1, h.miner().provingPeriodOffset);
+    assert.equal(cronActive(h), true);
+    await h.advanceTo(end);
+    assert.equal(cronActive(h), true);
+    await h.advanceTo(end + 1);
+    assert.equal(cronActive(h), false);
   });
 
   test('a state file written before the flag was kept: on for a miner that has pre-committed and still has something locked', async () => {
