@@ -293,18 +293,10 @@ export class Calls {
    * console.log lines are printed.
    */
   private runCall<T, A = T>(message: Message, at: number | OffChainPoint, run: (overlay: StateOverlay, ctx: ExecutionContext) => Promise<T>, answer?: (value: T) => A): Promise<A> {
-    const { state, executor } = this.node;
     const ctx = typeof at === 'number' ? this.contextFor(message, at) : callContextFor(offChainContext(this.node, at), message);
-    const budget = this.budget();
-    const held = (overlay: StateOverlay) => executor.holdingConsole(() => run(overlay, ctx), budget);
-    // On a fork, what the call reads is fetched and the call redone (readFetched): only the run that
+    // On a fork, what the call reads is fetched and the call redone (runFetched): only the run that
     // counts prints its console.log lines.
-    return readFetched(this.node, () =>
-      (typeof at === 'number' ? state.runOnce(at, held) : state.runOnceOn((deferred) => at.state(deferred), held)).then(({ value, lines }) => {
-        executor.printConsole(lines);
-        return answer ? answer(value) : (value as unknown as A);
-      }),
-    );
+    return runFetched(this.node, at, (overlay) => run(overlay, ctx), this.node.callTimeoutMs, this.batch).then((value) => (answer ? answer(value) : (value as unknown as A)));
   }
 
   /**
