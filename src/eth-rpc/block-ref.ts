@@ -3,10 +3,9 @@
 import { cidFromDigest } from '../common/cbor.js';
 import { DevnetError, NullRoundError } from '../common/errors.js';
 import type { Devnet } from '../devnet/devnet.js';
-import type { OffChainPoint } from '../devnet/replay.js';
 import type { StateReader } from '../fevm/state-tree.js';
 import type { Tipset } from '../mining/tipset.js';
-import { droppedTipsets, pointState, walkedParentOf } from './dropped-tipsets.js';
+import { droppedTipsets, pointState, statePointOf, walkedParentOf, type StatePoint } from './dropped-tipsets.js';
 import type { BlockRef, BlockTag } from './params.js';
 
 /**
@@ -64,11 +63,10 @@ export function resolveBlockState(devnet: Devnet, ref: BlockRef): StateReader {
 }
 
 /** The block whose state a parameter names as resolveBlockState finds it; one a revert dropped as a call runs on it (eth_call). */
-export function resolveStatePoint(devnet: Devnet, ref: BlockRef): { tipset: Tipset; dropped?: OffChainPoint } {
+export function resolveStatePoint(devnet: Devnet, ref: BlockRef): StatePoint {
   if (!('hash' in ref)) return { tipset: resolveStateBlock(devnet, ref) };
   // By hash resolveKeptBlock finds a tipset on the chain as resolveStateBlock does (requireCanonical is for a dropped one).
-  const tipset = resolveKeptBlock(devnet, ref);
-  return { tipset, dropped: droppedTipsets(devnet).pointOf(tipset) };
+  return statePointOf(devnet, resolveKeptBlock(devnet, ref));
 }
 
 /**

@@ -210,8 +210,15 @@ export function keptTipsetOf(devnet: Devnet, key: CID[] | undefined): Tipset {
  * as a call runs on it: for the Filecoin state methods, as Lotus loads any tipset its blockstore holds
  * and reads its state (node/impl/full/state.go StateGetActor: GetTipSetFromKey, then LoadActor).
  */
-export function keptStatePoint(devnet: Devnet, key: CID[] | undefined): { tipset: Tipset; dropped?: OffChainPoint } {
-  const tipset = keptTipsetOf(devnet, key);
+export function keptStatePoint(devnet: Devnet, key: CID[] | undefined): StatePoint {
+  return statePointOf(devnet, keptTipsetOf(devnet, key));
+}
+
+/** A tipset, and its kept state if a revert or reorg dropped it (its state is then not the chain's at its epoch). */
+export type StatePoint = { tipset: Tipset; dropped?: OffChainPoint };
+
+/** `tipset` as a state point: with its kept state if it is a dropped one. */
+export function statePointOf(devnet: Devnet, tipset: Tipset): StatePoint {
   return { tipset, dropped: droppedTipsets(devnet).pointOf(tipset) };
 }
 
@@ -221,7 +228,7 @@ export function keptStateOf(devnet: Devnet, key: CID[] | undefined): StateReader
 }
 
 /** A state point's state: the one a dropped tipset kept, else the chain's after the tipset. */
-export function pointState(devnet: Devnet, { tipset, dropped }: { tipset: Tipset; dropped?: OffChainPoint }): StateReader {
+export function pointState(devnet: Devnet, { tipset, dropped }: StatePoint): StateReader {
   return dropped ? dropped.state() : devnet.stateAt(tipset.epoch);
 }
 

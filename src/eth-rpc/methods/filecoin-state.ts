@@ -60,14 +60,14 @@ const CRON_ENTRIES = [
  * Where StateReadState reads an actor's state: after the chain's tipset at `epoch`, or after a
  * dropped tipset (its kept state, dropped-tipsets.ts).
  */
-interface StatePoint {
+interface ReadPoint {
   epoch: number;
   state: StateReader;
   dropped?: OffChainPoint;
 }
 
 /** The state an actor's Head names, with the field names of its builtin-actors Go type. */
-function stateJson(devnet: Devnet, actor: Actor, at: StatePoint) {
+function stateJson(devnet: Devnet, actor: Actor, at: ReadPoint) {
   const { epoch } = at;
   // An account made at its ID address (t099, the burnt funds) names that address, as Lotus's genesis makes it.
   if (actor.kind === 'account') return { Address: addressJson(actor.robust ?? FilAddress.fromId(actor.id)) };
@@ -137,7 +137,7 @@ function addressMapJson(devnet: Devnet, state: StateReader, nextId: number): { '
  * Head stands for the KAMT by its storage generation instead (actor-state.ts): building it there
  * would put this work on every state root.
  */
-function contractStateJson(devnet: Devnet, actor: Actor, { epoch, dropped }: StatePoint): { ContractState?: { '/': string } } {
+function contractStateJson(devnet: Devnet, actor: Actor, { epoch, dropped }: ReadPoint): { ContractState?: { '/': string } } {
   const storage = devnet.contractStorage(actor, epoch, dropped);
   if (!storage) return {};
   // A forked contract's untouched storage: the upstream's root, whose blocks ChainReadObj passes through.
@@ -293,11 +293,11 @@ export const filecoinState = [
 
   defineMethod('Filecoin.StateReadState', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
     // A dropped tipset's key reads its kept state, as StateGetActor.
-    const { tipset, dropped } = keptStatePoint(devnet, key);
-    const state = pointState(devnet, { tipset, dropped });
+    const point = keptStatePoint(devnet, key);
+    const state = pointState(devnet, point);
     const actor = resolveAddress(state, address);
     if (!actor) throw new DevnetError(resolutionFailed(address));
-    return { Balance: actor.balance.toString(), Code: cidJson(devnet.codes.codeOf(actor.kind)), State: forkedStateJson(actor, () => stateJson(devnet, actor, { epoch: tipset.epoch, state, dropped })) };
+    return { Balance: actor.balance.toString(), Code: cidJson(devnet.codes.codeOf(actor.kind)), State: forkedStateJson(actor, () => stateJson(devnet, actor, { epoch: point.tipset.epoch, state, dropped: point.dropped })) };
   }),
 
   // Lotus (node/impl/full/state.go, chain/stmgr/stmgr.go LookupIDAddress): an ID address as it is,
