@@ -308,9 +308,10 @@ export class Devnet {
    * A contract's storage after `epoch`, for StateReadState's ContractState: its nonzero slots (a KAMT
    * is built from them), or for a forked contract's first generation, which the upstream holds and
    * the fork knows only the slots of that it read, the upstream's root while the fork has written
-   * none of it; undefined when neither is known. `dropped`: after that dropped tipset, not the chain's `epoch`.
+   * none of it; undefined when neither is known. `state`: the state after `epoch`, read for the slots'
+   * values; `dropped`: after that dropped tipset (`state` its kept one), not the chain's `epoch`.
    */
-  contractStorage(actor: Actor, epoch: number, dropped?: OffChainPoint): { slots: [bigint, bigint][] } | { upstreamRoot: string } | undefined {
+  contractStorage(actor: Actor, epoch: number, state: StateReader, dropped?: OffChainPoint): { slots: [bigint, bigint][] } | { upstreamRoot: string } | undefined {
     const generation = actor.evm?.storageGeneration ?? 0;
     const upstreamNextId = this.forked?.source.data.nextId;
     const written = dropped ? dropped.writtenSlots(actor.id, generation) : this.state.writtenSlots(actor.id, generation, epoch);
@@ -318,7 +319,6 @@ export class Devnet {
       const upstreamRoot = actor.evm?.upstreamStorageRoot;
       return upstreamRoot && written.length === 0 ? { upstreamRoot } : undefined;
     }
-    const state = dropped ? dropped.state() : this.state.at(epoch);
     const slots = written.map((slot): [bigint, bigint] => [slot, state.getStorage(actor.id, generation, slot)]);
     return { slots: slots.filter(([, value]) => value !== 0n) };
   }

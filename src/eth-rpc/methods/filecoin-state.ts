@@ -137,8 +137,8 @@ function addressMapJson(devnet: Devnet, state: StateReader, nextId: number): { '
  * Head stands for the KAMT by its storage generation instead (actor-state.ts): building it there
  * would put this work on every state root.
  */
-function contractStateJson(devnet: Devnet, actor: Actor, { epoch, dropped }: ReadPoint): { ContractState?: { '/': string } } {
-  const storage = devnet.contractStorage(actor, epoch, dropped);
+function contractStateJson(devnet: Devnet, actor: Actor, { epoch, state, dropped }: ReadPoint): { ContractState?: { '/': string } } {
+  const storage = devnet.contractStorage(actor, epoch, state, dropped);
   if (!storage) return {};
   // A forked contract's untouched storage: the upstream's root, whose blocks ChainReadObj passes through.
   if ('upstreamRoot' in storage) return { ContractState: { '/': storage.upstreamRoot } };
