@@ -2,7 +2,7 @@
 // did the work (receipts, nonces, every answer), so a node that fails fast or answers wrongly cannot
 // look fast; answers are kept during the timed loop and checked after the clock stops.
 import { performance } from 'node:perf_hooks';
-import { Signer, deployContracts, heavy, nthAddress, receipt, token, type Contracts } from './workload.js';
+import { Signer, deployContracts, heavy, nthAddress, receipt, token, type Contracts, type Receipt } from './workload.js';
 import type { RpcClient } from './rpc-client.js';
 
 const BATCH_SIZE = 50;
@@ -297,4 +297,63 @@ export async function receiptsAndBlocks(rpc: RpcClient, mined: Mined[]): Promise
 /** Milliseconds per sequential transfer (to new addresses from `firstAddress` on) at the current head. */
 export async function msPerTransfer(rpc: RpcClient, s: Signer, count: number, firstAddress: number): Promise<number> {
   return 1000 / (await sequentialTransfers(rpc, s, count, firstAddress));
+}
+
+/** What one loadFixture-style cycle sends between its evm_snapshot and its evm_revert: 3 transfers, then 1 token transfer. */
+const FIXTURE_TRANSFERS = 3;
+
+/**
+ * What a test suite does thousands of times (Hardhat's loadFixture, evm_snapshot/evm_revert around
+ * each test of an ethers or viem suite): `cycles` times evm_snapshot, 3 transfers and 1 token
+ * transfer each sent and waited for to its receipt, evm_revert; after `warmUp` cycles not timed.
+ * A revert puts the nonces back, so the same 4 signed transactions are sent in every cycle. Cycles/s,
+ * and the median milliseconds of one evm_snapshot plus one evm_revert. Checked after the clock: every
+ * revert answered true, every receipt succeeded and in the same blocks every cycle, and after the
+ * last revert the sender's nonce and the recipients' balances are as before the first cycle.
+ */
+export async function fixtureCycles(rpc: RpcClient, s: Signer, contracts: Contracts, cycles: number, warmUp: number): Promise<{ cyclesPerSec: number; snapshotRevertMs: number }> {
+  const baseNonce = s.nonce;
+  const recipient = (i: number) => nthAddress(4_000_000 + i);
+  const transferGas = await s.gasFor({ to: recipient(0), value: 1n });
+  const tokenData = token.encodeFunctionData('transfer', [recipient(FIXTURE_TRANSFERS), 1n]);
+  const tokenGas = await s.gasFor({ to: contracts.token, data: tokenData }, 1.2);
+  const raws = await s.presign(FIXTURE_TRANSFERS + 1, (i) => (i < FIXTURE_TRANSFERS ? { to: recipient(i), value: 1n, gasLimit: transferGas } : { to: contracts.token, data: tokenData, gasLimit: tokenGas }));
+  s.nonce = baseNonce;
+  const head = Number(await rpc.call('eth_blockNumber'));
+  const reverted: unknown[] = [];
+  const receipts: Receipt[][] = [];
+  const snapshotRevertMs: number[] = [];
+  const cycle = async () => {
+    const t0 = performance.now();
+    const id = await rpc.call('evm_snapshot');
+    const snapshotMs = performance.now() - t0;
+    const mined: Receipt[] = [];
+    for (const raw of raws) mined.push(await receipt(rpc, await rpc.call('eth_sendRawTransaction', [raw])));
+    const t1 = performance.now();
+    reverted.push(await rpc.call<unknown>('evm_revert', [id]));
+    snapshotRevertMs.push(snapshotMs + performance.now() - t1);
+    receipts.push(mined);
+  };
+  for (let i = 0; i < warmUp; i++) await cycle();
+  snapshotRevertMs.length = 0;
+  const cyclesPerSec = await rate(cycles, 1, cycle);
+  const wrong = reverted.findIndex((r) => r !== true);
+  if (wrong >= 0) throw new Error(`evm_revert of cycle ${wrong} answered ${JSON.stringify(reverted[wrong])}`);
+  // Each cycle mines its transactions in the blocks after the snapshot's head: the first cycle's.
+  const blocks = (mined: Receipt[]) => mined.map((r) => Number(r.blockNumber)).join(',');
+  const first = blocks(receipts[0]!);
+  if (Number(receipts[0]![0]!.blockNumber) !== head + 1) throw new Error(`the first cycle's transactions were mined in blocks ${first}, the head was ${head}`);
+  receipts.forEach((mined, c) => {
+    const failed = mined.findIndex((r) => BigInt(r.status) !== 1n);
+    if (failed >= 0) throw new Error(`cycle ${c}, transaction ${failed} failed: ${JSON.stringify(mined[failed])}`);
+    if (blocks(mined) !== first) throw new Error(`cycle ${c} mined its transactions in blocks ${blocks(mined)}, the first cycle in ${first}`);
+  });
+  await expectNonce(rpc, s, baseNonce);
+  for (let i = 0; i < FIXTURE_TRANSFERS; i++) {
+    const balance = BigInt(await rpc.call('eth_getBalance', [recipient(i), 'latest']));
+    if (balance !== 0n) throw new Error(`${recipient(i)} holds ${balance} after the last revert, expected 0`);
+  }
+  const tokens = BigInt(await rpc.call('eth_call', [{ to: contracts.token, data: token.encodeFunctionData('balanceOf', [recipient(FIXTURE_TRANSFERS)]) }, 'latest']));
+  if (tokens !== 0n) throw new Error(`${recipient(FIXTURE_TRANSFERS)} holds ${tokens} tokens after the last revert, expected 0`);
+  return { cyclesPerSec, snapshotRevertMs: median(snapshotRevertMs) };
 }

@@ -28,6 +28,10 @@ export interface Figures {
   blockFullSeqPerSec: number;
   msPerTxAt100: number;
   msPerTxAt10000: number;
+  /** loadFixture-style cycles (evm_snapshot, 4 transactions, evm_revert) per second, on a fresh node. */
+  fixtureCyclesPerSec: number;
+  /** Median of one cycle's evm_snapshot plus its evm_revert, ms. */
+  snapshotRevertMs: number;
   /** fvm-devnet only: anvil_mine of a million epochs with 2 storage providers and 100 live deals. */
   mine1MWithDealsMs?: number;
   peakRssMiB: number;
@@ -54,6 +58,8 @@ const ROWS: Row[] = [
   { key: 'blockFullSeqPerSec', label: 'eth_getBlockByNumber full, seq., /s', higherIsBetter: true, digits: 0 },
   { key: 'msPerTxAt100', label: 'ms per transfer at block 100', higherIsBetter: false, digits: 2 },
   { key: 'msPerTxAt10000', label: 'ms per transfer at block 10 000', higherIsBetter: false, digits: 2 },
+  { key: 'fixtureCyclesPerSec', label: 'snapshot, 4 tx, revert: cycles/s', higherIsBetter: true, digits: 0 },
+  { key: 'snapshotRevertMs', label: 'evm_snapshot + evm_revert, ms', higherIsBetter: false, digits: 2 },
   { key: 'mine1MWithDealsMs', label: 'anvil_mine 1M, 2 SPs, 100 deals, ms', higherIsBetter: false, digits: 0 },
   { key: 'idleRssMiB', label: 'idle RSS, MiB', higherIsBetter: false, digits: 0 },
   { key: 'idleLaterRssMiB', label: 'idle RSS 10 s later, MiB', higherIsBetter: false, digits: 0 },
@@ -98,6 +104,8 @@ export function printTable(results: Results, note: string): void {
     console.log(`receipts, full blocks ÷ fvm-devnet's own eth_chainId (sequential): ${(fvm.receiptSeqPerSec / fvm.chainIdSeqPerSec).toFixed(2)}, ${(fvm.blockFullSeqPerSec / fvm.chainIdSeqPerSec).toFixed(2)}`);
     console.log(`per-transfer cost at block 10 000 ÷ at block 100: ${(fvm.msPerTxAt10000 / fvm.msPerTxAt100).toFixed(2)}`);
     console.log(`eth_getLogs returned ${fvm.getLogs1000Count} logs over 1000 epochs, ${fvm.getLogs2880Count} over 2880`);
+    const bestCycles = bestPeer(ROWS.find((row) => row.key === 'fixtureCyclesPerSec')!, results);
+    if (bestCycles !== undefined) console.log(`loadFixture cycles ÷ best peer: ${(fvm.fixtureCyclesPerSec / bestCycles).toFixed(2)} (informational: issue 14 names no target)`);
   }
   console.log(`(${note}; "fvm ÷ best": fvm-devnet's figure over the better of Anvil's and Hardhat's, >1 is more)`);
   if (fvm) printTargets(fvm, results);

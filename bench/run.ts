@@ -2,12 +2,12 @@
 // run and measured alone (no two nodes compete for the CPU), over keep-alive HTTP JSON-RPC with
 // pre-signed transactions. Prints the side-by-side table of bench/README.md and issue 14's targets.
 //
-//   npm run bench [-- --only fvm-devnet,anvil] [-- --n 1000] [-- --rounds 3] [-- --long] [-- --json]
+//   npm run bench [-- --only fvm-devnet,anvil] [-- --n 1000] [-- --cycles 200] [-- --rounds 3] [-- --long] [-- --json]
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { mineWithDeals } from './deals.js';
 import { benchFork } from './fork.js';
-import { CALL_WARM_UP, CLIENTS, LOGS_WARM_UP, chainIds, erc20Transfers, ethCalls, getLogs, giveTokens, heavyCalls, mineTo, msPerTransfer, pipelinedTransfers, receiptsAndBlocks, rssAlongTransfers, sequentialTransfers, warmGetLogs } from './phases.js';
+import { CALL_WARM_UP, CLIENTS, LOGS_WARM_UP, chainIds, erc20Transfers, ethCalls, fixtureCycles, getLogs, giveTokens, heavyCalls, mineTo, msPerTransfer, pipelinedTransfers, receiptsAndBlocks, rssAlongTransfers, sequentialTransfers, warmGetLogs } from './phases.js';
 import { PEER_NAMES, RunningPeer, mineMethod, missingPeer, queuesNonceGaps, type PeerName } from './peers.js';
 import { medianFigures, printTable, type Figures, type Results } from './report.js';
 import { Signer, deployContracts } from './workload.js';
@@ -15,10 +15,13 @@ import { Signer, deployContracts } from './workload.js';
 const LONG_RUN_TRANSACTIONS = 100_000;
 /** How long a fresh node sits idle before its idle RSS is read a second time. */
 const IDLE_MS = 10_000;
+/** loadFixture cycles run, not timed, before the timed ones. */
+const FIXTURE_WARM_UP = 20;
 
 interface Options {
   peers: PeerName[];
   n: number;
+  cycles: number;
   rounds: number;
   long: boolean;
   json: boolean;
@@ -29,6 +32,7 @@ function options(): Options {
     options: {
       only: { type: 'string', default: PEER_NAMES.join(',') },
       n: { type: 'string', default: '1000' },
+      cycles: { type: 'string', default: '200' },
       rounds: { type: 'string', default: '1' },
       long: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
@@ -38,10 +42,12 @@ function options(): Options {
   const unknown = peers.filter((p) => !(PEER_NAMES as readonly string[]).includes(p));
   if (unknown.length) throw new Error(`--only takes a list of ${PEER_NAMES.join(', ')}; not ${unknown.join(', ')}`);
   const n = Number(values.n);
+  const cycles = Number(values.cycles);
   const rounds = Number(values.rounds);
   if (!Number.isInteger(n) || n < 50) throw new Error('--n takes an integer >= 50');
+  if (!Number.isInteger(cycles) || cycles < 1) throw new Error('--cycles takes an integer >= 1');
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds takes an integer >= 1');
-  return { peers: peers as PeerName[], n, rounds, long: values.long, json: values.json };
+  return { peers: peers as PeerName[], n, cycles, rounds, long: values.long, json: values.json };
 }
 
 let quiet = false;
@@ -125,10 +131,19 @@ async function costByHeight(peer: PeerName, node: RunningPeer, n: number) {
   return { msPerTxAt100, msPerTxAt10000 };
 }
 
+/** loadFixture-style cycles on a fresh node whose chain holds only the bench's two contracts (a suite's fixture). */
+async function snapshotCycles(peer: PeerName, node: RunningPeer, cycles: number) {
+  const signer = await Signer.create(node.rpc);
+  const contracts = await step(peer, 'deploy the contracts', () => deployContracts(signer));
+  const { cyclesPerSec, snapshotRevertMs } = await step(peer, `${cycles} cycles of evm_snapshot, 4 transactions, evm_revert`, () => fixtureCycles(node.rpc, signer, contracts, cycles, FIXTURE_WARM_UP));
+  return { fixtureCyclesPerSec: cyclesPerSec, snapshotRevertMs };
+}
+
 async function benchPeer(peer: PeerName, opts: Options): Promise<Figures> {
   const main = await onFreshNode(peer, (node) => throughput(peer, node, opts.n));
   const byHeight = await onFreshNode(peer, (node) => costByHeight(peer, node, opts.n));
-  const runs: { spawnMs: number; peakMiB: number }[] = [main, byHeight];
+  const fixture = await onFreshNode(peer, (node) => snapshotCycles(peer, node, opts.cycles));
+  const runs: { spawnMs: number; peakMiB: number }[] = [main, byHeight, fixture];
   let mine1MWithDealsMs: number | undefined;
   if (peer === 'fvm-devnet') {
     const mined = await onFreshNode(peer, (node) => step(peer, '100 deals, then anvil_mine 1 000 000', () => mineWithDeals(node.rpc, 100, 1_000_000)));
@@ -150,6 +165,7 @@ async function benchPeer(peer: PeerName, opts: Options): Promise<Figures> {
   return {
     ...main.value,
     ...byHeight.value,
+    ...fixture.value,
     spawnMs: spawns[spawns.length >> 1]!,
     mine1MWithDealsMs,
     peakRssMiB: Math.max(...runs.map((r) => r.peakMiB)),
@@ -173,7 +189,7 @@ async function main(): Promise<void> {
     for (const peer of order) (rounds[peer] ??= []).push(await benchPeer(peer, opts));
   }
   const results: Results = Object.fromEntries(Object.entries(rounds).map(([peer, figures]) => [peer, medianFigures(figures)]));
-  const note = `${new Date().toISOString()}, ${opts.rounds} round(s), medians; n = ${opts.n}; load average ${loadBefore} before, ${load()} after`;
+  const note = `${new Date().toISOString()}, ${opts.rounds} round(s), medians; n = ${opts.n}, ${opts.cycles} cycles; load average ${loadBefore} before, ${load()} after`;
   if (opts.json) console.log(JSON.stringify({ note, results, rounds }, null, 2));
   else printTable(results, note);
   if (!opts.json) await benchFork();
