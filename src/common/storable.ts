@@ -12,6 +12,7 @@
 // often the very same object, and that is checked first: a storage provider's miner, paid the block
 // reward each epoch, is stored as its new balance, not with every sector record again.
 import { CID } from 'multiformats/cid';
+import { AppendedMap } from './appended-map.js';
 import { decodeBigInt, encodeBigInt } from './cbor.js';
 import { equalBytes } from './hex.js';
 import { SharedMap } from './shared-map.js';
@@ -102,8 +103,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !(value instanceof Map) && !Array.isArray(value) && !(value instanceof Uint8Array) && !CID.asCID(value) && !isStoredAsPairs(value);
 }
 
-/** A Map that is only what it holds, plain or a SharedMap (a fork's LazyMap also reads what it does not hold: stored whole). */
-const isPlainMap = (value: unknown): value is Map<unknown, unknown> => value instanceof Map && (value.constructor === Map || value.constructor === SharedMap);
+/** A Map that is only what it holds, plain, a SharedMap or an AppendedMap (a fork's LazyMap also reads what it does not hold: stored whole). */
+const isPlainMap = (value: unknown): value is Map<unknown, unknown> => value instanceof Map && (value.constructor === Map || value.constructor === SharedMap || value.constructor === AppendedMap);
 
 /**
  * `value` stored as a change from `previous` (the value before it under the same key): what fromStorableChange
@@ -176,6 +177,9 @@ function recordChange(value: Record<string, unknown>, previous: Record<string, u
  */
 function mapChange(value: Map<unknown, unknown>, previous: Map<unknown, unknown>): unknown {
   if (value instanceof SharedMap && previous instanceof SharedMap) return sharedMapChange(value, previous);
+  // A version appended to the one before: its new entries, without comparing the others (the same objects).
+  const appended = value instanceof AppendedMap && previous instanceof AppendedMap ? value.appendedSince(previous) : undefined;
+  if (appended) return appended.length === 0 ? UNCHANGED : { $mapSet: appended.map(([key, entry]) => [toStorable(key), toStorable(entry)]) };
   const kept: unknown[] = [];
   const unset: unknown[] = [];
   for (const key of previous.keys()) {

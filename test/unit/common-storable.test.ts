@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import { CID } from 'multiformats/cid';
 import { cidOf, decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { fromStorable, fromStorableChange, toStorable, toStorableChange } from '../../src/common/storable.js';
+import { AppendedMap } from '../../src/common/appended-map.js';
 import { SharedMap } from '../../src/common/shared-map.js';
 import { LazyMap } from '../../src/fevm/lazy-map.js';
 
@@ -73,6 +74,18 @@ describe('toStorableChange and fromStorableChange', () => {
       assert.ok(stored.$map, 'whole');
     }
     assert.deepEqual([...(roundTrip(moved, sectors) as Map<number, unknown>).keys()], [...moved.keys()]);
+  });
+
+  test('an AppendedMap (a miner\'s pending rewards) is stored whole the first time, then as the entries appended since the version before, and comes back equal', () => {
+    const first = AppendedMap.of([[10, 1n], [11, 2n]])!;
+    const second = AppendedMap.with(AppendedMap.with(first, 12, 3n), 14, 4n);
+    assert.deepEqual(toStorableChange(first, undefined), { $map: [[10, toStorable(1n)], [11, toStorable(2n)]] });
+    assert.deepEqual(toStorableChange({ grants: second }, { grants: first }), { $set: { grants: { $mapSet: [[12, toStorable(3n)], [14, toStorable(4n)]] } } });
+    assert.deepEqual(toStorableChange({ grants: second }, { grants: second }), { $set: {} });
+    const back = roundTrip(second, fromStorable(decodeCbor(encodeCbor(toStorable(first))))) as Map<number, bigint>;
+    assert.deepEqual([...back], [...second]);
+    // From a plain Map (what a file's first version reads as), the entries the Map lacks.
+    assert.deepEqual(toStorableChange(second, new Map(first)), { $mapSet: [[12, toStorable(3n)], [14, toStorable(4n)]] });
   });
 
   test('a value equal to the one before but not the same object is an empty change; bytes, CIDs and arrays compare by content', () => {

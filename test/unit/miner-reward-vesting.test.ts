@@ -5,6 +5,7 @@
 // which draws on them first. The power actor's pledge total, Lotus's FilLocked, follows the locked funds.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { AppendedMap } from '../../src/common/appended-map.js';
 import { decodeBigInt, encodeBigInt } from '../../src/common/cbor.js';
 import { POWER_ACTOR_ID } from '../../src/fevm/actor.js';
 import { deadlineEndAfter, provingPeriodStart } from '../../src/fevm/actors/miner/policy.js';
@@ -171,6 +172,21 @@ describe('block reward vesting (builtin-actors v18 apply_rewards)', () => {
     assert.deepEqual(await vestingFunds(h), expected);
     assert.deepEqual(vestingTable(h.miner()), expected);
     assert.equal(h.miner().lockedFunds, LOCKED * BigInt(epochs.length));
+  });
+
+  test('a reward waiting to be merged adds one entry to the rewards waiting before it, sharing them: the state keeps every version', () => {
+    let m = loadMiner({ provingPeriodOffset: 100 } as MinerState);
+    const versions: FullMinerState[] = [];
+    for (let epoch = 10; epoch < 20; epoch++) versions.push((m = addLockedFunds(m, epoch, 1000n).state));
+    for (let i = 1; i < versions.length; i++) {
+      const [before, after] = [versions[i - 1]!.vestingGrants, versions[i]!.vestingGrants];
+      assert.ok(after instanceof AppendedMap && before instanceof AppendedMap);
+      assert.deepEqual(after.appendedSince(before), [[10 + i, 1000n]], `version ${i}: only its own reward is new`);
+    }
+    // A chain read from a file holds the rewards as a Map: the next reward takes them in, in order.
+    const loaded = addLockedFunds({ ...m, vestingGrants: new Map(m.vestingGrants!) }, 20, 1000n).state;
+    assert.deepEqual([...loaded.vestingGrants!], [...addLockedFunds(m, 20, 1000n).state.vestingGrants!]);
+    assert.deepEqual(vestingTable(loaded), vestingTable(addLockedFunds(m, 20, 1000n).state));
   });
 
   test('the deadline cron after a fund\'s epoch unlocks it: it leaves the table, the locked funds and the pledge total', async () => {

@@ -2,11 +2,11 @@
 // beneficiary.rs): who controls it (MinerInfo), its funds (pledge, pre-commit deposits, fee debt), its
 // pre-committed and proven sectors. Owner, worker, control addresses and beneficiary are actor IDs,
 // as the miner actor stores them. Values are immutable: every change writes new objects and Maps.
+import { AppendedMap } from '../../../common/appended-map.js';
 import { encodeBitfield } from '../../../common/bitfield.js';
 import { encodeBigInt, type CID } from '../../../common/cbor.js';
 import { SharedMap } from '../../../common/shared-map.js';
 import type { Actor } from '../../actor.js';
-import { copyMap } from '../../lazy-map.js';
 import { deadlineEndAtOrAfter, deadlineInfo, EPOCHS_IN_DAY, FAULT_MAX_AGE, provingPeriodStart, qaPowerForWeight, WPOST_CHALLENGE_WINDOW } from './policy.js';
 
 export { windowPoSt } from './policy.js';
@@ -118,7 +118,8 @@ export interface MinerState {
    * Amounts locked since, by the epoch they were locked at, their tables not merged in yet: each
    * merge rewrites some 180 of the table's entries, and the state keeps every version, so a reward
    * each tipset is kept as one entry here until something vests, a fee draws on the table, or
-   * PENDING_GRANTS_MAX of them wait.
+   * PENDING_GRANTS_MAX of them wait. An AppendedMap, whose versions share all but their last entry
+   * (a Map, plain or shared, in a chain read from a file until its next grant).
    */
   readonly vestingGrants?: ReadonlyMap<number, bigint>;
   /**
@@ -374,6 +375,7 @@ function tableHead(state: MinerState): number | undefined {
 /** The epoch locked at first of the amounts waiting (vestingGrants' first key, taken without ordering the map). */
 function firstGrant(grants: ReadonlyMap<number, bigint> | undefined): number | undefined {
   if (!grants) return undefined;
+  if (grants instanceof AppendedMap) return grants.firstKey;
   return grants instanceof SharedMap ? (grants as SharedMap<number, bigint>).firstKey() : grants.keys().next().value;
 }
 
@@ -485,8 +487,8 @@ export function addLockedFunds(m: FullMinerState, epoch: number, amount: bigint)
   const lockedFunds = (m.lockedFunds ?? 0n) + amount;
   const head = vestingHead(m);
   if ((head === undefined || head >= epoch) && !m.vestingGrants?.has(epoch)) {
-    const grants = m.vestingGrants ? copyMap(m.vestingGrants) : new SharedMap<number, bigint>();
-    grants.set(epoch, amount);
+    // One object more than the version before, which every version the state keeps shares (a chain read from a file holds them as a Map).
+    const grants = AppendedMap.with(m.vestingGrants, epoch, amount);
     const added = { ...m, lockedFunds, vestingGrants: grants };
     return { state: grants.size < PENDING_GRANTS_MAX ? added : settleVesting(added), unlocked: 0n };
   }

@@ -1,0 +1,47 @@
+// common/appended-map.ts: a read-only Map of ascending number keys whose versions, each the one before
+// with an entry past its last key, share every entry but their own.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { AppendedMap } from '../../src/common/appended-map.js';
+
+describe('AppendedMap', () => {
+  test('reads as a Map of the same entries, in ascending order of keys', () => {
+    const map = AppendedMap.of<bigint>([[30, 3n], [10, 1n], [20, 2n], [10, 4n]])!;
+    assert.ok(map instanceof Map);
+    assert.deepEqual([...map], [[10, 4n], [20, 2n], [30, 3n]]);
+    assert.deepEqual([...map.keys()], [10, 20, 30]);
+    assert.deepEqual([...map.values()], [4n, 2n, 3n]);
+    assert.deepEqual([map.size, map.firstKey, map.lastKey], [3, 10, 30]);
+    assert.deepEqual([map.get(20), map.get(25), map.get(5), map.has(30), map.has(31)], [2n, undefined, undefined, true, false]);
+    const seen: [number, bigint][] = [];
+    map.forEach((value, key) => seen.push([key, value]));
+    assert.deepEqual(seen, [[10, 4n], [20, 2n], [30, 3n]]);
+    assert.equal(AppendedMap.of([]), undefined);
+  });
+
+  test('a version with an entry past the last key is one object more, sharing the version before: only its own entry is new', () => {
+    const first = AppendedMap.with<bigint>(undefined, 100, 1n);
+    const second = AppendedMap.with(first, 101, 2n);
+    const third = AppendedMap.with(second, 105, 3n);
+    assert.deepEqual(third.appendedSince(second), [[105, 3n]]);
+    assert.deepEqual(third.appendedSince(first), [[101, 2n], [105, 3n]]);
+    assert.deepEqual(third.appendedSince(third), []);
+    // The versions before are unchanged.
+    assert.deepEqual([...second], [[100, 1n], [101, 2n]]);
+    assert.deepEqual([...first], [[100, 1n]]);
+    // Not made from it: no list of appends.
+    assert.equal(third.appendedSince(AppendedMap.of([[100, 1n]])!), undefined);
+    assert.equal(second.appendedSince(third), undefined);
+  });
+
+  test('a key at or before the last, or a plain Map to add to, makes a map of all the entries again, in order', () => {
+    const map = AppendedMap.of<bigint>([[10, 1n], [30, 3n]])!;
+    const inserted = AppendedMap.with(map, 20, 2n);
+    assert.deepEqual([...inserted], [[10, 1n], [20, 2n], [30, 3n]]);
+    assert.equal(inserted.appendedSince(map), undefined);
+    assert.deepEqual([...AppendedMap.with(map, 30, 9n)], [[10, 1n], [30, 9n]]);
+    const fromMap = AppendedMap.with(new Map([[5, 1n], [7, 2n]]), 9, 3n);
+    assert.deepEqual([...fromMap], [[5, 1n], [7, 2n], [9, 3n]]);
+    assert.deepEqual([fromMap.size, fromMap.firstKey], [3, 5]);
+  });
+});
