@@ -17,12 +17,32 @@ export function signPersonalMessage(privateKey: string, message: Uint8Array): Ui
 }
 
 /**
- * The signature of keccak256(0x1901 ‖ domainSeparator ‖ hashStruct(primaryType, message)). Throws
- * ethers' error when the message does not fit its types.
+ * The signature of keccak256(0x1901 ‖ domainSeparator ‖ hashStruct(primaryType, message)), or of
+ * keccak256(0x1901 ‖ domainSeparator) when the primary type is EIP712Domain (the domain alone), as
+ * MetaMask's eth-sig-util and Anvil (alloy-rs/core crates/dyn-abi/src/eip712/typed_data.rs) sign
+ * them. The domain's type follows from its fields, as in both. Throws ethers' error when the message
+ * does not fit its types.
  */
 export function signTypedData(privateKey: string, data: TypedData): Uint8Array {
-  // The domain's type follows from its fields; EIP712Domain is not one of the message's types.
-  const { EIP712Domain: _domainType, ...types } = data.types;
-  const digest = keccak256(concat(['0x1901', TypedDataEncoder.hashDomain(data.domain), TypedDataEncoder.from(types).hashStruct(data.primaryType, data.message)]));
-  return hexToBytes(new SigningKey(privateKey).sign(digest).serialized);
+  const parts = ['0x1901', TypedDataEncoder.hashDomain(data.domain)];
+  if (data.primaryType !== 'EIP712Domain') parts.push(TypedDataEncoder.from(typesUsedBy(data.types, data.primaryType)).hashStruct(data.primaryType, data.message));
+  return hexToBytes(new SigningKey(privateKey).sign(keccak256(concat(parts))).serialized);
+}
+
+/**
+ * The primary type and the struct types its fields name, at any depth and in arrays (`Person[]`):
+ * ethers refuses types it cannot reach from one root ("ambiguous primary types or unused types"),
+ * such as EIP712Domain or a type the message does not use, which MetaMask and Anvil leave out.
+ */
+function typesUsedBy(types: TypedData['types'], primaryType: string): TypedData['types'] {
+  const used = new Map<string, TypedDataField[]>();
+  const visit = (name: string): void => {
+    // Own keys only: a field of type `constructor` names no type of the message's.
+    const fields: unknown = Object.hasOwn(types, name) ? types[name] : undefined;
+    if (used.has(name) || !Array.isArray(fields)) return;
+    used.set(name, fields);
+    for (const field of fields as { type?: unknown }[]) if (typeof field?.type === 'string') visit(field.type.replace(/(\[\d*\])+$/, ''));
+  };
+  visit(primaryType);
+  return Object.fromEntries(used);
 }

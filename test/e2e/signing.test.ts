@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { ContractFactory, JsonRpcProvider, Signature, Transaction, verifyMessage, verifyTypedData, type Contract, type JsonRpcSigner, type TypedDataField } from 'ethers';
 import { createWalletClient, http, verifyMessage as viemVerifyMessage, verifyTypedData as viemVerifyTypedData, type Address } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
 import { DEV_ACCOUNTS, DEVNET_CHAIN_ID } from '../helpers/devnet-process.js';
 import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
 import { useDevnet } from '../helpers/use-devnet.js';
@@ -84,6 +85,20 @@ describe('signing with the dev accounts', () => {
     assert.equal(verifyTypedData(MAIL.domain, MAIL_TYPES, MAIL.message, typed), OWNER);
     const raw = await wallet.signTransaction({ chain: null, to: SPENDER, value: 1n });
     assert.equal(Transaction.from(raw).from, OWNER);
+  });
+
+  // U83: wagmi's signTypedData with an injected or JSON-RPC account sends viem's typed data as it is;
+  // viem's local account, MetaMask and Anvil hash only the types the primary type uses, and for
+  // primaryType EIP712Domain the domain alone (viem then sends no message).
+  test('viem JSON-RPC account: typed data with a type the message does not use, and the domain alone, signed as a local account signs them', async () => {
+    const wallet = createWalletClient({ account: OWNER as Address, transport: http(devnet.url) });
+    const local = privateKeyToAccount(DEV_ACCOUNTS[0]!.privateKey);
+    const withUnused = { ...MAIL, types: { ...MAIL.types, Attachment: [{ name: 'uri', type: 'string' }] }, primaryType: 'Mail' } as const;
+    const signature = await wallet.signTypedData(withUnused);
+    assert.equal(signature, await local.signTypedData(withUnused));
+    assert.equal(await viemVerifyTypedData({ address: OWNER as Address, ...withUnused, signature }), true);
+    const domainOnly = { domain: MAIL.domain, types: {}, primaryType: 'EIP712Domain' } as const;
+    assert.equal(await wallet.signTypedData(domainOnly), await local.signTypedData(domainOnly));
   });
 
   test('an EIP-2612 permit signed by the node is accepted by the token', async () => {

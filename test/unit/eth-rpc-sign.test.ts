@@ -3,7 +3,7 @@
 // other addresses and bad input get clear errors.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { hexlify, toUtf8Bytes, Transaction, verifyTypedData } from 'ethers';
+import { hexlify, recoverAddress, toUtf8Bytes, Transaction, verifyTypedData } from 'ethers';
 import { devWallet, RECIPIENT } from '../helpers/dev-wallet.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 
@@ -48,6 +48,33 @@ describe('signing for the dev accounts', () => {
     assert.equal(verifyTypedData(PERMIT.domain, types, PERMIT.message, expected), FROM);
   });
 
+  // As Anvil and MetaMask sign them (U83): viem's JSON-RPC accounts (wagmi) send both unchanged.
+  test('eth_signTypedData_v4 hashes only the types the primary type uses, and signs the domain alone for primaryType EIP712Domain', async (t) => {
+    const { result } = await setupRpc(t);
+    const { EIP712Domain: _, ...types } = PERMIT.types;
+    const expected = await devWallet.signTypedData(PERMIT.domain, types, PERMIT.message);
+    const withUnused = { ...PERMIT, types: { ...PERMIT.types, Unused: [{ name: 'x', type: 'uint256' }] } };
+    assert.equal(await result('eth_signTypedData_v4', [FROM, withUnused]), expected);
+    // A type used through an array field stays in; one used by nothing does not.
+    const batch = {
+      ...PERMIT,
+      types: { ...PERMIT.types, Batch: [{ name: 'permits', type: 'Permit[2]' }], Unused: [{ name: 'x', type: 'uint256' }] },
+      primaryType: 'Batch',
+      message: { permits: [PERMIT.message, PERMIT.message] },
+    };
+    const batchTypes = { Batch: batch.types.Batch, Permit: PERMIT.types.Permit };
+    assert.equal(await result('eth_signTypedData_v4', [FROM, batch]), await devWallet.signTypedData(PERMIT.domain, batchTypes, batch.message));
+    // eth-sig-util's full-domain vector: keccak256(0x1901 ‖ domainSeparator), no message hash; viem sends no message.
+    const domainOnly = {
+      types: { EIP712Domain: [...PERMIT.types.EIP712Domain, { name: 'salt', type: 'bytes32' }] },
+      primaryType: 'EIP712Domain',
+      domain: { name: 'example.metamask.io', version: '1', chainId: 1, verifyingContract: '0x0000000000000000000000000000000000000000' },
+    };
+    const signature = await result('eth_signTypedData_v4', [FROM, domainOnly]);
+    assert.equal(recoverAddress('0x122d1c8ef94b76dad44dcb03fa772361e20855c63311a15d5afe02d1b38f6077', signature), FROM);
+    assert.equal(await result('eth_signTypedData_v4', [FROM, { ...domainOnly, message: {} }]), signature);
+  });
+
   test('eth_signTransaction fills nonce, gas and fees and signs without sending', async (t) => {
     const { result, send } = await setupRpc(t);
     await send({ nonce: 0 });
@@ -89,6 +116,8 @@ describe('signing for the dev accounts', () => {
     await check('eth_signTypedData_v4', [FROM, '{not json'], /'typedData'/);
     await check('eth_signTypedData_v4', [FROM, { ...PERMIT, primaryType: 7 }], /'typedData.primaryType'/);
     await check('eth_signTypedData_v4', [FROM, { ...PERMIT, message: { owner: 'nope' } }], /'typedData'/);
+    await check('eth_signTypedData_v4', [FROM, { ...PERMIT, message: undefined }], /'typedData.message'/);
+    await check('eth_signTypedData_v4', [FROM, { ...PERMIT, types: { Permit: [{ name: 'owner', type: 'constructor' }] } }], /'typedData'.*constructor/);
     await check('eth_signTransaction', [{ to: RECIPIENT }], /'transaction.from'/);
     await check('eth_signTransaction', [{ from: FROM, value: 'lots' }], /'transaction.value'/);
   });

@@ -26,6 +26,8 @@ const typedData = (name: string): Param<TypedData> => ({
     if (!isObject(types)) throw invalid(`${name}.types`, 'expected an object');
     if (typeof primaryType !== 'string') throw invalid(`${name}.primaryType`, 'expected a string');
     if (!isObject(domain)) throw invalid(`${name}.domain`, 'expected an object');
+    // The domain alone (primaryType EIP712Domain) needs no message: viem sends none.
+    if (primaryType === 'EIP712Domain' && message === undefined) return { types, primaryType, domain, message: {} } as TypedData;
     if (!isObject(message)) throw invalid(`${name}.message`, 'expected an object');
     return { types, primaryType, domain, message } as TypedData;
   },
