@@ -25,11 +25,11 @@ describe("Hardhat 2's TypeScript + viem sample project (hardhat-toolbox-viem) ag
   const projectDir = mkdtempSync(join(tmpdir(), 'fvm-devnet-hardhat-viem-'));
   const devnet = useDevnet();
 
-  const run = (args: string[]): Promise<HardhatRun> =>
+  const run = (args: string[], env: Record<string, string> = {}): Promise<HardhatRun> =>
     hardhat(
       projectDir,
       args,
-      { FVM_DEVNET_URL: devnet.url, TS_NODE_COMPILER: 'typescript5', HARDHAT_IGNITION_CONFIRM_DEPLOYMENT: 'false' },
+      { FVM_DEVNET_URL: devnet.url, TS_NODE_COMPILER: 'typescript5', HARDHAT_IGNITION_CONFIRM_DEPLOYMENT: 'false', ...env },
       TIMEOUT_MS,
     );
   const explain = (why: string, result: HardhatRun): string => describeRunAndNode(why, result, devnet);
@@ -57,15 +57,28 @@ describe("Hardhat 2's TypeScript + viem sample project (hardhat-toolbox-viem) ag
   // 314159 is), so it takes the node for an Anvil-like development chain when `anvil_nodeInfo` answers,
   // and otherwise stops with "No network with chain id 31415926 found". loadFixture's snapshots and
   // the Events test's getEvents (eth_getLogs) go to this node too: the run's part of the node's log says so.
-  test("`hardhat test --network localhost` passes every test of the template's test/Lock.ts, hardhat-viem and its helpers reaching the node", async () => {
+  // The run has the toolbox's gas reporter on, as the template's README runs it (`REPORT_GAS=true npx
+  // hardhat test`): on a network other than Hardhat's own it reads each transaction's receipt, so its
+  // table shows the node's Filecoin gas (millions) and its block gas limit.
+  test("`REPORT_GAS=true hardhat test --network localhost` passes every test of the template's test/Lock.ts, hardhat-viem and its helpers reaching the node; the gas report has the node's figures", async () => {
     const titles = projectTestTitles(projectDir);
     assert.ok(titles.length > 0, 'found no tests in the template');
     const logFrom = devnet.output().length;
-    const result = await run(['test', '--network', 'localhost']);
+    const result = await run(['test', '--network', 'localhost'], { REPORT_GAS: 'true' });
     assertEveryTestPassed(result, titles, explain);
     const log = devnet.output().slice(logFrom);
     for (const method of ['anvil_nodeInfo', 'eth_sendTransaction', 'evm_snapshot', 'evm_revert', 'eth_getLogs']) {
       assert.match(log, new RegExp(`\\b${method}\\b`), explain(`the devnet never received ${method} during the run`, result));
+    }
+    const report = result.output.replace(/\x1b\[[0-9;]*m/g, '');
+    const { gasLimit } = await createPublicClient({ transport: http(devnet.url) }).getBlock();
+    assert.match(report, new RegExp(`Block: ${gasLimit.toLocaleString('en-US')} gas`), explain('the report does not show the node\'s block gas limit', result));
+    const gasUsed = new Set([...log.matchAll(/Gas used: (\d+)/g)].map((m) => Number(m[1]).toLocaleString('en-US')));
+    for (const row of ['withdraw', 'Lock']) {
+      // A row's average, the column before its count (a method) or its % of the block limit (a
+      // deployment): each of the template's withdrawals and deployments used the same gas.
+      const average = new RegExp(`\\|\\s+${row}\\s+·[^\\n]*?·\\s+([\\d,]+)\\s+·\\s+(?:\\d+|[\\d.]+ %)\\s+·`).exec(report)?.[1];
+      assert.ok(average && gasUsed.has(average), explain(`the report's ${row} row (${average}) is no gas the node mined a transaction with (${[...gasUsed].join(', ')})`, result));
     }
   });
 });
