@@ -362,9 +362,9 @@ export class Devnet {
     return power ? allClaims(power).map(([id]) => id) : [];
   }
 
-  /** The IDs of every storage miner after `epoch` (Filecoin.StateListMiners): on a fork, the upstream's as well as those read. */
-  minerIdsAt(epoch: number): number[] {
-    const power = this.state.at(epoch).getActor(POWER_ACTOR_ID)?.power;
+  /** The IDs of every storage miner in `state` (Filecoin.StateListMiners): on a fork, the upstream's as well as those read. */
+  minerIdsIn(state: StateReader): number[] {
+    const power = state.getActor(POWER_ACTOR_ID)?.power;
     return power ? minerIds(power) : [];
   }
 
@@ -470,13 +470,14 @@ export class Devnet {
   }
 
   /**
-   * How to compute the VM's circulating supply of the state at `epoch` (after its tipset's messages, as
-   * every Filecoin.State* method reads a tipset key here): what a tipset at the next epoch gives its
-   * actors, as Lotus's figure at a key is its parent state's, at the key's height; undefined on a fork
-   * whose upstream served none (Miner.vmCirculatingSupply).
+   * How to compute the VM's circulating supply of `state`, the state after the tipset at `epoch` (after
+   * its messages, as every Filecoin.State* method reads a tipset key here; a dropped tipset's kept
+   * state too): what a tipset at the next epoch gives its actors, as Lotus's figure at a key is its
+   * parent state's, at the key's height; undefined on a fork whose upstream served none
+   * (Miner.vmCirculatingSupply).
    */
-  vmCirculatingSupply(epoch: number): (() => VmCirculatingSupply) | undefined {
-    return this.miner.vmCirculatingSupply(epoch, epoch + 1);
+  vmCirculatingSupply(state: StateReader, epoch: number): (() => VmCirculatingSupply) | undefined {
+    return this.miner.vmCirculatingSupply(() => state, epoch + 1);
   }
 
   /** A fee cap the node fills in, raised to the least the pool admits (anvil_setMinGasPrice's) if below it. */

@@ -10,7 +10,8 @@ import { EventFlags, type ActorEvent, type EventEntry } from '../fevm/types.js';
 import type { Tipset } from '../mining/tipset.js';
 import { bytesJson, cidJson, tipsetKeyJson } from './lotus-json.js';
 import { MAX_FILTER_HEIGHT_RANGE } from './log-criteria.js';
-import { filAddress, goFields, tipsetKey, tipsetOf } from './lotus-params.js';
+import { keptTipsetOf, pointState, statePointOf } from './dropped-tipsets.js';
+import { filAddress, goFields, tipsetKey } from './lotus-params.js';
 import { invalid, parseBase64, type Param } from './params.js';
 
 interface ActorEventFilter {
@@ -101,7 +102,7 @@ export function heightRange(filter: ActorEventFilter, head: number): { from?: nu
  * without `from`.
  */
 export function filterTipsets(devnet: Devnet, filter: ActorEventFilter, from: number | undefined, to: number): Tipset[] {
-  if (filter.tipset) return [tipsetOf(devnet, filter.tipset)];
+  if (filter.tipset) return [keptTipsetOf(devnet, filter.tipset)];
   return from === undefined ? [] : devnet.chain.rangeWithEvents(from, to);
 }
 
@@ -120,9 +121,15 @@ function matchesFields(entries: readonly EventEntry[], fields: ActorEventFilter[
 
 export const eventEntryJson = (e: EventEntry) => ({ Flags: e.flags, Key: e.key, Codec: e.codec, Value: bytesJson(e.value) ?? '' });
 
-/** The filter's matching events of the messages `tipset` included, as types.ActorEvent. */
+/**
+ * The filter's matching events of the messages `tipset` included, as types.ActorEvent: a dropped
+ * tipset's (a tipset key's) reverted, its emitters read in its kept state, as Lotus's index answers a
+ * query by tipset key with its reverted events (lotus b835fab70 chain/index/events.go
+ * makePrefillFilterQuery: no `reverted` clause for a tipset).
+ */
 export function tipsetActorEvents(devnet: Devnet, tipset: Tipset, filter: ActorEventFilter): unknown[] {
-  const state = devnet.stateAt(tipset.epoch);
+  const point = statePointOf(devnet, tipset);
+  const state = pointState(devnet, point);
   const wanted = new Set(filter.addresses.map((a) => resolveAddress(state, a)?.id).filter((id) => id !== undefined));
   if (filter.addresses.length > 0 && wanted.size === 0) return [];
   const out: unknown[] = [];
@@ -135,7 +142,7 @@ export function tipsetActorEvents(devnet: Devnet, tipset: Tipset, filter: ActorE
       out.push({
         entries: event.entries.map(eventEntryJson),
         emitter: emitter.toString('t'),
-        reverted: false,
+        reverted: point.dropped !== undefined,
         height: tipset.epoch,
         tipsetKey: tipsetKeyJson(tipset),
         msgCid: cidJson(message.cid),

@@ -6,12 +6,15 @@
 // before they check its parent (Ponder), and a revert may drop the head they queued. On a fork it is
 // the fork's own: never asked upstream. A dropped tipset's state is kept too, as a branch of the state
 // tree (state-branch.ts), for the state reads Lotus answers for a reorged tipset: by block hash
-// (eth_getBalance, eth_getCode, eth_getStorageAt, eth_getTransactionCount, eth_call) and by key
-// (Filecoin.StateGetActor, StateReadState, StateCall, the address lookups, v2's StateGetActor and
-// StateGetID), and its traces: debug_traceBlockByHash replays its messages on its kept state before
-// it, debug_traceCall by its hash runs as eth_call does.
-// Numbers, tags and range filters follow the live chain only, and so do the other state reads (the
-// other traces, the other Filecoin state methods: they refuse a dropped tipset).
+// (eth_getBalance, eth_getCode, eth_getStorageAt, eth_getTransactionCount, eth_call) and by key (every
+// Filecoin.* method that reads the state at a key: StateGetActor, StateCall, the miner, market,
+// verifreg and multisig readers, v2's StateGetActor and StateGetID…, each through keptStatePoint or
+// tipsetState, as Lotus's GetTipSetFromKey loads any tipset of its blockstore), GetActorEventsRaw's
+// events of its tipset key (reverted), and its traces: debug_traceBlockByHash replays its messages on
+// its kept state before it, debug_traceCall by its hash runs as eth_call does.
+// Numbers, tags and range filters follow the live chain only, and so do the other traces and the
+// methods that walk the chain from a key or run messages on it (StateSearchMsg, StateCompute…): they
+// refuse a dropped tipset.
 import { DevnetError } from '../common/errors.js';
 import { bytesToHex } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
@@ -189,6 +192,23 @@ export function walkedParentOf(devnet: Devnet, tipset: Tipset): Tipset {
 }
 
 /**
+ * A tipset and its ancestors down to `height`, newest first: a dropped tipset's are the dropped ones
+ * it was mined on (walkedParentOf), then the chain's below where its branch left it, as Lotus walks a
+ * reorged tipset's parents (node/impl/full/state.go StateListMessages: LoadTipSet of each Parents()).
+ */
+export function keptAncestry(devnet: Devnet, tipset: Tipset, height: number): Tipset[] {
+  const dropped: Tipset[] = [];
+  let t = tipset;
+  while (!devnet.chain.byBlockHash(t.hash)) {
+    if (t.epoch < height) return dropped;
+    dropped.push(t);
+    if (t.epoch === height) return dropped;
+    t = walkedParentOf(devnet, t);
+  }
+  return [...dropped, ...devnet.chain.range(height, t.epoch).reverse()];
+}
+
+/**
  * The tipset a non-empty key names: on the chain (heldTipset), or dropped and kept (a devnet tipset
  * has one block, so a one-block key). On a fork it is the fork's own, which the upstream cannot know.
  */
@@ -225,6 +245,14 @@ export function statePointOf(devnet: Devnet, tipset: Tipset): StatePoint {
 /** The state of the tipset a key names (keptStatePoint). */
 export function keptStateOf(devnet: Devnet, key: CID[] | undefined): StateReader {
   return pointState(devnet, keptStatePoint(devnet, key));
+}
+
+/**
+ * The state after a tipset keptTipsetOf found: its kept one if a revert or reorg dropped it (never
+ * the chain's at its epoch, which is another tipset's), else the chain's.
+ */
+export function tipsetState(devnet: Devnet, tipset: Tipset): StateReader {
+  return pointState(devnet, statePointOf(devnet, tipset));
 }
 
 /** A state point's state: the one a dropped tipset kept, else the chain's after the tipset. */

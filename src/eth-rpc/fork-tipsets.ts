@@ -10,10 +10,10 @@ import type { Devnet } from '../devnet/devnet.js';
 import type { Fork } from '../devnet/fork/fork.js';
 import type { TipsetKeyJson } from '../devnet/fork/fork-point.js';
 import type { RpcMethod } from './define-method.js';
-import { keptTipset } from './dropped-tipsets.js';
+import { keptTipset, keptTipsetOf } from './dropped-tipsets.js';
 import { parsed, unlessUnknown, type Local } from './fork-lookups.js';
 import { tipsetKeyJson } from './lotus-json.js';
-import { filAddress, isTipsetKey, tipsetKey, tipsetOf } from './lotus-params.js';
+import { filAddress, isTipsetKey, tipsetKey } from './lotus-params.js';
 import { emptyPathEnd } from './methods/filecoin-chain.js';
 import { vestedBetween } from './methods/filecoin-msig-state.js';
 
@@ -82,7 +82,7 @@ async function pathAcross(devnet: Devnet, fork: Fork, [from, to]: unknown[], fro
 async function vestedAcross(devnet: Devnet, args: unknown[], heights: Map<number, number>, local: Local): Promise<unknown> {
   const address = parsed(() => filAddress('address').parse(args[0]));
   if (!address) return local(args);
-  const tipsetAt = (position: number) => tipsetOf(devnet, tipsetKey('tipsetKey').parse(args[position]));
+  const tipsetAt = (position: number) => keptTipsetOf(devnet, tipsetKey('tipsetKey').parse(args[position]));
   const epochAt = (position: number) => heights.get(position) ?? tipsetAt(position).epoch;
   // A read of the fork's state, run again once what it had not fetched from the upstream is, as the dispatcher runs a method.
   for (;;) {

@@ -8,7 +8,7 @@ import { epochTickEnd } from '../fevm/actors/epoch-tick-end.js';
 import { EXACT_KPI_EPOCHS } from '../fevm/actors/reward-logic.js';
 import { circulatingSupplyOf, forkedVmCirculatingSupply, vmCirculatingSupply, type VmCirculatingSupply } from '../fevm/circulating-supply.js';
 import type { Executor } from '../fevm/executor.js';
-import type { StateOverlay, StateTree } from '../fevm/state-tree.js';
+import type { StateOverlay, StateReader, StateTree } from '../fevm/state-tree.js';
 import type { ExecutionContext } from '../fevm/types.js';
 import type { CodeTable } from '../fevm/code-table.js';
 import { SigType } from '../fevm/message.js';
@@ -305,28 +305,29 @@ export class Miner {
   private context(epoch: number, timestamp: number, baseFee: bigint): ExecutionContext {
     const { chain } = this.deps;
     // Computed once per tipset, when a sector is onboarded.
-    const figure = this.vmCirculatingSupply(epoch - 1, epoch);
+    const figure = this.vmCirculatingSupply(() => this.deps.state.at(epoch - 1), epoch);
     let supply: bigint | undefined;
     const circulatingSupply = figure && (() => (supply ??= figure().circulating));
     return { epoch, timestamp, chainId: this.deps.chainId, baseFee, seed: this.deps.seed, tipsetHash: (e) => chain.hashAt(e), circulatingSupply, codes: this.deps.codes?.() };
   }
 
   /**
-   * How to compute the VM's circulating supply that actors at `height` get, running on the state of
-   * `parentEpoch`: every actor's part summed; on a fork, whose upstream actors are not all at hand,
-   * the upstream's own figure at the fork point moved by the fork's work, or none (undefined) if the
-   * upstream served no figure (a gateway does not).
+   * How to compute the VM's circulating supply that actors at `height` get, running on the state
+   * `parentState` reads (the chain's at the epoch before, or a dropped tipset's kept state): every
+   * actor's part summed; on a fork, whose upstream actors are not all at hand, the upstream's own
+   * figure at the fork point moved by the fork's work, or none (undefined) if the upstream served no
+   * figure (a gateway does not).
    */
-  vmCirculatingSupply(parentEpoch: number, height: number): (() => VmCirculatingSupply) | undefined {
+  vmCirculatingSupply(parentState: () => StateReader, height: number): (() => VmCirculatingSupply) | undefined {
     const { state } = this.deps;
     if (!state.fetches) {
       return () => {
-        const parent = state.at(parentEpoch);
+        const parent = parentState();
         return vmCirculatingSupply(parent, circulatingSupplyOf(parent, height));
       };
     }
     const base = this.deps.forkSupply?.();
-    return base && (() => forkedVmCirculatingSupply(state.at(parentEpoch), state.at(base.epoch), base.supply));
+    return base && (() => forkedVmCirculatingSupply(parentState(), state.at(base.epoch), base.supply));
   }
 
   /**

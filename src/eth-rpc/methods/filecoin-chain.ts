@@ -9,7 +9,7 @@ import { tipsetAtHeightFrom } from '../block-ref.js';
 import { defineChannelMethod, defineMethod } from '../define-method.js';
 import { keptByBlockCid, keptParentOf, keptTipsetOf, walkedParentOf } from '../dropped-tipsets.js';
 import { blockHeaderJson, bytesJson, cidJson, messageJson, receiptJson, signedMessageJson, tipsetJson } from '../lotus-json.js';
-import { cid, integer, tipsetKey, tipsetOf } from '../lotus-params.js';
+import { cid, integer, tipsetKey } from '../lotus-params.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { decodeCbor, type CID } from '../../common/cbor.js';
 import { equalBytes } from '../../common/hex.js';
@@ -186,7 +186,7 @@ export const filecoinChain = [
 
   // The tipset's own weight, which the tipset mined on it carries as ParentWeight (Lotus
   // node/impl/full/chain.go:432 ChainTipSetWeight: ChainStore.Weight of the tipset).
-  defineMethod('Filecoin.ChainTipSetWeight', [tipsetKey('tipsetKey')], ({ devnet }, key) => weightOf(tipsetOf(devnet, key)).toString()),
+  defineMethod('Filecoin.ChainTipSetWeight', [tipsetKey('tipsetKey')], ({ devnet }, key) => weightOf(keptTipsetOf(devnet, key)).toString()),
 
   // HeadChanges from one tipset to another: reverts newest first, then applies oldest first (Lotus ReorgOps).
   // Lotus loads each end's blocks (LoadTipSet: a tipset a revert dropped too), so an empty key is no tipset here, not the head.

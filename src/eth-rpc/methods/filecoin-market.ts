@@ -4,6 +4,7 @@
 // in Lotus's JSON shapes.
 import { FilAddress } from '../../common/address.js';
 import { DevnetError } from '../../common/errors.js';
+import type { CID } from '../../common/cbor.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { MARKET_ACTOR_ID } from '../../fevm/actor.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
@@ -12,16 +13,20 @@ import { PROVIDER_COLLATERAL_BOUNDS } from '../../fevm/actors/market/policy.js';
 import { dealOpsByEpochHamt, dealTablesLayout, EMPTY_MARKET_STATE, EPOCH_UNDEFINED, marketStateValue, pendingProposalsHamt, providerSectorsHamt, type DealState, type MarketState } from '../../fevm/actors/market/state.js';
 import { defineMethod } from '../define-method.js';
 import { cidJson, idJson } from '../lotus-json.js';
-import { cid, filAddress, tipsetKey, tipsetOf } from '../lotus-params.js';
+import { keptTipsetOf, tipsetState } from '../dropped-tipsets.js';
+import { cid, filAddress, tipsetKey } from '../lotus-params.js';
 import { unsealedCidOfPieces } from '../../devnet/storage-providers/sector-params.js';
 import { ExitCode } from '../../fevm/exit-code.js';
+import type { Tipset } from '../../mining/tipset.js';
 import { wholeTable } from '../../fevm/lazy-map.js';
 import { shapeBySealProof } from '../../fevm/actors/miner/policy.js';
 import { bool, describeValue, invalid, nonNegative, parseNonNegative, type Param } from '../params.js';
 
-function marketAt(devnet: Devnet, key: Parameters<typeof tipsetOf>[1]): { state: MarketState; resolve: (a: FilAddress) => number | undefined } {
-  const reader = devnet.stateAt(tipsetOf(devnet, key).epoch);
-  return { state: reader.getActor(MARKET_ACTOR_ID)?.market ?? EMPTY_MARKET_STATE, resolve: (a) => resolveAddress(reader, a)?.id };
+/** The market's state at a key (a dropped tipset's kept one too), the tipset, and an address resolver there. */
+function marketAt(devnet: Devnet, key: CID[] | undefined): { state: MarketState; tipset: Tipset; resolve: (a: FilAddress) => number | undefined } {
+  const tipset = keptTipsetOf(devnet, key);
+  const reader = tipsetState(devnet, tipset);
+  return { state: reader.getActor(MARKET_ACTOR_ID)?.market ?? EMPTY_MARKET_STATE, tipset, resolve: (a) => resolveAddress(reader, a)?.id };
 }
 
 /** market.DealProposal: a byte label shows as "" (go-state-types DealLabel's JSON holds strings only). */
@@ -145,7 +150,7 @@ export const filecoinMarket = [
 
   // Lotus adds 10% to the market's minimum; the devnet's minimum is 0 (market/policy.ts).
   defineMethod('Filecoin.StateDealProviderCollateralBounds', [nonNegative('size'), bool('verified'), tipsetKey('tipsetKey')], ({ devnet }, _size, _verified, key) => {
-    tipsetOf(devnet, key);
+    keptTipsetOf(devnet, key);
     const { min, max } = PROVIDER_COLLATERAL_BOUNDS;
     return { Min: ((min * 110n) / 100n).toString(), Max: max.toString() };
   }),
@@ -159,9 +164,9 @@ export const filecoinMarket = [
     'Filecoin.StateComputeDataCID',
     [filAddress('minerAddress'), sealProof('sectorType'), dealIds('dealIds'), tipsetKey('tipsetKey')],
     ({ devnet }, minerAddress, sectorSize, deals, key) => {
-      const { state, resolve } = marketAt(devnet, key);
+      const { state, tipset, resolve } = marketAt(devnet, key);
       if (deals.length === 0) return null;
-      const epoch = tipsetOf(devnet, key).epoch;
+      const { epoch } = tipset;
       const minerId = resolve(minerAddress);
       for (const id of deals) {
         const exitCode = dealActivationExitCode(state, minerId, id, epoch);

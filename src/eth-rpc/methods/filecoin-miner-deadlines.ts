@@ -12,11 +12,12 @@ import { initialPledgeFor, preCommitDepositFor, qaPowerForWeight, shapeBySealPro
 import { dailyFeeOf, loadMiner, postSubmissionsAt, sectorExpiration, type SectorOnChainInfo, type SectorPreCommit } from '../../fevm/actors/miner/state.js';
 import { defineMethod } from '../define-method.js';
 import { cidJson, idJson } from '../lotus-json.js';
-import { epoch, filAddress, goFields, integer, tipsetKey, tipsetOf, unsigned } from '../lotus-params.js';
+import { keptStateOf, keptTipsetOf, tipsetState } from '../dropped-tipsets.js';
+import { epoch, filAddress, goFields, integer, tipsetKey, unsigned } from '../lotus-params.js';
 import { describeValue, invalid, type Param } from '../params.js';
 import { allActors } from './filecoin-state-actors.js';
 import { bitfieldJson } from '../../common/bitfield-json.js';
-import { minerAt, stateOf } from './filecoin-miners.js';
+import { minerAt } from './filecoin-miners.js';
 
 /** Lotus quotes pledges and deposits 10 % above what the actor asks (initialPledgeNum / initialPledgeDen). */
 const withMargin = (amount: bigint) => (amount * 110n) / 100n;
@@ -81,8 +82,9 @@ export const filecoinMinerDeadlines = [
   // PostSubmissions: the partitions a Window PoSt proved in the deadline's current challenge window
   // (only a forked miner submits them; the devnet's own are proven by simulation).
   defineMethod('Filecoin.StateMinerDeadlines', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
-    const miner = minerAt(stateOf(devnet, key), address, devnet.codes).miner;
-    const postSubmissions = postSubmissionsAt(miner, tipsetOf(devnet, key).epoch);
+    const tipset = keptTipsetOf(devnet, key);
+    const miner = minerAt(tipsetState(devnet, tipset), address, devnet.codes).miner;
+    const postSubmissions = postSubmissionsAt(miner, tipset.epoch);
     const sectors = [...loadMiner(miner).sectors.values()];
     return Array.from({ length: WPOST_PERIOD_DEADLINES }, (_, d) => ({
       PostSubmissions: bitfieldJson(postSubmissions?.get(d) ?? []),
@@ -94,7 +96,7 @@ export const filecoinMinerDeadlines = [
   // The deadline's partitions in order (null when it has none); AllSectors also holds the terminated and
   // expired sectors the miner keeps (deadSectors, never compacted), as builtin-actors' partitions do.
   defineMethod('Filecoin.StateMinerPartitions', [filAddress('address'), deadlineIndex, tipsetKey('tipsetKey')], ({ devnet }, address, index, key) => {
-    const m = loadMiner(minerAt(stateOf(devnet, key), address, devnet.codes).miner);
+    const m = loadMiner(minerAt(keptStateOf(devnet, key), address, devnet.codes).miner);
     const sectors = [...m.sectors.values()].filter((s) => s.deadline === index);
     const dead = [...(m.deadSectors?.values() ?? [])].filter((s) => s.deadline === index);
     if (sectors.length + dead.length === 0) return null;
@@ -112,23 +114,23 @@ export const filecoinMinerDeadlines = [
   }),
 
   defineMethod('Filecoin.StateMinerSectorCount', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
-    const sectors = [...loadMiner(minerAt(stateOf(devnet, key), address, devnet.codes).miner).sectors.values()];
+    const sectors = [...loadMiner(minerAt(keptStateOf(devnet, key), address, devnet.codes).miner).sectors.values()];
     const faulty = sectors.filter((s) => s.faultEpoch !== undefined).length;
     return { Live: sectors.length, Active: sectors.length - faulty, Faulty: faulty };
   }),
 
   // Sectors declared recovered and not yet proven: only a forked miner has them (the devnet's own recover at once).
   defineMethod('Filecoin.StateMinerRecoveries', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) =>
-    numbers([...loadMiner(minerAt(stateOf(devnet, key), address, devnet.codes).miner).sectors.values()].filter((s) => s.recovering)),
+    numbers([...loadMiner(minerAt(keptStateOf(devnet, key), address, devnet.codes).miner).sectors.values()].filter((s) => s.recovering)),
   ),
 
   // Lotus answers "fixme" here; the devnet answers what the method describes: every miner's faults
   // declared within `lookback` epochs of the tipset, one entry per miner and fault epoch.
   defineMethod('Filecoin.StateAllMinerFaults', [epoch('lookback'), tipsetKey('tipsetKey')], ({ devnet }, lookback, key) => {
-    const tipset = tipsetOf(devnet, key);
+    const tipset = keptTipsetOf(devnet, key);
     const cutoff = tipset.epoch - lookback;
     const faults: { Miner: string; Epoch: number }[] = [];
-    for (const actor of allActors(devnet.stateAt(tipset.epoch))) {
+    for (const actor of allActors(tipsetState(devnet, tipset))) {
       if (!actor.miner) continue;
       const epochs = new Set([...loadMiner(actor.miner).sectors.values()].map((s) => s.faultEpoch).filter((e): e is number => e !== undefined && e >= cutoff));
       for (const e of [...epochs].sort((a, b) => a - b)) faults.push({ Miner: idJson(actor.id), Epoch: e });
@@ -142,8 +144,8 @@ export const filecoinMinerDeadlines = [
     'Filecoin.StateMinerInitialPledgeCollateral',
     [filAddress('address'), preCommitInfo('sectorPreCommitInfo'), tipsetKey('tipsetKey')],
     ({ devnet }, address, info, key) => {
-      const tipset = tipsetOf(devnet, key);
-      const state = devnet.stateAt(tipset.epoch);
+      const tipset = keptTipsetOf(devnet, key);
+      const state = tipsetState(devnet, tipset);
       const miner = minerAt(state, address, devnet.codes);
       const market = state.getActor(MARKET_ACTOR_ID)?.market;
       let verifiedWeight = 0n;
@@ -169,7 +171,7 @@ export const filecoinMinerDeadlines = [
       if (duration <= 0) throw new DevnetError('sector duration must greater than 0');
       if (size === 0) throw new DevnetError('sector size must be non-zero');
       if (verified > size) throw new DevnetError('verified size must be less than or equal to sector size');
-      tipsetOf(devnet, key);
+      keptTipsetOf(devnet, key);
       const qa = qaPowerForWeight(BigInt(size), duration, 0n, BigInt(verified) * BigInt(duration));
       return withMargin(initialPledgeFor(qa)).toString();
     },
@@ -179,25 +181,25 @@ export const filecoinMinerDeadlines = [
     'Filecoin.StateMinerPreCommitDepositForPower',
     [filAddress('address'), preCommitInfo('sectorPreCommitInfo'), tipsetKey('tipsetKey')],
     ({ devnet }, address, info, key) => {
-      minerAt(stateOf(devnet, key), address, devnet.codes);
+      minerAt(keptStateOf(devnet, key), address, devnet.codes);
       return withMargin(preCommitDepositFor(info.sectorSize)).toString();
     },
   ),
 
   // What CreateMiner must be sent (FIP-0077): Lotus's pledge of ConsensusMinerMinPower / 10, without margin.
   defineMethod('Filecoin.StateMinerCreationDeposit', [tipsetKey('tipsetKey')], ({ devnet }, key) => {
-    tipsetOf(devnet, key);
+    keptTipsetOf(devnet, key);
     return CREATE_MINER_DEPOSIT.toString();
   }),
 
   // null when the sector is not pre-committed (Lotus v1).
   defineMethod('Filecoin.StateSectorPreCommitInfo', [filAddress('address'), integer('sectorNumber'), tipsetKey('tipsetKey')], ({ devnet }, address, n, key) => {
-    const precommit = loadMiner(minerAt(stateOf(devnet, key), address, devnet.codes).miner).precommits.get(n);
+    const precommit = loadMiner(minerAt(keptStateOf(devnet, key), address, devnet.codes).miner).precommits.get(n);
     return precommit ? preCommitJson(precommit) : null;
   }),
 
   defineMethod('Filecoin.StateSectorExpiration', [filAddress('address'), integer('sectorNumber'), tipsetKey('tipsetKey')], ({ devnet }, address, n, key) => {
-    const m = loadMiner(minerAt(stateOf(devnet, key), address, devnet.codes).miner);
+    const m = loadMiner(minerAt(keptStateOf(devnet, key), address, devnet.codes).miner);
     const sector = m.sectors.get(n);
     if (!sector) throw new DevnetError(`failed to find sector ${n}`);
     return expirationJson(sector, m.provingPeriodOffset);

@@ -6,7 +6,6 @@
 import { FilAddress } from '../../common/address.js';
 import { cidOf, encodeCbor, type CID } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
-import type { Devnet } from '../../devnet/devnet.js';
 import { peerIdString } from '../../devnet/storage-providers/keys.js';
 import { POWER_ACTOR_ID, type Actor } from '../../fevm/actor.js';
 import type { CodeTable } from '../../fevm/code-table.js';
@@ -18,7 +17,8 @@ import type { StateReader } from '../../fevm/state-tree.js';
 import { defineMethod } from '../define-method.js';
 import { bitfieldFromRuns, bitfieldJson, isRunList } from '../../common/bitfield-json.js';
 import { cidJson, idJson } from '../lotus-json.js';
-import { filAddress, integer, tipsetKey, tipsetOf } from '../lotus-params.js';
+import { keptStateOf, keptTipsetOf, tipsetState } from '../dropped-tipsets.js';
+import { filAddress, integer, tipsetKey } from '../lotus-params.js';
 import { invalid, type Param } from '../params.js';
 
 /** A Go nil slice marshals to null: Lotus shows an empty list from the miner's state as null. */
@@ -42,10 +42,6 @@ export function minerAt(state: StateReader, address: FilAddress, codes: CodeTabl
  */
 function afterItsCloses(miner: MinerState): void {
   void loadMiner(miner).sectors.size;
-}
-
-export function stateOf(devnet: Devnet, key: Parameters<typeof tipsetOf>[1]): StateReader {
-  return devnet.stateAt(tipsetOf(devnet, key).epoch);
 }
 
 /** api.MinerInfo: the miner's MinerInfo with its pending changes spelled out. */
@@ -155,16 +151,16 @@ export function minerStateJson(state: MinerState, epoch: number, deadlines: CID,
 
 export const filecoinMiners = [
   defineMethod('Filecoin.StateListMiners', [tipsetKey('tipsetKey')], ({ devnet }, key) =>
-    devnet.minerIdsAt(tipsetOf(devnet, key).epoch).map((id) => idJson(id)),
+    devnet.minerIdsIn(keptStateOf(devnet, key)).map((id) => idJson(id)),
   ),
 
   defineMethod('Filecoin.StateMinerInfo', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) =>
-    minerInfoJson(minerAt(stateOf(devnet, key), address, devnet.codes).miner),
+    minerInfoJson(minerAt(keptStateOf(devnet, key), address, devnet.codes).miner),
   ),
 
   // As Lotus (stmgr.GetPowerRaw): an address without a claim has no power, and no error.
   defineMethod('Filecoin.StateMinerPower', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
-    const state = stateOf(devnet, key);
+    const state = keptStateOf(devnet, key);
     // A chain saved before the devnet had storage providers has a power actor without state.
     const power = state.getActor(POWER_ACTOR_ID)?.power ?? EMPTY_POWER_STATE;
     const actor = resolveAddress(state, address);
@@ -180,25 +176,26 @@ export const filecoinMiners = [
   // The balance less locked funds, initial pledge, pre-commit deposits and fee debt, plus what has vested
   // by the tipset's height and is still locked (Lotus node/impl/full/state.go); only a forked miner has vesting funds.
   defineMethod('Filecoin.StateMinerAvailableBalance', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
-    const miner = minerAt(stateOf(devnet, key), address, devnet.codes);
+    const tipset = keptTipsetOf(devnet, key);
+    const miner = minerAt(tipsetState(devnet, tipset), address, devnet.codes);
     afterItsCloses(miner.miner);
-    return (availableBalance(miner.miner, miner.balance) + vestedFunds(miner.miner, tipsetOf(devnet, key).epoch)).toString();
+    return (availableBalance(miner.miner, miner.balance) + vestedFunds(miner.miner, tipset.epoch)).toString();
   }),
 
   // Every sector of the sectors AMT, as Lotus: the live ones and those terminated or expired (deadSectors).
   defineMethod('Filecoin.StateMinerSectors', [filAddress('address'), bitfieldParam('sectorFilter'), tipsetKey('tipsetKey')], ({ devnet }, address, filter, key) => {
-    const m = loadMiner(minerAt(stateOf(devnet, key), address, devnet.codes).miner);
+    const m = loadMiner(minerAt(keptStateOf(devnet, key), address, devnet.codes).miner);
     const sectors = [...m.sectors.values(), ...(m.deadSectors?.values() ?? [])];
     return sectors.filter((s) => !filter || filter.has(s.sectorNumber)).sort(bySectorNumber).map(sectorJson);
   }),
 
   defineMethod('Filecoin.StateMinerActiveSectors', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) =>
-    activeSectors(minerAt(stateOf(devnet, key), address, devnet.codes).miner).sort(bySectorNumber).map(sectorJson),
+    activeSectors(minerAt(keptStateOf(devnet, key), address, devnet.codes).miner).sort(bySectorNumber).map(sectorJson),
   ),
 
   // As Lotus: null when the sectors AMT has no such sector (a terminated or expired one it still has).
   defineMethod('Filecoin.StateSectorGetInfo', [filAddress('address'), integer('sectorNumber'), tipsetKey('tipsetKey')], ({ devnet }, address, sectorNumber, key) => {
-    const { miner } = minerAt(stateOf(devnet, key), address, devnet.codes);
+    const { miner } = minerAt(keptStateOf(devnet, key), address, devnet.codes);
     // On a fork, an upstream sector the fork did not seal itself.
     const sector = sectorInAmt(miner, sectorNumber)?.sector ?? miner.upstreamSectors?.get(sectorNumber);
     return sector ? sectorJson(sector) : null;
@@ -207,29 +204,29 @@ export const filecoinMiners = [
   // Whether the miner's AllocatedSectors bitfield holds the number: one a precommit or a claim ever took,
   // sealed or not, live or not (Lotus node/impl/full/state.go:1699 StateMinerSectorAllocated, IsAllocated).
   defineMethod('Filecoin.StateMinerSectorAllocated', [filAddress('address'), integer('sectorNumber'), tipsetKey('tipsetKey')], ({ devnet }, address, sectorNumber, key) =>
-    loadMiner(minerAt(stateOf(devnet, key), address, devnet.codes).miner).allocatedSectors.includes(sectorNumber),
+    loadMiner(minerAt(keptStateOf(devnet, key), address, devnet.codes).miner).allocatedSectors.includes(sectorNumber),
   ),
 
   // The miner's AllocatedSectors as a go-bitfield run list (Lotus node/impl/full/state.go:1088 StateMinerAllocated).
   defineMethod('Filecoin.StateMinerAllocated', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) =>
-    bitfieldJson(loadMiner(minerAt(stateOf(devnet, key), address, devnet.codes).miner).allocatedSectors),
+    bitfieldJson(loadMiner(minerAt(keptStateOf(devnet, key), address, devnet.codes).miner).allocatedSectors),
   ),
 
   // A dead sector stays in its partition (terminated), where Lotus's FindSector still finds it.
   defineMethod('Filecoin.StateSectorPartition', [filAddress('address'), integer('sectorNumber'), tipsetKey('tipsetKey')], ({ devnet }, address, sectorNumber, key) => {
-    const sector = sectorInAmt(minerAt(stateOf(devnet, key), address, devnet.codes).miner, sectorNumber)?.sector;
+    const sector = sectorInAmt(minerAt(keptStateOf(devnet, key), address, devnet.codes).miner, sectorNumber)?.sector;
     if (!sector) throw new DevnetError(`sector ${sectorNumber} not due at any deadline`);
     return { Deadline: sector.deadline, Partition: sector.partition };
   }),
 
   defineMethod('Filecoin.StateMinerFaults', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) =>
-    bitfieldJson(faultySectors(minerAt(stateOf(devnet, key), address, devnet.codes).miner).map((s) => s.sectorNumber)),
+    bitfieldJson(faultySectors(minerAt(keptStateOf(devnet, key), address, devnet.codes).miner).map((s) => s.sectorNumber)),
   ),
 
   // dline.Info of the deadline open at the tipset (Lotus: DeadlineInfo(height).NextNotElapsed()).
   defineMethod('Filecoin.StateMinerProvingDeadline', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
-    const tipset = tipsetOf(devnet, key);
-    const miner = loadMiner(minerAt(devnet.stateAt(tipset.epoch), address, devnet.codes).miner);
+    const tipset = keptTipsetOf(devnet, key);
+    const miner = loadMiner(minerAt(tipsetState(devnet, tipset), address, devnet.codes).miner);
     const d = deadlineInfo(tipset.epoch, miner.provingPeriodOffset);
     return {
       CurrentEpoch: d.currentEpoch,

@@ -11,11 +11,12 @@ import { lockedAt, pendingTxsRoot, type MultisigState } from '../../fevm/actors/
 import type { Tipset } from '../../mining/tipset.js';
 import { defineMethod } from '../define-method.js';
 import { addressJson, bytesJson, cidJson, idJson } from '../lotus-json.js';
-import { filAddress, tipsetKey, tipsetOf } from '../lotus-params.js';
+import { keptTipsetOf, tipsetState } from '../dropped-tipsets.js';
+import { filAddress, tipsetKey } from '../lotus-params.js';
 
 /** The multisig at `address` in the tipset's state, with Lotus's errors for a missing or other actor. */
 function multisigAt(devnet: Devnet, address: FilAddress, tipset: Tipset, what = 'multisig actor'): { actor: Actor; multisig: MultisigState } {
-  const actor = resolveAddress(devnet.stateAt(tipset.epoch), address);
+  const actor = resolveAddress(tipsetState(devnet, tipset), address);
   if (!actor) throw new DevnetError(`failed to load ${what}: resolution lookup failed (${address.toString()}): actor not found`);
   if (!actor.multisig) throw new DevnetError(`failed to load multisig actor state: actor code is not multisig: ${actor.kind}`);
   return { actor, multisig: actor.multisig };
@@ -48,25 +49,25 @@ export function vestedBetween(devnet: Devnet, address: FilAddress, startEpoch: n
 export const filecoinMsigState = [
   // The balance minus what the vesting schedule still locks at the tipset's height.
   defineMethod('Filecoin.MsigGetAvailableBalance', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
-    const tipset = tipsetOf(devnet, key);
+    const tipset = keptTipsetOf(devnet, key);
     const { actor, multisig } = multisigAt(devnet, address, tipset);
     return (actor.balance - lockedAt(multisig, tipset.epoch)).toString();
   }),
 
   defineMethod('Filecoin.MsigGetVestingSchedule', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
-    const { multisig } = multisigAt(devnet, address, tipsetOf(devnet, key));
+    const { multisig } = multisigAt(devnet, address, keptTipsetOf(devnet, key));
     return { InitialBalance: multisig.initialBalance.toString(), StartEpoch: multisig.startEpoch, UnlockDuration: multisig.unlockDuration };
   }),
 
   defineMethod('Filecoin.MsigGetVested', [filAddress('address'), tipsetKey('start'), tipsetKey('end')], ({ devnet }, address, startKey, endKey) => {
-    const start = tipsetOf(devnet, startKey);
-    const end = tipsetOf(devnet, endKey);
+    const start = keptTipsetOf(devnet, startKey);
+    const end = keptTipsetOf(devnet, endKey);
     return vestedBetween(devnet, address, start.epoch, end.epoch, () => end);
   }),
 
   // Pending transactions by ID; an executed or cancelled one is gone.
   defineMethod('Filecoin.MsigGetPending', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
-    const { multisig } = multisigAt(devnet, address, tipsetOf(devnet, key));
+    const { multisig } = multisigAt(devnet, address, keptTipsetOf(devnet, key));
     // In the order Lotus lists them: its HAMT's.
     return hamtOrder(multisig.pendingTxs.keys())
       .map((id) => [id, multisig.pendingTxs.get(id)!] as const)

@@ -7,7 +7,8 @@ import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import { decodeParams, encodeParams, paramsSchema, type Schema } from '../actor-params.js';
 import { defineMethod } from '../define-method.js';
 import { bytesJson } from '../lotus-json.js';
-import { base64Bytes, cid, filAddress, integer, tipsetKey, tipsetOf } from '../lotus-params.js';
+import { keptStateOf } from '../dropped-tipsets.js';
+import { base64Bytes, cid, filAddress, integer, tipsetKey } from '../lotus-params.js';
 import type { Param } from '../params.js';
 
 /** The schema of `method` of the actor with code `code`, or Lotus's error. */
@@ -24,7 +25,7 @@ export const filecoinParams = [
     'Filecoin.StateDecodeParams',
     [filAddress('toAddress'), integer('method'), base64Bytes('params'), tipsetKey('tipsetKey')],
     ({ devnet }, to, method, params, key) => {
-      const actor = resolveAddress(devnet.stateAt(tipsetOf(devnet, key).epoch), to);
+      const actor = resolveAddress(keptStateOf(devnet, key), to);
       if (!actor) throw new DevnetError(`getting actor: resolution lookup failed (${to.toString()}): actor not found`);
       return decodeParams(schemaOf(actor.kind, devnet.codes.codeOf(actor.kind), method), params, 'params');
     },

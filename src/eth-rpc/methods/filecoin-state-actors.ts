@@ -12,7 +12,8 @@ import { circulatingPart } from '../../fevm/circulating-supply.js';
 import { readEach, type StateReader } from '../../fevm/state-tree.js';
 import { defineMethod } from '../define-method.js';
 import { actorJson, cidJson, idJson } from '../lotus-json.js';
-import { cid, epoch, filAddress, goFields, tipsetKey, tipsetOf } from '../lotus-params.js';
+import { keptAncestry, keptStateOf, keptTipsetOf, tipsetState } from '../dropped-tipsets.js';
+import { cid, epoch, filAddress, goFields, tipsetKey } from '../lotus-params.js';
 import { invalid, type Param } from '../params.js';
 
 /** The most upstream actors a view of every actor fetches on a fork; a view needing more is refused, not left running for hours. */
@@ -69,19 +70,20 @@ const sameActor = (a: Actor, b: Actor) =>
 
 export const filecoinStateActors = [
   defineMethod('Filecoin.StateListActors', [tipsetKey('tipsetKey')], ({ devnet }, key) =>
-    [...allActors(devnet.stateAt(tipsetOf(devnet, key).epoch))].map((actor) => idJson(actor.id)),
+    [...allActors(keptStateOf(devnet, key))].map((actor) => idJson(actor.id)),
   ),
 
   // The CIDs of the messages sent from or to the addresses, from the tipset back to `toHeight`, newest
   // first; compared as the messages name them (an f1 sender matches its f1 address only), as in Lotus.
   defineMethod('Filecoin.StateListMessages', [messageMatch('match'), tipsetKey('tipsetKey'), epoch('toHeight')], ({ devnet }, match, key, toHeight) => {
-    const tipset = tipsetOf(devnet, key);
+    const tipset = keptTipsetOf(devnet, key);
     if (!match.to && !match.from) throw new DevnetError('must specify at least To or From in message filter');
     // An address that names no actor at the start point has no messages.
     const named = match.to ?? match.from!;
-    if (!resolveAddress(devnet.stateAt(tipset.epoch), named)) return null;
+    if (!resolveAddress(tipsetState(devnet, tipset), named)) return null;
     const out: ReturnType<typeof cidJson>[] = [];
-    for (const t of devnet.chain.range(toHeight, tipset.epoch).reverse()) {
+    // From a dropped tipset, down its own branch.
+    for (const t of keptAncestry(devnet, tipset, toHeight)) {
       for (const m of t.messages) {
         const { from, to } = m.signed.message;
         if (match.from && from.key !== match.from.key) continue;
@@ -106,8 +108,8 @@ export const filecoinStateActors = [
   }),
 
   defineMethod('Filecoin.StateCirculatingSupply', [tipsetKey('tipsetKey')], ({ devnet }, key) => {
-    const { epoch } = tipsetOf(devnet, key);
-    return circulatingSupply(devnet.stateAt(epoch), epoch).toString();
+    const tipset = keptTipsetOf(devnet, key);
+    return circulatingSupply(tipsetState(devnet, tipset), tipset.epoch).toString();
   }),
 
   // The figure of the state the other State* methods read at the key (after its tipset's messages): what
@@ -115,7 +117,8 @@ export const filecoinStateActors = [
   // miner's (mining/miner.ts vmCirculatingSupply). On a fork, the upstream's figure at the fork point
   // moved by the fork's own work (forkedVmCirculatingSupply).
   defineMethod('Filecoin.StateVMCirculatingSupplyInternal', [tipsetKey('tipsetKey')], ({ devnet }, key) => {
-    const figure = devnet.vmCirculatingSupply(tipsetOf(devnet, key).epoch);
+    const tipset = keptTipsetOf(devnet, key);
+    const figure = devnet.vmCirculatingSupply(tipsetState(devnet, tipset), tipset.epoch);
     if (!figure) throw new DevnetError('the fork\'s upstream served no Filecoin.StateVMCirculatingSupplyInternal at the fork point (a Lotus gateway does not): the fork has no circulating supply, and its sectors no daily fee');
     const supply = figure();
     return {

@@ -225,7 +225,7 @@ export function layOutHeadTables(devnet: Devnet): void {
   if (laidOut.get(devnet) === head) return;
   laidOut.set(devnet, head);
   const state = devnet.stateAt(head.epoch);
-  for (const id of [MARKET_ACTOR_ID, VERIFREG_ACTOR_ID, DATACAP_ACTOR_ID, ...devnet.minerIdsAt(head.epoch)]) {
+  for (const id of [MARKET_ACTOR_ID, VERIFREG_ACTOR_ID, DATACAP_ACTOR_ID, ...devnet.minerIdsIn(state)]) {
     const actor = state.getActor(id);
     if (actor) stateJson(devnet, actor, { epoch: head.epoch, state });
   }

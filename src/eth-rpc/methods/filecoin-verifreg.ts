@@ -6,7 +6,6 @@
 import { FilAddress } from '../../common/address.js';
 import { cidOf, encodeCbor } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
-import type { Devnet } from '../../devnet/devnet.js';
 import { DATACAP_ACTOR_ID, MARKET_ACTOR_ID, VERIFREG_ACTOR_ID, type Actor } from '../../fevm/actor.js';
 import { NO_ALLOCATION_ID } from '../../fevm/actors/market/state.js';
 import { allowancesHamt, datacapStateValue, EMPTY_DATACAP_STATE } from '../../fevm/actors/datacap/state.js';
@@ -17,9 +16,8 @@ import { wholeTable } from '../../fevm/lazy-map.js';
 import type { StateReader } from '../../fevm/state-tree.js';
 import { defineMethod } from '../define-method.js';
 import { cidJson, idJson } from '../lotus-json.js';
-import { filAddress, integer, tipsetKey, tipsetOf } from '../lotus-params.js';
-
-const stateAt = (devnet: Devnet, key: Parameters<typeof tipsetOf>[1]): StateReader => devnet.stateAt(tipsetOf(devnet, key).epoch);
+import { keptStateOf } from '../dropped-tipsets.js';
+import { filAddress, integer, tipsetKey } from '../lotus-params.js';
 
 /** Lotus answers NoAllocationID (0) for a deal without a pending allocation. */
 const pendingAllocationId = (state: StateReader, dealId: number): number =>
@@ -100,7 +98,7 @@ export function registryStateJson(actor: Actor, serve: (blocks: Uint8Array[]) =>
 export const filecoinVerifreg = [
   // The client's datacap balance in bytes (tokens / 10^18); null without one.
   defineMethod('Filecoin.StateVerifiedClientStatus', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
-    const state = stateAt(devnet, key);
+    const state = keptStateOf(devnet, key);
     const id = lookupId(state, address);
     const balance = state.getActor(DATACAP_ACTOR_ID)?.datacap?.balances.get(id);
     return balance === undefined ? null : tokensToDatacap(balance).toString();
@@ -108,35 +106,35 @@ export const filecoinVerifreg = [
 
   // The verifier's remaining allowance in bytes; null if not a verifier.
   defineMethod('Filecoin.StateVerifierStatus', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
-    const state = stateAt(devnet, key);
+    const state = keptStateOf(devnet, key);
     const allowance = verifregOf(state).verifiers.get(lookupId(state, address));
     return allowance === undefined ? null : allowance.toString();
   }),
 
   defineMethod('Filecoin.StateVerifiedRegistryRootKey', [tipsetKey('tipsetKey')], ({ devnet }, key) => {
-    const { rootKey } = verifregOf(stateAt(devnet, key));
+    const { rootKey } = verifregOf(keptStateOf(devnet, key));
     if (rootKey === undefined) throw new DevnetError('the verified registry has no root key');
     return idJson(rootKey);
   }),
 
   defineMethod('Filecoin.StateGetAllocation', [filAddress('clientAddress'), integer('allocationId'), tipsetKey('tipsetKey')], ({ devnet }, address, id, key) => {
-    const state = stateAt(devnet, key);
+    const state = keptStateOf(devnet, key);
     const allocation = verifregOf(state).allocations.get(lookupId(state, address))?.get(id);
     return allocation ? allocationJson(allocation) : null;
   }),
 
   defineMethod('Filecoin.StateGetAllocations', [filAddress('clientAddress'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
-    const state = stateAt(devnet, key);
+    const state = keptStateOf(devnet, key);
     return byId(verifregOf(state).allocations, lookupId(state, address), allocationJson);
   }),
 
   // The allocation a verified deal's publication made, until the deal is activated: market state's pending table.
   defineMethod('Filecoin.StateGetAllocationIdForPendingDeal', [integer('dealId'), tipsetKey('tipsetKey')], ({ devnet }, dealId, key) => {
-    return pendingAllocationId(stateAt(devnet, key), dealId);
+    return pendingAllocationId(keptStateOf(devnet, key), dealId);
   }),
 
   defineMethod('Filecoin.StateGetAllocationForPendingDeal', [integer('dealId'), tipsetKey('tipsetKey')], ({ devnet }, dealId, key) => {
-    const state = stateAt(devnet, key);
+    const state = keptStateOf(devnet, key);
     const id = pendingAllocationId(state, dealId);
     const client = state.getActor(MARKET_ACTOR_ID)?.market?.proposals.get(dealId)?.client;
     const allocation = id === NO_ALLOCATION_ID || client === undefined ? undefined : verifregOf(state).allocations.get(client)?.get(id);
@@ -144,24 +142,24 @@ export const filecoinVerifreg = [
   }),
 
   defineMethod('Filecoin.StateGetClaim', [filAddress('providerAddress'), integer('claimId'), tipsetKey('tipsetKey')], ({ devnet }, address, id, key) => {
-    const state = stateAt(devnet, key);
+    const state = keptStateOf(devnet, key);
     const claim = verifregOf(state).claims.get(lookupId(state, address))?.get(id);
     return claim ? claimJson(claim) : null;
   }),
 
   defineMethod('Filecoin.StateGetClaims', [filAddress('providerAddress'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
-    const state = stateAt(devnet, key);
+    const state = keptStateOf(devnet, key);
     return byId(verifregOf(state).claims, lookupId(state, address), claimJson);
   }),
 
   // Every client's allocations in one map by allocation ID ({} when there are none).
   defineMethod('Filecoin.StateGetAllAllocations', [tipsetKey('tipsetKey')], ({ devnet }, key) => {
-    const { allocations } = verifregOf(stateAt(devnet, key));
+    const { allocations } = verifregOf(keptStateOf(devnet, key));
     return Object.fromEntries(wholeTable(allocations).flatMap(([, own]) => [...own].map(([id, a]) => [String(id), allocationJson(a)])));
   }),
 
   defineMethod('Filecoin.StateGetAllClaims', [tipsetKey('tipsetKey')], ({ devnet }, key) => {
-    const { claims } = verifregOf(stateAt(devnet, key));
+    const { claims } = verifregOf(keptStateOf(devnet, key));
     return Object.fromEntries(wholeTable(claims).flatMap(([, own]) => [...own].map(([id, c]) => [String(id), claimJson(c)])));
   }),
 ];

@@ -1,0 +1,112 @@
+// The Filecoin.* methods that read the state at a tipset key answer a tipset an evm_revert dropped
+// exactly as they did while it was on the chain (Lotus's GetTipSetFromKey loads any tipset of its
+// blockstore and reads its state), whatever the chain mined over its epochs since: the miner, market,
+// verifreg and supply readers over a verified deal published, its sector sealed and its claim made in
+// the dropped tipsets; GetActorEventsRaw by a dropped key answers its events reverted.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { DEFAULT_MNEMONIC } from '../../src/config.js';
+import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
+import { setupRpc } from '../helpers/rpc-harness.js';
+import { randomVerifiedPiece } from '../helpers/verified-piece.js';
+
+const MINER = 't0111';
+const CLIENT = deriveNodeKeys(DEFAULT_MNEMONIC).dealClient.address.toString();
+
+type Call = (method: string, params?: unknown[]) => Promise<{ result?: unknown; error?: unknown }>;
+
+/** Every keyed reader's answer at `key` (an error's too: a dropped key must not turn an answer into one). */
+async function reads(call: Call, key: unknown, { dealId, sector, deadline }: { dealId: number; sector: number; deadline: number }) {
+  const at = async (method: string, params: unknown[]) => {
+    const { result, error } = await call(method, [...params, key]);
+    return error === undefined ? { result } : { error };
+  };
+  return {
+    miners: await at('Filecoin.StateListMiners', []),
+    info: await at('Filecoin.StateMinerInfo', [MINER]),
+    power: await at('Filecoin.StateMinerPower', [MINER]),
+    available: await at('Filecoin.StateMinerAvailableBalance', [MINER]),
+    sectors: await at('Filecoin.StateMinerSectors', [MINER, null]),
+    active: await at('Filecoin.StateMinerActiveSectors', [MINER]),
+    sector: await at('Filecoin.StateSectorGetInfo', [MINER, sector]),
+    allocatedOne: await at('Filecoin.StateMinerSectorAllocated', [MINER, sector]),
+    allocated: await at('Filecoin.StateMinerAllocated', [MINER]),
+    partition: await at('Filecoin.StateSectorPartition', [MINER, sector]),
+    faults: await at('Filecoin.StateMinerFaults', [MINER]),
+    allFaults: await at('Filecoin.StateAllMinerFaults', [100]),
+    provingDeadline: await at('Filecoin.StateMinerProvingDeadline', [MINER]),
+    deadlines: await at('Filecoin.StateMinerDeadlines', [MINER]),
+    partitions: await at('Filecoin.StateMinerPartitions', [MINER, deadline]),
+    sectorCount: await at('Filecoin.StateMinerSectorCount', [MINER]),
+    recoveries: await at('Filecoin.StateMinerRecoveries', [MINER]),
+    creationDeposit: await at('Filecoin.StateMinerCreationDeposit', []),
+    precommit: await at('Filecoin.StateSectorPreCommitInfo', [MINER, sector]),
+    expiration: await at('Filecoin.StateSectorExpiration', [MINER, sector]),
+    deal: await at('Filecoin.StateMarketStorageDeal', [dealId]),
+    deals: await at('Filecoin.StateMarketDeals', []),
+    balance: await at('Filecoin.StateMarketBalance', [CLIENT]),
+    participants: await at('Filecoin.StateMarketParticipants', []),
+    collateral: await at('Filecoin.StateDealProviderCollateralBounds', [1024, true]),
+    clientStatus: await at('Filecoin.StateVerifiedClientStatus', [CLIENT]),
+    rootKey: await at('Filecoin.StateVerifiedRegistryRootKey', []),
+    allocations: await at('Filecoin.StateGetAllocations', [CLIENT]),
+    allAllocations: await at('Filecoin.StateGetAllAllocations', []),
+    claims: await at('Filecoin.StateGetClaims', [MINER]),
+    allClaims: await at('Filecoin.StateGetAllClaims', []),
+    claim: await at('Filecoin.StateGetClaim', [MINER, 1]),
+    pendingAllocation: await at('Filecoin.StateGetAllocationIdForPendingDeal', [dealId]),
+    actors: await at('Filecoin.StateListActors', []),
+    supply: await at('Filecoin.StateCirculatingSupply', []),
+    vmSupply: await at('Filecoin.StateVMCirculatingSupplyInternal', []),
+    weight: await at('Filecoin.ChainTipSetWeight', []),
+    // Back from the key through its own parents (the dropped ones, then the chain's).
+    messages: (await call('Filecoin.StateListMessages', [{ To: 't05' }, key, 0])).result ?? null,
+  };
+}
+
+describe('Filecoin state methods at a dropped tipset\'s key', () => {
+  test('answer what they answered while it was on the chain: a verified deal published, its sector sealed and claimed, rewards paid in the dropped tipsets', async (t) => {
+    const { result, call, devnet } = await setupRpc(t, { sealDelay: 2 });
+    const snapshot = await result('evm_snapshot');
+    const from = devnet.head.epoch + 1;
+    const piece = randomVerifiedPiece();
+    await result('devnet_addVerifiedClient', [CLIENT, String(piece.size)]);
+    const { dealId } = await result('devnet_proposeDeal', [{ pieceCid: piece.cid.toString(), pieceSize: piece.size, provider: MINER, verifiedDeal: true }]);
+    for (let i = 0; i < 4; i++) {
+      await result('evm_mine');
+      await devnet.storageProviders.settled();
+    }
+    const { State } = await result('Filecoin.StateMarketStorageDeal', [dealId, null]);
+    assert.ok(State.SectorStartEpoch > 0, 'sealed in the tipsets to drop');
+    const sector = State.SectorNumber;
+    const { Deadline: deadline } = await result('Filecoin.StateSectorPartition', [MINER, sector, null]);
+    const head = await result('Filecoin.ChainHead');
+    const keys = await Promise.all(Array.from({ length: head.Height - from + 1 }, async (_, i) => (await result('Filecoin.ChainGetTipSetByHeight', [from + i, null])).Cids));
+    const ids = { dealId, sector, deadline };
+    // At each dropped tipset: the deal published, then pending activation, its sector sealed, claimed.
+    const before = await Promise.all(keys.map((key) => reads(call, key, ids)));
+    const last = before[before.length - 1];
+    assert.ok(last.sector.result && last.claim.result && last.messages);
+    assert.equal(Object.keys(last.deals.result as object).length, 1);
+    assert.notEqual((last.power.result as any).MinerPower.RawBytePower, '0');
+    assert.ok(before.some((at) => (at.pendingAllocation.result as number) > 0), 'a pending allocation in one of them');
+    const events = await Promise.all(keys.map((key) => result('Filecoin.GetActorEventsRaw', [{ tipsetKey: key }])));
+    assert.ok(events.flat().filter(Boolean).length >= 4, 'the deal\'s and sector\'s events');
+    assert.ok(events.flat().every((e) => e === null || e.reverted === false));
+
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    // The chain mines over the same epochs with none of it.
+    await result('anvil_mine', ['0x' + (head.Height - from + 2).toString(16)]);
+    await devnet.storageProviders.settled();
+    const now = await result('Filecoin.ChainGetTipSetByHeight', [head.Height, null]);
+    assert.notDeepEqual(now.Cids, head.Cids);
+    const live = await reads(call, now.Cids, ids);
+    assert.deepEqual(live.deals.result, {});
+    assert.equal(live.sector.result, null);
+
+    assert.deepEqual(await Promise.all(keys.map((key) => reads(call, key, ids))), before);
+    // Lotus's index answers a tipset key's events, reverted ones too (reverted: true).
+    const reverted = events.map((list) => list && list.map((e: object) => ({ ...e, reverted: true })));
+    assert.deepEqual(await Promise.all(keys.map((key) => result('Filecoin.GetActorEventsRaw', [{ tipsetKey: key }]))), reverted);
+  });
+});
