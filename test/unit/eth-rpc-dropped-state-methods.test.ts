@@ -5,6 +5,8 @@
 // the dropped tipsets; GetActorEventsRaw by a dropped key answers its events reverted.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { FilAddress } from '../../src/common/address.js';
+import { decodeCbor } from '../../src/common/cbor.js';
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
@@ -12,8 +14,9 @@ import { randomVerifiedPiece } from '../helpers/verified-piece.js';
 
 const MINER = 't0111';
 const CLIENT = deriveNodeKeys(DEFAULT_MNEMONIC).dealClient.address.toString();
+const FIL = 10n ** 18n;
 
-type Call = (method: string, params?: unknown[]) => Promise<{ result?: unknown; error?: unknown }>;
+type Call = (method: string, params?: unknown[]) => Promise<{ result?: unknown; error?: { message: string } }>;
 
 /** Every keyed reader's answer at `key` (an error's too: a dropped key must not turn an answer into one). */
 async function reads(call: Call, key: unknown, { dealId, sector, deadline }: { dealId: number; sector: number; deadline: number }) {
@@ -108,5 +111,39 @@ describe('Filecoin state methods at a dropped tipset\'s key', () => {
     // Lotus's index answers a tipset key's events, reverted ones too (reverted: true).
     const reverted = events.map((list) => list && list.map((e: object) => ({ ...e, reverted: true })));
     assert.deepEqual(await Promise.all(keys.map((key) => result('Filecoin.GetActorEventsRaw', [{ tipsetKey: key }]))), reverted);
+  });
+
+  test('the multisig readers and StateDecodeParams answer a wallet created, with a proposal pending, in the dropped tipsets', async (t) => {
+    const { result, call } = await setupRpc(t);
+    const genesis = (await result('Filecoin.ChainGetGenesis')).Cids;
+    const signer = await result('Filecoin.WalletNew', ['secp256k1']);
+    await result('Filecoin.MpoolPushMessage', [{ From: CLIENT, To: signer, Value: (1000n * FIL).toString(), Method: 0 }, null]);
+    const snapshot = await result('evm_snapshot');
+    const push = async (prototype: { Message: unknown }) => {
+      const signed = await result('Filecoin.MpoolPushMessage', [prototype.Message, null]);
+      return (await result('Filecoin.StateSearchMsg', [null, signed.CID, -1, true])).Receipt;
+    };
+    const created = await push(await result('Filecoin.MsigCreate', [2, [signer, CLIENT], 100, (300n * FIL).toString(), signer, '0']));
+    const msig = FilAddress.fromBytes((decodeCbor(Buffer.from(created.Return, 'base64')) as Uint8Array[])[0]).toString('t');
+    const proposal = await result('Filecoin.MsigPropose', [msig, CLIENT, (5n * FIL).toString(), signer, 0, null]);
+    await push(proposal);
+    await result('evm_mine');
+    const key = (await result('Filecoin.ChainHead')).Cids;
+    const at = async (method: string, params: unknown[]) => (await call(method, params)).result;
+    const reads = async () => ({
+      available: await at('Filecoin.MsigGetAvailableBalance', [msig, key]),
+      schedule: await at('Filecoin.MsigGetVestingSchedule', [msig, key]),
+      vested: await at('Filecoin.MsigGetVested', [msig, genesis, key]),
+      pending: await at('Filecoin.MsigGetPending', [msig, key]),
+      params: await at('Filecoin.StateDecodeParams', [msig, 2, proposal.Message.Params, key]),
+    });
+    const before = await reads();
+    assert.equal((before.pending as unknown[]).length, 1);
+    assert.ok(before.available && before.schedule && before.vested && before.params);
+
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    await result('anvil_mine', ['0x4']);
+    assert.match((await call('Filecoin.MsigGetPending', [msig, null])).error!.message, /actor not found/);
+    assert.deepEqual(await reads(), before);
   });
 });
