@@ -1,0 +1,61 @@
+// A Lotus client (Glif's, unmodified, on /rpc/v1) reading the storage market and a miner at a tipset
+// key that a test's evm_revert (Hardhat's loadFixture) then drops: Lotus answers a reorged tipset's
+// state from its blockstore, so the same calls by the same key answer as they did before the revert,
+// whatever the chain mined over those epochs since.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { DEFAULT_MNEMONIC } from '../../src/config.js';
+import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
+import { hex, mineUntilActive, rpc } from '../helpers/fork-calls.js';
+import { glifClient } from '../helpers/glif.js';
+import { useDevnet } from '../helpers/use-devnet.js';
+import { randomVerifiedPiece } from '../helpers/verified-piece.js';
+
+const SEAL_DELAY = 2;
+const CLIENT = deriveNodeKeys(DEFAULT_MNEMONIC).dealClient.address.toString();
+
+describe('Filecoin state methods at a tipset evm_revert dropped, over HTTP', () => {
+  const devnet = useDevnet(['--seal-delay', String(SEAL_DELAY)]);
+
+  test('StateMinerInfo, StateMarketDeals, StateMarketStorageDeal, StateMinerSectors, StateGetAllClaims and GetActorEventsRaw answer as before the revert', async () => {
+    const lotus = glifClient(devnet.url);
+    const [miner] = await lotus.request('StateListMiners', null);
+    const snapshot = await rpc(devnet.url, 'evm_snapshot');
+    const piece = randomVerifiedPiece();
+    await rpc(devnet.url, 'devnet_addVerifiedClient', [CLIENT, String(piece.size)]);
+    const { dealId } = await rpc(devnet.url, 'devnet_proposeDeal', [{ pieceCid: piece.cid.toString(), pieceSize: piece.size, provider: miner, verifiedDeal: true }]);
+    await mineUntilActive(devnet.url, dealId, SEAL_DELAY);
+    const head = await lotus.request('ChainHead');
+    const reads = async (key: unknown) => ({
+      info: await lotus.request('StateMinerInfo', miner, key),
+      deals: await lotus.request('StateMarketDeals', key),
+      deal: await lotus.request('StateMarketStorageDeal', dealId, key),
+      sectors: await lotus.request('StateMinerSectors', miner, null, key),
+      claims: await lotus.request('StateGetAllClaims', key),
+    });
+    const before = await reads(head.Cids);
+    assert.ok(before.deal.State.SectorStartEpoch > 0);
+    assert.equal(Object.keys(before.claims).length, 1);
+    // The events of the tipsets from the deal's activation back to the snapshot.
+    const events = async () => {
+      const all = [];
+      for (let height = head.Height; height > head.Height - 2 * SEAL_DELAY - 2; height--) {
+        const { Cids } = await lotus.request('ChainGetTipSetByHeight', height, head.Cids);
+        all.push(...((await lotus.request('GetActorEventsRaw', { tipsetKey: Cids })) ?? []));
+      }
+      return all;
+    };
+    const emitted = await events();
+    assert.ok(emitted.length > 0 && emitted.every((e) => e.reverted === false));
+
+    assert.equal(await rpc(devnet.url, 'evm_revert', [snapshot]), true);
+    await rpc(devnet.url, 'anvil_mine', [hex(2 * SEAL_DELAY + 4)]);
+    const now = await lotus.request('ChainGetTipSetByHeight', head.Height, null);
+    assert.notDeepEqual(now.Cids, head.Cids);
+    assert.deepEqual(await lotus.request('StateMarketDeals', now.Cids), {});
+
+    assert.deepEqual(await reads(head.Cids), before);
+    // Its events by key come as Lotus's index keeps a reorged tipset's: reverted.
+    assert.deepEqual(await events(), emitted.map((e) => ({ ...e, reverted: true })));
+  });
+});
