@@ -144,10 +144,13 @@ class DroppedTipsets {
       requireKept: () => void this.branchOf(tipset),
       writtenSlots: (id, generation) => this.branchOf(tipset).writtenSlots(id, generation, tipset.epoch),
       hashAt: (epoch) => {
-        // Down its branch to the ancestor at or before `epoch`, or to where it left the chain, whose tipsets below are its ancestors.
-        let t = tipset;
-        while (t.epoch > epoch && !devnet.chain.byBlockHash(t.hash)) t = walkedParentOf(devnet, t);
-        return t.epoch <= epoch ? t.hash : devnet.chain.hashAt(epoch);
+        // Down its ancestors to the one at or before `epoch`, or to where it left the chain, whose tipsets
+        // below are its ancestors. Each holds its parent: an ancestor KEPT_DROPPED let go still has its hash.
+        for (let t: Tipset | undefined = tipset; t; t = t.parent) {
+          if (t.epoch <= epoch) return t.hash;
+          if (devnet.chain.byBlockHash(t.hash)) break;
+        }
+        return devnet.chain.hashAt(epoch);
       },
     };
   }

@@ -85,6 +85,11 @@ export interface Tipset {
   /** The base fee that applied to this tipset's messages (the header's ParentBaseFee). */
   baseFee: bigint;
   parentKey: CID | undefined;
+  /**
+   * The tipset it was mined on, held as long as it is: a tipset a revert dropped keeps its ancestors'
+   * headers with it, whatever else is let go (dropped-tipsets.ts: BLOCKHASH on a kept one).
+   */
+  parent: Tipset | undefined;
   header: BlockHeader;
   blockCid: CID;
   /** The tipset key's CID; its 32-byte digest is the Ethereum block hash. */

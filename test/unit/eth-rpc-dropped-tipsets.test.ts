@@ -143,6 +143,28 @@ describe('dropped tipsets', () => {
     assert.equal((await error('eth_call', [{ to: reader, data: word(1) }, { ...byHash, requireCanonical: true }])).message, 'tipset is not canonical');
   });
 
+  test(`eth_call on a dropped block answers BLOCKHASH of an ancestor the ${KEPT_DROPPED} kept let go: each tipset holds its parent`, async (t) => {
+    const { result, error, send } = await setupRpc(t, {}, { txDefaults: CALL });
+    const genesis = Number((await result('eth_getBlockByNumber', ['0x0', false])).timestamp);
+    const first = await result('evm_snapshot');
+    await send({ nonce: 0, data: BLOCK_READER_INITCODE });
+    const reader = getCreateAddress({ from: devWallet.address, nonce: 0 });
+    await result('anvil_mine', ['0x2']);
+    const dropped = await Promise.all([1, 2, 3].map((n) => result('eth_getBlockByNumber', [hex(n), false])));
+    await result('evm_revert', [first]);
+    // The oldest kept go first: block 1, the bottom of the three-block branch, whose state block 3's branch still holds.
+    for (let i = 1; i <= KEPT_DROPPED - 2; i++) {
+      const id = await result('evm_snapshot');
+      await result('evm_mine', [hex(genesis + 100 + i)]);
+      await result('evm_revert', [id]);
+    }
+    assert.match((await error('eth_getBlockByHash', [dropped[0].hash, false])).message, /^failed to get tipset by hash: /);
+    const call = (n: number) => result('eth_call', [{ to: reader, data: word(n) }, { blockHash: dropped[2].hash }]);
+    assert.equal(await call(1), readerAnswer(dropped[0].hash));
+    assert.equal(await call(2), readerAnswer(dropped[1].hash));
+    assert.equal(await call(0), readerAnswer((await result('eth_getBlockByNumber', ['0x0', false])).hash));
+  });
+
   test('Filecoin.StateGetActor, StateReadState, StateCall, the address lookups and v2\'s selectors by a dropped tipset\'s key answer as they did while it was on the chain', async (t) => {
     const { result, error, send, app } = await setupRpc(t, {}, { txDefaults: CALL });
     const v2 = async (method: string, params: unknown[]) => (await app.inject({ method: 'POST', url: '/rpc/v2', payload: { jsonrpc: '2.0', id: 1, method, params } })).json().result;
