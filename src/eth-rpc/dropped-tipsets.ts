@@ -6,7 +6,8 @@
 // before they check its parent (Ponder), and a revert may drop the head they queued. On a fork it is
 // the fork's own: never asked upstream. A dropped tipset's state is kept too, as a branch of the state
 // tree (state-branch.ts), for the state reads Lotus answers for a reorged tipset: by block hash
-// (eth_getBalance, eth_getCode, eth_getStorageAt, eth_getTransactionCount, eth_call) and by key (every
+// (eth_getBalance, eth_getCode, eth_getStorageAt, eth_getTransactionCount, eth_call, ots_hasCode and
+// ots_getBlockDetailsByHash's issuance) and by key (every
 // Filecoin.* method that reads the state at a key: StateGetActor, StateCall, the miner, market,
 // verifreg and multisig readers, v2's StateGetActor and StateGetID…, each through keptStatePoint or
 // tipsetState, as Lotus's GetTipSetFromKey loads any tipset of its blockstore), GetActorEventsRaw's

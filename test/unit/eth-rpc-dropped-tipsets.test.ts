@@ -211,6 +211,35 @@ describe('dropped tipsets', () => {
     assert.deepEqual(await reads(), before);
   });
 
+  test('Otterscan\'s ots_getBlockDetailsByHash and ots_hasCode by a dropped block\'s hash answer it as before the revert (its issuance and code from its kept state); numbers and transaction hashes are the live chain\'s', async (t) => {
+    const { result, error, snapshot, tx, block, emitter } = await emitted(t);
+    const deployed = await result('eth_getBlockByNumber', ['0x1', false]);
+    const details = await Promise.all([deployed.hash, block.hash].map((hash) => result('ots_getBlockDetailsByHash', [hash])));
+    // The genesis providers win each block's reward: what it minted is not zero.
+    assert.notEqual(details[1].issuance.blockReward, '0x0');
+    assert.equal(details[1].block.transactionCount, 1);
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    // The chain's head is below them: their issuance is read in the state they kept, not the chain's at their epochs.
+    assert.deepEqual(await Promise.all([deployed.hash, block.hash].map((hash) => result('ots_getBlockDetailsByHash', [hash]))), details);
+    await result('anvil_mine', ['0x3']);
+    assert.deepEqual(await Promise.all([deployed.hash, block.hash].map((hash) => result('ots_getBlockDetailsByHash', [hash]))), details);
+    assert.equal((await result('ots_getBlockDetails', ['0x2'])).block.transactionCount, 0);
+
+    // ots_hasCode by its hash (Erigon takes a block number or hash) reads its kept state, as eth_getCode does.
+    assert.equal(await result('ots_hasCode', [emitter, block.hash]), true);
+    assert.equal(await result('ots_hasCode', [emitter, { blockHash: block.hash }]), true);
+    assert.equal(await result('ots_hasCode', [emitter, 2]), false);
+    assert.equal((await error('ots_hasCode', [emitter, { blockHash: block.hash, requireCanonical: true }])).message, 'tipset is not canonical');
+    assert.match((await error('ots_getBlockDetailsByHash', ['0x' + '12'.repeat(32)])).message, /^failed to get tipset by hash: /);
+
+    // By number, and by transaction hash (looked up on the chain, as Erigon's and debug_traceTransaction's), the dropped block is gone.
+    assert.equal((await result('ots_getBlockTransactions', [2, 0, 10])).fullblock.transactions.length, 0);
+    for (const method of ['ots_traceTransaction', 'ots_getInternalOperations', 'ots_getTransactionError']) {
+      assert.equal((await error(method, [tx])).message, `transaction ${tx} not found`, method);
+    }
+    assert.equal(await result('ots_getContractCreator', [emitter]), null);
+  });
+
   test('eth_newFilter with a dropped block\'s hash holds its logs, removed', async (t) => {
     const { result, snapshot, block, receipts } = await emitted(t);
     assert.equal(await result('evm_revert', [snapshot]), true);

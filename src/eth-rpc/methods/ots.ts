@@ -7,10 +7,13 @@
 import { equalBytes, bytesToHex, quantity, type Hex } from '../../common/hex.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { REWARD_ACTOR_ID } from '../../fevm/actor.js';
+import { resolveEthAddress } from '../../fevm/actors/lifecycle.js';
 import { computeGasOutputs } from '../../fevm/gas.js';
 import { decodeBytesParams } from '../../fevm/message.js';
+import type { StateReader } from '../../fevm/state-tree.js';
 import { feeFieldsOf, type IncludedMessage, type Tipset } from '../../mining/tipset.js';
-import { resolveBlock, resolveStateBlock } from '../block-ref.js';
+import { resolveBlock, resolveBlockState, resolveKeptBlock } from '../block-ref.js';
+import { pointState, statePointOf, type StatePoint } from '../dropped-tipsets.js';
 import { defineMethod } from '../define-method.js';
 import { ethTransactionOf, formatBlock, formatReceipt, formatTransaction } from '../format.js';
 import { transactionHash } from '../logs.js';
@@ -102,7 +105,12 @@ export function transactionBySenderAndNonce(devnet: Devnet, sender: Uint8Array, 
   return tipset && message ? { tipset, message } : undefined;
 }
 
-function blockDetails(devnet: Devnet, tipset: Tipset) {
+/**
+ * A block's details at a state point: a tipset of the chain, or one a revert dropped, whose issuance
+ * is read in the state it kept (dropped-tipsets.ts), not the chain's at its epoch.
+ */
+function blockDetails(devnet: Devnet, point: StatePoint) {
+  const { tipset, dropped } = point;
   const { transactions: _, ...block } = formatBlock(devnet, tipset, false);
   let totalFees = 0n;
   for (const m of tipset.messages) {
@@ -111,8 +119,9 @@ function blockDetails(devnet: Devnet, tipset: Tipset) {
     totalFees += fees.baseFeeBurn + fees.overEstimationBurn + fees.minerTip;
   }
   // The block rewards paid up to the tipset less those up to its parent; the chain's first tipset (genesis, a fork's upstream one) none.
-  const paid = (epoch: number) => devnet.stateAt(epoch).getActor(REWARD_ACTOR_ID)?.reward?.totalStoragePowerReward ?? 0n;
-  const minted = tipset.epoch > (devnet.fork?.point.epoch ?? 0) ? paid(tipset.epoch) - paid(tipset.epoch - 1) : 0n;
+  const paid = (state: StateReader) => state.getActor(REWARD_ACTOR_ID)?.reward?.totalStoragePowerReward ?? 0n;
+  const before = () => (dropped ? dropped.stateBefore() : devnet.stateAt(tipset.epoch - 1));
+  const minted = tipset.epoch > (devnet.fork?.point.epoch ?? 0) ? paid(pointState(devnet, point)) - paid(before()) : 0n;
   return {
     block: { ...block, transactionCount: tipset.messages.length, logsBloom: null },
     // What the tipset's block reward minted (none without a winner; on a fork, builtin-actors' epoch reward); there are no uncles.
@@ -124,8 +133,10 @@ function blockDetails(devnet: Devnet, tipset: Tipset) {
 export const otsMethods = [
   defineMethod('ots_getApiLevel', [], () => OTS_API_LEVEL),
 
+  // By hash also a block a revert dropped, read in its kept state as eth_getCode reads it (Erigon takes a hash here, Anvil a number).
   defineMethod('ots_hasCode', [address('address'), otsBlock('block', { allowHash: true })], ({ devnet }, addr, block) => {
-    const actor = devnet.actorAt(addr, resolveStateBlock(devnet, block).epoch);
+    devnet.expectContract(addr);
+    const actor = resolveEthAddress(resolveBlockState(devnet, block), addr);
     return (actor?.evm?.bytecode.length ?? 0) > 0;
   }),
 
@@ -162,8 +173,11 @@ export const otsMethods = [
     return bytesToHex(decodeBytesParams(ret) ?? ret);
   }),
 
-  defineMethod('ots_getBlockDetails', [otsBlock('block')], ({ devnet }, block) => blockDetails(devnet, resolveBlock(devnet, block))),
-  defineMethod('ots_getBlockDetailsByHash', [hash('blockHash')], ({ devnet }, blockHash) => blockDetails(devnet, resolveBlock(devnet, { hash: blockHash }))),
+  defineMethod('ots_getBlockDetails', [otsBlock('block')], ({ devnet }, block) => blockDetails(devnet, { tipset: resolveBlock(devnet, block) })),
+  // Also a block a revert dropped, as eth_getBlockByHash answers it (Erigon reads a non-canonical block by hash; Anvil forgets it).
+  defineMethod('ots_getBlockDetailsByHash', [hash('blockHash')], ({ devnet }, blockHash) =>
+    blockDetails(devnet, statePointOf(devnet, resolveKeptBlock(devnet, { hash: blockHash }))),
+  ),
 
   // A page of the block's transactions (inputs cut to their 4-byte selectors) with their receipts (no logs).
   defineMethod('ots_getBlockTransactions', [otsBlock('block'), count('pageNumber'), count('pageSize')], ({ devnet }, block, page, size) => {
