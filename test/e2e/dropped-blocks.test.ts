@@ -149,6 +149,30 @@ describe('a dropped head fetched by hash, as an indexer queues it', () => {
     assert.deepEqual(await traceCall(), callBefore);
   });
 
+  test('after evm_revert Otterscan\'s block page of a dropped block answers by its hash (ots_getBlockDetailsByHash, ots_hasCode), as before the revert', async (t) => {
+    const c = clients(t);
+    const ots = (method: string, params: unknown[]) => c.ws.request({ method: method as never, params: params as never }) as Promise<any>;
+    const snapshot = await c.ws.request({ method: 'evm_snapshot' as never });
+    const deployed = await c.ws.waitForTransactionReceipt({ hash: await c.wallet.sendTransaction({ data: BLOCK_READER_INITCODE as Hex }) });
+    const reader = deployed.contractAddress!;
+    const details = await ots('ots_getBlockDetailsByHash', [deployed.blockHash]);
+    assert.equal(details.block.hash, deployed.blockHash);
+    assert.equal(details.block.transactionCount, 1);
+    assert.notEqual(details.totalFees, '0x0');
+    assert.equal(await c.ws.request({ method: 'evm_revert' as never, params: [snapshot] as never }), true);
+    // The chain goes on over that height without the reader; undone for the next cases.
+    const restore = await c.ws.request({ method: 'evm_snapshot' as never });
+    t.after(() => rpc(devnet.url, 'evm_revert', [restore]));
+    await c.ws.request({ method: 'anvil_mine' as never, params: ['0x2'] as never });
+
+    assert.deepEqual(await ots('ots_getBlockDetailsByHash', [deployed.blockHash]), details);
+    assert.equal(await ots('ots_hasCode', [reader, deployed.blockHash]), true);
+    // Otterscan's pages by number show the live chain's block, without the reader.
+    assert.equal(await ots('ots_hasCode', [reader, Number(deployed.blockNumber)]), false);
+    assert.equal((await ots('ots_getBlockDetails', [Number(deployed.blockNumber)])).block.transactionCount, 0);
+    await assert.rejects(ots('ots_traceTransaction', [deployed.transactionHash]), /not found/);
+  });
+
   test('after anvil_reorg the queued head answers by hash; the new head at its height has another', async (t) => {
     const c = clients(t);
     const { heads, unwatch } = watchHeads(c.ws);
