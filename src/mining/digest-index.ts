@@ -1,8 +1,9 @@
-// An index from 32-byte digests (message CIDs' digests, transaction hashes) to the ordinals of the
-// chain's messages, in typed arrays: where a Map from hex strings to location objects was ~0.3 KB a
-// message. Only a digest's first 4 bytes are kept; a hit is checked against the whole digest, which
-// the chain keeps anyway (`digestOf`). The chain removes the entries of the messages it drops
-// (`remove`), so the index holds the chain's messages only, however often it is truncated.
+// An index from 32-byte digests (message CIDs' digests, transaction hashes; tipsets' hashes and block
+// CIDs' digests) to the ordinals of the chain's messages (or the indexes of its tipsets), in typed
+// arrays: where a Map from hex strings to location objects was ~0.3 KB a message. Only a digest's
+// first 4 bytes are kept; a hit is checked against the whole digest, which the chain keeps anyway
+// (`digestOf`). The chain removes the entries of what it drops (`remove`), so the index holds the
+// chain's messages and tipsets only, however often it is truncated.
 import { equalBytes } from '../common/hex.js';
 
 /**

@@ -7,6 +7,7 @@ import { getCreateAddress, Wallet } from 'ethers';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { createDevnet, testConfig } from '../../src/index.js';
 import { ChainStore } from '../../src/mining/chain-store.js';
+import { CID } from 'multiformats/cid';
 import { cidOf } from '../../src/common/cbor.js';
 import { encodeMessage, encodeSignedMessage, messageCid, signedMessageCid, SigType } from '../../src/fevm/message.js';
 import { buildTipset, encodeBlockHeader, type IncludedMessage, type Tipset } from '../../src/mining/tipset.js';
@@ -53,6 +54,27 @@ describe('ChainStore', () => {
     }
     assert.equal(store.atEpoch(4), undefined);
     assert.equal(store.byBlockHash(new Uint8Array(32)), undefined);
+  });
+
+  test('byBlockHash, byBlockCid and parentOf over thousands of tipsets, truncated and grown again: the dropped are gone, the new found; a CID of another codec with the same digest names nothing', () => {
+    const { store, tipsets } = chainOf(3000);
+    store.truncate(1499);
+    for (const tipset of [tipsets[0]!, tipsets[777]!, tipsets[1499]!]) {
+      assert.equal(store.byBlockHash(tipset.hash), tipset);
+      assert.equal(store.byBlockCid(tipset.blockCid), tipset);
+    }
+    for (const dropped of [tipsets[1500]!, tipsets[2999]!]) {
+      assert.equal(store.byBlockHash(dropped.hash), undefined);
+      assert.equal(store.byBlockCid(dropped.blockCid), undefined);
+    }
+    const next = buildTipset({ epoch: 1500, timestamp: GENESIS_TIME + 1501, baseFee: 100n, parent: tipsets[1499], messages: [] });
+    store.append(next);
+    assert.equal(store.byBlockHash(next.hash), next);
+    assert.equal(store.byBlockCid(next.blockCid), next);
+    assert.equal(store.parentOf(next), tipsets[1499]);
+    const raw = CID.create(1, 0x55, tipsets[5]!.blockCid.multihash);
+    assert.equal(store.byBlockCid(raw), undefined);
+    assert.equal(store.readObject(raw), undefined);
   });
 
   test('append refuses a tipset that is not a child of the head at a later epoch', () => {
