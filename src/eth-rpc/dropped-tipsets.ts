@@ -188,11 +188,13 @@ export function keptParentOf(devnet: Devnet, tipset: Tipset): Tipset | undefined
 
 /**
  * keptParentOf on a walk back from a dropped tipset to the chain (ChainGetPath, a height below it),
- * which always finds one: refused once KEPT_DROPPED let it go (Lotus's blockstore keeps every one).
+ * or, once KEPT_DROPPED let the parent go, the parent the tipset holds (Tipset.parent): Lotus's
+ * blockstore keeps every header, and a kept tipset keeps its ancestors'.
  */
 export function walkedParentOf(devnet: Devnet, tipset: Tipset): Tipset {
-  const parent = keptParentOf(devnet, tipset);
-  if (!parent) throw new DevnetError(`the parent of the dropped tipset at epoch ${tipset.epoch} is no longer kept (at most ${KEPT_DROPPED} dropped tipsets are)`);
+  const parent = keptParentOf(devnet, tipset) ?? tipset.parent;
+  // Only the chain's first tipset has none, and walks stop at the chain before it.
+  if (!parent) throw new Error(`the tipset at epoch ${tipset.epoch} has no parent to walk to`);
   return parent;
 }
 
