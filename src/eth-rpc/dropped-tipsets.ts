@@ -15,7 +15,7 @@
 // its kept state before it, debug_traceCall by its hash runs as eth_call does.
 // Numbers, tags and range filters follow the live chain only, and so do the other traces and the
 // Filecoin methods that search for a message from a key or run messages on it (StateSearchMsg,
-// StateCompute, StateReplay), draw randomness at it or ask the pool about it: they refuse a dropped
+// StateCompute, StateReplay) or ask the pool about it: they refuse a dropped
 // tipset (lotus-params.ts tipsetOf).
 import { DevnetError } from '../common/errors.js';
 import { bytesToHex } from '../common/hex.js';

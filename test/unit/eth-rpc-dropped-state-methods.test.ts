@@ -146,4 +146,28 @@ describe('Filecoin state methods at a dropped tipset\'s key', () => {
     assert.match((await call('Filecoin.MsigGetPending', [msig, null])).error!.message, /actor not found/);
     assert.deepEqual(await reads(), before);
   });
+
+  test('randomness at a dropped key is drawn from its own branch, below the chain\'s head too; the future is refused as before', async (t) => {
+    const { result, call } = await setupRpc(t);
+    const snapshot = await result('evm_snapshot');
+    const from = (await result('Filecoin.ChainHead')).Height;
+    await result('anvil_mine', ['0x5']);
+    const key = (await result('Filecoin.ChainHead')).Cids;
+    const entropy = Buffer.from('dropped').toString('base64');
+    const draws = async () =>
+      Promise.all(
+        [from + 1, from + 3, from + 5, from + 6].flatMap((at) => [
+          call('Filecoin.StateGetRandomnessFromTickets', [2, at, entropy, key]),
+          call('Filecoin.StateGetRandomnessDigestFromTickets', [at, key]),
+          call('Filecoin.StateGetRandomnessFromBeacon', [2, at, entropy, key]),
+          call('Filecoin.StateGetRandomnessDigestFromBeacon', [at, key]),
+        ]),
+      );
+    const before = (await draws()).map(({ result, error }) => ({ result, error }));
+    assert.ok(before.slice(0, 12).every((d) => typeof d.result === 'string'));
+    assert.ok(before.slice(12).every((d) => (d.error as { message: string }).message.includes('cannot draw randomness from the future')));
+    // Its epochs are above the chain's head now.
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    assert.deepEqual((await draws()).map(({ result, error }) => ({ result, error })), before);
+  });
 });

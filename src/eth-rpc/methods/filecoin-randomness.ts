@@ -6,7 +6,11 @@ import type { Devnet } from '../../devnet/devnet.js';
 import { beaconEntryData, beaconRandomness, drawBeaconRandomness, drawTicketRandomness, ticketDigest } from '../../fevm/randomness.js';
 import { defineMethod } from '../define-method.js';
 import { bytesJson } from '../lotus-json.js';
-import { epoch, integer, tipsetKey, tipsetOf } from '../lotus-params.js';
+import type { CID } from '../../common/cbor.js';
+import type { Tipset } from '../../mining/tipset.js';
+import { tipsetAtHeightFrom } from '../block-ref.js';
+import { keptTipsetOf } from '../dropped-tipsets.js';
+import { epoch, integer, tipsetKey } from '../lotus-params.js';
 import { parseBase64, type Param } from '../params.js';
 
 const entropy: Param<Uint8Array> = {
@@ -18,13 +22,25 @@ const entropy: Param<Uint8Array> = {
   },
 };
 
-/** Randomness can be drawn up to the tipset asked about, never beyond it (the error under `context`, as Lotus wraps it). */
-function checkNotFuture(devnet: Devnet, randEpoch: number, key: Parameters<typeof tipsetOf>[1], context = ''): void {
-  if (randEpoch > tipsetOf(devnet, key).epoch) throw new DevnetError(`${context}cannot draw randomness from the future`);
+/**
+ * The tipset the key names (one a revert dropped too, as Lotus loads any tipset of its blockstore),
+ * which randomness can be drawn up to, never beyond (the error under `context`, as Lotus wraps it).
+ */
+function drawnFrom(devnet: Devnet, randEpoch: number, key: CID[] | undefined, context = ''): Tipset {
+  const tipset = keptTipsetOf(devnet, key);
+  if (randEpoch > tipset.epoch) throw new DevnetError(`${context}cannot draw randomness from the future`);
+  return tipset;
 }
 
-/** The ticket randomness is drawn from: since network version 13 Lotus takes a null round's from the tipset after it. */
-const ticketAt = (devnet: Devnet, randEpoch: number): Uint8Array => devnet.chain.atOrAfter(randEpoch)!.header.ticket;
+/**
+ * The ticket randomness is drawn from, on the chain of `from`: since network version 13 Lotus takes a
+ * null round's from the tipset after it; a dropped `from` draws from its own branch down to where it
+ * left the chain (lotus b835fab70 chain/rand/rand.go getChainRandomness: GetTipsetByHeight from the tipset).
+ */
+function ticketAt(devnet: Devnet, randEpoch: number, from: Tipset): Uint8Array {
+  const onChain = devnet.chain.byBlockHash(from.hash) !== undefined;
+  return (onChain ? devnet.chain.atOrAfter(randEpoch)! : tipsetAtHeightFrom(devnet, randEpoch, from, 'after')).header.ticket;
+}
 
 export const filecoinRandomness = [
   // The devnet's beacon has one entry per epoch; its round number is the epoch.
@@ -34,7 +50,8 @@ export const filecoinRandomness = [
   }),
 
   defineMethod('Filecoin.StateGetRandomnessDigestFromBeacon', [epoch('randEpoch'), tipsetKey('tipsetKey')], ({ devnet }, at, key) => {
-    checkNotFuture(devnet, at, key);
+    // The beacon is the same on every branch.
+    drawnFrom(devnet, at, key);
     return bytesJson(beaconRandomness(devnet.beaconSeed, at));
   }),
 
@@ -42,7 +59,7 @@ export const filecoinRandomness = [
     'Filecoin.StateGetRandomnessFromBeacon',
     [integer('personalization'), epoch('randEpoch'), entropy, tipsetKey('tipsetKey')],
     ({ devnet }, tag, at, extra, key) => {
-      checkNotFuture(devnet, at, key);
+      drawnFrom(devnet, at, key);
       return bytesJson(drawBeaconRandomness(devnet.beaconSeed, BigInt(tag), at, extra ?? new Uint8Array()));
     },
   ),
@@ -51,15 +68,15 @@ export const filecoinRandomness = [
     'Filecoin.StateGetRandomnessFromTickets',
     [integer('personalization'), epoch('randEpoch'), entropy, tipsetKey('tipsetKey')],
     ({ devnet }, tag, at, extra, key) => {
-      checkNotFuture(devnet, at, key);
-      return bytesJson(drawTicketRandomness(ticketAt(devnet, at), BigInt(tag), at, extra ?? new Uint8Array()));
+      const from = drawnFrom(devnet, at, key);
+      return bytesJson(drawTicketRandomness(ticketAt(devnet, at, from), BigInt(tag), at, extra ?? new Uint8Array()));
     },
   ),
 
   // The digest the ticket randomness is drawn over, with Lotus's wrapping of its error
   // (node/impl/full/state.go:1968, chain/rand/rand.go getChainRandomness).
   defineMethod('Filecoin.StateGetRandomnessDigestFromTickets', [epoch('randEpoch'), tipsetKey('tipsetKey')], ({ devnet }, at, key) => {
-    checkNotFuture(devnet, at, key, 'failed to get randomness digest from tickets: ');
-    return bytesJson(ticketDigest(ticketAt(devnet, at)));
+    const from = drawnFrom(devnet, at, key, 'failed to get randomness digest from tickets: ');
+    return bytesJson(ticketDigest(ticketAt(devnet, at, from)));
   }),
 ];
