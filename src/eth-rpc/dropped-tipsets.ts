@@ -11,12 +11,12 @@
 // Filecoin.* method that reads the state at a key: StateGetActor, StateCall, the miner, market,
 // verifreg and multisig readers, v2's StateGetActor and StateGetID…, each through keptStatePoint or
 // tipsetState, as Lotus's GetTipSetFromKey loads any tipset of its blockstore), GetActorEventsRaw's
-// events of its tipset key (reverted), and its traces: debug_traceBlockByHash replays its messages on
-// its kept state before it, debug_traceCall by its hash runs as eth_call does.
+// events of its tipset key (reverted), StateSearchMsg from its key (keptSearchMessage), and its
+// traces: debug_traceBlockByHash replays its messages on its kept state before it, debug_traceCall by
+// its hash runs as eth_call does.
 // Numbers, tags and range filters follow the live chain only, and so do the other traces and the
-// Filecoin methods that search for a message from a key or run messages on it (StateSearchMsg,
-// StateCompute, StateReplay) or ask the pool about it: they refuse a dropped
-// tipset (lotus-params.ts tipsetOf).
+// Filecoin methods that run messages at a key (StateCompute, StateReplay) or ask the pool about it:
+// they refuse a dropped tipset (lotus-params.ts tipsetOf).
 import { DevnetError } from '../common/errors.js';
 import { bytesToHex } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
@@ -25,6 +25,7 @@ import type { OffChainPoint } from '../devnet/replay.js';
 import type { StateBranch } from '../fevm/state-branch.js';
 import type { StateReader } from '../fevm/state-tree.js';
 import type { CID } from '../common/cbor.js';
+import type { MessageLocation } from '../mining/chain-store.js';
 import { tipsetKeyCid, type Tipset } from '../mining/tipset.js';
 import { tipsetLogs, type EthLog } from './logs.js';
 import { heldTipset, tipsetOf } from './lotus-params.js';
@@ -213,6 +214,29 @@ export function keptAncestry(devnet: Devnet, tipset: Tipset, height: number): Ti
     t = walkedParentOf(devnet, t);
   }
   return [...dropped, ...devnet.chain.range(height, t.epoch).reverse()];
+}
+
+/**
+ * Where the message `cid` ran, searched from `from` as Lotus's SearchForMessage does (lotus b835fab70
+ * chain/stmgr/searchwait.go): from a tipset on the chain, Devnet.searchMessage; from a dropped one,
+ * that tipset itself, then the chain (Lotus's message index holds the chain's), then back through
+ * its own dropped parents (searchBackForMsg walks the tipset's parents), then the chain below where
+ * its branch left it, where a replaced message's replacement is looked for (Devnet.searchMessage).
+ */
+export function keptSearchMessage(devnet: Devnet, cid: CID, allowReplaced: boolean, from: Tipset): MessageLocation | undefined {
+  if (devnet.chain.byBlockHash(from.hash)) return devnet.searchMessage(cid, allowReplaced, from);
+  const ranIn = (tipset: Tipset): MessageLocation | undefined => {
+    const message = tipset.messages.find((m) => m.cid.equals(cid));
+    return message && { tipset, message };
+  };
+  const found = ranIn(from) ?? devnet.chain.messageByCid(cid);
+  if (found) return found;
+  let t = walkedParentOf(devnet, from);
+  for (; !devnet.chain.byBlockHash(t.hash); t = walkedParentOf(devnet, t)) {
+    const inBranch = ranIn(t);
+    if (inBranch) return inBranch;
+  }
+  return devnet.searchMessage(cid, allowReplaced, t);
 }
 
 /**

@@ -11,8 +11,8 @@ import type { Devnet } from '../devnet/devnet.js';
 import type { Fork } from '../devnet/fork/fork.js';
 import { sameTipsetKey, type TipsetKeyJson } from '../devnet/fork/fork-point.js';
 import { isMethodNotFound, UpstreamAnswerError } from '../devnet/fork/upstream.js';
-import { keptByBlockCid } from './dropped-tipsets.js';
-import { cid, filAddress, integer, tipsetKey, tipsetOf } from './lotus-params.js';
+import { keptByBlockCid, keptTipsetOf } from './dropped-tipsets.js';
+import { cid, filAddress, integer, tipsetKey } from './lotus-params.js';
 import { checkConfidence, decodedReturn } from './methods/filecoin-state.js';
 import { hash } from './params.js';
 
@@ -110,8 +110,8 @@ async function byMessage(devnet: Devnet, fork: Fork, method: string, args: unkno
   // A wait's confidence is refused before the message is looked for; one of the upstream's history is answered at once.
   const confidence = WAITS.has(method) ? parsed(() => integer('confidence').parse(args[1])) : undefined;
   if (confidence !== undefined) checkConfidence(confidence);
-  // v1's StateSearchMsg from a tipset key the fork does not know is still the local error.
-  if (method === 'Filecoin.StateSearchMsg' && args.length > 1) tipsetOf(devnet, tipsetKey('tipsetKey').parse(args[0]));
+  // v1's StateSearchMsg from a tipset key the fork does not know (nor kept when a revert dropped it) is still the local error.
+  if (method === 'Filecoin.StateSearchMsg' && args.length > 1) keptTipsetOf(devnet, tipsetKey('tipsetKey').parse(args[0]));
   const lookup = await upstreamSearch(fork, message);
   if (!lookup) return local(args);
   // A wait answers the return decoded (ReturnDec), as the devnet decodes its own messages' (the

@@ -14,9 +14,9 @@ import { EC_FINALITY, SAFE_EPOCH_DELAY } from '../mining/finality.js';
 import type { Tipset } from '../mining/tipset.js';
 import { resolveKeptBlock } from './block-ref.js';
 import type { RpcMethod } from './define-method.js';
-import { keptByBlockHash, keptTipsetOf } from './dropped-tipsets.js';
+import { keptByBlockHash, keptSearchMessage, keptTipsetOf } from './dropped-tipsets.js';
 import { ethereumName } from './lotus-aliases.js';
-import { isTipsetKey, tipsetOf } from './lotus-params.js';
+import { isTipsetKey } from './lotus-params.js';
 import { beyondLookback, checkReceiptsLookback, NO_LIMIT } from './message-lookback.js';
 import { parseBlockRef, type BlockRef } from './params.js';
 
@@ -254,8 +254,8 @@ export function withLookbackCap(method: RpcMethod): RpcMethod {
       }
       if (limitsAnswer) return limitedLookup(ctx.devnet, method.handler(ctx, args));
       if (receiptLookup) {
-        const from = tipsetOf(ctx.devnet, args[1] as CID[] | undefined);
-        const found = ctx.devnet.searchMessage(args[0] as CID, true, from);
+        const from = keptTipsetOf(ctx.devnet, args[1] as CID[] | undefined);
+        const found = keptSearchMessage(ctx.devnet, args[0] as CID, true, from);
         if (found && beyondLookback(found.tipset.epoch, MESSAGE_LOOKBACK_LIMIT, from.epoch)) return null;
       }
       if (limitAt === undefined) return method.handler(ctx, args);

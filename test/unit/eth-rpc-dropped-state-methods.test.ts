@@ -170,4 +170,32 @@ describe('Filecoin state methods at a dropped tipset\'s key', () => {
     assert.equal(await result('evm_revert', [snapshot]), true);
     assert.deepEqual((await draws()).map(({ result, error }) => ({ result, error })), before);
   });
+
+  test('StateSearchMsg and v0\'s StateGetReceipt from a dropped key search its own branch (then the chain), as Lotus searches back from a reorged tipset', async (t) => {
+    const { result, call, app } = await setupRpc(t);
+    const v0 = async (method: string, params: unknown[]) => (await app.inject({ method: 'POST', url: '/rpc/v0', payload: { jsonrpc: '2.0', id: 1, method, params } })).json();
+    const send = async (value: bigint) => (await result('Filecoin.MpoolPushMessage', [{ From: CLIENT, To: 't0100', Value: value.toString(), Method: 0 }, null])).CID;
+    const onChain = await send(1n);
+    const snapshot = await result('evm_snapshot');
+    const dropped = await send(2n);
+    await result('anvil_mine', ['0x2']);
+    const key = (await result('Filecoin.ChainHead')).Cids;
+    const answer = ({ result, error }: { result?: unknown; error?: unknown }) => ({ result, error });
+    const searches = async () => ({
+      dropped: answer(await call('Filecoin.StateSearchMsg', [key, dropped, -1, true])),
+      // Lotus's lookback: none of the tipsets before the key is searched with a limit of 0.
+      limited: answer(await call('Filecoin.StateSearchMsg', [key, dropped, 0, true])),
+      onChain: answer(await call('Filecoin.StateSearchMsg', [key, onChain, -1, true])),
+      receipt: answer(await v0('Filecoin.StateGetReceipt', [dropped, key])),
+    });
+    const before = await searches();
+    assert.equal((before.dropped.result as any).Height, (await result('Filecoin.ChainHead')).Height - 2);
+    assert.equal(before.limited.result, null);
+    assert.ok((before.onChain.result as any).Receipt && before.receipt.result);
+
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    await result('anvil_mine', ['0x4']);
+    assert.equal(await result('Filecoin.StateSearchMsg', [null, dropped, -1, true]), null);
+    assert.deepEqual(await searches(), before);
+  });
 });

@@ -33,10 +33,10 @@ import { buildStorageKamt } from '../../fevm/actors/evm/storage-kamt.js';
 import { multisigStateJson } from './filecoin-msig-state.js';
 import { paychStateJson } from '../paych-state-json.js';
 import { actorJson, addressJson, cidJson, idJson, receiptJson, tipsetKeyJson } from '../lotus-json.js';
-import { cid, filAddress, integer, message, tipsetKey, tipsetOf } from '../lotus-params.js';
+import { cid, filAddress, integer, message, tipsetKey } from '../lotus-params.js';
 import { bool } from '../params.js';
 import { serveBlock, serveBlocks } from '../served-blocks.js';
-import { keptStateOf, keptStatePoint, pointState } from '../dropped-tipsets.js';
+import { keptSearchMessage, keptStateOf, keptStatePoint, keptTipsetOf, pointState } from '../dropped-tipsets.js';
 import { forkedRootJson, forkedStateJson } from '../forked-state-json.js';
 import { beyondLookback, NO_LIMIT } from '../message-lookback.js';
 import { MessageReplacedError } from '../../devnet/message-search.js';
@@ -255,12 +255,13 @@ export function decodedReturn(devnet: Devnet, epoch: number, message: { to: FilA
  * `from`, so a message executed after `from` is found too; since v1.36 (chain/stmgr/searchwait.go)
  * not one executed more than `limit` epochs before `from`, unless the limit is -1. A replaced message
  * is found as its replacement when `allowReplaced` (Devnet.searchMessage); otherwise StateSearchMsg
- * answers null, as Lotus's does for ErrMessageReplaced (node/impl/full/state.go).
+ * answers null, as Lotus's does for ErrMessageReplaced (node/impl/full/state.go). From a tipset a
+ * revert dropped, its own branch is searched too (keptSearchMessage).
  */
 function searchMsg(devnet: Devnet, target: CID, from: Tipset = devnet.head, limit = NO_LIMIT, allowReplaced = true) {
   let found: MessageLocation | undefined;
   try {
-    found = devnet.searchMessage(target, allowReplaced, from);
+    found = keptSearchMessage(devnet, target, allowReplaced, from);
   } catch (error) {
     if (!allowReplaced && error instanceof MessageReplacedError) return null;
     throw error;
@@ -360,7 +361,7 @@ export const filecoinState = [
   defineMethod(
     'Filecoin.StateSearchMsg',
     [tipsetKey('tipsetKey'), cid('messageCid'), integer('lookbackLimit'), bool('allowReplaced')],
-    ({ devnet }, key, target, limit, allowReplaced) => searchMsg(devnet, target, tipsetOf(devnet, key), limit, allowReplaced),
+    ({ devnet }, key, target, limit, allowReplaced) => searchMsg(devnet, target, keptTipsetOf(devnet, key), limit, allowReplaced),
   ),
 
   defineMethod(
@@ -381,7 +382,7 @@ export const filecoinStateV0 = [
   defineMethod('Filecoin.StateSearchMsgLimited', [cid('messageCid'), integer('limit')], ({ devnet }, target, limit) => searchMsg(devnet, target, devnet.head, limit)),
   defineMethod('Filecoin.StateWaitMsg', [cid('messageCid'), integer('confidence')], ({ devnet }, target, confidence) => waitMsg(devnet, target, confidence, true)),
   defineMethod('Filecoin.StateWaitMsgLimited', [cid('messageCid'), integer('confidence'), integer('limit')], ({ devnet }, target, confidence) => waitMsg(devnet, target, confidence, true)),
-  defineMethod('Filecoin.StateGetReceipt', [cid('messageCid'), tipsetKey('tipsetKey')], ({ devnet }, target, key) => searchMsg(devnet, target, tipsetOf(devnet, key))?.Receipt ?? null),
+  defineMethod('Filecoin.StateGetReceipt', [cid('messageCid'), tipsetKey('tipsetKey')], ({ devnet }, target, key) => searchMsg(devnet, target, keptTipsetOf(devnet, key))?.Receipt ?? null),
 ];
 
 /**
