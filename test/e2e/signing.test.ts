@@ -3,8 +3,8 @@
 // and viem's verifiers, and an EIP-2612 permit signed by the node and accepted by a contract.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { ContractFactory, JsonRpcProvider, Signature, Transaction, verifyMessage, verifyTypedData, type Contract, type JsonRpcSigner, type TypedDataField } from 'ethers';
-import { createWalletClient, http, verifyMessage as viemVerifyMessage, verifyTypedData as viemVerifyTypedData, type Address } from 'viem';
+import { BrowserProvider, ContractFactory, JsonRpcProvider, Signature, Transaction, verifyMessage, verifyTypedData, type Contract, type JsonRpcSigner, type TypedDataField } from 'ethers';
+import { createWalletClient, custom, http, verifyMessage as viemVerifyMessage, verifyTypedData as viemVerifyTypedData, type Address } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { DEV_ACCOUNTS, DEVNET_CHAIN_ID } from '../helpers/devnet-process.js';
 import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
@@ -99,6 +99,28 @@ describe('signing with the dev accounts', () => {
     assert.equal(await viemVerifyTypedData({ address: OWNER as Address, ...withUnused, signature }), true);
     const domainOnly = { domain: MAIL.domain, types: {}, primaryType: 'EIP712Domain' } as const;
     assert.equal(await wallet.signTypedData(domainOnly), await local.signTypedData(domainOnly));
+  });
+
+  // U84: a dApp asks the wallet for its accounts first (ethers' docs: `provider.send('eth_requestAccounts',
+  // [])`, viem's requestAddresses); a test page whose EIP-1193 provider forwards to the node gets the
+  // dev accounts, as from Anvil or Hardhat, and signs with them.
+  test('eth_requestAccounts through ethers BrowserProvider and viem requestAddresses gives the dev accounts, which then sign', async () => {
+    const eip1193 = {
+      request: async ({ method, params }: { method: string; params?: unknown[] }) => {
+        const response = await fetch(devnet.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params: params ?? [] }) });
+        const { result, error } = (await response.json()) as { result?: unknown; error?: { code: number; message: string } };
+        if (error) throw Object.assign(new Error(error.message), error);
+        return result;
+      },
+    };
+    const browser = new BrowserProvider(eip1193);
+    const requested: string[] = await browser.send('eth_requestAccounts', []);
+    assert.deepEqual(requested, DEV_ACCOUNTS.map((a) => a.address.toLowerCase()));
+    const signer = await browser.getSigner(requested[0]);
+    assert.equal(verifyMessage('from the page', await signer.signMessage('from the page')), OWNER);
+    const wallet = createWalletClient({ transport: custom(eip1193) });
+    assert.deepEqual(await wallet.requestAddresses(), DEV_ACCOUNTS.map((a) => a.address));
+    browser.destroy();
   });
 
   test('an EIP-2612 permit signed by the node is accepted by the token', async () => {

@@ -34,6 +34,8 @@ describe('web3.js 4 against the devnet CLI', () => {
     assert.equal(await web3.eth.getChainId(), BigInt(DEVNET_CHAIN_ID));
     assert.equal(await web3.eth.net.getId(), BigInt(DEVNET_CHAIN_ID));
     assert.deepEqual(await web3.eth.getAccounts(), DEV_ACCOUNTS.map((a) => a.address));
+    // EIP-1102's request (eth_requestAccounts), as Anvil and Hardhat answer it (U84).
+    assert.deepEqual(await web3.eth.requestAccounts(), DEV_ACCOUNTS.map((a) => a.address.toLowerCase()));
   });
 
   test('a node-signed sendTransaction from a dev account moves value and resolves with its receipt', async () => {

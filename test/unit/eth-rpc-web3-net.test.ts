@@ -1,5 +1,5 @@
 // Node identity through the HTTP layer: web3_clientVersion, net_version, net_listening,
-// eth_chainId, eth_syncing, eth_accounts; and evm_mine.
+// eth_chainId, eth_syncing, eth_accounts, eth_requestAccounts; and evm_mine.
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import type { DevnetConfig } from '../../src/index.js';
@@ -32,6 +32,14 @@ describe('identity methods', () => {
     assert.deepEqual((await call('eth_accounts')).result, DEV_ACCOUNTS.map((a) => a.address.toLowerCase()));
   });
 
+  // U84: as Anvil and Hardhat answer EIP-1102's request; Lotus has neither, so no Filecoin.Eth* alias.
+  test('eth_requestAccounts answers the dev accounts, as eth_accounts', async (t) => {
+    const call = await setup(t, { accounts: 3 });
+    assert.deepEqual((await call('eth_requestAccounts')).result, (await call('eth_accounts')).result);
+    assert.equal((await call('eth_requestAccounts')).result.length, 3);
+    assert.equal((await call('Filecoin.EthRequestAccounts')).error?.code, -32601);
+  });
+
   test('eth_accounts with 3 accounts', async (t) => {
     const call = await setup(t, { accounts: 3 });
     assert.deepEqual((await call('eth_accounts')).result, DEV_ACCOUNTS.slice(0, 3).map((a) => a.address.toLowerCase()));
@@ -39,7 +47,7 @@ describe('identity methods', () => {
 
   test('these methods take no params', async (t) => {
     const call = await setup(t);
-    for (const method of ['eth_chainId', 'net_version', 'eth_accounts', 'eth_blockNumber', 'evm_mine']) {
+    for (const method of ['eth_chainId', 'net_version', 'eth_accounts', 'eth_requestAccounts', 'eth_blockNumber', 'evm_mine']) {
       assert.equal((await call(method, ['latest'])).error?.code, -32602, method);
     }
   });

@@ -36,7 +36,7 @@ import { filecoinTxHash } from './filecoin-tx-hash.js';
 import { filecoinV2 } from './filecoin-v2.js';
 import { filecoinVerifreg } from './filecoin-verifreg.js';
 import { filecoinWallet } from './filecoin-wallet.js';
-import { web3Net } from './web3-net.js';
+import { ethRequestAccounts, web3Net } from './web3-net.js';
 import { debugTrace } from './debug-trace.js';
 import { ethRawTransactions } from './eth-raw-transactions.js';
 import { otsMethods } from './ots.js';
@@ -80,10 +80,11 @@ export const allMethods: RpcMethod[] = [
   ...cheatsStorage,
   ...cheatsErc20,
   ...cheatsNode,
-  // The devnet's additions, as Anvil and geth serve them (Lotus has no debug_* or signing methods), and
-  // Otterscan's ots_* (with the Erigon and Anvil methods it uses).
+  // The devnet's additions, as Anvil and geth serve them (Lotus has no debug_*, signing or
+  // eth_requestAccounts methods), and Otterscan's ots_* (with the Erigon and Anvil methods it uses).
   ...debugTrace,
   ...ethSign,
+  ethRequestAccounts,
   ...otsMethods,
   ...ethRawTransactions,
 ];

@@ -1,7 +1,7 @@
 // Node identity: web3_clientVersion, net_version, net_listening, eth_chainId, eth_protocolVersion,
-// eth_syncing, eth_accounts.
+// eth_syncing, eth_accounts (and eth_requestAccounts).
 import { bytesToHex, quantity } from '../../common/hex.js';
-import { defineMethod } from '../define-method.js';
+import { defineMethod, type RpcContext } from '../define-method.js';
 import { NETWORK_VERSION } from '../../fevm/network-version.js';
 import { VERSION } from '../../config.js';
 
@@ -24,5 +24,17 @@ export const web3Net = [
   defineMethod('eth_syncing', [], () => false),
   // Lotus answers []; the devnet lists the accounts it holds keys for, as Anvil and Hardhat do,
   // because Hardhat and Foundry take their default signers from here.
-  defineMethod('eth_accounts', [], ({ devnet }) => devnet.accounts.map((a) => bytesToHex(a.address))),
+  defineMethod('eth_accounts', [], devAccounts),
 ];
+
+/**
+ * EIP-1102's request for a wallet's accounts (web3.js requestAccounts, viem requestAddresses, a dApp's
+ * `eth_requestAccounts` through a provider that forwards to the node): the dev accounts, as Anvil and
+ * Hardhat's accounts provider answer it. Lotus has no such method, so it has no Filecoin.Eth* alias:
+ * methods/index.ts lists it with the devnet's additions.
+ */
+export const ethRequestAccounts = defineMethod('eth_requestAccounts', [], devAccounts);
+
+function devAccounts({ devnet }: RpcContext): string[] {
+  return devnet.accounts.map((a) => bytesToHex(a.address));
+}
