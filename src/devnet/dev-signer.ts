@@ -20,11 +20,12 @@ export function signPersonalMessage(privateKey: string, message: Uint8Array): Ui
  * The signature of keccak256(0x1901 ‖ domainSeparator ‖ hashStruct(primaryType, message)), or of
  * keccak256(0x1901 ‖ domainSeparator) when the primary type is EIP712Domain (the domain alone), as
  * MetaMask's eth-sig-util and Anvil (alloy-rs/core crates/dyn-abi/src/eip712/typed_data.rs) sign
- * them. The domain's type follows from its fields, as in both. Throws ethers' error when the message
- * does not fit its types.
+ * them. The domain's type follows from which of EIP-712's five domain fields it has, others ignored,
+ * as in Anvil (eth-sig-util takes types.EIP712Domain's fields instead: the same whenever the two
+ * agree, as ethers and viem send them). Throws ethers' error when the message does not fit its types.
  */
 export function signTypedData(privateKey: string, data: TypedData): Uint8Array {
-  const parts = ['0x1901', TypedDataEncoder.hashDomain(data.domain)];
+  const parts = ['0x1901', TypedDataEncoder.hashDomain(domainFields(data.domain))];
   if (data.primaryType !== 'EIP712Domain') parts.push(TypedDataEncoder.from(typesUsedBy(data.types, data.primaryType)).hashStruct(data.primaryType, data.message));
   return hexToBytes(new SigningKey(privateKey).sign(keccak256(concat(parts))).serialized);
 }
@@ -45,4 +46,11 @@ function typesUsedBy(types: TypedData['types'], primaryType: string): TypedData[
   };
   visit(primaryType);
   return Object.fromEntries(used);
+}
+
+const DOMAIN_FIELDS = ['name', 'version', 'chainId', 'verifyingContract', 'salt'];
+
+/** EIP-712's domain fields of `domain`: ethers refuses any other key, which Anvil ignores. */
+function domainFields(domain: TypedData['domain']): TypedData['domain'] {
+  return Object.fromEntries(DOMAIN_FIELDS.filter((field) => Object.hasOwn(domain, field)).map((field) => [field, domain[field]]));
 }

@@ -48,13 +48,15 @@ describe('signing for the dev accounts', () => {
     assert.equal(verifyTypedData(PERMIT.domain, types, PERMIT.message, expected), FROM);
   });
 
-  // As Anvil and MetaMask sign them (U83): viem's JSON-RPC accounts (wagmi) send both unchanged.
-  test('eth_signTypedData_v4 hashes only the types the primary type uses, and signs the domain alone for primaryType EIP712Domain', async (t) => {
+  // As Anvil signs them (U83): viem's JSON-RPC accounts (wagmi) send both unchanged.
+  test('eth_signTypedData_v4 hashes only the types the primary type uses and the domain\'s EIP-712 fields, and signs the domain alone for primaryType EIP712Domain', async (t) => {
     const { result } = await setupRpc(t);
     const { EIP712Domain: _, ...types } = PERMIT.types;
     const expected = await devWallet.signTypedData(PERMIT.domain, types, PERMIT.message);
     const withUnused = { ...PERMIT, types: { ...PERMIT.types, Unused: [{ name: 'x', type: 'uint256' }] } };
     assert.equal(await result('eth_signTypedData_v4', [FROM, withUnused]), expected);
+    // A domain key that is none of EIP-712's five is left out, as Anvil leaves it.
+    assert.equal(await result('eth_signTypedData_v4', [FROM, { ...PERMIT, domain: { ...PERMIT.domain, foo: 'bar' } }]), expected);
     // A type used through an array field stays in; one used by nothing does not.
     const batch = {
       ...PERMIT,
