@@ -51,6 +51,14 @@ export class KeptLast<K, V> {
     }
   }
 
+  /** Lets `key`'s entry go, if it is kept. */
+  delete(key: K): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    this.total -= this.weightOf(entry.value);
+  }
+
   clear(): void {
     this.entries.clear();
     this.total = 0;

@@ -100,6 +100,11 @@ class KeptLogs {
     return logs;
   }
 
+  /** Lets the logs of `tipsets` go (tipsets a revert drops: the chain's others and their logs stay as they are). */
+  forget(tipsets: readonly Tipset[]): void {
+    for (const tipset of tipsets) this.kept.delete(tipset);
+  }
+
   clear(): void {
     this.kept.clear();
   }
@@ -108,14 +113,23 @@ class KeptLogs {
 const byDevnet = new WeakMap<Devnet, KeptLogs>();
 
 /**
- * The devnet's kept logs, emptied when its chain drops tipsets (evm_revert, anvil_reset,
- * anvil_loadState): a tipset holds its ancestry, so a kept one would keep a replaced chain.
+ * The devnet's kept logs. A tipset holds its ancestry, so a kept one would keep a dropped or replaced
+ * chain: those a revert drops (evm_revert, anvil_rollback, anvil_reorg, anvil_reset) leave with it,
+ * and a replaced chain (anvil_loadState, a fork) empties them. The tipsets below a revert's point stay
+ * kept: their logs are what they were, and a test suite reverting after every test reads them again.
  */
 export function keptLogs(devnet: Devnet): KeptLogs {
   let kept = byDevnet.get(devnet);
   if (!kept) {
     const made = new KeptLogs(devnet);
-    devnet.events.on('rewound', () => made.clear());
+    // Let go once the revert is done: another listener of 'reverting' (dropped-tipsets.ts) may read their logs after this one.
+    let dropped: readonly Tipset[] = [];
+    devnet.events.on('reverting', (tipsets) => (dropped = tipsets));
+    devnet.events.on('rewound', (kind) => {
+      if (kind === 'replace') made.clear();
+      else made.forget(dropped);
+      dropped = [];
+    });
     byDevnet.set(devnet, (kept = made));
   }
   return kept;

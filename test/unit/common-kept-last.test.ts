@@ -46,3 +46,19 @@ test('reading the newest entries again keeps the order; clear empties', () => {
   assert.equal(kept.size, 0);
   assert.equal(kept.get(0), undefined);
 });
+
+test('delete lets one entry go and its weight with it; a key not kept changes nothing', () => {
+  const kept = byLength();
+  kept.add(1, 'x'.repeat(30));
+  kept.add(2, 'y'.repeat(20));
+  kept.delete(1);
+  assert.equal(kept.get(1), undefined);
+  assert.equal(kept.get(2), 'y'.repeat(20));
+  assert.equal(kept.size, 20);
+  kept.delete(3);
+  assert.equal(kept.size, 20);
+  // The weight let go makes room: 80 more fit beside the 20 without anything leaving.
+  kept.add(4, 'z'.repeat(80));
+  assert.equal(kept.get(2), 'y'.repeat(20));
+  assert.equal(kept.size, 100);
+});

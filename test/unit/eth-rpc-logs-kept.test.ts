@@ -1,7 +1,7 @@
 // logs.ts: a devnet's tipsets' logs are made once and kept for the tipsets read last, at most KEPT_LOGS
 // logs (a tipset without logs counts one), so reading the whole chain keeps no more; a tipset read again
 // while kept gives the same logs, one read after it left them gives equal ones made again. Each devnet
-// keeps its own, emptied when its chain drops tipsets.
+// keeps its own; a revert lets go of the tipsets it drops, a replaced chain of all.
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
@@ -58,18 +58,26 @@ test('a tipset read again stays kept while other tipsets come and go: the least 
   assert.notEqual(tipsetLogs(mine, once), onceLogs, 'the tipset read once left');
 });
 
-test('each devnet keeps its own logs; its chain dropping tipsets empties them', () => {
+test('each devnet keeps its own logs; a revert lets go of the tipsets it drops, a replaced chain of all', () => {
   const aEvents = new EventEmitter();
   const [a, b] = [fakeDevnet(aEvents), fakeDevnet()];
-  const read = tipset(1, 3);
-  const logs = tipsetLogs(a, read);
-  assert.equal(keptLogs(a).size, 3);
+  const stays = tipset(1, 3);
+  const drops = tipset(2, 2);
+  const logs = tipsetLogs(a, stays);
+  const droppedLogs = tipsetLogs(a, drops);
+  assert.equal(keptLogs(a).size, 5);
   assert.equal(keptLogs(b).size, 0);
-  assert.notEqual(tipsetLogs(b, read), logs);
+  assert.notEqual(tipsetLogs(b, stays), logs);
+  aEvents.emit('reverting', [drops], 'revert');
+  assert.equal(keptLogs(a).size, 5, 'let go once the revert is done, not while its listeners run');
   aEvents.emit('rewound', 'revert');
+  assert.equal(keptLogs(a).size, 3);
+  assert.equal(tipsetLogs(a, stays), logs, 'a tipset below the revert keeps its logs');
+  assert.notEqual(tipsetLogs(a, drops), droppedLogs);
+  aEvents.emit('rewound', 'replace');
   assert.equal(keptLogs(a).size, 0);
   assert.equal(keptLogs(b).size, 3);
-  const again = tipsetLogs(a, read);
+  const again = tipsetLogs(a, stays);
   assert.notEqual(again, logs);
   assert.deepEqual(again, logs);
 });
@@ -81,7 +89,7 @@ test('a tipset without messages is not kept', () => {
   assert.equal(keptLogs(devnet).size, before);
 });
 
-test('evm_revert and anvil_loadState leave no logs kept; eth_getLogs answers from the chain as it is', async (t) => {
+test('evm_revert keeps the logs of the tipsets below it and no others, anvil_loadState none; eth_getLogs answers from the chain as it is', async (t) => {
   const rpc = await setupRpc(t, {}, { txDefaults: CALL });
   let nonce = 0;
   // Logs its calldata's first word under topic 1: CALLDATALOAD 0, MSTORE 0, LOG1(0, 32, 1), STOP.
@@ -91,15 +99,22 @@ test('evm_revert and anvil_loadState leave no logs kept; eth_getLogs answers fro
   const allLogs = () => rpc.result('eth_getLogs', [{ fromBlock: '0x0', toBlock: 'latest', address: logger }]);
   const data = (logs: { data: string }[]) => logs.map((l) => Number(l.data));
   for (let n = 1; n <= 3; n++) await log(n);
+  const snapshotHead = Number(await rpc.result('eth_blockNumber'));
   const snapshot = await rpc.result('evm_snapshot');
   await log(4);
   await log(5);
   assert.deepEqual(data(await allLogs()), [1, 2, 3, 4, 5]);
   const kept = keptLogs(rpc.devnet);
-  assert.ok(kept.size >= 5);
+  assert.equal(kept.size, 5, 'the five logs read');
+  const belowSnapshot = rpc.devnet.chain.all().filter((tipset) => tipset.epoch <= snapshotHead && tipsetLogs(rpc.devnet, tipset).length > 0);
+  assert.equal(belowSnapshot.length, 3);
+  const logsBefore = belowSnapshot.map((tipset) => tipsetLogs(rpc.devnet, tipset));
 
   assert.equal(await rpc.result('evm_revert', [snapshot]), true);
-  assert.equal(kept.size, 0, 'the reverted tipsets are not kept');
+  // Below the snapshot: the three tipsets with a log, and the deployment's, without one (weight 1), the filter above read.
+  assert.equal(kept.size, 3 + 1, 'the reverted tipsets are not kept, the ones below the snapshot are');
+  assert.deepEqual(belowSnapshot.map((tipset) => tipsetLogs(rpc.devnet, tipset)), logsBefore);
+  belowSnapshot.forEach((tipset, i) => assert.equal(tipsetLogs(rpc.devnet, tipset), logsBefore[i], `the same logs kept for epoch ${tipset.epoch}`));
   nonce = 4;
   await log(6);
   const reverted = await allLogs();
