@@ -27,7 +27,7 @@ import { EMPTY_MARKET_STATE } from '../fevm/actors/market/state.js';
 import { createMinerActor } from '../fevm/actors/miner/create.js';
 import { genesisSectors } from '../fevm/actors/miner/genesis-sectors.js';
 import { SECTOR_SIZE_32GIB, sectorsPower, windowPoSt } from '../fevm/actors/miner/state.js';
-import { addClaim, addPledgeTotal, EMPTY_POWER_STATE } from '../fevm/actors/power.js';
+import { addClaim, addPledgeTotal, CREATE_MINER_DEPOSIT, EMPTY_POWER_STATE } from '../fevm/actors/power.js';
 import { StateTree } from '../fevm/state-tree.js';
 import type { DevAccount } from './accounts.js';
 import type { StorageProviderKey } from './storage-providers/keys.js';
@@ -126,13 +126,19 @@ export function createGenesisState(
     // Lotus's genesis creates each miner with the power actor's CreateMiner from its owner
     // (chain/gen/genesis/miners.go), so Init maps it an f2 address, as every calibnet miner has.
     const robust = newActorAddress(state, owner.id);
-    const created = createMinerActor(state, { owner: owner.id, worker: owner.id, windowPoStProofType: windowPoSt(sectorSize).proofType, peerId: key.peerId, epoch: 0, robust });
+    // Lotus's genesis sends CreateMiner its creation deposit (CalculateMinerCreationDepositForGenesis,
+    // chain/gen/genesis/util.go), which the miner's constructor locks to vest from epoch 0: both figures
+    // are the FIP-0077 pledge of a tenth of the consensus minimum, capped as every pledge is (its
+    // estimate at genesis's initial reward and power filters is above the cap), as the devnet charges
+    // a CreateMiner at any epoch.
+    const created = createMinerActor(state, { owner: owner.id, worker: owner.id, windowPoStProofType: windowPoSt(sectorSize).proofType, peerId: key.peerId, epoch: 0, robust, deposit: CREATE_MINER_DEPOSIT });
     // The provider's power comes from committed, deal-less sectors it holds from genesis, pledged as
-    // Lotus's genesis pledges them. Their funds come on top of the owner's balance, as Lotus's genesis
-    // template funds the owner that pays them, so that the owner keeps a dev account's balance.
-    const { miner, pledge, expiration } = genesisSectors(created, GENESIS_SECTORS_PER_PROVIDER);
+    // Lotus's genesis pledges them. Their funds and the deposit come on top of the owner's balance, as
+    // Lotus's genesis template funds the owner that pays them, so that the owner keeps a dev account's balance.
+    const { miner, pledge, expiration, vest } = genesisSectors({ ...created, balance: created.balance + CREATE_MINER_DEPOSIT }, GENESIS_SECTORS_PER_PROVIDER);
     state.putActor(miner);
     enrollCron(state, expiration.epoch, { actor: miner.id, event: expiration.event });
+    if (vest) enrollCron(state, vest.epoch, { actor: miner.id, event: vest.event });
     const { raw, qa } = sectorsPower(sectorSize, miner.miner.sectors!.values());
     const power = state.getActor(POWER_ACTOR_ID)!;
     const claimed = addClaim(power.power!, miner.id, { rawBytePower: raw, qualityAdjPower: qa });

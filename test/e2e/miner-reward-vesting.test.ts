@@ -10,6 +10,7 @@ import { decodeBigInt, decodeCbor, encodeBigInt, encodeCbor } from '../../src/co
 import { hexToBytes } from '../../src/common/hex.js';
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
 import { deriveStorageProviderKeys } from '../../src/devnet/storage-providers/keys.js';
+import { CREATE_MINER_DEPOSIT } from '../../src/fevm/actors/power.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
 import { compileFixtures } from '../helpers/solc.js';
@@ -33,6 +34,26 @@ describe('block rewards vest (MinerAPI.getVestingFunds, StateMinerAvailableBalan
 
   const rpc = (method: string, params: unknown[] = []) => provider.send(method, params);
 
+  // Lotus's genesis creates the miner with CreateMiner, sent the creation deposit, which the
+  // constructor locks to vest as a reward does (chain/gen/genesis/miners.go; builtin-actors miner constructor).
+  test('at genesis the provider has its creation deposit locked, vesting from epoch 0; its available balance leaves it out', async () => {
+    const [miner] = (await rpc('Filecoin.StateListMiners', [null])) as string[];
+    const genesis = (await rpc('Filecoin.ChainGetTipSetByHeight', [0, null])).Cids;
+    const { State } = await rpc('Filecoin.StateReadState', [miner, genesis]);
+    assert.equal(State.LockedFunds, CREATE_MINER_DEPOSIT.toString());
+    const tail = decodeCbor<[number, Uint8Array][]>(Buffer.from(await rpc('Filecoin.ChainReadObj', [State.VestingFunds.Tail]), 'base64'));
+    const table = [{ epoch: State.VestingFunds.Head.Epoch as number, amount: BigInt(State.VestingFunds.Head.Amount) }, ...tail.map(([epoch, amount]) => ({ epoch, amount: decodeBigInt(amount) }))];
+    assert.equal(table.reduce((sum, f) => sum + f.amount, 0n), CREATE_MINER_DEPOSIT);
+    // Daily steps on 12-hour marks from its first proving period's start, the first a day in, the last 180 days in.
+    const { PeriodStart } = await rpc('Filecoin.StateMinerProvingDeadline', [miner, genesis]);
+    assert.ok(table.every((f, i) => (((f.epoch - PeriodStart) % 1440) + 1440) % 1440 === 0 && (i === 0 || f.epoch - table[i - 1]!.epoch === 2880)));
+    assert.ok(table[0]!.epoch >= 2880 && table[0]!.epoch < 2880 + 1440);
+    assert.ok(table.at(-1)!.epoch >= 180 * 2880 && table.at(-1)!.epoch < 181 * 2880);
+    const balance = BigInt((await rpc('Filecoin.StateGetActor', [miner, genesis])).Balance);
+    const available = BigInt(await rpc('Filecoin.StateMinerAvailableBalance', [miner, genesis]));
+    assert.equal(available, balance - CREATE_MINER_DEPOSIT - BigInt(State.InitialPledge));
+  });
+
   test('the provider\'s table through the MinerAPI call is the one Lotus\'s state shows; the unlocked quarter is what it can withdraw', async () => {
     const [miner] = (await rpc('Filecoin.StateListMiners', [null])) as string[];
     const minerId = Number(miner!.slice(2));
@@ -48,7 +69,8 @@ describe('block rewards vest (MinerAPI.getVestingFunds, StateMinerAvailableBalan
     const rewarded = BigInt((await rpc('Filecoin.StateReadState', ['t02', null])).State.TotalStoragePowerReward);
     assert.ok(rewarded >= 6n * REWARD);
     assert.equal(BigInt(State.LockedFunds), table.reduce((sum, f) => sum + f.amount, 0n));
-    assert.ok(BigInt(State.LockedFunds) >= (rewarded * 3n) / 4n);
+    // Beside the creation deposit it has locked since genesis.
+    assert.ok(BigInt(State.LockedFunds) >= (rewarded * 3n) / 4n + CREATE_MINER_DEPOSIT);
     // The state's VestingFunds: the first fund inline, the others in the tail block ChainReadObj reads.
     assert.deepEqual(State.VestingFunds.Head, { Epoch: table[0]!.epoch, Amount: table[0]!.amount.toString() });
     const tail = decodeCbor<[number, Uint8Array][]>(Buffer.from(await rpc('Filecoin.ChainReadObj', [State.VestingFunds.Tail]), 'base64'));

@@ -54,6 +54,12 @@ export interface MinerHarness {
   advanceTo(epoch: number): Promise<void>;
   miner(id?: number): FullMinerState;
   balance(id: number): bigint;
+  /**
+   * Leaves a genesis provider's miner as once its creation deposit has vested and its owner has
+   * withdrawn it: nothing vesting, its balance less the deposit. For tests of a miner with nothing
+   * locked but what they lock.
+   */
+  depositWithdrawn(id?: number): void;
 }
 
 export async function minerHarness(accountCount = 3): Promise<MinerHarness> {
@@ -130,6 +136,11 @@ export async function minerHarness(accountCount = 3): Promise<MinerHarness> {
     },
     miner: (id = MINER) => loadMiner(state.getActor(id)!.miner!),
     balance: (id) => state.getActor(id)!.balance,
+    depositWithdrawn(id = MINER) {
+      const actor = state.getActor(id)!;
+      const m = loadMiner(actor.miner!);
+      state.putActor({ ...actor, balance: actor.balance - (m.lockedFunds ?? 0n), miner: { ...m, lockedFunds: 0n, vestingFunds: [] } });
+    },
   };
   return h;
 }

@@ -7,6 +7,14 @@ import { createGenesisState, ETH_NULL_ADDRESS_BALANCE } from '../../src/devnet/g
 import { keccak256 } from '../../src/common/hashes.js';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { resolveEthAddress } from '../../src/fevm/actors/lifecycle.js';
+import { deriveStorageProviderKeys } from '../../src/devnet/storage-providers/keys.js';
+import { POWER_ACTOR_ID } from '../../src/fevm/actor.js';
+import { queuedCron } from '../../src/fevm/actors/cron.js';
+import { deadlineEndAfter } from '../../src/fevm/actors/miner/policy.js';
+import { availableBalance, loadMiner, vestingTable } from '../../src/fevm/actors/miner/state.js';
+
+const FIL = 10n ** 18n;
+const DEV_MNEMONIC = 'test test test test test test test test test test test junk';
 
 function account(byte: number): DevAccount {
   const address = new Uint8Array(20).fill(byte);
@@ -103,5 +111,29 @@ describe('createGenesisState', () => {
     assert.equal(bytesToHex(factory.evm!.bytecodeHash), '0x2fa86add0aed31f33a762c9d88e807c475bd51d0f52bd0955754b2608f7e4989');
     const signer = resolveEthAddress(state, hexToBytes('0xE1CB04A0fA36DdD16a06ea828007E35e1a3cBC37'))!;
     assert.deepEqual([signer.id, signer.kind, signer.nonce, signer.balance], [102, 'ethaccount', 1, 0n]);
+  });
+
+  // Lotus's genesis sends each miner's CreateMiner the creation deposit, which its constructor locks
+  // (chain/gen/genesis/miners.go, util.go CalculateMinerCreationDepositForGenesis; builtin-actors miner lib.rs constructor).
+  test('a storage provider\'s miner holds its creation deposit locked beside its sectors\' funds; its owner keeps its balance', () => {
+    const keys = deriveStorageProviderKeys(DEV_MNEMONIC, 2);
+    const state = createGenesisState([account(0x11)], 1n, [], { keys, ownerBalance: 7n * FIL }).at(0);
+    for (const key of keys) {
+      const owner = state.getActor(state.lookupId(key.address)!)!;
+      assert.equal(owner.balance, 7n * FIL);
+      const miner = state.getActor(owner.id + 1)!;
+      const m = loadMiner(miner.miner!);
+      assert.equal(m.lockedFunds, 5_937_181_413n);
+      assert.equal(vestingTable(m).reduce((sum, f) => sum + f.amount, 0n), 5_937_181_413n);
+      // What its worker sent for its 10 sectors (a 1 FIL deposit and a 1 FIL pledge each, 32 GiB) less
+      // the 1 attoFIL a sector stays pledged is available; the deposit is not.
+      assert.equal(miner.balance, 20n * FIL + 5_937_181_413n);
+      assert.equal(availableBalance(m, miner.balance), 20n * FIL - 10n);
+      // The deadline cron the pre-commits start unlocks the first step at the end of the deadline after it.
+      const due = deadlineEndAfter(vestingTable(m)[0]!.epoch, m.provingPeriodOffset);
+      assert.ok(queuedCron(state, miner.id).some(([epoch, events]) => epoch === due && events.some((e) => (e as { type: string }).type === 'vest')));
+    }
+    // Not in the power actor's pledge total: the pre-seal pledge alone.
+    assert.equal(state.getActor(POWER_ACTOR_ID)!.power!.totalPledgeCollateral, 20n);
   });
 });

@@ -16,6 +16,7 @@ import { deriveStorageProviderKeys, peerIdString } from '../../src/devnet/storag
 import { POWER_ACTOR_ID, type Actor } from '../../src/fevm/actor.js';
 import { provingPeriodStart } from '../../src/fevm/actors/miner/policy.js';
 import { availableBalance, deadlineCronActive, deadlineCronStops, loadMiner, SECTOR_SIZE_32GIB } from '../../src/fevm/actors/miner/state.js';
+import { CREATE_MINER_DEPOSIT } from '../../src/fevm/actors/power.js';
 import { secp256k1Address } from '../../src/fevm/signature.js';
 import type { StateReader } from '../../src/fevm/state-tree.js';
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
@@ -119,10 +120,11 @@ describe('storage providers at genesis', () => {
         assert.equal(s.expiration, 1277 * 2880 + provingPeriodStart(0, m.provingPeriodOffset) - 1);
       }
       assert.equal(m.initialPledge, 10n);
-      assert.deepEqual([m.preCommitDeposits, m.feeDebt, m.lockedFunds ?? 0n, m.precommits.size], [0n, 0n, 0n, 0]);
-      // Its worker sent a pre-commit deposit and a pledge for each 32 GiB CC sector (1 FIL each at the
-      // devnet's rates); the deposit came back at activation and 1 attoFIL of the pledge stays locked.
-      assert.equal(actor.balance, 20n * FIL);
+      // Its creation deposit, sent with CreateMiner, is locked (Lotus's genesis, builtin-actors' constructor).
+      assert.deepEqual([m.preCommitDeposits, m.feeDebt, m.lockedFunds, m.precommits.size], [0n, 0n, CREATE_MINER_DEPOSIT, 0]);
+      // Beside it, its worker sent a pre-commit deposit and a pledge for each 32 GiB CC sector (1 FIL each at
+      // the devnet's rates); the deposit came back at activation and 1 attoFIL of the pledge stays locked.
+      assert.equal(actor.balance, 20n * FIL + CREATE_MINER_DEPOSIT);
       assert.equal(availableBalance(m, actor.balance), 20n * FIL - 10n);
       // The owner (the worker) keeps a dev account's balance: its miner's funds came on top.
       assert.equal(state.getActor(m.owner)!.balance, testConfig().balance);
@@ -158,8 +160,8 @@ describe('storage providers at genesis', () => {
     await rpc.result('anvil_mine', ['0x3f0']);
     assert.equal(rpc.devnet.head.epoch, 2016);
     const state = rpc.devnet.stateAt(2016).getActor(FilAddress.parse(provider).id!)!.miner!;
-    // It has won nothing: only its pledge is locked.
-    assert.deepEqual([state.lockedFunds ?? 0n, state.vestingGrants?.size ?? 0, state.initialPledge], [0n, 0, 10n]);
+    // It has won nothing: only its pledge and its creation deposit (its first step vests after a day) are locked.
+    assert.deepEqual([state.lockedFunds, state.vestingGrants?.size ?? 0, state.initialPledge], [CREATE_MINER_DEPOSIT, 0, 10n]);
     // Its deadline cron applied the change at the end of the deadline the 900-epoch delay ended in, and still runs.
     assert.equal((await rpc.result('Filecoin.StateMinerInfo', [provider, null])).Worker, await rpc.result('Filecoin.StateLookupID', [worker, null]));
     assert.equal(deadlineCronActive(state), true);
@@ -185,8 +187,10 @@ describe('storage providers at genesis', () => {
       assert.equal(availableBalance(m, balance), balance - (m.lockedFunds ?? 0n));
       locked += m.lockedFunds ?? 0n;
     }
+    // Their creation deposits have vested and come off the total they never joined (builtin-actors: the
+    // constructor locks a deposit without telling the power actor, the deadline cron's unlocks tell it).
     const power = state.getActor(POWER_ACTOR_ID)!.power!;
-    assert.deepEqual([power.totalRawBytePower, power.totalPledgeCollateral], [0n, locked]);
+    assert.deepEqual([power.totalRawBytePower, power.totalPledgeCollateral], [0n, locked - 2n * CREATE_MINER_DEPOSIT]);
   });
 
   test('--storage-providers 0 creates none', async (t) => {

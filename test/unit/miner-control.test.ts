@@ -9,6 +9,7 @@ import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
 import { unlockVestedAndUnvestedFunds, unlockVestedFunds } from '../../src/fevm/actors/miner/state.js';
 import { TERMINATION_LIFETIME_CAP, WORKER_KEY_CHANGE_DELAY, WPOST_CHALLENGE_WINDOW, deadlineInfo, faultFeeFor, terminationFeeFor } from '../../src/fevm/actors/miner/policy.js';
+import { CREATE_MINER_DEPOSIT } from '../../src/fevm/actors/power.js';
 import { FIL, MINER, OWNER, minerHarness } from '../helpers/miner-harness.js';
 
 const id = (n: number) => FilAddress.fromId(n).bytes;
@@ -27,7 +28,10 @@ describe('miner getters', () => {
     const [peer] = (await h.send(stranger, MINER, m('GetPeerID'))).value as [Uint8Array];
     assert.deepEqual(peer, h.miner().peerId);
     assert.deepEqual((await h.send(stranger, MINER, m('GetMultiaddrs'))).value, [[]]);
-    assert.deepEqual((await h.send(stranger, MINER, m('GetVestingFunds'))).value, [[]]);
+    // Its creation deposit, vesting from genesis (and no reward yet).
+    const [deposit] = (await h.send(stranger, MINER, m('GetVestingFunds'))).value as [[number, Uint8Array][]];
+    assert.deepEqual(deposit, h.miner().vestingFunds!.map((f) => [f.epoch, encodeBigInt(f.amount)]));
+    assert.equal(deposit.reduce((sum, [, amount]) => sum + decodeBigInt(amount), 0n), CREATE_MINER_DEPOSIT);
     assert.deepEqual((await h.send(stranger, MINER, m('GetBeneficiary'))).value, [[id(OWNER), [new Uint8Array(), new Uint8Array(), 0]], null]);
     assert.equal(decodeBigInt((await h.send(stranger, MINER, m('GetAvailableBalance'))).value as Uint8Array), 0n);
   });
@@ -47,6 +51,7 @@ describe('locked (vesting) funds, which a forked miner brings from the upstream 
   /** The miner with 10 FIL, 6 of them locked: 1 vesting at epoch 5, 2 at 20, 3 at 40. */
   async function vesting() {
     const h = await minerHarness();
+    h.depositWithdrawn();
     await h.send(OWNER, MINER, 0, undefined, 10n * FIL);
     const vestingFunds = [5, 20, 40].map((epoch, i) => ({ epoch, amount: BigInt(i + 1) * FIL }));
     h.state.putActor({ ...h.state.getActor(MINER)!, miner: { ...h.miner(), lockedFunds: 6n * FIL, vestingFunds } });
@@ -163,6 +168,7 @@ describe('ChangeWorkerAddress (3) and ConfirmChangeWorkerAddress (21)', () => {
   // fidaudit6 D2: builtin-actors applies the change in the deadline cron (handle_proving_deadline → process_pending_worker).
   test('without a confirmation, the change lands at the end of the deadline its effective epoch falls in, once the miner\'s deadline cron runs (it holds pledge)', async () => {
     const h = await minerHarness();
+    h.depositWithdrawn();
     const withPledge = (pledge: bigint) => {
       const miner = h.state.getActor(MINER)!;
       h.state.putActor({ ...miner, balance: miner.balance + pledge, miner: { ...h.miner(), initialPledge: pledge } });
@@ -244,9 +250,10 @@ describe('ChangeBeneficiary (30), GetBeneficiary (31) and WithdrawBalance (16)',
     const before = h.balance(OWNER);
     const withdrawn = await h.send(OWNER, MINER, 16, [encodeBigInt(20n * FIL)]);
     assert.equal(decodeBigInt(withdrawn.value as Uint8Array), 10n * FIL);
-    // The owner paid gas for the message (gas fee cap 100 attoFIL), and received 10 FIL; the genesis sectors' pledge stays.
+    // The owner paid gas for the message (gas fee cap 100 attoFIL), and received 10 FIL; the genesis
+    // sectors' pledge and the creation deposit, still vesting, stay.
     assert.ok(h.balance(OWNER) - before > 9n * FIL);
-    assert.equal(h.balance(MINER), h.miner().initialPledge);
+    assert.equal(h.balance(MINER), h.miner().initialPledge + CREATE_MINER_DEPOSIT);
   });
 });
 
@@ -258,7 +265,9 @@ describe('RepayDebt (22)', () => {
     assert.equal((await h.send(h.accounts[0], MINER, 22)).exitCode, ExitCode.ErrForbidden);
     const burntBefore = h.balance(99);
     assert.equal((await h.send(OWNER, MINER, m('RepayDebt'), undefined, 3n * FIL)).exitCode, 0);
-    assert.equal(h.miner().feeDebt, FIL);
+    // The vesting creation deposit paid first (repay_partial_debt_in_priority_order), then the 3 FIL sent.
+    assert.equal(h.miner().feeDebt, FIL - CREATE_MINER_DEPOSIT);
+    assert.equal(h.miner().lockedFunds, 0n);
     assert.ok(h.balance(99) - burntBefore >= 3n * FIL);
   });
 });

@@ -12,6 +12,7 @@ import { presealCommR } from '../../src/fevm/actors/miner/genesis-sectors.js';
 import { MAX_SECTOR_EXPIRATION_EXTENSION, WPOST_PROVING_PERIOD, deadlineInfo, provingPeriodOffset, provingPeriodStart } from '../../src/fevm/actors/miner/policy.js';
 import { declarationsFor } from '../../src/fevm/actors/miner/proving.js';
 import { loadMiner } from '../../src/fevm/actors/miner/state.js';
+import { CREATE_MINER_DEPOSIT } from '../../src/fevm/actors/power.js';
 import { bitfieldJson } from '../../src/common/bitfield-json.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 
@@ -120,9 +121,10 @@ describe('Filecoin.StateReadState and StateMinerInfo of a miner', () => {
   test('the miner State with its funds and links; a pending worker change shows in MinerInfo', async (t) => {
     const { result } = await setupRpc(t);
     const state = await result('Filecoin.StateReadState', ['t0111', null]);
-    // 1 attoFIL for each of its 10 pre-sealed sectors (Lotus's genesis); what else its worker sent is available.
+    // 1 attoFIL for each of its 10 pre-sealed sectors (Lotus's genesis), and its creation deposit
+    // vesting (no block reward yet); what else its worker sent is available.
     assert.equal(state.State.InitialPledge, '10');
-    assert.deepEqual([state.State.PreCommitDeposits, state.State.LockedFunds, state.State.FeeDebt], ['0', '0', '0']);
+    assert.deepEqual([state.State.PreCommitDeposits, state.State.LockedFunds, state.State.FeeDebt], ['0', CREATE_MINER_DEPOSIT.toString(), '0']);
     assert.match(state.State.Sectors['/'], /^bafy/);
     // Lotus's genesis pre-commits the provider's sectors, which starts its deadline cron, and their pledge keeps it on.
     assert.equal(state.State.DeadlineCronActive, true);

@@ -28,7 +28,7 @@ import { CREATE_MINER_DEPOSIT } from '../../src/fevm/actors/power.js';
 import { BLOCK_REWARD } from '../../src/fevm/actors/reward.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
-import { FIL, MINER, OWNER, createMiner, minerHarness, precommit, type MinerHarness } from '../helpers/miner-harness.js';
+import { FIL, MINER, OTHER_MINER, OWNER, createMiner, minerHarness, precommit, type MinerHarness } from '../helpers/miner-harness.js';
 
 const DAY = 2880;
 const LOCKED = (BLOCK_REWARD * 3n) / 4n;
@@ -134,6 +134,38 @@ async function award(h: MinerHarness, epoch: number) {
   assert.equal(await h.executor.awardBlockReward(h.state, h.ctx(), MINER), ExitCode.Ok);
 }
 
+describe('the creation deposit of a genesis provider (Lotus genesis CreateMiner, builtin-actors miner constructor)', () => {
+  test('is locked at genesis with a reward\'s vesting table from epoch 0, and nothing else vests', async () => {
+    const h = await minerHarness();
+    for (const id of [MINER, OTHER_MINER]) {
+      const m = h.miner(id);
+      assert.equal(m.lockedFunds, CREATE_MINER_DEPOSIT);
+      assert.deepEqual(await vestingFunds(h, id), referenceTable(CREATE_MINER_DEPOSIT, 0, provingPeriodStart(0, m.provingPeriodOffset)));
+    }
+    // The constructor locks it without telling the power actor: its total holds the pre-seal pledge only.
+    assert.equal(pledgeTotal(h), 20n);
+  });
+
+  test('the deadline cron after its first step unlocks that step, as it runs from the pre-seal pre-commits', async () => {
+    const h = await minerHarness();
+    // The other provider's deposit would leave the pledge total at its own deadline's end.
+    h.depositWithdrawn(OTHER_MINER);
+    // A block reward first, as the devnet pays one each tipset, so that the unlock leaves the pledge total above zero.
+    await award(h, 1);
+    const [first] = await vestingFunds(h);
+    const offset = h.miner().provingPeriodOffset;
+    // The reward's first step merges with the deposit's.
+    assert.deepEqual(first, referenceMerge([referenceTable(CREATE_MINER_DEPOSIT, 0, provingPeriodStart(0, offset)), referenceTable(LOCKED, 1, provingPeriodStart(1, offset))])[0]);
+    const [locked, pledge] = [h.miner().lockedFunds!, pledgeTotal(h)];
+    const end = deadlineEndAfter(first!.epoch, offset);
+    await h.advanceTo(end);
+    assert.equal(h.miner().lockedFunds, locked);
+    await h.advanceTo(end + 1);
+    assert.equal(h.miner().lockedFunds, locked - first!.amount);
+    assert.equal(pledgeTotal(h), pledge - first!.amount);
+  });
+});
+
 describe('block reward vesting (builtin-actors v18 apply_rewards)', () => {
   test('a reward\'s table: 180 daily steps on 12-hour marks from the proving period\'s start, adding up to the amount', () => {
     for (const [amount, epoch, offset] of [
@@ -154,6 +186,7 @@ describe('block reward vesting (builtin-actors v18 apply_rewards)', () => {
 
   test('ApplyRewards locks three quarters with that table, the rest available at once; the pledge total counts the locked part', async () => {
     const h = await minerHarness();
+    h.depositWithdrawn();
     const [pledge, availableBefore] = [pledgeTotal(h), await available(h)];
     await award(h, 10);
     const m = h.miner();
@@ -165,6 +198,7 @@ describe('block reward vesting (builtin-actors v18 apply_rewards)', () => {
 
   test('rewards of many tipsets merge into one table, amounts of one epoch added', async () => {
     const h = await minerHarness();
+    h.depositWithdrawn();
     const epochs = Array.from({ length: 150 }, (_, i) => 5 + i * 7);
     for (const epoch of epochs) await award(h, epoch);
     const offset = h.miner().provingPeriodOffset;
@@ -191,6 +225,9 @@ describe('block reward vesting (builtin-actors v18 apply_rewards)', () => {
 
   test('the deadline cron after a fund\'s epoch unlocks it: it leaves the table, the locked funds and the pledge total', async () => {
     const h = await minerHarness();
+    // Both providers' deposits, so that only this miner's rewards move the pledge total.
+    h.depositWithdrawn();
+    h.depositWithdrawn(OTHER_MINER);
     await award(h, 1);
     const [first] = await vestingFunds(h);
     const pledge = pledgeTotal(h);
@@ -205,6 +242,7 @@ describe('block reward vesting (builtin-actors v18 apply_rewards)', () => {
 
   test('fee debt is repaid from the vesting funds first, after the reward is locked', async () => {
     const h = await minerHarness();
+    h.depositWithdrawn();
     await award(h, 10);
     const miner = h.state.getActor(MINER)!;
     h.state.putActor({ ...miner, miner: { ...h.miner(), feeDebt: 2n * FIL } });
@@ -241,6 +279,7 @@ describe('block reward vesting (builtin-actors v18 apply_rewards)', () => {
 
   test('WithdrawBalance pays what is unlocked: the quarter paid at once and what has vested, not what is still vesting', async () => {
     const h = await minerHarness();
+    h.depositWithdrawn();
     await award(h, 10);
     const [first] = await vestingFunds(h);
     const withdraw = async () => decodeBigInt((await h.send(OWNER, MINER, methodNumber('WithdrawBalance'), [encodeBigInt(10_000n * FIL)])).value as Uint8Array);
@@ -274,6 +313,9 @@ describe('block reward vesting (builtin-actors v18 apply_rewards)', () => {
 
     // Through the miner: RepayDebt of the first fund's amount.
     const h = await minerHarness();
+    // Both providers' deposits, so that only this miner's rewards move the pledge total.
+    h.depositWithdrawn();
+    h.depositWithdrawn(OTHER_MINER);
     await award(h, 1);
     const [first, second] = await vestingFunds(h);
     h.state.putActor({ ...h.state.getActor(MINER)!, miner: { ...h.miner(), feeDebt: first!.amount } });

@@ -117,6 +117,7 @@ describe("The deadline cron (builtin-actors' deadline_cron_active, StateReadStat
     // A genesis provider (its sectors pre-committed at genesis) that has nothing locked: no rewards, and
     // its pre-seal pledge (1 attoFIL a sector) gone, as once its sectors have expired.
     const h = await minerHarness();
+    h.depositWithdrawn();
     const provider = h.state.getActor(MINER)!;
     h.state.putActor({ ...provider, balance: 0n, miner: { ...h.miner(), initialPledge: 0n } });
     assert.equal(h.miner().lockedFunds ?? 0n, 0n);
@@ -134,6 +135,7 @@ describe("The deadline cron (builtin-actors' deadline_cron_active, StateReadStat
   test('a message that leaves nothing locked stops it at the end of that deadline, not at once', async () => {
     // Only vesting funds locked (no pre-seal pledge, no pre-commit deposit), held in its balance, and a fee debt of all of them.
     const h = await minerHarness();
+    h.depositWithdrawn();
     const { state: vesting } = addLockedFunds({ ...h.miner(), initialPledge: 0n }, h.epoch, FIL);
     const provider = h.state.getActor(MINER)!;
     h.state.putActor({ ...provider, balance: provider.balance + FIL, miner: { ...vesting, feeDebt: FIL } });
@@ -151,6 +153,7 @@ describe("The deadline cron (builtin-actors' deadline_cron_active, StateReadStat
 
   test('a state file written before the flag was kept: on for a miner that has pre-committed and still has something locked', async () => {
     const h = await minerHarness();
+    h.depositWithdrawn();
     // A miner's state as such a file holds it: no flag (the genesis provider's own is on), and here no pre-seal pledge.
     const { deadlineCronActive: written, ...old } = { ...h.miner(), allocatedSectors: [100], initialPledge: 0n };
     assert.equal(written, true);
@@ -272,9 +275,9 @@ describe('ProveCommitSectors3 (34)', () => {
     assert.equal((await h.send(OWNER, MINER, 34, [[[100, []]], [new Uint8Array([1])], new Uint8Array([1]), null, false, false])).exitCode, ExitCode.ErrIllegalArgument);
     const tooBig = [[pieceCid('a'), Number(GIB32), null, []], [pieceCid('b'), 2048, null, []]];
     assert.equal((await h.send(OWNER, MINER, 34, proveParams([[100, tooBig]]))).exitCode, ExitCode.ErrIllegalArgument);
-    // With 1 FIL beside its genesis sectors' pledge, the miner cannot pledge two sectors (1 FIL each) once their deposits are released.
+    // With 1 FIL beside its genesis sectors' pledge and its creation deposit, the miner cannot pledge two sectors (1 FIL each) once their deposits are released.
     const miner = h.state.getActor(MINER)!;
-    h.state.putActor({ ...miner, balance: 1n * FIL + h.miner().initialPledge });
+    h.state.putActor({ ...miner, balance: 1n * FIL + h.miner().initialPledge + CREATE_MINER_DEPOSIT });
     assert.equal((await h.send(OWNER, MINER, 34, proveParams([[100, []], [101, []]]))).exitCode, ExitCode.ErrInsufficientFunds);
     // Aggregate proofs must be SnarkPackV2 (1).
     const aggregate = [[[100, []]], [], new Uint8Array([1]), 1, false, false];

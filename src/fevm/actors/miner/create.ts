@@ -16,7 +16,7 @@ interface NewMiner {
   epoch: number;
   /** The f2 address Init gives it (CreateMiner's Exec). */
   robust: FilAddress;
-  /** The creation deposit it locks (FIP-0077), vesting as block rewards do; genesis miners lock none. */
+  /** The creation deposit it locks (FIP-0077), vesting as block rewards do. */
   deposit?: bigint;
 }
 
