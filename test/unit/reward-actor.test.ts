@@ -9,6 +9,7 @@ import { decodeBigInt, encodeBigInt } from '../../src/common/cbor.js';
 import { REWARD_ACTOR_ID } from '../../src/fevm/actor.js';
 import { actorHead } from '../../src/fevm/actor-state.js';
 import { transfer } from '../../src/fevm/actors/lifecycle.js';
+import { CREATE_MINER_DEPOSIT } from '../../src/fevm/actors/power.js';
 import { BLOCK_REWARD, THIS_EPOCH_REWARD, creditGasReward } from '../../src/fevm/actors/reward.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
 import { createDevnet, testConfig } from '../../src/index.js';
@@ -25,8 +26,8 @@ describe('block reward', () => {
     creditGasReward(h.state, 1000n);
     h.epoch = 2;
     assert.equal(await h.executor.awardBlockReward(h.state, h.ctx(), MINER), ExitCode.Ok);
-    // Beside the genesis sectors' pledge it holds.
-    assert.equal(h.balance(MINER), h.miner().initialPledge + BLOCK_REWARD + 1000n);
+    // Beside the genesis sectors' pledge and the creation deposit it holds.
+    assert.equal(h.balance(MINER), h.miner().initialPledge + CREATE_MINER_DEPOSIT + BLOCK_REWARD + 1000n);
     assert.equal(h.state.getActor(REWARD_ACTOR_ID)!.reward!.pendingGasReward, 0n);
     assert.equal(h.balance(REWARD_ACTOR_ID), 0n);
   });

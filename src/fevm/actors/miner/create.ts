@@ -17,7 +17,7 @@ interface NewMiner {
   /** The f2 address Init gives it (CreateMiner's Exec). */
   robust: FilAddress;
   /** The creation deposit it locks (FIP-0077), vesting as block rewards do. */
-  deposit?: bigint;
+  deposit: bigint;
 }
 
 export function createMinerActor(state: StateOverlay, miner: NewMiner): MinerActor {
@@ -26,7 +26,7 @@ export function createMinerActor(state: StateOverlay, miner: NewMiner): MinerAct
   const actor = createActor(state, 'storageminer', { robust: miner.robust });
   const offset = provingPeriodOffset(FilAddress.fromId(actor.id), miner.epoch);
   // The miner constructor's add_locked_funds(deposit, REWARD_VESTING_SPEC), from the proving period's start.
-  const locked = miner.deposit ? { lockedFunds: miner.deposit, vestingFunds: rewardVestingTable(miner.deposit, miner.epoch, provingPeriodStart(miner.epoch, offset)) } : {};
+  const vestingFunds = rewardVestingTable(miner.deposit, miner.epoch, provingPeriodStart(miner.epoch, offset));
   // No sectors, no pledge, no debt: loadMiner's defaults.
   const info = loadMiner({
     owner: miner.owner,
@@ -40,7 +40,8 @@ export function createMinerActor(state: StateOverlay, miner: NewMiner): MinerAct
     windowPoStPartitionSectors: shape.partitionSectors,
     consensusFaultElapsed: -1,
     provingPeriodOffset: offset,
-    ...locked,
+    lockedFunds: miner.deposit,
+    vestingFunds,
   });
   const created = { ...actor, miner: info };
   state.putActor(created);
