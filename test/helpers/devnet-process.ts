@@ -1,6 +1,6 @@
 // Starts the real CLI (`dist/fvm-devnet.js`, built by `npm run build`, which `npm test` runs first) as a child process on a free
 // port, for the end-to-end tests. Shared constants of the dev chain live here too.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawnReady } from './ready-process.js';
 import { REPO_ROOT } from './solc.js';
 
 /** Chain id of the devnet (the Lotus 2k devnet's). */
@@ -23,13 +23,9 @@ export const DEV_ACCOUNTS: readonly { address: `0x${string}`; privateKey: `0x${s
 ];
 
 export const CLI_PATH = 'dist/fvm-devnet.js';
-const READY_TIMEOUT_MS = 15_000;
-const STOP_TIMEOUT_MS = 5_000;
 // The CLI's ready line: the word Listening, then host:port (an http:// prefix is tolerated). The port
 // must be followed by something (the newline), so a chunk cut inside the digits does not match.
 const LISTENING_RE = /Listening on (?:https?:\/\/)?(\[[^\]\s]+\]|[^\s:/]+):(\d+)(?=\D)/;
-// eslint-disable-next-line no-control-regex
-const ANSI_RE = /\u001b\[[0-9;]*[A-Za-z]/g;
 
 export interface DevnetProcess {
   /** HTTP JSON-RPC endpoint. */
@@ -51,106 +47,27 @@ export interface DevnetProcess {
   signalCode(): NodeJS.Signals | null;
 }
 
-const running = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
-
-function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      child.off('exit', onExit);
-      resolve(false);
-    }, timeoutMs);
-    const onExit = (): void => {
-      clearTimeout(timer);
-      resolve(true);
-    };
-    child.once('exit', onExit);
-  });
-}
-
-/** SIGTERM, then SIGKILL if it has not exited within 5 s; false if it still has not exited 5 s after that. */
-export async function terminate(child: ChildProcess): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return true;
-  child.kill('SIGTERM');
-  if (await waitForExit(child, STOP_TIMEOUT_MS)) return true;
-  child.kill('SIGKILL');
-  return waitForExit(child, STOP_TIMEOUT_MS);
-}
-
 /** Spawns `node dist/fvm-devnet.js --port 0 ...extraArgs` (with `env` added to the environment) and resolves once it is listening. */
 export async function startDevnet(extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<DevnetProcess> {
-  const args = [CLI_PATH, '--port', '0', ...extraArgs];
-  const child = spawn(process.execPath, args, {
+  const { child, ready, output, stop, failure } = await spawnReady(process.execPath, [CLI_PATH, '--port', '0', ...extraArgs], {
+    name: 'devnet',
     cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env },
+    readyLine: LISTENING_RE,
+    readyOn: 'stdout',
+    keepOutputAfterReady: true,
   });
-  running.add(child);
-  child.once('exit', () => running.delete(child));
-
-  let out = '';
-  let stdout = '';
-  const output = (): string => out;
-  const describe = (why: string): Error =>
-    new Error(`${why}\ncommand: ${process.execPath} ${args.join(' ')} (cwd ${REPO_ROOT})\n--- output ---\n${out}--- end ---`);
-
-  const stop = async (): Promise<void> => {
-    if (!(await terminate(child))) throw describe('devnet did not exit after SIGKILL');
-  };
-
-  const ready = new Promise<{ host: string; port: number }>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(describe(`devnet printed no "Listening on <host>:<port>" line within ${READY_TIMEOUT_MS} ms`)),
-      READY_TIMEOUT_MS,
-    );
-    child.stdout!.setEncoding('utf8');
-    child.stderr!.setEncoding('utf8');
-    let found = false;
-    child.stdout!.on('data', (chunk: string) => {
-      out += chunk;
-      if (found) return;
-      stdout += chunk;
-      const m = LISTENING_RE.exec(stdout.replace(ANSI_RE, ''));
-      if (m) {
-        found = true;
-        clearTimeout(timer);
-        resolve({ host: m[1]!, port: Number(m[2]) });
-      }
-    });
-    child.stderr!.on('data', (chunk: string) => {
-      out += chunk;
-    });
-    child.once('error', (err) => {
-      clearTimeout(timer);
-      reject(describe(`could not spawn the devnet: ${err.message}`));
-    });
-    // 'close' rather than 'exit': by then all of the output has been read.
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      reject(describe(`devnet exited before it was ready (code ${code}, signal ${signal})`));
-    });
-  });
-
-  let where: { host: string; port: number };
-  try {
-    where = await ready;
-  } catch (err) {
+  const port = Number(ready[2]);
+  if (!Number.isInteger(port) || port <= 0) {
     await stop();
-    throw err;
-  }
-  if (!Number.isInteger(where.port) || where.port <= 0) {
-    await stop();
-    throw describe(`devnet reported an invalid port ${where.port}`);
+    throw failure(`devnet reported an invalid port ${port}`);
   }
   // Wildcard binds are reachable on loopback.
-  const host = where.host === '0.0.0.0' || where.host === '[::]' ? '127.0.0.1' : where.host;
+  const host = ready[1] === '0.0.0.0' || ready[1] === '[::]' ? '127.0.0.1' : ready[1]!;
   return {
-    url: `http://${host}:${where.port}`,
-    wsUrl: `ws://${host}:${where.port}`,
-    port: where.port,
+    url: `http://${host}:${port}`,
+    wsUrl: `ws://${host}:${port}`,
+    port,
     pid: child.pid!,
     stop,
     output,

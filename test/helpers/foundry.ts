@@ -1,8 +1,8 @@
 // Runs Foundry's `cast`, `forge` and `anvil` for the end-to-end tests. It calls the platform binaries
 // directly: the node_modules/.bin wrappers exit 0 even when the tool fails (see tool-quirks.md).
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { terminate } from './devnet-process.js';
+import { spawnReady } from './ready-process.js';
 import { REPO_ROOT } from './solc.js';
 
 export const CAST_BIN = join(REPO_ROOT, 'node_modules', '@foundry-rs', 'cast-linux-amd64', 'bin', 'cast');
@@ -76,15 +76,9 @@ export interface AnvilProcess {
   stop(): Promise<void>;
 }
 
-const ANVIL_READY_TIMEOUT_MS = 15_000;
 // Anvil's ready line. The port must be followed by something (the newline), so a chunk cut inside
 // the digits does not match (as devnet-process.ts's LISTENING_RE).
 const ANVIL_LISTENING_RE = /Listening on [^:\s]+:(\d+)(?=\D)/;
-
-const runningAnvils = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of runningAnvils) child.kill('SIGKILL');
-});
 
 /**
  * Starts `anvil --port 0 ...args` (with `env` added to the environment); resolves once it prints `Listening on`, with its URL. Rejects with
@@ -92,46 +86,13 @@ process.once('exit', () => {
  * killed), so a fork that never starts fails the test instead of hanging it.
  */
 export async function startAnvil(args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<AnvilProcess> {
-  const child = spawn(ANVIL_BIN, ['--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  runningAnvils.add(child);
-  child.once('exit', () => runningAnvils.delete(child));
-  const stop = async (): Promise<void> => {
-    if (!(await terminate(child))) throw new Error('anvil did not exit after SIGKILL');
-  };
-  // Until the ready line: Anvil's output, for the error. After it, its request log is read and dropped.
-  let out = '';
-  const port = new Promise<string>((resolve, reject) => {
-    let found = false;
-    const timer = setTimeout(
-      () => reject(new Error(`anvil printed no "Listening on" line within ${ANVIL_READY_TIMEOUT_MS} ms:\n${out}`)),
-      ANVIL_READY_TIMEOUT_MS,
-    );
-    const read = (chunk: string) => {
-      if (found) return;
-      out += chunk;
-      const m = ANVIL_LISTENING_RE.exec(out);
-      if (m) {
-        found = true;
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    child.stdout.setEncoding('utf8').on('data', read);
-    child.stderr.setEncoding('utf8').on('data', read);
-    child.once('error', (err) => {
-      clearTimeout(timer);
-      reject(new Error(`could not run ${ANVIL_BIN}: ${err.message}`));
-    });
-    // 'close' rather than 'exit': by then all of the output has been read.
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`anvil exited (${code}) before listening:\n${out}`));
-    });
+  const { ready, stop } = await spawnReady(ANVIL_BIN, ['--port', '0', ...args], {
+    name: 'anvil',
+    env: { ...process.env, ...env },
+    readyLine: ANVIL_LISTENING_RE,
+    readyOn: 'stdout and stderr',
+    // Its request log is read and dropped.
+    keepOutputAfterReady: false,
   });
-  try {
-    return { url: `http://127.0.0.1:${await port}`, stop };
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+  return { url: `http://127.0.0.1:${ready[1]}`, stop };
 }
