@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import type { Address } from 'viem';
 import { decodeBigInt, decodeCbor, encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
+import { CREATE_MINER_DEPOSIT } from '../../src/fevm/actors/power.js';
 import { masked } from '../helpers/fork-calls.js';
 import { glifClient, type LotusClient } from '../helpers/glif.js';
 import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
@@ -76,14 +77,16 @@ describe("a genesis storage provider's funds at epoch 0, as Lotus's genesis leav
     const [miner] = await lotus.request('StateListMiners', null);
     const genesis = (await lotus.request('ChainGetGenesis')).Cids;
     const { State } = await lotus.request('StateReadState', miner, genesis);
-    assert.deepEqual([State.InitialPledge, State.PreCommitDeposits, State.LockedFunds, State.FeeDebt, State.DeadlineCronActive], ['10', '0', '0', '0', true]);
+    // Its creation deposit locked since its CreateMiner (vesting), beside its pre-seal pledge.
+    assert.deepEqual([State.InitialPledge, State.PreCommitDeposits, State.LockedFunds, State.FeeDebt, State.DeadlineCronActive], ['10', '0', CREATE_MINER_DEPOSIT.toString(), '0', true]);
     assert.equal((await lotus.request('StateMinerSectors', miner, null, genesis))[0].InitialPledge, '1');
-    // 10 CC 32 GiB sectors: 1 FIL of deposit and 1 of pledge each, at the devnet's fixed rates.
+    // 10 CC 32 GiB sectors: 1 FIL of deposit and 1 of pledge each, at the devnet's fixed rates, and the creation deposit.
     const { Balance } = await lotus.request('StateGetActor', miner, genesis);
-    assert.equal(Balance, (20n * FIL).toString());
+    assert.equal(Balance, (20n * FIL + CREATE_MINER_DEPOSIT).toString());
     assert.equal(await lotus.request('StateMinerAvailableBalance', miner, genesis), (20n * FIL - 10n).toString());
     // The same FIL from the Ethereum side: the miner's masked ID address.
-    assert.equal(await devnet.provider.getBalance(masked(miner), 0), 20n * FIL);
+    assert.equal(await devnet.provider.getBalance(masked(miner), 0), 20n * FIL + CREATE_MINER_DEPOSIT);
+    // The pre-seal pledge alone: the constructor locks the deposit without telling the power actor.
     assert.equal((await lotus.request('StateReadState', 't04', genesis)).State.TotalPledgeCollateral, '20');
     // Its owner keeps a dev account's balance, as the banner says.
     const { Owner } = await lotus.request('StateMinerInfo', miner, genesis);
