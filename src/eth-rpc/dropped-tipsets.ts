@@ -12,11 +12,11 @@
 // verifreg and multisig readers, v2's StateGetActor and StateGetID…, each through keptStatePoint or
 // tipsetState, as Lotus's GetTipSetFromKey loads any tipset of its blockstore), GetActorEventsRaw's
 // events of its tipset key (reverted), StateSearchMsg from its key (keptSearchMessage), and its
-// traces: debug_traceBlockByHash replays its messages on its kept state before it, debug_traceCall by
-// its hash runs as eth_call does.
-// Numbers, tags and range filters follow the live chain only, and so do the other traces and the
-// Filecoin methods that run messages at a key (StateCompute, StateReplay) or ask the pool about it:
-// they refuse a dropped tipset (lotus-params.ts tipsetOf).
+// traces: debug_traceBlockByHash and StateReplay replay its messages on its kept state before it,
+// debug_traceCall by its hash runs as eth_call does.
+// Numbers, tags and range filters follow the live chain only, and so do the other traces,
+// StateCompute and the Filecoin methods that ask the pool about a key: they refuse a dropped tipset
+// (lotus-params.ts tipsetOf).
 import { DevnetError } from '../common/errors.js';
 import { bytesToHex } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
@@ -225,18 +225,20 @@ export function keptAncestry(devnet: Devnet, tipset: Tipset, height: number): Ti
  */
 export function keptSearchMessage(devnet: Devnet, cid: CID, allowReplaced: boolean, from: Tipset): MessageLocation | undefined {
   if (devnet.chain.byBlockHash(from.hash)) return devnet.searchMessage(cid, allowReplaced, from);
-  const ranIn = (tipset: Tipset): MessageLocation | undefined => {
-    const message = tipset.messages.find((m) => m.cid.equals(cid));
-    return message && { tipset, message };
-  };
-  const found = ranIn(from) ?? devnet.chain.messageByCid(cid);
+  const found = messageIn(from, cid) ?? devnet.chain.messageByCid(cid);
   if (found) return found;
   let t = walkedParentOf(devnet, from);
   for (; !devnet.chain.byBlockHash(t.hash); t = walkedParentOf(devnet, t)) {
-    const inBranch = ranIn(t);
+    const inBranch = messageIn(t, cid);
     if (inBranch) return inBranch;
   }
   return devnet.searchMessage(cid, allowReplaced, t);
+}
+
+/** The message `cid` among those a tipset included (a dropped one's: the chain's index has only the chain's). */
+export function messageIn(tipset: Tipset, cid: CID): MessageLocation | undefined {
+  const message = tipset.messages.find((m) => m.cid.equals(cid));
+  return message && { tipset, message };
 }
 
 /**

@@ -9,6 +9,9 @@ import { FilAddress } from '../../src/common/address.js';
 import { decodeCbor } from '../../src/common/cbor.js';
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
+import { getCreateAddress } from 'ethers';
+import { CALL, devWallet } from '../helpers/dev-wallet.js';
+import { LOG_EMITTER_INITCODE, word } from '../helpers/log-emitter.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 import { randomVerifiedPiece } from '../helpers/verified-piece.js';
 
@@ -197,5 +200,30 @@ describe('Filecoin state methods at a dropped tipset\'s key', () => {
     await result('anvil_mine', ['0x4']);
     assert.equal(await result('Filecoin.StateSearchMsg', [null, dropped, -1, true]), null);
     assert.deepEqual(await searches(), before);
+  });
+
+  test('StateReplay at a dropped key replays its message on its kept state: a call to a contract only the dropped tipsets created', async (t) => {
+    const { result, call, send } = await setupRpc(t, {}, { txDefaults: CALL });
+    const snapshot = await result('evm_snapshot');
+    await send({ nonce: 0, data: LOG_EMITTER_INITCODE });
+    const tx = await send({ nonce: 1, to: getCreateAddress({ from: devWallet.address, nonce: 0 }), data: word(7) });
+    const { blockNumber } = await result('eth_getTransactionReceipt', [tx]);
+    const key = (await result('Filecoin.ChainGetTipSetByHeight', [Number(blockNumber), null])).Cids;
+    const message = await result('Filecoin.EthGetMessageCidByTransactionHash', [tx]);
+    // Durations are the replay's own timing.
+    const timeless = (value: unknown): unknown =>
+      Array.isArray(value) ? value.map(timeless) : value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === 'Duration' ? 0 : timeless(v)])) : value;
+    const replay = async () => {
+      const { result: replayed, error } = await call('Filecoin.StateReplay', [key, message]);
+      return { result: timeless(replayed), error };
+    };
+    const before = await replay();
+    assert.equal((before.result as any).MsgRct.ExitCode, 0);
+    assert.ok((before.result as any).ExecutionTrace.Subcalls !== undefined);
+
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    await result('anvil_mine', ['0x3']);
+    assert.match((await call('Filecoin.StateReplay', [null, message])).error!.message, /could not find|didn't find/);
+    assert.deepEqual(await replay(), before);
   });
 });

@@ -14,12 +14,13 @@ import { CBOR, type IpldBlock } from '../../filecoin-precompiles/runtime.js';
 import type { ActorEvent, BacktraceFrame } from '../../fevm/types.js';
 import type { Tipset } from '../../mining/tipset.js';
 import type { CodeTable } from '../../fevm/code-table.js';
-import type { TracedMessage } from '../../devnet/replay.js';
+import type { OffChainPoint, TracedMessage } from '../../devnet/replay.js';
 import type { ImplicitRun } from '../../devnet/implicit-messages.js';
 import { vmError } from '../../devnet/revert.js';
 import { defineMethod } from '../define-method.js';
 import { eamReturn, eamSubcalls, traceJson, type Creation, type CreationFailure, type TracedSend } from '../execution-trace.js';
 import { cidJson, messageJson, receiptJson } from '../lotus-json.js';
+import { keptStatePoint, messageIn } from '../dropped-tipsets.js';
 import { cid, epoch, messages, tipsetKey, tipsetOf } from '../lotus-params.js';
 
 interface Outcome {
@@ -325,6 +326,7 @@ export const filecoinStateCompute = [
   defineMethod('Filecoin.StateReplay', [tipsetKey('tipsetKey'), cid('messageCid')], async ({ devnet, signal }, key, target) => {
     let found = devnet.chain.messageByCid(target);
     let tipset: Tipset;
+    let dropped: OffChainPoint | undefined;
     if (!key || key.length === 0) {
       // Lotus (node/impl/full/state.go) finds it as StateSearchMsg with allowReplaced: a replaced
       // message's replacement is replayed; a search error is "searching for msg …: <error>".
@@ -340,11 +342,13 @@ export const filecoinStateCompute = [
       }
       tipset = found.tipset;
     } else {
-      tipset = tipsetOf(devnet, key);
+      // A tipset a revert dropped is replayed on its kept state, as Lotus replays a reorged tipset it loads by key.
+      ({ tipset, dropped } = keptStatePoint(devnet, key));
+      if (dropped) found = messageIn(tipset, target);
       if (found?.tipset !== tipset) throw new DevnetError('given message not found in tipset');
     }
     const { message } = found!;
-    const [traced] = await devnet.traceTipset(tipset, [message.index], {}, { signal });
+    const [traced] = await devnet.traceTipset(tipset, [message.index], {}, { signal, dropped });
     return minedInvocResult(traced, devnet.codes, tipset.baseFee);
   }),
 
