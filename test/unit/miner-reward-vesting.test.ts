@@ -14,6 +14,7 @@ import {
   loadedVestingFunds,
   loadMiner,
   minerStateValue,
+  PENDING_GRANTS_MAX,
   repayPartialDebt,
   rewardVestingTable,
   unlockVestedAndUnvestedFunds,
@@ -221,6 +222,17 @@ describe('block reward vesting (builtin-actors v18 apply_rewards)', () => {
     const loaded = addLockedFunds({ ...m, vestingGrants: new Map(m.vestingGrants!) }, 20, 1000n).state;
     assert.deepEqual([...loaded.vestingGrants!], [...addLockedFunds(m, 20, 1000n).state.vestingGrants!]);
     assert.deepEqual(vestingTable(loaded), vestingTable(addLockedFunds(m, 20, 1000n).state));
+  });
+
+  test('rewards wait apart from the table up to PENDING_GRANTS_MAX, then merge into it: the table is the same as each reward merged at once', () => {
+    const offset = 700;
+    let m = loadMiner({ provingPeriodOffset: offset } as MinerState);
+    const epochs = Array.from({ length: PENDING_GRANTS_MAX + 20 }, (_, i) => 10 + i);
+    for (const [i, epoch] of epochs.entries()) {
+      m = addLockedFunds(m, epoch, 1_000_000n + BigInt(i)).state;
+      assert.equal(m.vestingGrants?.size ?? 0, (i + 1) % PENDING_GRANTS_MAX, `after reward ${i + 1}`);
+    }
+    assert.deepEqual(vestingTable(m), referenceMerge(epochs.map((e, i) => referenceTable(1_000_000n + BigInt(i), e, provingPeriodStart(e, offset)))));
   });
 
   test('the deadline cron after a fund\'s epoch unlocks it: it leaves the table, the locked funds and the pledge total', async () => {
