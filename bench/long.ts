@@ -10,7 +10,11 @@
 // (issue 14: RSS "grows no faster than the stored history", ratio ≤ 1.0). A separate node, so that
 // its saves do not touch the memory measured.
 //
-//   npm run bench:long [-- --only fvm-devnet,anvil] [-- --count 100000] [-- --step 10000]
+// Then, for fvm-devnet, the same for a chain of empty tipsets (`--tipsets`, mined with anvil_mine, the
+// default two storage providers winning and paid each tipset, as an idle node under --block-time):
+// RSS growth per tipset over the second half against its --state file's (issue 14, U67).
+//
+//   npm run bench:long [-- --only fvm-devnet,anvil] [-- --count 100000] [-- --step 10000] [-- --tipsets 40000]
 import { statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +31,7 @@ const { values } = parseArgs({
     only: { type: 'string', default: 'fvm-devnet,anvil' },
     count: { type: 'string', default: '100000' },
     step: { type: 'string', default: '10000' },
+    tipsets: { type: 'string', default: '40000' },
   },
 });
 const peers = values.only.split(',').map((p) => p.trim()) as PeerName[];
@@ -34,6 +39,11 @@ const count = Number(values.count);
 const step = Number(values.step);
 if (peers.some((p) => !(PEER_NAMES as readonly string[]).includes(p))) throw new Error(`--only takes a list of ${PEER_NAMES.join(', ')}`);
 if (!Number.isInteger(count) || !Number.isInteger(step) || step < 100 || count < step) throw new Error('--count and --step take integers, step >= 100, count >= step');
+const tipsets = Number(values.tipsets);
+/** anvil_mine's most tipsets a call (beyond, it mines null rounds); the empty tipsets are measured every TIPSET_STEP. */
+const MINE_AT_ONCE = 1000;
+const TIPSET_STEP = 5000;
+if (!Number.isInteger(tipsets) || tipsets % TIPSET_STEP !== 0 || tipsets < 0) throw new Error(`--tipsets takes a multiple of ${TIPSET_STEP} (0: none)`);
 
 type Points = [number, number][];
 const MiB = 1024 * 1024;
@@ -94,6 +104,35 @@ async function historyAlong(raws: string[], firstNonce: number): Promise<Points>
   }
 }
 
+/** `tipsets` empty tipsets mined on `node`, measured every TIPSET_STEP: [tipsets so far, MiB] pairs. */
+async function alongEmptyTipsets(node: RunningPeer, measure: () => number | Promise<number>): Promise<Points> {
+  const points: Points = [[0, await measure()]];
+  for (let mined = 0; mined < tipsets; ) {
+    for (let n = 0; n < TIPSET_STEP; n += MINE_AT_ONCE) await node.rpc.call('anvil_mine', [`0x${MINE_AT_ONCE.toString(16)}`]);
+    mined += TIPSET_STEP;
+    points.push([mined, await measure()]);
+  }
+  return points;
+}
+
+/** fvm-devnet's RSS along empty tipsets on a fresh node, then its stored history along the same on a second one with --state. */
+async function emptyTipsetsRssAndHistory(): Promise<{ rss: Points; history: Points }> {
+  const node = await RunningPeer.start('fvm-devnet');
+  let rss: Points;
+  try {
+    rss = await alongEmptyTipsets(node, () => node.memory().rssMiB);
+  } finally {
+    await node.stop();
+  }
+  const saving = await RunningPeer.start('fvm-devnet', (scratch) => ({ args: ['--state', join(scratch, 'chain')] }));
+  try {
+    const history = await alongEmptyTipsets(saving, async () => (await savedChainBytes(join(saving.scratch, 'chain'), saving.pid)) / MiB);
+    return { rss, history };
+  } finally {
+    await saving.stop();
+  }
+}
+
 const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
 const rss = new Map<PeerName, Points>();
 let history: Points | undefined;
@@ -116,4 +155,14 @@ console.log(`(* growth from ${points[half]![0]} to ${count} transactions; ${new 
 if (history) {
   const ratio = growth(rss.get('fvm-devnet')!) / growth(history);
   console.log(`fvm-devnet: RSS growth ÷ stored history's growth (its --state file), per transaction: ${ratio.toFixed(2)} (target ≤ 1.0: ${ratio <= 1 ? 'met' : 'MISSED'})`);
+}
+if (peers.includes('fvm-devnet') && tipsets > 0) {
+  const empty = await emptyTipsetsRssAndHistory();
+  const mid = empty.rss.findIndex(([mined]) => mined >= tipsets / 2);
+  /** Bytes per tipset from `mid` to the last step. */
+  const perTipset = (pts: Points) => ((pts.at(-1)![1] - pts[mid]![1]) * MiB) / (pts.at(-1)![0] - pts[mid]![0]);
+  console.log(`\n${'empty tipsets'.padEnd(14)}${'fvm-devnet RSS, MiB'.padStart(24)}${'history, MiB'.padStart(16)}`);
+  empty.rss.forEach(([mined, mib], i) => console.log(`${String(mined).padEnd(14)}${mib.toFixed(1).padStart(24)}${empty.history[i]![1].toFixed(2).padStart(16)}`));
+  const [rssBytes, storedBytes] = [perTipset(empty.rss), perTipset(empty.history)];
+  console.log(`fvm-devnet, empty tipsets ${empty.rss[mid]![0]} to ${tipsets}: RSS ${rssBytes.toFixed(0)} B a tipset, stored history ${storedBytes.toFixed(0)} B a tipset, ratio ${(rssBytes / storedBytes).toFixed(2)} (target ≤ 1.0: ${rssBytes <= storedBytes ? 'met' : 'MISSED'}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
 }
