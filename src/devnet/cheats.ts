@@ -247,6 +247,8 @@ export class Cheats {
       const staged = await state.untilFetched(() => {
         const overlay = state.stage();
         change(overlay);
+        // The next tipset's header names it: one mined after another edit of the same chain differs (X1).
+        overlay.markEdit(state.newEditId());
         return overlay;
       });
       state.commit(staged, chain.head.epoch);

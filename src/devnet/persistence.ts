@@ -20,7 +20,7 @@ import { ChainStore } from '../mining/chain-store.js';
 import { LAST_TIMESTAMP, type Clock } from '../mining/clock.js';
 import type { ReplacedMessage } from '../mining/mempool.js';
 import { decodeSavedMessage, decodeUnminedMessage, encodeUnminedMessage, type SavedMessage, type SavedUnminedMessage } from '../mining/saved-message.js';
-import { buildTipset, savedMessagesOf, type IncludedMessage, type Tipset } from '../mining/tipset.js';
+import { buildTipset, parentEdit, savedMessagesOf, type IncludedMessage, type Tipset } from '../mining/tipset.js';
 
 /**
  * The format this version writes (7: as 6, and each tipset names its block's miner, which a reader of
@@ -383,7 +383,9 @@ class LoadingChain {
     // Epochs may skip (null rounds); each tipset's parent is the one saved before it.
     const parent = this.head;
     if (parent && !(saved.epoch > parent.epoch)) throw new Error(`tipset ${saved.epoch} does not follow ${parent.epoch}`);
-    const tipset = buildTipset({ epoch: saved.epoch, timestamp: saved.timestamp, baseFee: decodeBigInt(saved.baseFee), parent, messages, miner: saved.miner });
+    // Its edit is read from the state loaded so far, which holds the commits before it.
+    const edit = parentEdit((e) => this.state.editAt(e), parent);
+    const tipset = buildTipset({ epoch: saved.epoch, timestamp: saved.timestamp, baseFee: decodeBigInt(saved.baseFee), parent, messages, miner: saved.miner, edit });
     if (!saved.hashes(tipset.blockCid)) throw new Error(`tipset ${saved.epoch} does not hash to its saved block CID`);
     this.chain.append(tipset);
   }

@@ -271,6 +271,10 @@ function decodeValue(key: string, value: unknown, previous: unknown): unknown {
     return word;
   }
   if (key.startsWith('a')) return savedActor(key, value, previous as Actor | undefined);
+  if (key === EDIT_KEY) {
+    if (!isCount(value)) throw new Error(`its edit id is ${String(value)}, not a count`);
+    return value;
+  }
   if (key !== NEXT_ID_KEY && !key.startsWith('x0x')) throw new Error(`its state has a key ${JSON.stringify(key)} that no node writes`);
   if (!isCount(value)) throw new Error(`its ${key === NEXT_ID_KEY ? 'next actor ID' : `address ${key.slice(1)}`} is ${String(value)}, not an actor ID`);
   return value;
@@ -502,6 +506,11 @@ class AddressKeys {
 }
 const storageKey = (id: number, generation: number, slot: bigint) => `s${id}:${generation}:${slot.toString(16)}`;
 const NEXT_ID_KEY = 'n';
+/**
+ * The id of the last cheat-code edit of the state (StateTree.newEditId): state of its own, so that a
+ * revert, a kept branch and a saved chain carry it; the tipset mined next names it (tipset.ts parentEdit).
+ */
+const EDIT_KEY = 'e';
 
 /** The tree's ref for an overlay's key: an actor's is its ID, the rest's their number in `keys` (added when new). */
 const treeRef = (keys: KeyTable, key: string): TreeRef => (key.charCodeAt(0) === 0x61 /* a */ ? Number(key.slice(1)) : tableRef(keys.add(key)));
@@ -528,6 +537,8 @@ export class StateTree {
   private writes = new CommitLog();
   /** The dropped branches kept (branch), until released. */
   private readonly branches = new Set<StateBranch>();
+  /** The last edit id handed out (newEditId). */
+  private lastEditId = 0;
 
   constructor(private source: StateSource | FetchingStateSource = localStateSource) {}
 
@@ -630,6 +641,17 @@ export class StateTree {
     const prefix = storageKey(id, generation, 0n).slice(0, -1);
     const held = this.values.keys.withPrefix(prefix).filter((k) => this.values.get(tableRef(k), epoch) !== undefined);
     return held.map((k) => BigInt(`0x${this.values.keys.keyAt(k).slice(prefix.length)}`));
+  }
+
+  /** The id of the last cheat-code edit in the state after `epoch` (EDIT_KEY), if any. */
+  editAt(epoch: number): number | undefined {
+    return this.values.getKey(EDIT_KEY, epoch) as number | undefined;
+  }
+
+  /** A new edit id, above every one this tree has handed out or holds (a revert never makes one come back). */
+  newEditId(): number {
+    this.lastEditId = Math.max(this.lastEditId, this.editAt(Number.MAX_SAFE_INTEGER) ?? 0) + 1;
+    return this.lastEditId;
   }
 
   /** A staging area on top of the state after `epoch` (by default the newest); `deferred` as in `at`. */
@@ -1002,6 +1024,11 @@ export class StateOverlay implements StateReader {
 
   putStorage(id: number, generation: number, slot: bigint, value: bigint): void {
     this.write(storageKey(id, generation, slot), value);
+  }
+
+  /** Marks the staged changes as a cheat code's edit, `id` from StateTree.newEditId. */
+  markEdit(id: number): void {
+    this.write(EDIT_KEY, id);
   }
 
   /** Takes the next actor ID (the init actor's NextID). */

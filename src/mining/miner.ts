@@ -18,7 +18,7 @@ import type { Mempool, PendingMessage } from './mempool.js';
 import { electWinner } from './election.js';
 import { every } from './every.js';
 import { SerialQueue } from './serial-queue.js';
-import { buildTipset, type IncludedMessage, type Tipset } from './tipset.js';
+import { buildTipset, parentEdit, type IncludedMessage, type Tipset } from './tipset.js';
 
 export type MiningMode = { type: 'instant' } | { type: 'interval'; blockTimeMs: number } | { type: 'manual' };
 
@@ -26,7 +26,7 @@ export type MiningMode = { type: 'instant' } | { type: 'interval'; blockTimeMs: 
 export type TipsetExecutor = Pick<Executor, 'applyMessage' | 'awardBlockReward' | 'runCron' | 'runCronEntries' | 'holdConsole' | 'printConsole'>;
 
 /** The state tipsets are built on: overlays staged on the head, committed as an epoch. */
-export type MinedState = Pick<StateTree, 'stage' | 'commit' | 'at' | 'fetchMissing' | 'snapshot' | 'revert'> & Partial<Pick<StateTree, 'fetches'>>;
+export type MinedState = Pick<StateTree, 'stage' | 'commit' | 'at' | 'fetchMissing' | 'snapshot' | 'revert' | 'editAt'> & Partial<Pick<StateTree, 'fetches'>>;
 
 export interface MinerDeps {
   state: MinedState;
@@ -466,7 +466,8 @@ export class Miner {
     });
     for (const { actor, error } of cronFailures) this.deps.onCronError(epoch, actor, error);
     // The header names the miner the block reward went to, as a Lotus block names its winner (who ApplyBlocks rewards).
-    const tipset = buildTipset({ epoch, timestamp: ctx.timestamp, baseFee: ctx.baseFee, parent, messages: included, miner: winner });
+    const edit = parentEdit((e) => state.editAt(e), parent);
+    const tipset = buildTipset({ epoch, timestamp: ctx.timestamp, baseFee: ctx.baseFee, parent, messages: included, miner: winner, edit });
     // State, chain and pool change together, with no await in between: readers never see half a tipset.
     state.commit(overlay, epoch);
     chain.append(tipset);

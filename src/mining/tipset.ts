@@ -113,7 +113,26 @@ interface TipsetInput {
   messages: IncludedMessage[];
   /** The actor ID of the miner whose block it is (the block reward's winner); none (NO_MINER) when none won it. */
   miner?: number;
+  /** The id of the last cheat-code edit of the state since its parent was mined, if any (parentEdit). */
+  edit?: number | undefined;
 }
+
+/**
+ * The id of the last cheat-code edit of the state a tipset on `parent` is mined on, if one was made
+ * since `parent` was mined (the state it was mined on holds another): `editAt` reads a state's
+ * (StateTree.editAt). Its header's ticket names it: a Lotus header names the state it was mined on
+ * (ParentStateRoot, which the devnet makes from its parent's roots and messages, not from the state), so
+ * a tipset mined after an evm_revert on other edits must not take the hash of the one the revert
+ * dropped (X1). A chain without edits keeps its hashes.
+ */
+export function parentEdit(editAt: (epoch: number) => number | undefined, parent: Tipset | undefined): number | undefined {
+  if (!parent) return undefined;
+  const edit = editAt(parent.epoch);
+  return edit !== (parent.parent ? editAt(parent.parent.epoch) : undefined) ? edit : undefined;
+}
+
+/** The edit (parentEdit) each tipset mined after one was made on: held off the tipsets, as few have one. */
+const editsBefore = new WeakMap<Tipset, number>();
 
 /** The tipset key: a CBOR byte string of the block CIDs' bytes (Lotus chain/types/tipset_key.go). */
 export function tipsetKeyCid(blockCids: CID[]): CID {
@@ -497,8 +516,8 @@ export function savedMessagesOf(tipset: Tipset): SavedMessage[] {
 
 /**
  * A devnet block header: what it names of its tipset and its parent is read from them, and its
- * ticket and election proof are deterministic stand-ins, functions of the height, made when read
- * (only encoding the header reads them).
+ * ticket and election proof are deterministic stand-ins, functions of the height (the ticket also of
+ * the cheat-code edit it was mined after, parentEdit), made when read (only encoding the header reads them).
  */
 class DevnetBlockHeader implements BlockHeader {
   constructor(
@@ -512,7 +531,8 @@ class DevnetBlockHeader implements BlockHeader {
   }
 
   get ticket(): Uint8Array {
-    return blake2b256(encodeCbor(['ticket', this.height]));
+    const edit = editsBefore.get(this.tipset);
+    return blake2b256(encodeCbor(edit === undefined ? ['ticket', this.height] : ['ticket', this.height, edit]));
   }
 
   get electionProof(): BlockHeader['electionProof'] {
@@ -553,7 +573,7 @@ class DevnetBlockHeader implements BlockHeader {
  * A tipset of the devnet's own, or (`upstream`) the stand-in for an upstream's at a fork's epoch: its
  * block CIDs are the upstream's, so that its key and hash are the upstream's.
  */
-export function buildTipset({ epoch, timestamp, baseFee, parent, messages, miner = NO_MINER }: TipsetInput, upstream?: UpstreamTipset): Tipset {
+export function buildTipset({ epoch, timestamp, baseFee, parent, messages, miner = NO_MINER, edit }: TipsetInput, upstream?: UpstreamTipset): Tipset {
   const receiptsRoot = receiptsRootOf(messages);
   const messagesRoot = messagesRootOf(messages);
   const digests = new Uint8Array((FIRST_MESSAGE + messages.length) * DIGEST_BYTES);
@@ -588,6 +608,7 @@ export function buildTipset({ epoch, timestamp, baseFee, parent, messages, miner
   put(STATE_ROOT, cidOf(encodeCbor([parentStateRoot, messagesRoot, receiptsRoot])));
   const gasUsed = messages.reduce((n, m) => n + m.receipt.gasUsed, 0);
   const tipset = new MinedTipset(epoch, timestamp, baseFee, parent, mined, gasUsed, nextBaseFee(baseFee, messages.map(feeFieldsOf)), digests, upstream, miner);
+  if (edit !== undefined) editsBefore.set(tipset, edit);
   // The header reads the roots just put; the block CID and the key follow from it.
   if (upstream) {
     put(KEY, tipsetKeyCid(upstream.blocks));

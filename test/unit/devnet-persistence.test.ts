@@ -157,6 +157,18 @@ describe('saving and loading a chain', () => {
     }
   });
 
+  test('a chain with cheat edits between its tipsets loads with the same block hashes (their headers name the edits, X1)', async (t) => {
+    const a = await setupRpc(t);
+    await a.result('anvil_setBalance', ['0x' + '55'.repeat(20), '0x1111']);
+    await a.result('evm_mine');
+    await a.result('evm_mine');
+    await a.result('anvil_setNonce', ['0x' + '55'.repeat(20), '0x2']);
+    await a.result('evm_mine');
+    const b = await setupRpc(t);
+    assert.equal(await b.result('anvil_loadState', [await a.result('anvil_dumpState')]), true);
+    for (const n of ['0x1', '0x2', '0x3']) assert.deepEqual(await b.result('eth_getBlockByNumber', [n, false]), await a.result('eth_getBlockByNumber', [n, false]), n);
+  });
+
   test('anvil_dumpState and anvil_loadState move a chain between nodes', async (t) => {
     const a = await busyChain(t);
     const dump = await a.result('anvil_dumpState');

@@ -240,6 +240,41 @@ describe('dropped tipsets', () => {
     assert.equal(await result('ots_getContractCreator', [emitter]), null);
   });
 
+  test('a block mined after evm_revert on other cheat edits, at the same second, is another block than the dropped one, whose state its hash still reads (X1); without edits it is the same block', async (t) => {
+    const { result } = await setupRpc(t);
+    const holder = '0x' + '55'.repeat(20);
+    const at = Number((await result('eth_getBlockByNumber', ['0x0', false])).timestamp) + 100;
+    const snapshot = await result('evm_snapshot');
+    await result('anvil_setBalance', [holder, '0x1111']);
+    await result('evm_mine', [hex(at)]);
+    const dropped = await result('eth_getBlockByNumber', ['latest', false]);
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    await result('anvil_setBalance', [holder, '0x2222']);
+    await result('evm_mine', [hex(at)]);
+    const mined = await result('eth_getBlockByNumber', ['latest', false]);
+    assert.deepEqual([mined.number, mined.timestamp, mined.parentHash], [dropped.number, dropped.timestamp, dropped.parentHash]);
+    // Lotus's headers name the state they were mined on: the edits differ, so do the blocks.
+    assert.notEqual(mined.hash, dropped.hash);
+    assert.equal(await result('eth_getBalance', [holder, { blockHash: dropped.hash }]), '0x1111');
+    assert.equal(await result('eth_getBalance', [holder, { blockHash: mined.hash }]), '0x2222');
+
+    // Mined again on the same state, without an edit since the revert, a block is the one dropped.
+    const again = await result('evm_snapshot');
+    await result('evm_mine', [hex(at + 1)]);
+    const next = await result('eth_getBlockByNumber', ['latest', false]);
+    assert.equal(await result('evm_revert', [again]), true);
+    await result('evm_mine', [hex(at + 1)]);
+    assert.equal((await result('eth_getBlockByNumber', ['latest', false])).hash, next.hash);
+    // The edit is state: a snapshot taken after it mines its block again as it was.
+    await result('anvil_setBalance', [holder, '0x3333']);
+    const edited = await result('evm_snapshot');
+    await result('evm_mine', [hex(at + 2)]);
+    const afterEdit = await result('eth_getBlockByNumber', ['latest', false]);
+    assert.equal(await result('evm_revert', [edited]), true);
+    await result('evm_mine', [hex(at + 2)]);
+    assert.equal((await result('eth_getBlockByNumber', ['latest', false])).hash, afterEdit.hash);
+  });
+
   test('eth_newFilter with a dropped block\'s hash holds its logs, removed', async (t) => {
     const { result, snapshot, block, receipts } = await emitted(t);
     assert.equal(await result('evm_revert', [snapshot]), true);
