@@ -12,7 +12,7 @@ import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
 import { getCreateAddress } from 'ethers';
 import { CALL, devWallet } from '../helpers/dev-wallet.js';
 import { LOG_EMITTER_INITCODE, word } from '../helpers/log-emitter.js';
-import { setupRpc } from '../helpers/rpc-harness.js';
+import { setupRpc, setupWebSocketRpc } from '../helpers/rpc-harness.js';
 import { randomVerifiedPiece } from '../helpers/verified-piece.js';
 
 const MINER = 't0111';
@@ -225,5 +225,22 @@ describe('Filecoin state methods at a dropped tipset\'s key', () => {
     await result('anvil_mine', ['0x3']);
     assert.match((await call('Filecoin.StateReplay', [null, message])).error!.message, /could not find|didn't find/);
     assert.deepEqual(await replay(), before);
+  });
+
+  test('SubscribeActorEventsRaw with a dropped tipsetKey sends its events, reverted, and closes, as GetActorEventsRaw answers them', async (t) => {
+    const { call, waitFor, channelValues } = await setupWebSocketRpc(t);
+    const snapshot = await call('evm_snapshot');
+    await call('devnet_addVerifiedClient', [CLIENT, '1048576']);
+    const key = (await call('Filecoin.ChainHead')).Cids;
+    const before = await call('Filecoin.GetActorEventsRaw', [{ tipsetKey: key }]);
+    assert.ok(before.length > 0 && before.every((e: { reverted: boolean }) => !e.reverted));
+    assert.equal(await call('evm_revert', [snapshot]), true);
+    await call('evm_mine');
+    const channel = await call('Filecoin.SubscribeActorEventsRaw', [{ tipsetKey: key }]);
+    assert.equal(typeof channel, 'number', 'a channel, not an error');
+    await waitFor((m) => m.method === 'xrpc.ch.close' && m.params[0] === channel);
+    const reverted = before.map((e: object) => ({ ...e, reverted: true }));
+    assert.deepEqual(channelValues(channel), reverted);
+    assert.deepEqual(await call('Filecoin.GetActorEventsRaw', [{ tipsetKey: key }]), reverted);
   });
 });
