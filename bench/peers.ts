@@ -16,6 +16,8 @@ const ANVIL_BIN = join(ROOT, 'node_modules/@foundry-rs/anvil-linux-amd64/bin/anv
 const HARDHAT_CLI = join(dirname(createRequire(import.meta.url).resolve('hardhat/package.json')), 'internal/cli/bootstrap.js');
 const HARDHAT_CONFIG = join(ROOT, 'bench/hardhat.config.cjs');
 const START_TIMEOUT_MS = 30_000;
+/** Under a wrapper (valgrind), start-up takes many times as long. */
+const WRAPPED_START_TIMEOUT_MS = 300_000;
 
 export const PEER_NAMES = ['fvm-devnet', 'anvil', 'hardhat'] as const;
 export type PeerName = (typeof PEER_NAMES)[number];
@@ -26,6 +28,8 @@ export interface ExtraArgs {
   args?: string[];
   /** fvm-devnet: another build's bundle instead of this checkout's (bench:call-window's base). */
   bundle?: string;
+  /** fvm-devnet: a command the node runs under (bench:call-instr's valgrind); the child's pid stays the node's. */
+  wrapper?: string[];
 }
 
 interface PeerKind {
@@ -41,7 +45,11 @@ interface PeerKind {
 
 const KINDS: Record<PeerName, PeerKind> = {
   'fvm-devnet': {
-    command: (port, _scratch, { nodeFlags = [], args = [], bundle = FVM_BUNDLE }) => [process.execPath, [...nodeFlags, bundle, '--port', String(port), '--silent', ...args]],
+    command: (port, _scratch, { nodeFlags = [], args = [], bundle = FVM_BUNDLE, wrapper = [] }) => {
+      const node = [process.execPath, ...nodeFlags, bundle, '--port', String(port), '--silent', ...args];
+      const [cmd, ...rest] = [...wrapper, ...node];
+      return [cmd!, rest];
+    },
     missing: () => (existsSync(FVM_BUNDLE) ? undefined : `${FVM_BUNDLE} not found: run \`npm run build\` first`),
     mineMethod: 'anvil_mine',
     queuesNonceGaps: true,
@@ -113,7 +121,9 @@ export class RunningPeer {
     const port = await freePort();
     const scratch = mkdtempSync(join(tmpdir(), `fvm-bench-${name}-`));
     scratchDirs.add(scratch);
-    const [cmd, args] = KINDS[name].command(port, scratch, extra(scratch));
+    const extraArgs = extra(scratch);
+    const [cmd, args] = KINDS[name].command(port, scratch, extraArgs);
+    const timeoutMs = extraArgs.wrapper?.length ? WRAPPED_START_TIMEOUT_MS : START_TIMEOUT_MS;
     const t0 = performance.now();
     const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     children.add(child);
@@ -121,7 +131,7 @@ export class RunningPeer {
     child.stderr?.on('data', (d: Buffer) => (errTail = (errTail + d.toString()).slice(-2000)));
     child.on('error', (e) => (errTail += `\nspawn error: ${e.message}`));
     const rpc = new RpcClient(`http://127.0.0.1:${port}`);
-    while (performance.now() - t0 < START_TIMEOUT_MS) {
+    while (performance.now() - t0 < timeoutMs) {
       if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited during start-up:\n${errTail}`);
       try {
         await rpc.call('eth_chainId');
@@ -130,7 +140,7 @@ export class RunningPeer {
         await new Promise((r) => setTimeout(r, 5)); // not listening yet
       }
     }
-    throw new Error(`${name} did not answer within ${START_TIMEOUT_MS / 1000} s:\n${errTail}`);
+    throw new Error(`${name} did not answer within ${timeoutMs / 1000} s:\n${errTail}`);
   }
 
   get pid(): number {

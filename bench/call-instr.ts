@@ -1,0 +1,156 @@
+// `npm run bench:call-instr`: what a sequential eth_call costs the node beyond its eth_chainId, in
+// instructions executed (valgrind's callgrind), a count the machine's load does not move, where wall
+// and CPU time on this shared machine spread by up to a quarter (bench/README.md).
+//
+// The bundle's node runs under `valgrind --tool=callgrind` with instrumentation off (valgrind's core
+// alone, several times slower than native, no counting) while the bench's token is deployed and given
+// to `--n` holders and the node is warmed with `--warm` balanceOf calls and as many eth_chainIds (V8
+// has tiered the call path up by then). Then instrumentation goes on (`callgrind_control -i on`),
+// and each of `--rounds` rounds runs one block of `--k` sequential eth_chainIds and one of `--k`
+// balanceOf eth_calls (a different address each, over keep-alive HTTP, every answer checked), the
+// order swapped every other round; the node's counters are dumped before and after each block
+// (`callgrind_control --dump`), so each dump holds exactly one block, a file a thread. Printed per
+// request: all threads, the main thread, and the main thread outside V8's garbage collector (a
+// collection falls in one block and not another); medians over the rounds, with their spread, and
+// the call's count beyond the chain id's. The last is the figure to compare between builds.
+//
+// `--attribute` adds node's `--perf-basic-prof` and callgrind's `--dump-instr=yes`, and prints the
+// functions that account for the difference: JIT-compiled code by its name in /tmp/perf-<pid>.map,
+// the rest (V8's builtins and interpreter, node's C++, libc) by its symbol.
+//
+// `--bundle <path>` runs another build's bundle (e.g. a copy of dist/ before a change: an A/B).
+//
+//   npm run build && npm run bench:call-instr [-- --k 300 --rounds 5 --warm 5000 --n 100] [-- --attribute] [-- --bundle <dir>/dist/fvm-devnet.js]
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { giveTokens, median } from './phases.js';
+import { RunningPeer } from './peers.js';
+import { Signer, deployContracts, nthAddress, token } from './workload.js';
+import { readCallgrindDump, type FunctionCosts } from './callgrind-dump.js';
+
+const { values } = parseArgs({
+  options: {
+    k: { type: 'string', default: '300' },
+    rounds: { type: 'string', default: '5' },
+    warm: { type: 'string', default: '5000' },
+    n: { type: 'string', default: '100' },
+    attribute: { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+    bundle: { type: 'string' },
+    top: { type: 'string', default: '30' },
+  },
+});
+const [k, rounds, warm, n, top] = [values.k, values.rounds, values.warm, values.n, values.top].map(Number) as [number, number, number, number, number];
+if (![k, rounds, warm, n, top].every((v) => Number.isInteger(v) && v > 0)) throw new Error('--k, --rounds, --warm, --n and --top take positive integers');
+
+const dumps = mkdtempSync(join(tmpdir(), 'fvm-call-instr-'));
+const outFile = join(dumps, 'callgrind.out');
+const valgrind = ['valgrind', '--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', `--callgrind-out-file=${outFile}`, ...(values.attribute ? ['--dump-instr=yes'] : [])];
+const peer = await RunningPeer.start('fvm-devnet', () => ({ wrapper: valgrind, nodeFlags: values.attribute ? ['--perf-basic-prof'] : [], bundle: values.bundle }));
+const control = (...args: string[]) => execFileSync('callgrind_control', [...args, String(peer.pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
+let dumped = 0;
+/** Writes the counters since the last dump to files of their own, one a thread (and zeroes them); the main thread's first. */
+const dump = () => {
+  control(`--dump=${++dumped}`);
+  const prefix = `callgrind.out.${dumped}-`;
+  const files = readdirSync(dumps).filter((f) => f.startsWith(prefix)).sort().map((f) => join(dumps, f));
+  if (files.length === 0) throw new Error(`callgrind wrote no ${prefix}* in ${dumps}`);
+  return files;
+};
+/** Instructions of `files` (one a thread): all threads, the main thread's, and the main thread's outside the garbage collector. */
+const count = (files: string[]) => {
+  const totals = files.map((f) => readCallgrindDump(f, false).total);
+  const main = readCallgrindDump(files[0]!, false);
+  return { all: totals.reduce((a, b) => a + b, 0), main: main.total, mutator: main.total - main.gc };
+};
+
+try {
+  const { rpc } = peer;
+  const signer = await Signer.create(rpc);
+  const contracts = await deployContracts(signer);
+  await giveTokens(rpc, signer, contracts, 0, n, true);
+  const chainId = `0x${signer.chainId.toString(16)}`;
+
+  // Each block asks about addresses no block asked about before; the first n hold one token.
+  let next = 0;
+  const balanceOfs = async (count: number) => {
+    const first = next;
+    next += count;
+    const datas = Array.from({ length: count }, (_, i) => token.encodeFunctionData('balanceOf', [nthAddress(first + i)]));
+    for (let i = 0; i < count; i++) {
+      const answer = await rpc.call('eth_call', [{ to: contracts.token, data: datas[i] }, 'latest']);
+      if (!/^0x[0-9a-f]{64}$/.test(answer) || BigInt(answer) !== (first + i < n ? 1n : 0n)) throw new Error(`balanceOf(${nthAddress(first + i)}) answered ${answer}`);
+    }
+  };
+  const chainIds = async (count: number) => {
+    for (let i = 0; i < count; i++) {
+      const answer = await rpc.call('eth_chainId');
+      if (answer !== chainId) throw new Error(`eth_chainId answered ${answer}`);
+    }
+  };
+
+  const loadBefore = loadavg()[0]!.toFixed(1);
+  await balanceOfs(warm);
+  await chainIds(warm);
+  control('--instr=on');
+  // Valgrind translates the code again once instrumented; a block of each before the first counted.
+  await balanceOfs(k);
+  await chainIds(k);
+
+  const blocks = { eth_chainId: chainIds, eth_call: balanceOfs };
+  type Counted = { all: number; main: number; mutator: number; files: string[] };
+  type Figure = 'all' | 'main' | 'mutator';
+  const counted: Record<keyof typeof blocks, Counted[]> = { eth_chainId: [], eth_call: [] };
+  const fmt = (ir: number) => Math.round(ir).toLocaleString('en-US').padStart(10);
+  for (let r = 0; r < rounds; r++) {
+    const order = (r % 2 === 0 ? ['eth_chainId', 'eth_call'] : ['eth_call', 'eth_chainId']) as (keyof typeof blocks)[];
+    for (const method of order) {
+      dump();
+      await blocks[method](k);
+      const files = dump();
+      const { all, main, mutator } = count(files);
+      counted[method].push({ all: all / k, main: main / k, mutator: mutator / k, files });
+      console.log(`round ${r + 1}: ${method.padEnd(11)} instructions a request: ${fmt(all / k)} all threads, ${fmt(main / k)} main thread, ${fmt(mutator / k)} of it outside the collector`);
+    }
+  }
+  /** The median and the spread (max − min ÷ median, %) of one figure over the rounds. */
+  const summary = (method: keyof typeof blocks, key: Figure) => {
+    const irs = counted[method].map((b) => b[key]);
+    const mid = median(irs);
+    return { mid, spread: ((Math.max(...irs) - Math.min(...irs)) / mid) * 100 };
+  };
+  console.log(`\nfvm-devnet under callgrind, sequential, ${rounds} rounds of ${k} requests each after ${warm} warm-up of each; instructions a request, medians (max − min ÷ median)`);
+  const figures: Figure[] = ['all', 'main', 'mutator'];
+  console.log(`${''.padEnd(12)} ${'all threads'.padStart(21)} ${'main thread'.padStart(21)} ${'main, outside the GC'.padStart(21)}`);
+  for (const method of ['eth_chainId', 'eth_call'] as const) {
+    console.log(`${method.padEnd(12)} ${figures.map((f) => summary(method, f)).map(({ mid, spread }) => `${fmt(mid)} (${spread.toFixed(2).padStart(6)} %)`).join(' ')}`);
+  }
+  const diff = (key: Figure) => summary('eth_call', key).mid - summary('eth_chainId', key).mid;
+  console.log(`${'difference'.padEnd(12)} ${figures.map((f) => `${fmt(diff(f))}${''.padStart(11)}`).join(' ')} a call beyond eth_chainId`);
+
+  if (values.attribute) {
+    // The main thread of the round whose eth_call block is the median's, against the median eth_chainId block.
+    const perfMap = `/tmp/perf-${peer.pid}.map`;
+    const pick = (list: Counted[]) => [...list].sort((a, b) => a.mutator - b.mutator)[Math.floor(list.length / 2)]!.files[0]!;
+    const call = readCallgrindDump(pick(counted.eth_call), true, perfMap).functions;
+    const base = readCallgrindDump(pick(counted.eth_chainId), true, perfMap).functions;
+    printTop(call, base);
+  }
+  console.log(`(${new Date().toISOString()}; load average ${loadBefore} before, ${loadavg()[0]!.toFixed(1)} after${values.keep ? `; dumps kept in ${dumps}` : ''})`);
+} finally {
+  await peer.stop();
+  if (!values.keep) rmSync(dumps, { recursive: true, force: true });
+}
+
+/** The functions whose instructions a request, eth_call's less eth_chainId's, are largest (self cost). */
+function printTop(call: FunctionCosts, base: FunctionCosts): void {
+  const names = new Set([...call.keys(), ...base.keys()]);
+  const rows = [...names].map((name) => ({ name, call: (call.get(name) ?? 0) / k, base: (base.get(name) ?? 0) / k })).map((r) => ({ ...r, diff: r.call - r.base }));
+  rows.sort((a, b) => b.diff - a.diff);
+  console.log(`\ntop ${top} functions of the main thread by self instructions a request, eth_call − eth_chainId:`);
+  console.log(`${'eth_call'.padStart(9)} ${'chainId'.padStart(9)} ${'diff'.padStart(9)}  function`);
+  for (const r of rows.slice(0, top)) console.log(`${Math.round(r.call).toString().padStart(9)} ${Math.round(r.base).toString().padStart(9)} ${Math.round(r.diff).toString().padStart(9)}  ${r.name}`);
+}

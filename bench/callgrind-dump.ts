@@ -1,0 +1,117 @@
+// Reads one callgrind dump (valgrind's "Callgrind Format Specification"): the total of its first
+// event (Ir, instructions executed) and, on request, each function's self cost. Code without a symbol
+// (what V8 compiles at run time) is named by node's `--perf-basic-prof` map when one is given, which
+// needs the dump's instruction addresses (`--dump-instr=yes`).
+import { existsSync, readFileSync } from 'node:fs';
+
+/** Self instructions by function name. */
+export type FunctionCosts = Map<string, number>;
+
+/** Where V8's garbage collector starts work on a thread: a collection, a task or step of incremental marking, sweeping. */
+const GC_ENTRY = /^v8::internal::(Heap::(CollectGarbage|CollectAllGarbage|CollectAllAvailableGarbage|StartIncrementalMarking|FinalizeIncrementalMarking\w*)|IncrementalMarking::(Step|AdvanceOnAllocation|AdvanceAndFinalizeIfComplete|Start)\b|IncrementalMarkingJob::|MinorGCJob::|ScavengeJob::|MemoryReducer::|PagedSpaceBase::ContributeToSweepingMain|Sweeper::|ScavengerCollector::|MarkCompactCollector::|ConcurrentMarking::|ArrayBufferSweeper::)/;
+/** A function of the collector's own: a call from it to an entry is inside a collection already counted. */
+const GC_INSIDE = /^(v8::internal::(Heap::|IncrementalMarking|MinorGCJob|ScavengeJob|MemoryReducer|PagedSpace|Sweeper|Scavenger|MarkCompact|MinorMarkCompact|ConcurrentMarking|ArrayBufferSweeper|GCTracer|GlobalHandles)|heap::base::)/;
+
+interface PerfMap {
+  starts: number[];
+  ends: number[];
+  names: string[];
+}
+
+function readPerfMap(path: string): PerfMap {
+  const entries = readFileSync(path, 'utf8')
+    .split('\n')
+    .map((line) => /^([0-9a-f]+) ([0-9a-f]+) (.*)$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ start: parseInt(m[1]!, 16), end: parseInt(m[1]!, 16) + parseInt(m[2]!, 16), name: m[3]! }))
+    .sort((a, b) => a.start - b.start);
+  return { starts: entries.map((e) => e.start), ends: entries.map((e) => e.end), names: entries.map((e) => e.name) };
+}
+
+/** The name of the code at `addr` in `map` (the last entry starting at or before it, if it covers it). */
+function nameAt(map: PerfMap, addr: number): string | undefined {
+  let lo = 0;
+  let hi = map.starts.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (map.starts[mid]! <= addr) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found >= 0 && addr < map.ends[found]! ? map.names[found] : undefined;
+}
+
+/** A position field: absolute (decimal or 0x hex), relative to the last (+n, -n) or the same (*). */
+function position(field: string, last: number): number {
+  if (field === '*') return last;
+  if (field.startsWith('+')) return last + Number(field.slice(1));
+  if (field.startsWith('-')) return last - Number(field.slice(1));
+  return field.startsWith('0x') ? parseInt(field, 16) : Number(field);
+}
+
+/**
+ * The dump's total instructions; those of the garbage collector's work (the inclusive cost of each
+ * call into it from outside it, GC_ENTRY); and with `functions` each function's self instructions (a
+ * call line's inclusive cost is left to the callee). Unnamed code is named from `perfMapPath` when
+ * it exists, else "(JIT code)".
+ */
+export function readCallgrindDump(path: string, functions: boolean, perfMapPath?: string): { total: number; gc: number; functions: FunctionCosts } {
+  const text = readFileSync(path, 'utf8');
+  const totals = /^(?:totals|summary): (\d+)/m.exec(text);
+  if (!totals) throw new Error(`${path}: no totals`);
+  const costs: FunctionCosts = new Map();
+
+  const perfMap = perfMapPath && existsSync(perfMapPath) ? readPerfMap(perfMapPath) : undefined;
+  const positions = (/^positions: (.*)$/m.exec(text)?.[1] ?? 'line').split(' ');
+  const byInstr = positions[0] === 'instr';
+  // Name compression: "(id) name" defines an id, "(id)" refers to it; fn= and cfn= share one table.
+  const fnNames = new Map<string, string>();
+  const objNames = new Map<string, string>();
+  const named = (table: Map<string, string>, value: string) => {
+    const m = /^\((\d+)\)(?: (.*))?$/.exec(value);
+    if (!m) return value;
+    if (m[2] !== undefined) table.set(m[1]!, m[2]);
+    return table.get(m[1]!) ?? value;
+  };
+  let fn = '';
+  let obj = '';
+  const last = positions.map(() => 0);
+  let callLine = false;
+  let callee = '';
+  let gc = 0;
+  const add = (name: string, ir: number) => costs.set(name, (costs.get(name) ?? 0) + ir);
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const c = line.charCodeAt(0);
+    const isCost = (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 42; // digit, +, -, *
+    if (isCost) {
+      const fields = line.split(' ');
+      for (let i = 0; i < positions.length; i++) last[i] = position(fields[i]!, last[i]!);
+      if (callLine) {
+        callLine = false; // inclusive cost of the call just named: the callee's, not this function's
+        if (GC_ENTRY.test(callee) && !GC_INSIDE.test(fn)) gc += Number(fields[positions.length] ?? 0);
+        continue;
+      }
+      if (!functions) continue;
+      const ir = Number(fields[positions.length] ?? 0);
+      if (ir === 0) continue;
+      const unnamed = fn.startsWith('0x') || obj === '???' || obj === '';
+      if (unnamed && byInstr) add((perfMap && nameAt(perfMap, last[0]!)) ?? '(JIT code, unmapped)', ir);
+      else add(unnamed ? '(JIT code)' : fn, ir);
+      continue;
+    }
+    const eq = line.indexOf('=');
+    if (eq < 0) continue;
+    const key = line.slice(0, eq);
+    const value = line.slice(eq + 1);
+    if (key === 'fn') fn = named(fnNames, value);
+    else if (key === 'cfn' || key === 'cfi' || key === 'cfl') {
+      if (key === 'cfn') callee = named(fnNames, value);
+    } else if (key === 'ob') obj = named(objNames, value);
+    else if (key === 'cob') named(objNames, value);
+    else if (key === 'calls') callLine = true;
+  }
+  return { total: Number(totals[1]), gc, functions: costs };
+}
