@@ -1,7 +1,7 @@
 // Parameter parsers: JSON-RPC values in, domain values (bytes, bigints, epochs) out. A bad value
 // throws InvalidParamsError naming the parameter.
 import { DevnetError, InvalidParamsError } from '../common/errors.js';
-import { checkedHexToBytes } from '../common/hex.js';
+import { evenHexToBytes } from '../common/hex.js';
 
 export interface Param<T> {
   name: string;
@@ -66,9 +66,11 @@ export function parseSafeNumber(name: string, value: unknown): number {
 }
 
 export function parseData(name: string, value: unknown): Uint8Array {
-  const hex = hexString(name, value);
-  if (hex.length % 2) throw invalid(name, 'hex data must have an even number of digits');
-  return checkedHexToBytes(hex);
+  const bytes = typeof value === 'string' ? evenHexToBytes(value) : undefined;
+  if (bytes) return bytes;
+  // Not 0x and an even number of hex digits: hexString throws unless it is hex at all; if it is, the count is odd.
+  hexString(name, value);
+  throw invalid(name, 'hex data must have an even number of digits');
 }
 
 /** Bytes as Lotus's JSON carries them: standard base64. */

@@ -7,6 +7,7 @@ import {
   bytesToHex,
   concatBytes,
   equalBytes,
+  evenHexToBytes,
   hexToBytes,
   padStart,
   quantity,
@@ -60,6 +61,37 @@ describe('hexToBytes / bytesToHex', () => {
       assert.deepEqual(decoded, Uint8Array.from(view));
       assert.equal(decoded.byteOffset, 0);
       assert.equal(decoded.buffer.byteLength, length, 'not a view of a shared pool');
+    }
+  });
+});
+
+describe('evenHexToBytes', () => {
+  // Lengths around IN_OBJECT_BYTES (64), where it turns from its own loop to Node's decoder.
+  const LENGTHS = [0, 1, 20, 36, 63, 64, 65, 100];
+  const bytesOf = (length: number) => Uint8Array.from({ length }, (_, i) => (i * 37 + 11) & 0xff);
+
+  test('decodes every digit of either case, as Buffer.from does', () => {
+    for (const length of LENGTHS) {
+      const bytes = bytesOf(length);
+      const lower = Buffer.from(bytes).toString('hex');
+      for (const digits of [lower, lower.toUpperCase()]) assert.deepEqual(evenHexToBytes(`0x${digits}`), bytes, `${length} bytes, ${digits.slice(0, 8)}…`);
+    }
+    const all = '0123456789abcdefABCDEF';
+    for (const high of all) for (const low of all) assert.deepEqual(evenHexToBytes(`0x${high}${low}`), new Uint8Array(Buffer.from(high + low, 'hex')));
+  });
+
+  test('answers undefined for an odd count of digits, no 0x, or a character that is not a hex digit anywhere', () => {
+    for (const hex of ['', '0', '0x0', '0x123', '00ff', 'x0ff', '0X00', '1x00']) assert.equal(evenHexToBytes(hex), undefined, hex);
+    // Neighbours of the digits' ranges, and characters whose low byte is a digit (Node's decoder would take '\u0130' as 0x30).
+    const bad = ['/', ':', '@', 'G', '`', 'g', ' ', '\u0130', '\u0161', '\uff10'];
+    for (const length of [1, 20, 64, 65, 100]) {
+      const digits = Buffer.from(bytesOf(length)).toString('hex');
+      for (const char of bad) {
+        for (const at of [0, 1, digits.length - 1]) {
+          const hex = `0x${digits.slice(0, at)}${char}${digits.slice(at + 1)}`;
+          assert.equal(evenHexToBytes(hex), undefined, `${length} bytes, ${JSON.stringify(char)} at ${at}`);
+        }
+      }
     }
   });
 });

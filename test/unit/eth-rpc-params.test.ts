@@ -112,6 +112,19 @@ describe('bytes', () => {
     for (const bad of ['00ff', '0xzz', '0x\u0130\u0131', '0x00ff\u0130\u0131', 12, null]) invalidParam(() => parseData('input', bad), 'input');
   });
 
+  test('parseData says which is wrong: not hex at all before an odd count of digits', () => {
+    const message = (value: unknown) => {
+      try {
+        parseData('input', value);
+      } catch (err) {
+        return (err as Error).message;
+      }
+      assert.fail(`${String(value)} was taken`);
+    };
+    assert.equal(message('0x123'), "invalid argument 'input': hex data must have an even number of digits");
+    for (const bad of ['0x12z', '0x12zz', '123', '0x' + '00'.repeat(70) + 'zz', 7]) assert.match(message(bad)!, /^invalid argument 'input': expected a 0x-prefixed hex string, got /);
+  });
+
   test('fixed-length data: addresses are 20 bytes, hashes 32', () => {
     assert.equal(bytesToHex(parseAddress('a', ADDR)), ADDR);
     assert.equal(bytesToHex(parseAddress('a', ADDR.toUpperCase().replace('0X', '0x'))), ADDR);
