@@ -270,9 +270,15 @@ export function keptStatePoint(devnet: Devnet, key: CID[] | undefined): StatePoi
 /** A tipset, and its kept state if a revert or reorg dropped it (its state is then not the chain's at its epoch). */
 export type StatePoint = { tipset: Tipset; dropped?: OffChainPoint };
 
-/** `tipset` as a state point: with its kept state if it is a dropped one. */
+/**
+ * `tipset` as a state point: with its kept state if it is a dropped one. A dropped one KEPT_DROPPED let
+ * go (a walk from a kept descendant reaches it through Tipset.parent) is refused: the chain's state at
+ * its epoch is another tipset's.
+ */
 export function statePointOf(devnet: Devnet, tipset: Tipset): StatePoint {
-  return { tipset, dropped: droppedTipsets(devnet).pointOf(tipset) };
+  const dropped = droppedTipsets(devnet).pointOf(tipset);
+  if (!dropped && !devnet.chain.byBlockHash(tipset.hash)) throw new DevnetError(`the dropped tipset at epoch ${tipset.epoch} is no longer kept (at most ${KEPT_DROPPED} dropped tipsets are)`);
+  return { tipset, dropped };
 }
 
 /** The state of the tipset a key names (keptStatePoint). */

@@ -360,7 +360,7 @@ describe('dropped tipsets', () => {
   });
 
   test(`a dropped tipset whose parent the ${KEPT_DROPPED} kept let go is walked below it through the headers it holds, as Lotus keeps every header`, async (t) => {
-    const { result, error } = await setupRpc(t);
+    const { result, error, send, app } = await setupRpc(t);
     const genesis = await result('Filecoin.ChainGetTipSetByHeight', [0, null]);
     const first = await result('evm_snapshot');
     await result('anvil_mine', [hex(3)]);
@@ -378,6 +378,13 @@ describe('dropped tipsets', () => {
     assert.deepEqual(await result('Filecoin.ChainGetTipSetByHeight', [0, top.Cids]), genesis);
     const head = await result('Filecoin.ChainHead');
     assert.deepEqual(await result('Filecoin.ChainGetPath', [top.Cids, head.Cids]), [top, middle, bottom].map((Val) => ({ Type: 'revert', Val })));
+    // Its state is not kept: a state read reaching it refuses, never reads the chain's at its epoch (R77).
+    await send({ nonce: 0 });
+    const v2 = async (params: unknown[]) => (await app.inject({ method: 'POST', url: '/rpc/v2', payload: { jsonrpc: '2.0', id: 1, method: 'Filecoin.StateGetActor', params } })).json();
+    const sender = FilAddress.fromEthAddress(getBytes(devWallet.address)).toString();
+    const anchored = await v2([sender, { height: { at: 1, anchor: { key: top.Cids } } }]);
+    assert.equal(anchored.error?.message, `the dropped tipset at epoch 1 is no longer kept (at most ${KEPT_DROPPED} dropped tipsets are)`);
+    assert.equal((await v2([sender, { height: { at: 2, anchor: { key: top.Cids } } }])).result.Nonce, 0);
   });
 
   test('anvil_reset forgets them; a chain mined again over the same epochs answers its own blocks', async (t) => {
