@@ -80,20 +80,22 @@ describe("a genesis storage provider's funds at epoch 0, as Lotus's genesis leav
     // Its creation deposit locked since its CreateMiner (vesting), beside its pre-seal pledge.
     assert.deepEqual([State.InitialPledge, State.PreCommitDeposits, State.LockedFunds, State.FeeDebt, State.DeadlineCronActive], ['10', '0', CREATE_MINER_DEPOSIT.toString(), '0', true]);
     assert.equal((await lotus.request('StateMinerSectors', miner, null, genesis))[0].InitialPledge, '1');
-    // 10 CC 32 GiB sectors: 1 FIL of deposit and 1 of pledge each, at the devnet's fixed rates, and the creation deposit.
+    // 10 CC 32 GiB sectors: a deposit and a pledge each of builtin-actors' capped pledge, 29 103 830 attoFIL a byte
+    // (1 FIL less 15 693 250 560 attoFIL a sector), and the creation deposit.
+    const sectorFunds = 20n * (FIL - 15_693_250_560n);
     const { Balance } = await lotus.request('StateGetActor', miner, genesis);
-    assert.equal(Balance, (20n * FIL + CREATE_MINER_DEPOSIT).toString());
-    assert.equal(await lotus.request('StateMinerAvailableBalance', miner, genesis), (20n * FIL - 10n).toString());
+    assert.equal(Balance, (sectorFunds + CREATE_MINER_DEPOSIT).toString());
+    assert.equal(await lotus.request('StateMinerAvailableBalance', miner, genesis), (sectorFunds - 10n).toString());
     // The same FIL from the Ethereum side: the miner's masked ID address.
-    assert.equal(await devnet.provider.getBalance(masked(miner), 0), 20n * FIL + CREATE_MINER_DEPOSIT);
+    assert.equal(await devnet.provider.getBalance(masked(miner), 0), sectorFunds + CREATE_MINER_DEPOSIT);
     // The pre-seal pledge alone: the constructor locks the deposit without telling the power actor.
     assert.equal((await lotus.request('StateReadState', 't04', genesis)).State.TotalPledgeCollateral, '20');
     // Its owner keeps a dev account's balance, as the banner says.
     const { Owner } = await lotus.request('StateMinerInfo', miner, genesis);
     assert.equal(await lotus.request('WalletBalance', await lotus.request('StateAccountKey', Owner, genesis)), (10_000n * FIL).toString());
     assert.equal(await devnet.provider.getBalance(masked(Owner), 0), 10_000n * FIL);
-    // A new 32 GiB CC sector's pledge, with Lotus's 10 % margin.
+    // A new 32 GiB CC sector's pledge (2^35 bytes at 29 103 830 attoFIL), with Lotus's 10 % margin.
     const precommit = { SealProof: 8, SectorNumber: 100, SealRandEpoch: 0, DealIDs: null, Expiration: 600_000 };
-    assert.equal(await lotus.request('StateMinerInitialPledgeCollateral', miner, precommit, null), ((11n * FIL) / 10n).toString());
+    assert.equal(await lotus.request('StateMinerInitialPledgeCollateral', miner, precommit, null), ((110n * (32n << 30n) * 29_103_830n) / 100n).toString());
   });
 });

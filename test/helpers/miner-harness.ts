@@ -23,6 +23,10 @@ import type { ExecutionContext } from '../../src/fevm/types.js';
 import { blake2b160 } from '../../src/common/hashes.js';
 
 export const FIL = 10n ** 18n;
+/** The devnet's pledge a byte of QA power: builtin-actors' cap, 1 FIL / 32 GiB floored (monies.rs INITIAL_PLEDGE_MAX_PER_BYTE). */
+export const PLEDGE_PER_BYTE = 29_103_830n;
+/** A CC 32 GiB sector's pledge and pre-commit deposit at that rate: 1 FIL less 15 693 250 560 attoFIL. */
+export const PLEDGE_32GIB = (32n << 30n) * PLEDGE_PER_BYTE;
 const MNEMONIC = 'test test test test test test test test test test test junk';
 let executorPromise: Promise<Executor> | undefined;
 

@@ -123,12 +123,14 @@ describe('createGenesisState', () => {
       assert.equal(owner.balance, 7n * FIL);
       const miner = state.getActor(owner.id + 1)!;
       const m = loadMiner(miner.miner!);
-      assert.equal(m.lockedFunds, 5_937_181_413n);
-      assert.equal(vestingTable(m).reduce((sum, f) => sum + f.amount, 0n), 5_937_181_413n);
-      // What its worker sent for its 10 sectors (a 1 FIL deposit and a 1 FIL pledge each, 32 GiB) less
-      // the 1 attoFIL a sector stays pledged is available; the deposit is not.
-      assert.equal(miner.balance, 20n * FIL + 5_937_181_413n);
-      assert.equal(availableBalance(m, miner.balance), 20n * FIL - 10n);
+      // builtin-actors' capped pledge of 204 bytes (29 103 830 attoFIL a byte), as a Lotus 2k genesis miner locks.
+      assert.equal(m.lockedFunds, 5_937_181_320n);
+      assert.equal(vestingTable(m).reduce((sum, f) => sum + f.amount, 0n), 5_937_181_320n);
+      // What its worker sent for its 10 sectors (a deposit and a pledge of 32 GiB each, 1 FIL less
+      // 15 693 250 560 attoFIL at that rate) less the 1 attoFIL a sector stays pledged is available; the deposit is not.
+      const sectorFunds = 20n * (FIL - 15_693_250_560n);
+      assert.equal(miner.balance, sectorFunds + 5_937_181_320n);
+      assert.equal(availableBalance(m, miner.balance), sectorFunds - 10n);
       // The deadline cron the pre-commits start unlocks the first step at the end of the deadline after it.
       const due = deadlineEndAfter(vestingTable(m)[0]!.epoch, m.provingPeriodOffset);
       assert.ok(queuedCron(state, miner.id).some(([epoch, events]) => epoch === due && events.some((e) => (e as { type: string }).type === 'vest')));

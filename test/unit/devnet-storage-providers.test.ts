@@ -122,10 +122,12 @@ describe('storage providers at genesis', () => {
       assert.equal(m.initialPledge, 10n);
       // Its creation deposit, sent with CreateMiner, is locked (Lotus's genesis, builtin-actors' constructor).
       assert.deepEqual([m.preCommitDeposits, m.feeDebt, m.lockedFunds, m.precommits.size], [0n, 0n, CREATE_MINER_DEPOSIT, 0]);
-      // Beside it, its worker sent a pre-commit deposit and a pledge for each 32 GiB CC sector (1 FIL each at
-      // the devnet's rates); the deposit came back at activation and 1 attoFIL of the pledge stays locked.
-      assert.equal(actor.balance, 20n * FIL + CREATE_MINER_DEPOSIT);
-      assert.equal(availableBalance(m, actor.balance), 20n * FIL - 10n);
+      // Beside it, its worker sent a pre-commit deposit and a pledge for each 32 GiB CC sector (each 1 FIL
+      // less 15 693 250 560 attoFIL at the devnet's rate, builtin-actors' cap of 29 103 830 attoFIL a byte);
+      // the deposit came back at activation and 1 attoFIL of the pledge stays locked.
+      const sectorFunds = 20n * (FIL - 15_693_250_560n);
+      assert.equal(actor.balance, sectorFunds + CREATE_MINER_DEPOSIT);
+      assert.equal(availableBalance(m, actor.balance), sectorFunds - 10n);
       // The owner (the worker) keeps a dev account's balance: its miner's funds came on top.
       assert.equal(state.getActor(m.owner)!.balance, testConfig().balance);
       // The pledge keeps builtin-actors' deadline cron running while the sectors live.
@@ -182,8 +184,8 @@ describe('storage providers at genesis', () => {
       assert.deepEqual([m.sectors.size, m.deadSectors?.size, m.initialPledge], [0, GENESIS_SECTORS_PER_PROVIDER, 0n], `t0${id}`);
       // Stopped at the deadline end that expired them; a reward since does not start it again (builtin-actors apply_rewards).
       assert.equal(deadlineCronActive(m), false, `t0${id}`);
-      // Its genesis funds stay, available now but for what the reward locked.
-      assert.ok(balance >= 20n * FIL);
+      // Its genesis funds stay (its sectors' 20 capped pledges of 32 GiB), available now but for what the reward locked.
+      assert.ok(balance >= 20n * (FIL - 15_693_250_560n));
       assert.equal(availableBalance(m, balance), balance - (m.lockedFunds ?? 0n));
       locked += m.lockedFunds ?? 0n;
     }

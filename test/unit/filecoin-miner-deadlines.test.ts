@@ -65,19 +65,20 @@ describe('deadlines, partitions and faults', () => {
 });
 
 describe('pledge quotes and pre-commits', () => {
-  test('a CC sector is quoted 1 FIL of pledge and deposit plus Lotus\'s 10 %; its pre-commit reads back', async (t) => {
+  test('a CC sector is quoted its pledge and deposit (builtin-actors\' cap: 29 103 830 attoFIL a byte) plus Lotus\'s 10 %; its pre-commit reads back', async (t) => {
+    const pledge = (32n << 30n) * 29_103_830n;
     const { result, error } = await setupRpc(t);
     const head = (await result('Filecoin.ChainHead')).Height;
     const expiration = head + 300 * EPOCHS_IN_DAY;
     const info = { SealProof: 8, SectorNumber: 100, SealedCID: { '/': sealedCid(111, 100).toString() }, SealRandEpoch: head, DealIDs: null, Expiration: expiration, UnsealedCid: null };
-    assert.equal(await result('Filecoin.StateMinerInitialPledgeCollateral', [MINER, info, null]), ((FIL * 11n) / 10n).toString());
-    assert.equal(await result('Filecoin.StateMinerPreCommitDepositForPower', [MINER, info, null]), ((FIL * 11n) / 10n).toString());
+    assert.equal(await result('Filecoin.StateMinerInitialPledgeCollateral', [MINER, info, null]), ((pledge * 11n) / 10n).toString());
+    assert.equal(await result('Filecoin.StateMinerPreCommitDepositForPower', [MINER, info, null]), ((pledge * 11n) / 10n).toString());
     // readme2 N3 (session 40): Lotus's replacement since DDO, by duration, size and verified bytes
     // (lotus b835fab70 api/api_full.go:471): a 32 GiB CC sector the same, a fully verified one 10 times.
     const duration = 300 * EPOCHS_IN_DAY;
     const forSector = (verified: number) => result('Filecoin.StateMinerInitialPledgeForSector', [duration, 32 * 2 ** 30, verified, null]);
-    assert.equal(await forSector(0), ((FIL * 11n) / 10n).toString());
-    assert.equal(await forSector(32 * 2 ** 30), ((FIL * 110n) / 10n).toString());
+    assert.equal(await forSector(0), ((pledge * 11n) / 10n).toString());
+    assert.equal(await forSector(32 * 2 ** 30), ((pledge * 110n) / 10n).toString());
     assert.equal((await error('Filecoin.StateMinerInitialPledgeForSector', [0, 32 * 2 ** 30, 0, null])).message, 'sector duration must greater than 0');
     assert.equal((await error('Filecoin.StateMinerInitialPledgeForSector', [duration, 0, 0, null])).message, 'sector size must be non-zero');
     assert.equal((await error('Filecoin.StateMinerInitialPledgeForSector', [duration, 2048, 4096, null])).message, 'verified size must be less than or equal to sector size');
@@ -93,7 +94,7 @@ describe('pledge quotes and pre-commits', () => {
     assert.equal((await result('Filecoin.StateSearchMsg', [null, pushed.CID, -1, true])).Receipt.ExitCode, 0);
     assert.deepEqual(await result('Filecoin.StateSectorPreCommitInfo', [MINER, 100, null]), {
       Info: { SealProof: 8, SectorNumber: 100, SealedCID: info.SealedCID, SealRandEpoch: head, DealIDs: null, Expiration: expiration, UnsealedCid: null },
-      PreCommitDeposit: FIL.toString(),
+      PreCommitDeposit: pledge.toString(),
       PreCommitEpoch: head + 1,
     });
   });
@@ -105,7 +106,9 @@ describe('the miner creation deposit', () => {
     const { result, error } = await setupRpc(t);
     const deposit = BigInt(await result('Filecoin.StateMinerCreationDeposit', [null]));
     const { ConsensusMinerMinPower } = await result('Filecoin.StateGetNetworkParams');
-    assert.equal(deposit, (BigInt(ConsensusMinerMinPower) / 10n) * FIL / (32n << 30n));
+    // builtin-actors' capped pledge of a tenth of it: the per-byte cap floored first (monies.rs initial_pledge_for_power).
+    assert.equal(deposit, (BigInt(ConsensusMinerMinPower) / 10n) * (FIL / (32n << 30n)));
+    assert.equal(deposit, 5_937_181_320n);
     const owner = await result('Filecoin.StateAccountKey', [(await result('Filecoin.StateMinerInfo', [MINER, null])).Owner, null]);
     const worker = await result('Filecoin.WalletNew', ['bls']);
     await result('Filecoin.MpoolPushMessage', [{ From: owner, To: worker, Value: FIL.toString(), Method: 0, Params: null }, null]);

@@ -18,7 +18,7 @@ import { addLockedFunds, deadlineCronActive, minerStateValue } from '../../src/f
 import { SECTOR_CONTENT_CHANGED } from '../../src/fevm/actors/miner/sectors.js';
 import { claimOf, CREATE_MINER_DEPOSIT } from '../../src/fevm/actors/power.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
-import { FIL, MINER, OWNER, createMiner, double, minerHarness, precommit, type MinerHarness } from '../helpers/miner-harness.js';
+import { FIL, MINER, OWNER, PLEDGE_32GIB, PLEDGE_PER_BYTE, createMiner, double, minerHarness, precommit, type MinerHarness } from '../helpers/miner-harness.js';
 
 const GIB32 = 32n << 30n;
 const pieceCid = (seed: string) => CID.createV1(0xf101, createDigest(0x1012, blake2b256(new TextEncoder().encode(seed))));
@@ -59,7 +59,7 @@ describe('PreCommitSectorBatch2 (28)', () => {
     assert.equal(sent.exitCode, 0);
     const m = h.miner();
     assert.deepEqual([...m.precommits.keys()], [100, 101]);
-    assert.equal(m.preCommitDeposits, 2n * FIL);
+    assert.equal(m.preCommitDeposits, 2n * PLEDGE_32GIB);
     assert.ok(m.allocatedSectors.includes(100));
     // A number cannot be used twice.
     assert.equal((await h.send(OWNER, MINER, 28, [[precommit(h, 100)]])).exitCode, ExitCode.ErrIllegalArgument);
@@ -96,7 +96,7 @@ describe('PreCommitSectorBatch2 (28)', () => {
     await h.advanceTo(due + 1);
     assert.equal(h.miner().precommits.size, 0);
     assert.equal(h.miner().preCommitDeposits, 0n);
-    assert.equal(h.balance(99) - burnt, FIL);
+    assert.equal(h.balance(99) - burnt, PLEDGE_32GIB);
   });
 });
 
@@ -176,14 +176,14 @@ describe('ProveCommitSectors3 (34)', () => {
     const sector = m.sectors.get(100)!;
     assert.equal(sector.activation, h.epoch);
     assert.equal(sector.dealWeight, 0n);
-    assert.equal(sector.initialPledge, FIL);
+    assert.equal(sector.initialPledge, PLEDGE_32GIB);
     // Beside its 10 genesis sectors' pre-seal pledge, 1 attoFIL each.
-    assert.equal(m.initialPledge, FIL + 10n);
+    assert.equal(m.initialPledge, PLEDGE_32GIB + 10n);
     assert.equal(m.preCommitDeposits, 0n);
     assert.equal(m.precommits.size, 0);
     assert.deepEqual(powerOf(h), { rawBytePower: before.rawBytePower + GIB32, qualityAdjPower: before.qualityAdjPower + GIB32 });
     // Beside the two genesis providers' pre-seal pledge, 1 attoFIL a sector.
-    assert.equal(h.state.getActor(POWER_ACTOR_ID)!.power!.totalPledgeCollateral, FIL + 20n);
+    assert.equal(h.state.getActor(POWER_ACTOR_ID)!.power!.totalPledgeCollateral, PLEDGE_32GIB + 20n);
   });
 
   test('verified pieces are claimed at verifreg, counted 10×, and every notify receiver hears of its pieces', async (t) => {
@@ -218,7 +218,7 @@ describe('ProveCommitSectors3 (34)', () => {
     // QA = raw + 9 × verified space.
     const qa = GIB32 + 9n * BigInt(half);
     assert.equal(powerOf(h).qualityAdjPower - powerOf(h).rawBytePower, qa - GIB32);
-    assert.equal(sector.initialPledge, (qa * FIL) / GIB32);
+    assert.equal(sector.initialPledge, qa * PLEDGE_PER_BYTE);
   });
 
   test('a rejected notification aborts with 1004 under require_notification_success, and is ignored otherwise', async (t) => {
@@ -336,10 +336,10 @@ describe('FIP-0100 daily fee', () => {
 
   test('is capped at half the day\'s expected reward of the power (1/40 of its pledge here); unknown supply (a fork, a call) is no fee', async () => {
     const { h, sector, due } = await provenWithSupply(10n ** 13n * FIL);
-    assert.ok(sector.dailyFee > FIL / 40n);
+    assert.ok(sector.dailyFee > PLEDGE_32GIB / 40n);
     const burnt = h.balance(99);
     await h.advanceTo(due + 1);
-    assert.equal(h.balance(99) - burnt, FIL / 40n);
+    assert.equal(h.balance(99) - burnt, PLEDGE_32GIB / 40n);
     const plain = await minerHarness();
     await preCommitted(plain, [100]);
     await plain.send(OWNER, MINER, 34, proveParams([[100, []]]));

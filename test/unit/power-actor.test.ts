@@ -87,8 +87,10 @@ describe('CreateMiner', () => {
     const h = await minerHarness();
     const [owner] = h.accounts;
     const params = [id(owner), id(h.blsAccount()), 13, new Uint8Array(), []];
-    // The pledge of a tenth of the consensus minimum (2 KiB) at 1 FIL per 32 GiB.
-    assert.equal(CREATE_MINER_DEPOSIT, (204n * FIL) / (32n << 30n));
+    // The pledge of a tenth of the consensus minimum (204 bytes of 2 KiB) at builtin-actors' cap, 1 FIL / 32 GiB
+    // floored to 29 103 830 attoFIL a byte before the power multiplies it (monies.rs INITIAL_PLEDGE_MAX_PER_BYTE),
+    // as a Lotus 2k genesis miner locks it; flooring once, 204 FIL / 32 GiB, is 93 attoFIL more (5 937 181 413).
+    assert.equal(CREATE_MINER_DEPOSIT, 5_937_181_320n);
     for (const value of [0n, CREATE_MINER_DEPOSIT - 1n]) {
       const refused = await h.send(owner, POWER_ACTOR_ID, 2, params, value);
       assert.equal(refused.exitCode, ExitCode.ErrInsufficientFunds);

@@ -100,9 +100,19 @@ export function qaPowerForWeight(sectorSize: bigint, duration: number, dealWeigh
 // The devnet's simplified economics. builtin-actors derives pledge and fees from the reward and power
 // actors' smoothed estimates; the devnet has a fixed block reward, so it uses fixed rates instead.
 
-/** Initial pledge: 1 FIL per 32 GiB of quality-adjusted power (a CC 32 GiB sector pledges 1 FIL, a verified one 10). */
+/**
+ * builtin-actors' cap on a pledge per byte of quality-adjusted power (actors/miner/src/monies.rs
+ * INITIAL_PLEDGE_MAX_PER_BYTE): 1 FIL / 32 GiB, floored to whole attoFIL before any power multiplies it.
+ */
+const INITIAL_PLEDGE_MAX_PER_BYTE = FIL / (32n << 30n);
+
+/**
+ * Initial pledge: builtin-actors' cap on it (initial_pledge_for_power's pledge_cap), the floored rate
+ * times the power, so 29 103 830 attoFIL a byte (a CC 32 GiB sector pledges 1 FIL less 15 693 250 560
+ * attoFIL, a verified one ten times that).
+ */
 export function initialPledgeFor(qaPower: bigint): bigint {
-  return (qaPower * FIL) / (32n << 30n);
+  return qaPower * INITIAL_PLEDGE_MAX_PER_BYTE;
 }
 
 /** Pre-commit deposit: the initial pledge of the sector's raw size, returned when the sector is proven. */
