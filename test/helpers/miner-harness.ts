@@ -27,6 +27,13 @@ export const FIL = 10n ** 18n;
 export const PLEDGE_PER_BYTE = 29_103_830n;
 /** A CC 32 GiB sector's pledge and pre-commit deposit at that rate: 1 FIL less 15 693 250 560 attoFIL. */
 export const PLEDGE_32GIB = (32n << 30n) * PLEDGE_PER_BYTE;
+/**
+ * What the power actor's pledge total holds beside the genesis sectors' pre-seal pledge: the locked block
+ * rewards of the rest of the chain, as every Lotus epoch adds to them. Without it the genesis providers'
+ * creation deposits, which never joined the total, could not vest: their unlocks would take it below zero,
+ * which the power actor refuses (X2), and every cron run past their first step would abort.
+ */
+export const NETWORK_LOCKED_REWARDS = 1_000n * FIL;
 const MNEMONIC = 'test test test test test test test test test test test junk';
 let executorPromise: Promise<Executor> | undefined;
 
@@ -83,6 +90,8 @@ export async function minerHarness(accountCount = 3): Promise<MinerHarness> {
     const miner = state.getActor(id)!;
     state.putActor({ ...miner, balance: miner.balance - availableBalance(miner.miner!, miner.balance) });
   }
+  const power = state.getActor(POWER_ACTOR_ID)!;
+  state.putActor({ ...power, power: { ...power.power!, totalPledgeCollateral: power.power!.totalPledgeCollateral! + NETWORK_LOCKED_REWARDS } });
   const accounts = fund.map((f) => {
     const id = state.allocateId();
     state.putActor({ id, kind: 'account', nonce: 0, balance: f.balance, robust: f.address });

@@ -17,6 +17,7 @@ import { POWER_ACTOR_ID, type Actor } from '../../src/fevm/actor.js';
 import { provingPeriodStart } from '../../src/fevm/actors/miner/policy.js';
 import { availableBalance, deadlineCronActive, deadlineCronStops, loadMiner, SECTOR_SIZE_32GIB } from '../../src/fevm/actors/miner/state.js';
 import { CREATE_MINER_DEPOSIT } from '../../src/fevm/actors/power.js';
+import { queuedCron } from '../../src/fevm/actors/cron.js';
 import { secp256k1Address } from '../../src/fevm/signature.js';
 import type { StateReader } from '../../src/fevm/state-tree.js';
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
@@ -172,10 +173,21 @@ describe('storage providers at genesis', () => {
   test('at their expiration the sectors die and release the pledge; with nothing else locked the deadline cron stops (the general rule)', async (t) => {
     const devnet = await devnetOf(t);
     const [a, b] = devnet.claimedMinerIdsAt(0);
+    const failures: [number, number, string][] = [];
+    devnet.events.on('cronError', (epoch, actor, error) => failures.push([epoch, actor, (error as Error).message]));
     const last = Math.max(...[a, b].map((id) => presealExpiration(devnet.stateAt(0).getActor(id)!.miner!.provingPeriodOffset!)));
+    // A tipset first, as Lotus mines one at every epoch: its block reward's locked part brings the pledge total
+    // above what the creation deposits' unlocks take off it (the next test: without one, they are refused).
+    await devnet.cheats.mine(1);
     // Null rounds through the end of the last sector's deadline (a proving period at most past its expiration), then
-    // one tipset, whose block reward (the table is the last tipset's state: genesis) locks funds for one of them.
-    await devnet.cheats.mine(last + 2 * 2880);
+    // one tipset, whose block reward (the table is the last tipset's state) locks funds for one of them.
+    await devnet.cheats.mine(last + 2 * 2880 - 1);
+    // The network's last unlock in the null rounds, the first reward's last step, is refused: the deposits,
+    // never in the total, came off it, so the total cannot cover all its locked funds (builtin-actors' arithmetic:
+    // Lotus's chain always holds newer rewards). That miner keeps the step locked and its cron running.
+    assert.equal(failures.length, 1);
+    const [[, stuck, message]] = failures as [[number, number, string]];
+    assert.match(message, /aborted with code 20/);
     const state = devnet.stateAt(devnet.head.epoch);
     let locked = 0n;
     for (const id of [a, b]) {
@@ -183,8 +195,8 @@ describe('storage providers at genesis', () => {
       const m = loadMiner(miner!);
       assert.deepEqual([m.sectors.size, m.deadSectors?.size, m.initialPledge], [0, GENESIS_SECTORS_PER_PROVIDER, 0n], `t0${id}`);
       // Stopped at the deadline end that expired them; a reward since does not start it again (builtin-actors apply_rewards).
-      assert.equal(deadlineCronActive(m), false, `t0${id}`);
-      // Its genesis funds stay (its sectors' 20 capped pledges of 32 GiB), available now but for what the reward locked.
+      assert.equal(deadlineCronActive(m), id === stuck, `t0${id}`);
+      // Its genesis funds stay (its sectors' 20 capped pledges of 32 GiB), available now but for what is locked.
       assert.ok(balance >= 20n * (FIL - 15_693_250_560n));
       assert.equal(availableBalance(m, balance), balance - (m.lockedFunds ?? 0n));
       locked += m.lockedFunds ?? 0n;
@@ -193,6 +205,28 @@ describe('storage providers at genesis', () => {
     // constructor locks a deposit without telling the power actor, the deadline cron's unlocks tell it).
     const power = state.getActor(POWER_ACTOR_ID)!.power!;
     assert.deepEqual([power.totalRawBytePower, power.totalPledgeCollateral], [0n, locked - 2n * CREATE_MINER_DEPOSIT]);
+    assert.ok(power.totalPledgeCollateral! >= 0n);
+  });
+
+  test("a deposit's unlock that would take the pledge total below zero is refused, as builtin-actors' power actor refuses it (X2)", async (t) => {
+    const devnet = await devnetOf(t);
+    const [a, b] = devnet.claimedMinerIdsAt(0);
+    const failures: [number, number, string][] = [];
+    devnet.events.on('cronError', (epoch, actor, error) => failures.push([epoch, actor, (error as Error).message]));
+    // Null rounds past both deposits' first vest step, before any block reward: the total is the genesis
+    // sectors' 20 attoFIL, and each step is ~33 M attoFIL (Lotus's chain, a reward each epoch, never gets here).
+    const firstDue = (id: number) => queuedCron(devnet.stateAt(0), id).find(([, events]) => events.some((e) => (e as { type: string }).type === 'vest'))![0];
+    await devnet.cheats.mine(Math.max(firstDue(a), firstDue(b)) + 1);
+    // builtin-actors' update_pledge_total aborts (USR_ILLEGAL_STATE), so the miner's deadline cron aborts and is undone.
+    assert.deepEqual(
+      failures.map(([epoch, actor]) => [epoch, actor]).sort(([x], [y]) => x - y),
+      [a, b].map((id) => [firstDue(id), id]).sort(([x], [y]) => x - y),
+    );
+    for (const [, , message] of failures) assert.match(message, /aborted with code 20/);
+    // The state the null rounds leave, before the tipset's block reward.
+    const state = devnet.stateAt(devnet.head.epoch - 1);
+    assert.equal(state.getActor(POWER_ACTOR_ID)!.power!.totalPledgeCollateral, 20n);
+    for (const id of [a, b]) assert.equal(loadMiner(state.getActor(id)!.miner!).lockedFunds, CREATE_MINER_DEPOSIT);
   });
 
   test('--storage-providers 0 creates none', async (t) => {

@@ -29,7 +29,7 @@ import { CREATE_MINER_DEPOSIT } from '../../src/fevm/actors/power.js';
 import { BLOCK_REWARD } from '../../src/fevm/actors/reward.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
-import { FIL, MINER, OTHER_MINER, OWNER, createMiner, minerHarness, precommit, type MinerHarness } from '../helpers/miner-harness.js';
+import { FIL, MINER, NETWORK_LOCKED_REWARDS, OTHER_MINER, OWNER, createMiner, minerHarness, precommit, type MinerHarness } from '../helpers/miner-harness.js';
 
 const DAY = 2880;
 const LOCKED = (BLOCK_REWARD * 3n) / 4n;
@@ -143,8 +143,9 @@ describe('the creation deposit of a genesis provider (Lotus genesis CreateMiner,
       assert.equal(m.lockedFunds, CREATE_MINER_DEPOSIT);
       assert.deepEqual(await vestingFunds(h, id), referenceTable(CREATE_MINER_DEPOSIT, 0, provingPeriodStart(0, m.provingPeriodOffset)));
     }
-    // The constructor locks it without telling the power actor: its total holds the pre-seal pledge only.
-    assert.equal(pledgeTotal(h), 20n);
+    // The constructor locks it without telling the power actor: its total holds the pre-seal pledge only
+    // (beside what the harness gives the rest of the chain).
+    assert.equal(pledgeTotal(h), NETWORK_LOCKED_REWARDS + 20n);
   });
 
   test('the deadline cron after its first step unlocks that step, as it runs from the pre-seal pre-commits', async () => {
@@ -434,5 +435,31 @@ describe('block reward vesting (builtin-actors v18 apply_rewards)', () => {
     // And from then on at the deadline end after each fund.
     await h.advanceTo(deadlineEndAfter(f4!.epoch, h.miner(miner).provingPeriodOffset) + 1);
     assert.equal(locked(), CREATE_MINER_DEPOSIT - f1!.amount - f2!.amount - f3!.amount - f4!.amount);
+  });
+
+  test("an unlock that would take the network's pledge total below zero is refused, as builtin-actors' power actor refuses it (X2)", async () => {
+    const h = await minerHarness();
+    const [owner] = h.accounts;
+    const miner = await createMiner(h, owner!, CREATE_MINER_DEPOSIT + 30n * FIL);
+    const [f1] = vestingTable(h.miner(miner));
+    // A network with no locked rewards, as the devnet's at genesis: the total holds the genesis sectors'
+    // pre-seal pledge (1 attoFIL each); the deposit never joined it.
+    const power = h.state.getActor(POWER_ACTOR_ID)!;
+    h.state.putActor({ ...power, power: { ...power.power!, totalPledgeCollateral: 20n } });
+    // Past its first step without running cron (the genesis providers' deposits' unlocks would be refused too).
+    h.epoch = f1!.epoch + 1;
+    // WithdrawBalance unlocks what vested and tells the power actor (builtin-actors withdraw_balance:
+    // notify_pledge_changed(-newly_vested)), whose update_pledge_total aborts with USR_ILLEGAL_STATE: the
+    // whole withdrawal is undone.
+    const balance = h.balance(miner);
+    const refused = await h.send(owner!, miner, methodNumber('WithdrawBalance'), [encodeBigInt(FIL)]);
+    assert.equal(refused.exitCode, ExitCode.ErrIllegalState);
+    assert.deepEqual([pledgeTotal(h), h.miner(miner).lockedFunds, h.balance(miner)], [20n, CREATE_MINER_DEPOSIT, balance]);
+    // With a block reward's locked part in the total, the same withdrawal goes through.
+    h.epoch += 1;
+    assert.equal(await h.executor.awardBlockReward(h.state, h.ctx(), MINER), ExitCode.Ok);
+    const paid = await h.send(owner!, miner, methodNumber('WithdrawBalance'), [encodeBigInt(FIL)]);
+    assert.equal(paid.exitCode, ExitCode.Ok);
+    assert.equal(h.miner(miner).lockedFunds, CREATE_MINER_DEPOSIT - f1!.amount);
   });
 });

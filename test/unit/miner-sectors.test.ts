@@ -18,7 +18,7 @@ import { addLockedFunds, deadlineCronActive, minerStateValue } from '../../src/f
 import { SECTOR_CONTENT_CHANGED } from '../../src/fevm/actors/miner/sectors.js';
 import { claimOf, CREATE_MINER_DEPOSIT } from '../../src/fevm/actors/power.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
-import { FIL, MINER, OWNER, PLEDGE_32GIB, PLEDGE_PER_BYTE, createMiner, double, minerHarness, precommit, type MinerHarness } from '../helpers/miner-harness.js';
+import { FIL, MINER, NETWORK_LOCKED_REWARDS, OWNER, PLEDGE_32GIB, PLEDGE_PER_BYTE, createMiner, double, minerHarness, precommit, type MinerHarness } from '../helpers/miner-harness.js';
 
 const GIB32 = 32n << 30n;
 const pieceCid = (seed: string) => CID.createV1(0xf101, createDigest(0x1012, blake2b256(new TextEncoder().encode(seed))));
@@ -183,7 +183,7 @@ describe('ProveCommitSectors3 (34)', () => {
     assert.equal(m.precommits.size, 0);
     assert.deepEqual(powerOf(h), { rawBytePower: before.rawBytePower + GIB32, qualityAdjPower: before.qualityAdjPower + GIB32 });
     // Beside the two genesis providers' pre-seal pledge, 1 attoFIL a sector.
-    assert.equal(h.state.getActor(POWER_ACTOR_ID)!.power!.totalPledgeCollateral, PLEDGE_32GIB + 20n);
+    assert.equal(h.state.getActor(POWER_ACTOR_ID)!.power!.totalPledgeCollateral, NETWORK_LOCKED_REWARDS + PLEDGE_32GIB + 20n);
   });
 
   test('verified pieces are claimed at verifreg, counted 10×, and every notify receiver hears of its pieces', async (t) => {

@@ -74,7 +74,11 @@ describe('cron work in null rounds', () => {
     const devnet = await devnetFor(t);
     const runs = installCronProbe(t);
     const failures: [number, number][] = [];
-    devnet.events.on('cronError', (epoch, actor) => failures.push([epoch, actor]));
+    // The probe's (the genesis providers' deposit unlocks, refused in null rounds no reward precedes, are
+    // devnet-storage-providers' test).
+    devnet.events.on('cronError', (epoch, actor) => {
+      if (actor === PROBE_ACCOUNT) failures.push([epoch, actor]);
+    });
     await scheduleProbe(devnet, [
       [500_000, { tag: 'b' }],
       [10, { tag: 'a' }],

@@ -6,8 +6,8 @@ import { FilAddress, Protocol } from '../../src/common/address.js';
 import { decodeBigInt, encodeBigInt } from '../../src/common/cbor.js';
 import { POWER_ACTOR_ID } from '../../src/fevm/actor.js';
 import { provingPeriodStart } from '../../src/fevm/actors/miner/policy.js';
-import { CREATE_MINER_DEPOSIT } from '../../src/fevm/actors/power.js';
-import { methodNumber } from '../../src/fevm/actors/runtime.js';
+import { addPledgeTotal, CREATE_MINER_DEPOSIT, EMPTY_POWER_STATE } from '../../src/fevm/actors/power.js';
+import { ActorError, methodNumber } from '../../src/fevm/actors/runtime.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
 import { FIL, MINER, OTHER_MINER, minerHarness } from '../helpers/miner-harness.js';
 
@@ -109,5 +109,17 @@ describe('CreateMiner', () => {
     assert.ok(funds.at(-1)!.epoch >= h.epoch + 180 * 2880 && funds.at(-1)!.epoch < h.epoch + 181 * 2880);
     // Locked: available is what was sent less the deposit.
     assert.equal(decodeBigInt((await h.send(owner, minerId, m('GetAvailableBalance'))).value as Uint8Array), FIL - CREATE_MINER_DEPOSIT);
+  });
+});
+
+// builtin-actors actors/power/src/lib.rs update_pledge_total (b0a3bdd6): the total may reach zero, never below.
+describe('UpdatePledgeTotal', () => {
+  test('refuses a change that would take the total below zero, with USR_ILLEGAL_STATE in builtin-actors\' words (X2)', () => {
+    const state = { ...EMPTY_POWER_STATE, totalPledgeCollateral: 20n };
+    assert.equal(addPledgeTotal(state, -20n).totalPledgeCollateral, 0n);
+    assert.throws(
+      () => addPledgeTotal(state, -21n),
+      (e: unknown) => e instanceof ActorError && e.exitCode === ExitCode.ErrIllegalState && e.message === 'negative total pledge collateral -1',
+    );
   });
 });

@@ -126,9 +126,17 @@ export function addClaim(state: PowerState, minerId: number, claim: Claim): Powe
   };
 }
 
-/** The state with the network's pledge total changed by `delta` (UpdatePledgeTotal). */
+/**
+ * The state with the network's pledge total changed by `delta` (UpdatePledgeTotal). A total that would
+ * go negative is refused, as builtin-actors' update_pledge_total refuses it (actors/power/src/lib.rs):
+ * the miner that sent the change aborts with it. A deadline cron's unlock can get there, as the
+ * creation deposit a miner's constructor locks never joins the total while its unlocks come off it;
+ * Lotus's block rewards keep the total above them, and the devnet's null rounds pay none.
+ */
 export function addPledgeTotal(state: PowerState, delta: bigint): PowerState {
-  return { ...state, totalPledgeCollateral: (state.totalPledgeCollateral ?? 0n) + delta };
+  const total = (state.totalPledgeCollateral ?? 0n) + delta;
+  if (total < 0n) throw new ActorError(ExitCode.ErrIllegalState, `negative total pledge collateral ${total}`);
+  return { ...state, totalPledgeCollateral: total };
 }
 
 /** The state with a miner's claim changed by the deltas (add_to_claim). */
