@@ -275,7 +275,7 @@ describe('ProveCommitSectors3 (34)', () => {
     assert.equal((await h.send(OWNER, MINER, 34, [[[100, []]], [new Uint8Array([1])], new Uint8Array([1]), null, false, false])).exitCode, ExitCode.ErrIllegalArgument);
     const tooBig = [[pieceCid('a'), Number(GIB32), null, []], [pieceCid('b'), 2048, null, []]];
     assert.equal((await h.send(OWNER, MINER, 34, proveParams([[100, tooBig]]))).exitCode, ExitCode.ErrIllegalArgument);
-    // With 1 FIL beside its genesis sectors' pledge and its creation deposit, the miner cannot pledge two sectors (1 FIL each) once their deposits are released.
+    // With 1 FIL beside its genesis sectors' pledge and its creation deposit, the miner cannot pledge two sectors (just under 1 FIL each) once their deposits are released.
     const miner = h.state.getActor(MINER)!;
     h.state.putActor({ ...miner, balance: 1n * FIL + h.miner().initialPledge + CREATE_MINER_DEPOSIT });
     assert.equal((await h.send(OWNER, MINER, 34, proveParams([[100, []], [101, []]]))).exitCode, ExitCode.ErrInsufficientFunds);
