@@ -25,8 +25,10 @@ import { createActor, newActorAddress } from '../fevm/actors/lifecycle.js';
 import { enrollCron } from '../fevm/actors/cron.js';
 import { EMPTY_MARKET_STATE } from '../fevm/actors/market/state.js';
 import { createMinerActor } from '../fevm/actors/miner/create.js';
+import { firstVestDue } from '../fevm/actors/miner/access.js';
 import { genesisSectors } from '../fevm/actors/miner/genesis-sectors.js';
-import { SECTOR_SIZE_32GIB, sectorsPower, windowPoSt } from '../fevm/actors/miner/state.js';
+import type { MinerCronEvent } from '../fevm/actors/miner/schedule.js';
+import { loadMiner, SECTOR_SIZE_32GIB, sectorsPower, windowPoSt } from '../fevm/actors/miner/state.js';
 import { addClaim, addPledgeTotal, CREATE_MINER_DEPOSIT, EMPTY_POWER_STATE } from '../fevm/actors/power.js';
 import { StateTree } from '../fevm/state-tree.js';
 import type { DevAccount } from './accounts.js';
@@ -135,10 +137,11 @@ export function createGenesisState(
     // The provider's power comes from committed, deal-less sectors it holds from genesis, pledged as
     // Lotus's genesis pledges them. Their funds and the deposit come on top of the owner's balance, as
     // Lotus's genesis template funds the owner that pays them, so that the owner keeps a dev account's balance.
-    const { miner, pledge, expiration, vest } = genesisSectors({ ...created, balance: created.balance + CREATE_MINER_DEPOSIT }, GENESIS_SECTORS_PER_PROVIDER);
+    const { miner, pledge, expiration } = genesisSectors({ ...created, balance: created.balance + CREATE_MINER_DEPOSIT }, GENESIS_SECTORS_PER_PROVIDER);
     state.putActor(miner);
     enrollCron(state, expiration.epoch, { actor: miner.id, event: expiration.event });
-    if (vest) enrollCron(state, vest.epoch, { actor: miner.id, event: vest.event });
+    // The sectors' pre-commits started the deadline cron: it first unlocks the vesting deposit where any starting cron does.
+    enrollCron(state, firstVestDue(loadMiner(miner.miner!), 0)!, { actor: miner.id, event: { type: 'vest' } satisfies MinerCronEvent });
     const { raw, qa } = sectorsPower(sectorSize, miner.miner.sectors!.values());
     const power = state.getActor(POWER_ACTOR_ID)!;
     const claimed = addClaim(power.power!, miner.id, { rawBytePower: raw, qualityAdjPower: qa });

@@ -50,10 +50,21 @@ function enrollVesting(rt: ActorRuntime, was: MinerState | undefined, is: FullMi
   if (was && !starting && sameVesting(was, is)) return;
   const head = vestingHead(is);
   if (head === undefined || (was && !starting && head === vestingHead(was))) return;
-  const due = deadlineEndAfter(starting ? Math.max(head, rt.ctx.epoch - 1) : head, is.provingPeriodOffset);
+  const due = starting ? firstVestDue(is, rt.ctx.epoch)! : deadlineEndAfter(head, is.provingPeriodOffset);
   // A forked miner's deadline closes caught up late are past: its next close unlocks what they leave (a
   // starting cron's first end is this deadline's, at this epoch at the earliest).
   if (due > rt.ctx.epoch || starting) rt.enrollCron(due, { type: 'vest' } satisfies MinerCronEvent);
+}
+
+/**
+ * Where a deadline cron starting at `epoch` first unlocks the miner's vesting funds: the deadline end
+ * after the table's first epoch, the end of the current deadline at the earliest (none with nothing
+ * vesting). A pre-commit starts the cron (enrollVesting), as do the genesis sectors' pre-commits
+ * (devnet/genesis.ts).
+ */
+export function firstVestDue(m: FullMinerState, epoch: number): number | undefined {
+  const head = vestingHead(m);
+  return head === undefined ? undefined : deadlineEndAfter(Math.max(head, epoch - 1), m.provingPeriodOffset);
 }
 
 /**

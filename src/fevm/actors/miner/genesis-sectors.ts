@@ -6,10 +6,10 @@ import { CID } from 'multiformats/cid';
 import { create as createDigest } from 'multiformats/hashes/digest';
 import { encodeCbor } from '../../../common/cbor.js';
 import { blake2b256 } from '../../../common/hashes.js';
-import { deadlineEndAfter, initialPledgeFor, MAX_SECTOR_EXPIRATION_EXTENSION, preCommitDepositFor, provingPeriodStart, shapeByPoStProof, WPOST_PROVING_PERIOD } from './policy.js';
+import { initialPledgeFor, MAX_SECTOR_EXPIRATION_EXTENSION, preCommitDepositFor, provingPeriodStart, shapeByPoStProof, WPOST_PROVING_PERIOD } from './policy.js';
 import type { MinerCronEvent } from './schedule.js';
 import { newSector } from './sectors.js';
-import { loadMiner, sectorPower, vestingHead, type MinerActor, type SectorOnChainInfo } from './state.js';
+import { loadMiner, sectorPower, type MinerActor, type SectorOnChainInfo } from './state.js';
 
 const FIL_COMMITMENT_SEALED = 0xf102;
 const POSEIDON_BLS12_381_A1_FC1 = 0xb401;
@@ -48,11 +48,6 @@ interface GenesisSectors {
   /** The pledge locked, which the power actor's TotalPledgeCollateral counts (notify_pledge_changed). */
   pledge: bigint;
   expiration: { epoch: number; event: MinerCronEvent };
-  /**
-   * The deadline cron's first unlock of the miner's vesting funds (its creation deposit): the
-   * pre-commits start that cron, which unlocks at every deadline's end what has vested.
-   */
-  vest?: { epoch: number; event: MinerCronEvent };
 }
 
 export function genesisSectors(actor: MinerActor, count: number): GenesisSectors {
@@ -69,12 +64,10 @@ export function genesisSectors(actor: MinerActor, count: number): GenesisSectors
   }
   const numbers = [...sectors.keys()];
   const pledge = PRESEAL_SECTOR_PLEDGE * BigInt(count);
-  const vestHead = vestingHead(m);
   return {
     // The pre-commits start the deadline cron; the pledge keeps it running while the sectors live.
     miner: { ...actor, balance: actor.balance + funds, miner: { ...m, sectors, allocatedSectors: numbers, initialPledge: m.initialPledge + pledge, deadlineCronActive: true } },
     pledge,
     expiration: { epoch: expiration, event: { type: 'expire', sectors: numbers } },
-    ...(vestHead === undefined ? {} : { vest: { epoch: deadlineEndAfter(vestHead, m.provingPeriodOffset), event: { type: 'vest' } } }),
   };
 }
