@@ -16,6 +16,7 @@ import { presealCommR } from '../../src/fevm/actors/miner/genesis-sectors.js';
 import { MAX_PROVE_COMMIT_DURATION, MIN_SECTOR_EXPIRATION } from '../../src/fevm/actors/miner/policy.js';
 import { availableBalance, loadMiner, type FullMinerState } from '../../src/fevm/actors/miner/state.js';
 import { methodNumber, methodTable, type ActorRuntime, type BuiltinActor } from '../../src/fevm/actors/runtime.js';
+import { CREATE_MINER_DEPOSIT } from '../../src/fevm/actors/power.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
 import { Executor } from '../../src/fevm/executor.js';
 import type { StateOverlay } from '../../src/fevm/state-tree.js';
@@ -152,7 +153,10 @@ export async function minerHarness(accountCount = 3): Promise<MinerHarness> {
     depositWithdrawn(id = MINER) {
       const actor = state.getActor(id)!;
       const m = loadMiner(actor.miner!);
-      state.putActor({ ...actor, balance: actor.balance - (m.lockedFunds ?? 0n), miner: { ...m, lockedFunds: 0n, vestingFunds: [] } });
+      // Only the deposit is locked (no reward yet): taking it off leaves nothing vesting.
+      assert.equal(m.lockedFunds, CREATE_MINER_DEPOSIT, `t0${id} holds more than its creation deposit locked`);
+      assert.equal(m.vestingGrants, undefined);
+      state.putActor({ ...actor, balance: actor.balance - CREATE_MINER_DEPOSIT, miner: { ...m, lockedFunds: 0n, vestingFunds: undefined, vestingDrawn: undefined } });
     },
   };
   return h;
