@@ -182,18 +182,18 @@ export function keptByBlockCid(devnet: Devnet, cid: CID): Tipset | undefined {
   return devnet.chain.byBlockCid(cid) ?? droppedTipsets(devnet).byBlockCid(cid);
 }
 
-/** The parent of a tipset on the chain or dropped, itself on the chain or dropped. */
+/**
+ * The parent of a tipset on the chain or dropped: the chain's or a kept dropped one with its hash, or,
+ * once KEPT_DROPPED let the parent go, the one the tipset holds (Tipset.parent): Lotus's blockstore
+ * keeps every header, and a kept tipset keeps its ancestors'. None for the chain's first tipset.
+ */
 export function keptParentOf(devnet: Devnet, tipset: Tipset): Tipset | undefined {
-  return tipset.parentKey && keptByBlockHash(devnet, tipset.parentKey.multihash.digest);
+  return (tipset.parentKey && keptByBlockHash(devnet, tipset.parentKey.multihash.digest)) ?? tipset.parent;
 }
 
-/**
- * keptParentOf on a walk back from a dropped tipset to the chain (ChainGetPath, a height below it),
- * or, once KEPT_DROPPED let the parent go, the parent the tipset holds (Tipset.parent): Lotus's
- * blockstore keeps every header, and a kept tipset keeps its ancestors'.
- */
+/** keptParentOf on a walk back from a dropped tipset to the chain (ChainGetPath, a height below it). */
 export function walkedParentOf(devnet: Devnet, tipset: Tipset): Tipset {
-  const parent = keptParentOf(devnet, tipset) ?? tipset.parent;
+  const parent = keptParentOf(devnet, tipset);
   // Only the chain's first tipset has none, and walks stop at the chain before it.
   if (!parent) throw new Error(`the tipset at epoch ${tipset.epoch} has no parent to walk to`);
   return parent;

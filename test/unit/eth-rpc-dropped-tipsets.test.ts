@@ -6,6 +6,8 @@ import { describe, test } from 'node:test';
 import { getBytes, getCreateAddress } from 'ethers';
 import { FilAddress } from '../../src/common/address.js';
 import { encodeCbor } from '../../src/common/cbor.js';
+import { DEFAULT_MNEMONIC } from '../../src/config.js';
+import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
 import { METHOD_INVOKE_CONTRACT } from '../../src/fevm/message.js';
 import { droppedTipsets, KEPT_DROPPED } from '../../src/eth-rpc/dropped-tipsets.js';
 import { BLOCK_READER_INITCODE, readerAnswer } from '../helpers/block-reader.js';
@@ -14,6 +16,8 @@ import { LOG_EMITTER_INITCODE, LOG_EMITTER_RUNTIME, LOG_TOPIC, word } from '../h
 import { setupRpc } from '../helpers/rpc-harness.js';
 
 const hex = (n: number) => '0x' + n.toString(16);
+/** A key the node holds, other than the dev wallet's (Filecoin.MpoolPushMessage signs with it). */
+const CLIENT = deriveNodeKeys(DEFAULT_MNEMONIC).dealClient.address.toString();
 
 /** A devnet with a log emitter deployed (block 1) and called (block 2), and what it answered for block 2. */
 async function emitted(t: Parameters<typeof setupRpc>[0]) {
@@ -359,12 +363,15 @@ describe('dropped tipsets', () => {
     assert.deepEqual((await v2({ height: { at: 3, anchor: { key: dropped.Cids } } })).result, dropped);
   });
 
-  test(`a dropped tipset whose parent the ${KEPT_DROPPED} kept let go is walked below it through the headers it holds, as Lotus keeps every header`, async (t) => {
+  test(`a dropped tipset whose parent the ${KEPT_DROPPED} kept let go is walked below it, and its parent messages read, through the headers it holds, as Lotus keeps every header`, async (t) => {
     const { result, error, send, app } = await setupRpc(t);
     const genesis = await result('Filecoin.ChainGetTipSetByHeight', [0, null]);
     const first = await result('evm_snapshot');
-    await result('anvil_mine', [hex(3)]);
+    // A message in the bottom tipset, from another sender than the dev wallet read below.
+    const message = await result('Filecoin.MpoolPushMessage', [{ From: CLIENT, To: 't0100', Value: '1', Method: 0 }, null]);
+    await result('anvil_mine', [hex(2)]);
     const [bottom, middle, top] = await Promise.all([1, 2, 3].map((h) => result('Filecoin.ChainGetTipSetByHeight', [h, null])));
+    assert.deepEqual((await result('Filecoin.ChainGetMessagesInTipset', [bottom.Cids])).map((m: { Cid: unknown }) => m.Cid), [message.CID]);
     await result('evm_revert', [first]);
     // The oldest kept go first: the bottom of the three-tipset branch.
     for (let i = 1; i <= KEPT_DROPPED - 2; i++) {
@@ -378,6 +385,9 @@ describe('dropped tipsets', () => {
     assert.deepEqual(await result('Filecoin.ChainGetTipSetByHeight', [0, top.Cids]), genesis);
     const head = await result('Filecoin.ChainHead');
     assert.deepEqual(await result('Filecoin.ChainGetPath', [top.Cids, head.Cids]), [top, middle, bottom].map((Val) => ({ Type: 'revert', Val })));
+    // The middle block's parent messages and receipts are the bottom's, read from the header it holds.
+    assert.deepEqual((await result('Filecoin.ChainGetParentMessages', [middle.Cids[0]])).map((m: { Cid: unknown }) => m.Cid), [message.CID]);
+    assert.deepEqual((await result('Filecoin.ChainGetParentReceipts', [middle.Cids[0]])).map((r: { ExitCode: number }) => r.ExitCode), [0]);
     // Its state is not kept: a state read reaching it refuses, never reads the chain's at its epoch (R77).
     await send({ nonce: 0 });
     const v2 = async (params: unknown[]) => (await app.inject({ method: 'POST', url: '/rpc/v2', payload: { jsonrpc: '2.0', id: 1, method: 'Filecoin.StateGetActor', params } })).json();
