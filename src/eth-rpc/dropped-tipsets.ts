@@ -15,8 +15,9 @@
 // traces: debug_traceBlockByHash and StateReplay replay its messages on its kept state before it,
 // debug_traceCall by its hash runs as eth_call does.
 // Numbers, tags and range filters follow the live chain only, and so do the other traces,
-// StateCompute and the Filecoin methods that ask the pool about a key: they refuse a dropped tipset
-// (lotus-params.ts tipsetOf).
+// StateCompute and the pool methods that read a key's tipset (MpoolSelect, GasEstimateGasPremium,
+// GasEstimateFeeCap, GasEstimateMessageGas): they refuse a dropped tipset (lotus-params.ts tipsetOf);
+// MpoolPending and GasEstimateGasLimit only load their key, as Lotus, and answer a dropped one.
 import { DevnetError } from '../common/errors.js';
 import { bytesToHex } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';

@@ -19,16 +19,20 @@ import { vestedBetween } from './methods/filecoin-msig-state.js';
 
 /**
  * Methods about the fork's own pool and the messages sent to it, which the upstream's pool and
- * estimates do not answer: local whatever key they are given (all but MpoolSelect ignore it).
+ * estimates do not answer: local whatever key they are given.
  */
 const LOCAL_WHATEVER_KEY = new Set([
-  'Filecoin.MpoolPending',
   'Filecoin.MpoolSelect',
-  'Filecoin.GasEstimateGasLimit',
   'Filecoin.GasEstimateGasPremium',
   'Filecoin.GasEstimateFeeCap',
   'Filecoin.GasEstimateMessageGas',
 ]);
+
+/**
+ * Pool methods that only load their key (Lotus's GetTipSetFromKey) and answer the head's pool: given
+ * an upstream key before the fork epoch, which Lotus would load, the fork's pool answers, as with no key.
+ */
+const LOCAL_KEY_LOADED = new Set(['Filecoin.MpoolPending', 'Filecoin.GasEstimateGasLimit']);
 
 const keyPositions = new WeakMap<RpcMethod, number[]>();
 
@@ -144,9 +148,11 @@ export function routeTipsetKeys(devnet: Devnet, fork: Fork, method: RpcMethod, a
     // Asked with the checks, in one batch; the upstream's answer counts only if every key it was given is its own before the fork epoch.
     const firstThere = keys.filter(({ side }) => side === 'first').map(({ position }) => position);
     const upstreamArgs = args.map((arg, i) => (firstThere.includes(i) ? fork.point.tipsetKey : arg));
-    const answer = mixed ? undefined : settled(fork.upstream.call(method.name, upstreamArgs));
+    const keyLoaded = LOCAL_KEY_LOADED.has(method.name);
+    const answer = mixed || keyLoaded ? undefined : settled(fork.upstream.call(method.name, upstreamArgs));
     const heights = await Promise.all(upstreams.map(({ position }) => upstreamHeight(fork, args[position])));
     if (heights.includes(undefined)) return local(args);
+    if (keyLoaded) return local(args.map((arg, i) => (positions.includes(i) ? null : arg)));
     if (answer) return (await answer)();
     // A tipset of the fork's own (or its head) and one of the upstream's: of such pairs, a path (across
     // the fork epoch) and what a multisig vested between them are answered.

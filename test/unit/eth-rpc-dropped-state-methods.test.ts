@@ -174,6 +174,23 @@ describe('Filecoin state methods at a dropped tipset\'s key', () => {
     assert.deepEqual((await draws()).map(({ result, error }) => ({ result, error })), before);
   });
 
+  test('MpoolPending and GasEstimateGasLimit load their key, as Lotus: a dropped one answers, an unknown one is refused', async (t) => {
+    const { result, error } = await setupRpc(t);
+    const snapshot = await result('evm_snapshot');
+    await result('evm_mine');
+    const { Cids: key, Blocks: [block] } = await result('Filecoin.ChainHead');
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    const transfer = { From: CLIENT, To: 't0100', Value: '1', Method: 0 };
+    const gas = await result('Filecoin.GasEstimateGasLimit', [transfer, null]);
+    assert.deepEqual(await result('Filecoin.MpoolPending', [key]), []);
+    assert.equal(await result('Filecoin.GasEstimateGasLimit', [transfer, key]), gas);
+    // A CID that names no block: the state root.
+    const unknown = [block.ParentStateRoot];
+    const name = block.ParentStateRoot['/'];
+    assert.equal((await error('Filecoin.MpoolPending', [unknown])).message, `loading tipset ${name}: not found`);
+    assert.equal((await error('Filecoin.GasEstimateGasLimit', [transfer, unknown])).message, `getting tipset: loading tipset ${name}: not found`);
+  });
+
   test('StateSearchMsg and v0\'s StateGetReceipt from a dropped key search its own branch (then the chain), as Lotus searches back from a reorged tipset', async (t) => {
     const { result, call, app } = await setupRpc(t);
     const v0 = async (method: string, params: unknown[]) => (await app.inject({ method: 'POST', url: '/rpc/v0', payload: { jsonrpc: '2.0', id: 1, method, params } })).json();

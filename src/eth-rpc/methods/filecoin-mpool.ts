@@ -14,6 +14,8 @@ import type { Devnet } from '../../devnet/devnet.js';
 import { defineChannelMethod, defineMethod, defineWriteMethod } from '../define-method.js';
 import { DevnetError } from '../../common/errors.js';
 import { signedMessageCid } from '../../fevm/message.js';
+import { keptTipsetOf } from '../dropped-tipsets.js';
+import { wrapped } from '../log-criteria.js';
 import { cidJson, messageJson, signedMessageJson } from '../lotus-json.js';
 import { filAddress, integer, message, messages, sendSpec, signedMessage, tipsetKey, tipsetOf } from '../lotus-params.js';
 import { bool, invalid, listOf, type Param } from '../params.js';
@@ -168,9 +170,11 @@ export const filecoinMpool = [
 
   defineChannelMethod('Filecoin.MpoolSub', [], ({ subscriptions }) => subscriptions.mpoolSub()),
 
-  defineMethod('Filecoin.MpoolPending', [tipsetKey('tipsetKey')], ({ devnet }) =>
-    devnet.poolContent().pending.map((p) => signedMessageJson(p.signed, p.cid)),
-  ),
+  // Lotus loads the key first (a tipset a revert dropped too, node/impl/full/mpool.go), then answers the pool.
+  defineMethod('Filecoin.MpoolPending', [tipsetKey('tipsetKey')], ({ devnet }, key) => {
+    keptTipsetOf(devnet, key);
+    return devnet.poolContent().pending.map((p) => signedMessageJson(p.signed, p.cid));
+  }),
 
   defineMethod('Filecoin.MpoolGetNonce', [filAddress('address')], ({ devnet }, address) => devnet.nextNonce(address)),
 
@@ -183,7 +187,13 @@ export const filecoinMpool = [
     return null;
   }),
 
-  defineMethod('Filecoin.GasEstimateGasLimit', [message('message'), tipsetKey('tipsetKey')], async ({ devnet, batch }, msg) => {
+  // Lotus loads the key first (a tipset a revert dropped too, node/impl/full/gas.go), then estimates on the pool's pending state.
+  defineMethod('Filecoin.GasEstimateGasLimit', [message('message'), tipsetKey('tipsetKey')], async ({ devnet, batch }, msg, key) => {
+    try {
+      keptTipsetOf(devnet, key);
+    } catch (e) {
+      throw wrapped(e, 'getting tipset: ');
+    }
     return devnet.estimateGasLimit(msg, await checkedSignatureType(devnet, msg), batch);
   }),
 
