@@ -170,6 +170,10 @@ for (const gatewayOnly of [false, true]) describe(`fork: Filecoin.* methods at a
       else if (method === 'StateCall') assert.deepEqual({ ...mine, Duration: 0 }, { ...theirs, Duration: 0 }, method);
       else assert.deepEqual(mine, theirs, method);
     }
+    // MpoolPending and GasEstimateGasLimit only load their key (Lotus does so there): the fork's pool answers, as with no key.
+    const transferMessage = { From: sender, To: t410(RECIPIENT), Value: '7', Method: 0 };
+    assert.deepEqual(await onFork.request('MpoolPending', key), await onFork.request('MpoolPending', null));
+    assert.equal(await onFork.request('GasEstimateGasLimit', transferMessage, key), await onFork.request('GasEstimateGasLimit', transferMessage, null));
     // The state at a key is the upstream's then, not the fork's: before the early transfer its recipient did not exist.
     const before = (await onFork.request('ChainGetTipSetByHeight', early.block - 1, null)).Cids;
     await assert.rejects(onFork.request('StateGetActor', t410(RECIPIENT), before), /actor not found/);
