@@ -150,7 +150,7 @@ describe('Filecoin state methods at a dropped tipset\'s key', () => {
     assert.deepEqual(await reads(), before);
   });
 
-  test('randomness at a dropped key is drawn from its own branch, below the chain\'s head too; the future is refused as before', async (t) => {
+  test('randomness at a dropped key is drawn from its own branch, never the chain\'s tickets at its epochs; the future is refused as before', async (t) => {
     const { result, call } = await setupRpc(t);
     const snapshot = await result('evm_snapshot');
     const from = (await result('Filecoin.ChainHead')).Height;
@@ -169,8 +169,12 @@ describe('Filecoin state methods at a dropped tipset\'s key', () => {
     const before = (await draws()).map(({ result, error }) => ({ result, error }));
     assert.ok(before.slice(0, 12).every((d) => typeof d.result === 'string'));
     assert.ok(before.slice(12).every((d) => (d.error as { message: string }).message.includes('cannot draw randomness from the future')));
-    // Its epochs are above the chain's head now.
     assert.equal(await result('evm_revert', [snapshot]), true);
+    // The chain mined over its epochs after a cheat edit, which its first tipset's ticket names: its tickets differ there.
+    await result('anvil_setBalance', ['0x' + '11'.repeat(20), '0x1111']);
+    await result('anvil_mine', ['0x6']);
+    const onChain = await result('Filecoin.StateGetRandomnessFromTickets', [2, from + 1, entropy, null]);
+    assert.notEqual(onChain, before[0].result);
     assert.deepEqual((await draws()).map(({ result, error }) => ({ result, error })), before);
   });
 
