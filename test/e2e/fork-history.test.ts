@@ -231,9 +231,9 @@ for (const gatewayOnly of [false, true]) describe(`fork history of an fvm-devnet
     const reverting = await startDevnet(['--fork-url', url, '--fork-block-number', String(forkEpoch)]);
     t.after(() => reverting.stop());
     const snapshot = await rpc(reverting.url, 'evm_snapshot', []);
-    // The dropped tipset's state: the recipient's balance set on it, the second dev account's the upstream's.
+    // The dropped tipset's state: the recipient's balance set on it, the second dev account's the upstream's; its one event, a deployment's.
     await rpc(reverting.url, 'anvil_setBalance', [RECIPIENT, '0x77']);
-    await rpc(reverting.url, 'evm_mine', []);
+    await sendFromDev(reverting.url, { data: LOGGING_DEPLOYMENT });
     const dropped = await rpc(reverting.url, 'eth_getBlockByNumber', ['latest', false]);
     const tipset = await rpc(reverting.url, 'Filecoin.ChainHead');
     const recipient = t410(RECIPIENT);
@@ -242,7 +242,8 @@ for (const gatewayOnly of [false, true]) describe(`fork history of an fvm-devnet
     const call = { from: DEV_ACCOUNTS[0].address, to: DEV_ACCOUNTS[1].address, value: '0x1' };
     // Its parent is the fork's first tipset: its parent messages are the upstream's at the fork epoch.
     const parentMessages = await rpc(reverting.url, 'Filecoin.ChainGetParentMessages', [blockCid]);
-    const events: { reverted: boolean }[] | null = await rpc(reverting.url, 'Filecoin.GetActorEventsRaw', [{ tipsetKey: tipset.Cids }]);
+    const events: { reverted: boolean }[] = await rpc(reverting.url, 'Filecoin.GetActorEventsRaw', [{ tipsetKey: tipset.Cids }]);
+    assert.deepEqual(events.map((event) => event.reverted), [false]);
     assert.equal(await rpc(reverting.url, 'evm_revert', [snapshot]), true);
     const lookback = { code: 1, message: 'bad tipset: lookbacks of more than 24h0m0s are disallowed' };
     mode.refused.set('eth_getBlockByHash', lookback);
@@ -250,7 +251,8 @@ for (const gatewayOnly of [false, true]) describe(`fork history of an fvm-devnet
     assert.deepEqual(await rpc(reverting.url, 'Filecoin.ChainGetBlock', [blockCid]), header);
     assert.deepEqual(await rpc(reverting.url, 'Filecoin.ChainGetParentMessages', [blockCid]), parentMessages);
     assert.deepEqual(await rpc(reverting.url, 'eth_getBlockByHash', [dropped.hash, false]), dropped);
-    assert.deepEqual(await rpc(reverting.url, 'eth_getLogs', [{ blockHash: dropped.hash }]), []);
+    const logs: { removed: boolean }[] = await rpc(reverting.url, 'eth_getLogs', [{ blockHash: dropped.hash }]);
+    assert.deepEqual(logs.map((log) => log.removed), [true]);
     // Its state is kept: what it wrote, over the upstream's at the fork point (read after the revert, as the live chain reads it).
     assert.equal(await rpc(reverting.url, 'eth_getBalance', [RECIPIENT, { blockHash: dropped.hash }]), '0x77');
     assert.equal(await rpc(reverting.url, 'eth_getBalance', [RECIPIENT, 'latest']), await rpc(upstream.url, 'eth_getBalance', [RECIPIENT, hex(forkEpoch)]));
@@ -265,11 +267,11 @@ for (const gatewayOnly of [false, true]) describe(`fork history of an fvm-devnet
     // The recipient's actor as the dropped tipset left it (its balance 0x77), not the live chain's.
     assert.deepEqual(await rpc(reverting.url, 'Filecoin.StateGetActor', [recipient, tipset.Cids]), recipientActor);
     // Its events by its key, as Lotus answers a reorged tipset's: the same, marked reverted.
-    assert.deepEqual(await rpc(reverting.url, 'Filecoin.GetActorEventsRaw', [{ tipsetKey: tipset.Cids }]), events && events.map((event) => ({ ...event, reverted: true })));
+    assert.deepEqual(await rpc(reverting.url, 'Filecoin.GetActorEventsRaw', [{ tipsetKey: tipset.Cids }]), events.map((event) => ({ ...event, reverted: true })));
     assert.deepEqual(await rpc(`${reverting.url}/rpc/v2`, 'Filecoin.StateGetActor', [recipient, { key: tipset.Cids }]), recipientActor);
     assert.equal(await rpc(reverting.url, 'eth_estimateGas', [call, { blockHash: dropped.hash }]), onHead);
     const filter = await rpc(reverting.url, 'eth_newFilter', [{ blockHash: dropped.hash }]);
-    assert.deepEqual(await rpc(reverting.url, 'eth_getFilterChanges', [filter]), []);
+    assert.deepEqual(await rpc(reverting.url, 'eth_getFilterChanges', [filter]), logs);
   });
 
   test('state at a pre-fork block named by hash (EIP-1898, as cast --block <hash> sends it) is the upstream\'s', async () => {
