@@ -19,6 +19,7 @@ import { Dispatcher, type CallObserver, type JsonRpcResponse } from './dispatch.
 import { toJsonRpcError } from './errors.js';
 import { droppedTipsets } from './dropped-tipsets.js';
 import { Filters } from './filters.js';
+import { keptLogs } from './logs.js';
 import { allMethods, v0Methods, v2Methods } from './methods/index.js';
 import { withoutPaychManager } from './methods/filecoin-paych.js';
 import { SubscriptionCount, Subscriptions } from './subscriptions.js';
@@ -163,8 +164,10 @@ export async function buildServer(
   const v1 = new Dispatcher(withDiscover(served(allMethods)), log, observe, maxBatch, maxBatchResponseBytes);
   const v2 = new Dispatcher(withDiscover(served(v2Methods)), log, observe, maxBatch, maxBatchResponseBytes);
   const filters = new Filters(devnet, { maxFilters });
-  // Hears every revert from the start, to keep what it drops answerable by hash.
+  // Both hear every revert from the start: the dropped tipsets, to keep what a revert drops answerable by
+  // hash, and the kept logs, to let go of its tipsets' (made while it runs, its listeners would miss it).
   droppedTipsets(devnet);
+  keptLogs(devnet);
   const subscriptionCount = new SubscriptionCount(maxSubscriptions);
   const answerJson = (answer: JsonRpcResponse | BatchAnswer) => (answer instanceof BatchAnswer ? answer.json() : JSON.stringify(answer));
   const listAnswers = new ListAnswers();

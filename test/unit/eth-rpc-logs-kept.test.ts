@@ -11,6 +11,7 @@ import type { Devnet } from '../../src/devnet/devnet.js';
 import { KEPT_LOGS, keptLogs, tipsetLogs } from '../../src/eth-rpc/logs.js';
 import type { Tipset } from '../../src/mining/tipset.js';
 import { CALL, devWallet } from '../helpers/dev-wallet.js';
+import { LOG_EMITTER_INITCODE } from '../helpers/log-emitter.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 
 const word = (n: number) => Uint8Array.from({ length: 32 }, (_, i) => (n >> (8 * (i % 4))) & 255);
@@ -126,4 +127,14 @@ test('evm_revert keeps the logs of the tipsets below it and no others, anvil_loa
   assert.equal(await rpc.result('anvil_loadState', [dump]), true);
   assert.equal(kept.size, 0, 'the replaced chain is not kept');
   assert.deepEqual(await allLogs(), reverted);
+});
+
+test('the first revert lets go of the logs of the tipsets it drops though no log was read before it', async (t) => {
+  const rpc = await setupRpc(t, {}, { txDefaults: CALL });
+  const snapshot = await rpc.result('evm_snapshot');
+  // Two tipsets mined, their logs not read: the revert keeping them as dropped reads them first.
+  await rpc.send({ nonce: 0, data: LOG_EMITTER_INITCODE });
+  await rpc.send({ nonce: 1, to: getCreateAddress({ from: devWallet.address, nonce: 0 }), data: `0x${'7'.padStart(64, '0')}` });
+  assert.equal(await rpc.result('evm_revert', [snapshot]), true);
+  assert.equal(keptLogs(rpc.devnet).size, 0);
 });
