@@ -18,6 +18,8 @@
 // StateCompute and the pool methods that read a key's tipset (MpoolSelect, GasEstimateGasPremium,
 // GasEstimateFeeCap, GasEstimateMessageGas): they refuse a dropped tipset (lotus-params.ts tipsetOf);
 // MpoolPending and GasEstimateGasLimit only load their key, as Lotus, and answer a dropped one.
+// StateChangedActors resolves the chain's state roots only: a dropped tipset's is refused, or names
+// the chain's state when their synthetic roots (tipset.ts buildTipset) are equal (X5).
 import { DevnetError } from '../common/errors.js';
 import { bytesToHex } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
