@@ -5,7 +5,7 @@ import { DevnetError, NullRoundError } from '../common/errors.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { StateReader } from '../fevm/state-tree.js';
 import type { Tipset } from '../mining/tipset.js';
-import { droppedTipsets, pointState, statePointOf, walkedParentOf, type StatePoint } from './dropped-tipsets.js';
+import { branchDown, droppedTipsets, pointState, statePointOf, type StatePoint } from './dropped-tipsets.js';
 import type { BlockRef, BlockTag } from './params.js';
 
 /**
@@ -113,20 +113,10 @@ export function tipsetAtHeight(devnet: Devnet, epoch: number, nullRound: 'before
 export function tipsetAtHeightFrom(devnet: Devnet, height: number, from: Tipset, nullRound: 'before' | 'after'): Tipset {
   if (height < 0) throw new DevnetError(`height ${height} is negative`);
   if (height > from.epoch) throw new DevnetError(`looking for tipset with height greater than start point, req: ${height}, head: ${from.epoch}`);
-  let t = from;
-  let above: Tipset | undefined;
-  while (t.epoch > height && !onChain(devnet, t)) {
-    above = t;
-    t = walkedParentOf(devnet, t);
-  }
-  if (t.epoch < height) return nullRound === 'before' ? t : above!;
-  // Otherwise `t` is at the height or on the chain, whose tipsets up to it are its ancestors.
-  return t.epoch === height ? t : tipsetAtHeight(devnet, height, nullRound);
-}
-
-/** Whether a tipset is the chain's at its epoch (not one a revert dropped). */
-function onChain(devnet: Devnet, tipset: Tipset): boolean {
-  return devnet.chain.byBlockHash(tipset.hash) !== undefined;
+  const { dropped, below } = branchDown(devnet, from, height);
+  if (below.epoch < height) return nullRound === 'before' ? below : dropped[dropped.length - 1];
+  // Otherwise `below` is at the height or on the chain, whose tipsets up to it are its ancestors.
+  return below.epoch === height ? below : tipsetAtHeight(devnet, height, nullRound);
 }
 
 /**

@@ -129,7 +129,7 @@ class DroppedTipsets {
   /** A kept tipset's state branch, or what says it is no longer kept (a revert let it go after it was found). */
   private branchOf(tipset: Tipset): StateBranch {
     const branch = this.states.get(tipset);
-    if (!branch) throw new DevnetError(`the dropped tipset at epoch ${tipset.epoch} is no longer kept (at most ${KEPT_DROPPED} dropped tipsets are)`);
+    if (!branch) throw noLongerKept(tipset);
     return branch;
   }
 
@@ -149,13 +149,9 @@ class DroppedTipsets {
       requireKept: () => void this.branchOf(tipset),
       writtenSlots: (id, generation) => this.branchOf(tipset).writtenSlots(id, generation, tipset.epoch),
       hashAt: (epoch) => {
-        // Down its ancestors to the one at or before `epoch`, or to where it left the chain, whose tipsets
-        // below are its ancestors. Each holds its parent: an ancestor KEPT_DROPPED let go still has its hash.
-        for (let t: Tipset | undefined = tipset; t; t = t.parent) {
-          if (t.epoch <= epoch) return t.hash;
-          if (devnet.chain.byBlockHash(t.hash)) break;
-        }
-        return devnet.chain.hashAt(epoch);
+        // Its ancestor at or before `epoch`, or the chain's there, below where its branch left it.
+        const { below } = branchDown(devnet, tipset, epoch);
+        return below.epoch <= epoch ? below.hash : devnet.chain.hashAt(epoch);
       },
     };
   }
@@ -164,6 +160,11 @@ class DroppedTipsets {
   logsOf(tipset: Tipset): readonly EthLog[] | undefined {
     return this.logs.get(tipset);
   }
+}
+
+/** What a read of a dropped tipset's state answers once KEPT_DROPPED let it go. */
+function noLongerKept(tipset: Tipset): DevnetError {
+  return new DevnetError(`the dropped tipset at epoch ${tipset.epoch} is no longer kept (at most ${KEPT_DROPPED} dropped tipsets are)`);
 }
 
 const byDevnet = new WeakMap<Devnet, DroppedTipsets>();
@@ -194,7 +195,7 @@ export function keptParentOf(devnet: Devnet, tipset: Tipset): Tipset | undefined
   return (tipset.parentKey && keptByBlockHash(devnet, tipset.parentKey.multihash.digest)) ?? tipset.parent;
 }
 
-/** keptParentOf on a walk back from a dropped tipset to the chain (ChainGetPath, a height below it). */
+/** keptParentOf on a walk back from a dropped tipset to the chain (branchDown, ChainGetPath). */
 export function walkedParentOf(devnet: Devnet, tipset: Tipset): Tipset {
   const parent = keptParentOf(devnet, tipset);
   // Only the chain's first tipset has none, and walks stop at the chain before it.
@@ -203,20 +204,27 @@ export function walkedParentOf(devnet: Devnet, tipset: Tipset): Tipset {
 }
 
 /**
- * A tipset and its ancestors down to `height`, newest first: a dropped tipset's are the dropped ones
- * it was mined on (walkedParentOf), then the chain's below where its branch left it, as Lotus walks a
- * reorged tipset's parents (node/impl/full/state.go StateListMessages: LoadTipSet of each Parents()).
+ * The one walk down a tipset's own branch (a height from it, its ancestry, a message search, BLOCKHASH):
+ * `dropped`, the tipsets off the chain from `tipset` down while above `height`, newest first, each
+ * mined on the next (walkedParentOf), and `below`, the one under them: the first at or below `height`,
+ * or the chain's where the branch left it, whose tipsets below are its ancestors. A tipset on the
+ * chain is its own `below`. Lotus walks a tipset's Parents the same way, reorged or not.
  */
-export function keptAncestry(devnet: Devnet, tipset: Tipset, height: number): Tipset[] {
+export function branchDown(devnet: Devnet, tipset: Tipset, height: number): { dropped: Tipset[]; below: Tipset } {
   const dropped: Tipset[] = [];
   let t = tipset;
-  while (!devnet.chain.byBlockHash(t.hash)) {
-    if (t.epoch < height) return dropped;
-    dropped.push(t);
-    if (t.epoch === height) return dropped;
-    t = walkedParentOf(devnet, t);
-  }
-  return [...dropped, ...devnet.chain.range(height, t.epoch).reverse()];
+  for (; t.epoch > height && !devnet.chain.byBlockHash(t.hash); t = walkedParentOf(devnet, t)) dropped.push(t);
+  return { dropped, below: t };
+}
+
+/**
+ * A tipset and its ancestors down to `height`, newest first: a dropped tipset's are the dropped ones
+ * it was mined on, then the chain's below where its branch left it, as Lotus walks a reorged
+ * tipset's parents (node/impl/full/state.go StateListMessages: LoadTipSet of each Parents()).
+ */
+export function keptAncestry(devnet: Devnet, tipset: Tipset, height: number): Tipset[] {
+  const { dropped, below } = branchDown(devnet, tipset, height - 1);
+  return below.epoch < height ? dropped : [...dropped, ...devnet.chain.range(height, below.epoch).reverse()];
 }
 
 /**
@@ -230,12 +238,12 @@ export function keptSearchMessage(devnet: Devnet, cid: CID, allowReplaced: boole
   if (devnet.chain.byBlockHash(from.hash)) return devnet.searchMessage(cid, allowReplaced, from);
   const found = messageIn(from, cid) ?? devnet.chain.messageByCid(cid);
   if (found) return found;
-  let t = walkedParentOf(devnet, from);
-  for (; !devnet.chain.byBlockHash(t.hash); t = walkedParentOf(devnet, t)) {
-    const inBranch = messageIn(t, cid);
+  const { dropped, below } = branchDown(devnet, from, -1);
+  for (const tipset of dropped.slice(1)) {
+    const inBranch = messageIn(tipset, cid);
     if (inBranch) return inBranch;
   }
-  return devnet.searchMessage(cid, allowReplaced, t);
+  return devnet.searchMessage(cid, allowReplaced, below);
 }
 
 /** The message `cid` among those a tipset included (a dropped one's: the chain's index has only the chain's). */
@@ -261,6 +269,9 @@ export function keptTipsetOf(devnet: Devnet, key: CID[] | undefined): Tipset {
   return (key && key.length > 0 ? keptTipset(devnet, key) : undefined) ?? tipsetOf(devnet, key);
 }
 
+// The state of a tipset, dropped or not: by a key, keptStateOf (to read) or keptStatePoint (to run a
+// call on); by a tipset already found, tipsetState or statePointOf; pointState reads a point.
+
 /**
  * The tipset a key names as tipsetOf finds it, or one a revert or reorg dropped, with its kept state
  * as a call runs on it: for the Filecoin state methods, as Lotus loads any tipset its blockstore holds
@@ -280,7 +291,7 @@ export type StatePoint = { tipset: Tipset; dropped?: OffChainPoint };
  */
 export function statePointOf(devnet: Devnet, tipset: Tipset): StatePoint {
   const dropped = droppedTipsets(devnet).pointOf(tipset);
-  if (!dropped && !devnet.chain.byBlockHash(tipset.hash)) throw new DevnetError(`the dropped tipset at epoch ${tipset.epoch} is no longer kept (at most ${KEPT_DROPPED} dropped tipsets are)`);
+  if (!dropped && !devnet.chain.byBlockHash(tipset.hash)) throw noLongerKept(tipset);
   return { tipset, dropped };
 }
 

@@ -6,7 +6,7 @@ import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import { defineMethod } from '../define-method.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import type { StateReader } from '../../fevm/state-tree.js';
-import { keptTipsetOf, pointState, statePointOf } from '../dropped-tipsets.js';
+import { keptTipsetOf, tipsetState } from '../dropped-tipsets.js';
 import { actorJson, idJson, tipsetJson } from '../lotus-json.js';
 import { filAddress } from '../lotus-params.js';
 import { selectTipset, tipsetSelector, type TipsetSelector } from '../tipset-selector.js';
@@ -48,5 +48,5 @@ export const filecoinV2 = [
  * dropped one read in its kept state (dropped-tipsets.ts).
  */
 function selectedState(devnet: Devnet, selector: TipsetSelector): StateReader {
-  return pointState(devnet, statePointOf(devnet, selectTipset(devnet, selector, keptTipsetOf)));
+  return tipsetState(devnet, selectTipset(devnet, selector, keptTipsetOf));
 }
