@@ -1,25 +1,17 @@
 // Tipsets an evm_revert, anvil_rollback or anvil_reorg dropped, still answered by hash, block CID and
-// key: Lotus keeps a reorged tipset in its blockstore, so eth_getBlockByHash, eth_getBlockReceipts,
-// eth_getLogs and eth_newFilter with its blockHash, eth_estimateGas's block, ChainGetTipSet,
-// ChainGetBlock and --gateway-only's lookback check find it (lotus b835fab70 chain/store/store.go
-// GetTipSetByCid reads the blockstore, not the canonical chain). Indexers fetch a new head by hash
-// before they check its parent (Ponder), and a revert may drop the head they queued. On a fork it is
-// the fork's own: never asked upstream. A dropped tipset's state is kept too, as a branch of the state
-// tree (state-branch.ts), for the state reads Lotus answers for a reorged tipset: by block hash
-// (eth_getBalance, eth_getCode, eth_getStorageAt, eth_getTransactionCount, eth_call, ots_hasCode and
-// ots_getBlockDetailsByHash's issuance) and by key (every
-// Filecoin.* method that reads the state at a key: StateGetActor, StateCall, the miner, market,
-// verifreg and multisig readers, v2's StateGetActor and StateGetID…, each through keptStatePoint or
-// tipsetState, as Lotus's GetTipSetFromKey loads any tipset of its blockstore), GetActorEventsRaw's
-// events of its tipset key (reverted), StateSearchMsg from its key (keptSearchMessage), and its
-// traces: debug_traceBlockByHash and StateReplay replay its messages on its kept state before it,
-// debug_traceCall by its hash runs as eth_call does.
-// Numbers, tags and range filters follow the live chain only, and so do the other traces,
-// StateCompute and the pool methods that read a key's tipset (MpoolSelect, GasEstimateGasPremium,
-// GasEstimateFeeCap, GasEstimateMessageGas): they refuse a dropped tipset (lotus-params.ts tipsetOf);
-// MpoolPending and GasEstimateGasLimit only load their key, as Lotus, and answer a dropped one.
-// StateChangedActors resolves the chain's state roots only: a dropped tipset's is refused, or names
-// the chain's state when their synthetic roots (tipset.ts buildTipset) are equal (X5).
+// key, as Lotus keeps a reorged tipset in its blockstore (lotus b835fab70 chain/store/store.go
+// GetTipSetByCid reads the blockstore, not the canonical chain): indexers fetch a new head by hash
+// before they check its parent (Ponder), and a revert may drop the head they queued. On a fork they
+// are the fork's own, never asked upstream. Each keeps its logs, made while it was the chain's, and
+// its state, a branch of the state tree (state-branch.ts). Which methods answer one: README's
+// "A revert undoes logs out loud". How they do, in three rules:
+// - a tipset becomes a state read in statePointOf: a kept dropped one reads its kept state; one
+//   KEPT_DROPPED let go is refused, never read as the chain's state at its epoch (another tipset's);
+// - a walk down a dropped tipset's branch steps by walkedParentOf (branchDown): a kept parent, else
+//   the one a tipset holds (Tipset.parent), down to where the branch left the chain;
+// - what follows the live chain only (numbers, tags, range filters, StateCompute, the pool methods
+//   that read a key's tipset) finds a tipset with lotus-params.ts tipsetOf, which refuses a dropped key.
+// StateChangedActors knows the chain's state roots only (X5).
 import { DevnetError } from '../common/errors.js';
 import { bytesToHex } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
