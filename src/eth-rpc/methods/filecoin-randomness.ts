@@ -35,11 +35,11 @@ function drawnFrom(devnet: Devnet, randEpoch: number, key: CID[] | undefined, co
 /**
  * The ticket randomness is drawn from, on the chain of `from`: since network version 13 Lotus takes a
  * null round's from the tipset after it; a dropped `from` draws from its own branch down to where it
- * left the chain (lotus b835fab70 chain/rand/rand.go getChainRandomness: GetTipsetByHeight from the tipset).
+ * left the chain (lotus b835fab70 chain/rand/rand.go getChainRandomness: GetTipsetByHeight from the
+ * tipset). A fork holds no ticket before its epoch: refused there, from any branch.
  */
 function ticketAt(devnet: Devnet, randEpoch: number, from: Tipset): Uint8Array {
-  const onChain = devnet.chain.byBlockHash(from.hash) !== undefined;
-  return (onChain ? devnet.chain.atOrAfter(randEpoch)! : tipsetAtHeightFrom(devnet, randEpoch, from, 'after')).header.ticket;
+  return tipsetAtHeightFrom(devnet, randEpoch, from, 'after').header.ticket;
 }
 
 export const filecoinRandomness = [
