@@ -174,6 +174,8 @@ for (const gatewayOnly of [false, true]) describe(`fork: Filecoin.* methods at a
     const transferMessage = { From: sender, To: t410(RECIPIENT), Value: '7', Method: 0 };
     assert.deepEqual(await onFork.request('MpoolPending', key), await onFork.request('MpoolPending', null));
     assert.equal(await onFork.request('GasEstimateGasLimit', transferMessage, key), await onFork.request('GasEstimateGasLimit', transferMessage, null));
+    // The fork holds no ticket before its epoch: ticket randomness there is refused, never the fork's first ticket.
+    await assert.rejects(onFork.request('StateGetRandomnessFromTickets', 2, early.block, null, null), /is before the fork epoch/);
     // The state at a key is the upstream's then, not the fork's: before the early transfer its recipient did not exist.
     const before = (await onFork.request('ChainGetTipSetByHeight', early.block - 1, null)).Cids;
     await assert.rejects(onFork.request('StateGetActor', t410(RECIPIENT), before), /actor not found/);
