@@ -113,10 +113,11 @@ class KeptLogs {
 const byDevnet = new WeakMap<Devnet, KeptLogs>();
 
 /**
- * The devnet's kept logs; made by the server at start, to hear every revert. A tipset holds its ancestry, so a kept one would keep a dropped or replaced
- * chain: those a revert drops (evm_revert, anvil_rollback, anvil_reorg, anvil_reset) leave with it,
- * and a replaced chain (anvil_loadState, a fork) empties them. The tipsets below a revert's point stay
- * kept: their logs are what they were, and a test suite reverting after every test reads them again.
+ * The devnet's kept logs; made by the server at start, to hear every revert. A tipset holds its
+ * ancestry, so a kept one would keep a dropped or replaced chain: those a revert drops (evm_revert,
+ * anvil_rollback, anvil_reorg, anvil_reset) leave with it, and a replaced chain (anvil_loadState, a
+ * fork) empties them. The tipsets below a revert's point stay kept: their logs are what they were,
+ * and a test suite reverting after every test reads them again.
  */
 export function keptLogs(devnet: Devnet): KeptLogs {
   let kept = byDevnet.get(devnet);
