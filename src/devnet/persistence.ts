@@ -23,17 +23,19 @@ import { decodeSavedMessage, decodeUnminedMessage, encodeUnminedMessage, type Sa
 import { buildTipset, parentEdit, savedMessagesOf, type IncludedMessage, type Tipset } from '../mining/tipset.js';
 
 /**
- * The format this version writes (7: as 6, and each tipset names its block's miner, which a reader of
- * 6 would not hash its block with; 6: as 5, without the storage KAMT shape of a contract, which the
- * load makes from its slots and a reader of 5 would take for unknown; 5: as 4, and the cron actor's
- * queue written again as the epochs it changed, `$pairsSet`, which a reader of 4 would take for the
- * queue itself); it reads it, formats 6 and 5, format 4
+ * The format this version writes (8: as 7, and the state holds the last cheat-code edit's id, key
+ * 'e', which the ticket of the tipset mined after it names; a reader of 7 would take the key for
+ * damage; 7: as 6, and each tipset names its block's miner, which a reader of 6 would not hash its
+ * block with; 6: as 5, without the storage KAMT shape of a contract, which the load makes from its
+ * slots and a reader of 5 would take for unknown; 5: as 4, and the cron actor's queue written again as
+ * the epochs it changed, `$pairsSet`, which a reader of 4 would take for the queue itself); it reads
+ * it, formats 7, 6 and 5 (no edit ids: their tickets name none, as they were written), format 4
  * (an actor written again is stored as what changed since its previous write, common/storable.ts
  * toStorableChange), format 3 (each actor whole; the document ends with its checksum, journal records
- * carry theirs, as in 4 to 7) and format 2 (no checksums), and refuses others. A node started from a
+ * carry theirs, as in 4 to 8) and format 2 (no checksums), and refuses others. A node started from a
  * file of an older format writes it again as STATE_FORMAT.
  */
-const STATE_FORMAT = 7;
+const STATE_FORMAT = 8;
 /** The format before checksums, still read. */
 const UNCHECKED_FORMAT = 2;
 const MAGIC = 'fvm-devnet state';
@@ -130,7 +132,7 @@ export function restoreChain({ chainId, state, chain, clock }: ChainParts, saved
 const big = encodeBigInt;
 
 /**
- * A tipset as the file holds it (formats 4 to 7): a tuple, and of its block CID only the first bytes of
+ * A tipset as the file holds it (formats 4 to 8): a tuple, and of its block CID only the first bytes of
  * the digest, which tell a tipset rebuilt otherwise (each block's header holds its parent's CID, so
  * a wrong tipset also changes every one after it); from format 7 its miner's actor ID last. Formats 2
  * and 3 held an object with the whole CID (`SavedTipsetObject`), still read.

@@ -258,6 +258,15 @@ describe('saving and loading a chain', () => {
     assert.throws(() => decodeChain(encodeChecked(doc), 'f'), /a message of tipset 1 has neither/);
   });
 
+  test("a chain with a cheat-code edit is saved in format 8, with the edit's id (state key 'e', which the next tipset's ticket names): a reader of 7 refuses it as newer, not as damaged", async (t) => {
+    const rpc = await setupRpc(t);
+    await rpc.result('anvil_setBalance', [RECIPIENT, '0x1111']);
+    await rpc.result('evm_mine');
+    const doc = decodeCbor<{ format: number; state: [number, [string, unknown][]][] }>(rpc.devnet.save());
+    assert.equal(doc.format, 8);
+    assert.ok(doc.state.some(([, changes]) => changes.some(([key]) => key === 'e')), 'the edit id is saved');
+  });
+
   test('a damaged, foreign or newer file is refused and the running chain is untouched', async (t) => {
     const a = await busyChain(t);
     const bytes = a.devnet.save();
