@@ -245,6 +245,12 @@ export function fromStorableChange(stored: unknown, previous: unknown): unknown 
     if (!Array.isArray(stored.$mapSet) || !isPlainMap(previous)) throw new Error('a change to a Map that is not there');
     const unset = keyList(stored.$mapUnset).map(fromStorable);
     const set = (stored.$mapSet as [unknown, unknown][]).map(([key, change]) => [fromStorable(key), change] as const);
+    // A version appended to the one before (mapChange stores it as its new entries): appended again, sharing the rest.
+    if (previous instanceof AppendedMap && unset.length === 0 && set.every(([key]) => typeof key === 'number')) {
+      let appended: AppendedMap<unknown> = previous;
+      for (const [key, change] of set) appended = AppendedMap.with(appended, key as number, fromStorableChange(change, previous.get(key)));
+      return appended;
+    }
     const value = changedCopy(previous, set.every(([key]) => isSharedMapKey(key)));
     for (const key of unset) value.delete(key);
     for (const [key, change] of set) value.set(key, fromStorableChange(change, previous.get(key)));

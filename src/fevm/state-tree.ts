@@ -4,6 +4,7 @@
 // read from the StateSource under the tree: nothing for a chain of its own, an upstream node's state
 // for a fork. Everything above the tree reads through StateReader and never knows which.
 import { FilAddress } from '../common/address.js';
+import { AppendedMap } from '../common/appended-map.js';
 import { decodeBigInt, encodeBigInt } from '../common/cbor.js';
 import { doubled } from '../common/doubled.js';
 import { equalBytes } from '../common/hex.js';
@@ -296,6 +297,10 @@ function savedActor(key: string, value: unknown, previous: Actor | undefined): A
   if (!isCount(actor.nonce)) throw field('nonce', actor.nonce);
   if (typeof actor.balance !== 'bigint' || actor.balance < 0n) throw field('balance', actor.balance);
   if (actor.evm && !isCount(actor.evm.nonce)) throw field('contract nonce', actor.evm.nonce);
+  // A miner's pending rewards stored whole read as a Map: an AppendedMap, as the node keeps them, so
+  // that the versions after it (stored as their appended entries) share it (fromStorableChange).
+  const grants = actor.miner?.vestingGrants;
+  if (grants && grants.size > 0 && !(grants instanceof AppendedMap)) return { ...actor, miner: { ...actor.miner!, vestingGrants: AppendedMap.of(grants) } };
   return actor;
 }
 

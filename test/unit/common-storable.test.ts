@@ -84,6 +84,10 @@ describe('toStorableChange and fromStorableChange', () => {
     assert.deepEqual(toStorableChange({ grants: second }, { grants: second }), { $set: {} });
     const back = roundTrip(second, fromStorable(decodeCbor(encodeCbor(toStorable(first))))) as Map<number, bigint>;
     assert.deepEqual([...back], [...second]);
+    // Read on the AppendedMap before (a loaded miner's, state-tree.ts savedActor), it is one again, sharing it.
+    const appended = roundTrip(second, first);
+    assert.ok(appended instanceof AppendedMap);
+    assert.deepEqual(appended.appendedSince(first), [[12, 3n], [14, 4n]]);
     // From a plain Map (what a file's first version reads as), the entries the Map lacks.
     assert.deepEqual(toStorableChange(second, new Map(first)), { $mapSet: [[12, toStorable(3n)], [14, toStorable(4n)]] });
   });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { Interface } from 'ethers';
+import { AppendedMap } from '../../src/common/appended-map.js';
 import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { blake2b256 } from '../../src/common/hashes.js';
 import { decodeChain, StateFileError } from '../../src/devnet/persistence.js';
@@ -107,6 +108,19 @@ describe('saving and loading a chain', () => {
     const minerAt = (epoch: number) => b.devnet.stateAt(epoch).getActor(minerId)!;
     assert.notEqual(minerAt(head - 1).balance, minerAt(head - 3).balance, 'paid the block reward in between');
     assert.equal(minerAt(head - 1).miner!.sectors, minerAt(head - 3).miner!.sectors, 'one Map of sectors for both');
+  });
+
+  test("a loaded miner's pending rewards are an AppendedMap, each version sharing the one before's, as on the node that saved them", async (t) => {
+    const a = await setupRpc(t);
+    await a.result('anvil_mine', ['0x8']);
+    const b = await setupRpc(t, {}, { saved: decodeChain(a.devnet.save(), 'test') });
+    const [miner] = (await b.result('Filecoin.StateListMiners', [null])) as string[];
+    const grantsAt = (epoch: number) => b.devnet.stateAt(epoch).getActor(Number(miner!.slice(2)))!.miner!.vestingGrants;
+    const head = b.devnet.head.epoch;
+    // The miner wins every other tipset: one reward between these two versions.
+    const [before, after] = [grantsAt(head - 3), grantsAt(head - 1)];
+    assert.ok(before instanceof AppendedMap && after instanceof AppendedMap, 'AppendedMaps');
+    assert.equal(after.appendedSince(before)?.length, 1, 'the later version adds one entry to the earlier one');
   });
 
   test('a chain encoded in steps is the dag-cbor of the whole document, as the chain was when the steps began', async (t) => {

@@ -219,7 +219,7 @@ describe('block reward vesting (builtin-actors v18 apply_rewards)', () => {
       assert.ok(after instanceof AppendedMap && before instanceof AppendedMap);
       assert.deepEqual(after.appendedSince(before), [[10 + i, 1000n]], `version ${i}: only its own reward is new`);
     }
-    // A chain read from a file holds the rewards as a Map: the next reward takes them in, in order.
+    // Rewards held as a plain Map (AppendedMap.with takes any): the next reward takes them in, in order.
     const loaded = addLockedFunds({ ...m, vestingGrants: new Map(m.vestingGrants!) }, 20, 1000n).state;
     assert.deepEqual([...loaded.vestingGrants!], [...addLockedFunds(m, 20, 1000n).state.vestingGrants!]);
     assert.deepEqual(vestingTable(loaded), vestingTable(addLockedFunds(m, 20, 1000n).state));

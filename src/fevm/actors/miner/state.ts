@@ -119,7 +119,7 @@ export interface MinerState {
    * merge rewrites some 180 of the table's entries, and the state keeps every version, so a reward
    * each tipset is kept as one entry here until something vests, a fee draws on the table, or
    * PENDING_GRANTS_MAX of them wait. An AppendedMap, whose versions share all but their last entry
-   * (a Map, plain or shared, in a chain read from a file until its next grant).
+   * (a chain read from a file too: state-tree.ts savedActor, common/storable.ts fromStorableChange).
    */
   readonly vestingGrants?: ReadonlyMap<number, bigint>;
   /**
@@ -494,7 +494,7 @@ export function addLockedFunds(m: FullMinerState, epoch: number, amount: bigint)
   const lockedFunds = (m.lockedFunds ?? 0n) + amount;
   const head = vestingHead(m);
   if ((head === undefined || head >= epoch) && !m.vestingGrants?.has(epoch)) {
-    // One object more than the version before, which every version the state keeps shares (a chain read from a file holds them as a Map).
+    // One object more than the version before, which every version the state keeps shares.
     const grants = AppendedMap.with(m.vestingGrants, epoch, amount);
     const added = { ...m, lockedFunds, vestingGrants: grants };
     return { state: grants.size < PENDING_GRANTS_MAX ? added : settleVesting(added), unlocked: 0n };
