@@ -6,7 +6,8 @@
 // against ~100 here).
 //
 // Reads walk from the last entry back (a key is found by its place in the order), so this is for small
-// maps read whole or at their ends: the pending rewards are at most 128.
+// maps read whole or at their ends: the pending rewards are at most PENDING_GRANTS_MAX (1 024;
+// fevm/actors/miner/state.ts).
 
 export class AppendedMap<V> implements ReadonlyMap<number, V> {
   declare readonly [Symbol.toStringTag]: string;

@@ -116,7 +116,7 @@ export interface MinerState {
   readonly vestingFunds?: readonly VestingFund[];
   /**
    * Amounts locked since, by the epoch they were locked at, their tables not merged in yet: each
-   * merge rewrites some 180 of the table's entries, and the state keeps every version, so a reward
+   * merge writes a new table (up to ~360 funds), and the state keeps every version, so a reward
    * each tipset is kept as one entry here until something vests, a fee draws on the table, or
    * PENDING_GRANTS_MAX of them wait. An AppendedMap, whose versions share all but their last entry
    * (a chain read from a file too: state-tree.ts savedActor, common/storable.ts fromStorableChange).
@@ -124,8 +124,9 @@ export interface MinerState {
   readonly vestingGrants?: ReadonlyMap<number, bigint>;
   /**
    * Taken by fees from the table's earliest funds since it was last brought up to date: a fee each
-   * deadline close would otherwise copy the table (~90 funds) into every version the state keeps
-   * (anvil_mine 1M with deals: 17 000 copies, +18 MB). Read the table through vestingTable.
+   * deadline close would otherwise copy the table (up to ~360 funds) into every version the state
+   * keeps (anvil_mine 1M with deals: 17 000 copies of ~90 funds, +18 MB). Read the table through
+   * vestingTable.
    */
   readonly vestingDrawn?: bigint;
   readonly precommits?: ReadonlyMap<number, SectorPreCommit>;
@@ -297,7 +298,7 @@ function drawnFunds(funds: readonly VestingFund[], drawn: bigint | undefined): r
 export function vestingTable(state: MinerState): readonly VestingFund[] {
   const base = drawnFunds(state.vestingFunds ?? [], state.vestingDrawn);
   // The grants' tables summed first, then merged into the table once: a mergeFunds per grant would
-  // copy the ~360-fund table up to 128 times.
+  // copy the ~360-fund table up to PENDING_GRANTS_MAX times.
   return state.vestingGrants ? mergeFunds(base, grantsTable(state.vestingGrants, state.provingPeriodOffset ?? 0)) : base;
 }
 
