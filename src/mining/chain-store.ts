@@ -315,7 +315,11 @@ export class ChainStore {
     return this.atOrBefore(epoch)?.hash;
   }
 
-  /** The tipset a tipset's header names as its parent (the one before it, across null rounds). */
+  /**
+   * The chain's tipset a tipset's header names as its parent (the one before it, across null rounds),
+   * found by hash: for a tipset on the chain, its Tipset.parent; undefined for a parent a revert
+   * dropped, which Tipset.parent still holds (read that along a kept dropped tipset's branch).
+   */
   parentOf(tipset: Tipset): Tipset | undefined {
     return tipset.parentKey && this.byBlockHash(tipset.parentKey.multihash.digest);
   }
