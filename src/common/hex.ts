@@ -24,9 +24,9 @@ function asBuffer(bytes: Uint8Array): Buffer {
 
 /** Decodes 0x-prefixed hex of even length; throws on anything else. Into bytes of their own. */
 export function hexToBytes(hex: string): Uint8Array {
-  // Not /^0x([0-9a-fA-F]{2})*$/: its repeated group overflows the regexp engine's stack past a few MB (anvil_loadState).
-  if (hex.length % 2 !== 0 || !/^0x[0-9a-fA-F]*$/.test(hex)) throw new Error(`invalid hex string: ${hex.slice(0, 80)}`);
-  return fromHexDigits(hex, 2);
+  const bytes = evenHexToBytes(hex);
+  if (!bytes) throw new Error(`invalid hex string: ${hex.slice(0, 80)}`);
+  return bytes;
 }
 
 /** A hex digit's value by its character code ('0'–'9', 'A'–'F', 'a'–'f'); NOT_A_DIGIT for the other codes below 103. */
@@ -39,16 +39,17 @@ for (let d = 0; d < 6; d++) DIGIT_VALUES[65 + d] = DIGIT_VALUES[97 + d] = 10 + d
 const digitValue = (code: number): number => (code < DIGIT_VALUES.length ? DIGIT_VALUES[code]! : NOT_A_DIGIT);
 
 /**
- * The bytes of `hex` if it is 0x and an even number of hex digits, else undefined: hexToBytes
- * without its throw, for the JSON-RPC parameters, which say themselves what is wrong. Up to
+ * The bytes of `hex` if it is 0x and an even number of hex digits, else undefined (hexToBytes
+ * throws instead; the JSON-RPC parameters say themselves what is wrong). Up to
  * IN_OBJECT_BYTES each digit is checked as it is decoded (one pass, where a regular expression's
- * check is a second: an eth_call's `to` and `data` are two); longer hex as hexToBytes checks it.
+ * check is a second: an eth_call's `to` and `data` are two); longer hex by one regular expression.
  * Not by Node's decoder alone, which reads a two-byte string's characters by their low byte
  * (Buffer.from('\u0130\u0131', 'hex') is 0x01).
  */
 export function evenHexToBytes(hex: string): Uint8Array | undefined {
   if (hex.length % 2 !== 0 || hex.charCodeAt(0) !== 48 /* 0 */ || hex.charCodeAt(1) !== 120 /* x */) return undefined;
   const length = (hex.length - 2) / 2;
+  // Not /^0x([0-9a-fA-F]{2})*$/: its repeated group overflows the regexp engine's stack past a few MB (anvil_loadState).
   if (length > IN_OBJECT_BYTES) return /^0x[0-9a-fA-F]*$/.test(hex) ? fromHexDigits(hex, 2) : undefined;
   const bytes = new Uint8Array(length);
   for (let i = 0, at = 2; i < length; i++, at += 2) {
@@ -62,9 +63,10 @@ export function evenHexToBytes(hex: string): Uint8Array | undefined {
 
 /**
  * Bytes of their own (not a view of Node's pool) of the hex digits of `hex` from `start` on, an even
- * number of them, checked by the caller. Up to IN_OBJECT_BYTES by a loop over the digits: Node's
- * decoder is a call into C++ that fills a Buffer of its pool, then copied out, several times the
- * loop's cost for an address or a call's input, which every request carries.
+ * number of them, unchecked: only for evenHexToBytes's long hex (checked whole first) and
+ * bigintToBytes's own; other hex goes through evenHexToBytes or hexToBytes. Up to IN_OBJECT_BYTES by
+ * a loop over the digits: Node's decoder is a call into C++ that fills a Buffer of its pool, then
+ * copied out, several times the loop's cost for a short value.
  */
 function fromHexDigits(hex: string, start: number): Uint8Array {
   const bytes = new Uint8Array((hex.length - start) / 2);
