@@ -17,7 +17,7 @@ export class DigestIndex {
   private slots = new Uint32Array(2 * INITIAL_SLOTS);
   private count = 0;
 
-  /** `digestOf(ordinal)`: the digest the message with that ordinal is found by, if it has one. */
+  /** `digestOf(ordinal)`: the digest the entry with that ordinal (a message's, or a tipset's index) is found by, if it has one. */
   constructor(private readonly digestOf: (ordinal: number) => Uint8Array | undefined) {}
 
   /** How many entries it holds. */
@@ -31,7 +31,7 @@ export class DigestIndex {
     this.count++;
   }
 
-  /** The ordinal of the message found by `digest`, if any. */
+  /** The ordinal (a message's, or a tipset's index) found by `digest`, if any. */
   find(digest: Uint8Array): number | undefined {
     if (digest.length !== 32) return undefined;
     const prefix = prefixOf(digest);
