@@ -1,4 +1,4 @@
-// Compiles the TypeScript the tests run (src/, bin/, scripts/ and test/, without test/live and the
+// Compiles the TypeScript the tests run (src/, bin/, scripts/, bench/ and test/, without test/live and the
 // projects in test/fixtures, which their own tools run) to
 // JavaScript in .test-build/, file by file with the same layout, so that `npm test` runs each test
 // file on plain Node: through tsx's loader hooks a file spent ~2.4 s of CPU before its first test.
@@ -11,7 +11,7 @@ import { build } from 'esbuild';
 
 const OUT = '.test-build';
 
-const sources = ['src', 'bin', 'scripts', 'test'].flatMap((dir) =>
+const sources = ['src', 'bin', 'scripts', 'bench', 'test'].flatMap((dir) =>
   readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((file) => file.endsWith('.ts') && !file.startsWith('live/') && !file.startsWith('fixtures/'))
     .map((file) => join(dir, file)));

@@ -1,0 +1,97 @@
+// bench/callgrind-dump.ts's split of a dump into the garbage collector's instructions and the rest,
+// on small hand-made dumps in valgrind's callgrind format: each of V8's ways into a collection
+// counts once, whichever function of the program calls it.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { readCallgrindDump } from '../../bench/callgrind-dump.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'callgrind-dump-test-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A dump of `body` (fn=/cfn=/calls= and cost lines, positions by line) with its totals. */
+function dump(name: string, body: string, total: number): string {
+  const path = join(dir, name);
+  writeFileSync(path, `version: 1\npositions: line\nevents: Ir\n${body.trim()}\ntotals: ${total}\n`);
+  return path;
+}
+
+describe('readCallgrindDump gc', () => {
+  test('a collection the stack guard starts (Heap::HandleGCRequest) counts once, with what it runs', () => {
+    const path = dump('stack-guard', `
+fn=(1) v8::internal::StackGuard::HandleInterrupts()
+0 10
+cfn=(2) v8::internal::Heap::HandleGCRequest()
+calls=1 0
+0 1000
+fn=(2)
+0 20
+cfn=(3) v8::internal::Heap::CollectGarbage(v8::internal::AllocationSpace, v8::internal::GarbageCollectionReason, v8::GCCallbackFlags)
+calls=1 0
+0 980
+fn=(3)
+0 980
+`, 2010);
+    assert.equal(readCallgrindDump(path, false).gc, 1000);
+  });
+
+  test("incremental marking's step on allocation (an allocation observer's) counts once", () => {
+    const path = dump('observer', `
+fn=(1) v8::internal::AllocationCounter::InvokeAllocationObservers(unsigned long, unsigned long, unsigned long)
+0 5
+cfn=(2) v8::internal::IncrementalMarking::Observer::Step(int, unsigned long, unsigned long)
+calls=1 0
+0 300
+fn=(2)
+0 100
+cfn=(3) v8::internal::IncrementalMarking::Step(double, v8::internal::StepOrigin)
+calls=1 0
+0 200
+fn=(3)
+0 200
+`, 305);
+    assert.equal(readCallgrindDump(path, false).gc, 300);
+  });
+
+  test("the allocator's collection and start of marking count; a collection's own promotions do not count again", () => {
+    const path = dump('allocator', `
+fn=(1) v8::internal::HeapAllocator::AllocateRawWithLightRetrySlowPath(int, v8::internal::AllocationType, v8::internal::AllocationOrigin, v8::internal::AllocationAlignment)
+0 5
+cfn=(2) v8::internal::Heap::CollectGarbage(v8::internal::AllocationSpace, v8::internal::GarbageCollectionReason, v8::GCCallbackFlags)
+calls=1 0
+0 700
+cfn=(3) v8::internal::Heap::StartIncrementalMarkingIfAllocationLimitIsReached(int, v8::GCCallbackFlags)
+calls=1 0
+0 40
+fn=(2)
+0 600
+cfn=(4) v8::internal::EvacuationAllocator::Allocate(v8::internal::AllocationSpace, int, v8::internal::AllocationOrigin, v8::internal::AllocationAlignment)
+calls=1 0
+0 100
+fn=(4)
+0 90
+cfn=(3)
+calls=1 0
+0 10
+fn=(3)
+0 50
+`, 745);
+    assert.equal(readCallgrindDump(path, false).gc, 740);
+  });
+
+  test('the program outside the collector counts nothing', () => {
+    const path = dump('program', `
+fn=(1) Builtins_InterpreterEntryTrampoline
+0 50
+cfn=(2) v8::internal::Runtime_StringAdd(int, unsigned long*, v8::internal::Isolate*)
+calls=1 0
+0 30
+fn=(2)
+0 30
+`, 80);
+    const read = readCallgrindDump(path, true);
+    assert.deepEqual({ total: read.total, gc: read.gc, self: [...read.functions.values()].reduce((a, b) => a + b, 0) }, { total: 80, gc: 0, self: 80 });
+  });
+});
