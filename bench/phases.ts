@@ -306,6 +306,8 @@ const FIXTURE_TRANSFERS = 3;
  * What a test suite does thousands of times (Hardhat's loadFixture, evm_snapshot/evm_revert around
  * each test of an ethers or viem suite): `cycles` times evm_snapshot, 3 transfers and 1 token
  * transfer each sent and waited for to its receipt, evm_revert; after `warmUp` cycles not timed.
+ * On a fresh node most of V8's warm-up (~250 cycles, docs/performance.md "The warm-up") falls in the
+ * timed cycles, as in a short suite: 1 000 cycles or more to see past it.
  * A revert puts the nonces back, so the same 4 signed transactions are sent in every cycle. Cycles/s,
  * and the median milliseconds of one evm_snapshot plus one evm_revert. Checked after the clock: every
  * revert answered true, every receipt succeeded and in the same blocks every cycle, and after the
