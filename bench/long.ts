@@ -19,6 +19,7 @@ import { statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { MAX_TIPSETS_MINED } from '../src/devnet/cheats.js';
 import { alongTransfers, longTransfers } from './phases.js';
 import { PEER_NAMES, RunningPeer, missingPeer, queuesNonceGaps, type PeerName } from './peers.js';
 import { Signer } from './workload.js';
@@ -41,9 +42,10 @@ if (peers.some((p) => !(PEER_NAMES as readonly string[]).includes(p))) throw new
 if (!Number.isInteger(count) || !Number.isInteger(step) || step < 100 || count < step) throw new Error('--count and --step take integers, step >= 100, count >= step');
 const tipsets = Number(values.tipsets);
 /** anvil_mine's most tipsets a call (beyond, it mines null rounds); the empty tipsets are measured every TIPSET_STEP. */
-const MINE_AT_ONCE = 1000;
+const MINE_AT_ONCE = MAX_TIPSETS_MINED;
 const TIPSET_STEP = 5000;
-if (!Number.isInteger(tipsets) || tipsets % TIPSET_STEP !== 0 || tipsets < 0) throw new Error(`--tipsets takes a multiple of ${TIPSET_STEP} (0: none)`);
+// The growth is read over the second half: from a step at or past the middle to the last, so two steps at least.
+if (!Number.isInteger(tipsets) || tipsets % TIPSET_STEP !== 0 || (tipsets !== 0 && tipsets < 2 * TIPSET_STEP)) throw new Error(`--tipsets takes a multiple of ${TIPSET_STEP}, at least ${2 * TIPSET_STEP} (0: none)`);
 
 type Points = [number, number][];
 const MiB = 1024 * 1024;
