@@ -15,12 +15,13 @@
 // the call's count beyond the chain id's. The last is the figure to compare between builds.
 //
 // `--attribute` adds node's `--perf-basic-prof` and callgrind's `--dump-instr=yes`, and prints the
-// functions that account for the difference: JIT-compiled code by its name in /tmp/perf-<pid>.map,
-// the rest (V8's builtins and interpreter, node's C++, libc) by its symbol.
+// `--top` functions that account for the difference: JIT-compiled code by its name in
+// /tmp/perf-<pid>.map (removed after the run), the rest (V8's builtins and interpreter, node's C++,
+// libc) by its symbol. `--keep` keeps the dumps (their directory is printed) and the map.
 //
 // `--bundle <path>` runs another build's bundle (e.g. a copy of dist/ before a change: an A/B).
 //
-//   npm run build && npm run bench:call-instr [-- --k 300 --rounds 5 --warm 5000 --n 100] [-- --attribute] [-- --bundle <dir>/dist/fvm-devnet.js]
+//   npm run build && npm run bench:call-instr [-- --k 300 --rounds 5 --warm 5000 --n 100] [-- --attribute] [-- --top 30] [-- --keep] [-- --bundle <dir>/dist/fvm-devnet.js]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -47,6 +48,8 @@ const [k, rounds, warm, n, top] = [values.k, values.rounds, values.warm, values.
 if (![k, rounds, warm, n, top].every((v) => Number.isInteger(v) && v > 0)) throw new Error('--k, --rounds, --warm, --n and --top take positive integers');
 
 const dumps = mkdtempSync(join(tmpdir(), 'fvm-call-instr-'));
+/** Where node's --perf-basic-prof writes the names of the code it compiles: /tmp, whatever TMPDIR says. */
+const perfMapOf = (pid: number) => `/tmp/perf-${pid}.map`;
 const outFile = join(dumps, 'callgrind.out');
 const valgrind = ['valgrind', '--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', `--callgrind-out-file=${outFile}`, ...(values.attribute ? ['--dump-instr=yes'] : [])];
 const peer = await RunningPeer.start('fvm-devnet', () => ({ wrapper: valgrind, nodeFlags: values.attribute ? ['--perf-basic-prof'] : [], bundle: values.bundle }));
@@ -133,16 +136,18 @@ try {
 
   if (values.attribute) {
     // The main thread of the round whose eth_call block is the median's, against the median eth_chainId block.
-    const perfMap = `/tmp/perf-${peer.pid}.map`;
     const pick = (list: Counted[]) => [...list].sort((a, b) => a.mutator - b.mutator)[Math.floor(list.length / 2)]!.files[0]!;
-    const call = readCallgrindDump(pick(counted.eth_call), true, perfMap).functions;
-    const base = readCallgrindDump(pick(counted.eth_chainId), true, perfMap).functions;
+    const call = readCallgrindDump(pick(counted.eth_call), true, perfMapOf(peer.pid)).functions;
+    const base = readCallgrindDump(pick(counted.eth_chainId), true, perfMapOf(peer.pid)).functions;
     printTop(call, base);
   }
-  console.log(`(${new Date().toISOString()}; load average ${loadBefore} before, ${loadavg()[0]!.toFixed(1)} after${values.keep ? `; dumps kept in ${dumps}` : ''})`);
+  console.log(`(${new Date().toISOString()}; load average ${loadBefore} before, ${loadavg()[0]!.toFixed(1)} after${values.keep ? `; dumps kept in ${dumps}${values.attribute ? `, the map in ${perfMapOf(peer.pid)}` : ''}` : ''})`);
 } finally {
   await peer.stop();
-  if (!values.keep) rmSync(dumps, { recursive: true, force: true });
+  if (!values.keep) {
+    rmSync(dumps, { recursive: true, force: true });
+    if (values.attribute) rmSync(perfMapOf(peer.pid), { force: true });
+  }
 }
 
 /** The functions whose instructions a request, eth_call's less eth_chainId's, are largest (self cost). */
