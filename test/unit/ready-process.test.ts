@@ -46,6 +46,13 @@ describe('spawnReady', () => {
     await keeping.stop();
   });
 
+  test('finds the ready line through colour codes inside it, and keeps the output as printed', async () => {
+    const p = await start(`process.stdout.write('Listening on localhost:\\u001b[1m9\\u001b[22m\\n'); setInterval(() => {}, 1000);`);
+    assert.equal(p.ready[1], '9');
+    assert.equal(p.output(), 'Listening on localhost:\u001b[1m9\u001b[22m\n');
+    await p.stop();
+  });
+
   test('rejects with the command and output when the process exits first, or cannot be spawned', async () => {
     await assert.rejects(start(`console.log('bad flag'); process.exit(3)`), (err: Error) => {
       assert.match(err.message, /^script exited before it was ready \(code 3, signal null\)\ncommand: .* -e /);
