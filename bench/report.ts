@@ -105,7 +105,7 @@ export function printTable(results: Results, note: string): void {
     console.log(`per-transfer cost at block 10 000 ÷ at block 100: ${(fvm.msPerTxAt10000 / fvm.msPerTxAt100).toFixed(2)}`);
     console.log(`eth_getLogs returned ${fvm.getLogs1000Count} logs over 1000 epochs, ${fvm.getLogs2880Count} over 2880`);
     const bestCycles = bestPeer(ROWS.find((row) => row.key === 'fixtureCyclesPerSec')!, results);
-    if (bestCycles !== undefined) console.log(`loadFixture cycles ÷ best peer: ${(fvm.fixtureCyclesPerSec / bestCycles).toFixed(2)} (fresh node, warm-up included; informational: issue 14 names no target)`);
+    if (bestCycles !== undefined) console.log(`loadFixture cycles ÷ best peer: ${(fvm.fixtureCyclesPerSec / bestCycles).toFixed(2)} (fresh node, warm-up included, as a user's suite on a fresh node pays it; informational: issue 14 names no target)`);
   }
   console.log(`(${note}; "fvm ÷ best": fvm-devnet's figure over the better of Anvil's and Hardhat's, >1 is more)`);
   if (fvm) printTargets(fvm, results);
