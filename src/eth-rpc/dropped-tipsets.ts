@@ -221,18 +221,19 @@ export function keptAncestry(devnet: Devnet, tipset: Tipset, height: number): Ti
 
 /**
  * Where the message `cid` ran, searched from `from` as Lotus's SearchForMessage does (lotus b835fab70
- * chain/stmgr/searchwait.go): its message index first, which holds the chain's (searchForIndexedMsg
- * checks the tipset against the heaviest chain, not against `from`), then back from `from`
- * (searchBackForMsg): through a dropped one's own branch, then the chain below where it left it,
- * where a replaced message's replacement is looked for too (Devnet.searchMessage).
+ * chain/stmgr/searchwait.go): from a tipset on the chain, Devnet.searchMessage; from a dropped one,
+ * that tipset itself, then the chain (Lotus's message index holds the chain's), then back through
+ * its own dropped parents (searchBackForMsg walks the tipset's parents), then the chain below where
+ * its branch left it, where a replaced message's replacement is looked for (Devnet.searchMessage).
  */
 export function keptSearchMessage(devnet: Devnet, cid: CID, allowReplaced: boolean, from: Tipset): MessageLocation | undefined {
-  const indexed = devnet.chain.messageByCid(cid);
-  if (indexed) return indexed;
+  if (devnet.chain.byBlockHash(from.hash)) return devnet.searchMessage(cid, allowReplaced, from);
+  const found = messageIn(from, cid) ?? devnet.chain.messageByCid(cid);
+  if (found) return found;
   const { dropped, below } = branchDown(devnet, from, -1);
-  for (const tipset of dropped) {
-    const found = messageIn(tipset, cid);
-    if (found) return found;
+  for (const tipset of dropped.slice(1)) {
+    const inBranch = messageIn(tipset, cid);
+    if (inBranch) return inBranch;
   }
   return devnet.searchMessage(cid, allowReplaced, below);
 }

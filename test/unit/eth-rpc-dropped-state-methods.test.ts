@@ -10,7 +10,7 @@ import { decodeCbor } from '../../src/common/cbor.js';
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
 import { getCreateAddress } from 'ethers';
-import { CALL, devWallet, signTx } from '../helpers/dev-wallet.js';
+import { CALL, devWallet } from '../helpers/dev-wallet.js';
 import { LOG_EMITTER_INITCODE, word } from '../helpers/log-emitter.js';
 import { setupRpc, setupWebSocketRpc } from '../helpers/rpc-harness.js';
 import { randomVerifiedPiece } from '../helpers/verified-piece.js';
@@ -195,7 +195,7 @@ describe('Filecoin state methods at a dropped tipset\'s key', () => {
     assert.equal((await error('Filecoin.GasEstimateGasLimit', [transfer, unknown])).message, `getting tipset: loading tipset ${name}: not found`);
   });
 
-  test('StateSearchMsg and v0\'s StateGetReceipt from a dropped key search the chain\'s index, then its own branch, as Lotus searches back from a reorged tipset', async (t) => {
+  test('StateSearchMsg and v0\'s StateGetReceipt from a dropped key search its own branch (then the chain), as Lotus searches back from a reorged tipset', async (t) => {
     const { result, call, app } = await setupRpc(t);
     const v0 = async (method: string, params: unknown[]) => (await app.inject({ method: 'POST', url: '/rpc/v0', payload: { jsonrpc: '2.0', id: 1, method, params } })).json();
     const send = async (value: bigint) => (await result('Filecoin.MpoolPushMessage', [{ From: CLIENT, To: 't0100', Value: value.toString(), Method: 0 }, null])).CID;
@@ -221,20 +221,6 @@ describe('Filecoin state methods at a dropped tipset\'s key', () => {
     await result('anvil_mine', ['0x4']);
     assert.equal(await result('Filecoin.StateSearchMsg', [null, dropped, -1, true]), null);
     assert.deepEqual(await searches(), before);
-  });
-
-  test('StateSearchMsg from a dropped key finds a message the chain mined again on the chain first, as Lotus asks its index before searching back', async (t) => {
-    const { result } = await setupRpc(t);
-    const snapshot = await result('evm_snapshot');
-    const raw = await signTx({ nonce: 0 });
-    const cid = await result('Filecoin.EthGetMessageCidByTransactionHash', [await result('eth_sendRawTransaction', [raw])]);
-    const { Cids: key, Height: dropped } = await result('Filecoin.ChainHead');
-    assert.equal((await result('Filecoin.StateSearchMsg', [key, cid, -1, true])).Height, dropped);
-    assert.equal(await result('evm_revert', [snapshot]), true);
-    // Sent again a tipset later, so that the chain's tipset holding it is another than the dropped one.
-    await result('evm_mine');
-    await result('eth_sendRawTransaction', [raw]);
-    assert.equal((await result('Filecoin.StateSearchMsg', [key, cid, -1, true])).Height, dropped + 1);
   });
 
   test('StateReplay at a dropped key replays its message on its kept state: a call to a contract only the dropped tipsets created', async (t) => {
