@@ -39,7 +39,7 @@ const peers = values.only.split(',').map((p) => p.trim()) as PeerName[];
 const count = Number(values.count);
 const step = Number(values.step);
 if (peers.some((p) => !(PEER_NAMES as readonly string[]).includes(p))) throw new Error(`--only takes a list of ${PEER_NAMES.join(', ')}`);
-if (!Number.isInteger(count) || !Number.isInteger(step) || step < 100 || count < step) throw new Error('--count and --step take integers, step >= 100, count >= step');
+if (!Number.isInteger(count) || !Number.isInteger(step) || step < 100 || count < 2 * step) throw new Error('--count and --step take integers, step >= 100, count >= 2 × step (growth is read over the second half, which one step leaves empty)');
 const tipsets = Number(values.tipsets);
 /** anvil_mine's most tipsets a call (beyond, it mines null rounds); the empty tipsets are measured every TIPSET_STEP. */
 const MINE_AT_ONCE = MAX_TIPSETS_MINED;
