@@ -5,6 +5,7 @@ import { bytesToHex } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { DevnetEventSource } from '../devnet/events.js';
 import { revertReason } from '../devnet/revert.js';
+import { ActorError } from '../fevm/actors/runtime.js';
 import { describeExitCode, ExitCode } from '../fevm/exit-code.js';
 import { decodeBytesParams } from '../fevm/message.js';
 import type { LoggingSwitch } from './define-method.js';
@@ -66,8 +67,8 @@ export function requestLogger(log: Logger, logging: LoggingSwitch = { enabled: t
 
 /**
  * What the node does beside answering calls: messages dropped because executing them threw, cron
- * work that failed and tipsets interval mining could not mine (all with a stack trace), and what the
- * storage providers' agents did.
+ * work that failed and tipsets interval mining could not mine (all with a stack trace, but an actor's
+ * own abort in cron work: a warning), and what the storage providers' agents did.
  */
 export function logNodeEvents({ events }: { events: DevnetEventSource }, log: Logger): void {
   events.on('messageError', (message, err) => {
@@ -78,7 +79,11 @@ export function logNodeEvents({ events }: { events: DevnetEventSource }, log: Lo
     else log.info(line);
   });
   events.on('cronError', (epoch, actor, err) => {
-    log.error({ err, epoch, actor }, `cron work of actor t0${actor} failed at epoch ${epoch} and was undone`);
+    // An actor's own abort (builtin-actors' exit code and words, e.g. a refused pledge-total update)
+    // is the chain's behaviour, not the node's fault: one warning line, no stack.
+    if (err instanceof ActorError) {
+      log.warn({ epoch, actor, exitCode: err.exitCode }, `cron work of actor t0${actor} failed at epoch ${epoch} (exit ${err.exitCode}: ${shown(err.message)}) and was undone`);
+    } else log.error({ err, epoch, actor }, `cron work of actor t0${actor} failed at epoch ${epoch} and was undone`);
   });
   events.on('miningError', (err) => {
     log.error({ err }, 'interval mining failed to mine a tipset; it tries again at the next interval');

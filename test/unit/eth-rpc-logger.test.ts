@@ -9,6 +9,7 @@ import { bytesToHex } from '../../src/common/hex.js';
 import { createLogger, logNodeEvents, logTipsets, requestLogger } from '../../src/eth-rpc/logger.js';
 import type { DevnetEventEmitter } from '../../src/devnet/events.js';
 import { createDevnet, testConfig } from '../../src/index.js';
+import { ActorError } from '../../src/fevm/actors/runtime.js';
 import { devWallet as wallet } from '../helpers/dev-wallet.js';
 import { directSender } from '../helpers/devnet-harness.js';
 
@@ -133,6 +134,15 @@ describe('logNodeEvents', () => {
       ],
     );
     assert.match(entries[0].err.stack, /Error: fee/);
+  });
+
+  test('an actor\'s own abort in cron work is one warning with its exit code, no stack', () => {
+    const { events, entries } = nodeEventsWithLog();
+    events.emit('cronError', 3310, 113, new ActorError(20, 'negative total pledge collateral -5'));
+    assert.deepEqual(
+      entries.map((e) => [e.level, e.msg, e.exitCode, e.err]),
+      [[40, 'cron work of actor t0113 failed at epoch 3310 (exit 20: negative total pledge collateral -5) and was undone', 20, undefined]],
+    );
   });
 
   test('a tipset interval mining failed to mine is an error with its stack', () => {
