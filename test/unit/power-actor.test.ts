@@ -114,7 +114,7 @@ describe('CreateMiner', () => {
 
 // builtin-actors actors/power/src/lib.rs update_pledge_total (b0a3bdd6): the total may reach zero, never below.
 describe('UpdatePledgeTotal', () => {
-  test('refuses a change that would take the total below zero, with USR_ILLEGAL_STATE in builtin-actors\' words (X2)', () => {
+  test('refuses a change that would take the total below zero, with USR_ILLEGAL_STATE and builtin-actors\' message, its amount in attoFIL where builtin-actors prints FIL (X2)', () => {
     const state = { ...EMPTY_POWER_STATE, totalPledgeCollateral: 20n };
     assert.equal(addPledgeTotal(state, -20n).totalPledgeCollateral, 0n);
     assert.throws(

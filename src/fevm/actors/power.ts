@@ -128,7 +128,8 @@ export function addClaim(state: PowerState, minerId: number, claim: Claim): Powe
 
 /**
  * The state with the network's pledge total changed by `delta` (UpdatePledgeTotal). A total that would
- * go negative is refused, as builtin-actors' update_pledge_total refuses it (actors/power/src/lib.rs):
+ * go negative is refused, as builtin-actors' update_pledge_total refuses it (actors/power/src/lib.rs;
+ * its message gives the total in FIL, this one in attoFIL, as the devnet's amounts are):
  * the miner that sent the change aborts with it. A deadline cron's unlock can get there, as the
  * creation deposit a miner's constructor locks never joins the total while its unlocks come off it;
  * Lotus's block rewards keep the total above them, and the devnet's null rounds pay none.
