@@ -2,9 +2,11 @@
 // transaction-controller 61, approval-controller 8) driven against the devnet CLI: add the devnet as a
 // custom network, let NetworkController look it up (EIP-1559 from the latest block's baseFeePerGas), read a
 // balance through the controller's provider, and have TransactionController add, approve, sign, publish and
-// confirm a 1559 value transfer and a contract call. See shared/reference/tool-quirks.md (MetaMask).
+// confirm a 1559 value transfer and a contract call, and speed up a pending one (refused at its 10 %, as
+// Lotus refuses it; taken at 25 %). See shared/reference/tool-quirks.md (MetaMask).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { inspect } from 'node:util';
 import { Contract, ContractFactory, JsonRpcProvider, Wallet, getAddress } from 'ethers';
 import { Messenger, MOCK_ANY_NAMESPACE } from '@metamask/messenger';
 import { NetworkController, RpcEndpointType } from '@metamask/network-controller';
@@ -314,6 +316,51 @@ describe('MetaMask controllers against the devnet', () => {
       assert.deepEqual(otherRpcUrls, [], 'every JSON-RPC request went to the devnet');
       for (const url of hostedApiUrls) assert.equal(new URL(url).host, 'gas.api.cx.metamask.io', url);
     } finally {
+      reader.destroy();
+    }
+  });
+
+  // Lotus's pool replaces a pending message only for a premium of at least floor(1.1 × the old) + 1
+  // (chain/messagepool/messagepool.go, ComputeMinRBF); TransactionController's speed-up and cancel
+  // multiply the fees by exactly 1.1 (SPEED_UP_RATE, CANCEL_RATE; utils/retry.cjs rounds down).
+  test('Speed up (exactly 10 % more) is refused as Lotus refuses it; a speed-up by 25 % replaces the transaction', async () => {
+    const reader = new JsonRpcProvider(node.url, DEVNET_CHAIN_ID, { staticNetwork: true });
+    try {
+      // Manual mining, so that the transaction waits in the pool as it does on calibnet for up to 30 s.
+      await reader.send('evm_setAutomine', [false]);
+      const { result, transactionMeta } = await transactionController.addTransaction(
+        { from: owner.address.toLowerCase(), to: recipient.toLowerCase(), value: '0x1' },
+        { networkClientId, origin: 'metamask', requireApproval: true },
+      );
+      await until('the approval request', () => (approvalController.has({ id: transactionMeta.id }) ? true : undefined));
+      const accepted = approvalController.accept(transactionMeta.id, undefined, { waitForResult: true });
+      const hash = await result;
+      await accepted;
+      assert.equal((await reader.getTransaction(hash))?.blockNumber, null, 'the transaction is pending');
+      const { maxFeePerGas, maxPriorityFeePerGas, nonce } = transactionController.state.transactions.find((t) => t.id === transactionMeta.id)!.txParams;
+      const premium = BigInt(maxPriorityFeePerGas!);
+
+      await assert.rejects(
+        transactionController.speedUpTransaction(transactionMeta.id),
+        (error: Error) => {
+          // MetaMask's provider wraps the node's error: "Internal JSON-RPC error.", the node's in its data.
+          const wanted = `increase GasPremium to ${(premium * 110n) / 100n + 1n} from ${(premium * 11n) / 10n} to trigger replace by fee: replace by fee has too low GasPremium`;
+          assert.ok(inspect(error, { depth: 6 }).includes(wanted), `${inspect(error, { depth: 6 })}\nlast requests: ${rpcLogTail()}`);
+          return true;
+        },
+      );
+
+      const raise = (hex: string): string => '0x' + ((BigInt(hex) * 125n) / 100n).toString(16);
+      await transactionController.speedUpTransaction(transactionMeta.id, { maxFeePerGas: raise(maxFeePerGas!), maxPriorityFeePerGas: raise(maxPriorityFeePerGas!) });
+      const speedUp = transactionController.state.transactions.find((t) => t.type === 'retry' && t.txParams.nonce === nonce && t.hash);
+      assert.ok(speedUp?.hash, `no speed-up transaction: ${inspect(transactionController.state.transactions.map((t) => [t.type, t.status, t.txParams.nonce, t.hash]))}`);
+      // Automatic mining again mines the pool: the speed-up, not the transaction it replaced.
+      await reader.send('evm_setAutomine', [true]);
+      assert.equal((await reader.getTransactionReceipt(speedUp.hash))?.status, 1);
+      assert.equal(await reader.getTransactionReceipt(hash), null, 'the replaced transaction was mined');
+      assert.equal((await reader.getTransaction(speedUp.hash))?.maxPriorityFeePerGas, (premium * 125n) / 100n);
+    } finally {
+      await reader.send('evm_setAutomine', [true]);
       reader.destroy();
     }
   });
