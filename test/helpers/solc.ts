@@ -63,9 +63,25 @@ function standardJsonInput(sources: Record<string, string>): string {
   });
 }
 
-async function runSolc(input: string): Promise<SolcOutput> {
-  const solc = (await import('solc')).default as { compile(input: string): string };
-  return JSON.parse(solc.compile(input)) as SolcOutput;
+const packageDir = (name: string) => dirname(require.resolve(`${name}/package.json`));
+const packageVersion = (name: string) => (JSON.parse(readFileSync(join(packageDir(name), 'package.json'), 'utf8')) as { version: string }).version;
+
+/** Reads an import from node_modules (`@scope/pkg/path.sol`), only from `packages`, the ones the cache key names. */
+function packageImporter(packages: readonly string[]) {
+  return (path: string): { contents: string } | { error: string } => {
+    const pkg = packages.find((name) => path.startsWith(`${name}/`));
+    if (!pkg) return { error: `${path} is in none of the packages the compile was given (${packages.join(', ')})` };
+    try {
+      return { contents: readFileSync(join(packageDir(pkg), path.slice(pkg.length + 1)), 'utf8') };
+    } catch (error) {
+      return { error: String(error) };
+    }
+  };
+}
+
+async function runSolc(input: string, packages: readonly string[]): Promise<SolcOutput> {
+  const solc = (await import('solc')).default as { compile(input: string, callbacks?: { import: ReturnType<typeof packageImporter> }): string };
+  return JSON.parse(solc.compile(input, { import: packageImporter(packages) })) as SolcOutput;
 }
 
 function extract(output: SolcOutput): Record<string, CompiledContract> {
@@ -88,21 +104,25 @@ function extract(output: SolcOutput): Record<string, CompiledContract> {
 }
 
 /**
- * Compiles `sources` (file name → Solidity source; imports resolve between these names) with
- * evmVersion cancun and the optimizer on. Returns every contract by name. Throws with the
- * compiler's messages when there is any error.
+ * Compiles `sources` (file name → Solidity source; imports resolve between these names, and into
+ * node_modules for the npm `packages` named, e.g. `filecoin-solidity-api/contracts/…`, as
+ * Hardhat resolves them) with evmVersion cancun and the optimizer on. Returns every contract by
+ * name. Throws with the compiler's messages when there is any error. The cache key holds the
+ * packages' versions, so an upgrade recompiles.
  */
-export async function compileSolidity(sources: Record<string, string>): Promise<Record<string, CompiledContract>> {
+export async function compileSolidity(sources: Record<string, string>, packages: readonly string[] = []): Promise<Record<string, CompiledContract>> {
   const input = standardJsonInput(sources);
-  const key = createHash('sha256').update(`solc ${solcVersion()}\n`).update(input).digest('hex');
-  return extract(await compileOnce(join(CACHE_DIR, `${key}.json`), input));
+  const hash = createHash('sha256').update(`solc ${solcVersion()}\n`);
+  for (const name of packages) hash.update(`${name}@${packageVersion(name)}\n`);
+  const key = hash.update(input).digest('hex');
+  return extract(await compileOnce(join(CACHE_DIR, `${key}.json`), input, packages));
 }
 
 /** A lock older than this is left from a killed process (a compile takes seconds). */
 const STALE_LOCK_MS = 120_000;
 
 /** The cached output at `cacheFile`, else compiled here or by another test process, whichever takes the lock. */
-async function compileOnce(cacheFile: string, input: string): Promise<SolcOutput> {
+async function compileOnce(cacheFile: string, input: string, packages: readonly string[]): Promise<SolcOutput> {
   const lock = `${cacheFile}.lock`;
   mkdirSync(CACHE_DIR, { recursive: true });
   for (;;) {
@@ -116,7 +136,7 @@ async function compileOnce(cacheFile: string, input: string): Promise<SolcOutput
       try {
         writeSync(fd, String(process.pid));
         closeSync(fd);
-        const output = await runSolc(input);
+        const output = await runSolc(input, packages);
         // Errors are not cached, so a fixed source is recompiled (and a waiter compiles for itself);
         // write-then-rename keeps other processes from reading a half-written entry.
         if (!(output.errors ?? []).some((e) => e.severity === 'error')) {
