@@ -1,0 +1,235 @@
+// filecoin-solidity (npm filecoin-solidity-api, unmodified) against the devnet CLI, as a DataDAO or
+// deal-making developer tests a contract in Hardhat: the contract calls the library's
+// MarketAPI, MinerAPI, PowerAPI, DataCapAPI, AccountAPI, SendAPI and PrecompilesAPI, and each answer
+// is checked against what the node's Filecoin.* JSON-RPC reports for the same actor, over HTTP with
+// ethers. The library decodes the actors' CBOR itself, so a wrong method number, shape or encoding
+// in the devnet's actors shows here as a wrong value or a revert.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, test } from 'node:test';
+import { Contract, ContractFactory, Interface, type ContractTransactionReceipt } from 'ethers';
+import { FilAddress } from '../../src/common/address.js';
+import { CID, encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
+import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
+import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
+import { methodNumber } from '../../src/fevm/actors/runtime.js';
+import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
+import { compileSolidity, REPO_ROOT } from '../helpers/solc.js';
+import { useDevnet } from '../helpers/use-devnet.js';
+
+/** The npm packages the contract's imports reach: the library and its Solidity dependencies. */
+const LIBRARY_PACKAGES = ['filecoin-solidity-api', 'solidity-cborutils', '@ensdomains/buffer'];
+const DEAL_PROVIDER = 't0111';
+/** The other genesis provider, whose owner proposes a new owner and beneficiary here. */
+const CHANGED_MINER = 't0113';
+const PRICE_PER_EPOCH = 1_000_000n;
+/** builtin-actors datacap INFINITE_ALLOWANCE (actors/datacap/src/lib.rs): what a verified client's mint lets the market spend. */
+const INFINITE_ALLOWANCE = 10n ** 39n;
+/** The contract's revert on an exit code the library answers. */
+const contractErrors = new Interface(['error ActorCallFailed(int256 exitCode)']);
+
+/** A filecoin-solidity CommonTypes.BigInt ({val: big-endian magnitude, neg}) as a bigint. */
+const bigInt = ([val, neg]: [string, boolean]): bigint => (neg ? -1n : 1n) * (val === '0x' ? 0n : BigInt(val));
+/** An address's byte form, as FilAddresses.fromBytes takes it and the library answers addresses. */
+const addressBytes = (address: string) => bytesToHex(FilAddress.parse(address).bytes);
+const actorId = (address: string) => FilAddress.parse(address).id!;
+/** Dev account `i`'s f410 address. */
+const ethAccount = (i: number) => FilAddress.fromEthAddress(hexToBytes(DEV_ACCOUNTS[i]!.address)).toString();
+
+describe('filecoin-solidity (the real library) against the devnet', () => {
+  const devnet = useDevnet();
+  let user: Contract;
+  let dealId: number;
+  /** The block the contract was deployed in, before the deal was proposed. */
+  let deployedAt: number;
+  const rpc = (method: string, params: unknown[] = []) => devnet.provider.send(method, params);
+  const mined = async (tx: Promise<{ wait(): Promise<ContractTransactionReceipt | null> }>) => (await (await tx).wait())!;
+  /** The exit code the library answered, with which the contract's `call` reverted. */
+  const exitCodeOf = async (call: Promise<unknown>): Promise<bigint> => {
+    const error = await call.then(() => assert.fail('the call did not revert'), (e: { data?: string }) => e);
+    return contractErrors.decodeErrorResult('ActorCallFailed', error.data!)[0] as bigint;
+  };
+  /** Pushes a message from an f1 key the node holds and waits for it; its receipt. */
+  const push = async (message: Record<string, unknown>) => {
+    const signed = await rpc('Filecoin.MpoolPushMessage', [{ Value: '0', ...message }, null]);
+    return (await rpc('Filecoin.StateWaitMsg', [signed.CID, 1, -1, true])).Receipt;
+  };
+
+  before(async () => {
+    const source = readFileSync(join(REPO_ROOT, 'test/fixtures/filecoin-solidity/FilecoinSolidityUser.sol'), 'utf8');
+    const { FilecoinSolidityUser } = await compileSolidity({ 'FilecoinSolidityUser.sol': source }, LIBRARY_PACKAGES);
+    user = (await new ContractFactory(FilecoinSolidityUser!.abi, FilecoinSolidityUser!.bytecode, devnet.wallet).deploy()) as Contract;
+    deployedAt = (await user.deploymentTransaction()!.wait())!.blockNumber;
+    // A deal the node's storage provider publishes and seals (in the next tipsets), for its client.
+    const piece = computePieceCid(new Uint8Array(3000).map((_, i) => i % 251));
+    ({ dealId } = await rpc('devnet_proposeDeal', [{ pieceCid: piece.cid.toString(), pieceSize: piece.size, provider: DEAL_PROVIDER, storagePricePerEpoch: String(PRICE_PER_EPOCH) }]));
+    for (let i = 0; (await rpc('Filecoin.StateMarketStorageDeal', [dealId, null])).State.SectorStartEpoch < 0; i++) {
+      assert.ok(i < 10, 'the provider sealed the deal');
+      await rpc('evm_mine');
+    }
+  });
+
+  test('MarketAPI: the deal\'s client, provider, term, activation, piece and price are StateMarketStorageDeal\'s', async () => {
+    const { Proposal, State } = await rpc('Filecoin.StateMarketStorageDeal', [dealId, null]);
+    const deal = await user.deal!(dealId);
+    assert.equal(deal.client, BigInt(actorId(await rpc('Filecoin.StateLookupID', [Proposal.Client, null]))));
+    assert.equal(deal.provider, BigInt(actorId(Proposal.Provider)));
+    // builtin-actors' GetDealTermReturn is [start, duration] (actors/market/src/types.rs); the
+    // library calls the second field `end`.
+    assert.deepEqual([...deal.term], [BigInt(Proposal.StartEpoch), BigInt(Proposal.EndEpoch - Proposal.StartEpoch)]);
+    // Not terminated is -1 (SlashEpoch), which the library's CBOR reader (readInt64 drops the sign
+    // of a negative integer) hands back as 0, as it does against calibnet.
+    assert.equal(State.SlashEpoch, -1);
+    assert.deepEqual([...deal.activation], [BigInt(State.SectorStartEpoch), 0n]);
+    // The piece CID as the library reads a CBOR CID (tag 42): its bytes after DAG-CBOR's 0x00 prefix.
+    const pieceCid = CID.parse(Proposal.PieceCID['/']).bytes;
+    assert.deepEqual([...deal.commitment], [bytesToHex(Uint8Array.of(0, ...pieceCid)), BigInt(Proposal.PieceSize)]);
+    assert.equal(bigInt(deal.totalPrice), BigInt(Proposal.StoragePricePerEpoch) * BigInt(Proposal.EndEpoch - Proposal.StartEpoch));
+
+    // At a block before the proposal, the deal is not there yet: the market's USR_NOT_FOUND (17).
+    assert.equal(await exitCodeOf(user.deal!(dealId, { blockTag: deployedAt })), 17n);
+
+    // In a transaction, as a DataDAO records the deal it checked.
+    const receipt = await mined(user.recordDeal!(dealId));
+    const [event] = receipt.logs.map((log) => user.interface.parseLog(log)!);
+    assert.deepEqual([...event!.args], [BigInt(dealId), deal.client, deal.provider, BigInt(State.SectorStartEpoch)]);
+  });
+
+  test('MarketAPI: a deal slashed with its sector is gone, as StateMarketStorageDeal says: EX_DEAL_EXPIRED (32); an ID never used, USR_NOT_FOUND (17)', async () => {
+    const piece = computePieceCid(new Uint8Array(2000).map((_, i) => (i * 7) % 251));
+    const { dealId: slashed } = await rpc('devnet_proposeDeal', [{ pieceCid: piece.cid.toString(), pieceSize: piece.size, provider: DEAL_PROVIDER }]);
+    await rpc('evm_mine');
+    const { State } = await rpc('Filecoin.StateMarketStorageDeal', [slashed, null]);
+    assert.equal((await user.deal!(slashed)).activation.activated, BigInt(State.SectorStartEpoch));
+    // Since nv22 the market removes a terminated sector's deals at once (builtin-actors market
+    // on_miner_sectors_terminate), so no getter ever sees a terminated epoch other than -1.
+    await rpc('devnet_terminateSectors', [DEAL_PROVIDER, [State.SectorNumber]]);
+    await assert.rejects(rpc('Filecoin.StateMarketStorageDeal', [slashed, null]), /deal \d+ not found/);
+    assert.equal(await exitCodeOf(user.deal!(slashed)), 32n);
+    assert.equal(await exitCodeOf(user.deal!(slashed + 1000)), 17n);
+  });
+
+  test('MinerAPI: a genesis provider\'s owner, balance, sector size, beneficiary and vesting are StateMinerInfo\'s and its state\'s', async () => {
+    const check = async (miner: string) => {
+      const info = await rpc('Filecoin.StateMinerInfo', [miner, null]);
+      const answer = await user.miner!(actorId(miner));
+      assert.deepEqual(answer.owner.map(([data]: [string]) => data), [addressBytes(info.Owner), info.PendingOwnerAddress ? addressBytes(info.PendingOwnerAddress) : '0x']);
+      assert.equal(bigInt(answer.availableBalance), BigInt(await rpc('Filecoin.StateMinerAvailableBalance', [miner, null])));
+      assert.equal(answer.sectorSize, BigInt(info.SectorSize));
+      const [[beneficiary], [quota, usedQuota, expiration]] = answer.beneficiary.active;
+      assert.deepEqual(
+        [beneficiary, bigInt(quota), bigInt(usedQuota), expiration],
+        [addressBytes(info.Beneficiary), BigInt(info.BeneficiaryTerm.Quota), BigInt(info.BeneficiaryTerm.UsedQuota), BigInt(info.BeneficiaryTerm.Expiration)],
+      );
+      const [[newBeneficiary], newQuota, newExpiration, byBeneficiary, byNominee] = answer.beneficiary.proposed;
+      const pending = info.PendingBeneficiaryTerm;
+      assert.deepEqual(
+        [newBeneficiary, bigInt(newQuota), newExpiration, byBeneficiary, byNominee],
+        pending
+          ? [addressBytes(pending.NewBeneficiary), BigInt(pending.NewQuota), BigInt(pending.NewExpiration), pending.ApprovedByBeneficiary, pending.ApprovedByNominee]
+          : ['0x', 0n, 0n, false, false],
+      );
+      // The vesting table's entries add up to the miner's LockedFunds; its first is the state's head.
+      const { State } = await rpc('Filecoin.StateReadState', [miner, null]);
+      const funds = answer.vesting.map(([epoch, amount]: [bigint, [string, boolean]]) => [epoch, bigInt(amount)] as const);
+      assert.ok(funds.length > 1, 'the genesis pledge vests over many epochs');
+      assert.deepEqual(funds[0], [BigInt(State.VestingFunds.Head.Epoch), BigInt(State.VestingFunds.Head.Amount)]);
+      assert.equal(funds.reduce((sum: bigint, [, amount]: readonly [bigint, bigint]) => sum + amount, 0n), BigInt(State.LockedFunds));
+      return info;
+    };
+    const before = await check(CHANGED_MINER);
+    assert.equal(before.PendingOwnerAddress, null);
+
+    // Its owner proposes a new owner and a new beneficiary (builtin-actors ChangeOwnerAddress, 23,
+    // and ChangeBeneficiary, 30): the library reads both pending proposals.
+    const owner = await rpc('Filecoin.StateAccountKey', [before.Owner, null]);
+    const nominee = await rpc('Filecoin.StateLookupID', [await rpc('Filecoin.WalletDefaultAddress'), null]);
+    const params = (value: unknown) => Buffer.from(encodeCbor(value)).toString('base64');
+    assert.equal((await push({ From: owner, To: CHANGED_MINER, Method: 23, Params: params(FilAddress.parse(nominee).bytes) })).ExitCode, 0);
+    const beneficiaryChange = [FilAddress.parse(nominee).bytes, encodeBigInt(5_000n), 1_000_000];
+    assert.equal((await push({ From: owner, To: CHANGED_MINER, Method: 30, Params: params(beneficiaryChange) })).ExitCode, 0);
+    const after = await check(CHANGED_MINER);
+    assert.equal(after.PendingOwnerAddress, nominee);
+    assert.equal(after.PendingBeneficiaryTerm.NewQuota, '5000');
+
+    // An account is no miner: it takes any exported method and answers nothing, so the library's
+    // decoder has no bytes to read (as on calibnet).
+    await assert.rejects(user.miner!(actorId(nominee)), /slicing out of range/);
+  });
+
+  test('PowerAPI: a provider\'s raw power, the network\'s and the miner count are StateMinerPower\'s and StateListMiners\'', async () => {
+    const miners: string[] = await rpc('Filecoin.StateListMiners', [null]);
+    for (const miner of miners) {
+      const { MinerPower, TotalPower, HasMinPower } = await rpc('Filecoin.StateMinerPower', [miner, null]);
+      const answer = await user.power!(actorId(miner));
+      assert.deepEqual(
+        [bigInt(answer.miner.raw_byte_power), answer.miner.meets_consensus_minimum, bigInt(answer.network), answer.minerCount],
+        [BigInt(MinerPower.RawBytePower), HasMinPower, BigInt(TotalPower.RawBytePower), BigInt(miners.length)],
+      );
+    }
+    // No claim for an account: builtin-actors' USR_ILLEGAL_ARGUMENT (16).
+    assert.equal(await exitCodeOf(user.power!(actorId(await rpc('Filecoin.StateLookupID', [await rpc('Filecoin.WalletDefaultAddress'), null])))), 16n);
+  });
+
+  test('DataCapAPI: name, symbol, a verified client\'s balance (StateVerifiedClientStatus) and its allowances', async () => {
+    const client = await rpc('Filecoin.WalletDefaultAddress');
+    const operator = await rpc('Filecoin.StateLookupID', [ethAccount(1), null]);
+    await rpc('devnet_addVerifiedClient', [client, '2097152']);
+    // The client lets an operator spend some of its DataCap (FRC-46 IncreaseAllowance, from its f1 key).
+    const increase = [FilAddress.parse(operator).bytes, encodeBigInt(3n * 10n ** 18n)];
+    assert.equal((await push({ From: client, To: 't07', Method: methodNumber('IncreaseAllowance'), Params: Buffer.from(encodeCbor(increase)).toString('base64') })).ExitCode, 0);
+
+    const toOperator = await user.datacap!(addressBytes(client), addressBytes(operator));
+    assert.deepEqual([toOperator.name, toOperator.symbol], ['DataCap', 'DCAP']);
+    // DataCap tokens carry 18 decimals; Lotus reports the client's status in bytes.
+    const status = BigInt(await rpc('Filecoin.StateVerifiedClientStatus', [client, null]));
+    assert.equal(status, 2_097_152n);
+    assert.equal(bigInt(toOperator.balance), status * 10n ** 18n);
+    assert.equal(bigInt(toOperator.allowance), 3n * 10n ** 18n);
+    // The market may spend a verified client's DataCap without limit (verifreg mints with it as operator).
+    const toMarket = await user.datacap!(addressBytes(client), addressBytes('t05'));
+    assert.equal(bigInt(toMarket.allowance), INFINITE_ALLOWANCE);
+  });
+
+  test('AccountAPI: authenticateMessage takes the f1 key\'s WalletSign signature and refuses another message', async () => {
+    const client = await rpc('Filecoin.WalletDefaultAddress');
+    const message = new TextEncoder().encode('a DataDAO membership');
+    const signature = await rpc('Filecoin.WalletSign', [client, Buffer.from(message).toString('base64')]);
+    const account = actorId(await rpc('Filecoin.StateLookupID', [client, null]));
+    const signatureBytes = bytesToHex(Buffer.from(signature.Data, 'base64'));
+    await user.authenticate!(account, signatureBytes, bytesToHex(message));
+    // builtin-actors' account refuses a signature that does not verify with USR_ILLEGAL_ARGUMENT (16)
+    // and no return; the library decodes that missing bool before it looks at the exit code, so the
+    // call reverts in its CBOR reader, as against calibnet.
+    await assert.rejects(user.authenticate!(account, signatureBytes, bytesToHex(new TextEncoder().encode('another message'))), /slicing out of range/);
+  });
+
+  test('SendAPI: FIL to an f1 address, to a new f1 (which the send creates) and to an f0 ID, as WalletBalance reports', async () => {
+    const client = await rpc('Filecoin.WalletDefaultAddress');
+    const balance = async (address: string) => BigInt(await rpc('Filecoin.WalletBalance', [address]));
+    const before = await balance(client);
+    await mined(user.sendTo!(addressBytes(client), { value: 1234n }));
+    assert.equal(await balance(client), before + 1234n);
+
+    const fresh = await rpc('Filecoin.WalletNew', ['secp256k1']);
+    await assert.rejects(rpc('Filecoin.StateLookupID', [fresh, null]), /not found/);
+    await mined(user.sendTo!(addressBytes(fresh), { value: 10n ** 15n }));
+    assert.equal(await balance(fresh), 10n ** 15n);
+    const freshId = await rpc('Filecoin.StateLookupID', [fresh, null]);
+
+    await mined(user.sendToId!(actorId(freshId), { value: 1n }));
+    assert.equal(await balance(fresh), 10n ** 15n + 1n);
+  });
+
+  test('PrecompilesAPI: resolveAddress is StateLookupID, lookupDelegatedAddress is an EVM account\'s f410 (StateLookupRobustAddress)', async () => {
+    const client = await rpc('Filecoin.WalletDefaultAddress');
+    assert.equal(await user.resolve!(addressBytes(client)), BigInt(actorId(await rpc('Filecoin.StateLookupID', [client, null]))));
+    const dev = ethAccount(0);
+    const devId = await rpc('Filecoin.StateLookupID', [dev, null]);
+    assert.equal(await user.resolve!(addressBytes(dev)), BigInt(actorId(devId)));
+    const robust = await rpc('Filecoin.StateLookupRobustAddress', [devId, null]);
+    assert.equal(robust, dev);
+    assert.equal(await user.delegatedAddress!(actorId(devId)), addressBytes(robust));
+  });
+});
