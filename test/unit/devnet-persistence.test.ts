@@ -272,13 +272,18 @@ describe('saving and loading a chain', () => {
     assert.throws(() => decodeChain(encodeChecked(doc), 'f'), /a message of tipset 1 has neither/);
   });
 
-  test("a chain with a cheat-code edit is saved in format 8, with the edit's id (state key 'e', which the next tipset's ticket names): a reader of 7 refuses it as newer, not as damaged", async (t) => {
+  test("a chain with a cheat-code edit is saved in format 8, with the edit's id (state key 'e', which the next tipset's ticket names); the format is checked before the state, so a reader of an older format refuses it as newer, not as damaged", async (t) => {
     const rpc = await setupRpc(t);
     await rpc.result('anvil_setBalance', [RECIPIENT, '0x1111']);
     await rpc.result('evm_mine');
     const doc = decodeCbor<{ format: number; state: [number, [string, unknown][]][] }>(rpc.devnet.save());
     assert.equal(doc.format, 8);
     assert.ok(doc.state.some(([, changes]) => changes.some(([key]) => key === 'e')), 'the edit id is saved');
+    // As a reader of 7 sees this file: a state key it does not know ('e' to it, 'x' to this one) in a
+    // format after its own: refused as newer, where the same key in its own format is damage.
+    const unknownKey = { ...doc, state: doc.state.map(([epoch, changes]) => [epoch, changes.map(([key, value]) => [key === 'e' ? 'x' : key, value])]) };
+    assert.throws(() => decodeChain(encodeChecked(unknownKey), 'f'), /is damaged/);
+    assert.throws(() => decodeChain(encodeChecked({ ...unknownKey, format: doc.format + 1 }), 'f'), /written by a newer fvm-devnet \(format 9;/);
   });
 
   test('a damaged, foreign or newer file is refused and the running chain is untouched', async (t) => {
