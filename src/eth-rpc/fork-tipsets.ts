@@ -29,8 +29,9 @@ const LOCAL_WHATEVER_KEY = new Set([
 ]);
 
 /**
- * Pool methods that only load their key (Lotus's GetTipSetFromKey) and answer the head's pool: given
- * an upstream key before the fork epoch, which Lotus would load, the fork's pool answers, as with no key.
+ * Pool methods that load their key (Lotus's GetTipSetFromKey) and answer the head's pool: given an
+ * upstream key before the fork epoch, which Lotus would load, below the pool's head (so MpoolPending
+ * adds no branch's messages), the fork's pool answers, as with no key.
  */
 const LOCAL_KEY_LOADED = new Set(['Filecoin.MpoolPending', 'Filecoin.GasEstimateGasLimit']);
 

@@ -58,4 +58,17 @@ describe('Filecoin state methods at a tipset evm_revert dropped, over HTTP', () 
     // Its events by key come as Lotus's index keeps a reorged tipset's: reverted.
     assert.deepEqual(await events(), emitted.map((e) => ({ ...e, reverted: true })));
   });
+
+  test("MpoolPending at the dropped head's key answers the pool and the dropped tipsets' messages, as Lotus's does for a key above its pool's head", async () => {
+    const lotus = glifClient(devnet.url);
+    const snapshot = await rpc(devnet.url, 'evm_snapshot');
+    const sent = [];
+    for (const value of ['1', '2']) sent.push((await lotus.request('MpoolPushMessage', { From: CLIENT, To: 't0100', Value: value, Method: 0 }, null)).CID);
+    const head = await lotus.request('ChainHead');
+    assert.deepEqual(await lotus.request('MpoolPending', head.Cids), []);
+    assert.equal(await rpc(devnet.url, 'evm_revert', [snapshot]), true);
+    assert.deepEqual(await lotus.request('MpoolPending', null), []);
+    // Newest tipset first, as Lotus walks down from the key.
+    assert.deepEqual(await lotus.request('MpoolPending', head.Cids).then((ms: { CID: unknown }[]) => ms.map((m) => m.CID)), sent.reverse());
+  });
 });

@@ -195,6 +195,30 @@ describe('Filecoin state methods at a dropped tipset\'s key', () => {
     assert.equal((await error('Filecoin.GasEstimateGasLimit', [transfer, unknown])).message, `getting tipset: loading tipset ${name}: not found`);
   });
 
+  test("MpoolPending at a dropped key above the head adds its branch's messages the pool does not hold, down to the head's height, as Lotus", async (t) => {
+    const { result } = await setupRpc(t);
+    const cidOf = (m: { CID: { '/': string } }) => m.CID['/'];
+    const send = async (value: bigint) => result('Filecoin.MpoolPushMessage', [{ From: CLIENT, To: 't0100', Value: value.toString(), Method: 0 }, null]);
+    await send(1n);
+    const snapshot = await result('evm_snapshot');
+    const a = await send(2n);
+    const b = await send(3n);
+    const key = (await result('Filecoin.ChainHead')).Cids;
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    await result('evm_setAutomine', [false]);
+    // B pushed again: pending (behind the gap A's nonce leaves), so not added twice.
+    assert.equal((await result('Filecoin.MpoolPush', [b]))['/'], cidOf(b));
+    const pending = async (at: unknown) => (await result('Filecoin.MpoolPending', [at])).map(cidOf);
+    assert.deepEqual(await pending(null), [cidOf(b)]);
+    // B's tipset, then A's; the head's (the message before the snapshot) is not the branch's.
+    assert.deepEqual(await pending(key), [cidOf(b), cidOf(a)]);
+    // A tipset at A's height holding A and B: the head's height is reached there, and the head's messages are not added.
+    await result('Filecoin.MpoolPush', [a]);
+    await result('evm_mine');
+    assert.deepEqual(await pending(null), []);
+    assert.deepEqual(await pending(key), [cidOf(b)]);
+  });
+
   test('StateSearchMsg and v0\'s StateGetReceipt from a dropped key search its own branch (then the chain), as Lotus searches back from a reorged tipset', async (t) => {
     const { result, call, app } = await setupRpc(t);
     const v0 = async (method: string, params: unknown[]) => (await app.inject({ method: 'POST', url: '/rpc/v0', payload: { jsonrpc: '2.0', id: 1, method, params } })).json();

@@ -11,10 +11,11 @@ import type { BatchBudget } from '../../fevm/run-budget.js';
 import type { Tipset } from '../../mining/tipset.js';
 import { SigType, type Message, type SignedMessage } from '../../fevm/message.js';
 import type { Devnet } from '../../devnet/devnet.js';
+import type { CID } from '../../common/cbor.js';
 import { defineChannelMethod, defineMethod, defineWriteMethod } from '../define-method.js';
 import { DevnetError } from '../../common/errors.js';
 import { signedMessageCid } from '../../fevm/message.js';
-import { keptTipsetOf } from '../dropped-tipsets.js';
+import { keptTipsetOf, walkedParentOf } from '../dropped-tipsets.js';
 import { wrapped } from '../log-criteria.js';
 import { cidJson, messageJson, signedMessageJson } from '../lotus-json.js';
 import { filAddress, integer, message, messages, sendSpec, signedMessage, tipsetKey, tipsetOf } from '../lotus-params.js';
@@ -31,6 +32,33 @@ async function estimateMessageGas(devnet: Devnet, msg: Message, spec: SendSpec, 
   const filled = await devnet.withPremiumHistory(() => fillMessageFees(devnet.chain, tipset, { ...msg, gasLimit }, spec));
   // After anvil_setMinGasPrice, a fee cap the node fills is one its pool admits, whatever the cap.
   return msg.gasFeeCap ? filled : { ...filled, gasFeeCap: devnet.admittedFeeCap(filled.gasFeeCap) };
+}
+
+/**
+ * The pool's pending messages as Lotus's MpoolPending answers them at `tipset` (lotus b835fab70
+ * node/impl/full/mpool.go): for a tipset above the pool's head (one a revert or reorg dropped), also
+ * the messages of its branch the pool does not hold, walked down its parents, newest tipset first,
+ * until the first at or below the head's height, whose own are taken too unless it is the head (at
+ * the head's height, all but the head's). The devnet's pool's head is the chain's.
+ */
+function pendingFrom(devnet: Devnet, tipset: Tipset): { signed: SignedMessage; cid: CID }[] {
+  const pending: { signed: SignedMessage; cid: CID }[] = devnet.poolContent().pending;
+  const { head } = devnet;
+  if (head.epoch > tipset.epoch) return pending;
+  const have = new Set(pending.map((p) => p.cid.toString()));
+  const out = [...pending];
+  for (let t = tipset; ; t = walkedParentOf(devnet, t)) {
+    if (t.epoch === head.epoch) {
+      if (t.key.equals(head.key)) return out;
+      for (const m of head.messages) have.add(m.cid.toString());
+    }
+    for (const m of t.messages) {
+      if (have.has(m.cid.toString())) continue;
+      have.add(m.cid.toString());
+      out.push(m);
+    }
+    if (head.epoch >= t.epoch) return out;
+  }
 }
 
 /** The gas limit GasEstimateMessageGas fills, once the sender passes checkedSignatureType. */
@@ -170,11 +198,10 @@ export const filecoinMpool = [
 
   defineChannelMethod('Filecoin.MpoolSub', [], ({ subscriptions }) => subscriptions.mpoolSub()),
 
-  // Lotus loads the key first (a tipset a revert dropped too, node/impl/full/mpool.go), then answers the pool.
-  defineMethod('Filecoin.MpoolPending', [tipsetKey('tipsetKey')], ({ devnet }, key) => {
-    keptTipsetOf(devnet, key);
-    return devnet.poolContent().pending.map((p) => signedMessageJson(p.signed, p.cid));
-  }),
+  // Lotus loads the key first (a tipset a revert dropped too), then answers the pool, and the branch's messages for a key above the pool's head (pendingFrom).
+  defineMethod('Filecoin.MpoolPending', [tipsetKey('tipsetKey')], ({ devnet }, key) =>
+    pendingFrom(devnet, keptTipsetOf(devnet, key)).map((p) => signedMessageJson(p.signed, p.cid)),
+  ),
 
   defineMethod('Filecoin.MpoolGetNonce', [filAddress('address')], ({ devnet }, address) => devnet.nextNonce(address)),
 
