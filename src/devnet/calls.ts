@@ -301,14 +301,15 @@ export class Calls {
 
   /**
    * Applies `messages` in order (nonces, balances and fees checked and charged, signatures not) on
-   * the state after `epoch`, as epoch `atEpoch` would run them, each traced; nothing is kept
-   * (Filecoin.StateCompute).
+   * the state after `at` (an epoch, or a tipset a revert dropped), as epoch `atEpoch` would run them,
+   * each traced; nothing is kept (Filecoin.StateCompute).
    */
-  computeMessages(messages: readonly Message[], epoch: number, atEpoch: number): Promise<ComputedMessage[]> {
+  computeMessages(messages: readonly Message[], at: number | OffChainPoint, atEpoch: number): Promise<ComputedMessage[]> {
     const { chain, executor } = this.node;
     // The context of the tipset the state comes from, moved to `atEpoch`.
-    const ctx = { ...tipsetContext(this.node, chain.atOrBefore(epoch)!), epoch: atEpoch };
-    return runFetched(this.node, epoch, async (overlay) => {
+    const from = typeof at === 'number' ? tipsetContext(this.node, chain.atOrBefore(at)!) : offChainContext(this.node, at);
+    const ctx = { ...from, epoch: atEpoch };
+    return runFetched(this.node, at, async (overlay) => {
       const results: ComputedMessage[] = [];
       for (const message of messages) {
         const tracer = new Tracer({});

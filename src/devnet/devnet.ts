@@ -623,9 +623,9 @@ export class Devnet {
     return this.calls.inBatch(batch).stateCall(message, at);
   }
 
-  /** Applies `messages` in order on the state after `epoch` as epoch `atEpoch`, each traced; nothing is kept (Filecoin.StateCompute). */
-  computeMessages(messages: readonly Message[], epoch: number, atEpoch: number, batch?: BatchBudget): Promise<ComputedMessage[]> {
-    return this.calls.inBatch(batch).computeMessages(messages, epoch, atEpoch);
+  /** Applies `messages` in order on the state after `at` (an epoch, or a dropped tipset) as epoch `atEpoch`, each traced; nothing is kept (Filecoin.StateCompute). */
+  computeMessages(messages: readonly Message[], at: number | OffChainPoint, atEpoch: number, batch?: BatchBudget): Promise<ComputedMessage[]> {
+    return this.calls.inBatch(batch).computeMessages(messages, at, atEpoch);
   }
 
   /**

@@ -143,6 +143,8 @@ export interface OffChainPoint {
   state(deferred?: MissingState[]): StateReader;
   /** The state before it (after its parent, dropped too or on the chain, and the null epochs between), which a replay of it starts from. */
   stateBefore(deferred?: MissingState[]): StateReader;
+  /** Its branch's state after `epoch`, from its parent's epoch up to its own: a null epoch's before it (StateCompute's trace). */
+  stateAt(epoch: number, deferred?: MissingState[]): StateReader;
   /** Throws unless it is still kept (a revert may let it go while it is replayed). */
   requireKept(): void;
   /** BLOCKHASH's answer below its epoch: its own ancestors', then the chain's below where it left it. */
@@ -236,8 +238,8 @@ export interface ReplayOptions {
   signal?: AbortSignal;
   /**
    * The tipset replayed is one a revert or reorg dropped, kept with its state: its messages run on its
-   * kept state before it, with its ancestors' hashes, as Lotus replays a reorged tipset its blockstore holds.
-   * traceTipset's only: traceTipsetWhole replays tipsets on the chain.
+   * kept state before it, with its ancestors' hashes, as Lotus replays a reorged tipset its blockstore holds;
+   * traceTipsetWhole's null rounds on its branch's states before it.
    */
   dropped?: OffChainPoint;
 }
@@ -257,8 +259,9 @@ export async function traceTipset(host: ReplayHost, tipset: Tipset, indices: 'al
  * How many null epochs lie between `tipset`'s parent and it: none before the genesis tipset or a
  * fork's first (whose parent is the upstream's). A count, not a list: anvil_mine makes any number.
  */
-function nullRoundsBefore(host: Pick<ReplayHost, 'chain'>, tipset: Tipset): number {
-  const parent = host.chain.parentOf(tipset);
+function nullRoundsBefore(host: Pick<ReplayHost, 'chain'>, tipset: Tipset, dropped: OffChainPoint | undefined): number {
+  // A dropped tipset's parent may be dropped too: the one it holds.
+  const parent = dropped ? tipset.parent : host.chain.parentOf(tipset);
   return parent ? tipset.epoch - parent.epoch - 1 : 0;
 }
 
@@ -270,7 +273,7 @@ function nullRoundsBefore(host: Pick<ReplayHost, 'chain'>, tipset: Tipset): numb
  * MAX_TRACED_NULL_ROUNDS null rounds (anvil_mine and time jumps make millions).
  */
 export async function traceTipsetWhole(host: ReplayHost, tipset: Tipset, replay: ReplayOptions = {}): Promise<{ nullRounds: ImplicitRun[]; traced: TracedMessage[]; implicit: ImplicitRun[] }> {
-  const count = nullRoundsBefore(host, tipset);
+  const count = nullRoundsBefore(host, tipset, replay.dropped);
   if (count > MAX_TRACED_NULL_ROUNDS) {
     throw new DevnetError(`the tipset at epoch ${tipset.epoch} follows ${count} null rounds: its execution trace would list one cron message per null round, and this node lists at most ${MAX_TRACED_NULL_ROUNDS}`);
   }
@@ -284,26 +287,27 @@ export async function traceTipsetWhole(host: ReplayHost, tipset: Tipset, replay:
  * the state before that epoch (the null epochs' cron work the miner ran is in the state at its epoch:
  * miner.ts runNullRounds), dropped afterwards; in slices of the miner's queue as replayTipset's messages.
  */
-async function replayNullRounds(host: ReplayHost, tipset: Tipset, count: number, { signal }: ReplayOptions): Promise<ImplicitRun[]> {
+async function replayNullRounds(host: ReplayHost, tipset: Tipset, count: number, { signal, dropped }: ReplayOptions): Promise<ImplicitRun[]> {
   const firstEpoch = tipset.epoch - count;
   // As the miner: the ticks of the null epochs before move a fork's power and reward State epoch by epoch only near the tipset.
   const exactFrom = tipset.epoch - EXACT_KPI_EPOCHS;
   // Null-round cron runs under the base fee of the tipset that follows (miner.ts mineAfterNullRounds);
   // the tipset's timestamp stands for the null epoch's, which builtin actors' cron work does not read.
-  const base = tipsetContext(host, tipset);
+  const base = dropped ? offChainContext(host, dropped) : tipsetContext(host, tipset);
   const values: ImplicitRun[] = [];
   let sliceMs = 0;
   while (values.length < count) {
     await host.queue.quiet(Math.max(LONG_RUN_MS, sliceMs));
     await host.state.untilFetched(() =>
       host.queue.run(async () => {
-        requireOnChain(host, tipset);
+        if (dropped) dropped.requireKept();
+        else requireOnChain(host, tipset);
         const started = performance.now();
         do {
           if (signal?.aborted) throw new ClientGoneError('replay stopped');
           const epoch = firstEpoch + values.length;
           const deferred: MissingState[] | undefined = host.state.fetches ? [] : undefined;
-          const overlay = host.state.stage(epoch - 1, deferred);
+          const overlay = dropped ? new StateOverlay(dropped.stateAt(epoch - 1, deferred)) : host.state.stage(epoch - 1, deferred);
           epochTickEnd(overlay, epoch - 1, exactFrom);
           const value = await runCronTraced(host.executor, overlay, { ...base, epoch });
           if (deferred && deferred.length > 0) throw new MissingStateError([...deferred]);

@@ -9,8 +9,8 @@
 //   KEPT_DROPPED let go is refused, never read as the chain's state at its epoch (another tipset's);
 // - a walk down a dropped tipset's branch steps by walkedParentOf (branchDown): a kept parent, else
 //   the one a tipset holds (Tipset.parent), down to where the branch left the chain;
-// - what follows the live chain only (numbers, tags, range filters, StateCompute, the pool methods
-//   that read a key's tipset) finds a tipset with lotus-params.ts tipsetOf, which refuses a dropped key.
+// - what follows the live chain only (numbers, tags, range filters, the pool methods that read a
+//   key's tipset) finds a tipset with lotus-params.ts tipsetOf, which refuses a dropped key.
 // StateChangedActors knows the chain's state roots only (X5).
 import { DevnetError } from '../common/errors.js';
 import { bytesToHex } from '../common/hex.js';
@@ -138,6 +138,7 @@ class DroppedTipsets {
       state: (deferred) => this.branchOf(tipset).at(tipset.epoch, deferred),
       // Its branch holds every epoch above the point its revert went back to, which is below it: the one before it too.
       stateBefore: (deferred) => this.branchOf(tipset).at(tipset.epoch - 1, deferred),
+      stateAt: (epoch, deferred) => this.branchOf(tipset).at(epoch, deferred),
       requireKept: () => void this.branchOf(tipset),
       writtenSlots: (id, generation) => this.branchOf(tipset).writtenSlots(id, generation, tipset.epoch),
       hashAt: (epoch) => {

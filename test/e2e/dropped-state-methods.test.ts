@@ -71,4 +71,22 @@ describe('Filecoin state methods at a tipset evm_revert dropped, over HTTP', () 
     // Newest tipset first, as Lotus walks down from the key.
     assert.deepEqual(await lotus.request('MpoolPending', head.Cids).then((ms: { CID: unknown }[]) => ms.map((m) => m.CID)), sent.reverse());
   });
+
+  test('StateCompute at the dropped head\'s key replays its messages on its kept state and applies the given ones after it, as before the revert', async () => {
+    const lotus = glifClient(devnet.url);
+    const snapshot = await rpc(devnet.url, 'evm_snapshot');
+    const sent = await lotus.request('MpoolPushMessage', { From: CLIENT, To: 't0100', Value: '5', Method: 0 }, null);
+    const head = await lotus.request('ChainHead');
+    const next = { ...sent.Message, Nonce: sent.Message.Nonce + 1 };
+    // Durations are each run's own timing.
+    const timeless = (value: unknown): unknown =>
+      Array.isArray(value) ? value.map(timeless) : value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === 'Duration' ? 0 : timeless(v)])) : value;
+    const compute = async () => timeless(await lotus.request('StateCompute', head.Height + 1, [next], head.Cids));
+    const before = (await compute()) as { Trace: { MsgCid: unknown; MsgRct: { ExitCode: number } }[] };
+    assert.deepEqual(before.Trace[0].MsgCid, sent.CID);
+    assert.equal(before.Trace.at(-1)!.MsgRct.ExitCode, 0);
+    assert.equal(await rpc(devnet.url, 'evm_revert', [snapshot]), true);
+    await rpc(devnet.url, 'anvil_mine', ['0x3']);
+    assert.deepEqual(await compute(), before);
+  });
 });

@@ -272,6 +272,33 @@ describe('Filecoin state methods at a dropped tipset\'s key', () => {
     assert.deepEqual(await replay(), before);
   });
 
+  test('StateCompute at a dropped key computes on its kept state: the crons of the null rounds before it, then the given messages after it, as Lotus computes any tipset it holds', async (t) => {
+    const { result, call } = await setupRpc(t, { storageProviders: 0 });
+    const nonce = await result('Filecoin.MpoolGetNonce', [CLIENT]);
+    const transfer = { Version: 0, From: CLIENT, To: 't0100', Nonce: nonce, Value: '1', GasLimit: 10_000_000, GasFeeCap: '1000000000', GasPremium: '1000', Method: 0, Params: null };
+    // Past 1000 epochs anvil_mine makes null rounds and one tipset: 1001 null rounds before the key's,
+    // which anvil_rollback then drops, with them.
+    await result('anvil_mine', [1002]);
+    const head = await result('Filecoin.ChainHead');
+    // Durations are the run's own timing.
+    const timeless = (value: unknown): unknown =>
+      Array.isArray(value) ? value.map(timeless) : value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === 'Duration' ? 0 : timeless(v)])) : value;
+    const compute = async (key: unknown) => {
+      const { result: computed, error } = await call('Filecoin.StateCompute', [head.Height + 1, [transfer], key]);
+      return { result: timeless(computed), error };
+    };
+    const before = await compute(head.Cids);
+    const trace = (before.result as { Trace: { Msg: { To: string; Method: number }; MsgRct: { ExitCode: number } }[] }).Trace;
+    assert.equal(trace.filter((r) => r.Msg.To === 't03' && r.Msg.Method === 2).length, 1001 + 1);
+    assert.equal(trace.at(-1)!.MsgRct.ExitCode, 0);
+
+    await result('anvil_rollback', [1]);
+    await result('Filecoin.MpoolPushMessage', [{ From: CLIENT, To: 't0100', Value: '1', Method: 0 }, null]);
+    // On the chain the sender has used the nonce since.
+    assert.notEqual(((await compute(null)).result as { Trace: { MsgRct: { ExitCode: number } }[] }).Trace.at(-1)!.MsgRct.ExitCode, 0);
+    assert.deepEqual(await compute(head.Cids), before);
+  });
+
   test('SubscribeActorEventsRaw with a dropped tipsetKey sends its events, reverted, and closes, as GetActorEventsRaw answers them', async (t) => {
     const { call, waitFor, channelValues } = await setupWebSocketRpc(t);
     const snapshot = await call('evm_snapshot');

@@ -21,7 +21,7 @@ import { defineMethod } from '../define-method.js';
 import { eamReturn, eamSubcalls, traceJson, type Creation, type CreationFailure, type TracedSend } from '../execution-trace.js';
 import { cidJson, messageJson, receiptJson } from '../lotus-json.js';
 import { keptStatePoint, messageIn } from '../dropped-tipsets.js';
-import { cid, epoch, messages, tipsetKey, tipsetOf } from '../lotus-params.js';
+import { cid, epoch, messages, tipsetKey } from '../lotus-params.js';
 
 interface Outcome {
   exitCode: number;
@@ -357,11 +357,12 @@ export const filecoinStateCompute = [
   // result. As Lotus's ComputeState (chain/stmgr/utils.go), the trace starts with the tipset's own
   // execution trace (sm.ExecutionTrace): the cron of each null round before it (at most 2880:
   // MAX_TRACED_NULL_ROUNDS), its messages, replayed, and its implicit messages (the block reward,
-  // cron: devnet/implicit-messages.ts), then the given ones.
+  // cron: devnet/implicit-messages.ts), then the given ones. A tipset a revert dropped is computed
+  // on its kept state, as Lotus computes any tipset its blockstore holds.
   defineMethod('Filecoin.StateCompute', [epoch('height'), messages('messages', { nullIsNone: true }), tipsetKey('tipsetKey')], async ({ devnet, batch, signal }, height, msgs, key) => {
-    const tipset = tipsetOf(devnet, key);
-    const own = await devnet.traceTipsetWhole(tipset, { signal });
-    const results = await devnet.computeMessages(msgs, tipset.epoch, height, batch);
+    const { tipset, dropped } = keptStatePoint(devnet, key);
+    const own = await devnet.traceTipsetWhole(tipset, { signal, dropped });
+    const results = await devnet.computeMessages(msgs, dropped ?? tipset.epoch, height, batch);
     const trace = [
       ...own.nullRounds.map((run) => implicitInvocResult(run, devnet.codes)),
       ...own.traced.map((traced) => minedInvocResult(traced, devnet.codes, tipset.baseFee)),
