@@ -174,8 +174,13 @@ for (const gatewayOnly of [false, true]) describe(`fork: Filecoin.* methods at a
     const transferMessage = { From: sender, To: t410(RECIPIENT), Value: '7', Method: 0 };
     assert.deepEqual(await onFork.request('MpoolPending', key), await onFork.request('MpoolPending', null));
     assert.equal(await onFork.request('GasEstimateGasLimit', transferMessage, key), await onFork.request('GasEstimateGasLimit', transferMessage, null));
-    // The fork holds no ticket before its epoch: ticket randomness there is refused, never the fork's first ticket.
-    await assert.rejects(onFork.request('StateGetRandomnessFromTickets', 2, early.block, null, null), /is before the fork epoch/);
+    // The fork holds no ticket up to its epoch: ticket randomness there is the upstream's, drawn at the
+    // fork point, never the fork's first ticket; a gateway serves none (Lotus's api_gateway.go): its error.
+    for (const at of [early.block, forkEpoch]) {
+      const drawn = onFork.request('StateGetRandomnessFromTickets', 2, at, null, null);
+      if (gatewayOnly) await assert.rejects(drawn, /upstream Filecoin.StateGetRandomnessFromTickets: method 'Filecoin.StateGetRandomnessFromTickets' not found/);
+      else assert.equal(await drawn, await onUpstream.request('StateGetRandomnessFromTickets', 2, at, null, firstHead.Cids));
+    }
     // The state at a key is the upstream's then, not the fork's: before the early transfer its recipient did not exist.
     const before = (await onFork.request('ChainGetTipSetByHeight', early.block - 1, null)).Cids;
     await assert.rejects(onFork.request('StateGetActor', t410(RECIPIENT), before), /actor not found/);

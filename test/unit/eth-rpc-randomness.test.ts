@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { blake2b } from '@noble/hashes/blake2.js';
+import { startDevnet, testConfig } from '../../src/index.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 
 const seed = new TextEncoder().encode('my seed');
@@ -47,5 +48,39 @@ describe('Filecoin.StateGetRandomness*', () => {
     const { result: a } = await setupRpc(t, { seed });
     const { result: b } = await setupRpc(t);
     assert.notEqual(await a('Filecoin.StateGetRandomnessDigestFromBeacon', [0, null]), await b('Filecoin.StateGetRandomnessDigestFromBeacon', [0, null]));
+  });
+
+  test("on a fork, ticket randomness up to the fork's epoch is the upstream's, drawn at the fork point, from any key of the fork's (a dropped one too)", async (t) => {
+    const upstream = await startDevnet(testConfig());
+    t.after(() => upstream.close());
+    const upstreamRpc = async (method: string, params: unknown[]) => {
+      const res = await fetch(upstream.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+      return ((await res.json()) as { result: any }).result;
+    };
+    // Edits before the upstream's tipsets: their tickets name them, so the fork's own stand-in ticket
+    // for the fork epoch's tipset (a function of the height alone) is not the upstream's.
+    await upstreamRpc('anvil_mine', ['0x2']);
+    for (const balance of ['0x1111', '0x2222']) {
+      await upstreamRpc('anvil_setBalance', ['0x' + '11'.repeat(20), balance]);
+      await upstreamRpc('evm_mine', []);
+    }
+    const forkEpoch = upstream.devnet.head.epoch;
+    const forkPoint = (await upstreamRpc('Filecoin.ChainHead', [])).Cids;
+    const { result } = await setupRpc(t, { fork: { url: upstream.url, blockNumber: forkEpoch } });
+    const snapshot = await result('evm_snapshot');
+    await result('anvil_mine', ['0x2']);
+    const dropped = (await result('Filecoin.ChainHead')).Cids;
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    await result('anvil_mine', ['0x3']);
+    const entropy = b64(new TextEncoder().encode('entropy'));
+    for (const at of [forkEpoch - 3, forkEpoch - 1, forkEpoch]) {
+      const theirs = await upstreamRpc('Filecoin.StateGetRandomnessFromTickets', [2, at, entropy, forkPoint]);
+      const theirDigest = await upstreamRpc('Filecoin.StateGetRandomnessDigestFromTickets', [at, forkPoint]);
+      assert.equal(typeof theirs, 'string');
+      for (const key of [null, dropped]) {
+        assert.equal(await result('Filecoin.StateGetRandomnessFromTickets', [2, at, entropy, key]), theirs, `at ${at}`);
+        assert.equal(await result('Filecoin.StateGetRandomnessDigestFromTickets', [at, key]), theirDigest, `digest at ${at}`);
+      }
+    }
   });
 });

@@ -36,10 +36,22 @@ function drawnFrom(devnet: Devnet, randEpoch: number, key: CID[] | undefined, co
  * The ticket randomness is drawn from, on the chain of `from`: since network version 13 Lotus takes a
  * null round's from the tipset after it; a dropped `from` draws from its own branch down to where it
  * left the chain (lotus b835fab70 chain/rand/rand.go getChainRandomness: GetTipsetByHeight from the
- * tipset). A fork holds no ticket before its epoch: refused there, from any branch.
+ * tipset).
  */
 function ticketAt(devnet: Devnet, randEpoch: number, from: Tipset): Uint8Array {
   return tipsetAtHeightFrom(devnet, randEpoch, from, 'after').header.ticket;
+}
+
+/**
+ * On a fork, ticket randomness up to its epoch, asked of the upstream at the fork point's key: the
+ * fork's first tipset stands in for the upstream's there (whose ticket the fork does not hold), and
+ * every branch of the fork's, dropped ones too, goes down through it into the upstream's chain, so the
+ * upstream's walk down from it draws what calibnet draws; undefined above the fork's epoch, or with no fork.
+ */
+function upstreamTicketDraw(devnet: Devnet, randEpoch: number, method: string, params: unknown[]): Promise<unknown> | undefined {
+  const { fork } = devnet;
+  if (!fork || randEpoch > devnet.chain.first.epoch) return undefined;
+  return fork.upstream.call(method, [...params, fork.point.tipsetKey]);
 }
 
 export const filecoinRandomness = [
@@ -67,16 +79,19 @@ export const filecoinRandomness = [
   defineMethod(
     'Filecoin.StateGetRandomnessFromTickets',
     [integer('personalization'), epoch('randEpoch'), entropy, tipsetKey('tipsetKey')],
-    ({ devnet }, tag, at, extra, key) => {
+    async ({ devnet }, tag, at, extra, key) => {
       const from = drawnFrom(devnet, at, key);
-      return bytesJson(drawTicketRandomness(ticketAt(devnet, at, from), BigInt(tag), at, extra ?? new Uint8Array()));
+      const entropyBytes = extra ?? new Uint8Array();
+      const upstream = upstreamTicketDraw(devnet, at, 'Filecoin.StateGetRandomnessFromTickets', [tag, at, bytesJson(entropyBytes)]);
+      return upstream ? await upstream : bytesJson(drawTicketRandomness(ticketAt(devnet, at, from), BigInt(tag), at, entropyBytes));
     },
   ),
 
   // The digest the ticket randomness is drawn over, with Lotus's wrapping of its error
   // (node/impl/full/state.go:1968, chain/rand/rand.go getChainRandomness).
-  defineMethod('Filecoin.StateGetRandomnessDigestFromTickets', [epoch('randEpoch'), tipsetKey('tipsetKey')], ({ devnet }, at, key) => {
+  defineMethod('Filecoin.StateGetRandomnessDigestFromTickets', [epoch('randEpoch'), tipsetKey('tipsetKey')], async ({ devnet }, at, key) => {
     const from = drawnFrom(devnet, at, key, 'failed to get randomness digest from tickets: ');
-    return bytesJson(ticketDigest(ticketAt(devnet, at, from)));
+    const upstream = upstreamTicketDraw(devnet, at, 'Filecoin.StateGetRandomnessDigestFromTickets', [at]);
+    return upstream ? await upstream : bytesJson(ticketDigest(ticketAt(devnet, at, from)));
   }),
 ];
