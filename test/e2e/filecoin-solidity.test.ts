@@ -1,6 +1,6 @@
 // filecoin-solidity (npm filecoin-solidity-api, unmodified) against the devnet CLI, as a DataDAO or
-// deal-making developer tests a contract in Hardhat: the contract calls the library's
-// MarketAPI, MinerAPI, PowerAPI, DataCapAPI, AccountAPI, SendAPI and PrecompilesAPI, and each answer
+// deal-making developer tests a contract in Hardhat: the contract calls the library's MarketAPI,
+// MinerAPI, PowerAPI, DataCapAPI, VerifRegAPI, AccountAPI, SendAPI and PrecompilesAPI, and each answer
 // is checked against what the node's Filecoin.* JSON-RPC reports for the same actor, over HTTP with
 // ethers. The library decodes the actors' CBOR itself, so a wrong method number, shape or encoding
 // in the devnet's actors shows here as a wrong value or a revert.
@@ -17,6 +17,7 @@ import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
 import { compileSolidity, REPO_ROOT } from '../helpers/solc.js';
 import { useDevnet } from '../helpers/use-devnet.js';
+import { MIN_DATACAP, randomVerifiedPiece } from '../helpers/verified-piece.js';
 
 /** The npm packages the contract's imports reach: the library and its Solidity dependencies. */
 const LIBRARY_PACKAGES = ['filecoin-solidity-api', 'solidity-cborutils', '@ensdomains/buffer'];
@@ -110,6 +111,22 @@ describe('filecoin-solidity (the real library) against the devnet', () => {
     assert.equal(await exitCodeOf(user.deal!(slashed + 1000)), 17n);
   });
 
+  test('MarketAPI escrow: addBalance funds the contract\'s escrow, getBalance is StateMarketBalance\'s, withdrawBalance gives back at most what is there', async () => {
+    const address = await user.getAddress();
+    const self = FilAddress.fromEthAddress(hexToBytes(address)).toString();
+    await mined(user.addEscrow!({ value: 5000n }));
+    const market = await rpc('Filecoin.StateMarketBalance', [self, null]);
+    assert.deepEqual(market, { Escrow: '5000', Locked: '0' });
+    const { balance, locked } = await user.escrow!();
+    assert.deepEqual([bigInt(balance), bigInt(locked)], [5000n, 0n]);
+    // builtin-actors' WithdrawBalance answers what it withdrew: the amount asked, or all that is free.
+    assert.equal(bigInt(await user.withdrawEscrow!.staticCall(9000n)), 5000n);
+    const before = await devnet.provider.getBalance(address);
+    await mined(user.withdrawEscrow!(2000n));
+    assert.equal((await rpc('Filecoin.StateMarketBalance', [self, null])).Escrow, '3000');
+    assert.equal(await devnet.provider.getBalance(address), before + 2000n);
+  });
+
   test('MinerAPI: a genesis provider\'s owner, balance, sector size, beneficiary and vesting are StateMinerInfo\'s and its state\'s', async () => {
     const check = async (miner: string) => {
       const info = await rpc('Filecoin.StateMinerInfo', [miner, null]);
@@ -190,6 +207,29 @@ describe('filecoin-solidity (the real library) against the devnet', () => {
     // The market may spend a verified client's DataCap without limit (verifreg mints with it as operator).
     const toMarket = await user.datacap!(addressBytes(client), addressBytes('t05'));
     assert.equal(bigInt(toMarket.allowance), INFINITE_ALLOWANCE);
+  });
+
+  test('VerifRegAPI: getClaims answers a verified deal\'s claim as StateGetClaims lists it, and a missing claim as a batch failure (USR_NOT_FOUND)', async () => {
+    const client = await rpc('Filecoin.WalletDefaultAddress');
+    await rpc('devnet_addVerifiedClient', [client, MIN_DATACAP]);
+    const piece = randomVerifiedPiece();
+    const { dealId: verified } = await rpc('devnet_proposeDeal', [{ pieceCid: piece.cid.toString(), pieceSize: piece.size, provider: DEAL_PROVIDER, verifiedDeal: true }]);
+    for (let i = 0; (await rpc('Filecoin.StateMarketStorageDeal', [verified, null])).State.SectorStartEpoch < 0; i++) {
+      assert.ok(i < 10, 'the provider sealed the verified deal');
+      await rpc('evm_mine');
+    }
+    const listed: Record<string, { Provider: number; Client: number; Data: { '/': string }; Size: number; TermMin: number; TermMax: number; TermStart: number; Sector: number }> =
+      await rpc('Filecoin.StateGetClaims', [DEAL_PROVIDER, null]);
+    const [claimId, claim] = Object.entries(listed).find(([, c]) => c.Data['/'] === piece.cid.toString())!;
+    const answer = await user.claims!(actorId(DEAL_PROVIDER), [Number(claimId), 999]);
+    const [[successes, failures], claims] = answer;
+    assert.deepEqual([successes, failures.map((f: [bigint, bigint]) => [...f])], [1n, [[1n, 17n]]]);
+    assert.deepEqual(
+      [...claims[0]],
+      [claim.Provider, claim.Client, bytesToHex(Uint8Array.of(0, ...piece.cid.bytes)), claim.Size, claim.TermMin, claim.TermMax, claim.TermStart, claim.Sector].map(
+        (v) => (typeof v === 'number' ? BigInt(v) : v),
+      ),
+    );
   });
 
   test('AccountAPI: authenticateMessage takes the f1 key\'s WalletSign signature and refuses another message', async () => {
