@@ -15,6 +15,7 @@ import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
+import { mineUntilActive } from '../helpers/fork-calls.js';
 import { compileSolidity, REPO_ROOT } from '../helpers/solc.js';
 import { useDevnet } from '../helpers/use-devnet.js';
 import { MIN_DATACAP, randomVerifiedPiece } from '../helpers/verified-piece.js';
@@ -65,10 +66,7 @@ describe('filecoin-solidity (the real library) against the devnet', () => {
     // A deal the node's storage provider publishes and seals (in the next tipsets), for its client.
     const piece = computePieceCid(new Uint8Array(3000).map((_, i) => i % 251));
     ({ dealId } = await rpc('devnet_proposeDeal', [{ pieceCid: piece.cid.toString(), pieceSize: piece.size, provider: DEAL_PROVIDER, storagePricePerEpoch: String(PRICE_PER_EPOCH) }]));
-    for (let i = 0; (await rpc('Filecoin.StateMarketStorageDeal', [dealId, null])).State.SectorStartEpoch < 0; i++) {
-      assert.ok(i < 10, 'the provider sealed the deal');
-      await rpc('evm_mine');
-    }
+    await mineUntilActive(devnet.url, dealId, 1);
   });
 
   test('MarketAPI: the deal\'s client, provider, term, activation, piece and price are StateMarketStorageDeal\'s', async () => {
@@ -214,10 +212,7 @@ describe('filecoin-solidity (the real library) against the devnet', () => {
     await rpc('devnet_addVerifiedClient', [client, MIN_DATACAP]);
     const piece = randomVerifiedPiece();
     const { dealId: verified } = await rpc('devnet_proposeDeal', [{ pieceCid: piece.cid.toString(), pieceSize: piece.size, provider: DEAL_PROVIDER, verifiedDeal: true }]);
-    for (let i = 0; (await rpc('Filecoin.StateMarketStorageDeal', [verified, null])).State.SectorStartEpoch < 0; i++) {
-      assert.ok(i < 10, 'the provider sealed the verified deal');
-      await rpc('evm_mine');
-    }
+    await mineUntilActive(devnet.url, verified, 1);
     const listed: Record<string, { Provider: number; Client: number; Data: { '/': string }; Size: number; TermMin: number; TermMax: number; TermStart: number; Sector: number }> =
       await rpc('Filecoin.StateGetClaims', [DEAL_PROVIDER, null]);
     const [claimId, claim] = Object.entries(listed).find(([, c]) => c.Data['/'] === piece.cid.toString())!;
