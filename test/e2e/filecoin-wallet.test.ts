@@ -3,14 +3,15 @@
 // the node verifies (WalletVerify); a message is checked as `lotus send` checks it
 // (MpoolCheckMessages), pushed in a batch (MpoolBatchPush) and found again; market escrow moves with
 // MarketAddBalance / MarketWithdraw; a push from an ID address is signed with the key it names, so is
-// WalletSign / WalletSignMessage with one, and MpoolPush refuses a message whose From is an ID.
+// WalletSign / WalletSignMessage with one, and MpoolPush refuses a message whose From is an ID; a new
+// f1's Ethereum form through iso-filecoin, at 'latest' and at its default 'finalized'.
 // Calls go through Glif's Lotus client.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { Message } from 'iso-filecoin/message';
 import { RPC } from 'iso-filecoin/rpc';
 import { accountFromLotus, sign, signMessage } from 'iso-filecoin/wallet';
-import { glifClient, type LotusClient } from '../helpers/glif.js';
+import { fundFromDefaultWallet, glifClient, type LotusClient } from '../helpers/glif.js';
 import { useDevnet } from '../helpers/use-devnet.js';
 
 const FIL = 10n ** 18n;
@@ -75,6 +76,24 @@ describe('a wallet\'s round trip with Glif\'s client and iso-filecoin', () => {
     const back = await iso.getTipSetByHeight({ height: head.Height - 1 - 900, tipSetKey: head.Cids });
     assert.equal(back.error?.message, `height ${head.Height - 1 - 900} is negative`);
     assert.equal((back.error?.cause as { code?: number } | undefined)?.code, 1);
+  });
+
+  // Lotus resolves an f1/f2/f3 at 'finalized' when no block is given (lotus 8c51a813
+  // node/impl/eth/filecoin.go), and iso-filecoin sends 'finalized' unless told: an account funded a
+  // moment ago is not found until F3 finalizes the tipset that made it, --f3-lag (10) epochs on
+  // (README, Filecoin JavaScript libraries: U86); 'latest' finds it at once.
+  test("iso-filecoin's filecoinAddressToEthAddress of a new f1: 'latest' answers its masked ID at once, its default 'finalized' only --f3-lag epochs on", async () => {
+    const address = await lotus.request('WalletNew', 'secp256k1');
+    await fundFromDefaultWallet(lotus, [address], FIL);
+    const id: string = await lotus.request('StateLookupID', address, null);
+    const masked = '0xff' + BigInt(id.slice(2)).toString(16).padStart(38, '0');
+    assert.deepEqual(await iso.filecoinAddressToEthAddress({ address, blockNumber: 'latest' }), { result: masked, error: undefined });
+    for (let mined = 0; mined < 10; mined++) {
+      const early = await iso.filecoinAddressToEthAddress({ address });
+      assert.match(String(early.error?.message), new RegExp(`failed to lookup ID address for given Filecoin address ${address} .*'blkParam': "finalized".*actor not found`), `after ${mined} tipsets`);
+      await node.provider.send('evm_mine', []);
+    }
+    assert.deepEqual(await iso.filecoinAddressToEthAddress({ address }), { result: masked, error: undefined });
   });
 
   // StateMinerInfo names a provider's worker by its ID address; Lotus signs a push from an ID
