@@ -13,6 +13,7 @@ import { nextBaseFee, type MessageFees } from '../fevm/gas.js';
 import type { SignedMessage } from '../fevm/message.js';
 import type { ActorEvent, MessageReceipt } from '../fevm/types.js';
 import { decodeColdLogged, decodeColdMessages, encodeColdMessages } from './cold-messages.js';
+import { DigestSlab } from './digest-slab.js';
 import { encodeSavedMessage, type SavedMessage } from './saved-message.js';
 
 /**
@@ -193,6 +194,17 @@ const MESSAGES_ROOT = 4;
 const FIRST_MESSAGE = 5;
 const DIGEST_BYTES = 32;
 
+/** The chunks every mined tipset's digests are cut from (one per process: a chunk is let go with its last tipset). */
+const digestSlab = new DigestSlab();
+
+const MAX_SAFE_BIGINT = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * The messages of every tipset without any (most of an idle chain's), one array where each had its
+ * own (32 B); frozen, so that a write to it throws instead of reaching every empty tipset.
+ */
+const NO_MESSAGES = Object.freeze([]) as unknown as IncludedMessage[];
+
 // Where an Ethereum transaction's byte fields sit in its tipset's buffer of them: its hash, sender, recipient (none for a deployment), then input.
 const TX_HASH_BYTES = 32;
 const ETH_ADDRESS_BYTES = 20;
@@ -271,7 +283,9 @@ class MinedMessage implements IncludedMessage {
     readonly ethTx: EthTransaction | undefined,
     readonly receipt: MessageReceipt,
     readonly index: number,
+    /** The slab chunk its CID's digest is in, and where. */
     private readonly digests: Uint8Array,
+    private readonly digestAt: number,
   ) {}
 
   get signed(): SignedMessage {
@@ -279,14 +293,8 @@ class MinedMessage implements IncludedMessage {
   }
 
   get cid(): CID {
-    return messageCid(this.digests, this.index);
+    return cidFromDigest(this.digests.subarray(this.digestAt, this.digestAt + DIGEST_BYTES));
   }
-}
-
-/** A mined tipset's message's CID, from its digest kept in the tipset's digests. */
-function messageCid(digests: Uint8Array, index: number): CID {
-  const at = (FIRST_MESSAGE + index) * DIGEST_BYTES;
-  return cidFromDigest(digests.subarray(at, at + DIGEST_BYTES));
 }
 
 /** A message of a cold tipset as a read of its logs sees it (decodeColdLogged), its CID made when read. */
@@ -298,27 +306,31 @@ class ColdLoggedMessage implements LoggedMessage {
     ethTxHash: Uint8Array | undefined,
     events: readonly ActorEvent[],
     readonly index: number,
+    /** The slab chunk its CID's digest is in, and where. */
     private readonly digests: Uint8Array,
+    private readonly digestAt: number,
   ) {
     this.ethTx = ethTxHash && { hash: ethTxHash };
     this.receipt = { events };
   }
 
   get cid(): CID {
-    return messageCid(this.digests, this.index);
+    return cidFromDigest(this.digests.subarray(this.digestAt, this.digestAt + DIGEST_BYTES));
   }
 }
 
 /**
  * A tipset as the chain keeps it. Its own CIDs (block, key, state, receipts and messages roots) are
- * kept as their digests in one buffer and made when read, and its header's fields that are its
- * parent's CIDs are read from the parent: a CID object with its multihash, three byte views and
- * their buffer is ~0.55 KB of heap, and a chain of test tipsets held five for each one. Once the chain
+ * kept as their digests in a run of a shared chunk (digest-slab.ts) and made when read, and its
+ * header's fields that are its parent's CIDs are read from the parent: a CID object with its
+ * multihash, three byte views and their buffer is ~0.55 KB of heap, and a chain of test tipsets held
+ * five for each one. Its header is made when read, from it. Once the chain
  * calls it cold (`compactMessages`), its messages are kept in one buffer (cold-messages.ts, deflated
  * from 2 KB on) and decoded when read (`DecodedColdTipsets`).
  */
 class MinedTipset implements Tipset {
-  readonly header: BlockHeader;
+  /** Its parent's weight (weightOf), as a number when one holds it exactly: most are small, and a bigint is ~24 B of heap. */
+  private readonly weightBefore: number | bigint;
   /** Its messages as objects; undefined once cold. */
   private hot: IncludedMessage[] | undefined;
   /** Once cold: its messages in one buffer (cold-messages.ts), deflated if `deflated`, and where they are decoded. */
@@ -334,13 +346,20 @@ class MinedTipset implements Tipset {
     messages: IncludedMessage[],
     readonly gasUsed: number,
     readonly nextBaseFee: bigint,
+    /** The slab chunk its digests are in (block, key, roots, then its messages'), from `digestsAt` on. */
     private readonly digests: Uint8Array,
+    private readonly digestsAt: number,
     readonly upstream: UpstreamTipset | undefined,
     /** The actor ID its header names as its miner. */
     readonly minerId: number,
   ) {
     this.hot = messages;
-    this.header = new DevnetBlockHeader(this, upstream ? upstream.parentWeight : parent ? weightOf(parent) : 0n);
+    const weight = upstream ? upstream.parentWeight : parent ? weightOf(parent) : 0n;
+    this.weightBefore = -MAX_SAFE_BIGINT <= weight && weight <= MAX_SAFE_BIGINT ? Number(weight) : weight;
+  }
+
+  get header(): BlockHeader {
+    return new DevnetBlockHeader(this, BigInt(this.weightBefore));
   }
 
   get messages(): IncludedMessage[] {
@@ -372,13 +391,13 @@ class MinedTipset implements Tipset {
     if (this.hot) return this.hot;
     const decoded = this.decoded!.decodedOf(this);
     if (decoded) return decoded;
-    return decodeColdLogged(this.encodedCold(), (ethTxHash, events, i) => new ColdLoggedMessage(ethTxHash, events, i, this.digests));
+    return decodeColdLogged(this.encodedCold(), (ethTxHash, events, i) => new ColdLoggedMessage(ethTxHash, events, i, this.digests, this.slotAt(FIRST_MESSAGE + i)));
   }
 
   /** Its cold messages decoded, as buildTipset made them. */
   decodeCold(): IncludedMessage[] {
     const cold = decodeColdMessages(this.encodedCold());
-    return cold.map(({ native, ethTx, receipt }, i) => new MinedMessage(native, ethTx, receipt, i, this.digests));
+    return cold.map(({ native, ethTx, receipt }, i) => new MinedMessage(native, ethTx, receipt, i, this.digests, this.slotAt(FIRST_MESSAGE + i)));
   }
 
   private encodedCold(): Uint8Array {
@@ -395,7 +414,13 @@ class MinedTipset implements Tipset {
   }
 
   private digest(slot: number): Uint8Array {
-    return this.digests.subarray(slot * DIGEST_BYTES, (slot + 1) * DIGEST_BYTES);
+    const at = this.slotAt(slot);
+    return this.digests.subarray(at, at + DIGEST_BYTES);
+  }
+
+  /** Where the digest in `slot` starts in its chunk. */
+  private slotAt(slot: number): number {
+    return this.digestsAt + slot * DIGEST_BYTES;
   }
 
   get parentKey(): CID | undefined {
@@ -576,9 +601,10 @@ class DevnetBlockHeader implements BlockHeader {
 export function buildTipset({ epoch, timestamp, baseFee, parent, messages, miner = NO_MINER, edit }: TipsetInput, upstream?: UpstreamTipset): Tipset {
   const receiptsRoot = receiptsRootOf(messages);
   const messagesRoot = messagesRootOf(messages);
-  const digests = new Uint8Array((FIRST_MESSAGE + messages.length) * DIGEST_BYTES);
+  const { bytes: digests, at: digestsAt } = digestSlab.take((FIRST_MESSAGE + messages.length) * DIGEST_BYTES);
+  const slotAt = (slot: number) => digestsAt + slot * DIGEST_BYTES;
   // Each is a CID this module made with cidOf, or a message's: dag-cbor over blake2b-256.
-  const put = (slot: number, cid: CID) => digests.set(cid.multihash.digest, slot * DIGEST_BYTES);
+  const put = (slot: number, cid: CID) => digests.set(cid.multihash.digest, slotAt(slot));
   const txBytes = messages.reduce((n, m) => n + (m.ethTx ? minedTxBytes(m.ethTx) : 0), 0);
   const txs = txBytes > 0 ? new Uint8Array(txBytes) : EMPTY_BYTES;
   let txEnd = 0;
@@ -597,17 +623,17 @@ export function buildTipset({ epoch, timestamp, baseFee, parent, messages, miner
     txEnd = inputAt + tx.input.length;
     return new MinedEthTransaction(tx, txs, at, inputAt, txEnd);
   };
-  const mined = messages.map((m, i) => {
+  const mined = messages.length === 0 ? NO_MESSAGES : messages.map((m, i) => {
     if (m.cid.code !== DAG_CBOR || m.cid.multihash.code !== BLAKE2B_256) throw new Error(`message CID ${m.cid} is not dag-cbor over blake2b-256`);
     put(FIRST_MESSAGE + i, m.cid);
-    return new MinedMessage(m.ethTx ? undefined : m.signed, m.ethTx && mine(m.ethTx), m.receipt, i, digests);
+    return new MinedMessage(m.ethTx ? undefined : m.signed, m.ethTx && mine(m.ethTx), m.receipt, i, digests, slotAt(FIRST_MESSAGE + i));
   });
   put(RECEIPTS_ROOT, receiptsRoot);
   put(MESSAGES_ROOT, messagesRoot);
   const parentStateRoot = parent?.stateRoot ?? FIRST_PARENT_STATE_ROOT;
   put(STATE_ROOT, cidOf(encodeCbor([parentStateRoot, messagesRoot, receiptsRoot])));
   const gasUsed = messages.reduce((n, m) => n + m.receipt.gasUsed, 0);
-  const tipset = new MinedTipset(epoch, timestamp, baseFee, parent, mined, gasUsed, nextBaseFee(baseFee, messages.map(feeFieldsOf)), digests, upstream, miner);
+  const tipset = new MinedTipset(epoch, timestamp, baseFee, parent, mined, gasUsed, nextBaseFee(baseFee, messages.map(feeFieldsOf)), digests, digestsAt, upstream, miner);
   if (edit !== undefined) editsBefore.set(tipset, edit);
   // The header reads the roots just put; the block CID and the key follow from it.
   if (upstream) {

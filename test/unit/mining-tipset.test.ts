@@ -114,4 +114,63 @@ describe('tipset contents', () => {
     assert.equal(tipset.gasUsed, 0);
     assert.deepEqual(tipset.messages, []);
   });
+
+  test("empty tipsets share one messages array, which refuses a write (it would reach every one)", () => {
+    const a = genesis();
+    const b = buildTipset({ epoch: 1, timestamp: 1_700_000_001, baseFee: 100n, parent: a, messages: [] });
+    assert.equal(a.messages, b.messages);
+    assert.throws(() => a.messages.push(included(0, 1, 1, 0)), TypeError);
+    assert.deepEqual(b.messages, []);
+  });
+});
+
+describe('what a tipset keeps of itself', () => {
+  /** Everything a tipset names by digest: its block CID, key, hash, roots, its messages' CIDs, and its header's parents. */
+  const named = (tipset: Tipset) =>
+    [tipset.blockCid, tipset.key, tipset.stateRoot, tipset.receiptsRoot, tipset.header.messages, ...tipset.messages.map((m) => m.cid), ...tipset.header.parents]
+      .map(String)
+      .concat(bytesToHex(tipset.hash));
+
+  test('a chain of thousands of tipsets (their digests cut from shared chunks) names what it named when each was built', () => {
+    const chain: Tipset[] = [genesis()];
+    const namedAtBuild = [named(chain[0])];
+    for (let epoch = 1; epoch < 3000; epoch++) {
+      // Mostly empty, some with a few messages, one in a hundred with 150 (whose digests outgrow a chunk's quarter).
+      const count = epoch % 100 === 0 ? 150 : epoch % 7 === 0 ? 3 : 0;
+      const messages = Array.from({ length: count }, (_, i) => included(epoch * 1000 + i, 1_000_000, 1000, i));
+      const tipset = buildTipset({ epoch, timestamp: 1_700_000_000 + epoch, baseFee: 100n, parent: chain[epoch - 1], messages });
+      chain.push(tipset);
+      namedAtBuild.push(named(tipset));
+      assert.deepEqual(tipset.messages.map((m) => String(m.cid)), messages.map((m) => String(m.cid)), `epoch ${epoch}'s message CIDs`);
+    }
+    chain.forEach((tipset, epoch) => assert.deepEqual(named(tipset), namedAtBuild[epoch], `epoch ${epoch} after the whole chain was built`));
+    // The same chain built again: the same hashes.
+    let parent: Tipset | undefined = undefined;
+    for (let epoch = 0; epoch < 50; epoch++) {
+      const count = epoch % 7 === 0 && epoch > 0 ? 3 : 0;
+      const messages = Array.from({ length: count }, (_, i) => included(epoch * 1000 + i, 1_000_000, 1000, i));
+      parent = buildTipset({ epoch, timestamp: 1_700_000_000 + epoch, baseFee: epoch === 0 ? 100_000_000n : 100n, parent, messages });
+      assert.equal(bytesToHex(parent.hash), bytesToHex(chain[epoch].hash), `epoch ${epoch} built again`);
+    }
+  });
+
+  test('parent weights are exact: small ones, and an upstream weight beyond 2^53 and the ones after it', () => {
+    const chain = [genesis()];
+    for (let epoch = 1; epoch < 5; epoch++) chain.push(buildTipset({ epoch, timestamp: 1_700_000_000 + epoch, baseFee: 100n, parent: chain[epoch - 1], messages: [] }));
+    assert.deepEqual(chain.map((t) => t.header.parentWeight), [0n, 1n, 2n, 3n, 4n]);
+    const big = 2n ** 70n + 1n;
+    const upstream = { blocks: [chain[0].blockCid], headers: [], parentWeight: big, weight: big + 7n };
+    const first = buildTipset({ epoch: 10, timestamp: 1_700_000_010, baseFee: 100n, parent: undefined, messages: [] }, upstream);
+    const child = buildTipset({ epoch: 11, timestamp: 1_700_000_011, baseFee: 100n, parent: first, messages: [] });
+    const grandchild = buildTipset({ epoch: 12, timestamp: 1_700_000_012, baseFee: 100n, parent: child, messages: [] });
+    assert.equal(first.header.parentWeight, big);
+    assert.equal(child.header.parentWeight, big + 7n);
+    assert.equal(grandchild.header.parentWeight, big + 8n);
+    const edge = 2n ** 53n;
+    const atEdge = buildTipset({ epoch: 10, timestamp: 1_700_000_010, baseFee: 100n, parent: undefined, messages: [] }, { ...upstream, parentWeight: edge - 1n, weight: edge });
+    const pastEdge = buildTipset({ epoch: 11, timestamp: 1_700_000_011, baseFee: 100n, parent: atEdge, messages: [] });
+    assert.equal(atEdge.header.parentWeight, edge - 1n);
+    assert.equal(pastEdge.header.parentWeight, edge);
+    assert.equal(buildTipset({ epoch: 12, timestamp: 1_700_000_012, baseFee: 100n, parent: pastEdge, messages: [] }).header.parentWeight, edge + 1n);
+  });
 });
