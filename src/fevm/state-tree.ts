@@ -16,26 +16,26 @@ import { PackedActors } from './packed-actor.js';
 import { BranchWrites, StateBranch } from './state-branch.js';
 
 /**
- * The values of a key written more than once, in the order they were written: each with the epoch it
- * holds from and the write that wrote it. Several writes may share an epoch (a cheat code edits the
- * head's state); a read takes the last one.
+ * The values of a key written more than once, in the order they were written: each with the write
+ * that wrote it, whose epoch (the one it holds from) the map keeps per write (VersionedMap.epochs),
+ * not per key and value. Several writes may share an epoch (a cheat code edits the head's state); a
+ * read takes the last one.
  */
 class History<V> {
   constructor(
-    readonly epochs: number[],
     readonly writes: number[],
     readonly values: V[],
   ) {}
 }
 
-/** The index of the last of `sorted` (ascending) that is at most `bound`; -1 when none is. */
-function lastAtMost(sorted: readonly number[], bound: number): number {
+/** The last index below `count` where `holds` does, when it holds up to some index and not after; -1 when it holds nowhere. */
+function lastWhere(count: number, holds: (index: number) => boolean): number {
   let lo = 0;
-  let hi = sorted.length - 1;
+  let hi = count - 1;
   let found = -1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if (sorted[mid] <= bound) {
+    if (holds(mid)) {
       found = mid;
       lo = mid + 1;
     } else hi = mid - 1;
@@ -80,10 +80,11 @@ class VersionedMap<V> {
     const entry = this.entry(ref);
     if (entry === undefined) return undefined;
     if (typeof entry === 'number') return this.epochs[this.slotWrites[entry]! - 1]! <= epoch ? this.slotValues[entry] : undefined;
-    const { epochs, values } = entry;
+    const { writes, values } = entry;
     // Fast path: the newest value, which is what most reads want.
-    if (epochs[epochs.length - 1] <= epoch) return values[values.length - 1];
-    const found = lastAtMost(epochs, epoch);
+    if (this.epochs[writes[writes.length - 1]! - 1]! <= epoch) return values[values.length - 1];
+    // The writes ascend, so their epochs do too.
+    const found = lastWhere(writes.length, (i) => this.epochs[writes[i]! - 1]! <= epoch);
     return found < 0 ? undefined : values[found];
   }
 
@@ -92,7 +93,7 @@ class VersionedMap<V> {
     const entry = this.entry(ref);
     if (entry === undefined) return undefined;
     if (typeof entry === 'number') return this.slotWrites[entry]! <= write ? this.slotValues[entry] : undefined;
-    const found = lastAtMost(entry.writes, write);
+    const found = lastWhere(entry.writes.length, (i) => entry.writes[i]! <= write);
     return found < 0 ? undefined : entry.values[found];
   }
 
@@ -114,14 +115,13 @@ class VersionedMap<V> {
       const first = this.slotWrites[entry]!;
       if (first === write) this.slotValues[entry] = value;
       else {
-        this.put(ref, new History([this.epochs[first - 1]!, epoch], [first, write], [this.slotValues[entry]!, value]));
+        this.put(ref, new History([first, write], [this.slotValues[entry]!, value]));
         // The slot stays taken (slots are let go from the end), its value no longer kept.
         this.slotValues[entry] = undefined;
       }
     } else if (entry.writes[entry.writes.length - 1] === write) {
       entry.values[entry.values.length - 1] = value;
     } else {
-      entry.epochs.push(epoch);
       entry.writes.push(write);
       entry.values.push(value);
     }
@@ -143,7 +143,7 @@ class VersionedMap<V> {
     let hi = writes.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (writes[mid] === write) return { epoch: entry.epochs[mid]!, value: entry.values[mid]!, previous: mid > 0 ? entry.values[mid - 1] : undefined };
+      if (writes[mid] === write) return { epoch: this.epochs[write - 1]!, value: entry.values[mid]!, previous: mid > 0 ? entry.values[mid - 1] : undefined };
       if (writes[mid]! < write) lo = mid + 1;
       else hi = mid - 1;
     }
@@ -158,9 +158,8 @@ class VersionedMap<V> {
       if (this.slotWrites[entry]! > write) this.put(ref, undefined);
       return;
     }
-    const { epochs, writes, values } = entry;
+    const { writes, values } = entry;
     while (writes.length && writes[writes.length - 1] > write) {
-      epochs.pop();
       writes.pop();
       values.pop();
     }
