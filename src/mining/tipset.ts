@@ -321,12 +321,11 @@ class ColdLoggedMessage implements LoggedMessage {
 
 /**
  * A tipset as the chain keeps it. Its own CIDs (block, key, state, receipts and messages roots) are
- * kept as their digests in a run of a shared chunk (digest-slab.ts) and made when read, and its
- * header's fields that are its parent's CIDs are read from the parent: a CID object with its
- * multihash, three byte views and their buffer is ~0.55 KB of heap, and a chain of test tipsets held
- * five for each one. Its header is made when read, from it. Once the chain
- * calls it cold (`compactMessages`), its messages are kept in one buffer (cold-messages.ts, deflated
- * from 2 KB on) and decoded when read (`DecodedColdTipsets`).
+ * kept as their digests in a run of a shared chunk (digest-slab.ts) and made when read: a CID object
+ * with its multihash, three byte views and their buffer is ~0.55 KB of heap, and a chain of test
+ * tipsets held five for each one. Its header is made when read too, its fields that are its parent's
+ * CIDs read from the parent. Once the chain calls it cold (`compactMessages`), its messages are kept
+ * in one buffer (cold-messages.ts, deflated from 2 KB on) and decoded when read (`DecodedColdTipsets`).
  */
 class MinedTipset implements Tipset {
   /** Its parent's weight (weightOf), as a number when one holds it exactly: most are small, and a bigint is ~24 B of heap. */
