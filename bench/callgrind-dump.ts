@@ -12,11 +12,13 @@ export type FunctionCosts = Map<string, number>;
  * marking, sweeping. Some are Heap:: functions called from outside the collector: the stack guard's
  * HandleGCRequest (a collection requested from a background thread or by incremental marking's end),
  * the embedder's ReportExternalMemoryPressure / MemoryPressureNotification, the allocator's
- * StartIncrementalMarkingIfAllocationLimitIsReached; and incremental marking's step on allocation
- * runs from an allocation observer (IncrementalMarking::Observer::Step). Checked against node 20's
- * V8 11.3 by its callers in the binary (objdump).
+ * StartIncrementalMarkingIfAllocationLimitIsReached (the StartIncrementalMarking
+ * alternative matches it: the Heap:: names are prefixes, not anchored at their end); and
+ * incremental marking's step on allocation runs from an allocation observer
+ * (IncrementalMarking::Observer::Step). Checked against node 20's V8 11.3 by its callers in the
+ * binary (objdump).
  */
-const GC_ENTRY = /^v8::internal::(Heap::(CollectGarbage|CollectAllGarbage|CollectAllAvailableGarbage|StartIncrementalMarking\w*|FinalizeIncrementalMarking\w*|HandleGCRequest|ReportExternalMemoryPressure|MemoryPressureNotification)|IncrementalMarking::(Step|AdvanceOnAllocation|AdvanceAndFinalizeIfComplete|Start|Observer::Step)\b|IncrementalMarkingJob::|MinorGCJob::|ScavengeJob::|MemoryReducer::|Sweeper::|ScavengerCollector::|MarkCompactCollector::|ConcurrentMarking::|ArrayBufferSweeper::)/;
+const GC_ENTRY = /^v8::internal::(Heap::(CollectGarbage|CollectAllGarbage|CollectAllAvailableGarbage|StartIncrementalMarking|FinalizeIncrementalMarking|HandleGCRequest|ReportExternalMemoryPressure|MemoryPressureNotification)|IncrementalMarking::(Step|AdvanceOnAllocation|AdvanceAndFinalizeIfComplete|Start|Observer::Step)\b|IncrementalMarkingJob::|MinorGCJob::|ScavengeJob::|MemoryReducer::|Sweeper::|ScavengerCollector::|MarkCompactCollector::|ConcurrentMarking::|ArrayBufferSweeper::)/;
 /**
  * A function of the collector's own: a call from it to an entry is inside a collection already
  * counted. A paged space's refill is both the program's and a collection's (promotion during a

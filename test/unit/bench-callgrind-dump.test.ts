@@ -55,7 +55,7 @@ fn=(3)
     assert.equal(readCallgrindDump(path, false).gc, 300);
   });
 
-  test("the allocator's collection and start of marking count; a collection's own promotions do not count again", () => {
+  test('a collection the allocator starts counts once with what its evacuation allocates (EvacuationAllocator is the collector\'s)', () => {
     const path = dump('allocator', `
 fn=(1) v8::internal::HeapAllocator::AllocateRawWithLightRetrySlowPath(int, v8::internal::AllocationType, v8::internal::AllocationOrigin, v8::internal::AllocationAlignment)
 0 5
