@@ -129,14 +129,15 @@ export class Executor {
     const gasCost = BigInt(msg.gasLimit) * msg.gasFeeCap;
     if (sender.balance < gasCost) return noReceipt(ExitCode.SysErrSenderStateInvalid);
 
-    this.access = StateAccess.forMessage(sender.id, state.lookupId(msg.to));
+    const receiverId = state.lookupId(msg.to);
+    this.access = StateAccess.forMessage(sender.id, receiverId);
     // Gas is paid up front and the nonce moves whatever the call does. A Placeholder that sends
     // becomes an EthAccount.
     state.putActor(sentBy(sender, sender.balance - gasCost));
 
     // The call in a checkpoint of its own: a failure undoes it (and drops its events), not the above.
     state.checkpoint();
-    const result = topLevelResult(await this.invoke(state, sender, msg, msg.nonce, msg.gasLimit - inclusion, ctx));
+    const result = topLevelResult(await this.invoke(state, sender, msg, msg.nonce, msg.gasLimit - inclusion, ctx, receiverId));
     const succeeded = result.exitCode === ExitCode.Ok;
     // The FVM's backtrace names the failed receiver by its ID (devnet/revert.ts), looked up before its creation is undone, as in call.
     if (!succeeded) onFailure?.({ error: result.error, failedActor: state.lookupId(msg.to), innerFrames: result.innerFrames });
@@ -178,8 +179,9 @@ export class Executor {
       if (sender.balance < reserve) return noReturn(ExitCode.SysErrSenderStateInvalid);
       sender = sentBy(sender, sender.balance - reserve);
       state.putActor(sender);
-      this.access = StateAccess.forMessage(sender.id, state.lookupId(msg.to));
-      const result = topLevelResult(await this.invoke(state, sender, msg, sender.nonce - 1, gasLimit, ctx, input));
+      const receiverId = state.lookupId(msg.to);
+      this.access = StateAccess.forMessage(sender.id, receiverId);
+      const result = topLevelResult(await this.invoke(state, sender, msg, sender.nonce - 1, gasLimit, ctx, receiverId, input));
       // The FVM's backtrace names the failed receiver by its ID (devnet/revert.ts).
       if (result.exitCode !== ExitCode.Ok) result.failedActor = state.lookupId(msg.to);
       return result;
@@ -206,15 +208,16 @@ export class Executor {
   /**
    * Runs a top-level message: the send from its sender, whose outcome topLevelResult makes the
    * message's result (a syscall error as the FVM reports it). `nonce`: the one it runs with (a
-   * call's is the sender's, not the message's: no copy of the message made for it). `input`: the
-   * bytes its params encode, if known (Executor.call).
+   * call's is the sender's, not the message's: no copy of the message made for it). `receiverId`:
+   * what `msg.to` resolved to for the message's access record, which the send takes as its receiver.
+   * `input`: the bytes its params encode, if known (Executor.call).
    */
-  private invoke(state: StateOverlay, sender: Actor, msg: Message, nonce: number, gasLimit: number, ctx: ExecutionContext, input?: Uint8Array): Promise<SendOutcome> {
+  private invoke(state: StateOverlay, sender: Actor, msg: Message, nonce: number, gasLimit: number, ctx: ExecutionContext, receiverId: number | undefined, input?: Uint8Array): Promise<SendOutcome> {
     // Top-level params are a CBOR block (raw for METHOD_SEND), as ref-fvm's executor makes them.
     const params = msg.params.length === 0 ? undefined : { codec: msg.method === METHOD_SEND ? RAW : CBOR, data: msg.params };
     const send: ActorSend = { fromId: sender.id, to: msg.to, method: msg.method, value: msg.value, params, readOnly: false, gasLimit };
     // Not async, and the outcome mapped where it is awaited: no frame or turn of the microtask queue of its own.
-    return this.send(state, send, ctx, { nonce, gasPremium: msg.gasPremium, input });
+    return this.send(state, send, ctx, { nonce, gasPremium: msg.gasPremium, receiverId, input });
   }
 
   /**
@@ -255,7 +258,8 @@ export class Executor {
     const { access } = this;
     // What the FVM charges around a send (ref-fvm call_actor_unchecked / call_actor_resolved).
     let gas = 0;
-    let receiver = resolveAddress(state, send.to);
+    // A top-level message's receiver was resolved for its access record, on this state as it is now.
+    let receiver = top ? actorAt(state, top.receiverId) : resolveAddress(state, send.to);
     if (!receiver) {
       // An ID is looked up before it is found missing (call_actor_resolved's get_actor).
       if (send.to.id !== undefined) return syscallError(ErrorNumber.NotFound, access.read(send.to.id));
@@ -428,10 +432,17 @@ function codeRead(receiver: Actor, send: ActorSend): SendResult {
   return { exitCode: ExitCode.Ok, returnData: block.data, gasUsed: evmStateReadGas(), events: [], returnBlock: block };
 }
 
+/** The actor of ID `id`, if any: resolveAddress of an address already resolved to `id`. */
+function actorAt(state: StateOverlay, id: number | undefined): Actor | undefined {
+  return id === undefined ? undefined : state.getActor(id);
+}
+
 /** What a top-level message adds to a send. */
 interface TopLevel {
   nonce: number;
   gasPremium: bigint;
+  /** The ID `to` resolves to (undefined: no actor has that address yet), looked up once for the message (applyMessage, call). */
+  receiverId: number | undefined;
   /** The bytes the send's params encode, when the caller gave them (Executor.call). */
   input?: Uint8Array;
 }

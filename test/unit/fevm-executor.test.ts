@@ -492,6 +492,40 @@ describe('call()', () => {
     assert.equal((await executor.call(state, callMessage(accounts[0].filAddress, address, params), ctx, input)).exitCode, ExitCode.Ok);
   });
 
+  test('the receiver is resolved once, for the access record and the send alike: a call to a contract, a call to a fresh f410 (the send makes its Placeholder), an applied message', async () => {
+    const { state, address, id } = await deployedState();
+    // Counts the lookups of the message's own `to` (the EVM resolves its Ethereum address apart).
+    const lookupsOf = (to: FilAddress) => {
+      let count = 0;
+      const lookupId = state.lookupId.bind(state);
+      state.lookupId = (asked) => {
+        if (asked === to) count++;
+        return lookupId(asked);
+      };
+      return () => {
+        state.lookupId = lookupId;
+        return count;
+      };
+    };
+    const params = new Uint8Array([0x58, 0x20, ...new Uint8Array(31), 9]);
+    const message = callMessage(accounts[0].filAddress, address, params);
+    const counted = lookupsOf(message.to);
+    assert.equal((await executor.call(state, message, ctx)).exitCode, ExitCode.Ok);
+    assert.equal(counted(), 1);
+    // A fresh f410 (no actor yet): the send makes its Placeholder, which takes the value.
+    const fresh = callMessage(accounts[0].filAddress, f410('0x' + '55'.repeat(20)), new Uint8Array(), 7n);
+    const freshCounted = lookupsOf(fresh.to);
+    assert.equal((await executor.call(state, fresh, ctx)).exitCode, ExitCode.Ok);
+    assert.equal(freshCounted(), 1);
+    const sent = await signed(wallets[0], { nonce: state.getActor(100)!.nonce, to: getCreateAddress({ from: wallets[0].address, nonce: 0 }), data: '0x' + '00'.repeat(31) + '05', gasLimit: 10_000_000n });
+    // Its `to` made anew: the EVM's own lookups of the contract get the address made from its Ethereum address.
+    const applied = { ...sent.message, to: FilAddress.fromBytes(sent.message.to.bytes) };
+    const appliedCounted = lookupsOf(applied.to);
+    assert.equal((await executor.applyMessage(state, applied, chainSize(sent), ctx)).exitCode, ExitCode.Ok);
+    assert.equal(appliedCounted(), 1);
+    assert.equal(state.getStorage(id, 0, 1n), 5n);
+  });
+
   test('a revert is reported with its data', async () => {
     const { state, address, id } = await deployedState();
     const result = await executor.call(state, callMessage(accounts[0].filAddress, address, new Uint8Array()), ctx);
