@@ -23,19 +23,25 @@ import { decodeSavedMessage, decodeUnminedMessage, encodeUnminedMessage, type Sa
 import { buildTipset, parentEdit, savedMessagesOf, type IncludedMessage, type Tipset } from '../mining/tipset.js';
 
 /**
- * The format this version writes (8: as 7, and the state holds the last cheat-code edit's id, key
- * 'e', which the ticket of the tipset mined after it names; a reader of 7 would take the key for
- * damage; 7: as 6, and each tipset names its block's miner, which a reader of 6 would not hash its
- * block with; 6: as 5, without the storage KAMT shape of a contract, which the load makes from its
- * slots and a reader of 5 would take for unknown; 5: as 4, and the cron actor's queue written again as
- * the epochs it changed, `$pairsSet`, which a reader of 4 would take for the queue itself); it reads
- * it, formats 7, 6 and 5 (no edit ids: their tickets name none, as they were written), format 4
- * (an actor written again is stored as what changed since its previous write, common/storable.ts
- * toStorableChange), format 3 (each actor whole; the document ends with its checksum, journal records
- * carry theirs, as in 4 to 8) and format 2 (no checksums), and refuses others. A node started from a
- * file of an older format writes it again as STATE_FORMAT.
+ * The format this version writes (9: as 8, and the state root of a tipset mined after a cheat-code
+ * edit names the edit too, so its child's block CID differs from 8's; `roots`, when present, is the
+ * epoch below which roots name none, as a chain first saved in an older format was built; 8: as 7,
+ * and the state holds the last cheat-code edit's id, key 'e', which the ticket of the tipset mined
+ * after it names; a reader of 7 would take the key for damage; 7: as 6, and each tipset names its
+ * block's miner, which a reader of 6 would not hash its block with; 6: as 5, without the storage KAMT
+ * shape of a contract, which the load makes from its slots and a reader of 5 would take for unknown;
+ * 5: as 4, and the cron actor's queue written again as the epochs it changed, `$pairsSet`, which a
+ * reader of 4 would take for the queue itself); it reads it, format 8 (its tipsets' roots name no
+ * edit, as they were written: ChainStore.editlessRootsBefore past its head), formats 7, 6 and 5 (no
+ * edit ids: their tickets name none, as they were written), format 4 (an actor written again is
+ * stored as what changed since its previous write, common/storable.ts toStorableChange), format 3
+ * (each actor whole; the document ends with its checksum, journal records carry theirs, as in 4 to
+ * 9) and format 2 (no checksums), and refuses others. A node started from a file of an older format
+ * writes it again as STATE_FORMAT.
  */
-const STATE_FORMAT = 8;
+const STATE_FORMAT = 9;
+/** The first format whose state roots name cheat-code edits (a file of an older one was built without). */
+const EDIT_ROOTS_FORMAT = 9;
 /** The format before checksums, still read. */
 const UNCHECKED_FORMAT = 2;
 const MAGIC = 'fvm-devnet state';
@@ -198,7 +204,9 @@ function* documentPieces(state: StateTree, chain: ChainStore, commitCount: numbe
   // The document with a marker in place of each array, cut at the markers: the array's header and
   // items go there (a CBOR array is its header, then its items' encodings one after another). A chain
   // never reset has no instanceId, and one without replaced messages no `replaced`.
-  const optional = { ...(instanceId ? { instanceId } : {}), ...(replaced.length > 0 ? { replaced } : {}) };
+  // `roots` (a short key: canonical dag-cbor puts it before the tipsets, which a load rebuilds with it).
+  const roots = chain.editlessRootsBefore;
+  const optional = { ...(instanceId ? { instanceId } : {}), ...(replaced.length > 0 ? { replaced } : {}), ...(roots > 0 ? { roots } : {}) };
   const document = encodeCbor({ magic: MAGIC, format: STATE_FORMAT, chainId: big(chainId), clockOffset, ...optional, state: STATE_MARKER, tipsets: TIPSETS_MARKER, [CHECKSUM_KEY]: new Uint8Array(32) });
   const [stateAt, tipsetsAt] = [STATE_MARKER, TIPSETS_MARKER].map((marker) => Buffer.from(document).indexOf(encodeCbor(marker)));
   if (!(0 < stateAt && stateAt < tipsetsAt)) throw new Error('the saved document does not hold the state before the tipsets');
@@ -343,6 +351,17 @@ function tipsetFields(saved: SavedTipset): Omit<SavedTipsetObject, 'blockCid'> &
   return { epoch, timestamp, baseFee, messages, miner, hashes: (cid) => equal(blockCheck(cid), check) };
 }
 
+/**
+ * The epoch below which a saved chain's state roots name no edit: all of an older format's (its
+ * tipsets were built so), else its `roots`, if any.
+ */
+function editlessRootsBefore(format: number, roots: unknown): number {
+  if (format < EDIT_ROOTS_FORMAT) return Infinity;
+  if (roots === undefined) return 0;
+  if (!(Number.isSafeInteger(roots) && (roots as number) > 0)) throw new Error(`its roots epoch ${String(roots)} is not a positive epoch`);
+  return roots as number;
+}
+
 /** A saved chain as it is read: each state commit and tipset added as it is decoded. */
 class LoadingChain {
   readonly state = new StateTree();
@@ -387,7 +406,8 @@ class LoadingChain {
     if (parent && !(saved.epoch > parent.epoch)) throw new Error(`tipset ${saved.epoch} does not follow ${parent.epoch}`);
     // Its edit is read from the state loaded so far, which holds the commits before it.
     const edit = parentEdit((e) => this.state.editAt(e), parent);
-    const tipset = buildTipset({ epoch: saved.epoch, timestamp: saved.timestamp, baseFee: decodeBigInt(saved.baseFee), parent, messages, miner: saved.miner, edit });
+    const editlessRoot = saved.epoch < this.chain.editlessRootsBefore;
+    const tipset = buildTipset({ epoch: saved.epoch, timestamp: saved.timestamp, baseFee: decodeBigInt(saved.baseFee), parent, messages, miner: saved.miner, edit, editlessRoot });
     if (!saved.hashes(tipset.blockCid)) throw new Error(`tipset ${saved.epoch} does not hash to its saved block CID`);
     this.chain.append(tipset);
   }
@@ -549,7 +569,7 @@ export function decodeChain(bytes: Uint8Array, where: string, { journal, hotMess
   const checksummed = endsWithChecksum(bytes);
   if (checksummed && !equal(blake2b256(bytes.subarray(0, -32)), bytes.subarray(-32))) throw damaged(new Error('its bytes do not match the checksum it ends with'));
   const loading = new LoadingChain(hotMessages);
-  const doc: { magic?: unknown; format?: unknown; chainId?: Uint8Array; clockOffset?: number; instanceId?: unknown; replaced?: unknown; [CHECKSUM_KEY]?: unknown } = {};
+  const doc: { magic?: unknown; format?: unknown; chainId?: Uint8Array; clockOffset?: number; instanceId?: unknown; replaced?: unknown; roots?: unknown; [CHECKSUM_KEY]?: unknown } = {};
   /** What was wrong with a state commit: said once the file is known to be of this format (which comes after the state). */
   let stateError: unknown;
   /** The document's magic and format, once the tipsets come or the document ends (canonical dag-cbor has both before the tipsets). */
@@ -585,6 +605,7 @@ export function decodeChain(bytes: Uint8Array, where: string, { journal, hotMess
         }
       } else if (key === 'tipsets') {
         checkHeader();
+        loading.chain.editlessRootsBefore = editlessRootsBefore(doc.format as number, doc.roots);
         const count = read(() => reader.arrayHeader());
         for (let j = 0; j < count; j++) loading.addTipset(read(() => reader.value<SavedTipset>()));
       } else {
@@ -598,6 +619,8 @@ export function decodeChain(bytes: Uint8Array, where: string, { journal, hotMess
     const applied = journal && (doc.format !== UNCHECKED_FORMAT ? applyCheckedJournal(loading, journal) : applyJournal(loading, journal, false));
     if (applied?.readAgain) return decodeChain(bytes, where, { journal: journal!.subarray(0, applied.bytes), hotMessages });
     if (!loading.head || loading.chain.first.epoch !== 0) throw new Error('the chain has no genesis');
+    // An older format's tipsets, the journal's too, were built with roots naming no edit; those mined from now on name theirs.
+    if ((doc.format as number) < EDIT_ROOTS_FORMAT) loading.chain.editlessRootsBefore = loading.head.epoch + 1;
     if (!loading.state.at(0).getActor(INIT_ACTOR_ID)) throw new Error('its genesis state has no init actor');
     const clockOffset = applied?.clockOffset ?? doc.clockOffset;
     // Chain time only moves forward (evm_increaseTime, tipsets ahead of the clock), up to the last timestamp.

@@ -11,7 +11,6 @@
 //   the one a tipset holds (Tipset.parent), down to where the branch left the chain;
 // - what follows the live chain only (numbers, tags, range filters, the pool methods that read a
 //   key's tipset) finds a tipset with lotus-params.ts tipsetOf, which refuses a dropped key.
-// StateChangedActors knows the chain's state roots only (X5).
 import { DevnetError } from '../common/errors.js';
 import { bytesToHex } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
@@ -116,6 +115,15 @@ class DroppedTipsets {
    */
   byBlockCid(cid: CID): Tipset | undefined {
     return this.byHash.size === 0 ? undefined : this.byBlockHash(tipsetKeyCid([cid]).multihash.digest);
+  }
+
+  /**
+   * The kept tipset whose state root is `root` (the ParentStateRoot of one mined on it), asked after
+   * the chain as byBlockHash: a look through at most KEPT_DROPPED tipsets.
+   */
+  byStateRoot(root: CID): Tipset | undefined {
+    for (const tipset of this.logs.keys()) if (tipset.stateRoot.equals(root)) return tipset;
+    return undefined;
   }
 
   /** A kept tipset's state branch, or what says it is no longer kept (a revert let it go after it was found). */

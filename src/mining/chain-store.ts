@@ -70,6 +70,13 @@ export class ChainStore {
   private unindexedEvents: number[] = [];
 
   /**
+   * The tipsets below this epoch have state roots that name no cheat-code edit (tipset.ts
+   * buildTipset's `editlessRoot`): those of a chain saved before --state format 9, rebuilt as they
+   * were saved (and any mined again there after a revert); 0 for a chain of this version's.
+   */
+  editlessRootsBefore = 0;
+
+  /**
    * The block hash of an epoch before the first tipset: a fork's upstream's (ForkSource.tipsetHash,
    * which may throw MissingStateError); none on a chain of its own.
    */
@@ -140,6 +147,7 @@ export class ChainStore {
    */
   adopt(loaded: ChainStore): void {
     this.truncate(-1);
+    this.editlessRootsBefore = loaded.editlessRootsBefore;
     [this.tipsets, loaded.tipsets] = [loaded.tipsets, this.tipsets];
     [this.firstOrdinals, loaded.firstOrdinals] = [loaded.firstOrdinals, this.firstOrdinals];
     [this.messageCount, loaded.messageCount] = [loaded.messageCount, this.messageCount];

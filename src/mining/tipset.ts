@@ -116,15 +116,21 @@ interface TipsetInput {
   miner?: number;
   /** The id of the last cheat-code edit of the state since its parent was mined, if any (parentEdit). */
   edit?: number | undefined;
+  /**
+   * Its state root names no edit, as roots were made before --state format 9: a tipset of a chain
+   * saved in an older format (ChainStore.editlessRootsBefore), rebuilt with the block CID it was saved with.
+   */
+  editlessRoot?: boolean;
 }
 
 /**
  * The id of the last cheat-code edit of the state a tipset on `parent` is mined on, if one was made
  * since `parent` was mined (the state it was mined on holds another): `editAt` reads a state's
- * (StateTree.editAt). Its header's ticket names it: a Lotus header names the state it was mined on
- * (ParentStateRoot, which the devnet makes from its parent's roots and messages, not from the state), so
- * a tipset mined after an evm_revert on other edits must not take the hash of the one the revert
- * dropped (X1). A chain without edits keeps its hashes.
+ * (StateTree.editAt). Its header's ticket names it, and so does its state root (the ParentStateRoot of
+ * the tipset mined on it), which the devnet makes from its parent's root and its messages and
+ * receipts, not from the state: a tipset mined after an evm_revert on other edits must not take the
+ * hash of the one the revert dropped (X1), nor its state root (X5: StateChangedActors by a dropped
+ * root). A chain without edits keeps its hashes.
  */
 export function parentEdit(editAt: (epoch: number) => number | undefined, parent: Tipset | undefined): number | undefined {
   if (!parent) return undefined;
@@ -597,7 +603,7 @@ class DevnetBlockHeader implements BlockHeader {
  * A tipset of the devnet's own, or (`upstream`) the stand-in for an upstream's at a fork's epoch: its
  * block CIDs are the upstream's, so that its key and hash are the upstream's.
  */
-export function buildTipset({ epoch, timestamp, baseFee, parent, messages, miner = NO_MINER, edit }: TipsetInput, upstream?: UpstreamTipset): Tipset {
+export function buildTipset({ epoch, timestamp, baseFee, parent, messages, miner = NO_MINER, edit, editlessRoot = false }: TipsetInput, upstream?: UpstreamTipset): Tipset {
   const receiptsRoot = receiptsRootOf(messages);
   const messagesRoot = messagesRootOf(messages);
   const { bytes: digests, at: digestsAt } = digestSlab.take((FIRST_MESSAGE + messages.length) * DIGEST_BYTES);
@@ -630,7 +636,8 @@ export function buildTipset({ epoch, timestamp, baseFee, parent, messages, miner
   put(RECEIPTS_ROOT, receiptsRoot);
   put(MESSAGES_ROOT, messagesRoot);
   const parentStateRoot = parent?.stateRoot ?? FIRST_PARENT_STATE_ROOT;
-  put(STATE_ROOT, cidOf(encodeCbor([parentStateRoot, messagesRoot, receiptsRoot])));
+  const rootEdit = editlessRoot ? undefined : edit;
+  put(STATE_ROOT, cidOf(encodeCbor(rootEdit === undefined ? [parentStateRoot, messagesRoot, receiptsRoot] : [parentStateRoot, messagesRoot, receiptsRoot, rootEdit])));
   const gasUsed = messages.reduce((n, m) => n + m.receipt.gasUsed, 0);
   const tipset = new MinedTipset(epoch, timestamp, baseFee, parent, mined, gasUsed, nextBaseFee(baseFee, messages.map(feeFieldsOf)), digests, digestsAt, upstream, miner);
   if (edit !== undefined) editsBefore.set(tipset, edit);

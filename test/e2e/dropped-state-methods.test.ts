@@ -89,4 +89,28 @@ describe('Filecoin state methods at a tipset evm_revert dropped, over HTTP', () 
     await rpc(devnet.url, 'anvil_mine', ['0x3']);
     assert.deepEqual(await compute(), before);
   });
+
+  test('StateChangedActors by the dropped block\'s ParentStateRoot shows the balance a cheat edit gave before the revert, not the one the chain gave after it', async () => {
+    const lotus = glifClient(devnet.url);
+    const target = '0x' + '22'.repeat(20);
+    // A cheat edit is a write at the head's epoch: the old root is the state before the head's.
+    await rpc(devnet.url, 'evm_mine');
+    const snapshot = await rpc(devnet.url, 'evm_snapshot');
+    const base = (await lotus.request('ChainHead')).Blocks[0].ParentStateRoot;
+    const changedTo = async (root: unknown) => {
+      const id = await lotus.request('StateLookupID', await lotus.request('EthAddressToFilecoinAddress', target), null);
+      return (await lotus.request('StateChangedActors', base, root))[id]?.Balance;
+    };
+    await rpc(devnet.url, 'anvil_setBalance', [target, '0x1111']);
+    await rpc(devnet.url, 'anvil_mine', ['0x2']);
+    const dropped = (await lotus.request('ChainHead')).Blocks[0].ParentStateRoot;
+    assert.equal(await changedTo(dropped), String(0x1111));
+    assert.equal(await rpc(devnet.url, 'evm_revert', [snapshot]), true);
+    await rpc(devnet.url, 'anvil_setBalance', [target, '0x2222']);
+    await rpc(devnet.url, 'anvil_mine', ['0x2']);
+    const onChain = (await lotus.request('ChainHead')).Blocks[0].ParentStateRoot;
+    assert.notDeepEqual(onChain, dropped);
+    assert.equal(await changedTo(onChain), String(0x2222));
+    assert.equal(await changedTo(dropped), String(0x1111));
+  });
 });

@@ -241,7 +241,7 @@ describe('--state', () => {
     }
   });
 
-  test('a format 2 file rewritten as format 8, its old journal put back (a kill between the rename and the cut: review R9): the node starts with every transaction', async () => {
+  test('a format 2 file rewritten as format 9, its old journal put back (a kill between the rename and the cut: review R9): the node starts with every transaction', async () => {
     const file = join(dir, 'upgraded.state');
     const fixture = (name: string) => readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'state-format-2', name));
     writeFileSync(file, fixture('chain.state'));

@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { Interface } from 'ethers';
 import { AppendedMap } from '../../src/common/appended-map.js';
-import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
+import { CID, cidOf, decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { blake2b256 } from '../../src/common/hashes.js';
 import { decodeChain, StateFileError } from '../../src/devnet/persistence.js';
 import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
@@ -272,18 +272,44 @@ describe('saving and loading a chain', () => {
     assert.throws(() => decodeChain(encodeChecked(doc), 'f'), /a message of tipset 1 has neither/);
   });
 
-  test("a chain with a cheat-code edit is saved in format 8, with the edit's id (state key 'e', which the next tipset's ticket names); the format is checked before the state, so a reader of an older format refuses it as newer, not as damaged", async (t) => {
+  test("a chain with a cheat-code edit is saved in format 9, with the edit's id (state key 'e', which the next tipset's ticket names); the format is checked before the state, so a reader of an older format refuses it as newer, not as damaged", async (t) => {
     const rpc = await setupRpc(t);
     await rpc.result('anvil_setBalance', [RECIPIENT, '0x1111']);
     await rpc.result('evm_mine');
     const doc = decodeCbor<{ format: number; state: [number, [string, unknown][]][] }>(rpc.devnet.save());
-    assert.equal(doc.format, 8);
+    assert.equal(doc.format, 9);
+    assert.ok(!('roots' in doc), 'a chain of this version names edits in all its roots');
     assert.ok(doc.state.some(([, changes]) => changes.some(([key]) => key === 'e')), 'the edit id is saved');
-    // As a reader of 7 sees this file: a state key it does not know ('e' to it, 'x' to this one) in a
+    // As a reader of 7 saw a file of 8: a state key it does not know ('e' to it, 'x' to this one) in a
     // format after its own: refused as newer, where the same key in its own format is damage.
     const unknownKey = { ...doc, state: doc.state.map(([epoch, changes]) => [epoch, changes.map(([key, value]) => [key === 'e' ? 'x' : key, value])]) };
     assert.throws(() => decodeChain(encodeChecked(unknownKey), 'f'), /is damaged/);
-    assert.throws(() => decodeChain(encodeChecked({ ...unknownKey, format: doc.format + 1 }), 'f'), /written by a newer fvm-devnet \(format 9;/);
+    assert.throws(() => decodeChain(encodeChecked({ ...unknownKey, format: doc.format + 1 }), 'f'), /written by a newer fvm-devnet \(format 10;/);
+  });
+
+  test('a chain of format 8 (roots naming no edit) loads with the block CIDs it was saved with; tipsets mined on it after an edit name it in their roots, and a format 9 save keeps both', async (t) => {
+    const fixture = readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'state-format-8', 'chain.state'));
+    const a = await setupRpc(t, {}, { saved: decodeChain(fixture, 'chain.state') });
+    const cids = async (rpc: typeof a) => Promise.all([1, 2, 3, 4, 5].map(async (h) => (await rpc.result('Filecoin.ChainGetTipSetByHeight', [h, null])).Cids[0]['/']));
+    // As test/fixtures/state-format-8/README.md gives them.
+    const saved = ['bafy2bzacebmqmkzpts7v4yfdd42cnwaeasyjgpyxcwuwt7f7ddd5fv5xvvqve', 'bafy2bzaced65pjungsd335sme64byjoowxj6kjyqfeheevusvrig77wpzsktq', 'bafy2bzacea7dmnz3isausv4dvbgrhutkrk6dfpsv4klowwapwhbgqbz44cmei'];
+    await a.result('anvil_setBalance', [RECIPIENT, '0x3333']);
+    await a.result('anvil_mine', ['0x2']);
+    const before = await cids(a);
+    assert.deepEqual(before.slice(0, 3), saved);
+    // The root of an empty tipset naming no edit: its parent's root, its messages' and its receipts'.
+    const block = async (height: number) => (await a.result('Filecoin.ChainGetTipSetByHeight', [height, null])).Blocks[0];
+    const editlessRoot = async (height: number) => {
+      const [own, child] = [await block(height), await block(height + 1)];
+      return cidOf(encodeCbor([own.ParentStateRoot, own.Messages, child.ParentMessageReceipts].map((c: { '/': string }) => CID.parse(c['/'])))).toString();
+    };
+    // Height 3, saved in format 8 after an edit, names none; height 4, mined after one on the loaded chain, does.
+    assert.equal((await block(4)).ParentStateRoot['/'], await editlessRoot(3));
+    assert.notEqual((await block(5)).ParentStateRoot['/'], await editlessRoot(4));
+    const doc = decodeCbor<{ format: number; roots: number }>(a.devnet.save());
+    assert.deepEqual([doc.format, doc.roots], [9, 4]);
+    const b = await setupRpc(t, {}, { saved: decodeChain(a.devnet.save(), 'chain.state') });
+    assert.deepEqual(await cids(b), before);
   });
 
   test('a damaged, foreign or newer file is refused and the running chain is untouched', async (t) => {

@@ -299,6 +299,30 @@ describe('Filecoin state methods at a dropped tipset\'s key', () => {
     assert.deepEqual(await compute(head.Cids), before);
   });
 
+  test('StateChangedActors by a dropped block\'s ParentStateRoot reads its kept state: roots differ across branches whose cheat edits differ (X5)', async (t) => {
+    const { result } = await setupRpc(t);
+    const target = '0x' + '11'.repeat(20);
+    const id = async () => (await result('Filecoin.StateLookupID', [await result('Filecoin.EthAddressToFilecoinAddress', [target]), null]));
+    // A cheat edit is a write at the head's epoch: the old root is the state before the head's.
+    await result('evm_mine');
+    const snapshot = await result('evm_snapshot');
+    const { Blocks: [base] } = await result('Filecoin.ChainHead');
+    await result('anvil_setBalance', [target, '0x1111']);
+    await result('anvil_mine', ['0x2']);
+    const actor = await id();
+    const { Blocks: [dropped] } = await result('Filecoin.ChainHead');
+    const changed = async () => (await result('Filecoin.StateChangedActors', [base.ParentStateRoot, dropped.ParentStateRoot]))[actor]?.Balance;
+    assert.equal(await changed(), String(0x1111));
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    // The chain mines the same (empty) tipsets on the same parent, after another edit.
+    await result('anvil_setBalance', [target, '0x2222']);
+    await result('anvil_mine', ['0x2']);
+    const { Blocks: [onChain] } = await result('Filecoin.ChainHead');
+    assert.notDeepEqual(onChain.ParentStateRoot, dropped.ParentStateRoot);
+    assert.equal(await changed(), String(0x1111));
+    assert.equal((await result('Filecoin.StateChangedActors', [base.ParentStateRoot, onChain.ParentStateRoot]))[actor].Balance, String(0x2222));
+  });
+
   test('SubscribeActorEventsRaw with a dropped tipsetKey sends its events, reverted, and closes, as GetActorEventsRaw answers them', async (t) => {
     const { call, waitFor, channelValues } = await setupWebSocketRpc(t);
     const snapshot = await call('evm_snapshot');

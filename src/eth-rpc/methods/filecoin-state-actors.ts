@@ -12,7 +12,7 @@ import { circulatingPart } from '../../fevm/circulating-supply.js';
 import { readEach, type StateReader } from '../../fevm/state-tree.js';
 import { defineMethod } from '../define-method.js';
 import { actorJson, cidJson, idJson } from '../lotus-json.js';
-import { keptAncestry, keptStateOf, keptTipsetOf, tipsetState } from '../dropped-tipsets.js';
+import { droppedTipsets, keptAncestry, keptStateOf, keptTipsetOf, tipsetState } from '../dropped-tipsets.js';
 import { cid, epoch, filAddress, goFields, tipsetKey } from '../lotus-params.js';
 import { invalid, type Param } from '../params.js';
 
@@ -51,18 +51,25 @@ const messageMatch = (name: string): Param<{ to?: FilAddress; from?: FilAddress 
   },
 });
 
-/** The epoch of the state a state root CID names: the state after the tipset whose root it is. */
-function epochOfStateRoot(devnet: Devnet, root: CID): number | undefined {
+/**
+ * The state a state root CID names: the state after the tipset whose root it is, on the chain or
+ * dropped by a revert and kept (its kept state), as Lotus loads any root its blockstore holds; roots
+ * differ across branches where cheat-code edits made the states differ (tipset.ts parentEdit).
+ */
+function stateOfRoot(devnet: Devnet, root: CID): StateReader | undefined {
   // The first tipset's parent state: genesis's, or on a fork the state it starts from.
   const first = devnet.chain.first;
-  if (first.header.parentStateRoot.equals(root)) return first.epoch;
-  return devnet.chain.all().find((t) => t.stateRoot.equals(root))?.epoch;
+  if (first.header.parentStateRoot.equals(root)) return devnet.stateAt(first.epoch);
+  const onChain = devnet.chain.all().find((t) => t.stateRoot.equals(root));
+  if (onChain) return devnet.stateAt(onChain.epoch);
+  const dropped = droppedTipsets(devnet).byStateRoot(root);
+  return dropped && tipsetState(devnet, dropped);
 }
 
 function stateTreeAt(devnet: Devnet, root: CID, which: 'old' | 'new'): StateReader {
-  const epochOf = epochOfStateRoot(devnet, root);
-  if (epochOf === undefined) throw new DevnetError(`failed to load ${which} state tree: failed to load state tree ${root.toString()}: ipld: could not find ${root.toString()}`);
-  return devnet.stateAt(epochOf);
+  const state = stateOfRoot(devnet, root);
+  if (!state) throw new DevnetError(`failed to load ${which} state tree: failed to load state tree ${root.toString()}: ipld: could not find ${root.toString()}`);
+  return state;
 }
 
 const sameActor = (a: Actor, b: Actor) =>
