@@ -37,10 +37,27 @@ export function searchMessage(deps: MessageSearchDeps, cid: CID, allowReplaced: 
   const replaced = deps.mempool.getReplaced(cid)?.pending.signed.message;
   if (!replaced) return undefined;
   const found = minedAtNonce(deps, replaced.from, replaced.nonce, upTo);
-  if (!found) return undefined;
-  const which = `(F:${cid.toString()} n ${replaced.nonce}, TS: ${found.message.cid.toString()} n${replaced.nonce})`;
   // Lotus checks the head first (tipsetExecutedMessage), then searches back, whose errors it wraps.
-  const where = found.tipset.epoch === upTo.epoch ? '' : 'checking for message execution during lookback: ';
+  return found && checkedReplacement(found, cid, replaced, allowReplaced, found.tipset.epoch !== upTo.epoch);
+}
+
+/**
+ * The message `tipset` included at the sender and nonce of `replaced` (the message `cid`, pushed out
+ * of the pool by a replacement), as a replacement standing for it (checkedReplacement), or undefined:
+ * a tipset a revert dropped, searched as Lotus's tipsetExecutedMessage searches any tipset it walks.
+ */
+export function replacementIn(tipset: Tipset, cid: CID, replaced: Message, allowReplaced: boolean, lookback: boolean): MessageLocation | undefined {
+  const message = tipset.messages.find((m) => m.signed.message.nonce === replaced.nonce && m.signed.message.from.equals(replaced.from));
+  return message && checkedReplacement({ tipset, message }, cid, replaced, allowReplaced, lookback);
+}
+
+/**
+ * `found`, mined at the sender and nonce of `replaced`, as the message standing for it: Lotus's errors
+ * when it is another call or `allowReplaced` is false, wrapped as its search back wraps them (`lookback`).
+ */
+function checkedReplacement(found: MessageLocation, cid: CID, replaced: Message, allowReplaced: boolean, lookback: boolean): MessageLocation {
+  const which = `(F:${cid.toString()} n ${replaced.nonce}, TS: ${found.message.cid.toString()} n${replaced.nonce})`;
+  const where = lookback ? 'checking for message execution during lookback: ' : '';
   if (!equalCall(found.message.signed.message, replaced)) {
     throw new MessageReplacedError(`${where}message was replaced: found message with equal nonce as the one we are looking for that is NOT a valid replacement message ${which}`);
   }

@@ -15,6 +15,7 @@ import { DevnetError } from '../common/errors.js';
 import { bytesToHex } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { KeepDroppedState } from '../devnet/events.js';
+import { replacementIn } from '../devnet/message-search.js';
 import type { OffChainPoint } from '../devnet/replay.js';
 import type { StateBranch } from '../fevm/state-branch.js';
 import type { StateReader } from '../fevm/state-tree.js';
@@ -233,15 +234,19 @@ export function keptAncestry(devnet: Devnet, tipset: Tipset, height: number): Ti
  * chain/stmgr/searchwait.go): from a tipset on the chain, Devnet.searchMessage; from a dropped one,
  * that tipset itself, then the chain (Lotus's message index holds the chain's), then back through
  * its own dropped parents (searchBackForMsg walks the tipset's parents), then the chain below where
- * its branch left it, where a replaced message's replacement is looked for (Devnet.searchMessage).
+ * its branch left it (Devnet.searchMessage). A replaced message's replacement (the message mined at
+ * its sender's nonce) is looked for in each dropped tipset as in the chain's, as Lotus's
+ * tipsetExecutedMessage looks in any tipset it walks.
  */
 export function keptSearchMessage(devnet: Devnet, cid: CID, allowReplaced: boolean, from: Tipset): MessageLocation | undefined {
   if (devnet.chain.byBlockHash(from.hash)) return devnet.searchMessage(cid, allowReplaced, from);
-  const found = messageIn(from, cid) ?? devnet.chain.messageByCid(cid);
+  const replaced = devnet.replacedMessage(cid)?.signed.message;
+  const inDropped = (tipset: Tipset, lookback: boolean) => messageIn(tipset, cid) ?? (replaced && replacementIn(tipset, cid, replaced, allowReplaced, lookback));
+  const found = inDropped(from, false) ?? devnet.chain.messageByCid(cid);
   if (found) return found;
   const { dropped, below } = branchDown(devnet, from, -1);
   for (const tipset of dropped.slice(1)) {
-    const inBranch = messageIn(tipset, cid);
+    const inBranch = inDropped(tipset, true);
     if (inBranch) return inBranch;
   }
   return devnet.searchMessage(cid, allowReplaced, below);

@@ -11,7 +11,7 @@ import type { Devnet } from '../devnet/devnet.js';
 import type { Fork } from '../devnet/fork/fork.js';
 import { sameTipsetKey, type TipsetKeyJson } from '../devnet/fork/fork-point.js';
 import { isMethodNotFound, UpstreamAnswerError } from '../devnet/fork/upstream.js';
-import { keptByBlockCid, keptTipsetOf } from './dropped-tipsets.js';
+import { branchDown, keptByBlockCid, keptTipsetOf, messageIn } from './dropped-tipsets.js';
 import { cid, filAddress, integer, tipsetKey } from './lotus-params.js';
 import { checkConfidence, decodedReturn } from './methods/filecoin-state.js';
 import { hash } from './params.js';
@@ -110,8 +110,12 @@ async function byMessage(devnet: Devnet, fork: Fork, method: string, args: unkno
   // A wait's confidence is refused before the message is looked for; one of the upstream's history is answered at once.
   const confidence = WAITS.has(method) ? parsed(() => integer('confidence').parse(args[1])) : undefined;
   if (confidence !== undefined) checkConfidence(confidence);
-  // v1's StateSearchMsg from a tipset key the fork does not know (nor kept when a revert dropped it) is still the local error.
-  if (method === 'Filecoin.StateSearchMsg' && args.length > 1) keptTipsetOf(devnet, tipsetKey('tipsetKey').parse(args[0]));
+  if (method === 'Filecoin.StateSearchMsg' && args.length > 1) {
+    // v1's StateSearchMsg from a tipset key the fork does not know (nor kept when a revert dropped it) is still the local error.
+    const from = keptTipsetOf(devnet, tipsetKey('tipsetKey').parse(args[0]));
+    // A message of a dropped key's own branch is the fork's, which the local search finds there.
+    if (branchDown(devnet, from, -1).dropped.some((tipset) => messageIn(tipset, message))) return local(args);
+  }
   const lookup = await upstreamSearch(fork, message);
   if (!lookup) return local(args);
   // A wait answers the return decoded (ReturnDec), as the devnet decodes its own messages' (the

@@ -113,4 +113,28 @@ describe('Filecoin state methods at a tipset evm_revert dropped, over HTTP', () 
     assert.equal(await changedTo(onChain), String(0x2222));
     assert.equal(await changedTo(dropped), String(0x1111));
   });
+
+  test('StateSearchMsg from the dropped head finds a message its replacement stood for in a dropped block, as before the revert', async () => {
+    const lotus = glifClient(devnet.url);
+    await rpc(devnet.url, 'evm_setAutomine', [false]);
+    try {
+      const snapshot = await rpc(devnet.url, 'evm_snapshot');
+      const nonce = await lotus.request('MpoolGetNonce', CLIENT);
+      const push = async (premium: string) =>
+        lotus.request('MpoolPush', await lotus.request('WalletSignMessage', CLIENT, { Version: 0, To: 't0100', From: CLIENT, Value: '1', Nonce: nonce, GasLimit: 5_000_000, GasFeeCap: '1000000000', GasPremium: premium, Method: 0, Params: null }));
+      const first = await push('100000');
+      const replacement = await push('200000');
+      await rpc(devnet.url, 'anvil_mine', ['0x2']);
+      const head = (await lotus.request('ChainHead')).Cids;
+      const search = () => lotus.request('StateSearchMsg', head, first, -1, true);
+      const before = await search();
+      assert.deepEqual(before.Message, replacement);
+      assert.equal(await rpc(devnet.url, 'evm_revert', [snapshot]), true);
+      await rpc(devnet.url, 'anvil_mine', ['0x3']);
+      assert.equal(await lotus.request('StateSearchMsg', null, first, -1, true), null);
+      assert.deepEqual(await search(), before);
+    } finally {
+      await rpc(devnet.url, 'evm_setAutomine', [true]);
+    }
+  });
 });

@@ -12,7 +12,9 @@ import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
 import { getCreateAddress } from 'ethers';
 import { CALL, devWallet } from '../helpers/dev-wallet.js';
 import { LOG_EMITTER_INITCODE, word } from '../helpers/log-emitter.js';
+import { startDevnet, testConfig } from '../../src/index.js';
 import { setupRpc, setupWebSocketRpc } from '../helpers/rpc-harness.js';
+import { upstreamProxy } from '../helpers/upstream-proxy.js';
 import { randomVerifiedPiece } from '../helpers/verified-piece.js';
 
 const MINER = 't0111';
@@ -245,6 +247,62 @@ describe('Filecoin state methods at a dropped tipset\'s key', () => {
     await result('anvil_mine', ['0x4']);
     assert.equal(await result('Filecoin.StateSearchMsg', [null, dropped, -1, true]), null);
     assert.deepEqual(await searches(), before);
+  });
+
+  test('StateSearchMsg from a dropped key finds a replaced message\'s replacement mined along its branch, as Lotus checks each tipset it walks', async (t) => {
+    const { result, error } = await setupRpc(t, { noMining: true });
+    const push = async (fields: Record<string, unknown>) =>
+      result('Filecoin.MpoolPush', [await result('Filecoin.WalletSignMessage', [CLIENT, { Version: 0, To: 't0100', From: CLIENT, Value: '1', GasLimit: 5_000_000, GasFeeCap: '1000000000', Method: 0, Params: null, ...fields }])]);
+    const snapshot = await result('evm_snapshot');
+    const nonce = await result('Filecoin.MpoolGetNonce', [CLIENT]);
+    const first = await push({ Nonce: nonce, GasPremium: '100000' });
+    const second = await push({ Nonce: nonce, GasPremium: '200000' });
+    await result('evm_mine');
+    const including = (await result('Filecoin.ChainHead')).Cids;
+    await result('evm_mine');
+    const key = (await result('Filecoin.ChainHead')).Cids;
+    const found = async (from: unknown) => {
+      const lookup = await result('Filecoin.StateSearchMsg', [from, first, -1, true]);
+      return lookup && [lookup.Message, lookup.TipSet, lookup.Receipt.ExitCode];
+    };
+    const before = await found(key);
+    assert.deepEqual(before, [second, including, 0]);
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    await result('anvil_mine', ['0x3']);
+    assert.equal(await found(null), null);
+    // From its tipset itself and from the one after it (searching back), as before the revert.
+    assert.deepEqual(await found(including), before);
+    assert.deepEqual(await found(key), before);
+    assert.equal(await result('Filecoin.StateSearchMsg', [key, first, -1, false]), null);
+    // A different call at the nonce is refused as Lotus refuses it, wrapped when found searching back.
+    const other = await push({ Nonce: nonce, GasPremium: '100000', Value: '7' });
+    await push({ Nonce: nonce, GasPremium: '300000', Value: '8' });
+    const snapshot2 = await result('evm_snapshot');
+    await result('evm_mine');
+    await result('evm_mine');
+    const otherKey = (await result('Filecoin.ChainHead')).Cids;
+    assert.equal(await result('evm_revert', [snapshot2]), true);
+    assert.match((await error('Filecoin.StateSearchMsg', [otherKey, other, -1, true])).message, /^checking for message execution during lookback: message was replaced: found message with equal nonce as the one we are looking for that is NOT a valid replacement message/);
+  });
+
+  test('on a fork, StateSearchMsg from a dropped key finds a message of its branch without asking the upstream', async (t) => {
+    const upstream = await startDevnet(testConfig());
+    t.after(() => upstream.close());
+    const proxy = await upstreamProxy(t, upstream.url);
+    const { result } = await setupRpc(t, { fork: { url: proxy.url, blockNumber: upstream.devnet.head.epoch } });
+    const snapshot = await result('evm_snapshot');
+    const sent = (await result('Filecoin.MpoolPushMessage', [{ From: CLIENT, To: 't0100', Value: '1', Method: 0 }, null])).CID;
+    await result('evm_mine');
+    const key = (await result('Filecoin.ChainHead')).Cids;
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    await result('evm_mine');
+    proxy.mode.received.length = 0;
+    const lookup = await result('Filecoin.StateSearchMsg', [key, sent, -1, true]);
+    assert.equal(lookup.Receipt.ExitCode, 0);
+    assert.deepEqual(proxy.mode.received.filter((method) => method === 'Filecoin.StateSearchMsg'), []);
+    // From the chain's head it is the upstream's to answer (none).
+    assert.equal(await result('Filecoin.StateSearchMsg', [null, sent, -1, true]), null);
+    assert.deepEqual(proxy.mode.received.filter((method) => method === 'Filecoin.StateSearchMsg'), ['Filecoin.StateSearchMsg']);
   });
 
   test('StateReplay at a dropped key replays its message on its kept state: a call to a contract only the dropped tipsets created', async (t) => {
