@@ -12,9 +12,10 @@ import { isAbsolute, resolve } from 'node:path';
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
 
-function loadSolc() {
+/** `require(id)` from the `solc` package, or undefined after saying how to install it. */
+function fromSolcPackage(id) {
   try {
-    return require('solc');
+    return require(id);
   } catch (err) {
     process.stderr.write(`solc-wrapper: cannot load the solc npm package (npm install --save-dev solc): ${err.message}\n`);
     process.exitCode = 1;
@@ -42,11 +43,13 @@ function readStdin() {
 }
 
 if (args.includes('--version') || args.includes('-v')) {
-  const solc = loadSolc();
-  // forge reads the last line and strips "Version: ", as it does with the real solc.
-  if (solc) process.stdout.write(`solc, the solidity compiler commandline interface\nVersion: ${solc.version()}\n`);
+  // forge asks this before every command, even with nothing to compile: the package's version (solc-js
+  // is published under its compiler's), not the compiler loaded for solc.version(), which costs a
+  // second of CPU. forge reads the last line, strips "Version: " and keeps major.minor.patch.
+  const pkg = fromSolcPackage('solc/package.json');
+  if (pkg) process.stdout.write(`solc, the solidity compiler commandline interface\nVersion: ${pkg.version}\n`);
 } else if (args.includes('--standard-json')) {
-  const solc = loadSolc();
+  const solc = fromSolcPackage('solc');
   if (solc) {
     const input = await readStdin();
     // forge puts every source in the input; this callback only serves an import it left out,
