@@ -19,7 +19,7 @@ import { devnetCodeTable, type CodeTable } from '../fevm/code-table.js';
 import type { BatchBudget } from '../fevm/run-budget.js';
 import { INITIAL_BASE_FEE } from '../fevm/gas.js';
 import { estimateGasPremium } from './fee-estimates.js';
-import type { Message, SignedMessage, SigType } from '../fevm/message.js';
+import { chainSize, type Message, type SignedMessage, type SigType } from '../fevm/message.js';
 import { localStateSource, StateTree, type StateReader } from '../fevm/state-tree.js';
 import type { InvocationResult } from '../fevm/types.js';
 import { ChainStore, type ChainView, type MessageLocation } from '../mining/chain-store.js';
@@ -27,7 +27,7 @@ import { Clock, NEW_CLOCK } from '../mining/clock.js';
 import { finality, type Finality } from '../mining/finality.js';
 import { Mempool, type PendingMessage, type ReplacedMessage } from '../mining/mempool.js';
 import { Miner, type MiningMode } from '../mining/miner.js';
-import { buildTipset, type Tipset } from '../mining/tipset.js';
+import { buildTipset, type IncludedMessage, type Tipset } from '../mining/tipset.js';
 import { deriveAccounts, type DevAccount } from './accounts.js';
 import { Fork } from './fork/fork.js';
 import { forkPointSupply } from './fork/fork-point.js';
@@ -432,11 +432,17 @@ export class Devnet {
 
   /**
    * What a tipset mined on `tipset` would take, in order (Filecoin.MpoolSelect): the ready messages
-   * its producer takes at the base fee it would charge (Mempool.select).
+   * its producer takes at the base fee it would charge (Mempool.select), on `state`, the state after
+   * `tipset` (a dropped one's kept state), with `restored` (messages of the chain's tipsets above where
+   * `tipset`'s branch meets it) among the pool's, each sender's found by its address in `state`.
    */
-  selectMessages(tipset: Tipset = this.head): PendingMessage[] {
+  selectMessages(tipset: Tipset, state: StateReader, restored: readonly IncludedMessage[]): PendingMessage[] {
     const baseFee = tipset === this.head ? this.nextBaseFee() : tipset.nextBaseFee;
-    return this.mempool.select(this.state.at(tipset.epoch), baseFee);
+    const senders = restored.flatMap(({ cid, signed, ethTx }) => {
+      const senderId = state.lookupId(signed.message.from);
+      return senderId === undefined ? [] : [{ senderId, pending: { cid, signed, ethTx, chainSize: chainSize(signed) } }];
+    });
+    return this.mempool.select(state, baseFee, senders);
   }
 
   /** How tipsets are mined now (anvil_getAutomine). */

@@ -6,6 +6,13 @@ import { BLOCK_GAS_TARGET } from '../fevm/gas.js';
 import type { ChainView } from '../mining/chain-store.js';
 import { feeFieldsOf, type Tipset } from '../mining/tipset.js';
 
+/**
+ * What a premium estimate reads of the chain: each tipset's parent (for a tipset a revert dropped, its
+ * own branch's: eth-rpc/dropped-tipsets.ts keptFeeHistory), and on a fork its first tipset and the
+ * upstream's tipsets before it.
+ */
+export type FeeHistory = Pick<ChainView, 'parentOf' | 'first' | 'upstreamFees'>;
+
 /** Lotus's MinGasPremium: an estimate below it is raised to a floor that depends on the blocks asked for. */
 const MIN_GAS_PREMIUM = 100_000n;
 /** Lotus's MaxGasHistory: the most blocks an estimate looks back for (twice as many tipsets). */
@@ -27,7 +34,7 @@ const DEFAULT_MAX_FEE = 70_000_000_000_000_000n;
  * past the fork's first tipset into the upstream's (ChainView.upstreamFees), whose tipsets count
  * their blocks, as Lotus's do. Lotus then adds ±1 % of random noise; the devnet answers the figure itself.
  */
-export function estimateGasPremium(chain: ChainView, tipset: Tipset, blocks: number): bigint {
+export function estimateGasPremium(chain: FeeHistory, tipset: Tipset, blocks: number): bigint {
   const wanted = 2 * Math.min(Math.max(blocks, 1), MAX_GAS_HISTORY);
   const paid: { premium: bigint; gasLimit: number }[] = [];
   let tipsets = 0;
@@ -116,7 +123,7 @@ function capGasFee<M extends { gasLimit: number; gasFeeCap: bigint; gasPremium: 
  * The premium and fee cap Lotus's GasEstimateMessageGas fills in a message that leaves them at zero,
  * on `tipset`: the premium for 10 blocks, the fee cap for 20; then its fee capped (CapGasFee).
  */
-export function fillMessageFees<M extends { gasLimit: number; gasFeeCap: bigint; gasPremium: bigint }>(chain: ChainView, tipset: Tipset, message: M, spec: SendSpec = {}): M {
+export function fillMessageFees<M extends { gasLimit: number; gasFeeCap: bigint; gasPremium: bigint }>(chain: FeeHistory, tipset: Tipset, message: M, spec: SendSpec = {}): M {
   const gasPremium = message.gasPremium || estimateGasPremium(chain, tipset, MESSAGE_PREMIUM_BLOCKS);
   const gasFeeCap = message.gasFeeCap || estimateFeeCap(tipset.baseFee, gasPremium, MESSAGE_FEE_CAP_BLOCKS);
   return capGasFee({ ...message, gasPremium, gasFeeCap }, spec);

@@ -9,12 +9,14 @@
 //   KEPT_DROPPED let go is refused, never read as the chain's state at its epoch (another tipset's);
 // - a walk down a dropped tipset's branch steps by walkedParentOf (branchDown): a kept parent, else
 //   the one a tipset holds (Tipset.parent), down to where the branch left the chain;
-// - what follows the live chain only (numbers, tags, range filters, the pool methods that read a
-//   key's tipset) finds a tipset with lotus-params.ts tipsetOf, which refuses a dropped key.
+// - a Filecoin.* tipset key, the pool's methods' too, is loaded with keptTipsetOf, as Lotus's
+//   GetTipSetFromKey loads a reorged one; lotus-params.ts tipsetOf, which refuses a dropped key,
+//   is for what follows the live chain only.
 import { DevnetError } from '../common/errors.js';
 import { bytesToHex } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { KeepDroppedState } from '../devnet/events.js';
+import type { FeeHistory } from '../devnet/fee-estimates.js';
 import { replacementIn } from '../devnet/message-search.js';
 import type { OffChainPoint } from '../devnet/replay.js';
 import type { StateBranch } from '../fevm/state-branch.js';
@@ -203,6 +205,16 @@ export function walkedParentOf(devnet: Devnet, tipset: Tipset): Tipset {
   // Only the chain's first tipset has none, and walks stop at the chain before it.
   if (!parent) throw new Error(`the tipset at epoch ${tipset.epoch} has no parent to walk to`);
   return parent;
+}
+
+/**
+ * The chain as a premium estimate walks it from a tipset on the chain or dropped (fee-estimates.ts):
+ * each tipset's kept parent, as Lotus's GasEstimateGasPremium loads each tipset's Parents from its
+ * blockstore whether reorged or not (lotus b835fab70 node/impl/gasutils/gasutils.go).
+ */
+export function keptFeeHistory(devnet: Devnet): FeeHistory {
+  const { chain } = devnet;
+  return { first: chain.first, upstreamFees: chain.upstreamFees, parentOf: (tipset) => keptParentOf(devnet, tipset) };
 }
 
 /**

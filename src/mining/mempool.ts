@@ -22,6 +22,12 @@ export interface PendingMessage {
   chainSize: number;
 }
 
+/** A message Mempool.select takes as pending besides the pool's, and its sender's actor ID. */
+export interface Restored {
+  senderId: number;
+  pending: PendingMessage;
+}
+
 /** Lotus's limits for locally pushed messages; an untrusted push (MpoolPushUntrusted) may leave fewer pending per sender. */
 const MAX_MESSAGE_SIZE = 64 << 10;
 const MAX_PENDING_PER_SENDER = 1000;
@@ -291,10 +297,13 @@ export class Mempool {
    * senders' chains by gas reward per gas, highest first (a tie by total gas reward, as Lotus's
    * msgChain.Before, then in arrival order), a sender's nonces
    * in order; without, the runs in the order their senders reached the pool (txpool_*'s ready set).
+   * `restored`: messages taken as pending with the pool's, each in its sender's place at its nonce
+   * (over the pool's there), as Lotus's selection at a tipset off its pool's head adds what a reorg
+   * to that tipset reverts (Filecoin.MpoolSelect).
    */
-  select(state: StateReader, baseFee?: bigint): PendingMessage[] {
+  select(state: StateReader, baseFee?: bigint, restored: readonly Restored[] = []): PendingMessage[] {
     const runs: [number, PendingMessage[]][] = [];
-    for (const [senderId, queue] of this.bySender) {
+    for (const [senderId, queue] of restored.length === 0 ? this.bySender : this.withRestored(restored)) {
       const sender = state.getActor(senderId);
       if (!sender) continue;
       const run = this.runFrom(queue, sender.nonce, sender.balance);
@@ -330,6 +339,20 @@ export class Mempool {
       }
     }
     return selected;
+  }
+
+  /** The pool's queues with `restored` in them: the senders it changes copied, those it brings last. */
+  private withRestored(restored: readonly Restored[]): Map<number, Map<number, PendingMessage>> {
+    const queues = new Map(this.bySender);
+    const copied = new Set<number>();
+    for (const { senderId, pending } of restored) {
+      if (!copied.has(senderId)) {
+        queues.set(senderId, new Map(queues.get(senderId)));
+        copied.add(senderId);
+      }
+      queues.get(senderId)!.set(pending.signed.message.nonce, pending);
+    }
+    return queues;
   }
 
   /**

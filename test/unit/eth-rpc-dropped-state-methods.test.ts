@@ -19,6 +19,7 @@ import { randomVerifiedPiece } from '../helpers/verified-piece.js';
 
 const MINER = 't0111';
 const CLIENT = deriveNodeKeys(DEFAULT_MNEMONIC).dealClient.address.toString();
+const VERIFIER = deriveNodeKeys(DEFAULT_MNEMONIC).verifier.address.toString();
 const FIL = 10n ** 18n;
 
 type Call = (method: string, params?: unknown[]) => Promise<{ result?: unknown; error?: { message: string } }>;
@@ -195,6 +196,94 @@ describe('Filecoin state methods at a dropped tipset\'s key', () => {
     const name = block.ParentStateRoot['/'];
     assert.equal((await error('Filecoin.MpoolPending', [unknown])).message, `loading tipset ${name}: not found`);
     assert.equal((await error('Filecoin.GasEstimateGasLimit', [transfer, unknown])).message, `getting tipset: loading tipset ${name}: not found`);
+  });
+
+  test("GasEstimateGasPremium and GasEstimateFeeCap at a dropped key read its own branch, as Lotus loads a reorged tipset and walks its parents", async (t) => {
+    const { result, error } = await setupRpc(t, { noMining: true });
+    const snapshot = await result('evm_snapshot');
+    await result('Filecoin.MpoolPushMessage', [{ From: CLIENT, To: 't0100', Value: '1', Method: 0, GasLimit: 10_000_000, GasFeeCap: '1000000000', GasPremium: '500000000' }, null]);
+    await result('anvil_mine', ['0x2']);
+    const key = (await result('Filecoin.ChainHead')).Cids;
+    const premium = (at: unknown) => result('Filecoin.GasEstimateGasPremium', [1, CLIENT, 0, at]);
+    const feeCap = (at: unknown) => result('Filecoin.GasEstimateFeeCap', [{ From: CLIENT, To: 't0100', Value: '1', Method: 0, GasPremium: '100' }, 20, at]);
+    const before = { premium: await premium(key), feeCap: await feeCap(key) };
+    assert.equal(before.premium, '500000000');
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    // The chain's tipsets at the same heights: no message, another base fee.
+    await result('anvil_setNextBlockBaseFeePerGas', ['0x3b9aca00']);
+    await result('anvil_mine', ['0x2']);
+    assert.equal(await premium(null), '200000');
+    assert.notEqual(await feeCap(null), before.feeCap);
+    assert.deepEqual({ premium: await premium(key), feeCap: await feeCap(key) }, before);
+    // An unknown key: Lotus's wrapping of GetTipSetFromKey's error.
+    const unknown = [(await result('Filecoin.ChainHead')).Blocks[0].ParentStateRoot];
+    const name = unknown[0]['/'];
+    assert.equal((await error('Filecoin.GasEstimateGasPremium', [1, CLIENT, 0, unknown])).message, `getting tipset from key: loading tipset ${name}: not found`);
+    assert.equal((await error('Filecoin.GasEstimateFeeCap', [{ From: CLIENT, To: 't0100', Value: '1', Method: 0 }, 20, unknown])).message, `getting tipset from key: loading tipset ${name}: not found`);
+  });
+
+  test('GasEstimateMessageGas at a dropped key fills the premium and fee cap from its branch, and loads the key only for what it fills, as Lotus', async (t) => {
+    const { result, error } = await setupRpc(t, { noMining: true });
+    const snapshot = await result('evm_snapshot');
+    await result('Filecoin.MpoolPushMessage', [{ From: CLIENT, To: 't0100', Value: '1', Method: 0, GasLimit: 10_000_000, GasFeeCap: '1000000000', GasPremium: '500000000' }, null]);
+    await result('anvil_mine', ['0x2']);
+    const key = (await result('Filecoin.ChainHead')).Cids;
+    const transfer = { From: CLIENT, To: 't0100', Value: '1', Method: 0, GasLimit: 1_000_000 };
+    const estimate = async (at: unknown) => {
+      const { GasPremium, GasFeeCap } = await result('Filecoin.GasEstimateMessageGas', [transfer, null, at]);
+      return { GasPremium, GasFeeCap };
+    };
+    const before = await estimate(key);
+    assert.equal(before.GasPremium, '500000000');
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    await result('anvil_setNextBlockBaseFeePerGas', ['0x3b9aca00']);
+    await result('anvil_mine', ['0x2']);
+    assert.notDeepEqual(await estimate(null), before);
+    assert.deepEqual(await estimate(key), before);
+    // The gas limit too, estimated on the pool's pending state whatever the key (GasEstimateGasLimit).
+    const limited = await result('Filecoin.GasEstimateMessageGas', [{ ...transfer, GasLimit: 0 }, null, key]);
+    assert.equal(limited.GasPremium, before.GasPremium);
+    assert.equal(limited.GasLimit, (await result('Filecoin.GasEstimateMessageGas', [{ ...transfer, GasLimit: 0 }, null, null])).GasLimit);
+    // An unknown key, refused by the first estimate that loads it; a message that needs none answers.
+    const unknown = [(await result('Filecoin.ChainHead')).Blocks[0].ParentStateRoot];
+    const notFound = `loading tipset ${unknown[0]['/']}: not found`;
+    const refusal = async (fields: object) => (await error('Filecoin.GasEstimateMessageGas', [{ ...transfer, ...fields }, null, unknown])).message;
+    assert.equal(await refusal({ GasLimit: 0 }), `getting tipset: ${notFound}`);
+    assert.equal(await refusal({}), `estimating gas price: getting tipset from key: ${notFound}`);
+    assert.equal(await refusal({ GasPremium: '100' }), `estimating fee cap: getting tipset from key: ${notFound}`);
+    const full = { ...transfer, GasPremium: '100', GasFeeCap: '1000' };
+    assert.deepEqual(
+      [(await result('Filecoin.GasEstimateMessageGas', [full, null, unknown])).GasFeeCap, (await result('Filecoin.GasEstimateMessageGas', [full, null, null])).GasFeeCap],
+      ['1000', '1000'],
+    );
+  });
+
+  test("MpoolSelect at a key off the head selects on its state and takes back what a reorg to it reverts, as Lotus's SelectMessages", async (t) => {
+    const { result } = await setupRpc(t, { noMining: true });
+    const cidOf = (m: { CID: { '/': string } }) => m.CID['/'];
+    const select = async (at: unknown) => ((await result('Filecoin.MpoolSelect', [at, 0.9])) ?? []).map(cidOf).sort();
+    const send = async (from: string, value: number, nonce?: number) => {
+      if (nonce === undefined) return result('Filecoin.MpoolPushMessage', [{ From: from, To: 't0100', Value: `${value}`, Method: 0 }, null]);
+      const signed = await result('Filecoin.WalletSignMessage', [from, { Version: 0, To: 't0100', From: from, Value: `${value}`, Nonce: nonce, GasLimit: 5_000_000, GasFeeCap: '1000000000', GasPremium: '100000', Method: 0, Params: null }]);
+      await result('Filecoin.MpoolPush', [signed]);
+      return signed;
+    };
+    const ancestor = (await result('Filecoin.ChainHead')).Cids;
+    const snapshot = await result('evm_snapshot');
+    const nonce = await result('Filecoin.MpoolGetNonce', [CLIENT]);
+    await send(CLIENT, 1);
+    await result('evm_mine');
+    const dropped = (await result('Filecoin.ChainHead')).Cids;
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    // The chain mines another sender's message; the client's next nonce waits behind the gap its dropped message leaves.
+    const other = await send(VERIFIER, 2);
+    await result('evm_mine');
+    const waiting = await send(CLIENT, 3, nonce + 1);
+    assert.deepEqual(await select(null), []);
+    // On the dropped tipset's state the client's nonce is past the gap, and the chain's message, reverted by a reorg there, runs.
+    assert.deepEqual(await select(dropped), [cidOf(other), cidOf(waiting)].sort());
+    // On the chain's tipset below the head, that message is taken back too; the client's gap stays.
+    assert.deepEqual(await select(ancestor), [cidOf(other)]);
   });
 
   test("MpoolPending at a dropped key above the head adds its branch's messages the pool does not hold, down to the head's height, as Lotus", async (t) => {

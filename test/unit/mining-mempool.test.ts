@@ -319,6 +319,20 @@ describe('Mempool.select', () => {
     assert.deepEqual(pool.select(tree.at(2)), []);
   });
 
+  test("restored messages join their senders' queues, over the pool's at their nonce, and leave the pool as it was (MpoolSelect off the head)", () => {
+    const tree = genesis();
+    const pool = new Mempool();
+    const pooled = message({ nonce: 1, premium: 100n });
+    pool.add(pooled, tree.at(0));
+    const idOf = (who: DevAccount) => resolveAddress(tree.at(0), who.filAddress)!.id;
+    // Alice's nonce 0 fills her gap and her nonce 1 stands in for the pool's; Bob has nothing pooled.
+    const restored = [message({ nonce: 0 }), message({ nonce: 1, premium: 200n }), message({ from: BOB.filAddress, nonce: 0 })];
+    const senders = [ALICE, ALICE, BOB].map((who, i) => ({ senderId: idOf(who), pending: restored[i] }));
+    assert.deepEqual(pool.select(tree.at(0), undefined, senders), restored);
+    assert.deepEqual(pool.select(tree.at(0)), []);
+    assert.equal(pool.size, 1);
+  });
+
   test('a sender whose first pending nonce is ahead of its state nonce contributes nothing', () => {
     const tree = genesis();
     const pool = new Mempool();

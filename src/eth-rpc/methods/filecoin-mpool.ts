@@ -8,6 +8,7 @@ import { ExitCode, formatExitCode } from '../../fevm/exit-code.js';
 import { GAS_LIMIT_OVERESTIMATION_PERCENT } from '../../fevm/gas.js';
 import { estimateFeeCap, estimateGasPremium, fillMessageFees, type SendSpec } from '../../devnet/fee-estimates.js';
 import type { BatchBudget } from '../../fevm/run-budget.js';
+import type { PendingMessage } from '../../mining/mempool.js';
 import type { Tipset } from '../../mining/tipset.js';
 import { SigType, type Message, type SignedMessage } from '../../fevm/message.js';
 import type { Devnet } from '../../devnet/devnet.js';
@@ -15,23 +16,51 @@ import type { CID } from '../../common/cbor.js';
 import { defineChannelMethod, defineMethod, defineWriteMethod } from '../define-method.js';
 import { DevnetError } from '../../common/errors.js';
 import { signedMessageCid } from '../../fevm/message.js';
-import { keptTipsetOf, walkedParentOf } from '../dropped-tipsets.js';
+import { branchDown, keptFeeHistory, keptTipsetOf, tipsetState, walkedParentOf } from '../dropped-tipsets.js';
 import { wrapped } from '../log-criteria.js';
 import { cidJson, messageJson, signedMessageJson } from '../lotus-json.js';
-import { filAddress, integer, message, messages, sendSpec, signedMessage, tipsetKey, tipsetOf } from '../lotus-params.js';
+import { filAddress, integer, message, messages, sendSpec, signedMessage, tipsetKey } from '../lotus-params.js';
 import { bool, invalid, listOf, type Param } from '../params.js';
 
 /**
- * What Lotus's GasEstimateMessageGas fills of a message left at zero, on `tipset`: the gas limit
- * (used times 1.25), the premium for 10 blocks, the fee cap for 20; then its fee capped by the spec's
- * MaxFee or 0.07 FIL (CapGasFee), though never below the pool's minimum. MpoolPushMessage and the
- * methods that push through it fill so.
+ * What Lotus's GasEstimateMessageGas fills of a message left at zero, at the tipset `key` names (a
+ * dropped one too, read along its own branch): the gas limit (used times 1.25, on the pool's pending
+ * state whatever the key), the premium for 10 blocks, the fee cap for 20; then its fee capped by the
+ * spec's MaxFee or 0.07 FIL (CapGasFee), though never below the pool's minimum. As Lotus (lotus
+ * b835fab70 node/impl/full/gas.go), the key is loaded by the first estimate the message needs, whose
+ * error says which; a message with all three set never loads it. MpoolPushMessage and the methods
+ * that push through it fill so, at the head.
  */
-async function estimateMessageGas(devnet: Devnet, msg: Message, spec: SendSpec, tipset: Tipset = devnet.head, batch?: BatchBudget): Promise<Message> {
+async function estimateMessageGas(devnet: Devnet, msg: Message, spec: SendSpec, key?: CID[], batch?: BatchBudget): Promise<Message> {
+  const loading = !msg.gasLimit ? 'getting tipset: ' : !msg.gasPremium ? 'estimating gas price: getting tipset from key: ' : !msg.gasFeeCap ? 'estimating fee cap: getting tipset from key: ' : undefined;
+  const tipset = loading === undefined ? devnet.head : loadedTipset(devnet, key, loading);
   const gasLimit = msg.gasLimit || (await estimateGasLimit(devnet, msg, batch));
-  const filled = await devnet.withPremiumHistory(() => fillMessageFees(devnet.chain, tipset, { ...msg, gasLimit }, spec));
+  const filled = await devnet.withPremiumHistory(() => fillMessageFees(keptFeeHistory(devnet), tipset, { ...msg, gasLimit }, spec));
   // After anvil_setMinGasPrice, a fee cap the node fills is one its pool admits, whatever the cap.
   return msg.gasFeeCap ? filled : { ...filled, gasFeeCap: devnet.admittedFeeCap(filled.gasFeeCap) };
+}
+
+/** The tipset a key names, the chain's or a kept dropped one (keptTipsetOf), its error after `prefix` as Lotus wraps it. */
+function loadedTipset(devnet: Devnet, key: CID[] | undefined, prefix: string): Tipset {
+  try {
+    return keptTipsetOf(devnet, key);
+  } catch (e) {
+    throw wrapped(e, prefix);
+  }
+}
+
+/**
+ * What Lotus's MpoolSelect answers at `tipset` (lotus b835fab70 chain/messagepool/selection.go
+ * SelectMessages): the pool's messages and those a reorg from the head to `tipset` would revert (the
+ * chain's tipsets above where `tipset`'s branch meets it: getPendingMessages' runHeadChange; the
+ * messages the reorg would apply are below their senders' nonces in `tipset`'s state, so none of them
+ * runs), each sender's run from its nonce and balance after `tipset` (GetActorAfter: a dropped one's
+ * kept state), at the base fee of a tipset mined on it.
+ */
+function selectAt(devnet: Devnet, tipset: Tipset): PendingMessage[] {
+  const { below } = branchDown(devnet, tipset, -1);
+  const reverted = devnet.chain.range(below.epoch + 1, devnet.head.epoch).flatMap((t) => t.messages);
+  return devnet.selectMessages(tipset, tipsetState(devnet, tipset), reverted);
 }
 
 /**
@@ -188,9 +217,9 @@ export const filecoinMpool = [
     return out;
   }),
 
-  // What the miner would take into its next tipset, in order (null when nothing is ready).
+  // What the miner would take into a tipset mined on the key's, in order (null when nothing is ready).
   defineMethod('Filecoin.MpoolSelect', [tipsetKey('tipsetKey'), ticketQuality], ({ devnet }, key) => {
-    const selected = devnet.selectMessages(tipsetOf(devnet, key));
+    const selected = selectAt(devnet, keptTipsetOf(devnet, key));
     return selected.length ? selected.map((p) => signedMessageJson(p.signed, p.cid)) : null;
   }),
 
@@ -216,24 +245,22 @@ export const filecoinMpool = [
 
   // Lotus loads the key first (a tipset a revert dropped too, node/impl/full/gas.go), then estimates on the pool's pending state.
   defineMethod('Filecoin.GasEstimateGasLimit', [message('message'), tipsetKey('tipsetKey')], async ({ devnet, batch }, msg, key) => {
-    try {
-      keptTipsetOf(devnet, key);
-    } catch (e) {
-      throw wrapped(e, 'getting tipset: ');
-    }
+    loadedTipset(devnet, key, 'getting tipset: ');
     return devnet.estimateGasLimit(msg, await checkedSignatureType(devnet, msg), batch);
   }),
 
+  // Lotus loads the key (a dropped tipset too) and walks its parents back, a dropped one's along its own branch (node/impl/gasutils/gasutils.go).
   defineMethod('Filecoin.GasEstimateGasPremium', [integer('blocks'), filAddress('sender'), integer('gasLimit'), tipsetKey('tipsetKey')], ({ devnet }, blocks, _sender, _gasLimit, key) => {
-    const tipset = tipsetOf(devnet, key);
-    return devnet.withPremiumHistory(() => estimateGasPremium(devnet.chain, tipset, blocks).toString());
+    const tipset = loadedTipset(devnet, key, 'getting tipset from key: ');
+    return devnet.withPremiumHistory(() => estimateGasPremium(keptFeeHistory(devnet), tipset, blocks).toString());
   }),
 
+  // Lotus loads the key (a dropped tipset too) and takes its block's ParentBaseFee.
   defineMethod('Filecoin.GasEstimateFeeCap', [message('message'), integer('maxQueueBlocks'), tipsetKey('tipsetKey')], ({ devnet }, msg, blocks, key) =>
-    estimateFeeCap(tipsetOf(devnet, key).baseFee, msg.gasPremium, blocks).toString(),
+    estimateFeeCap(loadedTipset(devnet, key, 'getting tipset from key: ').baseFee, msg.gasPremium, blocks).toString(),
   ),
 
   defineMethod('Filecoin.GasEstimateMessageGas', [message('message'), sendSpec('spec'), tipsetKey('tipsetKey')], async ({ devnet, batch }, msg, spec, key) =>
-    messageJson(await estimateMessageGas(devnet, msg, spec, tipsetOf(devnet, key), batch)),
+    messageJson(await estimateMessageGas(devnet, msg, spec, key, batch)),
   ),
 ];
