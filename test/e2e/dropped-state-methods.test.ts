@@ -137,4 +137,34 @@ describe('Filecoin state methods at a tipset evm_revert dropped, over HTTP', () 
       await rpc(devnet.url, 'evm_setAutomine', [true]);
     }
   });
+
+  test("GasEstimateGasPremium, GasEstimateFeeCap, GasEstimateMessageGas and MpoolSelect at the dropped head's key answer from its branch and its kept state, as Lotus", async () => {
+    const lotus = glifClient(devnet.url);
+    await rpc(devnet.url, 'evm_setAutomine', [false]);
+    try {
+      const snapshot = await rpc(devnet.url, 'evm_snapshot');
+      await lotus.request('MpoolPushMessage', { From: CLIENT, To: 't0100', Value: '1', Method: 0, GasLimit: 10_000_000, GasFeeCap: '1000000000', GasPremium: '500000000' }, null);
+      await rpc(devnet.url, 'anvil_mine', ['0x2']);
+      const head = (await lotus.request('ChainHead')).Cids;
+      const transfer = { From: CLIENT, To: 't0100', Value: '1', Method: 0, GasLimit: 1_000_000 };
+      const estimates = async (key: unknown) => {
+        const { GasPremium, GasFeeCap } = await lotus.request('GasEstimateMessageGas', transfer, null, key);
+        return { premium: await lotus.request('GasEstimateGasPremium', 1, CLIENT, 0, key), feeCap: await lotus.request('GasEstimateFeeCap', transfer, 20, key), filled: { GasPremium, GasFeeCap } };
+      };
+      const before = await estimates(head);
+      assert.equal(before.premium, '500000000');
+      assert.equal(await rpc(devnet.url, 'evm_revert', [snapshot]), true);
+      await rpc(devnet.url, 'anvil_setNextBlockBaseFeePerGas', ['0x3b9aca00']);
+      await rpc(devnet.url, 'anvil_mine', ['0x3']);
+      assert.equal(await lotus.request('GasEstimateGasPremium', 1, CLIENT, 0, null), '200000');
+      assert.deepEqual(await estimates(head), before);
+      // The client's message at the nonce its dropped message took: ready on the chain, already past in the dropped head's state.
+      const pending = await lotus.request('MpoolPushMessage', { From: CLIENT, To: 't0100', Value: '2', Method: 0 }, null);
+      assert.deepEqual((await lotus.request('MpoolSelect', null, 0.9)).map((m: { CID: unknown }) => m.CID), [pending.CID]);
+      assert.equal(await lotus.request('MpoolSelect', head, 0.9), null);
+      await rpc(devnet.url, 'evm_mine');
+    } finally {
+      await rpc(devnet.url, 'evm_setAutomine', [true]);
+    }
+  });
 });
