@@ -258,6 +258,23 @@ describe('Filecoin state methods at a dropped tipset\'s key', () => {
     );
   });
 
+  test('GasEstimateGasLimit and GasEstimateMessageGas resolve an ID sender in the state of their key, a dropped one too, then run on the head (X8: Lotus gasutils.go)', async (t) => {
+    const { result, error } = await setupRpc(t);
+    const snapshot = await result('evm_snapshot');
+    const f1 = await result('Filecoin.WalletNew', ['secp256k1']);
+    await result('Filecoin.MpoolPushMessage', [{ From: CLIENT, To: f1, Value: FIL.toString(), Method: 0 }, null]);
+    const id = await result('Filecoin.StateLookupID', [f1, null]);
+    const key = (await result('Filecoin.ChainHead')).Cids;
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    await result('evm_mine');
+    const transfer = { From: id, To: 't0100', Value: '1', Method: 0 };
+    // At the head the ID names no actor: its resolution fails; at the dropped key it resolves, and the head has no such sender.
+    assert.equal((await error('Filecoin.GasEstimateGasLimit', [transfer, null])).message, `gas estimation failed: resolving sender ${id} (failed to find actor: ${id}): sender validation failed`);
+    const onHead = `gas estimation failed: CallWithGas failed: sender ${id} not found on chain: sender validation failed`;
+    assert.equal((await error('Filecoin.GasEstimateGasLimit', [transfer, key])).message, onHead);
+    assert.equal((await error('Filecoin.GasEstimateMessageGas', [transfer, null, key])).message, onHead);
+  });
+
   test("MpoolSelect at a key off the head selects on its state and takes back what a reorg to it reverts, as Lotus's SelectMessages", async (t) => {
     const { result } = await setupRpc(t, { noMining: true });
     const cidOf = (m: { CID: { '/': string } }) => m.CID['/'];

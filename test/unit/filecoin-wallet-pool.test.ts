@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
+import { FilAddress } from '../../src/common/address.js';
 import { hexToBytes } from '../../src/common/hex.js';
 import { METHOD_INVOKE_CONTRACT } from '../../src/fevm/message.js';
 import { t410 } from '../helpers/f410.js';
@@ -377,6 +378,26 @@ describe('MpoolPushMessage\'s own checks (Lotus node/impl/full/mpool.go)', () =>
     assert.deepEqual(refused, { code: 1, message: `mpool push: not enough funds: ${FIL} < ${FIL - 1000n + feeCap * 1_000_000n}` });
     assert.equal(await result('Filecoin.MpoolGetNonce', [f1]), nonce);
     assert.equal(await result('Filecoin.WalletBalance', [f1]), FIL.toString());
+  });
+});
+
+describe("the ID sender of a gas estimate (X8: Lotus gasutils.go resolves it to its key address first, stmgr.go ResolveToDeterministicAddress)", () => {
+  test('an ID with no actor, or of an actor neither an account nor with an f4 address, is refused as a failed resolution; an account\'s ID estimates as its key', async (t) => {
+    const { result, error } = await setupRpc(t);
+    const id = await result('Filecoin.StateLookupID', [CLIENT, null]);
+    // The same send: only its shorter sender address makes it cheaper, by Lotus's 1 300 storage gas a byte.
+    const shorter = FilAddress.parse(CLIENT).bytes.length - FilAddress.parse(id).bytes.length;
+    const byKey = await result('Filecoin.GasEstimateGasLimit', [transfer(CLIENT, 't0100', 1n), null]);
+    assert.equal(await result('Filecoin.GasEstimateGasLimit', [transfer(id, 't0100', 1n), null]), byKey - shorter * 1300);
+    const unknown = 't09999';
+    assert.deepEqual(await error('Filecoin.GasEstimateGasLimit', [transfer(unknown, 't0100', 1n), null]), {
+      code: 1,
+      message: `gas estimation failed: resolving sender ${unknown} (failed to find actor: ${unknown}): sender validation failed`,
+    });
+    assert.deepEqual(await error('Filecoin.GasEstimateMessageGas', [transfer('t0111', 't0100', 1n), null, null]), {
+      code: 1,
+      message: 'gas estimation failed: resolving sender t0111 (failed to get account actor state for t0111: actor code is not account: storageminer): sender validation failed',
+    });
   });
 });
 

@@ -34,7 +34,7 @@ import { bool, invalid, listOf, type Param } from '../params.js';
 async function estimateMessageGas(devnet: Devnet, msg: Message, spec: SendSpec, key?: CID[], batch?: BatchBudget): Promise<Message> {
   const loading = !msg.gasLimit ? 'getting tipset: ' : !msg.gasPremium ? 'estimating gas price: getting tipset from key: ' : !msg.gasFeeCap ? 'estimating fee cap: getting tipset from key: ' : undefined;
   const tipset = loading === undefined ? devnet.head : loadedTipset(devnet, key, loading);
-  const gasLimit = msg.gasLimit || (await estimateGasLimit(devnet, msg, batch));
+  const gasLimit = msg.gasLimit || (await estimateGasLimit(devnet, msg, tipset, batch));
   const filled = await devnet.withPremiumHistory(() => fillMessageFees(keptFeeHistory(devnet), tipset, { ...msg, gasLimit }, spec));
   // After anvil_setMinGasPrice, a fee cap the node fills is one its pool admits, whatever the cap.
   return msg.gasFeeCap ? filled : { ...filled, gasFeeCap: devnet.admittedFeeCap(filled.gasFeeCap) };
@@ -90,14 +90,18 @@ function pendingFrom(devnet: Devnet, tipset: Tipset): { signed: SignedMessage; c
   }
 }
 
-/** The gas limit GasEstimateMessageGas fills, once the sender passes checkedSignatureType. */
-async function estimateGasLimit(devnet: Devnet, msg: Message, batch?: BatchBudget): Promise<number> {
-  return devnet.estimateMessageGas(msg, await checkedSignatureType(devnet, msg), batch);
+/** The gas limit GasEstimateMessageGas fills at `tipset`'s key, once the sender passes checkedSignatureType. */
+async function estimateGasLimit(devnet: Devnet, msg: Message, tipset: Tipset, batch?: BatchBudget): Promise<number> {
+  return devnet.estimateMessageGas(msg, await checkedSignatureType(devnet, msg, tipset), batch);
 }
 
 /**
  * The sender check of Lotus's Filecoin gas estimates (GasEstimateGasLimit, GasEstimateMessageGas;
- * eth_estimateGas skips it): a key-address sender with no actor is refused as CallWithGas refuses it
+ * eth_estimateGas skips it), in its order (lotus b835fab70 node/impl/gasutils/gasutils.go
+ * gasEstimateCallWithGasInternal): an ID sender is first resolved to its key address in the state of
+ * the key's tipset (a dropped one's kept state; stmgr.go ResolveToDeterministicAddress, vm.go
+ * ResolveToDeterministicAddr: no actor, or one neither an account nor with an f4 address, is refused);
+ * then, on the pool's head, a sender with no actor is refused as CallWithGas refuses it
  * (chain/stmgr/call.go: no sender actor, no call); one that may send no message (a contract, a
  * multisig, …) as the FVM's preflight refuses it (ref-fvm DefaultExecutor::preflight_message, `Send
  * not from valid sender`), which gasutils.go gasEstimateGasLimitInternal answers as a failed sender validation.
@@ -105,16 +109,21 @@ async function estimateGasLimit(devnet: Devnet, msg: Message, batch?: BatchBudge
  * ID sender's is its key's, read from a fork's upstream first if the fork has not read it (a write
  * method, MpoolPushMessage, runs once: its reads fetch what they miss).
  */
-async function checkedSignatureType(devnet: Devnet, msg: Message): Promise<SigType> {
-  const sender = await devnet.untilFetched(() => resolveAddress(devnet.stateAt(devnet.head.epoch), msg.from));
-  if (!sender && msg.from.protocol !== Protocol.ID) {
-    throw new DevnetError(`gas estimation failed: CallWithGas failed: sender ${msg.from.toString()} not found on chain: sender validation failed`);
+async function checkedSignatureType(devnet: Devnet, msg: Message, tipset: Tipset): Promise<SigType> {
+  const from = msg.from.toString();
+  if (msg.from.protocol === Protocol.ID) {
+    // Lotus tries the tipset's parent state first, then its own: the same actor unless the tipset's messages deleted it.
+    const keyed = await devnet.untilFetched(() => tipsetState(devnet, tipset).getActor(msg.from.id!));
+    const unresolved = !keyed ? `failed to find actor: ${from}` : !keyed.delegated && keyed.kind !== 'account' ? `failed to get account actor state for ${from}: actor code is not account: ${keyed.kind}` : undefined;
+    if (unresolved) throw new DevnetError(`gas estimation failed: resolving sender ${from} (${unresolved}): sender validation failed`);
   }
-  if (sender && !canSend(sender)) {
+  const sender = await devnet.untilFetched(() => resolveAddress(devnet.stateAt(devnet.head.epoch), msg.from));
+  if (!sender) throw new DevnetError(`gas estimation failed: CallWithGas failed: sender ${from} not found on chain: sender validation failed`);
+  if (!canSend(sender)) {
     const exit = formatExitCode(ExitCode.SysErrSenderInvalid);
     throw new DevnetError(`message execution failed (exit=[${exit}], vm error=[pre-validation failed: Send not from valid sender\n (RetCode=${ExitCode.SysErrSenderInvalid})]): sender validation failed`);
   }
-  const key = sender?.robust ?? msg.from;
+  const key = sender.robust ?? msg.from;
   return key.protocol === Protocol.BLS ? SigType.BLS : key.protocol === Protocol.Secp256k1 ? SigType.Secp256k1 : SigType.Delegated;
 }
 
@@ -243,10 +252,10 @@ export const filecoinMpool = [
     return null;
   }),
 
-  // Lotus loads the key first (a tipset a revert dropped too, node/impl/full/gas.go), then estimates on the pool's pending state.
+  // Lotus loads the key first (a tipset a revert dropped too, node/impl/full/gas.go), resolves an ID sender there, then estimates on the pool's pending state.
   defineMethod('Filecoin.GasEstimateGasLimit', [message('message'), tipsetKey('tipsetKey')], async ({ devnet, batch }, msg, key) => {
-    loadedTipset(devnet, key, 'getting tipset: ');
-    return devnet.estimateGasLimit(msg, await checkedSignatureType(devnet, msg), batch);
+    const tipset = loadedTipset(devnet, key, 'getting tipset: ');
+    return devnet.estimateGasLimit(msg, await checkedSignatureType(devnet, msg, tipset), batch);
   }),
 
   // Lotus loads the key (a dropped tipset too) and walks its parents back, a dropped one's along its own branch (node/impl/gasutils/gasutils.go).
