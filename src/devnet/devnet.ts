@@ -434,15 +434,22 @@ export class Devnet {
    * What a tipset mined on `tipset` would take, in order (Filecoin.MpoolSelect): the ready messages
    * its producer takes at the base fee it would charge (Mempool.select), on `state`, the state after
    * `tipset` (a dropped one's kept state), with `restored` (messages of the chain's tipsets above where
-   * `tipset`'s branch meets it) among the pool's, each sender's found by its address in `state`.
+   * `tipset`'s branch meets it) among the pool's; off the head, each sender is found by its address in
+   * `state` (an ID another branch gave may name another actor there).
    */
   selectMessages(tipset: Tipset, state: StateReader, restored: readonly IncludedMessage[]): PendingMessage[] {
-    const baseFee = tipset === this.head ? this.nextBaseFee() : tipset.nextBaseFee;
+    if (tipset === this.head) return this.mempool.select(state, this.nextBaseFee());
+    const head = this.state.at(this.head.epoch);
+    const senderIdThere = (senderId: number) => {
+      const sender = head.getActor(senderId);
+      const address = sender?.robust ?? sender?.delegated;
+      return address ? state.lookupId(address) : senderId;
+    };
     const senders = restored.flatMap(({ cid, signed, ethTx }) => {
       const senderId = state.lookupId(signed.message.from);
       return senderId === undefined ? [] : [{ senderId, pending: { cid, signed, ethTx, chainSize: chainSize(signed) } }];
     });
-    return this.mempool.select(state, baseFee, senders);
+    return this.mempool.select(state, tipset.nextBaseFee, { senderIdThere, restored: senders });
   }
 
   /** How tipsets are mined now (anvil_getAutomine). */

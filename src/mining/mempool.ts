@@ -28,6 +28,19 @@ export interface Restored {
   pending: PendingMessage;
 }
 
+/**
+ * How Mempool.select reads the pool on the state of a tipset other than the head (Filecoin.MpoolSelect
+ * at a key): Lotus keys its pool by the senders' key addresses and reads each in that tipset's state
+ * (chain/messagepool/selection.go createMessageChains, GetActorAfter), and takes back as pending the
+ * messages a reorg from the head to that tipset reverts.
+ */
+export interface OffHead {
+  /** A pooled sender's actor ID in that state, found by its address; undefined when it has no actor there. */
+  senderIdThere: (senderId: number) => number | undefined;
+  /** The messages taken back, each in its sender's place at its nonce (over the pool's there). */
+  restored: readonly Restored[];
+}
+
 /** Lotus's limits for locally pushed messages; an untrusted push (MpoolPushUntrusted) may leave fewer pending per sender. */
 const MAX_MESSAGE_SIZE = 64 << 10;
 const MAX_PENDING_PER_SENDER = 1000;
@@ -297,13 +310,11 @@ export class Mempool {
    * senders' chains by gas reward per gas, highest first (a tie by total gas reward, as Lotus's
    * msgChain.Before, then in arrival order), a sender's nonces
    * in order; without, the runs in the order their senders reached the pool (txpool_*'s ready set).
-   * `restored`: messages taken as pending with the pool's, each in its sender's place at its nonce
-   * (over the pool's there), as Lotus's selection at a tipset off its pool's head adds what a reorg
-   * to that tipset reverts (Filecoin.MpoolSelect).
+   * With `offHead`, on the state of a tipset other than the head (OffHead).
    */
-  select(state: StateReader, baseFee?: bigint, restored: readonly Restored[] = []): PendingMessage[] {
+  select(state: StateReader, baseFee?: bigint, offHead?: OffHead): PendingMessage[] {
     const runs: [number, PendingMessage[]][] = [];
-    for (const [senderId, queue] of restored.length === 0 ? this.bySender : this.withRestored(restored)) {
+    for (const [senderId, queue] of offHead ? this.queuesOffHead(offHead) : this.bySender) {
       const sender = state.getActor(senderId);
       if (!sender) continue;
       const run = this.runFrom(queue, sender.nonce, sender.balance);
@@ -341,9 +352,13 @@ export class Mempool {
     return selected;
   }
 
-  /** The pool's queues with `restored` in them: the senders it changes copied, those it brings last. */
-  private withRestored(restored: readonly Restored[]): Map<number, Map<number, PendingMessage>> {
-    const queues = new Map(this.bySender);
+  /** The pool's queues by their senders' IDs in another state, with `restored` in them: the senders it changes copied, those it brings last. */
+  private queuesOffHead({ senderIdThere, restored }: OffHead): Map<number, Map<number, PendingMessage>> {
+    const queues = new Map<number, Map<number, PendingMessage>>();
+    for (const [senderId, queue] of this.bySender) {
+      const there = senderIdThere(senderId);
+      if (there !== undefined) queues.set(there, queue);
+    }
     const copied = new Set<number>();
     for (const { senderId, pending } of restored) {
       if (!copied.has(senderId)) {

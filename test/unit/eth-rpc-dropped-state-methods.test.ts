@@ -303,6 +303,26 @@ describe('Filecoin state methods at a dropped tipset\'s key', () => {
     assert.deepEqual(await select(ancestor), [cidOf(other)]);
   });
 
+  test('MpoolSelect at a dropped key reads a pooled sender by its address there: an ID the chain gave it after the revert may name another account in the dropped state', async (t) => {
+    const { result } = await setupRpc(t, { noMining: true });
+    const fund = async () => {
+      const f1 = await result('Filecoin.WalletNew', ['secp256k1']);
+      await result('Filecoin.MpoolPushMessage', [{ From: CLIENT, To: f1, Value: FIL.toString(), Method: 0 }, null]);
+      await result('evm_mine');
+      return { f1, id: await result('Filecoin.StateLookupID', [f1, null]) };
+    };
+    const snapshot = await result('evm_snapshot');
+    const dropped = await fund();
+    const key = (await result('Filecoin.ChainHead')).Cids;
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    const onChain = await fund();
+    assert.equal(onChain.id, dropped.id);
+    const pending = await result('Filecoin.MpoolPushMessage', [{ From: onChain.f1, To: 't0100', Value: '1', Method: 0 }, null]);
+    assert.deepEqual((await result('Filecoin.MpoolSelect', [null, 0.9])).map((m: { CID: unknown }) => m.CID), [pending.CID]);
+    // In the dropped state that ID is the other account, and this sender has none.
+    assert.equal(await result('Filecoin.MpoolSelect', [key, 0.9]), null);
+  });
+
   test("MpoolPending at a dropped key above the head adds its branch's messages the pool does not hold, down to the head's height, as Lotus", async (t) => {
     const { result } = await setupRpc(t);
     const cidOf = (m: { CID: { '/': string } }) => m.CID['/'];

@@ -319,7 +319,7 @@ describe('Mempool.select', () => {
     assert.deepEqual(pool.select(tree.at(2)), []);
   });
 
-  test("restored messages join their senders' queues, over the pool's at their nonce, and leave the pool as it was (MpoolSelect off the head)", () => {
+  test("off the head: pooled senders by their IDs there, restored messages in their senders' queues over the pool's at their nonce; the pool left as it was (MpoolSelect)", () => {
     const tree = genesis();
     const pool = new Mempool();
     const pooled = message({ nonce: 1, premium: 100n });
@@ -328,7 +328,13 @@ describe('Mempool.select', () => {
     // Alice's nonce 0 fills her gap and her nonce 1 stands in for the pool's; Bob has nothing pooled.
     const restored = [message({ nonce: 0 }), message({ nonce: 1, premium: 200n }), message({ from: BOB.filAddress, nonce: 0 })];
     const senders = [ALICE, ALICE, BOB].map((who, i) => ({ senderId: idOf(who), pending: restored[i] }));
-    assert.deepEqual(pool.select(tree.at(0), undefined, senders), restored);
+    assert.deepEqual(pool.select(tree.at(0), undefined, { senderIdThere: (id) => id, restored: senders }), restored);
+    // A pooled sender with no actor in the other state is left out.
+    const ready = new Mempool();
+    const first = message({ nonce: 0 });
+    ready.add(first, tree.at(0));
+    assert.deepEqual(ready.select(tree.at(0), undefined, { senderIdThere: (id) => id, restored: [] }), [first]);
+    assert.deepEqual(ready.select(tree.at(0), undefined, { senderIdThere: () => undefined, restored: [] }), []);
     assert.deepEqual(pool.select(tree.at(0)), []);
     assert.equal(pool.size, 1);
   });
