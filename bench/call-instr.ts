@@ -19,7 +19,9 @@
 // /tmp/perf-<pid>.map (removed after the run), the rest (V8's builtins and interpreter, node's C++,
 // libc) by its symbol. `--keep` keeps the dumps (their directory is printed) and the map.
 //
-// `--bundle <path>` runs another build's bundle (e.g. a copy of dist/ before a change: an A/B).
+// `--bundle <path>` runs another build's bundle (e.g. a copy of dist/ before a change, with node_modules
+// linked beside it, from which the bundle loads its external packages, or the token's deployment fails
+// with "Cannot find module 'secp256k1'": an A/B).
 //
 //   npm run build && npm run bench:call-instr [-- --k 300 --rounds 5 --warm 10000 --n 100] [-- --attribute] [-- --top 30] [-- --keep] [-- --bundle <dir>/dist/fvm-devnet.js]
 import { execFileSync } from 'node:child_process';
