@@ -47,8 +47,8 @@ export function searchMessage(deps: MessageSearchDeps, cid: CID, allowReplaced: 
  * a tipset a revert dropped, searched as Lotus's tipsetExecutedMessage searches any tipset it walks.
  */
 export function replacementIn(tipset: Tipset, cid: CID, replaced: Message, allowReplaced: boolean, lookback: boolean): MessageLocation | undefined {
-  const message = tipset.messages.find((m) => m.signed.message.nonce === replaced.nonce && m.signed.message.from.equals(replaced.from));
-  return message && checkedReplacement({ tipset, message }, cid, replaced, allowReplaced, lookback);
+  const found = messageAtNonce(tipset, replaced.from, replaced.nonce);
+  return found && checkedReplacement(found, cid, replaced, allowReplaced, lookback);
 }
 
 /**
@@ -68,7 +68,7 @@ function checkedReplacement(found: MessageLocation, cid: CID, replaced: Message,
 /**
  * The message from `from` with `nonce` mined up to `upTo`: the tipset is the first after which the
  * sender's nonce has passed it (nonces only grow, so a binary search over epochs finds it), and the
- * message is looked for among its messages with the same sender address, as Lotus compares them.
+ * message is looked for among its messages (messageAtNonce).
  */
 function minedAtNonce(deps: MessageSearchDeps, from: FilAddress, nonce: number, upTo: Tipset): MessageLocation | undefined {
   const passed = (epoch: number) => (resolveAddress(deps.stateAt(epoch), from)?.nonce ?? 0) > nonce;
@@ -81,8 +81,16 @@ function minedAtNonce(deps: MessageSearchDeps, from: FilAddress, nonce: number, 
     else low = middle + 1;
   }
   const tipset = deps.chain.atEpoch(high);
-  const message = tipset?.messages.find((m) => m.signed.message.nonce === nonce && m.signed.message.from.equals(from));
-  return message && { tipset: tipset!, message };
+  return tipset && messageAtNonce(tipset, from, nonce);
+}
+
+/**
+ * The message `tipset` included from `from` at `nonce`: the sender compared by the address the
+ * message names, as Lotus's tipsetExecutedMessage compares VMMessage().From (not by actor ID).
+ */
+function messageAtNonce(tipset: Tipset, from: FilAddress, nonce: number): MessageLocation | undefined {
+  const message = tipset.messages.find((m) => m.signed.message.nonce === nonce && m.signed.message.from.equals(from));
+  return message && { tipset, message };
 }
 
 /** Lotus's Message.EqualCall: the same message but for its gas limit, fee cap and premium. */
