@@ -411,10 +411,11 @@ export class Devnet {
 
   /**
    * Where the message `cid` ran, or for a replaced message the replacement that stands for it, up to
-   * `upTo` (Lotus's SearchForMessage; message-search.ts, which throws MessageReplacedError).
+   * `upTo` (Lotus's SearchForMessage; message-search.ts, which throws MessageReplacedError; with
+   * `startedAbove`, a search from a dropped tipset whose branch left the chain at `upTo`).
    */
-  searchMessage(cid: CID, allowReplaced: boolean, upTo: Tipset = this.head): MessageLocation | undefined {
-    return this.submission.searchMessage(cid, allowReplaced, upTo);
+  searchMessage(cid: CID, allowReplaced: boolean, upTo: Tipset = this.head, startedAbove = false): MessageLocation | undefined {
+    return this.submission.searchMessage(cid, allowReplaced, upTo, startedAbove);
   }
 
   /** An Ethereum transaction waiting in the pool, by hash. */

@@ -30,15 +30,17 @@ interface MessageSearchDeps {
  * the one mined at its sender's nonce (throws MessageReplacedError when that is another call, or when
  * `allowReplaced` is false). A message mined after `upTo` is found by its CID too, as Lotus's
  * chain index finds it; a replacement only up to `upTo`, as Lotus searches back for it.
+ * `startedAbove`: the search began at a tipset above `upTo` (a dropped one whose branch left the chain
+ * at `upTo`), so `upTo` itself is searched back to, not the head Lotus checks first.
  */
-export function searchMessage(deps: MessageSearchDeps, cid: CID, allowReplaced: boolean, upTo: Tipset): MessageLocation | undefined {
+export function searchMessage(deps: MessageSearchDeps, cid: CID, allowReplaced: boolean, upTo: Tipset, startedAbove = false): MessageLocation | undefined {
   const mined = deps.chain.messageByCid(cid);
   if (mined) return mined;
   const replaced = deps.mempool.getReplaced(cid)?.pending.signed.message;
   if (!replaced) return undefined;
   const found = minedAtNonce(deps, replaced.from, replaced.nonce, upTo);
   // Lotus checks the head first (tipsetExecutedMessage), then searches back, whose errors it wraps.
-  return found && checkedReplacement(found, cid, replaced, allowReplaced, found.tipset.epoch !== upTo.epoch);
+  return found && checkedReplacement(found, cid, replaced, allowReplaced, startedAbove || found.tipset.epoch !== upTo.epoch);
 }
 
 /**

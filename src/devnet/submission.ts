@@ -354,11 +354,11 @@ export class Submission {
 
   /**
    * Where the message `cid` ran up to `upTo`, or for a replaced message the replacement that stands
-   * for it (message-search.ts, which throws MessageReplacedError).
+   * for it (message-search.ts, which throws MessageReplacedError; `startedAbove` as there).
    */
-  searchMessage(cid: CID, allowReplaced: boolean, upTo: Tipset): MessageLocation | undefined {
+  searchMessage(cid: CID, allowReplaced: boolean, upTo: Tipset, startedAbove = false): MessageLocation | undefined {
     const { chain, mempool, state } = this.node;
-    return searchMessage({ chain, mempool, stateAt: (epoch) => state.at(epoch) }, cid, allowReplaced, upTo);
+    return searchMessage({ chain, mempool, stateAt: (epoch) => state.at(epoch) }, cid, allowReplaced, upTo, startedAbove);
   }
 
   private headState() {

@@ -261,7 +261,8 @@ export function keptSearchMessage(devnet: Devnet, cid: CID, allowReplaced: boole
     const inBranch = inDropped(tipset, true);
     if (inBranch) return inBranch;
   }
-  return devnet.searchMessage(cid, allowReplaced, below);
+  // All of the chain's part is searched back to from `from`: a replacement there is found in the lookback.
+  return devnet.searchMessage(cid, allowReplaced, below, true);
 }
 
 /** The message `cid` among those a tipset included (a dropped one's: the chain's index has only the chain's). */

@@ -411,6 +411,26 @@ describe('Filecoin state methods at a dropped tipset\'s key', () => {
     assert.match((await error('Filecoin.StateSearchMsg', [otherKey, other, -1, true])).message, /^checking for message execution during lookback: message was replaced: found message with equal nonce as the one we are looking for that is NOT a valid replacement message/);
   });
 
+  test('StateSearchMsg from a dropped key refuses a different call mined at the nonce in the chain tipset its branch left from as a lookback error, as before the revert (A4)', async (t) => {
+    const { result, error } = await setupRpc(t, { noMining: true });
+    const push = async (fields: Record<string, unknown>) =>
+      result('Filecoin.MpoolPush', [await result('Filecoin.WalletSignMessage', [CLIENT, { Version: 0, To: 't0100', From: CLIENT, Value: '1', GasLimit: 5_000_000, GasFeeCap: '1000000000', Method: 0, Params: null, ...fields }])]);
+    const nonce = await result('Filecoin.MpoolGetNonce', [CLIENT]);
+    const first = await push({ Nonce: nonce, GasPremium: '100000' });
+    await push({ Nonce: nonce, GasPremium: '300000', Value: '7' });
+    await result('evm_mine');
+    const snapshot = await result('evm_snapshot');
+    await result('evm_mine');
+    const key = (await result('Filecoin.ChainHead')).Cids;
+    const refusal = async () => (await error('Filecoin.StateSearchMsg', [key, first, -1, true])).message;
+    const before = await refusal();
+    assert.match(before, /^checking for message execution during lookback: message was replaced: found message with equal nonce as the one we are looking for that is NOT a valid replacement message/);
+    // Nothing mined after the revert: a tipset mined on the same parent in the same second would be the dropped one again.
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    assert.notDeepEqual((await result('Filecoin.ChainHead')).Cids, key);
+    assert.equal(await refusal(), before);
+  });
+
   test('on a fork, StateSearchMsg from a dropped key finds a message of its branch without asking the upstream', async (t) => {
     const upstream = await startDevnet(testConfig());
     t.after(() => upstream.close());
