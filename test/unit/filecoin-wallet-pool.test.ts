@@ -215,6 +215,11 @@ describe('message pool checks', () => {
     await result('evm_mine');
     assert.equal(await result('Filecoin.MpoolCheckPendingMessages', [CLIENT]), null);
     assert.equal((await error('Filecoin.MpoolCheckMessages', [[{ Message: { ...first.Message, To: 'nope' } }]])).code, -32602);
+    // A message past a nonce gap is pending but cannot run: none selected, [] (Lotus answers null only for an empty pool).
+    assert.equal(await result('Filecoin.MpoolSelect', [null, 0.9]), null);
+    const gap = { ...first.Message, Nonce: second.Message.Nonce + 2 };
+    await result('Filecoin.MpoolPush', [await result('Filecoin.WalletSignMessage', [CLIENT, gap])]);
+    assert.deepEqual(await result('Filecoin.MpoolSelect', [null, 0.9]), []);
   });
 
   test('MpoolPush and MpoolBatchPush refuse a send to an f4 address that is no Ethereum address (P5: Lotus sanityCheckOutgoingMessage)', async (t) => {

@@ -55,12 +55,15 @@ function loadedTipset(devnet: Devnet, key: CID[] | undefined, prefix: string): T
  * chain's tipsets above where `tipset`'s branch meets it: getPendingMessages' runHeadChange; the
  * messages the reorg would apply are below their senders' nonces in `tipset`'s state, so none of them
  * runs), each sender's run from its nonce and balance after `tipset` (GetActorAfter: a dropped one's
- * kept state), at the base fee of a tipset mined on it.
+ * kept state), at the base fee of a tipset mined on it. Null only when there is no such message at
+ * all (selectMessagesGreedy/Optimal's `len(pending) == 0`); when none of them can run, none selected.
  */
-function selectAt(devnet: Devnet, tipset: Tipset): PendingMessage[] {
+function selectAt(devnet: Devnet, tipset: Tipset): PendingMessage[] | null {
   const { below } = branchDown(devnet, tipset, -1);
   const reverted = devnet.chain.range(below.epoch + 1, devnet.head.epoch).flatMap((t) => t.messages);
-  return devnet.selectMessages(tipset, tipsetState(devnet, tipset), reverted);
+  const selected = devnet.selectMessages(tipset, tipsetState(devnet, tipset), reverted);
+  const considered = selected.length > 0 || reverted.length > 0 || devnet.poolContent().pending.length > 0;
+  return considered ? selected : null;
 }
 
 /**
@@ -226,11 +229,10 @@ export const filecoinMpool = [
     return out;
   }),
 
-  // What the miner would take into a tipset mined on the key's, in order (null when nothing is ready).
-  defineMethod('Filecoin.MpoolSelect', [tipsetKey('tipsetKey'), ticketQuality], ({ devnet }, key) => {
-    const selected = selectAt(devnet, keptTipsetOf(devnet, key));
-    return selected.length ? selected.map((p) => signedMessageJson(p.signed, p.cid)) : null;
-  }),
+  // What the miner would take into a tipset mined on the key's, in order ([] when none can run, null when there is none).
+  defineMethod('Filecoin.MpoolSelect', [tipsetKey('tipsetKey'), ticketQuality], ({ devnet }, key) =>
+    selectAt(devnet, keptTipsetOf(devnet, key))?.map((p) => signedMessageJson(p.signed, p.cid)) ?? null,
+  ),
 
   defineMethod('Filecoin.MpoolGetConfig', [], () => MPOOL_CONFIG),
 
