@@ -19,14 +19,12 @@ import { vestedBetween } from './methods/filecoin-msig-state.js';
 
 /**
  * Methods about the fork's own pool and the messages sent to it, which the upstream's pool and
- * estimates do not answer: local whatever key they are given.
+ * estimates do not answer: local whatever key they are given, so an upstream key before the fork
+ * epoch is refused as unknown, where Lotus would load it (README says so). GasEstimateFeeCap and
+ * GasEstimateGasPremium, which read only the chain at their key, are not among them: the upstream
+ * answers them at its own tipsets.
  */
-const LOCAL_WHATEVER_KEY = new Set([
-  'Filecoin.MpoolSelect',
-  'Filecoin.GasEstimateGasPremium',
-  'Filecoin.GasEstimateFeeCap',
-  'Filecoin.GasEstimateMessageGas',
-]);
+const LOCAL_WHATEVER_KEY = new Set(['Filecoin.MpoolSelect', 'Filecoin.GasEstimateMessageGas']);
 
 /**
  * Pool methods that load their key (Lotus's GetTipSetFromKey) and answer the head's pool: given an

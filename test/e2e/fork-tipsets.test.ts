@@ -161,6 +161,9 @@ for (const gatewayOnly of [false, true]) describe(`fork: Filecoin.* methods at a
       ['StateCall', { From: sender, To: t410(RECIPIENT), Value: '7', Method: 0, Params: null }, key],
       ['StateMarketDeals', key],
       ['StateMinerSectors', miner, null, key],
+      // Read only the chain at the key (its parents' premiums, its base fee): the upstream's (a gateway serves no GasEstimateFeeCap: its error).
+      ['GasEstimateGasPremium', 2, sender, 0, key],
+      ['GasEstimateFeeCap', { From: sender, To: t410(RECIPIENT), Value: '7', Method: 0 }, 20, key],
     ];
     for (const [method, ...params] of calls) {
       const theirs = await lotusAnswer(onUpstream.request(method, ...params));
@@ -174,6 +177,9 @@ for (const gatewayOnly of [false, true]) describe(`fork: Filecoin.* methods at a
     const transferMessage = { From: sender, To: t410(RECIPIENT), Value: '7', Method: 0 };
     assert.deepEqual(await onFork.request('MpoolPending', key), await onFork.request('MpoolPending', null));
     assert.equal(await onFork.request('GasEstimateGasLimit', transferMessage, key), await onFork.request('GasEstimateGasLimit', transferMessage, null));
+    // MpoolSelect and GasEstimateMessageGas stay the fork's: such a key is unknown to them (README says so).
+    await assert.rejects(onFork.request('MpoolSelect', key, 0.9), /loading tipset .*: not found/);
+    await assert.rejects(onFork.request('GasEstimateMessageGas', transferMessage, null, key), /getting tipset: loading tipset .*: not found/);
     // The fork holds no ticket up to its epoch: ticket randomness there is the upstream's, drawn at the
     // fork point, never the fork's first ticket; a gateway serves none (Lotus's api_gateway.go): its error.
     for (const at of [early.block, forkEpoch]) {
