@@ -49,15 +49,24 @@ describe('replace-by-fee from ethers, viem and cast (--no-mining)', () => {
   test("viem: waitForTransactionReceipt of the first calls onReplaced and answers the replacement's receipt", async () => {
     const chain = defineChain({ id: DEVNET_CHAIN_ID, name: 'fvm-devnet', nativeCurrency: { name: 'testnet filecoin', symbol: 'tFIL', decimals: 18 }, rpcUrls: { default: { http: [devnet.url] } } });
     const account = privateKeyToAccount(DEV_ACCOUNTS[5]!.privateKey);
-    const client = createPublicClient({ chain, transport: http(devnet.url), pollingInterval: 50, cacheTime: 0 });
+    // viem looks for a replacement only once it has read the replaced transaction (its
+    // eth_getTransactionByHash answered it): the replacement is sent when the node has answered that.
+    let first: Hash | undefined;
+    let readPending!: () => void;
+    const firstRead = new Promise<void>((resolve) => (readPending = resolve));
+    const onFetchResponse = async (response: Response): Promise<void> => {
+      const body = (await response.clone().json()) as { result?: { hash?: string } | null };
+      if (first !== undefined && body.result?.hash === first) readPending();
+    };
+    const client = createPublicClient({ chain, transport: http(devnet.url, { onFetchResponse }), pollingInterval: 50, cacheTime: 0 });
     const wallet = createWalletClient({ chain, transport: http(devnet.url), account });
     const maxFeePerGas = await feeCap();
     const nonce = await client.getTransactionCount({ address: account.address });
-    const first = await wallet.sendTransaction({ to: SINK, value: 1n, nonce, maxPriorityFeePerGas: PREMIUM, maxFeePerGas });
+    first = await wallet.sendTransaction({ to: SINK, value: 1n, nonce, maxPriorityFeePerGas: PREMIUM, maxFeePerGas });
     let replacedBy: { reason: string; hash: Hash } | undefined;
     // Waiting from before the replacement, as an app does: viem reads the first transaction while it is pending.
     const receipt = client.waitForTransactionReceipt({ hash: first, timeout: 15_000, onReplaced: (r) => (replacedBy = { reason: r.reason, hash: r.transaction.hash }) });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await Promise.race([firstRead, receipt]);
     const second = await wallet.sendTransaction({ to: SINK, value: 1n, nonce, maxPriorityFeePerGas: (PREMIUM * 125n) / 100n, maxFeePerGas: maxFeePerGas * 2n });
     await mine();
     assert.equal((await receipt).transactionHash, second);
