@@ -1,8 +1,9 @@
-// A wagmi/viem dApp page in real headless Chromium, from its own origin (a second loopback web
-// server, as a Vite dev server would be) and a node on a port of its own (not 8545): the page's
-// script is test/fixtures/browser/viem-dapp.js with viem bundled in by esbuild, as a dApp's bundler
-// would. On load it reads the chain id, the block number and a balance, batches three contract reads
-// into one Multicall3 call, and starts the polling watchers wagmi's hooks use (watchBlockNumber,
+// A viem dApp page (with the client settings wagmi gives it: multicall batching, polling watchers)
+// in real headless Chromium, from its own origin (a second loopback web server, as a Vite dev server
+// would be) and a node on a port of its own (not 8545): the page's script is
+// test/fixtures/browser/viem-dapp.js with viem bundled in by esbuild, as a dApp's bundler would. On
+// load it reads the chain id, the block number and a balance, batches three contract reads into one
+// Multicall3 call, and starts the polling watchers wagmi's hooks use (watchBlockNumber,
 // watchContractEvent over eth_newFilter + eth_getFilterChanges); the test then increments the
 // Counter from Node and the page's watcher hands over each Incremented log once.
 import assert from 'node:assert/strict';
@@ -39,7 +40,7 @@ async function bundlePageScript(): Promise<string> {
   return result.outputFiles[0]!.text;
 }
 
-describe('a wagmi/viem dApp page from another origin (headless Chromium)', () => {
+describe('a viem dApp page (wagmi\'s client settings) from another origin (headless Chromium)', () => {
   const devnet = useDevnet();
   let browser: Browser;
   let pages: PageServer;
@@ -77,8 +78,10 @@ describe('a wagmi/viem dApp page from another origin (headless Chromium)', () =>
     const methods = (): Promise<string[]> => page.evaluate(() => (window as unknown as { methods: string[] }).methods);
 
     const seen = (): Promise<Seen> => page.evaluate(() => (window as unknown as { seen: Seen }).seen);
-    // The watcher's first poll installs its filter; logs before it are not its to hand over.
-    await page.waitForFunction(() => (window as unknown as { methods: string[] }).methods.includes('eth_newFilter'));
+    // The watcher's first poll installs its filter; logs before it are not its to hand over. The page
+    // notes a method as it sends it, so the filter is known to be installed once a later poll asks for
+    // its changes.
+    await page.waitForFunction(() => (window as unknown as { methods: string[] }).methods.includes('eth_getFilterChanges'));
     const receipts = [];
     for (let i = 0; i < 2; i++) {
       const hash = await clients.walletClient.writeContract({ address, abi: counter.abi, functionName: 'increment' });
@@ -93,12 +96,10 @@ describe('a wagmi/viem dApp page from another origin (headless Chromium)', () =>
       String(last),
       { timeout: 30_000 },
     );
-    const { counts, blockNumbers, errors } = await seen();
+    const { counts, errors } = await seen();
     assert.deepEqual(errors, []);
     assert.deepEqual(counts, ['1', '2']);
-    assert.ok(blockNumbers.every((n, i) => i === 0 || BigInt(n) === BigInt(blockNumbers[i - 1]!) + 1n), `block numbers one after another: ${blockNumbers.join(', ')}`);
     const sent = await methods();
-    assert.ok(sent.includes('eth_getFilterChanges'), sent.join(', '));
     assert.ok(!sent.includes('eth_getLogs'), `the watcher fell back to eth_getLogs: ${sent.join(', ')}`);
     // The node answered a page from another origin: its log names no refusal.
     assert.doesNotMatch(devnet.output(), /refused requests from/);
