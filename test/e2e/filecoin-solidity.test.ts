@@ -74,9 +74,9 @@ describe('filecoin-solidity (the real library) against the devnet', () => {
     const deal = await user.deal!(dealId);
     assert.equal(deal.client, BigInt(actorId(await rpc('Filecoin.StateLookupID', [Proposal.Client, null]))));
     assert.equal(deal.provider, BigInt(actorId(Proposal.Provider)));
-    // builtin-actors' GetDealTermReturn is [start, duration] (actors/market/src/types.rs); the
-    // library calls the second field `end`.
-    assert.deepEqual([...deal.term], [BigInt(Proposal.StartEpoch), BigInt(Proposal.EndEpoch - Proposal.StartEpoch)]);
+    // builtin-actors' GetDealTermReturn is [start, duration] (actors/market/src/types.rs), the
+    // library's `start` and `duration`.
+    assert.deepEqual([deal.term.start, deal.term.duration], [BigInt(Proposal.StartEpoch), BigInt(Proposal.EndEpoch - Proposal.StartEpoch)]);
     // Not terminated is -1 (SlashEpoch), which the library's CBOR reader (readInt64 drops the sign
     // of a negative integer) hands back as 0, as it does against calibnet.
     assert.equal(State.SlashEpoch, -1);
