@@ -1,5 +1,6 @@
-// filecoin-solidity (npm filecoin-solidity-api, unmodified) against the devnet CLI, as a DataDAO or
-// deal-making developer tests a contract in Hardhat: the contract calls the library's MarketAPI,
+// filecoin-solidity (npm filecoin-solidity-api, unmodified) against the devnet CLI, in a contract
+// compiled with solc-js (imports from node_modules, as Hardhat resolves them; not through Hardhat
+// itself), as a DataDAO or deal-making developer's contract uses it: it calls the library's MarketAPI,
 // MinerAPI, PowerAPI, DataCapAPI, VerifRegAPI, AccountAPI, SendAPI and PrecompilesAPI, and each answer
 // is checked against what the node's Filecoin.* JSON-RPC reports for the same actor, over HTTP with
 // ethers. The library decodes the actors' CBOR itself, so a wrong method number, shape or encoding
