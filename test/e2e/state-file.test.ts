@@ -241,12 +241,17 @@ describe('--state', () => {
     }
   });
 
-  test('a format 2 file rewritten as format 9, its old journal put back (a kill between the rename and the cut: review R9): the node starts with every transaction', async () => {
+  test('a format 2 file rewritten in the current format, its old journal put back (a kill between the rename and the cut: review R9): the node starts with every transaction', async () => {
     const file = join(dir, 'upgraded.state');
     const fixture = (name: string) => readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'state-format-2', name));
     writeFileSync(file, fixture('chain.state'));
     writeFileSync(`${file}.journal`, fixture('chain.state.journal'));
     await (await startDevnet(['--state', file])).stop();
+    // The current format: the one a new chain's file is written in.
+    const fresh = join(dir, 'fresh.state');
+    await (await startDevnet(['--state', fresh])).stop();
+    const formatOf = (path: string) => decodeCbor<{ format: number }>(readFileSync(path)).format;
+    assert.equal(formatOf(file), formatOf(fresh), 'the format 2 file was not written again');
     writeFileSync(`${file}.journal`, fixture('chain.state.journal'));
     const node = await startDevnet(['--state', file]);
     try {
