@@ -53,8 +53,9 @@ const tableRef = (k: number): TreeRef => -1 - k;
 /**
  * Every key's values over time. Most keys (a new account's actor and address) are written once and
  * never again: such a key holds the number of a slot, whose write and value sit in two arrays (no
- * object per key), and gets a `History` (three arrays) only on its second write. The keys other than
- * actors' IDs, and the accounts' actors, are kept as bytes outside the JS heap (`keys`, `packed`).
+ * object per key), and gets a `History` (two arrays: its writes and values; each write's epoch is in
+ * `epochs`) only on its second write. The keys other than actors' IDs, and the accounts' actors, are
+ * kept as bytes outside the JS heap (`keys`, `packed`).
  */
 class VersionedMap<V> {
   readonly keys = new KeyTable();
