@@ -1,9 +1,11 @@
 // Where mined tipsets keep their CIDs' digests: runs of bytes cut from shared chunks, each named by
 // its chunk and the offset it starts at, where each tipset had a Uint8Array and an ArrayBuffer of its
 // own (~184 B of heap and a native allocation a tipset, for 160 B of digests in an empty one). A run
-// is never reused: a chunk is let go when no tipset holding a run of it is left (a revert's dropped
-// tipsets keep theirs, as they keep their digests today), so an idle chain's chunks are full of live
-// runs, and what a revert drops wastes at most the rest of one chunk.
+// is never reused: a chunk is let go when no tipset holding a run of it is left, so an idle chain's
+// chunks are full of live runs. Dropped tipsets' runs stay while a tipset on the chain shares their
+// chunk: a stretch of them keeps the chunk it starts in (the tipsets before it are there) and, once
+// the chain goes on after it (a suite's next fixture mined on top of its tests' reverted tipsets,
+// say), the one it ends in: at most two chunks per stretch, one when it is shorter than a chunk.
 
 /** The bytes of a chunk: ~400 empty tipsets' digests. */
 export const CHUNK_BYTES = 64 * 1024;
