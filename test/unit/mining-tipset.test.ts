@@ -6,7 +6,8 @@ import { blake2b } from '@noble/hashes/blake2.js';
 import { bytesToHex, concatBytes } from '../../src/common/hex.js';
 import { toFilecoinMessage, type EthTransaction } from '../../src/fevm/eth-tx.js';
 import { signedMessageCid } from '../../src/fevm/message.js';
-import { buildTipset, tipsetKeyCid, type IncludedMessage, type Tipset } from '../../src/mining/tipset.js';
+import { CHUNK_BYTES } from '../../src/mining/digest-slab.js';
+import { buildTipset, compactMessages, DecodedColdTipsets, isCold, tipsetKeyCid, type IncludedMessage, type Tipset } from '../../src/mining/tipset.js';
 import { fakeIncluded } from '../helpers/fake-messages.js';
 
 /** CIDv1 ‖ dag-cbor (0x71) ‖ multihash blake2b-256 (varint 0xb220 = a0 e4 02) ‖ length 32. */
@@ -131,12 +132,15 @@ describe('what a tipset keeps of itself', () => {
       .map(String)
       .concat(bytesToHex(tipset.hash));
 
-  test('a chain of thousands of tipsets (their digests cut from shared chunks) names what it named when each was built', () => {
+  test("a chain of thousands of tipsets (their digests cut from shared chunks, a big one's in a buffer of its own) names what it named when each was built, and once its messages are cold", () => {
     const chain: Tipset[] = [genesis()];
     const namedAtBuild = [named(chain[0])];
+    // Digests (block, key, three roots, then one per message) from a chunk's quarter on get a buffer of their own (digest-slab.ts).
+    const OWN_BUFFER_MESSAGES = 520;
+    assert.ok((5 + OWN_BUFFER_MESSAGES) * 32 >= CHUNK_BYTES / 4, 'a tipset of OWN_BUFFER_MESSAGES messages gets a buffer of its own');
     for (let epoch = 1; epoch < 3000; epoch++) {
-      // Mostly empty, some with a few messages, one in a hundred with 150 (whose digests outgrow a chunk's quarter).
-      const count = epoch % 100 === 0 ? 150 : epoch % 7 === 0 ? 3 : 0;
+      // Mostly empty, some with a few messages, one in five hundred with a buffer of its own.
+      const count = epoch % 500 === 0 ? OWN_BUFFER_MESSAGES : epoch % 7 === 0 ? 3 : 0;
       const messages = Array.from({ length: count }, (_, i) => included(epoch * 1000 + i, 1_000_000, 1000, i));
       const tipset = buildTipset({ epoch, timestamp: 1_700_000_000 + epoch, baseFee: 100n, parent: chain[epoch - 1], messages });
       chain.push(tipset);
@@ -144,6 +148,11 @@ describe('what a tipset keeps of itself', () => {
       assert.deepEqual(tipset.messages.map((m) => String(m.cid)), messages.map((m) => String(m.cid)), `epoch ${epoch}'s message CIDs`);
     }
     chain.forEach((tipset, epoch) => assert.deepEqual(named(tipset), namedAtBuild[epoch], `epoch ${epoch} after the whole chain was built`));
+    // Cold, their messages are decoded from the tipset's encoded buffer, their CIDs still read from its digests.
+    const decoded = new DecodedColdTipsets();
+    for (const tipset of chain) compactMessages(tipset, decoded);
+    assert.ok(isCold(chain[500]) && isCold(chain[7]));
+    chain.forEach((tipset, epoch) => assert.deepEqual(named(tipset), namedAtBuild[epoch], `epoch ${epoch} cold`));
     // The same chain built again: the same hashes.
     let parent: Tipset | undefined = undefined;
     for (let epoch = 0; epoch < 50; epoch++) {
