@@ -623,8 +623,9 @@ export function decodeChain(bytes: Uint8Array, where: string, { journal, hotMess
     if ((doc.format as number) < EDIT_ROOTS_FORMAT) loading.chain.editlessRootsBefore = loading.head.epoch + 1;
     if (!loading.state.at(0).getActor(INIT_ACTOR_ID)) throw new Error('its genesis state has no init actor');
     const clockOffset = applied?.clockOffset ?? doc.clockOffset;
-    // Chain time only moves forward (evm_increaseTime, tipsets ahead of the clock), up to the last timestamp.
-    if (!(typeof clockOffset === 'number' && clockOffset >= 0 && clockOffset <= LAST_TIMESTAMP)) throw new Error(`its clock offset ${String(clockOffset)} s is not from 0 to ${LAST_TIMESTAMP}`);
+    // Chain time moves forward (evm_increaseTime, tipsets ahead of the clock) and back (anvil_rollback
+    // to an older tipset's time, evm_setTime), within the last timestamp either way.
+    if (!(typeof clockOffset === 'number' && Number.isSafeInteger(clockOffset) && Math.abs(clockOffset) <= LAST_TIMESTAMP)) throw new Error(`its clock offset ${String(clockOffset)} s is not from -${LAST_TIMESTAMP} to ${LAST_TIMESTAMP}`);
     const instanceId = applied?.instanceId ?? doc.instanceId;
     if (!(instanceId === undefined || (instanceId instanceof Uint8Array && instanceId.length === 32))) throw new Error('its instanceId is not 32 bytes');
     return {
