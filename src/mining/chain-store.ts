@@ -72,7 +72,8 @@ export class ChainStore {
   /**
    * The tipsets below this epoch have state roots that name no cheat-code edit (tipset.ts
    * buildTipset's `editlessRoot`): those of a chain saved before --state format 9, rebuilt as they
-   * were saved (and any mined again there after a revert); 0 for a chain of this version's.
+   * were saved; 0 for a chain of this version's. A cut below it lowers it (`truncate`), so that the
+   * tipsets mined again there name their edits; Infinity while an older format's file and journal load.
    */
   editlessRootsBefore = 0;
 
@@ -199,6 +200,8 @@ export class ChainStore {
 
   /** Forgets every tipset above `height` and what they included (evm_revert, anvil_reset). */
   truncate(height: number): void {
+    // Tipsets mined from here on name their edits; a journal's replay cuts here too, so it rebuilds the same roots.
+    if (Number.isFinite(this.editlessRootsBefore)) this.editlessRootsBefore = Math.min(this.editlessRootsBefore, height + 1);
     const count = this.messageCount;
     let droppedEvents = false;
     while (this.tipsets.length > 0 && this.head.epoch > height) {

@@ -1,7 +1,8 @@
 // Saving and loading a chain: everything an RPC client could ask about before is answered the same
 // after, the chain goes on from there, and a damaged or newer file is refused with a reason.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -10,6 +11,7 @@ import { AppendedMap } from '../../src/common/appended-map.js';
 import { CID, cidOf, decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { blake2b256 } from '../../src/common/hashes.js';
 import { decodeChain, StateFileError } from '../../src/devnet/persistence.js';
+import { readStateFile, StateFile } from '../../src/devnet/state-file.js';
 import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
 import { encodeSignedMessage } from '../../src/fevm/message.js';
 import { compileFixtures } from '../helpers/solc.js';
@@ -43,6 +45,19 @@ async function busyChain(t: Parameters<typeof setupRpc>[0]) {
   await rpc.send({ nonce: 2, to: RECIPIENT, value: FIL });
   await rpc.send({ nonce: 3, to: counter, data: iface.encodeFunctionData('set', [10_000]) });
   return { ...rpc, counter, deployHash, incrementHash, iface };
+}
+
+/** A file of test/fixtures/state-format-8. */
+const format8 = (name: string) => readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'state-format-8', name));
+
+type Rpc = Awaited<ReturnType<typeof setupRpc>>;
+const blockAt = async (rpc: Rpc, height: number) => (await rpc.result('Filecoin.ChainGetTipSetByHeight', [height, null])).Blocks[0];
+const parentStateRoot = async (rpc: Rpc, height: number): Promise<string> => (await blockAt(rpc, height)).ParentStateRoot['/'];
+
+/** The state root of the tipset at `height` had it named no edit: its parent's root, its messages' and its receipts' (read from its child). */
+async function editlessRoot(rpc: Rpc, height: number): Promise<string> {
+  const [own, child] = [await blockAt(rpc, height), await blockAt(rpc, height + 1)];
+  return cidOf(encodeCbor([own.ParentStateRoot, own.Messages, child.ParentMessageReceipts].map((c: { '/': string }) => CID.parse(c['/'])))).toString();
 }
 
 describe('saving and loading a chain', () => {
@@ -288,8 +303,7 @@ describe('saving and loading a chain', () => {
   });
 
   test('a chain of format 8 (roots naming no edit) loads with the block CIDs it was saved with; tipsets mined on it after an edit name it in their roots, and a format 9 save keeps both', async (t) => {
-    const fixture = readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'state-format-8', 'chain.state'));
-    const a = await setupRpc(t, {}, { saved: decodeChain(fixture, 'chain.state') });
+    const a = await setupRpc(t, {}, { saved: decodeChain(format8('chain.state'), 'chain.state') });
     const cids = async (rpc: typeof a) => Promise.all([1, 2, 3, 4, 5].map(async (h) => (await rpc.result('Filecoin.ChainGetTipSetByHeight', [h, null])).Cids[0]['/']));
     // As test/fixtures/state-format-8/README.md gives them.
     const saved = ['bafy2bzacebmqmkzpts7v4yfdd42cnwaeasyjgpyxcwuwt7f7ddd5fv5xvvqve', 'bafy2bzaced65pjungsd335sme64byjoowxj6kjyqfeheevusvrig77wpzsktq', 'bafy2bzacea7dmnz3isausv4dvbgrhutkrk6dfpsv4klowwapwhbgqbz44cmei'];
@@ -297,19 +311,35 @@ describe('saving and loading a chain', () => {
     await a.result('anvil_mine', ['0x2']);
     const before = await cids(a);
     assert.deepEqual(before.slice(0, 3), saved);
-    // The root of an empty tipset naming no edit: its parent's root, its messages' and its receipts'.
-    const block = async (height: number) => (await a.result('Filecoin.ChainGetTipSetByHeight', [height, null])).Blocks[0];
-    const editlessRoot = async (height: number) => {
-      const [own, child] = [await block(height), await block(height + 1)];
-      return cidOf(encodeCbor([own.ParentStateRoot, own.Messages, child.ParentMessageReceipts].map((c: { '/': string }) => CID.parse(c['/'])))).toString();
-    };
     // Height 3, saved in format 8 after an edit, names none; height 4, mined after one on the loaded chain, does.
-    assert.equal((await block(4)).ParentStateRoot['/'], await editlessRoot(3));
-    assert.notEqual((await block(5)).ParentStateRoot['/'], await editlessRoot(4));
+    assert.equal(await parentStateRoot(a, 4), await editlessRoot(a, 3));
+    assert.notEqual(await parentStateRoot(a, 5), await editlessRoot(a, 4));
     const doc = decodeCbor<{ format: number; roots: number }>(a.devnet.save());
     assert.deepEqual([doc.format, doc.roots], [9, 4]);
     const b = await setupRpc(t, {}, { saved: decodeChain(a.devnet.save(), 'chain.state') });
     assert.deepEqual(await cids(b), before);
+  });
+
+  test('a chain of format 8 cut below its loaded head (anvil_rollback) names the edits in the roots of the tipsets mined there again, and its file and journal rebuild them (A3)', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'fvm-devnet-format-8-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, 'chain.state');
+    writeFileSync(path, format8('chain.state'));
+    const loaded = readStateFile(path)!;
+    const a = await setupRpc(t, {}, { saved: loaded });
+    const file = new StateFile(path, a.devnet, (err) => assert.fail(err), { loaded });
+    t.after(() => file.close());
+    // Written again in format 9: the roots below the loaded head + 1 name no edit.
+    assert.equal(decodeCbor<{ roots: number }>(readFileSync(path)).roots, 4);
+    await a.result('anvil_rollback', ['0x2']);
+    await a.result('anvil_setBalance', [RECIPIENT, '0x4444']);
+    await a.result('anvil_mine', ['0x2']);
+    // Height 2, mined again after an edit, names it: a branch mined there after other edits has another root (X5).
+    assert.notEqual(await parentStateRoot(a, 3), await editlessRoot(a, 2));
+    assert.equal(decodeCbor<{ roots: number }>(a.devnet.save()).roots, 2);
+    // The journal's rewind cuts the loaded chain as the rollback did: the same blocks.
+    const blocks = (tipsets: readonly { blockCid: CID }[]) => tipsets.map((tipset) => tipset.blockCid.toString());
+    assert.deepEqual(blocks(readStateFile(path)!.chain.all()), blocks(a.devnet.chain.all()));
   });
 
   test("a chain whose clock anvil_rollback set back to an older tipset's time, behind the wall clock's, saves a negative clock offset, and loads (X9)", async (t) => {
