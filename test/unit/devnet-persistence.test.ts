@@ -320,6 +320,27 @@ describe('saving and loading a chain', () => {
     assert.deepEqual(await cids(b), before);
   });
 
+  test('a chain of format 8 with its journal (a node of format 8 killed: tipsets mined after edits, one of them dropped by a revert) loads with the block CIDs it mined; a format 9 save keeps roots naming no edit up to its head (B5)', async (t) => {
+    const saved = decodeChain(format8('chain.state'), 'chain.state', { journal: format8('chain.state.journal') });
+    // As test/fixtures/state-format-8/README.md gives them: heights 4 and 5, then 6 and 7 mined after the revert.
+    const journaled = [
+      'bafy2bzacecjaxd2weyogye6bgbd5fzwhw4ujkndsqq5njsjguh4h4l5awbacy',
+      'bafy2bzacedq2xjk6qhqz2odqd76a6jtygcnaet5pew6chabn5ixpb7eyeczw6',
+      'bafy2bzacebtvq5nk7he35474sghycjwcybgbfni3u2zbvakmttbv4vz6as4xm',
+      'bafy2bzacebce6a3ra5ob6lbsqhvxbahitd4oxcrffbwmhrk47ar2ykpfphsj4',
+    ];
+    assert.deepEqual(saved.chain.all().slice(4).map((tipset) => tipset.blockCid.toString()), journaled);
+    const a = await setupRpc(t, {}, { saved });
+    // Height 6, mined after an edit made after the revert, names none, as format 8 mined it.
+    assert.equal(await parentStateRoot(a, 7), await editlessRoot(a, 6));
+    const doc = decodeCbor<{ format: number; roots: number }>(a.devnet.save());
+    assert.deepEqual([doc.format, doc.roots], [9, 8]);
+    // Mined on after an edit, the next tipset names it.
+    await a.result('anvil_setBalance', [RECIPIENT, '0x7777']);
+    await a.result('anvil_mine', ['0x2']);
+    assert.notEqual(await parentStateRoot(a, 9), await editlessRoot(a, 8));
+  });
+
   test('a chain of format 8 cut below its loaded head (anvil_rollback) names the edits in the roots of the tipsets mined there again, and its file and journal rebuild them (A3)', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'fvm-devnet-format-8-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
