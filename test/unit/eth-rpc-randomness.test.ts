@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import { blake2b } from '@noble/hashes/blake2.js';
 import { startDevnet, testConfig } from '../../src/index.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
+import { upstreamProxy } from '../helpers/upstream-proxy.js';
 
 const seed = new TextEncoder().encode('my seed');
 const hash = (...parts: Uint8Array[]) => blake2b(Buffer.concat(parts), { dkLen: 32 });
@@ -50,7 +51,7 @@ describe('Filecoin.StateGetRandomness*', () => {
     assert.notEqual(await a('Filecoin.StateGetRandomnessDigestFromBeacon', [0, null]), await b('Filecoin.StateGetRandomnessDigestFromBeacon', [0, null]));
   });
 
-  test("on a fork, ticket randomness up to the fork's epoch is the upstream's, drawn at the fork point, from any key of the fork's (a dropped one too)", async (t) => {
+  test("on a fork, ticket randomness up to the fork's epoch is the upstream's, drawn at the fork point, from any key of the fork's (a dropped one too); past it the fork's own, not asked upstream", async (t) => {
     const upstream = await startDevnet(testConfig());
     t.after(() => upstream.close());
     const upstreamRpc = async (method: string, params: unknown[]) => {
@@ -66,7 +67,8 @@ describe('Filecoin.StateGetRandomness*', () => {
     }
     const forkEpoch = upstream.devnet.head.epoch;
     const forkPoint = (await upstreamRpc('Filecoin.ChainHead', [])).Cids;
-    const { result } = await setupRpc(t, { fork: { url: upstream.url, blockNumber: forkEpoch } });
+    const proxy = await upstreamProxy(t, upstream.url);
+    const { result } = await setupRpc(t, { fork: { url: proxy.url, blockNumber: forkEpoch } });
     const snapshot = await result('evm_snapshot');
     await result('anvil_mine', ['0x2']);
     const dropped = (await result('Filecoin.ChainHead')).Cids;
@@ -82,5 +84,13 @@ describe('Filecoin.StateGetRandomness*', () => {
         assert.equal(await result('Filecoin.StateGetRandomnessDigestFromTickets', [at, key]), theirDigest, `digest at ${at}`);
       }
     }
+    // Past the fork epoch the fork's own tickets: drawn here, nothing asked of the upstream.
+    const ticketsAsked = () => proxy.mode.received.filter((method) => method.startsWith('Filecoin.StateGetRandomness')).length;
+    const asked = ticketsAsked();
+    const after = forkEpoch + 1;
+    const ticket = Buffer.from((await result('Filecoin.ChainGetTipSetByHeight', [after, null])).Blocks[0].Ticket.VRFProof, 'base64');
+    assert.equal(await result('Filecoin.StateGetRandomnessFromTickets', [2, after, entropy, null]), b64(hash(i64(2), hash(ticket), i64(after), new TextEncoder().encode('entropy'))));
+    assert.equal(await result('Filecoin.StateGetRandomnessDigestFromTickets', [after, null]), b64(hash(ticket)));
+    assert.equal(ticketsAsked(), asked, 'no ticket randomness asked of the upstream past the fork epoch');
   });
 });
