@@ -51,7 +51,7 @@ describe('Filecoin.StateGetRandomness*', () => {
     assert.notEqual(await a('Filecoin.StateGetRandomnessDigestFromBeacon', [0, null]), await b('Filecoin.StateGetRandomnessDigestFromBeacon', [0, null]));
   });
 
-  test("on a fork, ticket randomness up to the fork's epoch is the upstream's, drawn at the fork point, from any key of the fork's (a dropped one too); past it the fork's own, not asked upstream", async (t) => {
+  test("on a fork, ticket randomness up to the fork's epoch is the upstream's, drawn at the fork point, from any key of the fork's (a dropped one too); past it the fork's own, not asked upstream; an upstream that serves none gives an error of code 1", async (t) => {
     const upstream = await startDevnet(testConfig());
     t.after(() => upstream.close());
     const upstreamRpc = async (method: string, params: unknown[]) => {
@@ -68,7 +68,7 @@ describe('Filecoin.StateGetRandomness*', () => {
     const forkEpoch = upstream.devnet.head.epoch;
     const forkPoint = (await upstreamRpc('Filecoin.ChainHead', [])).Cids;
     const proxy = await upstreamProxy(t, upstream.url);
-    const { result } = await setupRpc(t, { fork: { url: proxy.url, blockNumber: forkEpoch } });
+    const { result, error } = await setupRpc(t, { fork: { url: proxy.url, blockNumber: forkEpoch } });
     const snapshot = await result('evm_snapshot');
     await result('anvil_mine', ['0x2']);
     const dropped = (await result('Filecoin.ChainHead')).Cids;
@@ -92,5 +92,16 @@ describe('Filecoin.StateGetRandomness*', () => {
     assert.equal(await result('Filecoin.StateGetRandomnessFromTickets', [2, after, entropy, null]), b64(hash(i64(2), hash(ticket), i64(after), new TextEncoder().encode('entropy'))));
     assert.equal(await result('Filecoin.StateGetRandomnessDigestFromTickets', [after, null]), b64(hash(ticket)));
     assert.equal(ticketsAsked(), asked, 'no ticket randomness asked of the upstream past the fork epoch');
+    // An upstream that serves no ticket randomness (a Lotus gateway): an error of the devnet's, not
+    // "method not found", which would say that the devnet lacks a method it serves.
+    proxy.mode.unserved.add('Filecoin.StateGetRandomnessFromTickets');
+    proxy.mode.unserved.add('Filecoin.StateGetRandomnessDigestFromTickets');
+    for (const [method, params] of [
+      ['Filecoin.StateGetRandomnessFromTickets', [2, forkEpoch, entropy, null]],
+      ['Filecoin.StateGetRandomnessDigestFromTickets', [forkEpoch, null]],
+    ] as const) {
+      assert.deepEqual(await error(method, [...params]), { code: 1, message: `ticket randomness at or before the fork epoch ${forkEpoch} is the upstream's, and it does not serve ${method} (a Lotus gateway serves no ticket randomness)` });
+    }
+    assert.equal(await result('Filecoin.StateGetRandomnessDigestFromTickets', [after, null]), b64(hash(ticket)), 'past the fork epoch, still drawn here');
   });
 });

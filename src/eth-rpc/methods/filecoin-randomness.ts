@@ -3,6 +3,7 @@
 // StateGetRandomnessFromBeacon, StateGetRandomnessFromTickets, StateGetRandomnessDigestFromTickets.
 import { DevnetError } from '../../common/errors.js';
 import type { Devnet } from '../../devnet/devnet.js';
+import { isMethodNotFound } from '../../devnet/fork/upstream.js';
 import { beaconEntryData, beaconRandomness, drawBeaconRandomness, drawTicketRandomness, ticketDigest } from '../../fevm/randomness.js';
 import { defineMethod } from '../define-method.js';
 import { bytesJson } from '../lotus-json.js';
@@ -47,11 +48,18 @@ function ticketAt(devnet: Devnet, randEpoch: number, from: Tipset): Uint8Array {
  * fork's first tipset stands in for the upstream's there (whose ticket the fork does not hold), and
  * every branch of the fork's, dropped ones too, goes down through it into the upstream's chain, so the
  * upstream's walk down from it draws what calibnet draws; undefined above the fork's epoch, or with no fork.
+ * An upstream that does not serve the method (a Lotus gateway) is refused with an error of the
+ * devnet's (code 1), not with its "method not found": the devnet serves the method, and a client
+ * reads -32601 as its lacking it.
  */
 function upstreamTicketDraw(devnet: Devnet, randEpoch: number, method: string, params: unknown[]): Promise<unknown> | undefined {
   const { fork } = devnet;
-  if (!fork || randEpoch > devnet.chain.first.epoch) return undefined;
-  return fork.upstream.call(method, [...params, fork.point.tipsetKey]);
+  const forkEpoch = devnet.chain.first.epoch;
+  if (!fork || randEpoch > forkEpoch) return undefined;
+  return fork.upstream.call(method, [...params, fork.point.tipsetKey]).catch((error: unknown) => {
+    if (!isMethodNotFound(error)) throw error;
+    throw new DevnetError(`ticket randomness at or before the fork epoch ${forkEpoch} is the upstream's, and it does not serve ${method} (a Lotus gateway serves no ticket randomness)`);
+  });
 }
 
 export const filecoinRandomness = [
