@@ -98,7 +98,8 @@ export interface Tipset {
   hash: Uint8Array;
   stateRoot: CID;
   receiptsRoot: CID;
-  messages: IncludedMessage[];
+  /** Read-only: an empty tipset's is one array all share (frozen), and a mined tipset's may be a cold one's decoded copy. */
+  messages: readonly IncludedMessage[];
   gasUsed: number;
   /** The base fee of a tipset mined on this one (Lotus ChainStore.ComputeBaseFee): from this one's and its messages' premiums. */
   nextBaseFee: bigint;
@@ -111,7 +112,7 @@ interface TipsetInput {
   timestamp: number;
   baseFee: bigint;
   parent: Tipset | undefined;
-  messages: IncludedMessage[];
+  messages: readonly IncludedMessage[];
   /** The actor ID of the miner whose block it is (the block reward's winner); none (NO_MINER) when none won it. */
   miner?: number;
   /** The id of the last cheat-code edit of the state since its parent was mined, if any (parentEdit). */
@@ -171,14 +172,14 @@ export function encodeBlockHeader(h: BlockHeader): Uint8Array {
 }
 
 /** The message-list root: [BLS message CIDs, secp256k1 and delegated message CIDs] (Lotus MsgMeta). */
-function messagesRootOf(messages: IncludedMessage[]): CID {
+function messagesRootOf(messages: readonly IncludedMessage[]): CID {
   if (messages.length === 0) return EMPTY_MESSAGES_ROOT;
   const bls = messages.filter((m) => m.signed.signature.type === SigType.BLS).map((m) => m.cid);
   const secp = messages.filter((m) => m.signed.signature.type !== SigType.BLS).map((m) => m.cid);
   return cidOf(encodeCbor([bls, secp]));
 }
 
-function receiptsRootOf(messages: IncludedMessage[]): CID {
+function receiptsRootOf(messages: readonly IncludedMessage[]): CID {
   if (messages.length === 0) return EMPTY_RECEIPTS_ROOT;
   return cidOf(encodeCbor(messages.map((m) => [m.receipt.exitCode, m.receipt.returnData, m.receipt.gasUsed])));
 }
@@ -207,9 +208,10 @@ const MAX_SAFE_BIGINT = BigInt(Number.MAX_SAFE_INTEGER);
 
 /**
  * The messages of every tipset without any (most of an idle chain's), one array where each had its
- * own (32 B); frozen, so that a write to it throws instead of reaching every empty tipset.
+ * own (32 B): read-only to the compiler (Tipset.messages), and frozen, so that a write that gets past
+ * it throws instead of reaching every empty tipset.
  */
-const NO_MESSAGES = Object.freeze([]) as unknown as IncludedMessage[];
+const NO_MESSAGES: readonly IncludedMessage[] = Object.freeze([]);
 
 // Where an Ethereum transaction's byte fields sit in its tipset's buffer of them: its hash, sender, recipient (none for a deployment), then input.
 const TX_HASH_BYTES = 32;
@@ -337,7 +339,7 @@ class MinedTipset implements Tipset {
   /** Its parent's weight (weightOf), as a number when one holds it exactly: most are small, and a bigint is ~24 B of heap. */
   private readonly weightBefore: number | bigint;
   /** Its messages as objects; undefined once cold. */
-  private hot: IncludedMessage[] | undefined;
+  private hot: readonly IncludedMessage[] | undefined;
   /** Once cold: its messages in one buffer (cold-messages.ts), deflated if `deflated`, and where they are decoded. */
   private cold: Uint8Array | undefined;
   private deflated = false;
@@ -348,7 +350,7 @@ class MinedTipset implements Tipset {
     readonly timestamp: number,
     readonly baseFee: bigint,
     readonly parent: Tipset | undefined,
-    messages: IncludedMessage[],
+    messages: readonly IncludedMessage[],
     readonly gasUsed: number,
     readonly nextBaseFee: bigint,
     /** The slab chunk its digests are in (block, key, roots, then its messages'), from `digestsAt` on. */
@@ -367,7 +369,7 @@ class MinedTipset implements Tipset {
     return new DevnetBlockHeader(this, BigInt(this.weightBefore));
   }
 
-  get messages(): IncludedMessage[] {
+  get messages(): readonly IncludedMessage[] {
     return this.hot ?? this.decoded!.messagesOf(this);
   }
 
@@ -400,7 +402,7 @@ class MinedTipset implements Tipset {
   }
 
   /** Its cold messages decoded, as buildTipset made them. */
-  decodeCold(): IncludedMessage[] {
+  decodeCold(): readonly IncludedMessage[] {
     const cold = decodeColdMessages(this.encodedCold());
     return cold.map(({ native, ethTx, receipt }, i) => new MinedMessage(native, ethTx, receipt, i, this.digests, this.slotAt(FIRST_MESSAGE + i)));
   }
@@ -480,10 +482,10 @@ const DECODED_COLD_MESSAGES = 4096;
  * when it drops tipsets, so that no entry keeps a replaced chain (each tipset holds its ancestry).
  */
 export class DecodedColdTipsets {
-  private readonly decoded = new Map<MinedTipset, IncludedMessage[]>();
+  private readonly decoded = new Map<MinedTipset, readonly IncludedMessage[]>();
   private count = 0;
 
-  messagesOf(tipset: MinedTipset): IncludedMessage[] {
+  messagesOf(tipset: MinedTipset): readonly IncludedMessage[] {
     let messages = this.decoded.get(tipset);
     if (messages) {
       this.decoded.delete(tipset);
@@ -501,7 +503,7 @@ export class DecodedColdTipsets {
   }
 
   /** A tipset's messages if they are decoded now, not counted as a read. */
-  decodedOf(tipset: MinedTipset): IncludedMessage[] | undefined {
+  decodedOf(tipset: MinedTipset): readonly IncludedMessage[] | undefined {
     return this.decoded.get(tipset);
   }
 

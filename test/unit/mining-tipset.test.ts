@@ -116,10 +116,11 @@ describe('tipset contents', () => {
     assert.deepEqual(tipset.messages, []);
   });
 
-  test("empty tipsets share one messages array, which refuses a write (it would reach every one)", () => {
+  test("empty tipsets share one messages array, which refuses a write (it would reach every one): read-only to the compiler, frozen for one that gets past it", () => {
     const a = genesis();
     const b = buildTipset({ epoch: 1, timestamp: 1_700_000_001, baseFee: 100n, parent: a, messages: [] });
     assert.equal(a.messages, b.messages);
+    // @ts-expect-error Tipset.messages is read-only: the compiler refuses the write.
     assert.throws(() => a.messages.push(included(0, 1, 1, 0)), TypeError);
     assert.deepEqual(b.messages, []);
   });
