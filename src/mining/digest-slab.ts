@@ -11,7 +11,7 @@
 export const CHUNK_BYTES = 64 * 1024;
 
 /** A run this long or longer gets a buffer of its own (a tipset of many messages), so that no chunk is left mostly empty. */
-const OWN_BUFFER_FROM = CHUNK_BYTES / 4;
+export const OWN_BUFFER_FROM = CHUNK_BYTES / 4;
 
 /** A run of bytes: `bytes.subarray(at, at + length)`, without making the view. */
 export interface SlabRun {

@@ -343,13 +343,16 @@ describe('saving and loading a chain', () => {
 
   test('a chain of format 8 cut below its loaded head (anvil_rollback) names the edits in the roots of the tipsets mined there again, and its file and journal rebuild them (A3)', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'fvm-devnet-format-8-'));
-    t.after(() => rmSync(dir, { recursive: true, force: true }));
     const path = join(dir, 'chain.state');
     writeFileSync(path, format8('chain.state'));
     const loaded = readStateFile(path)!;
     const a = await setupRpc(t, {}, { saved: loaded });
     const file = new StateFile(path, a.devnet, (err) => assert.fail(err), { loaded });
-    t.after(() => file.close());
+    // The file closed (its save timer stopped) before its directory goes: after hooks run in order.
+    t.after(() => {
+      file.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
     // Written again in format 9: the roots below the loaded head + 1 name no edit.
     assert.equal(decodeCbor<{ roots: number }>(readFileSync(path)).roots, 4);
     await a.result('anvil_rollback', ['0x2']);

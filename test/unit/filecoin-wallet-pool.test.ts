@@ -387,7 +387,7 @@ describe('MpoolPushMessage\'s own checks (Lotus node/impl/full/mpool.go)', () =>
 });
 
 describe("the ID sender of a gas estimate (X8: Lotus gasutils.go resolves it to its key address first, stmgr.go ResolveToDeterministicAddress)", () => {
-  test('an ID with no actor, or of an actor neither an account nor with an f4 address, is refused as a failed resolution; an account\'s ID estimates as its key', async (t) => {
+  test('an ID with no actor, or of an actor neither an account nor with an f4 address, is refused as a failed resolution; an account\'s ID is resolved and estimates as the same send, cheaper only by its shorter address', async (t) => {
     const { result, error } = await setupRpc(t);
     const id = await result('Filecoin.StateLookupID', [CLIENT, null]);
     // The same send: only its shorter sender address makes it cheaper, by Lotus's 1 300 storage gas a byte.

@@ -6,7 +6,7 @@ import { blake2b } from '@noble/hashes/blake2.js';
 import { bytesToHex, concatBytes } from '../../src/common/hex.js';
 import { toFilecoinMessage, type EthTransaction } from '../../src/fevm/eth-tx.js';
 import { signedMessageCid } from '../../src/fevm/message.js';
-import { CHUNK_BYTES } from '../../src/mining/digest-slab.js';
+import { OWN_BUFFER_FROM } from '../../src/mining/digest-slab.js';
 import { buildTipset, compactMessages, DecodedColdTipsets, isCold, tipsetKeyCid, type IncludedMessage, type Tipset } from '../../src/mining/tipset.js';
 import { fakeIncluded } from '../helpers/fake-messages.js';
 
@@ -138,7 +138,7 @@ describe('what a tipset keeps of itself', () => {
     const namedAtBuild = [named(chain[0])];
     // Digests (block, key, three roots, then one per message) from a chunk's quarter on get a buffer of their own (digest-slab.ts).
     const OWN_BUFFER_MESSAGES = 520;
-    assert.ok((5 + OWN_BUFFER_MESSAGES) * 32 >= CHUNK_BYTES / 4, 'a tipset of OWN_BUFFER_MESSAGES messages gets a buffer of its own');
+    assert.ok((5 + OWN_BUFFER_MESSAGES) * 32 >= OWN_BUFFER_FROM, 'a tipset of OWN_BUFFER_MESSAGES messages gets a buffer of its own');
     for (let epoch = 1; epoch < 3000; epoch++) {
       // Mostly empty, some with a few messages, one in five hundred with a buffer of its own.
       const count = epoch % 500 === 0 ? OWN_BUFFER_MESSAGES : epoch % 7 === 0 ? 3 : 0;
