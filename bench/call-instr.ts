@@ -67,10 +67,9 @@ const dump = () => {
   return files;
 };
 /** Instructions of `files` (one a thread): all threads, the main thread's, and the main thread's outside the garbage collector. */
-const count = (files: string[]) => {
-  const totals = files.map((f) => readCallgrindDump(f, false).total);
-  const main = readCallgrindDump(files[0]!, false);
-  return { all: totals.reduce((a, b) => a + b, 0), main: main.total, mutator: main.total - main.gc };
+const instructionsOf = (files: string[]) => {
+  const [main, ...others] = files.map((f) => readCallgrindDump(f, false));
+  return { all: others.reduce((sum, dump) => sum + dump.total, main!.total), main: main!.total, mutator: main!.total - main!.gc };
 };
 
 try {
@@ -117,7 +116,7 @@ try {
       dump();
       await blocks[method](k);
       const files = dump();
-      const { all, main, mutator } = count(files);
+      const { all, main, mutator } = instructionsOf(files);
       counted[method].push({ all: all / k, main: main / k, mutator: mutator / k, files });
       console.log(`round ${r + 1}: ${method.padEnd(11)} instructions a request: ${fmt(all / k)} all threads, ${fmt(main / k)} main thread, ${fmt(mutator / k)} of it outside the collector`);
     }
