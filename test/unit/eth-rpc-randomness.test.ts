@@ -6,6 +6,7 @@ import { blake2b } from '@noble/hashes/blake2.js';
 import { startDevnet, testConfig } from '../../src/index.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 import { upstreamProxy } from '../helpers/upstream-proxy.js';
+import { rpc } from '../helpers/fork-calls.js';
 
 const seed = new TextEncoder().encode('my seed');
 const hash = (...parts: Uint8Array[]) => blake2b(Buffer.concat(parts), { dkLen: 32 });
@@ -54,10 +55,7 @@ describe('Filecoin.StateGetRandomness*', () => {
   test("on a fork, ticket randomness up to the fork's epoch is the upstream's, drawn at the fork point, from any key of the fork's (a dropped one too); past it the fork's own, not asked upstream; an upstream that serves none gives an error of code 1", async (t) => {
     const upstream = await startDevnet(testConfig());
     t.after(() => upstream.close());
-    const upstreamRpc = async (method: string, params: unknown[]) => {
-      const res = await fetch(upstream.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
-      return ((await res.json()) as { result: any }).result;
-    };
+    const upstreamRpc = (method: string, params: unknown[]) => rpc(upstream.url, method, params);
     // Edits before the upstream's tipsets: their tickets name them, so the fork's own stand-in ticket
     // for the fork epoch's tipset (a function of the height alone) is not the upstream's.
     await upstreamRpc('anvil_mine', ['0x2']);
