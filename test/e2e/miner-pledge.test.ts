@@ -12,6 +12,7 @@ import { glifClient, type LotusClient } from '../helpers/glif.js';
 import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
 import { useDevnet } from '../helpers/use-devnet.js';
 import { deployFixture, devnetClients, type DevnetClients } from '../helpers/viem-devnet.js';
+import { PLEDGE_32GIB } from '../helpers/pledge.js';
 
 const FIL = 10n ** 18n;
 const GIB_32 = 32n << 30n;
@@ -82,7 +83,7 @@ describe("a genesis storage provider's funds at epoch 0, as Lotus's genesis leav
     assert.equal((await lotus.request('StateMinerSectors', miner, null, genesis))[0].InitialPledge, '1');
     // 10 CC 32 GiB sectors: a deposit and a pledge each of builtin-actors' capped pledge, 29 103 830 attoFIL a byte
     // (1 FIL less 15 693 250 560 attoFIL a sector), and the creation deposit.
-    const sectorFunds = 20n * (FIL - 15_693_250_560n);
+    const sectorFunds = 20n * PLEDGE_32GIB;
     const { Balance } = await lotus.request('StateGetActor', miner, genesis);
     assert.equal(Balance, (sectorFunds + CREATE_MINER_DEPOSIT).toString());
     assert.equal(await lotus.request('StateMinerAvailableBalance', miner, genesis), (sectorFunds - 10n).toString());
@@ -96,6 +97,6 @@ describe("a genesis storage provider's funds at epoch 0, as Lotus's genesis leav
     assert.equal(await devnet.provider.getBalance(masked(Owner), 0), 10_000n * FIL);
     // A new 32 GiB CC sector's pledge (2^35 bytes at 29 103 830 attoFIL), with Lotus's 10 % margin.
     const precommit = { SealProof: 8, SectorNumber: 100, SealRandEpoch: 0, DealIDs: null, Expiration: 600_000 };
-    assert.equal(await lotus.request('StateMinerInitialPledgeCollateral', miner, precommit, null), ((110n * (32n << 30n) * 29_103_830n) / 100n).toString());
+    assert.equal(await lotus.request('StateMinerInitialPledgeCollateral', miner, precommit, null), ((110n * PLEDGE_32GIB) / 100n).toString());
   });
 });

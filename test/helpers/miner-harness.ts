@@ -24,10 +24,7 @@ import type { ExecutionContext } from '../../src/fevm/types.js';
 import { blake2b160 } from '../../src/common/hashes.js';
 
 export const FIL = 10n ** 18n;
-/** The devnet's pledge a byte of QA power: builtin-actors' cap, 1 FIL / 32 GiB floored (monies.rs INITIAL_PLEDGE_MAX_PER_BYTE). */
-export const PLEDGE_PER_BYTE = 29_103_830n;
-/** A CC 32 GiB sector's pledge and pre-commit deposit at that rate: 1 FIL less 15 693 250 560 attoFIL. */
-export const PLEDGE_32GIB = (32n << 30n) * PLEDGE_PER_BYTE;
+export { PLEDGE_32GIB, PLEDGE_PER_BYTE } from './pledge.js';
 /**
  * What the power actor's pledge total holds beside the genesis sectors' pre-seal pledge: the locked block
  * rewards of the rest of the chain, as every Lotus epoch adds to them. Without it the genesis providers'

@@ -12,6 +12,7 @@ import { POWER_ACTOR_ID } from '../../src/fevm/actor.js';
 import { queuedCron } from '../../src/fevm/actors/cron.js';
 import { deadlineEndAfter } from '../../src/fevm/actors/miner/policy.js';
 import { availableBalance, loadMiner, vestingTable } from '../../src/fevm/actors/miner/state.js';
+import { PLEDGE_32GIB } from '../helpers/pledge.js';
 
 const FIL = 10n ** 18n;
 const DEV_MNEMONIC = 'test test test test test test test test test test test junk';
@@ -128,7 +129,7 @@ describe('createGenesisState', () => {
       assert.equal(vestingTable(m).reduce((sum, f) => sum + f.amount, 0n), 5_937_181_320n);
       // What its worker sent for its 10 sectors (a deposit and a pledge of 32 GiB each, 1 FIL less
       // 15 693 250 560 attoFIL at that rate) less the 1 attoFIL a sector stays pledged is available; the deposit is not.
-      const sectorFunds = 20n * (FIL - 15_693_250_560n);
+      const sectorFunds = 20n * PLEDGE_32GIB;
       assert.equal(miner.balance, sectorFunds + 5_937_181_320n);
       assert.equal(availableBalance(m, miner.balance), sectorFunds - 10n);
       // The deadline cron the pre-commits start unlocks the first step at the end of the deadline after it.

@@ -23,8 +23,8 @@ import type { StateReader } from '../../src/fevm/state-tree.js';
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
 import { createDevnet, testConfig } from '../../src/index.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
+import { PLEDGE_32GIB } from '../helpers/pledge.js';
 
-const FIL = 10n ** 18n;
 
 function actors(state: StateReader): Actor[] {
   const all: Actor[] = [];
@@ -126,7 +126,7 @@ describe('storage providers at genesis', () => {
       // Beside it, its worker sent a pre-commit deposit and a pledge for each 32 GiB CC sector (each 1 FIL
       // less 15 693 250 560 attoFIL at the devnet's rate, builtin-actors' cap of 29 103 830 attoFIL a byte);
       // the deposit came back at activation and 1 attoFIL of the pledge stays locked.
-      const sectorFunds = 20n * (FIL - 15_693_250_560n);
+      const sectorFunds = 20n * PLEDGE_32GIB;
       assert.equal(actor.balance, sectorFunds + CREATE_MINER_DEPOSIT);
       assert.equal(availableBalance(m, actor.balance), sectorFunds - 10n);
       // The owner (the worker) keeps a dev account's balance: its miner's funds came on top.
@@ -197,7 +197,7 @@ describe('storage providers at genesis', () => {
       // Stopped at the deadline end that expired them; a reward since does not start it again (builtin-actors apply_rewards).
       assert.equal(deadlineCronActive(m), id === stuck, `t0${id}`);
       // Its genesis funds stay (its sectors' 20 capped pledges of 32 GiB), available now but for what is locked.
-      assert.ok(balance >= 20n * (FIL - 15_693_250_560n));
+      assert.ok(balance >= 20n * PLEDGE_32GIB);
       assert.equal(availableBalance(m, balance), balance - (m.lockedFunds ?? 0n));
       locked += m.lockedFunds ?? 0n;
     }

@@ -7,6 +7,7 @@ import { DEFAULT_MNEMONIC } from '../../src/config.js';
 import { deriveStorageProviderKeys, peerIdString } from '../../src/devnet/storage-providers/keys.js';
 import { codeCid } from '../../src/fevm/actor.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
+import { PLEDGE_32GIB } from '../helpers/pledge.js';
 
 const FIL = 10n ** 18n;
 const TEN_SECTORS = (10n * (32n << 30n)).toString();
@@ -104,7 +105,7 @@ describe('Filecoin.StateMinerAvailableBalance', () => {
     const { result, error } = await setupRpc(t);
     // A genesis provider's: what its worker sent for its sectors (a deposit and a pledge each, 1 FIL less
     // 15 693 250 560 attoFIL at builtin-actors' capped rate), less the 1 attoFIL of each that stays locked (Lotus's pre-seal pledge).
-    const genesisFunds = 20n * (FIL - 15_693_250_560n) - 10n;
+    const genesisFunds = 20n * PLEDGE_32GIB - 10n;
     assert.equal(await result('Filecoin.StateMinerAvailableBalance', ['t0111', null]), genesisFunds.toString());
     const [key] = deriveStorageProviderKeys(DEFAULT_MNEMONIC, 1);
     // The node signs for the owner key it holds.

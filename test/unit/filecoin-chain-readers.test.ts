@@ -16,6 +16,7 @@ import { CREATE_MINER_DEPOSIT } from '../../src/fevm/actors/power.js';
 import type { Devnet } from '../../src/devnet/devnet.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 import { devWallet, RECIPIENT } from '../helpers/dev-wallet.js';
+import { PLEDGE_32GIB } from '../helpers/pledge.js';
 
 const FIL = 10n ** 18n;
 const [provider] = deriveStorageProviderKeys(DEFAULT_MNEMONIC, 1);
@@ -163,7 +164,7 @@ describe('whole-state readers', () => {
     // Dev accounts, funded owners and node keys: (10 + 2 + 3) × 10 000 FIL, and the null address's 1 000 FIL;
     // each genesis miner what its worker sent for its 10 sectors (a deposit and a pledge each, 1 FIL less 15 693 250 560
     // attoFIL at builtin-actors' capped rate) less the pre-seal pledge locked (1 attoFIL a sector).
-    const genesisMinerFunds = 2n * (20n * (FIL - 15_693_250_560n) - 10n);
+    const genesisMinerFunds = 2n * (20n * PLEDGE_32GIB - 10n);
     assert.equal(await minerFunds(), genesisMinerFunds);
     assert.equal(before, 15n * testConfig().balance + ETH_NULL_ADDRESS_BALANCE + genesisMinerFunds);
     const balance = async (id: string) => BigInt((await result('Filecoin.StateGetActor', [id, null])).Balance);

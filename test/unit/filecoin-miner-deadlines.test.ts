@@ -20,6 +20,7 @@ import { nextDeadlineOccurrence } from '../../src/fevm/actors/miner/proving.js';
 import { CREATE_MINER_DEPOSIT } from '../../src/fevm/actors/power.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 import { randomVerifiedPiece } from '../helpers/verified-piece.js';
+import { PLEDGE_32GIB } from '../helpers/pledge.js';
 
 const FIL = 10n ** 18n;
 const MINER = 't0111';
@@ -66,7 +67,7 @@ describe('deadlines, partitions and faults', () => {
 
 describe('pledge quotes and pre-commits', () => {
   test('a CC sector is quoted its pledge and deposit (builtin-actors\' cap: 29 103 830 attoFIL a byte) plus Lotus\'s 10 %; its pre-commit reads back', async (t) => {
-    const pledge = (32n << 30n) * 29_103_830n;
+    const pledge = PLEDGE_32GIB;
     const { result, error } = await setupRpc(t);
     const head = (await result('Filecoin.ChainHead')).Height;
     const expiration = head + 300 * EPOCHS_IN_DAY;
