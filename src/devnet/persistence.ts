@@ -39,7 +39,7 @@ import { buildTipset, parentEdit, savedMessagesOf, type IncludedMessage, type Ti
  * 9) and format 2 (no checksums), and refuses others. A node started from a file of an older format
  * writes it again as STATE_FORMAT.
  */
-const STATE_FORMAT = 9;
+export const STATE_FORMAT = 9;
 /** The first format whose state roots name cheat-code edits (a file of an older one was built without). */
 const EDIT_ROOTS_FORMAT = 9;
 /** The format before checksums, still read. */

@@ -12,7 +12,7 @@ import { after, describe, mock, test } from 'node:test';
 import { keccak256, Wallet } from 'ethers';
 import { decodeCbor, encodeCbor, type CID } from '../../src/common/cbor.js';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
-import { decodeChain, StateFileError, temporaryPath } from '../../src/devnet/persistence.js';
+import { decodeChain, STATE_FORMAT, StateFileError, temporaryPath } from '../../src/devnet/persistence.js';
 import { MARKET_ACTOR_ID } from '../../src/fevm/actor.js';
 import { queuedCron } from '../../src/fevm/actors/cron.js';
 import { isCold } from '../../src/mining/tipset.js';
@@ -298,7 +298,7 @@ describe('StateFile', () => {
       assert.deepEqual(answers(node.devnet), expected);
       assert.equal(readFileSync(journalPath(path)).length, 0, 'written again whole');
     }
-    assert.equal(decodeCbor<{ format: number }>(readFileSync(path)).format, 9);
+    assert.equal(decodeCbor<{ format: number }>(readFileSync(path)).format, STATE_FORMAT);
     using again = await keptDevnet(path);
     assert.deepEqual(answers(again.devnet), expected);
     await send(again.devnet, 4);
@@ -330,7 +330,7 @@ describe('StateFile', () => {
     cold.close();
   });
 
-  test('a file and journal of format 3 (86a402e: each actor saved whole) load, every actor at every epoch as saved, and are written again in format 9, which loads the same and goes on', async () => {
+  test('a file and journal of format 3 (86a402e: each actor saved whole) load, every actor at every epoch as saved, and are written again in the current format, which loads the same and goes on', async () => {
     const path = join(dir, 'format-3.state');
     const fixture = (name: string) => readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'state-format-3', name));
     writeFileSync(path, fixture('chain.state'));
@@ -349,7 +349,7 @@ describe('StateFile', () => {
       assert.deepEqual(answers(node.devnet), expected);
       assert.equal(readFileSync(journalPath(path)).length, 0, 'written again whole');
     }
-    assert.equal(decodeCbor<{ format: number }>(readFileSync(path)).format, 9);
+    assert.equal(decodeCbor<{ format: number }>(readFileSync(path)).format, STATE_FORMAT);
     assert.ok(readFileSync(path).length < fixture('chain.state').length + fixture('chain.state.journal').length / 2, 'smaller than the format 3 file and journal');
     assert.deepEqual(history(readStateFile(path)!.state), saved);
     using again = await keptDevnet(path);
@@ -359,7 +359,7 @@ describe('StateFile', () => {
   });
 
   // review R4 (on 746f48c): format 5 writes cron's queue again as the epochs it changed; a format 4 file still loads.
-  test('a file and journal of format 4 (7bad9c1: cron\'s queue a list, the market\'s tables plain Maps) load, a deal\'s cron check runs at its epoch, and are written again in format 9', async () => {
+  test('a file and journal of format 4 (7bad9c1: cron\'s queue a list, the market\'s tables plain Maps) load, a deal\'s cron check runs at its epoch, and are written again in the current format', async () => {
     const path = join(dir, 'format-4.state');
     const fixture = (name: string) => readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'state-format-4', name));
     writeFileSync(path, fixture('chain.state'));
@@ -375,7 +375,7 @@ describe('StateFile', () => {
       assert.ok(checkQueued(node.devnet), 'the deal\'s check, from the list the file held');
       assert.equal(readFileSync(journalPath(path)).length, 0, 'written again whole');
     }
-    assert.equal(decodeCbor<{ format: number }>(readFileSync(path)).format, 9);
+    assert.equal(decodeCbor<{ format: number }>(readFileSync(path)).format, STATE_FORMAT);
     using again = await keptDevnet(path);
     assert.equal(again.devnet.head.blockCid.toString(), head);
     const pending = storedProposalCid(market(again.devnet).proposals.get(deal)!).toString();
@@ -386,7 +386,7 @@ describe('StateFile', () => {
     assert.ok(!market(again.devnet).pendingProposals.has(pending), 'activated, it left the pending set');
   });
 
-  test('a file of format 5, whose tipsets all named t01000 as their miner, loads with those headers; tipsets mined after it name their winner, and both are kept through a format 9 save and its journal', async () => {
+  test('a file of format 5, whose tipsets all named t01000 as their miner, loads with those headers; tipsets mined after it name their winner, and both are kept through a save in the current format and its journal', async () => {
     const path = join(dir, 'format-5-miners.state');
     const fixture = (name: string) => readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'state-format-5', name));
     writeFileSync(path, fixture('chain.state'));
@@ -405,7 +405,7 @@ describe('StateFile', () => {
       assert.deepEqual(miners(node.devnet).slice(8), ['t0111', 't0113', 't0111']);
       expected = { miners: miners(node.devnet), blocks: blocks(node.devnet) };
     }
-    assert.equal(decodeCbor<{ format: number }>(readFileSync(path)).format, 9);
+    assert.equal(decodeCbor<{ format: number }>(readFileSync(path)).format, STATE_FORMAT);
     {
       // The tipsets mined after the load come from the journal.
       using again = await keptDevnet(path);
@@ -428,8 +428,8 @@ describe('StateFile', () => {
       using node = await keptDevnet(path);
       assert.deepEqual(answers(node.devnet), expected);
     }
-    // What the kill leaves: the file in format 9, the format 2 journal not yet emptied.
-    assert.equal(decodeCbor<{ format: number }>(readFileSync(path)).format, 9);
+    // What the kill leaves: the file in the current format, the format 2 journal not yet emptied.
+    assert.equal(decodeCbor<{ format: number }>(readFileSync(path)).format, STATE_FORMAT);
     writeFileSync(journalPath(path), fixture('chain.state.journal'));
     const file = readFileSync(path);
     assert.equal(readStateFile(path)!.journalBytes, 0, 'none of the journal read');

@@ -13,6 +13,7 @@ import { decodeCbor } from '../../src/common/cbor.js';
 import { hexToBytes } from '../../src/common/hex.js';
 import { EMPTY_KAMT, withSlot, type KamtNode } from '../../src/fevm/actors/evm/kamt-shape.js';
 import { journalPath, readStateFile, StateFile } from '../../src/devnet/state-file.js';
+import { STATE_FORMAT } from '../../src/devnet/persistence.js';
 import { createDevnet, testConfig, type Devnet } from '../../src/index.js';
 import { CALL, devWallet, signTx } from '../helpers/dev-wallet.js';
 import { compileSolidity, FIXTURE_CONTRACTS_DIR, REPO_ROOT, type CompiledContract } from '../helpers/solc.js';
@@ -101,7 +102,7 @@ describe('--state and storage KAMT shapes', () => {
       assert.deepEqual(await Promise.all([other, next].map((key) => estimate(again.devnet, key))), estimates);
       again.file.save();
     }
-    assert.equal(format(path), 9);
+    assert.equal(format(path), STATE_FORMAT);
     assert.ok(!readFileSync(path).includes('storageShape'), 'no shape stored');
     const saved = readFileSync(path);
     using third = await keptDevnet(path);
@@ -111,7 +112,7 @@ describe('--state and storage KAMT shapes', () => {
     assert.deepEqual(readFileSync(path), saved, 'loaded and saved again: the same bytes');
   });
 
-  test('a file and journal of format 5 (82b2992: shapes stored) load with their shapes, are written again in format 9 without them, and load the same', async () => {
+  test('a file and journal of format 5 (82b2992: shapes stored) load with their shapes, are written again in the current format without them, and load the same', async () => {
     const path = join(dir, 'format-5.state');
     copyFileSync(join(REPO_ROOT, 'test', 'fixtures', 'state-format-5', 'chain.state'), path);
     copyFileSync(join(REPO_ROOT, 'test', 'fixtures', 'state-format-5', 'chain.state.journal'), journalPath(path));
@@ -127,7 +128,7 @@ describe('--state and storage KAMT shapes', () => {
       estimated = await estimate(node.devnet, fresh!);
       assert.equal(readFileSync(journalPath(path)).length, 0, 'written again whole');
     }
-    assert.equal(format(path), 9);
+    assert.equal(format(path), STATE_FORMAT);
     assert.ok(!readFileSync(path).includes('storageShape'), 'no shape stored');
     using again = await keptDevnet(path);
     assert.equal(again.devnet.head.blockCid.toString(), 'bafy2bzacecjyjftxrusjekxml6sokshw2tp2gyg6ioft6kd5v6s27hy6begf6');
