@@ -37,9 +37,9 @@ export async function setupRpc(t: TestContext, overrides: Partial<DevnetConfig> 
     await app.close();
   });
   let id = 0;
-  // Every answer, error or not, comes with HTTP 200.
-  const call = async (method: string, params: unknown[] = []): Promise<RpcResponse> => {
-    const res = await app.inject({ method: 'POST', url: '/', payload: { jsonrpc: '2.0', id: ++id, method, params } });
+  // Every answer, error or not, comes with HTTP 200; `path` '/rpc/v2' (or '/rpc/v0') for Lotus's other API versions.
+  const call = async (method: string, params: unknown[] = [], path = '/'): Promise<RpcResponse> => {
+    const res = await app.inject({ method: 'POST', url: path, payload: { jsonrpc: '2.0', id: ++id, method, params } });
     assert.equal(res.statusCode, 200);
     return res.json() as RpcResponse;
   };

@@ -170,8 +170,8 @@ describe('dropped tipsets', () => {
   });
 
   test('Filecoin.StateGetActor, StateReadState, StateCall, the address lookups and v2\'s selectors by a dropped tipset\'s key answer as they did while it was on the chain', async (t) => {
-    const { result, error, send, app } = await setupRpc(t, {}, { txDefaults: CALL });
-    const v2 = async (method: string, params: unknown[]) => (await app.inject({ method: 'POST', url: '/rpc/v2', payload: { jsonrpc: '2.0', id: 1, method, params } })).json().result;
+    const { result, error, send, call: rpcCall } = await setupRpc(t, {}, { txDefaults: CALL });
+    const v2 = async (method: string, params: unknown[]) => (await rpcCall(method, params, '/rpc/v2')).result;
     const snapshot = await result('evm_snapshot');
     await send({ nonce: 0, data: BLOCK_READER_INITCODE });
     const reader = FilAddress.fromEthAddress(getBytes(getCreateAddress({ from: devWallet.address, nonce: 0 }))).toString();
@@ -337,8 +337,8 @@ describe('dropped tipsets', () => {
   });
 
   test('ChainGetTipSetByHeight / AfterHeight from a dropped tipset walk its branch, across null rounds, then the chain below it', async (t) => {
-    const { result, app } = await setupRpc(t);
-    const v2 = async (selector: unknown) => (await app.inject({ method: 'POST', url: '/rpc/v2', payload: { jsonrpc: '2.0', id: 1, method: 'Filecoin.ChainGetTipSet', params: [selector] } })).json();
+    const { result, call } = await setupRpc(t);
+    const v2 = (selector: unknown) => call('Filecoin.ChainGetTipSet', [selector], '/rpc/v2');
     const genesis = await result('Filecoin.ChainHead');
     await result('evm_mine');
     const below = await result('Filecoin.ChainHead');
@@ -364,7 +364,7 @@ describe('dropped tipsets', () => {
   });
 
   test(`a dropped tipset whose parent the ${KEPT_DROPPED} kept let go is walked below it, and its parent messages read, through the headers it holds, as Lotus keeps every header`, async (t) => {
-    const { result, error, send, app } = await setupRpc(t);
+    const { result, error, send, call } = await setupRpc(t);
     const genesis = await result('Filecoin.ChainGetTipSetByHeight', [0, null]);
     const first = await result('evm_snapshot');
     // A message in the bottom tipset, from another sender than the dev wallet read below.
@@ -390,7 +390,7 @@ describe('dropped tipsets', () => {
     assert.deepEqual((await result('Filecoin.ChainGetParentReceipts', [middle.Cids[0]])).map((r: { ExitCode: number }) => r.ExitCode), [0]);
     // Its state is not kept: a state read reaching it refuses, never reads the chain's at its epoch (R77).
     await send({ nonce: 0 });
-    const v2 = async (params: unknown[]) => (await app.inject({ method: 'POST', url: '/rpc/v2', payload: { jsonrpc: '2.0', id: 1, method: 'Filecoin.StateGetActor', params } })).json();
+    const v2 = (params: unknown[]) => call('Filecoin.StateGetActor', params, '/rpc/v2');
     const sender = FilAddress.fromEthAddress(getBytes(devWallet.address)).toString();
     const anchored = await v2([sender, { height: { at: 1, anchor: { key: top.Cids } } }]);
     assert.equal(anchored.error?.message, `the dropped tipset at epoch 1 is no longer kept (at most ${KEPT_DROPPED} dropped tipsets are)`);
