@@ -323,6 +323,30 @@ describe('Filecoin state methods at a dropped tipset\'s key', () => {
     assert.deepEqual(await result('Filecoin.MpoolSelect', [key, 0.9]), []);
   });
 
+  test('MpoolSelect at a dropped key reads a pooled sender present there under another ID as that actor, not as the one its ID on the chain names there', async (t) => {
+    const { result } = await setupRpc(t, { noMining: true });
+    const [other, sender] = [await result('Filecoin.WalletNew', ['secp256k1']), await result('Filecoin.WalletNew', ['secp256k1'])];
+    const fund = async (f1: string) => {
+      await result('Filecoin.MpoolPushMessage', [{ From: CLIENT, To: f1, Value: FIL.toString(), Method: 0 }, null]);
+      await result('evm_mine');
+      return result('Filecoin.StateLookupID', [f1, null]);
+    };
+    const snapshot = await result('evm_snapshot');
+    // On the branch to drop, `other` takes the next ID and spends its nonce 0; `sender` gets the ID after.
+    const otherId = await fund(other);
+    const senderIdThere = await fund(sender);
+    await result('Filecoin.MpoolPushMessage', [{ From: other, To: 't0100', Value: '1', Method: 0 }, null]);
+    await result('evm_mine');
+    const key = (await result('Filecoin.ChainHead')).Cids;
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    // On the chain, `sender` takes the ID `other` has in the dropped state.
+    assert.equal(await fund(sender), otherId);
+    assert.notEqual(senderIdThere, otherId);
+    const pending = await result('Filecoin.MpoolPushMessage', [{ From: sender, To: 't0100', Value: '1', Method: 0 }, null]);
+    // There, `sender` is its own account at nonce 0: its message runs (read as `other`, at nonce 1, it would not).
+    assert.deepEqual((await result('Filecoin.MpoolSelect', [key, 0.9])).map((m: { CID: unknown }) => m.CID), [pending.CID]);
+  });
+
   test("MpoolPending at a dropped key above the head adds its branch's messages the pool does not hold, down to the head's height, as Lotus", async (t) => {
     const { result } = await setupRpc(t);
     const cidOf = (m: { CID: { '/': string } }) => m.CID['/'];

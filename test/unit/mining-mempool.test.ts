@@ -339,6 +339,22 @@ describe('Mempool.select', () => {
     assert.equal(pool.size, 1);
   });
 
+  test('off the head: a pooled sender whose ID there names another actor is read as that actor, its nonce and balance (MpoolSelect at a dropped key)', () => {
+    const tree = genesis();
+    const pool = new Mempool();
+    const idOf = (who: DevAccount) => resolveAddress(tree.at(0), who.filAddress)!.id;
+    const pooled = message({ nonce: 3 });
+    pool.add(pooled, tree.at(0));
+    // Alice's nonce is 0 on the head; Bob's, the actor her address names there, is 3.
+    setNonce(tree, BOB, 3, 1);
+    const asBob = (id: number) => (id === idOf(ALICE) ? idOf(BOB) : id);
+    assert.deepEqual(pool.select(tree.at(1), undefined, { senderIdThere: asBob, restored: [] }), [pooled]);
+    assert.deepEqual(pool.select(tree.at(1), undefined, { senderIdThere: (id) => id, restored: [] }), []);
+    // Past Bob's nonce there, nothing of hers runs.
+    setNonce(tree, BOB, 4, 2);
+    assert.deepEqual(pool.select(tree.at(2), undefined, { senderIdThere: asBob, restored: [] }), []);
+  });
+
   test('a sender whose first pending nonce is ahead of its state nonce contributes nothing', () => {
     const tree = genesis();
     const pool = new Mempool();
