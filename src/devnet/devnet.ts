@@ -431,6 +431,11 @@ export class Devnet {
     return { pending: this.mempool.pending(), ready: this.mempool.select(this.state.at(this.head.epoch)) };
   }
 
+  /** How many messages the pool holds, queued behind a nonce gap too. */
+  get poolSize(): number {
+    return this.mempool.size;
+  }
+
   /**
    * What a tipset mined on `tipset` would take, in order (Filecoin.MpoolSelect): the ready messages
    * its producer takes at the base fee it would charge (Mempool.select), on `state`, the state after

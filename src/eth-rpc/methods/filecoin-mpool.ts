@@ -62,7 +62,7 @@ function selectAt(devnet: Devnet, tipset: Tipset): PendingMessage[] | null {
   const { below } = branchDown(devnet, tipset, -1);
   const reverted = devnet.chain.range(below.epoch + 1, devnet.head.epoch).flatMap((t) => t.messages);
   const selected = devnet.selectMessages(tipset, tipsetState(devnet, tipset), reverted);
-  const considered = selected.length > 0 || reverted.length > 0 || devnet.poolContent().pending.length > 0;
+  const considered = selected.length > 0 || reverted.length > 0 || devnet.poolSize > 0;
   return considered ? selected : null;
 }
 
