@@ -404,6 +404,22 @@ describe("the ID sender of a gas estimate (X8: Lotus gasutils.go resolves it to 
       message: 'gas estimation failed: resolving sender t0111 (failed to get account actor state for t0111: actor code is not account: storageminer): sender validation failed',
     });
   });
+
+  test("is tried in the state of its key's parent first, then in the key's own (final-s51 D4: stmgr.go ResolveToDeterministicAddress): an account the tipset's own state lacks still resolves", async (t) => {
+    const { devnet, result, error } = await setupRpc(t);
+    const f1 = await result('Filecoin.WalletNew', ['secp256k1']);
+    await result('Filecoin.MpoolPushMessage', [{ From: CLIENT, To: f1, Value: FIL.toString(), Method: 0 }, null]);
+    await result('evm_mine');
+    const id = await result('Filecoin.StateLookupID', [f1, null]);
+    // No actor deletes an account: the head's own state is edited to stand for a tipset whose messages deleted it.
+    await devnet.cheats.editState((state) => state.deleteActor(FilAddress.parse(id).id!));
+    const { Cids: key } = await result('Filecoin.ChainHead');
+    await assert.rejects(result('Filecoin.StateGetActor', [id, null]), /actor not found/);
+    // Its parent's state resolves the ID (StateAccountKey is the same resolution); then, as Lotus, the call on the head finds no sender.
+    assert.equal(await result('Filecoin.StateAccountKey', [id, key]), f1);
+    const transfer = { From: id, To: 't0100', Value: '1', Method: 0 };
+    assert.equal((await error('Filecoin.GasEstimateGasLimit', [transfer, key])).message, `gas estimation failed: CallWithGas failed: sender ${id} not found on chain: sender validation failed`);
+  });
 });
 
 describe('a message replaced by fee (P8: Lotus chain/stmgr/searchwait.go SearchForMessage, tipsetExecutedMessage)', () => {

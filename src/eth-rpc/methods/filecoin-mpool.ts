@@ -17,6 +17,7 @@ import { defineChannelMethod, defineMethod, defineWriteMethod } from '../define-
 import { DevnetError } from '../../common/errors.js';
 import { signedMessageCid } from '../../fevm/message.js';
 import { branchDown, keptFeeHistory, keptTipsetOf, tipsetState, walkedParentOf } from '../dropped-tipsets.js';
+import { keyAddressAt } from '../key-address.js';
 import { wrapped } from '../log-criteria.js';
 import { cidJson, messageJson, signedMessageJson } from '../lotus-json.js';
 import { filAddress, integer, message, messages, sendSpec, signedMessage, tipsetKey } from '../lotus-params.js';
@@ -102,8 +103,8 @@ async function estimateGasLimit(devnet: Devnet, msg: Message, tipset: Tipset, ba
  * The sender check of Lotus's Filecoin gas estimates (GasEstimateGasLimit, GasEstimateMessageGas;
  * eth_estimateGas skips it), in its order (lotus b835fab70 node/impl/gasutils/gasutils.go
  * gasEstimateCallWithGasInternal): an ID sender is first resolved to its key address in the state of
- * the key's tipset (a dropped one's kept state; stmgr.go ResolveToDeterministicAddress, vm.go
- * ResolveToDeterministicAddr: no actor, or one neither an account nor with an f4 address, is refused);
+ * the key's tipset's parent, then its own (a dropped one's kept state; key-address.ts keyAddressAt:
+ * no actor, or one neither an account nor with an f4 address, is refused);
  * then, on the pool's head, a sender with no actor is refused as CallWithGas refuses it
  * (chain/stmgr/call.go: no sender actor, no call); one that may send no message (a contract, a
  * multisig, …) as the FVM's preflight refuses it (ref-fvm DefaultExecutor::preflight_message, `Send
@@ -114,11 +115,11 @@ async function estimateGasLimit(devnet: Devnet, msg: Message, tipset: Tipset, ba
  */
 async function checkedSignatureType(devnet: Devnet, msg: Message, tipset: Tipset): Promise<SigType> {
   const from = msg.from.toString();
-  if (msg.from.protocol === Protocol.ID) {
-    // Lotus tries the tipset's parent state first, then its own: the same actor unless the tipset's messages deleted it.
-    const keyed = await devnet.untilFetched(() => tipsetState(devnet, tipset).getActor(msg.from.id!));
-    const unresolved = !keyed ? `failed to find actor: ${from}` : !keyed.delegated && keyed.kind !== 'account' ? `failed to get account actor state for ${from}: actor code is not account: ${keyed.kind}` : undefined;
-    if (unresolved) throw new DevnetError(`gas estimation failed: resolving sender ${from} (${unresolved}): sender validation failed`);
+  try {
+    await devnet.untilFetched(() => keyAddressAt(devnet, msg.from, tipset));
+  } catch (error) {
+    if (error instanceof DevnetError) throw new DevnetError(`gas estimation failed: resolving sender ${from} (${error.message}): sender validation failed`);
+    throw error;
   }
   const sender = await devnet.untilFetched(() => resolveAddress(devnet.stateAt(devnet.head.epoch), msg.from));
   if (!sender) throw new DevnetError(`gas estimation failed: CallWithGas failed: sender ${from} not found on chain: sender validation failed`);

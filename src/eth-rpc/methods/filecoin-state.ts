@@ -37,6 +37,7 @@ import { cid, filAddress, integer, message, tipsetKey } from '../lotus-params.js
 import { bool } from '../params.js';
 import { serveBlock, serveBlocks } from '../served-blocks.js';
 import { keptSearchMessage, keptStateOf, keptStatePoint, keptTipsetOf, pointState } from '../dropped-tipsets.js';
+import { keyAddressAt } from '../key-address.js';
 import { forkedRootJson, forkedStateJson } from '../forked-state-json.js';
 import { beyondLookback, NO_LIMIT } from '../message-lookback.js';
 import { MessageReplacedError } from '../../devnet/message-search.js';
@@ -312,22 +313,8 @@ export const filecoinState = [
     return idJson(actor.id);
   }),
 
-  // Lotus's ResolveToDeterministicAddress (lotus:chain/stmgr/stmgr.go, chain/vm/vm.go at b835fab7):
-  // key and delegated addresses as they are, an ID to its actor's f4 if it has one, else its account's key.
-  defineMethod('Filecoin.StateAccountKey', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
-    const state = keptStateOf(devnet, key);
-    if (address.protocol !== Protocol.ID) {
-      if (address.protocol === Protocol.Actor) throw new DevnetError('cannot resolve actor address to key address');
-      return addressJson(address);
-    }
-    const actor = resolveAddress(state, address);
-    if (!actor) throw new DevnetError(`failed to find actor: ${addressJson(address)}`);
-    if (actor.delegated) return addressJson(actor.delegated);
-    if (actor.kind !== 'account' || !actor.robust) {
-      throw new DevnetError(`failed to get account actor state for ${addressJson(address)}: actor code is not account: ${actor.kind}`);
-    }
-    return addressJson(actor.robust);
-  }),
+  // Lotus's ResolveToDeterministicAddress at the key's tipset (key-address.ts): its parent's state first, then its own.
+  defineMethod('Filecoin.StateAccountKey', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => addressJson(keyAddressAt(devnet, address, keptTipsetOf(devnet, key)))),
 
   defineMethod('Filecoin.StateLookupRobustAddress', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
     const state = keptStateOf(devnet, key);
