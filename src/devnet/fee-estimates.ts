@@ -18,7 +18,7 @@ const MIN_GAS_PREMIUM = 100_000n;
 /** Lotus's MaxGasHistory: the most blocks an estimate looks back for (twice as many tipsets). */
 const MAX_GAS_HISTORY = 128;
 /** How many blocks GasEstimateMessageGas asks a premium and a fee cap to cover (Lotus node/impl/full/gas.go). */
-const MESSAGE_PREMIUM_BLOCKS = 10;
+export const MESSAGE_PREMIUM_BLOCKS = 10;
 const MESSAGE_FEE_CAP_BLOCKS = 20;
 /** Lotus's DefaultMaxFee (node/config/def.go): 0.07 FIL, the most a pushed message may reserve for gas unless its spec says otherwise. */
 const DEFAULT_MAX_FEE = 70_000_000_000_000_000n;
@@ -124,7 +124,15 @@ function capGasFee<M extends { gasLimit: number; gasFeeCap: bigint; gasPremium: 
  * on `tipset`: the premium for 10 blocks, the fee cap for 20; then its fee capped (CapGasFee).
  */
 export function fillMessageFees<M extends { gasLimit: number; gasFeeCap: bigint; gasPremium: bigint }>(chain: FeeHistory, tipset: Tipset, message: M, spec: SendSpec = {}): M {
-  const gasPremium = message.gasPremium || estimateGasPremium(chain, tipset, MESSAGE_PREMIUM_BLOCKS);
-  const gasFeeCap = message.gasFeeCap || estimateFeeCap(tipset.baseFee, gasPremium, MESSAGE_FEE_CAP_BLOCKS);
-  return capGasFee({ ...message, gasPremium, gasFeeCap }, spec);
+  return withFeeCap({ ...message, gasPremium: message.gasPremium || estimateGasPremium(chain, tipset, MESSAGE_PREMIUM_BLOCKS) }, tipset.baseFee, spec);
+}
+
+/**
+ * The rest of fillMessageFees once the premium is filled (estimated elsewhere, e.g. by a fork's
+ * upstream): the fee cap, if left at zero, for 20 blocks over `baseFee` (the key's ParentBaseFee),
+ * then the fee capped.
+ */
+export function withFeeCap<M extends { gasLimit: number; gasFeeCap: bigint; gasPremium: bigint }>(message: M, baseFee: bigint, spec: SendSpec = {}): M {
+  const gasFeeCap = message.gasFeeCap || estimateFeeCap(baseFee, message.gasPremium, MESSAGE_FEE_CAP_BLOCKS);
+  return capGasFee({ ...message, gasFeeCap }, spec);
 }

@@ -1,37 +1,45 @@
 // On a fork, the Filecoin.* methods that take a tipset key, given a key the fork does not hold: the
 // key of an upstream tipset at or before the fork epoch (as ChainGetTipSetByHeight or a message
 // lookup's TipSet hands it out) is answered by the upstream, the method itself at that key, as the
-// upstream answers it without the fork. A key the fork holds (its own tipsets, those a revert dropped
-// among them, and its first, which stands in for the upstream's at the fork epoch) stays local, but
-// for the messages of that first tipset, which only the upstream holds; an upstream tipset after the
-// fork epoch is not in the fork's chain, and the local method answers it as an unknown key.
+// upstream answers it without the fork; the pool's methods, whose pool is the fork's, never so (the
+// gas estimates read at such a key through the upstream; MpoolSelect refuses it). A key the fork
+// holds (its own tipsets, those a revert dropped among them, and its first, which stands in for the
+// upstream's at the fork epoch) stays local, but for the messages of that first tipset, which only
+// the upstream holds; an upstream tipset after the fork epoch is not in the fork's chain, and the
+// local method answers it as an unknown key.
 import type { CID } from '../common/cbor.js';
+import { DevnetError } from '../common/errors.js';
 import type { Devnet } from '../devnet/devnet.js';
+import type { SendSpec } from '../devnet/fee-estimates.js';
 import type { Fork } from '../devnet/fork/fork.js';
-import type { TipsetKeyJson } from '../devnet/fork/fork-point.js';
+import { isTipset, type LotusTipset, type TipsetKeyJson } from '../devnet/fork/fork-point.js';
+import { UpstreamAnswerError } from '../devnet/fork/upstream.js';
+import type { Message } from '../fevm/message.js';
 import type { RpcMethod } from './define-method.js';
 import { keptTipset, keptTipsetOf } from './dropped-tipsets.js';
 import { parsed, unlessUnknown, type Local } from './fork-lookups.js';
 import { tipsetKeyJson } from './lotus-json.js';
 import { filAddress, isTipsetKey, tipsetKey } from './lotus-params.js';
 import { emptyPathEnd } from './methods/filecoin-chain.js';
+import { gasLimitAt, messageGasAt, type EstimateKey } from './methods/filecoin-mpool.js';
 import { vestedBetween } from './methods/filecoin-msig-state.js';
-
-/**
- * Methods about the fork's own pool and the messages sent to it, which the upstream's pool and
- * estimates do not answer: local whatever key they are given, so an upstream key before the fork
- * epoch is refused as unknown, where Lotus would load it (README says so). GasEstimateFeeCap and
- * GasEstimateGasPremium, which read only the chain at their key, are not among them: the upstream
- * answers them at its own tipsets.
- */
-const LOCAL_WHATEVER_KEY = new Set(['Filecoin.MpoolSelect', 'Filecoin.GasEstimateMessageGas']);
 
 /**
  * Pool methods that load their key (Lotus's GetTipSetFromKey) and answer the head's pool: given an
  * upstream key before the fork epoch, which Lotus would load, below the pool's head (so MpoolPending
  * adds no branch's messages), the fork's pool answers, as with no key.
  */
-const LOCAL_KEY_LOADED = new Set(['Filecoin.MpoolPending', 'Filecoin.GasEstimateGasLimit']);
+const LOCAL_KEY_LOADED = new Set(['Filecoin.MpoolPending']);
+
+/**
+ * Gas estimates that run on the pool's head whatever their key and read at it only the chain and
+ * the sender (filecoin-mpool.ts EstimateKey): given an upstream key before the fork epoch, the fork's
+ * estimate with those reads the upstream's (upstreamEstimateKey).
+ */
+const ESTIMATES = new Set(['Filecoin.GasEstimateGasLimit', 'Filecoin.GasEstimateMessageGas']);
+
+/** Methods answered here at an upstream key before the fork epoch, never by the upstream's own method (its pool and its estimates are calibnet's). */
+const NOT_ASKED_UPSTREAM = new Set(['Filecoin.MpoolSelect', ...LOCAL_KEY_LOADED, ...ESTIMATES]);
 
 const keyPositions = new WeakMap<RpcMethod, number[]>();
 
@@ -39,7 +47,7 @@ const keyPositions = new WeakMap<RpcMethod, number[]>();
 function positionsOf(method: RpcMethod): number[] {
   let positions = keyPositions.get(method);
   if (!positions) {
-    positions = LOCAL_WHATEVER_KEY.has(method.name) ? [] : method.params.flatMap((param, i) => (isTipsetKey(param) ? [i] : []));
+    positions = method.params.flatMap((param, i) => (isTipsetKey(param) ? [i] : []));
     keyPositions.set(method, positions);
   }
   return positions;
@@ -57,10 +65,62 @@ function sideOf(devnet: Devnet, key: CID[]): Side {
   return held === devnet.chain.first ? 'first' : 'fork';
 }
 
+/** The upstream's tipset `key` names, if it has one at or before the fork epoch. */
+async function upstreamTipset(fork: Fork, key: unknown): Promise<LotusTipset | undefined> {
+  const tipset = await unlessUnknown(fork.upstream.answerOf<LotusTipset>('Filecoin.ChainGetTipSet', [key], 'a tipset', isTipset));
+  return tipset !== undefined && tipset.Height <= fork.point.epoch ? tipset : undefined;
+}
+
 /** The height of the upstream's tipset `key` names, if it has one at or before the fork epoch. */
 export async function upstreamHeight(fork: Fork, key: unknown): Promise<number | undefined> {
-  const tipset = await unlessUnknown(fork.upstream.call<{ Height: number }>('Filecoin.ChainGetTipSet', [key]));
-  return tipset !== undefined && tipset.Height <= fork.point.epoch ? tipset.Height : undefined;
+  return (await upstreamTipset(fork, key))?.Height;
+}
+
+/**
+ * An upstream tipset before the fork epoch as a gas estimate's key: what Lotus reads there, the
+ * upstream's answers at it (StateAccountKey is the same ResolveToDeterministicAddress, from the
+ * tipset's parent state; GasEstimateGasPremium the same premiums; its ParentBaseFee), the upstream's
+ * refusals as the local reads word theirs (a DevnetError of the upstream's text).
+ */
+function upstreamEstimateKey(fork: Fork, tipset: LotusTipset): EstimateKey {
+  const asked = async <T>(method: string, params: unknown[]): Promise<T> => {
+    try {
+      return await fork.upstream.call<T>(method, params);
+    } catch (error) {
+      throw error instanceof UpstreamAnswerError ? new DevnetError(error.rpcMessage) : error;
+    }
+  };
+  return {
+    keyAddress: (id) => asked('Filecoin.StateAccountKey', [id.toString(), tipset.Cids]),
+    premium: async (blocks, msg) => BigInt(await asked<string>('Filecoin.GasEstimateGasPremium', [blocks, msg.from.toString(), msg.gasLimit, tipset.Cids])),
+    baseFee: BigInt(tipset.Blocks[0]!.ParentBaseFee),
+  };
+}
+
+/**
+ * GasEstimateGasLimit or GasEstimateMessageGas at an upstream tipset before the fork epoch, as a
+ * Lotus node holding both chains answers: the gas run on the fork's head and pool, the reads at the
+ * key the upstream's (upstreamEstimateKey). Arguments the method would refuse are left to it. The
+ * route holds no JSON-RPC batch: the run has its own --call-timeout, not a share of the batch's.
+ */
+function estimateAtUpstream(devnet: Devnet, fork: Fork, method: RpcMethod, args: unknown[], tipset: LotusTipset, local: Local): Promise<unknown> {
+  const [msg, spec] = parsed(() => method.params.map((param, i) => param.parse(args[i]))) ?? [];
+  if (!msg) return local(args);
+  const at = upstreamEstimateKey(fork, tipset);
+  return method.name === 'Filecoin.GasEstimateGasLimit' ? gasLimitAt(devnet, msg as Message, at) : messageGasAt(devnet, msg as Message, (spec ?? {}) as SendSpec, at);
+}
+
+/**
+ * MpoolSelect at an upstream tipset before the fork epoch: refused. Lotus's SelectMessages there
+ * takes back as pending the messages of every tipset from its head down to that one
+ * (getPendingMessages' runHeadChange), the upstream's up to the fork epoch among them (of which the
+ * fork holds neither the list nor the BLS signatures), and selects on the state after it.
+ */
+function selectRefused(fork: Fork, tipset: LotusTipset): DevnetError {
+  const key = tipset.Cids.map((cid) => cid['/']).join(',');
+  return new DevnetError(
+    `MpoolSelect at tipset ${key}, the upstream's at height ${tipset.Height}, before the fork epoch ${fork.point.epoch}, is not answered: a selection there takes back every message of the tipsets above it, the upstream's up to the fork epoch among them, which the fork does not hold; ask at the fork's first tipset (the fork epoch) or a later one`,
+  );
 }
 
 /**
@@ -147,16 +207,18 @@ export function routeTipsetKeys(devnet: Devnet, fork: Fork, method: RpcMethod, a
     // Asked with the checks, in one batch; the upstream's answer counts only if every key it was given is its own before the fork epoch.
     const firstThere = keys.filter(({ side }) => side === 'first').map(({ position }) => position);
     const upstreamArgs = args.map((arg, i) => (firstThere.includes(i) ? fork.point.tipsetKey : arg));
-    const keyLoaded = LOCAL_KEY_LOADED.has(method.name);
-    const answer = mixed || keyLoaded ? undefined : settled(fork.upstream.call(method.name, upstreamArgs));
-    const heights = await Promise.all(upstreams.map(({ position }) => upstreamHeight(fork, args[position])));
-    if (heights.includes(undefined)) return local(args);
-    if (keyLoaded) return local(args.map((arg, i) => (positions.includes(i) ? null : arg)));
+    const answer = mixed || NOT_ASKED_UPSTREAM.has(method.name) ? undefined : settled(fork.upstream.call(method.name, upstreamArgs));
+    const tipsets = await Promise.all(upstreams.map(({ position }) => upstreamTipset(fork, args[position])));
+    if (tipsets.includes(undefined)) return local(args);
+    const heights = tipsets.map((tipset) => tipset!.Height);
+    if (LOCAL_KEY_LOADED.has(method.name)) return local(args.map((arg, i) => (positions.includes(i) ? null : arg)));
+    if (ESTIMATES.has(method.name)) return estimateAtUpstream(devnet, fork, method, args, tipsets[0]!, local);
+    if (method.name === 'Filecoin.MpoolSelect') throw selectRefused(fork, tipsets[0]!);
     if (answer) return (await answer)();
     // A tipset of the fork's own (or its head) and one of the upstream's: of such pairs, a path (across
     // the fork epoch) and what a multisig vested between them are answered.
     if (method.name === 'Filecoin.ChainGetPath') return pathAcross(devnet, fork, args, keys[0].side === 'elsewhere', local);
-    if (method.name === 'Filecoin.MsigGetVested') return vestedAcross(devnet, args, new Map(upstreams.map(({ position }, i) => [position, heights[i]!])), local);
+    if (method.name === 'Filecoin.MsigGetVested') return vestedAcross(devnet, args, new Map(upstreams.map(({ position }, i) => [position, heights[i]])), local);
     return local(args);
   })();
 }

@@ -173,13 +173,29 @@ for (const gatewayOnly of [false, true]) describe(`fork: Filecoin.* methods at a
       else if (method === 'StateCall') assert.deepEqual({ ...mine, Duration: 0 }, { ...theirs, Duration: 0 }, method);
       else assert.deepEqual(mine, theirs, method);
     }
-    // MpoolPending and GasEstimateGasLimit only load their key (Lotus does so there): the fork's pool answers, as with no key.
+    // MpoolPending only loads its key (Lotus does so there): the fork's pool answers, as with no key.
     const transferMessage = { From: sender, To: t410(RECIPIENT), Value: '7', Method: 0 };
     assert.deepEqual(await onFork.request('MpoolPending', key), await onFork.request('MpoolPending', null));
-    assert.equal(await onFork.request('GasEstimateGasLimit', transferMessage, key), await onFork.request('GasEstimateGasLimit', transferMessage, null));
-    // MpoolSelect and GasEstimateMessageGas stay the fork's: such a key is unknown to them (README says so).
-    await assert.rejects(onFork.request('MpoolSelect', key, 0.9), /loading tipset .*: not found/);
-    await assert.rejects(onFork.request('GasEstimateMessageGas', transferMessage, null, key), /getting tipset: loading tipset .*: not found/);
+    // The gas estimates run on the fork's head and read the key's tipset upstream: the gas as with no key; the
+    // premium and fee cap the upstream's at the key, as its own estimate with that gas limit gives them.
+    const limit = await onFork.request('GasEstimateGasLimit', transferMessage, null);
+    assert.equal(await onFork.request('GasEstimateGasLimit', transferMessage, key), limit);
+    const estimated = await onFork.request('GasEstimateMessageGas', transferMessage, null, key);
+    assert.deepEqual({ ...estimated, GasLimit: 0 }, { ...(await onUpstream.request('GasEstimateMessageGas', { ...transferMessage, GasLimit: estimated.GasLimit }, null, key)), GasLimit: 0 });
+    assert.equal(estimated.GasLimit, (await onFork.request('GasEstimateMessageGas', transferMessage, null, null)).GasLimit);
+    // An ID sender is resolved at the key (the upstream's StateAccountKey there): before the early transfer its recipient had no actor.
+    const recipientId = await onFork.request('StateLookupID', t410(RECIPIENT), null);
+    const before = (await onFork.request('ChainGetTipSetByHeight', early.block - 1, null)).Cids;
+    const fromRecipient = { ...transferMessage, From: recipientId, To: sender };
+    const unresolved = `gas estimation failed: resolving sender ${recipientId} (failed to find actor: ${recipientId}): sender validation failed`;
+    for (const estimate of [onFork.request('GasEstimateGasLimit', fromRecipient, before), onFork.request('GasEstimateMessageGas', fromRecipient, null, before)]) {
+      await assert.rejects(estimate, (error: Error) => error.message.includes(unresolved));
+    }
+    await assert.rejects(onUpstream.request('GasEstimateMessageGas', fromRecipient, null, before), (error: Error) => error.message.includes(unresolved));
+    const senderId = await onFork.request('StateLookupID', sender, null);
+    assert.equal(await onFork.request('GasEstimateGasLimit', { ...transferMessage, From: senderId }, before), await onFork.request('GasEstimateGasLimit', { ...transferMessage, From: senderId }, null));
+    // MpoolSelect there would take back the upstream's messages above the key, which the fork does not hold: refused, saying so (README).
+    await assert.rejects(onFork.request('MpoolSelect', key, 0.9), new RegExp(`MpoolSelect at tipset .*, the upstream's at height ${early.block}, before the fork epoch ${forkEpoch}, is not answered: .*ask at the fork's first tipset`));
     // The fork holds no ticket up to its epoch: ticket randomness there is the upstream's, drawn at the
     // fork point, never the fork's first ticket; a gateway serves none (Lotus's api_gateway.go): an
     // error of the fork's says so (its "method not found" would say the fork lacks the method).
@@ -189,7 +205,6 @@ for (const gatewayOnly of [false, true]) describe(`fork: Filecoin.* methods at a
       else assert.equal(await drawn, await onUpstream.request('StateGetRandomnessFromTickets', 2, at, null, firstHead.Cids));
     }
     // The state at a key is the upstream's then, not the fork's: before the early transfer its recipient did not exist.
-    const before = (await onFork.request('ChainGetTipSetByHeight', early.block - 1, null)).Cids;
     await assert.rejects(onFork.request('StateGetActor', t410(RECIPIENT), before), /actor not found/);
     assert.equal((await onFork.request('StateGetActor', t410(RECIPIENT), null)).Balance, '1');
   });

@@ -1,12 +1,12 @@
 // The Lotus message pool and gas methods: Filecoin.MpoolPush, MpoolBatchPush, MpoolBatchPushMessage,
 // MpoolPending, MpoolSelect, MpoolGetNonce, MpoolClear, MpoolGetConfig, MpoolSub, GasEstimateMessageGas,
 // GasEstimateGasLimit, GasEstimateFeeCap, GasEstimateGasPremium.
-import { Protocol } from '../../common/address.js';
+import { Protocol, type FilAddress } from '../../common/address.js';
 import { canSend } from '../../fevm/actor.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import { ExitCode, formatExitCode } from '../../fevm/exit-code.js';
 import { GAS_LIMIT_OVERESTIMATION_PERCENT } from '../../fevm/gas.js';
-import { estimateFeeCap, estimateGasPremium, fillMessageFees, type SendSpec } from '../../devnet/fee-estimates.js';
+import { estimateFeeCap, estimateGasPremium, MESSAGE_PREMIUM_BLOCKS, withFeeCap, type SendSpec } from '../../devnet/fee-estimates.js';
 import type { BatchBudget } from '../../fevm/run-budget.js';
 import type { PendingMessage } from '../../mining/mempool.js';
 import type { Tipset } from '../../mining/tipset.js';
@@ -24,21 +24,56 @@ import { filAddress, integer, message, messages, sendSpec, signedMessage, tipset
 import { bool, invalid, listOf, type Param } from '../params.js';
 
 /**
- * What Lotus's GasEstimateMessageGas fills of a message left at zero, at the tipset `key` names (a
- * dropped one too, read along its own branch): the gas limit (used times 1.25, on the pool's pending
- * state whatever the key), the premium for 10 blocks, the fee cap for 20; then its fee capped by the
- * spec's MaxFee or 0.07 FIL (CapGasFee), though never below the pool's minimum. As Lotus (lotus
- * b835fab70 node/impl/full/gas.go), the key is loaded by the first estimate the message needs, whose
- * error says which; a message with all three set never loads it. MpoolPushMessage and the methods
- * that push through it fill so, at the head.
+ * What the Filecoin gas estimates read at their key, as Lotus reads its tipset there (lotus b835fab70
+ * node/impl/full/gas.go, node/impl/gasutils/gasutils.go): an ID sender's key address
+ * (ResolveToDeterministicAddress; its refusal a DevnetError in Lotus's words), the premium for
+ * `blocks` (GasEstimateGasPremium: its parents' premiums) and the base fee a fee cap grows from (its
+ * ParentBaseFee). The gas itself runs on the pool's head whatever the key. A tipset the devnet holds
+ * (heldKey), or on a fork an upstream one before the fork epoch (fork-tipsets.ts).
  */
-async function estimateMessageGas(devnet: Devnet, msg: Message, spec: SendSpec, key?: CID[], batch?: BatchBudget): Promise<Message> {
+export interface EstimateKey {
+  keyAddress(id: FilAddress): Promise<unknown>;
+  premium(blocks: number, msg: Message): Promise<bigint>;
+  baseFee: bigint;
+}
+
+/** A tipset the devnet holds (a dropped one too, read along its own branch) as an estimate's key. */
+function heldKey(devnet: Devnet, tipset: Tipset): EstimateKey {
+  return {
+    keyAddress: (id) => devnet.untilFetched(() => keyAddressAt(devnet, id, tipset)),
+    premium: async (blocks) => devnet.withPremiumHistory(() => estimateGasPremium(keptFeeHistory(devnet), tipset, blocks)),
+    baseFee: tipset.baseFee,
+  };
+}
+
+/**
+ * What Lotus's GasEstimateMessageGas fills of a message left at zero, reading at its key (`at`,
+ * given the prefix of the error loading it would give): the gas limit (used times 1.25, on the pool's
+ * pending state whatever the key), the premium for 10 blocks, the fee cap for 20; then its fee capped
+ * by the spec's MaxFee or 0.07 FIL (CapGasFee), though never below the pool's minimum. As Lotus, the
+ * key is loaded by the first estimate the message needs, whose error says which; a message with all
+ * three set never loads it. MpoolPushMessage and the methods that push through it fill so, at the head.
+ */
+async function estimateMessageGas(devnet: Devnet, msg: Message, spec: SendSpec, at: (loading: string) => EstimateKey, batch?: BatchBudget): Promise<Message> {
   const loading = !msg.gasLimit ? 'getting tipset: ' : !msg.gasPremium ? 'estimating gas price: getting tipset from key: ' : !msg.gasFeeCap ? 'estimating fee cap: getting tipset from key: ' : undefined;
-  const tipset = loading === undefined ? devnet.head : loadedTipset(devnet, key, loading);
-  const gasLimit = msg.gasLimit || (await estimateGasLimit(devnet, msg, tipset, batch));
-  const filled = await devnet.withPremiumHistory(() => fillMessageFees(keptFeeHistory(devnet), tipset, { ...msg, gasLimit }, spec));
+  // All three set: nothing is read at the key (no base fee either), the fee only capped.
+  if (loading === undefined) return withFeeCap(msg, 0n, spec);
+  const key = at(loading);
+  const gasLimit = msg.gasLimit || (await estimateGasLimit(devnet, msg, key, batch));
+  let gasPremium = msg.gasPremium;
+  try {
+    gasPremium ||= await key.premium(MESSAGE_PREMIUM_BLOCKS, msg);
+  } catch (error) {
+    throw wrapped(error, 'estimating gas price: ');
+  }
+  const filled = withFeeCap({ ...msg, gasLimit, gasPremium }, key.baseFee, spec);
   // After anvil_setMinGasPrice, a fee cap the node fills is one its pool admits, whatever the cap.
   return msg.gasFeeCap ? filled : { ...filled, gasFeeCap: devnet.admittedFeeCap(filled.gasFeeCap) };
+}
+
+/** The tipset a key names as an estimate's key (the chain's or a kept dropped one: keptTipsetOf), its error after `prefix` as Lotus wraps it. */
+function loadedKey(devnet: Devnet, key: CID[] | undefined, prefix: string): EstimateKey {
+  return heldKey(devnet, loadedTipset(devnet, key, prefix));
 }
 
 /** The tipset a key names, the chain's or a kept dropped one (keptTipsetOf), its error after `prefix` as Lotus wraps it. */
@@ -48,6 +83,16 @@ function loadedTipset(devnet: Devnet, key: CID[] | undefined, prefix: string): T
   } catch (e) {
     throw wrapped(e, prefix);
   }
+}
+
+/** GasEstimateGasLimit at a key the fork's upstream holds (fork-tipsets.ts): the key's reads through `at`. */
+export async function gasLimitAt(devnet: Devnet, msg: Message, at: EstimateKey): Promise<number> {
+  return devnet.estimateGasLimit(msg, await checkedSignatureType(devnet, msg, at));
+}
+
+/** GasEstimateMessageGas at a key the fork's upstream holds (fork-tipsets.ts), as its JSON: the key's reads through `at`. */
+export async function messageGasAt(devnet: Devnet, msg: Message, spec: SendSpec, at: EstimateKey): Promise<unknown> {
+  return messageJson(await estimateMessageGas(devnet, msg, spec, () => at));
 }
 
 /**
@@ -94,9 +139,9 @@ function pendingFrom(devnet: Devnet, tipset: Tipset): { signed: SignedMessage; c
   }
 }
 
-/** The gas limit GasEstimateMessageGas fills at `tipset`'s key, once the sender passes checkedSignatureType. */
-async function estimateGasLimit(devnet: Devnet, msg: Message, tipset: Tipset, batch?: BatchBudget): Promise<number> {
-  return devnet.estimateMessageGas(msg, await checkedSignatureType(devnet, msg, tipset), batch);
+/** The gas limit GasEstimateMessageGas fills at its key, once the sender passes checkedSignatureType. */
+async function estimateGasLimit(devnet: Devnet, msg: Message, at: EstimateKey, batch?: BatchBudget): Promise<number> {
+  return devnet.estimateMessageGas(msg, await checkedSignatureType(devnet, msg, at), batch);
 }
 
 /**
@@ -113,13 +158,15 @@ async function estimateGasLimit(devnet: Devnet, msg: Message, tipset: Tipset, ba
  * ID sender's is its key's, read from a fork's upstream first if the fork has not read it (a write
  * method, MpoolPushMessage, runs once: its reads fetch what they miss).
  */
-async function checkedSignatureType(devnet: Devnet, msg: Message, tipset: Tipset): Promise<SigType> {
+async function checkedSignatureType(devnet: Devnet, msg: Message, at: EstimateKey): Promise<SigType> {
   const from = msg.from.toString();
-  try {
-    await devnet.untilFetched(() => keyAddressAt(devnet, msg.from, tipset));
-  } catch (error) {
-    if (error instanceof DevnetError) throw new DevnetError(`gas estimation failed: resolving sender ${from} (${error.message}): sender validation failed`);
-    throw error;
+  if (msg.from.protocol === Protocol.ID) {
+    try {
+      await at.keyAddress(msg.from);
+    } catch (error) {
+      if (error instanceof DevnetError && error.constructor === DevnetError) throw new DevnetError(`gas estimation failed: resolving sender ${from} (${error.message}): sender validation failed`);
+      throw error;
+    }
   }
   const sender = await devnet.untilFetched(() => resolveAddress(devnet.stateAt(devnet.head.epoch), msg.from));
   if (!sender) throw new DevnetError(`gas estimation failed: CallWithGas failed: sender ${from} not found on chain: sender validation failed`);
@@ -153,7 +200,7 @@ export async function mpoolPushMessage(devnet: Devnet, msg: Message, spec: SendS
   const signed = await devnet.pushWithWallet(msg, async (toFill) => {
     let filled: Message;
     try {
-      filled = await estimateMessageGas(devnet, toFill, spec);
+      filled = await estimateMessageGas(devnet, toFill, spec, () => heldKey(devnet, devnet.head));
     } catch (error) {
       if (error instanceof DevnetError) throw new DevnetError(`GasEstimateMessageGas error: ${error.message}`);
       throw error;
@@ -257,8 +304,8 @@ export const filecoinMpool = [
 
   // Lotus loads the key first (a tipset a revert dropped too, node/impl/full/gas.go), resolves an ID sender there, then estimates on the pool's pending state.
   defineMethod('Filecoin.GasEstimateGasLimit', [message('message'), tipsetKey('tipsetKey')], async ({ devnet, batch }, msg, key) => {
-    const tipset = loadedTipset(devnet, key, 'getting tipset: ');
-    return devnet.estimateGasLimit(msg, await checkedSignatureType(devnet, msg, tipset), batch);
+    const at = loadedKey(devnet, key, 'getting tipset: ');
+    return devnet.estimateGasLimit(msg, await checkedSignatureType(devnet, msg, at), batch);
   }),
 
   // Lotus loads the key (a dropped tipset too) and walks its parents back, a dropped one's along its own branch (node/impl/gasutils/gasutils.go).
@@ -273,6 +320,6 @@ export const filecoinMpool = [
   ),
 
   defineMethod('Filecoin.GasEstimateMessageGas', [message('message'), sendSpec('spec'), tipsetKey('tipsetKey')], async ({ devnet, batch }, msg, spec, key) =>
-    messageJson(await estimateMessageGas(devnet, msg, spec, key, batch)),
+    messageJson(await estimateMessageGas(devnet, msg, spec, (loading) => loadedKey(devnet, key, loading), batch)),
   ),
 ];
