@@ -19,17 +19,24 @@
 // /tmp/perf-<pid>.map (removed after the run), the rest (V8's builtins and interpreter, node's C++,
 // libc) by its symbol. `--keep` keeps the dumps (their directory is printed) and the map.
 //
+// `--send transfer` or `--send erc20` counts a sequential send instead of a call, as the bench's sequential
+// phases make it: a pre-signed transfer of 1 attoFIL to a new address, or a token transfer of 1 to a new
+// holder, sent with eth_sendRawTransaction (which fvm-devnet answers once the transaction is mined in its
+// own tipset) and its receipt asked for; against two eth_chainIds, since a send is two requests. `--warm`
+// sends warm the node first (0 counts a fresh node's first sends, V8's tiering included, as the bench's
+// 1000-transaction phases pay it).
+//
 // `--bundle <path>` runs another build's bundle (e.g. a copy of dist/ before a change, with node_modules
 // linked beside it, from which the bundle loads its external packages, or the token's deployment fails
 // with "Cannot find module 'secp256k1'": an A/B).
 //
-//   npm run build && npm run bench:call-instr [-- --k 300 --rounds 5 --warm 10000 --n 100] [-- --attribute] [-- --top 30] [-- --keep] [-- --bundle <dir>/dist/fvm-devnet.js]
+//   npm run build && npm run bench:call-instr [-- --k 300 --rounds 5 --warm 10000 --n 100] [-- --send transfer|erc20] [-- --attribute] [-- --top 30] [-- --keep] [-- --bundle <dir>/dist/fvm-devnet.js]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { giveTokens, median } from './phases.js';
+import { giveTokens, median, presignTokenTransfers, presignTransfers, sendToReceipt } from './phases.js';
 import { RunningPeer } from './peers.js';
 import { Signer, deployContracts, nthAddress, token } from './workload.js';
 import { readCallgrindDump, type FunctionCosts } from './callgrind-dump.js';
@@ -39,16 +46,24 @@ const { values } = parseArgs({
     k: { type: 'string', default: '300' },
     rounds: { type: 'string', default: '5' },
     // 5000 left the call path still tiering up through the first rounds (docs/performance.md, callcut).
-    warm: { type: 'string', default: '10000' },
+    warm: { type: 'string' },
     n: { type: 'string', default: '100' },
     attribute: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     bundle: { type: 'string' },
     top: { type: 'string', default: '30' },
+    send: { type: 'string' },
   },
 });
-const [k, rounds, warm, n, top] = [values.k, values.rounds, values.warm, values.n, values.top].map(Number) as [number, number, number, number, number];
-if (![k, rounds, warm, n, top].every((v) => Number.isInteger(v) && v > 0)) throw new Error('--k, --rounds, --warm, --n and --top take positive integers');
+const send = values.send;
+if (send !== undefined && send !== 'transfer' && send !== 'erc20') throw new Error('--send takes transfer or erc20');
+// Sends warm in fewer: by 1000 the warm-up's CPU has faded (docs/performance.md, "The warm-up").
+const warm = Number(values.warm ?? (send ? '2000' : '10000'));
+const [k, rounds, n, top] = [values.k, values.rounds, values.n, values.top].map(Number) as [number, number, number, number];
+if (![k, rounds, n, top].every((v) => Number.isInteger(v) && v > 0) || !Number.isInteger(warm) || warm < 0) throw new Error('--k, --rounds, --n and --top take positive integers, --warm one of 0 or more');
+/** The block measured against eth_chainIds, and how many requests each of its operations makes. */
+const measured = send ? `${send} send` : 'eth_call';
+const requestsPerOp = send ? 2 : 1;
 
 const dumps = mkdtempSync(join(tmpdir(), 'fvm-call-instr-'));
 /** Where node's --perf-basic-prof writes the names of the code it compiles: /tmp, whatever TMPDIR says. */
@@ -76,7 +91,7 @@ try {
   const { rpc } = peer;
   const signer = await Signer.create(rpc);
   const contracts = await deployContracts(signer);
-  await giveTokens(rpc, signer, contracts, 0, n, true);
+  if (!send) await giveTokens(rpc, signer, contracts, 0, n, true);
   const chainId = `0x${signer.chainId.toString(16)}`;
 
   // Each block asks about addresses no block asked about before; the first n hold one token.
@@ -97,50 +112,61 @@ try {
     }
   };
 
+  // Every send signed now, before any is counted: the warm-up's, the first block's and the rounds'.
+  const raws = send === undefined ? [] : send === 'transfer' ? await presignTransfers(signer, warm + k * (rounds + 1)) : await presignTokenTransfers(signer, contracts, warm + k * (rounds + 1));
+  // Signing held this event loop for seconds: let it see the idle keep-alive connection the node may
+  // have closed meanwhile (as alongTransfers does), or the first send is written to it.
+  if (send) await new Promise((resolve) => setTimeout(resolve, 100));
+  let sent = 0;
+  const sends = async (count: number) => {
+    for (let i = 0; i < count; i++, sent++) await sendToReceipt(rpc, raws[sent]!, `send ${sent}`);
+  };
+  const work = send ? sends : balanceOfs;
+
   const loadBefore = loadavg()[0]!.toFixed(1);
-  await balanceOfs(warm);
+  await work(warm);
   await chainIds(warm);
   control('--instr=on');
   // Valgrind translates the code again once instrumented; a block of each before the first counted.
-  await balanceOfs(k);
+  await work(k);
   await chainIds(k);
 
-  const blocks = { eth_chainId: chainIds, eth_call: balanceOfs };
+  const blocks = { eth_chainId: chainIds, [measured]: work };
   type Counted = { all: number; main: number; mutator: number; files: string[] };
   type Figure = 'all' | 'main' | 'mutator';
-  const counted: Record<keyof typeof blocks, Counted[]> = { eth_chainId: [], eth_call: [] };
+  const counted: Record<string, Counted[]> = { eth_chainId: [], [measured]: [] };
   const fmt = (ir: number) => Math.round(ir).toLocaleString('en-US').padStart(10);
   for (let r = 0; r < rounds; r++) {
-    const order = (r % 2 === 0 ? ['eth_chainId', 'eth_call'] : ['eth_call', 'eth_chainId']) as (keyof typeof blocks)[];
+    const order = r % 2 === 0 ? ['eth_chainId', measured] : [measured, 'eth_chainId'];
     for (const method of order) {
       dump();
-      await blocks[method](k);
+      await blocks[method]!(k);
       const files = dump();
       const { all, main, mutator } = instructionsOf(files);
-      counted[method].push({ all: all / k, main: main / k, mutator: mutator / k, files });
-      console.log(`round ${r + 1}: ${method.padEnd(11)} instructions a request: ${fmt(all / k)} all threads, ${fmt(main / k)} main thread, ${fmt(mutator / k)} of it outside the collector`);
+      counted[method]!.push({ all: all / k, main: main / k, mutator: mutator / k, files });
+      console.log(`round ${r + 1}: ${method.padEnd(14)} instructions ${method === measured && send ? 'a send' : 'a request'}: ${fmt(all / k)} all threads, ${fmt(main / k)} main thread, ${fmt(mutator / k)} of it outside the collector`);
     }
   }
   /** The median and the spread (max − min ÷ median, %) of one figure over the rounds. */
-  const summary = (method: keyof typeof blocks, key: Figure) => {
-    const irs = counted[method].map((b) => b[key]);
+  const summary = (method: string, key: Figure) => {
+    const irs = counted[method]!.map((b) => b[key]);
     const mid = median(irs);
     return { mid, spread: ((Math.max(...irs) - Math.min(...irs)) / mid) * 100 };
   };
-  console.log(`\nfvm-devnet under callgrind, sequential, ${rounds} rounds of ${k} requests each after ${warm} warm-up of each; instructions a request, medians (max − min ÷ median)`);
+  console.log(`\nfvm-devnet under callgrind, sequential, ${rounds} rounds of ${k} ${send ? 'sends (two requests each) and eth_chainIds' : 'requests'} each after ${warm} warm-up of each; instructions ${send ? 'a send or a request' : 'a request'}, medians (max − min ÷ median)`);
   const figures: Figure[] = ['all', 'main', 'mutator'];
-  console.log(`${''.padEnd(12)} ${'all threads'.padStart(21)} ${'main thread'.padStart(21)} ${'main, outside the GC'.padStart(21)}`);
-  for (const method of ['eth_chainId', 'eth_call'] as const) {
-    console.log(`${method.padEnd(12)} ${figures.map((f) => summary(method, f)).map(({ mid, spread }) => `${fmt(mid)} (${spread.toFixed(2).padStart(6)} %)`).join(' ')}`);
+  console.log(`${''.padEnd(14)} ${'all threads'.padStart(21)} ${'main thread'.padStart(21)} ${'main, outside the GC'.padStart(21)}`);
+  for (const method of ['eth_chainId', measured]) {
+    console.log(`${method.padEnd(14)} ${figures.map((f) => summary(method, f)).map(({ mid, spread }) => `${fmt(mid)} (${spread.toFixed(2).padStart(6)} %)`).join(' ')}`);
   }
-  const diff = (key: Figure) => summary('eth_call', key).mid - summary('eth_chainId', key).mid;
-  console.log(`${'difference'.padEnd(12)} ${figures.map((f) => `${fmt(diff(f))}${''.padStart(11)}`).join(' ')} a call beyond eth_chainId`);
+  const diff = (key: Figure) => summary(measured, key).mid - requestsPerOp * summary('eth_chainId', key).mid;
+  console.log(`${'difference'.padEnd(14)} ${figures.map((f) => `${fmt(diff(f))}${''.padStart(11)}`).join(' ')} ${send ? 'a send beyond two eth_chainIds' : 'a call beyond eth_chainId'}`);
 
   if (values.attribute) {
-    // The main thread of the round whose eth_call block is the median's, against the median eth_chainId block.
+    // The main thread of the round whose measured block is the median's, against the median eth_chainId block.
     const pick = (list: Counted[]) => [...list].sort((a, b) => a.mutator - b.mutator)[Math.floor(list.length / 2)]!.files[0]!;
-    const call = readCallgrindDump(pick(counted.eth_call), true, perfMapOf(peer.pid)).functions;
-    const base = readCallgrindDump(pick(counted.eth_chainId), true, perfMapOf(peer.pid)).functions;
+    const call = readCallgrindDump(pick(counted[measured]!), true, perfMapOf(peer.pid)).functions;
+    const base = readCallgrindDump(pick(counted.eth_chainId!), true, perfMapOf(peer.pid)).functions;
     printTop(call, base);
   }
   console.log(`(${new Date().toISOString()}; load average ${loadBefore} before, ${loadavg()[0]!.toFixed(1)} after${values.keep ? `; dumps kept in ${dumps}${values.attribute ? `, the map in ${perfMapOf(peer.pid)}` : ''}` : ''})`);
@@ -152,12 +178,13 @@ try {
   }
 }
 
-/** The functions whose instructions a request, eth_call's less eth_chainId's, are largest (self cost). */
+/** The functions whose instructions an operation, the measured block's less its requests' eth_chainIds', are largest (self cost). */
 function printTop(call: FunctionCosts, base: FunctionCosts): void {
   const names = new Set([...call.keys(), ...base.keys()]);
-  const rows = [...names].map((name) => ({ name, call: (call.get(name) ?? 0) / k, base: (base.get(name) ?? 0) / k })).map((r) => ({ ...r, diff: r.call - r.base }));
+  const rows = [...names].map((name) => ({ name, call: (call.get(name) ?? 0) / k, base: (requestsPerOp * (base.get(name) ?? 0)) / k })).map((r) => ({ ...r, diff: r.call - r.base }));
   rows.sort((a, b) => b.diff - a.diff);
-  console.log(`\ntop ${top} functions of the main thread by self instructions a request, eth_call − eth_chainId:`);
-  console.log(`${'eth_call'.padStart(9)} ${'chainId'.padStart(9)} ${'diff'.padStart(9)}  function`);
+  const baseName = requestsPerOp === 1 ? 'chainId' : `${requestsPerOp}×chainId`;
+  console.log(`\ntop ${top} functions of the main thread by self instructions ${send ? 'a send' : 'a request'}, ${measured} − ${baseName}:`);
+  console.log(`${measured.slice(0, 9).padStart(9)} ${baseName.padStart(9)} ${'diff'.padStart(9)}  function`);
   for (const r of rows.slice(0, top)) console.log(`${Math.round(r.call).toString().padStart(9)} ${Math.round(r.base).toString().padStart(9)} ${Math.round(r.diff).toString().padStart(9)}  ${r.name}`);
 }

@@ -39,15 +39,18 @@ export interface Mined {
   block: number;
 }
 
+/** Sends one signed transaction and waits for its receipt, which must say it succeeded; where it was mined. */
+export async function sendToReceipt(rpc: RpcClient, raw: string, what: string): Promise<Mined> {
+  const hash = await rpc.call('eth_sendRawTransaction', [raw]);
+  const r = await receipt(rpc, hash);
+  if (BigInt(r.status) !== 1n) throw new Error(`${what} failed: ${JSON.stringify(r)}`);
+  return { hash, block: Number(r.blockNumber) };
+}
+
 /** Pre-signed transactions sent one at a time, each waited for to its receipt; tx/s and where each was mined. */
 async function sequential(rpc: RpcClient, s: Signer, raws: string[]): Promise<{ tps: number; mined: Mined[] }> {
   const mined: Mined[] = [];
-  const tps = await rate(raws.length, 1, async (i) => {
-    const hash = await rpc.call('eth_sendRawTransaction', [raws[i]]);
-    const r = await receipt(rpc, hash);
-    if (BigInt(r.status) !== 1n) throw new Error(`transaction ${i} failed: ${JSON.stringify(r)}`);
-    mined.push({ hash, block: Number(r.blockNumber) });
-  });
+  const tps = await rate(raws.length, 1, async (i) => mined.push(await sendToReceipt(rpc, raws[i]!, `transaction ${i}`)));
   await expectNonce(rpc, s);
   return { tps, mined };
 }
@@ -57,8 +60,13 @@ async function sequential(rpc: RpcClient, s: Signer, raws: string[]): Promise<{ 
  * estimated for the first of them: all are new accounts, or all exist (Filecoin charges creating one).
  */
 export async function sequentialTransfers(rpc: RpcClient, s: Signer, count: number, firstAddress = 0): Promise<number> {
+  return (await sequential(rpc, s, await presignTransfers(s, count, firstAddress))).tps;
+}
+
+/** `count` signed transfers of 1 attoFIL/wei to the addresses from `firstAddress` on (see sequentialTransfers). */
+export async function presignTransfers(s: Signer, count: number, firstAddress = 0): Promise<string[]> {
   const gasLimit = await s.gasFor({ to: nthAddress(firstAddress), value: 1n });
-  return (await sequential(rpc, s, await s.presign(count, (i) => ({ to: nthAddress(firstAddress + i), value: 1n, gasLimit })))).tps;
+  return s.presign(count, (i) => ({ to: nthAddress(firstAddress + i), value: 1n, gasLimit }));
 }
 
 /**
@@ -123,6 +131,11 @@ const TOKEN_GAS_MARGIN = 8;
 
 /** `count` token transfers of 1 to nthAddress(0…count-1), sequential: tx/s, and where each was mined (its Transfer log). */
 export async function erc20Transfers(rpc: RpcClient, s: Signer, contracts: Contracts, count: number): Promise<{ tps: number; mined: Mined[] }> {
+  return sequential(rpc, s, await presignTokenTransfers(s, contracts, count));
+}
+
+/** `count` signed token transfers of 1 to nthAddress(0…count-1), with one gas limit for all (see erc20Transfers). */
+export async function presignTokenTransfers(s: Signer, contracts: Contracts, count: number): Promise<string[]> {
   const data = (i: number) => token.encodeFunctionData('transfer', [nthAddress(i), 1n]);
   // On the FVM a transfer costs more as the token's storage fills: each new holder's slot lands in
   // the contract's KAMT, whose nodes on its path are loaded and written whole at their real size
@@ -130,7 +143,7 @@ export async function erc20Transfers(rpc: RpcClient, s: Signer, contracts: Contr
   // first transfer's estimate, the 606th transfer of this phase ran out of its 18.8 M (1a98cab).
   // One estimate, made now, must cover the whole phase: hence the margin.
   const gasLimit = await s.gasFor({ to: contracts.token, data: data(count) }, TOKEN_GAS_MARGIN);
-  return sequential(rpc, s, await s.presign(count, (i) => ({ to: contracts.token, data: data(i), gasLimit })));
+  return s.presign(count, (i) => ({ to: contracts.token, data: data(i), gasLimit }));
 }
 
 export async function heavyCalls(rpc: RpcClient, s: Signer, contracts: Contracts, count: number): Promise<number> {
