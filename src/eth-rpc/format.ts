@@ -17,6 +17,8 @@ import { blockLogs } from './dropped-tipsets.js';
 import { createdEthAddress, transactionHash, type EthLog } from './logs.js';
 
 const ZERO_HASH = bytesToHex(new Uint8Array(32));
+/** The logs bloom of a receipt without logs (most transactions'), made once: its 514 characters were the longest hex a receipt made. */
+const EMPTY_BLOOM = bytesToHex(new Uint8Array(BLOOM_BYTES));
 /** How Lotus shows a key or actor address that names no actor after execution. */
 const MISSING_RECIPIENT = hexToBytes('0xff0000000000000000000000ffffffffffffffff');
 /** handle_filecoin_method(uint64,uint64,bytes): how native calls appear as Ethereum input. */
@@ -203,7 +205,7 @@ export function formatReceipt(devnet: Devnet, tipset: Tipset, message: IncludedM
     cumulativeGasUsed: '0x0',
     gasUsed: quantity(receipt.gasUsed),
     effectiveGasPrice: quantity(receipt.gasUsed ? paid / BigInt(receipt.gasUsed) : 0n),
-    logsBloom: logs.length ? bytesToHex(logsBloom(logs.flatMap((l) => [l.address, ...l.topics]))) : bytesToHex(new Uint8Array(BLOOM_BYTES)),
+    logsBloom: logs.length ? bytesToHex(logsBloom(logs.flatMap((l) => [l.address, ...l.topics]))) : EMPTY_BLOOM,
     logs: block.removed ? logs.map((log) => formatLiveLog(log, log.logIndex, true)) : logs.map(formatLog),
     type: quantity(tx.type),
   };
