@@ -403,6 +403,14 @@ describe("the ID sender of a gas estimate (X8: Lotus gasutils.go resolves it to 
       code: 1,
       message: 'gas estimation failed: resolving sender t0111 (failed to get account actor state for t0111: actor code is not account: storageminer): sender validation failed',
     });
+    // An actor (f2) address never resolves to a key address, before any state is read (X10: stmgr.go, case address.Actor).
+    const f2 = 't24vg6ut43yw2h2jqydgbg2xq7x6f4kub3bg6as6i';
+    for (const [method, params] of [
+      ['Filecoin.GasEstimateGasLimit', [transfer(f2, 't0100', 1n), null]],
+      ['Filecoin.GasEstimateMessageGas', [transfer(f2, 't0100', 1n), null, null]],
+    ] as const) {
+      assert.deepEqual(await error(method, [...params]), { code: 1, message: `gas estimation failed: resolving sender ${f2} (cannot resolve actor address to key address): sender validation failed` });
+    }
   });
 
   test("is tried in the state of its key's parent first, then in the key's own (final-s51 D4: stmgr.go ResolveToDeterministicAddress): an account the tipset's own state lacks still resolves", async (t) => {

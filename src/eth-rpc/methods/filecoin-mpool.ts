@@ -147,12 +147,13 @@ async function estimateGasLimit(devnet: Devnet, msg: Message, at: EstimateKey, b
 /**
  * The sender check of Lotus's Filecoin gas estimates (GasEstimateGasLimit, GasEstimateMessageGas;
  * eth_estimateGas skips it), in its order (lotus b835fab70 node/impl/gasutils/gasutils.go
- * gasEstimateCallWithGasInternal): an ID sender is first resolved to its key address in the state of
- * the key's tipset's parent, then its own (a dropped one's kept state; key-address.ts keyAddressAt:
- * no actor, or one neither an account nor with an f4 address, is refused);
+ * gasEstimateCallWithGasInternal): an ID sender is first resolved to its key address in the state
+ * of the key's tipset's parent, then its own (a dropped one's kept state; key-address.ts
+ * keyAddressAt: no actor, or one neither an account nor with an f4 address, is refused), an actor
+ * (f2) sender refused as it never resolves;
  * then, on the pool's head, a sender with no actor is refused as CallWithGas refuses it
- * (chain/stmgr/call.go: no sender actor, no call); one that may send no message (a contract, a
- * multisig, …) as the FVM's preflight refuses it (ref-fvm DefaultExecutor::preflight_message, `Send
+ * (chain/stmgr/call.go: no sender actor, no call); one that may send no message (a contract by
+ * its f4 address) as the FVM's preflight refuses it (ref-fvm DefaultExecutor::preflight_message, `Send
  * not from valid sender`), which gasutils.go gasEstimateGasLimitInternal answers as a failed sender validation.
  * Then the signature type the sender's address implies (an f1 signs with secp256k1, f3 with BLS); an
  * ID sender's is its key's, read from a fork's upstream first if the fork has not read it (a write
@@ -160,7 +161,8 @@ async function estimateGasLimit(devnet: Devnet, msg: Message, at: EstimateKey, b
  */
 async function checkedSignatureType(devnet: Devnet, msg: Message, at: EstimateKey): Promise<SigType> {
   const from = msg.from.toString();
-  if (msg.from.protocol === Protocol.ID) {
+  // Key and delegated addresses resolve to themselves; an actor (f2) address never does, with or without an actor.
+  if (msg.from.protocol === Protocol.ID || msg.from.protocol === Protocol.Actor) {
     try {
       await at.keyAddress(msg.from);
     } catch (error) {
