@@ -276,6 +276,33 @@ describe('termination', () => {
     assert.equal(h.balance(BURNT_FUNDS_ACTOR_ID), 0n);
   });
 
+  // X6: builtin-actors b0a3bdd6 market get_deal_activation/get_deal_sector, settle_deal_payments,
+  // cron_tick → process_deal_update (issue 1388). Only a fork of a pre-nv22 state holds such a deal.
+  test('a legacy deal marked for termination before nv22 answers as expired, refuses settlement, and its cron check slashes and removes it', async () => {
+    const { h, client, miner, deal, activate, settle, get } = await published();
+    await activate(3);
+    h.epoch = deal.startEpoch + 1000;
+    await settle([0]);
+    // Marked as a termination before nv22 left it, for cron to process.
+    const market = h.state.getActor(MARKET_ACTOR_ID)!;
+    const slashEpoch = deal.startEpoch + 1500;
+    h.state.putActor({ ...market, market: { ...h.market, states: new Map([[0, { ...h.market.states.get(0)!, slashEpoch }]]) } });
+    h.epoch = slashEpoch + 10;
+    for (const getter of ['GetDealActivation', 'GetDealSector']) assert.deepEqual(await get(getter), { exitCode: 32, error: 'deal 0 expired', value: undefined }, getter);
+    const refused = await h.call(client.actor.id, MARKET_ACTOR_ID, SETTLE, encodeBitfield([0]));
+    assert.deepEqual([refused.exitCode, refused.error], [ExitCode.ErrIllegalArgument, 'deal 0 is marked for termination and cannot be settled']);
+    // Its check: paid up to the slash epoch, the rest of the client's fee and its collateral unlocked, the provider's collateral burnt.
+    h.epoch = nextUpdateEpoch(0, deal.startEpoch);
+    assert.deepEqual(await h.runCron(), []);
+    assert.equal(h.market.proposals.size, 0);
+    assert.equal(h.market.states.size, 0);
+    assert.equal(h.market.providerSectors.get(miner.id)?.get(3), undefined);
+    assert.equal(h.balance(BURNT_FUNDS_ACTOR_ID), FIL);
+    assert.equal(h.market.escrow.get(miner.id), 9n * FIL + 1500n * PRICE);
+    assert.equal(h.market.escrow.get(client.actor.id), 100n * FIL - 1500n * PRICE);
+    assert.equal(h.market.totalProviderLockedCollateral + h.market.totalClientLockedCollateral + h.market.totalClientStorageFee, 0n);
+  });
+
   test('the internal methods are refused to callers that are not miners', async () => {
     const { h, client } = await published();
     const r = await h.call(client.actor.id, MARKET_ACTOR_ID, ON_MINER_SECTORS_TERMINATE, [h.epoch, encodeBitfield([3])]);

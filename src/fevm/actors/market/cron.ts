@@ -3,13 +3,15 @@
 // removed) on the first settlement at or after its end; the market's scheduled work is one check per
 // deal at or after its start epoch (policy.ts nextUpdateEpoch), when a deal not yet activated times
 // out (no event marks it), and, for a deal settled before that check, a settlement there and every
-// update interval after.
+// update interval after; a legacy deal marked for termination before nv22 (a fork's, of a state that
+// old) is slashed there, and no settlement may name it.
 import { encodeBigInt } from '../../../common/cbor.js';
 import { MARKET_ACTOR_ID } from '../../actor.js';
 import type { StateReader } from '../../state-tree.js';
 import { queuedCron } from '../cron.js';
 import { u64 } from '../params.js';
-import type { ActorRuntime } from '../runtime.js';
+import { ActorError, type ActorRuntime } from '../runtime.js';
+import { ExitCode } from '../../exit-code.js';
 import { storedProposalCid } from './deal-proposal.js';
 import { EX_DEAL_EXPIRED, bitfield, burn, emitDealEvent, openLedger, saveLedger } from './market-runtime.js';
 import { nextUpdateEpoch } from './policy.js';
@@ -45,6 +47,8 @@ export async function settleDealPayments(rt: ActorRuntime, params: unknown): Pro
       }
       continue;
     }
+    // A legacy deal marked for termination before nv22 is left to its cron check: the whole call fails (builtin-actors issue 1388).
+    if (state.slashEpoch !== EPOCH_UNDEFINED) throw new ActorError(ExitCode.ErrIllegalArgument, `deal ${dealId} is marked for termination and cannot be settled`);
     const { payment, completed } = ledger.settleDeal(dealId, deal, state, cid, epoch);
     settlements.push([encodeBigInt(payment), completed]);
     batch.succeed();
@@ -73,6 +77,14 @@ export async function marketCron(rt: ActorRuntime, event: unknown): Promise<void
   if (state && state.lastUpdatedEpoch === EPOCH_UNDEFINED) {
     ledger.pendingProposals.delete(cid.toString());
     saveLedger(rt, ledger);
+    return;
+  }
+  // A legacy deal marked for termination before nv22: slashed as of its slash epoch and removed (process_deal_update's slashed path).
+  if (state && state.slashEpoch !== EPOCH_UNDEFINED) {
+    const slashed = ledger.settleMarkedDeal(dealId, deal, state, rt.ctx.epoch);
+    saveLedger(rt, ledger);
+    emitDealEvent(rt, 'deal-terminated', dealId, deal);
+    await burn(rt, slashed);
     return;
   }
   if (state) {

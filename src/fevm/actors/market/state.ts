@@ -239,6 +239,21 @@ export class MarketLedger {
     return deal.providerCollateral;
   }
 
+  /**
+   * A legacy deal marked for termination before nv22 (its slash epoch set, which only the upstream
+   * of a fork at such a height holds), at its cron check: process_deal_update's slashed path
+   * (builtin-actors b0a3bdd6 actors/market/src/state.rs, issue 1388), as terminateDeal at the slash
+   * epoch, then the deal taken out of its provider's sector. Returns the amount to burn.
+   */
+  settleMarkedDeal(dealId: number, deal: StoredProposal, state: DealState, epoch: number): bigint {
+    if (state.lastUpdatedEpoch > epoch) throw illegalState(`deal updated at future epoch ${state.lastUpdatedEpoch}`);
+    if (epoch < state.slashEpoch) throw illegalState(`current epoch less than deal slash epoch ${state.slashEpoch}`);
+    if (state.slashEpoch > deal.endEpoch) throw illegalState(`deal slash epoch ${state.slashEpoch} after deal end ${deal.endEpoch}`);
+    const slashed = this.terminateDeal(dealId, deal, state, state.slashEpoch);
+    this.removeSectorDeal(deal.provider, state.sectorNumber, dealId);
+    return slashed;
+  }
+
   private removeDeal(dealId: number): void {
     if (!this.states.delete(dealId)) throw illegalState('failed to delete deal state: does not exist');
     if (!this.proposals.delete(dealId)) throw illegalState('failed to delete deal proposal: does not exist');
