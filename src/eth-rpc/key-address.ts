@@ -1,6 +1,6 @@
 // Lotus's ResolveToDeterministicAddress (lotus b835fab70 chain/stmgr/stmgr.go; chain/vm/vm.go
 // ResolveToDeterministicAddr) at a tipset the devnet holds: what Filecoin.StateAccountKey answers and
-// how the Filecoin gas estimates resolve an ID sender.
+// how the Filecoin gas estimates resolve an ID or actor (f2) sender.
 import { FilAddress, Protocol } from '../common/address.js';
 import { DevnetError } from '../common/errors.js';
 import type { Devnet } from '../devnet/devnet.js';
@@ -9,12 +9,13 @@ import type { Tipset } from '../mining/tipset.js';
 import { keptParentOf, tipsetState } from './dropped-tipsets.js';
 
 /**
- * The key address of `address` at `tipset`: a key or delegated address as it is; an ID to its actor's
- * f4 if it has one, else its account's key. An ID is tried in the state of the tipset's parent first,
- * then, if that fails, in the tipset's own, whose error is the answer (a Lotus node computes the
- * tipset's state only then). The first read decides only for an actor the tipset's messages deleted,
- * and no devnet actor that resolves is ever deleted (a payment channel deletes itself, and resolves in
- * neither state); the fork's first tipset has no parent here (it is the upstream's): its own state answers.
+ * The key address of `address` at `tipset`: a key or delegated address as it is, an actor (f2)
+ * address never (refused whatever the state); an ID to its actor's f4 if it has one, else its
+ * account's key. An ID is tried in the state of the tipset's parent first, then, if that fails, in
+ * the tipset's own, whose error is the answer (a Lotus node computes the tipset's state only then).
+ * The first read decides only for an actor the tipset's messages deleted, and no devnet actor that
+ * resolves is ever deleted (a payment channel deletes itself, and resolves in neither state); the
+ * fork's first tipset has no parent here (it is the upstream's): its own state answers.
  */
 export function keyAddressAt(devnet: Devnet, address: FilAddress, tipset: Tipset): FilAddress {
   if (address.protocol === Protocol.Actor) throw new DevnetError('cannot resolve actor address to key address');
