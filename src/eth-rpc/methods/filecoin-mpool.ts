@@ -33,6 +33,7 @@ import { bool, invalid, listOf, type Param } from '../params.js';
  */
 export interface EstimateKey {
   keyAddress(id: FilAddress): Promise<unknown>;
+  /** `msg` with its gas limit filled, the sender and limit Lotus passes on (its GasEstimateGasPremium reads neither). */
   premium(blocks: number, msg: Message): Promise<bigint>;
   baseFee: bigint;
 }
@@ -62,7 +63,7 @@ async function estimateMessageGas(devnet: Devnet, msg: Message, spec: SendSpec, 
   const gasLimit = msg.gasLimit || (await estimateGasLimit(devnet, msg, key, batch));
   let gasPremium = msg.gasPremium;
   try {
-    gasPremium ||= await key.premium(MESSAGE_PREMIUM_BLOCKS, msg);
+    gasPremium ||= await key.premium(MESSAGE_PREMIUM_BLOCKS, { ...msg, gasLimit });
   } catch (error) {
     throw wrapped(error, 'estimating gas price: ');
   }
