@@ -83,8 +83,10 @@ export class Calls {
 
   /** Runs a call on the state after `at` (an epoch of the chain, or a tipset a revert dropped) without changing anything (eth_call). */
   call(request: CallRequest, at: number | OffChainPoint): Promise<InvocationResult> {
-    // As in Lotus, a call runs with the block gas limit whatever gas it names.
-    const message = this.toMessage(request, BLOCK_GAS_LIMIT);
+    // As in Lotus, a call runs with the block gas limit whatever gas it names. Its params (the
+    // calldata's CBOR) are left to the executor, which makes them of the calldata only if something
+    // reads them: a contract given the calldata does not (Executor.call).
+    const message = this.toMessage(request, BLOCK_GAS_LIMIT, false);
     const run = (overlay: StateOverlay, ctx: ExecutionContext) => this.node.executor.call(overlay, message, ctx, request.input);
     return this.runCall(message, at, run, (result) => {
       if (result.exitCode !== ExitCode.Ok) throw executionFailed(result, message.to, message.method);
@@ -345,12 +347,15 @@ export class Calls {
     return new RunBudget(this.node.callTimeoutMs, this.batch);
   }
 
-  /** The message Lotus would make of a call (ethtypes EthCall.ToFilecoinMessage); nothing is signed. */
-  private toMessage(request: CallRequest, gasLimit: number): Message {
+  /**
+   * The message Lotus would make of a call (ethtypes EthCall.ToFilecoinMessage); nothing is signed.
+   * Without `withParams`, its params are empty: only for Executor.call given the calldata beside it.
+   */
+  private toMessage(request: CallRequest, gasLimit: number, withParams = true): Message {
     // On a fork, a `to` not read yet comes with a contract's reads (one round trip fewer).
     if (request.to) this.node.expectContract?.(request.to);
     // With no sender, Lotus calls from the f410 of the null address (genesis.ts's EthAccount there).
-    return unsignedMessage(request.from ?? ETH_NULL_ADDRESS, request.to ? request.to : null, 0, request.value ?? 0n, request.input ?? EMPTY, gasLimit, 0n, 0n);
+    return unsignedMessage(request.from ?? ETH_NULL_ADDRESS, request.to ? request.to : null, 0, request.value ?? 0n, withParams ? (request.input ?? EMPTY) : EMPTY, gasLimit, 0n, 0n);
   }
 }
 

@@ -157,10 +157,11 @@ export class Executor {
    * Runs a message without a signature, fees or nonce checks, as eth_call and gas estimation do
    * (Lotus applies them as implicit messages), and leaves the state unchanged. `input`: the bytes
    * the params of an InvokeContract or CreateExternal message encode, when the caller holds them
-   * (a call's calldata): they are not decoded again. `reserve`: what an explicit message's preflight
-   * takes from the sender for its gas before it runs (fee cap × gas limit, ref-fvm
-   * DefaultExecutor::preflight_message), as Lotus's gas search runs a message with fees: a sender
-   * short of it fails with SysErrSenderStateInvalid.
+   * (a call's calldata): they are not decoded again, and the message may come without its params
+   * (eth_call's, Devnet.call), which are then made of `input` if anything reads them. `reserve`:
+   * what an explicit message's preflight takes from the sender for its gas before it runs (fee cap
+   * × gas limit, ref-fvm DefaultExecutor::preflight_message), as Lotus's gas search runs a message
+   * with fees: a sender short of it fails with SysErrSenderStateInvalid.
    */
   async call(state: StateOverlay, msg: Message, ctx: ExecutionContext, input?: Uint8Array, reserve = 0n): Promise<SendResult> {
     const mark = state.checkpoint();
@@ -213,8 +214,10 @@ export class Executor {
    * `input`: the bytes its params encode, if known (Executor.call).
    */
   private invoke(state: StateOverlay, sender: Actor, msg: Message, nonce: number, gasLimit: number, ctx: ExecutionContext, receiverId: number | undefined, input?: Uint8Array): Promise<SendOutcome> {
-    // Top-level params are a CBOR block (raw for METHOD_SEND), as ref-fvm's executor makes them.
-    const params = msg.params.length === 0 ? undefined : { codec: msg.method === METHOD_SEND ? RAW : CBOR, data: msg.params };
+    // Top-level params are a CBOR block (raw for METHOD_SEND), as ref-fvm's executor makes them; a
+    // message made without them (an eth_call's, Devnet.call) has them of its input, encoded if read.
+    const params =
+      msg.params.length > 0 ? { codec: msg.method === METHOD_SEND ? RAW : CBOR, data: msg.params } : input !== undefined && input.length > 0 ? new CborBytesBlock(input) : undefined;
     const send: ActorSend = { fromId: sender.id, to: msg.to, method: msg.method, value: msg.value, params, readOnly: false, gasLimit };
     // Not async, and the outcome mapped where it is awaited: no frame or turn of the microtask queue of its own.
     return this.send(state, send, ctx, { nonce, gasPremium: msg.gasPremium, receiverId, input });
@@ -456,32 +459,34 @@ const TOP_LEVEL_EXIT_CODES: Partial<Record<ErrorNumber, number>> = {
 const invoked = (result: SendResult): SendOutcome => ({ type: 'invoked', result });
 
 /**
- * The EVM actor's output as the CBOR byte string it returns (or reverts with), encoded when first
- * read: an eth_call answers the output itself, and its gas needs only the block's size. A class, so
- * that the getter sits on the prototype (one hidden class for every block).
+ * Bytes as a CBOR byte string block, encoded when first read: the EVM actor's output as it returns
+ * (or reverts with) it, which an eth_call answers as is and whose gas needs only the block's size;
+ * an eth_call's params (its calldata), which an EVM receiver given the calldata never reads (a
+ * builtin or account receiver, a refusal's gas and a trace do). A class, so that the getter sits
+ * on the prototype (one hidden class for every block).
  */
-class EvmOutputBlock implements IpldBlock {
+class CborBytesBlock implements IpldBlock {
   readonly codec = CBOR;
   private encoded: Uint8Array | undefined;
 
-  constructor(private readonly output: Uint8Array) {}
+  constructor(private readonly bytes: Uint8Array) {}
 
   get data(): Uint8Array {
-    return (this.encoded ??= encodeCbor(this.output));
+    return (this.encoded ??= encodeCbor(this.bytes));
   }
 
   get size(): number {
-    return cborBytesSize(this.output.length);
+    return cborBytesSize(this.bytes.length);
   }
 }
 
 /** The size of a return block's bytes, without encoding an EVM output that is not encoded yet. */
-const blockSize = (block: IpldBlock): number => (block instanceof EvmOutputBlock ? block.size : block.data.length);
+const blockSize = (block: IpldBlock): number => (block instanceof CborBytesBlock ? block.size : block.data.length);
 
 /** InvokeContract's result: the EVM actor returns (or reverts with) its output as a CBOR byte string. */
 function invokedContract(result: InvocationResult): SendResult {
   const evmOutput = result.exitCode === ExitCode.Ok || result.exitCode === ExitCode.EvmReverted;
-  return withReturnBlock(result, evmOutput ? new EvmOutputBlock(result.returnData) : undefined);
+  return withReturnBlock(result, evmOutput ? new CborBytesBlock(result.returnData) : undefined);
 }
 
 /** A deployment's result: the EAM's return ([actor id, robust address, eth address] in CBOR) as its block, none when it returned nothing. */

@@ -492,6 +492,26 @@ describe('call()', () => {
     assert.equal((await executor.call(state, callMessage(accounts[0].filAddress, address, params), ctx, input)).exitCode, ExitCode.Ok);
   });
 
+  test('a message without its params, given the input (an eth_call\'s): a receiver that reads them gets them made of the input, a contract runs as with them', async () => {
+    const { state, address } = await deployedState();
+    const input = new Uint8Array([...new Uint8Array(31), 9]);
+    const params = encodeCbor(input);
+    const withParams = (to: FilAddress) => executor.call(state, callMessage(accounts[0].filAddress, to, params), ctx);
+    const withoutParams = (to: FilAddress) => executor.call(state, callMessage(accounts[0].filAddress, to, new Uint8Array()), ctx, input);
+    const outcome = ({ exitCode, gasUsed, returnData }: { exitCode: number; gasUsed: number; returnData: Uint8Array }) => ({ exitCode, gasUsed, returnData: [...returnData] });
+    // The system actor runs no methods, the reward actor's dispatch refuses InvokeContract: each is charged the params' read by their size.
+    for (const id of [0, REWARD_ACTOR_ID]) {
+      const to = FilAddress.fromId(id);
+      const expected = outcome(await withParams(to));
+      assert.equal(expected.exitCode, ExitCode.ErrUnhandledMessage);
+      assert.deepEqual(outcome(await withoutParams(to)), expected, `f0${id}`);
+      // The size counts: without params or input the charge is less, so the check above sees them.
+      assert.ok((await executor.call(state, callMessage(accounts[0].filAddress, to, new Uint8Array()), ctx)).gasUsed < expected.gasUsed);
+    }
+    assert.deepEqual(outcome(await withoutParams(address)), outcome(await withParams(address)));
+    assert.equal((await withoutParams(address)).exitCode, ExitCode.Ok);
+  });
+
   test('the receiver is resolved once, for the access record and the send alike: a call to a contract, a call to a fresh f410 (the send makes its Placeholder), an applied message', async () => {
     const { state, address, id } = await deployedState();
     // Counts the lookups of the message's own `to` (the EVM resolves its Ethereum address apart).
