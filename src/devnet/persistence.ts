@@ -23,7 +23,11 @@ import { decodeSavedMessage, decodeUnminedMessage, encodeUnminedMessage, type Sa
 import { buildTipset, parentEdit, savedMessagesOf, type IncludedMessage, type Tipset } from '../mining/tipset.js';
 
 /**
- * The format this version writes (9: as 8, and the state root of a tipset mined after a cheat-code
+ * The format this version writes (10: as 9, and a block's ParentStateRoot names the cheat-code edit
+ * its messages ran after, and a tipset's state root its epoch, timestamp and miner too (tipset.ts
+ * RootFormat), so every block CID after the first differs from 9's; `timed`, when present, is the
+ * epoch below which roots are made as 9 made them, as a chain first saved in an older format was
+ * built; 9: as 8, and the state root of a tipset mined after a cheat-code
  * edit names the edit too, so its child's block CID differs from 8's; `roots`, when present, is the
  * epoch below which roots name none, as a chain first saved in an older format was built; 8: as 7,
  * and the state holds the last cheat-code edit's id, key 'e', which the ticket of the tipset mined
@@ -31,17 +35,20 @@ import { buildTipset, parentEdit, savedMessagesOf, type IncludedMessage, type Ti
  * block's miner, which a reader of 6 would not hash its block with; 6: as 5, without the storage KAMT
  * shape of a contract, which the load makes from its slots and a reader of 5 would take for unknown;
  * 5: as 4, and the cron actor's queue written again as the epochs it changed, `$pairsSet`, which a
- * reader of 4 would take for the queue itself); it reads it, format 8 (its tipsets' roots name no
+ * reader of 4 would take for the queue itself); it reads it, format 9 (its tipsets' roots as 9 made
+ * them: ChainStore.untimedRootsBefore past its head), format 8 (its tipsets' roots name no
  * edit, as they were written: ChainStore.editlessRootsBefore past its head), formats 7, 6 and 5 (no
  * edit ids: their tickets name none, as they were written), format 4 (an actor written again is
  * stored as what changed since its previous write, common/storable.ts toStorableChange), format 3
  * (each actor whole; the document ends with its checksum, journal records carry theirs, as in 4 to
- * 9) and format 2 (no checksums), and refuses others. A node started from a file of an older format
+ * 10) and format 2 (no checksums), and refuses others. A node started from a file of an older format
  * writes it again as STATE_FORMAT.
  */
-export const STATE_FORMAT = 9;
+export const STATE_FORMAT = 10;
 /** The first format whose state roots name cheat-code edits (a file of an older one was built without). */
 const EDIT_ROOTS_FORMAT = 9;
+/** The first format whose roots are made as this version makes them (tipset.ts RootFormat 10). */
+const TIMED_ROOTS_FORMAT = 10;
 /** The format before checksums, still read. */
 const UNCHECKED_FORMAT = 2;
 const MAGIC = 'fvm-devnet state';
@@ -204,9 +211,9 @@ function* documentPieces(state: StateTree, chain: ChainStore, commitCount: numbe
   // The document with a marker in place of each array, cut at the markers: the array's header and
   // items go there (a CBOR array is its header, then its items' encodings one after another). A chain
   // never reset has no instanceId, and one without replaced messages no `replaced`.
-  // `roots` (a short key: canonical dag-cbor puts it before the tipsets, which a load rebuilds with it).
-  const roots = chain.editlessRootsBefore;
-  const optional = { ...(instanceId ? { instanceId } : {}), ...(replaced.length > 0 ? { replaced } : {}), ...(roots > 0 ? { roots } : {}) };
+  // `roots` and `timed` (short keys: canonical dag-cbor puts them before the tipsets, which a load rebuilds with them).
+  const [roots, timed] = [chain.editlessRootsBefore, chain.untimedRootsBefore];
+  const optional = { ...(instanceId ? { instanceId } : {}), ...(replaced.length > 0 ? { replaced } : {}), ...(roots > 0 ? { roots } : {}), ...(timed > 0 ? { timed } : {}) };
   const document = encodeCbor({ magic: MAGIC, format: STATE_FORMAT, chainId: big(chainId), clockOffset, ...optional, state: STATE_MARKER, tipsets: TIPSETS_MARKER, [CHECKSUM_KEY]: new Uint8Array(32) });
   const [stateAt, tipsetsAt] = [STATE_MARKER, TIPSETS_MARKER].map((marker) => Buffer.from(document).indexOf(encodeCbor(marker)));
   if (!(0 < stateAt && stateAt < tipsetsAt)) throw new Error('the saved document does not hold the state before the tipsets');
@@ -352,14 +359,15 @@ function tipsetFields(saved: SavedTipset): Omit<SavedTipsetObject, 'blockCid'> &
 }
 
 /**
- * The epoch below which a saved chain's state roots name no edit: all of an older format's (its
- * tipsets were built so), else its `roots`, if any.
+ * The epoch below which a saved chain's roots are made as an older format made them: all of a
+ * format before `since`'s (its tipsets were built so), else the document's `epoch` (`roots` below
+ * which roots name no edit, `timed` below which they name no time), if any.
  */
-function editlessRootsBefore(format: number, roots: unknown): number {
-  if (format < EDIT_ROOTS_FORMAT) return Infinity;
-  if (roots === undefined) return 0;
-  if (!(Number.isSafeInteger(roots) && (roots as number) > 0)) throw new Error(`its roots epoch ${String(roots)} is not a positive epoch`);
-  return roots as number;
+function olderRootsBefore(format: number, since: number, name: string, epoch: unknown): number {
+  if (format < since) return Infinity;
+  if (epoch === undefined) return 0;
+  if (!(Number.isSafeInteger(epoch) && (epoch as number) > 0)) throw new Error(`its ${name} epoch ${String(epoch)} is not a positive epoch`);
+  return epoch as number;
 }
 
 /** A saved chain as it is read: each state commit and tipset added as it is decoded. */
@@ -406,8 +414,7 @@ class LoadingChain {
     if (parent && !(saved.epoch > parent.epoch)) throw new Error(`tipset ${saved.epoch} does not follow ${parent.epoch}`);
     // Its edit is read from the state loaded so far, which holds the commits before it.
     const edit = parentEdit((e) => this.state.editAt(e), parent);
-    const editlessRoot = saved.epoch < this.chain.editlessRootsBefore;
-    const tipset = buildTipset({ epoch: saved.epoch, timestamp: saved.timestamp, baseFee: decodeBigInt(saved.baseFee), parent, messages, miner: saved.miner, edit, editlessRoot });
+    const tipset = buildTipset({ epoch: saved.epoch, timestamp: saved.timestamp, baseFee: decodeBigInt(saved.baseFee), parent, messages, miner: saved.miner, edit, roots: this.chain.rootsAt(saved.epoch) });
     if (!saved.hashes(tipset.blockCid)) throw new Error(`tipset ${saved.epoch} does not hash to its saved block CID`);
     this.chain.append(tipset);
   }
@@ -534,11 +541,17 @@ function applyCheckedJournal(loading: LoadingChain, journal: Uint8Array): Return
   if (journal.length < 8 || equal(blake2b32(journal.subarray(0, 4)), journal.subarray(4, 8))) return applyJournal(loading, journal, true);
   const damaged = new Error("its journal's record at byte 0 has a damaged length");
   const before = chainMark(loading);
+  // Its tipsets were built with format 2's roots, its rewinds too: they do not make later tipsets this version's.
+  const { chain } = loading;
+  const roots = [chain.editlessRootsBefore, chain.untimedRootsBefore] as const;
+  chain.editlessRootsBefore = chain.untimedRootsBefore = Infinity;
   let leftover: ReturnType<typeof applyJournal>;
   try {
     leftover = applyJournal(loading, journal, false);
   } catch {
     throw damaged;
+  } finally {
+    [chain.editlessRootsBefore, chain.untimedRootsBefore] = roots;
   }
   if (leftover.readAgain) return leftover;
   if (leftover.bytes === 0 || chainMark(loading) !== before) throw damaged;
@@ -569,7 +582,7 @@ export function decodeChain(bytes: Uint8Array, where: string, { journal, hotMess
   const checksummed = endsWithChecksum(bytes);
   if (checksummed && !equal(blake2b256(bytes.subarray(0, -32)), bytes.subarray(-32))) throw damaged(new Error('its bytes do not match the checksum it ends with'));
   const loading = new LoadingChain(hotMessages);
-  const doc: { magic?: unknown; format?: unknown; chainId?: Uint8Array; clockOffset?: number; instanceId?: unknown; replaced?: unknown; roots?: unknown; [CHECKSUM_KEY]?: unknown } = {};
+  const doc: { magic?: unknown; format?: unknown; chainId?: Uint8Array; clockOffset?: number; instanceId?: unknown; replaced?: unknown; roots?: unknown; timed?: unknown; [CHECKSUM_KEY]?: unknown } = {};
   /** What was wrong with a state commit: said once the file is known to be of this format (which comes after the state). */
   let stateError: unknown;
   /** The document's magic and format, once the tipsets come or the document ends (canonical dag-cbor has both before the tipsets). */
@@ -605,7 +618,8 @@ export function decodeChain(bytes: Uint8Array, where: string, { journal, hotMess
         }
       } else if (key === 'tipsets') {
         checkHeader();
-        loading.chain.editlessRootsBefore = editlessRootsBefore(doc.format as number, doc.roots);
+        loading.chain.editlessRootsBefore = olderRootsBefore(doc.format as number, EDIT_ROOTS_FORMAT, 'roots', doc.roots);
+        loading.chain.untimedRootsBefore = olderRootsBefore(doc.format as number, TIMED_ROOTS_FORMAT, 'timed', doc.timed);
         const count = read(() => reader.arrayHeader());
         for (let j = 0; j < count; j++) loading.addTipset(read(() => reader.value<SavedTipset>()));
       } else {
@@ -619,8 +633,9 @@ export function decodeChain(bytes: Uint8Array, where: string, { journal, hotMess
     const applied = journal && (doc.format !== UNCHECKED_FORMAT ? applyCheckedJournal(loading, journal) : applyJournal(loading, journal, false));
     if (applied?.readAgain) return decodeChain(bytes, where, { journal: journal!.subarray(0, applied.bytes), hotMessages });
     if (!loading.head || loading.chain.first.epoch !== 0) throw new Error('the chain has no genesis');
-    // An older format's tipsets, the journal's too, were built with roots naming no edit; those mined from now on name theirs.
+    // An older format's tipsets, the journal's too, were built with its roots; those mined from now on have this version's.
     if ((doc.format as number) < EDIT_ROOTS_FORMAT) loading.chain.editlessRootsBefore = loading.head.epoch + 1;
+    if ((doc.format as number) < TIMED_ROOTS_FORMAT) loading.chain.untimedRootsBefore = loading.head.epoch + 1;
     if (!loading.state.at(0).getActor(INIT_ACTOR_ID)) throw new Error('its genesis state has no init actor');
     const clockOffset = applied?.clockOffset ?? doc.clockOffset;
     // Chain time moves forward (evm_increaseTime, tipsets ahead of the clock) and back (anvil_rollback

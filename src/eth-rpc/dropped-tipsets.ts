@@ -121,8 +121,18 @@ class DroppedTipsets {
   }
 
   /**
-   * The kept tipset whose state root is `root` (the ParentStateRoot of one mined on it), asked after
-   * the chain as byBlockHash: a look through at most KEPT_DROPPED tipsets.
+   * The state a kept tipset's block names by its ParentStateRoot `root`: the state its messages ran
+   * on (its branch's before it, the edits made at its parent's epoch in), asked after the chain's
+   * blocks as byBlockHash: a look through at most KEPT_DROPPED tipsets.
+   */
+  stateByParentRoot(root: CID): StateReader | undefined {
+    for (const tipset of this.logs.keys()) if (tipset.header.parentStateRoot.equals(root)) return this.branchOf(tipset).at(tipset.epoch - 1);
+    return undefined;
+  }
+
+  /**
+   * The kept tipset whose state root is `root` (the ParentStateRoot of one mined on it with no edit
+   * between), asked after the chain as byBlockHash: a look through at most KEPT_DROPPED tipsets.
    */
   byStateRoot(root: CID): Tipset | undefined {
     for (const tipset of this.logs.keys()) if (tipset.stateRoot.equals(root)) return tipset;

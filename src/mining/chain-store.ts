@@ -6,7 +6,7 @@ import { encodeMessage, encodeSignedMessage, messageCid, SigType } from '../fevm
 import { eventsRoot } from '../fevm/events-amt.js';
 import type { ActorEvent } from '../fevm/types.js';
 import { DigestIndex } from './digest-index.js';
-import { compactMessages, DecodedColdTipsets, encodeBlockHeader, messageDigestOf, type IncludedMessage, type Tipset } from './tipset.js';
+import { compactMessages, CURRENT_ROOTS, DecodedColdTipsets, encodeBlockHeader, messageDigestOf, type IncludedMessage, type RootFormat, type Tipset } from './tipset.js';
 
 /** What a premium estimate reads of a tipset: its block count and its messages' premiums and gas limits. */
 export interface TipsetFees {
@@ -70,12 +70,19 @@ export class ChainStore {
   private unindexedEvents: number[] = [];
 
   /**
-   * The tipsets below this epoch have state roots that name no cheat-code edit (tipset.ts
-   * buildTipset's `editlessRoot`): those of a chain saved before --state format 9, rebuilt as they
-   * were saved; 0 for a chain of this version's. A cut below it lowers it (`truncate`), so that the
-   * tipsets mined again there name their edits; Infinity while an older format's file and journal load.
+   * The tipsets below this epoch have roots made as --state format 8 made them (tipset.ts RootFormat),
+   * naming no cheat-code edit: those of a chain saved in format 8 or older, rebuilt as they were
+   * saved; 0 for a chain of this version's. A cut below it lowers it (`truncate`), so that the tipsets
+   * mined again there have this version's roots; Infinity while an older format's file and journal load.
    */
   editlessRootsBefore = 0;
+  /** Likewise, the tipsets below this epoch have roots made as format 9 made them, or 8 below editlessRootsBefore. */
+  untimedRootsBefore = 0;
+
+  /** How the roots of a tipset at `epoch` are made (tipset.ts RootFormat): as the format that first saved them. */
+  rootsAt(epoch: number): RootFormat {
+    return epoch < this.editlessRootsBefore ? 8 : epoch < this.untimedRootsBefore ? 9 : CURRENT_ROOTS;
+  }
 
   /**
    * The block hash of an epoch before the first tipset: a fork's upstream's (ForkSource.tipsetHash,
@@ -149,6 +156,7 @@ export class ChainStore {
   adopt(loaded: ChainStore): void {
     this.truncate(-1);
     this.editlessRootsBefore = loaded.editlessRootsBefore;
+    this.untimedRootsBefore = loaded.untimedRootsBefore;
     [this.tipsets, loaded.tipsets] = [loaded.tipsets, this.tipsets];
     [this.firstOrdinals, loaded.firstOrdinals] = [loaded.firstOrdinals, this.firstOrdinals];
     [this.messageCount, loaded.messageCount] = [loaded.messageCount, this.messageCount];
@@ -200,8 +208,9 @@ export class ChainStore {
 
   /** Forgets every tipset above `height` and what they included (evm_revert, anvil_reset). */
   truncate(height: number): void {
-    // Tipsets mined from here on name their edits; a journal's replay cuts here too, so it rebuilds the same roots.
+    // Tipsets mined from here on have this version's roots; a journal's replay cuts here too, so it rebuilds the same roots.
     if (Number.isFinite(this.editlessRootsBefore)) this.editlessRootsBefore = Math.min(this.editlessRootsBefore, height + 1);
+    if (Number.isFinite(this.untimedRootsBefore)) this.untimedRootsBefore = Math.min(this.untimedRootsBefore, height + 1);
     const count = this.messageCount;
     let droppedEvents = false;
     while (this.tipsets.length > 0 && this.head.epoch > height) {

@@ -467,7 +467,7 @@ export class Miner {
     for (const { actor, error } of cronFailures) this.deps.onCronError(epoch, actor, error);
     // The header names the miner the block reward went to, as a Lotus block names its winner (who ApplyBlocks rewards).
     const edit = parentEdit((e) => state.editAt(e), parent);
-    const tipset = buildTipset({ epoch, timestamp: ctx.timestamp, baseFee: ctx.baseFee, parent, messages: included, miner: winner, edit, editlessRoot: epoch < chain.editlessRootsBefore });
+    const tipset = buildTipset({ epoch, timestamp: ctx.timestamp, baseFee: ctx.baseFee, parent, messages: included, miner: winner, edit, roots: chain.rootsAt(epoch) });
     // State, chain and pool change together, with no await in between: readers never see half a tipset.
     state.commit(overlay, epoch);
     chain.append(tipset);

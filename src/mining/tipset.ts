@@ -117,21 +117,32 @@ interface TipsetInput {
   miner?: number;
   /** The id of the last cheat-code edit of the state since its parent was mined, if any (parentEdit). */
   edit?: number | undefined;
-  /**
-   * Its state root names no edit, as roots were made before --state format 9: a tipset of a chain
-   * saved in an older format (ChainStore.editlessRootsBefore), rebuilt with the block CID it was saved with.
-   */
-  editlessRoot?: boolean;
+  /** How its roots are made (RootFormat): as this version makes them unless rebuilt from an older --state file. */
+  roots?: RootFormat;
 }
+
+/**
+ * How a tipset's state root and its header's ParentStateRoot are made, by the --state format that
+ * first made them, so that a chain saved in an older format is rebuilt with the block CIDs it was
+ * saved with (ChainStore.rootsAt):
+ * - 8 (and older): the root is [parent's root, messages root, receipts root];
+ * - 9: and the cheat-code edit the tipset was mined after, if any (X5);
+ * - 10: the header's ParentStateRoot names the state the block's messages ran on: its parent's root,
+ *   or [parent's root, edit] when an edit was made since the parent was mined (R83); the root is
+ *   [that, messages root, receipts root, epoch, timestamp, miner], what else decides the state a
+ *   tipset leaves (X7: block.timestamp, block.number, the block reward's winner).
+ */
+export type RootFormat = 8 | 9 | 10;
+export const CURRENT_ROOTS: RootFormat = 10;
 
 /**
  * The id of the last cheat-code edit of the state a tipset on `parent` is mined on, if one was made
  * since `parent` was mined (the state it was mined on holds another): `editAt` reads a state's
- * (StateTree.editAt). Its header's ticket names it, and so does its state root (the ParentStateRoot of
- * the tipset mined on it), which the devnet makes from its parent's root and its messages and
- * receipts, not from the state: a tipset mined after an evm_revert on other edits must not take the
- * hash of the one the revert dropped (X1), nor its state root (X5: StateChangedActors by a dropped
- * root). A chain without edits keeps its hashes.
+ * (StateTree.editAt). Its header's ticket names it, and so do its ParentStateRoot and its state root
+ * (RootFormat), which the devnet makes from its parent's root and what the tipset did, not from the
+ * state: a tipset mined after an evm_revert on other edits must not take the hash of the one the
+ * revert dropped (X1), nor its roots (X5, R83: StateChangedActors by a dropped root). A chain without
+ * edits keeps its hashes.
  */
 export function parentEdit(editAt: (epoch: number) => number | undefined, parent: Tipset | undefined): number | undefined {
   if (!parent) return undefined;
@@ -141,6 +152,9 @@ export function parentEdit(editAt: (epoch: number) => number | undefined, parent
 
 /** The edit (parentEdit) each tipset mined after one was made on: held off the tipsets, as few have one. */
 const editsBefore = new WeakMap<Tipset, number>();
+
+/** The ParentStateRoot of each tipset whose header names an edit in it (RootFormat 10), held off the tipsets as editsBefore. */
+const editedParentRoots = new WeakMap<Tipset, CID>();
 
 /** The tipset key: a CBOR byte string of the block CIDs' bytes (Lotus chain/types/tipset_key.go). */
 export function tipsetKeyCid(blockCids: CID[]): CID {
@@ -581,7 +595,7 @@ class DevnetBlockHeader implements BlockHeader {
   }
 
   get parentStateRoot(): CID {
-    return this.tipset.parent?.stateRoot ?? FIRST_PARENT_STATE_ROOT;
+    return editedParentRoots.get(this.tipset) ?? this.tipset.parent?.stateRoot ?? FIRST_PARENT_STATE_ROOT;
   }
 
   get parentMessageReceipts(): CID {
@@ -601,11 +615,21 @@ class DevnetBlockHeader implements BlockHeader {
   }
 }
 
+/** What a tipset's state root is the CID of, as `roots` makes it (RootFormat). */
+function stateRootFields(
+  roots: RootFormat,
+  f: { parentRoot: CID; editedParentRoot: CID | undefined; edit: number | undefined; messagesRoot: CID; receiptsRoot: CID; epoch: number; timestamp: number; miner: number },
+): unknown[] {
+  if (roots === 8 || (roots === 9 && f.edit === undefined)) return [f.parentRoot, f.messagesRoot, f.receiptsRoot];
+  if (roots === 9) return [f.parentRoot, f.messagesRoot, f.receiptsRoot, f.edit];
+  return [f.editedParentRoot ?? f.parentRoot, f.messagesRoot, f.receiptsRoot, f.epoch, f.timestamp, f.miner];
+}
+
 /**
  * A tipset of the devnet's own, or (`upstream`) the stand-in for an upstream's at a fork's epoch: its
  * block CIDs are the upstream's, so that its key and hash are the upstream's.
  */
-export function buildTipset({ epoch, timestamp, baseFee, parent, messages, miner = NO_MINER, edit, editlessRoot = false }: TipsetInput, upstream?: UpstreamTipset): Tipset {
+export function buildTipset({ epoch, timestamp, baseFee, parent, messages, miner = NO_MINER, edit, roots = CURRENT_ROOTS }: TipsetInput, upstream?: UpstreamTipset): Tipset {
   const receiptsRoot = receiptsRootOf(messages);
   const messagesRoot = messagesRootOf(messages);
   const { bytes: digests, at: digestsAt } = digestSlab.take((FIRST_MESSAGE + messages.length) * DIGEST_BYTES);
@@ -637,12 +661,15 @@ export function buildTipset({ epoch, timestamp, baseFee, parent, messages, miner
   });
   put(RECEIPTS_ROOT, receiptsRoot);
   put(MESSAGES_ROOT, messagesRoot);
-  const parentStateRoot = parent?.stateRoot ?? FIRST_PARENT_STATE_ROOT;
-  const rootEdit = editlessRoot ? undefined : edit;
-  put(STATE_ROOT, cidOf(encodeCbor(rootEdit === undefined ? [parentStateRoot, messagesRoot, receiptsRoot] : [parentStateRoot, messagesRoot, receiptsRoot, rootEdit])));
+  const parentRoot = parent?.stateRoot ?? FIRST_PARENT_STATE_ROOT;
+  const editedParentRoot = roots >= 10 && edit !== undefined ? cidOf(encodeCbor([parentRoot, edit])) : undefined;
+  // A first tipset ran nothing on the state the chain starts from: its root is as every format made it.
+  const rootFormat = parent ? roots : 8;
+  put(STATE_ROOT, cidOf(encodeCbor(stateRootFields(rootFormat, { parentRoot, editedParentRoot, edit, messagesRoot, receiptsRoot, epoch, timestamp, miner }))));
   const gasUsed = messages.reduce((n, m) => n + m.receipt.gasUsed, 0);
   const tipset = new MinedTipset(epoch, timestamp, baseFee, parent, mined, gasUsed, nextBaseFee(baseFee, messages.map(feeFieldsOf)), digests, digestsAt, upstream, miner);
   if (edit !== undefined) editsBefore.set(tipset, edit);
+  if (editedParentRoot) editedParentRoots.set(tipset, editedParentRoot);
   // The header reads the roots just put; the block CID and the key follow from it.
   if (upstream) {
     put(KEY, tipsetKeyCid(upstream.blocks));

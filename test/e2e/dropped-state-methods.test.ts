@@ -114,6 +114,56 @@ describe('Filecoin state methods at a tipset evm_revert dropped, over HTTP', () 
     assert.equal(await changedTo(dropped), String(0x1111));
   });
 
+  test("StateChangedActors by a dropped branch's first block's ParentStateRoot shows the state it was mined on (the edit before it), not its parent's as edited after the revert (R83)", async () => {
+    const lotus = glifClient(devnet.url);
+    const target = '0x' + '33'.repeat(20);
+    await rpc(devnet.url, 'evm_mine');
+    const snapshot = await rpc(devnet.url, 'evm_snapshot');
+    await rpc(devnet.url, 'anvil_setBalance', [target, '0x1111']);
+    await rpc(devnet.url, 'evm_mine');
+    const first = (await lotus.request('ChainHead')).Blocks[0];
+    await rpc(devnet.url, 'evm_mine');
+    const second = (await lotus.request('ChainHead')).Blocks[0];
+    const changed = () => lotus.request('StateChangedActors', first.ParentStateRoot, second.ParentStateRoot);
+    const before = await changed();
+    assert.equal(await rpc(devnet.url, 'evm_revert', [snapshot]), true);
+    await rpc(devnet.url, 'anvil_setBalance', [target, '0x2222']);
+    await rpc(devnet.url, 'evm_mine');
+    assert.deepEqual(await changed(), before);
+  });
+
+  test("StateChangedActors by a dropped block's ParentStateRoot shows its state where the chain mined the same transaction at another second: the root names the timestamp (X7)", async () => {
+    const lotus = glifClient(devnet.url);
+    const { wallet, provider } = devnet;
+    // Pays block.timestamp attoFIL to PAYEE on each call: the state depends on the time, as StateChangedActors shows it.
+    const payee = '0x' + '44'.repeat(20);
+    const runtime = `60006000600060004273${payee.slice(2)}5af15000`;
+    const deployed = await (await wallet.sendTransaction({ data: `0x6022600c60003960226000f3${runtime}`, value: 10n ** 18n })).wait();
+    const contract = deployed!.contractAddress!;
+    const snapshot = await rpc(devnet.url, 'evm_snapshot');
+    const raw = await wallet.signTransaction(await wallet.populateTransaction({ to: contract }));
+    // The call's block, and the ParentStateRoot of the block mined on it: the state the call left.
+    const call = async () => {
+      await (await provider.broadcastTransaction(raw)).wait();
+      await rpc(devnet.url, 'evm_mine');
+      const next = (await lotus.request('ChainHead')).Blocks[0];
+      const { Blocks: [mined] } = await lotus.request('ChainGetTipSet', next.Parents);
+      return { timestamp: mined.Timestamp, base: mined.ParentStateRoot, root: next.ParentStateRoot };
+    };
+    const payeeId = async () => lotus.request('StateLookupID', await lotus.request('EthAddressToFilecoinAddress', payee), null);
+    const paid = async ({ base, root }: { base: unknown; root: unknown }) => (await lotus.request('StateChangedActors', base, root))[await payeeId()]?.Balance;
+    const dropped = await call();
+    assert.equal(await paid(dropped), String(dropped.timestamp));
+    assert.equal(await rpc(devnet.url, 'evm_revert', [snapshot]), true);
+    await rpc(devnet.url, 'evm_setNextBlockTimestamp', [dropped.timestamp + 1]);
+    const again = await call();
+    assert.equal(again.timestamp, dropped.timestamp + 1);
+    assert.notDeepEqual(again.root, dropped.root);
+    assert.deepEqual(again.base, dropped.base);
+    assert.equal(await paid(again), String(again.timestamp));
+    assert.equal(await paid(dropped), String(dropped.timestamp));
+  });
+
   test('StateSearchMsg from the dropped head finds a message its replacement stood for in a dropped block, as before the revert', async () => {
     const lotus = glifClient(devnet.url);
     await rpc(devnet.url, 'evm_setAutomine', [false]);

@@ -60,6 +60,25 @@ async function editlessRoot(rpc: Rpc, height: number): Promise<string> {
   return cidOf(encodeCbor([own.ParentStateRoot, own.Messages, child.ParentMessageReceipts].map((c: { '/': string }) => CID.parse(c['/'])))).toString();
 }
 
+/**
+ * The state root of the tipset at `height` as format 10 makes it: the ParentStateRoot its block names,
+ * its messages' and receipts' roots (read from its child), its epoch, timestamp and miner.
+ */
+async function timedRoot(rpc: Rpc, height: number): Promise<string> {
+  const [own, child] = [await blockAt(rpc, height), await blockAt(rpc, height + 1)];
+  const cids = [own.ParentStateRoot, own.Messages, child.ParentMessageReceipts].map((c: { '/': string }) => CID.parse(c['/']));
+  return cidOf(encodeCbor([...cids, own.Height, own.Timestamp, Number((own.Miner as string).slice(2))])).toString();
+}
+
+/** A saved document's `roots` and `timed`: the epochs below which roots name no edit, and no time. */
+const roots = (bytes: Uint8Array) => {
+  const doc = decodeCbor<{ roots?: number; timed?: number }>(bytes);
+  return [doc.roots, doc.timed];
+};
+
+/** A file of test/fixtures/state-format-9. */
+const format9 = (name: string) => readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'state-format-9', name));
+
 describe('saving and loading a chain', () => {
   test('a loaded chain answers every earlier query as before and goes on', async (t) => {
     const a = await busyChain(t);
@@ -287,40 +306,42 @@ describe('saving and loading a chain', () => {
     assert.throws(() => decodeChain(encodeChecked(doc), 'f'), /a message of tipset 1 has neither/);
   });
 
-  test("a chain with a cheat-code edit is saved in format 9, with the edit's id (state key 'e', which the next tipset's ticket names); the format is checked before the state, so a reader of an older format refuses it as newer, not as damaged", async (t) => {
+  test("a chain with a cheat-code edit is saved in format 10, with the edit's id (state key 'e', which the next tipset's ticket names); the format is checked before the state, so a reader of an older format refuses it as newer, not as damaged", async (t) => {
     const rpc = await setupRpc(t);
     await rpc.result('anvil_setBalance', [RECIPIENT, '0x1111']);
     await rpc.result('evm_mine');
     const doc = decodeCbor<{ format: number; state: [number, [string, unknown][]][] }>(rpc.devnet.save());
-    assert.equal(doc.format, 9);
-    assert.ok(!('roots' in doc), 'a chain of this version names edits in all its roots');
+    assert.equal(doc.format, 10);
+    assert.ok(!('roots' in doc) && !('timed' in doc), 'a chain of this version has its roots in all its tipsets');
     assert.ok(doc.state.some(([, changes]) => changes.some(([key]) => key === 'e')), 'the edit id is saved');
     // As a reader of 7 saw a file of 8: a state key it does not know ('e' to it, 'x' to this one) in a
     // format after its own: refused as newer, where the same key in its own format is damage.
     const unknownKey = { ...doc, state: doc.state.map(([epoch, changes]) => [epoch, changes.map(([key, value]) => [key === 'e' ? 'x' : key, value])]) };
     assert.throws(() => decodeChain(encodeChecked(unknownKey), 'f'), /is damaged/);
-    assert.throws(() => decodeChain(encodeChecked({ ...unknownKey, format: doc.format + 1 }), 'f'), /written by a newer fvm-devnet \(format 10;/);
+    assert.throws(() => decodeChain(encodeChecked({ ...unknownKey, format: doc.format + 1 }), 'f'), /written by a newer fvm-devnet \(format 11;/);
   });
 
-  test('a chain of format 8 (roots naming no edit) loads with the block CIDs it was saved with; tipsets mined on it after an edit name it in their roots, and a format 9 save keeps both', async (t) => {
+  test('a chain of format 8 (roots naming no edit) loads with the block CIDs it was saved with; tipsets mined on it after an edit name it in their roots, and a format 10 save keeps both', async (t) => {
     const a = await setupRpc(t, {}, { saved: decodeChain(format8('chain.state'), 'chain.state') });
-    const cids = async (rpc: typeof a) => Promise.all([1, 2, 3, 4, 5].map(async (h) => (await rpc.result('Filecoin.ChainGetTipSetByHeight', [h, null])).Cids[0]['/']));
+    const cids = async (rpc: typeof a) => Promise.all([1, 2, 3, 4, 5, 6].map(async (h) => (await rpc.result('Filecoin.ChainGetTipSetByHeight', [h, null])).Cids[0]['/']));
     // As test/fixtures/state-format-8/README.md gives them.
     const saved = ['bafy2bzacebmqmkzpts7v4yfdd42cnwaeasyjgpyxcwuwt7f7ddd5fv5xvvqve', 'bafy2bzaced65pjungsd335sme64byjoowxj6kjyqfeheevusvrig77wpzsktq', 'bafy2bzacea7dmnz3isausv4dvbgrhutkrk6dfpsv4klowwapwhbgqbz44cmei'];
+    await a.result('evm_mine');
     await a.result('anvil_setBalance', [RECIPIENT, '0x3333']);
     await a.result('anvil_mine', ['0x2']);
     const before = await cids(a);
     assert.deepEqual(before.slice(0, 3), saved);
-    // Height 3, saved in format 8 after an edit, names none; height 4, mined after one on the loaded chain, does.
+    // Height 3, saved in format 8 after an edit, names none; height 4, mined on the loaded chain, has this version's root, and so does 5, mined after an edit it names.
     assert.equal(await parentStateRoot(a, 4), await editlessRoot(a, 3));
-    assert.notEqual(await parentStateRoot(a, 5), await editlessRoot(a, 4));
-    const doc = decodeCbor<{ format: number; roots: number }>(a.devnet.save());
-    assert.deepEqual([doc.format, doc.roots], [9, 4]);
+    assert.notEqual(await parentStateRoot(a, 5), await timedRoot(a, 4));
+    assert.equal(await parentStateRoot(a, 6), await timedRoot(a, 5));
+    const doc = decodeCbor<{ format: number; roots: number; timed: number }>(a.devnet.save());
+    assert.deepEqual([doc.format, doc.roots, doc.timed], [10, 4, 4]);
     const b = await setupRpc(t, {}, { saved: decodeChain(a.devnet.save(), 'chain.state') });
     assert.deepEqual(await cids(b), before);
   });
 
-  test('a chain of format 8 with its journal (a node of format 8 killed: tipsets mined after edits, one of them dropped by a revert) loads with the block CIDs it mined; a format 9 save keeps roots naming no edit up to its head (B5)', async (t) => {
+  test('a chain of format 8 with its journal (a node of format 8 killed: tipsets mined after edits, one of them dropped by a revert) loads with the block CIDs it mined; a format 10 save keeps roots naming no edit up to its head (B5)', async (t) => {
     const saved = decodeChain(format8('chain.state'), 'chain.state', { journal: format8('chain.state.journal') });
     // As test/fixtures/state-format-8/README.md gives them: heights 4 and 5, then 6 and 7 mined after the revert.
     const journaled = [
@@ -333,12 +354,42 @@ describe('saving and loading a chain', () => {
     const a = await setupRpc(t, {}, { saved });
     // Height 6, mined after an edit made after the revert, names none, as format 8 mined it.
     assert.equal(await parentStateRoot(a, 7), await editlessRoot(a, 6));
-    const doc = decodeCbor<{ format: number; roots: number }>(a.devnet.save());
-    assert.deepEqual([doc.format, doc.roots], [9, 8]);
+    const doc = decodeCbor<{ format: number; roots: number; timed: number }>(a.devnet.save());
+    assert.deepEqual([doc.format, doc.roots, doc.timed], [10, 8, 8]);
     // Mined on after an edit, the next tipset names it.
     await a.result('anvil_setBalance', [RECIPIENT, '0x7777']);
     await a.result('anvil_mine', ['0x2']);
     assert.notEqual(await parentStateRoot(a, 9), await editlessRoot(a, 8));
+  });
+
+  test('a chain of format 9 (roots naming no time, ParentStateRoots no edit) loads with the block CIDs it was saved with, its journal too; tipsets mined on it have roots naming their epoch, timestamp and miner, and a format 10 save keeps both (X7)', async (t) => {
+    // As test/fixtures/state-format-9/README.md gives them: heights 1 to 3 in the file, 4 to 7 in the journal (6 mined again after a revert).
+    const saved = [
+      'bafy2bzacecvk45xoyzbnrygrbieb6lu6pyxl2f33ox2mcd6tbqrwsfcvwmtgi',
+      'bafy2bzacedjfvp2m73ichypcf7k66ww6wu56pziscza6vrdo5tmwnwv5h4fly',
+      'bafy2bzacebwuje56hxfxz3uwzvq3r7euc4x6sjkewmd7kuvfopruaddnyuzry',
+    ];
+    const journaled = [
+      'bafy2bzacedr4fixqolsapvqsyylmwoxuxjfhqnctanwgxr5ypp5bgubabgpaa',
+      'bafy2bzacecitdtyhpkhtsv3ifset4dydekbobzmhtehvs5grhsutjzh75q3zi',
+      'bafy2bzacebkr6qqfllu5j4tz7nfwpqisbnlrektqgfb7c5dk522j4iz4bxnvc',
+      'bafy2bzacebazcdol5cm4khk6l27aukt7lp4pchtv7sqattpzxoqeki5x5bqh4',
+    ];
+    const blocks = (chain: { all(): readonly { blockCid: CID }[] }) => chain.all().slice(1).map((tipset) => tipset.blockCid.toString());
+    assert.deepEqual(blocks(decodeChain(format9('chain.state'), 'chain.state').chain), saved);
+    const a = await setupRpc(t, {}, { saved: decodeChain(format9('chain.state'), 'chain.state', { journal: format9('chain.state.journal') }) });
+    assert.deepEqual(blocks(a.devnet.chain), [...saved, ...journaled]);
+    // Height 7, as format 9 made it, names no time: height 8's ParentStateRoot is not its timed root.
+    await a.result('anvil_setBalance', [RECIPIENT, '0x7777']);
+    await a.result('anvil_mine', ['0x3']);
+    assert.notEqual(await parentStateRoot(a, 8), await timedRoot(a, 7));
+    // Height 8, mined after an edit, names it in its ParentStateRoot (not its parent's root), and heights 8 and 9 their time.
+    assert.notEqual(await parentStateRoot(a, 8), await parentStateRoot(a, 7));
+    assert.equal(await parentStateRoot(a, 9), await timedRoot(a, 8));
+    assert.equal(await parentStateRoot(a, 10), await timedRoot(a, 9));
+    assert.deepEqual(roots(a.devnet.save()), [undefined, 8]);
+    const b = await setupRpc(t, {}, { saved: decodeChain(a.devnet.save(), 'chain.state') });
+    assert.deepEqual(blocks(b.devnet.chain), blocks(a.devnet.chain));
   });
 
   test('a chain of format 8 cut below its loaded head (anvil_rollback) names the edits in the roots of the tipsets mined there again, and its file and journal rebuild them (A3)', async (t) => {
@@ -353,14 +404,14 @@ describe('saving and loading a chain', () => {
       file.close();
       rmSync(dir, { recursive: true, force: true });
     });
-    // Written again in format 9: the roots below the loaded head + 1 name no edit.
-    assert.equal(decodeCbor<{ roots: number }>(readFileSync(path)).roots, 4);
+    // Written again in format 10: the roots below the loaded head + 1 name no edit.
+    assert.deepEqual(roots(readFileSync(path)), [4, 4]);
     await a.result('anvil_rollback', ['0x2']);
     await a.result('anvil_setBalance', [RECIPIENT, '0x4444']);
     await a.result('anvil_mine', ['0x2']);
     // Height 2, mined again after an edit, names it: a branch mined there after other edits has another root (X5).
     assert.notEqual(await parentStateRoot(a, 3), await editlessRoot(a, 2));
-    assert.equal(decodeCbor<{ roots: number }>(a.devnet.save()).roots, 2);
+    assert.deepEqual(roots(a.devnet.save()), [2, 2]);
     // The journal's rewind cuts the loaded chain as the rollback did: the same blocks.
     const blocks = (tipsets: readonly { blockCid: CID }[]) => tipsets.map((tipset) => tipset.blockCid.toString());
     assert.deepEqual(blocks(readStateFile(path)!.chain.all()), blocks(a.devnet.chain.all()));

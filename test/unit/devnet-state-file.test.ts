@@ -64,9 +64,9 @@ async function turnsUntil(what: string, done: () => boolean): Promise<void> {
   }
 }
 
-/** Rewrites the file at `path` and its journal as format 2 wrote them: no checksums. */
+/** Rewrites the file at `path` and its journal as format 2 wrote them: no checksums (nor roots' epochs: its chain must have format 8's roots). */
 function asFormat2(path: string): void {
-  const { fileChecksum: _, ...doc } = decodeCbor<Record<string, unknown>>(readFileSync(path));
+  const { fileChecksum: _, roots: _roots, timed: _timed, ...doc } = decodeCbor<Record<string, unknown>>(readFileSync(path));
   writeFileSync(path, encodeCbor({ ...doc, format: 2 }));
   const journal = readFileSync(journalPath(path));
   const records: Buffer[] = [];
@@ -475,6 +475,8 @@ describe('StateFile', () => {
       const path = join(dir, `undecodable-${head}.state`);
       {
         using node = await keptDevnet(path);
+        // Mined with roots as format 8 and older made them (tipset.ts RootFormat), as a format 2 node's.
+        node.devnet.chain.editlessRootsBefore = node.devnet.chain.untimedRootsBefore = Infinity;
         await send(node.devnet, 0);
         const snapshot = await node.devnet.cheats.snapshot();
         await send(node.devnet, 1);

@@ -21,6 +21,14 @@ const MINER = 't0111';
 const CLIENT = deriveNodeKeys(DEFAULT_MNEMONIC).dealClient.address.toString();
 const VERIFIER = deriveNodeKeys(DEFAULT_MNEMONIC).verifier.address.toString();
 const FIL = 10n ** 18n;
+/** Where PAYS_TIMESTAMP's contract pays. */
+const PAYEE = '0x' + '11'.repeat(20);
+/**
+ * Deploys a contract that pays block.timestamp attoFIL to PAYEE on each call (CALL with value
+ * TIMESTAMP), so that a state that depends on the time shows in StateChangedActors (a contract's
+ * Head stands for its storage by generation, not by its values).
+ */
+const PAYS_TIMESTAMP_INITCODE = `0x6022600c60003960226000f360006000600060004273${PAYEE.slice(2)}5af15000`;
 
 type Call = (method: string, params?: unknown[]) => Promise<{ result?: unknown; error?: { message: string } }>;
 
@@ -549,6 +557,54 @@ describe('Filecoin state methods at a dropped tipset\'s key', () => {
     assert.notDeepEqual(onChain.ParentStateRoot, dropped.ParentStateRoot);
     assert.equal(await changed(), String(0x1111));
     assert.equal((await result('Filecoin.StateChangedActors', [base.ParentStateRoot, onChain.ParentStateRoot]))[actor].Balance, String(0x2222));
+  });
+
+  test("StateChangedActors by a dropped block's ParentStateRoot reads its kept state where the chain mined the same transaction, with the same receipt, at another second: roots name the timestamp (X7)", async (t) => {
+    const { result, send } = await setupRpc(t, {}, { txDefaults: CALL });
+    const deployed = await send({ nonce: 0, data: PAYS_TIMESTAMP_INITCODE, value: FIL });
+    const contract = (await result('eth_getTransactionReceipt', [deployed])).contractAddress;
+    const actor = await result('Filecoin.StateLookupID', [await result('Filecoin.EthAddressToFilecoinAddress', [contract]), null]);
+    const snapshot = await result('evm_snapshot');
+    await send({ nonce: 1, to: contract });
+    const { Blocks: [stored] } = await result('Filecoin.ChainHead');
+    await result('evm_mine');
+    const { Blocks: [dropped] } = await result('Filecoin.ChainHead');
+    const changed = async (root: unknown) => (await result('Filecoin.StateChangedActors', [stored.ParentStateRoot, root]))[actor];
+    const before = await changed(dropped.ParentStateRoot);
+    assert.equal(before.Balance, String(FIL - BigInt(stored.Timestamp)));
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    // The same transaction (its nonce, its signature) on the same parent, a second later.
+    await result('evm_setNextBlockTimestamp', [stored.Timestamp + 1]);
+    await send({ nonce: 1, to: contract });
+    await result('evm_mine');
+    const { Blocks: [onChain] } = await result('Filecoin.ChainHead');
+    assert.notDeepEqual(onChain.ParentStateRoot, dropped.ParentStateRoot);
+    assert.deepEqual(await changed(dropped.ParentStateRoot), before);
+    assert.equal((await changed(onChain.ParentStateRoot)).Balance, String(FIL - BigInt(stored.Timestamp + 1)));
+  });
+
+  test("StateChangedActors by a dropped branch's first block's ParentStateRoot reads the state it was mined on, the edit before it in, not its parent's as edited after the revert (R83)", async (t) => {
+    const { result } = await setupRpc(t);
+    const target = '0x' + '11'.repeat(20);
+    await result('evm_mine');
+    const snapshot = await result('evm_snapshot');
+    await result('anvil_setBalance', [target, '0x1111']);
+    await result('evm_mine');
+    const { Blocks: [first] } = await result('Filecoin.ChainHead');
+    await result('evm_mine');
+    const { Blocks: [second] } = await result('Filecoin.ChainHead');
+    const changed = async () => result('Filecoin.StateChangedActors', [first.ParentStateRoot, second.ParentStateRoot]);
+    const before = await changed();
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    await result('anvil_setBalance', [target, '0x2222']);
+    await result('evm_mine');
+    const { Blocks: [onChain] } = await result('Filecoin.ChainHead');
+    assert.notDeepEqual(onChain.ParentStateRoot, first.ParentStateRoot);
+    assert.deepEqual(await changed(), before);
+    // The chain's block names the state it was mined on: the other edit.
+    const actor = await result('Filecoin.StateLookupID', [await result('Filecoin.EthAddressToFilecoinAddress', [target]), null]);
+    const { Blocks: [parent] } = await result('Filecoin.ChainGetTipSet', [onChain.Parents]);
+    assert.equal((await result('Filecoin.StateChangedActors', [parent.ParentStateRoot, onChain.ParentStateRoot]))[actor].Balance, String(0x2222));
   });
 
   test('SubscribeActorEventsRaw with a dropped tipsetKey sends its events, reverted, and closes, as GetActorEventsRaw answers them', async (t) => {

@@ -70,6 +70,32 @@ describe('tipset hashes', () => {
   });
 });
 
+describe('state roots (RootFormat)', () => {
+  const base = { epoch: 2, timestamp: 1_700_000_002, baseFee: 87_500_000n, messages: [] as IncludedMessage[], miner: 1000 };
+  const parent = buildTipset({ epoch: 1, timestamp: 1_700_000_001, baseFee: 87_500_000n, parent: genesis(), messages: [] });
+  const root = (overrides: Partial<Parameters<typeof buildTipset>[0]>) => buildTipset({ ...base, parent, ...overrides }).stateRoot.toString();
+
+  test("a tipset's root names its epoch, timestamp and miner, which decide its state, where format 9's and 8's named none (X7)", () => {
+    const reference = root({});
+    assert.equal(root({}), reference);
+    for (const other of [{ timestamp: 1_700_000_003 }, { epoch: 3 }, { miner: 1001 }]) {
+      assert.notEqual(root(other), reference, JSON.stringify(other));
+      assert.equal(root({ ...other, roots: 9 }), root({ roots: 9 }), JSON.stringify(other));
+      assert.equal(root({ ...other, roots: 8 }), root({ roots: 8 }), JSON.stringify(other));
+    }
+  });
+
+  test("a block mined after a cheat-code edit names it in its ParentStateRoot, which its root follows from; format 9 named it in the root alone, 8 nowhere (R83)", () => {
+    const edited = buildTipset({ ...base, parent, edit: 7 });
+    assert.ok(!edited.header.parentStateRoot.equals(parent.stateRoot));
+    assert.ok(buildTipset({ ...base, parent }).header.parentStateRoot.equals(parent.stateRoot));
+    assert.notEqual(root({ edit: 8 }), edited.stateRoot.toString());
+    for (const roots of [8, 9] as const) assert.ok(buildTipset({ ...base, parent, edit: 7, roots }).header.parentStateRoot.equals(parent.stateRoot));
+    assert.notEqual(root({ edit: 7, roots: 9 }), root({ roots: 9 }));
+    assert.equal(root({ edit: 7, roots: 8 }), root({ roots: 8 }));
+  });
+});
+
 describe('tipset contents', () => {
   test('gasUsed sums the receipts', () => {
     const messages = [included(0, 1_000_000, 400_000, 0), included(1, 3_000_000, 2_500_000, 1)];

@@ -52,18 +52,27 @@ const messageMatch = (name: string): Param<{ to?: FilAddress; from?: FilAddress 
 });
 
 /**
- * The state a state root CID names: the state after the tipset whose root it is, on the chain or
- * dropped by a revert and kept (its kept state), as Lotus loads any root its blockstore holds; roots
- * differ across branches where cheat-code edits made the states differ (tipset.ts parentEdit).
+ * The state a state root CID names, on the chain or dropped by a revert and kept (its kept state), as
+ * Lotus loads any root its blockstore holds: a block's ParentStateRoot names the state its messages
+ * ran on, its parent's with the cheat-code edits made at the parent's epoch before it was mined
+ * (tipset.ts RootFormat), so roots differ across branches whose states differ.
  */
 function stateOfRoot(devnet: Devnet, root: CID): StateReader | undefined {
+  const { chain } = devnet;
   // The first tipset's parent state: genesis's, or on a fork the state it starts from.
-  const first = devnet.chain.first;
+  const first = chain.first;
   if (first.header.parentStateRoot.equals(root)) return devnet.stateAt(first.epoch);
-  const onChain = devnet.chain.all().find((t) => t.stateRoot.equals(root));
+  // A later block's on the chain: the state before its epoch, which no edit changes once it is mined.
+  const child = chain.all().find((t) => t !== first && t.header.parentStateRoot.equals(root));
+  if (child) return devnet.stateAt(child.epoch - 1);
+  const dropped = droppedTipsets(devnet);
+  const beforeDropped = dropped.stateByParentRoot(root);
+  if (beforeDropped) return beforeDropped;
+  // A root no block held names: a tipset's own, read as its state now (the head's with the edits made since).
+  const onChain = chain.all().find((t) => t.stateRoot.equals(root));
   if (onChain) return devnet.stateAt(onChain.epoch);
-  const dropped = droppedTipsets(devnet).byStateRoot(root);
-  return dropped && tipsetState(devnet, dropped);
+  const own = dropped.byStateRoot(root);
+  return own && tipsetState(devnet, own);
 }
 
 function stateTreeAt(devnet: Devnet, root: CID, which: 'old' | 'new'): StateReader {
