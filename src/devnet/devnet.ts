@@ -412,10 +412,11 @@ export class Devnet {
   /**
    * Where the message `cid` ran, or for a replaced message the replacement that stands for it, up to
    * `upTo` (Lotus's SearchForMessage; message-search.ts, which throws MessageReplacedError; with
-   * `startedAbove`, a search from a dropped tipset whose branch left the chain at `upTo`).
+   * `startedAbove`, a search from a dropped tipset whose branch left the chain at `upTo`; `loaded`, the
+   * message as found elsewhere, a dropped tipset's, matched by sender and nonce as a replaced one).
    */
-  searchMessage(cid: CID, allowReplaced: boolean, upTo: Tipset = this.head, startedAbove = false): MessageLocation | undefined {
-    return this.submission.searchMessage(cid, allowReplaced, upTo, startedAbove);
+  searchMessage(cid: CID, allowReplaced: boolean, upTo: Tipset = this.head, startedAbove = false, loaded?: Message): MessageLocation | undefined {
+    return this.submission.searchMessage(cid, allowReplaced, upTo, startedAbove, loaded);
   }
 
   /** An Ethereum transaction waiting in the pool, by hash. */
@@ -600,10 +601,10 @@ export class Devnet {
    * Where a message landed once the head is `confidence` epochs past its tipset (Lotus's
    * StateWaitMsg). Instant mining makes a tipset only for a transaction, so there a mined message
    * has its confidence at once; manual and interval mining wait for the tipsets, as Lotus does.
-   * A replaced message: its replacement, if `allowReplaced` (see searchMessage).
+   * A replaced message: its replacement, if `allowReplaced` (see searchMessage, and `loaded`).
    */
-  waitForConfidence(cid: CID, confidence: number, allowReplaced: boolean): Promise<MessageLocation> {
-    return this.submission.waitForMessage(cid, ({ tipset }) => this.miner.mode.type === 'instant' || this.head.epoch - tipset.epoch >= confidence, allowReplaced);
+  waitForConfidence(cid: CID, confidence: number, allowReplaced: boolean, loaded?: Message): Promise<MessageLocation> {
+    return this.submission.waitForMessage(cid, ({ tipset }) => this.miner.mode.type === 'instant' || this.head.epoch - tipset.epoch >= confidence, allowReplaced, loaded);
   }
 
   /** Grants `bytes` of datacap to `client` from the genesis verifier; resolves once mined (devnet_addVerifiedClient). */

@@ -1,8 +1,9 @@
 // Where a message ran, as Lotus finds it (chain/stmgr/searchwait.go SearchForMessage,
-// searchBackForMsg, tipsetExecutedMessage): by its CID; and for a message a replacement pushed out
-// of the pool, the message its sender's nonce went to instead. That one answers for it when it is
-// the same call (Lotus's Message.EqualCall: only the gas fields differ) and the caller allows a
-// replacement; otherwise Lotus's "message was replaced" errors.
+// searchBackForMsg, tipsetExecutedMessage): by its CID; and for a message the chain does not hold
+// but the node knows (one a replacement pushed out of the pool, or one only a dropped tipset
+// included: Lotus loads either from its blockstore), the message its sender's nonce went to
+// instead. That one answers for it when it is the same call (Lotus's Message.EqualCall: only the gas
+// fields differ) and the caller allows a replacement; otherwise Lotus's "message was replaced" errors.
 import type { CID } from '../common/cbor.js';
 import { DevnetError } from '../common/errors.js';
 import { equalBytes } from '../common/hex.js';
@@ -26,21 +27,22 @@ interface MessageSearchDeps {
 }
 
 /**
- * The mined message that stands for `cid` in the chain up to `upTo`: itself, or for a replaced message
+ * The mined message that stands for `cid` in the chain up to `upTo`: itself, or for a message the
+ * chain does not hold, `loaded` (found elsewhere: a dropped tipset's) or else the pool's replaced one,
  * the one mined at its sender's nonce (throws MessageReplacedError when that is another call, or when
  * `allowReplaced` is false). A message mined after `upTo` is found by its CID too, as Lotus's
  * chain index finds it; a replacement only up to `upTo`, as Lotus searches back for it.
  * `startedAbove`: the search began at a tipset above `upTo` (a dropped one whose branch left the chain
  * at `upTo`), so `upTo` itself is searched back to, not the head Lotus checks first.
  */
-export function searchMessage(deps: MessageSearchDeps, cid: CID, allowReplaced: boolean, upTo: Tipset, startedAbove = false): MessageLocation | undefined {
+export function searchMessage(deps: MessageSearchDeps, cid: CID, allowReplaced: boolean, upTo: Tipset, startedAbove = false, loaded?: Message): MessageLocation | undefined {
   const mined = deps.chain.messageByCid(cid);
   if (mined) return mined;
-  const replaced = deps.mempool.getReplaced(cid)?.pending.signed.message;
-  if (!replaced) return undefined;
-  const found = minedAtNonce(deps, replaced.from, replaced.nonce, upTo);
+  const searched = loaded ?? deps.mempool.getReplaced(cid)?.pending.signed.message;
+  if (!searched) return undefined;
+  const found = minedAtNonce(deps, searched.from, searched.nonce, upTo);
   // Lotus checks the head first (tipsetExecutedMessage), then searches back, whose errors it wraps.
-  return found && checkedReplacement(found, cid, replaced, allowReplaced, startedAbove || found.tipset.epoch !== upTo.epoch);
+  return found && checkedReplacement(found, cid, searched, allowReplaced, startedAbove || found.tipset.epoch !== upTo.epoch);
 }
 
 /**

@@ -324,11 +324,12 @@ export class Submission {
    * Where a message landed once it is mined and `settled` holds for where it is (looked up again at
    * each tipset, so a rewound chain's new place counts); fails if it leaves the pool without being
    * mined. A message a replacement pushed out is found as the one mined at its nonce
-   * (message-search.ts), which fails unless `allowReplaced` and it is the same call.
+   * (message-search.ts), which fails unless `allowReplaced` and it is the same call; so is `loaded`,
+   * the message as found elsewhere (a dropped tipset's), as searchMessage takes it.
    */
-  waitForMessage(cid: CID, settled: (location: MessageLocation) => boolean = () => true, allowReplaced = false): Promise<MessageLocation> {
+  waitForMessage(cid: CID, settled: (location: MessageLocation) => boolean = () => true, allowReplaced = false, loaded?: Message): Promise<MessageLocation> {
     const { mempool, events } = this.node;
-    const search = () => this.searchMessage(cid, allowReplaced, this.node.chain.head);
+    const search = () => this.searchMessage(cid, allowReplaced, this.node.chain.head, false, loaded);
     const found = search();
     if (found && settled(found)) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
@@ -354,11 +355,11 @@ export class Submission {
 
   /**
    * Where the message `cid` ran up to `upTo`, or for a replaced message the replacement that stands
-   * for it (message-search.ts, which throws MessageReplacedError; `startedAbove` as there).
+   * for it (message-search.ts, which throws MessageReplacedError; `startedAbove` and `loaded` as there).
    */
-  searchMessage(cid: CID, allowReplaced: boolean, upTo: Tipset, startedAbove = false): MessageLocation | undefined {
+  searchMessage(cid: CID, allowReplaced: boolean, upTo: Tipset, startedAbove = false, loaded?: Message): MessageLocation | undefined {
     const { chain, mempool, state } = this.node;
-    return searchMessage({ chain, mempool, stateAt: (epoch) => state.at(epoch) }, cid, allowReplaced, upTo, startedAbove);
+    return searchMessage({ chain, mempool, stateAt: (epoch) => state.at(epoch) }, cid, allowReplaced, upTo, startedAbove, loaded);
   }
 
   private headState() {

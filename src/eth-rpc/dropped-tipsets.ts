@@ -20,6 +20,7 @@ import type { FeeHistory } from '../devnet/fee-estimates.js';
 import { replacementIn } from '../devnet/message-search.js';
 import type { OffChainPoint } from '../devnet/replay.js';
 import type { StateBranch } from '../fevm/state-branch.js';
+import type { Message } from '../fevm/message.js';
 import type { StateReader } from '../fevm/state-tree.js';
 import type { CID } from '../common/cbor.js';
 import type { MessageLocation } from '../mining/chain-store.js';
@@ -136,6 +137,15 @@ class DroppedTipsets {
    */
   byStateRoot(root: CID): Tipset | undefined {
     for (const tipset of this.logs.keys()) if (tipset.stateRoot.equals(root)) return tipset;
+    return undefined;
+  }
+
+  /** Where a kept tipset included the message `cid`, if one did (Lotus's blockstore holds a reorged tipset's messages). */
+  messageByCid(cid: CID): MessageLocation | undefined {
+    for (const tipset of this.logs.keys()) {
+      const found = messageIn(tipset, cid);
+      if (found) return found;
+    }
     return undefined;
   }
 
@@ -256,14 +266,14 @@ export function keptAncestry(devnet: Devnet, tipset: Tipset, height: number): Ti
  * chain/stmgr/searchwait.go): from a tipset on the chain, Devnet.searchMessage; from a dropped one,
  * that tipset itself, then the chain (Lotus's message index holds the chain's), then back through
  * its own dropped parents (searchBackForMsg walks the tipset's parents), then the chain below where
- * its branch left it (Devnet.searchMessage). A replaced message's replacement (the message mined at
- * its sender's nonce) is looked for in each dropped tipset as in the chain's, as Lotus's
- * tipsetExecutedMessage looks in any tipset it walks.
+ * its branch left it (Devnet.searchMessage). A message the chain does not hold (loadedMessage) stands
+ * for the message mined at its sender's nonce, looked for in each dropped tipset as in the chain's,
+ * as Lotus's tipsetExecutedMessage looks in any tipset it walks.
  */
 export function keptSearchMessage(devnet: Devnet, cid: CID, allowReplaced: boolean, from: Tipset): MessageLocation | undefined {
-  if (devnet.chain.byBlockHash(from.hash)) return devnet.searchMessage(cid, allowReplaced, from);
-  const replaced = devnet.replacedMessage(cid)?.signed.message;
-  const inDropped = (tipset: Tipset, lookback: boolean) => messageIn(tipset, cid) ?? (replaced && replacementIn(tipset, cid, replaced, allowReplaced, lookback));
+  const loaded = loadedMessage(devnet, cid);
+  if (devnet.chain.byBlockHash(from.hash)) return devnet.searchMessage(cid, allowReplaced, from, false, loaded);
+  const inDropped = (tipset: Tipset, lookback: boolean) => messageIn(tipset, cid) ?? (loaded && replacementIn(tipset, cid, loaded, allowReplaced, lookback));
   const found = inDropped(from, false) ?? devnet.chain.messageByCid(cid);
   if (found) return found;
   const { dropped, below } = branchDown(devnet, from, -1);
@@ -272,7 +282,18 @@ export function keptSearchMessage(devnet: Devnet, cid: CID, allowReplaced: boole
     if (inBranch) return inBranch;
   }
   // All of the chain's part is searched back to from `from`: a replacement there is found in the lookback.
-  return devnet.searchMessage(cid, allowReplaced, below, true);
+  return devnet.searchMessage(cid, allowReplaced, below, true, loaded);
+}
+
+/**
+ * The message `cid` as Lotus loads it from its blockstore before searching for it (lotus 05cb2428
+ * chain/stmgr/searchwait.go SearchForMessage and WaitForMessage: GetCMessage), when the chain does not
+ * hold it: one a replacement pushed out of the pool, or one only a kept dropped tipset included. The
+ * search matches it by sender and nonce (message-search.ts): the chain's message at its nonce stands
+ * for it as a replacement, or is refused as another call (R84).
+ */
+export function loadedMessage(devnet: Devnet, cid: CID): Message | undefined {
+  return devnet.replacedMessage(cid)?.signed.message ?? droppedTipsets(devnet).messageByCid(cid)?.message.signed.message;
 }
 
 /** The message `cid` among those a tipset included (a dropped one's: the chain's index has only the chain's). */

@@ -11,7 +11,7 @@ import type { Devnet } from '../devnet/devnet.js';
 import type { Fork } from '../devnet/fork/fork.js';
 import { sameTipsetKey, type TipsetKeyJson } from '../devnet/fork/fork-point.js';
 import { isMethodNotFound, UpstreamAnswerError } from '../devnet/fork/upstream.js';
-import { branchDown, keptByBlockCid, keptTipsetOf, messageIn } from './dropped-tipsets.js';
+import { branchDown, keptByBlockCid, keptTipsetOf, loadedMessage, messageIn } from './dropped-tipsets.js';
 import { cid, filAddress, integer, tipsetKey } from './lotus-params.js';
 import { checkConfidence, decodedReturn } from './methods/filecoin-state.js';
 import { hash } from './params.js';
@@ -106,7 +106,7 @@ function forkLookup(fork: Fork, lookup: MsgLookup): MsgLookup {
 
 async function byMessage(devnet: Devnet, fork: Fork, method: string, args: unknown[], local: Local): Promise<unknown> {
   const message = parsed(() => cid('messageCid').parse(args[BY_MESSAGE[method](args)]));
-  if (!message || devnet.chain.messageByCid(message) || devnet.pendingMessage(message) || devnet.replacedMessage(message)) return local(args);
+  if (!message || devnet.chain.messageByCid(message) || devnet.pendingMessage(message) || loadedMessage(devnet, message)) return local(args);
   // A wait's confidence is refused before the message is looked for; one of the upstream's history is answered at once.
   const confidence = WAITS.has(method) ? parsed(() => integer('confidence').parse(args[1])) : undefined;
   if (confidence !== undefined) checkConfidence(confidence);

@@ -164,6 +164,35 @@ describe('Filecoin state methods at a tipset evm_revert dropped, over HTTP', () 
     assert.equal(await paid(dropped), String(dropped.timestamp));
   });
 
+  test("StateSearchMsg and StateWaitMsg of a message mined only in a dropped block, its sender's nonce then used on the chain, answer from the chain's message at that nonce, as Lotus loads the message from its blockstore (R84)", async () => {
+    const lotus = glifClient(devnet.url);
+    const push = async (value: string, premium: string) => {
+      const nonce = await lotus.request('MpoolGetNonce', CLIENT);
+      const message = { Version: 0, To: 't0100', From: CLIENT, Value: value, Nonce: nonce, GasLimit: 5_000_000, GasFeeCap: '1000000000', GasPremium: premium, Method: 0, Params: null };
+      return lotus.request('MpoolPush', await lotus.request('WalletSignMessage', CLIENT, message));
+    };
+    const minedAfterRevert = async (value: string, premium: string, again: [string, string]) => {
+      const snapshot = await rpc(devnet.url, 'evm_snapshot');
+      const dropped = await push(value, premium);
+      await rpc(devnet.url, 'evm_mine');
+      assert.equal(await rpc(devnet.url, 'evm_revert', [snapshot]), true);
+      const onChain = await push(...again);
+      await rpc(devnet.url, 'evm_mine');
+      return { dropped, onChain };
+    };
+    // Another call at the nonce.
+    const other = await minedAfterRevert('1', '100000', ['2', '100000']);
+    assert.equal((await lotus.request('ChainGetMessage', other.dropped)).Value, '1');
+    await assert.rejects(lotus.request('StateSearchMsg', null, other.dropped, -1, true), /NOT a valid replacement message/);
+    await assert.rejects(lotus.request('StateWaitMsg', other.dropped, 0, -1, true), /NOT a valid replacement message/);
+    // The same call with another premium stands for it.
+    const same = await minedAfterRevert('3', '100000', ['3', '200000']);
+    const lookup = await lotus.request('StateSearchMsg', null, same.dropped, -1, true);
+    assert.deepEqual(lookup.Message, same.onChain);
+    assert.deepEqual(lookup, await lotus.request('StateSearchMsg', null, same.onChain, -1, true));
+    assert.deepEqual((await lotus.request('StateWaitMsg', same.dropped, 0, -1, true)).Message, same.onChain);
+  });
+
   test('StateSearchMsg from the dropped head finds a message its replacement stood for in a dropped block, as before the revert', async () => {
     const lotus = glifClient(devnet.url);
     await rpc(devnet.url, 'evm_setAutomine', [false]);

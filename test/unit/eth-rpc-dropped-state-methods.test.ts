@@ -478,9 +478,9 @@ describe('Filecoin state methods at a dropped tipset\'s key', () => {
     const lookup = await result('Filecoin.StateSearchMsg', [key, sent, -1, true]);
     assert.equal(lookup.Receipt.ExitCode, 0);
     assert.deepEqual(proxy.mode.received.filter((method) => method === 'Filecoin.StateSearchMsg'), []);
-    // From the chain's head it is the upstream's to answer (none).
+    // From the chain's head too: the fork holds the message (a kept dropped tipset's, R84), whose nonce the chain has not used.
     assert.equal(await result('Filecoin.StateSearchMsg', [null, sent, -1, true]), null);
-    assert.deepEqual(proxy.mode.received.filter((method) => method === 'Filecoin.StateSearchMsg'), ['Filecoin.StateSearchMsg']);
+    assert.deepEqual(proxy.mode.received.filter((method) => method === 'Filecoin.StateSearchMsg'), []);
   });
 
   test('StateReplay at a dropped key replays its message on its kept state: a call to a contract only the dropped tipsets created', async (t) => {
@@ -605,6 +605,34 @@ describe('Filecoin state methods at a dropped tipset\'s key', () => {
     const actor = await result('Filecoin.StateLookupID', [await result('Filecoin.EthAddressToFilecoinAddress', [target]), null]);
     const { Blocks: [parent] } = await result('Filecoin.ChainGetTipSet', [onChain.Parents]);
     assert.equal((await result('Filecoin.StateChangedActors', [parent.ParentStateRoot, onChain.ParentStateRoot]))[actor].Balance, String(0x2222));
+  });
+
+  test("a message mined only in a dropped tipset, its sender's nonce then used on the chain, is matched to the chain's message at that nonce, as Lotus loads it from its blockstore: refused as another call, or answered by an equal call's lookup (R84)", async (t) => {
+    const { result, error } = await setupRpc(t);
+    const push = async (value: string, premium: string) =>
+      (await result('Filecoin.MpoolPushMessage', [{ From: CLIENT, To: 't0100', Value: value, Method: 0, GasLimit: 10_000_000, GasFeeCap: '1000000000', GasPremium: premium }, null])).CID;
+    await result('evm_mine');
+    const nonce = await result('Filecoin.MpoolGetNonce', [CLIENT]);
+    // Another call at the nonce: a different value.
+    let snapshot = await result('evm_snapshot');
+    const dropped = await push('1', '100000');
+    assert.ok(await result('Filecoin.StateSearchMsg', [null, dropped, -1, true]));
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    const other = await push('2', '100000');
+    assert.equal((await result('Filecoin.ChainGetMessage', [dropped])).Value, '1');
+    const refusal = `message was replaced: found message with equal nonce as the one we are looking for that is NOT a valid replacement message (F:${dropped['/']} n ${nonce}, TS: ${other['/']} n${nonce})`;
+    assert.equal((await error('Filecoin.StateSearchMsg', [null, dropped, -1, true])).message, refusal);
+    assert.equal((await error('Filecoin.StateWaitMsg', [dropped, 0, -1, true])).message, refusal);
+    // The same call with other fees: its lookup stands for the dropped one where a replacement is allowed.
+    await result('evm_mine');
+    snapshot = await result('evm_snapshot');
+    const droppedCall = await push('3', '100000');
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    const sameCall = await push('3', '200000');
+    const lookup = await result('Filecoin.StateSearchMsg', [null, droppedCall, -1, true]);
+    assert.deepEqual(lookup.Message, sameCall);
+    assert.deepEqual((await result('Filecoin.StateWaitMsg', [droppedCall, 0, -1, true])).Message, sameCall);
+    assert.equal(await result('Filecoin.StateSearchMsg', [null, droppedCall, -1, false]), null);
   });
 
   test('SubscribeActorEventsRaw with a dropped tipsetKey sends its events, reverted, and closes, as GetActorEventsRaw answers them', async (t) => {

@@ -7,7 +7,7 @@ import { manifestBlock } from '../../fevm/manifest.js';
 import { SigType } from '../../fevm/message.js';
 import { tipsetAtHeightFrom } from '../block-ref.js';
 import { defineChannelMethod, defineMethod } from '../define-method.js';
-import { keptByBlockCid, keptParentOf, keptTipsetOf, walkedParentOf } from '../dropped-tipsets.js';
+import { keptByBlockCid, keptParentOf, keptTipsetOf, loadedMessage, walkedParentOf } from '../dropped-tipsets.js';
 import { blockHeaderJson, bytesJson, cidJson, messageJson, receiptJson, signedMessageJson, tipsetJson } from '../lotus-json.js';
 import { cid, integer, tipsetKey } from '../lotus-params.js';
 import type { Devnet } from '../../devnet/devnet.js';
@@ -147,9 +147,8 @@ export const filecoinChain = [
   defineMethod('Filecoin.ChainGetBlock', [cid('blockCid')], ({ devnet }, block) => blockHeaderJson(tipsetByBlock(devnet, block).header)),
 
   defineMethod('Filecoin.ChainGetMessage', [cid('messageCid')], ({ devnet }, messageCid) => {
-    // Lotus reads any message its pool took from its blockstore: mined, pending or replaced.
-    const message =
-      devnet.chain.messageByCid(messageCid)?.message.signed.message ?? devnet.pendingMessage(messageCid)?.signed.message ?? devnet.replacedMessage(messageCid)?.signed.message;
+    // Lotus reads any message its pool took from its blockstore: mined (a kept dropped tipset's too), pending or replaced.
+    const message = devnet.chain.messageByCid(messageCid)?.message.signed.message ?? devnet.pendingMessage(messageCid)?.signed.message ?? loadedMessage(devnet, messageCid);
     if (!message) throw new DevnetError(`failed to load message: ipld: could not find ${messageCid.toString()}`);
     return messageJson(message);
   }),
