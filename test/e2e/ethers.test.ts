@@ -54,20 +54,49 @@ describe('ethers 6 against the devnet CLI', () => {
 
   /**
    * A provider polling every 200 ms, as a dApp's listeners use one, its node signer and a Counter that signer
-   * deployed, for `body`; the provider is destroyed after it. `served(method)` counts the node's log lines
+   * deployed, for `body`; the provider is destroyed after it, once idle. `served(method)` counts the node's log lines
    * naming `method` (ethers installs filters and reads block numbers after its calls return).
    */
   async function withListeningProvider(body: (events: JsonRpcProvider, signer: JsonRpcSigner, counter: Contract, served: (method: string) => number) => Promise<void>): Promise<void> {
     const { abi, bytecode } = artifacts['Counter']!;
-    const events = new JsonRpcProvider(devnet.url, undefined, { cacheTimeout: -1, pollingInterval: 200 });
+    const events = new InFlightProvider(devnet.url, undefined, { cacheTimeout: -1, pollingInterval: 200 });
     try {
       const signer = await events.getSigner();
       const counter = (await new ContractFactory(abi, bytecode, signer).deploy()) as Contract;
       await counter.waitForDeployment();
       await body(events, signer, counter, (method) => devnet.output().split(method).length);
+      await untilIdle(events);
     } finally {
       events.destroy();
     }
+  }
+
+  /** A JsonRpcProvider that counts the requests it has sent and not yet had answered. */
+  class InFlightProvider extends JsonRpcProvider {
+    inFlight = 0;
+    override async send(method: string, params: unknown[] | Record<string, unknown>): Promise<unknown> {
+      this.inFlight++;
+      try {
+        return await super.send(method, params);
+      } finally {
+        this.inFlight--;
+      }
+    }
+  }
+
+  /**
+   * Takes the provider's listeners off until it has none and no request under way, twice in a row. ethers'
+   * filter subscriber, removed while it polls, listens for the next block again when that poll ends (and
+   * installs a new filter then); destroy() would tear that one down with an eth_uninstallFilter it never
+   * awaits, rejected as "provider destroyed", an unhandled rejection after the test.
+   */
+  async function untilIdle(events: InFlightProvider): Promise<void> {
+    let idleProbes = 0;
+    await pollUntil('ethers to let go of its listeners and requests', async () => {
+      await events.removeAllListeners();
+      idleProbes = events.inFlight === 0 && (await events.listenerCount()) === 0 ? idleProbes + 1 : 0;
+      return idleProbes >= 2 ? true : undefined;
+    }, { intervalMs: 100 });
   }
 
   /**
