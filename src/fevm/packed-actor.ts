@@ -81,6 +81,23 @@ export class PackedActors {
     return actor;
   }
 
+  /**
+   * Appends `bytes` (a past version of an actor as what changed, actor-change.ts) and returns their
+   * offset: kept with the packed actors, so that `truncate` lets go of them with those packed after the same point.
+   */
+  append(bytes: Uint8Array): number {
+    while (this.length + bytes.length > this.bytes.length) this.grow();
+    const at = this.length;
+    this.bytes.set(bytes, at);
+    this.length += bytes.length;
+    return at;
+  }
+
+  /** The bytes appended and packed so far (from 0 to `size`): valid until the next `pack` or `append`. */
+  get buffer(): Uint8Array {
+    return this.bytes;
+  }
+
   /** Lets go of what was packed from `size` on (a `size` read earlier): those offsets name nothing now. */
   truncate(size: number): void {
     if (size >= this.length) return;

@@ -10,6 +10,7 @@ import { doubled } from '../common/doubled.js';
 import { equalBytes } from '../common/hex.js';
 import { fromStorable, fromStorableChange, toStorable, toStorableChange } from '../common/storable.js';
 import { ACTOR_KINDS, FIRST_NON_SINGLETON_ID, type Actor } from './actor.js';
+import { decodeChange, encodeChange, refsStart } from './actor-change.js';
 import { EMPTY_KAMT, withSlot, type KamtNode } from './actors/evm/kamt-shape.js';
 import { KeyTable } from './key-table.js';
 import { PackedActors } from './packed-actor.js';
@@ -27,6 +28,28 @@ class History<V> {
     readonly values: V[],
   ) {}
 }
+
+/**
+ * An actor's History, whose past versions are kept as what changed from the version before
+ * (actor-change.ts: bytes appended to the tree's packed actors), named in `values` by -1 - their offset;
+ * every WHOLE_EVERY-th version, and any a change cannot describe, stays an object. The newest is
+ * always an object, its change kept beside it until a newer one is written.
+ */
+class ActorHistory extends History<unknown> {
+  /** What this key's changes keep by reference, in the order they were encoded; made at the first. */
+  refs: unknown[] | undefined;
+  /** The newest value's change from the one before (its offset), which it is kept as once it is past; -1 for none. */
+  newestChange = -1;
+}
+
+/** How many versions made of changes VersionedMap keeps, by ref: reads of one actor's past version come several to a request. */
+const MADE_SLOTS = 256;
+
+/** How often a past actor version stays whole: a read of an old version makes it from the last whole one, at most this many changes back. */
+const WHOLE_EVERY = 32;
+
+/** A version kept as a change: its offset, from the number `values` holds for it (-1 - offset; a packed account's offset is 0 or more). */
+const changeAt = (held: unknown): number => (typeof held === 'number' && held < 0 ? -1 - held : -1);
 
 /** The last index below `count` where `holds` does, when it holds up to some index and not after; -1 when it holds nowhere. */
 function lastWhere(count: number, holds: (index: number) => boolean): number {
@@ -54,30 +77,30 @@ const tableRef = (k: number): TreeRef => -1 - k;
  * Every key's values over time. Most keys (a new account's actor and address) are written once and
  * never again: such a key holds the number of a slot, whose write and value sit in two arrays (no
  * object per key), and gets a `History` (two arrays: its writes and values; each write's epoch is in
- * `epochs`) only on its second write. The keys other than actors' IDs, and the accounts' actors, are
- * kept as bytes outside the JS heap (`keys`, `packed`).
+ * `epochs`) only on its second write. The keys other than actors' IDs, the accounts' actors, and the
+ * past versions of other actors (ActorHistory), are kept as bytes outside the JS heap (`keys`, `packed`).
  */
-class VersionedMap<V> {
+class VersionedMap {
   readonly keys = new KeyTable();
   readonly packed = new PackedActors();
   /** Actors' entries by ID (IDs are taken in order, so the array stays dense: 8 bytes an entry, where a Map's are ~40). */
-  private readonly actors: (number | History<V> | undefined)[] = [];
+  private readonly actors: (number | History<unknown> | undefined)[] = [];
   /** The other keys' entries, by their number in `keys`. */
-  private readonly keyed: (number | History<V> | undefined)[] = [];
+  private readonly keyed: (number | History<unknown> | undefined)[] = [];
   /** Per slot, in the order the slots were taken (so in the order of their writes): the write and its value. */
   private slotWrites = new Uint32Array(1024);
   private slotCount = 0;
-  private readonly slotValues: (V | undefined)[] = [];
+  private readonly slotValues: unknown[] = [];
   /** The epoch each write wrote (by write - 1). */
   private readonly epochs: number[] = [];
 
   /** The value of a key given as the string an overlay stages it under. */
-  getKey(key: string, epoch: number): V | undefined {
+  getKey(key: string, epoch: number): unknown {
     const k = this.keys.find(key);
     return k < 0 ? undefined : this.get(tableRef(k), epoch);
   }
 
-  get(ref: TreeRef, epoch: number): V | undefined {
+  get(ref: TreeRef, epoch: number): unknown {
     const entry = this.entry(ref);
     if (entry === undefined) return undefined;
     if (typeof entry === 'number') return this.epochs[this.slotWrites[entry]! - 1]! <= epoch ? this.slotValues[entry] : undefined;
@@ -86,25 +109,72 @@ class VersionedMap<V> {
     if (this.epochs[writes[writes.length - 1]! - 1]! <= epoch) return values[values.length - 1];
     // The writes ascend, so their epochs do too.
     const found = lastWhere(writes.length, (i) => this.epochs[writes[i]! - 1]! <= epoch);
-    return found < 0 ? undefined : values[found];
+    return found < 0 ? undefined : this.version(ref, entry, found);
+  }
+
+  /**
+   * The value `entry` (`ref`'s) holds at `index`, made again when it is kept as a change: from the last
+   * whole version before it, or the one made last for this ref when that is nearer (exporting a
+   * history in order makes each version from the one before).
+   */
+  private version(ref: TreeRef, entry: History<unknown>, index: number): unknown {
+    const held = entry.values[index]!;
+    if (changeAt(held) < 0) return held;
+    const slot = ref & (MADE_SLOTS - 1);
+    if (this.madeFor[slot] === entry && this.madeIndex[slot] === index) return this.madeValue[slot];
+    let from = index - 1;
+    while (changeAt(entry.values[from]) >= 0 && !(this.madeFor[slot] === entry && this.madeIndex[slot] === from)) from--;
+    let actor = (this.madeFor[slot] === entry && this.madeIndex[slot] === from ? this.madeValue[slot] : entry.values[from]) as Actor;
+    const { refs } = entry as unknown as ActorHistory;
+    for (let i = from + 1; i <= index; i++) actor = decodeChange(this.packed.buffer, changeAt(entry.values[i]), actor, refs!);
+    this.madeFor[slot] = entry;
+    this.madeIndex[slot] = index;
+    this.madeValue[slot] = actor;
+    return actor;
+  }
+
+  /** The versions made last by `version`, one per slot (a ref's slot: its low bits), with the History and index each is of. */
+  private readonly madeFor: (History<unknown> | undefined)[] = new Array(MADE_SLOTS).fill(undefined);
+  private readonly madeIndex = new Int32Array(MADE_SLOTS);
+  private readonly madeValue: unknown[] = new Array(MADE_SLOTS).fill(undefined);
+
+  /** Forgets a version `version` made of `entry`, whose place another takes (a revert, a write again in the same commit). */
+  private forgetMade(ref: TreeRef, entry: History<unknown>): void {
+    const slot = ref & (MADE_SLOTS - 1);
+    if (this.madeFor[slot] !== entry) return;
+    this.madeFor[slot] = undefined;
+    this.madeValue[slot] = undefined;
+  }
+
+  /** `value`'s change from `previous` appended to the packed bytes, for `entry` to keep it as once it is past (its offset); -1 when it has none. */
+  private changeFrom(entry: ActorHistory, value: unknown, previous: unknown): number {
+    if (typeof value !== 'object' || typeof previous !== 'object' || value === null || previous === null) return -1;
+    const change = encodeChange(value as Actor, previous as Actor, (entry.refs ??= []));
+    return change ? this.packed.append(change) : -1;
+  }
+
+  /** Forgets `entry`'s newest change (the value it was of is replaced or kept whole), and the refs it added. */
+  private dropNewestChange(entry: ActorHistory): void {
+    if (entry.newestChange >= 0) entry.refs!.length = refsStart(this.packed.buffer, entry.newestChange);
+    entry.newestChange = -1;
   }
 
   /** The value of `ref` once the first `write` commits were made (a dropped branch's base, StateTree.branch). */
-  getAsOf(ref: TreeRef, write: number): V | undefined {
+  getAsOf(ref: TreeRef, write: number): unknown {
     const entry = this.entry(ref);
     if (entry === undefined) return undefined;
     if (typeof entry === 'number') return this.slotWrites[entry]! <= write ? this.slotValues[entry] : undefined;
     const found = lastWhere(entry.writes.length, (i) => entry.writes[i]! <= write);
-    return found < 0 ? undefined : entry.values[found];
+    return found < 0 ? undefined : this.version(ref, entry, found);
   }
 
   /** getAsOf of a key given as the string an overlay stages it under. */
-  getKeyAsOf(key: string, write: number): V | undefined {
+  getKeyAsOf(key: string, write: number): unknown {
     const k = this.keys.find(key);
     return k < 0 ? undefined : this.getAsOf(tableRef(k), write);
   }
 
-  set(ref: TreeRef, value: V, epoch: number, write: number): void {
+  set(ref: TreeRef, value: unknown, epoch: number, write: number): void {
     this.epochs[write - 1] = epoch;
     const entry = this.entry(ref);
     if (entry === undefined) {
@@ -116,13 +186,32 @@ class VersionedMap<V> {
       const first = this.slotWrites[entry]!;
       if (first === write) this.slotValues[entry] = value;
       else {
-        this.put(ref, new History([first, write], [this.slotValues[entry]!, value]));
+        const before = this.slotValues[entry]!;
+        if (ref >= 0) {
+          const history = new ActorHistory([first, write], [before, value]);
+          history.newestChange = this.changeFrom(history, value, before);
+          this.put(ref, history);
+        } else this.put(ref, new History([first, write], [before, value]));
         // The slot stays taken (slots are let go from the end), its value no longer kept.
         this.slotValues[entry] = undefined;
       }
     } else if (entry.writes[entry.writes.length - 1] === write) {
-      entry.values[entry.values.length - 1] = value;
+      const last = entry.values.length - 1;
+      entry.values[last] = value;
+      if (entry instanceof ActorHistory) {
+        this.dropNewestChange(entry);
+        this.forgetMade(ref, entry);
+        if (last > 0) entry.newestChange = this.changeFrom(entry, value, this.version(ref, entry, last - 1));
+      }
     } else {
+      if (entry instanceof ActorHistory) {
+        const last = entry.values.length - 1;
+        const previous = entry.values[last];
+        // The newest so far becomes past: kept as its change, unless it is a whole one.
+        if (last % WHOLE_EVERY === 0) this.dropNewestChange(entry);
+        else if (entry.newestChange >= 0) entry.values[last] = -1 - entry.newestChange;
+        entry.newestChange = this.changeFrom(entry, value, previous);
+      }
       entry.writes.push(write);
       entry.values.push(value);
     }
@@ -134,7 +223,7 @@ class VersionedMap<V> {
   }
 
   /** What `write` wrote to `ref`, at which epoch, and the value the write before it to `ref` wrote (undefined for the first). */
-  atWrite(ref: TreeRef, write: number): { epoch: number; value: V; previous: V | undefined } | undefined {
+  atWrite(ref: TreeRef, write: number): { epoch: number; value: unknown; previous: unknown } | undefined {
     const entry = this.entry(ref);
     if (entry === undefined) return undefined;
     if (typeof entry === 'number') return this.slotWrites[entry] === write ? { epoch: this.epochs[write - 1]!, value: this.slotValues[entry]!, previous: undefined } : undefined;
@@ -144,7 +233,7 @@ class VersionedMap<V> {
     let hi = writes.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (writes[mid] === write) return { epoch: this.epochs[write - 1]!, value: entry.values[mid]!, previous: mid > 0 ? entry.values[mid - 1] : undefined };
+      if (writes[mid] === write) return { epoch: this.epochs[write - 1]!, value: this.version(ref, entry, mid), previous: mid > 0 ? this.version(ref, entry, mid - 1) : undefined };
       if (writes[mid]! < write) lo = mid + 1;
       else hi = mid - 1;
     }
@@ -160,18 +249,40 @@ class VersionedMap<V> {
       return;
     }
     const { writes, values } = entry;
+    if (!(writes[writes.length - 1]! > write)) return;
+    if (entry instanceof ActorHistory) this.undoChanges(ref, entry, write);
     while (writes.length && writes[writes.length - 1] > write) {
       writes.pop();
       values.pop();
     }
     if (writes.length === 0) this.put(ref, undefined);
+    else if (entry instanceof ActorHistory) {
+      // The newest version again: an object, its change kept beside it.
+      const last = values.length - 1;
+      const change = changeAt(values[last]);
+      if (change >= 0) {
+        values[last] = this.version(ref, entry, last);
+        entry.newestChange = change;
+      }
+    }
   }
 
-  private entry(ref: TreeRef): number | History<V> | undefined {
+  /** Before `undo` forgets the versions written after `write`: the refs their changes added, and any version made of them. */
+  private undoChanges(ref: TreeRef, entry: ActorHistory, write: number): void {
+    this.forgetMade(ref, entry);
+    const { writes, values } = entry;
+    // The refs of the first change forgotten start where the ones it and those after it added do.
+    let first = entry.newestChange;
+    for (let i = writes.length - 2; i >= 0 && writes[i]! > write; i--) if (changeAt(values[i]) >= 0) first = changeAt(values[i]);
+    if (first >= 0) entry.refs!.length = refsStart(this.packed.buffer, first);
+    entry.newestChange = -1;
+  }
+
+  private entry(ref: TreeRef): number | History<unknown> | undefined {
     return ref >= 0 ? this.actors[ref] : this.keyed[-1 - ref];
   }
 
-  private put(ref: TreeRef, entry: number | History<V> | undefined): void {
+  private put(ref: TreeRef, entry: number | History<unknown> | undefined): void {
     if (ref >= 0) this.actors[ref] = entry;
     else this.keyed[-1 - ref] = entry;
   }
@@ -305,12 +416,12 @@ function savedActor(key: string, value: unknown, previous: Actor | undefined): A
 }
 
 /** A value as the tree's history keeps it: an account's actor packed (packed-actor.ts: its offset), the rest as staged. */
-function heldValue(values: VersionedMap<unknown>, ref: TreeRef, value: unknown): unknown {
+function heldValue(values: VersionedMap, ref: TreeRef, value: unknown): unknown {
   return ref >= 0 ? (values.packed.pack(value as Actor) ?? value) : value;
 }
 
 /** An actor as the tree keeps it, as an object. */
-const heldActor = (values: VersionedMap<unknown>, id: number, held: unknown): Actor | undefined =>
+const heldActor = (values: VersionedMap, id: number, held: unknown): Actor | undefined =>
   typeof held === 'number' ? values.packed.unpack(id, held) : (held as Actor | undefined);
 
 /**
@@ -535,7 +646,7 @@ function keyOfSaved(saved: string): string {
 }
 
 export class StateTree {
-  private values = new VersionedMap<unknown>();
+  private values = new VersionedMap();
   /** The newest epoch written. */
   private headEpoch = -1;
   /** Commits so far, and the keys each wrote. */
@@ -867,7 +978,7 @@ export class StateTree {
 /** The tree's state after one epoch (StateTree.at): one object per call, its methods on the prototype. */
 class StateAt implements StateReader {
   constructor(
-    private readonly values: VersionedMap<unknown>,
+    private readonly values: VersionedMap,
     private readonly source: StateSource,
     private readonly epoch: number,
     private readonly deferred: MissingState[] | undefined,
@@ -904,7 +1015,7 @@ class StateAt implements StateReader {
  */
 class BranchAt implements StateReader {
   constructor(
-    private readonly values: VersionedMap<unknown>,
+    private readonly values: VersionedMap,
     private readonly source: StateSource,
     private readonly branch: StateBranch,
     private readonly epoch: number,
