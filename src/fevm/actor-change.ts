@@ -110,7 +110,7 @@ function writeChanges(value: Record<string, unknown>, previous: Record<string, u
  * `actor` as the change from `previous` (the version before it under the same ID), appended to
  * `refs` what it keeps by reference; undefined when it cannot be one: either is not a plain record,
  * their fields differ (a new state, a tombstone), or either is a forked singleton (whose state's
- * identity its `forkedFrom` names).
+ * identity its `forkedFrom` names). The bytes are valid until the next call: copy them.
  */
 export function encodeChange(actor: Actor, previous: Actor, refs: unknown[]): Uint8Array | undefined {
   const value = actor as unknown as Record<string, unknown>;

@@ -10,6 +10,8 @@ import { decodeChange, encodeChange, refsStart } from '../../src/fevm/actor-chan
 import type { Actor } from '../../src/fevm/actor.js';
 import { StateTree, storableChange, type StateReader, type StateSnapshot } from '../../src/fevm/state-tree.js';
 import type { StateBranch } from '../../src/fevm/state-branch.js';
+import { LazyMap } from '../../src/fevm/lazy-map.js';
+import { localStateSource } from '../../src/fevm/state-tree.js';
 
 /** Asserts that `read` is `written`: equal, its records' fields in the same order, its objects held by reference the same ones. */
 function assertSameVersion(read: Actor | undefined, written: Actor | undefined, what: string): void {
@@ -157,5 +159,39 @@ describe('past actor versions in the state tree', () => {
     const loaded = new StateTree();
     loaded.load(tree.exportCommitsSince(0));
     assert.deepEqual(loaded.exportCommitsSince(0), exported);
+  });
+
+  test("on a fork: a miner read from the upstream keeps its lazily read table in every version; a forked singleton's versions are the objects written", () => {
+    // The upstream's sectors, read when asked (a fork's LazyMap), and a power actor as a fork hands it out.
+    const sectors = new LazyMap<number, string>({ get: (n) => (n < 10 ? `sector ${n}` : undefined), fetched: () => [] });
+    const upstreamMiner = { ...first(1000), miner: { ...(first(1000).miner as object), sectors } } as unknown as Actor;
+    const power = { pledge: 0n };
+    const upstreamPower = { id: 4, kind: 'storagepower', nonce: 0, balance: 0n, power, forkedFrom: { head: robust, stateJson: {}, handedOut: power } } as unknown as Actor;
+    const tree = new StateTree({ ...localStateSource, getActor: (id) => (id === 1000 ? upstreamMiner : id === 4 ? upstreamPower : undefined) });
+    const minerVersions: Actor[] = [];
+    const powerVersions: Actor[] = [];
+    let miner = upstreamMiner;
+    let singleton = upstreamPower;
+    for (let epoch = 1; epoch <= 70; epoch++) {
+      const overlay = tree.stage();
+      const state = (miner as unknown as { miner: Record<string, unknown> }).miner;
+      miner = { ...miner, balance: miner.balance + 1n, miner: { ...state, lockedFunds: BigInt(epoch) } } as unknown as Actor;
+      const pledge = { pledge: BigInt(epoch) };
+      singleton = { ...singleton, power: pledge, forkedFrom: { ...singleton.forkedFrom!, handedOut: epoch % 2 ? pledge : singleton.forkedFrom!.handedOut } } as unknown as Actor;
+      overlay.putActor(miner);
+      overlay.putActor(singleton);
+      tree.commit(overlay, epoch);
+      minerVersions.push(miner);
+      powerVersions.push(singleton);
+    }
+    assert.equal(tree.at(0).getActor(1000), upstreamMiner);
+    for (let epoch = 1; epoch <= 70; epoch++) {
+      const read = tree.at(epoch).getActor(1000)!;
+      assertSameVersion(read, minerVersions[epoch - 1], `miner at ${epoch}`);
+      const table = (read as unknown as { miner: { sectors: LazyMap<number, string> } }).miner.sectors;
+      assert.equal(table, sectors);
+      assert.equal(table.get(3), 'sector 3');
+      assert.equal(tree.at(epoch).getActor(4), powerVersions[epoch - 1], `power at ${epoch}`);
+    }
   });
 });
