@@ -118,6 +118,8 @@ describe('past actor versions in the state tree', () => {
         newest.clear();
         for (const id of IDS) {
           const version = versionAt(commits, id, epoch);
+          // Read right away: the version the revert made the newest again, before any write after it.
+          assertSameVersion(tree.at(epoch).getActor(id), version, `actor ${id} right after a revert to ${epoch}`);
           if (version) newest.set(id, version);
         }
         continue;
