@@ -15,7 +15,7 @@ import { patchRunLoop } from '../../src/fevm/actors/evm/interpreter-loop.js';
 import { keccak256Op, mload, MEMORY_GROWTH, mstore } from '../../src/fevm/actors/evm/memory-ops.js';
 import { returnOp, stop } from '../../src/fevm/actors/evm/halt-ops.js';
 import { calldataload, push } from '../../src/fevm/actors/evm/word-ops.js';
-import { createPlaceholder } from '../../src/fevm/actors/lifecycle.js';
+import { createPlaceholder, resolveEthAddress } from '../../src/fevm/actors/lifecycle.js';
 import { EvmStateAdapter } from '../../src/fevm/actors/evm/state-adapter.js';
 import { StateTree } from '../../src/fevm/state-tree.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
@@ -345,5 +345,31 @@ describe('PUSH, CALLDATALOAD, STOP and RETURN (word-ops.ts, halt-ops.ts)', () =>
     const empty = runStateAt(bytes, bytes, 0xf3, 5, [0n, 7n]);
     returnOp(empty);
     assert.equal(empty.interpreter._result.returnValue.length, 0);
+  });
+});
+
+describe('SSTORE (fevm-evm.ts sstore)', () => {
+  test("writes its word through the adapter synchronously, never @ethereumjs's bytes; a static frame may not write", async (t) => {
+    const { devnet, deploy, sendRaw, call, wallet } = await fevmSetup(t);
+    // PUSH1 32 CALLDATALOAD (the value), PUSH1 0 CALLDATALOAD (the slot), SSTORE, STOP; deployed by
+    // PUSH1 8 PUSH1 12 PUSH1 0 CODECOPY, PUSH1 8 PUSH1 0 RETURN.
+    const nonce = devnet.pendingNonce(hexToBytes(wallet.address));
+    assert.equal((await sendRaw(null, '0x6008600c60003960086000f3' + '6020356000355500')).exitCode, ExitCode.Ok);
+    const store = getCreateAddress({ from: wallet.address, nonce });
+    const word = (n: bigint) => n.toString(16).padStart(64, '0');
+    const viaBytes = t.mock.method(EvmStateAdapter.prototype, 'putStorage');
+    // A new slot, the largest slot and word, a slot cleared, a slot beyond 2^128.
+    const writes: [bigint, bigint][] = [[1n, 5n], [MAX_WORD, MAX_WORD], [1n, 0n], [2n ** 200n, 7n]];
+    for (const [slot, value] of writes) assert.equal((await sendRaw(store, '0x' + word(slot) + word(value))).exitCode, ExitCode.Ok);
+    const state = devnet.stateAt(devnet.head.epoch);
+    const actor = resolveEthAddress(state, hexToBytes(store));
+    assert.ok(actor?.evm);
+    const read = (slot: bigint) => state.getStorage(actor.id, actor.evm!.storageGeneration, slot);
+    assert.deepEqual([read(1n), read(MAX_WORD), read(2n ** 200n)], [0n, MAX_WORD, 7n]);
+    assert.equal(viaBytes.mock.callCount(), 0, "no SSTORE went through @ethereumjs's storageStore");
+
+    const probe = await deploy('FevmProbe');
+    const [success] = await call(probe, 'staticCallTo', [store, '0x' + word(3n) + word(9n)]);
+    assert.equal(success, false, 'an SSTORE under STATICCALL fails');
   });
 });

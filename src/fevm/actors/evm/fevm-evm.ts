@@ -1131,7 +1131,7 @@ function filecoinPrecompile(entry: FilecoinPrecompileEntry): PrecompileFunc {
 }
 
 /**
- * The FEVM's opcodes: @ethereumjs's handlers (FEVM's own where FEVM differs; SLOAD, MLOAD, MSTORE
+ * The FEVM's opcodes: @ethereumjs's handlers (FEVM's own where FEVM differs; SLOAD, SSTORE, MLOAD, MSTORE
  * and KECCAK256 without its awaits and conversions, STOP and RETURN without a throw, PUSH and
  * CALLDATALOAD without hex strings), charged in FVM gas. Each opcode costs its interpreter work
  * (evm-gas.ts OPCODE_CLASSES); @ethereumjs's gas functions still run for what they do besides pricing (memory
@@ -1151,6 +1151,7 @@ function fevmOpcodes(common: Common): { opcodes: CustomOpcode[]; synchronous: Se
     [0x51, mload],
     [0x52, mstore],
     [0x54, sload],
+    [0x55, sstore],
     [0x5a, gas],
     ...Array.from({ length: 32 }, (_, i): [number, OpHandler] => [0x60 + i, push]),
     [0xf3, returnOp],
@@ -1187,12 +1188,14 @@ function fevmOpcodes(common: Common): { opcodes: CustomOpcode[]; synchronous: Se
 /**
  * Opcodes whose Ethereum gas function does nothing the FEVM keeps: it prices the access and marks
  * the address or slot warm (EIP-2929), which only Ethereum prices read. Their FVM gas is charged
- * without it, synchronously (SLOAD's awaited a promise and made two hex keys per slot read). The
- * Ethereum gas functions that still run read warmth only for a price the FEVM discards: none traps
- * on it (EIP-7928's checks are off; SSTORE's 2300 sentry is below its FVM cost). The CALL family's
- * traps on it, so it has a gas function of its own (callGasFunction).
+ * without it, synchronously (SLOAD's awaited a promise and made two hex keys per slot read). SSTORE's
+ * also prices refunds (which FEVM has not) and keeps the EIP-2200 sentry (no gas left above 2300:
+ * out of gas), below its FVM cost, so that its charge runs out of gas there too; its static-call
+ * check is in that charge (OPCODE_CHARGES). The Ethereum gas functions that still run read warmth
+ * only for a price the FEVM discards: none traps on it (EIP-7928's checks are off). The CALL
+ * family's traps on it, so it has a gas function of its own (callGasFunction).
  */
-const PRICE_ONLY = new Set(['SLOAD', 'BALANCE', 'EXTCODESIZE', 'EXTCODEHASH']);
+const PRICE_ONLY = new Set(['SLOAD', 'SSTORE', 'BALANCE', 'EXTCODESIZE', 'EXTCODEHASH']);
 
 type EthGasHandler = (runState: RunState, gas: bigint, common: Common) => Promise<bigint>;
 type SyncGasHandler = (runState: RunState, gas: bigint) => bigint;
@@ -1228,6 +1231,8 @@ const OPCODE_CHARGES: Record<string, OpcodeCharge> = {
   LOG4: log(4),
   SLOAD: (rs, evm) => openSlotNodes(rs, evm, wordAt(rs.stack, 0), true),
   SSTORE: (rs, evm) => {
+    // Before any charge, as @ethereumjs's gas function checks it.
+    if (rs.interpreter.isStatic()) throw new EVMError(EVMError.errorMessages.STATIC_STATE_CHANGE);
     const [slot, value] = rs.stack.peek(2);
     const gas = openSlotNodes(rs, evm, slot, false);
     // The KAMT changes only when the value does (System::set_storage).
@@ -1510,6 +1515,16 @@ function blockhash(runState: RunState): void {
 function sload(runState: RunState): void {
   const slot = runState.stack.pop();
   runState.stack.push((runState.stateManager as EvmStateAdapter).storageAt(runState.interpreter.getAddress(), slot));
+}
+
+/**
+ * SSTORE to the state tree, synchronously: @ethereumjs's turns slot and value into bytes, awaits its
+ * storage interface and reads the account back; the adapter turned them back into words.
+ */
+function sstore(runState: RunState): void {
+  const slot = runState.stack.pop();
+  const value = runState.stack.pop();
+  (runState.stateManager as EvmStateAdapter).storeAt(runState.interpreter.getAddress(), slot, value);
 }
 
 /** The gas left: FVM gas, as everywhere on FEVM. */

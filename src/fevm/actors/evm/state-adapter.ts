@@ -170,11 +170,14 @@ export class EvmStateAdapter implements StateManagerInterface {
   }
 
   async putStorage(address: Address, key: Uint8Array, value: Uint8Array): Promise<void> {
+    this.storeAt(address, bytesToBigint(key), bytesToBigint(value));
+  }
+
+  /** putStorage of a word at a slot, synchronously (the FEVM's SSTORE: fevm-evm.ts). */
+  storeAt(address: Address, slot: bigint, word: bigint): void {
     const actor = this.actorAt(address);
     if (!actor) throw new Error(`no actor at ${address.toString()} to store to`);
     const generation = actor.evm?.storageGeneration ?? 0;
-    const slot = bytesToBigint(key);
-    const word = bytesToBigint(value);
     const shaped = withSlotShaped(actor, slot, this.current.getStorage(actor.id, generation, slot), word);
     if (shaped !== actor) this.current.putActor(shaped);
     this.current.putStorage(actor.id, generation, slot, word);
