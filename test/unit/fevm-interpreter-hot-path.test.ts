@@ -12,7 +12,7 @@ import { Account, Address } from '@ethereumjs/util';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { patchInterpreter, reuseCodeAnalysis } from '../../src/fevm/actors/evm/code-analysis.js';
 import { patchRunLoop } from '../../src/fevm/actors/evm/interpreter-loop.js';
-import { keccak256Op, mload, MEMORY_GROWTH, mstore } from '../../src/fevm/actors/evm/memory-ops.js';
+import { keccak256Op, logOp, mload, MEMORY_GROWTH, mstore } from '../../src/fevm/actors/evm/memory-ops.js';
 import { returnOp, stop } from '../../src/fevm/actors/evm/halt-ops.js';
 import { calldataload, push } from '../../src/fevm/actors/evm/word-ops.js';
 import { createPlaceholder, resolveEthAddress } from '../../src/fevm/actors/lifecycle.js';
@@ -128,6 +128,43 @@ describe('MLOAD and KECCAK256', () => {
     const none = over(memory, [5n, 0n]);
     keccak256Op(none.runState);
     assert.deepEqual(none.pushed, [0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470n]);
+  });
+});
+
+describe('LOG0–LOG4', () => {
+  const common = new Common({ chain: Mainnet, hardfork: 'cancun' });
+  common.updateParams(paramsEVM);
+  const handlers = getOpcodesForHF(common).handlers;
+
+  /** What a LOG handler hands interpreter.log, run over `values` (top first) and a memory of 0, 1, 2, … */
+  function logged(handler: (runState: any, common: Common) => unknown, opCode: number, values: bigint[]) {
+    const memory = new Uint8Array(200).map((_, i) => i);
+    const logs: unknown[][] = [];
+    const stack = {
+      pop: () => values.shift(),
+      popN: (n: number) => values.splice(0, n),
+    };
+    const runState = {
+      opCode,
+      stack,
+      memory: { read: (offset: number, size: number) => memory.slice(offset, offset + size) },
+      interpreter: { log: (...args: unknown[]) => logs.push(args) },
+    };
+    handler(runState, common);
+    return logs;
+  }
+
+  test("each hands the interpreter @ethereumjs's topics and data", () => {
+    const topics = [0n, 1n, MAX_WORD, 1n << 255n, 0xddf252adn << 224n, 12345678901234567890n];
+    const ranges: [bigint, bigint][] = [[0n, 0n], [7n, 32n], [100n, 1n], [3n, 96n]];
+    for (let count = 0; count <= 4; count++) {
+      for (const [offset, length] of ranges) {
+        const stack = () => [offset, length, ...topics.slice(count % 3, (count % 3) + count)];
+        const ours = logged(logOp, 0xa0 + count, stack());
+        assert.deepEqual(ours, logged(handlers.get(0xa0 + count)!, 0xa0 + count, stack()), `LOG${count} of ${length} bytes at ${offset}`);
+        assert.equal((ours[0]![2] as Uint8Array[]).length, count);
+      }
+    }
   });
 });
 

@@ -62,7 +62,7 @@ import { shareEmptyDiffs } from './journal-diffs.js';
 import { canExecuteCall, canRunFrame, executeCall, learnInterpreter, runFrame } from './call-frame.js';
 import { returnOp, stop } from './halt-ops.js';
 import { calldataload, push } from './word-ops.js';
-import { CALL_MEMORY_RANGES, growMemory, keccak256Op, MAX_MEMORY_END, MEMORY_GROWTH, mload, mstore, wordAt, type MemoryPrices } from './memory-ops.js';
+import { CALL_MEMORY_RANGES, growMemory, keccak256Op, logOp, MAX_MEMORY_END, MEMORY_GROWTH, mload, mstore, wordAt, type MemoryPrices } from './memory-ops.js';
 import { CONSOLE_ADDRESS, decodeConsoleLog } from './console-log.js';
 import type { EvmLog } from './events.js';
 import {
@@ -1131,8 +1131,8 @@ function filecoinPrecompile(entry: FilecoinPrecompileEntry): PrecompileFunc {
 }
 
 /**
- * The FEVM's opcodes: @ethereumjs's handlers (FEVM's own where FEVM differs; SLOAD, SSTORE, MLOAD, MSTORE
- * and KECCAK256 without its awaits and conversions, STOP and RETURN without a throw, PUSH and
+ * The FEVM's opcodes: @ethereumjs's handlers (FEVM's own where FEVM differs; SLOAD, SSTORE, MLOAD, MSTORE,
+ * KECCAK256 and LOGn without its awaits and conversions, STOP and RETURN without a throw, PUSH and
  * CALLDATALOAD without hex strings), charged in FVM gas. Each opcode costs its interpreter work
  * (evm-gas.ts OPCODE_CLASSES); @ethereumjs's gas functions still run for what they do besides pricing (memory
  * size, static-mode checks), except where that is only memory size (memory-ops.ts) and for the
@@ -1156,7 +1156,7 @@ function fevmOpcodes(common: Common): { opcodes: CustomOpcode[]; synchronous: Se
     ...Array.from({ length: 32 }, (_, i): [number, OpHandler] => [0x60 + i, push]),
     [0xf3, returnOp],
     [0xff, selfdestruct],
-    ...[0xa0, 0xa1, 0xa2, 0xa3, 0xa4].map((opcode): [number, OpHandler] => [opcode, limitedLog(opcode - 0xa0, table.handlers.get(opcode)!)]),
+    ...[0xa0, 0xa1, 0xa2, 0xa3, 0xa4].map((opcode): [number, OpHandler] => [opcode, limitedLog(opcode - 0xa0, logOp)]),
   ]);
   // Undefined on FEVM: executing them aborts with EVM_CONTRACT_UNDEFINED_INSTRUCTION (35).
   const removed = [0xf2 /* CALLCODE */, 0x49 /* BLOBHASH */, 0x4a /* BLOBBASEFEE */];

@@ -8,7 +8,8 @@
 // family's FEVM gas function grows memory the same way (CALL_MEMORY_RANGES).
 //
 // MSTORE, MLOAD and KECCAK256: @ethereumjs pads a stored word through spread arrays and reads a
-// loaded or hashed one back through a hex string; these go through one scratch word instead.
+// loaded or hashed one back through a hex string; these go through one scratch word instead. LOGn:
+// @ethereumjs makes each topic's 32 bytes through a hex string and two arrays; here through the word.
 import { EVMError, type ExecResult } from '@ethereumjs/evm';
 import { keccak256 } from '../../../common/hashes.js';
 import { memoryView } from './frame-memory.js';
@@ -128,6 +129,27 @@ export function keccak256Op(runState: RunState): void {
   const [offset, length] = runState.stack.popN(2) as [bigint, bigint];
   const data = length === 0n ? new Uint8Array() : memoryView(runState.memory, Number(offset), Number(length));
   runState.stack.push(wordOf(keccak256(data)));
+}
+
+/** LOG0–LOG4 (the count from the opcode, as @ethereumjs's): the topics as 32-byte words, the data copied out of memory. */
+export function logOp(runState: RunState): void {
+  const [offset, length] = runState.stack.popN(2) as [bigint, bigint];
+  const count = runState.opCode - 0xa0;
+  const topics: Uint8Array[] = [];
+  for (let i = 0; i < count; i++) topics.push(wordBytes(runState.stack.pop()));
+  const data = length === 0n ? new Uint8Array(0) : runState.memory.read(Number(offset), Number(length));
+  runState.interpreter.log(data, count, topics);
+}
+
+/** A word's 32 big-endian bytes, in an array of their own. */
+function wordBytes(value: bigint): Uint8Array {
+  const bytes = new Uint8Array(32);
+  const view = new DataView(bytes.buffer);
+  view.setBigUint64(0, value >> 192n);
+  view.setBigUint64(8, value >> 128n);
+  view.setBigUint64(16, value >> 64n);
+  view.setBigUint64(24, value);
+  return bytes;
 }
 
 /** 32 big-endian bytes as a word. */
