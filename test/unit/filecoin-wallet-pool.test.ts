@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
-import { FilAddress } from '../../src/common/address.js';
+import { FilAddress, Protocol } from '../../src/common/address.js';
 import { hexToBytes } from '../../src/common/hex.js';
 import { METHOD_INVOKE_CONTRACT } from '../../src/fevm/message.js';
 import { t410 } from '../helpers/f410.js';
@@ -368,6 +368,22 @@ describe('MpoolPushMessage\'s own checks (Lotus node/impl/full/mpool.go)', () =>
       code: 1,
       message: `message from ${CLIENT} failed sanity check: message recipient ${masked} is a delegated address but not a valid Eth Address`,
     });
+  });
+
+  test('R87: a sender with no key address at the head is refused first, "getting key address: …", before the nonce check and the estimate', async (t) => {
+    const { result, error } = await setupRpc(t, { noMining: true });
+    const actor = FilAddress.fromPayload(Protocol.Actor, new Uint8Array(20).fill(3)).toString();
+    const refusals = {
+      [actor]: 'cannot resolve actor address to key address',
+      t09999: 'failed to find actor: t09999',
+      t0111: 'failed to get account actor state for t0111: actor code is not account: storageminer',
+    };
+    for (const [from, why] of Object.entries(refusals)) {
+      for (const extra of [{}, { Nonce: 5 }]) {
+        assert.deepEqual(await error('Filecoin.MpoolPushMessage', [transfer(from, 't0100', 1n, extra), null]), { code: 1, message: `getting key address: ${why}` }, `${from} ${JSON.stringify(extra)}`);
+      }
+    }
+    assert.deepEqual(await result('Filecoin.MpoolPending', [null]), []);
   });
 
   test('the value and the most the gas can cost must fit the balance before anything is signed; a sender with no actor fails the estimate, code 1', async (t) => {

@@ -187,7 +187,8 @@ const pushedByUuid = new WeakMap<Devnet, Map<string, SignedMessage>>();
 /**
  * Lotus's MpoolPushMessage (node/impl/full/mpool.go), in its order: an f4 recipient outside the
  * EAM's 20-byte addresses is refused (sanityCheckOutgoingMessage); a MsgUuid pushed before answers
- * that message again; a nonce must be 0 (the node takes the next); the gas filled as
+ * that message again; the sender must have a key address at the head (ResolveToDeterministicAddress:
+ * an f2 never, an ID only of an account or an actor with an f4 address); a nonce must be 0 (the node takes the next); the gas filled as
  * GasEstimateMessageGas fills it (its errors wrapped, code 1); the value and the most the gas can
  * cost must fit the sender's balance; then signed with the node's key and pushed.
  */
@@ -198,6 +199,12 @@ export async function mpoolPushMessage(devnet: Devnet, msg: Message, spec: SendS
   pushedByUuid.set(devnet, pushed);
   const again = spec.msgUuid && pushed.get(spec.msgUuid);
   if (again) return again;
+  // An ID or actor (f2) sender with no key address at the head is refused before the nonce and the estimate look at it.
+  try {
+    await devnet.untilFetched(() => keyAddressAt(devnet, msg.from, devnet.head));
+  } catch (error) {
+    throw wrapped(error, 'getting key address: ');
+  }
   if (msg.nonce !== 0) throw new DevnetError(`MpoolPushMessage expects message nonce to be 0, was ${msg.nonce}`);
   // Estimated and checked in the sender's turn (Lotus takes its per-sender lock first).
   const signed = await devnet.pushWithWallet(msg, async (toFill) => {
