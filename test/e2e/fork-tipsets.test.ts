@@ -44,6 +44,22 @@ async function transfer(url: string, wei: bigint): Promise<{ hash: string; block
   }
 }
 
+/**
+ * Two transfers from the second dev account with a premium of 1 000 attoFIL, mined one after the
+ * other, then a tipset on them: the lowest premiums the chain's last tipsets paid.
+ */
+async function lowPremiumTransfers(url: string): Promise<void> {
+  const provider = new JsonRpcProvider(url, undefined, { cacheTimeout: -1, staticNetwork: true });
+  try {
+    const wallet = new Wallet(DEV_ACCOUNTS[1].privateKey, provider);
+    for (let i = 0; i < 2; i++) await (await wallet.sendTransaction({ to: OTHER_RECIPIENT, value: 1n, maxPriorityFeePerGas: 1000n, maxFeePerGas: 10n ** 10n })).wait();
+    await rpc(url, 'anvil_mine', ['0x1']);
+  } finally {
+    provider.destroy();
+  }
+}
+
+const OTHER_RECIPIENT = '0x4444444444444444444444444444444444444444';
 const FIL = 10n ** 18n;
 const VESTING = { initial: 100n * FIL, duration: 1000 };
 /** What the multisig locks at height h (vesting from epoch 0): ceil(initial × (duration − h) / duration). */
@@ -178,11 +194,18 @@ for (const gatewayOnly of [false, true]) describe(`fork: Filecoin.* methods at a
     assert.deepEqual(await onFork.request('MpoolPending', key), await onFork.request('MpoolPending', null));
     // The gas estimates run on the fork's head and read the key's tipset upstream: the gas as with no key; the
     // premium and fee cap the upstream's at the key, as its own estimate with that gas limit gives them.
+    // First the fork's head is given a premium of its own: on a chain this lightly used the premium is the
+    // mean of the two lowest paid in the last 20 tipsets, the same (150 000) at the key and at the head
+    // until the head's window holds two lower ones (then the floor, 100 000).
+    await lowPremiumTransfers(fork!.url);
     const limit = await onFork.request('GasEstimateGasLimit', transferMessage, null);
     assert.equal(await onFork.request('GasEstimateGasLimit', transferMessage, key), limit);
     const estimated = await onFork.request('GasEstimateMessageGas', transferMessage, null, key);
-    assert.deepEqual({ ...estimated, GasLimit: 0 }, { ...(await onUpstream.request('GasEstimateMessageGas', { ...transferMessage, GasLimit: estimated.GasLimit }, null, key)), GasLimit: 0 });
-    assert.equal(estimated.GasLimit, (await onFork.request('GasEstimateMessageGas', transferMessage, null, null)).GasLimit);
+    const atHead = await onFork.request('GasEstimateMessageGas', transferMessage, null, null);
+    assert.notEqual(estimated.GasPremium, atHead.GasPremium);
+    assert.notEqual(estimated.GasFeeCap, atHead.GasFeeCap);
+    assert.deepEqual(estimated, await onUpstream.request('GasEstimateMessageGas', { ...transferMessage, GasLimit: estimated.GasLimit }, null, key));
+    assert.equal(estimated.GasLimit, atHead.GasLimit);
     // An ID sender is resolved at the key (the upstream's StateAccountKey there): before the early transfer its recipient had no actor.
     const recipientId = await onFork.request('StateLookupID', t410(RECIPIENT), null);
     const before = (await onFork.request('ChainGetTipSetByHeight', early.block - 1, null)).Cids;
