@@ -134,9 +134,9 @@ export async function erc20Transfers(rpc: RpcClient, s: Signer, contracts: Contr
   return sequential(rpc, s, await presignTokenTransfers(s, contracts, count));
 }
 
-/** `count` signed token transfers of 1 to nthAddress(0…count-1), with one gas limit for all (see erc20Transfers). */
-export async function presignTokenTransfers(s: Signer, contracts: Contracts, count: number): Promise<string[]> {
-  const data = (i: number) => token.encodeFunctionData('transfer', [nthAddress(i), 1n]);
+/** `count` signed token transfers of 1 to nthAddress(first…first+count-1), with one gas limit for all (see erc20Transfers). */
+export async function presignTokenTransfers(s: Signer, contracts: Contracts, count: number, first = 0): Promise<string[]> {
+  const data = (i: number) => token.encodeFunctionData('transfer', [nthAddress(first + i), 1n]);
   // On the FVM a transfer costs more as the token's storage fills: each new holder's slot lands in
   // the contract's KAMT, whose nodes on its path are loaded and written whole at their real size
   // (G11), so the nodes grow and the tree deepens with the holders. With a margin of 3 over the
