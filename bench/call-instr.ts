@@ -23,8 +23,8 @@
 // phases make it: a pre-signed transfer of 1 attoFIL to a new address, or a token transfer of 1 to a new
 // holder, sent with eth_sendRawTransaction (which fvm-devnet answers once the transaction is mined in its
 // own tipset) and its receipt asked for; against two eth_chainIds, since a send is two requests. `--warm`
-// sends warm the node first (0 counts a fresh node's first sends, V8's tiering included, as the bench's
-// 1000-transaction phases pay it).
+// sends warm the node first (`--warm 0`: counting starts at send k+1, the first `--k` run being uncounted
+// while valgrind retranslates).
 //
 // `--bundle <path>` runs another build's bundle (e.g. a copy of dist/ before a change, with node_modules
 // linked beside it, from which the bundle loads its external packages, or the token's deployment fails
@@ -45,7 +45,6 @@ const { values } = parseArgs({
   options: {
     k: { type: 'string', default: '300' },
     rounds: { type: 'string', default: '5' },
-    // 5000 left the call path still tiering up through the first rounds (docs/performance.md, callcut).
     warm: { type: 'string' },
     n: { type: 'string', default: '100' },
     attribute: { type: 'boolean', default: false },
@@ -57,7 +56,10 @@ const { values } = parseArgs({
 });
 const send = values.send;
 if (send !== undefined && send !== 'transfer' && send !== 'erc20') throw new Error('--send takes transfer or erc20');
-// Sends warm in fewer: by 1000 the warm-up's CPU has faded (docs/performance.md, "The warm-up").
+// Calls warm with 10000: 5000 left the call path still tiering up through the first rounds
+// (docs/performance.md, callcut). Sends with 2000: the main thread's count a send after 250 sends is
+// already as after 1500, and 2000 plus the uncounted first run of `--k` (300) start counting near the
+// 2300th send, where the last of the tipset path (`grantsTable`) reached TurboFan (performance.md, txseq).
 const warm = Number(values.warm ?? (send ? '2000' : '10000'));
 const [k, rounds, n, top] = [values.k, values.rounds, values.n, values.top].map(Number) as [number, number, number, number];
 if (![k, rounds, n, top].every((v) => Number.isInteger(v) && v > 0) || !Number.isInteger(warm) || warm < 0) throw new Error('--k, --rounds, --n and --top take positive integers, --warm one of 0 or more');
