@@ -2,9 +2,10 @@
 // actors' versions are past, the state tree keeps most as what changed from the version before
 // (fevm/actor-change.ts, state-tree.ts ActorHistory), and every read must answer as it did while the
 // version was the newest: at old heights, at the heights an evm_revert kept, at the tipset keys it
-// dropped, and after a --state restart. The contract is paid and writes a new slot each transaction
-// (its balance, its nonce-free record and its storage shape change), the miners, reward and power
-// actors change every tipset; 40 transactions make more versions than one run of changes (32).
+// dropped, and after a --state restart. The contract is paid and writes a new slot each transaction,
+// so its actor changes each transaction (balance and state root; its nonce does not: only CREATE
+// raises a contract's), the miners, reward and power actors change every tipset; 40 transactions
+// make more versions than one run of changes (32).
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
