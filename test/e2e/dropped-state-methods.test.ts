@@ -137,6 +137,8 @@ describe('Filecoin state methods at a tipset evm_revert dropped, over HTTP', () 
     const { wallet, provider } = devnet;
     // Pays block.timestamp attoFIL to PAYEE on each call: the state depends on the time, as StateChangedActors shows it.
     const payee = '0x' + '44'.repeat(20);
+    // runtime: PUSH1 0 ×4, TIMESTAMP, PUSH20 payee, GAS, CALL, POP, STOP (0x22 bytes);
+    // init: CODECOPY the 0x22 bytes at 0x0c to memory 0, RETURN them.
     const runtime = `60006000600060004273${payee.slice(2)}5af15000`;
     const deployed = await (await wallet.sendTransaction({ data: `0x6022600c60003960226000f3${runtime}`, value: 10n ** 18n })).wait();
     const contract = deployed!.contractAddress!;
