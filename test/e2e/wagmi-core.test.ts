@@ -102,7 +102,13 @@ describe('wagmi core against the devnet (createConfig, http transport, mock conn
       assert.deepEqual(decodedRevert(err), { errorName: 'TooLarge', reason: undefined, args: [1001n, 1000n] });
       return true;
     });
-    await assert.rejects(simulateContract(config, { address: counter, abi: Counter!.abi, functionName: 'fail' }), (err) => {
+    const fail = { address: counter, abi: Counter!.abi, functionName: 'fail' } as const;
+    await assert.rejects(simulateContract(config, fail), (err) => {
+      assert.equal(decodedRevert(err).reason, 'nope');
+      return true;
+    });
+    // writeContract does not simulate: its revert comes from eth_estimateGas.
+    await assert.rejects(writeContract(config, fail), (err) => {
       assert.equal(decodedRevert(err).reason, 'nope');
       return true;
     });
