@@ -13,7 +13,7 @@
 //   GetTipSetFromKey loads a reorged one; lotus-params.ts tipsetOf, which refuses a dropped key,
 //   is for what follows the live chain only.
 import { DevnetError } from '../common/errors.js';
-import { bytesToHex } from '../common/hex.js';
+import { bytesToHex, equalBytes } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { KeepDroppedState } from '../devnet/events.js';
 import type { FeeHistory } from '../devnet/fee-estimates.js';
@@ -24,7 +24,7 @@ import type { Message } from '../fevm/message.js';
 import type { StateReader } from '../fevm/state-tree.js';
 import type { CID } from '../common/cbor.js';
 import type { MessageLocation } from '../mining/chain-store.js';
-import { tipsetKeyCid, type Tipset } from '../mining/tipset.js';
+import { loggedMessagesOf, messageDigestOf, tipsetKeyCid, type Tipset } from '../mining/tipset.js';
 import { tipsetLogs, type EthLog } from './logs.js';
 import { heldTipset, tipsetOf } from './lotus-params.js';
 
@@ -49,6 +49,8 @@ class DroppedTipsets {
    * revert's tipsets, released with the last of them).
    */
   private readonly states = new Map<Tipset, StateBranch>();
+  /** Each kept tipset's number of messages, read once as it is kept (a cold tipset's count is in its encoded messages). */
+  private readonly messageCounts = new Map<Tipset, number>();
 
   constructor(private readonly devnet: Devnet) {
     devnet.events.on('reverting', (tipsets, kind, keepState) => (kind === 'reset' ? this.clear() : this.keep(tipsets, keepState)));
@@ -81,6 +83,7 @@ class DroppedTipsets {
       this.logs.set(tipset, tipsetLogs(this.devnet, tipset));
       this.byHash.set(bytesToHex(tipset.hash), tipset);
       this.states.set(tipset, state);
+      this.messageCounts.set(tipset, loggedMessagesOf(tipset).length);
     }
     for (const tipset of this.logs.keys()) {
       if (this.logs.size <= KEPT_DROPPED) break;
@@ -91,6 +94,7 @@ class DroppedTipsets {
   private forget(tipset: Tipset): void {
     this.logs.delete(tipset);
     this.byHash.delete(bytesToHex(tipset.hash));
+    this.messageCounts.delete(tipset);
     const state = this.states.get(tipset)!;
     this.states.delete(tipset);
     // Released with the last kept tipset that reads it: a look through at most twice KEPT_DROPPED, on a revert only.
@@ -102,6 +106,7 @@ class DroppedTipsets {
     this.logs.clear();
     this.byHash.clear();
     this.states.clear();
+    this.messageCounts.clear();
   }
 
   /**
@@ -140,11 +145,17 @@ class DroppedTipsets {
     return undefined;
   }
 
-  /** Where a kept tipset included the message `cid`, if one did (Lotus's blockstore holds a reorged tipset's messages). */
+  /**
+   * Where a kept tipset included the message `cid`, if one did (Lotus's blockstore holds a reorged
+   * tipset's messages): its digest compared with theirs (messageDigestOf), so that no CID object is
+   * made and no cold tipset's messages decoded but the one that holds it.
+   */
   messageByCid(cid: CID): MessageLocation | undefined {
-    for (const tipset of this.logs.keys()) {
-      const found = messageIn(tipset, cid);
-      if (found) return found;
+    const { digest } = cid.multihash;
+    for (const [tipset, count] of this.messageCounts) {
+      for (let i = 0; i < count; i++) {
+        if (equalBytes(messageDigestOf(tipset, i), digest)) return messageIn(tipset, cid);
+      }
     }
     return undefined;
   }
@@ -271,8 +282,8 @@ export function keptAncestry(devnet: Devnet, tipset: Tipset, height: number): Ti
  * as Lotus's tipsetExecutedMessage looks in any tipset it walks.
  */
 export function keptSearchMessage(devnet: Devnet, cid: CID, allowReplaced: boolean, from: Tipset): MessageLocation | undefined {
+  if (devnet.chain.byBlockHash(from.hash)) return devnet.searchMessage(cid, allowReplaced, from, false, unminedMessage(devnet, cid));
   const loaded = loadedMessage(devnet, cid);
-  if (devnet.chain.byBlockHash(from.hash)) return devnet.searchMessage(cid, allowReplaced, from, false, loaded);
   const inDropped = (tipset: Tipset, lookback: boolean) => messageIn(tipset, cid) ?? (loaded && replacementIn(tipset, cid, loaded, allowReplaced, lookback));
   const found = inDropped(from, false) ?? devnet.chain.messageByCid(cid);
   if (found) return found;
@@ -294,6 +305,15 @@ export function keptSearchMessage(devnet: Devnet, cid: CID, allowReplaced: boole
  */
 export function loadedMessage(devnet: Devnet, cid: CID): Message | undefined {
   return devnet.replacedMessage(cid)?.signed.message ?? droppedTipsets(devnet).messageByCid(cid)?.message.signed.message;
+}
+
+/**
+ * loadedMessage for a search from the chain, which reads it only when the chain does not hold the
+ * message: asked only then, so that a search for one of the chain's (nearly all) looks through no
+ * kept tipset.
+ */
+export function unminedMessage(devnet: Devnet, cid: CID): Message | undefined {
+  return devnet.chain.messageByCid(cid) ? undefined : loadedMessage(devnet, cid);
 }
 
 /** The message `cid` among those a tipset included (a dropped one's: the chain's index has only the chain's). */

@@ -20,7 +20,7 @@ import { vmError } from '../../devnet/revert.js';
 import { defineMethod } from '../define-method.js';
 import { eamReturn, eamSubcalls, traceJson, type Creation, type CreationFailure, type TracedSend } from '../execution-trace.js';
 import { cidJson, messageJson, receiptJson } from '../lotus-json.js';
-import { keptStatePoint, loadedMessage, messageIn } from '../dropped-tipsets.js';
+import { keptStatePoint, messageIn, unminedMessage } from '../dropped-tipsets.js';
 import { cid, epoch, messages, tipsetKey } from '../lotus-params.js';
 
 interface Outcome {
@@ -330,7 +330,7 @@ export const filecoinStateCompute = [
     if (!key || key.length === 0) {
       // Lotus (node/impl/full/state.go) finds it as StateSearchMsg with allowReplaced: a replaced
       // message's replacement is replayed; a search error is "searching for msg …: <error>".
-      const loaded = loadedMessage(devnet, target);
+      const loaded = unminedMessage(devnet, target);
       try {
         found = devnet.searchMessage(target, true, devnet.head, false, loaded);
       } catch (error) {
