@@ -325,7 +325,9 @@ export class Submission {
    * each tipset, so a rewound chain's new place counts); fails if it leaves the pool without being
    * mined. A message a replacement pushed out is found as the one mined at its nonce
    * (message-search.ts), which fails unless `allowReplaced` and it is the same call; so is `loaded`,
-   * the message as found elsewhere (a dropped tipset's), as searchMessage takes it.
+   * the message as found elsewhere (a dropped tipset's), as searchMessage takes it. A `loaded` one is
+   * waited for until its sender's nonce is mined, in the pool or not (a revert does not put a mined
+   * message back), as Lotus's WaitForMessage checks each new tipset for it (chain/stmgr/searchwait.go).
    */
   waitForMessage(cid: CID, settled: (location: MessageLocation) => boolean = () => true, allowReplaced = false, loaded?: Message): Promise<MessageLocation> {
     const { mempool, events } = this.node;
@@ -340,7 +342,7 @@ export class Submission {
             if (!settled(location)) return;
             events.off('tipset', onTipset);
             resolve(location);
-          } else if (!mempool.stillPending(cid)) {
+          } else if (!loaded && !mempool.stillPending(cid)) {
             events.off('tipset', onTipset);
             reject(new DevnetError(`message ${cid.toString()} was dropped from the message pool`));
           }

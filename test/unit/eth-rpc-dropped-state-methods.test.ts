@@ -635,6 +635,27 @@ describe('Filecoin state methods at a dropped tipset\'s key', () => {
     assert.equal(await result('Filecoin.StateSearchMsg', [null, droppedCall, -1, false]), null);
   });
 
+  test("StateWaitMsg of a message mined only in a dropped tipset, its sender's nonce not used since, waits across other tipsets until the chain uses the nonce, as Lotus's WaitForMessage (A2.3)", async (t) => {
+    const { call, result } = await setupRpc(t);
+    const push = async (premium: string) =>
+      (await result('Filecoin.MpoolPushMessage', [{ From: CLIENT, To: 't0100', Value: '1', Method: 0, GasLimit: 10_000_000, GasFeeCap: '1000000000', GasPremium: premium }, null])).CID;
+    await result('evm_mine');
+    const snapshot = await result('evm_snapshot');
+    const dropped = await push('100000');
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    let answered = false;
+    const waiting = call('Filecoin.StateWaitMsg', [dropped, 0, -1, true]).finally(() => (answered = true));
+    // A tipset without the sender's message: the revert did not put the mined message back in the pool, and the wait goes on.
+    await result('evm_mine');
+    await result('Filecoin.ChainHead');
+    assert.equal(answered, false, 'still waiting after a tipset without the nonce');
+    // The same call with other fees takes the nonce: its lookup answers the wait.
+    const sameCall = await push('200000');
+    const { result: lookup, error } = await waiting;
+    assert.equal(error, undefined);
+    assert.deepEqual(lookup.Message, sameCall);
+  });
+
   test('SubscribeActorEventsRaw with a dropped tipsetKey sends its events, reverted, and closes, as GetActorEventsRaw answers them', async (t) => {
     const { call, waitFor, channelValues } = await setupWebSocketRpc(t);
     const snapshot = await call('evm_snapshot');
