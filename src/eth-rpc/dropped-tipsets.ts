@@ -297,7 +297,7 @@ export function keptSearchMessage(devnet: Devnet, cid: CID, allowReplaced: boole
 }
 
 /**
- * The message `cid` as Lotus loads it from its blockstore before searching for it (lotus 05cb2428
+ * The message `cid` as Lotus loads it from its blockstore before searching for it (lotus b835fab70
  * chain/stmgr/searchwait.go SearchForMessage and WaitForMessage: GetCMessage), when the chain does not
  * hold it: one a replacement pushed out of the pool, or one only a kept dropped tipset included. The
  * search matches it by sender and nonce (message-search.ts): the chain's message at its nonce stands
