@@ -617,9 +617,12 @@ describe('Filecoin state methods at a dropped tipset\'s key', () => {
     let snapshot = await result('evm_snapshot');
     const dropped = await push('1', '100000');
     assert.ok(await result('Filecoin.StateSearchMsg', [null, dropped, -1, true]));
+    const droppedHash = await result('Filecoin.EthGetTransactionHashByCid', [dropped]);
     assert.equal(await result('evm_revert', [snapshot]), true);
     const other = await push('2', '100000');
     assert.equal((await result('Filecoin.ChainGetMessage', [dropped])).Value, '1');
+    // Its transaction hash too, as Lotus loads it from its blockstore (X12).
+    assert.equal(await result('Filecoin.EthGetTransactionHashByCid', [dropped]), droppedHash);
     const refusal = `message was replaced: found message with equal nonce as the one we are looking for that is NOT a valid replacement message (F:${dropped['/']} n ${nonce}, TS: ${other['/']} n${nonce})`;
     assert.equal((await error('Filecoin.StateSearchMsg', [null, dropped, -1, true])).message, refusal);
     assert.equal((await error('Filecoin.StateWaitMsg', [dropped, 0, -1, true])).message, refusal);

@@ -3,6 +3,7 @@
 import { cidFromDigest } from '../../common/cbor.js';
 import { bytesToHex } from '../../common/hex.js';
 import { defineMethod } from '../define-method.js';
+import { droppedTipsets } from '../dropped-tipsets.js';
 import { transactionHash } from '../logs.js';
 import { cid } from '../lotus-params.js';
 import { hash } from '../params.js';
@@ -19,8 +20,10 @@ export const filecoinTxHash = [
     return cid ? { '/': cid.toString() } : null;
   }),
 
+  // Lotus loads the message from its blockstore (lotus b835fab70 node/impl/eth/utils.go
+  // getTransactionHashByCid): one only a kept dropped tipset included is answered too.
   defineMethod('Filecoin.EthGetTransactionHashByCid', [cid('cid')], ({ devnet }, target) => {
-    const mined = devnet.chain.messageByCid(target);
+    const mined = devnet.chain.messageByCid(target) ?? droppedTipsets(devnet).messageByCid(target);
     if (mined) return bytesToHex(transactionHash(mined.message));
     const known = devnet.pendingMessage(target) ?? devnet.replacedMessage(target);
     return known ? bytesToHex(transactionHash(known)) : null;
