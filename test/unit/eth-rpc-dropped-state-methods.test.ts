@@ -626,6 +626,9 @@ describe('Filecoin state methods at a dropped tipset\'s key', () => {
     const refusal = `message was replaced: found message with equal nonce as the one we are looking for that is NOT a valid replacement message (F:${dropped['/']} n ${nonce}, TS: ${other['/']} n${nonce})`;
     assert.equal((await error('Filecoin.StateSearchMsg', [null, dropped, -1, true])).message, refusal);
     assert.equal((await error('Filecoin.StateWaitMsg', [dropped, 0, -1, true])).message, refusal);
+    // By its transaction hash it is gone, as Lotus's EthGetTransactionReceipt searches with allowReplaced false (X11).
+    const receipt = async (cid: unknown) => result('eth_getTransactionReceipt', [await result('Filecoin.EthGetTransactionHashByCid', [cid])]);
+    assert.equal(await receipt(dropped), null);
     // The same call with other fees: its lookup stands for the dropped one where a replacement is allowed.
     await result('evm_mine');
     snapshot = await result('evm_snapshot');
@@ -636,6 +639,8 @@ describe('Filecoin state methods at a dropped tipset\'s key', () => {
     assert.deepEqual(lookup.Message, sameCall);
     assert.deepEqual((await result('Filecoin.StateWaitMsg', [droppedCall, 0, -1, true])).Message, sameCall);
     assert.equal(await result('Filecoin.StateSearchMsg', [null, droppedCall, -1, false]), null);
+    assert.equal(await receipt(droppedCall), null);
+    assert.ok(await receipt(sameCall));
   });
 
   test("StateWaitMsg of a message mined only in a dropped tipset, its sender's nonce not used since, waits across other tipsets until the chain uses the nonce, as Lotus's WaitForMessage (A2.3)", async (t) => {
