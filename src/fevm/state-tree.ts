@@ -233,7 +233,11 @@ class VersionedMap {
     let hi = writes.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (writes[mid] === write) return { epoch: this.epochs[write - 1]!, value: this.version(ref, entry, mid), previous: mid > 0 ? this.version(ref, entry, mid - 1) : undefined };
+      if (writes[mid] === write) {
+        // The one before first: walking a history in order, it is the version made last, and this one is one change from it.
+        const previous = mid > 0 ? this.version(ref, entry, mid - 1) : undefined;
+        return { epoch: this.epochs[write - 1]!, value: this.version(ref, entry, mid), previous };
+      }
       if (writes[mid]! < write) lo = mid + 1;
       else hi = mid - 1;
     }

@@ -11,6 +11,7 @@ import type { Actor } from '../../src/fevm/actor.js';
 import { StateTree, storableChange, type StateReader, type StateSnapshot } from '../../src/fevm/state-tree.js';
 import type { StateBranch } from '../../src/fevm/state-branch.js';
 import { LazyMap } from '../../src/fevm/lazy-map.js';
+import { PackedActors } from '../../src/fevm/packed-actor.js';
 import { localStateSource } from '../../src/fevm/state-tree.js';
 
 /** Asserts that `read` is `written`: equal, its records' fields in the same order, its objects held by reference the same ones. */
@@ -161,6 +162,28 @@ describe('past actor versions in the state tree', () => {
     const loaded = new StateTree();
     loaded.load(tree.exportCommitsSince(0));
     assert.deepEqual(loaded.exportCommitsSince(0), exported);
+  });
+
+  test('walked in order (a whole save, a kept branch), each past version is made from the one before: one change decoded a version', (t) => {
+    const tree = new StateTree();
+    const start = tree.snapshot();
+    const VERSIONS = 100;
+    let actor = first(100);
+    for (let epoch = 1; epoch <= VERSIONS; epoch++) {
+      actor = { ...actor, balance: actor.balance + 1n, nonce: epoch } as Actor;
+      const overlay = tree.stage();
+      overlay.putActor(actor);
+      tree.commit(overlay, epoch);
+    }
+    // The version maker reads the packed bytes once for each change it decodes, and nothing else reads them here.
+    const decodes = t.mock.getter(PackedActors.prototype, 'buffer');
+    const exported = tree.exportCommitsSince(0);
+    assert.equal(exported.length, VERSIONS);
+    assert.ok(decodes.mock.callCount() <= VERSIONS * 1.1, `exported: ${decodes.mock.callCount()} changes decoded for ${VERSIONS} versions`);
+    decodes.mock.resetCalls();
+    const branch = tree.branch(start, VERSIONS);
+    assert.equal(tree.branchAt(branch, VERSIONS).getActor(100)?.nonce, VERSIONS);
+    assert.ok(decodes.mock.callCount() <= VERSIONS * 1.1, `branched: ${decodes.mock.callCount()} changes decoded for ${VERSIONS} versions`);
   });
 
   test("on a fork: a miner read from the upstream keeps its lazily read table in every version; a forked singleton's versions are the objects written", () => {
