@@ -5,7 +5,7 @@ import { Account, KECCAK256_RLP, type Address } from '@ethereumjs/util';
 import { isMaskedId } from '../../../common/address.js';
 import { isReservedPrecompileAddress } from '../../../filecoin-precompiles/index.js';
 import { keccak256 } from '../../../common/hashes.js';
-import { bigintToBytes, bytesToBigint, bytesToHex } from '../../../common/hex.js';
+import { bigintToBytes, bytesToBigint } from '../../../common/hex.js';
 import type { Actor } from '../../actor.js';
 import type { StateOverlay } from '../../state-tree.js';
 import { createPlaceholder, resolveEthAddress } from '../lifecycle.js';
@@ -23,20 +23,16 @@ export class EvmStateAdapter implements StateManagerInterface {
   private state: StateOverlay | undefined;
   /** Told of each actor the EVM creates (a Placeholder for a new f410 or a CREATE's address): its creation paid its first access. */
   onCreated: ((id: number) => void) | undefined;
-  /** Storage values as they were when the current message started (for SSTORE gas rules). */
-  private readonly originalStorage = new Map<string, Uint8Array>();
-
+  /**
+   * A slot's value as the message found it: read only by @ethereumjs's SSTORE gas function and handler
+   * (and EIP-7928/8037, off on the FEVM), which the FEVM replaces with its own (fevm-evm.ts: SSTORE
+   * prices no Ethereum refunds), so nothing asks; an interface member, refusing loudly should that change.
+   */
   readonly originalStorageCache = {
-    get: async (address: Address, key: Uint8Array): Promise<Uint8Array> => {
-      const cacheKey = bytesToHex(address.bytes) + bytesToHex(key);
-      let value = this.originalStorage.get(cacheKey);
-      if (value === undefined) {
-        value = await this.getStorage(address, key);
-        this.originalStorage.set(cacheKey, value);
-      }
-      return value;
+    get: (): Promise<Uint8Array> => {
+      throw new Error("the FEVM prices no SSTORE refunds: nothing reads a slot's original value");
     },
-    clear: (): void => this.originalStorage.clear(),
+    clear: (): void => {},
   };
 
   /**
@@ -51,7 +47,6 @@ export class EvmStateAdapter implements StateManagerInterface {
   use(state: StateOverlay): void {
     this.state = state;
     this.foundAt = undefined;
-    if (this.originalStorage.size > 0) this.originalStorage.clear();
   }
 
   private get current(): StateOverlay {
