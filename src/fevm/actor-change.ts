@@ -6,13 +6,13 @@
 // bigints and booleans by value, anything else by reference), so that only the two records themselves
 // are new objects. Unlike the --state file's form (common/storable.ts), nothing is converted: a fork's
 // LazyMap, a contract's storage shape, a cron queue are the objects they were.
-import type { Actor } from './actor.js';
+import { ACTOR_FIELDS, type Actor } from './actor.js';
 
 /**
- * The actor's fields whose records a change goes into, field by field: its kind's state. Any other
- * record (an address, a storage shape, a table) is kept by reference.
+ * The actor's fields whose records a change goes into, field by field: its kind's state (actor.ts
+ * ACTOR_FIELDS). Any other record (an address, a storage shape, a table) is kept by reference.
  */
-const STATE_FIELDS: ReadonlySet<string> = new Set(['miner', 'power', 'reward', 'market', 'verifreg', 'datacap', 'multisig', 'paych', 'evm']);
+const STATE_FIELDS: ReadonlySet<string> = new Set(Object.entries(ACTOR_FIELDS).flatMap(([field, holds]) => (holds === 'state' ? [field] : [])));
 
 // What follows a field's number: its value as bytes, by reference, or (a state record) its own changes.
 const REF = 0;

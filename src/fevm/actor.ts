@@ -128,6 +128,35 @@ export interface Actor {
   readonly keptStorage?: KeptStorage;
 }
 
+/**
+ * Every field of an Actor, by what it holds: `state` for its kind's state record, which a past version
+ * keeps field by field (actor-change.ts); `other` for the rest, kept by value or by reference. Typed
+ * over every key, so a field added to Actor does not compile until it is sorted here. The cron's record
+ * is `other`: it holds only its queue, which would go by reference anyway.
+ */
+export const ACTOR_FIELDS: { readonly [K in keyof Required<Actor>]: 'state' | 'other' } = {
+  id: 'other',
+  kind: 'other',
+  nonce: 'other',
+  balance: 'other',
+  delegated: 'other',
+  robust: 'other',
+  evm: 'state',
+  miner: 'state',
+  power: 'state',
+  reward: 'state',
+  cron: 'other',
+  market: 'state',
+  verifreg: 'state',
+  datacap: 'state',
+  multisig: 'state',
+  paych: 'state',
+  deleted: 'other',
+  forkedFrom: 'other',
+  storageShape: 'other',
+  keptStorage: 'other',
+};
+
 /** A former contract's storage (Actor.keptStorage): what its EvmState and storageShape named. */
 export interface KeptStorage {
   readonly storageGeneration: number;
