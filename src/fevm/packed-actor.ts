@@ -4,7 +4,8 @@
 // offset, where the object with its balance and address objects is ~390. Most actors a chain makes
 // are such accounts, written once and read seldom, so the tree keeps them packed and makes the
 // object when read; the objects made last are kept (actors are immutable), as the same few accounts
-// are read over and over.
+// are read over and over. The same buffer also holds the tree's past actor versions kept as changes
+// (actor-change.ts, state-tree.ts ActorHistory), which a revert truncates with the actors packed after it.
 import { FilAddress } from '../common/address.js';
 import { doubled } from '../common/doubled.js';
 import { ACTOR_KINDS, plainActor, type Actor, type ActorKind } from './actor.js';
@@ -35,7 +36,8 @@ function isPlain(actor: Actor): boolean {
 
 /**
  * The packed actors of one state tree, appended to one buffer that doubles as it fills; each is named
- * by the offset it starts at. `truncate` lets go of the ones packed after a point (a revert).
+ * by the offset it starts at; also the bytes of past actor versions kept as changes (actor-change.ts,
+ * `append`). `truncate` lets go of what was packed or appended after a point (a revert).
  */
 export class PackedActors {
   private bytes = new Uint8Array(4096);
@@ -93,8 +95,11 @@ export class PackedActors {
     return at;
   }
 
-  /** The bytes appended and packed so far (from 0 to `size`): valid until the next `pack` or `append`. */
-  get buffer(): Uint8Array {
+  /**
+   * The bytes appended and packed so far (from 0 to `size`): the live array itself, which the next
+   * `pack` or `append` may replace by a larger one, so read it again after either.
+   */
+  get bytesUntilNextAppend(): Uint8Array {
     return this.bytes;
   }
 

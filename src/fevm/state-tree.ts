@@ -126,7 +126,7 @@ class VersionedMap {
     while (changeAt(entry.values[from]) >= 0 && !(this.madeFor[slot] === entry && this.madeIndex[slot] === from)) from--;
     let actor = (this.madeFor[slot] === entry && this.madeIndex[slot] === from ? this.madeValue[slot] : entry.values[from]) as Actor;
     const { refs } = entry as unknown as ActorHistory;
-    for (let i = from + 1; i <= index; i++) actor = decodeChange(this.packed.buffer, changeAt(entry.values[i]), actor, refs!);
+    for (let i = from + 1; i <= index; i++) actor = decodeChange(this.packed.bytesUntilNextAppend, changeAt(entry.values[i]), actor, refs!);
     this.madeFor[slot] = entry;
     this.madeIndex[slot] = index;
     this.madeValue[slot] = actor;
@@ -155,7 +155,7 @@ class VersionedMap {
 
   /** Forgets `entry`'s newest change (the value it was of is replaced or kept whole), and the refs it added. */
   private dropNewestChange(entry: ActorHistory): void {
-    if (entry.newestChange >= 0) entry.refs!.length = refsStart(this.packed.buffer, entry.newestChange);
+    if (entry.newestChange >= 0) entry.refs!.length = refsStart(this.packed.bytesUntilNextAppend, entry.newestChange);
     entry.newestChange = -1;
   }
 
@@ -278,7 +278,7 @@ class VersionedMap {
     // The refs of the first change forgotten start where the ones it and those after it added do.
     let first = entry.newestChange;
     for (let i = writes.length - 2; i >= 0 && writes[i]! > write; i--) if (changeAt(values[i]) >= 0) first = changeAt(values[i]);
-    if (first >= 0) entry.refs!.length = refsStart(this.packed.buffer, first);
+    if (first >= 0) entry.refs!.length = refsStart(this.packed.bytesUntilNextAppend, first);
     entry.newestChange = -1;
   }
 

@@ -176,7 +176,7 @@ describe('past actor versions in the state tree', () => {
       tree.commit(overlay, epoch);
     }
     // The version maker reads the packed bytes once for each change it decodes, and nothing else reads them here.
-    const decodes = t.mock.getter(PackedActors.prototype, 'buffer');
+    const decodes = t.mock.getter(PackedActors.prototype, 'bytesUntilNextAppend');
     const exported = tree.exportCommitsSince(0);
     assert.equal(exported.length, VERSIONS);
     assert.ok(decodes.mock.callCount() <= VERSIONS * 1.1, `exported: ${decodes.mock.callCount()} changes decoded for ${VERSIONS} versions`);
