@@ -24,7 +24,7 @@ import { buildTipset, parentEdit, savedMessagesOf, type IncludedMessage, type Ti
 
 /**
  * The format this version writes (10: as 9, and a block's ParentStateRoot names the cheat-code edit
- * its messages ran after, and a tipset's state root its epoch, timestamp and miner too (tipset.ts
+ * its messages ran after, and a tipset's state root its epoch, timestamp, miner and base fee too (tipset.ts
  * RootFormat), so every block CID after the first differs from 9's; `timed`, when present, is the
  * epoch below which roots are made as 9 made them, as a chain first saved in an older format was
  * built; 9: as 8, and the state root of a tipset mined after a cheat-code

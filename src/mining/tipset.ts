@@ -129,8 +129,11 @@ interface TipsetInput {
  * - 9: and the cheat-code edit the tipset was mined after, if any (X5);
  * - 10: the header's ParentStateRoot names the state the block's messages ran on: its parent's root,
  *   or [parent's root, edit] when an edit was made since the parent was mined (R83); the root is
- *   [that, messages root, receipts root, epoch, timestamp, miner], what else decides the state a
- *   tipset leaves (X7: block.timestamp, block.number, the block reward's winner).
+ *   [that, messages root, receipts root, epoch, timestamp, miner, base fee], what else decides the
+ *   state a tipset leaves (X7: block.timestamp, block.number, the block reward's winner; A2.1: the
+ *   burn, the miner's tip and BASEFEE, which anvil_setNextBlockBaseFeePerGas sets per tipset). The
+ *   chain id, COINBASE, PREVRANDAO's seed and the block gas limit are fixed for a node (their cheat
+ *   codes are refused), so no root needs to name them.
  */
 export type RootFormat = 8 | 9 | 10;
 export const CURRENT_ROOTS: RootFormat = 10;
@@ -618,11 +621,11 @@ class DevnetBlockHeader implements BlockHeader {
 /** What a tipset's state root is the CID of, as `roots` makes it (RootFormat). */
 function stateRootFields(
   roots: RootFormat,
-  f: { parentRoot: CID; editedParentRoot: CID | undefined; edit: number | undefined; messagesRoot: CID; receiptsRoot: CID; epoch: number; timestamp: number; miner: number },
+  f: { parentRoot: CID; editedParentRoot: CID | undefined; edit: number | undefined; messagesRoot: CID; receiptsRoot: CID; epoch: number; timestamp: number; miner: number; baseFee: bigint },
 ): unknown[] {
   if (roots === 8 || (roots === 9 && f.edit === undefined)) return [f.parentRoot, f.messagesRoot, f.receiptsRoot];
   if (roots === 9) return [f.parentRoot, f.messagesRoot, f.receiptsRoot, f.edit];
-  return [f.editedParentRoot ?? f.parentRoot, f.messagesRoot, f.receiptsRoot, f.epoch, f.timestamp, f.miner];
+  return [f.editedParentRoot ?? f.parentRoot, f.messagesRoot, f.receiptsRoot, f.epoch, f.timestamp, f.miner, encodeBigInt(f.baseFee)];
 }
 
 /**
@@ -665,7 +668,7 @@ export function buildTipset({ epoch, timestamp, baseFee, parent, messages, miner
   const editedParentRoot = roots >= 10 && edit !== undefined ? cidOf(encodeCbor([parentRoot, edit])) : undefined;
   // A first tipset ran nothing on the state the chain starts from: its root is as every format made it.
   const rootFormat = parent ? roots : 8;
-  put(STATE_ROOT, cidOf(encodeCbor(stateRootFields(rootFormat, { parentRoot, editedParentRoot, edit, messagesRoot, receiptsRoot, epoch, timestamp, miner }))));
+  put(STATE_ROOT, cidOf(encodeCbor(stateRootFields(rootFormat, { parentRoot, editedParentRoot, edit, messagesRoot, receiptsRoot, epoch, timestamp, miner, baseFee }))));
   const gasUsed = messages.reduce((n, m) => n + m.receipt.gasUsed, 0);
   const tipset = new MinedTipset(epoch, timestamp, baseFee, parent, mined, gasUsed, nextBaseFee(baseFee, messages.map(feeFieldsOf)), digests, digestsAt, upstream, miner);
   if (edit !== undefined) editsBefore.set(tipset, edit);

@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { Interface } from 'ethers';
 import { AppendedMap } from '../../src/common/appended-map.js';
-import { CID, cidOf, decodeCbor, encodeCbor } from '../../src/common/cbor.js';
+import { CID, cidOf, decodeCbor, encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
 import { blake2b256 } from '../../src/common/hashes.js';
 import { decodeChain, StateFileError } from '../../src/devnet/persistence.js';
 import { readStateFile, StateFile } from '../../src/devnet/state-file.js';
@@ -62,12 +62,12 @@ async function editlessRoot(rpc: Rpc, height: number): Promise<string> {
 
 /**
  * The state root of the tipset at `height` as format 10 makes it: the ParentStateRoot its block names,
- * its messages' and receipts' roots (read from its child), its epoch, timestamp and miner.
+ * its messages' and receipts' roots (read from its child), its epoch, timestamp, miner and base fee.
  */
 async function timedRoot(rpc: Rpc, height: number): Promise<string> {
   const [own, child] = [await blockAt(rpc, height), await blockAt(rpc, height + 1)];
   const cids = [own.ParentStateRoot, own.Messages, child.ParentMessageReceipts].map((c: { '/': string }) => CID.parse(c['/']));
-  return cidOf(encodeCbor([...cids, own.Height, own.Timestamp, Number((own.Miner as string).slice(2))])).toString();
+  return cidOf(encodeCbor([...cids, own.Height, own.Timestamp, Number((own.Miner as string).slice(2)), encodeBigInt(BigInt(own.ParentBaseFee))])).toString();
 }
 
 /** A saved document's `roots` and `timed`: the epochs below which roots name no edit, and no time. */
@@ -362,7 +362,7 @@ describe('saving and loading a chain', () => {
     assert.notEqual(await parentStateRoot(a, 9), await editlessRoot(a, 8));
   });
 
-  test('a chain of format 9 (roots naming no time, ParentStateRoots no edit) loads with the block CIDs it was saved with, its journal too; tipsets mined on it have roots naming their epoch, timestamp and miner, and a format 10 save keeps both (X7)', async (t) => {
+  test('a chain of format 9 (roots naming no time, ParentStateRoots no edit) loads with the block CIDs it was saved with, its journal too; tipsets mined on it have roots naming their epoch, timestamp, miner and base fee, and a format 10 save keeps both (X7)', async (t) => {
     // As test/fixtures/state-format-9/README.md gives them: heights 1 to 3 in the file, 4 to 7 in the journal (6 mined again after a revert).
     const saved = [
       'bafy2bzacecvk45xoyzbnrygrbieb6lu6pyxl2f33ox2mcd6tbqrwsfcvwmtgi',

@@ -75,13 +75,14 @@ describe('state roots (RootFormat)', () => {
   const parent = buildTipset({ epoch: 1, timestamp: 1_700_000_001, baseFee: 87_500_000n, parent: genesis(), messages: [] });
   const root = (overrides: Partial<Parameters<typeof buildTipset>[0]>) => buildTipset({ ...base, parent, ...overrides }).stateRoot.toString();
 
-  test("a tipset's root names its epoch, timestamp and miner, which decide its state, where format 9's and 8's named none (X7)", () => {
+  test("a tipset's root names its epoch, timestamp, miner and base fee, which decide its state, where format 9's and 8's named none (X7, A2.1)", () => {
     const reference = root({});
     assert.equal(root({}), reference);
-    for (const other of [{ timestamp: 1_700_000_003 }, { epoch: 3 }, { miner: 1001 }]) {
-      assert.notEqual(root(other), reference, JSON.stringify(other));
-      assert.equal(root({ ...other, roots: 9 }), root({ roots: 9 }), JSON.stringify(other));
-      assert.equal(root({ ...other, roots: 8 }), root({ roots: 8 }), JSON.stringify(other));
+    const others = { timestamp: { timestamp: 1_700_000_003 }, epoch: { epoch: 3 }, miner: { miner: 1001 }, baseFee: { baseFee: 100_000_000n } };
+    for (const [name, other] of Object.entries(others)) {
+      assert.notEqual(root(other), reference, name);
+      assert.equal(root({ ...other, roots: 9 }), root({ roots: 9 }), name);
+      assert.equal(root({ ...other, roots: 8 }), root({ roots: 8 }), name);
     }
   });
 
