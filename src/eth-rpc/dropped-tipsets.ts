@@ -230,6 +230,19 @@ export function keptParentOf(devnet: Devnet, tipset: Tipset): Tipset | undefined
   return (tipset.parentKey && keptByBlockHash(devnet, tipset.parentKey.multihash.digest)) ?? tipset.parent;
 }
 
+/**
+ * The state a tipset's messages ran on (Lotus's ts.ParentState()): a kept dropped one's branch before
+ * it, with the edits made at its parent's epoch before it was mined, never the chain's there now
+ * (A2.2, as stateByParentRoot); a chain tipset's parent's; none for the chain's first tipset (a fork's
+ * is the upstream's). A dropped tipset KEPT_DROPPED let go is refused (noLongerKept).
+ */
+export function keptParentState(devnet: Devnet, tipset: Tipset): StateReader | undefined {
+  const { dropped } = statePointOf(devnet, tipset);
+  if (dropped) return dropped.stateBefore();
+  const parent = keptParentOf(devnet, tipset);
+  return parent && tipsetState(devnet, parent);
+}
+
 /** keptParentOf on a walk back from a dropped tipset to the chain (branchDown, ChainGetPath). */
 export function walkedParentOf(devnet: Devnet, tipset: Tipset): Tipset {
   const parent = keptParentOf(devnet, tipset);

@@ -6,13 +6,15 @@ import { DevnetError } from '../common/errors.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { StateReader } from '../fevm/state-tree.js';
 import type { Tipset } from '../mining/tipset.js';
-import { keptParentOf, tipsetState } from './dropped-tipsets.js';
+import { keptParentState, tipsetState } from './dropped-tipsets.js';
 
 /**
  * The key address of `address` at `tipset`: a key or delegated address as it is, an actor (f2)
  * address never (refused whatever the state); an ID to its actor's f4 if it has one, else its
- * account's key. An ID is tried in the state of the tipset's parent first, then, if that fails, in
- * the tipset's own, whose error is the answer (a Lotus node computes the tipset's state only then).
+ * account's key. An ID is tried in the state the tipset's messages ran on first (ts.ParentState():
+ * for a dropped tipset its branch's, not the chain's at that epoch now, keptParentState), then, if
+ * that fails, in the tipset's own, whose error is the answer (a Lotus node computes the tipset's
+ * state only then).
  * The first read decides only for an actor the tipset's messages deleted, and no devnet actor that
  * resolves is ever deleted (a payment channel deletes itself, and resolves in neither state); the
  * fork's first tipset has no parent here (it is the upstream's): its own state answers.
@@ -20,8 +22,7 @@ import { keptParentOf, tipsetState } from './dropped-tipsets.js';
 export function keyAddressAt(devnet: Devnet, address: FilAddress, tipset: Tipset): FilAddress {
   if (address.protocol === Protocol.Actor) throw new DevnetError('cannot resolve actor address to key address');
   if (address.protocol !== Protocol.ID) return address;
-  const parent = keptParentOf(devnet, tipset);
-  const parentState = parent && stateIfKept(devnet, parent);
+  const parentState = parentStateIfKept(devnet, tipset);
   const first = parentState && keyAddressIn(parentState, address);
   if (first instanceof FilAddress) return first;
   const own = keyAddressIn(tipsetState(devnet, tipset), address);
@@ -38,10 +39,10 @@ function keyAddressIn(state: StateReader, id: FilAddress): FilAddress | string {
   return actor.robust;
 }
 
-/** A tipset's state, or none for a dropped one whose state KEPT_DROPPED let go: Lotus's first read would find it; here the tipset's own answers. */
-function stateIfKept(devnet: Devnet, tipset: Tipset): StateReader | undefined {
+/** The state a tipset's messages ran on, or none when KEPT_DROPPED let it go: Lotus's first read would find it; here the tipset's own answers. */
+function parentStateIfKept(devnet: Devnet, tipset: Tipset): StateReader | undefined {
   try {
-    return tipsetState(devnet, tipset);
+    return keptParentState(devnet, tipset);
   } catch (error) {
     if (error instanceof DevnetError) return undefined;
     throw error;

@@ -444,6 +444,23 @@ describe("the ID sender of a gas estimate (X8: Lotus gasutils.go resolves it to 
     const transfer = { From: id, To: 't0100', Value: '1', Method: 0 };
     assert.equal((await error('Filecoin.GasEstimateGasLimit', [transfer, key])).message, `gas estimation failed: CallWithGas failed: sender ${id} not found on chain: sender validation failed`);
   });
+
+  test("at a dropped tipset, is tried in the state its block ran on, not the chain's at its parent's epoch now, where an edit made after the revert took the ID (A2.2: Lotus reads ts.ParentState())", async (t) => {
+    const { result } = await setupRpc(t);
+    const snapshot = await result('evm_snapshot');
+    const f1 = await result('Filecoin.WalletNew', ['secp256k1']);
+    const { CID: cid } = await result('Filecoin.MpoolPushMessage', [{ From: CLIENT, To: f1, Value: FIL.toString(), Method: 0 }, null]);
+    // The tipset whose messages made f1's actor.
+    const { TipSet: key } = await result('Filecoin.StateWaitMsg', [cid, 0, -1, false]);
+    const id = await result('Filecoin.StateLookupID', [f1, key]);
+    await result('evm_revert', [snapshot]);
+    // After the revert, a new Ethereum address's placeholder takes the same ID in the chain's state at the dropped tipset's parent epoch.
+    const other = '0x52963ef50e27e06d72d59fcb4f3c2a687be3cfef';
+    await result('anvil_setBalance', [other, '0x1']);
+    assert.equal(await result('Filecoin.StateLookupID', [t410(other), null]), id);
+    // The dropped tipset's parent state has no such ID (its own messages made it): its own state answers f1.
+    assert.equal(await result('Filecoin.StateAccountKey', [id, key]), f1);
+  });
 });
 
 describe('a message replaced by fee (P8: Lotus chain/stmgr/searchwait.go SearchForMessage, tipsetExecutedMessage)', () => {
