@@ -167,6 +167,9 @@ async function checkedSignatureType(devnet: Devnet, msg: Message, at: EstimateKe
     try {
       await at.keyAddress(msg.from);
     } catch (error) {
+      // Exactly the base class, not instanceof: the resolution's refusals (keyAddressAt's, the upstream's
+      // StateAccountKey answer in upstreamEstimateKey) are plain DevnetErrors; its subclasses are transport
+      // and budget failures (UpstreamError, LookbackCapError, a timeout, ClientGoneError), passed on as they are.
       if (error instanceof DevnetError && error.constructor === DevnetError) throw new DevnetError(`gas estimation failed: resolving sender ${from} (${error.message}): sender validation failed`);
       throw error;
     }
