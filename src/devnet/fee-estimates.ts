@@ -113,7 +113,7 @@ export interface SendSpec {
  * The fee cap lowered to maxFee / gasLimit when the message could spend more than maxFee on gas (or
  * always, with maximizeFeeCap), and the premium to no more than the fee cap (CapGasFee).
  */
-function capGasFee<M extends { gasLimit: number; gasFeeCap: bigint; gasPremium: bigint }>(message: M, spec: SendSpec = {}): M {
+export function capGasFee<M extends { gasLimit: number; gasFeeCap: bigint; gasPremium: bigint }>(message: M, spec: SendSpec = {}): M {
   const maxFee = spec.maxFee || DEFAULT_MAX_FEE;
   const gasFeeCap = spec.maximizeFeeCap || message.gasFeeCap * BigInt(message.gasLimit) > maxFee ? maxFee / BigInt(message.gasLimit) : message.gasFeeCap;
   return { ...message, gasFeeCap, gasPremium: message.gasPremium < gasFeeCap ? message.gasPremium : gasFeeCap };

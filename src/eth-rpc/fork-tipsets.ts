@@ -91,7 +91,9 @@ function upstreamEstimateKey(fork: Fork, tipset: LotusTipset): EstimateKey {
     }
   };
   return {
-    keyAddress: (id) => asked('Filecoin.StateAccountKey', [id.toString(), tipset.Cids]),
+    keyAddress: async (address) => {
+      await asked('Filecoin.StateAccountKey', [address.toString(), tipset.Cids]);
+    },
     premium: async (blocks, msg) => BigInt(await asked<string>('Filecoin.GasEstimateGasPremium', [blocks, msg.from.toString(), msg.gasLimit, tipset.Cids])),
     baseFee: BigInt(tipset.Blocks[0]!.ParentBaseFee),
   };
@@ -104,10 +106,13 @@ function upstreamEstimateKey(fork: Fork, tipset: LotusTipset): EstimateKey {
  * route holds no JSON-RPC batch: the run has its own --call-timeout, not a share of the batch's.
  */
 function estimateAtUpstream(devnet: Devnet, fork: Fork, method: RpcMethod, args: unknown[], tipset: LotusTipset, local: Local): Promise<unknown> {
-  const [msg, spec] = parsed(() => method.params.map((param, i) => param.parse(args[i]))) ?? [];
-  if (!msg) return local(args);
+  const params = parsed(() => method.params.map((param, i) => param.parse(args[i])));
+  if (!params) return local(args);
+  const msg = params[0] as Message;
   const at = upstreamEstimateKey(fork, tipset);
-  return method.name === 'Filecoin.GasEstimateGasLimit' ? gasLimitAt(devnet, msg as Message, at) : messageGasAt(devnet, msg as Message, (spec ?? {}) as SendSpec, at);
+  if (method.name === 'Filecoin.GasEstimateGasLimit') return gasLimitAt(devnet, msg, at);
+  // GasEstimateMessageGas(message, spec, key): its second parameter is the send spec (GasEstimateGasLimit's is the key).
+  return messageGasAt(devnet, msg, (params[1] ?? {}) as SendSpec, at);
 }
 
 /**

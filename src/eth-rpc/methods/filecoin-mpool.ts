@@ -6,7 +6,7 @@ import { canSend } from '../../fevm/actor.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import { ExitCode, formatExitCode } from '../../fevm/exit-code.js';
 import { GAS_LIMIT_OVERESTIMATION_PERCENT } from '../../fevm/gas.js';
-import { estimateFeeCap, estimateGasPremium, MESSAGE_PREMIUM_BLOCKS, withFeeCap, type SendSpec } from '../../devnet/fee-estimates.js';
+import { capGasFee, estimateFeeCap, estimateGasPremium, MESSAGE_PREMIUM_BLOCKS, withFeeCap, type SendSpec } from '../../devnet/fee-estimates.js';
 import type { BatchBudget } from '../../fevm/run-budget.js';
 import type { PendingMessage } from '../../mining/mempool.js';
 import type { Tipset } from '../../mining/tipset.js';
@@ -32,7 +32,8 @@ import { bool, invalid, listOf, type Param } from '../params.js';
  * (heldKey), or on a fork an upstream one before the fork epoch (fork-tipsets.ts).
  */
 export interface EstimateKey {
-  keyAddress(id: FilAddress): Promise<unknown>;
+  /** Refuses an address with no key address there (an f2 always, an ID only of an account or an actor with an f4 address passes). */
+  keyAddress(address: FilAddress): Promise<void>;
   /** `msg` with its gas limit filled, the sender and limit Lotus passes on (its GasEstimateGasPremium reads neither). */
   premium(blocks: number, msg: Message): Promise<bigint>;
   baseFee: bigint;
@@ -41,7 +42,9 @@ export interface EstimateKey {
 /** A tipset the devnet holds (a dropped one too, read along its own branch) as an estimate's key. */
 function heldKey(devnet: Devnet, tipset: Tipset): EstimateKey {
   return {
-    keyAddress: (id) => devnet.untilFetched(() => keyAddressAt(devnet, id, tipset)),
+    keyAddress: async (address) => {
+      await devnet.untilFetched(() => keyAddressAt(devnet, address, tipset));
+    },
     premium: async (blocks) => devnet.withPremiumHistory(() => estimateGasPremium(keptFeeHistory(devnet), tipset, blocks)),
     baseFee: tipset.baseFee,
   };
@@ -58,7 +61,7 @@ function heldKey(devnet: Devnet, tipset: Tipset): EstimateKey {
 async function estimateMessageGas(devnet: Devnet, msg: Message, spec: SendSpec, at: (loading: string) => EstimateKey, batch?: BatchBudget): Promise<Message> {
   const loading = !msg.gasLimit ? 'getting tipset: ' : !msg.gasPremium ? 'estimating gas price: getting tipset from key: ' : !msg.gasFeeCap ? 'estimating fee cap: getting tipset from key: ' : undefined;
   // All three set: nothing is read at the key (no base fee either), the fee only capped.
-  if (loading === undefined) return withFeeCap(msg, 0n, spec);
+  if (loading === undefined) return capGasFee(msg, spec);
   const key = at(loading);
   const gasLimit = msg.gasLimit || (await estimateGasLimit(devnet, msg, key, batch));
   let gasPremium = msg.gasPremium;
@@ -153,8 +156,8 @@ async function estimateGasLimit(devnet: Devnet, msg: Message, at: EstimateKey, b
  * keyAddressAt: no actor, or one neither an account nor with an f4 address, is refused), an actor
  * (f2) sender refused as it never resolves;
  * then, on the pool's head, a sender with no actor is refused as CallWithGas refuses it
- * (chain/stmgr/call.go: no sender actor, no call); one that may send no message (a contract by
- * its f4 address) as the FVM's preflight refuses it (ref-fvm DefaultExecutor::preflight_message, `Send
+ * (chain/stmgr/call.go: no sender actor, no call); one that may send no message (a contract, by
+ * its ID or f4 address) as the FVM's preflight refuses it (ref-fvm DefaultExecutor::preflight_message, `Send
  * not from valid sender`), which gasutils.go gasEstimateGasLimitInternal answers as a failed sender validation.
  * Then the signature type the sender's address implies (an f1 signs with secp256k1, f3 with BLS); an
  * ID sender's is its key's, read from a fork's upstream first if the fork has not read it (a write
