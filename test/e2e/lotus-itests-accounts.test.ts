@@ -54,6 +54,9 @@ describe("Lotus's account and address itests (eth_account_abstraction, fevm_addr
     assert.equal(await actorType(address), 'evm');
     const { error } = await kit.raw('Filecoin.GasEstimateMessageGas', [{ From: address, To: address, Value: '0', Method: 0 }, null, null]);
     assert.equal(error?.message, 'message execution failed (exit=[SysErrSenderInvalid(1)], vm error=[pre-validation failed: Send not from valid sender\n (RetCode=1)]): sender validation failed');
+    // By its ID too: the ID resolves to its f4 address (StateAccountKey), then the same preflight refuses it.
+    const id = await rpc('Filecoin.StateLookupID', address, null);
+    assert.equal((await kit.raw('Filecoin.GasEstimateMessageGas', [{ From: id, To: address, Value: '0', Method: 0 }, null, null])).error?.message, error?.message);
     // GasEstimateGasLimit checks the sender as GasEstimateMessageGas does; eth_estimateGas does not (TestEthEstimateGasSkipSender's FromContract).
     assert.match((await kit.raw('Filecoin.GasEstimateGasLimit', [{ From: address, To: address, Value: '0', Method: 0 }, null])).error?.message ?? '', /SysErrSenderInvalid/);
     assert.ok(BigInt(await rpc('eth_estimateGas', { from: contract.eth, to: Wallet.createRandom().address }, 'latest')) > 0n);
