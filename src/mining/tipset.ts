@@ -437,6 +437,11 @@ class MinedTipset implements Tipset {
     return this.digest(FIRST_MESSAGE + index);
   }
 
+  /** Its state root's digest, without making the CID (stateRootDigestOf). */
+  stateRootDigest(): Uint8Array {
+    return this.digest(STATE_ROOT);
+  }
+
   private digest(slot: number): Uint8Array {
     const at = this.slotAt(slot);
     return this.digests.subarray(at, at + DIGEST_BYTES);
@@ -546,6 +551,18 @@ export function compactMessages(tipset: Tipset, decoded: DecodedColdTipsets): vo
  */
 export function messageDigestOf(tipset: Tipset, index: number): Uint8Array {
   return tipset instanceof MinedTipset ? tipset.messageDigest(index) : tipset.messages[index].cid.multihash.digest;
+}
+
+/** The digest of a tipset's state root, read from a mined tipset's digests without making a CID (a scan of the chain by root). */
+export function stateRootDigestOf(tipset: Tipset): Uint8Array {
+  return tipset instanceof MinedTipset ? tipset.stateRootDigest() : tipset.stateRoot.multihash.digest;
+}
+
+/** The digest of the ParentStateRoot of a tipset's block (BlockHeader.parentStateRoot) without making its header. */
+export function parentStateRootDigestOf(tipset: Tipset): Uint8Array {
+  const named = editedParentRoots.get(tipset);
+  if (named) return named.multihash.digest;
+  return tipset.parent ? stateRootDigestOf(tipset.parent) : FIRST_PARENT_STATE_ROOT.multihash.digest;
 }
 
 /** Whether a tipset keeps its messages encoded. */

@@ -7,7 +7,7 @@ import { bytesToHex, concatBytes } from '../../src/common/hex.js';
 import { toFilecoinMessage, type EthTransaction } from '../../src/fevm/eth-tx.js';
 import { signedMessageCid } from '../../src/fevm/message.js';
 import { OWN_BUFFER_FROM } from '../../src/mining/digest-slab.js';
-import { buildTipset, compactMessages, DecodedColdTipsets, isCold, tipsetKeyCid, type IncludedMessage, type Tipset } from '../../src/mining/tipset.js';
+import { buildTipset, compactMessages, DecodedColdTipsets, isCold, parentStateRootDigestOf, stateRootDigestOf, tipsetKeyCid, type IncludedMessage, type Tipset } from '../../src/mining/tipset.js';
 import { fakeIncluded } from '../helpers/fake-messages.js';
 
 /** CIDv1 ‖ dag-cbor (0x71) ‖ multihash blake2b-256 (varint 0xb220 = a0 e4 02) ‖ length 32. */
@@ -94,6 +94,13 @@ describe('state roots (RootFormat)', () => {
     for (const roots of [8, 9] as const) assert.ok(buildTipset({ ...base, parent, edit: 7, roots }).header.parentStateRoot.equals(parent.stateRoot));
     assert.notEqual(root({ edit: 7, roots: 9 }), root({ roots: 9 }));
     assert.equal(root({ edit: 7, roots: 8 }), root({ roots: 8 }));
+  });
+
+  test("the root digests read without a header or CID (StateChangedActors' scan) are the header's and the tipset's (A2.8)", () => {
+    for (const tipset of [genesis(), parent, buildTipset({ ...base, parent }), buildTipset({ ...base, parent, edit: 7 })]) {
+      assert.deepEqual(parentStateRootDigestOf(tipset), tipset.header.parentStateRoot.multihash.digest);
+      assert.deepEqual(stateRootDigestOf(tipset), tipset.stateRoot.multihash.digest);
+    }
   });
 });
 

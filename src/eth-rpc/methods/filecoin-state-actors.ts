@@ -4,12 +4,14 @@
 import { FilAddress } from '../../common/address.js';
 import type { CID } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
+import { equalBytes } from '../../common/hex.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import type { Actor } from '../../fevm/actor.js';
 import { actorHead } from '../../fevm/actor-state.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import { circulatingPart } from '../../fevm/circulating-supply.js';
 import { readEach, type StateReader } from '../../fevm/state-tree.js';
+import { parentStateRootDigestOf, stateRootDigestOf } from '../../mining/tipset.js';
 import { defineMethod } from '../define-method.js';
 import { actorJson, cidJson, idJson } from '../lotus-json.js';
 import { droppedTipsets, keptAncestry, keptStateOf, keptTipsetOf, tipsetState } from '../dropped-tipsets.js';
@@ -59,17 +61,19 @@ const messageMatch = (name: string): Param<{ to?: FilAddress; from?: FilAddress 
  */
 function stateOfRoot(devnet: Devnet, root: CID): StateReader | undefined {
   const { chain } = devnet;
+  // Tipsets are compared by digest, read from their own (no header or CID object made for each).
+  const { digest } = root.multihash;
   // The first tipset's parent state: genesis's, or on a fork the state it starts from.
   const first = chain.first;
   if (first.header.parentStateRoot.equals(root)) return devnet.stateAt(first.epoch);
   // A later block's on the chain: the state before its epoch, which no edit changes once it is mined.
-  const child = chain.all().find((t) => t !== first && t.header.parentStateRoot.equals(root));
+  const child = chain.all().find((t) => t !== first && equalBytes(parentStateRootDigestOf(t), digest));
   if (child) return devnet.stateAt(child.epoch - 1);
   const dropped = droppedTipsets(devnet);
   const beforeDropped = dropped.stateByParentRoot(root);
   if (beforeDropped) return beforeDropped;
   // A root no block held names: a tipset's own, read as its state now (the head's with the edits made since).
-  const onChain = chain.all().find((t) => t.stateRoot.equals(root));
+  const onChain = chain.all().find((t) => equalBytes(stateRootDigestOf(t), digest));
   if (onChain) return devnet.stateAt(onChain.epoch);
   const own = dropped.byStateRoot(root);
   return own && tipsetState(devnet, own);
