@@ -57,9 +57,10 @@ const { values } = parseArgs({
 const send = values.send;
 if (send !== undefined && send !== 'transfer' && send !== 'erc20') throw new Error('--send takes transfer or erc20');
 // Calls warm with 10000: 5000 left the call path still tiering up through the first rounds
-// (docs/performance.md, callcut). Sends with 2000: the main thread's count a send after 250 sends is
-// already as after 1500, and 2000 plus the uncounted first run of `--k` (300) start counting near the
-// 2300th send, where the last of the tipset path (`grantsTable`) reached TurboFan (performance.md, txseq).
+// (docs/performance.md, callcut). Sends with 2000: run natively, the tipset path's last function
+// (`grantsTable`) reached TurboFan near the 2300th send (performance.md, txseq); under valgrind the
+// compiling comes later, and rounds after 1500 spread 32–60 % where after 5000 they spread 1–5 %: A/B
+// with --warm 5000 (performance.md, "The runs of 4fa1199 and 1c30a5e").
 const warm = Number(values.warm ?? (send ? '2000' : '10000'));
 const [k, rounds, n, top] = [values.k, values.rounds, values.n, values.top].map(Number) as [number, number, number, number];
 if (![k, rounds, n, top].every((v) => Number.isInteger(v) && v > 0) || !Number.isInteger(warm) || warm < 0) throw new Error('--k, --rounds, --n and --top take positive integers, --warm one of 0 or more');
