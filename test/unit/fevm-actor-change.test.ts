@@ -179,11 +179,13 @@ describe('past actor versions in the state tree', () => {
     const decodes = t.mock.getter(PackedActors.prototype, 'bytesUntilNextAppend');
     const exported = tree.exportCommitsSince(0);
     assert.equal(exported.length, VERSIONS);
-    assert.ok(decodes.mock.callCount() <= VERSIONS * 1.1, `exported: ${decodes.mock.callCount()} changes decoded for ${VERSIONS} versions`);
+    // About one change decoded a version: not ~16 (each rebuilt from its whole version), and not none (the walk read them).
+    const inRange = (count: number) => count >= VERSIONS * 0.8 && count <= VERSIONS * 1.1;
+    assert.ok(inRange(decodes.mock.callCount()), `exported: ${decodes.mock.callCount()} changes decoded for ${VERSIONS} versions`);
     decodes.mock.resetCalls();
     const branch = tree.branch(start, VERSIONS);
     assert.equal(tree.branchAt(branch, VERSIONS).getActor(100)?.nonce, VERSIONS);
-    assert.ok(decodes.mock.callCount() <= VERSIONS * 1.1, `branched: ${decodes.mock.callCount()} changes decoded for ${VERSIONS} versions`);
+    assert.ok(inRange(decodes.mock.callCount()), `branched: ${decodes.mock.callCount()} changes decoded for ${VERSIONS} versions`);
   });
 
   test("on a fork: a miner read from the upstream keeps its lazily read table in every version; a forked singleton's versions are the objects written", () => {
