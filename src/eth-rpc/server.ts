@@ -26,6 +26,7 @@ import { SubscriptionCount, Subscriptions } from './subscriptions.js';
 import { withLookbackCap } from './gateway-lookback.js';
 import { GATEWAY_METHODS, V0_GATEWAY_FORMS, V2_GATEWAY_FORMS } from './gateway-methods.js';
 import { withDiscover } from './methods/rpc-discover.js';
+import { withGatewayPushes } from './gateway-pushes.js';
 import { withGatewayStatefulCalls } from './gateway-stateful.js';
 import { isListAnswer, ListAnswers } from './list-answers.js';
 import { SocketInbox } from './ws-inbox.js';
@@ -73,12 +74,13 @@ const inGateway = (method: RpcMethod) =>
   !method.name.startsWith('Filecoin.') || GATEWAY_METHODS.has(method.name) || V0_GATEWAY_FORMS.has(method.name) || V2_GATEWAY_FORMS.has(method.name);
 
 /**
- * With --gateway-only, no Filecoin.* method outside the gateway's set, the gateway's lookback cap, and
- * filters and subscriptions per WebSocket only; on every path, as Lotus's v2 proxy checks the eth_
- * methods as its v1 proxy does (gateway/proxy_v2.go) and withLookbackCap leaves v2's selectors alone.
+ * With --gateway-only, no Filecoin.* method outside the gateway's set, the gateway's lookback cap,
+ * filters and subscriptions per WebSocket only, and sends pushed untrusted; on every path, as Lotus's
+ * v2 proxy checks the eth_ methods as its v1 proxy does (gateway/proxy_v2.go) and withLookbackCap
+ * leaves v2's selectors alone.
  */
 function gatewayFilter(methods: RpcMethod[], gatewayOnly: boolean) {
-  return gatewayOnly ? methods.filter(inGateway).map((m) => withGatewayStatefulCalls(withLookbackCap(m))) : methods;
+  return gatewayOnly ? methods.filter(inGateway).map((m) => withGatewayStatefulCalls(withLookbackCap(withGatewayPushes(m)))) : methods;
 }
 
 /**

@@ -550,3 +550,21 @@ describe('ethers 6 listeners against --gateway-only', () => {
     }
   });
 });
+
+// U87: a Lotus gateway pushes what it is sent as the full node's untrusted push (gateway/proxy_eth_v1.go:
+// EthSendRawTransactionUntrusted), whose pool holds at most 100 of a sender's messages, not 1 000.
+describe('ethers 6 sends against --gateway-only --no-mining', () => {
+  const gateway = useDevnet(['--gateway-only', '--no-mining']);
+
+  test("a sender's 101st pending transaction is refused as calibnet's public endpoints refuse it", async () => {
+    const wallet = new Wallet(DEV_ACCOUNTS[2]!.privateKey, gateway.provider);
+    const fees = { to: DEV_ACCOUNTS[3]!.address, value: 1n, gasLimit: 10_000_000n, maxFeePerGas: 10n ** 9n, maxPriorityFeePerGas: 200_000n, chainId: BigInt(DEVNET_CHAIN_ID) };
+    for (let nonce = 0; nonce < 100; nonce++) await wallet.sendTransaction({ ...fees, nonce });
+    assert.equal(Object.keys((await gateway.provider.send('txpool_content', [])).pending[wallet.address.toLowerCase()]).length, 100);
+    await assert.rejects(wallet.sendTransaction({ ...fees, nonce: 100 }), (e: unknown) => {
+      assert.ok(isError(e, 'UNKNOWN_ERROR'), String(e));
+      assert.match(JSON.stringify(e.error), /failed to add locked: too many pending messages for actor/);
+      return true;
+    });
+  });
+});

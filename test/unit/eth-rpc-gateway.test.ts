@@ -9,6 +9,7 @@ import { buildServer } from '../../src/eth-rpc/server.js';
 import { createDevnet, startDevnet, testConfig } from '../../src/index.js';
 import { rpc } from '../helpers/fork-calls.js';
 import { pollUntil } from '../helpers/devnet-process.js';
+import { signTx } from '../helpers/dev-wallet.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 
 const REFUSED = 'lookbacks of more than 24h0m0s are disallowed';
@@ -245,6 +246,47 @@ describe('--gateway-only: polling filters and subscriptions are a WebSocket conn
     const first = await pollUntil('a\'s filters to be uninstalled', async () => (await b.call('eth_newBlockFilter')).result as string | undefined);
     assert.match(first, /^0x[0-9a-f]{64}$/);
     assert.match((await b.call('eth_newFilter', [{}])).result, /^0x[0-9a-f]{64}$/);
+  });
+});
+
+describe('--gateway-only: sends go in as the gateway pushes them, untrusted', () => {
+  // gateway/proxy_eth_v1.go EthSendRawTransaction and proxy_v2.go: EthSendRawTransactionUntrusted;
+  // proxy_fil_v1.go MpoolPush: MpoolPushUntrusted (lotus b835fab70). The pool then holds at most
+  // MaxUntrustedActorPendingMessages (100) of a sender's messages, not MaxActorPendingMessages (1 000).
+  const TOO_MANY = { code: 1, message: 'failed to add locked: too many pending messages for actor' };
+
+  test('eth_sendRawTransaction on /rpc/v1, /rpc/v2 and / and its Filecoin.EthSendRawTransaction name take 100 pending transactions from a sender, not 1 000', async (t) => {
+    const { app } = await setupRpc(t, { gatewayOnly: true, noMining: true });
+    const send = async (url: string, method: string, raw: string) =>
+      (await app.inject({ method: 'POST', url, payload: { jsonrpc: '2.0', id: 1, method, params: [raw] } })).json();
+    const paths: [string, string][] = [['/rpc/v1', 'eth_sendRawTransaction'], ['/rpc/v2', 'eth_sendRawTransaction'], ['/', 'Filecoin.EthSendRawTransaction'], ['/rpc/v1', 'Filecoin.EthSendRawTransaction']];
+    for (let nonce = 0; nonce < 100; nonce++) {
+      const [url, method] = paths[nonce % paths.length]!;
+      assert.match((await send(url, method, await signTx({ nonce }))).result ?? '', /^0x[0-9a-f]{64}$/, `${method} on ${url}, nonce ${nonce}`);
+    }
+    const over = await signTx({ nonce: 100 });
+    for (const [url, method] of paths) assert.deepEqual((await send(url, method, over)).error, TOO_MANY, `${method} on ${url}`);
+  });
+
+  test('Filecoin.MpoolPush on /rpc/v1 and /rpc/v0 takes 100 pending messages from a sender, not 1 000', async (t) => {
+    // Signed by the full node (WalletSignMessage is no gateway method), pushed through the gateway.
+    const { devnet, result } = await setupRpc(t, { noMining: true });
+    const gateway = await buildServer(devnet, { log: pino({ level: 'silent' }), gatewayOnly: true });
+    t.after(() => gateway.close());
+    const from = await result('Filecoin.WalletDefaultAddress');
+    const sign = (nonce: number) => result('Filecoin.WalletSignMessage', [from, { Version: 0, To: 't0100', From: from, Value: '1', Nonce: nonce, GasLimit: 1_000_000, GasFeeCap: '1000000000', GasPremium: '100000', Method: 0, Params: null }]);
+    const push = async (url: string, signed: unknown) =>
+      (await gateway.inject({ method: 'POST', url, payload: { jsonrpc: '2.0', id: 1, method: 'Filecoin.MpoolPush', params: [signed] } })).json();
+    const start = await result('Filecoin.MpoolGetNonce', [from]);
+    for (let i = 0; i < 100; i++) {
+      const signed = await sign(start + i);
+      assert.deepEqual((await push(i % 2 ? '/rpc/v0' : '/rpc/v1', signed)).result, signed.CID);
+    }
+    const over = await sign(start + 100);
+    assert.deepEqual((await push('/rpc/v1', over)).error, TOO_MANY);
+    assert.deepEqual((await push('/rpc/v0', over)).error, TOO_MANY);
+    // The full node's own MpoolPush takes it: its cap is 1 000.
+    assert.deepEqual(await result('Filecoin.MpoolPush', [over]), over.CID);
   });
 });
 

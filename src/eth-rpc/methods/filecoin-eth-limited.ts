@@ -11,6 +11,11 @@ import { blockRef, data, hash } from '../params.js';
 import { blockReceipts } from './eth-blocks.js';
 import { pendingByHash } from './eth-transactions.js';
 
+/** node/impl/eth/send.go: eth_sendRawTransaction through MpoolPushUntrusted (at most 100 pending per sender). */
+export const ethSendRawTransactionUntrusted = defineWriteMethod('Filecoin.EthSendRawTransactionUntrusted', [data('rawTransaction')], async ({ devnet }, raw) =>
+  bytesToHex(await devnet.sendRawTransaction(raw, { untrusted: true })),
+);
+
 export const filecoinEthLimited = [
   // node/impl/eth/transaction.go: eth_getTransactionByHash, eth_getTransactionReceipt and
   // eth_getBlockReceipts are these with limit -1. A transaction mined more than `limit` epochs
@@ -32,8 +37,5 @@ export const filecoinEthLimited = [
     return blockReceipts(devnet, tipset);
   }),
 
-  // node/impl/eth/send.go: eth_sendRawTransaction through MpoolPushUntrusted (at most 100 pending per sender).
-  defineWriteMethod('Filecoin.EthSendRawTransactionUntrusted', [data('rawTransaction')], async ({ devnet }, raw) =>
-    bytesToHex(await devnet.sendRawTransaction(raw, { untrusted: true })),
-  ),
+  ethSendRawTransactionUntrusted,
 ];

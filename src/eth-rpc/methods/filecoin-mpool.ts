@@ -270,10 +270,12 @@ const ticketQuality: Param<number> = {
   },
 };
 
+/** What a Lotus gateway forwards MpoolPush to: the pool's cap on a sender's pending messages is 100, not 1 000. */
+export const mpoolPushUntrusted = defineWriteMethod('Filecoin.MpoolPushUntrusted', [signedMessage('signedMessage')], async ({ devnet }, signed) => (await mpoolPush(devnet, [signed], true))[0]);
+
 export const filecoinMpool = [
   defineWriteMethod('Filecoin.MpoolPush', [signedMessage('signedMessage')], async ({ devnet }, signed) => (await mpoolPush(devnet, [signed], false))[0]),
-  // What a Lotus gateway forwards MpoolPush to: the pool's cap on a sender's pending messages is 100, not 1 000.
-  defineWriteMethod('Filecoin.MpoolPushUntrusted', [signedMessage('signedMessage')], async ({ devnet }, signed) => (await mpoolPush(devnet, [signed], true))[0]),
+  mpoolPushUntrusted,
 
   // Every message's sanity checked first; then one after another, the first refusal ending the batch (those before it stay pushed), as in Lotus.
   defineWriteMethod('Filecoin.MpoolBatchPush', [listOf('signedMessages', signedMessage)], async ({ devnet }, batch) => mpoolPush(devnet, batch, false)),
