@@ -84,6 +84,31 @@ describe('Foundry cast against the devnet CLI', () => {
     assert.equal(await castOk(['call', counter, 'count()(uint256)', ...rpc()]), '77');
   });
 
+  test("cast estimate answers the node's eth_estimateGas (Filecoin gas); cast storage, nonce and code with --block read that block's state", async () => {
+    assert.ok(counter, 'Counter was deployed by an earlier test');
+    const iface = new Interface(artifacts.Counter!.abi);
+    const call = { from: sender.address, to: counter, data: iface.encodeFunctionData('set', [5n]) };
+    const estimate = BigInt(await castOk(['estimate', '--from', sender.address, counter, 'set(uint256)', '5', ...rpc()]));
+    assert.equal(estimate, BigInt(await devnet.provider.send('eth_estimateGas', [call])));
+    // Filecoin gas: millions where Ethereum counts some 30 000 for this call.
+    assert.ok(estimate > 1_000_000n, `estimate ${estimate}`);
+    const creation = BigInt(await castOk(['estimate', '--from', sender.address, ...rpc(), '--create', artifacts.Counter!.bytecode]));
+    assert.equal(creation, BigInt(await devnet.provider.send('eth_estimateGas', [{ from: sender.address, data: artifacts.Counter!.bytecode }])));
+
+    const first = JSON.parse(await castOk(['send', '--private-key', sender.privateKey, ...rpc(), '--json', counter, 'set(uint256)', '8'])) as { blockNumber: string };
+    const nonceThen = await castOk(['nonce', sender.address, ...rpc()]);
+    // Back to the count the later tests expect.
+    assert.equal((await sendJson([counter, 'set(uint256)', '77'])).status, '0x1');
+    const at = String(Number(first.blockNumber));
+    // count is slot 0.
+    assert.equal(BigInt(await castOk(['storage', counter, '0', '--block', at, ...rpc()])), 8n);
+    assert.equal(BigInt(await castOk(['storage', counter, '0', ...rpc()])), 77n);
+    assert.equal(await castOk(['nonce', sender.address, '--block', at, ...rpc()]), nonceThen);
+    assert.equal(Number(await castOk(['nonce', sender.address, ...rpc()])), Number(nonceThen) + 1);
+    assert.equal(await castOk(['code', counter, '--block', at, ...rpc()]), artifacts.Counter!.deployedBytecode);
+    assert.equal(await castOk(['code', counter, '--block', '0', ...rpc()]), '0x');
+  });
+
   test('cast call of a custom-error revert fails and shows the revert data', async () => {
     assert.ok(counter, 'Counter was deployed by the previous test');
     const iface = new Interface(artifacts.Counter!.abi);
