@@ -212,6 +212,8 @@ const FIRST_PARENT_STATE_ROOT = cidOf(encodeCbor('fvm-devnet genesis'));
 const BLOCK = 0;
 const KEY = 1;
 const STATE_ROOT = 2;
+/** An empty tipset's digests end here: its messages and receipts roots are EMPTY_MESSAGES_ROOT and EMPTY_RECEIPTS_ROOT. */
+const EMPTY_TIPSET_SLOTS = 3;
 const RECEIPTS_ROOT = 3;
 const MESSAGES_ROOT = 4;
 /** The included messages' CIDs follow, in the tipset's order. */
@@ -345,41 +347,73 @@ class ColdLoggedMessage implements LoggedMessage {
 }
 
 /**
- * A tipset as the chain keeps it. Its own CIDs (block, key, state, receipts and messages roots) are
- * kept as their digests in a run of a shared chunk (digest-slab.ts) and made when read: a CID object
- * with its multihash, three byte views and their buffer is ~0.55 KB of heap, and a chain of test
- * tipsets held five for each one. Its header is made when read too, its fields that are its parent's
- * CIDs read from the parent. Once the chain calls it cold (`compactMessages`), its messages are kept
- * in one buffer (cold-messages.ts, deflated from 2 KB on) and decoded when read (`DecodedColdTipsets`).
+ * What a tipset with messages keeps of them beside its digests: its messages as objects or, once cold,
+ * in one buffer (cold-messages.ts, deflated if `deflated`) decoded through `decoded`; and what follows
+ * from them, its gas used and the next base fee. An empty tipset keeps none of this (most of an idle
+ * chain's: 0 gas, a base fee that moves by its own alone, no messages).
  */
-class MinedTipset implements Tipset {
-  /** Its parent's weight (weightOf), as a number when one holds it exactly: most are small, and a bigint is ~24 B of heap. */
-  private readonly weightBefore: number | bigint;
+class TipsetMessages {
   /** Its messages as objects; undefined once cold. */
-  private hot: readonly IncludedMessage[] | undefined;
-  /** Once cold: its messages in one buffer (cold-messages.ts), deflated if `deflated`, and where they are decoded. */
-  private cold: Uint8Array | undefined;
-  private deflated = false;
-  private decoded: DecodedColdTipsets | undefined;
+  hot: readonly IncludedMessage[] | undefined;
+  cold: Uint8Array | undefined;
+  deflated = false;
+  decoded: DecodedColdTipsets | undefined;
 
   constructor(
-    readonly epoch: number,
-    readonly timestamp: number,
-    readonly baseFee: bigint,
-    readonly parent: Tipset | undefined,
     messages: readonly IncludedMessage[],
     readonly gasUsed: number,
     readonly nextBaseFee: bigint,
-    /** The slab chunk its digests are in (block, key, roots, then its messages'), from `digestsAt` on. */
-    private readonly digests: Uint8Array,
-    private readonly digestsAt: number,
-    readonly upstream: UpstreamTipset | undefined,
-    /** The actor ID its header names as its miner. */
-    readonly minerId: number,
   ) {
     this.hot = messages;
-    const weight = upstream ? upstream.parentWeight : parent ? weightOf(parent) : 0n;
-    this.weightBefore = -MAX_SAFE_BIGINT <= weight && weight <= MAX_SAFE_BIGINT ? Number(weight) : weight;
+  }
+}
+
+/** `value` as a number when one holds it exactly: most base fees and weights are small, and a bigint is ~24 B of heap. */
+const numberIfExact = (value: bigint): number | bigint => (-MAX_SAFE_BIGINT <= value && value <= MAX_SAFE_BIGINT ? Number(value) : value);
+
+/**
+ * A tipset as the chain keeps it. Its own CIDs (block, key, state, receipts and messages roots) are
+ * kept as their digests in a run of a shared chunk (digest-slab.ts) and made when read: a CID object
+ * with its multihash, three byte views and their buffer is ~0.55 KB of heap, and a chain of test
+ * tipsets held five for each one; an empty tipset's messages and receipts roots, the same for every
+ * one, are not kept. Its header is made when read too, its fields that are its parent's CIDs read from
+ * the parent. Once the chain calls it cold (`compactMessages`), its messages are kept in one buffer
+ * (cold-messages.ts, deflated from 2 KB on) and decoded when read (`DecodedColdTipsets`).
+ */
+class MinedTipset implements Tipset {
+  constructor(
+    readonly epoch: number,
+    readonly timestamp: number,
+    /** Its base fee (the header's ParentBaseFee), as a number when one holds it exactly (numberIfExact). */
+    private readonly fee: number | bigint,
+    readonly parent: Tipset | undefined,
+    /** Its messages and what follows from them; undefined for a tipset without any. */
+    private readonly filled: TipsetMessages | undefined,
+    /** The slab chunk its digests are in (block, key, state root, then, if it has messages, the other roots and its messages'), from `digestsAt` on. */
+    private readonly digests: Uint8Array,
+    private readonly digestsAt: number,
+    /** The actor ID its header names as its miner. */
+    readonly minerId: number,
+    /** Its parent's weight (weightOf), numberIfExact. */
+    private readonly weightBefore: number | bigint,
+  ) {}
+
+  get baseFee(): bigint {
+    return BigInt(this.fee);
+  }
+
+  get gasUsed(): number {
+    return this.filled?.gasUsed ?? 0;
+  }
+
+  /** A tipset without messages: its base fee's next, as buildTipset computes it for any. */
+  get nextBaseFee(): bigint {
+    return this.filled?.nextBaseFee ?? nextBaseFee(this.baseFee, []);
+  }
+
+  /** A fork's first tipset's (ForkedFirstTipset); none for the others. */
+  get upstream(): UpstreamTipset | undefined {
+    return undefined;
   }
 
   get header(): BlockHeader {
@@ -387,33 +421,38 @@ class MinedTipset implements Tipset {
   }
 
   get messages(): readonly IncludedMessage[] {
-    return this.hot ?? this.decoded!.messagesOf(this);
+    const { filled } = this;
+    if (!filled) return NO_MESSAGES;
+    return filled.hot ?? filled.decoded!.messagesOf(this);
   }
 
   get isCold(): boolean {
-    return this.cold !== undefined;
+    return this.filled?.cold !== undefined;
   }
 
   /** Keeps its messages encoded from now on. */
   compact(decoded: DecodedColdTipsets): void {
-    if (!this.hot || this.hot.length === 0) return;
-    const encoded = encodeColdMessages(this.hot);
-    this.deflated = encoded.length >= DEFLATE_FROM_BYTES;
+    const { filled } = this;
+    if (!filled?.hot) return;
+    const encoded = encodeColdMessages(filled.hot);
+    filled.deflated = encoded.length >= DEFLATE_FROM_BYTES;
     // Copied out of zlib's output, a view of a 16 KB chunk.
-    this.cold = this.deflated ? new Uint8Array(deflateRawSync(encoded, { level: 1 })) : encoded;
-    this.decoded = decoded;
-    this.hot = undefined;
+    filled.cold = filled.deflated ? new Uint8Array(deflateRawSync(encoded, { level: 1 })) : encoded;
+    filled.decoded = decoded;
+    filled.hot = undefined;
   }
 
   /** Its messages as the --state file saves them: a cold tipset's decoded apart, not kept decoded. */
   savedMessages(): SavedMessage[] {
-    return (this.cold ? this.decodeCold() : this.messages).map(encodeSavedMessage);
+    return (this.isCold ? this.decodeCold() : this.messages).map(encodeSavedMessage);
   }
 
   /** What a read of its logs needs of its messages: a cold tipset's not decoded now are read without decoding them. */
   loggedMessages(): readonly LoggedMessage[] {
-    if (this.hot) return this.hot;
-    const decoded = this.decoded!.decodedOf(this);
+    const { filled } = this;
+    if (!filled) return NO_MESSAGES;
+    if (filled.hot) return filled.hot;
+    const decoded = filled.decoded!.decodedOf(this);
     if (decoded) return decoded;
     return decodeColdLogged(this.encodedCold(), (ethTxHash, events, i) => new ColdLoggedMessage(ethTxHash, events, i, this.digests, this.slotAt(FIRST_MESSAGE + i)));
   }
@@ -425,7 +464,8 @@ class MinedTipset implements Tipset {
   }
 
   private encodedCold(): Uint8Array {
-    return this.deflated ? inflateRawSync(this.cold!) : this.cold!;
+    const filled = this.filled!;
+    return filled.deflated ? inflateRawSync(filled.cold!) : filled.cold!;
   }
 
   private cid(slot: number): CID {
@@ -457,7 +497,7 @@ class MinedTipset implements Tipset {
   }
 
   get blockCid(): CID {
-    return this.upstream?.blocks[0] ?? this.cid(BLOCK);
+    return this.cid(BLOCK);
   }
 
   get key(): CID {
@@ -473,11 +513,29 @@ class MinedTipset implements Tipset {
   }
 
   get receiptsRoot(): CID {
-    return this.cid(RECEIPTS_ROOT);
+    return this.filled ? this.cid(RECEIPTS_ROOT) : EMPTY_RECEIPTS_ROOT;
   }
 
   get messagesRoot(): CID {
-    return this.cid(MESSAGES_ROOT);
+    return this.filled ? this.cid(MESSAGES_ROOT) : EMPTY_MESSAGES_ROOT;
+  }
+}
+
+/** A fork's first tipset: it stands in for the upstream's, whose block CIDs it answers (a field only this one tipset of a chain keeps). */
+class ForkedFirstTipset extends MinedTipset {
+  #upstream: UpstreamTipset;
+
+  constructor(upstream: UpstreamTipset, ...mined: ConstructorParameters<typeof MinedTipset>) {
+    super(...mined);
+    this.#upstream = upstream;
+  }
+
+  override get upstream(): UpstreamTipset {
+    return this.#upstream;
+  }
+
+  override get blockCid(): CID {
+    return this.#upstream.blocks[0];
   }
 }
 
@@ -652,7 +710,7 @@ function stateRootFields(
 export function buildTipset({ epoch, timestamp, baseFee, parent, messages, miner = NO_MINER, edit, roots = CURRENT_ROOTS }: TipsetInput, upstream?: UpstreamTipset): Tipset {
   const receiptsRoot = receiptsRootOf(messages);
   const messagesRoot = messagesRootOf(messages);
-  const { bytes: digests, at: digestsAt } = digestSlab.take((FIRST_MESSAGE + messages.length) * DIGEST_BYTES);
+  const { bytes: digests, at: digestsAt } = digestSlab.take((messages.length === 0 ? EMPTY_TIPSET_SLOTS : FIRST_MESSAGE + messages.length) * DIGEST_BYTES);
   const slotAt = (slot: number) => digestsAt + slot * DIGEST_BYTES;
   // Each is a CID this module made with cidOf, or a message's: dag-cbor over blake2b-256.
   const put = (slot: number, cid: CID) => digests.set(cid.multihash.digest, slotAt(slot));
@@ -674,20 +732,26 @@ export function buildTipset({ epoch, timestamp, baseFee, parent, messages, miner
     txEnd = inputAt + tx.input.length;
     return new MinedEthTransaction(tx, txs, at, inputAt, txEnd);
   };
-  const mined = messages.length === 0 ? NO_MESSAGES : messages.map((m, i) => {
-    if (m.cid.code !== DAG_CBOR || m.cid.multihash.code !== BLAKE2B_256) throw new Error(`message CID ${m.cid} is not dag-cbor over blake2b-256`);
-    put(FIRST_MESSAGE + i, m.cid);
-    return new MinedMessage(m.ethTx ? undefined : m.signed, m.ethTx && mine(m.ethTx), m.receipt, i, digests, slotAt(FIRST_MESSAGE + i));
-  });
-  put(RECEIPTS_ROOT, receiptsRoot);
-  put(MESSAGES_ROOT, messagesRoot);
+  let filled: TipsetMessages | undefined;
+  if (messages.length > 0) {
+    const mined = messages.map((m, i) => {
+      if (m.cid.code !== DAG_CBOR || m.cid.multihash.code !== BLAKE2B_256) throw new Error(`message CID ${m.cid} is not dag-cbor over blake2b-256`);
+      put(FIRST_MESSAGE + i, m.cid);
+      return new MinedMessage(m.ethTx ? undefined : m.signed, m.ethTx && mine(m.ethTx), m.receipt, i, digests, slotAt(FIRST_MESSAGE + i));
+    });
+    put(RECEIPTS_ROOT, receiptsRoot);
+    put(MESSAGES_ROOT, messagesRoot);
+    const gasUsed = messages.reduce((n, m) => n + m.receipt.gasUsed, 0);
+    filled = new TipsetMessages(mined, gasUsed, nextBaseFee(baseFee, messages.map(feeFieldsOf)));
+  }
   const parentRoot = parent?.stateRoot ?? FIRST_PARENT_STATE_ROOT;
   const editedParentRoot = roots >= 10 && edit !== undefined ? cidOf(encodeCbor([parentRoot, edit])) : undefined;
   // A first tipset ran nothing on the state the chain starts from: its root is as every format made it.
   const rootFormat = parent ? roots : 8;
   put(STATE_ROOT, cidOf(encodeCbor(stateRootFields(rootFormat, { parentRoot, editedParentRoot, edit, messagesRoot, receiptsRoot, epoch, timestamp, miner, baseFee }))));
-  const gasUsed = messages.reduce((n, m) => n + m.receipt.gasUsed, 0);
-  const tipset = new MinedTipset(epoch, timestamp, baseFee, parent, mined, gasUsed, nextBaseFee(baseFee, messages.map(feeFieldsOf)), digests, digestsAt, upstream, miner);
+  const weightBefore = numberIfExact(upstream ? upstream.parentWeight : parent ? weightOf(parent) : 0n);
+  const fields = [epoch, timestamp, numberIfExact(baseFee), parent, filled, digests, digestsAt, miner, weightBefore] as const;
+  const tipset = upstream ? new ForkedFirstTipset(upstream, ...fields) : new MinedTipset(...fields);
   if (edit !== undefined) editsBefore.set(tipset, edit);
   if (editedParentRoot) editedParentRoots.set(tipset, editedParentRoot);
   // The header reads the roots just put; the block CID and the key follow from it.

@@ -3,8 +3,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { blake2b } from '@noble/hashes/blake2.js';
+import { cidOf, encodeCbor } from '../../src/common/cbor.js';
 import { bytesToHex, concatBytes } from '../../src/common/hex.js';
 import { toFilecoinMessage, type EthTransaction } from '../../src/fevm/eth-tx.js';
+import { nextBaseFee } from '../../src/fevm/gas.js';
 import { signedMessageCid } from '../../src/fevm/message.js';
 import { OWN_BUFFER_FROM } from '../../src/mining/digest-slab.js';
 import { buildTipset, compactMessages, DecodedColdTipsets, isCold, parentStateRootDigestOf, stateRootDigestOf, tipsetKeyCid, type IncludedMessage, type Tipset } from '../../src/mining/tipset.js';
@@ -148,6 +150,48 @@ describe('tipset contents', () => {
     const tipset = genesis();
     assert.equal(tipset.gasUsed, 0);
     assert.deepEqual(tipset.messages, []);
+  });
+
+  test("an empty tipset's messages and receipts roots are the empty lists' CIDs, its parent's read by its child's header, though no empty tipset keeps them", () => {
+    const emptyMessages = cidOf(encodeCbor([[], []]));
+    const emptyReceipts = cidOf(encodeCbor([]));
+    const chain = [genesis()];
+    for (let epoch = 1; epoch < 6; epoch++) {
+      const messages = epoch === 3 ? [included(0, 1_000_000, 1000, 0)] : [];
+      chain.push(buildTipset({ epoch, timestamp: 1_700_000_000 + epoch, baseFee: 100n, parent: chain[epoch - 1], messages }));
+    }
+    for (const tipset of chain) {
+      if (tipset.epoch === 3) {
+        assert.ok(!tipset.receiptsRoot.equals(emptyReceipts) && !tipset.header.messages.equals(emptyMessages), 'a tipset with messages has roots of its own');
+        continue;
+      }
+      assert.ok(tipset.receiptsRoot.equals(emptyReceipts), `epoch ${tipset.epoch}'s receipts root`);
+      assert.ok(tipset.header.messages.equals(emptyMessages), `epoch ${tipset.epoch}'s messages root`);
+    }
+    assert.ok(chain[4].header.parentMessageReceipts.equals(chain[3].receiptsRoot));
+    assert.ok(chain[5].header.parentMessageReceipts.equals(emptyReceipts));
+    // Three digests an empty tipset (block, key, state root) where a tipset with messages has five and its messages': runs of one chunk, one after the other.
+    assert.equal(chain[2].hash.buffer, chain[1].hash.buffer);
+    assert.equal(chain[2].hash.byteOffset - chain[1].hash.byteOffset, 3 * 32);
+    assert.equal(chain[4].hash.byteOffset - chain[3].hash.byteOffset, (5 + 1) * 32);
+  });
+
+  test('base fees read back exact, beyond 2^53 too, and the next base fee is the one the messages made, or none made for an empty tipset', () => {
+    const big = 2n ** 60n + 3n;
+    const messages = [included(0, 9_000_000_000, 1000, 0)];
+    const parent = buildTipset({ epoch: 1, timestamp: 1_700_000_001, baseFee: big, parent: genesis(), messages: [] });
+    const filled = buildTipset({ epoch: 2, timestamp: 1_700_000_002, baseFee: 500n, parent, messages });
+    for (const [tipset, baseFee, next] of [
+      [genesis(), 100_000_000n, nextBaseFee(100_000_000n, [])],
+      [parent, big, nextBaseFee(big, [])],
+      [filled, 500n, nextBaseFee(500n, [{ gasLimit: 9_000_000_000, gasFeeCap: messages[0].signed.message.gasFeeCap, gasPremium: messages[0].signed.message.gasPremium }])],
+    ] as const) {
+      assert.equal(typeof tipset.baseFee, 'bigint');
+      assert.equal(tipset.baseFee, baseFee);
+      assert.equal(tipset.header.parentBaseFee, baseFee);
+      assert.equal(tipset.nextBaseFee, next);
+    }
+    assert.notEqual(filled.nextBaseFee, nextBaseFee(500n, []), 'its message moved the next base fee');
   });
 
   test("empty tipsets share one messages array, which refuses a write (it would reach every one): read-only to the compiler, frozen for one that gets past it", () => {
