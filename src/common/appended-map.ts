@@ -38,7 +38,10 @@ export class AppendedMap<V> implements ReadonlyMap<number, V> {
   }
 
   private static appendedTo<V>(map: AppendedMap<V> | undefined, key: number, value: V): AppendedMap<V> {
-    return new AppendedMap(key, value, map, (map?.size ?? 0) + 1, map?.firstKey ?? key);
+    // A bigint equal to the last entry's is kept as that one: a miner's block rewards lock the same
+    // amount each tipset, and each bigint is ~24 B of heap the state's history would keep.
+    const kept = map !== undefined && typeof value === 'bigint' && value === map.lastValue ? map.lastValue : value;
+    return new AppendedMap(key, kept, map, (map?.size ?? 0) + 1, map?.firstKey ?? key);
   }
 
   /**

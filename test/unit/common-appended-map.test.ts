@@ -2,7 +2,17 @@
 // with an entry past its last key, share every entry but their own.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { AppendedMap } from '../../src/common/appended-map.js';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+/** The JS heap in use once garbage is collected. */
+const heapUsed = () => {
+  gc();
+  return process.memoryUsage().heapUsed;
+};
 
 describe('AppendedMap', () => {
   test('reads as a Map of the same entries, in ascending order of keys', () => {
@@ -43,5 +53,24 @@ describe('AppendedMap', () => {
     const fromMap = AppendedMap.with(new Map([[5, 1n], [7, 2n]]), 9, 3n);
     assert.deepEqual([...fromMap], [[5, 1n], [7, 2n], [9, 3n]]);
     assert.deepEqual([fromMap.size, fromMap.firstKey], [3, 5]);
+  });
+
+  test("an amount equal to the last entry's (a miner's block reward each tipset) costs no bigint of its own: heap an entry against distinct amounts", () => {
+    const ENTRIES = 100_000;
+    const REWARD = 3_750_000_000_000_000_000n;
+    /** Heap bytes an entry of a map of ENTRIES appends, each amount a bigint made apart. */
+    const perEntry = (amount: (i: number) => bigint) => {
+      const before = heapUsed();
+      let map: AppendedMap<bigint> | undefined;
+      for (let i = 0; i < ENTRIES; i++) map = AppendedMap.with(map, i, amount(i));
+      const grown = heapUsed() - before;
+      assert.equal(map!.size, ENTRIES);
+      assert.equal(map!.get(ENTRIES - 1), amount(ENTRIES - 1));
+      return grown / ENTRIES;
+    };
+    // Made at run time, a new bigint each: `REWARD + BigInt(i * 0)` is no constant the engine could share.
+    const same = perEntry((i) => REWARD + BigInt(i * 0));
+    const distinct = perEntry((i) => REWARD + BigInt(i));
+    assert.ok(distinct - same >= 12, `an entry took ${same.toFixed(1)} B with the same amount, ${distinct.toFixed(1)} B with distinct ones`);
   });
 });
