@@ -1,13 +1,16 @@
 // Compiles the TypeScript the tests run (src/, bin/, scripts/, bench/ and test/, without test/live and the
 // projects in test/fixtures, which their own tools run) to
-// JavaScript in .test-build/, file by file with the same layout, so that `npm test` runs each test
+// JavaScript in .test-build/, with the same layout, so that `npm test` runs each test
 // file on plain Node: through tsx's loader hooks a file spent ~2.4 s of CPU before its first test.
 // The type check is `tsc --noEmit`, which `npm test` runs first. Paths the sources compute from
 // import.meta.url (../../dist from src/ and test/) find dist/ through a link; the tests' REPO_ROOT
 // is the folder with package.json (test/helpers/solc.ts), which .test-build has none of.
+// Each test file is bundled (scripts/test-bundles.mjs says how and why); the other files are compiled
+// one by one, for what runs or imports them by path (scripts, bench, a child process's import).
 import { readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { isTestFile, TEST_BUNDLE_OPTIONS } from './test-bundles.mjs';
 
 const OUT = '.test-build';
 
@@ -16,6 +19,10 @@ const sources = ['src', 'bin', 'scripts', 'bench', 'test'].flatMap((dir) =>
     .filter((file) => file.endsWith('.ts') && !file.startsWith('live/') && !file.startsWith('fixtures/'))
     .map((file) => join(dir, file)));
 
+const options = { outdir: OUT, outbase: '.', format: 'esm', platform: 'node', target: 'node20', logLevel: 'warning' };
 rmSync(OUT, { recursive: true, force: true });
-await build({ entryPoints: sources, outdir: OUT, outbase: '.', format: 'esm', platform: 'node', target: 'node20', logLevel: 'warning' });
+await Promise.all([
+  build({ ...options, entryPoints: sources.filter((file) => !isTestFile(file)) }),
+  build({ ...options, ...TEST_BUNDLE_OPTIONS, entryPoints: sources.filter(isTestFile) }),
+]);
 symlinkSync('../dist', join(OUT, 'dist'));
