@@ -26,17 +26,23 @@
 // sends warm the node first (`--warm 0`: counting starts at send k+1, the first `--k` run being uncounted
 // while valgrind retranslates).
 //
+// `--read receipt` or `--read block-full` counts a polled read instead: `--n` token transfers of the bench's
+// ERC-20 phase are mined first (each in its own tipset, one Transfer log each), then each block reads their
+// receipts (eth_getTransactionReceipt) or their blocks with full transactions (eth_getBlockByNumber, true),
+// one request each, going round the `--n` transfers, every answer checked as the bench's receipts phase
+// checks it; against one eth_chainId. `--warm` reads of it warm the node.
+//
 // `--bundle <path>` runs another build's bundle (e.g. a copy of dist/ before a change, with node_modules
 // linked beside it, from which the bundle loads its external packages, or the token's deployment fails
 // with "Cannot find module 'secp256k1'": an A/B).
 //
-//   npm run build && npm run bench:call-instr [-- --k 300 --rounds 5 --warm 10000 --n 100] [-- --send transfer|erc20] [-- --attribute] [-- --top 30] [-- --keep] [-- --bundle <dir>/dist/fvm-devnet.js]
+//   npm run build && npm run bench:call-instr [-- --k 300 --rounds 5 --warm 10000 --n 100] [-- --send transfer|erc20] [-- --read receipt|block-full] [-- --attribute] [-- --top 30] [-- --keep] [-- --bundle <dir>/dist/fvm-devnet.js]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { giveTokens, median, presignTokenTransfers, presignTransfers, sendToReceipt } from './phases.js';
+import { erc20Transfers, giveTokens, median, presignTokenTransfers, presignTransfers, sendToReceipt, type Mined } from './phases.js';
 import { RunningPeer } from './peers.js';
 import { Signer, deployContracts, nthAddress, token } from './workload.js';
 import { readCallgrindDump, type FunctionCosts } from './callgrind-dump.js';
@@ -52,10 +58,13 @@ const { values } = parseArgs({
     bundle: { type: 'string' },
     top: { type: 'string', default: '30' },
     send: { type: 'string' },
+    read: { type: 'string' },
   },
 });
-const send = values.send;
+const { send, read } = values;
 if (send !== undefined && send !== 'transfer' && send !== 'erc20') throw new Error('--send takes transfer or erc20');
+if (read !== undefined && read !== 'receipt' && read !== 'block-full') throw new Error('--read takes receipt or block-full');
+if (send && read) throw new Error('--send and --read measure one thing each: give one');
 // Calls warm with 10000: 5000 left the call path still tiering up through the first rounds
 // (docs/performance.md, callcut). Sends with 2000: run natively, the tipset path's last function
 // (`grantsTable`) reached TurboFan near the 2300th send (performance.md, txseq); under valgrind the
@@ -67,7 +76,7 @@ if (![k, rounds, n, top].every((v) => Number.isInteger(v) && v > 0) || !Number.i
 /** The most warm-up sends signed under one estimate: a token phase of 2100 transfers ran within one (bench/README.md). */
 const WARM_BLOCK = 1000;
 /** The block measured against eth_chainIds, and how many requests each of its operations makes. */
-const measured = send ? `${send} send` : 'eth_call';
+const measured = send ? `${send} send` : read ?? 'eth_call';
 const requestsPerOp = send ? 2 : 1;
 
 const dumps = mkdtempSync(join(tmpdir(), 'fvm-call-instr-'));
@@ -96,7 +105,9 @@ try {
   const { rpc } = peer;
   const signer = await Signer.create(rpc);
   const contracts = await deployContracts(signer);
-  if (!send) await giveTokens(rpc, signer, contracts, 0, n, true);
+  if (!send && !read) await giveTokens(rpc, signer, contracts, 0, n, true);
+  /** The token transfers whose receipts or blocks `--read` reads, each in its own tipset. */
+  const mined: Mined[] = read ? (await erc20Transfers(rpc, signer, contracts, n)).mined : [];
   const chainId = `0x${signer.chainId.toString(16)}`;
 
   // Each block asks about addresses no block asked about before; the first n hold one token.
@@ -108,6 +119,21 @@ try {
     for (let i = 0; i < count; i++) {
       const answer = await rpc.call('eth_call', [{ to: contracts.token, data: datas[i] }, 'latest']);
       if (!/^0x[0-9a-f]{64}$/.test(answer) || BigInt(answer) !== (first + i < n ? 1n : 0n)) throw new Error(`balanceOf(${nthAddress(first + i)}) answered ${answer}`);
+    }
+  };
+  // Each read asks about the transfer after the last one read, round the `--n` mined; its answer checked
+  // as bench/phases.ts receiptsAndBlocks checks it.
+  let nextRead = 0;
+  const reads = async (count: number) => {
+    for (let i = 0; i < count; i++, nextRead++) {
+      const { hash, block } = mined[nextRead % mined.length]!;
+      if (read === 'receipt') {
+        const r = await rpc.call<{ transactionHash: string; blockNumber: string; status: string; logs: unknown[] }>('eth_getTransactionReceipt', [hash]);
+        if (r.transactionHash !== hash || Number(r.blockNumber) !== block || r.status !== '0x1' || r.logs.length !== 1) throw new Error(`eth_getTransactionReceipt(${hash}) answered ${JSON.stringify(r).slice(0, 300)}`);
+      } else {
+        const b = await rpc.call<{ number: string; transactions: { hash: string }[] }>('eth_getBlockByNumber', [`0x${block.toString(16)}`, true]);
+        if (Number(b.number) !== block || b.transactions.length !== 1 || b.transactions[0]!.hash !== hash) throw new Error(`eth_getBlockByNumber(${block}, true) answered ${JSON.stringify(b).slice(0, 300)}`);
+      }
     }
   };
   const chainIds = async (count: number) => {
@@ -133,14 +159,14 @@ try {
   const sends = async (count: number) => {
     for (let i = 0; i < count; i++, sent++) await sendToReceipt(rpc, raws[i]!, `send ${sent}`);
   };
-  const work = send ? sends : balanceOfs;
+  const work = send ? sends : read ? reads : balanceOfs;
   /** Signs the sends of a block of `count` (nothing for calls); outside the counted blocks. */
   const prepare = async (count: number) => {
     if (send) await sign(count);
   };
   /** The warm-up's sends, signed in blocks of at most WARM_BLOCK, each with its own estimate. */
   const warmUp = async () => {
-    if (!send) return balanceOfs(warm);
+    if (!send) return work(warm);
     for (let left = warm; left > 0; ) {
       const count = Math.min(left, WARM_BLOCK);
       await sign(count);
