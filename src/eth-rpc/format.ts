@@ -155,6 +155,18 @@ function blockBloom(logs: readonly EthLog[]): Hex {
   return bloom;
 }
 
+/**
+ * A receipt's logs bloom. When its transaction holds all its tipset's logs (each automined transaction
+ * has a tipset of its own) the bloom is its block's, made once: made on every read, its keccaks (three
+ * bits each from the address and every topic) and its hex were over a third of a receipt read's instructions
+ * beyond eth_chainId (docs/performance.md, receipts).
+ */
+function receiptBloom(logs: readonly EthLog[], tipsetLogs: readonly EthLog[]): Hex {
+  if (logs.length === 0) return EMPTY_BLOOM;
+  if (logs.length === tipsetLogs.length) return blockBloom(tipsetLogs);
+  return bytesToHex(logsBloom(logs.flatMap((l) => [l.address, ...l.topics])));
+}
+
 export function formatBlock(devnet: Devnet, tipset: Tipset, fullTransactions: boolean) {
   const { logs } = blockLogs(devnet, tipset);
   return {
@@ -205,7 +217,7 @@ export function formatReceipt(devnet: Devnet, tipset: Tipset, message: IncludedM
     cumulativeGasUsed: '0x0',
     gasUsed: quantity(receipt.gasUsed),
     effectiveGasPrice: quantity(receipt.gasUsed ? paid / BigInt(receipt.gasUsed) : 0n),
-    logsBloom: logs.length ? bytesToHex(logsBloom(logs.flatMap((l) => [l.address, ...l.topics]))) : EMPTY_BLOOM,
+    logsBloom: receiptBloom(logs, block.logs),
     logs: block.removed ? logs.map((log) => formatLiveLog(log, log.logIndex, true)) : logs.map(formatLog),
     type: quantity(tx.type),
   };

@@ -77,6 +77,34 @@ describe('eth_getLogs', () => {
     assert.equal(block.logsBloom, receipt.logsBloom);
   });
 
+  test('a receipt\'s bloom is its own logs\' in a tipset of several transactions, its block\'s when it holds all the tipset\'s logs', async (t) => {
+    const { result, deploy, emit, send } = await setup(t);
+    const contract = await deploy();
+    const zero = '0x' + '00'.repeat(256);
+    const alone = await emit(contract, 7);
+    await result('evm_setAutomine', [false]);
+    const hashes = [await emit(contract, 8), await send({ to: OTHER_ADDRESS, data: '0x' }), await emit(contract, 9)];
+    await result('evm_mine');
+    await result('evm_mine');
+    const [eight, none, nine] = await Promise.all(hashes.map((hash) => result('eth_getTransactionReceipt', [hash])));
+    assert.equal(new Set([eight.blockNumber, none.blockNumber, nine.blockNumber]).size, 1);
+    const block = await result('eth_getBlockByNumber', [eight.blockNumber, false]);
+    assert.equal(eight.logsBloom, bloom([contract, T0, word(8)]));
+    assert.equal(none.logsBloom, zero);
+    assert.equal(nine.logsBloom, bloom([contract, T0, word(9)]));
+    assert.equal(block.logsBloom, bloom([contract, T0, word(8), contract, T0, word(9)]));
+    // A tipset whose one transaction with logs is among others without: its receipt's bloom is its block's.
+    await send({ to: OTHER_ADDRESS, data: '0x' });
+    const withLogs = await emit(contract, 10);
+    await result('evm_mine');
+    await result('evm_mine');
+    const ten = await result('eth_getTransactionReceipt', [withLogs]);
+    assert.equal(ten.logsBloom, bloom([contract, T0, word(10)]));
+    assert.equal((await result('eth_getBlockByNumber', [ten.blockNumber, false])).logsBloom, ten.logsBloom);
+    // Read twice, the same.
+    for (let i = 0; i < 2; i++) assert.equal((await result('eth_getTransactionReceipt', [alone])).logsBloom, bloom([contract, T0, word(7)]));
+  });
+
   test('logIndex counts across the tipset', async (t) => {
     const { result, deploy, devnet } = await setup(t);
     const contract = await deploy();
