@@ -2,13 +2,22 @@
 export type Hex = `0x${string}`;
 
 /**
- * By Node's Buffer, which makes one flat string: a string built a character pair at a time (as
+ * By Node's encoder, which makes one flat string: a string built a character pair at a time (as
  * JavaScript hex encoders do) is a rope of one piece per pair, ~30 bytes each, for as long as it
  * lives, and the chain store keeps such strings as keys for every tipset and message.
  */
 export function bytesToHex(bytes: Uint8Array): Hex {
-  return `0x${asBuffer(bytes).toString('hex')}`;
+  return `0x${hexOf(bytes)}`;
 }
+
+/**
+ * Node's hex encoder, the one `Buffer#toString('hex')` calls (`Buffer.prototype.hexSlice`, not in Node's
+ * documentation), called on the array itself: it takes any Uint8Array and reads a short one's bytes where
+ * V8 keeps them, so that no Buffer is made and copied into first (asBuffer). A receipt's answer encodes ~13
+ * values: ~13 k of its instructions (docs/performance.md, receipts). Through a Buffer where Node has no such method.
+ */
+const hexSlice = (Buffer.prototype as { hexSlice?: (this: Uint8Array, start: number, end: number) => string }).hexSlice;
+const hexOf: (bytes: Uint8Array) => string = hexSlice ? (bytes) => hexSlice.call(bytes, 0, bytes.byteLength) : (bytes) => asBuffer(bytes).toString('hex');
 
 /**
  * V8 keeps a typed array of up to 64 bytes (a hash, an address) inside its object; asking for its

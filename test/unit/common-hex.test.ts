@@ -65,6 +65,30 @@ describe('hexToBytes / bytesToHex', () => {
   });
 });
 
+describe('bytesToHex of short arrays', () => {
+  test('encodes every length 0-65 of every byte value, as Node\'s Buffer does, views of a larger array too', () => {
+    for (let length = 0; length <= 65; length++) {
+      for (let pattern = 0; pattern < 256; pattern += 17) {
+        const bytes = Uint8Array.from({ length }, (_, i) => (pattern + i * 101) & 0xff);
+        const expected = '0x' + Buffer.from(bytes).toString('hex');
+        assert.equal(bytesToHex(bytes), expected);
+        const padded = new Uint8Array(length + 7);
+        padded.set(bytes, 5);
+        assert.equal(bytesToHex(padded.subarray(5, 5 + length)), expected);
+      }
+    }
+  });
+
+  test('neither copies an array into a Buffer nor gives it memory of its own (V8 keeps up to 64 bytes inside the object)', () => {
+    const arrays = Array.from({ length: 20_000 }, (_, i) => Uint8Array.from({ length: 32 }, (_, j) => (i + j) & 0xff));
+    const before = process.memoryUsage().arrayBuffers;
+    const hexes = arrays.map(bytesToHex);
+    // A copy into a Buffer of Node's pool takes a new 8 KiB pool every 256 hashes; asking for `.buffer` 32 bytes each.
+    assert.equal(process.memoryUsage().arrayBuffers - before, 0);
+    hexes.forEach((hex, i) => assert.equal(hex, '0x' + Buffer.from(arrays[i]!).toString('hex')));
+  });
+});
+
 describe('evenHexToBytes', () => {
   // Lengths around IN_OBJECT_BYTES (64), where it turns from its own loop to Node's decoder.
   const LENGTHS = [0, 1, 20, 36, 63, 64, 65, 100];
