@@ -383,9 +383,14 @@ describe('saving and loading a chain', () => {
     await a.result('anvil_setBalance', [RECIPIENT, '0x7777']);
     await a.result('anvil_mine', ['0x3']);
     assert.notEqual(await parentStateRoot(a, 8), await timedRoot(a, 7));
-    // Height 8, mined after an edit, names it in its ParentStateRoot, not height 7's root (7 was mined after no edit,
-    // test/fixtures/state-format-9/README.md, so its root is the editless one); heights 8 and 9 name their time.
-    assert.notEqual(await parentStateRoot(a, 8), await editlessRoot(a, 7));
+    // Height 8, mined after an edit, names it in its ParentStateRoot: as format 10 makes it, the CID of
+    // [height 7's root, the edit's id]. Height 7 was mined after no edit (test/fixtures/state-format-9/README.md),
+    // so its root is the editless one. The edit is the chain's sixth (the fixture made five, one of them
+    // dropped by the revert but never handed out again), and the block's ticket names it.
+    const edit = 6;
+    assert.equal(Buffer.from((await blockAt(a, 8)).Ticket.VRFProof, 'base64').toString('hex'), Buffer.from(blake2b256(encodeCbor(['ticket', 8, edit]))).toString('hex'));
+    assert.equal(await parentStateRoot(a, 8), cidOf(encodeCbor([CID.parse(await editlessRoot(a, 7)), edit])).toString());
+    // Heights 8 and 9 name their time.
     assert.equal(await parentStateRoot(a, 9), await timedRoot(a, 8));
     assert.equal(await parentStateRoot(a, 10), await timedRoot(a, 9));
     assert.deepEqual(roots(a.devnet.save()), [undefined, 8]);
