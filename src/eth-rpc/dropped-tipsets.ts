@@ -23,7 +23,7 @@ import type { StateBranch } from '../fevm/state-branch.js';
 import type { Message } from '../fevm/message.js';
 import type { StateReader } from '../fevm/state-tree.js';
 import type { CID } from '../common/cbor.js';
-import type { MessageLocation } from '../mining/chain-store.js';
+import { messageDigest, type MessageLocation } from '../mining/chain-store.js';
 import { loggedMessagesOf, messageDigestOf, tipsetKeyCid, type Tipset } from '../mining/tipset.js';
 import { tipsetLogs, type EthLog } from './logs.js';
 import { heldTipset, tipsetOf } from './lotus-params.js';
@@ -148,13 +148,17 @@ class DroppedTipsets {
   /**
    * Where a kept tipset included the message `cid`, if one did (Lotus's blockstore holds a reorged
    * tipset's messages): its digest compared with theirs (messageDigestOf), so that no CID object is
-   * made and no cold tipset's messages decoded but the one that holds it.
+   * made and no cold tipset's messages decoded but the one that holds it. As on the chain
+   * (ChainStore.messageByCid), only a dag-cbor CID over blake2b-256 names a message, so a digest
+   * that matches names that message whatever tipset holds it; a CID of another codec or hash over
+   * the same digest names none.
    */
   messageByCid(cid: CID): MessageLocation | undefined {
-    const { digest } = cid.multihash;
+    const digest = messageDigest(cid);
+    if (!digest) return undefined;
     for (const [tipset, count] of this.messageCounts) {
       for (let i = 0; i < count; i++) {
-        if (equalBytes(messageDigestOf(tipset, i), digest)) return messageIn(tipset, cid);
+        if (equalBytes(messageDigestOf(tipset, i), digest)) return { tipset, message: tipset.messages[i]! };
       }
     }
     return undefined;

@@ -23,9 +23,9 @@ const DIGEST_BYTES = 32;
 
 /**
  * The digest a message CID is found by: every included message's CID is dag-cbor over blake2b-256
- * (buildTipset checks), so no other CID names one.
+ * (buildTipset checks), so no other CID names one, and among those the digest alone tells them apart.
  */
-function messageDigest(cid: CID): Uint8Array | undefined {
+export function messageDigest(cid: CID): Uint8Array | undefined {
   return cid.code === DAG_CBOR && cid.multihash.code === BLAKE2B_256 ? cid.multihash.digest : undefined;
 }
 

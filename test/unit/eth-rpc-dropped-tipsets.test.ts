@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { getBytes, getCreateAddress } from 'ethers';
 import { FilAddress } from '../../src/common/address.js';
-import { encodeCbor } from '../../src/common/cbor.js';
+import { CID, encodeCbor } from '../../src/common/cbor.js';
+import { create as createDigest } from 'multiformats/hashes/digest';
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
 import { METHOD_INVOKE_CONTRACT } from '../../src/fevm/message.js';
@@ -16,6 +17,9 @@ import { LOG_EMITTER_INITCODE, LOG_EMITTER_RUNTIME, LOG_TOPIC, word } from '../h
 import { setupRpc } from '../helpers/rpc-harness.js';
 
 const hex = (n: number) => '0x' + n.toString(16);
+/** The multicodec codes of raw bytes and of sha2-256. */
+const RAW = 0x55;
+const SHA2_256 = 0x12;
 /** A key the node holds, other than the dev wallet's (Filecoin.MpoolPushMessage signs with it). */
 const CLIENT = deriveNodeKeys(DEFAULT_MNEMONIC).dealClient.address.toString();
 
@@ -405,6 +409,24 @@ describe('dropped tipsets', () => {
     assert.equal((await result('eth_getBlockByHash', [block.hash, false])).hash, block.hash);
     await result('anvil_reset');
     assert.match((await error('eth_getBlockByHash', [block.hash, false])).message, /^failed to get tipset by hash: /);
+  });
+
+  test('a message only a dropped tipset holds is found by its CID, dag-cbor over blake2b-256, as on the chain; a CID of another codec or hash over the same digest names no message, kept or on the chain (final-s52 D1)', async (t) => {
+    const { devnet, result } = await setupRpc(t);
+    const push = async (value: string) =>
+      CID.parse((await result('Filecoin.MpoolPushMessage', [{ From: CLIENT, To: 't0100', Value: value, Method: 0 }, null])).CID['/']);
+    const onChain = await push('1');
+    const snapshot = await result('evm_snapshot');
+    const dropped = await push('2');
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    assert.equal(devnet.chain.messageByCid(dropped), undefined);
+    assert.equal(droppedTipsets(devnet).messageByCid(dropped)?.message.cid.toString(), dropped.toString());
+    const rawCodec = (cid: CID) => CID.createV1(RAW, cid.multihash);
+    const otherHash = (cid: CID) => CID.createV1(cid.code, createDigest(SHA2_256, cid.multihash.digest));
+    for (const named of [rawCodec, otherHash]) {
+      assert.equal(droppedTipsets(devnet).messageByCid(named(dropped)), undefined);
+      assert.equal(devnet.chain.messageByCid(named(onChain)), undefined);
+    }
   });
 
   test(`thousands of reverts keep at most ${KEPT_DROPPED} tipsets, a long revert its first ones`, async (t) => {
