@@ -164,6 +164,22 @@ class DroppedTipsets {
     return undefined;
   }
 
+  /**
+   * Where a kept tipset included the Ethereum transaction `hash`, or the message whose CID's digest
+   * it is, as the chain's messageByTxHash: Lotus's index keeps a transaction hash's message CID
+   * through a revert, and its blockstore the message (EthGetMessageCidByTransactionHash).
+   */
+  messageByTxHash(hash: Uint8Array): MessageLocation | undefined {
+    for (const [tipset, count] of this.messageCounts) {
+      for (let i = 0; i < count; i++) {
+        if (equalBytes(messageDigestOf(tipset, i), hash)) return { tipset, message: tipset.messages[i]! };
+      }
+      const logged = loggedMessagesOf(tipset).findIndex((m) => m.ethTx && equalBytes(m.ethTx.hash, hash));
+      if (logged >= 0) return { tipset, message: tipset.messages[logged]! };
+    }
+    return undefined;
+  }
+
   /** A kept tipset's state branch, or what says it is no longer kept (a revert let it go after it was found). */
   private branchOf(tipset: Tipset): StateBranch {
     const branch = this.states.get(tipset);

@@ -2,7 +2,13 @@
 // HTTP layer (lotus-eth-rpc.md §1.1, §3.3).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { CID } from '../../src/common/cbor.js';
+import { DEFAULT_MNEMONIC } from '../../src/config.js';
+import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
+
+/** A key the node holds, other than the dev wallet's (Filecoin.MpoolPushMessage signs with it). */
+const CLIENT = deriveNodeKeys(DEFAULT_MNEMONIC).dealClient.address.toString();
 
 describe('transaction hash ⇄ message CID', () => {
   test('a mined transaction: its CID is the signed message CID, and the CID leads back to the hash', async (t) => {
@@ -21,6 +27,21 @@ describe('transaction hash ⇄ message CID', () => {
     const [pending] = devnet.poolContent().pending;
     assert.deepEqual(await result('Filecoin.EthGetMessageCidByTransactionHash', [hash]), { '/': pending.cid.toString() });
     assert.equal(await result('Filecoin.EthGetTransactionHashByCid', [{ '/': pending.cid.toString() }]), hash);
+  });
+
+  test('a transaction only a dropped tipset holds, its nonce used again on the chain: its hash answers its message CID, as Lotus keeps the hash in its index through a revert; a native message there answers by its CID\'s digest, as Lotus finds it in its blockstore (X12)', async (t) => {
+    const { result, send } = await setupRpc(t);
+    const snapshot = await result('evm_snapshot');
+    const hash = await send({ nonce: 0, value: 1n });
+    const cid = await result('Filecoin.EthGetMessageCidByTransactionHash', [hash]);
+    const native = (await result('Filecoin.MpoolPushMessage', [{ From: CLIENT, To: 't0100', Value: '1', Method: 0 }, null])).CID;
+    const nativeDigest = '0x' + Buffer.from(CID.parse(native['/']).multihash.digest).toString('hex');
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    const other = await send({ nonce: 0, value: 2n });
+    assert.notEqual(other, hash);
+    assert.deepEqual(await result('Filecoin.EthGetMessageCidByTransactionHash', [hash]), cid);
+    assert.equal(await result('Filecoin.EthGetTransactionHashByCid', [cid]), hash);
+    assert.deepEqual(await result('Filecoin.EthGetMessageCidByTransactionHash', [nativeDigest]), native);
   });
 
   test('unknown hashes and CIDs are null; malformed ones are -32602', async (t) => {

@@ -9,14 +9,17 @@ import { cid } from '../lotus-params.js';
 import { hash } from '../params.js';
 
 export const filecoinTxHash = [
-  // Lotus (node/impl/eth/transaction.go) asks its index, which holds the hash of every Ethereum
-  // transaction it was sent, replaced ones too; any other hash is taken as a CID's digest and
-  // answered if the blockstore holds that message: mined, pending or replaced.
+  // Lotus (b835fab70 node/impl/eth/transaction.go) asks its index, which holds the hash of every
+  // Ethereum transaction it was sent, replaced ones too, and keeps it through a revert (chain/index
+  // indexer.go Revert marks the tipset's messages reverted and leaves eth_tx_hash; only the GC by age
+  // removes a hash); any other hash is taken as a CID's digest and answered if the blockstore holds
+  // that message: mined, pending, replaced, or only in a tipset a revert dropped (kept ones here).
   defineMethod('Filecoin.EthGetMessageCidByTransactionHash', [hash('transactionHash')], ({ devnet }, txHash) => {
     const asCid = cidFromDigest(txHash);
     const cid =
       devnet.chain.messageByTxHash(txHash)?.message.cid ??
-      (devnet.pendingTransaction(txHash) ?? devnet.replacedTransaction(txHash) ?? devnet.pendingMessage(asCid) ?? devnet.replacedMessage(asCid))?.cid;
+      (devnet.pendingTransaction(txHash) ?? devnet.replacedTransaction(txHash) ?? devnet.pendingMessage(asCid) ?? devnet.replacedMessage(asCid))?.cid ??
+      droppedTipsets(devnet).messageByTxHash(txHash)?.message.cid;
     return cid ? { '/': cid.toString() } : null;
   }),
 
