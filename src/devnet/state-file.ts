@@ -10,6 +10,10 @@
 // grown to JOURNAL_SHARE of the file (a log-structured store's compaction), then in steps of about
 // STEP_MS across turns of the event loop, while the node goes on serving and journaling; once
 // the new file is in place, the journal keeps only the records appended since the compaction began.
+// When the turns are long (clients that never let the queue idle: back-to-back anvil_mine of 1000
+// tipsets, seconds a turn), a step takes TURN_SHARE of the time since the last one instead, so that
+// the compaction keeps pace with the journal rather than writing 8 ms a turn (the journal then
+// reaches a few times the file while a compaction runs, and falls back when it is in place).
 // With the journal at most as long as the file, a load reads at most half the chain from records
 // (which load 10-40 % slower than the file), and the saves of a whole run write about twice the final
 // chain.
@@ -23,6 +27,11 @@ import type { Tipset } from '../mining/tipset.js';
 const JOURNAL_SHARE = 1;
 /** How long one step of a compaction may hold the event loop. */
 const STEP_MS = 8;
+/**
+ * Or, if longer, this share of the time since the last step ended: the compaction gets at least a
+ * fifth of the node's time however long the turns between its steps.
+ */
+const TURN_SHARE = 0.25;
 /** How often state edits made between tipsets (cheat codes) are journaled. */
 const EDITS_INTERVAL_MS = 5_000;
 /** How long after a failed compaction the next may start. */
@@ -33,6 +42,8 @@ export interface CompactionRule {
   journalShare: number;
   /** How long one step of the write may hold the event loop. */
   stepMs: number;
+  /** Or, if longer, this share of the time since the last step ended. */
+  turnShare: number;
   /** How long after a failed compaction the next may start. */
   retryMs: number;
 }
@@ -103,7 +114,7 @@ export class StateFile {
     private readonly onError: (err: StateFileError) => void,
     { loaded, rule = {} }: { loaded?: SavedChain; rule?: Partial<CompactionRule> } = {},
   ) {
-    this.rule = { journalShare: JOURNAL_SHARE, stepMs: STEP_MS, retryMs: RETRY_MS, ...rule };
+    this.rule = { journalShare: JOURNAL_SHARE, stepMs: STEP_MS, turnShare: TURN_SHARE, retryMs: RETRY_MS, ...rule };
     removeStaleTemporaries(path);
     removeStaleTemporaries(journalPath(path));
     const untouched = loaded?.journalBytes !== undefined && devnet.stateVersion === loaded.size.commits && devnet.chain.all().length === loaded.size.tipsets;
@@ -276,7 +287,7 @@ export class StateFile {
     if (this.compaction || !due || Date.now() < this.retryAt) return;
     try {
       const holds = { journalBytes: this.journalBytes, version: this.devnet.stateVersion, tipsets: this.devnet.chain.all().length, replaced: this.devnet.replacedCount };
-      this.compaction = new Compaction(this.path, this.devnet.saveInSteps(), holds, this.rule.stepMs, (err) => this.compacted(err));
+      this.compaction = new Compaction(this.path, this.devnet.saveInSteps(), holds, this.rule, (err) => this.compacted(err));
     } catch (err) {
       this.failedCompaction(err);
     }
@@ -360,20 +371,22 @@ interface CompactionHolds {
 
 /**
  * A whole save written in steps (encodeChainInSteps' pieces into an AtomicFile, one write a step), each holding the
- * event loop for `stepMs` and the piece that passes it (at most 128 messages or state values
- * encoded, or one cold tipset's messages decoded), the next on a later turn; `done` is told once the new file is
+ * event loop for `stepMs`, or `turnShare` of the time since the last step ended if longer, and the
+ * piece that passes it (at most 128 messages or state values encoded, or one cold tipset's messages
+ * decoded), the next on a later turn; `done` is told once the new file is
  * in place or the write failed (its temporary file then removed). `stop` drops it.
  */
 class Compaction {
   private readonly file: AtomicFile;
   private next: NodeJS.Immediate | undefined;
   private stopped = false;
+  private lastStepEnd = performance.now();
 
   constructor(
     path: string,
     private readonly pieces: Generator<ChainPiece, void, void>,
     readonly holds: CompactionHolds,
-    private readonly stepMs: number,
+    private readonly rule: Pick<CompactionRule, 'stepMs' | 'turnShare'>,
     private readonly done: (err?: unknown) => void,
   ) {
     this.file = new AtomicFile(path);
@@ -391,7 +404,8 @@ class Compaction {
   }
 
   private step(): void {
-    const until = performance.now() + this.stepMs;
+    const start = performance.now();
+    const until = start + Math.max(this.rule.stepMs, this.rule.turnShare * (start - this.lastStepEnd));
     // One write a step rather than one a piece: pieces are a few kB, and each write is a system call.
     const encoded: Uint8Array[] = [];
     let more = false;
@@ -408,6 +422,7 @@ class Compaction {
       return this.finish(err);
     }
     if (more) {
+      this.lastStepEnd = performance.now();
       this.next = setImmediate(() => this.step());
       return;
     }

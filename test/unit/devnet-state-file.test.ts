@@ -176,6 +176,27 @@ describe('StateFile', () => {
     assert.deepEqual(node.errors, []);
   });
 
+  test('under turns far longer than a step (a queue never idle: back-to-back anvil_mine), a step takes its share of the time since the last, so the compaction keeps pace and the journal stays within twice the file', async () => {
+    const path = join(dir, 'never-idle.state');
+    // Steps of 1 ms, turns of ~40 ms and more: one step a turn at stepMs alone writes far less than a turn mines.
+    using node = await keptDevnet(path, { stepMs: 1 });
+    const sizes = () => ({ file: statSync(path).size, journal: statSync(journalPath(path)).size });
+    let compacted = 0;
+    let last = sizes().file;
+    for (let turn = 0; turn < 30; turn++) {
+      await node.devnet.cheats.mine(40);
+      for (const until = performance.now() + 40; performance.now() < until; );
+      await new Promise((resolve) => setImmediate(resolve));
+      if (sizes().file !== last) (compacted++, (last = sizes().file));
+    }
+    const { file, journal } = sizes();
+    assert.ok(compacted >= 2, `${compacted} compactions finished`);
+    assert.ok(journal <= 2 * file, `the journal has ${journal} bytes, the file ${file}`);
+    await turnsUntil('the last compaction', () => !existsSync(temporaryPath(path)));
+    assert.deepEqual(savedShape(path), liveShape(node.devnet));
+    assert.deepEqual(node.errors, []);
+  });
+
   test('a revert, then a node killed after a whole save but before its journal was replaced: the load skips what the file holds', async () => {
     const path = join(dir, 'revert-then-save.state');
     let before: ReturnType<typeof liveShape>;
