@@ -31,12 +31,10 @@ describe('hardhat-deploy against the devnet (`hardhat deploy --network localhost
   const devnet = useDevnet();
   const run = (args: string[], env: Record<string, string> = {}): Promise<HardhatRun> => hardhat(PROJECT_DIR, args, { FVM_DEVNET_URL: devnet.url, ...env }, TIMEOUT_MS);
   const explain = (why: string, result: HardhatRun): string => describeRunAndNode(why, result, devnet);
-  let first: { simpleCoin: string; deterministic: string } | undefined;
-
-  // deployments/localhost of an earlier run names a chain this node never saw.
-  before(() => rmSync(DEPLOYMENTS_DIR, { recursive: true, force: true }));
-
-  test('deploys SimpleCoin, and DeterministicCoin through the Safe singleton factory at its CREATE2 address', async () => {
+  // The first deployment, made once by whichever test needs it first: each test can run alone (--test-name-pattern).
+  let first: Promise<{ simpleCoin: string; deterministic: string }> | undefined;
+  const firstDeployment = () => (first ??= deployFirst());
+  async function deployFirst(): Promise<{ simpleCoin: string; deterministic: string }> {
     const result = await run(['deploy', '--network', 'localhost']);
     assert.equal(result.code, 0, explain('hardhat deploy failed', result));
     assert.equal(readFileSync(join(DEPLOYMENTS_DIR, 'localhost', '.chainId'), 'utf8'), String(Number(await devnet.provider.send('eth_chainId', []))));
@@ -47,16 +45,23 @@ describe('hardhat-deploy against the devnet (`hardhat deploy --network localhost
     const initCode = concat([deterministic.bytecode, AbiCoder.defaultAbiCoder().encode(['uint256'], deterministic.args)]);
     assert.equal(deterministic.address, getCreate2Address(SAFE_SINGLETON_FACTORY, ZeroHash, keccak256(initCode)));
     assert.equal(await devnet.provider.getCode(deterministic.address), deterministic.deployedBytecode);
-    first = { simpleCoin: coin.address, deterministic: deterministic.address };
+    return { simpleCoin: coin.address, deterministic: deterministic.address };
+  }
+
+  // deployments/localhost of an earlier run names a chain this node never saw.
+  before(() => rmSync(DEPLOYMENTS_DIR, { recursive: true, force: true }));
+
+  test('deploys SimpleCoin, and DeterministicCoin through the Safe singleton factory at its CREATE2 address', async () => {
+    await firstDeployment();
   });
 
   test('a second run reuses DeterministicCoin and deploys SimpleCoin again, its arguments changed', async () => {
-    assert.ok(first, 'the first deployment failed');
+    const { simpleCoin, deterministic } = await firstDeployment();
     const result = await run(['deploy', '--network', 'localhost'], { SIMPLECOIN_SUPPLY: '9000' });
     assert.equal(result.code, 0, explain('the second hardhat deploy failed', result));
-    assert.match(result.output, new RegExp(`reusing "DeterministicCoin" at ${first.deterministic}`), explain('DeterministicCoin was not reused', result));
+    assert.match(result.output, new RegExp(`reusing "DeterministicCoin" at ${deterministic}`), explain('DeterministicCoin was not reused', result));
     const coin = deployment('SimpleCoin');
-    assert.notEqual(coin.address, first.simpleCoin, explain('SimpleCoin was not deployed again', result));
+    assert.notEqual(coin.address, simpleCoin, explain('SimpleCoin was not deployed again', result));
     assert.deepEqual(coin.args, ['9000']);
     assert.equal(await devnet.provider.getCode(coin.address), coin.deployedBytecode);
   });
@@ -64,6 +69,13 @@ describe('hardhat-deploy against the devnet (`hardhat deploy --network localhost
   test('`hardhat test --network localhost`: deployments.fixture, get, execute and read', async () => {
     const result = await run(['test', '--network', 'localhost']);
     assertEveryTestPassed(result, projectTestTitles(PROJECT_DIR), explain);
+  });
+
+  test('`hardhat test --grep` runs one of the project\'s later tests alone: it sets up its own fixture and snapshot', async () => {
+    const title = projectTestTitles(PROJECT_DIR).at(-1)!;
+    // Mocha reads --grep as a regular expression.
+    const result = await run(['test', '--network', 'localhost', '--grep', title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')]);
+    assertEveryTestPassed(result, [title], explain);
   });
 
   test('`deterministicDeployment: true` with no factory for the chain stops at Arachnid\'s pre-signed 100 000-gas transaction', async () => {
