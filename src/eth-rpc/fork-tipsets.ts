@@ -219,6 +219,9 @@ export function routeTipsetKeys(devnet: Devnet, fork: Fork, method: RpcMethod, a
     if (LOCAL_KEY_LOADED.has(method.name)) return local(args.map((arg, i) => (positions.includes(i) ? null : arg)));
     if (ESTIMATES.has(method.name)) return estimateAtUpstream(devnet, fork, method, args, tipsets[0]!, local);
     if (method.name === 'Filecoin.MpoolSelect') throw selectRefused(fork, tipsets[0]!);
+    // The upstream's answer at its own key, its errors too: a gateway's -32601 for a method outside its
+    // set is what a client asking the gateway at that key gets (final-s51 D1). Ticket randomness differs:
+    // it is drawn at the fork's own key, where a -32601 would read as the fork lacking the method.
     if (answer) return (await answer)();
     // A tipset of the fork's own (or its head) and one of the upstream's: of such pairs, a path (across
     // the fork epoch) and what a multisig vested between them are answered.
