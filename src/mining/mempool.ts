@@ -151,13 +151,14 @@ export class Mempool {
     if (msg.nonce < stateNonce) {
       throw new MessageRejectedError(`minimum expected nonce is ${stateNonce}, got ${msg.nonce}: message nonce too low`);
     }
-    // Lotus's pool minimum, its OnChainMessage, is the FVM's inclusion charge since nv18 (gas.ts
-    // onChainMessageCharge); Lotus checks it as ValidForBlockInclusion again, the other rules passed above.
-    const tooLittle = blockInclusionError(msg, onChainMessage(pending.chainSize));
-    if (tooLittle) throw new MessageRejectedError(`verify msg failed: message will not be included in a block: ${tooLittle}`);
     if (!canSend(sender)) {
       throw new MessageRejectedError(`sender actor ${msg.from.toString()} is not a valid top-level sender`);
     }
+    // Lotus's pool minimum, its OnChainMessage, is the FVM's inclusion charge since nv18 (gas.ts
+    // onChainMessageCharge); Lotus checks it after the sender (verifyMsgBeforeAdd), as
+    // ValidForBlockInclusion again, the other rules passed above.
+    const tooLittle = blockInclusionError(msg, onChainMessage(pending.chainSize));
+    if (tooLittle) throw new MessageRejectedError(`verify msg failed: message will not be included in a block: ${tooLittle}`);
 
     const balance = sender.balance;
     const required = BigInt(msg.gasLimit) * msg.gasFeeCap;

@@ -50,6 +50,17 @@ function genesis(balance = ATTO_PER_FIL): StateTree {
   return createGenesisState([ALICE, BOB], balance);
 }
 
+/** Commits a contract (an EVM actor at nonce 1, funded) as epoch 1; its f410 address. */
+function addContract(tree: StateTree): FilAddress {
+  const contract = FilAddress.fromDelegated(EAM_NAMESPACE, new Uint8Array(20).fill(0xee));
+  const overlay = tree.stage();
+  const id = overlay.allocateId();
+  overlay.putActor({ id, kind: 'evm', nonce: 1, balance: ATTO_PER_FIL, delegated: contract });
+  overlay.putAddress(contract, id);
+  tree.commit(overlay, 1);
+  return contract;
+}
+
 /** Commits a new nonce for `who` as epoch `epoch`. */
 function setNonce(tree: StateTree, who: DevAccount, nonce: number, epoch: number): void {
   const overlay = tree.stage();
@@ -211,13 +222,7 @@ describe('Mempool.add: state checks (addTs)', () => {
 
   test('a sender that is not an account cannot send: Lotus says it is not a valid top-level sender', () => {
     const tree = genesis();
-    const contractEth = new Uint8Array(20).fill(0xee);
-    const contract = FilAddress.fromDelegated(EAM_NAMESPACE, contractEth);
-    const overlay = tree.stage();
-    const id = overlay.allocateId();
-    overlay.putActor({ id, kind: 'evm', nonce: 1, balance: ATTO_PER_FIL, delegated: contract });
-    overlay.putAddress(contract, id);
-    tree.commit(overlay, 1);
+    const contract = addContract(tree);
     const pool = new Mempool();
     // lotus messagepool.go addTs: "sender actor %s is not a valid top-level sender".
     rejects(pool, message({ from: contract, nonce: 1 }), tree, `sender actor ${contract.toString()} is not a valid top-level sender`);
@@ -289,6 +294,26 @@ describe('Mempool.add: the order of the checks follows Lotus', () => {
     const tree = genesis();
     setNonce(tree, ALICE, 2, 1);
     rejects(new Mempool(), message({ nonce: 0, gasLimit: 1_000, size: 200 }), tree, 'minimum expected nonce is 2, got 0: message nonce too low');
+  });
+
+  // lotus b835fab70 chain/messagepool/messagepool.go addTs: IsValidForSending, then verifyMsgBeforeAdd's
+  // ValidForBlockInclusion with the message's on-chain cost, then checkBalance, then addLocked (X13).
+  test('a sender that is not a valid top-level sender is reported before a gas limit below the inclusion cost', () => {
+    const tree = genesis();
+    const contract = addContract(tree);
+    rejects(new Mempool(), message({ from: contract, nonce: 1, gasLimit: 1_000, size: 200 }), tree, `sender actor ${contract.toString()} is not a valid top-level sender`);
+  });
+
+  test('a gas limit below the inclusion cost is reported before a balance that cannot fund the gas', () => {
+    const tree = genesis(1n);
+    rejects(new Mempool(), message({ gasLimit: 1_000, size: 200 }), tree, /^verify msg failed: message will not be included in a block: 'GasLimit' field cannot be less than the cost of storing a message on chain 1000 < /);
+  });
+
+  test('a balance that cannot fund the gas is reported before a replacement whose premium is too low', () => {
+    const tree = genesis(ATTO_PER_FIL);
+    const pool = new Mempool();
+    pool.add(message({ nonce: 0, premium: 1_000n }), tree.at(0));
+    rejects(pool, message({ nonce: 0, gasLimit: 800_000, feeCap: 10n ** 13n, premium: 1_000n }), tree, /^failed to check balance: not enough funds \(required: 8 FIL, balance: 1 FIL\)/);
   });
 });
 
