@@ -234,9 +234,15 @@ export class Submission {
     return pending.cid;
   }
 
-  /** A delegated-signature message goes in as the Ethereum transaction it was signed as, any other as a native message. */
+  /**
+   * A delegated-signature message goes in as the Ethereum transaction it was signed as, any other as a
+   * native message; either once it meets the pool's rules that need no state, which Lotus checks
+   * before the signature (chain/messagepool/messagepool.go checkMessage, then VerifyMsgSig).
+   */
   private submitSigned(signed: SignedMessage, untrusted = false, fetched = false) {
-    return signed.signature.type === SigType.Delegated ? this.submitEth(ethTransactionFromMessage(signed, this.node.chainId), untrusted, fetched) : this.submitNative(signed, untrusted, fetched);
+    const pending = pendingMessage(signed);
+    this.node.mempool.checkMessage(pending);
+    return signed.signature.type === SigType.Delegated ? this.submitEth(ethTransactionFromMessage(signed, this.node.chainId), untrusted, fetched) : this.submitNative(pending, untrusted, fetched);
   }
 
   /**
@@ -471,9 +477,9 @@ export class Submission {
    * sender must be a key address: Lotus's pool verifies the signature against the From as it is
    * (chain/messagepool/messagepool.go VerifyMsgSig, lib/sigs/sigs.go Verify), which an ID cannot be.
    */
-  private async submitNative(signed: SignedMessage, untrusted: boolean, fetched = false): Promise<Admitted> {
+  private async submitNative(pending: PendingMessage, untrusted: boolean, fetched = false): Promise<Admitted> {
+    const { signed } = pending;
     const { message } = signed;
-    const pending = pendingMessage(signed);
     if (message.from.protocol === Protocol.ID) {
       throw new MessageRejectedError(
         `signature verification failed: failed to validate signature: invalid signature for message ${pending.cid.toString()} (type ${signed.signature.type}): must resolve ID addresses before using them to verify a signature`,

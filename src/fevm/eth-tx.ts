@@ -283,26 +283,33 @@ export function unsignedMessage(from: Uint8Array, to: Uint8Array | null, nonce: 
 export function ethTransactionFromMessage(sm: SignedMessage, chainId: bigint): EthTransaction {
   const { message: m, signature } = sm;
   const sig = signature.data;
-  // The sender must have an Ethereum address (an f410 of the EAM's, or an ID's masked one), checked
-  // first, as the pool's AuthenticateMessage does (chain/consensus/signatures.go).
-  if (!m.from.ethAddress && m.from.protocol !== Protocol.ID) {
-    throw new MessageRejectedError('signature verification failed: failed to validate signature: failed to reconstruct Ethereum transaction: sender was not an eth account');
-  }
-  if (!isCreateExternal(m) && m.method !== METHOD_INVOKE_CONTRACT) {
-    throw new MessageRejectedError(`invalid methodnum ${m.method}: only allowed method is InvokeContract(${METHOD_INVOKE_CONTRACT}) or CreateExternal(${METHOD_CREATE_EXTERNAL})`);
-  }
-  const input = decodeBytesParams(m.params);
-  const to = ethRecipient(m);
-  if (!input || to === undefined) throw new MessageRejectedError('message cannot be converted to an Ethereum transaction');
+  // In the pool's AuthenticateMessage's order and words (chain/consensus/signatures.go, chain/types/ethtypes
+  // eth_transactions.go EthTransactionFromSignedFilecoinMessage at b835fab70): the sender must have an
+  // Ethereum address (an f410 of the EAM's, or an ID's masked one), the message must be one a
+  // transaction makes, and the signature's length and first byte give the transaction's type.
+  const unreconstructed = (reason: string) => new MessageRejectedError(`signature verification failed: failed to validate signature: failed to reconstruct Ethereum transaction: ${reason}`);
+  if (!m.from.ethAddress && m.from.protocol !== Protocol.ID) throw unreconstructed('sender was not an eth account');
+  const notEth = ethParamsAndRecipientError(m);
+  if (notEth) throw unreconstructed(`failed to parse input params and recipient: ${notEth}`);
+  // Both convert, as ethParamsAndRecipientError found.
+  const input = decodeBytesParams(m.params)!;
+  const to = ethRecipient(m)!;
+  // An EIP-155 signature's v (chain ID × 2 + 35 or 36) in as few bytes as it takes, after the type byte, r and s.
+  const eip155Lengths = [35n, 36n].map((add) => 65 + bigintToBytes(chainId * 2n + add).length);
   let raw: Uint8Array;
   if (sig.length === 65) {
     const fields = [...eip1559Fields(m, chainId, to, input), int(sig[64]), trim(sig.subarray(0, 32)), trim(sig.subarray(32, 64))];
     raw = concatBytes(new Uint8Array([0x02]), RLP.encode(fields));
-  } else if ((sig.length === 66 && sig[0] === 0x01) || (sig.length > 66 && sig[0] === 0x02)) {
+  } else if (sig.length === 66 || eip155Lengths.includes(sig.length)) {
+    if (sig[0] === 0x01 && sig.length !== 66) throw unreconstructed(`failed to initialise signature: signature should be 66 bytes long, but got ${sig.length} bytes`);
+    if (sig[0] === 0x02 && !eip155Lengths.includes(sig.length)) {
+      throw unreconstructed(`failed to initialise signature: signature should be ${eip155Lengths[0]} or ${eip155Lengths[1]} bytes long, but got ${sig.length} bytes`);
+    }
+    if (sig[0] !== 0x01 && sig[0] !== 0x02) throw unreconstructed(`unsupported legacy transaction; first byte of signature is ${sig[0]}`);
     const v = sig.subarray(65);
     raw = RLP.encode([int(m.nonce), int(m.gasFeeCap), int(m.gasLimit), to ?? new Uint8Array(), int(m.value), input, trim(v), trim(sig.subarray(1, 33)), trim(sig.subarray(33, 65))]);
   } else {
-    throw new MessageRejectedError('invalid delegated signature length');
+    throw unreconstructed('unsupported signature length');
   }
   const tx = decodeEthTransaction(raw, chainId);
   // AuthenticateMessage (chain/consensus/signatures.go, b835fab70): the message the transaction makes,

@@ -125,15 +125,12 @@ export class Mempool {
   onReady: (pending: PendingMessage) => void = () => {};
 
   /**
-   * Checks a message against the state it would run on and queues it, or throws with Lotus's reason.
-   * Call it from the miner's queue: the pool is chain state. Whether it can run now: no nonce gap
-   * before it; with `baseFee` (the next tipset's), also that tipset's producer takes it (see select).
-   * `untrusted`: pushed as Lotus's MpoolPushUntrusted pushes (its gateway's sends), with its lower
-   * cap on a sender's pending messages (chain/messagepool/messagepool.go msgSet.add).
+   * The rules a message must meet whatever the state, or throws with the first it breaks: Lotus's
+   * checkMessage but its last, the signature, which a submitter checks after these (submission.ts) as
+   * Lotus does (chain/messagepool/messagepool.go at b835fab70).
    */
-  add(pending: PendingMessage, state: StateReader, baseFee?: bigint, untrusted = false): boolean {
+  checkMessage(pending: PendingMessage): void {
     const msg = pending.signed.message;
-    // In Lotus's order: message validity, then the state-dependent checks.
     if (pending.chainSize > MAX_MESSAGE_SIZE) throw new MessageRejectedError(`mpool message too large (${pending.chainSize}B): message too big`);
     const invalid = blockInclusionError(msg);
     if (invalid) throw new MessageRejectedError(`message not valid for block inclusion: ${invalid}`);
@@ -143,7 +140,19 @@ export class Mempool {
     // Nonces are JavaScript numbers here, exact up to 2^53 - 1: as EIP-2681 keeps an account's nonce
     // below 2^64 - 1, a message may not take the sender's nonce to a number this node cannot count.
     if (!(msg.nonce < Number.MAX_SAFE_INTEGER)) throw new MessageRejectedError(`nonce has max value: ${msg.nonce} is the last nonce this node can count to (2^53 - 1); no message can follow it`);
+  }
 
+  /**
+   * Checks a message against the state it would run on and queues it, or throws with Lotus's reason.
+   * Call it from the miner's queue: the pool is chain state. Whether it can run now: no nonce gap
+   * before it; with `baseFee` (the next tipset's), also that tipset's producer takes it (see select).
+   * `untrusted`: pushed as Lotus's MpoolPushUntrusted pushes (its gateway's sends), with its lower
+   * cap on a sender's pending messages (chain/messagepool/messagepool.go msgSet.add).
+   */
+  add(pending: PendingMessage, state: StateReader, baseFee?: bigint, untrusted = false): boolean {
+    const msg = pending.signed.message;
+    // In Lotus's order: message validity (checkMessage), then the state-dependent checks (addTs).
+    this.checkMessage(pending);
     // Lotus's addTs looks the sender's nonce up first: a sender with no actor fails there.
     const sender = resolveAddress(state, msg.from);
     if (!sender) throw new MessageRejectedError(`failed to look up actor state nonce: ${actorNotFound(msg.from)}: validation failure`);

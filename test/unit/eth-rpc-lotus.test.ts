@@ -14,7 +14,7 @@ import { signedMessageJson } from '../../src/eth-rpc/lotus-json.js';
 import { codeCid } from '../../src/fevm/actor.js';
 import { decodeEthTransaction, toFilecoinMessage } from '../../src/fevm/eth-tx.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
-import { messageCid, signedMessageCid, SigType, type Message } from '../../src/fevm/message.js';
+import { messageCid, METHOD_INVOKE_CONTRACT, signedMessageCid, SigType, type Message } from '../../src/fevm/message.js';
 import { secp256k1Address } from '../../src/fevm/signature.js';
 import { CHAIN_ID, devWallet, RECIPIENT, signTx } from '../helpers/dev-wallet.js';
 import { setupRpc, setupWebSocketRpc } from '../helpers/rpc-harness.js';
@@ -278,6 +278,41 @@ describe('Filecoin.* state and pool methods', () => {
     assert.equal((await error('Filecoin.MpoolPush', [delegated])).message, 'signature verification failed: failed to validate signature: failed to reconstruct Ethereum transaction: sender was not an eth account');
     assert.equal(await result('Filecoin.MpoolGetNonce', [f1.toString()]), 1);
     assert.equal(await result('eth_blockNumber'), '0x1');
+  });
+
+  // lotus b835fab70 chain/messagepool/messagepool.go checkMessage: size, ValidForBlockInclusion, value,
+  // the fee cap minimum, then VerifyMsgSig (X14); AuthenticateMessage's words for a delegated
+  // signature on a message that is no Ethereum transaction (chain/consensus/signatures.go, X17).
+  test("MpoolPush: a message that breaks a pool rule and has a bad signature gets the rule's error; the signature's after", async (t) => {
+    const { result, error } = await setupRpc(t, { fund });
+    const cheap = { ...transfer(0), gasFeeCap: 99n, gasPremium: 1n };
+    const forged = signedJson(cheap);
+    forged.Message.Value = '999';
+    assert.deepEqual(await error('Filecoin.MpoolPush', [forged]), { code: 1, message: 'gas fee cap too low' });
+    const badPremium = signedJson({ ...transfer(0), gasPremium: 2n * 10n ** 9n });
+    assert.deepEqual(await error('Filecoin.MpoolPush', [{ ...badPremium, Signature: { Type: 2, Data: badPremium.Signature.Data } }]), {
+      code: 1,
+      message: "message not valid for block inclusion: 'GasFeeCap' less than 'GasPremium'",
+    });
+    const fromId = { ...signedJson(cheap), Message: { ...signedJson(cheap).Message, From: 't0100' } };
+    assert.deepEqual(await error('Filecoin.MpoolPush', [fromId]), { code: 1, message: 'gas fee cap too low' });
+    // A delegated signature on a message no Ethereum transaction makes (a method 0 send).
+    const ethFrom = FilAddress.fromEthAddress(hexToBytes(devWallet.address)).toString();
+    const notEth = signedJson(transfer(0));
+    const delegated = { ...notEth, Message: { ...notEth.Message, From: ethFrom }, Signature: { Type: 3, Data: notEth.Signature.Data } };
+    assert.deepEqual(await error('Filecoin.MpoolPush', [{ ...delegated, Message: { ...delegated.Message, GasFeeCap: '99', GasPremium: '1' } }]), { code: 1, message: 'gas fee cap too low' });
+    const reconstruct = 'signature verification failed: failed to validate signature: failed to reconstruct Ethereum transaction: ';
+    assert.deepEqual(await error('Filecoin.MpoolPush', [delegated]), {
+      code: 1,
+      message: `${reconstruct}failed to parse input params and recipient: invalid methodnum 0: only allowed method is InvokeContract(${METHOD_INVOKE_CONTRACT}) or CreateExternal(4)`,
+    });
+    const invoke = { ...delegated, Message: { ...delegated.Message, Method: METHOD_INVOKE_CONTRACT } };
+    assert.deepEqual(await error('Filecoin.MpoolPush', [{ ...invoke, Signature: { Type: 3, Data: Buffer.alloc(64).toString('base64') } }]), { code: 1, message: `${reconstruct}unsupported signature length` });
+    assert.deepEqual(await error('Filecoin.MpoolPush', [{ ...invoke, Signature: { Type: 3, Data: Buffer.alloc(66, 3).toString('base64') } }]), {
+      code: 1,
+      message: `${reconstruct}unsupported legacy transaction; first byte of signature is 3`,
+    });
+    assert.equal(await result('Filecoin.MpoolGetNonce', [f1.toString()]), 0);
   });
 
   test('a native message shows in Ethereum blocks and receipts as Lotus shows it', async (t) => {
