@@ -9,7 +9,7 @@ import { actorNotFound, resolveAddress } from '../fevm/actors/lifecycle.js';
 import type { EthTransaction } from '../fevm/eth-tx.js';
 import { TOTAL_FILECOIN } from '../fevm/actors/market/policy.js';
 import { BLOCK_GAS_LIMIT } from '../fevm/gas.js';
-import type { SignedMessage } from '../fevm/message.js';
+import { encodeSignedMessage, SigType, type SignedMessage } from '../fevm/message.js';
 import { onChainMessage } from '../fevm/price-list.js';
 import type { StateReader } from '../fevm/state-tree.js';
 import { blockInclusionError } from './block-inclusion.js';
@@ -130,8 +130,11 @@ export class Mempool {
    * Lotus does (chain/messagepool/messagepool.go at b835fab70).
    */
   checkMessage(pending: PendingMessage): void {
-    const msg = pending.signed.message;
-    if (pending.chainSize > MAX_MESSAGE_SIZE) throw new MessageRejectedError(`mpool message too large (${pending.chainSize}B): message too big`);
+    const { signed } = pending;
+    const msg = signed.message;
+    // The signed message's size (SignedMessage.Size), a BLS one's signature too, which its chain size leaves out.
+    const size = signed.signature.type === SigType.BLS ? encodeSignedMessage(signed).length : pending.chainSize;
+    if (size > MAX_MESSAGE_SIZE) throw new MessageRejectedError(`mpool message too large (${size}B): message too big`);
     const invalid = blockInclusionError(msg);
     if (invalid) throw new MessageRejectedError(`message not valid for block inclusion: ${invalid}`);
     // All the FIL there will ever be (what ValidForBlockInclusion lets through by being equal).

@@ -3,12 +3,13 @@
 // each sender's consecutive run, removal, pruning and the next nonce.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { EAM_NAMESPACE, FilAddress } from '../../src/common/address.js';
+import { encode as encodeCbor } from '@ipld/dag-cbor';
+import { EAM_NAMESPACE, FilAddress, Protocol } from '../../src/common/address.js';
 import { MessageRejectedError } from '../../src/common/errors.js';
 import type { DevAccount } from '../../src/devnet/accounts.js';
 import { createGenesisState } from '../../src/devnet/genesis.js';
 import { resolveAddress } from '../../src/fevm/actors/lifecycle.js';
-import { chainSize, signedMessageCid, SigType, type SignedMessage } from '../../src/fevm/message.js';
+import { chainSize, encodeSignedMessage, signedMessageCid, SigType, type SignedMessage } from '../../src/fevm/message.js';
 import type { StateTree } from '../../src/fevm/state-tree.js';
 import { Mempool, type PendingMessage } from '../../src/mining/mempool.js';
 
@@ -151,6 +152,30 @@ describe('Mempool.add: checkMessage rules', () => {
     rejects(pool, message({ size: 65_537, gasLimit, feeCap: 100n, premium: 0n }), tree, 'mpool message too large (65537B): message too big');
     pool.add(message({ size: 65_536, gasLimit, feeCap: 100n, premium: 0n }), tree.at(0));
     assert.equal(pool.size, 1);
+  });
+
+  test("a BLS message counts its signature in the 64 KiB (Lotus's SignedMessage.Size), which its chain size leaves out (X16)", () => {
+    const blsFrom = FilAddress.fromPayload(Protocol.BLS, new Uint8Array(48).fill(1));
+    const sized = (params: number): PendingMessage => {
+      const signed: SignedMessage = {
+        message: { ...message().signed.message, from: blsFrom, gasLimit: inclusionCost(70_000), params: encodeCbor(new Uint8Array(params)) },
+        signature: { type: SigType.BLS, data: new Uint8Array(96) },
+      };
+      return { cid: signedMessageCid(signed), signed, chainSize: chainSize(signed) };
+    };
+    const over = sized(65_400);
+    const signedSize = encodeSignedMessage(over.signed).length;
+    assert.ok(over.chainSize <= 65_536 && signedSize > 65_536, `chain size ${over.chainSize}, signed size ${signedSize}`);
+    rejects(new Mempool(), over, genesis(), `mpool message too large (${signedSize}B): message too big`);
+    // Under the limit, signed: on to the state checks (its sender has no actor).
+    rejects(new Mempool(), sized(65_300), genesis(), /^failed to look up actor state nonce: /);
+  });
+
+  test("a message to Lotus's ZeroAddress (f3yaaa…by2smx7a) is not valid for block inclusion (X15)", () => {
+    const zero = FilAddress.parse('t3yaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaby2smx7a');
+    const pending = message();
+    const toZero = { ...pending, signed: { ...pending.signed, message: { ...pending.signed.message, to: zero } } };
+    rejects(new Mempool(), toZero, genesis(), "message not valid for block inclusion: invalid 'To' address");
   });
 });
 
