@@ -1,8 +1,13 @@
 // Lotus's v2 API on /rpc/v2: ChainGetTipSet, StateGetActor and StateGetID with TipSetSelectors
 // (tags, heights below an anchor, keys), the Ethereum methods beside them, and v1's methods not there.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
-import { devWallet } from '../helpers/dev-wallet.js';
+import { gunzipSync } from 'node:zlib';
+import { keccak256 } from 'ethers';
+import { devWallet, signTx } from '../helpers/dev-wallet.js';
+import { REPO_ROOT } from '../helpers/solc.js';
 import { setupRpc, type RpcResponse } from '../helpers/rpc-harness.js';
 
 async function setupV2(t: TestContext) {
@@ -101,6 +106,27 @@ describe('/rpc/v2', () => {
     assert.equal(((await v2('Filecoin.ChainGetTipSet', [{ Tag: 'latest' }])).result as { Height: number }).Height, head.Height);
     assert.equal(((await v2('Filecoin.ChainGetTipSet', [{ HEIGHT: { At: 7, Anchor: { TAG: 'latest' } } }])).result as { Height: number }).Height, 7);
     assert.equal((await v2('Filecoin.StateGetActor', ['t01', { TAG: 'latest' }])).error, undefined);
+  });
+
+  // Lotus's v2 FullNode API (api/v2api/full.go at b835fab70, its OpenRPC document vendored as
+  // test/fixtures/lotus-openrpc/v2-full.json.gz) has the Eth*Limited lookups and EthSendRawTransactionUntrusted;
+  // its v2 gateway (api/v2api/gateway.go) has neither.
+  test("every Filecoin.* method of Lotus's v2 full node is served; EthSendRawTransactionUntrusted sends, not on --gateway-only", async (t) => {
+    const { v2, result } = await setupV2(t);
+    const lotus = (JSON.parse(gunzipSync(readFileSync(join(REPO_ROOT, 'test/fixtures/lotus-openrpc/v2-full.json.gz'))).toString()) as { methods: { name: string }[] }).methods.map((m) => m.name);
+    const served = new Set(((await v2('rpc.discover', [])).result as { methods: { name: string }[] }).methods.map((m) => m.name));
+    assert.deepEqual(lotus.filter((name) => name.startsWith('Filecoin.') && !served.has(name)), []);
+
+    const raw = await signTx({ nonce: 0 });
+    const sent = await v2('Filecoin.EthSendRawTransactionUntrusted', [raw]);
+    assert.equal(sent.result, keccak256(raw));
+    assert.equal((await result('eth_getTransactionReceipt', [sent.result])).status, '0x1');
+    const limited = await v2('Filecoin.EthGetTransactionReceiptLimited', [sent.result, -1]);
+    assert.equal((limited.result as { transactionHash: string }).transactionHash, sent.result);
+
+    const gateway = await setupRpc(t, { gatewayOnly: true });
+    const onGateway = await gateway.app.inject({ method: 'POST', url: '/rpc/v2', payload: { jsonrpc: '2.0', id: 1, method: 'Filecoin.EthSendRawTransactionUntrusted', params: [raw] } });
+    assert.equal((onGateway.json() as RpcResponse).error?.code, -32601);
   });
 
   test('the Ethereum methods are there; v1-only Filecoin methods are not; v1 keeps tipset keys', async (t) => {

@@ -91,10 +91,12 @@ export const allMethods: RpcMethod[] = [
 
 /**
  * What /rpc/v2 serves: Lotus's v2 methods, which select tipsets with a TipSetSelector, beside the
- * Ethereum methods (and their Filecoin.Eth* names) and the address and message-CID converters, which
- * Lotus's v2 API (api/v2api/full.go) has as v1's. Other Filecoin.* methods are v1's only.
+ * Ethereum methods (and their Filecoin.Eth* names), the address and message-CID converters, the
+ * lookups with a lookback limit and EthSendRawTransactionUntrusted, which Lotus's v2 API
+ * (api/v2api/full.go at b835fab70) has as v1's. Other Filecoin.* methods are v1's only. With
+ * --gateway-only the Filecoin.Eth*Limited and Untrusted methods go, as Lotus's v2 gateway has none.
  */
-export const v2Methods: RpcMethod[] = [...ethereumMethods, ...ethereumMethods.map(aliased), ...filecoinAddressMethods, ...filecoinTxHash, ...filecoinV2];
+export const v2Methods: RpcMethod[] = [...ethereumMethods, ...ethereumMethods.map(aliased), ...filecoinAddressMethods, ...filecoinEthLimited, ...filecoinTxHash, ...filecoinV2];
 
 /**
  * What /rpc/v0 serves: v1's methods, but with Lotus's v0 forms (api/v0api) where they differ: the
