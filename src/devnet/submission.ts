@@ -286,7 +286,13 @@ export class Submission {
     return this.signing.run(async () => {
       const nonce = await this.node.state.untilFetched(() => this.fillNonce(resolveAddress(this.headState(), from)));
       const filled = { ...message, nonce, gasLimit, gasPremium, gasFeeCap };
-      return impersonated ? this.admit(unsignedPending({ ...filled, from: sender }), false, true) : this.submitSigned(wallet.signMessage(from, filled, this.node.chainId), false, true);
+      const signed = impersonated ? undefined : wallet.signMessage(from, filled, this.node.chainId);
+      try {
+        return await (signed ? this.submitSigned(signed, false, true) : this.admit(unsignedPending({ ...filled, from: sender }), false, true));
+      } catch (error) {
+        // What the pool refuses, in the words of Lotus's push callback (node/impl/full/mpool.go MpoolPushMessage).
+        throw error instanceof MessageRejectedError ? new MessageRejectedError(`mpool push: failed to push message: ${error.message}`) : error;
+      }
     });
   }
 

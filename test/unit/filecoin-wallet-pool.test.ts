@@ -322,6 +322,18 @@ describe('gas estimates and the fees MpoolPushMessage fills (Lotus node/impl/gas
     assert.match((await error('Filecoin.GasEstimateFeeCap', [transfer(CLIENT, 't0100', 1n), 400, null])).message, /maxQueueBlocks 400/);
   });
 
+  // Lotus's MpoolPushMessage pushes in its message signer's callback, which wraps what the pool refuses
+  // (lotus b835fab70 node/impl/full/mpool.go, chain/messagesigner/messagesigner.go SignMessage) (X18).
+  test('MpoolPushMessage: what the pool refuses is "mpool push: failed to push message: …"; nothing is sent', async (t) => {
+    const { result, error } = await setupRpc(t);
+    const nonce = await result('Filecoin.MpoolGetNonce', [CLIENT]);
+    assert.deepEqual(await error('Filecoin.MpoolPushMessage', [transfer(CLIENT, 't0100', 1n, { GasFeeCap: '50', GasPremium: '10' }), null]), {
+      code: 1,
+      message: 'mpool push: failed to push message: gas fee cap too low',
+    });
+    assert.equal(await result('Filecoin.MpoolGetNonce', [CLIENT]), nonce);
+  });
+
   test('GasEstimateMessageGas and MpoolPushMessage fill the premium for 10 blocks, the fee cap for 20, and cap the fee at 0.07 FIL or the MaxFee asked', async (t) => {
     const { result } = await setupRpc(t, { noMining: true });
     const estimate = (gasLimit: number, spec: unknown) => result('Filecoin.GasEstimateMessageGas', [transfer(CLIENT, 't0100', 1n, { GasLimit: gasLimit }), spec, null]);
