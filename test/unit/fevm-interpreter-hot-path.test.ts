@@ -76,7 +76,7 @@ describe('memory growth without @ethereumjs gas functions', () => {
 });
 
 describe('MSTORE', () => {
-  for (const value of [0n, 1n, 0xabn << 200n, 1n << 255n, MAX_WORD, 0x0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20n]) {
+  for (const value of [0n, 1n, (1n << 64n) - 1n, 1n << 64n, 0xabn << 200n, 1n << 255n, MAX_WORD, 0x0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20n]) {
     test(`writes 0x${value.toString(16)} as 32 big-endian bytes`, () => {
       let written: { offset: number; size: number; bytes: string } | undefined;
       const runState = runStateOver([7n, value]);
@@ -118,6 +118,27 @@ describe('MLOAD and KECCAK256', () => {
     const { runState, pushed } = over(memory, [33n]);
     mload(runState);
     assert.deepEqual(pushed, [BigInt(bytesToHex(memory.slice(33, 65)))]);
+  });
+
+  test('MLOAD reads every pattern of zero and non-zero 64-bit limbs back as the word MSTORE wrote', () => {
+    // Each of the 16 patterns, with a limb's high and low halves each zero in turn (its other half
+    // not); up, then down: a small word after a full one (the scratch word's old limbs not read).
+    const limbs = [0n, 1n, 0xffffffffn, 0xffffffffn << 32n, 0x8000000000000001n, (1n << 64n) - 1n];
+    const up = Array.from({ length: 16 }, (_, i) => i);
+    for (const pattern of [...up, ...up.reverse()]) {
+      for (const limb of limbs) {
+        let value = 0n;
+        for (let i = 0; i < 4; i++) if (pattern & (1 << i)) value |= limb << BigInt(64 * i);
+        const memory = new Uint8Array(40);
+        const stored = runStateOver([3n, value]);
+        stored.memory = { write: (offset: number, size: number, bytes: Uint8Array) => memory.set(bytes.subarray(0, size), offset) };
+        mstore(stored);
+        assert.equal(bytesToHex(memory.subarray(3, 35)), '0x' + value.toString(16).padStart(64, '0'), `MSTORE 0x${value.toString(16)}`);
+        const { runState, pushed } = over(memory, [3n]);
+        mload(runState);
+        assert.deepEqual(pushed, [value], `MLOAD 0x${value.toString(16)}`);
+      }
+    }
   });
 
   test('KECCAK256 of a range, and of nothing', () => {

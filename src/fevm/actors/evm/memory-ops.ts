@@ -104,15 +104,47 @@ function growRange(runState: RunState, offset: bigint, length: bigint, prices: M
 
 const word = new Uint8Array(32);
 const wordView = new DataView(word.buffer);
+/** The scratch word as eight 32-bit halves of its limbs, in the machine's order: read and written only as zeros. */
+const wordHalves = new Uint32Array(word.buffer);
+const TWO_POW_64 = 1n << 64n;
 
-/** MSTORE: the 32-byte big-endian word at the offset (memory.write copies it out of the scratch word). */
-export function mstore(runState: RunState): void {
-  const [offset, value] = runState.stack.popN(2) as [bigint, bigint];
+/**
+ * Writes `value` into the scratch word, 32 big-endian bytes. A value below 2^64 (most words a call
+ * stores: free-memory pointers, mapping slots' indices, balances) zeroes the three high limbs without
+ * a shift each: every BigInt operation makes a BigInt.
+ */
+function setWord(value: bigint): void {
+  if (value < TWO_POW_64) {
+    wordHalves[0] = wordHalves[1] = wordHalves[2] = wordHalves[3] = wordHalves[4] = wordHalves[5] = 0;
+    wordView.setBigUint64(24, value);
+    return;
+  }
   // setBigUint64 keeps the low 64 bits of what it is given.
   wordView.setBigUint64(0, value >> 192n);
   wordView.setBigUint64(8, value >> 128n);
   wordView.setBigUint64(16, value >> 64n);
   wordView.setBigUint64(24, value);
+}
+
+/**
+ * The scratch word's 32 big-endian bytes as a word. A limb of zeros adds nothing: no BigInt is
+ * read, shifted or or-ed for it (an address's word has one, a selector word read by CALLDATALOAD a
+ * middle one, a small value three).
+ */
+function wordOfScratch(): bigint {
+  let value = wordHalves[6]! | wordHalves[7]! ? wordView.getBigUint64(24) : 0n;
+  if (wordHalves[4]! | wordHalves[5]!) value = orInto(value, wordView.getBigUint64(16) << 64n);
+  if (wordHalves[2]! | wordHalves[3]!) value = orInto(value, wordView.getBigUint64(8) << 128n);
+  if (wordHalves[0]! | wordHalves[1]!) value = orInto(value, wordView.getBigUint64(0) << 192n);
+  return value;
+}
+
+const orInto = (value: bigint, limb: bigint): bigint => (value === 0n ? limb : value | limb);
+
+/** MSTORE: the 32-byte big-endian word at the offset (memory.write copies it out of the scratch word). */
+export function mstore(runState: RunState): void {
+  const [offset, value] = runState.stack.popN(2) as [bigint, bigint];
+  setWord(value);
   runState.memory.write(Number(offset), 32, word);
 }
 
@@ -174,5 +206,5 @@ export function wordFrom(bytes: Uint8Array, start: number, count: number, at: nu
   }
   word.fill(0);
   for (let k = start; k < end; k++) word[at + k - start] = bytes[k]!;
-  return (wordView.getBigUint64(0) << 192n) | (wordView.getBigUint64(8) << 128n) | (wordView.getBigUint64(16) << 64n) | wordView.getBigUint64(24);
+  return wordOfScratch();
 }
