@@ -617,11 +617,30 @@ const addressKey = (address: FilAddress): string => {
  */
 class AddressKeys {
   private readonly keys = new Map<FilAddress, string>();
+  /**
+   * The IDs the tree's state under the overlay gave address objects (StateAt.lookupId): a call asks
+   * for its two addresses five times, each a probe of the tree's key table and its history. An
+   * address keeps its ID, and the tree is written only by the work that staged the overlay, once
+   * done (the miner's queue runs one at a time). An address with no ID yet is asked again: a fork's
+   * fetch may bring one.
+   */
+  private readonly ids = new Map<FilAddress, number>();
 
   of(address: FilAddress): string {
     let key = this.keys.get(address);
     if (key === undefined) this.keys.set(address, (key = addressKey(address)));
     return key;
+  }
+
+  /** The ID the state gave `address` before (`found`), if any. */
+  idOf(address: FilAddress): number | undefined {
+    return this.ids.get(address);
+  }
+
+  /** Notes the ID the state gave `address` (none: nothing noted); returns it. */
+  found(address: FilAddress, id: number | undefined): number | undefined {
+    if (id !== undefined) this.ids.set(address, id);
+    return id;
   }
 }
 const storageKey = (id: number, generation: number, slot: bigint) => `s${id}:${generation}:${slot.toString(16)}`;
@@ -996,7 +1015,8 @@ class StateAt implements StateReader {
   }
 
   lookupId(address: FilAddress): number | undefined {
-    return address.id ?? (this.values.getKey(this.keys.of(address), this.epoch) as number | undefined) ?? this.source.lookupId(address);
+    const { keys } = this;
+    return address.id ?? keys.idOf(address) ?? keys.found(address, (this.values.getKey(keys.of(address), this.epoch) as number | undefined) ?? this.source.lookupId(address));
   }
 
   getStorage(id: number, generation: number, slot: bigint): bigint {

@@ -7,6 +7,7 @@ import { FIRST_NON_SINGLETON_ID, type Actor } from '../../src/fevm/actor.js';
 import { localStateSource, StateTree, storableActor, storableChange, type StateSource } from '../../src/fevm/state-tree.js';
 import { encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
 import { EMPTY_KAMT, withSlot } from '../../src/fevm/actors/evm/kamt-shape.js';
+import { KeyTable } from '../../src/fevm/key-table.js';
 
 const actor = (id: number, balance: bigint, nonce = 0): Actor => ({ id, kind: 'account', nonce, balance });
 const f410 = (byte: number) => FilAddress.fromDelegated(EAM_NAMESPACE, new Uint8Array(20).fill(byte));
@@ -454,6 +455,60 @@ describe('StateOverlay', () => {
     // A new overlay and the state under it read the committed key, whichever object asks.
     const o2 = tree.stage();
     assert.deepEqual([o2.lookupId(address), o2.lookupId(f410(0xcc)), tree.at(1).lookupId(address), tree.at(0).lookupId(address)], [100, 100, 100, undefined]);
+  });
+});
+
+describe("an overlay's addresses: the IDs the tree gave them kept for the overlay", () => {
+  /** Counts the probes of the tree's key table (every key but an actor's) while `run` runs. */
+  function keyTableProbes(run: () => void): number {
+    const find = KeyTable.prototype.find;
+    let probes = 0;
+    KeyTable.prototype.find = function (this: KeyTable, key: string) {
+      probes++;
+      return find.call(this, key);
+    };
+    try {
+      run();
+    } finally {
+      KeyTable.prototype.find = find;
+    }
+    return probes;
+  }
+
+  test('an address the tree gave an ID is answered again without the key table, by the same object; a staged address still wins', () => {
+    const tree = new StateTree();
+    const address = f410(0xcc);
+    const staged = tree.stage();
+    staged.putAddress(address, 100);
+    tree.commit(staged, 1);
+    const overlay = tree.stage();
+    assert.equal(keyTableProbes(() => assert.deepEqual([overlay.lookupId(address), overlay.lookupId(address), overlay.lookupId(address)], [100, 100, 100])), 1);
+    // An equal address of another object is looked up as before.
+    assert.equal(keyTableProbes(() => assert.equal(overlay.lookupId(f410(0xcc)), 100)), 1);
+    const mark = overlay.checkpoint();
+    overlay.putAddress(address, 101);
+    assert.equal(overlay.lookupId(address), 101);
+    overlay.revertTo(mark);
+    assert.equal(overlay.lookupId(address), 100);
+    // Each overlay asks the tree anew.
+    assert.equal(keyTableProbes(() => assert.equal(tree.stage().lookupId(address), 100)), 1);
+  });
+
+  test("an address the state had no ID for is asked again: a fork's fetch may bring one", () => {
+    let known = false;
+    const asked: string[] = [];
+    const source: StateSource = {
+      getActor: () => undefined,
+      lookupId: (address) => (asked.push(address.toString()), known ? 1000 : undefined),
+      getStorage: () => undefined,
+      nextId: () => 2000,
+    };
+    const overlay = new StateTree(source).stage();
+    const address = f410(7);
+    assert.equal(overlay.lookupId(address), undefined);
+    known = true;
+    assert.deepEqual([overlay.lookupId(address), overlay.lookupId(address)], [1000, 1000]);
+    assert.equal(asked.length, 2);
   });
 });
 
