@@ -42,8 +42,16 @@ class ActorHistory extends History<unknown> {
   newestChange = -1;
 }
 
-/** How many versions made of changes VersionedMap keeps, by ref: reads of one actor's past version come several to a request. */
+/** How many slots of versions made of changes VersionedMap keeps (a ref's slot: its low bits): reads of one actor's past version come several to a request. */
 const MADE_SLOTS = 256;
+
+/**
+ * How many versions made of changes it keeps a slot, the least recently used one going first. Each
+ * tipset's election (mining/election.ts) reads the power actor and the miners in three states in
+ * turn: the base's parent, the lookback's (900 epochs back) and the lookback's parent. With one kept,
+ * each read made its version again from the last whole one: ~124 changes decoded a tipset.
+ */
+const MADE_WAYS = 4;
 
 /** How often a past actor version stays whole: a read of an old version makes it from the last whole one, at most this many changes back. */
 const WHOLE_EVERY = 32;
@@ -114,36 +122,57 @@ class VersionedMap {
 
   /**
    * The value `entry` (`ref`'s) holds at `index`, made again when it is kept as a change: from the last
-   * whole version before it, or the one made last for this ref when that is nearer (exporting a
-   * history in order makes each version from the one before).
+   * whole version before it, or a version made before for this ref when that is nearer (exporting a
+   * history in order makes each version from the one before; each of the election's states goes on
+   * from the version made for it the tipset before).
    */
   private version(ref: TreeRef, entry: History<unknown>, index: number): unknown {
     const held = entry.values[index]!;
     if (changeAt(held) < 0) return held;
     const slot = ref & (MADE_SLOTS - 1);
-    if (this.madeFor[slot] === entry && this.madeIndex[slot] === index) return this.madeValue[slot];
+    const hit = this.madeWay(slot, entry, index);
+    if (hit >= 0) {
+      this.madeUsed[hit] = ++this.madeClock;
+      return this.madeValue[hit];
+    }
     let from = index - 1;
-    while (changeAt(entry.values[from]) >= 0 && !(this.madeFor[slot] === entry && this.madeIndex[slot] === from)) from--;
-    let actor = (this.madeFor[slot] === entry && this.madeIndex[slot] === from ? this.madeValue[slot] : entry.values[from]) as Actor;
+    let way = -1;
+    while (changeAt(entry.values[from]) >= 0 && (way = this.madeWay(slot, entry, from)) < 0) from--;
+    let actor = (way >= 0 ? this.madeValue[way] : entry.values[from]) as Actor;
     const { refs } = entry as unknown as ActorHistory;
     for (let i = from + 1; i <= index; i++) actor = decodeChange(this.packed.bytesUntilNextAppend, changeAt(entry.values[i]), actor, refs!);
-    this.madeFor[slot] = entry;
-    this.madeIndex[slot] = index;
-    this.madeValue[slot] = actor;
+    // The version it was made from was used too: it stays, another goes.
+    if (way >= 0) this.madeUsed[way] = ++this.madeClock;
+    let into = slot * MADE_WAYS;
+    for (let w = into + 1; w < (slot + 1) * MADE_WAYS; w++) if (this.madeUsed[w]! < this.madeUsed[into]!) into = w;
+    this.madeFor[into] = entry;
+    this.madeIndex[into] = index;
+    this.madeValue[into] = actor;
+    this.madeUsed[into] = ++this.madeClock;
     return actor;
   }
 
-  /** The versions made last by `version`, one per slot (a ref's slot: its low bits), with the History and index each is of. */
-  private readonly madeFor: (History<unknown> | undefined)[] = new Array(MADE_SLOTS).fill(undefined);
-  private readonly madeIndex = new Int32Array(MADE_SLOTS);
-  private readonly madeValue: unknown[] = new Array(MADE_SLOTS).fill(undefined);
+  /** Where `slot` keeps `entry`'s version at `index` (an index into the made arrays), or -1. */
+  private madeWay(slot: number, entry: History<unknown>, index: number): number {
+    for (let way = slot * MADE_WAYS; way < (slot + 1) * MADE_WAYS; way++) if (this.madeFor[way] === entry && this.madeIndex[way] === index) return way;
+    return -1;
+  }
 
-  /** Forgets a version `version` made of `entry`, whose place another takes (a revert, a write again in the same commit). */
+  /** The versions made by `version`, MADE_WAYS per slot (a ref's slot: its low bits), with the History and index each is of, and when each was last used. */
+  private readonly madeFor: (History<unknown> | undefined)[] = new Array(MADE_SLOTS * MADE_WAYS).fill(undefined);
+  private readonly madeIndex = new Int32Array(MADE_SLOTS * MADE_WAYS);
+  private readonly madeValue: unknown[] = new Array(MADE_SLOTS * MADE_WAYS).fill(undefined);
+  private readonly madeUsed = new Float64Array(MADE_SLOTS * MADE_WAYS);
+  private madeClock = 0;
+
+  /** Forgets the versions `version` made of `entry`, whose place another takes (a revert, a write again in the same commit). */
   private forgetMade(ref: TreeRef, entry: History<unknown>): void {
     const slot = ref & (MADE_SLOTS - 1);
-    if (this.madeFor[slot] !== entry) return;
-    this.madeFor[slot] = undefined;
-    this.madeValue[slot] = undefined;
+    for (let way = slot * MADE_WAYS; way < (slot + 1) * MADE_WAYS; way++) {
+      if (this.madeFor[way] !== entry) continue;
+      this.madeFor[way] = undefined;
+      this.madeValue[way] = undefined;
+    }
   }
 
   /** `value`'s change from `previous` appended to the packed bytes, for `entry` to keep it as once it is past (its offset); -1 when it has none. */

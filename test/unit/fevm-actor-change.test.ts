@@ -188,6 +188,34 @@ describe('past actor versions in the state tree', () => {
     assert.ok(inRange(decodes.mock.callCount()), `branched: ${decodes.mock.callCount()} changes decoded for ${VERSIONS} versions`);
   });
 
+  test("read in the election's three states each tipset (the base's parent, the power lookback and its parent), each past version is made from the one made for that state the tipset before: at most two changes decoded a tipset", (t) => {
+    const tree = new StateTree();
+    const LOOKBACK = 900;
+    const TIPSETS = 1200;
+    let actor = first(100);
+    const write = (epoch: number) => {
+      actor = { ...actor, balance: actor.balance + 1n, nonce: epoch } as Actor;
+      const overlay = tree.stage();
+      overlay.putActor(actor);
+      tree.commit(overlay, epoch);
+    };
+    for (let epoch = 1; epoch <= LOOKBACK + 1; epoch++) write(epoch);
+    // The version maker reads the packed bytes once for each change it decodes, and nothing else reads them here.
+    const decodes = t.mock.getter(PackedActors.prototype, 'bytesUntilNextAppend');
+    for (let epoch = LOOKBACK + 2; epoch <= TIPSETS; epoch++) {
+      write(epoch);
+      decodes.mock.resetCalls();
+      // As electWinner reads them for each of two miners: the lookback's state, its parent's, the base's parent's.
+      for (let miner = 0; miner < 2; miner++) {
+        for (const at of [epoch - LOOKBACK, epoch - LOOKBACK - 1, epoch - 2]) assert.equal(tree.at(at).getActor(100)?.nonce, at);
+      }
+      // After the first tipsets each state's read goes on from the version made for it the tipset before (the
+      // lookback's parent is last tipset's lookback): where one version was kept for the actor, each read made
+      // its version from the last whole one (up to 31 changes).
+      if (epoch > LOOKBACK + 3) assert.ok(decodes.mock.callCount() <= 2, `epoch ${epoch}: ${decodes.mock.callCount()} changes decoded for six reads`);
+    }
+  });
+
   test("on a fork: a miner read from the upstream keeps its lazily read table in every version; a forked singleton's versions are the objects written", () => {
     // The upstream's sectors, read when asked (a fork's LazyMap), and a power actor as a fork hands it out.
     const sectors = new LazyMap<number, string>({ get: (n) => (n < 10 ? `sector ${n}` : undefined), fetched: () => [] });
