@@ -280,8 +280,22 @@ export async function getLogs(rpc: RpcClient, last: number, epochs: number, toke
   return { ms: median(times), logs: expected.size };
 }
 
-type TxReceipt = { transactionHash: string; blockNumber: string; status: string; logs: unknown[] };
-type FullBlock = { number: string; transactions: { hash: string }[] };
+export type TxReceipt = { transactionHash: string; blockNumber: string; status: string; logs: unknown[] };
+export type FullBlock = { number: string; transactions: { hash: string }[] };
+
+/** Throws unless `r` is the receipt of `mined`'s token transfer: its hash, block, success and one Transfer log. */
+export function checkReceipt(r: TxReceipt, { hash, block }: Mined): void {
+  if (r.transactionHash.toLowerCase() !== hash.toLowerCase() || Number(r.blockNumber) !== block || BigInt(r.status) !== 1n || r.logs.length !== 1) {
+    throw new Error(`eth_getTransactionReceipt(${hash}) answered ${JSON.stringify(r).slice(0, 300)}`);
+  }
+}
+
+/** Throws unless `b` is `mined`'s block with full transactions: its number and `mined`'s transaction alone. */
+export function checkFullBlock(b: FullBlock, { hash, block }: Mined): void {
+  if (Number(b.number) !== block || b.transactions.length !== 1 || b.transactions[0]!.hash.toLowerCase() !== hash.toLowerCase()) {
+    throw new Error(`eth_getBlockByNumber(${block}, true) answered ${JSON.stringify(b).slice(0, 300)}, expected only ${hash}`);
+  }
+}
 
 /**
  * What a test runner or a dApp polls after each transaction: the receipt of each of `mined` (a
@@ -294,15 +308,9 @@ export async function receiptsAndBlocks(rpc: RpcClient, mined: Mined[]): Promise
   const receiptsPerSec = await rate(mined.length, 1, async (i) => (receipts[i] = await rpc.call<TxReceipt>('eth_getTransactionReceipt', [mined[i]!.hash])));
   const blocks: FullBlock[] = new Array(mined.length);
   const blocksPerSec = await rate(mined.length, 1, async (i) => (blocks[i] = await rpc.call<FullBlock>('eth_getBlockByNumber', [`0x${mined[i]!.block.toString(16)}`, true])));
-  mined.forEach(({ hash, block }, i) => {
-    const r = receipts[i]!;
-    if (r.transactionHash.toLowerCase() !== hash.toLowerCase() || Number(r.blockNumber) !== block || BigInt(r.status) !== 1n || r.logs.length !== 1) {
-      throw new Error(`eth_getTransactionReceipt(${hash}) answered ${JSON.stringify(r).slice(0, 300)}`);
-    }
-    const b = blocks[i]!;
-    if (Number(b.number) !== block || b.transactions.length !== 1 || b.transactions[0]!.hash.toLowerCase() !== hash.toLowerCase()) {
-      throw new Error(`eth_getBlockByNumber(${block}, true) answered ${JSON.stringify(b).slice(0, 300)}, expected only ${hash}`);
-    }
+  mined.forEach((m, i) => {
+    checkReceipt(receipts[i]!, m);
+    checkFullBlock(blocks[i]!, m);
   });
   return { receiptsPerSec, blocksPerSec };
 }
