@@ -11,13 +11,23 @@ export function bytesToHex(bytes: Uint8Array): Hex {
 }
 
 /**
- * Node's hex encoder, the one `Buffer#toString('hex')` calls (`Buffer.prototype.hexSlice`, not in Node's
- * documentation), called on the array itself: it takes any Uint8Array and reads a short one's bytes where
- * V8 keeps them, so that no Buffer is made and copied into first (asBuffer). A receipt's answer encodes ~13
- * values: ~13 k of its instructions (docs/performance.md, receipts). Through a Buffer where Node has no such method.
+ * Node's hex encoder, the one `Buffer#toString('hex')` calls (`Buffer.prototype.hexSlice`), called on the
+ * array itself: it takes any Uint8Array and reads a short one's bytes where V8 keeps them, so that no Buffer
+ * is made and copied into first (asBuffer). A receipt's answer encodes ~13 values: ~13 k of its instructions
+ * (docs/performance.md, receipts). It is not in Node's documentation, so it is probed once at load on a plain
+ * Uint8Array with a known answer: a Node that lacks it, checks its receiver or takes other arguments gets the
+ * Buffer path instead of an error on every answer.
  */
 const hexSlice = (Buffer.prototype as { hexSlice?: (this: Uint8Array, start: number, end: number) => string }).hexSlice;
-const hexOf: (bytes: Uint8Array) => string = hexSlice ? (bytes) => hexSlice.call(bytes, 0, bytes.byteLength) : (bytes) => asBuffer(bytes).toString('hex');
+const hexOf: (bytes: Uint8Array) => string = hexSliceWorks() ? (bytes) => hexSlice!.call(bytes, 0, bytes.byteLength) : (bytes) => asBuffer(bytes).toString('hex');
+
+function hexSliceWorks(): boolean {
+  try {
+    return typeof hexSlice === 'function' && hexSlice.call(Uint8Array.of(0xab, 0x01, 0xff), 0, 3) === 'ab01ff';
+  } catch {
+    return false;
+  }
+}
 
 /**
  * V8 keeps a typed array of up to 64 bytes (a hash, an address) inside its object; asking for its

@@ -1,6 +1,8 @@
 // Hex and byte helpers.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { REPO_ROOT } from '../helpers/solc.js';
 import {
   bigintToBytes,
   bytesToBigint,
@@ -87,6 +89,30 @@ describe('bytesToHex of short arrays', () => {
     assert.equal(process.memoryUsage().arrayBuffers - before, 0);
     hexes.forEach((hex, i) => assert.equal(hex, '0x' + Buffer.from(arrays[i]!).toString('hex')));
   });
+});
+
+describe("bytesToHex on a Node whose Buffer.prototype.hexSlice is not this one's (undocumented, probed at load)", () => {
+  // Buffer#toString('hex') itself calls the method on the Buffer, so a Node without it, or with other
+  // arguments, is a Node whose Buffer encodes through something else: the probe covers those too.
+  const nodes = {
+    'checks its receiver': `const own = Buffer.prototype.hexSlice;
+      Buffer.prototype.hexSlice = function (start, end) {
+        if (!Buffer.isBuffer(this)) throw new TypeError('argument must be a buffer');
+        return own.call(this, start, end);
+      };`,
+    'answers a plain array otherwise': `const own = Buffer.prototype.hexSlice;
+      Buffer.prototype.hexSlice = function (start, end) { return Buffer.isBuffer(this) ? own.call(this, start, end) : ''; };`,
+  };
+  for (const [name, patch] of Object.entries(nodes)) {
+    test(`encodes through a Buffer where it ${name}`, () => {
+      const program = `${patch}
+        const { bytesToHex } = await import('./src/common/hex.ts');
+        console.log(JSON.stringify([bytesToHex(Uint8Array.of(0xab, 0x01)), bytesToHex(new Uint8Array(100).fill(0xcd)), Buffer.from([7, 8]).toString('hex')]));`;
+      const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], { cwd: REPO_ROOT, encoding: 'utf8' });
+      assert.equal(run.status, 0, run.stderr);
+      assert.deepEqual(JSON.parse(run.stdout), ['0xab01', `0x${'cd'.repeat(100)}`, '0708']);
+    });
+  }
 });
 
 describe('evenHexToBytes', () => {
