@@ -187,6 +187,14 @@ describe('LOG0–LOG4', () => {
       }
     }
   });
+
+  test('a topic below 2^64 after a full word is its own 32 bytes, the high limbs zero', () => {
+    const ours = logged(logOp, 0xa2, [0n, 0n, MAX_WORD, 0x1234n]);
+    assert.deepEqual(ours, logged(handlers.get(0xa2)!, 0xa2, [0n, 0n, MAX_WORD, 0x1234n]));
+    const topics = ours[0]![2] as Uint8Array[];
+    assert.deepEqual(topics[1], Uint8Array.from({ length: 32 }, (_, i) => (i === 30 ? 0x12 : i === 31 ? 0x34 : 0)));
+    assert.deepEqual(topics[0], new Uint8Array(32).fill(0xff));
+  });
 });
 
 describe('code analyses reused per code', () => {

@@ -173,21 +173,16 @@ export function logOp(runState: RunState): void {
   runState.interpreter.log(data, count, topics);
 }
 
-/** A word's 32 big-endian bytes, in an array of their own. */
+/** A word's 32 big-endian bytes, in an array of their own (through the scratch word, as MSTORE writes). */
 function wordBytes(value: bigint): Uint8Array {
-  const bytes = new Uint8Array(32);
-  const view = new DataView(bytes.buffer);
-  view.setBigUint64(0, value >> 192n);
-  view.setBigUint64(8, value >> 128n);
-  view.setBigUint64(16, value >> 64n);
-  view.setBigUint64(24, value);
-  return bytes;
+  setWord(value);
+  return word.slice();
 }
 
-/** 32 big-endian bytes as a word. */
+/** 32 big-endian bytes as a word (through the scratch word, as MLOAD reads). */
 function wordOf(bytes: Uint8Array): bigint {
   word.set(bytes);
-  return (wordView.getBigUint64(0) << 192n) | (wordView.getBigUint64(8) << 128n) | (wordView.getBigUint64(16) << 64n) | wordView.getBigUint64(24);
+  return wordOfScratch();
 }
 
 /**
