@@ -155,7 +155,11 @@ class DroppedTipsets {
    */
   messageByCid(cid: CID): MessageLocation | undefined {
     const digest = messageDigest(cid);
-    if (!digest) return undefined;
+    return digest && this.byDigest(digest);
+  }
+
+  /** Where a kept tipset included the message whose CID's digest is `digest`. */
+  private byDigest(digest: Uint8Array): MessageLocation | undefined {
     for (const [tipset, count] of this.messageCounts) {
       for (let i = 0; i < count; i++) {
         if (equalBytes(messageDigestOf(tipset, i), digest)) return { tipset, message: tipset.messages[i]! };
@@ -170,10 +174,9 @@ class DroppedTipsets {
    * through a revert, and its blockstore the message (EthGetMessageCidByTransactionHash).
    */
   messageByTxHash(hash: Uint8Array): MessageLocation | undefined {
-    for (const [tipset, count] of this.messageCounts) {
-      for (let i = 0; i < count; i++) {
-        if (equalBytes(messageDigestOf(tipset, i), hash)) return { tipset, message: tipset.messages[i]! };
-      }
+    const byDigest = this.byDigest(hash);
+    if (byDigest) return byDigest;
+    for (const tipset of this.messageCounts.keys()) {
       const logged = loggedMessagesOf(tipset).findIndex((m) => m.ethTx && equalBytes(m.ethTx.hash, hash));
       if (logged >= 0) return { tipset, message: tipset.messages[logged]! };
     }
