@@ -237,7 +237,8 @@ export class Submission {
   /**
    * A delegated-signature message goes in as the Ethereum transaction it was signed as, any other as a
    * native message; either once it meets the pool's rules that need no state, which Lotus checks
-   * before the signature (chain/messagepool/messagepool.go checkMessage, then VerifyMsgSig).
+   * before the signature (chain/messagepool/messagepool.go checkMessage, then VerifyMsgSig). Checked
+   * here only: the pool's add skips them (`checked`), as it runs them for every other way in.
    */
   private submitSigned(signed: SignedMessage, untrusted = false, fetched = false) {
     const pending = pendingMessage(signed);
@@ -498,7 +499,7 @@ export class Submission {
       const reason = type === SigType.BLS ? 'bls signature failed to verify' : 'signature did not match';
       throw new MessageRejectedError(`signature verification failed: failed to validate signature: invalid signature for message ${pending.cid.toString()} (type ${type}): ${reason}`);
     }
-    return this.admit(pending, untrusted, fetched);
+    return this.admit(pending, untrusted, fetched, true);
   }
 
   /**
@@ -506,21 +507,22 @@ export class Submission {
    * with the pool's reason. Decoding and signature checks happen before, outside the queue. On a
    * fork, the pool's checks (which read before the pool changes) run again once what they missed is
    * fetched: the message is added once. `fetched`: what it reads was fetched before (eth_sendTransaction).
+   * `checked`: it met the pool's checkMessage rules before its signature was checked (submitSigned).
    */
-  private admit(pending: PendingMessage, untrusted = false, fetched = false): Promise<Admitted> {
+  private admit(pending: PendingMessage, untrusted = false, fetched = false, checked = false): Promise<Admitted> {
     // On a fork, what the message reads is fetched first (prefetch): its task must not wait on the
     // upstream while every other client's sends and calls queue behind it (fidaudit4 V20); the pool
     // and the tipset judge the message as before.
-    if (this.node.state.fetches && !fetched) return this.prefetch(pending.signed.message).then(() => this.admitFetched(pending, untrusted));
-    return this.admitFetched(pending, untrusted);
+    if (this.node.state.fetches && !fetched) return this.prefetch(pending.signed.message).then(() => this.admitFetched(pending, untrusted, checked));
+    return this.admitFetched(pending, untrusted, checked);
   }
 
   /** admit's task in the miner's queue. */
-  private admitFetched(pending: PendingMessage, untrusted: boolean): Promise<Admitted> {
+  private admitFetched(pending: PendingMessage, untrusted: boolean, checked: boolean): Promise<Admitted> {
     const { miner, mempool, events, state } = this.node;
     return miner.queue.run(async () => {
       this.node.checkWritable();
-      const ready = await state.untilFetched(() => mempool.add(pending, this.headState(), this.node.nextBaseFee(), untrusted));
+      const ready = await state.untilFetched(() => mempool.add(pending, this.headState(), this.node.nextBaseFee(), untrusted, checked));
       events.emit('pending', pending);
       // The pool has told the miner; in instant mode the tipset that will take the message is queued.
       // A message the next tipset would not take (its fee cap under the base fee) waits: its send
@@ -535,10 +537,14 @@ export class Submission {
     return this.admit(pendingMessage(signed, tx), untrusted, fetched);
   }
 
-  /** Adds a decoded Ethereum transaction to the pool as the message Lotus makes of it. */
+  /**
+   * Adds the Ethereum transaction a delegated-signature MpoolPush stands for to the pool as the message
+   * Lotus makes of it: the pushed message, as its round trip found (ethTransactionFromMessage), which
+   * submitSigned has checked against the pool's checkMessage rules.
+   */
   private submitEth(tx: EthTransaction, untrusted = false, fetched = false): Promise<Admitted> {
     const signed = toFilecoinMessage(tx);
-    return this.admit(pendingMessage(signed, tx), untrusted, fetched);
+    return this.admit(pendingMessage(signed, tx), untrusted, fetched, true);
   }
 }
 

@@ -150,12 +150,13 @@ export class Mempool {
    * Call it from the miner's queue: the pool is chain state. Whether it can run now: no nonce gap
    * before it; with `baseFee` (the next tipset's), also that tipset's producer takes it (see select).
    * `untrusted`: pushed as Lotus's MpoolPushUntrusted pushes (its gateway's sends), with its lower
-   * cap on a sender's pending messages (chain/messagepool/messagepool.go msgSet.add).
+   * cap on a sender's pending messages (chain/messagepool/messagepool.go msgSet.add). `checked`: the
+   * submitter ran checkMessage already (MpoolPush does, before the signature), so it is not run again.
    */
-  add(pending: PendingMessage, state: StateReader, baseFee?: bigint, untrusted = false): boolean {
+  add(pending: PendingMessage, state: StateReader, baseFee?: bigint, untrusted = false, checked = false): boolean {
     const msg = pending.signed.message;
     // In Lotus's order: message validity (checkMessage), then the state-dependent checks (addTs).
-    this.checkMessage(pending);
+    if (!checked) this.checkMessage(pending);
     // Lotus's addTs looks the sender's nonce up first: a sender with no actor fails there.
     const sender = resolveAddress(state, msg.from);
     if (!sender) throw new MessageRejectedError(`failed to look up actor state nonce: ${actorNotFound(msg.from)}: validation failure`);

@@ -16,6 +16,7 @@ import { decodeEthTransaction, toFilecoinMessage } from '../../src/fevm/eth-tx.j
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { messageCid, METHOD_INVOKE_CONTRACT, signedMessageCid, SigType, type Message } from '../../src/fevm/message.js';
 import { secp256k1Address } from '../../src/fevm/signature.js';
+import { Mempool } from '../../src/mining/mempool.js';
 import { CHAIN_ID, devWallet, RECIPIENT, signTx } from '../helpers/dev-wallet.js';
 import { setupRpc, setupWebSocketRpc } from '../helpers/rpc-harness.js';
 
@@ -313,6 +314,23 @@ describe('Filecoin.* state and pool methods', () => {
       message: `${reconstruct}unsupported legacy transaction; first byte of signature is 3`,
     });
     assert.equal(await result('Filecoin.MpoolGetNonce', [f1.toString()]), 0);
+  });
+
+  test("the pool's checkMessage rules run once a push: MpoolPush's before the signature, eth_sendRawTransaction's in the pool", async (t) => {
+    const { result } = await setupRpc(t, { fund });
+    const check = Mempool.prototype.checkMessage;
+    let checks = 0;
+    Mempool.prototype.checkMessage = function (this: Mempool, ...args: Parameters<Mempool['checkMessage']>) {
+      checks++;
+      return check.apply(this, args);
+    };
+    t.after(() => {
+      Mempool.prototype.checkMessage = check;
+    });
+    await result('Filecoin.MpoolPush', [signedJson(transfer(0))]);
+    assert.equal(checks, 1);
+    await result('eth_sendRawTransaction', [await signTx({ nonce: 0 })]);
+    assert.equal(checks, 2);
   });
 
   test('a native message shows in Ethereum blocks and receipts as Lotus shows it', async (t) => {
