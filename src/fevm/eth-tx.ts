@@ -306,12 +306,13 @@ export function ethTransactionFromMessage(sm: SignedMessage, chainId: bigint): E
       throw unreconstructed(`failed to initialise signature: signature should be ${eip155Lengths[0]} or ${eip155Lengths[1]} bytes long, but got ${sig.length} bytes`);
     }
     if (sig[0] !== 0x01 && sig[0] !== 0x02) throw unreconstructed(`unsupported legacy transaction; first byte of signature is ${sig[0]}`);
+    if (sig[0] === 0x01 && sig[65] !== 27 && sig[65] !== 28) throw unreconstructed('failed to initialise signature: legacy homestead transactions only support 27 or 28 for v');
     const v = sig.subarray(65);
     raw = RLP.encode([int(m.nonce), int(m.gasFeeCap), int(m.gasLimit), to ?? new Uint8Array(), int(m.value), input, trim(v), trim(sig.subarray(1, 33)), trim(sig.subarray(33, 65))]);
   } else {
     throw unreconstructed('unsupported signature length');
   }
-  const tx = decodeEthTransaction(raw, chainId);
+  const tx = rebuiltTransaction(raw, chainId, unreconstructed);
   // AuthenticateMessage (chain/consensus/signatures.go, b835fab70): the message the transaction makes,
   // From as the message gives it, must be the message; then lib/sigs Verify checks the signer: an ID is
   // refused (sigs.go), and an f410 must be the key that signed (lib/sigs/delegated Verify).
@@ -324,6 +325,25 @@ export function ethTransactionFromMessage(sm: SignedMessage, chainId: bigint): E
   if (m.from.protocol === Protocol.ID) throw invalid('must resolve ID addresses before using them to verify a signature');
   if (!rebuilt.from.equals(m.from)) throw invalid(`signature did not match maybeaddr: ${rebuilt.from.toString()}, signer: ${m.from.toString()}`);
   return tx;
+}
+
+/**
+ * decodeEthTransaction of the transaction a delegated signature rebuilt, its refusals under the pool's
+ * words: an EIP-155 v of another chain is Lotus's InitialiseSignature's (eth_legacy_155_transactions.go
+ * validateEIP155ChainId, under "failed to reconstruct Ethereum transaction: failed to initialise
+ * signature: "); any other (an EIP-1559 v other than 0 or 1, r or s out of range), which Lotus finds
+ * when it verifies the signature, under AuthenticateMessage's "signature verification failed: failed
+ * to validate signature: " (chain/consensus/signatures.go), in our words after it.
+ */
+function rebuiltTransaction(raw: Uint8Array, chainId: bigint, unreconstructed: (reason: string) => MessageRejectedError): EthTransaction {
+  try {
+    return decodeEthTransaction(raw, chainId);
+  } catch (error) {
+    if (!(error instanceof MessageRejectedError)) throw error;
+    const wrongChain = `${LEGACY}failed to validate EIP155 chain id: `;
+    if (error.message.startsWith(wrongChain)) throw unreconstructed(`failed to initialise signature: ${error.message.slice(LEGACY.length)}`);
+    throw new MessageRejectedError(`signature verification failed: failed to validate signature: ${error.message}`);
+  }
 }
 
 const int = (n: bigint | number) => bigintToBytes(BigInt(n));

@@ -313,6 +313,24 @@ describe('Filecoin.* state and pool methods', () => {
       code: 1,
       message: `${reconstruct}unsupported legacy transaction; first byte of signature is 3`,
     });
+    // The transaction a signature rebuilds, refused as Lotus refuses it (A.2): an EIP-155 v of another
+    // chain (10000000: v = 20000035, as many bytes as this chain's) by InitialiseSignature, a Homestead v
+    // other than 27 or 28 likewise, an EIP-1559 v of 27 once the signature is verified (our words after
+    // AuthenticateMessage's prefix).
+    const rs = Buffer.alloc(64, 7);
+    const signedAs = (data: Buffer) => ({ ...invoke, Signature: { Type: 3, Data: data.toString('base64') } });
+    assert.deepEqual(await error('Filecoin.MpoolPush', [signedAs(Buffer.concat([Buffer.of(0x02), rs, Buffer.of(0x01, 0x31, 0x2d, 0x23)]))]), {
+      code: 1,
+      message: `${reconstruct}failed to initialise signature: failed to validate EIP155 chain id: invalid chain id, expected ${CHAIN_ID}, got 10000000`,
+    });
+    assert.deepEqual(await error('Filecoin.MpoolPush', [signedAs(Buffer.concat([Buffer.of(0x01), rs, Buffer.of(37)]))]), {
+      code: 1,
+      message: `${reconstruct}failed to initialise signature: legacy homestead transactions only support 27 or 28 for v`,
+    });
+    assert.deepEqual(await error('Filecoin.MpoolPush', [signedAs(Buffer.concat([rs, Buffer.of(27)]))]), {
+      code: 1,
+      message: 'signature verification failed: failed to validate signature: EIP-1559 transactions only support 0 or 1 for v',
+    });
     assert.equal(await result('Filecoin.MpoolGetNonce', [f1.toString()]), 0);
   });
 
