@@ -7,10 +7,10 @@
 // is the folder with package.json (test/helpers/solc.ts), which .test-build has none of.
 // Each test file is bundled (scripts/test-bundles.mjs says how and why); the other files are compiled
 // one by one, for what runs or imports them by path (scripts, bench, a child process's import).
-import { readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { isTestFile, TEST_BUNDLE_OPTIONS } from './test-bundles.mjs';
+import { isTestFile, META_FILE, TEST_BUNDLE_OPTIONS } from './test-bundles.mjs';
 
 const OUT = '.test-build';
 
@@ -21,8 +21,11 @@ const sources = ['src', 'bin', 'scripts', 'bench', 'test'].flatMap((dir) =>
 
 const options = { outdir: OUT, outbase: '.', format: 'esm', platform: 'node', target: 'node20', logLevel: 'warning' };
 rmSync(OUT, { recursive: true, force: true });
-await Promise.all([
+const [, bundles] = await Promise.all([
   build({ ...options, entryPoints: sources.filter((file) => !isTestFile(file)) }),
-  build({ ...options, ...TEST_BUNDLE_OPTIONS, entryPoints: sources.filter(isTestFile) }),
+  build({ ...options, ...TEST_BUNDLE_OPTIONS, entryPoints: sources.filter(isTestFile), metafile: true }),
 ]);
+// What each bundle and chunk imports, as esbuild wrote them, for test/unit/build-test-bundles.test.ts.
+const imports = Object.entries(bundles.metafile.outputs).map(([file, { imports: list }]) => [file, { imports: list }]);
+writeFileSync(join(OUT, META_FILE), JSON.stringify({ outputs: Object.fromEntries(imports) }));
 symlinkSync('../dist', join(OUT, 'dist'));

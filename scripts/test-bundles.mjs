@@ -16,6 +16,9 @@ export const KEPT_PACKAGES = ['esbuild', 'solc', 'hardhat', 'playwright-core', '
 /** Where the shared chunks go, below the output folder. */
 export const CHUNKS_DIR = 'test/chunks';
 
+/** esbuild's metafile of the test files' build (each output's imports), below the output folder. */
+export const META_FILE = 'test-bundles.meta.json';
+
 /** esbuild's options for the test files, beside `outdir`'s and `entryPoints`. */
 export const TEST_BUNDLE_OPTIONS = {
   bundle: true,
