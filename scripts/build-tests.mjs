@@ -1,12 +1,11 @@
-// Compiles the TypeScript the tests run (src/, bin/, scripts/, bench/ and test/, without test/live and the
-// projects in test/fixtures, which their own tools run) to
-// JavaScript in .test-build/, with the same layout, so that `npm test` runs each test
-// file on plain Node: through tsx's loader hooks a file spent ~2.4 s of CPU before its first test.
-// The type check is `tsc --noEmit`, which `npm test` runs first. Paths the sources compute from
-// import.meta.url (../../dist from src/ and test/) find dist/ through a link; the tests' REPO_ROOT
+// Compiles the test files (test/unit, test/e2e; not test/live, nor the projects in test/fixtures,
+// which their own tools run) to JavaScript in .test-build/, so that `npm test` runs each test file on
+// plain Node: through tsx's loader hooks a file spent ~2.4 s of CPU before its first test. Each one is a
+// bundle of what it imports (scripts/test-bundles.mjs says how and why); nothing else is compiled, as
+// nothing under `npm test` loads a module of src/, bin/, bench/ or test/helpers alone (a child process
+// that needs one runs the sources through tsx). The type check is `tsc --noEmit`, which `npm test` runs
+// first. The chunks find dist/ from import.meta.url (../../dist) through a link; the tests' REPO_ROOT
 // is the folder with package.json (test/helpers/solc.ts), which .test-build has none of.
-// Each test file is bundled (scripts/test-bundles.mjs says how and why); the other files are compiled
-// one by one, for what runs or imports them by path (scripts, bench, a child process's import).
 import { readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -14,17 +13,15 @@ import { isTestFile, META_FILE, TEST_BUNDLE_OPTIONS } from './test-bundles.mjs';
 
 const OUT = '.test-build';
 
-const sources = ['src', 'bin', 'scripts', 'bench', 'test'].flatMap((dir) =>
-  readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((file) => file.endsWith('.ts') && !file.startsWith('live/') && !file.startsWith('fixtures/'))
-    .map((file) => join(dir, file)));
+const testFiles = readdirSync('test', { recursive: true, encoding: 'utf8' })
+  .map((file) => join('test', file))
+  .filter(isTestFile);
 
-const options = { outdir: OUT, outbase: '.', format: 'esm', platform: 'node', target: 'node20', logLevel: 'warning' };
 rmSync(OUT, { recursive: true, force: true });
-const [, bundles] = await Promise.all([
-  build({ ...options, entryPoints: sources.filter((file) => !isTestFile(file)) }),
-  build({ ...options, ...TEST_BUNDLE_OPTIONS, entryPoints: sources.filter(isTestFile), metafile: true }),
-]);
+const bundles = await build({
+  outdir: OUT, outbase: '.', format: 'esm', platform: 'node', target: 'node20', logLevel: 'warning',
+  ...TEST_BUNDLE_OPTIONS, entryPoints: testFiles, metafile: true,
+});
 // What each bundle and chunk imports, as esbuild wrote them, for test/unit/build-test-bundles.test.ts.
 const imports = Object.entries(bundles.metafile.outputs).map(([file, { imports: list }]) => [file, { imports: list }]);
 writeFileSync(join(OUT, META_FILE), JSON.stringify({ outputs: Object.fromEntries(imports) }));

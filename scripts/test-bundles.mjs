@@ -3,7 +3,7 @@
 // dispatcher's unit file (eth-rpc-dispatch) loaded 664 of them before its first test (~190 of src/,
 // ethers' 126, @ethereumjs' ~150). What the files share goes to chunks in
 // test/chunks, two folders deep as src/<dir> and test/helpers are, so the import.meta.url readers among
-// them find what they found compiled one by one: src/eth-rpc/explorer-routes.ts ../../dist/explorer,
+// them find what they find from their own folders: src/eth-rpc/explorer-routes.ts ../../dist/explorer,
 // test/helpers/solc.ts the repository, src/devnet/hd-keys.ts no keys file beside it (it derives them).
 
 /**

@@ -15,7 +15,7 @@ export interface CompiledContract {
   deployedBytecode: `0x${string}`;
 }
 
-/** The folder with package.json above `dir`: two up from test/helpers, three from its compiled copy in .test-build. */
+/** The folder with package.json above `dir`: two up from test/helpers, three from the chunk in .test-build/test/chunks it is bundled into. */
 function repoRoot(dir: string): string {
   while (!existsSync(join(dir, 'package.json'))) {
     if (dirname(dir) === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);

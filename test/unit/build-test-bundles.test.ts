@@ -5,9 +5,9 @@
 // The imports are read from the metafile esbuild wrote beside the build (milliseconds, where parsing
 // the ~17 MB of bundles again took ~35 s); this file's own bundle is parsed too, to hold the two together.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { test } from 'node:test';
 import { build, type Plugin } from 'esbuild';
@@ -63,6 +63,11 @@ test('each compiled test file and chunk imports only Node modules, chunks two fo
     }
   }
   assert.deepEqual(strays, []);
+});
+
+test('the build holds the test files, their chunks, the metafile and the link to dist/, nothing compiled alone', () => {
+  assert.deepEqual(readdirSync(OUT).sort(), ['dist', META_FILE, 'test'].sort());
+  assert.deepEqual(readdirSync(join(OUT, 'test')).sort(), [basename(CHUNKS_DIR), 'e2e', 'unit'].sort());
 });
 
 test('the explorer page, found from a chunk through import.meta.url, is there', () => {

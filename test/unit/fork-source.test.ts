@@ -20,6 +20,7 @@ import { ForkedActors } from '../../src/devnet/fork/forked-actors.js';
 import { stageForkStart } from '../../src/devnet/fork/fork-genesis.js';
 import type { UpstreamState } from '../../src/devnet/fork/upstream-state.js';
 import { plainTables } from '../helpers/plain-tables.js';
+import { REPO_ROOT } from '../helpers/solc.js';
 
 const CONTRACT = FilAddress.fromDelegated(EAM_NAMESPACE, new Uint8Array(20).fill(0xaa));
 const UNKNOWN = FilAddress.fromDelegated(EAM_NAMESPACE, new Uint8Array(20).fill(0xbb));
@@ -305,13 +306,12 @@ describe('fork state source', () => {
   // audit16 A11: Node 20's recursive mkdirSync never returns for /proc/<name> (mkdir says ENOENT under a
   // parent that exists), which hung the node at its first cache save, deaf to SIGTERM.
   test('a cache directory that cannot be made fails its save, rather than hanging it', { skip: process.platform !== 'linux' }, () => {
-    const module = (name: string) => JSON.stringify(new URL(`../../src/devnet/fork/${name}.js`, import.meta.url).href);
-    const code = `const { ForkCache } = await import(${module('fork-cache')});
-      const { emptyForkData } = await import(${module('fork-source')});
+    const code = `const { ForkCache } = await import('./src/devnet/fork/fork-cache.ts');
+      const { emptyForkData } = await import('./src/devnet/fork/fork-source.ts');
       try { new ForkCache('/proc/fvm-devnet-fork-cache/sub').save('http://up', 7, ${JSON.stringify(point)}, emptyForkData()); }
       catch (err) { console.log(err.code); }`;
-    // In a process of its own (with this one's loader, for the TypeScript), so that a hang is a timeout here.
-    const child = spawnSync(process.execPath, [...process.execArgv, '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 20_000 });
+    // In a process of its own (the sources through tsx, as npm test compiles no module alone), so that a hang is a timeout here.
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 20_000 });
     assert.equal(child.signal, null, 'the save hung');
     assert.equal(child.stdout.trim(), 'ENOENT', child.stderr);
   });
