@@ -17,7 +17,8 @@ import { REPO_ROOT } from '../helpers/solc.js';
 const { CHUNKS_DIR, KEPT_PACKAGES, META_FILE, TEST_BUNDLE_OPTIONS } = await import(pathToFileURL(join(REPO_ROOT, 'scripts/test-bundles.mjs')).href);
 /** The build this file was compiled into (.test-build for `npm test`); run from the sources, .test-build. */
 const here = fileURLToPath(new URL('../..', import.meta.url));
-const OUT = relative(REPO_ROOT, here) === '' ? join(REPO_ROOT, '.test-build') : here;
+const FROM_SOURCES = relative(REPO_ROOT, here) === '';
+const OUT = FROM_SOURCES ? join(REPO_ROOT, '.test-build') : here;
 
 interface Import { path: string; kind: string; external?: boolean }
 /** Each output's imports, from esbuild's metafile: a chunk by its path from the repository, a package or Node module by its name. */
@@ -70,6 +71,8 @@ test('the build holds the test files, their chunks, the metafile and the link to
   assert.deepEqual(readdirSync(join(OUT, 'test')).sort(), [basename(CHUNKS_DIR), 'e2e', 'unit'].sort());
 });
 
-test('the explorer page, found from a chunk through import.meta.url, is there', () => {
+test('the explorer page, found from a chunk through import.meta.url, is the build\'s link to dist/ and is there', () => {
+  // From a chunk one folder too shallow, ../../dist would be the repository's dist/, which is there too.
+  assert.equal(EXPLORER_DIR, join(FROM_SOURCES ? REPO_ROOT : OUT, 'dist', 'explorer'));
   assert.ok(existsSync(join(EXPLORER_DIR, 'index.html')), EXPLORER_DIR);
 });
