@@ -11,9 +11,10 @@
 // STEP_MS across turns of the event loop, while the node goes on serving and journaling; once
 // the new file is in place, the journal keeps only the records appended since the compaction began.
 // When the turns are long (clients that never let the queue idle: back-to-back anvil_mine of 1000
-// tipsets, seconds a turn), a step takes TURN_SHARE of the time since the last one instead, so that
-// the compaction keeps pace with the journal rather than writing 8 ms a turn (the journal then
-// reaches a few times the file while a compaction runs, and falls back when it is in place).
+// tipsets, seconds a turn), a step takes TURN_SHARE of the time since the last one instead, up to
+// MAX_STEP_MS, so that the compaction keeps pace with the journal rather than writing 8 ms a turn
+// (the journal then reaches a few times the file while a compaction runs, and falls back when it is
+// in place).
 // With the journal at most as long as the file, a load reads at most half the chain from records
 // (which load 10-40 % slower than the file), and the saves of a whole run write about twice the final
 // chain.
@@ -29,9 +30,15 @@ const JOURNAL_SHARE = 1;
 const STEP_MS = 8;
 /**
  * Or, if longer, this share of the time since the last step ended: the compaction gets at least a
- * fifth of the node's time however long the turns between its steps.
+ * fifth of the node's time however long the turns between its steps, up to MAX_STEP_MS a step.
  */
 const TURN_SHARE = 0.25;
+/**
+ * The longest a step may hold the event loop, however long the turn before it (a 10 s turn would
+ * otherwise add a 2.5 s step to every client's next answer); above the 1.9 s longest step measured
+ * under a queue never idle, so it does not slow the compaction there.
+ */
+const MAX_STEP_MS = 2_000;
 /** How often state edits made between tipsets (cheat codes) are journaled. */
 const EDITS_INTERVAL_MS = 5_000;
 /** How long after a failed compaction the next may start. */
@@ -44,6 +51,8 @@ export interface CompactionRule {
   stepMs: number;
   /** Or, if longer, this share of the time since the last step ended. */
   turnShare: number;
+  /** The longest one step may hold the event loop, whatever turnShare gives. */
+  maxStepMs: number;
   /** How long after a failed compaction the next may start. */
   retryMs: number;
 }
@@ -114,7 +123,7 @@ export class StateFile {
     private readonly onError: (err: StateFileError) => void,
     { loaded, rule = {} }: { loaded?: SavedChain; rule?: Partial<CompactionRule> } = {},
   ) {
-    this.rule = { journalShare: JOURNAL_SHARE, stepMs: STEP_MS, turnShare: TURN_SHARE, retryMs: RETRY_MS, ...rule };
+    this.rule = { journalShare: JOURNAL_SHARE, stepMs: STEP_MS, turnShare: TURN_SHARE, maxStepMs: MAX_STEP_MS, retryMs: RETRY_MS, ...rule };
     removeStaleTemporaries(path);
     removeStaleTemporaries(journalPath(path));
     const untouched = loaded?.journalBytes !== undefined && devnet.stateVersion === loaded.size.commits && devnet.chain.all().length === loaded.size.tipsets;
@@ -370,8 +379,9 @@ interface CompactionHolds {
 }
 
 /**
- * A whole save written in steps (encodeChainInSteps' pieces into an AtomicFile, one write a step), each holding the
- * event loop for `stepMs`, or `turnShare` of the time since the last step ended if longer, and the
+ * A whole save written in steps (encodeChainInSteps' pieces into an AtomicFile, one write about every
+ * `stepMs`), each holding the event loop for `stepMs`, or `turnShare` of the time since the last step
+ * ended if longer (at most `maxStepMs`), and the
  * piece that passes it (at most 128 messages or state values encoded, or one cold tipset's messages
  * decoded), the next on a later turn; `done` is told once the new file is
  * in place or the write failed (its temporary file then removed). `stop` drops it.
@@ -386,7 +396,7 @@ class Compaction {
     path: string,
     private readonly pieces: Generator<ChainPiece, void, void>,
     readonly holds: CompactionHolds,
-    private readonly rule: Pick<CompactionRule, 'stepMs' | 'turnShare'>,
+    private readonly rule: Pick<CompactionRule, 'stepMs' | 'turnShare' | 'maxStepMs'>,
     private readonly done: (err?: unknown) => void,
   ) {
     this.file = new AtomicFile(path);
@@ -404,17 +414,26 @@ class Compaction {
   }
 
   private step(): void {
+    const { stepMs, turnShare, maxStepMs } = this.rule;
     const start = performance.now();
-    const until = start + Math.max(this.rule.stepMs, this.rule.turnShare * (start - this.lastStepEnd));
-    // One write a step rather than one a piece: pieces are a few kB, and each write is a system call.
-    const encoded: Uint8Array[] = [];
+    const until = start + Math.min(maxStepMs, Math.max(stepMs, turnShare * (start - this.lastStepEnd)));
+    // One write about every stepMs rather than one a piece (pieces are a few kB, and each write is a
+    // system call), so a long step holds no more than a short one's pieces.
+    let encoded: Uint8Array[] = [];
+    let writeAt = start + stepMs;
     let more = false;
     try {
       for (let piece = this.pieces.next(); !piece.done; piece = this.pieces.next()) {
         if (piece.value) encoded.push(piece.value);
-        if (performance.now() > until) {
+        const now = performance.now();
+        if (now > until) {
           more = true;
           break;
+        }
+        if (now > writeAt && encoded.length > 0) {
+          this.file.write(Buffer.concat(encoded));
+          encoded = [];
+          writeAt = now + stepMs;
         }
       }
       if (encoded.length > 0) this.file.write(Buffer.concat(encoded));

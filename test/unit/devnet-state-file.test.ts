@@ -197,6 +197,32 @@ describe('StateFile', () => {
     assert.deepEqual(node.errors, []);
   });
 
+  test('a step after one long turn takes its share of that turn only up to maxStepMs', async (t) => {
+    const path = join(dir, 'capped-step.state');
+    {
+      // A chain whose whole save is many pieces (one a tipset with messages): saved whole on close.
+      using node = await keptDevnet(path);
+      for (let nonce = 0; nonce < 200; nonce++) await send(node.devnet, nonce);
+    }
+    // A clock that moves 1 ms at each reading: a step's length is the pieces it encoded, whatever the machine's load.
+    let clock = 0;
+    t.mock.method(performance, 'now', () => ++clock);
+    using node = await keptDevnet(path, { journalShare: 0, stepMs: 1, maxStepMs: 20 });
+    // Due after this tipset's append: the compaction's first step runs on a later turn.
+    await node.devnet.cheats.mine(1);
+    assert.ok(existsSync(temporaryPath(path)), 'the compaction is under way');
+    // This turn goes on for 400 ms: a quarter of it is 100 ms, five times the cap.
+    clock += 400;
+    const before = clock;
+    // Queued after the compaction's next step, so it runs once that step is done.
+    await new Promise((resolve) => setImmediate(resolve));
+    const step = clock - before;
+    assert.ok(step <= 30, `the step after a 400 ms turn held the event loop ${step} ms`);
+    await turnsUntil('the compaction', () => !existsSync(temporaryPath(path)));
+    assert.deepEqual(savedShape(path), liveShape(node.devnet));
+    assert.deepEqual(node.errors, []);
+  });
+
   test('a revert, then a node killed after a whole save but before its journal was replaced: the load skips what the file holds', async () => {
     const path = join(dir, 'revert-then-save.state');
     let before: ReturnType<typeof liveShape>;
