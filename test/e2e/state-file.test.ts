@@ -11,6 +11,7 @@ import { after, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { JsonRpcProvider, Wallet } from 'ethers';
 import { CLI_PATH, DEV_ACCOUNTS, DEVNET_CHAIN_ID, pollUntil, startDevnet } from '../helpers/devnet-process.js';
+import { rawRpc } from '../helpers/raw-rpc.js';
 import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { attoToFil } from '../../src/common/units.js';
 import { decodeChain, temporaryPath } from '../../src/devnet/persistence.js';
@@ -114,23 +115,18 @@ describe('--state', () => {
   test('2 000 tipsets mined with anvil_mine while a deal is live, then killed (SIGKILL): the file and its journal grew by hundreds of bytes a tipset, and a restart has the chain, the deal and the providers as they were', { timeout: 180_000 }, async () => {
     const file = join(dir, 'deal-live.state');
     const first = await startDevnet(['--state', file]);
-    const rpc = async (url: string, method: string, params: unknown[] = []) => {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
-      const body = (await res.json()) as { result?: any; error?: { message: string } };
-      if (body.error) throw new Error(`${method}: ${body.error.message}`);
-      return body.result;
-    };
+    const { ok } = rawRpc(first.url);
     const piece = computePieceCid(new Uint8Array(3000).map((_, i) => (i * 13) % 251));
-    const { dealId, provider } = await rpc(first.url, 'devnet_proposeDeal', [{ pieceCid: piece.cid.toString(), pieceSize: piece.size, storagePricePerEpoch: '1000' }]);
+    const { dealId, provider } = await ok('devnet_proposeDeal', { pieceCid: piece.cid.toString(), pieceSize: piece.size, storagePricePerEpoch: '1000' });
     const sector = await pollUntil('the deal to be sealed', async () => {
-      await rpc(first.url, 'anvil_mine', ['0x1']);
-      const deal = await rpc(first.url, 'Filecoin.StateMarketStorageDeal', [dealId, null]);
+      await ok('anvil_mine', '0x1');
+      const deal = await ok('Filecoin.StateMarketStorageDeal', dealId, null);
       return deal.State.SectorStartEpoch > 0 ? deal.State.SectorNumber : undefined;
     });
     const savedBytes = () => readFileSync(file).length + (existsSync(`${file}.journal`) ? readFileSync(`${file}.journal`).length : 0);
-    const before = { bytes: savedBytes(), height: Number(await rpc(first.url, 'eth_blockNumber')) };
-    await rpc(first.url, 'anvil_mine', ['0x3e8']);
-    await rpc(first.url, 'anvil_mine', ['0x3e8']);
+    const before = { bytes: savedBytes(), height: Number(await ok('eth_blockNumber')) };
+    await ok('anvil_mine', '0x3e8');
+    await ok('anvil_mine', '0x3e8');
     const reads: [string, unknown[]][] = [
       ['eth_getBlockByNumber', ['latest', false]],
       ['Filecoin.StateMarketStorageDeal', [dealId, null]],
@@ -140,7 +136,7 @@ describe('--state', () => {
       ['Filecoin.StateReadState', ['t02', null]],
       ['Filecoin.StateMinerAvailableBalance', [provider, null]],
     ];
-    const answers = async (url: string) => Promise.all(reads.map(([method, params]) => rpc(url, method, params)));
+    const answers = async (url: string) => Promise.all(reads.map(([method, params]) => rawRpc(url).ok(method, ...params)));
     const expected = await answers(first.url);
     // A journal record a tipset (the file is written again, whole, once the journal has grown to its size):
     // ~205 bytes, and since block rewards vest ~440: the winner's locked funds and its reward waiting to be
@@ -154,8 +150,8 @@ describe('--state', () => {
       assert.match(second.output(), new RegExp(`Chain loaded at height ${before.height + 2_000}`));
       assert.deepEqual(await answers(second.url), expected);
       // And goes on: the deal still pays out its escrow as epochs pass.
-      await rpc(second.url, 'anvil_mine', ['0x1']);
-      assert.equal(Number(await rpc(second.url, 'eth_blockNumber')), before.height + 2_001);
+      await rawRpc(second.url).ok('anvil_mine', '0x1');
+      assert.equal(Number(await rawRpc(second.url).ok('eth_blockNumber')), before.height + 2_001);
     } finally {
       await second.stop();
     }
@@ -164,12 +160,7 @@ describe('--state', () => {
   test('two clients sending anvil_mine of 1000 tipsets back to back (a queue never idle, turns of seconds): the whole file is written again as the chain grows, not once in a minute, and a node killed then has every tipset', { timeout: 300_000 }, async () => {
     const file = join(dir, 'never-idle.state');
     const node = await startDevnet(['--state', file]);
-    const rpc = async (method: string, params: unknown[] = []) => {
-      const res = await fetch(node.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
-      const body = (await res.json()) as { result?: any; error?: { message: string } };
-      if (body.error) throw new Error(`${method}: ${body.error.message}`);
-      return body.result;
-    };
+    const { ok } = rawRpc(node.url);
     // The file's sizes seen after each answer: each new one a compaction finished. Before compactions took a
     // share of long turns, the first (of a chain of ~100 tipsets) was the only one in minutes of this.
     const written = new Set([statSync(file).size]);
@@ -178,14 +169,14 @@ describe('--state', () => {
       await Promise.all(
         [0, 1].map(async () => {
           for (let round = 0; round < 4; round++) {
-            await rpc('anvil_mine', ['0x3e8']);
+            await ok('anvil_mine', '0x3e8');
             written.add(statSync(file).size);
           }
         }),
       );
       const journal = statSync(`${file}.journal`).size;
       assert.ok(written.size >= 3, `the file was written again ${written.size - 1} times over 8 000 tipsets (sizes ${[...written].join(', ')}; journal ${journal} bytes)`);
-      height = Number(await rpc('eth_blockNumber'));
+      height = Number(await ok('eth_blockNumber'));
     } finally {
       node.kill('SIGKILL');
       await node.stop();
