@@ -53,9 +53,14 @@ export interface EthTransaction {
  */
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
-/** The chain id a legacy v encodes: none (0) for Homestead's 27/28, otherwise (v - 35) / 2. */
+/**
+ * The chain id a legacy v encodes, as Lotus derives it (chain/types/ethtypes/eth_legacy_155_transactions.go
+ * deriveEIP155ChainId): none (0) for Homestead's 27/28, otherwise (v - 35) / 2, the subtraction
+ * wrapping as a uint64 for a v of 64 bits or fewer (a v under 35 gives a huge id, never a negative one).
+ */
 function legacyChainId(v: bigint): bigint {
-  return v === 27n || v === 28n ? 0n : (v - 35n) / 2n;
+  if (v === 27n || v === 28n) return 0n;
+  return (v < 1n << 64n ? BigInt.asUintN(64, v - 35n) : v - 35n) / 2n;
 }
 
 /** An RLP integer: big-endian without leading zeros (Lotus enforces canonical encodings). */
@@ -308,11 +313,17 @@ export function ethTransactionFromMessage(sm: SignedMessage, chainId: bigint): E
     if (sig[0] !== 0x01 && sig[0] !== 0x02) throw unreconstructed(`unsupported legacy transaction; first byte of signature is ${sig[0]}`);
     if (sig[0] === 0x01 && sig[65] !== 27 && sig[65] !== 28) throw unreconstructed('failed to initialise signature: legacy homestead transactions only support 27 or 28 for v');
     const v = sig.subarray(65);
+    // Lotus's InitialiseSignature checks an EIP-155 v's chain from the value, before anything is decoded:
+    // a 27 or 28 in this chain's length of v (leading zeros) is chain 0 there, not a Homestead transaction.
+    const vChainId = sig[0] === 0x02 ? legacyChainId(bytesToBigint(v)) : chainId;
+    if (vChainId !== chainId) {
+      throw unreconstructed(`failed to initialise signature: failed to validate EIP155 chain id: invalid chain id, expected ${chainId}, got ${vChainId}`);
+    }
     raw = RLP.encode([int(m.nonce), int(m.gasFeeCap), int(m.gasLimit), to ?? new Uint8Array(), int(m.value), input, trim(v), trim(sig.subarray(1, 33)), trim(sig.subarray(33, 65))]);
   } else {
     throw unreconstructed('unsupported signature length');
   }
-  const tx = rebuiltTransaction(raw, chainId, unreconstructed);
+  const tx = rebuiltTransaction(raw, chainId);
   // AuthenticateMessage (chain/consensus/signatures.go, b835fab70): the message the transaction makes,
   // From as the message gives it, must be the message; then lib/sigs Verify checks the signer: an ID is
   // refused (sigs.go), and an f410 must be the key that signed (lib/sigs/delegated Verify).
@@ -328,20 +339,16 @@ export function ethTransactionFromMessage(sm: SignedMessage, chainId: bigint): E
 }
 
 /**
- * decodeEthTransaction of the transaction a delegated signature rebuilt, its refusals under the pool's
- * words: an EIP-155 v of another chain is Lotus's InitialiseSignature's (eth_legacy_155_transactions.go
- * validateEIP155ChainId, under "failed to reconstruct Ethereum transaction: failed to initialise
- * signature: "); any other (an EIP-1559 v other than 0 or 1, r or s out of range), which Lotus finds
- * when it verifies the signature, under AuthenticateMessage's "signature verification failed: failed
- * to validate signature: " (chain/consensus/signatures.go), in our words after it.
+ * decodeEthTransaction of the transaction a delegated signature rebuilt (its v already of this chain, as
+ * Lotus's InitialiseSignature checks), its refusals (an EIP-1559 v other than 0 or 1, r or s out of
+ * range), which Lotus finds when it verifies the signature, under AuthenticateMessage's "signature
+ * verification failed: failed to validate signature: " (chain/consensus/signatures.go), in our words after it.
  */
-function rebuiltTransaction(raw: Uint8Array, chainId: bigint, unreconstructed: (reason: string) => MessageRejectedError): EthTransaction {
+function rebuiltTransaction(raw: Uint8Array, chainId: bigint): EthTransaction {
   try {
     return decodeEthTransaction(raw, chainId);
   } catch (error) {
     if (!(error instanceof MessageRejectedError)) throw error;
-    const wrongChain = `${LEGACY}failed to validate EIP155 chain id: `;
-    if (error.message.startsWith(wrongChain)) throw unreconstructed(`failed to initialise signature: ${error.message.slice(LEGACY.length)}`);
     throw new MessageRejectedError(`signature verification failed: failed to validate signature: ${error.message}`);
   }
 }

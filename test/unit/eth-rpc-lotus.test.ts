@@ -9,7 +9,7 @@ import { getCreateAddress, keccak256 } from 'ethers';
 import { CID } from 'multiformats/cid';
 import * as Digest from 'multiformats/hashes/digest';
 import { FilAddress, Protocol } from '../../src/common/address.js';
-import { hexToBytes } from '../../src/common/hex.js';
+import { bigintToBytes, hexToBytes } from '../../src/common/hex.js';
 import { signedMessageJson } from '../../src/eth-rpc/lotus-json.js';
 import { codeCid } from '../../src/fevm/actor.js';
 import { decodeEthTransaction, toFilecoinMessage } from '../../src/fevm/eth-tx.js';
@@ -322,6 +322,24 @@ describe('Filecoin.* state and pool methods', () => {
     assert.deepEqual(await error('Filecoin.MpoolPush', [signedAs(Buffer.concat([Buffer.of(0x02), rs, Buffer.of(0x01, 0x31, 0x2d, 0x23)]))]), {
       code: 1,
       message: `${reconstruct}failed to initialise signature: failed to validate EIP155 chain id: invalid chain id, expected ${CHAIN_ID}, got 10000000`,
+    });
+    // A Homestead transaction the dev wallet signed, its v (27) given as EIP-155's in this chain's length
+    // (leading zeros): Lotus derives chain 0 from it and refuses the push (D2), where decoding the
+    // rebuilt transaction would take it as Homestead and admit it.
+    const homestead = toFilecoinMessage(
+      decodeEthTransaction(hexToBytes(await devWallet.signTransaction({ type: 0, chainId: 0n, nonce: 0, gasPrice: 10n ** 9n, gasLimit: 10_000_000, to: RECIPIENT, value: 1n })), CHAIN_ID),
+    );
+    const homesteadSig = homestead.signature.data;
+    const vLength = bigintToBytes(CHAIN_ID * 2n + 35n).length;
+    const zeroPadded27 = Buffer.concat([Buffer.of(0x02), homesteadSig.subarray(1, 65), Buffer.alloc(vLength - 1), Buffer.of(homesteadSig[65]!)]);
+    assert.deepEqual(await error('Filecoin.MpoolPush', [{ ...signedMessageJson(homestead, signedMessageCid(homestead)), Signature: { Type: 3, Data: zeroPadded27.toString('base64') } }]), {
+      code: 1,
+      message: `${reconstruct}failed to initialise signature: failed to validate EIP155 chain id: invalid chain id, expected ${CHAIN_ID}, got 0`,
+    });
+    // A v under 35 (all zeros): Lotus's v - 35 wraps as a uint64, (2^64 - 35) / 2.
+    assert.deepEqual(await error('Filecoin.MpoolPush', [signedAs(Buffer.concat([Buffer.of(0x02), rs, Buffer.alloc(vLength)]))]), {
+      code: 1,
+      message: `${reconstruct}failed to initialise signature: failed to validate EIP155 chain id: invalid chain id, expected ${CHAIN_ID}, got 9223372036854775790`,
     });
     assert.deepEqual(await error('Filecoin.MpoolPush', [signedAs(Buffer.concat([Buffer.of(0x01), rs, Buffer.of(37)]))]), {
       code: 1,
