@@ -323,7 +323,11 @@ export function ethTransactionFromMessage(sm: SignedMessage, chainId: bigint): E
   } else {
     throw unreconstructed('unsupported signature length');
   }
-  const tx = rebuiltTransaction(raw, chainId);
+  const invalid = (reason: string) =>
+    new MessageRejectedError(`signature verification failed: failed to validate signature: invalid signature for message ${signedMessageCid(sm).toString()} (type ${signature.type}): ${reason}`);
+  // A bad v, r or s (decoding recovers the signer) is refused here, before the round-trip check; Lotus
+  // checks the round trip first and the signature after it, so a message wrong in both gets the other error.
+  const tx = rebuiltTransaction(raw, chainId, invalid);
   // AuthenticateMessage (chain/consensus/signatures.go, b835fab70): the message the transaction makes,
   // From as the message gives it, must be the message; then lib/sigs Verify checks the signer: an ID is
   // refused (sigs.go), and an f410 must be the key that signed (lib/sigs/delegated Verify).
@@ -331,8 +335,6 @@ export function ethTransactionFromMessage(sm: SignedMessage, chainId: bigint): E
   if (!messageCid({ ...rebuilt, from: m.from }).equals(messageCid(m))) {
     throw new MessageRejectedError('signature verification failed: failed to validate signature: Ethereum transaction roundtrip mismatch');
   }
-  const invalid = (reason: string) =>
-    new MessageRejectedError(`signature verification failed: failed to validate signature: invalid signature for message ${signedMessageCid(sm).toString()} (type ${signature.type}): ${reason}`);
   if (m.from.protocol === Protocol.ID) throw invalid('must resolve ID addresses before using them to verify a signature');
   if (!rebuilt.from.equals(m.from)) throw invalid(`signature did not match maybeaddr: ${rebuilt.from.toString()}, signer: ${m.from.toString()}`);
   return tx;
@@ -341,15 +343,15 @@ export function ethTransactionFromMessage(sm: SignedMessage, chainId: bigint): E
 /**
  * decodeEthTransaction of the transaction a delegated signature rebuilt (its v already of this chain, as
  * Lotus's InitialiseSignature checks), its refusals (an EIP-1559 v other than 0 or 1, r or s out of
- * range), which Lotus finds when it verifies the signature, under AuthenticateMessage's "signature
- * verification failed: failed to validate signature: " (chain/consensus/signatures.go), in our words after it.
+ * range), which Lotus finds when it verifies the signature, `invalid`'s: AuthenticateMessage's "invalid
+ * signature for message <cid> (type 3): " (chain/consensus/signatures.go), in our words after it.
  */
-function rebuiltTransaction(raw: Uint8Array, chainId: bigint): EthTransaction {
+function rebuiltTransaction(raw: Uint8Array, chainId: bigint, invalid: (reason: string) => MessageRejectedError): EthTransaction {
   try {
     return decodeEthTransaction(raw, chainId);
   } catch (error) {
     if (!(error instanceof MessageRejectedError)) throw error;
-    throw new MessageRejectedError(`signature verification failed: failed to validate signature: ${error.message}`);
+    throw invalid(error.message);
   }
 }
 

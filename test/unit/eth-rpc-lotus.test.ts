@@ -11,6 +11,7 @@ import * as Digest from 'multiformats/hashes/digest';
 import { FilAddress, Protocol } from '../../src/common/address.js';
 import { bigintToBytes, hexToBytes } from '../../src/common/hex.js';
 import { signedMessageJson } from '../../src/eth-rpc/lotus-json.js';
+import { signedMessage } from '../../src/eth-rpc/lotus-params.js';
 import { codeCid } from '../../src/fevm/actor.js';
 import { decodeEthTransaction, toFilecoinMessage } from '../../src/fevm/eth-tx.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
@@ -316,7 +317,7 @@ describe('Filecoin.* state and pool methods', () => {
     // The transaction a signature rebuilds, refused as Lotus refuses it (A.2): an EIP-155 v of another
     // chain (10000000: v = 20000035, as many bytes as this chain's) by InitialiseSignature, a Homestead v
     // other than 27 or 28 likewise, an EIP-1559 v of 27 once the signature is verified (our words after
-    // AuthenticateMessage's prefix).
+    // AuthenticateMessage's "invalid signature for message <cid> (type 3): ", D1).
     const rs = Buffer.alloc(64, 7);
     const signedAs = (data: Buffer) => ({ ...invoke, Signature: { Type: 3, Data: data.toString('base64') } });
     assert.deepEqual(await error('Filecoin.MpoolPush', [signedAs(Buffer.concat([Buffer.of(0x02), rs, Buffer.of(0x01, 0x31, 0x2d, 0x23)]))]), {
@@ -345,9 +346,11 @@ describe('Filecoin.* state and pool methods', () => {
       code: 1,
       message: `${reconstruct}failed to initialise signature: legacy homestead transactions only support 27 or 28 for v`,
     });
-    assert.deepEqual(await error('Filecoin.MpoolPush', [signedAs(Buffer.concat([rs, Buffer.of(27)]))]), {
+    const v27 = signedAs(Buffer.concat([rs, Buffer.of(27)]));
+    const v27Cid = signedMessageCid(signedMessage('v27').parse(v27)).toString();
+    assert.deepEqual(await error('Filecoin.MpoolPush', [v27]), {
       code: 1,
-      message: 'signature verification failed: failed to validate signature: EIP-1559 transactions only support 0 or 1 for v',
+      message: `signature verification failed: failed to validate signature: invalid signature for message ${v27Cid} (type 3): EIP-1559 transactions only support 0 or 1 for v`,
     });
     assert.equal(await result('Filecoin.MpoolGetNonce', [f1.toString()]), 0);
   });
