@@ -355,7 +355,7 @@ describe('Filecoin.* state and pool methods', () => {
     assert.equal(await result('Filecoin.MpoolGetNonce', [f1.toString()]), 0);
   });
 
-  test("the pool's checkMessage rules run once a push: MpoolPush's before the signature, eth_sendRawTransaction's in the pool", async (t) => {
+  test("the pool's checkMessage rules run once a push: MpoolPush's (native or delegated) before the signature, eth_sendRawTransaction's in the pool", async (t) => {
     const { result } = await setupRpc(t, { fund });
     const check = Mempool.prototype.checkMessage;
     let checks = 0;
@@ -368,8 +368,12 @@ describe('Filecoin.* state and pool methods', () => {
     });
     await result('Filecoin.MpoolPush', [signedJson(transfer(0))]);
     assert.equal(checks, 1);
-    await result('eth_sendRawTransaction', [await signTx({ nonce: 0 })]);
+    // The message the dev wallet's signed transaction stands for, pushed with its delegated signature.
+    const delegated = toFilecoinMessage(decodeEthTransaction(hexToBytes(await signTx({ nonce: 0 })), CHAIN_ID));
+    await result('Filecoin.MpoolPush', [signedMessageJson(delegated, signedMessageCid(delegated))]);
     assert.equal(checks, 2);
+    await result('eth_sendRawTransaction', [await signTx({ nonce: 1 })]);
+    assert.equal(checks, 3);
   });
 
   test('a native message shows in Ethereum blocks and receipts as Lotus shows it', async (t) => {
