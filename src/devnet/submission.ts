@@ -10,7 +10,7 @@ import { keccak256 } from '../common/hashes.js';
 import { bytesToHex, equalBytes, hexToBytes } from '../common/hex.js';
 import type { Actor } from '../fevm/actor.js';
 import { actorNotFound, deterministicAddress, resolveAddress, resolveEthAddress } from '../fevm/actors/lifecycle.js';
-import { decodeEthTransactionMessage, ethParamsAndRecipientError, ethTransactionFromMessage, toFilecoinMessage, toUnsignedMessage, type EthTransaction } from '../fevm/eth-tx.js';
+import { decodeEthTransactionMessage, ethParamsAndRecipientError, ethTransactionFromMessage, invalidSignature, toFilecoinMessage, toUnsignedMessage, type EthTransaction } from '../fevm/eth-tx.js';
 import { DEFAULT_GAS_PREMIUM } from '../fevm/gas.js';
 import { chainIdentity, encodeMessage, SigType, type Message, type SignedMessage } from '../fevm/message.js';
 import { verifyNativeSignature } from '../fevm/signature.js';
@@ -488,16 +488,14 @@ export class Submission {
     const { signed } = pending;
     const { message } = signed;
     if (message.from.protocol === Protocol.ID) {
-      throw new MessageRejectedError(
-        `signature verification failed: failed to validate signature: invalid signature for message ${pending.cid.toString()} (type ${signed.signature.type}): must resolve ID addresses before using them to verify a signature`,
-      );
+      throw invalidSignature(pending.cid, signed.signature.type, 'must resolve ID addresses before using them to verify a signature');
     }
     const { type, data } = signed.signature;
     // The pool's signature check (VerifyMsgSig: a BLS signature's size first, then AuthenticateMessage's lib/sigs Verify).
     if (type === SigType.BLS && data.length !== 96) throw new MessageRejectedError('signature verification failed: bls signature incorrectly sized');
     if (!verifyNativeSignature(signed, message.from)) {
       const reason = type === SigType.BLS ? 'bls signature failed to verify' : 'signature did not match';
-      throw new MessageRejectedError(`signature verification failed: failed to validate signature: invalid signature for message ${pending.cid.toString()} (type ${type}): ${reason}`);
+      throw invalidSignature(pending.cid, type, reason);
     }
     return this.admit(pending, untrusted, fetched, true);
   }

@@ -151,7 +151,8 @@ class DroppedTipsets {
    * made and no cold tipset's messages decoded but the one that holds it. As on the chain
    * (ChainStore.messageByCid), only a dag-cbor CID over blake2b-256 names a message, so a digest
    * that matches names that message whatever tipset holds it; a CID of another codec or hash over
-   * the same digest names none.
+   * the same digest names none. Unlike the chain's lookup, a secp message is found by its signed
+   * CID only, not by its unsigned one (what Lotus's blockstore answers there is not checked).
    */
   messageByCid(cid: CID): MessageLocation | undefined {
     const digest = messageDigest(cid);

@@ -2,6 +2,7 @@
 // the Filecoin message Lotus would make (chain/types/ethtypes/eth_transactions.go).
 import { RLP } from '@ethereumjs/rlp';
 import { EAM_NAMESPACE, FilAddress, isMaskedId, maskedIdAddress, Protocol } from '../common/address.js';
+import type { CID } from 'multiformats/cid';
 import { MessageRejectedError } from '../common/errors.js';
 import { keccak256, keccak256Parts } from '../common/hashes.js';
 import { publicKeyEthAddress, recoverPublicKey } from '../common/secp256k1.js';
@@ -323,8 +324,7 @@ export function ethTransactionFromMessage(sm: SignedMessage, chainId: bigint): E
   } else {
     throw unreconstructed('unsupported signature length');
   }
-  const invalid = (reason: string) =>
-    new MessageRejectedError(`signature verification failed: failed to validate signature: invalid signature for message ${signedMessageCid(sm).toString()} (type ${signature.type}): ${reason}`);
+  const invalid = (reason: string) => invalidSignature(signedMessageCid(sm), signature.type, reason);
   // A bad v, r or s (decoding recovers the signer) is refused here, before the round-trip check; Lotus
   // checks the round trip first and the signature after it, so a message wrong in both gets the other error.
   const tx = rebuiltTransaction(raw, chainId, invalid);
@@ -442,4 +442,9 @@ export function encodeEthTransaction(tx: EthTransaction): Uint8Array {
     return concatBytes(new Uint8Array([0x02]), RLP.encode(fields));
   }
   return RLP.encode([int(tx.nonce), int(tx.maxFeePerGas), int(tx.gasLimit), to, int(tx.value), tx.input, int(tx.v), int(tx.r), int(tx.s)]);
+}
+
+/** Lotus's words for a signature AuthenticateMessage refuses (chain/consensus/signatures.go), for message `cid` of signature `type`. */
+export function invalidSignature(cid: CID, type: number, reason: string): MessageRejectedError {
+  return new MessageRejectedError(`signature verification failed: failed to validate signature: invalid signature for message ${cid.toString()} (type ${type}): ${reason}`);
 }
