@@ -25,7 +25,8 @@ module.exports = {
   solidity: {
     version: SOLC_VERSION,
     settings: {
-      // The FEVM implements the EVM up to Cancun (no Prague/Osaka opcodes).
+      // Hardhat 2 compiles for Paris unless told (no PUSH0, MCOPY or transient storage). The FEVM
+      // (nv28) runs every instruction up to Osaka's CLZ except the blob ones: "osaka" works too.
       evmVersion: "cancun",
       optimizer: { enabled: true, runs: 200 },
     },
