@@ -1,4 +1,4 @@
-// End to end with ethers 6: the devnet CLI on a real port, driven through JsonRpcProvider and Wallet.
+// End to end with ethers 6: the devnet CLI on a real port, driven through JsonRpcProvider, WebSocketProvider and Wallet.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import {
@@ -8,6 +8,7 @@ import {
   JsonRpcProvider,
   Mnemonic,
   Wallet,
+  WebSocketProvider,
   getCreateAddress,
   isError,
   parseEther,
@@ -286,6 +287,35 @@ describe('ethers 6 against the devnet CLI', () => {
       await events.removeAllListeners();
       await pollUntil('ethers to uninstall its filter', async () => (served('eth_uninstallFilter') > uninstallsBefore ? true : undefined));
     }));
+
+  // ethers' WebSocketProvider listens through eth_subscribe: logs for contract.on, newHeads for
+  // "block", newPendingTransactions for "pending" (ethers 6 SocketProvider), no filter polled.
+  test('over a WebSocketProvider: contract.on, provider.on("block") and provider.on("pending") deliver each increment', async () => {
+    const ws = new WebSocketProvider(devnet.wsUrl, undefined, { cacheTimeout: -1 });
+    try {
+      const { abi, bytecode } = artifacts['Counter']!;
+      const signer = await ws.getSigner();
+      const counter = (await new ContractFactory(abi, bytecode, signer).deploy()) as Contract;
+      await counter.waitForDeployment();
+      const seen: bigint[] = [];
+      const blocks: number[] = [];
+      const pending: string[] = [];
+      // ethers sends each eth_subscribe after on() returns: wait until the node has served all three.
+      const subscribes = (): number => devnet.output().split('eth_subscribe').length;
+      const before = subscribes();
+      await counter.on('Incremented', (_by: string, newCount: bigint) => void seen.push(newCount));
+      await ws.on('block', (n: number) => void blocks.push(n));
+      await ws.on('pending', (hash: string) => void pending.push(hash));
+      await pollUntil('ethers to subscribe three times', async () => (subscribes() >= before + 3 ? true : undefined));
+      const receipts = [await mined(counter.increment()), await mined(counter.increment())];
+      await pollUntil('each increment, its block and its pending hash to be delivered', async () =>
+        seen.length >= 2 && receipts.every((r) => blocks.includes(r.blockNumber) && pending.includes(r.hash)) ? true : undefined);
+      assert.deepEqual(seen, [1n, 2n]);
+      await ws.removeAllListeners();
+    } finally {
+      await ws.destroy();
+    }
+  });
 
   test('a custom error revert decodes to TooLarge(value, max)', async () => {
     const counter = await deploy('Counter');
