@@ -20,7 +20,7 @@ import type { FeeHistory } from '../devnet/fee-estimates.js';
 import { replacementIn } from '../devnet/message-search.js';
 import type { OffChainPoint } from '../devnet/replay.js';
 import type { StateBranch } from '../fevm/state-branch.js';
-import type { Message } from '../fevm/message.js';
+import { messageCid, SigType, type Message } from '../fevm/message.js';
 import type { StateReader } from '../fevm/state-tree.js';
 import type { CID } from '../common/cbor.js';
 import { messageDigest, type MessageLocation } from '../mining/chain-store.js';
@@ -51,6 +51,11 @@ class DroppedTipsets {
   private readonly states = new Map<Tipset, StateBranch>();
   /** Each kept tipset's number of messages, read once as it is kept (a cold tipset's count is in its encoded messages). */
   private readonly messageCounts = new Map<Tipset, number>();
+  /**
+   * Each kept tipset's messages' unsigned CIDs' digests (none for a BLS message, whose CID is its
+   * unsigned one), made on the first lookup that misses their CIDs, as the chain's byUnsignedCid.
+   */
+  private readonly unsignedDigests = new Map<Tipset, readonly (Uint8Array | undefined)[]>();
 
   constructor(private readonly devnet: Devnet) {
     devnet.events.on('reverting', (tipsets, kind, keepState) => (kind === 'reset' ? this.clear() : this.keep(tipsets, keepState)));
@@ -95,6 +100,7 @@ class DroppedTipsets {
     this.logs.delete(tipset);
     this.byHash.delete(bytesToHex(tipset.hash));
     this.messageCounts.delete(tipset);
+    this.unsignedDigests.delete(tipset);
     const state = this.states.get(tipset)!;
     this.states.delete(tipset);
     // Released with the last kept tipset that reads it: a look through at most twice KEPT_DROPPED, on a revert only.
@@ -107,6 +113,7 @@ class DroppedTipsets {
     this.byHash.clear();
     this.states.clear();
     this.messageCounts.clear();
+    this.unsignedDigests.clear();
   }
 
   /**
@@ -146,27 +153,42 @@ class DroppedTipsets {
   }
 
   /**
-   * Where a kept tipset included the message `cid`, if one did (Lotus's blockstore holds a reorged
-   * tipset's messages): its digest compared with theirs (messageDigestOf), so that no CID object is
-   * made and no cold tipset's messages decoded but the one that holds it. As on the chain
-   * (ChainStore.messageByCid), only a dag-cbor CID over blake2b-256 names a message, so a digest
-   * that matches names that message whatever tipset holds it; a CID of another codec or hash over
-   * the same digest names none. Unlike the chain's lookup, a secp message is found by its signed
-   * CID only, not by its unsigned one (what Lotus's blockstore answers there is not checked).
+   * Where a kept tipset included the message `cid`, signed or unsigned, if one did: as on the chain
+   * (ChainStore.messageByCid), since Lotus's blockstore holds a reorged tipset's messages, and its
+   * pool put both forms of each there (lotus b835fab70 chain/messagepool/messagepool.go addLocked:
+   * PutMessage of the signed message and of its Message), which ChainGetMessage and SearchForMessage
+   * read (chain/store/messages.go GetCMessage). Its digest is compared with theirs
+   * (messageDigestOf), so that no CID object is made and no cold tipset's messages decoded but the
+   * one that holds it, until a lookup misses them all and the unsigned CIDs are made. As on the
+   * chain, only a dag-cbor CID over blake2b-256 names a message, so a digest that matches names that
+   * message whatever tipset holds it; a CID of another codec or hash over the same digest names none.
    */
   messageByCid(cid: CID): MessageLocation | undefined {
     const digest = messageDigest(cid);
     return digest && this.byDigest(digest);
   }
 
-  /** Where a kept tipset included the message whose CID's digest is `digest`. */
+  /** Where a kept tipset included the message whose CID's digest, signed or unsigned, is `digest`. */
   private byDigest(digest: Uint8Array): MessageLocation | undefined {
     for (const [tipset, count] of this.messageCounts) {
       for (let i = 0; i < count; i++) {
         if (equalBytes(messageDigestOf(tipset, i), digest)) return { tipset, message: tipset.messages[i]! };
       }
     }
+    for (const tipset of this.messageCounts.keys()) {
+      const i = this.unsignedDigestsOf(tipset).findIndex((unsigned) => unsigned && equalBytes(unsigned, digest));
+      if (i >= 0) return { tipset, message: tipset.messages[i]! };
+    }
     return undefined;
+  }
+
+  private unsignedDigestsOf(tipset: Tipset): readonly (Uint8Array | undefined)[] {
+    let digests = this.unsignedDigests.get(tipset);
+    if (!digests) {
+      digests = tipset.messages.map(({ signed }) => (signed.signature.type === SigType.BLS ? undefined : messageCid(signed.message).multihash.digest));
+      this.unsignedDigests.set(tipset, digests);
+    }
+    return digests;
   }
 
   /**

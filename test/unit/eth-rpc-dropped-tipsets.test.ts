@@ -429,6 +429,30 @@ describe('dropped tipsets', () => {
     }
   });
 
+  test('a secp message and an Ethereum transaction only a dropped tipset holds are found by their unsigned CIDs too, as on the chain (Lotus\'s pool puts both forms in its blockstore)', async (t) => {
+    const { devnet, result, snapshot, tx } = await emitted(t);
+    assert.match(CLIENT, /^[tf]1/);
+    const pushed = await result('Filecoin.MpoolPushMessage', [{ From: CLIENT, To: 't0100', Value: '1', Method: 0 }, null]);
+    const signedTx = (await result('Filecoin.EthGetMessageCidByTransactionHash', [tx]))['/'];
+    const unsignedTx = (await result('Filecoin.ChainGetMessage', [{ '/': signedTx }])).CID['/'];
+    const pairs = [
+      [pushed.CID['/'], pushed.Message.CID['/']],
+      [signedTx, unsignedTx],
+    ];
+    const answers = (unsigned: string) =>
+      Promise.all([result('Filecoin.ChainGetMessage', [{ '/': unsigned }]), result('Filecoin.EthGetTransactionHashByCid', [{ '/': unsigned }])]);
+    const before = await Promise.all(pairs.map(([, unsigned]) => answers(unsigned)));
+    assert.equal(await result('evm_revert', [snapshot]), true);
+
+    for (const [i, [signed, unsigned]] of pairs.entries()) {
+      assert.notEqual(unsigned, signed);
+      assert.equal(devnet.chain.messageByCid(CID.parse(unsigned)), undefined);
+      assert.equal(droppedTipsets(devnet).messageByCid(CID.parse(unsigned))?.message.cid.toString(), signed);
+      assert.notEqual(before[i][1], null);
+      assert.deepEqual(await answers(unsigned), before[i]);
+    }
+  });
+
   test(`thousands of reverts keep at most ${KEPT_DROPPED} tipsets, a long revert its first ones`, async (t) => {
     const { result, error, devnet } = await setupRpc(t);
     const kept = droppedTipsets(devnet);
