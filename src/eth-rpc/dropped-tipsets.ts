@@ -36,26 +36,37 @@ import { heldTipset, tipsetOf } from './lotus-params.js';
  */
 export const KEPT_DROPPED = 128;
 
+/** What is kept of a dropped tipset. */
+interface KeptTipset {
+  /** Its logs, made while its state was still the chain's (a contract it created has no actor after). */
+  readonly logs: readonly EthLog[];
+  /** Its state: the branch of the state tree its revert dropped (shared by that revert's tipsets, released with the last of them). */
+  readonly state: StateBranch;
+  /** Its number of messages, read as it is kept (a cold tipset's count is in its encoded messages). */
+  readonly messageCount: number;
+  /** Its Ethereum transactions' hashes (hex), as in `byTxHash`. */
+  readonly txHashes: readonly string[];
+  /**
+   * Its messages' unsigned CIDs' digests (none for a BLS message, whose CID is its unsigned one),
+   * made on the first lookup that misses the CIDs, as the chain's byUnsignedCid.
+   */
+  unsignedDigests?: readonly (Uint8Array | undefined)[];
+}
+
 class DroppedTipsets {
   /**
-   * Each kept tipset's logs, oldest first, made while its state was still the chain's (a contract it
-   * created has no actor after). Found by the tipset object: a receipt or block read asks on every
+   * The kept tipsets, oldest first. Found by the tipset object: a receipt or block read asks on every
    * call, and a dropped tipset mined again as it was is another object, on the chain.
    */
-  private readonly logs = new Map<Tipset, readonly EthLog[]>();
+  private readonly kept = new Map<Tipset, KeptTipset>();
   private readonly byHash = new Map<string, Tipset>();
   /**
-   * Each kept tipset's state: the branch of the state tree its revert dropped (shared by that
-   * revert's tipsets, released with the last of them).
+   * Where kept tipsets included each Ethereum transaction, by its hash (hex), filled as they are kept:
+   * a miss of the chain's index (EthGetMessageCidByTransactionHash of a hash the node never saw) is one
+   * lookup, not a decode of every kept tipset. Most hashes have one place; a transaction mined again
+   * after a revert and dropped again has one a tipset.
    */
-  private readonly states = new Map<Tipset, StateBranch>();
-  /** Each kept tipset's number of messages, read once as it is kept (a cold tipset's count is in its encoded messages). */
-  private readonly messageCounts = new Map<Tipset, number>();
-  /**
-   * Each kept tipset's messages' unsigned CIDs' digests (none for a BLS message, whose CID is its
-   * unsigned one), made on the first lookup that misses their CIDs, as the chain's byUnsignedCid.
-   */
-  private readonly unsignedDigests = new Map<Tipset, readonly (Uint8Array | undefined)[]>();
+  private readonly byTxHash = new Map<string, { tipset: Tipset; index: number }[]>();
 
   constructor(private readonly devnet: Devnet) {
     devnet.events.on('reverting', (tipsets, kind, keepState) => (kind === 'reset' ? this.clear() : this.keep(tipsets, keepState)));
@@ -66,18 +77,18 @@ class DroppedTipsets {
 
   /** How many are kept (tests). */
   get size(): number {
-    return this.logs.size;
+    return this.kept.size;
   }
 
   /** How many reverts' states are kept (tests). */
   get keptStates(): number {
-    return new Set(this.states.values()).size;
+    return new Set([...this.kept.values()].map((k) => k.state)).size;
   }
 
   /** `tipsets`: the ones a revert drops, newest first, while they are still the chain's. */
   private keep(tipsets: readonly Tipset[], keepState: KeepDroppedState): void {
     const limit = tipsets[tipsets.length - 1].epoch + KEPT_DROPPED;
-    for (const tipset of this.logs.keys()) if (tipset.epoch >= limit) this.forget(tipset);
+    for (const tipset of this.kept.keys()) if (tipset.epoch >= limit) this.forget(tipset);
     // Taken after the forgetting above: a branch let go is not rebased by this revert.
     const state = keepState(limit - 1);
     for (let i = tipsets.length - 1; i >= 0 && tipsets[i].epoch < limit; i--) {
@@ -85,35 +96,43 @@ class DroppedTipsets {
       // A tipset mined again as it was and dropped again takes the place of the one kept under its hash.
       const before = this.byHash.get(bytesToHex(tipset.hash));
       if (before) this.forget(before);
-      this.logs.set(tipset, tipsetLogs(this.devnet, tipset));
+      const messages = loggedMessagesOf(tipset);
+      const txHashes: string[] = [];
+      messages.forEach(({ ethTx }, index) => {
+        if (!ethTx) return;
+        const hash = bytesToHex(ethTx.hash);
+        txHashes.push(hash);
+        const places = this.byTxHash.get(hash);
+        if (places) places.push({ tipset, index });
+        else this.byTxHash.set(hash, [{ tipset, index }]);
+      });
+      this.kept.set(tipset, { logs: tipsetLogs(this.devnet, tipset), state, messageCount: messages.length, txHashes });
       this.byHash.set(bytesToHex(tipset.hash), tipset);
-      this.states.set(tipset, state);
-      this.messageCounts.set(tipset, loggedMessagesOf(tipset).length);
     }
-    for (const tipset of this.logs.keys()) {
-      if (this.logs.size <= KEPT_DROPPED) break;
+    for (const tipset of this.kept.keys()) {
+      if (this.kept.size <= KEPT_DROPPED) break;
       this.forget(tipset);
     }
   }
 
   private forget(tipset: Tipset): void {
-    this.logs.delete(tipset);
+    const { state, txHashes } = this.kept.get(tipset)!;
+    this.kept.delete(tipset);
     this.byHash.delete(bytesToHex(tipset.hash));
-    this.messageCounts.delete(tipset);
-    this.unsignedDigests.delete(tipset);
-    const state = this.states.get(tipset)!;
-    this.states.delete(tipset);
+    for (const hash of txHashes) {
+      const places = this.byTxHash.get(hash)!.filter((place) => place.tipset !== tipset);
+      if (places.length > 0) this.byTxHash.set(hash, places);
+      else this.byTxHash.delete(hash);
+    }
     // Released with the last kept tipset that reads it: a look through at most twice KEPT_DROPPED, on a revert only.
-    if (![...this.states.values()].includes(state)) state.release();
+    if (![...this.kept.values()].some((k) => k.state === state)) state.release();
   }
 
   private clear(): void {
-    for (const state of new Set(this.states.values())) state.release();
-    this.logs.clear();
+    for (const state of new Set([...this.kept.values()].map((k) => k.state))) state.release();
+    this.kept.clear();
     this.byHash.clear();
-    this.states.clear();
-    this.messageCounts.clear();
-    this.unsignedDigests.clear();
+    this.byTxHash.clear();
   }
 
   /**
@@ -139,7 +158,7 @@ class DroppedTipsets {
    * blocks as byBlockHash: a look through at most KEPT_DROPPED tipsets.
    */
   stateByParentRoot(root: CID): StateReader | undefined {
-    for (const tipset of this.logs.keys()) if (tipset.header.parentStateRoot.equals(root)) return this.branchOf(tipset).at(tipset.epoch - 1);
+    for (const tipset of this.kept.keys()) if (tipset.header.parentStateRoot.equals(root)) return this.branchOf(tipset).at(tipset.epoch - 1);
     return undefined;
   }
 
@@ -148,7 +167,7 @@ class DroppedTipsets {
    * between), asked after the chain as byBlockHash: a look through at most KEPT_DROPPED tipsets.
    */
   byStateRoot(root: CID): Tipset | undefined {
-    for (const tipset of this.logs.keys()) if (tipset.stateRoot.equals(root)) return tipset;
+    for (const tipset of this.kept.keys()) if (tipset.stateRoot.equals(root)) return tipset;
     return undefined;
   }
 
@@ -170,25 +189,16 @@ class DroppedTipsets {
 
   /** Where a kept tipset included the message whose CID's digest, signed or unsigned, is `digest`. */
   private byDigest(digest: Uint8Array): MessageLocation | undefined {
-    for (const [tipset, count] of this.messageCounts) {
-      for (let i = 0; i < count; i++) {
+    for (const [tipset, { messageCount }] of this.kept) {
+      for (let i = 0; i < messageCount; i++) {
         if (equalBytes(messageDigestOf(tipset, i), digest)) return { tipset, message: tipset.messages[i]! };
       }
     }
-    for (const tipset of this.messageCounts.keys()) {
-      const i = this.unsignedDigestsOf(tipset).findIndex((unsigned) => unsigned && equalBytes(unsigned, digest));
+    for (const [tipset, kept] of this.kept) {
+      const i = unsignedDigestsOf(tipset, kept).findIndex((unsigned) => unsigned && equalBytes(unsigned, digest));
       if (i >= 0) return { tipset, message: tipset.messages[i]! };
     }
     return undefined;
-  }
-
-  private unsignedDigestsOf(tipset: Tipset): readonly (Uint8Array | undefined)[] {
-    let digests = this.unsignedDigests.get(tipset);
-    if (!digests) {
-      digests = tipset.messages.map(({ signed }) => (signed.signature.type === SigType.BLS ? undefined : messageCid(signed.message).multihash.digest));
-      this.unsignedDigests.set(tipset, digests);
-    }
-    return digests;
   }
 
   /**
@@ -197,20 +207,15 @@ class DroppedTipsets {
    * through a revert, and its blockstore the message (EthGetMessageCidByTransactionHash).
    */
   messageByTxHash(hash: Uint8Array): MessageLocation | undefined {
-    const byDigest = this.byDigest(hash);
-    if (byDigest) return byDigest;
-    for (const tipset of this.messageCounts.keys()) {
-      const logged = loggedMessagesOf(tipset).findIndex((m) => m.ethTx && equalBytes(m.ethTx.hash, hash));
-      if (logged >= 0) return { tipset, message: tipset.messages[logged]! };
-    }
-    return undefined;
+    const place = this.byTxHash.get(bytesToHex(hash))?.[0];
+    return place ? { tipset: place.tipset, message: place.tipset.messages[place.index]! } : this.byDigest(hash);
   }
 
   /** A kept tipset's state branch, or what says it is no longer kept (a revert let it go after it was found). */
   private branchOf(tipset: Tipset): StateBranch {
-    const branch = this.states.get(tipset);
-    if (!branch) throw noLongerKept(tipset);
-    return branch;
+    const kept = this.kept.get(tipset);
+    if (!kept) throw noLongerKept(tipset);
+    return kept.state;
   }
 
   /**
@@ -219,7 +224,7 @@ class DroppedTipsets {
    * go: said so), and its ancestors' hashes for BLOCKHASH; undefined for any other tipset (one on the chain).
    */
   pointOf(tipset: Tipset): OffChainPoint | undefined {
-    if (!this.states.has(tipset)) return undefined;
+    if (!this.kept.has(tipset)) return undefined;
     const { devnet } = this;
     return {
       tipset,
@@ -239,8 +244,15 @@ class DroppedTipsets {
 
   /** A dropped tipset's logs; undefined for any other tipset (one on the chain). */
   logsOf(tipset: Tipset): readonly EthLog[] | undefined {
-    return this.logs.get(tipset);
+    return this.kept.get(tipset)?.logs;
   }
+}
+
+/** A kept tipset's unsigned CIDs' digests (KeptTipset.unsignedDigests), made on the first call. */
+function unsignedDigestsOf(tipset: Tipset, kept: KeptTipset): readonly (Uint8Array | undefined)[] {
+  return (kept.unsignedDigests ??= tipset.messages.map(({ signed }) =>
+    signed.signature.type === SigType.BLS ? undefined : messageCid(signed.message).multihash.digest,
+  ));
 }
 
 /** What a read of a dropped tipset's state answers once KEPT_DROPPED let it go. */

@@ -453,6 +453,42 @@ describe('dropped tipsets', () => {
     }
   });
 
+  test(`a transaction two kept tipsets included (sent again after a revert) is found by its hash until the ${KEPT_DROPPED} kept let go of both`, async (t) => {
+    const { result, error, send, devnet } = await setupRpc(t);
+    const kept = droppedTipsets(devnet);
+    const genesis = Number((await result('eth_getBlockByNumber', ['0x0', false])).timestamp);
+    const droppedAt = async (timestamp: number) => {
+      const id = await result('evm_snapshot');
+      await result('evm_setNextBlockTimestamp', [hex(timestamp)]);
+      const tx = await send({ nonce: 0 });
+      const { blockHash } = await result('eth_getTransactionReceipt', [tx]);
+      await result('evm_revert', [id]);
+      return { tx, blockHash };
+    };
+    const first = await droppedAt(genesis + 1);
+    const again = await droppedAt(genesis + 2);
+    assert.equal(again.tx, first.tx);
+    assert.notEqual(again.blockHash, first.blockHash);
+    const cid = await result('Filecoin.EthGetMessageCidByTransactionHash', [first.tx]);
+    assert.notEqual(cid, null);
+
+    // The oldest kept tipset (the first inclusion) is let go; the second still holds the transaction.
+    for (let i = 0; i < KEPT_DROPPED - 1; i++) {
+      const id = await result('evm_snapshot');
+      await result('evm_mine', [hex(genesis + 10 + i)]);
+      await result('evm_revert', [id]);
+    }
+    assert.equal(kept.size, KEPT_DROPPED);
+    assert.match((await error('eth_getBlockByHash', [first.blockHash, false])).message, /^failed to get tipset by hash: /);
+    assert.equal((await result('eth_getBlockByHash', [again.blockHash, false])).hash, again.blockHash);
+    assert.deepEqual(await result('Filecoin.EthGetMessageCidByTransactionHash', [first.tx]), cid);
+
+    const id = await result('evm_snapshot');
+    await result('evm_mine', [hex(genesis + 10 + KEPT_DROPPED)]);
+    await result('evm_revert', [id]);
+    assert.equal(await result('Filecoin.EthGetMessageCidByTransactionHash', [first.tx]), null);
+  });
+
   test(`thousands of reverts keep at most ${KEPT_DROPPED} tipsets, a long revert its first ones`, async (t) => {
     const { result, error, devnet } = await setupRpc(t);
     const kept = droppedTipsets(devnet);
