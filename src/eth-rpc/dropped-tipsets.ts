@@ -353,7 +353,10 @@ export function keptAncestry(devnet: Devnet, tipset: Tipset, height: number): Ti
  * as Lotus's tipsetExecutedMessage looks in any tipset it walks.
  */
 export function keptSearchMessage(devnet: Devnet, cid: CID, allowReplaced: boolean, from: Tipset): MessageLocation | undefined {
-  if (devnet.chain.byBlockHash(from.hash)) return devnet.searchMessage(cid, allowReplaced, from, false, unminedMessage(devnet, cid));
+  if (devnet.chain.byBlockHash(from.hash)) {
+    // The chain's message is what the search answers; only a search for another reads a kept tipset.
+    return devnet.chain.messageByCid(cid) ?? devnet.searchMessage(cid, allowReplaced, from, false, loadedMessage(devnet, cid));
+  }
   const loaded = loadedMessage(devnet, cid);
   const inDropped = (tipset: Tipset, lookback: boolean) => messageIn(tipset, cid) ?? (loaded && replacementIn(tipset, cid, loaded, allowReplaced, lookback));
   const found = inDropped(from, false) ?? devnet.chain.messageByCid(cid);
@@ -376,15 +379,6 @@ export function keptSearchMessage(devnet: Devnet, cid: CID, allowReplaced: boole
  */
 export function loadedMessage(devnet: Devnet, cid: CID): Message | undefined {
   return devnet.replacedMessage(cid)?.signed.message ?? droppedTipsets(devnet).messageByCid(cid)?.message.signed.message;
-}
-
-/**
- * loadedMessage for a search from the chain, which reads it only when the chain does not hold the
- * message: asked only then, so that a search for one of the chain's (nearly all) looks through no
- * kept tipset.
- */
-export function unminedMessage(devnet: Devnet, cid: CID): Message | undefined {
-  return devnet.chain.messageByCid(cid) ? undefined : loadedMessage(devnet, cid);
 }
 
 /** The message `cid` among those a tipset included (a dropped one's: the chain's index has only the chain's). */

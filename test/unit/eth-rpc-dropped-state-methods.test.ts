@@ -407,6 +407,21 @@ describe('Filecoin state methods at a dropped tipset\'s key', () => {
     assert.deepEqual(await searches(), before);
   });
 
+  test('StateSearchMsg, StateReplay and StateWaitMsg of a message the chain holds ask the chain\'s index once, then search no kept tipset (last-s53 G2)', async (t) => {
+    const { result, devnet } = await setupRpc(t);
+    const cid = (await result('Filecoin.MpoolPushMessage', [{ From: CLIENT, To: 't0100', Value: '1', Method: 0 }, null])).CID;
+    const lookups = t.mock.method(devnet.chain, 'messageByCid');
+    const counted = async (method: string, params: unknown[]) => {
+      const before = lookups.mock.callCount();
+      assert.ok(await result(method, params));
+      return lookups.mock.callCount() - before;
+    };
+    assert.equal(await counted('Filecoin.StateSearchMsg', [[], cid, -1, true]), 1);
+    assert.equal(await counted('Filecoin.StateReplay', [[], cid]), 1);
+    // One to load it (Lotus's GetCMessage), one in the wait's search.
+    assert.equal(await counted('Filecoin.StateWaitMsg', [cid, 0, -1, true]), 2);
+  });
+
   test('StateSearchMsg from a dropped key finds a replaced message\'s replacement mined along its branch, as Lotus checks each tipset it walks', async (t) => {
     const { result, error } = await setupRpc(t, { noMining: true });
     const push = async (fields: Record<string, unknown>) =>

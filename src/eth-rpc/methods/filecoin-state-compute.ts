@@ -20,7 +20,7 @@ import { vmError } from '../../devnet/revert.js';
 import { defineMethod } from '../define-method.js';
 import { eamReturn, eamSubcalls, traceJson, type Creation, type CreationFailure, type TracedSend } from '../execution-trace.js';
 import { cidJson, messageJson, receiptJson } from '../lotus-json.js';
-import { keptStatePoint, messageIn, unminedMessage } from '../dropped-tipsets.js';
+import { keptStatePoint, loadedMessage, messageIn } from '../dropped-tipsets.js';
 import { cid, epoch, messages, tipsetKey } from '../lotus-params.js';
 
 interface Outcome {
@@ -329,17 +329,20 @@ export const filecoinStateCompute = [
     let dropped: OffChainPoint | undefined;
     if (!key || key.length === 0) {
       // Lotus (node/impl/full/state.go) finds it as StateSearchMsg with allowReplaced: a replaced
-      // message's replacement is replayed; a search error is "searching for msg …: <error>".
-      const loaded = unminedMessage(devnet, target);
-      try {
-        found = devnet.searchMessage(target, true, devnet.head, false, loaded);
-      } catch (error) {
-        if (error instanceof DevnetError) throw new DevnetError(`searching for msg ${target.toString()}: ${error.message}`);
-        throw error;
-      }
+      // message's replacement is replayed; a search error is "searching for msg …: <error>". One the
+      // chain holds is what the search answers.
       if (!found) {
-        const known = devnet.pendingMessage(target) ?? loaded;
-        throw new DevnetError(known ? `didn't find msg ${target.toString()}` : `searching for msg ${target.toString()}: failed to load message: ipld: could not find ${target.toString()}`);
+        const loaded = loadedMessage(devnet, target);
+        try {
+          found = devnet.searchMessage(target, true, devnet.head, false, loaded);
+        } catch (error) {
+          if (error instanceof DevnetError) throw new DevnetError(`searching for msg ${target.toString()}: ${error.message}`);
+          throw error;
+        }
+        if (!found) {
+          const known = devnet.pendingMessage(target) ?? loaded;
+          throw new DevnetError(known ? `didn't find msg ${target.toString()}` : `searching for msg ${target.toString()}: failed to load message: ipld: could not find ${target.toString()}`);
+        }
       }
       tipset = found.tipset;
     } else {

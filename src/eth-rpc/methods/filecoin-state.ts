@@ -36,7 +36,7 @@ import { actorJson, addressJson, cidJson, idJson, receiptJson, tipsetKeyJson } f
 import { cid, filAddress, integer, message, tipsetKey } from '../lotus-params.js';
 import { bool } from '../params.js';
 import { serveBlock, serveBlocks } from '../served-blocks.js';
-import { keptSearchMessage, keptStateOf, keptStatePoint, keptTipsetOf, pointState, unminedMessage } from '../dropped-tipsets.js';
+import { keptSearchMessage, keptStateOf, keptStatePoint, keptTipsetOf, loadedMessage, pointState } from '../dropped-tipsets.js';
 import { keyAddressAt } from '../key-address.js';
 import { forkedRootJson, forkedStateJson } from '../forked-state-json.js';
 import { beyondLookback, NO_LIMIT } from '../message-lookback.js';
@@ -384,8 +384,9 @@ export function checkConfidence(confidence: number): void {
 async function waitMsg(devnet: Devnet, target: CID, confidence: number, allowReplaced: boolean) {
   checkConfidence(confidence);
   // Lotus loads the message first: one it has never seen is an error, not an endless wait.
-  const loaded = unminedMessage(devnet, target);
-  if (!devnet.chain.messageByCid(target) && !devnet.pendingMessage(target) && !loaded) {
+  const onChain = devnet.chain.messageByCid(target);
+  const loaded = onChain ? undefined : loadedMessage(devnet, target);
+  if (!onChain && !devnet.pendingMessage(target) && !loaded) {
     throw new DevnetError(`failed to load message: ipld: could not find ${target.toString()}`);
   }
   return msgLookup(devnet, await devnet.waitForConfidence(target, confidence, allowReplaced, loaded), true);
