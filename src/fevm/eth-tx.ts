@@ -295,11 +295,9 @@ export function ethTransactionFromMessage(sm: SignedMessage, chainId: bigint): E
   // transaction makes, and the signature's length and first byte give the transaction's type.
   const unreconstructed = (reason: string) => new MessageRejectedError(`signature verification failed: failed to validate signature: failed to reconstruct Ethereum transaction: ${reason}`);
   if (!m.from.ethAddress && m.from.protocol !== Protocol.ID) throw unreconstructed('sender was not an eth account');
-  const notEth = ethParamsAndRecipientError(m);
-  if (notEth) throw unreconstructed(`failed to parse input params and recipient: ${notEth}`);
-  // Both convert, as ethParamsAndRecipientError found.
-  const input = decodeBytesParams(m.params)!;
-  const to = ethRecipient(m)!;
+  const converted = ethParamsAndRecipient(m);
+  if (typeof converted === 'string') throw unreconstructed(`failed to parse input params and recipient: ${converted}`);
+  const { input, to } = converted;
   // An EIP-155 signature's v (chain ID × 2 + 35 or 36) in as few bytes as it takes, after the type byte, r and s.
   const eip155Lengths = [35n, 36n].map((add) => 65 + bigintToBytes(chainId * 2n + add).length);
   let raw: Uint8Array;
@@ -358,27 +356,30 @@ function rebuiltTransaction(raw: Uint8Array, chainId: bigint, invalid: (reason: 
 const int = (n: bigint | number) => bigintToBytes(BigInt(n));
 
 /**
- * Why a message cannot be signed as the EIP-1559 transaction it stands for, in Lotus's words
- * (chain/types/ethtypes/eth_transactions.go getEthParamsAndRecipient, the check messagesigner's
- * SigningBytes makes before a delegated key signs for MpoolPushMessage); undefined if it can.
- * Params that are not one CBOR byte string get the words of their commonest case.
+ * The input and recipient (null for a deployment) of the EIP-1559 transaction a message stands for,
+ * or why it stands for none, in Lotus's words (chain/types/ethtypes/eth_transactions.go
+ * getEthParamsAndRecipient, the check messagesigner's SigningBytes makes before a delegated key signs
+ * for MpoolPushMessage). Params that are not one CBOR byte string get the words of their commonest case.
  */
-export function ethParamsAndRecipientError(m: Message): string | undefined {
-  if (m.params.length > 0) {
-    if (m.params[0] >> 5 !== 2) return "failed to read params byte array: expected cbor type 'byte string' in input";
-    const input = decodeBytesParams(m.params);
-    if (!input) return 'extra data found in params';
-    if (input.length === 0) return 'non-empty params encode empty byte array';
-  }
-  if (m.to.id === EAM_ACTOR_ID) return m.method === METHOD_CREATE_EXTERNAL ? undefined : 'unsupported EAM method';
+export function ethParamsAndRecipient(m: Message): { input: Uint8Array; to: Uint8Array | null } | string {
+  const input = decodeBytesParams(m.params);
+  if (!input) return m.params[0] >> 5 !== 2 ? "failed to read params byte array: expected cbor type 'byte string' in input" : 'extra data found in params';
+  if (m.params.length > 0 && input.length === 0) return 'non-empty params encode empty byte array';
+  if (m.to.id === EAM_ACTOR_ID) return m.method === METHOD_CREATE_EXTERNAL ? { input, to: null } : 'unsupported EAM method';
   if (m.method !== METHOD_INVOKE_CONTRACT) return `invalid methodnum ${m.method}: only allowed method is InvokeContract(${METHOD_INVOKE_CONTRACT}) or CreateExternal(${METHOD_CREATE_EXTERNAL})`;
-  // EthAddressFromFilecoinAddress: an ID, or an f410 holding an Ethereum address.
-  if (m.to.protocol === Protocol.ID) return undefined;
-  if (m.to.protocol !== Protocol.Delegated || m.to.namespace !== EAM_NAMESPACE) return 'invalid Filecoin Eth address';
-  const sub = m.to.subaddress!;
-  if (sub.length !== 20) return 'cannot parse bytes into an EthAddress: incorrect input length';
-  if (isMaskedId(sub)) return `f410f addresses cannot embed masked-ID payloads: ${bytesToHex(sub)}`;
-  return undefined;
+  // EthAddressFromFilecoinAddress: an ID (its masked address), or an f410 holding an Ethereum address.
+  const { id, subaddress } = m.to;
+  if (id !== undefined) return { input, to: maskedIdAddress(id) };
+  if (!subaddress || m.to.namespace !== EAM_NAMESPACE) return 'invalid Filecoin Eth address';
+  if (subaddress.length !== 20) return 'cannot parse bytes into an EthAddress: incorrect input length';
+  if (isMaskedId(subaddress)) return `f410f addresses cannot embed masked-ID payloads: ${bytesToHex(subaddress)}`;
+  return { input, to: subaddress };
+}
+
+/** Why a message cannot be signed as the EIP-1559 transaction it stands for (ethParamsAndRecipient); undefined if it can. */
+export function ethParamsAndRecipientError(m: Message): string | undefined {
+  const converted = ethParamsAndRecipient(m);
+  return typeof converted === 'string' ? converted : undefined;
 }
 
 const isCreateExternal = (m: Message) => m.to.id === EAM_ACTOR_ID && m.method === METHOD_CREATE_EXTERNAL;

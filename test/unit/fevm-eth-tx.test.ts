@@ -7,7 +7,7 @@ import { RLP } from '@ethereumjs/rlp';
 import { Signature, Transaction, Wallet, keccak256, type TransactionRequest } from 'ethers';
 import { EAM_NAMESPACE, FilAddress } from '../../src/common/address.js';
 import { MessageRejectedError } from '../../src/common/errors.js';
-import { decodeEthTransaction, decodeEthTransactionMessage, toFilecoinMessage, toUnsignedMessage } from '../../src/fevm/eth-tx.js';
+import { decodeEthTransaction, decodeEthTransactionMessage, ethParamsAndRecipient, toFilecoinMessage, toUnsignedMessage } from '../../src/fevm/eth-tx.js';
 import { encodeMessage, METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT, SigType } from '../../src/fevm/message.js';
 
 const CHAIN_ID = 31415926n;
@@ -381,6 +381,28 @@ describe('toFilecoinMessage', () => {
     const raw = await sign({ type: 2, chainId: CHAIN_ID, nonce: 0, to: '0xff00000000000000000000000000000000000064', gasLimit: 21_000n, maxFeePerGas: 1n, maxPriorityFeePerGas: 1n });
     const { message } = toFilecoinMessage(decodeEthTransaction(hex(raw), CHAIN_ID));
     assert.equal(message.to.toString('f'), 'f0100');
+  });
+
+  test("ethParamsAndRecipient gives back a transaction's input and recipient from its message, or Lotus's reason it stands for none", async () => {
+    const messageOf = async (tx: TransactionRequest) =>
+      toFilecoinMessage(decodeEthTransaction(hex(await sign({ type: 2, chainId: CHAIN_ID, nonce: 0, gasLimit: 1_000_000n, maxFeePerGas: 1n, maxPriorityFeePerGas: 1n, ...tx })), CHAIN_ID)).message;
+    const masked = '0xff00000000000000000000000000000000000064';
+    for (const [to, data] of [[TO, '0x1234'], [masked, '0x'], [null, '0x6000']] as const) {
+      const converted = ethParamsAndRecipient(await messageOf({ to, data }));
+      assert.deepEqual(typeof converted === 'string' ? converted : { input: toHex(converted.input), to: converted.to && toHex(converted.to) }, { input: data, to });
+    }
+    const call = await messageOf({ to: TO, data: '0x1234' });
+    const reasons = [
+      [{ params: Uint8Array.of(0x01) }, "failed to read params byte array: expected cbor type 'byte string' in input"],
+      [{ params: Uint8Array.of(0x41, 0x12, 0x34) }, 'extra data found in params'],
+      [{ params: Uint8Array.of(0x40) }, 'non-empty params encode empty byte array'],
+      [{ to: FilAddress.fromId(10) }, 'unsupported EAM method'],
+      [{ method: 0 }, `invalid methodnum 0: only allowed method is InvokeContract(${METHOD_INVOKE_CONTRACT}) or CreateExternal(${METHOD_CREATE_EXTERNAL})`],
+      [{ to: FilAddress.fromDelegated(EAM_NAMESPACE, hex('22'.repeat(19))) }, 'cannot parse bytes into an EthAddress: incorrect input length'],
+      [{ to: FilAddress.fromDelegated(EAM_NAMESPACE, hex(masked)) }, `f410f addresses cannot embed masked-ID payloads: ${masked}`],
+      [{ to: FilAddress.fromDelegated(11, hex('22'.repeat(20))) }, 'invalid Filecoin Eth address'],
+    ] as const;
+    for (const [change, reason] of reasons) assert.equal(ethParamsAndRecipient({ ...call, ...change }), reason);
   });
 
   test('legacy: fee cap and premium are both the gas price', async () => {
