@@ -243,7 +243,12 @@ export class Submission {
   private submitSigned(signed: SignedMessage, untrusted = false, fetched = false) {
     const pending = pendingMessage(signed);
     this.node.mempool.checkMessage(pending);
-    return signed.signature.type === SigType.Delegated ? this.submitEth(ethTransactionFromMessage(signed, this.node.chainId), untrusted, fetched) : this.submitNative(pending, untrusted, fetched);
+    if (signed.signature.type !== SigType.Delegated) return this.submitNative(pending, untrusted, fetched);
+    // The Ethereum transaction it was signed as: its round trip (ethTransactionFromMessage) found that
+    // the message and signature Lotus makes of it are the pushed ones, so the pending message made
+    // above stands, with its transaction, as eth_sendRawTransaction's would.
+    pending.ethTx = ethTransactionFromMessage(signed, this.node.chainId);
+    return this.admit(pending, untrusted, fetched, true);
   }
 
   /**
@@ -533,16 +538,6 @@ export class Submission {
   private submit(raw: Uint8Array, untrusted = false, fetched = false): Promise<Admitted> {
     const { tx, signed } = decodeEthTransactionMessage(raw, this.node.chainId);
     return this.admit(pendingMessage(signed, tx), untrusted, fetched);
-  }
-
-  /**
-   * Adds the Ethereum transaction a delegated-signature MpoolPush stands for to the pool as the message
-   * Lotus makes of it: the pushed message, as its round trip found (ethTransactionFromMessage), which
-   * submitSigned has checked against the pool's checkMessage rules.
-   */
-  private submitEth(tx: EthTransaction, untrusted = false, fetched = false): Promise<Admitted> {
-    const signed = toFilecoinMessage(tx);
-    return this.admit(pendingMessage(signed, tx), untrusted, fetched, true);
   }
 }
 
