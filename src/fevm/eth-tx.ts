@@ -322,19 +322,23 @@ export function ethTransactionFromMessage(sm: SignedMessage, chainId: bigint): E
   } else {
     throw unreconstructed('unsupported signature length');
   }
-  const invalid = (reason: string) => invalidSignature(signedMessageCid(sm), signature.type, reason);
-  // A bad v, r or s (decoding recovers the signer) is refused here, before the round-trip check; Lotus
-  // checks the round trip first and the signature after it, so a message wrong in both gets the other error.
-  const tx = rebuiltTransaction(raw, chainId, invalid);
-  // AuthenticateMessage (chain/consensus/signatures.go, b835fab70): the message the transaction makes,
-  // From as the message gives it, must be the message; then lib/sigs Verify checks the signer: an ID is
-  // refused (sigs.go), and an f410 must be the key that signed (lib/sigs/delegated Verify).
-  const rebuilt = toFilecoinMessage(tx).message;
-  if (!messageCid({ ...rebuilt, from: m.from }).equals(messageCid(m))) {
+  // AuthenticateMessage (chain/consensus/signatures.go:33-40, b835fab70) checks the round trip before the
+  // signature: the message the transaction makes (ToUnsignedFilecoinMessage), From as the message gives
+  // it, must be the message. The transaction has the message's fields, but a legacy one has one gas
+  // price, its fee cap, which its message takes as the premium too: a premium of its own is a mismatch,
+  // whatever its v, r and s.
+  const gasPremium = sig.length === 65 ? m.gasPremium : m.gasFeeCap;
+  const made = { ...unsignedMessage(NO_SENDER, to, m.nonce, m.value, input, m.gasLimit, m.gasFeeCap, gasPremium), from: m.from };
+  if (!messageCid(made).equals(messageCid(m))) {
     throw new MessageRejectedError('signature verification failed: failed to validate signature: Ethereum transaction roundtrip mismatch');
   }
+  // Then lib/sigs Verify: a bad v, r or s (decoding recovers the signer) is refused, an ID sender
+  // (sigs.go), and an f410 must be the key that signed (lib/sigs/delegated Verify).
+  const invalid = (reason: string) => invalidSignature(signedMessageCid(sm), signature.type, reason);
+  const tx = rebuiltTransaction(raw, chainId, invalid);
   if (m.from.protocol === Protocol.ID) throw invalid('must resolve ID addresses before using them to verify a signature');
-  if (!rebuilt.from.equals(m.from)) throw invalid(`signature did not match maybeaddr: ${rebuilt.from.toString()}, signer: ${m.from.toString()}`);
+  const signer = FilAddress.fromEthAddress(tx.from);
+  if (!signer.equals(m.from)) throw invalid(`signature did not match maybeaddr: ${signer.toString()}, signer: ${m.from.toString()}`);
   return tx;
 }
 
@@ -354,6 +358,9 @@ function rebuiltTransaction(raw: Uint8Array, chainId: bigint, invalid: (reason: 
 }
 
 const int = (n: bigint | number) => bigintToBytes(BigInt(n));
+
+/** The sender unsignedMessage is given where the message's own From replaces it. */
+const NO_SENDER = new Uint8Array(20);
 
 /**
  * The input and recipient (null for a deployment) of the EIP-1559 transaction a message stands for,

@@ -352,6 +352,21 @@ describe('Filecoin.* state and pool methods', () => {
       code: 1,
       message: `signature verification failed: failed to validate signature: invalid signature for message ${v27Cid} (type 3): EIP-1559 transactions only support 0 or 1 for v`,
     });
+    // AuthenticateMessage checks the round trip before the signature (signatures.go:33-40): a legacy
+    // signature's message takes its fee cap as the premium too, so one with a premium of its own is a
+    // mismatch, whatever its r (0 here, which the signature check refuses when the round trip holds).
+    const zeroR = Buffer.concat([Buffer.of(0x01), Buffer.alloc(32), Buffer.alloc(32, 7), Buffer.of(27)]);
+    assert.notEqual(invoke.Message.GasPremium, invoke.Message.GasFeeCap);
+    assert.deepEqual(await error('Filecoin.MpoolPush', [signedAs(zeroR)]), {
+      code: 1,
+      message: 'signature verification failed: failed to validate signature: Ethereum transaction roundtrip mismatch',
+    });
+    const onePrice = { ...invoke, Message: { ...invoke.Message, GasPremium: invoke.Message.GasFeeCap }, Signature: { Type: 3, Data: zeroR.toString('base64') } };
+    const onePriceCid = signedMessageCid(signedMessage('onePrice').parse(onePrice)).toString();
+    assert.deepEqual(await error('Filecoin.MpoolPush', [onePrice]), {
+      code: 1,
+      message: `signature verification failed: failed to validate signature: invalid signature for message ${onePriceCid} (type 3): failed to calculate sender: invalid signature values`,
+    });
     assert.equal(await result('Filecoin.MpoolGetNonce', [f1.toString()]), 0);
   });
 
