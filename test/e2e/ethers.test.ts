@@ -311,8 +311,10 @@ describe('ethers 6 against the devnet CLI', () => {
       await pollUntil('each increment, its block and its pending hash to be delivered', async () =>
         seen.length >= 2 && receipts.every((r) => blocks.includes(r.blockNumber) && pending.includes(r.hash)) ? true : undefined);
       assert.deepEqual(seen, [1n, 2n]);
-      await ws.removeAllListeners();
     } finally {
+      // destroy() with the listeners on: it marks the provider destroyed before ethers' unsubscribe
+      // callbacks run, so they send nothing. removeAllListeners() first would send eth_unsubscribe
+      // unawaited, and destroy() would cancel those requests into unhandled rejections.
       await ws.destroy();
     }
   });
