@@ -136,7 +136,10 @@ describe('--state', () => {
       ['Filecoin.StateReadState', ['t02', null]],
       ['Filecoin.StateMinerAvailableBalance', [provider, null]],
     ];
-    const answers = async (url: string) => Promise.all(reads.map(([method, params]) => rawRpc(url).ok(method, ...params)));
+    const answers = (url: string) => {
+      const { ok } = rawRpc(url);
+      return Promise.all(reads.map(([method, params]) => ok(method, ...params)));
+    };
     const expected = await answers(first.url);
     // A journal record a tipset (the file is written again, whole, once the journal has grown to its size):
     // ~205 bytes, and since block rewards vest ~440: the winner's locked funds and its reward waiting to be
@@ -150,8 +153,9 @@ describe('--state', () => {
       assert.match(second.output(), new RegExp(`Chain loaded at height ${before.height + 2_000}`));
       assert.deepEqual(await answers(second.url), expected);
       // And goes on: the deal still pays out its escrow as epochs pass.
-      await rawRpc(second.url).ok('anvil_mine', '0x1');
-      assert.equal(Number(await rawRpc(second.url).ok('eth_blockNumber')), before.height + 2_001);
+      const { ok: onSecond } = rawRpc(second.url);
+      await onSecond('anvil_mine', '0x1');
+      assert.equal(Number(await onSecond('eth_blockNumber')), before.height + 2_001);
     } finally {
       await second.stop();
     }
