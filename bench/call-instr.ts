@@ -159,13 +159,12 @@ try {
   const prepare = async (count: number) => {
     if (send) await sign(count);
   };
-  /** The warm-up's sends, signed in blocks of at most WARM_BLOCK, each with its own estimate. */
+  /** The warm-up, as the counted blocks run, in blocks of at most WARM_BLOCK (sends: each signed with its own estimate). */
   const warmUp = async () => {
-    if (!send) return work(warm);
     for (let left = warm; left > 0; ) {
       const count = Math.min(left, WARM_BLOCK);
-      await sign(count);
-      await sends(count);
+      await prepare(count);
+      await work(count);
       left -= count;
     }
   };
