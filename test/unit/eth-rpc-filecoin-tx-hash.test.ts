@@ -44,6 +44,29 @@ describe('transaction hash ⇄ message CID', () => {
     assert.deepEqual(await result('Filecoin.EthGetMessageCidByTransactionHash', [nativeDigest]), native);
   });
 
+  test("by a signed message's unsigned CID (a secp message, an Ethereum transaction), mined or only in a dropped tipset: that CID's digest, and from it that CID, as Lotus answers from its blockstore (X19)", async (t) => {
+    const { result, send } = await setupRpc(t);
+    const snapshot = await result('evm_snapshot');
+    const tx = await send({ nonce: 0 });
+    const signedTx = await result('Filecoin.EthGetMessageCidByTransactionHash', [tx]);
+    const pushed = await result('Filecoin.MpoolPushMessage', [{ From: CLIENT, To: 't0100', Value: '1', Method: 0 }, null]);
+    const unsigned = [(await result('Filecoin.ChainGetMessage', [signedTx])).CID, pushed.Message.CID];
+    const digestOf = (cid: { '/': string }) => '0x' + Buffer.from(CID.parse(cid['/']).multihash.digest).toString('hex');
+    const answers = async () => {
+      for (const cid of unsigned) {
+        assert.equal(await result('Filecoin.EthGetTransactionHashByCid', [cid]), digestOf(cid));
+        assert.deepEqual(await result('Filecoin.EthGetMessageCidByTransactionHash', [digestOf(cid)]), cid);
+      }
+      // By the signed CID and the transaction hash, as before.
+      assert.equal(await result('Filecoin.EthGetTransactionHashByCid', [signedTx]), tx);
+      assert.deepEqual(await result('Filecoin.EthGetMessageCidByTransactionHash', [tx]), signedTx);
+      assert.equal(await result('Filecoin.EthGetTransactionHashByCid', [pushed.CID]), digestOf(pushed.CID));
+    };
+    await answers();
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    await answers();
+  });
+
   test('unknown hashes and CIDs are null; malformed ones are -32602', async (t) => {
     const { call, result, send } = await setupRpc(t);
     await send({ nonce: 0 });
