@@ -32,12 +32,17 @@ const lotusAnswer = (call: Promise<any>): Promise<any> =>
   call.catch((error: Error & { response?: { data?: { error?: { message?: string } } } }) => ({ error: error.response?.data?.error?.message ?? error.message }));
 
 const RECIPIENT = '0x3333333333333333333333333333333333333333';
+const OTHER_RECIPIENT = '0x4444444444444444444444444444444444444444';
 
-/** A transfer from the first dev account, mined; its hash and block number. */
-async function transfer(url: string, wei: bigint): Promise<{ hash: string; block: number }> {
+/** A transfer from a dev account (the first unless told), mined; its hash and block number. */
+async function transfer(
+  url: string,
+  wei: bigint,
+  { account = 0, to = RECIPIENT, fees = {} }: { account?: number; to?: string; fees?: { maxPriorityFeePerGas?: bigint; maxFeePerGas?: bigint } } = {},
+): Promise<{ hash: string; block: number }> {
   const provider = new JsonRpcProvider(url, undefined, { cacheTimeout: -1, staticNetwork: true });
   try {
-    const receipt = await (await new Wallet(DEV_ACCOUNTS[0].privateKey, provider).sendTransaction({ to: RECIPIENT, value: wei })).wait();
+    const receipt = await (await new Wallet(DEV_ACCOUNTS[account].privateKey, provider).sendTransaction({ to, value: wei, ...fees })).wait();
     return { hash: receipt!.hash, block: receipt!.blockNumber };
   } finally {
     provider.destroy();
@@ -49,17 +54,11 @@ async function transfer(url: string, wei: bigint): Promise<{ hash: string; block
  * other, then a tipset on them: the lowest premiums the chain's last tipsets paid.
  */
 async function lowPremiumTransfers(url: string): Promise<void> {
-  const provider = new JsonRpcProvider(url, undefined, { cacheTimeout: -1, staticNetwork: true });
-  try {
-    const wallet = new Wallet(DEV_ACCOUNTS[1].privateKey, provider);
-    for (let i = 0; i < 2; i++) await (await wallet.sendTransaction({ to: OTHER_RECIPIENT, value: 1n, maxPriorityFeePerGas: 1000n, maxFeePerGas: 10n ** 10n })).wait();
-    await rpc(url, 'anvil_mine', ['0x1']);
-  } finally {
-    provider.destroy();
-  }
+  const low = { account: 1, to: OTHER_RECIPIENT, fees: { maxPriorityFeePerGas: 1000n, maxFeePerGas: 10n ** 10n } };
+  for (let i = 0; i < 2; i++) await transfer(url, 1n, low);
+  await rpc(url, 'anvil_mine', ['0x1']);
 }
 
-const OTHER_RECIPIENT = '0x4444444444444444444444444444444444444444';
 const FIL = 10n ** 18n;
 const VESTING = { initial: 100n * FIL, duration: 1000 };
 /** What the multisig locks at height h (vesting from epoch 0): ceil(initial × (duration − h) / duration). */
