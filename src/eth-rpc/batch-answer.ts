@@ -5,6 +5,7 @@
 // Each answer is serialised alone, so a batch whose answers together pass V8's longest string still
 // gets its own answers, and no answer's objects are kept once it is written.
 import type { JsonRpcResponse } from './dispatch.js';
+import { answerJson } from './plain-json.js';
 
 /** geth's errcodeResponseTooLarge and errMsgResponseTooLarge (rpc/errors.go). */
 export const RESPONSE_TOO_LARGE = { code: -32003, message: 'response too large' } as const;
@@ -75,7 +76,7 @@ export class BatchAnswer {
 /** An answer's JSON; undefined if it is too long for one string (V8's RangeError "Invalid string length"). */
 function serialised(answer: JsonRpcResponse): string | undefined {
   try {
-    return JSON.stringify(answer);
+    return answerJson(answer);
   } catch (err) {
     if (err instanceof RangeError) return undefined;
     throw err;

@@ -13,6 +13,7 @@ import type { Devnet } from '../devnet/devnet.js';
 import type { IncludedMessage, Tipset } from '../mining/tipset.js';
 import type { PendingMessage } from '../mining/mempool.js';
 import { BLOOM_BYTES, logsBloom } from './bloom.js';
+import { plainValue } from './plain-json.js';
 import { blockLogs } from './dropped-tipsets.js';
 import { createdEthAddress, transactionHash, type EthLog } from './logs.js';
 
@@ -59,7 +60,7 @@ function formatEthTx(tx: EthTransaction, position: { blockHash: Hex; blockNumber
     tx.type === 2
       ? { maxFeePerGas: quantity(tx.maxFeePerGas), maxPriorityFeePerGas: quantity(tx.maxPriorityFeePerGas) }
       : { gasPrice: quantity(tx.maxFeePerGas) };
-  return {
+  return plainValue({
     chainId: quantity(tx.chainId),
     nonce: quantity(tx.nonce),
     hash: bytesToHex(tx.hash),
@@ -78,7 +79,7 @@ function formatEthTx(tx: EthTransaction, position: { blockHash: Hex; blockNumber
     v: quantity(tx.v),
     r: quantity(tx.r),
     s: quantity(tx.s),
-  };
+  });
 }
 
 /**
@@ -169,7 +170,7 @@ function receiptBloom(logs: readonly EthLog[], tipsetLogs: readonly EthLog[]): H
 
 export function formatBlock(devnet: Devnet, tipset: Tipset, fullTransactions: boolean) {
   const { logs } = blockLogs(devnet, tipset);
-  return {
+  return plainValue({
     hash: bytesToHex(tipset.hash),
     parentHash: tipset.parentKey ? bytesToHex(tipset.parentKey.multihash.digest) : ZERO_HASH,
     sha3Uncles: EMPTY_UNCLES_HASH,
@@ -191,7 +192,7 @@ export function formatBlock(devnet: Devnet, tipset: Tipset, fullTransactions: bo
     size: '0x0',
     transactions: tipset.messages.map((m) => (fullTransactions ? formatTransaction(devnet, tipset, m) : bytesToHex(transactionHash(m)))),
     uncles: [],
-  };
+  });
 }
 
 export function formatReceipt(devnet: Devnet, tipset: Tipset, message: IncludedMessage) {
@@ -204,7 +205,7 @@ export function formatReceipt(devnet: Devnet, tipset: Tipset, message: IncludedM
   const logs = block.logs.filter((l) => l.transactionIndex === message.index);
   const succeeded = receipt.exitCode === ExitCode.Ok;
   const created = tx.to === null && succeeded ? createdEthAddress(receipt.returnData) : undefined;
-  return {
+  return plainValue({
     transactionHash: bytesToHex(tx.hash),
     transactionIndex: quantity(message.index),
     blockHash: bytesToHex(tipset.hash),
@@ -220,5 +221,5 @@ export function formatReceipt(devnet: Devnet, tipset: Tipset, message: IncludedM
     logsBloom: receiptBloom(logs, block.logs),
     logs: block.removed ? logs.map((log) => formatLiveLog(log, log.logIndex, true)) : logs.map(formatLog),
     type: quantity(tx.type),
-  };
+  });
 }

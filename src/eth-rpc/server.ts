@@ -28,6 +28,7 @@ import { GATEWAY_METHODS, V0_GATEWAY_FORMS, V2_GATEWAY_FORMS } from './gateway-m
 import { withDiscover } from './methods/rpc-discover.js';
 import { withGatewayPushes } from './gateway-pushes.js';
 import { withGatewayStatefulCalls } from './gateway-stateful.js';
+import { answerJson } from './plain-json.js';
 import { isListAnswer, ListAnswers } from './list-answers.js';
 import { SocketInbox } from './ws-inbox.js';
 import { watchSocket } from './ws-liveness.js';
@@ -171,7 +172,7 @@ export async function buildServer(
   droppedTipsets(devnet);
   keptLogs(devnet);
   const subscriptionCount = new SubscriptionCount(maxSubscriptions);
-  const answerJson = (answer: JsonRpcResponse | BatchAnswer) => (answer instanceof BatchAnswer ? answer.json() : JSON.stringify(answer));
+  const answerText = (answer: JsonRpcResponse | BatchAnswer) => (answer instanceof BatchAnswer ? answer.json() : answerJson(answer));
   const listAnswers = new ListAnswers();
   const errorBody = (err: unknown) => ({ jsonrpc: '2.0', id: null, error: toJsonRpcError(err, log) });
   // Each HTTP connection's requests share one context, made with its first request: a request pays
@@ -222,7 +223,7 @@ export async function buildServer(
   const sendAnswer = (reply: FastifyReply, answer: JsonRpcResponse | BatchAnswer | undefined) => {
     if (answer === undefined) return reply.code(204).send();
     if (gatewayOnly && isMethodNotFound(answer)) reply.code(500);
-    if (answer instanceof BatchAnswer || !isListAnswer(answer)) return reply.type(JSON_TYPE).send(answerJson(answer));
+    if (answer instanceof BatchAnswer || !isListAnswer(answer)) return reply.type(JSON_TYPE).send(answerText(answer));
     const bytes = listAnswers.write(answer);
     reply.raw.once('finish', () => listAnswers.release(bytes));
     return reply.type(JSON_TYPE).send(bytes);
@@ -278,7 +279,7 @@ export async function buildServer(
             }
             return new Promise<void>((started) => {
               dispatcher.handle(body, { devnet, filters, subscriptions, nodeSubscriptions: subscriptionCount, logging, signal: gone.signal }, started).then(
-                (answer) => answer !== undefined && send(answerJson(answer)),
+                (answer) => answer !== undefined && send(answerText(answer)),
                 (err: unknown) => {
                   started();
                   send(JSON.stringify(errorBody(err)));
