@@ -8,11 +8,11 @@
 // it has the contract. Each run starts every bundle's fork once, in an order that rotates between
 // runs, the forking node under callgrind counting from its first instruction: dumped when it prints
 // `Listening on` ("to listening", what the bench's fork start times) and again `--quiet-ms` later
-// (the work it does after listening, such as the deal schedule read in the background). Its upstream
-// counts over the same window (instrumentation on for it, then off), since the bench's wall time
-// holds the upstream's answers too. Printed per fork: the forking node's instructions (all threads,
-// the main thread, the main thread outside V8's garbage collector) to listening and after, and the
-// upstream's main thread; then each bundle's medians and spread (max − min ÷ median). Compare both
+// (the work it does after listening). Its upstream counts over the same window (instrumentation on for
+// it, then off), since the bench's wall time holds the upstream's answers too; only the first run's
+// upstream counts are readable (see forkStart). Printed per fork: the forking node's instructions
+// (all threads, the main thread, the main thread outside V8's garbage collector) to listening and
+// after, and the upstream's main thread; then each bundle's medians and spread (max − min ÷ median). Compare both
 // windows together: the fork cache's save, a second after the last fetch (Fork.scheduleSave, ~20 M
 // instructions), falls before or after the line as valgrind's pace on the loaded machine has it.
 //
@@ -135,7 +135,9 @@ async function forkStart(bundle: string, upstream: Upstream, tag: string): Promi
     return {
       listening: instructionsOf(listening),
       after: instructionsOf(after),
-      upstreamMain: upListening.main + upAfter.main,
+      // Once its instrumentation had gone off and on again, the upstream's windows came out as negative
+      // numbers read unsigned (2^64 − 26 M, in every run after the first): such a window is left out (NaN).
+      upstreamMain: upListening.main < 2 ** 63 && upAfter.main < 2 ** 63 ? upListening.main + upAfter.main : NaN,
       mainFile: listening[0]!,
       perfMap: values.attribute ? `/tmp/perf-${child.pid}.map` : undefined,
     };
@@ -173,7 +175,9 @@ try {
       );
     }
   }
-  const stat = (xs: number[]) => {
+  const stat = (all: number[]) => {
+    const xs = all.filter((x) => !Number.isNaN(x));
+    if (xs.length === 0) return `${'—'.padStart(8)}`;
     const mid = median(xs);
     return `${M(mid)} M (${(((Math.max(...xs) - Math.min(...xs)) / mid) * 100).toFixed(2).padStart(5)} %)`;
   };
