@@ -136,7 +136,7 @@ async function forkStart(bundle: string, upstream: Upstream, tag: string): Promi
       listening: instructionsOf(listening),
       after: instructionsOf(after),
       // Once its instrumentation had gone off and on again, the upstream's windows came out as negative
-      // numbers read unsigned (2^64 − 26 M, in every run after the first): such a window is left out (NaN).
+      // numbers read unsigned (near 2^64, in every run after the first): such a window is left out (NaN).
       upstreamMain: upListening.main < 2 ** 63 && upAfter.main < 2 ** 63 ? upListening.main + upAfter.main : NaN,
       mainFile: listening[0]!,
       perfMap: values.attribute ? `/tmp/perf-${child.pid}.map` : undefined,
