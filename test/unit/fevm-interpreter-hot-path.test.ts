@@ -11,7 +11,8 @@ import { getOpcodesForHF, paramsEVM } from '@ethereumjs/evm';
 import { Account, Address } from '@ethereumjs/util';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { patchInterpreter, reuseCodeAnalysis } from '../../src/fevm/actors/evm/code-analysis.js';
-import { patchRunLoop } from '../../src/fevm/actors/evm/interpreter-loop.js';
+import { makeStepTable, patchRunLoop, StepKind } from '../../src/fevm/actors/evm/interpreter-loop.js';
+import { createFevmEvm } from '../../src/fevm/actors/evm/fevm-evm.js';
 import { keccak256Op, logOp, mload, MEMORY_GROWTH, mstore } from '../../src/fevm/actors/evm/memory-ops.js';
 import { returnOp, stop } from '../../src/fevm/actors/evm/halt-ops.js';
 import { calldataload, push } from '../../src/fevm/actors/evm/word-ops.js';
@@ -332,6 +333,46 @@ describe('the loop that awaits only what must be', () => {
       outcomes2.add(exitCode === ExitCode.EvmBadJumpdest ? 'jumped' : among ? 'out of gas among them' : `exit ${exitCode} after ${steps} steps`);
     }
     assert.deepEqual([...outcomes2], ['jumped', 'out of gas among them', `exit ${ExitCode.SysErrOutOfGas} after 0 steps`]);
+  });
+
+  test('each opcode runs the way its entry says: fixed charges owed, gas-blind ones owed at their fixed cost, the rest at once', () => {
+    const handler = () => undefined;
+    const entry = (code: number, name: string, fee: number, isAsync = false, dynamicGas = false) => ({
+      opcodeInfo: { code, name, fee, feeBigInt: BigInt(Math.round(fee)), isAsync, dynamicGas, isInvalid: name === 'INVALID' },
+      opHandler: handler,
+      gasHandler: dynamicGas ? handler : undefined,
+    });
+    const invalid = entry(0xfe, 'INVALID', 0);
+    const entries: any[] = Array.from({ length: 256 }, () => invalid);
+    entries[0x01] = entry(0x01, 'ADD', 3);
+    entries[0x20] = entry(0x20, 'KECCAK256', 30, false, true);
+    entries[0x31] = entry(0x31, 'BALANCE', 100, true);
+    entries[0x51] = entry(0x51, 'MLOAD', 3, false, true);
+    entries[0x5a] = entry(0x5a, 'GAS', 2);
+    entries[0x60] = entry(0x60, 'PUSH1', 2.5);
+    entries[0x61] = entry(0x70, 'PUSH17', 3);
+    entries[0xf1] = entry(0xf1, 'CALL', 40, true, true);
+    const table = makeStepTable(entries, new Set([0x20, 0x51]));
+    const kinds = (codes: number[]) => codes.map((code) => table.kinds[code]);
+    assert.deepEqual(kinds([0x01, 0x20, 0x51]), [StepKind.Fixed, StepKind.GasBlind, StepKind.GasBlind]);
+    // Async; GAS (reads the gas left); a fee not a small whole number; another opcode's entry; a
+    // dynamic gas not blind; INVALID itself and where it fills a gap.
+    assert.deepEqual(kinds([0x31, 0x5a, 0x60, 0x61, 0xf1, 0xfe, 0x0c]), Array(7).fill(StepKind.Other));
+    assert.deepEqual([table.fees[0x01], table.fees[0x20], table.fees[0x51]], [3, 30, 3]);
+    assert.equal(table.handlers[0x01], handler);
+    assert.equal(table.entries, entries);
+
+    // The FEVM's own table: what a balanceOf runs most takes the owed paths; GAS, SSTORE and CALL do
+    // not, nor do opcodes FEVM removed (CALLCODE) or never had.
+    const evm = createFevmEvm(314159n, new EvmStateAdapter()) as any;
+    const fevm = makeStepTable(evm._opcodeMap, new Set([0x20, 0x51, 0x52, 0x54]));
+    const fevmKinds = (codes: number[]) => codes.map((code) => fevm.kinds[code]);
+    assert.deepEqual(fevmKinds([0x01, 0x16, 0x50, 0x5b, 0x60, 0x7f, 0x80, 0x90]), Array(8).fill(StepKind.Fixed));
+    assert.deepEqual(fevmKinds([0x20, 0x51, 0x52, 0x54]), Array(4).fill(StepKind.GasBlind));
+    assert.deepEqual(fevmKinds([0x5a, 0x55, 0xf1, 0xf2, 0x0c, 0xfe]), Array(6).fill(StepKind.Other));
+    for (let code = 0; code < 256; code++) {
+      if (fevm.kinds[code] !== StepKind.Other) assert.equal(fevm.fees[code], evm._opcodeMap[code].opcodeInfo.fee, `fee of ${code}`);
+    }
   });
 
   test("an interpreter of an EVM that did not ask runs @ethereumjs's own loop", async () => {

@@ -18,6 +18,11 @@
 // out of gas where @ethereumjs's step does. So is an instruction whose gas function the EVM names
 // blind to the gas left (memory growth, SLOAD) when that function asks for no more than its fixed
 // cost, as most MLOADs and MSTOREs do.
+//
+// Which of those three ways an instruction takes depends only on its opcode and the EVM's opcode
+// table: it is read per EVM from a table of 256 made once (StepTable), not from the opcode's entry
+// and its info (an entry has one of three shapes and its info one of two, each flag a truthiness
+// test): about a third of the loop's own instructions a step (docs/performance.md, callseq3).
 import { EVMError, type EVM, type ExecResult } from '@ethereumjs/evm';
 import { checkBudget } from '../../run-budget.js';
 
@@ -28,7 +33,7 @@ type OpEntry = ReturnType<Interpreter['lookupOpInfo']>;
 
 /** What the loop uses of @ethereumjs's Interpreter, some of it protected or private there. */
 interface LoopInterpreter {
-  _evm: EVM & { DEBUG: boolean };
+  _evm: EVM & { DEBUG: boolean; _opcodeMap: OpEntry[] };
   _runState: RunState & { eip8037BurnLeftoverAfterCreateHaltOntoAlive?: boolean };
   common: Interpreter['_evm']['common'];
   profilerOpts?: { enabled?: boolean };
@@ -38,8 +43,26 @@ interface LoopInterpreter {
   useGas(amount: bigint, context?: OpEntry['opcodeInfo']): void;
 }
 
-/** Opcodes around which @ethereumjs's loop does more than run the step. */
-const JUMP_OPCODES = new Set([0x56, 0x57, 0x5e]);
+/** How the loop runs an opcode (StepTable.kinds). */
+export const StepKind = {
+  /** A fixed charge, owed; its handler neither reads the gas left nor waits. */
+  Fixed: 1,
+  /** A gas function blind to the gas left: its charge owed when it is the fixed cost. */
+  GasBlind: 2,
+  /** Charged at once, its gas function or handler awaited if it returns a promise. */
+  Other: 3,
+} as const;
+
+/** The loop's view of one EVM's opcode table, by opcode. */
+export interface StepTable {
+  /** The table it was made from: the EVM's `_opcodeMap` (lookupOpInfo's), rebuilt with a new one. */
+  readonly entries: readonly OpEntry[];
+  readonly kinds: Uint8Array;
+  /** The fixed cost of Fixed and GasBlind opcodes, as a Number. */
+  readonly fees: Int32Array;
+  readonly handlers: readonly OpEntry['opHandler'][];
+}
+
 /** EIPs that add checks to @ethereumjs's loop or step (EOF, Verkle and binary-tree witnesses, EIP-7928's CALL output). */
 const LOOP_EIPS = [3540, 6800, 7864, 7928];
 
@@ -53,6 +76,8 @@ let stepsToBudgetCheck = STEPS_PER_BUDGET_CHECK;
 
 /** The EVMs whose frames run on this loop, each with its opcodes whose gas functions are blind to the gas left. */
 const loopEvms = new WeakMap<EVM, ReadonlySet<number>>();
+/** Each loop EVM's step table, made at its first frame and again when its opcode table is rebuilt. */
+const stepTables = new WeakMap<EVM, StepTable>();
 const patched = new WeakSet<object>();
 
 /**
@@ -62,6 +87,40 @@ const patched = new WeakSet<object>();
  */
 export function useRunLoop(evm: EVM, gasBlind: ReadonlySet<number>): void {
   if (!LOOP_EIPS.some((eip) => evm.common.isActivatedEIP(eip))) loopEvms.set(evm, gasBlind);
+}
+
+/**
+ * How each opcode of `entries` (an opcode table, by opcode) runs, as the loop decided it per step from
+ * the entry: Fixed for an opcode without a gas function that is neither async nor INVALID nor GAS,
+ * GasBlind for one of `gasBlind`, Other for the rest, and for any entry of another opcode (the table's
+ * INVALID fills the opcodes it lacks) or whose fee is not a small whole number.
+ */
+export function makeStepTable(entries: readonly OpEntry[], gasBlind: ReadonlySet<number>): StepTable {
+  const kinds = new Uint8Array(256);
+  const fees = new Int32Array(256);
+  const handlers: OpEntry['opHandler'][] = [];
+  for (let opCode = 0; opCode < 256; opCode++) {
+    const entry = entries[opCode]!;
+    const info = entry.opcodeInfo;
+    handlers.push(entry.opHandler);
+    const smallFee = Number.isInteger(info.fee) && info.fee >= 0 && info.fee <= 0x7fffffff;
+    fees[opCode] = smallFee ? info.fee : 0;
+    if (info.code !== opCode || !smallFee) kinds[opCode] = StepKind.Other;
+    else if (!info.dynamicGas && !info.isAsync && !info.isInvalid && opCode !== GAS_OPCODE) kinds[opCode] = StepKind.Fixed;
+    else if (gasBlind.has(opCode)) kinds[opCode] = StepKind.GasBlind;
+    else kinds[opCode] = StepKind.Other;
+  }
+  return { entries, kinds, fees, handlers };
+}
+
+/** `evm`'s step table for its opcode table as it is now. */
+function stepTableOf(evm: EVM & { _opcodeMap: OpEntry[] }): StepTable {
+  let table = stepTables.get(evm);
+  if (table?.entries !== evm._opcodeMap) {
+    table = makeStepTable(evm._opcodeMap, loopEvms.get(evm)!);
+    stepTables.set(evm, table);
+  }
+  return table;
 }
 
 /**
@@ -91,7 +150,10 @@ async function runLoop(interpreter: LoopInterpreter, code: Uint8Array, startPc: 
   // (Executor.traced) and stays to its end.
   const events = interpreter._evm.events;
   const stepListened = events !== undefined && events.listenerCount('step') > 0;
-  const gasBlind = loopEvms.get(interpreter._evm)!;
+  const { kinds, fees, handlers, entries } = stepTableOf(interpreter._evm);
+  const common = interpreter.common;
+  // Set with the frame's environment, and only by the EIPs that keep the loop off (LOOP_EIPS).
+  const witness = runState.env.accessWitness;
   let err: EVMError | undefined;
   let cachedOpcodes: OpEntry[] | undefined;
   // Fixed charges not yet taken from runState.gasLeft, and what that held when last taken from (FVM
@@ -100,21 +162,14 @@ async function runLoop(interpreter: LoopInterpreter, code: Uint8Array, startPc: 
   let room = Number(runState.gasLeft);
   while (runState.programCounter < runState.code.length) {
     const programCounter = runState.programCounter;
-    let opCode: number;
-    let entry: OpEntry | undefined;
-    if (!cachedOpcodes) {
-      opCode = runState.code[programCounter]!;
-      // The jump destination analysis runs once the code reaches a jump (as @ethereumjs's loop does).
-      if (JUMP_OPCODES.has(opCode)) {
-        const { jumps, pushes, opcodesCached } = interpreter._getValidJumpDestinations(runState.code);
-        runState.validJumps = jumps;
-        runState.cachedPushes = pushes;
-        runState.shouldDoJumpAnalysis = false;
-        cachedOpcodes = opcodesCached;
-      }
-    } else {
-      entry = cachedOpcodes[programCounter]!;
-      opCode = entry.opcodeInfo.code;
+    const opCode = runState.code[programCounter]!;
+    // The jump destination analysis runs once the code reaches a jump (as @ethereumjs's loop does).
+    if (!cachedOpcodes && (opCode === 0x56 || opCode === 0x57 || opCode === 0x5e)) {
+      const { jumps, pushes, opcodesCached } = interpreter._getValidJumpDestinations(runState.code);
+      runState.validJumps = jumps;
+      runState.cachedPushes = pushes;
+      runState.shouldDoJumpAnalysis = false;
+      cachedOpcodes = opcodesCached;
     }
     runState.opCode = opCode;
     if (--stepsToBudgetCheck === 0) {
@@ -123,41 +178,46 @@ async function runLoop(interpreter: LoopInterpreter, code: Uint8Array, startPc: 
       checkBudget();
     }
     try {
-      if (stepListened) {
-        await interpreter.runStep(entry);
-      } else {
-        const op = entry ?? interpreter.lookupOpInfo(opCode);
+      const kind = stepListened ? 0 : kinds[opCode];
+      if (kind === StepKind.Fixed) {
+        owed += fees[opCode]!;
+        if (owed > room) {
+          // Out of gas here: useGas traps as @ethereumjs's step would.
+          const charge = owed;
+          owed = 0;
+          interpreter.useGas(BigInt(charge), entries[opCode]!.opcodeInfo);
+        }
+        runState.programCounter++;
+        handlers[opCode]!(runState, common);
+        witness?.commit();
+      } else if (kind === StepKind.GasBlind) {
+        const op = entries[opCode]!;
         const info = op.opcodeInfo;
-        if (!info.dynamicGas && !info.isAsync && !info.isInvalid && opCode !== GAS_OPCODE) {
-          owed += info.fee;
+        const gas = op.gasHandler(runState, info.feeBigInt, common) as bigint;
+        // Its fixed cost, the same BigInt handed back: owed like any fixed charge.
+        if (gas === info.feeBigInt) {
+          owed += fees[opCode]!;
           if (owed > room) {
-            // Out of gas here: useGas traps as @ethereumjs's step would.
             const charge = owed;
             owed = 0;
             interpreter.useGas(BigInt(charge), info);
           }
-          runState.programCounter++;
-          op.opHandler(runState, interpreter.common);
-          runState.env.accessWitness?.commit();
-        } else if (gasBlind.has(opCode)) {
-          const gas = op.gasHandler(runState, info.feeBigInt, interpreter.common) as bigint;
-          // Its fixed cost, the same BigInt handed back: owed like any fixed charge.
-          if (gas === info.feeBigInt) {
-            owed += info.fee;
-            if (owed > room) {
-              const charge = owed;
-              owed = 0;
-              interpreter.useGas(BigInt(charge), info);
-            }
-          } else {
-            if (owed > 0) settle(interpreter, owed);
-            owed = 0;
-            interpreter.useGas(gas, info);
-            room = Number(runState.gasLeft);
-          }
-          runState.programCounter++;
-          op.opHandler(runState, interpreter.common);
-          runState.env.accessWitness?.commit();
+        } else {
+          if (owed > 0) settle(interpreter, owed);
+          owed = 0;
+          interpreter.useGas(gas, info);
+          room = Number(runState.gasLeft);
+        }
+        runState.programCounter++;
+        op.opHandler(runState, common);
+        witness?.commit();
+      } else {
+        const op = cachedOpcodes ? cachedOpcodes[programCounter]! : entries[opCode]!;
+        // Once the code is analysed, its entry's opcode, as @ethereumjs's loop sets it: INVALID's for
+        // an opcode the table lacks (always Other: makeStepTable).
+        if (cachedOpcodes) runState.opCode = op.opcodeInfo.code;
+        if (stepListened) {
+          await interpreter.runStep(cachedOpcodes ? op : undefined);
         } else {
           if (owed > 0) room = settle(interpreter, owed);
           owed = 0;
@@ -169,7 +229,7 @@ async function runLoop(interpreter: LoopInterpreter, code: Uint8Array, startPc: 
     } catch (e) {
       if (owed > 0) settle(interpreter, owed);
       owed = 0;
-      runState.env.accessWitness?.revert();
+      witness?.revert();
       if (!(e instanceof Object && 'errorType' in e && e.errorType === 'EVMError')) throw e;
       const error = e as EVMError;
       // STOP is not an exception.
