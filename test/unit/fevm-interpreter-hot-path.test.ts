@@ -24,6 +24,8 @@ import { unsignedMessage } from '../../src/fevm/eth-tx.js';
 import { fevmSetup, type Deployed } from '../helpers/fevm.js';
 
 const MAX_WORD = (1n << 256n) - 1n;
+/** ADDRESS, ORIGIN, CALLER, CALLVALUE, CALLDATASIZE, RETURNDATASIZE, COINBASE, GASLIMIT (fevm-evm.ts SYNCHRONOUS_HANDLERS). */
+const ENVIRONMENT_OPCODES = [0x30, 0x32, 0x33, 0x34, 0x36, 0x3d, 0x41, 0x45];
 const OPCODES: Record<string, number> = { KECCAK256: 0x20, CALLDATACOPY: 0x37, CODECOPY: 0x39, MLOAD: 0x51, MSTORE: 0x52, MSTORE8: 0x53, MCOPY: 0x5e, RETURN: 0xf3, REVERT: 0xfd };
 
 /**
@@ -368,10 +370,36 @@ describe('the loop that awaits only what must be', () => {
     const fevm = makeStepTable(evm._opcodeMap, new Set([0x20, 0x51, 0x52, 0x54]));
     const fevmKinds = (codes: number[]) => codes.map((code) => fevm.kinds[code]);
     assert.deepEqual(fevmKinds([0x01, 0x16, 0x50, 0x5b, 0x60, 0x7f, 0x80, 0x90]), Array(8).fill(StepKind.Fixed));
+    // @ethereumjs marks these async; their handlers are not (the next test).
+    assert.deepEqual(fevmKinds(ENVIRONMENT_OPCODES), Array(ENVIRONMENT_OPCODES.length).fill(StepKind.Fixed));
     assert.deepEqual(fevmKinds([0x20, 0x51, 0x52, 0x54]), Array(4).fill(StepKind.GasBlind));
     assert.deepEqual(fevmKinds([0x5a, 0x55, 0xf1, 0xf2, 0x0c, 0xfe]), Array(6).fill(StepKind.Other));
     for (let code = 0; code < 256; code++) {
       if (fevm.kinds[code] !== StepKind.Other) assert.equal(fevm.fees[code], evm._opcodeMap[code].opcodeInfo.fee, `fee of ${code}`);
+    }
+  });
+
+  test("@ethereumjs's handlers of the environment's opcodes, marked async in its table, push their word without a promise", () => {
+    const common = new Common({ chain: Mainnet, hardfork: 'cancun' });
+    common.updateParams(paramsEVM);
+    const { handlers, opcodes } = getOpcodesForHF(common);
+    const address = new Address(new Uint8Array(20).fill(1));
+    const interpreter = {
+      getAddress: () => address,
+      getTxOrigin: () => 2n,
+      getCaller: () => 3n,
+      getCallValue: () => 4n,
+      getCallDataSize: () => 5n,
+      getReturnDataSize: () => 6n,
+      getBlockCoinbase: () => 7n,
+      getBlockGasLimit: () => 8n,
+    };
+    for (const opcode of ENVIRONMENT_OPCODES) {
+      assert.equal(opcodes.get(opcode)?.isAsync, true, `${opcode} is marked async`);
+      const pushed: bigint[] = [];
+      const runState = { stack: { push: (word: bigint) => pushed.push(word) }, interpreter } as any;
+      assert.equal(handlers.get(opcode)!(runState, common), undefined, `${opcode} returned no promise`);
+      assert.equal(pushed.length, 1, `${opcode} pushed its word`);
     }
   });
 

@@ -1161,7 +1161,8 @@ function fevmOpcodes(common: Common): { opcodes: CustomOpcode[]; synchronous: Se
   // Undefined on FEVM: executing them aborts with EVM_CONTRACT_UNDEFINED_INSTRUCTION (35).
   const removed = [0xf2 /* CALLCODE */, 0x49 /* BLOBHASH */, 0x4a /* BLOBBASEFEE */];
   const opcodes: CustomOpcode[] = removed.map((opcode) => ({ opcode }));
-  // FEVM's own handlers are synchronous; @ethereumjs's are where its table says so.
+  // FEVM's own handlers are synchronous; @ethereumjs's are where its table says so, and those of
+  // SYNCHRONOUS_HANDLERS.
   const synchronous = new Set<number>();
   // Gas functions that neither read the gas left nor wait, before handlers that do neither
   // either: memory growth (with its FVM charges) and SLOAD's KAMT nodes (interpreter-loop.ts).
@@ -1169,7 +1170,7 @@ function fevmOpcodes(common: Common): { opcodes: CustomOpcode[]; synchronous: Se
   const prices: MemoryPrices = { perWord: common.param('memoryGas'), quadraticDivisor: common.param('quadCoefficientDivGas') };
   for (const [opcode, info] of table.opcodes) {
     if (removed.includes(opcode)) continue;
-    if (fevmLogic.has(opcode) || !info.isAsync) synchronous.add(opcode);
+    if (fevmLogic.has(opcode) || !info.isAsync || SYNCHRONOUS_HANDLERS.has(info.name)) synchronous.add(opcode);
     const logicFunction = fevmLogic.get(opcode) ?? table.handlers.get(opcode)!;
     // @ethereumjs names LOG0–LOG4 all "LOG"; the FVM charges each by its topic count.
     const name = info.name === 'LOG' ? `LOG${opcode - 0xa0}` : info.name;
@@ -1184,6 +1185,16 @@ function fevmOpcodes(common: Common): { opcodes: CustomOpcode[]; synchronous: Se
   }
   return { opcodes, synchronous, gasBlind };
 }
+
+/**
+ * @ethereumjs opcodes its table marks async (codes.js asyncOp) whose handlers are plain functions
+ * pushing a field of the frame's environment (functions.js; interpreter.js getAddress, getTxOrigin,
+ * getCaller, getCallValue, getCallDataSize, getReturnDataSize, getBlockCoinbase, getBlockGasLimit
+ * return it, or a BigInt of it, without a promise). Marked synchronous, the loop owes their fixed
+ * charge like a PUSH's (interpreter-loop.ts): a balanceOf's CALLVALUE and two CALLDATASIZEs took the gas
+ * left as a BigInt and back each.
+ */
+const SYNCHRONOUS_HANDLERS = new Set(['ADDRESS', 'ORIGIN', 'CALLER', 'CALLVALUE', 'CALLDATASIZE', 'RETURNDATASIZE', 'COINBASE', 'GASLIMIT']);
 
 /**
  * Opcodes whose Ethereum gas function does nothing the FEVM keeps: it prices the access and marks
