@@ -16,8 +16,9 @@
 // the frame's end: a subtraction per instruction made a BigInt each, a quarter of what a call
 // allocated. An instruction whose charge the gas left cannot cover takes it at once, so it runs
 // out of gas where @ethereumjs's step does. So is an instruction whose gas function the EVM names
-// blind to the gas left (memory growth, SLOAD) when that function asks for no more than its fixed
-// cost, as most MLOADs and MSTOREs do.
+// blind to the gas left (memory growth, SLOAD), whether that function asks for its fixed cost (most
+// MLOADs and MSTOREs) or more (memory growth, an SLOAD's KAMT nodes): only a charge beyond
+// MAX_OWED_CHARGE is taken at once.
 //
 // Which of those three ways an instruction takes depends only on its opcode and the EVM's opcode
 // table: it is read per EVM from a table of 256 made once (StepTable), not from the opcode's entry
@@ -47,7 +48,7 @@ interface LoopInterpreter {
 export const StepKind = {
   /** A fixed charge, owed; its handler neither reads the gas left nor waits. */
   Fixed: 1,
-  /** A gas function blind to the gas left: its charge owed when it is the fixed cost. */
+  /** A gas function blind to the gas left, before a handler that is too: its charge owed up to MAX_OWED_CHARGE. */
   GasBlind: 2,
   /** Charged at once, its gas function or handler awaited if it returns a promise. */
   Other: 3,
@@ -68,6 +69,11 @@ const LOOP_EIPS = [3540, 6800, 7864, 7928];
 
 /** GAS pushes the gas left: it is charged at once. */
 const GAS_OPCODE = 0x5a;
+/**
+ * The most a gas-blind charge may be and still be owed: the Number owed stays exact (below 2^53)
+ * however many are owed before a settlement, each being under the gas left (room) or trapping.
+ */
+const MAX_OWED_CHARGE = 0xffff_ffffn;
 
 /** Instructions between two checks of the clock: a few hundred µs of the tightest loop. */
 const STEPS_PER_BUDGET_CHECK = 4096;
@@ -178,7 +184,8 @@ async function runLoop(interpreter: LoopInterpreter, code: Uint8Array, startPc: 
       checkBudget();
     }
     try {
-      const kind = stepListened ? 0 : kinds[opCode];
+      // A listened step is @ethereumjs's own runStep (the last branch).
+      const kind = stepListened ? StepKind.Other : kinds[opCode];
       if (kind === StepKind.Fixed) {
         owed += fees[opCode]!;
         if (owed > room) {
@@ -194,9 +201,10 @@ async function runLoop(interpreter: LoopInterpreter, code: Uint8Array, startPc: 
         const op = entries[opCode]!;
         const info = op.opcodeInfo;
         const gas = op.gasHandler(runState, info.feeBigInt, common) as bigint;
-        // Its fixed cost, the same BigInt handed back: owed like any fixed charge.
-        if (gas === info.feeBigInt) {
-          owed += fees[opCode]!;
+        // Its fixed cost, the same BigInt handed back, is owed like any fixed charge; so is more (memory
+        // growth, KAMT nodes, a hash's bytes) up to MAX_OWED_CHARGE, converted once.
+        if (gas === info.feeBigInt || gas <= MAX_OWED_CHARGE) {
+          owed += gas === info.feeBigInt ? fees[opCode]! : Number(gas);
           if (owed > room) {
             const charge = owed;
             owed = 0;
