@@ -23,7 +23,7 @@
 // Which of those three ways an instruction takes depends only on its opcode and the EVM's opcode
 // table: it is read per EVM from a table of 256 made once (StepTable), not from the opcode's entry
 // and its info (an entry has one of three shapes and its info one of two, each flag a truthiness
-// test): about a third of the loop's own instructions a step (docs/performance.md, callseq3).
+// test): over a quarter of the loop's own instructions a step (docs/performance.md, callseq3).
 import { EVMError, type EVM, type ExecResult } from '@ethereumjs/evm';
 import { checkBudget } from '../../run-budget.js';
 
