@@ -73,4 +73,16 @@ describe('AppendedMap', () => {
     const distinct = perEntry((i) => REWARD + BigInt(i));
     assert.ok(distinct - same >= 12, `an entry took ${same.toFixed(1)} B with the same amount, ${distinct.toFixed(1)} B with distinct ones`);
   });
+
+  test('a version keeps its key, its value and the version before, no more: under 56 B of heap a version, where a size and a first key in each were 64', () => {
+    const ENTRIES = 200_000;
+    const amount = 3_750_000_000_000_000_000n;
+    const before = heapUsed();
+    let map: AppendedMap<bigint> | undefined;
+    for (let i = 0; i < ENTRIES; i++) map = AppendedMap.with(map, 2 * i, amount);
+    const perVersion = (heapUsed() - before) / ENTRIES;
+    // Counted and found by a walk, as before.
+    assert.deepEqual([map!.size, map!.firstKey, map!.lastKey], [ENTRIES, 0, 2 * (ENTRIES - 1)]);
+    assert.ok(perVersion < 56, `a version took ${perVersion.toFixed(1)} B`);
+  });
 });
