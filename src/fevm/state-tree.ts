@@ -23,11 +23,64 @@ import { BranchWrites, StateBranch } from './state-branch.js';
  * read takes the last one.
  */
 class History<V> {
+  /**
+   * Its writes: a JS array (8 B a write) while there are few, then, from TYPED_WRITES_FROM on, a
+   * Uint32Array (4 B a write, outside the JS heap; commits are counted in 32 bits) whose first element
+   * is how many of the ones after it are used. Most keys are written a few times; the reward, power
+   * and winning miner's actors are written each tipset.
+   */
+  private list: number[] | Uint32Array;
+
   constructor(
-    readonly writes: number[],
+    writes: number[],
     readonly values: V[],
-  ) {}
+  ) {
+    this.list = writes;
+  }
+
+  /** How many writes it holds (as many as its values). */
+  get writeCount(): number {
+    const { list } = this;
+    return list instanceof Uint32Array ? list[0]! : list.length;
+  }
+
+  /** Its `index`th write. */
+  writeAt(index: number): number {
+    const { list } = this;
+    return list instanceof Uint32Array ? list[index + 1]! : list[index]!;
+  }
+
+  lastWrite(): number {
+    return this.writeAt(this.writeCount - 1);
+  }
+
+  pushWrite(write: number): void {
+    let { list } = this;
+    if (list instanceof Uint32Array) {
+      const count = list[0]!;
+      if (count + 1 === list.length) this.list = list = doubled(list);
+      list[count + 1] = write;
+      list[0] = count + 1;
+    } else if (list.length < TYPED_WRITES_FROM) {
+      list.push(write);
+    } else {
+      const typed = new Uint32Array(2 * list.length);
+      typed.set(list, 1);
+      typed[list.length + 1] = write;
+      typed[0] = list.length + 1;
+      this.list = typed;
+    }
+  }
+
+  popWrite(): void {
+    const { list } = this;
+    if (list instanceof Uint32Array) list[0]!--;
+    else list.pop();
+  }
 }
+
+/** How many writes a History keeps in a JS array before it keeps them in a typed one (History.list). */
+const TYPED_WRITES_FROM = 32;
 
 /**
  * An actor's History, whose past versions are kept as what changed from the version before
@@ -84,9 +137,10 @@ const tableRef = (k: number): TreeRef => -1 - k;
 /**
  * Every key's values over time. Most keys (a new account's actor and address) are written once and
  * never again: such a key holds the number of a slot, whose write and value sit in two arrays (no
- * object per key), and gets a `History` (two arrays: its writes and values; each write's epoch is in
- * `epochs`) only on its second write. The keys other than actors' IDs, the accounts' actors, and the
- * past versions of other actors (ActorHistory), are kept as bytes outside the JS heap (`keys`, `packed`).
+ * object per key), and gets a `History` (its writes, a typed array once there are a few dozen, and its
+ * values; each write's epoch is in `epochs`) only on its second write. The keys other than actors' IDs,
+ * the accounts' actors, and the past versions of other actors (ActorHistory), are kept as bytes outside
+ * the JS heap (`keys`, `packed`).
  */
 class VersionedMap {
   readonly keys = new KeyTable();
@@ -112,11 +166,11 @@ class VersionedMap {
     const entry = this.entry(ref);
     if (entry === undefined) return undefined;
     if (typeof entry === 'number') return this.epochs[this.slotWrites[entry]! - 1]! <= epoch ? this.slotValues[entry] : undefined;
-    const { writes, values } = entry;
+    const { values } = entry;
     // Fast path: the newest value, which is what most reads want.
-    if (this.epochs[writes[writes.length - 1]! - 1]! <= epoch) return values[values.length - 1];
+    if (this.epochs[entry.lastWrite() - 1]! <= epoch) return values[values.length - 1];
     // The writes ascend, so their epochs do too.
-    const found = lastWhere(writes.length, (i) => this.epochs[writes[i]! - 1]! <= epoch);
+    const found = lastWhere(entry.writeCount, (i) => this.epochs[entry.writeAt(i) - 1]! <= epoch);
     return found < 0 ? undefined : this.version(ref, entry, found);
   }
 
@@ -193,7 +247,7 @@ class VersionedMap {
     const entry = this.entry(ref);
     if (entry === undefined) return undefined;
     if (typeof entry === 'number') return this.slotWrites[entry]! <= write ? this.slotValues[entry] : undefined;
-    const found = lastWhere(entry.writes.length, (i) => entry.writes[i]! <= write);
+    const found = lastWhere(entry.writeCount, (i) => entry.writeAt(i) <= write);
     return found < 0 ? undefined : this.version(ref, entry, found);
   }
 
@@ -224,7 +278,7 @@ class VersionedMap {
         // The slot stays taken (slots are let go from the end), its value no longer kept.
         this.slotValues[entry] = undefined;
       }
-    } else if (entry.writes[entry.writes.length - 1] === write) {
+    } else if (entry.lastWrite() === write) {
       const last = entry.values.length - 1;
       entry.values[last] = value;
       if (entry instanceof ActorHistory) {
@@ -241,7 +295,7 @@ class VersionedMap {
         else if (entry.newestChange >= 0) entry.values[last] = -1 - entry.newestChange;
         entry.newestChange = this.changeFrom(entry, value, previous);
       }
-      entry.writes.push(write);
+      entry.pushWrite(write);
       entry.values.push(value);
     }
   }
@@ -257,17 +311,17 @@ class VersionedMap {
     if (entry === undefined) return undefined;
     if (typeof entry === 'number') return this.slotWrites[entry] === write ? { epoch: this.epochs[write - 1]!, value: this.slotValues[entry]!, previous: undefined } : undefined;
     // Writes only grow: a binary search, so that exporting a long history in order stays O(log n) a value.
-    const { writes } = entry;
     let lo = 0;
-    let hi = writes.length - 1;
+    let hi = entry.writeCount - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (writes[mid] === write) {
+      const at = entry.writeAt(mid);
+      if (at === write) {
         // The one before first: walking a history in order, it is the version made last, and this one is one change from it.
         const previous = mid > 0 ? this.version(ref, entry, mid - 1) : undefined;
         return { epoch: this.epochs[write - 1]!, value: this.version(ref, entry, mid), previous };
       }
-      if (writes[mid]! < write) lo = mid + 1;
+      if (at < write) lo = mid + 1;
       else hi = mid - 1;
     }
     return undefined;
@@ -281,14 +335,14 @@ class VersionedMap {
       if (this.slotWrites[entry]! > write) this.put(ref, undefined);
       return;
     }
-    const { writes, values } = entry;
-    if (!(writes[writes.length - 1]! > write)) return;
+    const { values } = entry;
+    if (!(entry.lastWrite() > write)) return;
     if (entry instanceof ActorHistory) this.undoChanges(ref, entry, write);
-    while (writes.length && writes[writes.length - 1] > write) {
-      writes.pop();
+    while (entry.writeCount > 0 && entry.lastWrite() > write) {
+      entry.popWrite();
       values.pop();
     }
-    if (writes.length === 0) this.put(ref, undefined);
+    if (entry.writeCount === 0) this.put(ref, undefined);
     else if (entry instanceof ActorHistory) {
       // The newest version again: an object, its change kept beside it.
       const last = values.length - 1;
@@ -303,10 +357,10 @@ class VersionedMap {
   /** Before `undo` forgets the versions written after `write`: the refs their changes added, and any version made of them. */
   private undoChanges(ref: TreeRef, entry: ActorHistory, write: number): void {
     this.forgetMade(ref, entry);
-    const { writes, values } = entry;
+    const { values } = entry;
     // The refs of the first change forgotten start where the ones it and those after it added do.
     let first = entry.newestChange;
-    for (let i = writes.length - 2; i >= 0 && writes[i]! > write; i--) if (changeAt(values[i]) >= 0) first = changeAt(values[i]);
+    for (let i = entry.writeCount - 2; i >= 0 && entry.writeAt(i) > write; i--) if (changeAt(values[i]) >= 0) first = changeAt(values[i]);
     if (first >= 0) entry.refs!.length = refsStart(this.packed.bytesUntilNextAppend, first);
     entry.newestChange = -1;
   }

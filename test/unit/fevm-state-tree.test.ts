@@ -145,7 +145,8 @@ describe('StateTree reverts and saved commits', () => {
     assert.deepEqual([tree.at(3).getActor(1)?.balance, tree.at(4).getActor(1)?.balance, tree.at(3).getActor(2), tree.at(4).getActor(2)?.balance], [1n, 4n, undefined, 40n]);
   });
 
-  test('reads, exports and loads agree with a plain record of the commits across many reverts and writes again', () => {
+  /** Random commits, reverts and writes again over `actors` actors: reads, exports and loads agree with a plain record of the commits kept. */
+  function agreesWithRecord(actors: number, steps: number): void {
     const tree = new StateTree();
     /** Each commit kept: its epoch, and the balance of each actor and the ID of each address it wrote. */
     const commits: { epoch: number; balances: Map<number, bigint>; ids: Map<number, number> }[] = [];
@@ -153,7 +154,7 @@ describe('StateTree reverts and saved commits', () => {
     let epoch = 0;
     let seed = 7;
     const next = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
-    for (let step = 0; step < 300; step++) {
+    for (let step = 0; step < steps; step++) {
       if (next(10) === 0 && snapshots.length) {
         const { snapshot, kept } = snapshots.splice(next(snapshots.length))[0]!;
         tree.revert(snapshot);
@@ -167,7 +168,7 @@ describe('StateTree reverts and saved commits', () => {
       const balances = new Map<number, bigint>();
       const ids = new Map<number, number>();
       for (let k = next(4); k >= 0; k--) {
-        const id = 100 + next(40);
+        const id = 100 + next(actors);
         const balance = BigInt(step * 10 + k);
         overlay.putActor({ id, kind: 'ethaccount', nonce: step, balance, delegated: f410(id) });
         balances.set(id, balance);
@@ -191,6 +192,37 @@ describe('StateTree reverts and saved commits', () => {
       }
     }
     assert.deepEqual(loaded.exportCommitsSince(0), tree.exportCommitsSince(0));
+  }
+
+  test('reads, exports and loads agree with a plain record of the commits across many reverts and writes again', () => agreesWithRecord(40, 300));
+
+  test('so they do for keys written hundreds of times, whose writes move from a JS array to a typed one (History)', () => agreesWithRecord(3, 1500));
+
+  test('an actor written each epoch, its writes kept in a typed array past a few dozen, reads every epoch back across reverts within it and to before it, and loads back', () => {
+    const tree = new StateTree();
+    const writeUntil = (from: number, to: number, plus: bigint) => {
+      for (let e = from; e <= to; e++) write(tree, e, actor(7, BigInt(e) + plus, e));
+    };
+    writeUntil(1, 20, 0n);
+    const early = tree.snapshot();
+    writeUntil(21, 150, 0n);
+    const late = tree.snapshot();
+    writeUntil(151, 400, 0n);
+    tree.revert(late);
+    writeUntil(151, 300, 1000n);
+    const readsBack = (t: StateTree, until: number, plus: (e: number) => bigint) => {
+      for (let e = 0; e <= until + 1; e++) assert.equal(t.at(e).getActor(7)?.balance, e === 0 ? undefined : BigInt(Math.min(e, until)) + plus(Math.min(e, until)), `epoch ${e}`);
+    };
+    readsBack(tree, 300, (e) => (e > 150 ? 1000n : 0n));
+    const loaded = new StateTree();
+    loaded.load(tree.exportCommitsSince(0));
+    readsBack(loaded, 300, (e) => (e > 150 ? 1000n : 0n));
+    // Back to 20 writes, then on again past the typed array's start.
+    tree.revert(early);
+    readsBack(tree, 20, () => 0n);
+    writeUntil(21, 90, 5000n);
+    readsBack(tree, 90, (e) => (e > 20 ? 5000n : 0n));
+    assert.deepEqual(tree.exportCommitsSince(0).length, 90);
   });
 
   test('commits export, journal and load back, keys written once and keys written again alike', () => {
