@@ -9,6 +9,7 @@ import { decodeBigInt, encodeBigInt } from '../common/cbor.js';
 import { doubled } from '../common/doubled.js';
 import { equalBytes } from '../common/hex.js';
 import { fromStorable, fromStorableChange, toStorable, toStorableChange } from '../common/storable.js';
+import { Uint32List } from '../common/uint32-list.js';
 import { ACTOR_KINDS, FIRST_NON_SINGLETON_ID, type Actor } from './actor.js';
 import { decodeChange, encodeChange, refsStart } from './actor-change.js';
 import { EMPTY_KAMT, withSlot, type KamtNode } from './actors/evm/kamt-shape.js';
@@ -520,8 +521,8 @@ class CommitLog {
   private refs: Int32Array | Float64Array = new Int32Array(1024);
   private length = 0;
   /** Per commit: where its refs end, and how many bytes of packed actors the tree had after it. */
-  private readonly ends: number[] = [];
-  private readonly packedSizes: number[] = [];
+  private readonly ends = new Uint32List();
+  private readonly packedSizes = new Uint32List();
 
   /** How many commits there are. */
   get count(): number {
@@ -542,17 +543,17 @@ class CommitLog {
 
   /** The refs commit `write` (from 1) wrote: a view, valid until the next change. */
   refsOf(write: number): Int32Array | Float64Array {
-    return this.refs.subarray(write === 1 ? 0 : this.ends[write - 2], this.ends[write - 1]);
+    return this.refs.subarray(write === 1 ? 0 : this.ends.at(write - 2), this.ends.at(write - 1));
   }
 
   /** The refs added since the last commit ended (the commit being made): a view, valid until the next change. */
   refsOfOpen(): Int32Array | Float64Array {
-    return this.refs.subarray(this.count === 0 ? 0 : this.ends[this.count - 1], this.length);
+    return this.refs.subarray(this.count === 0 ? 0 : this.ends.at(this.count - 1), this.length);
   }
 
   /** The packed actors' size after commit `write` (0 before the first). */
   packedSizeAfter(write: number): number {
-    return write === 0 ? 0 : this.packedSizes[write - 1]!;
+    return write === 0 ? 0 : this.packedSizes.at(write - 1);
   }
 
   /** Forgets the last commit and returns its refs (a view, valid until the next add). */
@@ -560,7 +561,7 @@ class CommitLog {
     const refs = this.refsOf(this.count);
     this.ends.pop();
     this.packedSizes.pop();
-    this.length = this.count === 0 ? 0 : this.ends[this.count - 1]!;
+    this.length = this.count === 0 ? 0 : this.ends.at(this.count - 1);
     return refs;
   }
 }

@@ -2,6 +2,7 @@
 // Ethereum transaction hash. Epochs may be skipped: an epoch with no tipset is a null round (as in
 // Filecoin), so the tipsets are kept in epoch order and found by binary search, not by index.
 import { BLAKE2B_256, DAG_CBOR, type CID } from '../common/cbor.js';
+import { Uint32List } from '../common/uint32-list.js';
 import { encodeMessage, encodeSignedMessage, messageCid, SigType } from '../fevm/message.js';
 import { eventsRoot } from '../fevm/events-amt.js';
 import type { ActorEvent } from '../fevm/types.js';
@@ -32,7 +33,7 @@ export function messageDigest(cid: CID): Uint8Array | undefined {
 export class ChainStore {
   private tipsets: Tipset[] = [];
   /** Per tipset: the ordinal of its first message (messages are numbered from 0 in chain order). */
-  private firstOrdinals: number[] = [];
+  private firstOrdinals = new Uint32List();
   /** How many messages the chain holds. */
   private messageCount = 0;
   /**
@@ -181,7 +182,7 @@ export class ChainStore {
   /** Makes cold each tipset whose later tipsets hold `hotMessages` messages or more. */
   private coolDown(): void {
     const last = this.tipsets.length - 1;
-    while (this.hotFrom < last && this.messageCount - this.firstOrdinals[this.hotFrom + 1] >= this.hotMessages) {
+    while (this.hotFrom < last && this.messageCount - this.firstOrdinals.at(this.hotFrom + 1) >= this.hotMessages) {
       compactMessages(this.tipsets[this.hotFrom++], this.decodedCold);
     }
   }
@@ -194,11 +195,11 @@ export class ChainStore {
     let hi = this.tipsets.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
-      if (this.firstOrdinals[mid] <= ordinal) lo = mid;
+      if (this.firstOrdinals.at(mid) <= ordinal) lo = mid;
       else hi = mid - 1;
     }
     const tipset = this.tipsets[lo];
-    return { tipset, message: tipset.messages[ordinal - this.firstOrdinals[lo]] };
+    return { tipset, message: tipset.messages[ordinal - this.firstOrdinals.at(lo)] };
   }
 
   /** Every tipset, genesis first. */

@@ -1,0 +1,29 @@
+// A list of 32-bit unsigned integers that grows by doubling, outside the JS heap: 4 B an element where
+// a JS array's is 8 B of heap. For the per-commit and per-tipset counts a chain appends each tipset
+// (fevm/state-tree.ts CommitLog, mining/chain-store.ts), which an idle node keeps for every tipset.
+import { doubled } from './doubled.js';
+
+export class Uint32List {
+  private items = new Uint32Array(1024);
+  private count = 0;
+
+  get length(): number {
+    return this.count;
+  }
+
+  /** The element at `index` (below `length`). */
+  at(index: number): number {
+    return this.items[index]!;
+  }
+
+  push(value: number): void {
+    if (!(value >= 0 && value <= 0xffffffff && Number.isInteger(value))) throw new RangeError(`${value} is not a 32-bit unsigned integer`);
+    if (this.count === this.items.length) this.items = doubled(this.items);
+    this.items[this.count++] = value;
+  }
+
+  /** Removes the last element and returns it (undefined for an empty list). */
+  pop(): number | undefined {
+    return this.count === 0 ? undefined : this.items[--this.count];
+  }
+}
