@@ -11,8 +11,12 @@ export class Uint32List {
     return this.count;
   }
 
-  /** The element at `index` (below `length`). */
-  at(index: number): number {
+  /**
+   * The element at `index`, a whole number from 0 to below `length`; any other throws (not
+   * `Array.prototype.at`: no index from the end, and the slots a pop leaves past `length` hold stale elements).
+   */
+  get(index: number): number {
+    if (index >>> 0 !== index || index >= this.count) throw new RangeError(`${index} is not an index below the length ${this.count}`);
     return this.items[index]!;
   }
 

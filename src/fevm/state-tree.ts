@@ -543,17 +543,17 @@ class CommitLog {
 
   /** The refs commit `write` (from 1) wrote: a view, valid until the next change. */
   refsOf(write: number): Int32Array | Float64Array {
-    return this.refs.subarray(write === 1 ? 0 : this.ends.at(write - 2), this.ends.at(write - 1));
+    return this.refs.subarray(write === 1 ? 0 : this.ends.get(write - 2), this.ends.get(write - 1));
   }
 
   /** The refs added since the last commit ended (the commit being made): a view, valid until the next change. */
   refsOfOpen(): Int32Array | Float64Array {
-    return this.refs.subarray(this.count === 0 ? 0 : this.ends.at(this.count - 1), this.length);
+    return this.refs.subarray(this.count === 0 ? 0 : this.ends.get(this.count - 1), this.length);
   }
 
   /** The packed actors' size after commit `write` (0 before the first). */
   packedSizeAfter(write: number): number {
-    return write === 0 ? 0 : this.packedSizes.at(write - 1);
+    return write === 0 ? 0 : this.packedSizes.get(write - 1);
   }
 
   /** Forgets the last commit and returns its refs (a view, valid until the next add). */
@@ -561,7 +561,7 @@ class CommitLog {
     const refs = this.refsOf(this.count);
     this.ends.pop();
     this.packedSizes.pop();
-    this.length = this.count === 0 ? 0 : this.ends.at(this.count - 1);
+    this.length = this.count === 0 ? 0 : this.ends.get(this.count - 1);
     return refs;
   }
 }

@@ -182,7 +182,7 @@ export class ChainStore {
   /** Makes cold each tipset whose later tipsets hold `hotMessages` messages or more. */
   private coolDown(): void {
     const last = this.tipsets.length - 1;
-    while (this.hotFrom < last && this.messageCount - this.firstOrdinals.at(this.hotFrom + 1) >= this.hotMessages) {
+    while (this.hotFrom < last && this.messageCount - this.firstOrdinals.get(this.hotFrom + 1) >= this.hotMessages) {
       compactMessages(this.tipsets[this.hotFrom++], this.decodedCold);
     }
   }
@@ -195,11 +195,11 @@ export class ChainStore {
     let hi = this.tipsets.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
-      if (this.firstOrdinals.at(mid) <= ordinal) lo = mid;
+      if (this.firstOrdinals.get(mid) <= ordinal) lo = mid;
       else hi = mid - 1;
     }
     const tipset = this.tipsets[lo];
-    return { tipset, message: tipset.messages[ordinal - this.firstOrdinals.at(lo)] };
+    return { tipset, message: tipset.messages[ordinal - this.firstOrdinals.get(lo)] };
   }
 
   /** Every tipset, genesis first. */

@@ -23,11 +23,20 @@ describe('Uint32List', () => {
       if (i % 7 === 0) assert.equal(list.pop(), mirror.pop());
     }
     assert.equal(list.length, mirror.length);
-    for (let i = 0; i < mirror.length; i++) assert.equal(list.at(i), mirror[i]);
+    for (let i = 0; i < mirror.length; i++) assert.equal(list.get(i), mirror[i]);
     list.push(0xffffffff);
-    assert.equal(list.at(list.length - 1), 0xffffffff);
+    assert.equal(list.get(list.length - 1), 0xffffffff);
     while (list.length > 0) list.pop();
     assert.equal(list.pop(), undefined);
+  });
+
+  test('reads only below its length: a negative index, or a slot a pop left, throws rather than answer undefined or a stale element', () => {
+    const list = new Uint32List();
+    list.push(7);
+    list.push(8);
+    assert.equal(list.pop(), 8);
+    assert.equal(list.get(0), 7);
+    for (const index of [1, 2, -1, 0.5, Number.NaN]) assert.throws(() => list.get(index), RangeError, String(index));
   });
 
   test('refuses what 32 unsigned bits do not hold, rather than keep another number', () => {
@@ -41,7 +50,7 @@ describe('Uint32List', () => {
     const list = new Uint32List();
     for (let i = 0; i < 200_000; i++) list.push(i);
     const perElement = (heapUsed() - before) / 200_000;
-    assert.equal(list.at(199_999), 199_999);
+    assert.equal(list.get(199_999), 199_999);
     assert.ok(perElement < 1, `an element took ${perElement.toFixed(2)} B of heap`);
   });
 });
