@@ -7,7 +7,10 @@
 //
 // It takes over only where its steps are exactly @ethereumjs's: no step listeners (tracers), no
 // debug logging, no profiler, and none of the EIPs whose checks sit inside the loop (EOF, code
-// chunk witnesses, block-level access lists); anywhere else @ethereumjs's own `run` runs.
+// chunk witnesses, block-level access lists); anywhere else @ethereumjs's own `run` runs. Nor does
+// a step commit or revert an access witness, as @ethereumjs's does: the EVM makes none, a frame has
+// one only from its message (for EIP-6800/7864, which keep this loop off), and the FEVM's carry none
+// (evm-actor.ts).
 // Every few thousand instructions it checks the running execution's budget (run-budget.ts).
 //
 // An instruction of fixed cost whose handler neither reads the gas left nor waits (most of a
@@ -158,8 +161,6 @@ async function runLoop(interpreter: LoopInterpreter, code: Uint8Array, startPc: 
   const stepListened = events !== undefined && events.listenerCount('step') > 0;
   const { kinds, fees, handlers, entries } = stepTableOf(interpreter._evm);
   const common = interpreter.common;
-  // Set with the frame's environment, and only by the EIPs that keep the loop off (LOOP_EIPS).
-  const witness = runState.env.accessWitness;
   let err: EVMError | undefined;
   let cachedOpcodes: OpEntry[] | undefined;
   // Fixed charges not yet taken from runState.gasLeft, and what that held when last taken from (FVM
@@ -196,7 +197,6 @@ async function runLoop(interpreter: LoopInterpreter, code: Uint8Array, startPc: 
         }
         runState.programCounter++;
         handlers[opCode]!(runState, common);
-        witness?.commit();
       } else if (kind === StepKind.GasBlind) {
         const op = entries[opCode]!;
         const info = op.opcodeInfo;
@@ -218,7 +218,6 @@ async function runLoop(interpreter: LoopInterpreter, code: Uint8Array, startPc: 
         }
         runState.programCounter++;
         op.opHandler(runState, common);
-        witness?.commit();
       } else {
         const op = cachedOpcodes ? cachedOpcodes[programCounter]! : entries[opCode]!;
         // Once the code is analysed, its entry's opcode, as @ethereumjs's loop sets it: INVALID's for
@@ -237,7 +236,6 @@ async function runLoop(interpreter: LoopInterpreter, code: Uint8Array, startPc: 
     } catch (e) {
       if (owed > 0) settle(interpreter, owed);
       owed = 0;
-      witness?.revert();
       if (!(e instanceof Object && 'errorType' in e && e.errorType === 'EVMError')) throw e;
       const error = e as EVMError;
       // STOP is not an exception.
@@ -279,7 +277,5 @@ function execute(interpreter: LoopInterpreter, entry: OpEntry, gas: bigint): Pro
   const runState = interpreter._runState;
   runState.programCounter++;
   const done = entry.opHandler(runState, interpreter.common) as unknown;
-  if (info.isAsync && done instanceof Promise) return done.then(() => runState.env.accessWitness?.commit());
-  runState.env.accessWitness?.commit();
-  return undefined;
+  return info.isAsync && done instanceof Promise ? (done as Promise<void>) : undefined;
 }
