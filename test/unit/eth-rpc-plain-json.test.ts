@@ -1,5 +1,6 @@
 // Receipts, blocks and transactions are answered as text joined without JSON.stringify (plain-json.ts):
-// byte for byte what JSON.stringify made of the same answer, for every kind the chain holds.
+// byte for byte what JSON.stringify made of the same answer, for every kind the chain holds, and each
+// of their strings hex, which needs no escaping.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { getCreateAddress } from 'ethers';
@@ -45,6 +46,24 @@ async function chain(t: Parameters<typeof setupRpc>[0]) {
   return { ...rpc, hashes, pending };
 }
 
+/** Every string in `value`, its members' and elements' too. */
+function stringLeaves(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.values(value).flatMap(stringLeaves);
+}
+
+/**
+ * What plainValue's mark promises (its strings need no escaping), checked on a marked value of the
+ * chain's: each string is hex, the words ('0x0') too. A field of free text (a revert reason, a name)
+ * added to a shape fails here, not as invalid JSON to the user whose text holds a quote.
+ */
+function assertPlainStrings(value: object, what: string) {
+  const strings = stringLeaves(value);
+  assert.ok(strings.length > 0, what);
+  for (const string of strings) assert.match(string, /^0x[0-9a-f]*$/, `${what}: a string that is not hex`);
+}
+
 /** The raw text of the answer to one request, and its id. */
 async function answerText(app: Awaited<ReturnType<typeof setupRpc>>['app'], method: string, params: unknown[], id: number | string = 7) {
   const res = await app.inject({ method: 'POST', url: '/', payload: { jsonrpc: '2.0', id, method, params } });
@@ -61,6 +80,8 @@ describe('plain JSON answers', () => {
       assert.ok(found, hash);
       const receipt = formatReceipt(devnet, found.tipset, found.message);
       receipts.push(receipt);
+      assertPlainStrings(receipt, `receipt of ${hash}`);
+      assertPlainStrings(formatTransaction(devnet, found.tipset, found.message), `transaction ${hash}`);
       assert.equal(await answerText(app, 'eth_getTransactionReceipt', [hash]), stringified(7, receipt));
       assert.equal(await answerText(app, 'eth_getTransactionReceipt', [hash], 'a"b'), stringified('a"b', receipt));
       assert.equal(await answerText(app, 'eth_getTransactionByHash', [hash]), stringified(7, formatTransaction(devnet, found.tipset, found.message)));
@@ -75,11 +96,15 @@ describe('plain JSON answers', () => {
     for (let number = 0; number <= devnet.head.epoch; number++) {
       const tipset = devnet.chain.atOrBefore(number)!;
       for (const full of [false, true]) {
-        assert.equal(await answerText(app, 'eth_getBlockByNumber', [hex(number), full]), stringified(7, formatBlock(devnet, tipset, full)), `${number} ${full}`);
+        const block = formatBlock(devnet, tipset, full);
+        assert.equal(await answerText(app, 'eth_getBlockByNumber', [hex(number), full]), stringified(7, block), `${number} ${full}`);
+        assertPlainStrings(block, `block ${number} ${full}`);
       }
     }
     // Pending: the transaction as the pool shows it, no receipt; unknown: null.
-    assert.equal(await answerText(app, 'eth_getTransactionByHash', [pending]), stringified(7, formatPendingTransaction(devnet.pendingTransaction(hexToBytes(pending))!)));
+    const pendingTransaction = formatPendingTransaction(devnet.pendingTransaction(hexToBytes(pending))!)!;
+    assert.equal(await answerText(app, 'eth_getTransactionByHash', [pending]), stringified(7, pendingTransaction));
+    assertPlainStrings(pendingTransaction, 'the pending transaction');
     assert.equal(await answerText(app, 'eth_getTransactionReceipt', [pending]), stringified(7, null));
     assert.equal(await answerText(app, 'eth_getTransactionReceipt', ['0x' + '12'.repeat(32)]), stringified(7, null));
     // Each shape is marked: a string added to one afterwards is joined unescaped (what the contract forbids).
@@ -94,7 +119,9 @@ describe('plain JSON answers', () => {
     assert.equal(await result('evm_revert', [snapshot]), true);
     const droppedTipset = resolveKeptBlock(devnet, { hash: hexToBytes(dropped) });
     assert.notEqual(devnet.chain.atOrBefore(droppedTipset.epoch)?.hash, droppedTipset.hash);
-    assert.equal(await answerText(app, 'eth_getBlockByHash', [dropped, true]), stringified(7, formatBlock(devnet, droppedTipset, true)));
+    const droppedBlock = formatBlock(devnet, droppedTipset, true);
+    assert.equal(await answerText(app, 'eth_getBlockByHash', [dropped, true]), stringified(7, droppedBlock));
+    assertPlainStrings(droppedBlock, 'the dropped block');
     // A batch writes each answer the same way.
     const batch = await app.inject({ method: 'POST', url: '/', payload: [{ jsonrpc: '2.0', id: 1, method: 'eth_getTransactionReceipt', params: [hashes[2]] }, { jsonrpc: '2.0', id: 2, method: 'eth_getBlockByNumber', params: ['0x3', true] }] });
     assert.equal(batch.body, `[${stringified(1, receipts[2])},${stringified(2, await result('eth_getBlockByNumber', ['0x3', true]))}]`);
