@@ -124,8 +124,8 @@ export function makeStepTable(entries: readonly OpEntry[], gasBlind: ReadonlySet
   return { entries, kinds, fees, handlers };
 }
 
-/** `evm`'s step table for its opcode table as it is now. */
-function stepTableOf(evm: EVM & { _opcodeMap: OpEntry[] }): StepTable {
+/** The step table a frame of `evm`, one of `useRunLoop`'s, runs on: made for its opcode table as it is now. */
+export function stepTableOf(evm: EVM & { _opcodeMap: OpEntry[] }): StepTable {
   let table = stepTables.get(evm);
   if (table?.entries !== evm._opcodeMap) {
     table = makeStepTable(evm._opcodeMap, loopEvms.get(evm)!);
