@@ -4,17 +4,18 @@
 // builds' starts compare where their wall times on this shared machine spread by more than the gap.
 //
 // Each `--bundle` (give two or more: builds to compare, or one build twice as the A/A control) gets its
-// own upstream, that bundle's node as in the bench, run under callgrind with instrumentation off once
-// it has the contract. Each run starts every bundle's fork once, in an order that rotates between
-// runs, the forking node under callgrind counting from its first instruction: dumped when it prints
-// `Listening on` ("to listening", what the bench's fork start times) and again `--quiet-ms` later
-// (the work it does after listening). Its upstream counts over the same window (instrumentation on for
-// it, then off), since the bench's wall time holds the upstream's answers too; only the first run's
-// upstream counts are readable (see forkStart). Printed per fork: the forking node's instructions
-// (all threads, the main thread, the main thread outside V8's garbage collector) to listening and
-// after, and the upstream's main thread; then each bundle's medians and spread (max − min ÷ median). Compare both
-// windows together: the fork cache's save, a second after the last fetch (Fork.scheduleSave, ~20 M
-// instructions), falls before or after the line as valgrind's pace on the loaded machine has it.
+// own upstream, that bundle's node as in the bench given the contract, run under callgrind with
+// instrumentation off from its start. Each run starts every bundle's fork once, in an order that
+// rotates between runs, the forking node under callgrind counting from its first instruction: dumped
+// when it prints `Listening on` ("to listening", what the bench's fork start times) and again
+// `--quiet-ms` later (the work it does after listening). Its upstream counts over the same window
+// (instrumentation on for it and its counters zeroed, then off), since the bench's wall time holds
+// the upstream's answers too.
+// Printed per fork: the forking node's instructions (all threads, the main thread, the main thread
+// outside V8's garbage collector) to listening and after, and the upstream's main thread; then each
+// bundle's medians and spread (max − min ÷ median). Compare both windows together: the fork cache's
+// save, a second after the last fetch (Fork.scheduleSave, ~20 M instructions), falls before or after
+// the line as valgrind's pace on the loaded machine has it.
 //
 // `--attribute` adds `--perf-basic-prof` and `--dump-instr=yes` to the forking nodes and prints the
 // `--top` functions (self instructions of the main thread to listening) by which the last bundle's
@@ -70,6 +71,8 @@ function dump(p: Counting): string[] {
 }
 const instructionsOf = (files: string[]) => {
   const [main, ...others] = files.map((f) => readCallgrindDump(f, false));
+  // A window counted from before the last dump comes out negative, read unsigned (see forkStart).
+  if ([main!, ...others].some((d) => d.total >= 2 ** 63)) throw new Error(`a negative count in ${files[0]}: counters not zeroed since the last dump`);
   return { all: others.reduce((sum, d) => sum + d.total, main!.total), main: main!.total, mutator: main!.total - main!.gc };
 };
 
@@ -79,7 +82,7 @@ interface Upstream extends Counting {
   epoch: string;
 }
 
-/** A bundle's upstream under callgrind (instrumentation off), holding the 100-slot contract as bench/fork.ts deploys it. */
+/** A bundle's upstream under callgrind (instrumentation off from its start), holding the 100-slot contract as bench/fork.ts deploys it. */
 async function startUpstream(bundle: string, index: number, bytecode: string): Promise<Upstream> {
   const outFile = join(dumps, `upstream${index}`, 'callgrind.out');
   mkdirSync(dirname(outFile));
@@ -110,6 +113,10 @@ async function forkStart(bundle: string, upstream: Upstream, tag: string): Promi
   const valgrind = ['--tool=callgrind', '--separate-threads=yes', `--callgrind-out-file=${outFile}`, ...(values.attribute ? ['--dump-instr=yes'] : [])];
   const node = [process.execPath, ...(values.attribute ? ['--perf-basic-prof'] : []), bundle, '--port', '0', '--fork-url', upstream.url, '--fork-block-number', upstream.epoch];
   control(upstream.pid, '--instr=on');
+  // Switching instrumentation on zeroes each thread's running count but not its count at the last
+  // dump, from which the next dump's total is taken: after an earlier run's dumps that total would be
+  // negative (read unsigned, near 2^64). Zeroing sets the count at the last dump to the running one.
+  control(upstream.pid, '--zero');
   const child: ChildProcess = spawn('valgrind', [...valgrind, ...node], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FVM_DEVNET_CACHE_DIR: cacheDir } });
   try {
     let out = '';
@@ -135,9 +142,7 @@ async function forkStart(bundle: string, upstream: Upstream, tag: string): Promi
     return {
       listening: instructionsOf(listening),
       after: instructionsOf(after),
-      // Once its instrumentation had gone off and on again, the upstream's windows came out as negative
-      // numbers read unsigned (near 2^64, in every run after the first): such a window is left out (NaN).
-      upstreamMain: upListening.main < 2 ** 63 && upAfter.main < 2 ** 63 ? upListening.main + upAfter.main : NaN,
+      upstreamMain: upListening.main + upAfter.main,
       mainFile: listening[0]!,
       perfMap: values.attribute ? `/tmp/perf-${child.pid}.map` : undefined,
     };
@@ -175,11 +180,11 @@ try {
       );
     }
   }
-  const stat = (all: number[]) => {
-    const xs = all.filter((x) => !Number.isNaN(x));
-    if (xs.length === 0) return `${'—'.padStart(8)}`;
+  const stat = (xs: number[]) => {
     const mid = median(xs);
-    return `${M(mid)} M (${(((Math.max(...xs) - Math.min(...xs)) / mid) * 100).toFixed(2).padStart(5)} %)`;
+    // One start has no spread: "—", not 0.00 %.
+    const spread = xs.length < 2 ? '—'.padStart(7) : `${(((Math.max(...xs) - Math.min(...xs)) / mid) * 100).toFixed(2).padStart(5)} %`;
+    return `${M(mid)} M (${spread})`;
   };
   console.log(`\nfork start under callgrind, ${runs} runs a bundle, medians (max − min ÷ median)`);
   console.log(`bundle  to listening: all threads, main, main outside the GC | after listening: main | both: main outside the GC | upstream: main`);
