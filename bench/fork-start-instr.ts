@@ -48,8 +48,8 @@ const [runs, quietMs, top] = [values.runs, values['quiet-ms'], values.top].map(N
 if (bundles.length < 2) throw new Error('give two --bundle or more (the same one twice is the A/A control)');
 for (const b of bundles) if (!existsSync(b)) throw new Error(`${b} not found`);
 if (![runs, quietMs, top].every((v) => Number.isInteger(v) && v > 0)) throw new Error('--runs, --quiet-ms and --top take positive integers');
-/** Under valgrind a fork start takes tens of seconds. */
-const START_TIMEOUT_MS = 600_000;
+/** Under valgrind a fork start took ~3–5 minutes at load 12–22 (~60 % more with `--attribute`): half an hour is a hang. */
+const START_TIMEOUT_MS = 30 * 60_000;
 const LISTENING = /Listening on [^:\s]+:(\d+)/;
 
 const dumps = mkdtempSync(join(tmpdir(), 'fvm-fork-start-instr-'));
