@@ -105,20 +105,25 @@ describe("bytesToHex on a Node whose Buffer.prototype.hexSlice is not this one's
   };
   // One child for both (each tsx start costs seconds of CPU): each patch in turn, the original put back
   // between, and hex.ts imported afresh under it (another query string is another module, whose
-  // load-time probe runs again), its answers taken while the patch is in place.
+  // load-time probe runs again), its answers taken while the patch is in place. The child fails if an
+  // import gave a module already loaded (a loader keying modules by path alone): the later patch's
+  // answers would then come from a probe run under the earlier one.
   let answers: Record<string, unknown> | undefined;
   const answersOf = () => {
     if (answers) return answers;
     const program = `const original = Buffer.prototype.hexSlice;
       const answers = {};
+      const modules = new Set();
       ${Object.entries(nodes)
         .map(([name, patch], i) => `{
         ${patch}
-        const { bytesToHex } = await import('./src/common/hex.ts?node${i}');
-        answers[${JSON.stringify(name)}] = [bytesToHex(Uint8Array.of(0xab, 0x01)), bytesToHex(new Uint8Array(100).fill(0xcd)), Buffer.from([7, 8]).toString('hex')];
+        const hex = await import('./src/common/hex.ts?node${i}');
+        modules.add(hex);
+        answers[${JSON.stringify(name)}] = [hex.bytesToHex(Uint8Array.of(0xab, 0x01)), hex.bytesToHex(new Uint8Array(100).fill(0xcd)), Buffer.from([7, 8]).toString('hex')];
         Buffer.prototype.hexSlice = original;
       }`)
         .join('\n')}
+      if (modules.size !== ${Object.keys(nodes).length}) throw new Error('hex.ts was not imported afresh for each patch');
       console.log(JSON.stringify(answers));`;
     const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], { cwd: REPO_ROOT, encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
