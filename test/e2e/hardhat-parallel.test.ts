@@ -3,9 +3,10 @@
 // Hardhat again and takes HARDHAT_NETWORK or the config's defaultNetwork, so with `--network
 // localhost` alone the tests run on Hardhat's in-process network and pass without reaching the node
 // (NomicFoundation/hardhat#2756, open), here as against calibnet. With HARDHAT_NETWORK=localhost
-// both workers deploy and send through hardhat-ethers' signers for the same dev accounts at once:
-// each send is an eth_sendTransaction without a nonce, the node gives the nonces and mines each
-// transaction in a tipset of its own, so the chai matchers' balance changes stay exact.
+// both workers deploy and send through hardhat-ethers' signers for the same dev accounts at once
+// (the fixture keeps the first account's sends in step, so that they alternate on the chain, which
+// the test reads): each send is an eth_sendTransaction without a nonce, the node gives the nonces
+// and mines each transaction in a tipset of its own, so the chai matchers' balance changes stay exact.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -48,5 +49,25 @@ describe('Hardhat 2 `test --parallel` against the default localhost network', ()
     // Each file sent a deployment and 3 transfers from the first account and a send from the
     // second: 8 and 2 transactions mined, no nonce given twice or skipped.
     assert.deepEqual(await nonces(), [8, 2], explain('not every send was mined'));
+
+    const mined = await minedTransactions();
+    assert.equal(mined.length, 10, explain('the chain holds other transactions than the 10 sends'));
+    assert.ok(mined.every((t) => t.alone), explain('a tipset holds more than one of the sends'));
+    // The first account's in nonce order: the two deployments, then three rounds of one transfer
+    // to each file's Coin. Workers that ran one after the other would give two runs of three.
+    const fromOwner = mined.filter((t) => t.from.toLowerCase() === owner.toLowerCase()).sort((a, b) => a.nonce - b.nonce);
+    const coins = await Promise.all(fromOwner.slice(0, 2).map(async (t) => (await devnet.provider.getTransactionReceipt(t.hash))!.contractAddress));
+    assert.ok(coins.every((c) => c !== null) && coins[0] !== coins[1], explain('the first two sends were not the two deployments'));
+    const rounds = [2, 4, 6].map((n) => fromOwner.slice(n, n + 2).map((t) => t.to).sort());
+    assert.deepEqual(rounds, [2, 4, 6].map(() => [...coins].sort()), explain('the two workers\' transfers did not alternate'));
   });
+
+  /** Every transaction on the chain: its sender, nonce, recipient and whether its tipset holds it alone. */
+  async function minedTransactions(): Promise<{ hash: string; from: string; nonce: number; to: string | null; alone: boolean }[]> {
+    const head = await devnet.provider.getBlockNumber();
+    const blocks = await Promise.all(Array.from({ length: head + 1 }, (_, n) => devnet.provider.getBlock(n, true)));
+    return blocks.flatMap((block) =>
+      block!.prefetchedTransactions.map((tx) => ({ hash: tx.hash, from: tx.from, nonce: tx.nonce, to: tx.to, alone: block!.transactions.length === 1 })),
+    );
+  }
 });
