@@ -4,6 +4,10 @@
 // included: Lotus loads either from its blockstore), the message its sender's nonce went to
 // instead. That one answers for it when it is the same call (Lotus's Message.EqualCall: only the gas
 // fields differ) and the caller allows a replacement; otherwise Lotus's "message was replaced" errors.
+// A signed (secp or delegated) message asked for by its unsigned CID is searched for the same way:
+// Lotus loads that form from its blockstore, but its chain index and tipsetExecutedMessage compare the
+// signed CID (lotus b835fab70 chain/stmgr/searchwait.go:362-369, chain/index/indexer.go:293), so to a
+// search it is another message at the same nonce.
 import type { CID } from '../common/cbor.js';
 import { DevnetError } from '../common/errors.js';
 import { equalBytes } from '../common/hex.js';
@@ -28,17 +32,19 @@ interface MessageSearchDeps {
 
 /**
  * The mined message that stands for `cid` in the chain up to `upTo`: itself, or for a message the
- * chain does not hold, `loaded` (found elsewhere: a dropped tipset's) or else the pool's replaced one,
- * the one mined at its sender's nonce (throws MessageReplacedError when that is another call, or when
- * `allowReplaced` is false). A message mined after `upTo` is found by its CID too, as Lotus's
- * chain index finds it; a replacement only up to `upTo`, as Lotus searches back for it.
+ * chain does not hold under that CID (one it holds by its unsigned CID too), the one mined at the
+ * sender's nonce of `loaded` (found elsewhere: a dropped tipset's), of the chain's, or of the pool's
+ * replaced one (throws MessageReplacedError when that is another call, or when `allowReplaced` is
+ * false). A message mined after `upTo` is found by its CID too, as Lotus's chain index finds it; a
+ * replacement, or one asked for by its unsigned CID, only up to `upTo`, as Lotus searches back for it.
  * `startedAbove`: the search began at a tipset above `upTo` (a dropped one whose branch left the chain
  * at `upTo`), so `upTo` itself is searched back to, not the head Lotus checks first.
  */
 export function searchMessage(deps: MessageSearchDeps, cid: CID, allowReplaced: boolean, upTo: Tipset, startedAbove = false, loaded?: Message): MessageLocation | undefined {
   const mined = deps.chain.messageByCid(cid);
-  if (mined) return mined;
-  const searched = loaded ?? deps.mempool.getReplaced(cid)?.pending.signed.message;
+  if (mined?.message.cid.equals(cid)) return mined;
+  // Found by its unsigned CID: searched for at its nonce, as a replacement would be.
+  const searched = loaded ?? mined?.message.signed.message ?? deps.mempool.getReplaced(cid)?.pending.signed.message;
   if (!searched) return undefined;
   const found = minedAtNonce(deps, searched.from, searched.nonce, upTo);
   // Lotus checks the head first (tipsetExecutedMessage), then searches back, whose errors it wraps.

@@ -348,18 +348,24 @@ export function keptAncestry(devnet: Devnet, tipset: Tipset, height: number): Ti
  * chain/stmgr/searchwait.go): from a tipset on the chain, Devnet.searchMessage; from a dropped one,
  * that tipset itself, then the chain (Lotus's message index holds the chain's), then back through
  * its own dropped parents (searchBackForMsg walks the tipset's parents), then the chain below where
- * its branch left it (Devnet.searchMessage). A message the chain does not hold (loadedMessage) stands
- * for the message mined at its sender's nonce, looked for in each dropped tipset as in the chain's,
- * as Lotus's tipsetExecutedMessage looks in any tipset it walks.
+ * its branch left it (Devnet.searchMessage). A message the chain does not hold under `cid`
+ * (loadedMessage, or the chain's found by its unsigned CID) stands for the message mined at its
+ * sender's nonce, looked for in each dropped tipset as in the chain's, as Lotus's
+ * tipsetExecutedMessage looks in any tipset it walks.
  */
 export function keptSearchMessage(devnet: Devnet, cid: CID, allowReplaced: boolean, from: Tipset): MessageLocation | undefined {
+  const onChain = devnet.chain.messageByCid(cid);
+  // A signed message the chain holds by its unsigned CID `cid` is another to a search, as to Lotus's:
+  // it is searched for at its nonce (message-search.ts).
+  const own = onChain?.message.cid.equals(cid) ? onChain : undefined;
+  const loaded = () => (own ? undefined : onChain?.message.signed.message) ?? loadedMessage(devnet, cid);
   if (devnet.chain.byBlockHash(from.hash)) {
     // The chain's message is what the search answers; only a search for another reads a kept tipset.
-    return devnet.chain.messageByCid(cid) ?? devnet.searchMessage(cid, allowReplaced, from, false, loadedMessage(devnet, cid));
+    return own ?? devnet.searchMessage(cid, allowReplaced, from, false, loaded());
   }
-  const loaded = loadedMessage(devnet, cid);
-  const inDropped = (tipset: Tipset, lookback: boolean) => messageIn(tipset, cid) ?? (loaded && replacementIn(tipset, cid, loaded, allowReplaced, lookback));
-  const found = inDropped(from, false) ?? devnet.chain.messageByCid(cid);
+  const searched = loaded();
+  const inDropped = (tipset: Tipset, lookback: boolean) => messageIn(tipset, cid) ?? (searched && replacementIn(tipset, cid, searched, allowReplaced, lookback));
+  const found = inDropped(from, false) ?? own;
   if (found) return found;
   const { dropped, below } = branchDown(devnet, from, -1);
   for (const tipset of dropped.slice(1)) {
@@ -367,7 +373,7 @@ export function keptSearchMessage(devnet: Devnet, cid: CID, allowReplaced: boole
     if (inBranch) return inBranch;
   }
   // All of the chain's part is searched back to from `from`: a replacement there is found in the lookback.
-  return devnet.searchMessage(cid, allowReplaced, below, true, loaded);
+  return devnet.searchMessage(cid, allowReplaced, below, true, searched);
 }
 
 /**

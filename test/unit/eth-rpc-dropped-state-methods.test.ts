@@ -422,6 +422,34 @@ describe('Filecoin state methods at a dropped tipset\'s key', () => {
     assert.equal(await counted('Filecoin.StateWaitMsg', [cid, 0, -1, true]), 2);
   });
 
+  test('a secp message asked for by its unsigned CID is another message to the searches and to StateReplay at a key, as to Lotus (searchwait.go tipsetExecutedMessage, Replay: signed CIDs; reread-s54 A.1)', async (t) => {
+    const { result, error } = await setupRpc(t);
+    const before = (await result('Filecoin.ChainHead')).Cids;
+    const snapshot = await result('evm_snapshot');
+    const pushed = await result('Filecoin.MpoolPushMessage', [{ From: CLIENT, To: 't0100', Value: '1', Method: 0 }, null]);
+    const [signed, unsigned, nonce] = [pushed.CID, pushed.Message.CID, pushed.Message.Nonce];
+    assert.notDeepEqual(signed, unsigned);
+    const key = (await result('Filecoin.ChainHead')).Cids;
+    const replaced = `message was replaced: found message with equal nonce as the one we are looking for (F:${unsigned['/']} n ${nonce}, TS: ${signed['/']} n${nonce})`;
+    const asLotus = async (at: unknown) => {
+      // A replacement allowed, the signed message answers for it, under its own CID.
+      assert.deepEqual((await result('Filecoin.StateSearchMsg', [at, unsigned, -1, true])).Message, signed);
+      assert.equal(await result('Filecoin.StateSearchMsg', [at, unsigned, -1, false]), null);
+      assert.equal((await error('Filecoin.StateReplay', [key, unsigned])).message, 'given message not found in tipset');
+      assert.deepEqual((await result('Filecoin.StateReplay', [key, signed])).MsgCid, signed);
+    };
+    await asLotus(key);
+    assert.equal((await error('Filecoin.StateWaitMsg', [unsigned, 0, -1, false])).message, replaced);
+    assert.deepEqual((await result('Filecoin.StateWaitMsg', [unsigned, 0, -1, true])).Message, signed);
+    // Lotus's chain index has the signed CID only: from a tipset before it, only that is found.
+    assert.ok(await result('Filecoin.StateSearchMsg', [before, signed, -1, true]));
+    assert.equal(await result('Filecoin.StateSearchMsg', [before, unsigned, -1, true]), null);
+    // Its tipset dropped and kept: the same answers from its key.
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    await result('anvil_mine', ['0x2']);
+    await asLotus(key);
+  });
+
   test('StateSearchMsg from a dropped key finds a replaced message\'s replacement mined along its branch, as Lotus checks each tipset it walks', async (t) => {
     const { result, error } = await setupRpc(t, { noMining: true });
     const push = async (fields: Record<string, unknown>) =>

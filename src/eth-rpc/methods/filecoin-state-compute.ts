@@ -330,7 +330,8 @@ export const filecoinStateCompute = [
     if (!key || key.length === 0) {
       // Lotus (node/impl/full/state.go) finds it as StateSearchMsg with allowReplaced: a replaced
       // message's replacement is replayed; a search error is "searching for msg …: <error>". One the
-      // chain holds is what the search answers.
+      // chain holds is what the search answers: by its own CID, or by its unsigned CID as the message
+      // at its nonce, the same call.
       if (!found) {
         const loaded = loadedMessage(devnet, target);
         try {
@@ -349,7 +350,9 @@ export const filecoinStateCompute = [
       // A tipset a revert dropped is replayed on its kept state, as Lotus replays a reorged tipset it loads by key.
       ({ tipset, dropped } = keptStatePoint(devnet, key));
       if (dropped) found = messageIn(tipset, target);
-      if (found?.tipset !== tipset) throw new DevnetError('given message not found in tipset');
+      // Lotus's Replay matches the CID each applied message has in the tipset, a secp or delegated one's
+      // signed CID (lotus b835fab70 chain/consensus/compute_state.go:245, chain/stmgr/tracers.go:50-51).
+      if (found?.tipset !== tipset || !found.message.cid.equals(target)) throw new DevnetError('given message not found in tipset');
     }
     const { message } = found!;
     const [traced] = await devnet.traceTipset(tipset, [message.index], {}, { signal, dropped });
