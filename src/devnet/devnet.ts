@@ -404,6 +404,11 @@ export class Devnet {
     return this.mempool.getReplaced(cid)?.pending;
   }
 
+  /** A secp or delegated message the pool took (pending or replaced), by its unsigned CID, which Lotus's blockstore holds too. */
+  pooledByUnsignedCid(cid: CID): PendingMessage | undefined {
+    return this.mempool.getByUnsignedCid(cid);
+  }
+
   /** A replaced Ethereum transaction, by hash (Lotus's chain index keeps its hash). */
   replacedTransaction(hash: Uint8Array): PendingMessage | undefined {
     return this.mempool.getReplacedTx(hash);

@@ -379,12 +379,13 @@ export function keptSearchMessage(devnet: Devnet, cid: CID, allowReplaced: boole
 /**
  * The message `cid` as Lotus loads it from its blockstore before searching for it (lotus b835fab70
  * chain/stmgr/searchwait.go SearchForMessage and WaitForMessage: GetCMessage), when the chain does not
- * hold it: one a replacement pushed out of the pool, or one only a kept dropped tipset included. The
+ * hold it: one a replacement pushed out of the pool, one only a kept dropped tipset included, or one
+ * the pool took (pending or replaced) by its unsigned CID, which Lotus's pool stores too (R98). The
  * search matches it by sender and nonce (message-search.ts): the chain's message at its nonce stands
  * for it as a replacement, or is refused as another call (R84).
  */
 export function loadedMessage(devnet: Devnet, cid: CID): Message | undefined {
-  return devnet.replacedMessage(cid)?.signed.message ?? droppedTipsets(devnet).messageByCid(cid)?.message.signed.message;
+  return (devnet.replacedMessage(cid) ?? droppedTipsets(devnet).messageByCid(cid)?.message ?? devnet.pooledByUnsignedCid(cid))?.signed.message;
 }
 
 /** The message `cid` among those a tipset included (a dropped one's: the chain's index has only the chain's). */

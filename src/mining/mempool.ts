@@ -9,7 +9,7 @@ import { actorNotFound, resolveAddress } from '../fevm/actors/lifecycle.js';
 import type { EthTransaction } from '../fevm/eth-tx.js';
 import { TOTAL_FILECOIN } from '../fevm/actors/market/policy.js';
 import { BLOCK_GAS_LIMIT } from '../fevm/gas.js';
-import { encodeSignedMessage, SigType, type SignedMessage } from '../fevm/message.js';
+import { encodeSignedMessage, messageCid, SigType, type SignedMessage } from '../fevm/message.js';
 import { onChainMessage } from '../fevm/price-list.js';
 import type { StateReader } from '../fevm/state-tree.js';
 import { blockInclusionError } from './block-inclusion.js';
@@ -115,6 +115,8 @@ export class Mempool {
   private readonly replaced = new Map<string, ReplacedMessage>();
   /** The replaced Ethereum transactions by the hex of their hash (Lotus's chain index keeps the hash of every one it was sent). */
   private readonly replacedTxs = new Map<string, PendingMessage>();
+  /** The hex of a secp or delegated pending or replaced message's unsigned CID, made when a lookup by one first reads it (getByUnsignedCid). */
+  private readonly unsignedKeys = new WeakMap<PendingMessage, string>();
   /**
    * Each sender's run as its last add found it (takenAfterAdd): the state nonce, balance and base fee
    * it was walked at, the nonce after its last message, and the balance its messages leave; every
@@ -257,6 +259,29 @@ export class Mempool {
   /** A message a replacement pushed out of the pool, by its CID. */
   getReplaced(cid: CID): ReplacedMessage | undefined {
     return this.replaced.get(bytesToHex(cid.bytes));
+  }
+
+  /**
+   * The secp or delegated message, pending or pushed out by a replacement, whose unsigned CID is `cid`:
+   * Lotus's pool puts that form in its blockstore too as it takes the message (lotus b835fab70
+   * chain/messagepool/messagepool.go:981-987 addLocked), so its GetCMessage reads it before any
+   * tipset includes the message. A walk of the pool and the replaced messages, each hashed on the
+   * first walk that reads it; none for a CID the pool holds as a message's own.
+   */
+  getByUnsignedCid(cid: CID): PendingMessage | undefined {
+    if (this.getByCid(cid) || this.getReplaced(cid)) return undefined;
+    const key = bytesToHex(cid.bytes);
+    for (const pending of this.entries.keys()) if (this.unsignedKey(pending) === key) return pending;
+    for (const { pending } of this.replacedLog) if (this.unsignedKey(pending) === key) return pending;
+    return undefined;
+  }
+
+  /** The hex of a message's unsigned CID; undefined for a BLS message, whose CID is that one. */
+  private unsignedKey(pending: PendingMessage): string | undefined {
+    if (pending.signed.signature.type === SigType.BLS) return undefined;
+    let key = this.unsignedKeys.get(pending);
+    if (key === undefined) this.unsignedKeys.set(pending, (key = bytesToHex(messageCid(pending.signed.message).bytes)));
+    return key;
   }
 
   /** A replaced Ethereum transaction, by its hash. */

@@ -67,6 +67,33 @@ describe('transaction hash ⇄ message CID', () => {
     await answers();
   });
 
+  test("by a pending or replaced signed message's unsigned CID: ChainGetMessage reads it, the tx-hash methods answer that CID's digest and back, StateWaitMsg waits for it, as Lotus's pool puts both forms in its blockstore at push (review-s54 R98)", async (t) => {
+    const { result, send } = await setupRpc(t, { noMining: true });
+    const digestOf = (cid: { '/': string }) => '0x' + Buffer.from(CID.parse(cid['/']).multihash.digest).toString('hex');
+    const message = { Version: 0, To: 't0100', From: CLIENT, Value: '1', GasLimit: 5_000_000, GasFeeCap: '1000000000', Method: 0, Params: null };
+    const nonce = await result('Filecoin.MpoolGetNonce', [CLIENT]);
+    // A secp message replaced by fee, its replacement, and an Ethereum transaction: all pending or replaced.
+    const replaced = await result('Filecoin.WalletSignMessage', [CLIENT, { ...message, Nonce: nonce, GasPremium: '100000' }]);
+    await result('Filecoin.MpoolPush', [replaced]);
+    const pushed = await result('Filecoin.WalletSignMessage', [CLIENT, { ...message, Nonce: nonce, GasPremium: '200000' }]);
+    await result('Filecoin.MpoolPush', [pushed]);
+    const tx = await send({ nonce: 0 });
+    const txCid = await result('Filecoin.EthGetMessageCidByTransactionHash', [tx]);
+    const txUnsigned = (await result('Filecoin.ChainGetMessage', [txCid])).CID;
+    assert.notDeepEqual(txUnsigned, txCid);
+    for (const unsigned of [replaced.Message.CID, pushed.Message.CID, txUnsigned]) {
+      assert.deepEqual((await result('Filecoin.ChainGetMessage', [unsigned])).CID, unsigned);
+      assert.equal(await result('Filecoin.EthGetTransactionHashByCid', [unsigned]), digestOf(unsigned));
+      assert.deepEqual(await result('Filecoin.EthGetMessageCidByTransactionHash', [digestOf(unsigned)]), unsigned);
+      // Lotus's eth_getTransactionByHash matches the pool's messages by their signed CIDs only.
+      assert.equal(await result('eth_getTransactionByHash', [digestOf(unsigned)]), null);
+    }
+    // Loaded, then found once mined as the message at its nonce (allowReplaced: the signed CID answers).
+    const waiting = result('Filecoin.StateWaitMsg', [pushed.Message.CID, 0, -1, true]);
+    await result('evm_mine');
+    assert.deepEqual((await waiting).Message, pushed.CID);
+  });
+
   test('unknown hashes and CIDs are null; malformed ones are -32602', async (t) => {
     const { call, result, send } = await setupRpc(t);
     await send({ nonce: 0 });
