@@ -62,9 +62,12 @@ class DroppedTipsets {
   private readonly byHash = new Map<string, Tipset>();
   /**
    * Where kept tipsets included each Ethereum transaction, by its hash (hex), filled as they are kept:
-   * a miss of the chain's index (EthGetMessageCidByTransactionHash of a hash the node never saw) is one
-   * lookup, not a decode of every kept tipset. Most hashes have one place; a transaction mined again
-   * after a revert and dropped again has one a tipset.
+   * a kept transaction's hash is one lookup, not a decode of every kept tipset. A hash found neither
+   * here nor on the chain (EthGetMessageCidByTransactionHash of a hash the node never saw) goes on to
+   * byDigest, as a CID's digest: its unsigned pass reads each kept tipset's messages (decoding a cold
+   * one's) and hashes their unsigned CIDs the first time a lookup misses, then compares the digests
+   * kept. Most hashes have one place; a transaction mined again after a revert and dropped again has
+   * one a tipset.
    */
   private readonly byTxHash = new Map<string, { tipset: Tipset; index: number }[]>();
 
