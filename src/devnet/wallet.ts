@@ -37,7 +37,8 @@ function secpSign(digest: Uint8Array, secret: Uint8Array): Uint8Array {
 
 /**
  * What a wallet signs for a message: the CID bytes of a native one, the unsigned EIP-1559 transaction
- * of one from a delegated key (Lotus messagesigner.SigningBytes).
+ * of one from a delegated key (Lotus messagesigner.SigningBytes), which refuses a message that stands
+ * for no transaction (unsignedEip1559).
  */
 function signingBytes(message: Message, type: KeyType, chainId: bigint): Uint8Array {
   return type === 'delegated' ? unsignedEip1559(message, chainId) : messageCid(message).bytes;

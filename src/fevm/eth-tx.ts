@@ -3,7 +3,7 @@
 import { RLP } from '@ethereumjs/rlp';
 import { EAM_NAMESPACE, FilAddress, isMaskedId, maskedIdAddress, Protocol } from '../common/address.js';
 import type { CID } from 'multiformats/cid';
-import { MessageRejectedError } from '../common/errors.js';
+import { DevnetError, MessageRejectedError } from '../common/errors.js';
 import { keccak256, keccak256Parts } from '../common/hashes.js';
 import { publicKeyEthAddress, recoverPublicKey } from '../common/secp256k1.js';
 import { bigintToBytes, bytesToBigint, bytesToHex, concatBytes, EMPTY_BYTES, padStart } from '../common/hex.js';
@@ -389,14 +389,6 @@ export function ethParamsAndRecipientError(m: Message): string | undefined {
   return typeof converted === 'string' ? converted : undefined;
 }
 
-const isCreateExternal = (m: Message) => m.to.id === EAM_ACTOR_ID && m.method === METHOD_CREATE_EXTERNAL;
-
-/** The recipient of the transaction a message stands for: null for a deployment, else its f410's or masked ID's address; undefined if it has neither. */
-function ethRecipient(m: Message): Uint8Array | null | undefined {
-  if (isCreateExternal(m)) return null;
-  return m.to.ethAddress ?? (m.to.id !== undefined ? maskedIdAddress(m.to.id) : undefined);
-}
-
 /** The unsigned fields of the EIP-1559 transaction a message stands for, in RLP order. */
 function eip1559Fields(m: Message, chainId: bigint, to: Uint8Array | null, input: Uint8Array) {
   return [int(chainId), int(m.nonce), int(m.gasPremium), int(m.gasFeeCap), int(m.gasLimit), to ?? new Uint8Array(), int(m.value), input, []];
@@ -404,12 +396,17 @@ function eip1559Fields(m: Message, chainId: bigint, to: Uint8Array | null, input
 
 /**
  * What a delegated (f410) key signs for a message: the unsigned EIP-1559 transaction it stands for,
- * 0x02 ‖ RLP (Lotus messagesigner.SigningBytes). A recipient without an Ethereum address is left
- * empty and parameters that are not a byte string count as no input.
+ * 0x02 ‖ RLP. A message that stands for none is refused in Lotus's words, as its wallet refuses to
+ * sign it (lotus b835fab70 node/impl/full/wallet.go:56 WalletSignMessage, chain/messagesigner/
+ * messagesigner.go:198-211 SigningBytes, chain/types/ethtypes/eth_1559_transactions.go:322-330:
+ * version 0 only, then ethParamsAndRecipient).
  */
 export function unsignedEip1559(m: Message, chainId: bigint): Uint8Array {
-  const fields = eip1559Fields(m, chainId, ethRecipient(m) ?? null, decodeBytesParams(m.params) ?? new Uint8Array());
-  return concatBytes(new Uint8Array([0x02]), RLP.encode(fields));
+  const refused = (why: string) => new DevnetError(`failed to reconstruct eth transaction: ${why}`);
+  if (m.version !== 0) throw refused(`unsupported msg version: ${m.version}`);
+  const converted = ethParamsAndRecipient(m);
+  if (typeof converted === 'string') throw refused(`failed to get eth params and recipient: ${converted}`);
+  return concatBytes(new Uint8Array([0x02]), RLP.encode(eip1559Fields(m, chainId, converted.to, converted.input)));
 }
 
 /** Big-endian integer bytes without leading zeros, as RLP wants them. */

@@ -129,6 +129,17 @@ describe('wallet', () => {
       message: `${cannot}invalid methodnum 0: only allowed method is InvokeContract(${METHOD_INVOKE_CONTRACT}) or CreateExternal(4)`,
     });
     assert.deepEqual(await error('Filecoin.MpoolPushMessage', [transfer(f410, f1, FIL, { Method: METHOD_INVOKE_CONTRACT }), null]), { code: 1, message: `${cannot}invalid Filecoin Eth address` });
+    // WalletSignMessage refuses them alike, as Lotus's wallet calls SigningBytes too (node/impl/full/wallet.go:56), and
+    // a version other than 0 first (Eth1559TxArgsFromUnsignedFilecoinMessage); one it can sign, MpoolPush takes (reread-s54 A.4).
+    const unsigned = { Version: 0, From: f410, To: 't0100', Value: '1', Nonce: 1, GasLimit: 5_000_000, GasFeeCap: '1000000000', GasPremium: '100000', Method: METHOD_INVOKE_CONTRACT, Params: null };
+    const signMessage = async (fields: Record<string, unknown>) => (await error('Filecoin.WalletSignMessage', [f410, { ...unsigned, ...fields }])).message;
+    assert.equal(await signMessage({ Method: 0 }), `${cannot}invalid methodnum 0: only allowed method is InvokeContract(${METHOD_INVOKE_CONTRACT}) or CreateExternal(4)`);
+    assert.equal(await signMessage({ To: f1 }), `${cannot}invalid Filecoin Eth address`);
+    // CBOR 1, not a byte string.
+    assert.equal(await signMessage({ Params: 'AQ==' }), `${cannot}failed to read params byte array: expected cbor type 'byte string' in input`);
+    assert.equal(await signMessage({ Version: 1 }), 'failed to reconstruct eth transaction: unsupported msg version: 1');
+    const signed = await result('Filecoin.WalletSignMessage', [f410, unsigned]);
+    assert.deepEqual(await result('Filecoin.MpoolPush', [signed]), signed.CID);
     await result('Filecoin.WalletDelete', [f410]);
     assert.deepEqual(await error('Filecoin.MpoolPushMessage', [transfer(f410, 't0100', FIL, { Method: METHOD_INVOKE_CONTRACT }), null]), {
       code: 1,
