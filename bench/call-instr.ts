@@ -32,16 +32,22 @@
 // one request each, going round the `--n` transfers, every answer checked as the bench's receipts phase
 // checks it; against one eth_chainId. `--warm` reads of it warm the node.
 //
+// `--read balance-old` counts a read at an old height: OLD_TIPSETS empty tipsets are mined (anvil_mine),
+// then each read is eth_getBalance of the storage provider t0111 (its masked ID address) at one of the
+// first OLD_HEIGHTS of them, in turn: each 2 000 tipsets or more behind the head, where a past read of an
+// actor written each tipset searches that actor's writes (docs/performance.md, tipsetheap2's entry).
+//
 // `--bundle <path>` runs another build's bundle (e.g. a copy of dist/ before a change, with node_modules
 // linked beside it, from which the bundle loads its external packages, or the token's deployment fails
 // with "Cannot find module 'secp256k1'": an A/B).
 //
-//   npm run build && npm run bench:call-instr [-- --k 300 --rounds 5 --warm 10000 --n 100] [-- --send transfer|erc20] [-- --read receipt|block-full] [-- --attribute] [-- --top 30] [-- --keep] [-- --bundle <dir>/dist/fvm-devnet.js]
+//   npm run build && npm run bench:call-instr [-- --k 300 --rounds 5 --warm 10000 --n 100] [-- --send transfer|erc20] [-- --read receipt|block-full|balance-old] [-- --attribute] [-- --top 30] [-- --keep] [-- --bundle <dir>/dist/fvm-devnet.js]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { MAX_TIPSETS_MINED } from '../src/devnet/cheats.js';
 import { checkFullBlock, checkReceipt, erc20Transfers, giveTokens, median, presignTokenTransfers, presignTransfers, sendToReceipt, type FullBlock, type Mined, type TxReceipt } from './phases.js';
 import { RunningPeer } from './peers.js';
 import { Signer, deployContracts, nthAddress, token } from './workload.js';
@@ -63,7 +69,7 @@ const { values } = parseArgs({
 });
 const { send, read } = values;
 if (send !== undefined && send !== 'transfer' && send !== 'erc20') throw new Error('--send takes transfer or erc20');
-if (read !== undefined && read !== 'receipt' && read !== 'block-full') throw new Error('--read takes receipt or block-full');
+if (read !== undefined && read !== 'receipt' && read !== 'block-full' && read !== 'balance-old') throw new Error('--read takes receipt, block-full or balance-old');
 if (send && read) throw new Error('--send and --read measure one thing each: give one');
 // Calls warm with 10000: 5000 left the call path still tiering up through the first rounds
 // (docs/performance.md, callcut). Sends with 2000: run natively, the tipset path's last function
@@ -75,6 +81,11 @@ const [k, rounds, n, top] = [values.k, values.rounds, values.n, values.top].map(
 if (![k, rounds, n, top].every((v) => Number.isInteger(v) && v > 0) || !Number.isInteger(warm) || warm < 0) throw new Error('--k, --rounds, --n and --top take positive integers, --warm one of 0 or more');
 /** The most warm-up sends signed under one estimate: a token phase of 2100 transfers ran within one (bench/README.md). */
 const WARM_BLOCK = 1000;
+/** `--read balance-old`: the empty tipsets mined first, and how many of the first of them are read at (2 000 or more back). */
+const OLD_TIPSETS = 3 * MAX_TIPSETS_MINED;
+const OLD_HEIGHTS = 1000;
+/** The default first storage provider's miner, t0111, as an Ethereum address (its masked ID address): written each tipset it wins. */
+const STORAGE_PROVIDER = `0xff${'00'.repeat(11)}${(111).toString(16).padStart(16, '0')}`;
 /** The block measured against eth_chainIds, and how many requests each of its operations makes. */
 const measured = send ? `${send} send` : read ?? 'eth_call';
 const requestsPerOp = send ? 2 : 1;
@@ -107,7 +118,14 @@ try {
   const contracts = await deployContracts(signer);
   if (!send && !read) await giveTokens(rpc, signer, contracts, 0, n, true);
   /** The token transfers whose receipts or blocks `--read` reads, each in its own tipset. */
-  const mined: Mined[] = read ? (await erc20Transfers(rpc, signer, contracts, n)).mined : [];
+  const mined: Mined[] = read === 'receipt' || read === 'block-full' ? (await erc20Transfers(rpc, signer, contracts, n)).mined : [];
+  /** The heights `--read balance-old` reads at, the first OLD_HEIGHTS of OLD_TIPSETS empty tipsets. */
+  const oldHeights: string[] = [];
+  if (read === 'balance-old') {
+    const before = Number(await rpc.call<string>('eth_blockNumber'));
+    for (let m = 0; m < OLD_TIPSETS; m += MAX_TIPSETS_MINED) await rpc.call('anvil_mine', [`0x${MAX_TIPSETS_MINED.toString(16)}`]);
+    for (let h = 1; h <= OLD_HEIGHTS; h++) oldHeights.push(`0x${(before + h).toString(16)}`);
+  }
   const chainId = `0x${signer.chainId.toString(16)}`;
 
   // Each block asks about addresses no block asked about before; the first n hold one token.
@@ -122,10 +140,16 @@ try {
     }
   };
   // Each read asks about the transfer after the last one read, round the `--n` mined; its answer checked
-  // by the receipts phase's own checks (bench/phases.ts).
+  // by the receipts phase's own checks (bench/phases.ts). An old-height read asks at the next old height.
   let nextRead = 0;
   const reads = async (count: number) => {
     for (let i = 0; i < count; i++, nextRead++) {
+      if (read === 'balance-old') {
+        const height = oldHeights[nextRead % OLD_HEIGHTS]!;
+        const balance = await rpc.call<string>('eth_getBalance', [STORAGE_PROVIDER, height]);
+        if (!/^0x[1-9a-f][0-9a-f]*$/.test(balance)) throw new Error(`eth_getBalance(${STORAGE_PROVIDER}, ${height}) answered ${balance}`);
+        continue;
+      }
       const m = mined[nextRead % mined.length]!;
       if (read === 'receipt') checkReceipt(await rpc.call<TxReceipt>('eth_getTransactionReceipt', [m.hash]), m);
       else checkFullBlock(await rpc.call<FullBlock>('eth_getBlockByNumber', [`0x${m.block.toString(16)}`, true]), m);
