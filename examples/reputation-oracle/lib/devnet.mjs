@@ -25,7 +25,7 @@ export function compile() {
     language: 'Solidity',
     sources,
     settings: {
-      evmVersion: 'cancun', // the FEVM runs the EVM up to Cancun
+      evmVersion: 'cancun', // the FEVM (nv28) runs every instruction up to Osaka's CLZ but the blob ones; cancun as the other examples
       optimizer: { enabled: true, runs: 200 },
       outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object'] } },
     },
