@@ -131,13 +131,17 @@ async function decodedUpstreamReturn(devnet: Devnet, fork: Fork, message: CID, l
   return devnet.untilFetched(() => decodedReturn(devnet, devnet.chain.first.epoch, { to: FilAddress.parse(To), method: Method }, receipt));
 }
 
-/** Filecoin.EthGetMessageCidByTransactionHash: the upstream's CID of a transaction it executed at or before the fork epoch. */
+/** Filecoin.EthGetMessageCidByTransactionHash: the upstream's CID of a transaction it executed at or before the fork epoch, else the fork's own answer. */
 async function messageCidByHash(devnet: Devnet, fork: Fork, args: unknown[], local: Local): Promise<unknown> {
   const txHash = parsed(() => hash('transactionHash').parse(args[0]));
   if (!txHash || devnet.chain.messageByTxHash(txHash) || devnet.pendingTransaction(txHash)) return local(args);
   const found = await fork.upstream.call<{ '/': string } | null>('Filecoin.EthGetMessageCidByTransactionHash', args);
-  if (!found) return null;
-  return (await upstreamSearch(fork, cid('messageCid').parse(found))) ? found : null;
+  if (found && (await upstreamSearch(fork, cid('messageCid').parse(found)))) return found;
+  // Not the upstream's: the local answer, which also finds what the two lookups above do not (a
+  // replaced transaction, a pooled message by its CID's or unsigned CID's digest, a kept dropped
+  // tipset's message), as Lotus's GetSignedMessage then GetMessage do (lotus b835fab70
+  // node/impl/eth/transaction.go:208-233); null for a hash the fork does not know either.
+  return local(args);
 }
 
 /** The messages the upstream's tipset at the fork epoch included, the parent messages of the fork's first tipset. */

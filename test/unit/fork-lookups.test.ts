@@ -1,12 +1,17 @@
 // unlessUnknown: only an upstream's "I do not hold this" is taken for an unknown block or tipset;
 // a rate limit or any other upstream error is the upstream's failure (issue 13: never mistake one
-// for the other).
+// for the other). And a transaction hash the upstream answers null for is the fork's own answer.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { Upstream, UpstreamAnswerError } from '../../src/devnet/fork/upstream.js';
 import { unlessUnknown } from '../../src/eth-rpc/fork-lookups.js';
+import { CID } from '../../src/common/cbor.js';
+import { DEFAULT_MNEMONIC } from '../../src/config.js';
+import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
+import { startDevnet, testConfig } from '../../src/index.js';
+import { setupRpc } from '../helpers/rpc-harness.js';
 
 const refusal = (message: string) => Promise.reject(new UpstreamAnswerError('Filecoin.ChainGetTipSet', 1, message));
 
@@ -34,4 +39,16 @@ test('a gateway\'s rate limit, retried by the client, or another upstream error 
   assert.equal(upstream.stats.retries, 1);
   await assert.rejects(unlessUnknown(refusal('bad tipset: lookbacks of more than 24h0m0s are disallowed')), /upstream Filecoin\.ChainGetTipSet: bad tipset/);
   await assert.rejects(unlessUnknown(Promise.reject(new Error('connect ECONNREFUSED'))), /ECONNREFUSED/);
+});
+
+test("on a fork, EthGetMessageCidByTransactionHash by a pending message's unsigned CID's digest answers that CID (the upstream's null falls back to the fork's answer, as Lotus finds it in its blockstore: final-s54 D1)", async (t) => {
+  const upstream = await startDevnet(testConfig());
+  t.after(() => upstream.close());
+  const { result } = await setupRpc(t, { fork: { url: upstream.url, blockNumber: upstream.devnet.head.epoch }, noMining: true });
+  const client = deriveNodeKeys(DEFAULT_MNEMONIC).dealClient.address.toString();
+  const pushed = await result('Filecoin.MpoolPushMessage', [{ From: client, To: 't0100', Value: '1', Method: 0 }, null]);
+  const digest = '0x' + Buffer.from(CID.parse(pushed.Message.CID['/']).multihash.digest).toString('hex');
+  assert.deepEqual(await result('Filecoin.EthGetMessageCidByTransactionHash', [digest]), pushed.Message.CID);
+  // A hash neither the upstream nor the fork knows is still null.
+  assert.equal(await result('Filecoin.EthGetMessageCidByTransactionHash', ['0x' + '11'.repeat(32)]), null);
 });
