@@ -26,9 +26,9 @@
 // Which of those three ways an instruction takes depends only on its opcode and the EVM's opcode
 // table: it is read per EVM from a table of 256 made once (StepTable), not from the opcode's entry
 // and its info (an entry has one of three shapes and its info one of two, each flag a truthiness
-// test). With the environment's opcodes made synchronous and gas-blind charges owed, the table took
-// `runLoop`'s own count from 26.0 k to 18.8 k instructions a balanceOf call (docs/performance.md,
-// callseq3); the table's share of that was not counted on its own.
+// test). callseq3's three cuts together (this table, the environment's opcodes made synchronous,
+// gas-blind charges owed) took `runLoop`'s own count from 26.0 k to 18.8 k instructions a balanceOf
+// call (docs/performance.md, callseq3); the table's share was not counted on its own.
 import { EVMError, type EVM, type ExecResult } from '@ethereumjs/evm';
 import { checkBudget } from '../../run-budget.js';
 
