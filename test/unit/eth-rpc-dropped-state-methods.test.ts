@@ -439,6 +439,8 @@ describe('Filecoin state methods at a dropped tipset\'s key', () => {
       assert.deepEqual((await result('Filecoin.StateReplay', [key, signed])).MsgCid, signed);
     };
     await asLotus(key);
+    // Without a key, Lotus replays what StateSearchMsg(…, true) found: the signed message, under its CID.
+    assert.deepEqual((await result('Filecoin.StateReplay', [[], unsigned])).MsgCid, signed);
     assert.equal((await error('Filecoin.StateWaitMsg', [unsigned, 0, -1, false])).message, replaced);
     assert.deepEqual((await result('Filecoin.StateWaitMsg', [unsigned, 0, -1, true])).Message, signed);
     // Lotus's chain index has the signed CID only: from a tipset before it, only that is found.
