@@ -141,6 +141,9 @@ describe('wallet', () => {
     const signed = await result('Filecoin.WalletSignMessage', [f410, unsigned]);
     assert.deepEqual(await result('Filecoin.MpoolPush', [signed]), signed.CID);
     await result('Filecoin.WalletDelete', [f410]);
+    // Its key gone: the signing bytes are still refused first, then the key is missed (Lotus: SigningBytes by the address's protocol, then WalletSign; final-s54 D2).
+    assert.equal(await signMessage({ Method: 0 }), `${cannot}invalid methodnum 0: only allowed method is InvokeContract(${METHOD_INVOKE_CONTRACT}) or CreateExternal(4)`);
+    assert.equal(await signMessage({}), `failed to sign message: key not found for ${f410}`);
     assert.deepEqual(await error('Filecoin.MpoolPushMessage', [transfer(f410, 't0100', FIL, { Method: METHOD_INVOKE_CONTRACT }), null]), {
       code: 1,
       message: `failed to sign message: key not found for ${f410}, addr=${f410}`,

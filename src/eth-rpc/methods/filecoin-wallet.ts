@@ -2,10 +2,11 @@
 // WalletDelete, WalletList, WalletHas, WalletDefaultAddress, WalletSetDefault, WalletSign,
 // WalletSignMessage, WalletVerify, WalletValidateAddress, and Filecoin.MpoolPushMessage, which signs
 // with it (lotus node/impl/full/wallet.go, chain/wallet). Keys live in memory only.
-import type { FilAddress } from '../../common/address.js';
+import { Protocol, type FilAddress } from '../../common/address.js';
 import { DevnetError } from '../../common/errors.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { deterministicAddress } from '../../fevm/actors/lifecycle.js';
+import { unsignedEip1559 } from '../../fevm/eth-tx.js';
 import { signedMessageCid, SigType, type Signature } from '../../fevm/message.js';
 import { verifyWalletSignature, type KeyType } from '../../devnet/wallet.js';
 import { defineMethod, defineWriteMethod } from '../define-method.js';
@@ -52,9 +53,15 @@ const signature = (name: string): Param<Signature> => ({
  * MultiWallet's "key not found" (chain/wallet/multi.go), after `prefix`.
  */
 function heldKey(devnet: Devnet, address: FilAddress, prefix: string): FilAddress {
+  const key = keyAddress(devnet, address);
+  if (!devnet.wallet.has(key)) throw new DevnetError(`${prefix}key not found for ${key.toString()}`);
+  return key;
+}
+
+/** The key address an address resolves to (an ID to its account's), as Lotus's wallet methods resolve it first. */
+function keyAddress(devnet: Devnet, address: FilAddress): FilAddress {
   const key = deterministicAddress(devnet.stateAt(devnet.head.epoch), address);
   if (!key) throw new DevnetError('failed to resolve ID address: %!w(address.Address=<empty>)');
-  if (!devnet.wallet.has(key)) throw new DevnetError(`${prefix}key not found for ${key.toString()}`);
   return key;
 }
 
@@ -94,6 +101,10 @@ export const filecoinWallet = [
   }),
 
   defineMethod('Filecoin.WalletSignMessage', [filAddress('address'), message('message')], ({ devnet }, address, msg) => {
+    // Lotus takes the signing bytes by the address's protocol before its wallet looks the key up
+    // (b835fab70 node/impl/full/wallet.go:50-67): a delegated address's message that stands for no
+    // transaction is refused as such, whether the node holds that key or not.
+    if (keyAddress(devnet, address).protocol === Protocol.Delegated) unsignedEip1559(msg, devnet.chainId);
     const signed = devnet.wallet.signMessage(heldKey(devnet, address, 'failed to sign message: '), msg, devnet.chainId);
     return signedMessageJson(signed, signedMessageCid(signed));
   }),
