@@ -3,10 +3,11 @@
 // Hardhat again and takes HARDHAT_NETWORK or the config's defaultNetwork, so with `--network
 // localhost` alone the tests run on Hardhat's in-process network and pass without reaching the node
 // (NomicFoundation/hardhat#2756, open), here as against calibnet. With HARDHAT_NETWORK=localhost
-// both workers deploy and send through hardhat-ethers' signers for the same dev accounts at once
+// both workers deploy and send through hardhat-ethers' signers for the same dev accounts
 // (the fixture keeps the first account's sends in step, so that they alternate on the chain, which
 // the test reads): each send is an eth_sendTransaction without a nonce, the node gives the nonces
-// and mines each transaction in a tipset of its own, so the chai matchers' balance changes stay exact.
+// and mines each transaction in a tipset of its own, so a balance matcher sees only its own transaction
+// (a sender's FIL change still carries the effectiveGasPrice rounding README states).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,7 +42,7 @@ describe('Hardhat 2 `test --parallel` against the default localhost network', ()
     assert.doesNotMatch(devnet.output(), /eth_sendTransaction/, explain('the node received a send'));
   });
 
-  test('with HARDHAT_NETWORK=localhost, two workers sending from the same dev accounts at once: every test passes on the node', async () => {
+  test('with HARDHAT_NETWORK=localhost, two workers sending from the same dev accounts in turn: every test passes on the node', async () => {
     assert.equal(titles.length, 2, 'the fixture has a test in each of its two files');
     const result = await run([], { HARDHAT_NETWORK: 'localhost' });
     const explain = (why: string): string => describeRunAndNode(why, result, devnet);
