@@ -42,8 +42,7 @@
 // with "Cannot find module 'secp256k1'": an A/B).
 //
 //   npm run build && npm run bench:call-instr [-- --k 300 --rounds 5 --warm 10000 --n 100] [-- --send transfer|erc20] [-- --read receipt|block-full|balance-old] [-- --attribute] [-- --top 30] [-- --keep] [-- --bundle <dir>/dist/fvm-devnet.js]
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -51,7 +50,7 @@ import { MAX_TIPSETS_MINED } from '../src/devnet/cheats.js';
 import { checkFullBlock, checkReceipt, erc20Transfers, giveTokens, median, presignTokenTransfers, presignTransfers, sendToReceipt, type FullBlock, type Mined, type TxReceipt } from './phases.js';
 import { RunningPeer } from './peers.js';
 import { Signer, deployContracts, nthAddress, token } from './workload.js';
-import { readCallgrindDump, type FunctionCosts } from './callgrind-dump.js';
+import { control, dump, instructionsOf, readCallgrindDump, type Counting, type FunctionCosts } from './callgrind-dump.js';
 
 const { values } = parseArgs({
   options: {
@@ -96,21 +95,8 @@ const perfMapOf = (pid: number) => `/tmp/perf-${pid}.map`;
 const outFile = join(dumps, 'callgrind.out');
 const valgrind = ['valgrind', '--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', `--callgrind-out-file=${outFile}`, ...(values.attribute ? ['--dump-instr=yes'] : [])];
 const peer = await RunningPeer.start('fvm-devnet', () => ({ wrapper: valgrind, nodeFlags: values.attribute ? ['--perf-basic-prof'] : [], bundle: values.bundle }));
-const control = (...args: string[]) => execFileSync('callgrind_control', [...args, String(peer.pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
-let dumped = 0;
-/** Writes the counters since the last dump to files of their own, one a thread (and zeroes them); the main thread's first. */
-const dump = () => {
-  control(`--dump=${++dumped}`);
-  const prefix = `callgrind.out.${dumped}-`;
-  const files = readdirSync(dumps).filter((f) => f.startsWith(prefix)).sort().map((f) => join(dumps, f));
-  if (files.length === 0) throw new Error(`callgrind wrote no ${prefix}* in ${dumps}`);
-  return files;
-};
-/** Instructions of `files` (one a thread): all threads, the main thread's, and the main thread's outside the garbage collector. */
-const instructionsOf = (files: string[]) => {
-  const [main, ...others] = files.map((f) => readCallgrindDump(f, false));
-  return { all: others.reduce((sum, dump) => sum + dump.total, main!.total), main: main!.total, mutator: main!.total - main!.gc };
-};
+/** The node's dumps, taken before and after each block. */
+const counting: Counting = { pid: peer.pid, outFile, dumped: 0 };
 
 try {
   const { rpc } = peer;
@@ -196,7 +182,7 @@ try {
   const loadBefore = loadavg()[0]!.toFixed(1);
   await warmUp();
   await chainIds(warm);
-  control('--instr=on');
+  control(peer.pid, '--instr=on');
   // Valgrind translates the code again once instrumented; a block of each before the first counted.
   await prepare(k);
   await work(k);
@@ -211,9 +197,9 @@ try {
     const order = r % 2 === 0 ? ['eth_chainId', measured] : [measured, 'eth_chainId'];
     for (const method of order) {
       if (method === measured) await prepare(k);
-      dump();
+      dump(counting);
       await blocks[method]!(k);
-      const files = dump();
+      const files = dump(counting);
       const { all, main, mutator } = instructionsOf(files);
       counted[method]!.push({ all: all / k, main: main / k, mutator: mutator / k, files });
       console.log(`round ${r + 1}: ${method.padEnd(14)} instructions ${method === measured && send ? 'a send' : 'a request'}: ${fmt(all / k)} all threads, ${fmt(main / k)} main thread, ${fmt(mutator / k)} of it outside the collector`);

@@ -2,7 +2,9 @@
 // event (Ir, instructions executed) and, on request, each function's self cost. Code without a symbol
 // (what V8 compiles at run time) is named by node's `--perf-basic-prof` map when one is given, which
 // needs the dump's instruction addresses (`--dump-instr=yes`).
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 
 /** Self instructions by function name. */
 export type FunctionCosts = Map<string, number>;
@@ -129,4 +131,36 @@ export function readCallgrindDump(path: string, functions: boolean, perfMapPath?
     else if (key === 'calls') callLine = true;
   }
   return { total: Number(totals[1]), gc, functions: costs };
+}
+
+/** Runs `callgrind_control` with `args` on the callgrind process `pid`. */
+export const control = (pid: number, ...args: string[]) => execFileSync('callgrind_control', [...args, String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
+
+/** A process under callgrind: its pid, its dumps' file name, and how many dumps it has written (callgrind numbers them 1, 2, …). */
+export interface Counting {
+  pid: number;
+  outFile: string;
+  dumped: number;
+}
+
+/** Dumps the counters since the last dump to files of their own, one a thread (and zeroes them); the main thread's first. */
+export function dump(p: Counting): string[] {
+  control(p.pid, `--dump=${++p.dumped}`);
+  const dir = dirname(p.outFile);
+  const prefix = `${basename(p.outFile)}.${p.dumped}-`;
+  const files = readdirSync(dir).filter((f) => f.startsWith(prefix)).sort().map((f) => join(dir, f));
+  if (files.length === 0) throw new Error(`callgrind wrote no ${prefix}* in ${dir}`);
+  return files;
+}
+
+/**
+ * Instructions of `files` (one a thread, the main thread's first): all threads, the main thread's, and
+ * the main thread's outside the garbage collector. A window counted from before the last dump (after
+ * `--instr=on` without `--zero`: switching instrumentation on zeroes each thread's running count but
+ * not its count at the last dump) comes out negative, read unsigned near 2^64: that throws.
+ */
+export function instructionsOf(files: string[]): { all: number; main: number; mutator: number } {
+  const [main, ...others] = files.map((f) => readCallgrindDump(f, false));
+  if ([main!, ...others].some((d) => d.total >= 2 ** 63)) throw new Error(`a negative count in ${files[0]}: counters not zeroed since the last dump`);
+  return { all: others.reduce((sum, d) => sum + d.total, main!.total), main: main!.total, mutator: main!.total - main!.gc };
 }

@@ -22,13 +22,13 @@
 // median run differs from the first's.
 //
 //   npm run build && npm run bench:fork-start-instr -- --bundle <a>/dist/fvm-devnet.js --bundle <b>/dist/fvm-devnet.js [--runs 4] [--quiet-ms 4000] [--attribute] [--top 40] [--keep]
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compileSolidity } from '../test/helpers/solc.js';
-import { readCallgrindDump, type FunctionCosts } from './callgrind-dump.js';
+import { control, dump, instructionsOf, readCallgrindDump, type Counting, type FunctionCosts } from './callgrind-dump.js';
 import { median } from './phases.js';
 import { ROOT, RunningPeer } from './peers.js';
 import { Signer } from './workload.js';
@@ -53,29 +53,6 @@ const START_TIMEOUT_MS = 30 * 60_000;
 const LISTENING = /Listening on [^:\s]+:(\d+)/;
 
 const dumps = mkdtempSync(join(tmpdir(), 'fvm-fork-start-instr-'));
-const control = (pid: number, ...args: string[]) => execFileSync('callgrind_control', [...args, String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
-/** A process under callgrind: its pid, its dumps' file name, and how many dumps it has written (callgrind numbers them 1, 2, …). */
-interface Counting {
-  pid: number;
-  outFile: string;
-  dumped: number;
-}
-/** Dumps the counters since the last dump to files of their own, one a thread (and zeroes them); the main thread's first. */
-function dump(p: Counting): string[] {
-  control(p.pid, `--dump=${++p.dumped}`);
-  const dir = dirname(p.outFile);
-  const prefix = `${basename(p.outFile)}.${p.dumped}-`;
-  const files = readdirSync(dir).filter((f) => f.startsWith(prefix)).sort().map((f) => join(dir, f));
-  if (files.length === 0) throw new Error(`callgrind wrote no ${prefix}* in ${dir}`);
-  return files;
-}
-const instructionsOf = (files: string[]) => {
-  const [main, ...others] = files.map((f) => readCallgrindDump(f, false));
-  // A window counted from before the last dump comes out negative, read unsigned (see forkStart).
-  if ([main!, ...others].some((d) => d.total >= 2 ** 63)) throw new Error(`a negative count in ${files[0]}: counters not zeroed since the last dump`);
-  return { all: others.reduce((sum, d) => sum + d.total, main!.total), main: main!.total, mutator: main!.total - main!.gc };
-};
-
 interface Upstream extends Counting {
   peer: RunningPeer;
   url: string;

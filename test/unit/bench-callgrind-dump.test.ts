@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { readCallgrindDump } from '../../bench/callgrind-dump.js';
+import { instructionsOf, readCallgrindDump } from '../../bench/callgrind-dump.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'callgrind-dump-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -93,5 +93,27 @@ fn=(2)
 `, 80);
     const read = readCallgrindDump(path, true);
     assert.deepEqual({ total: read.total, gc: read.gc, self: [...read.functions.values()].reduce((a, b) => a + b, 0) }, { total: 80, gc: 0, self: 80 });
+  });
+});
+
+describe('instructionsOf', () => {
+  test("sums the threads' dumps, the first the main thread's, and takes the collector's out of the main thread's", () => {
+    const main = dump('window-main', `
+fn=(1) Builtins_InterpreterEntryTrampoline
+0 60
+cfn=(2) v8::internal::Heap::CollectGarbage(v8::internal::AllocationSpace, v8::internal::GarbageCollectionReason, v8::GCCallbackFlags)
+calls=1 0
+0 40
+fn=(2)
+0 40
+`, 100);
+    const worker = dump('window-worker', 'fn=(1) start_thread\n0 7', 7);
+    assert.deepEqual(instructionsOf([main, worker]), { all: 107, main: 100, mutator: 60 });
+  });
+
+  test('a window counted from before the last dump (negative, read unsigned near 2^64) throws, in any thread', () => {
+    const main = dump('negative-main', 'fn=(1) main\n0 5', 5);
+    const worker = dump('negative-worker', 'fn=(1) start_thread\n0 1', Number(2n ** 64n - 11_900_000n));
+    assert.throws(() => instructionsOf([main, worker]), /a negative count in .*negative-main: counters not zeroed since the last dump/);
   });
 });
