@@ -36,12 +36,12 @@ function secpSign(digest: Uint8Array, secret: Uint8Array): Uint8Array {
 }
 
 /**
- * What a wallet signs for a message: the CID bytes of a native one, the unsigned EIP-1559 transaction
- * of one from a delegated key (Lotus messagesigner.SigningBytes), which refuses a message that stands
- * for no transaction (unsignedEip1559).
+ * What a wallet signs for a message from a key of `protocol`: the CID bytes of a native one, the
+ * unsigned EIP-1559 transaction of one from a delegated key (Lotus messagesigner.SigningBytes, by the
+ * sender's protocol), which refuses a message that stands for no transaction (unsignedEip1559).
  */
-function signingBytes(message: Message, type: KeyType, chainId: bigint): Uint8Array {
-  return type === 'delegated' ? unsignedEip1559(message, chainId) : messageCid(message).bytes;
+export function signingBytes(message: Message, protocol: Protocol, chainId: bigint): Uint8Array {
+  return protocol === Protocol.Delegated ? unsignedEip1559(message, chainId) : messageCid(message).bytes;
 }
 
 export class NativeWallet {
@@ -123,8 +123,7 @@ export class NativeWallet {
 
   /** Signs a message as Lotus wallets do: its CID, or for a delegated key its Ethereum transaction on `chainId`. */
   signMessage(address: FilAddress, message: Message, chainId: bigint): SignedMessage {
-    const key = this.keys.get(address.key);
-    return { message, signature: this.sign(address, signingBytes(message, key?.type ?? 'secp256k1', chainId)) };
+    return { message, signature: this.sign(address, signingBytes(message, address.protocol, chainId)) };
   }
 }
 

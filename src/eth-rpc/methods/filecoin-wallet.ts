@@ -2,13 +2,12 @@
 // WalletDelete, WalletList, WalletHas, WalletDefaultAddress, WalletSetDefault, WalletSign,
 // WalletSignMessage, WalletVerify, WalletValidateAddress, and Filecoin.MpoolPushMessage, which signs
 // with it (lotus node/impl/full/wallet.go, chain/wallet). Keys live in memory only.
-import { Protocol, type FilAddress } from '../../common/address.js';
+import type { FilAddress } from '../../common/address.js';
 import { DevnetError } from '../../common/errors.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { deterministicAddress } from '../../fevm/actors/lifecycle.js';
-import { unsignedEip1559 } from '../../fevm/eth-tx.js';
 import { signedMessageCid, SigType, type Signature } from '../../fevm/message.js';
-import { verifyWalletSignature, type KeyType } from '../../devnet/wallet.js';
+import { signingBytes, verifyWalletSignature, type KeyType } from '../../devnet/wallet.js';
 import { defineMethod, defineWriteMethod } from '../define-method.js';
 import { addressJson, bytesJson, signedMessageJson } from '../lotus-json.js';
 import { filAddress, goFields, message, sendSpec } from '../lotus-params.js';
@@ -54,8 +53,13 @@ const signature = (name: string): Param<Signature> => ({
  */
 function heldKey(devnet: Devnet, address: FilAddress, prefix: string): FilAddress {
   const key = keyAddress(devnet, address);
-  if (!devnet.wallet.has(key)) throw new DevnetError(`${prefix}key not found for ${key.toString()}`);
+  mustHold(devnet, key, prefix);
   return key;
+}
+
+/** Refuses a key address (already resolved) the node's wallet does not hold, in Lotus's words after `prefix`. */
+function mustHold(devnet: Devnet, key: FilAddress, prefix: string): void {
+  if (!devnet.wallet.has(key)) throw new DevnetError(`${prefix}key not found for ${key.toString()}`);
 }
 
 /** The key address an address resolves to (an ID to its account's), as Lotus's wallet methods resolve it first. */
@@ -104,8 +108,10 @@ export const filecoinWallet = [
     // Lotus takes the signing bytes by the address's protocol before its wallet looks the key up
     // (b835fab70 node/impl/full/wallet.go:50-67): a delegated address's message that stands for no
     // transaction is refused as such, whether the node holds that key or not.
-    if (keyAddress(devnet, address).protocol === Protocol.Delegated) unsignedEip1559(msg, devnet.chainId);
-    const signed = devnet.wallet.signMessage(heldKey(devnet, address, 'failed to sign message: '), msg, devnet.chainId);
+    const key = keyAddress(devnet, address);
+    const bytes = signingBytes(msg, key.protocol, devnet.chainId);
+    mustHold(devnet, key, 'failed to sign message: ');
+    const signed = { message: msg, signature: devnet.wallet.sign(key, bytes) };
     return signedMessageJson(signed, signedMessageCid(signed));
   }),
 
