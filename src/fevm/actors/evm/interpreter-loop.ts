@@ -204,13 +204,14 @@ async function runLoop(interpreter: LoopInterpreter, code: Uint8Array, startPc: 
         const info = op.opcodeInfo;
         const gas = op.gasHandler(runState, info.feeBigInt, common) as bigint;
         // Its fixed cost, the same BigInt handed back, is owed like any fixed charge; so is more (memory
-        // growth, KAMT nodes, a hash's bytes) up to MAX_OWED_CHARGE, converted once.
-        if (gas === info.feeBigInt || gas <= MAX_OWED_CHARGE) {
-          owed += gas === info.feeBigInt ? fees[opCode]! : Number(gas);
+        // growth, KAMT nodes, a hash's bytes) up to MAX_OWED_CHARGE, converted once; -1 for a charge above.
+        const charge = gas === info.feeBigInt ? fees[opCode]! : gas <= MAX_OWED_CHARGE ? Number(gas) : -1;
+        if (charge >= 0) {
+          owed += charge;
           if (owed > room) {
-            const charge = owed;
+            const due = owed;
             owed = 0;
-            interpreter.useGas(BigInt(charge), info);
+            interpreter.useGas(BigInt(due), info);
           }
         } else {
           if (owed > 0) settle(interpreter, owed);
