@@ -3,17 +3,20 @@
 // argument (`--value`, `--constructor-args`), signed with a key or sent by the node for a dev account
 // (`--unlocked --from`), and one whose constructor reverts; a four-transaction `forge script
 // --broadcast --slow` (a deployment with value, a payable call, a plain transfer, a deployment), with
-// a key and with `--unlocked --sender`, then `cast run` of its payable call; and `forge test
+// a key and with `--unlocked --sender`, then `cast run` of its payable call; a script as Filecoin's
+// FEVM Foundry kit writes it (the key from $PRIVATE_KEY given to `vm.startBroadcast`), cut off
+// after its first transaction and finished with `forge script --resume`; and `forge test
 // --fork-url` going back to the blocks the script deployed in (`vm.rollFork(block)`,
 // `vm.createSelectFork(alias, block)`). forge and cast are the platform binaries (real exit codes).
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { getAddress, Interface, parseEther } from 'ethers';
-import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
-import { cast, forge, type CastResult, type FoundryRunOptions } from '../helpers/foundry.js';
+import { DEV_ACCOUNTS, pollUntil } from '../helpers/devnet-process.js';
+import { cast, forge, FORGE_BIN, type CastResult, type FoundryRunOptions } from '../helpers/foundry.js';
 import { REPO_ROOT } from '../helpers/solc.js';
 import { useDevnet } from '../helpers/use-devnet.js';
 
@@ -140,6 +143,42 @@ describe('forge create and forge script deployments against the devnet CLI', () 
     const again = await fill(['--unlocked', '--sender', sender.address]);
     assert.deepEqual(again.receipts.map((r) => [r.status, getAddress(r.from)]), Array(4).fill(['0x1', sender.address]));
     assert.equal(await devnet.provider.getBalance(RECIPIENT), parseEther('1'));
+  });
+
+  test("Filecoin's FEVM Foundry kit's script (vm.startBroadcast(vm.envUint(\"PRIVATE_KEY\"))), cut off while its first transaction waits in the pool, is finished by forge script --resume", async (t) => {
+    const sender = DEV_ACCOUNTS[4]!;
+    const script = ['script', 'script/FillWithKey.s.sol', ...rpc(), '--skip-simulation'];
+    const env = { ...process.env, NO_COLOR: '1', FOUNDRY_DISABLE_NIGHTLY_WARNING: '1', ...run.env, PRIVATE_KEY: sender.privateKey };
+    const broadcastFile = join(tmp, 'broadcast', 'FillWithKey.s.sol', '31415926', 'run-latest.json');
+    // Tipsets only on request, so the broadcast stops at its first receipt, as one cut off by a lost
+    // connection or a Ctrl-C does.
+    await devnet.provider.send('evm_setAutomine', [false]);
+    t.after(() => devnet.provider.send('evm_setAutomine', [true]));
+    const first = spawn(FORGE_BIN, [...script, '--broadcast'], { cwd: PROJECT_DIR, env, stdio: 'ignore' });
+    const exited = new Promise((resolve) => first.once('exit', resolve));
+    t.after(() => first.kill('SIGKILL'));
+    // forge writes its broadcast file once it has sent a transaction: the one it now waits for.
+    const pending = await pollUntil('forge to send the deployment and save it as pending', async () => {
+      if (!existsSync(broadcastFile)) return undefined;
+      const saved = JSON.parse(readFileSync(broadcastFile, 'utf8')) as Broadcast & { pending: string[] };
+      return saved.pending.length === 1 ? saved.pending[0] : undefined;
+    }, { attempts: 600, intervalMs: 100 });
+    first.kill('SIGTERM');
+    await exited;
+    assert.equal(await devnet.provider.getTransactionCount(sender.address, 'pending'), 1, 'not one transaction in the pool');
+    await devnet.provider.send('evm_setAutomine', [true]);
+    await devnet.provider.send('evm_mine', []);
+    assert.equal((await devnet.provider.getTransactionReceipt(pending))?.status, 1);
+
+    const r = await forge([...script, '--resume'], { ...run, env: { ...run.env, PRIVATE_KEY: sender.privateKey } });
+    assert.equal(r.code, 0, explain(`forge ${script.join(' ')} --resume`, r));
+    assert.match(r.stdout, /ONCHAIN EXECUTION COMPLETE & SUCCESSFUL/, explain(`forge ${script.join(' ')} --resume`, r));
+    const resumed = JSON.parse(readFileSync(broadcastFile, 'utf8')) as Broadcast;
+    assert.equal(resumed.transactions[0]!.hash, pending);
+    assert.deepEqual(resumed.receipts.map((rc) => [rc.status, getAddress(rc.from)]), Array(2).fill(['0x1', sender.address]));
+    const piggy = resumed.transactions[0]!.contractAddress!;
+    assert.equal(await read(piggy, 'owner'), sender.address);
+    assert.equal(await devnet.provider.getBalance(piggy), parseEther('3'));
   });
 
   test('forge test --fork-url: vm.rollFork(block) and vm.createSelectFork(alias, block) read the blocks the script deployed in', async () => {
