@@ -527,33 +527,28 @@ class MinedTipset implements Tipset {
 /**
  * A tipset with messages: the field that keeps them is its own, so that an empty tipset (most of an
  * idle chain's) is an object of eight fields (88 B of heap, where a field always undefined made it 96).
+ * Only its subclass ForkedFirstTipset, a fork's first tipset, may have none.
  */
 class TipsetWithMessages extends MinedTipset {
-  readonly #filled: TipsetMessages;
-
-  constructor(filled: TipsetMessages, ...mined: ConstructorParameters<typeof MinedTipset>) {
-    super(...mined);
-    this.#filled = filled;
-  }
-
-  protected override get filled(): TipsetMessages {
-    return this.#filled;
-  }
-}
-
-/** A fork's first tipset: it stands in for the upstream's, whose block CIDs it answers (fields only this one tipset of a chain keeps). */
-class ForkedFirstTipset extends MinedTipset {
-  readonly #upstream: UpstreamTipset;
   readonly #filled: TipsetMessages | undefined;
 
-  constructor(upstream: UpstreamTipset, filled: TipsetMessages | undefined, ...mined: ConstructorParameters<typeof MinedTipset>) {
+  constructor(filled: TipsetMessages | undefined, ...mined: ConstructorParameters<typeof MinedTipset>) {
     super(...mined);
-    this.#upstream = upstream;
     this.#filled = filled;
   }
 
   protected override get filled(): TipsetMessages | undefined {
     return this.#filled;
+  }
+}
+
+/** A fork's first tipset: it stands in for the upstream's, whose block CIDs it answers (fields only this one tipset of a chain keeps). */
+class ForkedFirstTipset extends TipsetWithMessages {
+  readonly #upstream: UpstreamTipset;
+
+  constructor(upstream: UpstreamTipset, ...withMessages: ConstructorParameters<typeof TipsetWithMessages>) {
+    super(...withMessages);
+    this.#upstream = upstream;
   }
 
   override get upstream(): UpstreamTipset {

@@ -262,6 +262,22 @@ describe('what a tipset keeps of itself', () => {
     }
   });
 
+  test("a fork's first tipset with messages keeps them as a devnet tipset does, cold or hot, and answers the upstream's block", () => {
+    const messages = [included(0, 1_000_000, 1000, 0), included(1, 1_000_000, 3000, 1)];
+    const input = { epoch: 10, timestamp: 1_700_000_010, baseFee: 100n, parent: undefined, messages };
+    const upstreamBlock = cidOf(encodeCbor({ upstreamBlock: 10 }));
+    const first = buildTipset(input, { blocks: [upstreamBlock], headers: [], parentWeight: 5n, weight: 6n });
+    const devnetOwn = buildTipset(input);
+    const answers = (t: Tipset) => [t.messages.map((m) => m.cid.toString()), t.gasUsed, t.nextBaseFee, t.receiptsRoot.toString(), t.header.messages.toString()];
+    assert.deepEqual(answers(first), answers(devnetOwn));
+    assert.deepEqual(answers(first)[1], 4000);
+    assert.equal(first.blockCid, upstreamBlock);
+    assert.notEqual(first.blockCid.toString(), devnetOwn.blockCid.toString());
+    compactMessages(first, new DecodedColdTipsets());
+    assert.ok(isCold(first));
+    assert.deepEqual(answers(first), answers(devnetOwn));
+  });
+
   test('parent weights are exact: small ones, and an upstream weight beyond 2^53 and the ones after it', () => {
     const chain = [genesis()];
     for (let epoch = 1; epoch < 5; epoch++) chain.push(buildTipset({ epoch, timestamp: 1_700_000_000 + epoch, baseFee: 100n, parent: chain[epoch - 1], messages: [] }));
