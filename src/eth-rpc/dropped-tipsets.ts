@@ -388,7 +388,9 @@ export function keptSearchMessage(devnet: Devnet, cid: CID, allowReplaced: boole
  * for it as a replacement, or is refused as another call (R84).
  */
 export function loadedMessage(devnet: Devnet, cid: CID): Message | undefined {
-  return (devnet.replacedMessage(cid) ?? droppedTipsets(devnet).messageByCid(cid)?.message ?? devnet.pooledByUnsignedCid(cid))?.signed.message;
+  // A pending message's own CID (StateWaitMsg's usual one) is no unsigned CID: the pool's walk is skipped.
+  const byUnsignedCid = () => (devnet.pendingMessage(cid) ? undefined : devnet.pooledByUnsignedCid(cid));
+  return (devnet.replacedMessage(cid) ?? droppedTipsets(devnet).messageByCid(cid)?.message ?? byUnsignedCid())?.signed.message;
 }
 
 /** The message `cid` among those a tipset included (a dropped one's: the chain's index has only the chain's). */

@@ -266,10 +266,12 @@ export class Mempool {
    * Lotus's pool puts that form in its blockstore too as it takes the message (lotus b835fab70
    * chain/messagepool/messagepool.go:981-987 addLocked), so its GetCMessage reads it before any
    * tipset includes the message. A walk of the pool and the replaced messages, each hashed on the
-   * first walk that reads it; none for a CID the pool holds as a message's own.
+   * first walk that reads it. A message's own CID finds none: a BLS message's is its unsigned one,
+   * which the walk skips (another message of the same fields has the same BLS From, so no other
+   * signature), and another's is the CID of the signed envelope (a CBOR array of two, the message and
+   * its signature), where an unsigned CID's is of the message alone (an array of ten).
    */
   getByUnsignedCid(cid: CID): PendingMessage | undefined {
-    if (this.getByCid(cid) || this.getReplaced(cid)) return undefined;
     const key = bytesToHex(cid.bytes);
     for (const pending of this.entries.keys()) if (this.unsignedKey(pending) === key) return pending;
     for (const { pending } of this.replacedLog) if (this.unsignedKey(pending) === key) return pending;

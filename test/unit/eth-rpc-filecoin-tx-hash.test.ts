@@ -94,6 +94,19 @@ describe('transaction hash ⇄ message CID', () => {
     assert.deepEqual((await waiting).Message, pushed.CID);
   });
 
+  test("StateWaitMsg for a pending message by its own CID loads it without walking the pool for an unsigned CID, which that CID never is", async (t) => {
+    const { devnet, result } = await setupRpc(t, { noMining: true });
+    const pushed = await result('Filecoin.MpoolPushMessage', [{ From: CLIENT, To: 't0100', Value: '1', Method: 0 }, null]);
+    const walks = t.mock.method(devnet, 'pooledByUnsignedCid');
+    assert.deepEqual((await result('Filecoin.ChainGetMessage', [pushed.Message.CID])).CID, pushed.Message.CID);
+    assert.equal(walks.mock.callCount(), 1, 'by its unsigned CID the pool is walked');
+    walks.mock.resetCalls();
+    const waiting = result('Filecoin.StateWaitMsg', [pushed.CID, 0, -1, true]);
+    await result('evm_mine');
+    assert.deepEqual((await waiting).Message, pushed.CID);
+    assert.equal(walks.mock.callCount(), 0);
+  });
+
   test('unknown hashes and CIDs are null; malformed ones are -32602', async (t) => {
     const { call, result, send } = await setupRpc(t);
     await send({ nonce: 0 });

@@ -9,7 +9,7 @@ import { MessageRejectedError } from '../../src/common/errors.js';
 import type { DevAccount } from '../../src/devnet/accounts.js';
 import { createGenesisState } from '../../src/devnet/genesis.js';
 import { resolveAddress } from '../../src/fevm/actors/lifecycle.js';
-import { chainSize, encodeSignedMessage, signedMessageCid, SigType, type SignedMessage } from '../../src/fevm/message.js';
+import { chainSize, encodeSignedMessage, messageCid, signedMessageCid, SigType, type SignedMessage } from '../../src/fevm/message.js';
 import type { StateTree } from '../../src/fevm/state-tree.js';
 import { Mempool, type PendingMessage } from '../../src/mining/mempool.js';
 
@@ -686,6 +686,30 @@ describe('Mempool.getByCid, getByTxHash', () => {
     assert.equal(pool.replacedCount, 10);
     assert.equal(pool.getReplaced(firsts[9]!.cid)?.pending, firsts[9]);
     assert.equal(pool.getReplaced(firsts[10]!.cid), undefined);
+  });
+
+  test("getByUnsignedCid: a signed message, pending or replaced, by its unsigned CID; none by any message's own CID, which is never an unsigned one but a BLS message's (skipped)", () => {
+    const tree = genesis();
+    const pool = new Mempool();
+    /** `pending` signed with `type` (the pool does not check signatures: submission does). */
+    const signedAs = (pending: PendingMessage, type: SigType): PendingMessage => {
+      const signed = { ...pending.signed, signature: { type, data: new Uint8Array(type === SigType.BLS ? 96 : 65) } };
+      return { ...pending, cid: signedMessageCid(signed), signed };
+    };
+    const replaced = message({ nonce: 0, premium: 100n });
+    const delegated = message({ nonce: 0, premium: 200n });
+    const secp = signedAs(message({ nonce: 1 }), SigType.Secp256k1);
+    const bls = signedAs(message({ from: BOB.filAddress }), SigType.BLS);
+    for (const m of [replaced, delegated, secp, bls]) pool.add(m, tree.at(0));
+    assert.equal(pool.getReplaced(replaced.cid)?.pending, replaced);
+    for (const m of [replaced, delegated, secp]) {
+      const unsigned = messageCid(m.signed.message);
+      assert.notEqual(unsigned.toString(), m.cid.toString());
+      assert.equal(pool.getByUnsignedCid(unsigned), m);
+    }
+    // A BLS message's CID is its unsigned one: getByCid finds it; the walk skips it.
+    assert.equal(bls.cid.toString(), messageCid(bls.signed.message).toString());
+    for (const m of [replaced, delegated, secp, bls]) assert.equal(pool.getByUnsignedCid(m.cid), undefined, `by its own CID ${m.cid}`);
   });
 
   test('messages that came and left with no lookup in between are not found; those still pending are', () => {
