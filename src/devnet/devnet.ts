@@ -581,6 +581,11 @@ export class Devnet {
     return this.submission.isImpersonated(eth);
   }
 
+  /** The addresses anvil_impersonateAccount named that no stop has ended, lowercase hex, in the order named. */
+  impersonatedAddresses(): string[] {
+    return [...this.submission.impersonated];
+  }
+
   /** A dev account's private key (eth_sign, personal_sign, eth_signTypedData_v4); an error for any other address. */
   devAccountKey(address: Uint8Array): string {
     return this.submission.devAccountKey(address);

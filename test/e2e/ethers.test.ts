@@ -469,6 +469,20 @@ describe('ethers 6 against the devnet CLI', () => {
     assert.equal((await provider.waitForTransaction(secondHash!, 1, 10_000))?.status, 1);
   });
 
+  // U90: ethers' getSigner(address) takes only an address eth_accounts lists; Anvil lists the
+  // impersonated ones after its dev accounts, so an Anvil user's getSigner of an impersonated account works.
+  test('as on Anvil: anvil_impersonateAccount, then provider.getSigner(address) sends as it; once stopped, getSigner refuses it', async () => {
+    const whale = Wallet.createRandom().address;
+    await provider.send('anvil_setBalance', [whale, '0x' + parseEther('5').toString(16)]);
+    await provider.send('anvil_impersonateAccount', [whale]);
+    const signer = await provider.getSigner(whale);
+    const receipt = await (await signer.sendTransaction({ to: wallet.address, value: parseEther('1') })).wait();
+    assert.equal(receipt?.status, 1);
+    assert.equal(receipt?.from, whale);
+    await provider.send('anvil_stopImpersonatingAccount', [whale]);
+    await assert.rejects(provider.getSigner(whale), /invalid account/);
+  });
+
   // review R2: a constructor that SELFDESTRUCTs, as the ForceSend helper test suites fund a contract
   // with (constructor(address to) payable { selfdestruct(to); }), runs as an EVM actor does on calibnet.
   test('a constructor that SELFDESTRUCTs sends its value to the beneficiary (ForceSend)', async () => {

@@ -1,5 +1,5 @@
 // Node identity through the HTTP layer: web3_clientVersion, net_version, net_listening,
-// eth_chainId, eth_syncing, eth_accounts, eth_requestAccounts; and evm_mine.
+// eth_chainId, eth_syncing, eth_accounts (with impersonated addresses), eth_requestAccounts; and evm_mine.
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import type { DevnetConfig } from '../../src/index.js';
@@ -30,6 +30,20 @@ describe('identity methods', () => {
   test('eth_accounts lists the dev accounts, lowercase, as many as configured', async (t) => {
     const call = await setup(t);
     assert.deepEqual((await call('eth_accounts')).result, DEV_ACCOUNTS.map((a) => a.address.toLowerCase()));
+  });
+
+  // U90: as Anvil lists them (ethers' provider.getSigner(address) looks the address up here).
+  test('eth_accounts lists the impersonated addresses after the dev accounts, once each, until stopped', async (t) => {
+    const call = await setup(t, { accounts: 2 });
+    const dev = DEV_ACCOUNTS.slice(0, 2).map((a) => a.address.toLowerCase());
+    const whale = '0x00000000000000000000000000000000000000aa';
+    const masked = '0xff00000000000000000000000000000000000064';
+    for (const address of [whale.toUpperCase().replace('0X', '0x'), dev[1], masked]) await call('anvil_impersonateAccount', [address]);
+    assert.deepEqual((await call('eth_accounts')).result, [...dev, whale, masked]);
+    assert.deepEqual((await call('eth_requestAccounts')).result, [...dev, whale, masked]);
+    await call('hardhat_stopImpersonatingAccount', [whale]);
+    await call('anvil_autoImpersonateAccount', [true]);
+    assert.deepEqual((await call('eth_accounts')).result, [...dev, masked]);
   });
 
   // U84: as Anvil and Hardhat answer EIP-1102's request; Lotus has neither, so no Filecoin.Eth* alias.

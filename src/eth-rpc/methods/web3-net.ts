@@ -1,5 +1,5 @@
 // Node identity: web3_clientVersion, net_version, net_listening, eth_chainId, eth_protocolVersion,
-// eth_syncing, eth_accounts (and eth_requestAccounts).
+// eth_syncing, eth_accounts (and eth_requestAccounts): the dev accounts and the impersonated ones.
 import { bytesToHex, quantity } from '../../common/hex.js';
 import { defineMethod, type RpcContext } from '../define-method.js';
 import { NETWORK_VERSION } from '../../fevm/network-version.js';
@@ -24,7 +24,7 @@ export const web3Net = [
   defineMethod('eth_syncing', [], () => false),
   // Lotus answers []; the devnet lists the accounts it holds keys for, as Anvil and Hardhat do,
   // because Hardhat and Foundry take their default signers from here.
-  defineMethod('eth_accounts', [], devAccounts),
+  defineMethod('eth_accounts', [], nodeAccounts),
 ];
 
 /**
@@ -33,8 +33,14 @@ export const web3Net = [
  * Hardhat's accounts provider answer it. Lotus has no such method, so it has no Filecoin.Eth* alias:
  * methods/index.ts lists it with the devnet's additions.
  */
-export const ethRequestAccounts = defineMethod('eth_requestAccounts', [], devAccounts);
+export const ethRequestAccounts = defineMethod('eth_requestAccounts', [], nodeAccounts);
 
-function devAccounts({ devnet }: RpcContext): string[] {
-  return devnet.accounts.map((a) => bytesToHex(a.address));
+/**
+ * The dev accounts, then the addresses the node impersonates that are not among them, as Anvil lists
+ * them (crates/anvil/src/eth/api.rs `accounts`; anvil 1.7.1 answers so): ethers' `provider.getSigner(
+ * address)` accepts only an address listed here, so an Anvil user's `getSigner` of an impersonated
+ * whale works. --auto-impersonate names no address, so adds none (as Anvil's).
+ */
+function nodeAccounts({ devnet }: RpcContext): string[] {
+  return [...new Set([...devnet.accounts.map((a) => bytesToHex(a.address)), ...devnet.impersonatedAddresses()])];
 }
