@@ -29,7 +29,7 @@ export const web3Net = [
 
 /**
  * EIP-1102's request for a wallet's accounts (web3.js requestAccounts, viem requestAddresses, a dApp's
- * `eth_requestAccounts` through a provider that forwards to the node): the dev accounts, as Anvil and
+ * `eth_requestAccounts` through a provider that forwards to the node): eth_accounts' list, as Anvil and
  * Hardhat's accounts provider answer it. Lotus has no such method, so it has no Filecoin.Eth* alias:
  * methods/index.ts lists it with the devnet's additions.
  */
