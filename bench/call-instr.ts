@@ -46,6 +46,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { maskedIdAddress } from '../src/common/address.js';
+import { bytesToHex } from '../src/common/hex.js';
 import { MAX_TIPSETS_MINED } from '../src/devnet/cheats.js';
 import { checkFullBlock, checkReceipt, erc20Transfers, giveTokens, median, presignTokenTransfers, presignTransfers, sendToReceipt, type FullBlock, type Mined, type TxReceipt } from './phases.js';
 import { RunningPeer } from './peers.js';
@@ -84,7 +86,7 @@ const WARM_BLOCK = 1000;
 const OLD_TIPSETS = 3 * MAX_TIPSETS_MINED;
 const OLD_HEIGHTS = 1000;
 /** The default first storage provider's miner, t0111, as an Ethereum address (its masked ID address): written each tipset it wins. */
-const STORAGE_PROVIDER = `0xff${'00'.repeat(11)}${(111).toString(16).padStart(16, '0')}`;
+const STORAGE_PROVIDER = bytesToHex(maskedIdAddress(111));
 /** The block measured against eth_chainIds, and how many requests each of its operations makes. */
 const measured = send ? `${send} send` : read ?? 'eth_call';
 const requestsPerOp = send ? 2 : 1;
