@@ -5,6 +5,8 @@ import type { TestContext } from 'node:test';
 import type { TransactionRequest, Wallet } from 'ethers';
 import pino from 'pino';
 import WebSocket from 'ws';
+import { CID } from '../../src/common/cbor.js';
+import { bytesToHex } from '../../src/common/hex.js';
 import { buildServer } from '../../src/eth-rpc/server.js';
 import type { SavedChain } from '../../src/devnet/persistence.js';
 import { createDevnet, testConfig, type DevnetConfig } from '../../src/index.js';
@@ -26,6 +28,9 @@ export interface RpcOptions {
   /** The chain the devnet starts from, as a node started from a file does. */
   saved?: SavedChain;
 }
+
+/** The digest of a CID in Lotus JSON (`{ '/': … }`), as hex: the Ethereum hash Lotus names a native message by. */
+export const digestOf = (cid: { '/': string }): string => bytesToHex(CID.parse(cid['/']).multihash.digest);
 
 /** A devnet of `testConfig(overrides)` and its server for test `t`, both closed when the test ends. */
 export async function setupRpc(t: TestContext, overrides: Partial<DevnetConfig> = {}, options: RpcOptions = {}) {

@@ -2,10 +2,9 @@
 // HTTP layer (lotus-eth-rpc.md §1.1, §3.3).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CID } from '../../src/common/cbor.js';
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
-import { setupRpc } from '../helpers/rpc-harness.js';
+import { digestOf, setupRpc } from '../helpers/rpc-harness.js';
 
 /** A key the node holds, other than the dev wallet's (Filecoin.MpoolPushMessage signs with it). */
 const CLIENT = deriveNodeKeys(DEFAULT_MNEMONIC).dealClient.address.toString();
@@ -35,13 +34,12 @@ describe('transaction hash ⇄ message CID', () => {
     const hash = await send({ nonce: 0, value: 1n });
     const cid = await result('Filecoin.EthGetMessageCidByTransactionHash', [hash]);
     const native = (await result('Filecoin.MpoolPushMessage', [{ From: CLIENT, To: 't0100', Value: '1', Method: 0 }, null])).CID;
-    const nativeDigest = '0x' + Buffer.from(CID.parse(native['/']).multihash.digest).toString('hex');
     assert.equal(await result('evm_revert', [snapshot]), true);
     const other = await send({ nonce: 0, value: 2n });
     assert.notEqual(other, hash);
     assert.deepEqual(await result('Filecoin.EthGetMessageCidByTransactionHash', [hash]), cid);
     assert.equal(await result('Filecoin.EthGetTransactionHashByCid', [cid]), hash);
-    assert.deepEqual(await result('Filecoin.EthGetMessageCidByTransactionHash', [nativeDigest]), native);
+    assert.deepEqual(await result('Filecoin.EthGetMessageCidByTransactionHash', [digestOf(native)]), native);
   });
 
   test("by a signed message's unsigned CID (a secp message, an Ethereum transaction), mined or only in a dropped tipset: that CID's digest, and from it that CID, as Lotus answers from its blockstore (X19)", async (t) => {
@@ -51,7 +49,6 @@ describe('transaction hash ⇄ message CID', () => {
     const signedTx = await result('Filecoin.EthGetMessageCidByTransactionHash', [tx]);
     const pushed = await result('Filecoin.MpoolPushMessage', [{ From: CLIENT, To: 't0100', Value: '1', Method: 0 }, null]);
     const unsigned = [(await result('Filecoin.ChainGetMessage', [signedTx])).CID, pushed.Message.CID];
-    const digestOf = (cid: { '/': string }) => '0x' + Buffer.from(CID.parse(cid['/']).multihash.digest).toString('hex');
     const answers = async () => {
       for (const cid of unsigned) {
         assert.equal(await result('Filecoin.EthGetTransactionHashByCid', [cid]), digestOf(cid));
@@ -69,7 +66,6 @@ describe('transaction hash ⇄ message CID', () => {
 
   test("by a pending or replaced signed message's unsigned CID: ChainGetMessage reads it, the tx-hash methods answer that CID's digest and back, StateWaitMsg waits for it, as Lotus's pool puts both forms in its blockstore at push (review-s54 R98)", async (t) => {
     const { result, send } = await setupRpc(t, { noMining: true });
-    const digestOf = (cid: { '/': string }) => '0x' + Buffer.from(CID.parse(cid['/']).multihash.digest).toString('hex');
     const message = { Version: 0, To: 't0100', From: CLIENT, Value: '1', GasLimit: 5_000_000, GasFeeCap: '1000000000', Method: 0, Params: null };
     const nonce = await result('Filecoin.MpoolGetNonce', [CLIENT]);
     // A secp message replaced by fee, its replacement, and an Ethereum transaction: all pending or replaced.

@@ -19,7 +19,7 @@ import { messageCid, METHOD_INVOKE_CONTRACT, signedMessageCid, SigType, type Mes
 import { secp256k1Address } from '../../src/fevm/signature.js';
 import { Mempool } from '../../src/mining/mempool.js';
 import { CHAIN_ID, devWallet, RECIPIENT, signTx } from '../helpers/dev-wallet.js';
-import { setupRpc, setupWebSocketRpc } from '../helpers/rpc-harness.js';
+import { digestOf, setupRpc, setupWebSocketRpc } from '../helpers/rpc-harness.js';
 
 const FIL = 10n ** 18n;
 const key = new Uint8Array(32).fill(7);
@@ -396,7 +396,7 @@ describe('Filecoin.* state and pool methods', () => {
     const cid = await result('Filecoin.MpoolPush', [signedJson(transfer(0))]);
     const block = await result('eth_getBlockByNumber', ['0x1', true]);
     const tx = block.transactions[0];
-    const digest = '0x' + Buffer.from(CID.parse(cid['/']).multihash.digest).toString('hex');
+    const digest = digestOf(cid);
     assert.equal(tx.hash, digest);
     assert.equal(tx.to, RECIPIENT);
     assert.match(tx.from, /^0xff0{22}[0-9a-f]{16}$/);

@@ -7,11 +7,10 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { Upstream, UpstreamAnswerError } from '../../src/devnet/fork/upstream.js';
 import { unlessUnknown } from '../../src/eth-rpc/fork-lookups.js';
-import { CID } from '../../src/common/cbor.js';
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
 import { startDevnet, testConfig } from '../../src/index.js';
-import { setupRpc } from '../helpers/rpc-harness.js';
+import { digestOf, setupRpc } from '../helpers/rpc-harness.js';
 
 const refusal = (message: string) => Promise.reject(new UpstreamAnswerError('Filecoin.ChainGetTipSet', 1, message));
 
@@ -47,8 +46,7 @@ test("on a fork, EthGetMessageCidByTransactionHash by a pending message's unsign
   const { result } = await setupRpc(t, { fork: { url: upstream.url, blockNumber: upstream.devnet.head.epoch }, noMining: true });
   const client = deriveNodeKeys(DEFAULT_MNEMONIC).dealClient.address.toString();
   const pushed = await result('Filecoin.MpoolPushMessage', [{ From: client, To: 't0100', Value: '1', Method: 0 }, null]);
-  const digest = '0x' + Buffer.from(CID.parse(pushed.Message.CID['/']).multihash.digest).toString('hex');
-  assert.deepEqual(await result('Filecoin.EthGetMessageCidByTransactionHash', [digest]), pushed.Message.CID);
+  assert.deepEqual(await result('Filecoin.EthGetMessageCidByTransactionHash', [digestOf(pushed.Message.CID)]), pushed.Message.CID);
   // A hash neither the upstream nor the fork knows is still null.
   assert.equal(await result('Filecoin.EthGetMessageCidByTransactionHash', ['0x' + '11'.repeat(32)]), null);
 });
