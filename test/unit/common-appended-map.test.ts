@@ -2,17 +2,8 @@
 // with an entry past its last key, share every entry but their own.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { AppendedMap } from '../../src/common/appended-map.js';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-/** The JS heap in use once garbage is collected. */
-const heapUsed = () => {
-  gc();
-  return process.memoryUsage().heapUsed;
-};
+import { heapUsed } from '../helpers/heap.js';
 
 describe('AppendedMap', () => {
   test('reads as a Map of the same entries, in ascending order of keys', () => {

@@ -1,16 +1,8 @@
 // common/uint32-list.ts: a growing list of 32-bit unsigned integers kept outside the JS heap.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { Uint32List } from '../../src/common/uint32-list.js';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-const heapUsed = () => {
-  gc();
-  return process.memoryUsage().heapUsed;
-};
+import { heapUsed } from '../helpers/heap.js';
 
 describe('Uint32List', () => {
   test('pushes, reads and pops as an array does, across its growth', () => {

@@ -2,8 +2,6 @@
 // MaxFilterResults items, one not polled within FilterTTL is removed, at most MaxFilters are installed.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { DEFAULT_MAX_FILTERS } from '../../src/config.js';
 import { Filters, FILTER_TTL_MS, MAX_FILTER_RESULTS } from '../../src/eth-rpc/filters.js';
@@ -11,14 +9,8 @@ import { formatLog } from '../../src/eth-rpc/format.js';
 import { logCriteria, tipsetLogs } from '../../src/eth-rpc/logs.js';
 import { signTx } from '../helpers/dev-wallet.js';
 import { withDevnet } from '../helpers/devnet-harness.js';
+import { heapUsed } from '../helpers/heap.js';
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-/** The JS heap in use once garbage is collected. */
-const heapUsed = () => {
-  gc();
-  return process.memoryUsage().heapUsed;
-};
 /** Initcode emitting 500 logs (LOG1, topic the countdown, 32 bytes of memory as data), deploying nothing. */
 const LOGS_500 = '0x6101f4' + '5b' + '80' + '6020' + '6000' + 'a1' + '6001' + '90' + '03' + '80' + '6003' + '57' + '00';
 

@@ -2,8 +2,6 @@
 // lotus-eth-rpc.md §2.3), parents link by key, sums of gas, and determinism.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { blake2b } from '@noble/hashes/blake2.js';
 import { cidOf, encodeCbor } from '../../src/common/cbor.js';
 import { bytesToHex, concatBytes } from '../../src/common/hex.js';
@@ -13,6 +11,7 @@ import { signedMessageCid } from '../../src/fevm/message.js';
 import { OWN_BUFFER_FROM } from '../../src/mining/digest-slab.js';
 import { buildTipset, compactMessages, DecodedColdTipsets, isCold, parentStateRootDigestOf, stateRootDigestOf, tipsetKeyCid, type IncludedMessage, type Tipset } from '../../src/mining/tipset.js';
 import { fakeIncluded } from '../helpers/fake-messages.js';
+import { heapUsed } from '../helpers/heap.js';
 
 /** CIDv1 ‖ dag-cbor (0x71) ‖ multihash blake2b-256 (varint 0xb220 = a0 e4 02) ‖ length 32. */
 const CID_PREFIX = '0x0171a0e40220';
@@ -197,12 +196,6 @@ describe('tipset contents', () => {
   });
 
   test('an empty tipset is an object of eight fields: under 100 B of heap a tipset kept (~96 measured), where one more field, always undefined, made it ~104', () => {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
-    const heapUsed = () => {
-      gc();
-      return process.memoryUsage().heapUsed;
-    };
     const TIPSETS = 40_000;
     const parent = genesis();
     // Tipsets on one parent, kept in an array made before: what the heap gains is the tipsets alone.
