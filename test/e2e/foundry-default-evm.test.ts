@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
-import { castOk, forge, type CastResult, type FoundryRunOptions } from '../helpers/foundry.js';
+import { castOk, explainRun, forge, type FoundryRunOptions } from '../helpers/foundry.js';
 import { REPO_ROOT } from '../helpers/solc.js';
 import { useDevnet } from '../helpers/use-devnet.js';
 
@@ -19,9 +19,6 @@ describe("forge's default EVM target (Osaka) against the devnet CLI", () => {
   const devnet = useDevnet();
   let tmp: string;
   let run: FoundryRunOptions;
-
-  const explain = (what: string, r: CastResult): string =>
-    `${what} exited with ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}\n--- devnet output (last 3000 characters) ---\n${devnet.output().slice(-3000)}`;
 
   before(() => {
     tmp = mkdtempSync(join(tmpdir(), 'fvm-devnet-foundry-default-'));
@@ -36,12 +33,12 @@ describe("forge's default EVM target (Osaka) against the devnet CLI", () => {
 
   test('forge create deploys code built for Osaka; cast call runs its CLZ and its transient storage', async () => {
     const config = await forge(['config', '--json'], run);
-    assert.equal(config.code, 0, explain('forge config --json', config));
+    assert.equal(config.code, 0, explainRun('forge config --json', config, devnet.output()));
     assert.equal(JSON.parse(config.stdout).evm_version, 'osaka', "the fixture leaves forge's default target");
 
     const args = ['create', 'src/Bits.sol:Bits', '--rpc-url', devnet.url, '--private-key', DEV_ACCOUNTS[0]!.privateKey, '--broadcast', '--json'];
     const created = await forge(args, run);
-    assert.equal(created.code, 0, explain(`forge ${args.join(' ')}`, created));
+    assert.equal(created.code, 0, explainRun(`forge ${args.join(' ')}`, created, devnet.output()));
     const { deployedTo } = JSON.parse(created.stdout.slice(created.stdout.indexOf('{'))) as { deployedTo: string };
 
     // Without CLZ in the FEVM (nv27 and earlier) these calls fail with exit 35 (undefined instruction).

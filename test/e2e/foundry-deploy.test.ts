@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { getAddress, Interface, parseEther } from 'ethers';
 import { DEV_ACCOUNTS, pollUntil } from '../helpers/devnet-process.js';
-import { cast, forge, FORGE_BIN, type CastResult, type FoundryRunOptions } from '../helpers/foundry.js';
+import { cast, explainRun, forge, FORGE_BIN, type FoundryRunOptions } from '../helpers/foundry.js';
 import { REPO_ROOT } from '../helpers/solc.js';
 import { useDevnet } from '../helpers/use-devnet.js';
 
@@ -38,8 +38,6 @@ describe('forge create and forge script deployments against the devnet CLI', () 
   let filled: Broadcast;
 
   const rpc = (): string[] => ['--rpc-url', devnet.url];
-  const explain = (what: string, r: CastResult): string =>
-    `${what} exited with ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}\n--- devnet output (last 3000 characters) ---\n${devnet.output().slice(-3000)}`;
   const read = async (to: string, fn: string): Promise<unknown> =>
     PIGGY.decodeFunctionResult(fn, await devnet.provider.call({ to, data: PIGGY.encodeFunctionData(fn) }))[0];
   /** A day after the head's time: an unlock time the next tipset's constructor accepts. */
@@ -50,7 +48,7 @@ describe('forge create and forge script deployments against the devnet CLI', () 
     // --constructor-args takes every argument after it, so it comes last.
     const all = ['create', 'src/PiggyBank.sol:PiggyBank', ...rpc(), '--broadcast', '--json', ...args, '--constructor-args', unlockTime];
     const r = await forge(all, run);
-    assert.equal(r.code, 0, explain(`forge ${all.join(' ')}`, r));
+    assert.equal(r.code, 0, explainRun(`forge ${all.join(' ')}`, r, devnet.output()));
     return JSON.parse(r.stdout.slice(r.stdout.indexOf('{')));
   }
 
@@ -58,8 +56,8 @@ describe('forge create and forge script deployments against the devnet CLI', () 
   async function fill(signer: string[]): Promise<Broadcast> {
     const args = ['script', 'script/Fill.s.sol', ...rpc(), '--broadcast', '--skip-simulation', '--slow', ...signer];
     const r = await forge(args, { ...run, env: { ...run.env, RECIPIENT } });
-    assert.equal(r.code, 0, explain(`forge ${args.join(' ')}`, r));
-    assert.match(r.stdout, /ONCHAIN EXECUTION COMPLETE & SUCCESSFUL/, explain(`forge ${args.join(' ')}`, r));
+    assert.equal(r.code, 0, explainRun(`forge ${args.join(' ')}`, r, devnet.output()));
+    assert.match(r.stdout, /ONCHAIN EXECUTION COMPLETE & SUCCESSFUL/, explainRun(`forge ${args.join(' ')}`, r, devnet.output()));
     return JSON.parse(readFileSync(join(tmp, 'broadcast', 'Fill.s.sol', '31415926', 'run-latest.json'), 'utf8'));
   }
 
@@ -76,7 +74,7 @@ describe('forge create and forge script deployments against the devnet CLI', () 
 
   test('forge build compiles the contract, the script and the test', async () => {
     const r = await forge(['build'], run);
-    assert.equal(r.code, 0, explain('forge build', r));
+    assert.equal(r.code, 0, explainRun('forge build', r, devnet.output()));
   });
 
   test('forge create --value 1ether --constructor-args <time>: the contract holds the FIL and its argument', async () => {
@@ -105,8 +103,8 @@ describe('forge create and forge script deployments against the devnet CLI', () 
     const nonce = await devnet.provider.getTransactionCount(deployer.address);
     const args = ['create', 'src/PiggyBank.sol:PiggyBank', ...rpc(), '--broadcast', '--private-key', deployer.privateKey, '--constructor-args', '1'];
     const r = await forge(args, run);
-    assert.notEqual(r.code, 0, explain(`forge ${args.join(' ')}`, r));
-    assert.match(r.stderr, /unlock time must be in the future/, explain(`forge ${args.join(' ')}`, r));
+    assert.notEqual(r.code, 0, explainRun(`forge ${args.join(' ')}`, r, devnet.output()));
+    assert.match(r.stderr, /unlock time must be in the future/, explainRun(`forge ${args.join(' ')}`, r, devnet.output()));
     assert.equal(await devnet.provider.getTransactionCount(deployer.address), nonce, 'a transaction was sent');
   });
 
@@ -133,9 +131,9 @@ describe('forge create and forge script deployments against the devnet CLI', () 
   test("cast run replays the script's payable call", async () => {
     const deposit = filled.transactions[1]!.hash;
     const r = await cast(['run', deposit, ...rpc()], run);
-    assert.equal(r.code, 0, explain(`cast run ${deposit}`, r));
-    assert.match(r.stdout, /deposit\{value: 2000000000000000000\}\(\)/, explain(`cast run ${deposit}`, r));
-    assert.match(r.stdout, /Transaction successfully executed/, explain(`cast run ${deposit}`, r));
+    assert.equal(r.code, 0, explainRun(`cast run ${deposit}`, r, devnet.output()));
+    assert.match(r.stdout, /deposit\{value: 2000000000000000000\}\(\)/, explainRun(`cast run ${deposit}`, r, devnet.output()));
+    assert.match(r.stdout, /Transaction successfully executed/, explainRun(`cast run ${deposit}`, r, devnet.output()));
   });
 
   test('forge script --unlocked --sender <dev account>: the node sends all four from that account', async () => {
@@ -171,8 +169,8 @@ describe('forge create and forge script deployments against the devnet CLI', () 
     assert.equal((await devnet.provider.getTransactionReceipt(pending))?.status, 1);
 
     const r = await forge([...script, '--resume'], { ...run, env: { ...run.env, PRIVATE_KEY: sender.privateKey } });
-    assert.equal(r.code, 0, explain(`forge ${script.join(' ')} --resume`, r));
-    assert.match(r.stdout, /ONCHAIN EXECUTION COMPLETE & SUCCESSFUL/, explain(`forge ${script.join(' ')} --resume`, r));
+    assert.equal(r.code, 0, explainRun(`forge ${script.join(' ')} --resume`, r, devnet.output()));
+    assert.match(r.stdout, /ONCHAIN EXECUTION COMPLETE & SUCCESSFUL/, explainRun(`forge ${script.join(' ')} --resume`, r, devnet.output()));
     const resumed = JSON.parse(readFileSync(broadcastFile, 'utf8')) as Broadcast;
     assert.equal(resumed.transactions[0]!.hash, pending);
     assert.deepEqual(resumed.receipts.map((rc) => [rc.status, getAddress(rc.from)]), Array(2).fill(['0x1', sender.address]));
@@ -187,8 +185,8 @@ describe('forge create and forge script deployments against the devnet CLI', () 
     const args = ['test', '--fork-url', devnet.url];
     const r = await forge(args, { ...run, env: { ...run.env, ...env } });
     const what = `${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')} forge ${args.join(' ')}`;
-    assert.equal(r.code, 0, explain(what, r));
-    assert.match(r.stdout, /Suite result: ok\. 3 passed; 0 failed; 0 skipped/, explain(what, r));
+    assert.equal(r.code, 0, explainRun(what, r, devnet.output()));
+    assert.match(r.stdout, /Suite result: ok\. 3 passed; 0 failed; 0 skipped/, explainRun(what, r, devnet.output()));
     // The fork's withdrawal stayed in forge.
     assert.equal(await devnet.provider.getBalance(env.PIGGY), parseEther('3'));
   });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { getAddress, Interface, JsonRpcProvider } from 'ethers';
 import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
-import { forge, type CastResult, type FoundryRunOptions } from '../helpers/foundry.js';
+import { explainRun, forge, type CastResult, type FoundryRunOptions } from '../helpers/foundry.js';
 import { REPO_ROOT } from '../helpers/solc.js';
 import { useDevnet } from '../helpers/use-devnet.js';
 
@@ -32,14 +32,12 @@ describe('OpenZeppelin Foundry Upgrades: forge script against the devnet', () =>
   let proxy: string | undefined;
   let firstImplementation: string;
 
-  const explain = (what: string, r: CastResult): string =>
-    `${what} exited with ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}\n--- devnet output (last 3000 characters) ---\n${devnet.output().slice(-3000)}`;
   const script = (path: string, env: Record<string, string> = {}): Promise<CastResult> =>
     forge(['script', path, '--broadcast', '--skip-simulation', '--rpc-url', devnet.url, '--private-key', deployer.privateKey], { ...run, env: { ...run.env, ...env } });
   /** A value the script returned: its "name: type value" line under "== Return ==". */
   const returned = (r: CastResult, name: string): string => {
     const value = new RegExp(`^${name}: \\w+ (\\S+)$`, 'm').exec(r.stdout)?.[1];
-    assert.ok(value, explain(`the script returned no ${name}`, r));
+    assert.ok(value, explainRun(`the script returned no ${name}`, r, devnet.output()));
     return value;
   };
   const read = async (to: string, fn: string): Promise<unknown> => BOX.decodeFunctionResult(fn, await provider.call({ to, data: BOX.encodeFunctionData(fn) }))[0];
@@ -62,13 +60,13 @@ describe('OpenZeppelin Foundry Upgrades: forge script against the devnet', () =>
 
   test('`forge build --force` compiles the project with the library (its README asks for a clean build)', async () => {
     const r = await forge(['build', '--force'], run);
-    assert.equal(r.code, 0, explain('forge build', r));
+    assert.equal(r.code, 0, explainRun('forge build', r, devnet.output()));
   });
 
   test('Upgrades.deployUUPSProxy: the proxy is initialized and its ERC-1967 slot names the implementation', async () => {
     const r = await script('script/DeployBox.s.sol');
-    assert.equal(r.code, 0, explain('forge script DeployBox', r));
-    assert.match(r.stdout, /ONCHAIN EXECUTION COMPLETE & SUCCESSFUL/, explain('forge script DeployBox', r));
+    assert.equal(r.code, 0, explainRun('forge script DeployBox', r, devnet.output()));
+    assert.match(r.stdout, /ONCHAIN EXECUTION COMPLETE & SUCCESSFUL/, explainRun('forge script DeployBox', r, devnet.output()));
     proxy = getAddress(returned(r, 'proxy'));
     firstImplementation = getAddress(returned(r, 'implementation'));
     assert.equal(await slotAddress(proxy), firstImplementation);
@@ -80,7 +78,7 @@ describe('OpenZeppelin Foundry Upgrades: forge script against the devnet', () =>
   test('Upgrades.upgradeProxy: validated against Box (npx upgrades-core through ffi), upgraded, the value kept', async (t) => {
     if (!proxy) return t.skip('the deployment failed');
     const r = await script('script/UpgradeBox.s.sol', { PROXY: proxy });
-    assert.equal(r.code, 0, explain('forge script UpgradeBox', r));
+    assert.equal(r.code, 0, explainRun('forge script UpgradeBox', r, devnet.output()));
     const implementation = getAddress(returned(r, 'implementation'));
     assert.notEqual(implementation, firstImplementation);
     assert.equal(await slotAddress(proxy), implementation);
@@ -90,8 +88,8 @@ describe('OpenZeppelin Foundry Upgrades: forge script against the devnet', () =>
 
   test('`forge test --fork-url`: a test deploys and upgrades a proxy with the library on a fork of the devnet', async () => {
     const r = await forge(['test', '--fork-url', devnet.url], run);
-    assert.equal(r.code, 0, explain('forge test', r));
-    assert.match(r.stdout, /\[PASS\] testUpgrade\(\)/, explain('forge test', r));
-    assert.match(r.stdout, /1 tests passed, 0 failed/, explain('forge test', r));
+    assert.equal(r.code, 0, explainRun('forge test', r, devnet.output()));
+    assert.match(r.stdout, /\[PASS\] testUpgrade\(\)/, explainRun('forge test', r, devnet.output()));
+    assert.match(r.stdout, /1 tests passed, 0 failed/, explainRun('forge test', r, devnet.output()));
   });
 });

@@ -61,6 +61,11 @@ export function forge(args: string[], options: FoundryRunOptions = {}): Promise<
   return runFoundryTool(FORGE_BIN, args, options);
 }
 
+/** What a test says when a Foundry run went wrong: its exit code, its output, and the node's last 3000 characters of `output`. */
+export function explainRun(what: string, r: CastResult, output: string): string {
+  return `${what} exited with ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}\n--- devnet output (last 3000 characters) ---\n${output.slice(-3000)}`;
+}
+
 /** Runs `cast ...args` and returns its trimmed stdout; throws with stderr when the exit code is not 0. */
 export async function castOk(args: string[], options: FoundryRunOptions = {}): Promise<string> {
   const r = await cast(args, options);
