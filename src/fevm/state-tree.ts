@@ -26,11 +26,10 @@ import { BranchWrites, StateBranch } from './state-branch.js';
 class History<V> {
   /**
    * Its writes: a JS array (8 B a write) while there are few, then, from TYPED_WRITES_FROM on, a
-   * Uint32Array (4 B a write, outside the JS heap; commits are counted in 32 bits) whose first element
-   * is how many of the ones after it are used. Most keys are written a few times; the reward, power
-   * and winning miner's actors are written each tipset.
+   * Uint32List (4 B a write, outside the JS heap; commits are counted in 32 bits). Most keys are
+   * written a few times; the reward, power and winning miner's actors are written each tipset.
    */
-  private list: number[] | Uint32Array;
+  private list: number[] | Uint32List;
 
   constructor(
     writes: number[],
@@ -41,14 +40,13 @@ class History<V> {
 
   /** How many writes it holds (as many as its values). */
   get writeCount(): number {
-    const { list } = this;
-    return list instanceof Uint32Array ? list[0]! : list.length;
+    return this.list.length;
   }
 
   /** Its `index`th write. */
   writeAt(index: number): number {
     const { list } = this;
-    return list instanceof Uint32Array ? list[index + 1]! : list[index]!;
+    return list instanceof Uint32List ? list.get(index) : list[index]!;
   }
 
   lastWrite(): number {
@@ -56,27 +54,14 @@ class History<V> {
   }
 
   pushWrite(write: number): void {
-    let { list } = this;
-    if (list instanceof Uint32Array) {
-      const count = list[0]!;
-      if (count + 1 === list.length) this.list = list = doubled(list);
-      list[count + 1] = write;
-      list[0] = count + 1;
-    } else if (list.length < TYPED_WRITES_FROM) {
-      list.push(write);
-    } else {
-      const typed = new Uint32Array(2 * list.length);
-      typed.set(list, 1);
-      typed[list.length + 1] = write;
-      typed[0] = list.length + 1;
-      this.list = typed;
-    }
+    const { list } = this;
+    if (list instanceof Uint32List) list.push(write);
+    else if (list.length < TYPED_WRITES_FROM) list.push(write);
+    else (this.list = new Uint32List(list)).push(write);
   }
 
   popWrite(): void {
-    const { list } = this;
-    if (list instanceof Uint32Array) list[0]!--;
-    else list.pop();
+    this.list.pop();
   }
 }
 

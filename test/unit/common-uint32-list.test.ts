@@ -37,6 +37,25 @@ describe('Uint32List', () => {
     assert.equal(list.length, 0);
   });
 
+  test('made from a JS array: holds its elements, with room for as many again, then grows, pops and reads as one pushed to', () => {
+    const from = Array.from({ length: 32 }, (_, i) => 1000 + i);
+    const list = new Uint32List(from);
+    assert.equal(list.length, 32);
+    assert.deepEqual(Array.from({ length: 32 }, (_, i) => list.get(i)), from);
+    for (let i = 32; i < 200; i++) list.push(1000 + i);
+    assert.equal(list.pop(), 1199);
+    assert.deepEqual(Array.from({ length: list.length }, (_, i) => list.get(i)), Array.from({ length: 199 }, (_, i) => 1000 + i));
+    from[0] = 7;
+    assert.equal(list.get(0), 1000, 'a copy: the array it was made from is its own');
+    const empty = new Uint32List([]);
+    empty.push(5);
+    assert.deepEqual([empty.length, empty.get(0)], [1, 5]);
+  });
+
+  test('made from a JS array, refuses an element 32 unsigned bits do not hold', () => {
+    for (const value of [-1, 2 ** 32, 1.5, Number.NaN]) assert.throws(() => new Uint32List([1, value]), RangeError);
+  });
+
   test('its elements are outside the JS heap: 200 000 of them take under 1 B of heap each, where a JS array takes 8', () => {
     const before = heapUsed();
     const list = new Uint32List();
