@@ -1,4 +1,5 @@
-// The JSON text of the answers users poll most: a receipt, a block, a transaction (format.ts's shapes).
+// The JSON text of the answers users poll most: a receipt, a block, a transaction (format.ts's shapes),
+// a block's receipts.
 // JSON.stringify spends ~23 instructions on each character of an answer's strings (V8's JsonStringifier
 // checks every one for escaping): a receipt's ~1.4 k characters were a third of its read's cost beyond
 // eth_chainId (docs/performance.md, receipts2). Those values' strings need no escaping (hex, and words
@@ -8,9 +9,10 @@
 import type { JsonRpcResponse } from './dispatch.js';
 
 /**
- * The values format.ts made, whose strings all need no escaping. Held weakly: a value is marked, not
- * kept. A copy is not marked, so what a copy adds is escaped as usual (anvil_mine_detailed's blocks
- * carry a decoded revert reason; ots.ts's receipts a timestamp).
+ * The values format.ts made (and eth_getBlockReceipts' arrays of its receipts), whose strings all need
+ * no escaping. Held weakly: a value is marked, not kept. A copy is not marked, so what a copy adds is
+ * escaped as usual (anvil_mine_detailed's blocks carry a decoded revert reason; ots.ts's receipts a
+ * timestamp).
  */
 const plainValues = new WeakSet<object>();
 

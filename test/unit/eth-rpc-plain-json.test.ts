@@ -6,10 +6,12 @@ import { describe, test } from 'node:test';
 import { getCreateAddress } from 'ethers';
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
-import { hexToBytes } from '../../src/common/hex.js';
+import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { answerJson, plainJson, plainValue } from '../../src/eth-rpc/plain-json.js';
 import { resolveKeptBlock } from '../../src/eth-rpc/block-ref.js';
+import { blockReceipts } from '../../src/eth-rpc/methods/eth-blocks.js';
 import { formatBlock, formatPendingTransaction, formatReceipt, formatTransaction } from '../../src/eth-rpc/format.js';
+import type { Tipset } from '../../src/mining/tipset.js';
 import { CALL, devWallet } from '../helpers/dev-wallet.js';
 import { LOG_EMITTER_INITCODE, word } from '../helpers/log-emitter.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
@@ -125,6 +127,47 @@ describe('plain JSON answers', () => {
     // A batch writes each answer the same way.
     const batch = await app.inject({ method: 'POST', url: '/', payload: [{ jsonrpc: '2.0', id: 1, method: 'eth_getTransactionReceipt', params: [hashes[2]] }, { jsonrpc: '2.0', id: 2, method: 'eth_getBlockByNumber', params: ['0x3', true] }] });
     assert.equal(batch.body, `[${stringified(1, receipts[2])},${stringified(2, await result('eth_getBlockByNumber', ['0x3', true]))}]`);
+  });
+
+  test("eth_getBlockReceipts answers the bytes JSON.stringify made of its receipts: every block, a dropped one's removed logs, none", async (t) => {
+    const { devnet, app, result, send } = await chain(t);
+    const stringified = (value: unknown) => JSON.stringify({ jsonrpc: '2.0', id: 7, result: value });
+    /** The block's receipts as format.ts makes each, in an array of their own (not marked). */
+    const receiptsOf = (tipset: Tipset) => tipset.messages.map((message) => formatReceipt(devnet, tipset, message));
+    // Every block: the genesis, one per transaction (a transfer, two creations, a log, a revert, a legacy
+    // one), the native message's, an empty one (evm_mine after it), the tipset of three (two logging), two empty ones;
+    // by number and by hash.
+    const counts = [];
+    for (let number = 0; number <= devnet.head.epoch; number++) {
+      const tipset = devnet.chain.atOrBefore(number)!;
+      const expected = stringified(receiptsOf(tipset));
+      assert.equal(await answerText(app, 'eth_getBlockReceipts', [hex(number)]), expected, `block ${number}`);
+      assert.equal(await answerText(app, 'eth_getBlockReceipts', [{ blockHash: bytesToHex(tipset.hash) }]), expected, `block ${number} by hash`);
+      counts.push(tipset.messages.length);
+    }
+    assert.deepEqual(counts, [0, 1, 1, 1, 1, 1, 1, 1, 0, 3, 0, 0]);
+    assert.equal(await answerText(app, 'eth_getBlockReceipts', ['0x0']), stringified([]));
+    // A tipset a revert dropped, by hash: its receipt's log is shown removed.
+    const snapshot = await result('evm_snapshot');
+    const emitter = getCreateAddress({ from: devWallet.address, nonce: 0 });
+    await result('evm_setAutomine', [true]);
+    const hash = await send({ nonce: 10, to: emitter, data: word(12) });
+    const blockHash = (await result('eth_getTransactionReceipt', [hash])).blockHash;
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    const dropped = resolveKeptBlock(devnet, { hash: hexToBytes(blockHash) });
+    const droppedReceipts = receiptsOf(dropped);
+    assert.deepEqual(droppedReceipts.map((r) => r.logs.map((l) => l.removed)), [[true]]);
+    assert.equal(await answerText(app, 'eth_getBlockReceipts', [blockHash]), stringified(droppedReceipts));
+    // A block the node does not hold: the error, as before.
+    const unknown = await answerText(app, 'eth_getBlockReceipts', ['0x' + '12'.repeat(32)]);
+    assert.equal(unknown, JSON.stringify(JSON.parse(unknown)));
+    assert.match(unknown, /"error":\{"code":1,"message":"failed to get tipset by hash/);
+    // The array is marked, not only its receipts: a string added to it afterwards is joined unescaped.
+    const answer = await result('eth_getBlockReceipts', ['0x3']);
+    assert.equal(answer.length, 1);
+    const marked = blockReceipts(devnet, devnet.chain.atOrBefore(3)!);
+    marked.push(Object.assign({}, marked[0]!, { probe: 'x"y' }));
+    assert.match(answerJson({ jsonrpc: '2.0', id: 1, result: marked }), /"probe":"x"y"\}\]\}$/);
   });
 
   test('plainJson writes what JSON.stringify writes for the shapes it is given; a marked result is joined unescaped', () => {

@@ -6,10 +6,14 @@ import { resolveBlock, resolveKeptBlock } from '../block-ref.js';
 import { defineMethod } from '../define-method.js';
 import { formatBlock, formatReceipt } from '../format.js';
 import { blockRef, bool, hash } from '../params.js';
+import { plainValue } from '../plain-json.js';
 
-/** Every transaction's receipt in the block, in order (Lotus's EthGetBlockReceipts, Anvil's). */
+/**
+ * Every transaction's receipt in the block, in order (Lotus's EthGetBlockReceipts, Anvil's). An array
+ * of marked receipts is marked too: the indexers' poll is written as joined text, as a receipt is.
+ */
 export function blockReceipts(devnet: Devnet, tipset: Tipset) {
-  return tipset.messages.map((message) => formatReceipt(devnet, tipset, message));
+  return plainValue(tipset.messages.map((message) => formatReceipt(devnet, tipset, message)));
 }
 
 export const ethBlocks = [
