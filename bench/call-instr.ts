@@ -26,11 +26,12 @@
 // sends warm the node first (`--warm 0`: counting starts at send k+1, the first `--k` run being uncounted
 // while valgrind retranslates).
 //
-// `--read receipt` or `--read block-full` counts a polled read instead: `--n` token transfers of the bench's
-// ERC-20 phase are mined first (each in its own tipset, one Transfer log each), then each block reads their
-// receipts (eth_getTransactionReceipt) or their blocks with full transactions (eth_getBlockByNumber, true),
-// one request each, going round the `--n` transfers, every answer checked as the bench's receipts phase
-// checks it; against one eth_chainId. `--warm` reads of it warm the node.
+// `--read receipt`, `--read block-full` or `--read block-receipts` counts a polled read instead: `--n` token
+// transfers of the bench's ERC-20 phase are mined first (each in its own tipset, one Transfer log each), then
+// each block reads their receipts (eth_getTransactionReceipt), their blocks with full transactions
+// (eth_getBlockByNumber, true) or their blocks' receipts (eth_getBlockReceipts, an indexer's poll), one
+// request each, going round the `--n` transfers, every answer checked as the bench's receipts phase checks
+// it; against one eth_chainId. `--warm` reads of it warm the node.
 //
 // `--read balance-old` counts a read at an old height: OLD_TIPSETS empty tipsets are mined (anvil_mine),
 // then each read is eth_getBalance of the storage provider t0111 (its masked ID address) at one of the
@@ -41,7 +42,7 @@
 // linked beside it, from which the bundle loads its external packages, or the token's deployment fails
 // with "Cannot find module 'secp256k1'": an A/B).
 //
-//   npm run build && npm run bench:call-instr [-- --k 300 --rounds 5 --warm 10000 --n 100] [-- --send transfer|erc20] [-- --read receipt|block-full|balance-old] [-- --attribute] [-- --top 30] [-- --keep] [-- --bundle <dir>/dist/fvm-devnet.js]
+//   npm run build && npm run bench:call-instr [-- --k 300 --rounds 5 --warm 10000 --n 100] [-- --send transfer|erc20] [-- --read receipt|block-full|block-receipts|balance-old] [-- --attribute] [-- --top 30] [-- --keep] [-- --bundle <dir>/dist/fvm-devnet.js]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,7 +50,7 @@ import { parseArgs } from 'node:util';
 import { maskedIdAddress } from '../src/common/address.js';
 import { bytesToHex } from '../src/common/hex.js';
 import { MAX_TIPSETS_MINED } from '../src/devnet/cheats.js';
-import { checkFullBlock, checkReceipt, erc20Transfers, giveTokens, median, presignTokenTransfers, presignTransfers, sendToReceipt, type FullBlock, type Mined, type TxReceipt } from './phases.js';
+import { checkBlockReceipts, checkFullBlock, checkReceipt, erc20Transfers, giveTokens, median, presignTokenTransfers, presignTransfers, sendToReceipt, type FullBlock, type Mined, type TxReceipt } from './phases.js';
 import { RunningPeer } from './peers.js';
 import { Signer, deployContracts, nthAddress, token } from './workload.js';
 import { control, dump, instructionsOf, readCallgrindDump, type Counting, type FunctionCosts } from './callgrind-dump.js';
@@ -70,7 +71,7 @@ const { values } = parseArgs({
 });
 const { send, read } = values;
 if (send !== undefined && send !== 'transfer' && send !== 'erc20') throw new Error('--send takes transfer or erc20');
-if (read !== undefined && read !== 'receipt' && read !== 'block-full' && read !== 'balance-old') throw new Error('--read takes receipt, block-full or balance-old');
+if (read !== undefined && !['receipt', 'block-full', 'block-receipts', 'balance-old'].includes(read)) throw new Error('--read takes receipt, block-full, block-receipts or balance-old');
 if (send && read) throw new Error('--send and --read measure one thing each: give one');
 // Calls warm with 10000: 5000 left the call path still tiering up through the first rounds
 // (docs/performance.md, callcut). Sends with 2000: run natively, the tipset path's last function
@@ -106,7 +107,7 @@ try {
   const contracts = await deployContracts(signer);
   if (!send && !read) await giveTokens(rpc, signer, contracts, 0, n, true);
   /** The token transfers whose receipts or blocks `--read` reads, each in its own tipset. */
-  const mined: Mined[] = read === 'receipt' || read === 'block-full' ? (await erc20Transfers(rpc, signer, contracts, n)).mined : [];
+  const mined: Mined[] = read !== undefined && read !== 'balance-old' ? (await erc20Transfers(rpc, signer, contracts, n)).mined : [];
   /** The heights `--read balance-old` reads at, the first OLD_HEIGHTS of OLD_TIPSETS empty tipsets. */
   const oldHeights: string[] = [];
   if (read === 'balance-old') {
@@ -140,6 +141,7 @@ try {
       }
       const m = mined[nextRead % mined.length]!;
       if (read === 'receipt') checkReceipt(await rpc.call<TxReceipt>('eth_getTransactionReceipt', [m.hash]), m);
+      else if (read === 'block-receipts') checkBlockReceipts(await rpc.call<TxReceipt[]>('eth_getBlockReceipts', [`0x${m.block.toString(16)}`]), m);
       else checkFullBlock(await rpc.call<FullBlock>('eth_getBlockByNumber', [`0x${m.block.toString(16)}`, true]), m);
     }
   };

@@ -290,6 +290,12 @@ export function checkReceipt(r: TxReceipt, { hash, block }: Mined): void {
   }
 }
 
+/** Throws unless `receipts` are `mined`'s block's: its transaction's receipt alone, as checkReceipt checks it. */
+export function checkBlockReceipts(receipts: TxReceipt[], mined: Mined): void {
+  if (receipts.length !== 1) throw new Error(`eth_getBlockReceipts(${mined.block}) answered ${receipts.length} receipts, expected only ${mined.hash}'s`);
+  checkReceipt(receipts[0]!, mined);
+}
+
 /** Throws unless `b` is `mined`'s block with full transactions: its number and `mined`'s transaction alone. */
 export function checkFullBlock(b: FullBlock, { hash, block }: Mined): void {
   if (Number(b.number) !== block || b.transactions.length !== 1 || b.transactions[0]!.hash.toLowerCase() !== hash.toLowerCase()) {
