@@ -31,18 +31,29 @@ const EMPTY_UNCLES_HASH = '0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a
 /** The root of an empty trie. */
 const EMPTY_TRIE_ROOT = '0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421';
 
-/** A log as Ethereum shows it (log-json.ts keeps the JSON text of the logs eth_getLogs answered last). */
-export function formatLog(log: EthLog) {
+/** Where a log was emitted, as its JSON shows it: a receipt's own fields, which its logs repeat. */
+interface LogPlace {
+  transactionIndex: Hex;
+  transactionHash: Hex;
+  blockHash: Hex;
+  blockNumber: Hex;
+}
+
+/**
+ * A log as Ethereum shows it (log-json.ts keeps the JSON text of the logs eth_getLogs answered last).
+ * `place`: its receipt's strings, already made for the receipt (the log's own fields hold the same values).
+ */
+export function formatLog(log: EthLog, place?: LogPlace) {
   return {
     address: bytesToHex(log.address),
     data: bytesToHex(log.data),
     topics: log.topics.map(bytesToHex),
     removed: false,
     logIndex: quantity(log.logIndex),
-    transactionIndex: quantity(log.transactionIndex),
-    transactionHash: bytesToHex(log.transactionHash),
-    blockHash: bytesToHex(log.blockHash),
-    blockNumber: quantity(log.blockNumber),
+    transactionIndex: place ? place.transactionIndex : quantity(log.transactionIndex),
+    transactionHash: place ? place.transactionHash : bytesToHex(log.transactionHash),
+    blockHash: place ? place.blockHash : bytesToHex(log.blockHash),
+    blockNumber: place ? place.blockNumber : quantity(log.blockNumber),
   };
 }
 
@@ -205,11 +216,13 @@ export function formatReceipt(devnet: Devnet, tipset: Tipset, message: IncludedM
   const logs = block.logs.filter((l) => l.transactionIndex === message.index);
   const succeeded = receipt.exitCode === ExitCode.Ok;
   const created = tx.to === null && succeeded ? createdEthAddress(receipt.returnData) : undefined;
+  // Each of its logs repeats these: made once (the tipset's logs of this message, so the same values).
+  const place: LogPlace = { transactionIndex: quantity(message.index), transactionHash: bytesToHex(tx.hash), blockHash: bytesToHex(tipset.hash), blockNumber: quantity(tipset.epoch) };
   return plainValue({
-    transactionHash: bytesToHex(tx.hash),
-    transactionIndex: quantity(message.index),
-    blockHash: bytesToHex(tipset.hash),
-    blockNumber: quantity(tipset.epoch),
+    transactionHash: place.transactionHash,
+    transactionIndex: place.transactionIndex,
+    blockHash: place.blockHash,
+    blockNumber: place.blockNumber,
     from: bytesToHex(tx.from),
     to: tx.to ? bytesToHex(tx.to) : null,
     root: ZERO_HASH,
@@ -219,7 +232,7 @@ export function formatReceipt(devnet: Devnet, tipset: Tipset, message: IncludedM
     gasUsed: quantity(receipt.gasUsed),
     effectiveGasPrice: quantity(receipt.gasUsed ? paid / BigInt(receipt.gasUsed) : 0n),
     logsBloom: receiptBloom(logs, block.logs),
-    logs: block.removed ? logs.map((log) => formatLiveLog(log, log.logIndex, true)) : logs.map(formatLog),
+    logs: block.removed ? logs.map((log) => formatLiveLog(log, log.logIndex, true)) : logs.map((log) => formatLog(log, place)),
     type: quantity(tx.type),
   });
 }

@@ -10,7 +10,8 @@ import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { answerJson, plainJson, plainValue } from '../../src/eth-rpc/plain-json.js';
 import { resolveKeptBlock } from '../../src/eth-rpc/block-ref.js';
 import { blockReceipts } from '../../src/eth-rpc/methods/eth-blocks.js';
-import { formatBlock, formatPendingTransaction, formatReceipt, formatTransaction } from '../../src/eth-rpc/format.js';
+import { formatBlock, formatLog, formatPendingTransaction, formatReceipt, formatTransaction } from '../../src/eth-rpc/format.js';
+import { tipsetLogs } from '../../src/eth-rpc/logs.js';
 import type { Tipset } from '../../src/mining/tipset.js';
 import { CALL, devWallet } from '../helpers/dev-wallet.js';
 import { LOG_EMITTER_INITCODE, word } from '../helpers/log-emitter.js';
@@ -82,6 +83,9 @@ describe('plain JSON answers', () => {
       assert.ok(found, hash);
       const receipt = formatReceipt(devnet, found.tipset, found.message);
       receipts.push(receipt);
+      // Its logs take the receipt's hashes, index and number: each as the log's own fields give them.
+      const ownLogs = tipsetLogs(devnet, found.tipset).filter((l) => l.transactionIndex === found.message.index);
+      assert.deepEqual(receipt.logs, ownLogs.map((l) => formatLog(l)), `logs of ${hash}`);
       assertPlainStrings(receipt, `receipt of ${hash}`);
       assertPlainStrings(formatTransaction(devnet, found.tipset, found.message), `transaction ${hash}`);
       assert.equal(await answerText(app, 'eth_getTransactionReceipt', [hash]), stringified(7, receipt));
