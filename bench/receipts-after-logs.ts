@@ -1,0 +1,145 @@
+// X20: receipts read right after an eth_getLogs over their tipsets (docs/performance.md, receipts3).
+// A fresh node (this checkout's bundle or --bundle's), the token deployed, --n token transfers mined (a
+// tipset each, each receipt polled once as it is mined). The transfers are cut into sets of --set; each set
+// gets one variant, rotated from set to set, then its receipts are read (their first read since mining)
+// and read again at once (hot):
+//   none      the receipts alone
+//   logs      eth_getLogs over the set's epochs on the same keep-alive connection first
+//   logs-conn the same eth_getLogs on another connection (another client) first
+//   big       an answer about as large as that eth_getLogs' that reads no tipset first (a batch of
+//             eth_getCode of the token), same connection
+// Per read, the node's CPU (/proc schedstat: all threads, main thread), its user and system time and
+// minor faults (/proc/<pid>/stat, all threads; ticks of 10 ms, so summed over the sets), its context
+// switches, and the client's wall time. --nologs runs only `none` (rcpt3's flag).
+//
+//   npm run build && node --import tsx bench/receipts-after-logs.ts [-- --n 1500 --set 250] [-- --variants none,logs] [-- --nologs] [-- --bundle <path>]
+import { readdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { checkReceipt, erc20Transfers, median, type Mined, type TxReceipt } from './phases.js';
+import { RunningPeer } from './peers.js';
+import { RpcClient } from './rpc-client.js';
+import { Signer, deployContracts } from './workload.js';
+
+const { values } = parseArgs({
+  options: {
+    n: { type: 'string', default: '1500' },
+    set: { type: 'string', default: '250' },
+    variants: { type: 'string', default: 'none,logs,logs-conn,big' },
+    nologs: { type: 'boolean', default: false },
+    bundle: { type: 'string' },
+    strace: { type: 'boolean', default: false },
+  },
+});
+const [n, setSize] = [values.n, values.set].map(Number) as [number, number];
+const variants = values.nologs ? ['none'] : values.variants.split(',');
+
+/** The node's counters now: user and system ticks, minor faults (whole process), context switches (all threads). */
+function procCounters(pid: number): { utime: number; stime: number; minflt: number; ctxt: number } {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  let ctxt = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const status = readFileSync(`/proc/${pid}/task/${task}/status`, 'utf8');
+      ctxt += Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(status)![1]) + Number(/nonvoluntary_ctxt_switches:\s+(\d+)/.exec(status)![1]);
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  // Fields after the command: state is 0, minflt 7, utime 11, stime 12.
+  return { minflt: Number(fields[7]), utime: Number(fields[11]), stime: Number(fields[12]), ctxt };
+}
+
+type Segment = { all: number; main: number; wall: number; utime: number; stime: number; minflt: number; ctxt: number; reads: number };
+
+const peer = await RunningPeer.start('fvm-devnet', () => ({ bundle: values.bundle }));
+try {
+  const { rpc } = peer;
+  const signer = await Signer.create(rpc);
+  const contracts = await deployContracts(signer);
+  const { mined } = await erc20Transfers(rpc, signer, contracts, n);
+  const other = new RpcClient(rpc.url);
+  const rangeOf = (set: Mined[]) => ({ fromBlock: `0x${set[0]!.block.toString(16)}`, toBlock: `0x${set[set.length - 1]!.block.toString(16)}` });
+  const logsOn = async (client: RpcClient, set: Mined[]) => {
+    const logs = await client.call<unknown[]>('eth_getLogs', [rangeOf(set)]);
+    if (logs.length !== set.length) throw new Error(`eth_getLogs answered ${logs.length} logs, expected ${set.length}`);
+    return JSON.stringify(logs).length;
+  };
+  // The logs path and the batch path warmed once each over the genesis' epochs, not measured (no transfer there).
+  await other.call('eth_getLogs', [{ fromBlock: '0x0', toBlock: '0x1' }]);
+  const codeBytes = (await other.call('eth_getCode', [contracts.token, 'latest'])).length + 3;
+  const bigBatch = Array.from({ length: Math.min(1000, Math.ceil((setSize * 600) / codeBytes)) }, () => [contracts.token, 'latest']);
+  await other.batch('eth_getCode', [[contracts.token, 'latest']]);
+
+  const measure = async (client: RpcClient, set: Mined[], label: string): Promise<Segment> => {
+    const tracer = values.strace ? await straced(peer.pid) : undefined;
+    const [before, procBefore] = [peer.cpu(), procCounters(peer.pid)];
+    const t0 = performance.now();
+    for (const m of set) checkReceipt(await client.call<TxReceipt>('eth_getTransactionReceipt', [m.hash]), m);
+    const wall = performance.now() - t0;
+    const [after, procAfter] = [peer.cpu(), procCounters(peer.pid)];
+    if (tracer) console.log(`${label}: ${await tracer()}`);
+    const per = (a: number, b: number) => (a - b) / set.length;
+    return {
+      all: per(after.all, before.all),
+      main: per(after.main, before.main),
+      wall: (wall * 1000) / set.length,
+      utime: procAfter.utime - procBefore.utime,
+      stime: procAfter.stime - procBefore.stime,
+      minflt: procAfter.minflt - procBefore.minflt,
+      ctxt: procAfter.ctxt - procBefore.ctxt,
+      reads: set.length,
+    };
+  };
+  const results: Record<string, { first: Segment[]; again: Segment[] }> = Object.fromEntries(variants.map((v) => [v, { first: [], again: [] }]));
+  const show = (s: Segment) =>
+    `${s.all.toFixed(0).padStart(4)} / ${s.main.toFixed(0).padStart(4)} µs, wall ${s.wall.toFixed(0).padStart(5)} µs, user ${s.utime} sys ${s.stime} ticks, ${(s.minflt / s.reads).toFixed(1)} faults, ${(s.ctxt / s.reads).toFixed(1)} switches a read`;
+  for (let i = 0; (i + 1) * setSize <= n; i++) {
+    const set = mined.slice(i * setSize, (i + 1) * setSize);
+    const variant = variants[i % variants.length]!;
+    if (variant === 'logs') await logsOn(rpc, set);
+    else if (variant === 'logs-conn') await logsOn(other, set);
+    else if (variant === 'big') await rpc.batch('eth_getCode', bigBatch);
+    const first = await measure(rpc, set, `set ${i + 1} ${variant} first`);
+    const again = await measure(rpc, set, `set ${i + 1} ${variant} again`);
+    results[variant]!.first.push(first);
+    results[variant]!.again.push(again);
+    console.log(`set ${i + 1} ${variant.padEnd(9)} first ${show(first)}; again ${show(again)}; load ${loadavg()[0]!.toFixed(1)}`);
+  }
+  other.close();
+  console.log(`\nmedians over the sets of ${setSize} (node CPU all / main, wall, µs a read); ticks summed`);
+  for (const v of variants) {
+    for (const key of ['first', 'again'] as const) {
+      const rs = results[v]![key];
+      const sum = (f: (s: Segment) => number) => rs.reduce((a, s) => a + f(s), 0);
+      console.log(
+        `${v.padEnd(9)} ${key.padEnd(5)} ${median(rs.map((r) => r.all)).toFixed(0).padStart(4)} / ${median(rs.map((r) => r.main)).toFixed(0).padStart(4)}  ${median(rs.map((r) => r.wall)).toFixed(0).padStart(5)}  user ${sum((s) => s.utime)} sys ${sum((s) => s.stime)} ticks over ${sum((s) => s.reads)} reads, ${(sum((s) => s.minflt) / sum((s) => s.reads)).toFixed(1)} faults, ${(sum((s) => s.ctxt) / sum((s) => s.reads)).toFixed(1)} switches a read`,
+      );
+    }
+  }
+} finally {
+  await peer.stop();
+}
+
+/**
+ * `strace -c` attached to the node's threads: kernel CPU time a system call (strace's default for -c), for
+ * the socket's writev and the rest; the function returned detaches it and gives the summary's lines.
+ */
+async function straced(pid: number): Promise<() => Promise<string>> {
+  const { spawn } = await import('node:child_process');
+  const child = spawn('strace', ['-c', '-f', '-p', String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let text = '';
+  child.stderr.on('data', (d: Buffer) => (text += d.toString()));
+  // Attached once it says so for each thread.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  return async () => {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGINT');
+    await exited;
+    return text
+      .split('\n')
+      .filter((l) => /writev|write\b|read\b|epoll|total|futex|madvise|mmap|munmap/.test(l))
+      .map((l) => l.trim().replace(/\s+/g, ' '))
+      .join('; ');
+  };
+}
