@@ -11,7 +11,7 @@ import { getOpcodesForHF, paramsEVM } from '@ethereumjs/evm';
 import { Account, Address } from '@ethereumjs/util';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { patchInterpreter, reuseCodeAnalysis } from '../../src/fevm/actors/evm/code-analysis.js';
-import { makeStepTable, patchRunLoop, StepKind, stepTableOf } from '../../src/fevm/actors/evm/interpreter-loop.js';
+import { INLINED, makeStepTable, patchRunLoop, StepKind, stepTableOf } from '../../src/fevm/actors/evm/interpreter-loop.js';
 import { createFevmEvm } from '../../src/fevm/actors/evm/fevm-evm.js';
 import { keccak256Op, logOp, mload, MEMORY_GROWTH, mstore } from '../../src/fevm/actors/evm/memory-ops.js';
 import { returnOp, stop } from '../../src/fevm/actors/evm/halt-ops.js';
@@ -370,7 +370,17 @@ describe('the loop that awaits only what must be', () => {
     const evm = createFevmEvm(314159n, new EvmStateAdapter()) as any;
     const fevm = stepTableOf(evm);
     const fevmKinds = (codes: number[]) => codes.map((code) => fevm.kinds[code]);
-    assert.deepEqual(fevmKinds([0x01, 0x16, 0x50, 0x5b, 0x60, 0x7f, 0x80, 0x90]), Array(8).fill(StepKind.Fixed));
+    // Fixed charges whose handlers the loop runs itself (INLINED): the arithmetic it inlines, the
+    // stack's opcodes, the jumps, PUSH0–PUSH32, DUPs and SWAPs.
+    const inlined = [...Object.values(INLINED), ...Array.from({ length: 0xa0 - 0x60 }, (_, i) => 0x60 + i)].sort((a, b) => a - b);
+    assert.deepEqual([...fevm.kinds.keys()].filter((code) => fevm.kinds[code] === StepKind.Inline), inlined);
+    assert.deepEqual(fevmKinds([0x02, 0x04, 0x12, 0x18, 0x1b, 0x1c]), Array(6).fill(StepKind.Fixed));
+    // A table whose ADD is another handler runs that handler (Fixed); its own PUSH is not FEVM's.
+    assert.equal(table.kinds[0x01], StepKind.Fixed);
+    const withOwnAdd = [...evm._opcodeMap];
+    withOwnAdd[0x01] = { ...withOwnAdd[0x01], opHandler: () => undefined };
+    assert.equal(makeStepTable(withOwnAdd, new Set()).kinds[0x01], StepKind.Fixed);
+    assert.equal(makeStepTable(evm._opcodeMap, new Set()).kinds[0x01], StepKind.Inline);
     // @ethereumjs marks these async; their handlers are not (the next test).
     assert.deepEqual(fevmKinds(ENVIRONMENT_OPCODES), Array(ENVIRONMENT_OPCODES.length).fill(StepKind.Fixed));
     // Gas-blind: exactly the memory-growth opcodes (memory-ops.ts MEMORY_GROWTH) and SLOAD, but for
@@ -381,6 +391,88 @@ describe('the loop that awaits only what must be', () => {
     assert.deepEqual(fevmKinds([0x37, 0x5a, 0x55, 0xf0, 0xf1, 0xf2, 0xf4, 0xf5, 0xfa, 0x0c, 0xfe]), Array(11).fill(StepKind.Other));
     for (let code = 0; code < 256; code++) {
       if (fevm.kinds[code] !== StepKind.Other) assert.equal(fevm.fees[code], evm._opcodeMap[code].opcodeInfo.fee, `fee of ${code}`);
+    }
+  });
+
+  test("the opcodes the loop runs itself leave the stack, the gas and the outcome @ethereumjs's handlers leave, run for a tracer", async (t) => {
+    const { devnet, sendRaw, wallet } = await fevmSetup(t);
+    const from = hexToBytes(wallet.address);
+    const deploy = async (code: string) => {
+      const initcode = '0x61' + (code.length / 2).toString(16).padStart(4, '0') + '80600c6000396000f3' + code;
+      const nonce = devnet.pendingNonce(from);
+      assert.equal((await sendRaw(null, initcode)).exitCode, ExitCode.Ok);
+      return hexToBytes(getCreateAddress({ from: wallet.address, nonce }));
+    };
+    const steps = { steps: { stack: false, memory: false, storage: false } };
+    // A run untraced (the loop's inlined opcodes) against its trace (@ethereumjs's runStep and handlers).
+    const same = async (to: Uint8Array, data: string, what: string) => {
+      const epoch = devnet.head.epoch;
+      const input = hexToBytes(data);
+      const { result } = await devnet.stateCall(unsignedMessage(from, to, 0, 0n, input, 100_000_000, 0n, 0n), epoch);
+      const traced = await devnet.traceCall({ from, to, gas: 100_000_000, input }, epoch, steps);
+      const untraced = [result.exitCode, result.gasUsed, bytesToHex(result.returnData)];
+      assert.deepEqual(untraced, [traced.exitCode, traced.gasUsed, bytesToHex(traced.returnData)], what);
+      return result;
+    };
+    const word = (value: bigint) => value.toString(16).padStart(64, '0');
+    // a = calldata word 0, b = word 1: each of ADD SUB LT GT EQ AND OR of (a, b), ISZERO of a,
+    // ISZERO of b, then the stack's own (DUP2 SWAP1, a stored, POP, b stored); all returned.
+    const ops = [0x01, 0x03, 0x10, 0x11, 0x14, 0x16, 0x17];
+    let code = '';
+    // Each result is also stored shifted right by 248 bits (at 0x160 on), which shows a word the
+    // stack held past 2^256 that MSTORE alone would cut to its low 32 bytes.
+    const at = (offset: number) => '61' + offset.toString(16).padStart(4, '0') + '52';
+    ops.forEach((op, i) => (code += '60203560003' + '5' + op.toString(16).padStart(2, '0') + '80' + at(i * 32) + '60f81c' + at(0x160 + i * 32)));
+    code += '600035156100e052' + '60203515610100' + '52';
+    code += '602035600035' + '8190' + '61012052' + '50' + '61014052' + '6102806000f3';
+    const words = await deploy(code);
+    const MAX = MAX_WORD;
+    const edges = [0n, 1n, 2n, 0x40n, (1n << 64n) - 1n, 1n << 64n, (1n << 128n) + 7n, 1n << 255n, MAX - 1n, MAX];
+    let seed = 0x1234_5678n;
+    const random = () => {
+      seed = (seed * 6364136223846793005n + 1442695040888963407n) & MAX;
+      return seed ^ (seed >> 97n);
+    };
+    const pairs: [bigint, bigint][] = [];
+    for (const a of edges) for (const b of edges) pairs.push([a, b]);
+    for (let i = 0; i < 40; i++) pairs.push([random(), random()], [random() >> BigInt(i * 6), random()]);
+    for (const [a, b] of pairs) {
+      const result = await same(words, '0x' + word(a) + word(b), `a=${a} b=${b}`);
+      assert.equal(result.exitCode, ExitCode.Ok);
+      const out = bytesToHex(result.returnData).slice(2);
+      const wordAt = (i: number) => BigInt('0x' + out.slice(i * 64, i * 64 + 64));
+      const expected = [(a + b) % (1n << 256n), (a - b + (1n << 256n)) % (1n << 256n), a < b ? 1n : 0n, a > b ? 1n : 0n, a === b ? 1n : 0n, a & b, a | b, a === 0n ? 1n : 0n, b === 0n ? 1n : 0n, a, b];
+      assert.deepEqual(Array.from({ length: 11 }, (_, i) => wordAt(i)), expected, `a=${a} b=${b}`);
+      assert.deepEqual(Array.from({ length: 7 }, (_, i) => wordAt(11 + i)), expected.slice(0, 7).map((r) => r >> 248n), `a=${a} b=${b}, shifted`);
+    }
+
+    // JUMP to calldata word 0 when word 2 is not zero, else (at 0x0c) JUMPI to word 0 when word 1
+    // is not zero: the JUMPDEST at 0x1e returns 2, the one at 0x29 returns 3, falling through 1.
+    const returns = (value: number) => '60' + value.toString(16).padStart(2, '0') + '60005260206000f3';
+    const jumps = await deploy('604035156100' + '0c57' + '60003556' + '5b' + '602035600035' + '57' + returns(1) + '5b' + returns(2) + '5b' + returns(3));
+    const outcomes = new Set<string>();
+    // JUMPDESTs; an instruction, not one; the code's length and past it; beyond 2^32 and 2^64.
+    for (const to of [0x1en, 0x29n, 0x1fn, 0x0dn, 0x34n, 0x35n, 1n << 32n, (1n << 32n) + 0x1en, (1n << 64n) + 0x1en, MAX]) {
+      for (const [cond, jump] of [[0n, 0n], [1n, 0n], [1n << 255n, 0n], [0n, 1n]] as const) {
+        const result = await same(jumps, '0x' + word(to) + word(cond) + word(jump), `to=${to} cond=${cond} jump=${jump}`);
+        outcomes.add(`${result.exitCode}:${bytesToHex(result.returnData).slice(-1)}`);
+      }
+    }
+    // Fell through, jumped to either JUMPDEST, and a bad destination (39).
+    assert.deepEqual([...outcomes].sort(), [`${ExitCode.EvmBadJumpdest}:x`, '0:1', '0:2', '0:3'].sort());
+
+    // The stack too short or too high: DUP2, SWAP2, POP, ISZERO, ADD, JUMP, JUMPI on one word or
+    // none; PUSH0 and PUSH1 and DUP1 onto 1024.
+    // A jump first (to its JUMPDEST at 3), so that the code is analysed and PUSHes run inlined.
+    const analysed = '600356' + '5b';
+    const shallow = ['6001' + '81', '6001' + '91', '50', '15', '6001' + '01', '56', '6001' + '57', '6001' + '6001' + '92'];
+    for (const body of shallow) {
+      const result = await same(await deploy(analysed + body), '0x', `underflow ${body}`);
+      assert.equal(result.exitCode, ExitCode.EvmStackUnderflow, body);
+    }
+    for (const last of ['5f', '6001', '80']) {
+      const result = await same(await deploy(analysed + '5f'.repeat(1024) + last), '0x', `overflow ${last}`);
+      assert.equal(result.exitCode, ExitCode.EvmStackOverflow, last);
     }
   });
 

@@ -29,8 +29,17 @@
 // test). callseq3's three cuts together (this table, the environment's opcodes made synchronous,
 // gas-blind charges owed) took `runLoop`'s own count from 26.0 k to 18.8 k instructions a balanceOf
 // call (docs/performance.md, callseq3); the table's share was not counted on its own.
-import { EVMError, type EVM, type ExecResult } from '@ethereumjs/evm';
+//
+// The commonest fixed-charge opcodes (INLINED: PUSHn, DUPn, SWAPn, the jumps, POP, a few arithmetic
+// ones; 86 of a balanceOf's 103 instructions) the loop runs itself on the stack's fields: each was a
+// megamorphic call through the handler table, then the stack's methods (docs/performance.md,
+// callloop). Only where the opcode's entry holds the handler it stands for, and only on the handler's
+// plain path: a stack too short or too high, a bad jump destination or code not yet analysed runs the
+// handler itself, whose errors and program counter are then @ethereumjs's as before.
+import { Common, Mainnet } from '@ethereumjs/common';
+import { EVMError, getOpcodesForHF, paramsEVM, type EVM, type ExecResult } from '@ethereumjs/evm';
 import { checkBudget } from '../../run-budget.js';
+import { push } from './word-ops.js';
 
 type RunState = NonNullable<ExecResult['runState']>;
 type Interpreter = RunState['interpreter'];
@@ -57,6 +66,8 @@ export const StepKind = {
   GasBlind: 2,
   /** Charged at once, its gas function or handler awaited if it returns a promise. */
   Other: 3,
+  /** A fixed charge, owed, whose handler the loop runs itself (runInline): it is one of INLINED's. */
+  Inline: 4,
 } as const;
 
 /** The loop's view of one EVM's opcode table, by opcode. */
@@ -102,8 +113,8 @@ export function useRunLoop(evm: EVM, gasBlind: ReadonlySet<number>): void {
 
 /**
  * How each opcode of `entries` (an opcode table, by opcode) runs, as the loop decided it per step from
- * the entry: Fixed for an opcode without a gas function that is neither async nor INVALID nor GAS,
- * GasBlind for one of `gasBlind`, Other for the rest, and for any entry of another opcode (the table's
+ * the entry: Fixed for an opcode without a gas function that is neither async nor INVALID nor GAS
+ * (Inline when its handler is the one the loop runs itself: INLINED), GasBlind for one of `gasBlind`, Other for the rest, and for any entry of another opcode (the table's
  * INVALID fills the opcodes it lacks) or whose fee is not a small whole number.
  */
 export function makeStepTable(entries: readonly OpEntry[], gasBlind: ReadonlySet<number>): StepTable {
@@ -117,11 +128,51 @@ export function makeStepTable(entries: readonly OpEntry[], gasBlind: ReadonlySet
     const smallFee = Number.isInteger(info.fee) && info.fee >= 0 && info.fee <= 0x7fffffff;
     fees[opCode] = smallFee ? info.fee : 0;
     if (info.code !== opCode || !smallFee) kinds[opCode] = StepKind.Other;
-    else if (!info.dynamicGas && !info.isAsync && !info.isInvalid && opCode !== GAS_OPCODE) kinds[opCode] = StepKind.Fixed;
+    else if (!info.dynamicGas && !info.isAsync && !info.isInvalid && opCode !== GAS_OPCODE) kinds[opCode] = entry.opHandler === inlinedHandlers()[opCode] ? StepKind.Inline : StepKind.Fixed;
     else if (gasBlind.has(opCode)) kinds[opCode] = StepKind.GasBlind;
     else kinds[opCode] = StepKind.Other;
   }
   return { entries, kinds, fees, handlers };
+}
+
+/**
+ * The opcodes the loop runs itself (runInline), by opcode: the handlers whose work it does, which an
+ * opcode's entry must hold for the loop to do it (a table that replaced one runs its own). A balanceOf's
+ * 103 instructions are 86 of these: 14 PUSH1, 10 PUSH2, 10 JUMPDEST, 13 DUPs, 10 SWAPs, 5 JUMP,
+ * 5 JUMPI, 5 POP, 3 PUSH0, 3 SUB, 2 ISZERO, 2 EQ, …; each was a call through a handler table
+ * (megamorphic), the stack's methods and, for a PUSH or a jump, the run state's fields read again.
+ */
+export const INLINED = {
+  ADD: 0x01,
+  SUB: 0x03,
+  LT: 0x10,
+  GT: 0x11,
+  EQ: 0x14,
+  ISZERO: 0x15,
+  AND: 0x16,
+  OR: 0x17,
+  POP: 0x50,
+  JUMP: 0x56,
+  JUMPI: 0x57,
+  JUMPDEST: 0x5b,
+  PUSH0: 0x5f,
+} as const;
+const INLINED_RANGES = { PUSH1: 0x60, PUSH32: 0x7f, DUP1: 0x80, DUP16: 0x8f, SWAP1: 0x90, SWAP16: 0x9f } as const;
+
+let inlined: readonly (OpEntry['opHandler'] | undefined)[] | undefined;
+
+/** INLINED's handlers by opcode: @ethereumjs's own, and FEVM's PUSH (word-ops.ts). */
+function inlinedHandlers(): readonly (OpEntry['opHandler'] | undefined)[] {
+  if (inlined) return inlined;
+  const common = new Common({ chain: Mainnet, hardfork: 'cancun' });
+  common.updateParams(paramsEVM);
+  const { handlers } = getOpcodesForHF(common);
+  const byOpcode: (OpEntry['opHandler'] | undefined)[] = [];
+  for (const opCode of Object.values(INLINED)) byOpcode[opCode] = handlers.get(opCode);
+  for (let opCode = INLINED_RANGES.DUP1; opCode <= INLINED_RANGES.SWAP16; opCode++) byOpcode[opCode] = handlers.get(opCode);
+  for (let opCode = INLINED_RANGES.PUSH1; opCode <= INLINED_RANGES.PUSH32; opCode++) byOpcode[opCode] = push as OpEntry['opHandler'];
+  inlined = byOpcode;
+  return inlined;
 }
 
 /** The step table a frame of `evm`, one of `useRunLoop`'s, runs on: made for its opcode table as it is now. */
@@ -163,8 +214,12 @@ async function runLoop(interpreter: LoopInterpreter, code: Uint8Array, startPc: 
   const stepListened = events !== undefined && events.listenerCount('step') > 0;
   const { kinds, fees, handlers, entries } = stepTableOf(interpreter._evm);
   const common = interpreter.common;
+  const stack = runState.stack as unknown as LoopStack;
   let err: EVMError | undefined;
   let cachedOpcodes: OpEntry[] | undefined;
+  // The analysis's PUSH values and JUMPDESTs, once it has run: the inlined PUSHes and jumps read them.
+  let pushValues: Record<number, bigint> | undefined;
+  let validJumps: Uint8Array | undefined;
   // Fixed charges not yet taken from runState.gasLeft, and what that held when last taken from (FVM
   // gas limits are far below 2^53).
   let owed = 0;
@@ -179,6 +234,8 @@ async function runLoop(interpreter: LoopInterpreter, code: Uint8Array, startPc: 
       runState.cachedPushes = pushes;
       runState.shouldDoJumpAnalysis = false;
       cachedOpcodes = opcodesCached;
+      pushValues = pushes;
+      validJumps = jumps;
     }
     runState.opCode = opCode;
     if (--stepsToBudgetCheck === 0) {
@@ -189,7 +246,77 @@ async function runLoop(interpreter: LoopInterpreter, code: Uint8Array, startPc: 
     try {
       // A listened step is @ethereumjs's own runStep (the last branch).
       const kind = stepListened ? StepKind.Other : kinds[opCode];
-      if (kind === StepKind.Fixed) {
+      if (kind === StepKind.Inline) {
+        owed += fees[opCode]!;
+        if (owed > room) {
+          const charge = owed;
+          owed = 0;
+          interpreter.useGas(BigInt(charge), entries[opCode]!.opcodeInfo);
+        }
+        const pc = programCounter + 1;
+        runState.programCounter = pc;
+        // The handler's work on the stack's fields. Where the stack is too short or too high, the
+        // destination no JUMPDEST, or the code not yet analysed, nothing is changed and the handler
+        // runs instead: its errors, and where it leaves the stack and the program counter, as ever.
+        const len = stack._len;
+        const store = stack._store;
+        let done = true;
+        if (opCode >= INLINED_RANGES.PUSH1 && opCode <= INLINED_RANGES.PUSH32) {
+          if (pushValues !== undefined && len < stack._maxHeight) {
+            store[len] = pushValues[pc]!;
+            stack._len = len + 1;
+            runState.programCounter = pc + opCode - 0x5f;
+          } else done = false;
+        } else if (opCode >= INLINED_RANGES.DUP1 && opCode <= INLINED_RANGES.DUP16) {
+          const depth = opCode - 0x7f;
+          if (len >= depth && len < stack._maxHeight) {
+            store[len] = store[len - depth]!;
+            stack._len = len + 1;
+          } else done = false;
+        } else if (opCode >= INLINED_RANGES.SWAP1 && opCode <= INLINED_RANGES.SWAP16) {
+          const depth = opCode - 0x8f;
+          if (len > depth) {
+            const top = store[len - 1]!;
+            store[len - 1] = store[len - 1 - depth]!;
+            store[len - 1 - depth] = top;
+          } else done = false;
+        } else if (opCode === INLINED.JUMPDEST) {
+          // Nothing.
+        } else if (opCode === INLINED.POP || opCode === INLINED.ISZERO) {
+          if (len < 1) done = false;
+          else if (opCode === INLINED.POP) stack._len = len - 1;
+          else store[len - 1] = store[len - 1] === 0n ? 1n : 0n;
+        } else if (opCode === INLINED.PUSH0) {
+          if (len < stack._maxHeight) {
+            store[len] = 0n;
+            stack._len = len + 1;
+          } else done = false;
+        } else if (len < 2) {
+          done = false;
+        } else if (opCode === INLINED.JUMP) {
+          // JUMP has one operand: len >= 2 here only spares a branch.
+          const to = jumpDestination(store[len - 1]!, validJumps);
+          if (to >= 0) {
+            stack._len = len - 1;
+            runState.programCounter = to;
+          } else done = false;
+        } else {
+          // Two operands: the top word a, the next b, as @ethereumjs's popN(2) gives [a, b].
+          const a = store[len - 1]!;
+          const b = store[len - 2]!;
+          if (opCode === INLINED.JUMPI) {
+            const to = b === 0n ? pc : jumpDestination(a, validJumps);
+            if (to >= 0) {
+              stack._len = len - 2;
+              runState.programCounter = to;
+            } else done = false;
+          } else {
+            store[len - 2] = binary(opCode, a, b);
+            stack._len = len - 1;
+          }
+        }
+        if (!done) handlers[opCode]!(runState, common);
+      } else if (kind === StepKind.Fixed) {
         owed += fees[opCode]!;
         if (owed > room) {
           // Out of gas here: useGas traps as @ethereumjs's step would.
@@ -252,6 +379,60 @@ async function runLoop(interpreter: LoopInterpreter, code: Uint8Array, startPc: 
     err = new EVMError(EVMError.errorMessages.OUT_OF_GAS);
   }
   return { runState, exceptionError: err };
+}
+
+/** The fields of @ethereumjs's Stack (10.1.3 src/stack.ts) the loop's inlined opcodes read and write. */
+interface LoopStack {
+  _store: bigint[];
+  _len: number;
+  _maxHeight: number;
+}
+
+const TWO_POW_256 = 1n << 256n;
+const MAX_U32 = 0xffff_ffffn;
+/** A word below 2^32 as a Number through a 64-bit lane: about half a `Number(word)`, which enters V8's runtime. */
+const lane = new BigUint64Array(1);
+const laneHalves = new Uint32Array(lane.buffer);
+const LOW_HALF = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
+
+/**
+ * Where a JUMP or a taken JUMPI to `word` goes: the word as a Number where the code has a JUMPDEST
+ * there (validJumps, from the code's analysis), else -1 (@ethereumjs's handler then traps as it does).
+ */
+function jumpDestination(word: bigint, validJumps: Uint8Array | undefined): number {
+  if (word > MAX_U32 || validJumps === undefined) return -1;
+  lane[0] = word;
+  const to = laneHalves[LOW_HALF]!;
+  return validJumps[to] === 1 ? to : -1;
+}
+
+/**
+ * ADD, SUB, LT, GT, EQ, AND and OR of the top word `a` and the next `b`, as @ethereumjs's handlers
+ * (functions.js) make them for words in [0, 2^256): ADD's and SUB's `mod(·, 2^256)` as one
+ * correction, as the sum or difference of two such words is less than 2^256 away from that range.
+ */
+function binary(opCode: number, a: bigint, b: bigint): bigint {
+  switch (opCode) {
+    case INLINED.ADD: {
+      const sum = a + b;
+      return sum >= TWO_POW_256 ? sum - TWO_POW_256 : sum;
+    }
+    case INLINED.SUB: {
+      const difference = a - b;
+      return difference < 0n ? difference + TWO_POW_256 : difference;
+    }
+    case INLINED.LT:
+      return a < b ? 1n : 0n;
+    case INLINED.GT:
+      return a > b ? 1n : 0n;
+    case INLINED.EQ:
+      return a === b ? 1n : 0n;
+    case INLINED.AND:
+      return a & b;
+    default:
+      // OR, the last of INLINED's.
+      return a | b;
+  }
 }
 
 /** Takes `owed`, which the gas left covers, from it; the gas left after. */
