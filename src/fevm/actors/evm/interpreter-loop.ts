@@ -66,7 +66,7 @@ export const StepKind = {
   GasBlind: 2,
   /** Charged at once, its gas function or handler awaited if it returns a promise. */
   Other: 3,
-  /** A fixed charge, owed, whose handler the loop runs itself (runInline): it is one of INLINED's. */
+  /** A fixed charge, owed, whose handler's work the loop does itself: one of INLINED's. */
   Inline: 4,
 } as const;
 
@@ -114,7 +114,8 @@ export function useRunLoop(evm: EVM, gasBlind: ReadonlySet<number>): void {
 /**
  * How each opcode of `entries` (an opcode table, by opcode) runs, as the loop decided it per step from
  * the entry: Fixed for an opcode without a gas function that is neither async nor INVALID nor GAS
- * (Inline when its handler is the one the loop runs itself: INLINED), GasBlind for one of `gasBlind`, Other for the rest, and for any entry of another opcode (the table's
+ * (Inline when its handler is the one whose work the loop does itself: INLINED), GasBlind for one
+ * of `gasBlind`, Other for the rest, and for any entry of another opcode (the table's
  * INVALID fills the opcodes it lacks) or whose fee is not a small whole number.
  */
 export function makeStepTable(entries: readonly OpEntry[], gasBlind: ReadonlySet<number>): StepTable {
@@ -136,9 +137,9 @@ export function makeStepTable(entries: readonly OpEntry[], gasBlind: ReadonlySet
 }
 
 /**
- * The opcodes the loop runs itself (runInline), by opcode: the handlers whose work it does, which an
- * opcode's entry must hold for the loop to do it (a table that replaced one runs its own). A balanceOf's
- * 103 instructions are 86 of these: 14 PUSH1, 10 PUSH2, 10 JUMPDEST, 13 DUPs, 10 SWAPs, 5 JUMP,
+ * The opcodes whose handlers' work the loop does itself (with PUSH1–PUSH32, DUPn and SWAPn:
+ * INLINED_RANGES), where the opcode's entry holds that handler (inlinedHandlers; a table that
+ * replaced one runs its own). A balanceOf's 103 instructions are 86 of these: 14 PUSH1, 10 PUSH2, 10 JUMPDEST, 13 DUPs, 10 SWAPs, 5 JUMP,
  * 5 JUMPI, 5 POP, 3 PUSH0, 3 SUB, 2 ISZERO, 2 EQ, …; each was a call through a handler table
  * (megamorphic), the stack's methods and, for a PUSH or a jump, the run state's fields read again.
  */
@@ -294,7 +295,7 @@ async function runLoop(interpreter: LoopInterpreter, code: Uint8Array, startPc: 
         } else if (len < 2) {
           done = false;
         } else if (opCode === INLINED.JUMP) {
-          // JUMP has one operand: len >= 2 here only spares a branch.
+          // One operand, but a JUMP on a stack of one word runs its handler: it spares a branch here.
           const to = jumpDestination(store[len - 1]!, validJumps);
           if (to >= 0) {
             stack._len = len - 1;
