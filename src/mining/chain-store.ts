@@ -125,8 +125,7 @@ export class ChainStore {
   append(tipset: Tipset): void {
     const head = this.tipsets.length === 0 ? undefined : this.head;
     const follows = head
-      ? // The head itself as parent needs no keys made (each a hash: MinedTipset.key).
-        tipset.epoch > head.epoch && (tipset.parent === head || (tipset.parentKey !== undefined && tipset.parentKey.equals(head.key)))
+      ? tipset.epoch > head.epoch && tipset.parentKey !== undefined && tipset.parentKey.equals(head.key)
       : tipset.parentKey === undefined;
     if (!follows) throw new Error(`tipset ${tipset.epoch} does not follow ${this.height}`);
     this.tipsets.push(tipset);

@@ -208,16 +208,16 @@ const EMPTY_RECEIPTS_ROOT = cidOf(encodeCbor([]));
 /** The parent state root a first tipset names (the devnet's genesis, or a fork's anchor). */
 const FIRST_PARENT_STATE_ROOT = cidOf(encodeCbor('fvm-devnet genesis'));
 
-// Where a mined tipset's own CIDs sit in its buffer of digests (each a dag-cbor blake2b-256 CID). Not
-// its key, made from its block CIDs when read (MinedTipset.key).
+// Where a mined tipset's own CIDs sit in its buffer of digests (each a dag-cbor blake2b-256 CID).
 const BLOCK = 0;
-const STATE_ROOT = 1;
+const KEY = 1;
+const STATE_ROOT = 2;
 /** An empty tipset's digests end here: its messages and receipts roots are EMPTY_MESSAGES_ROOT and EMPTY_RECEIPTS_ROOT. */
-const EMPTY_TIPSET_SLOTS = 2;
-const RECEIPTS_ROOT = 2;
-const MESSAGES_ROOT = 3;
+const EMPTY_TIPSET_SLOTS = 3;
+const RECEIPTS_ROOT = 3;
+const MESSAGES_ROOT = 4;
 /** The included messages' CIDs follow, in the tipset's order. */
-const FIRST_MESSAGE = 4;
+const FIRST_MESSAGE = 5;
 const DIGEST_BYTES = 32;
 
 /** The chunks every mined tipset's digests are cut from (one per process: a chunk is let go with its last tipset). */
@@ -372,14 +372,13 @@ class TipsetMessages {
 const numberIfExact = (value: bigint): number | bigint => (-MAX_SAFE_BIGINT <= value && value <= MAX_SAFE_BIGINT ? Number(value) : value);
 
 /**
- * A tipset as the chain keeps it. Its own CIDs (block, state, receipts and messages roots) are kept
- * as their digests in a run of a shared chunk (digest-slab.ts) and made when read: a CID object
+ * A tipset as the chain keeps it. Its own CIDs (block, key, state, receipts and messages roots) are
+ * kept as their digests in a run of a shared chunk (digest-slab.ts) and made when read: a CID object
  * with its multihash, three byte views and their buffer is ~0.55 KB of heap, and a chain of test
  * tipsets held five for each one; an empty tipset's messages and receipts roots, the same for every
- * one, are not kept, nor is its key (made from its block CIDs). Its header is made when read too, its
- * fields that are its parent's CIDs read from the parent. Once the chain calls it cold
- * (`compactMessages`), its messages are kept in one buffer (cold-messages.ts, deflated from 2 KB on)
- * and decoded when read (`DecodedColdTipsets`).
+ * one, are not kept. Its header is made when read too, its fields that are its parent's CIDs read from
+ * the parent. Once the chain calls it cold (`compactMessages`), its messages are kept in one buffer
+ * (cold-messages.ts, deflated from 2 KB on) and decoded when read (`DecodedColdTipsets`).
  */
 class MinedTipset implements Tipset {
   constructor(
@@ -388,7 +387,7 @@ class MinedTipset implements Tipset {
     /** Its base fee (the header's ParentBaseFee), as a number when one holds it exactly (numberIfExact). */
     private readonly fee: number | bigint,
     readonly parent: Tipset | undefined,
-    /** The slab chunk its digests are in (block, state root, then, if it has messages, the other roots and its messages'), from `digestsAt` on. */
+    /** The slab chunk its digests are in (block, key, state root, then, if it has messages, the other roots and its messages'), from `digestsAt` on. */
     private readonly digests: Uint8Array,
     private readonly digestsAt: number,
     /** The actor ID its header names as its miner. */
@@ -504,17 +503,12 @@ class MinedTipset implements Tipset {
     return this.cid(BLOCK);
   }
 
-  /**
-   * Made from its block CIDs when read (a CBOR encoding and a hash, a few µs), where keeping its
-   * digest was 32 B a tipset for the chain's life: a read wants it once or twice (a block's hash, its
-   * child's parent hash), an idle chain keeps every tipset.
-   */
   get key(): CID {
-    return tipsetKeyCid(this.upstream?.blocks ?? [this.blockCid]);
+    return this.cid(KEY);
   }
 
   get hash(): Uint8Array {
-    return this.key.multihash.digest;
+    return this.digest(KEY);
   }
 
   get stateRoot(): CID {
@@ -781,7 +775,13 @@ export function buildTipset({ epoch, timestamp, baseFee, parent, messages, miner
   const tipset = upstream ? new ForkedFirstTipset(upstream, filled, ...fields) : filled ? new TipsetWithMessages(filled, ...fields) : new MinedTipset(...fields);
   if (edit !== undefined) editsBefore.set(tipset, edit);
   if (editedParentRoot) editedParentRoots.set(tipset, editedParentRoot);
-  // The header reads the roots just put; the block CID follows from it (a fork's first tipset has the upstream's).
-  if (!upstream) put(BLOCK, cidOf(encodeBlockHeader(tipset.header)));
+  // The header reads the roots just put; the block CID and the key follow from it.
+  if (upstream) {
+    put(KEY, tipsetKeyCid(upstream.blocks));
+  } else {
+    const block = cidOf(encodeBlockHeader(tipset.header));
+    put(BLOCK, block);
+    put(KEY, tipsetKeyCid([block]));
+  }
   return tipset;
 }
