@@ -28,11 +28,19 @@ const WINNING_POST_LOOKBACK = EC_FINALITY;
 export function electWinner(chain: ChainStore, state: Pick<StateTree, 'at'>, base: Tipset, round: number): number | undefined {
   const lookback = lookbackTipset(chain, base, round);
   const lookbackState = state.at(lookback.epoch);
-  const lookbackParent = parentState(chain, state, lookback);
   const baseParent = parentState(chain, state, base);
-  const eligible = powerOf(baseParent)
-    .claims.map(([id]) => id)
-    .filter((id) => hasPower(lookbackState, id) && meetsMinimum(lookbackParent, id) && eligibleOnBase(baseParent, id, base.epoch));
+  // Each state's power table is read once, not once a candidate: a past state's read looks up the
+  // power actor's version at its epoch (a few thousand instructions, once a tipset). Each is read
+  // where the checks first need it, as they read it before (on a fork, a read may fetch).
+  const basePower = powerOf(baseParent);
+  let lookbackPower: PowerState | undefined;
+  let lookbackParentPower: PowerState | undefined;
+  const eligible: number[] = [];
+  for (const [id] of basePower.claims) {
+    if (!hasPower(lookbackState, (lookbackPower ??= powerOf(lookbackState)), id)) continue;
+    lookbackParentPower ??= powerOf(parentState(chain, state, lookback));
+    if (meetsMinimum(lookbackParentPower, id) && eligibleOnBase(baseParent, basePower, id, base.epoch)) eligible.push(id);
+  }
   return eligible.length ? eligible[round % eligible.length] : undefined;
 }
 
@@ -56,22 +64,21 @@ function parentState(chain: ChainStore, state: Pick<StateTree, 'at'>, tipset: Ti
 
 const powerOf = (state: StateReader): PowerState => state.getActor(POWER_ACTOR_ID)?.power ?? EMPTY_POWER_STATE;
 
-/** MinerGetBaseInfo on the lookback's state: the miner is there, with power (sectors to prove). */
-function hasPower(state: StateReader, id: number): boolean {
-  const claim = claimOf(powerOf(state), id);
+/** MinerGetBaseInfo on the lookback's state (`power` its power table): the miner is there, with power (sectors to prove). */
+function hasPower(state: StateReader, power: PowerState, id: number): boolean {
+  const claim = claimOf(power, id);
   return claim !== undefined && claim.rawBytePower > 0n && state.getActor(id)?.miner !== undefined;
 }
 
-/** minerHasMinPower: the miner's claim meets the consensus minimum (none: not eligible, where Lotus errs). */
-function meetsMinimum(state: StateReader, id: number): boolean {
-  const power = powerOf(state);
+/** minerHasMinPower on the lookback's parent state's power table: the miner's claim meets the consensus minimum (none: not eligible, where Lotus errs). */
+function meetsMinimum(power: PowerState, id: number): boolean {
   const claim = claimOf(power, id);
   return claim !== undefined && minerMeetsConsensus(power, claim);
 }
 
-/** MinerEligibleToMine's checks on the base's parent state: a positive claim, no fee debt, no consensus fault active at `baseHeight`. */
-function eligibleOnBase(state: StateReader, id: number, baseHeight: number): boolean {
-  const claim = claimOf(powerOf(state), id);
+/** MinerEligibleToMine's checks on the base's parent state (`power` its power table): a positive claim, no fee debt, no consensus fault active at `baseHeight`. */
+function eligibleOnBase(state: StateReader, power: PowerState, id: number, baseHeight: number): boolean {
+  const claim = claimOf(power, id);
   const miner = state.getActor(id)?.miner;
   return claim !== undefined && claim.qualityAdjPower > 0n && miner !== undefined && !miner.feeDebt && baseHeight > miner.consensusFaultElapsed;
 }

@@ -42,8 +42,19 @@ function chainWithTwoMiners() {
   };
   /** The winner of the tipset at `round` on the head. */
   const winner = (round = chain.head.epoch + 1) => electWinner(chain, state, chain.head, round);
+  /** The winner, and the epochs of the states whose power actor the election read, one entry a read. */
+  const powerReads = (round = chain.head.epoch + 1) => {
+    const epochs: number[] = [];
+    const counting = {
+      at(epoch: number) {
+        const reader = state.at(epoch);
+        return { ...reader, getActor: (id: number) => (id === POWER_ACTOR_ID && epochs.push(epoch), reader.getActor(id)), lookupId: reader.lookupId.bind(reader), getStorage: reader.getStorage.bind(reader), nextId: reader.nextId.bind(reader) };
+      },
+    };
+    return { winner: electWinner(chain, counting, chain.head, round), epochs };
+  };
   const noPower: Claim = { rawBytePower: 0n, qualityAdjPower: 0n };
-  return { a, b, at, winner, noPower, genesisClaim: claims[0][1] };
+  return { a, b, at, winner, powerReads, noPower, genesisClaim: claims[0][1] };
 }
 
 interface Edit {
@@ -108,6 +119,20 @@ describe('the winner of a tipset (Lotus MinerGetBaseInfo / MinerEligibleToMine)'
     // Round 2000 on base 3: lookback height 1100 is past the base, so base 3's state (b without power) is the table.
     assert.equal(winner(2000), a);
     assert.equal(winner(2001), a);
+  });
+
+  // txpath: a past state's power actor is looked up among its versions; with two candidates the checks
+  // read it seven times (the candidates' list, then three states a candidate), where three reads answer.
+  test('each state\'s power table is read once an election, whatever the number of candidates, with the same winners', () => {
+    const { a, b, at, winner, powerReads } = chainWithTwoMiners();
+    for (let epoch = 1; epoch <= 12; epoch++) at(epoch);
+    // Round 920 on base 12: lookback tipset 12 (the base), mined on 11's state; the base's parent state is 11's.
+    for (const round of [13, 14, 920, 921]) {
+      const { winner: elected, epochs } = powerReads(round);
+      assert.equal(elected, winner(round), `round ${round}`);
+      assert.equal(elected, round % 2 === 0 ? a : b, `round ${round}`);
+      assert.deepEqual(epochs.sort((x, y) => x - y), round < 900 ? [0, 0, 11] : [11, 11, 12], `round ${round}: the lookback's parent, the lookback, the base's parent`);
+    }
   });
 
   test('no miner with power, no winner', () => {
