@@ -50,7 +50,40 @@ class History<V> {
   }
 
   lastWrite(): number {
-    return this.writeAt(this.writeCount - 1);
+    const { list } = this;
+    return list instanceof Uint32List ? list.get(list.length - 1) : list[list.length - 1]!;
+  }
+
+  /**
+   * The index of its last write at or before `epoch` (a write's epoch is `epochs[write - 1]`), -1 when
+   * none is: a binary search, the writes ascending and so their epochs. A past read's search: one loop
+   * for each kind of list, so that the kind is tested once a search, not once a probe (writeAt), and
+   * each loop reads one kind of list.
+   */
+  lastWriteBy(epochs: readonly number[], epoch: number): number {
+    const { list } = this;
+    let lo = 0;
+    let found = -1;
+    if (list instanceof Uint32List) {
+      let hi = list.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (epochs[list.get(mid) - 1]! <= epoch) {
+          found = mid;
+          lo = mid + 1;
+        } else hi = mid - 1;
+      }
+    } else {
+      let hi = list.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (epochs[list[mid]! - 1]! <= epoch) {
+          found = mid;
+          lo = mid + 1;
+        } else hi = mid - 1;
+      }
+    }
+    return found;
   }
 
   pushWrite(write: number): void {
@@ -155,8 +188,7 @@ class VersionedMap {
     const { values } = entry;
     // Fast path: the newest value, which is what most reads want.
     if (this.epochs[entry.lastWrite() - 1]! <= epoch) return values[values.length - 1];
-    // The writes ascend, so their epochs do too.
-    const found = lastWhere(entry.writeCount, (i) => this.epochs[entry.writeAt(i) - 1]! <= epoch);
+    const found = entry.lastWriteBy(this.epochs, epoch);
     return found < 0 ? undefined : this.version(ref, entry, found);
   }
 

@@ -225,6 +225,16 @@ describe('StateTree reverts and saved commits', () => {
     assert.deepEqual(tree.exportCommitsSince(0).length, 90);
   });
 
+  test('a past read takes the last of the writes an epoch holds, from a few writes (a JS array) to hundreds (a typed one)', () => {
+    const tree = new StateTree();
+    // Each epoch committed twice (as a cheat code edits the head's state): the second write holds.
+    for (let e = 1; e <= 60; e++) {
+      write(tree, e, actor(7, BigInt(e)));
+      write(tree, e, actor(7, BigInt(e) + 1000n));
+      for (let at = 0; at <= e + 1; at++) assert.equal(tree.at(at).getActor(7)?.balance, at === 0 ? undefined : BigInt(Math.min(at, e)) + 1000n, `epoch ${at} after ${e}`);
+    }
+  });
+
   test('commits export, journal and load back, keys written once and keys written again alike', () => {
     const tree = new StateTree();
     write(tree, 1, actor(1, 1n));
