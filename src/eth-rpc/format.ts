@@ -124,7 +124,8 @@ function nativeTransaction(devnet: Devnet, tipset: Tipset, message: IncludedMess
     chainId: devnet.chainId,
     nonce: msg.nonce,
     from: ethAddress(msg.from),
-    to: isCreate ? null : ethAddress(msg.to),
+    // Lotus shows a deployment only when the params decode as the initcode; garbage keeps the EAM as `to`.
+    to: isCreate && bytesParam !== undefined ? null : ethAddress(msg.to),
     value: msg.value,
     input,
     gasLimit: msg.gasLimit,

@@ -462,6 +462,12 @@ describe('Filecoin.* state and pool methods', () => {
     assert.notEqual(lookup.Receipt.ExitCode, 0);
     const trace = (await result('Filecoin.StateReplay', [null, cid])).ExecutionTrace;
     assert.deepEqual([trace.Msg.To, trace.Msg.Method, trace.MsgRct.ExitCode, trace.Subcalls ?? []], ['t010', 4, lookup.Receipt.ExitCode, []]);
+    // X22: as an Ethereum transaction it is no deployment: Lotus's ethTxFromNativeMessage (node/impl/eth/utils.go,
+    // b835fab70) sets To = nil only when the params decode as a byte string; here `to` stays the EAM's masked ID.
+    const hash = await result('Filecoin.EthGetTransactionHashByCid', [cid]);
+    const tx = await result('eth_getTransactionByHash', [hash]);
+    assert.equal(tx.to, '0xff0000000000000000000000000000000000000a');
+    assert.ok(tx.input.startsWith('0x868e10c4'), tx.input);
   });
 
   // fidaudit F3: the EVM actor's InvokeContract returns its output as a CBOR byte string
