@@ -10,7 +10,7 @@
 // `vm.createSelectFork(alias, block)`). forge and cast are the platform binaries (real exit codes).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -28,6 +28,16 @@ const RECIPIENT = '0x00000000000000000000000000000000000f1115';
 interface Broadcast {
   transactions: { hash: string; transactionType: string; function: string | null; contractAddress: string | null }[];
   receipts: { transactionHash: string; status: string; blockNumber: string; from: string }[];
+}
+
+/** A JSON file's text and value; undefined while it is missing or not whole (being written). */
+function readJson<T>(file: string): { text: string; value: T } | undefined {
+  try {
+    const text = readFileSync(file, 'utf8');
+    return { text, value: JSON.parse(text) as T };
+  } catch {
+    return undefined;
+  }
 }
 
 describe('forge create and forge script deployments against the devnet CLI', () => {
@@ -148,6 +158,8 @@ describe('forge create and forge script deployments against the devnet CLI', () 
     const script = ['script', 'script/FillWithKey.s.sol', ...rpc(), '--skip-simulation'];
     const env = { ...process.env, NO_COLOR: '1', FOUNDRY_DISABLE_NIGHTLY_WARNING: '1', ...run.env, PRIVATE_KEY: sender.privateKey };
     const broadcastFile = join(tmp, 'broadcast', 'FillWithKey.s.sol', '31415926', 'run-latest.json');
+    // The rest of what --resume loads: each transaction's RPC URL, kept out of the broadcast folder.
+    const sensitiveFile = join(tmp, 'cache', 'FillWithKey.s.sol', '31415926', 'run-latest.json');
     // Tipsets only on request, so the broadcast stops at its first receipt, as one cut off by a lost
     // connection or a Ctrl-C does.
     await devnet.provider.send('evm_setAutomine', [false]);
@@ -155,11 +167,18 @@ describe('forge create and forge script deployments against the devnet CLI', () 
     const first = spawn(FORGE_BIN, [...script, '--broadcast'], { cwd: PROJECT_DIR, env, stdio: 'ignore' });
     const exited = new Promise((resolve) => first.once('exit', resolve));
     t.after(() => first.kill('SIGKILL'));
-    // forge writes its broadcast file once it has sent a transaction: the one it now waits for.
+    // Once it has sent a transaction, forge saves its sequence twice in a row (the broadcast file, then
+    // the sensitive one; each emptied, then written), then waits for the receipt. It is cut off once
+    // both files hold the deployment as pending and read the same on two polls in a row: not while a
+    // save is half written, which --resume could not load.
+    let lastRead: string | undefined;
     const pending = await pollUntil('forge to send the deployment and save it as pending', async () => {
-      if (!existsSync(broadcastFile)) return undefined;
-      const saved = JSON.parse(readFileSync(broadcastFile, 'utf8')) as Broadcast & { pending: string[] };
-      return saved.pending.length === 1 ? saved.pending[0] : undefined;
+      const saved = readJson<Broadcast & { pending: string[] }>(broadcastFile);
+      const sensitive = readJson<{ transactions: unknown[] }>(sensitiveFile);
+      const read = saved?.value.pending.length === 1 && sensitive?.value.transactions.length === 2 ? saved.text + sensitive.text : undefined;
+      const steady = read !== undefined && read === lastRead;
+      lastRead = read;
+      return steady ? saved!.value.pending[0] : undefined;
     }, { attempts: 600, intervalMs: 100 });
     first.kill('SIGTERM');
     await exited;
