@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { getAddress, Interface, parseEther } from 'ethers';
 import { DEV_ACCOUNTS, pollUntil } from '../helpers/devnet-process.js';
-import { cast, explainRun, forge, FORGE_BIN, type FoundryRunOptions } from '../helpers/foundry.js';
+import { cast, explainRun, forge, FORGE_BIN, foundryEnv, type FoundryRunOptions } from '../helpers/foundry.js';
 import { REPO_ROOT } from '../helpers/solc.js';
 import { useDevnet } from '../helpers/use-devnet.js';
 
@@ -156,7 +156,7 @@ describe('forge create and forge script deployments against the devnet CLI', () 
   test("Filecoin's FEVM Foundry kit's script (vm.startBroadcast(vm.envUint(\"PRIVATE_KEY\"))), cut off while its first transaction waits in the pool, is finished by forge script --resume", async (t) => {
     const sender = DEV_ACCOUNTS[4]!;
     const script = ['script', 'script/FillWithKey.s.sol', ...rpc(), '--skip-simulation'];
-    const env = { ...process.env, NO_COLOR: '1', FOUNDRY_DISABLE_NIGHTLY_WARNING: '1', ...run.env, PRIVATE_KEY: sender.privateKey };
+    const withKey: FoundryRunOptions = { ...run, env: { ...run.env, PRIVATE_KEY: sender.privateKey } };
     const broadcastFile = join(tmp, 'broadcast', 'FillWithKey.s.sol', '31415926', 'run-latest.json');
     // The rest of what --resume loads: each transaction's RPC URL, kept out of the broadcast folder.
     const sensitiveFile = join(tmp, 'cache', 'FillWithKey.s.sol', '31415926', 'run-latest.json');
@@ -164,8 +164,12 @@ describe('forge create and forge script deployments against the devnet CLI', () 
     // connection or a Ctrl-C does.
     await devnet.provider.send('evm_setAutomine', [false]);
     t.after(() => devnet.provider.send('evm_setAutomine', [true]));
-    const first = spawn(FORGE_BIN, [...script, '--broadcast'], { cwd: PROJECT_DIR, env, stdio: 'ignore' });
-    const exited = new Promise((resolve) => first.once('exit', resolve));
+    const first = spawn(FORGE_BIN, [...script, '--broadcast'], { cwd: PROJECT_DIR, env: foundryEnv(withKey), stdio: ['ignore', 'pipe', 'pipe'] });
+    const output = { stdout: '', stderr: '' };
+    first.stdout.setEncoding('utf8').on('data', (text: string) => (output.stdout += text));
+    first.stderr.setEncoding('utf8').on('data', (text: string) => (output.stderr += text));
+    // Once it has exited and its output is all read.
+    const closed = new Promise((resolve) => first.once('close', resolve));
     t.after(() => first.kill('SIGKILL'));
     // Once it has sent a transaction, forge saves its sequence twice in a row (the broadcast file, then
     // the sensitive one; each emptied, then written), then waits for the receipt. It is cut off once
@@ -173,6 +177,12 @@ describe('forge create and forge script deployments against the devnet CLI', () 
     // save is half written, which --resume could not load.
     let lastRead: string | undefined;
     const pending = await pollUntil('forge to send the deployment and save it as pending', async () => {
+      // A forge that stopped first (a compile error, no signer, a send the node refused) fails the test
+      // at once, with what it printed.
+      if (first.exitCode !== null || first.signalCode !== null) {
+        await closed;
+        throw new Error(explainRun(`forge ${script.join(' ')} --broadcast (first run)`, { code: first.exitCode, ...output }, devnet.output()));
+      }
       const saved = readJson<Broadcast & { pending: string[] }>(broadcastFile);
       const sensitive = readJson<{ transactions: unknown[] }>(sensitiveFile);
       const read = saved?.value.pending.length === 1 && sensitive?.value.transactions.length === 2 ? saved.text + sensitive.text : undefined;
@@ -181,13 +191,13 @@ describe('forge create and forge script deployments against the devnet CLI', () 
       return steady ? saved!.value.pending[0] : undefined;
     }, { attempts: 600, intervalMs: 100 });
     first.kill('SIGTERM');
-    await exited;
+    await closed;
     assert.equal(await devnet.provider.getTransactionCount(sender.address, 'pending'), 1, 'not one transaction in the pool');
     await devnet.provider.send('evm_setAutomine', [true]);
     await devnet.provider.send('evm_mine', []);
     assert.equal((await devnet.provider.getTransactionReceipt(pending))?.status, 1);
 
-    const r = await forge([...script, '--resume'], { ...run, env: { ...run.env, PRIVATE_KEY: sender.privateKey } });
+    const r = await forge([...script, '--resume'], withKey);
     assert.equal(r.code, 0, explainRun(`forge ${script.join(' ')} --resume`, r, devnet.output()));
     assert.match(r.stdout, /ONCHAIN EXECUTION COMPLETE & SUCCESSFUL/, explainRun(`forge ${script.join(' ')} --resume`, r, devnet.output()));
     const resumed = JSON.parse(readFileSync(broadcastFile, 'utf8')) as Broadcast;

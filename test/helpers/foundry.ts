@@ -26,6 +26,11 @@ export interface FoundryRunOptions {
   timeoutMs?: number;
 }
 
+/** The environment a Foundry tool runs in: this process's, no colours, no nightly warning, then `options.env`. */
+export function foundryEnv(options: FoundryRunOptions = {}): NodeJS.ProcessEnv {
+  return { ...process.env, NO_COLOR: '1', FOUNDRY_DISABLE_NIGHTLY_WARNING: '1', ...options.env };
+}
+
 function runFoundryTool(bin: string, args: string[], options: FoundryRunOptions): Promise<CastResult> {
   return new Promise((resolve, reject) => {
     execFile(
@@ -35,8 +40,7 @@ function runFoundryTool(bin: string, args: string[], options: FoundryRunOptions)
         cwd: options.cwd ?? REPO_ROOT,
         timeout: options.timeoutMs ?? FOUNDRY_TIMEOUT_MS,
         maxBuffer: 16 * 1024 * 1024,
-        // No colours, and no Foundry config from the developer's home directory.
-        env: { ...process.env, NO_COLOR: '1', FOUNDRY_DISABLE_NIGHTLY_WARNING: '1', ...options.env },
+        env: foundryEnv(options),
       },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== 'number' && error.code != null) {
