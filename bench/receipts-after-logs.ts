@@ -8,11 +8,13 @@
 //   logs-conn the same eth_getLogs on another connection (another client) first
 //   big       an answer about as large as that eth_getLogs' that reads no tipset first (a batch of
 //             eth_getCode of the token), same connection
+// Each set's line gives the size of the answer before its reads (eth_getLogs' or the batch's), so the two
+// can be compared. --n defaults to two sets a variant, and must give every variant the same number of sets.
 // Per read, the node's CPU (/proc schedstat: all threads, main thread), its user and system time and
 // minor faults (/proc/<pid>/stat, all threads; ticks of 10 ms, so summed over the sets), its context
 // switches, and the client's wall time. --nologs runs only `none` (rcpt3's flag).
 //
-//   npm run build && npm run bench:receipts-after-logs [-- --n 1500 --set 250] [-- --variants none,logs] [-- --nologs] [-- --strace] [-- --bundle <path>]
+//   npm run build && npm run bench:receipts-after-logs [-- --n 2000 --set 250] [-- --variants none,logs] [-- --nologs] [-- --strace] [-- --bundle <path>]
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -21,18 +23,26 @@ import { RunningPeer } from './peers.js';
 import { RpcClient } from './rpc-client.js';
 import { Signer, deployContracts } from './workload.js';
 
+const VARIANTS = ['none', 'logs', 'logs-conn', 'big'];
 const { values } = parseArgs({
   options: {
-    n: { type: 'string', default: '1500' },
+    n: { type: 'string' },
     set: { type: 'string', default: '250' },
-    variants: { type: 'string', default: 'none,logs,logs-conn,big' },
+    variants: { type: 'string', default: VARIANTS.join(',') },
     nologs: { type: 'boolean', default: false },
     bundle: { type: 'string' },
     strace: { type: 'boolean', default: false },
   },
 });
-const [n, setSize] = [values.n, values.set].map(Number) as [number, number];
 const variants = values.nologs ? ['none'] : values.variants.split(',');
+for (const v of variants) if (!VARIANTS.includes(v)) throw new Error(`unknown variant ${v}: the variants are ${VARIANTS.join(', ')}`);
+const setSize = Number(values.set);
+// Two sets a variant unless told, so that no median is a single set's.
+const n = values.n === undefined ? setSize * variants.length * 2 : Number(values.n);
+const sets = Math.floor(n / setSize);
+if (!(setSize > 0) || sets === 0 || sets % variants.length !== 0) {
+  throw new Error(`--n ${n} makes ${sets} sets of ${setSize}: give each of the ${variants.length} variants the same number of sets`);
+}
 
 /** The node's counters now: user and system ticks, minor faults (whole process), context switches (all threads). */
 function procCounters(pid: number): { utime: number; stime: number; minflt: number; ctxt: number } {
@@ -94,17 +104,20 @@ try {
   const results: Record<string, { first: Segment[]; again: Segment[] }> = Object.fromEntries(variants.map((v) => [v, { first: [], again: [] }]));
   const show = (s: Segment) =>
     `${s.all.toFixed(0).padStart(4)} / ${s.main.toFixed(0).padStart(4)} µs, wall ${s.wall.toFixed(0).padStart(5)} µs, user ${s.utime} sys ${s.stime} ticks, ${(s.minflt / s.reads).toFixed(1)} faults, ${(s.ctxt / s.reads).toFixed(1)} switches a read`;
-  for (let i = 0; (i + 1) * setSize <= n; i++) {
+  for (let i = 0; i < sets; i++) {
     const set = mined.slice(i * setSize, (i + 1) * setSize);
     const variant = variants[i % variants.length]!;
-    if (variant === 'logs') await logsOn(rpc, set);
-    else if (variant === 'logs-conn') await logsOn(other, set);
-    else if (variant === 'big') await rpc.batch('eth_getCode', bigBatch);
+    // The answer the node wrote before the reads, as JSON of its results: its size, to set eth_getLogs' beside the batch's.
+    let answered = 0;
+    if (variant === 'logs') answered = await logsOn(rpc, set);
+    else if (variant === 'logs-conn') answered = await logsOn(other, set);
+    else if (variant === 'big') answered = JSON.stringify(await rpc.batch('eth_getCode', bigBatch)).length;
     const first = await measure(rpc, set, `set ${i + 1} ${variant} first`);
     const again = await measure(rpc, set, `set ${i + 1} ${variant} again`);
     results[variant]!.first.push(first);
     results[variant]!.again.push(again);
-    console.log(`set ${i + 1} ${variant.padEnd(9)} first ${show(first)}; again ${show(again)}; load ${loadavg()[0]!.toFixed(1)}`);
+    const before = answered > 0 ? `after ${(answered / 1024).toFixed(0)} KiB, ` : '';
+    console.log(`set ${i + 1} ${variant.padEnd(9)} ${before}first ${show(first)}; again ${show(again)}; load ${loadavg()[0]!.toFixed(1)}`);
   }
   other.close();
   console.log(`\nmedians over the sets of ${setSize} (node CPU all / main, wall, µs a read); ticks summed`);
