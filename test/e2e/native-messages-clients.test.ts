@@ -78,8 +78,10 @@ describe('native messages in a block, as viem, ethers and web3.js read its trans
     const client = createPublicClient({ chain: devnetChain(devnet.url), transport: http(devnet.url) });
     const block = await client.getBlock({ blockNumber: height, includeTransactions: true });
     assert.deepEqual(byHash(block.transactions.map(seen)), expected);
-    // The f1 sender's messages: from its masked ID (0xff…).
-    for (const t of block.transactions.filter((t) => t.from.startsWith('0xff'))) {
+    // The f1 sender's two messages (from its masked ID, 0xff…), picked by the hashes expected.
+    const messages = block.transactions.filter((t) => expected.some((e) => e.hash === t.hash && e.from.startsWith('0xff')));
+    assert.equal(messages.length, 2, 'the two native messages are not among the transactions');
+    for (const t of messages) {
       assert.deepEqual([t.r, t.s, t.yParity], ['0x0', '0x0', 0], `${t.hash}: a message's signature is not an Ethereum one`);
     }
     const receipts = await client.getBlockReceipts({ blockNumber: height });
