@@ -29,7 +29,12 @@ export interface RpcOptions {
   saved?: SavedChain;
 }
 
-/** The digest of a CID in Lotus JSON (`{ '/': … }`), as hex: the Ethereum hash Lotus names a native message by. */
+/**
+ * The digest of a CID in Lotus JSON (`{ '/': … }`), as hex: what EthGetTransactionHashByCid answers for a
+ * native (secp or BLS) message's CID. It is the message's Ethereum hash only for the CID Lotus names the
+ * message by (a secp message's signed CID, a BLS message's own), not for a secp message's unsigned CID;
+ * an Ethereum transaction's hash is its keccak, no CID's digest.
+ */
 export const digestOf = (cid: { '/': string }): string => bytesToHex(CID.parse(cid['/']).multihash.digest);
 
 /** A devnet of `testConfig(overrides)` and its server for test `t`, both closed when the test ends. */
