@@ -195,16 +195,21 @@ describe('tipset contents', () => {
     assert.notEqual(filled.nextBaseFee, nextBaseFee(500n, []), 'its message moved the next base fee');
   });
 
-  test('an empty tipset is an object of eight fields: under 100 B of heap a tipset kept (~96 measured), where one more field, always undefined, made it ~104', () => {
-    const TIPSETS = 40_000;
+  test('an empty tipset is an object of eight fields: 88 B of heap a tipset kept (86-89 measured, under 92 asked), where one more field, always undefined, made it 96', () => {
+    const TIPSETS = 100_000;
     const parent = genesis();
     // Tipsets on one parent, kept in an array made before: what the heap gains is the tipsets alone.
     const kept: Tipset[] = new Array(TIPSETS).fill(parent);
+    const build = (i: number) => buildTipset({ epoch: 1, timestamp: 1_700_000_001 + i, baseFee: 100n, parent, messages: [] });
+    // Built before, as the file's other tests do, so that the code V8 compiles for buildTipset and
+    // the feedback it keeps are not counted: alone, 40 000 tipsets unwarmed measured ~101 B, and the
+    // nine fields' 96 B overlapped the eight's (X21).
+    for (let i = 0; i < 10_000; i++) build(i);
     const before = heapUsed();
-    for (let i = 0; i < TIPSETS; i++) kept[i] = buildTipset({ epoch: 1, timestamp: 1_700_000_001 + i, baseFee: 100n, parent, messages: [] });
+    for (let i = 0; i < TIPSETS; i++) kept[i] = build(i);
     const perTipset = (heapUsed() - before) / TIPSETS;
     assert.deepEqual([kept[7].messages.length, kept[7].gasUsed, kept[7].nextBaseFee], [0, 0, nextBaseFee(100n, [])]);
-    assert.ok(perTipset < 100, `an empty tipset took ${perTipset.toFixed(1)} B`);
+    assert.ok(perTipset < 92, `an empty tipset took ${perTipset.toFixed(1)} B`);
   });
 
   test("empty tipsets share one messages array, which refuses a write (it would reach every one): read-only to the compiler, frozen for one that gets past it", () => {
