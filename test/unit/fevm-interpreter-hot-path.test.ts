@@ -446,13 +446,15 @@ describe('the loop that awaits only what must be', () => {
       assert.deepEqual(Array.from({ length: 7 }, (_, i) => wordAt(11 + i)), expected.slice(0, 7).map((r) => r >> 248n), `a=${a} b=${b}, shifted`);
     }
 
-    // JUMP to calldata word 0 when word 2 is not zero, else (at 0x0c) JUMPI to word 0 when word 1
-    // is not zero: the JUMPDEST at 0x1e returns 2, the one at 0x29 returns 3, falling through 1.
+    // JUMP to calldata word 0 when word 2 is not zero, else (at 0x0d) JUMPI to word 0 when word 1
+    // is not zero: the JUMPDEST at 0x1f returns 2, the one at 0x2a returns 3, falling through 1. A
+    // word (PUSH0) sits under the JUMP's destination: on a stack of one word the loop runs JUMP's
+    // handler, not its own.
     const returns = (value: number) => '60' + value.toString(16).padStart(2, '0') + '60005260206000f3';
-    const jumps = await deploy('604035156100' + '0c57' + '60003556' + '5b' + '602035600035' + '57' + returns(1) + '5b' + returns(2) + '5b' + returns(3));
+    const jumps = await deploy('604035156100' + '0d57' + '5f60003556' + '5b' + '602035600035' + '57' + returns(1) + '5b' + returns(2) + '5b' + returns(3));
     const outcomes = new Set<string>();
     // JUMPDESTs; an instruction, not one; the code's length and past it; beyond 2^32 and 2^64.
-    for (const to of [0x1en, 0x29n, 0x1fn, 0x0dn, 0x34n, 0x35n, 1n << 32n, (1n << 32n) + 0x1en, (1n << 64n) + 0x1en, MAX]) {
+    for (const to of [0x1fn, 0x2an, 0x20n, 0x0en, 0x35n, 0x36n, 1n << 32n, (1n << 32n) + 0x1fn, (1n << 64n) + 0x1fn, MAX]) {
       for (const [cond, jump] of [[0n, 0n], [1n, 0n], [1n << 255n, 0n], [0n, 1n]] as const) {
         const result = await same(jumps, '0x' + word(to) + word(cond) + word(jump), `to=${to} cond=${cond} jump=${jump}`);
         outcomes.add(`${result.exitCode}:${bytesToHex(result.returnData).slice(-1)}`);
