@@ -464,10 +464,11 @@ describe('the loop that awaits only what must be', () => {
     assert.deepEqual([...outcomes].sort(), [`${ExitCode.EvmBadJumpdest}:x`, '0:1', '0:2', '0:3'].sort());
 
     // The stack too short or too high: DUP2, SWAP2, POP, ISZERO, ADD, JUMP, JUMPI on one word or
-    // none; PUSH0 and PUSH1 and DUP1 onto 1024.
+    // none; SWAP1 on one word and SWAP2 on two (a word short: SWAPn's limit); PUSH0 and PUSH1 and
+    // DUP1 onto 1024.
     // A jump first (to its JUMPDEST at 3), so that the code is analysed and PUSHes run inlined.
     const analysed = '600356' + '5b';
-    const shallow = ['6001' + '81', '6001' + '91', '50', '15', '6001' + '01', '56', '6001' + '57', '6001' + '6001' + '92'];
+    const shallow = ['6001' + '81', '6001' + '91', '50', '15', '6001' + '01', '56', '6001' + '57', '6001' + '6001' + '92', '6001' + '90', '6001' + '6001' + '91'];
     for (const body of shallow) {
       const result = await same(await deploy(analysed + body), '0x', `underflow ${body}`);
       assert.equal(result.exitCode, ExitCode.EvmStackUnderflow, body);
