@@ -172,6 +172,6 @@ export function encodeBigInt(n: bigint): Uint8Array {
 export function decodeBigInt(bytes: Uint8Array): bigint {
   if (bytes.length === 0) return 0n;
   if (bytes[0] > 1) throw new Error('big int prefix should be either 0 or 1');
-  const magnitude = bytesToBigint(bytes.subarray(1));
+  const magnitude = bytesToBigint(bytes, 1);
   return bytes[0] === 1 ? -magnitude : magnitude;
 }

@@ -6,6 +6,7 @@
 // bigints and booleans by value, anything else by reference), so that only the two records themselves
 // are new objects. Unlike the --state file's form (common/storable.ts), nothing is converted: a fork's
 // LazyMap, a contract's storage shape, a cron queue are the objects they were.
+import { bytesToBigint } from '../common/hex.js';
 import { ACTOR_FIELDS, type Actor } from './actor.js';
 
 /**
@@ -126,29 +127,6 @@ export function encodeChange(actor: Actor, previous: Actor, refs: unknown[]): Ui
 /** How many refs there were before the change at `at` of `bytes` was encoded: forgotten, the refs it added go with it. */
 export const refsStart = (bytes: Uint8Array, at: number): number => (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16)) + bytes[at + 3]! * 0x1000000;
 
-/** Bytes a Number holds exactly as an unsigned integer (48 bits: 2^48 * 256 is still below 2^53). */
-const CHUNK_BYTES = 6;
-const CHUNK_BITS = BigInt(CHUNK_BYTES * 8);
-
-/**
- * The unsigned big-endian integer of `size` bytes at `at`, read six bytes at a time into Numbers and
- * joined as bigints. Each of a past version's amounts (balances, locked funds: ~9 bytes) took a
- * Buffer, a hex string and BigInt's parsing of it, about ten a sequential send (the election's and
- * the tipset's reads of past states; txpath in docs/performance.md).
- */
-function bigEndianMagnitude(bytes: Uint8Array, at: number, size: number): bigint {
-  const end = at + size;
-  // The first chunk takes what is left over, so that the others are whole.
-  let chunkEnd = at + (size % CHUNK_BYTES || CHUNK_BYTES);
-  let magnitude = 0n;
-  for (let i = at; i < end; chunkEnd += CHUNK_BYTES) {
-    let chunk = 0;
-    for (; i < chunkEnd && i < end; i++) chunk = chunk * 256 + bytes[i]!;
-    magnitude = i - at <= CHUNK_BYTES ? BigInt(chunk) : (magnitude << CHUNK_BITS) | BigInt(chunk);
-  }
-  return magnitude;
-}
-
 /** A reader of changes, over the bytes they were appended to. */
 class ChangeReader {
   constructor(
@@ -193,7 +171,7 @@ class ChangeReader {
       case BIG:
       case NEGATIVE_BIG: {
         const size = this.uint();
-        const magnitude = bigEndianMagnitude(this.bytes, this.at, size);
+        const magnitude = bytesToBigint(this.bytes, this.at, this.at + size);
         this.at += size;
         return kind === BIG ? magnitude : -magnitude;
       }

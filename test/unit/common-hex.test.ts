@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { REPO_ROOT } from '../helpers/solc.js';
+import { bigintsFromStrings } from '../helpers/bigint-parses.js';
 import {
   bigintToBytes,
   bytesToBigint,
@@ -213,6 +214,34 @@ describe('bigintToBytes / bytesToBigint', () => {
       assert.equal(bytesToBigint(new Uint8Array([0, 0, ...viaHex(n)])), n, `${n} with leading zeros`);
     }
     assert.equal(bytesToBigint(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff])), 2n ** 48n - 1n);
+  });
+
+  test('every length to 416 bits, whole or a range of a larger array, as BigInt of its hex; no string parsed', () => {
+    // Per length: all ones, a one then zeros, a pattern, and leading zeros before a pattern.
+    const cases: { bytes: Uint8Array; expected: bigint }[] = [];
+    for (let length = 0; length <= 52; length++) {
+      const pattern = Uint8Array.from({ length }, (_, i) => (i * 73 + length * 29 + 1) & 0xff);
+      const zerosFirst = Uint8Array.from(pattern, (byte, i) => (i < length / 2 ? 0 : byte));
+      for (const bytes of [new Uint8Array(length).fill(0xff), Uint8Array.from({ length }, (_, i) => (i === 0 ? 1 : 0)), pattern, zerosFirst]) {
+        cases.push({ bytes, expected: BigInt('0x0' + Buffer.from(bytes).toString('hex')) });
+      }
+    }
+    const whole: bigint[] = [];
+    const ranges: bigint[] = [];
+    const parsed = bigintsFromStrings(() => {
+      for (const { bytes } of cases) {
+        whole.push(bytesToBigint(bytes));
+        // The same bytes between others, read by their bounds.
+        const around = new Uint8Array(bytes.length + 10).fill(0xab);
+        around.set(bytes, 3);
+        ranges.push(bytesToBigint(around, 3, 3 + bytes.length));
+      }
+    });
+    cases.forEach(({ bytes, expected }, i) => {
+      assert.equal(whole[i], expected, `${bytes.length} bytes ${Buffer.from(bytes).toString('hex')}`);
+      assert.equal(ranges[i], expected, `${bytes.length} bytes ${Buffer.from(bytes).toString('hex')} as a range`);
+    });
+    assert.equal(parsed, 0, 'bigints parsed from strings');
   });
 });
 
