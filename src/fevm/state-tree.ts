@@ -54,38 +54,6 @@ class History<V> {
     return list instanceof Uint32List ? list.get(list.length - 1) : list[list.length - 1]!;
   }
 
-  /**
-   * The index of its last write at or before `epoch` (a write's epoch is `epochs[write - 1]`), -1 when
-   * none is: a binary search, the writes ascending and so their epochs. A past read's search: one loop
-   * for each kind of list, so that the kind is tested once a search, not once a probe (writeAt), and
-   * each loop reads one kind of list.
-   */
-  lastWriteBy(epochs: readonly number[], epoch: number): number {
-    const { list } = this;
-    let lo = 0;
-    let found = -1;
-    if (list instanceof Uint32List) {
-      let hi = list.length - 1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        if (epochs[list.get(mid) - 1]! <= epoch) {
-          found = mid;
-          lo = mid + 1;
-        } else hi = mid - 1;
-      }
-    } else {
-      let hi = list.length - 1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        if (epochs[list[mid]! - 1]! <= epoch) {
-          found = mid;
-          lo = mid + 1;
-        } else hi = mid - 1;
-      }
-    }
-    return found;
-  }
-
   pushWrite(write: number): void {
     const { list } = this;
     if (list instanceof Uint32List) list.push(write);
@@ -188,7 +156,8 @@ class VersionedMap {
     const { values } = entry;
     // Fast path: the newest value, which is what most reads want.
     if (this.epochs[entry.lastWrite() - 1]! <= epoch) return values[values.length - 1];
-    const found = entry.lastWriteBy(this.epochs, epoch);
+    // The writes ascend, so their epochs do too.
+    const found = lastWhere(entry.writeCount, (i) => this.epochs[entry.writeAt(i) - 1]! <= epoch);
     return found < 0 ? undefined : this.version(ref, entry, found);
   }
 
@@ -329,20 +298,11 @@ class VersionedMap {
     if (entry === undefined) return undefined;
     if (typeof entry === 'number') return this.slotWrites[entry] === write ? { epoch: this.epochs[write - 1]!, value: this.slotValues[entry]!, previous: undefined } : undefined;
     // Writes only grow: a binary search, so that exporting a long history in order stays O(log n) a value.
-    let lo = 0;
-    let hi = entry.writeCount - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const at = entry.writeAt(mid);
-      if (at === write) {
-        // The one before first: walking a history in order, it is the version made last, and this one is one change from it.
-        const previous = mid > 0 ? this.version(ref, entry, mid - 1) : undefined;
-        return { epoch: this.epochs[write - 1]!, value: this.version(ref, entry, mid), previous };
-      }
-      if (at < write) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return undefined;
+    const found = lastWhere(entry.writeCount, (i) => entry.writeAt(i) <= write);
+    if (found < 0 || entry.writeAt(found) !== write) return undefined;
+    // The one before first: walking a history in order, it is the version made last, and this one is one change from it.
+    const previous = found > 0 ? this.version(ref, entry, found - 1) : undefined;
+    return { epoch: this.epochs[write - 1]!, value: this.version(ref, entry, found), previous };
   }
 
   /** Forgets what writes after `write` wrote to `ref`. */
