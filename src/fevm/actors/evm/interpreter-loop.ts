@@ -75,7 +75,7 @@ export interface StepTable {
   /** The table it was made from: the EVM's `_opcodeMap` (lookupOpInfo's), rebuilt with a new one. */
   readonly entries: readonly OpEntry[];
   readonly kinds: Uint8Array;
-  /** The fixed cost of Fixed and GasBlind opcodes, as a Number. */
+  /** The fixed cost of Fixed, Inline and GasBlind opcodes, as a Number. */
   readonly fees: Int32Array;
   readonly handlers: readonly OpEntry['opHandler'][];
 }
