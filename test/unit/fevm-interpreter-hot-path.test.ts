@@ -347,6 +347,7 @@ describe('the loop that awaits only what must be', () => {
     const invalid = entry(0xfe, 'INVALID', 0);
     const entries: any[] = Array.from({ length: 256 }, () => invalid);
     entries[0x01] = entry(0x01, 'ADD', 3);
+    entries[0x02] = entry(0x02, 'MUL', 5);
     entries[0x20] = entry(0x20, 'KECCAK256', 30, false, true);
     entries[0x31] = entry(0x31, 'BALANCE', 100, true);
     entries[0x51] = entry(0x51, 'MLOAD', 3, false, true);
@@ -354,9 +355,13 @@ describe('the loop that awaits only what must be', () => {
     entries[0x60] = entry(0x60, 'PUSH1', 2.5);
     entries[0x61] = entry(0x70, 'PUSH17', 3);
     entries[0xf1] = entry(0xf1, 'CALL', 40, true, true);
-    const table = makeStepTable(entries, new Set([0x20, 0x51]));
+    const table = makeStepTable(entries, new Set([0x20, 0x51]), new Map());
     const kinds = (codes: number[]) => codes.map((code) => table.kinds[code]);
-    assert.deepEqual(kinds([0x01, 0x20, 0x51]), [StepKind.Fixed, StepKind.GasBlind, StepKind.GasBlind]);
+    assert.deepEqual(kinds([0x01, 0x02, 0x20, 0x51]), [StepKind.Fixed, StepKind.Fixed, StepKind.GasBlind, StepKind.GasBlind]);
+    // Inline: one of INLINED's (ADD, not MUL) whose entry holds the handler the EVM names as stock.
+    const inline = (stock: Map<number, any>) => [0x01, 0x02].map((code) => makeStepTable(entries, new Set(), stock).kinds[code]);
+    assert.deepEqual(inline(new Map([[0x01, handler], [0x02, handler]])), [StepKind.Inline, StepKind.Fixed]);
+    assert.deepEqual(inline(new Map([[0x01, () => undefined]])), [StepKind.Fixed, StepKind.Fixed]);
     // Async; GAS (reads the gas left); a fee not a small whole number; another opcode's entry; a
     // dynamic gas not blind; INVALID itself and where it fills a gap.
     assert.deepEqual(kinds([0x31, 0x5a, 0x60, 0x61, 0xf1, 0xfe, 0x0c]), Array(7).fill(StepKind.Other));
@@ -364,9 +369,9 @@ describe('the loop that awaits only what must be', () => {
     assert.equal(table.handlers[0x01], handler);
     assert.equal(table.entries, entries);
 
-    // The FEVM's own table, as its frames run on it (the gas-blind set fevm-evm.ts gives the loop): what
-    // a balanceOf runs most takes the owed paths; GAS, SSTORE and the CALL family do not, nor do opcodes
-    // FEVM removed (CALLCODE) or never had.
+    // The FEVM's own table, as its frames run on it (with the gas-blind and stock opcodes fevm-evm.ts
+    // gives the loop): what a balanceOf runs most takes the owed paths; GAS, SSTORE and the CALL family
+    // do not, nor do opcodes FEVM removed (CALLCODE) or never had.
     const evm = createFevmEvm(314159n, new EvmStateAdapter()) as any;
     const fevm = stepTableOf(evm);
     const fevmKinds = (codes: number[]) => codes.map((code) => fevm.kinds[code]);
@@ -375,11 +380,14 @@ describe('the loop that awaits only what must be', () => {
     const inlined = [...Object.values(INLINED), ...Array.from({ length: 0xa0 - 0x60 }, (_, i) => 0x60 + i)].sort((a, b) => a - b);
     assert.deepEqual([...fevm.kinds.keys()].filter((code) => fevm.kinds[code] === StepKind.Inline), inlined);
     assert.deepEqual(fevmKinds([0x02, 0x04, 0x12, 0x18, 0x1b, 0x1c]), Array(6).fill(StepKind.Fixed));
-    // A table whose ADD is another handler runs that handler (Fixed).
-    const withOwnAdd = [...evm._opcodeMap];
-    withOwnAdd[0x01] = { ...withOwnAdd[0x01], opHandler: () => undefined };
-    assert.equal(makeStepTable(withOwnAdd, new Set()).kinds[0x01], StepKind.Fixed);
-    assert.equal(makeStepTable(evm._opcodeMap, new Set()).kinds[0x01], StepKind.Inline);
+    // Its table rebuilt with another ADD handler than the one fevm-evm.ts named runs that handler
+    // (Fixed); back to its own, ADD is inline again.
+    const own = evm._opcodeMap;
+    evm._opcodeMap = [...own];
+    evm._opcodeMap[0x01] = { ...own[0x01], opHandler: () => undefined };
+    assert.equal(stepTableOf(evm).kinds[0x01], StepKind.Fixed);
+    evm._opcodeMap = own;
+    assert.equal(stepTableOf(evm).kinds[0x01], StepKind.Inline);
     // @ethereumjs marks these async; their handlers are not (the next test).
     assert.deepEqual(fevmKinds(ENVIRONMENT_OPCODES), Array(ENVIRONMENT_OPCODES.length).fill(StepKind.Fixed));
     // Gas-blind: exactly the memory-growth opcodes (memory-ops.ts MEMORY_GROWTH) and SLOAD, but for

@@ -1085,7 +1085,7 @@ export function createFevmEvm(chainId: bigint, stateManager: EvmStateAdapter): F
   // and nv28's CLZ (EIP-7939, 0x1e) and P256VERIFY (EIP-7951, at 0x…0100).
   const common = new FevmCommon({ chain: { ...Mainnet, chainId: Number(chainId) }, hardfork: 'cancun', eips: [2537, 7939, 7951] });
   common.updateParams(FEVM_PARAMS);
-  const { opcodes, synchronous, gasBlind } = fevmOpcodes(common);
+  const { opcodes, synchronous, gasBlind, stock } = fevmOpcodes(common);
   const evm = new FevmEvm({
     common,
     // The constructor applies these to `common` again (paramsEVM when none are given).
@@ -1105,7 +1105,7 @@ export function createFevmEvm(chainId: bigint, stateManager: EvmStateAdapter): F
     ],
   });
   evm.runSynchronously(synchronous);
-  useRunLoop(evm, gasBlind);
+  useRunLoop(evm, gasBlind, stock);
   shareEmptyDiffs(evm.journal);
   return evm;
 }
@@ -1138,7 +1138,7 @@ function filecoinPrecompile(entry: FilecoinPrecompileEntry): PrecompileFunc {
  * size, static-mode checks), except where that is only memory size (memory-ops.ts) and for the
  * CALL family (callGasFunction), and the FVM charges replace their Ethereum gas.
  */
-function fevmOpcodes(common: Common): { opcodes: CustomOpcode[]; synchronous: Set<number>; gasBlind: Set<number> } {
+function fevmOpcodes(common: Common): { opcodes: CustomOpcode[]; synchronous: Set<number>; gasBlind: Set<number>; stock: Map<number, OpHandler> } {
   const table = getOpcodesForHF(common);
   const fevmLogic = new Map<number, OpHandler>([
     [0x00, stop],
@@ -1167,11 +1167,15 @@ function fevmOpcodes(common: Common): { opcodes: CustomOpcode[]; synchronous: Se
   // Gas functions that neither read the gas left nor wait, before handlers that do neither
   // either: memory growth (with its FVM charges) and SLOAD's KAMT nodes (interpreter-loop.ts).
   const gasBlind = new Set<number>();
+  // Handlers that do @ethereumjs's own work: its own, and FEVM's PUSH (the same words, without hex
+  // strings); the interpreter loop runs some of these itself (interpreter-loop.ts INLINED).
+  const stock = new Map<number, OpHandler>();
   const prices: MemoryPrices = { perWord: common.param('memoryGas'), quadraticDivisor: common.param('quadCoefficientDivGas') };
   for (const [opcode, info] of table.opcodes) {
     if (removed.includes(opcode)) continue;
     if (fevmLogic.has(opcode) || !info.isAsync || SYNCHRONOUS_HANDLERS.has(info.name)) synchronous.add(opcode);
     const logicFunction = fevmLogic.get(opcode) ?? table.handlers.get(opcode)!;
+    if (!fevmLogic.has(opcode) || logicFunction === push) stock.set(opcode, logicFunction);
     // @ethereumjs names LOG0–LOG4 all "LOG"; the FVM charges each by its topic count.
     const name = info.name === 'LOG' ? `LOG${opcode - 0xa0}` : info.name;
     const ethGas = info.dynamicGas && !PRICE_ONLY.has(name) ? (table.dynamicGasHandlers.get(opcode) as EthGasHandler) : undefined;
@@ -1183,7 +1187,7 @@ function fevmOpcodes(common: Common): { opcodes: CustomOpcode[]; synchronous: Se
     opcodes.push({ opcode, opcodeName: info.name, baseFee: opcodeGas(name), gasFunction, logicFunction });
     if ((MEMORY_GROWTH[name] || name === 'SLOAD') && synchronous.has(opcode)) gasBlind.add(opcode);
   }
-  return { opcodes, synchronous, gasBlind };
+  return { opcodes, synchronous, gasBlind, stock };
 }
 
 /**

@@ -33,18 +33,18 @@
 // The commonest fixed-charge opcodes (INLINED: PUSHn, DUPn, SWAPn, the jumps, POP, a few arithmetic
 // ones; 86 of a balanceOf's 103 instructions) the loop runs itself on the stack's fields: each was a
 // megamorphic call through the handler table, then the stack's methods (docs/performance.md,
-// callloop). Only where the opcode's entry holds the handler it stands for, and only on the handler's
-// plain path: a stack too short or too high, a bad jump destination or code not yet analysed runs the
-// handler itself, whose errors and program counter are then @ethereumjs's as before.
-import { Common, Mainnet } from '@ethereumjs/common';
-import { EVMError, getOpcodesForHF, paramsEVM, type EVM, type ExecResult } from '@ethereumjs/evm';
+// callloop). Only where the opcode's entry holds a handler the EVM names as doing @ethereumjs's own
+// work (useRunLoop's `stock`), and only on the handler's plain path: a stack too short or too high, a
+// bad jump destination or code not yet analysed runs the handler itself, whose errors and program
+// counter are then @ethereumjs's as before.
+import { EVMError, type EVM, type ExecResult } from '@ethereumjs/evm';
 import { checkBudget } from '../../run-budget.js';
-import { push } from './word-ops.js';
 
 type RunState = NonNullable<ExecResult['runState']>;
 type Interpreter = RunState['interpreter'];
 type RunResult = Awaited<ReturnType<Interpreter['run']>>;
 type OpEntry = ReturnType<Interpreter['lookupOpInfo']>;
+type OpHandler = OpEntry['opHandler'];
 
 /** What the loop uses of @ethereumjs's Interpreter, some of it protected or private there. */
 interface LoopInterpreter {
@@ -77,7 +77,7 @@ export interface StepTable {
   readonly kinds: Uint8Array;
   /** The fixed cost of Fixed, Inline and GasBlind opcodes, as a Number. */
   readonly fees: Int32Array;
-  readonly handlers: readonly OpEntry['opHandler'][];
+  readonly handlers: readonly OpHandler[];
 }
 
 /** EIPs that add checks to @ethereumjs's loop or step (EOF, Verkle and binary-tree witnesses, EIP-7928's CALL output). */
@@ -96,8 +96,14 @@ const STEPS_PER_BUDGET_CHECK = 4096;
 /** Counted across frames, so that many short frames are checked too. */
 let stepsToBudgetCheck = STEPS_PER_BUDGET_CHECK;
 
-/** The EVMs whose frames run on this loop, each with its opcodes whose gas functions are blind to the gas left. */
-const loopEvms = new WeakMap<EVM, ReadonlySet<number>>();
+/** What an EVM tells the loop of its opcodes (useRunLoop). */
+interface LoopOpcodes {
+  gasBlind: ReadonlySet<number>;
+  stock: ReadonlyMap<number, OpHandler>;
+}
+
+/** The EVMs whose frames run on this loop, each with what it told of its opcodes. */
+const loopEvms = new WeakMap<EVM, LoopOpcodes>();
 /** Each loop EVM's step table, made at its first frame and again when its opcode table is rebuilt. */
 const stepTables = new WeakMap<EVM, StepTable>();
 const patched = new WeakSet<object>();
@@ -106,22 +112,25 @@ const patched = new WeakSet<object>();
  * Makes `evm`'s frames run on this loop, once `patchRunLoop` has patched the interpreter.
  * `gasBlind`: opcodes whose gas function neither reads the gas left nor waits, and whose handler
  * neither reads it nor waits: their charge may be owed when it is their fixed cost.
+ * `stock`: opcodes whose handler does @ethereumjs's own work (its own handler, or one that does the
+ * same, as FEVM's PUSH), by that handler: of INLINED's, the loop does the work itself where the
+ * opcode's entry holds that handler.
  */
-export function useRunLoop(evm: EVM, gasBlind: ReadonlySet<number>): void {
-  if (!LOOP_EIPS.some((eip) => evm.common.isActivatedEIP(eip))) loopEvms.set(evm, gasBlind);
+export function useRunLoop(evm: EVM, gasBlind: ReadonlySet<number>, stock: ReadonlyMap<number, OpHandler>): void {
+  if (!LOOP_EIPS.some((eip) => evm.common.isActivatedEIP(eip))) loopEvms.set(evm, { gasBlind, stock });
 }
 
 /**
  * How each opcode of `entries` (an opcode table, by opcode) runs, as the loop decided it per step from
  * the entry: Fixed for an opcode without a gas function that is neither async nor INVALID nor GAS
- * (Inline when its handler is the one whose work the loop does itself: INLINED), GasBlind for one
- * of `gasBlind`, Other for the rest, and for any entry of another opcode (the table's
- * INVALID fills the opcodes it lacks) or whose fee is not a small whole number.
+ * (Inline when it is one of INLINED's and its handler is `stock`'s for it: the loop does that work
+ * itself), GasBlind for one of `gasBlind`, Other for the rest, and for any entry of another opcode
+ * (the table's INVALID fills the opcodes it lacks) or whose fee is not a small whole number.
  */
-export function makeStepTable(entries: readonly OpEntry[], gasBlind: ReadonlySet<number>): StepTable {
+export function makeStepTable(entries: readonly OpEntry[], gasBlind: ReadonlySet<number>, stock: ReadonlyMap<number, OpHandler>): StepTable {
   const kinds = new Uint8Array(256);
   const fees = new Int32Array(256);
-  const handlers: OpEntry['opHandler'][] = [];
+  const handlers: OpHandler[] = [];
   for (let opCode = 0; opCode < 256; opCode++) {
     const entry = entries[opCode]!;
     const info = entry.opcodeInfo;
@@ -129,7 +138,7 @@ export function makeStepTable(entries: readonly OpEntry[], gasBlind: ReadonlySet
     const smallFee = Number.isInteger(info.fee) && info.fee >= 0 && info.fee <= 0x7fffffff;
     fees[opCode] = smallFee ? info.fee : 0;
     if (info.code !== opCode || !smallFee) kinds[opCode] = StepKind.Other;
-    else if (!info.dynamicGas && !info.isAsync && !info.isInvalid && opCode !== GAS_OPCODE) kinds[opCode] = entry.opHandler === inlinedHandlers()[opCode] ? StepKind.Inline : StepKind.Fixed;
+    else if (!info.dynamicGas && !info.isAsync && !info.isInvalid && opCode !== GAS_OPCODE) kinds[opCode] = isInlined(opCode) && stock.get(opCode) === entry.opHandler ? StepKind.Inline : StepKind.Fixed;
     else if (gasBlind.has(opCode)) kinds[opCode] = StepKind.GasBlind;
     else kinds[opCode] = StepKind.Other;
   }
@@ -138,8 +147,8 @@ export function makeStepTable(entries: readonly OpEntry[], gasBlind: ReadonlySet
 
 /**
  * The opcodes whose handlers' work the loop does itself (with PUSH1–PUSH32, DUPn and SWAPn:
- * INLINED_RANGES), where the opcode's entry holds that handler (inlinedHandlers; a table that
- * replaced one runs its own). A balanceOf's 103 instructions are 86 of these: 14 PUSH1, 10 PUSH2, 10 JUMPDEST, 13 DUPs, 10 SWAPs, 5 JUMP,
+ * INLINED_RANGES), where the opcode's entry holds the EVM's stock handler for it (useRunLoop; a table
+ * that replaced one runs its own). A balanceOf's 103 instructions are 86 of these: 14 PUSH1, 10 PUSH2, 10 JUMPDEST, 13 DUPs, 10 SWAPs, 5 JUMP,
  * 5 JUMPI, 5 POP, 3 PUSH0, 3 SUB, 2 ISZERO, 2 EQ, …; each was a call through a handler table
  * (megamorphic), the stack's methods and, for a PUSH or a jump, the run state's fields read again.
  */
@@ -160,27 +169,18 @@ export const INLINED = {
 } as const;
 const INLINED_RANGES = { PUSH1: 0x60, PUSH32: 0x7f, DUP1: 0x80, DUP16: 0x8f, SWAP1: 0x90, SWAP16: 0x9f } as const;
 
-let inlined: readonly (OpEntry['opHandler'] | undefined)[] | undefined;
+const INLINED_SINGLES: ReadonlySet<number> = new Set(Object.values(INLINED));
 
-/** INLINED's handlers by opcode: @ethereumjs's own, and FEVM's PUSH (word-ops.ts). */
-function inlinedHandlers(): readonly (OpEntry['opHandler'] | undefined)[] {
-  if (inlined) return inlined;
-  const common = new Common({ chain: Mainnet, hardfork: 'cancun' });
-  common.updateParams(paramsEVM);
-  const { handlers } = getOpcodesForHF(common);
-  const byOpcode: (OpEntry['opHandler'] | undefined)[] = [];
-  for (const opCode of Object.values(INLINED)) byOpcode[opCode] = handlers.get(opCode);
-  for (let opCode = INLINED_RANGES.DUP1; opCode <= INLINED_RANGES.SWAP16; opCode++) byOpcode[opCode] = handlers.get(opCode);
-  for (let opCode = INLINED_RANGES.PUSH1; opCode <= INLINED_RANGES.PUSH32; opCode++) byOpcode[opCode] = push as OpEntry['opHandler'];
-  inlined = byOpcode;
-  return inlined;
-}
+/** Whether `opCode` is one of INLINED's or INLINED_RANGES' (PUSH1 to SWAP16: one run of opcodes). */
+const isInlined = (opCode: number): boolean =>
+  INLINED_SINGLES.has(opCode) || (opCode >= INLINED_RANGES.PUSH1 && opCode <= INLINED_RANGES.SWAP16);
 
 /** The step table a frame of `evm`, one of `useRunLoop`'s, runs on: made for its opcode table as it is now. */
 export function stepTableOf(evm: EVM & { _opcodeMap: OpEntry[] }): StepTable {
   let table = stepTables.get(evm);
   if (table?.entries !== evm._opcodeMap) {
-    table = makeStepTable(evm._opcodeMap, loopEvms.get(evm)!);
+    const { gasBlind, stock } = loopEvms.get(evm)!;
+    table = makeStepTable(evm._opcodeMap, gasBlind, stock);
     stepTables.set(evm, table);
   }
   return table;
