@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Common, Mainnet } from '@ethereumjs/common';
 import { getCreateAddress } from 'ethers';
-import { getOpcodesForHF, paramsEVM } from '@ethereumjs/evm';
+import { EVMError, getOpcodesForHF, paramsEVM } from '@ethereumjs/evm';
 import { Account, Address } from '@ethereumjs/util';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { patchInterpreter, reuseCodeAnalysis } from '../../src/fevm/actors/evm/code-analysis.js';
-import { INLINED, makeStepTable, patchRunLoop, StepKind, stepTableOf } from '../../src/fevm/actors/evm/interpreter-loop.js';
+import { INLINED, makeStepTable, patchRunLoop, StepKind, stepTableOf, useRunLoop } from '../../src/fevm/actors/evm/interpreter-loop.js';
 import { createFevmEvm } from '../../src/fevm/actors/evm/fevm-evm.js';
 import { keccak256Op, logOp, mload, MEMORY_GROWTH, mstore } from '../../src/fevm/actors/evm/memory-ops.js';
 import { returnOp, stop } from '../../src/fevm/actors/evm/halt-ops.js';
@@ -507,6 +507,44 @@ describe('the loop that awaits only what must be', () => {
       const runState = { stack: { push: (word: bigint) => pushed.push(word) }, interpreter } as any;
       assert.equal(handlers.get(opcode)!(runState, common), undefined, `${opcode} returned no promise`);
       assert.equal(pushed.length, 1, `${opcode} pushed its word`);
+    }
+  });
+
+  test('a fixed charge the gas left cannot cover traps at its own instruction, inlined or not', async () => {
+    // The FVM's accounting would catch a frame that overspent anyway (exit code and gas as if it had
+    // trapped), so a contract's outcome cannot show where the loop stopped: this asks the loop itself.
+    let ran = 0;
+    const counted = () => void ran++;
+    const entry = (code: number, name: string) => ({
+      opcodeInfo: { code, name, fee: 10, feeBigInt: 10n, isAsync: false, dynamicGas: false, isInvalid: false },
+      opHandler: counted,
+    });
+    const opcodeMap: any[] = Array.from({ length: 256 }, () => ({ opcodeInfo: { code: 0xfe, name: 'INVALID', fee: 0, feeBigInt: 0n, isInvalid: true }, opHandler: counted }));
+    // NOT (Fixed: its handler runs) and JUMPDEST (Inline: the loop's own nothing), 10 gas each.
+    opcodeMap[0x19] = entry(0x19, 'NOT');
+    opcodeMap[0x5b] = entry(0x5b, 'JUMPDEST');
+    const evm: any = { common: { isActivatedEIP: () => false }, DEBUG: false, _opcodeMap: opcodeMap };
+    useRunLoop(evm, new Set(), new Map([[0x5b, counted]]));
+    assert.deepEqual([stepTableOf(evm).kinds[0x19], stepTableOf(evm).kinds[0x5b]], [StepKind.Fixed, StepKind.Inline]);
+    // @ethereumjs's useGas: the charge taken, an out-of-gas trap below zero.
+    const runState: any = { programCounter: 0, gasLeft: 0n, stack: { _store: [], _len: 0, _maxHeight: 1024 } };
+    const interpreter = Object.assign(Object.create({ run: async () => 'its own' }), {
+      _evm: evm,
+      _runState: runState,
+      common: {},
+      useGas(amount: bigint) {
+        runState.gasLeft -= amount;
+        if (runState.gasLeft < 0n) throw new EVMError(EVMError.errorMessages.OUT_OF_GAS);
+      },
+    });
+    patchRunLoop(interpreter);
+    for (const opCode of [0x19, 0x5b]) {
+      ran = 0;
+      Object.assign(runState, { programCounter: 0, gasLeft: 35n });
+      // Ten of them on 35 gas: the fourth's charge is the first the gas left cannot cover.
+      const { exceptionError } = await interpreter.run(new Uint8Array(10).fill(opCode));
+      assert.equal(exceptionError?.error, EVMError.errorMessages.OUT_OF_GAS, `${opCode}`);
+      assert.deepEqual([runState.programCounter, ran], [3, opCode === 0x19 ? 3 : 0], `${opCode}: stopped at the fourth`);
     }
   });
 
