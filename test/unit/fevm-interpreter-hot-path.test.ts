@@ -273,9 +273,10 @@ describe('the loop that awaits only what must be', () => {
     assert.deepEqual(exitCodes, [0, 0, 0, 34, 0]);
   });
 
-  test("fixed charges taken together: the gas left GAS reads, a REVERT's gas and where a call runs out, as on @ethereumjs's step", async (t) => {
+  test("fixed charges taken together: the gas left GAS reads, a REVERT's gas and a call that runs out, as on @ethereumjs's step", async (t) => {
     const { devnet, sendRaw, wallet } = await fevmSetup(t);
-    // PUSH1 1, then 200 × `body` (by default DUP1 ADD: instructions of fixed cost); then `end`.
+    // PUSH1 1, then 200 × `body` (by default DUP1 ADD: fixed-cost instructions the loop runs
+    // inline); then `end`.
     const deploy = async (end: string, body = '8001') => {
       const code = '6001' + body.repeat(200) + end;
       // PUSH2 length, DUP1, PUSH1 12 (this prefix's length), PUSH1 0, CODECOPY, PUSH1 0, RETURN.
@@ -303,10 +304,12 @@ describe('the loop that awaits only what must be', () => {
     const reverted = await ran(await deploy('5a600052' + '60206000fd'), 2_000_000_000);
     assert.equal(reverted.exitCode, ExitCode.EvmReverted);
     assert.ok(reverted.gasUsed < 2_000_000_000, 'a REVERT leaves the gas it did not use');
-    // A JUMP to 0, no JUMPDEST (exit 39): a frame that ran out among the instructions must not reach
-    // it. Limits from about what the first contract used down through its 400 instructions: this
-    // one fails at the jump, then reaches it without the gas for the exit syscall, then runs out
-    // among them, then before them.
+    // A JUMP to 0, no JUMPDEST (exit 39). Limits from about what the first contract used down through
+    // its 400 instructions: this one fails at the jump, then reaches it without the gas for the exit
+    // syscall, then runs out among them, then before them (steps: the traced run's). Each untraced
+    // run's exit code and gas must equal the traced step's (`ran`); where the loop's own trap falls
+    // an outcome cannot show (the FVM's accounting settles a frame that overspent the same way): the
+    // fake-interpreter test 'a fixed charge the gas left cannot cover traps…' asks the loop that.
     const jumps = await deploy('600056');
     const jumped = await ran(jumps, 2_000_000_000);
     assert.equal(jumped.exitCode, ExitCode.EvmBadJumpdest);
@@ -319,9 +322,10 @@ describe('the loop that awaits only what must be', () => {
     const atExit = `exit ${ExitCode.SysErrOutOfGas} after ${jumped.steps} steps`;
     assert.deepEqual([...outcomes], ['jumped', atExit, 'out of gas among them', `exit ${ExitCode.SysErrOutOfGas} after 0 steps`]);
 
-    // The same with gas functions blind to the gas left (memory growth, SLOAD), whose fixed cost is
-    // owed as the others' is: DUP1 PUSH1 0 MSTORE, PUSH1 0 MLOAD ADD, PUSH1 0 SLOAD ADD,
-    // PUSH1 32 PUSH1 0 KECCAK256 ADD; memory grows at the first MSTORE only.
+    // The same with gas-blind opcodes (gas functions that do not read the gas left: memory growth,
+    // SLOAD), whose fixed cost the loop owes as it owes the others': exit code and gas as the traced
+    // step's (where the trap falls: the fake-interpreter test). DUP1 PUSH1 0 MSTORE, PUSH1 0 MLOAD
+    // ADD, PUSH1 0 SLOAD ADD, PUSH1 32 PUSH1 0 KECCAK256 ADD; memory grows at the first MSTORE only.
     const blind = '80600052' + '60005101' + '60005401' + '602060002001';
     const full2 = await ran(await deploy('5a600052' + '60206000f3', blind), 2_000_000_000);
     assert.equal(full2.exitCode, ExitCode.Ok);
@@ -510,7 +514,7 @@ describe('the loop that awaits only what must be', () => {
     }
   });
 
-  test('a fixed charge the gas left cannot cover traps at its own instruction, inlined or not', async () => {
+  test('a fixed charge the gas left cannot cover traps at its own instruction, inlined, not, or gas-blind', async () => {
     // The FVM's accounting would catch a frame that overspent anyway (exit code and gas as if it had
     // trapped), so a contract's outcome cannot show where the loop stopped: this asks the loop itself.
     let ran = 0;
@@ -520,12 +524,16 @@ describe('the loop that awaits only what must be', () => {
       opHandler: counted,
     });
     const opcodeMap: any[] = Array.from({ length: 256 }, () => ({ opcodeInfo: { code: 0xfe, name: 'INVALID', fee: 0, feeBigInt: 0n, isInvalid: true }, opHandler: counted }));
-    // NOT (Fixed: its handler runs) and JUMPDEST (Inline: the loop's own nothing), 10 gas each.
+    // NOT (Fixed: its handler runs), JUMPDEST (Inline: the loop's own nothing) and MLOAD (GasBlind:
+    // its gas function asked, here its fixed cost alone), 10 gas each.
     opcodeMap[0x19] = entry(0x19, 'NOT');
     opcodeMap[0x5b] = entry(0x5b, 'JUMPDEST');
+    const mload = entry(0x51, 'MLOAD');
+    opcodeMap[0x51] = { ...mload, opcodeInfo: { ...mload.opcodeInfo, dynamicGas: true }, gasHandler: (_runState: unknown, fee: bigint) => fee };
     const evm: any = { common: { isActivatedEIP: () => false }, DEBUG: false, _opcodeMap: opcodeMap };
-    useRunLoop(evm, new Set(), new Map([[0x5b, counted]]));
-    assert.deepEqual([stepTableOf(evm).kinds[0x19], stepTableOf(evm).kinds[0x5b]], [StepKind.Fixed, StepKind.Inline]);
+    useRunLoop(evm, new Set([0x51]), new Map([[0x5b, counted]]));
+    const { kinds } = stepTableOf(evm);
+    assert.deepEqual([kinds[0x19], kinds[0x5b], kinds[0x51]], [StepKind.Fixed, StepKind.Inline, StepKind.GasBlind]);
     // @ethereumjs's useGas: the charge taken, an out-of-gas trap below zero.
     const runState: any = { programCounter: 0, gasLeft: 0n, stack: { _store: [], _len: 0, _maxHeight: 1024 } };
     const interpreter = Object.assign(Object.create({ run: async () => 'its own' }), {
@@ -538,13 +546,13 @@ describe('the loop that awaits only what must be', () => {
       },
     });
     patchRunLoop(interpreter);
-    for (const opCode of [0x19, 0x5b]) {
+    for (const opCode of [0x19, 0x5b, 0x51]) {
       ran = 0;
       Object.assign(runState, { programCounter: 0, gasLeft: 35n });
       // Ten of them on 35 gas: the fourth's charge is the first the gas left cannot cover.
       const { exceptionError } = await interpreter.run(new Uint8Array(10).fill(opCode));
       assert.equal(exceptionError?.error, EVMError.errorMessages.OUT_OF_GAS, `${opCode}`);
-      assert.deepEqual([runState.programCounter, ran], [3, opCode === 0x19 ? 3 : 0], `${opCode}: stopped at the fourth`);
+      assert.deepEqual([runState.programCounter, ran], [3, opCode === 0x5b ? 0 : 3], `${opCode}: stopped at the fourth`);
     }
   });
 
