@@ -109,6 +109,7 @@ function nativeTransaction(devnet: Devnet, tipset: Tipset, message: IncludedMess
     return address.ethAddress ?? (address.id !== undefined ? maskedIdAddress(address.id) : MISSING_RECIPIENT);
   };
   const isCreate = msg.to.id === EAM_ACTOR_ID && msg.method === METHOD_CREATE_EXTERNAL;
+  // Strict, as the actors decode: a byte string with bytes after it is not one here; Lotus's view (cbor-gen ReadByteArray) ignores them.
   const bytesParam = msg.method === METHOD_INVOKE_CONTRACT || isCreate ? decodeBytesParams(msg.params) : undefined;
   const input =
     bytesParam ??
