@@ -42,7 +42,7 @@
 // linked beside it, from which the bundle loads its external packages, or the token's deployment fails
 // with "Cannot find module 'secp256k1'": an A/B).
 //
-//   npm run build && npm run bench:call-instr [-- --k 300 --rounds 5 --warm 10000 --n 100] [-- --send transfer|erc20] [-- --read receipt|block-full|block-receipts|balance-old] [-- --attribute] [-- --top 30] [-- --keep] [-- --bundle <dir>/dist/fvm-devnet.js]
+//   npm run build && npm run bench:call-instr [-- [--k 300 --rounds 5 --warm 10000 --n 100] [--send transfer|erc20] [--read receipt|block-full|block-receipts|balance-old] [--attribute] [--top 30] [--keep] [--bundle <dir>/dist/fvm-devnet.js]]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';

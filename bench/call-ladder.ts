@@ -17,7 +17,7 @@
 // go k to a JSON-RPC batch, so a node runs them back to back: what each costs warm, against what it
 // costs once between HTTP requests. `--peer anvil` runs Anvil (its answering thread is not its main).
 //
-//   npm run bench:call-ladder [-- --peer anvil] [-- --batch 50] [-- --n 1000 --rounds 8 --block 500 --warm 2000]
+//   npm run bench:call-ladder [-- [--peer anvil] [--batch 50] [--n 1000 --rounds 8 --block 500 --warm 2000]]
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { id } from 'ethers';

@@ -11,7 +11,7 @@
 // paths). Idle samples are left out; the rest is the main thread's time. The node's CPU over all
 // its threads (/proc) is printed beside it, from a run of the same calls without the profiler.
 //
-//   npm run bench:call-split [-- --calls 4000] [-- --interval 200] [-- --inside <regex>] [-- --save <file.cpuprofile>]
+//   npm run bench:call-split [-- [--calls 4000] [--interval 200] [--inside <regex>] [--save <file.cpuprofile>]]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { SourceMap } from 'node:module';

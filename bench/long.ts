@@ -14,7 +14,7 @@
 // default two storage providers winning and paid each tipset, as an idle node under --block-time):
 // RSS growth per tipset over the second half against its --state file's (issue 14, U67).
 //
-//   npm run bench:long [-- --only fvm-devnet,anvil] [-- --count 100000] [-- --step 10000] [-- --tipsets 40000]
+//   npm run bench:long [-- [--only fvm-devnet,anvil] [--count 100000] [--step 10000] [--tipsets 40000]]
 import { statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';

@@ -14,7 +14,7 @@
 // minor faults (/proc/<pid>/stat, all threads; ticks of 10 ms, so summed over the sets), its context
 // switches, and the client's wall time. --nologs runs only `none` (rcpt3's flag).
 //
-//   npm run build && npm run bench:receipts-after-logs [-- --n 2000 --set 250] [-- --variants none,logs] [-- --nologs] [-- --strace] [-- --bundle <path>]
+//   npm run build && npm run bench:receipts-after-logs [-- [--n 2000 --set 250] [--variants none,logs] [--nologs] [--strace] [--bundle <path>]]
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';

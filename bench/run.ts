@@ -2,7 +2,7 @@
 // run and measured alone (no two nodes compete for the CPU), over keep-alive HTTP JSON-RPC with
 // pre-signed transactions. Prints the side-by-side table of bench/README.md and issue 14's targets.
 //
-//   npm run bench [-- --only fvm-devnet,anvil] [-- --n 1000] [-- --cycles 200] [-- --rounds 3] [-- --long] [-- --json]
+//   npm run bench [-- [--only fvm-devnet,anvil] [--n 1000] [--cycles 200] [--rounds 3] [--long] [--json]]
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { mineWithDeals } from './deals.js';
