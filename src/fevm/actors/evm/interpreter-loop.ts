@@ -148,9 +148,9 @@ export function makeStepTable(entries: readonly OpEntry[], gasBlind: ReadonlySet
 /**
  * The opcodes whose handlers' work the loop does itself (with PUSH1–PUSH32, DUPn and SWAPn:
  * INLINED_RANGES), where the opcode's entry holds the EVM's stock handler for it (useRunLoop; a table
- * that replaced one runs its own). A balanceOf's 103 instructions are 86 of these: 14 PUSH1, 10 PUSH2, 10 JUMPDEST, 13 DUPs, 10 SWAPs, 5 JUMP,
- * 5 JUMPI, 5 POP, 3 PUSH0, 3 SUB, 2 ISZERO, 2 EQ, …; each was a call through a handler table
- * (megamorphic), the stack's methods and, for a PUSH or a jump, the run state's fields read again.
+ * that replaced one runs its own): the commonest of a call's instructions (docs/performance.md,
+ * callloop); each was a call through a handler table (megamorphic), the stack's methods and, for a
+ * PUSH or a jump, the run state's fields read again.
  */
 export const INLINED = {
   ADD: 0x01,
