@@ -56,8 +56,7 @@ class History<V> {
 
   pushWrite(write: number): void {
     const { list } = this;
-    if (list instanceof Uint32List) list.push(write);
-    else if (list.length < TYPED_WRITES_FROM) list.push(write);
+    if (list instanceof Uint32List || list.length < TYPED_WRITES_FROM) list.push(write);
     else (this.list = new Uint32List(list)).push(write);
   }
 
