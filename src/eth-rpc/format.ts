@@ -218,13 +218,11 @@ export function formatReceipt(devnet: Devnet, tipset: Tipset, message: IncludedM
   const logs = block.logs.filter((l) => l.transactionIndex === message.index);
   const succeeded = receipt.exitCode === ExitCode.Ok;
   const created = tx.to === null && succeeded ? createdEthAddress(receipt.returnData) : undefined;
-  // Each of its logs repeats these: made once (the tipset's logs of this message, so the same values).
-  const place: LogPlace = { transactionIndex: quantity(message.index), transactionHash: bytesToHex(tx.hash), blockHash: bytesToHex(tipset.hash), blockNumber: quantity(tipset.epoch) };
-  return plainValue({
-    transactionHash: place.transactionHash,
-    transactionIndex: place.transactionIndex,
-    blockHash: place.blockHash,
-    blockNumber: place.blockNumber,
+  const formatted = {
+    transactionHash: bytesToHex(tx.hash),
+    transactionIndex: quantity(message.index),
+    blockHash: bytesToHex(tipset.hash),
+    blockNumber: quantity(tipset.epoch),
     from: bytesToHex(tx.from),
     to: tx.to ? bytesToHex(tx.to) : null,
     root: ZERO_HASH,
@@ -234,7 +232,11 @@ export function formatReceipt(devnet: Devnet, tipset: Tipset, message: IncludedM
     gasUsed: quantity(receipt.gasUsed),
     effectiveGasPrice: quantity(receipt.gasUsed ? paid / BigInt(receipt.gasUsed) : 0n),
     logsBloom: receiptBloom(logs, block.logs),
-    logs: block.removed ? logs.map((log) => formatLiveLog(log, log.logIndex, true)) : logs.map((log) => formatLog(log, place)),
+    logs: [] as ReturnType<typeof formatLog>[],
     type: quantity(tx.type),
-  });
+  };
+  // Its logs repeat its place's four strings (the tipset's logs of this message, so the same values):
+  // the receipt itself is their place.
+  formatted.logs = block.removed ? logs.map((log) => formatLiveLog(log, log.logIndex, true)) : logs.map((log) => formatLog(log, formatted));
+  return plainValue(formatted);
 }
