@@ -47,8 +47,11 @@ function chainWithTwoMiners() {
     const epochs: number[] = [];
     const counting = {
       at(epoch: number) {
+        // A new reader each call (state.at), so only this election sees its counting getActor.
         const reader = state.at(epoch);
-        return { ...reader, getActor: (id: number) => (id === POWER_ACTOR_ID && epochs.push(epoch), reader.getActor(id)), lookupId: reader.lookupId.bind(reader), getStorage: reader.getStorage.bind(reader), nextId: reader.nextId.bind(reader) };
+        const read = reader.getActor.bind(reader);
+        reader.getActor = (id) => (id === POWER_ACTOR_ID && epochs.push(epoch), read(id));
+        return reader;
       },
     };
     return { winner: electWinner(chain, counting, chain.head, round), epochs };
