@@ -87,12 +87,6 @@ class Inspector {
   }
 }
 
-/** The node's CPU time so far, all threads (utime + stime of /proc/<pid>/stat), in ms. */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks of 10 ms
-}
-
 /** Each profile frame's source: the original file through the bundle's source map, else its URL. */
 function sourceOf(bundleMap: SourceMap): (frame: ProfileNode['callFrame']) => string {
   return ({ url, lineNumber, columnNumber, functionName }) => {
@@ -196,9 +190,14 @@ try {
   // Addresses from `calls` on for the warm-up, so that the timed calls ask for addresses no call asked for.
   await balanceOfCalls(rpc, contracts.token, calls, WARM_UP, 1, holds);
   // The same calls without the profiler: the node's CPU over all its threads.
-  const cpu0 = cpuMs(node.pid);
+  /** The node's CPU time so far, all threads, in ms (utime + stime: clock ticks of 10 ms). */
+  const cpuMs = () => {
+    const { utime, stime } = node.counters();
+    return (utime + stime) * 10;
+  };
+  const cpu0 = cpuMs();
   const plainRate = await balanceOfCalls(rpc, contracts.token, 0, calls, 1, holds);
-  const plainCpuUs = ((cpuMs(node.pid) - cpu0) * 1000) / calls;
+  const plainCpuUs = ((cpuMs() - cpu0) * 1000) / calls;
 
   inspector = await Inspector.connect(inspect.port);
   await inspector.send('Profiler.enable');

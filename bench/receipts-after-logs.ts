@@ -15,7 +15,6 @@
 // switches, and the client's wall time. --nologs runs only `none` (rcpt3's flag).
 //
 //   npm run build && npm run bench:receipts-after-logs [-- [--n 2000 --set 250] [--variants none,logs] [--nologs] [--strace] [--bundle <path>]]
-import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { checkReceipt, erc20Transfers, median, type Mined, type TxReceipt } from './phases.js';
@@ -44,22 +43,6 @@ if (!(setSize > 0) || sets === 0 || sets % variants.length !== 0) {
   throw new Error(`--n ${n} makes ${sets} sets of ${setSize}: give each of the ${variants.length} variants the same number of sets`);
 }
 
-/** The node's counters now: user and system ticks, minor faults (whole process), context switches (all threads). */
-function procCounters(pid: number): { utime: number; stime: number; minflt: number; ctxt: number } {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  let ctxt = 0;
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const status = readFileSync(`/proc/${pid}/task/${task}/status`, 'utf8');
-      ctxt += Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(status)![1]) + Number(/nonvoluntary_ctxt_switches:\s+(\d+)/.exec(status)![1]);
-    } catch {
-      // The thread ended between the listing and the read.
-    }
-  }
-  // Fields after the command: state is 0, minflt 7, utime 11, stime 12.
-  return { minflt: Number(fields[7]), utime: Number(fields[11]), stime: Number(fields[12]), ctxt };
-}
-
 type Segment = { all: number; main: number; wall: number; utime: number; stime: number; minflt: number; ctxt: number; reads: number };
 
 const peer = await RunningPeer.start('fvm-devnet', () => ({ bundle: values.bundle }));
@@ -83,11 +66,11 @@ try {
 
   const measure = async (client: RpcClient, set: Mined[], label: string): Promise<Segment> => {
     const tracer = values.strace ? await straced(peer.pid) : undefined;
-    const [before, procBefore] = [peer.cpu(), procCounters(peer.pid)];
+    const [before, procBefore] = [peer.cpu(), peer.counters()];
     const t0 = performance.now();
     for (const m of set) checkReceipt(await client.call<TxReceipt>('eth_getTransactionReceipt', [m.hash]), m);
     const wall = performance.now() - t0;
-    const [after, procAfter] = [peer.cpu(), procCounters(peer.pid)];
+    const [after, procAfter] = [peer.cpu(), peer.counters()];
     if (tracer) console.log(`${label}: ${await tracer()}`);
     const per = (a: number, b: number) => (a - b) / set.length;
     return {
