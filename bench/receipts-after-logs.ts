@@ -15,6 +15,7 @@
 // switches, and the client's wall time. --nologs runs only `none` (rcpt3's flag).
 //
 //   npm run build && npm run bench:receipts-after-logs [-- [--n 2000 --set 250] [--variants none,logs] [--nologs] [--strace] [--bundle <path>]]
+import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { checkReceipt, erc20Transfers, median, type Mined, type TxReceipt } from './phases.js';
@@ -122,12 +123,24 @@ try {
  * the socket's writev and the rest; the function returned detaches it and gives the summary's lines.
  */
 async function straced(pid: number): Promise<() => Promise<string>> {
-  const { spawn } = await import('node:child_process');
   const child = spawn('strace', ['-c', '-f', '-p', String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let text = '';
-  child.stderr.on('data', (d: Buffer) => (text += d.toString()));
-  // Attached once it says so for each thread.
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  // Attached once it says so (with -p and -f: "Process N attached with M threads"); none of the set's
+  // system calls may be missed, so no fixed wait: refused after 5 s.
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`strace did not attach to ${pid} within 5 s: ${text.trim() || 'no output'}`));
+    }, 5000);
+    child.once('error', (error) => (clearTimeout(timer), reject(error)));
+    child.stderr.on('data', (d: Buffer) => {
+      text += d.toString();
+      if (/attached/.test(text)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
   return async () => {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGINT');
