@@ -44,7 +44,7 @@ import type { OffChainPoint, ReplayOptions, TracedMessage, TraceOptions } from '
 import { StorageProviderAgents, type AgentNode, type StorageProviderOperations } from './storage-providers/agents.js';
 import { deriveStorageProviderKeys } from './storage-providers/keys.js';
 import { PieceStore, piecesDirOf } from './storage-providers/piece-store.js';
-import { Submission, type ReorgTransaction, type TransactionRequest } from './submission.js';
+import { Submission, type MessageWait, type ReorgTransaction, type TransactionRequest } from './submission.js';
 import { addVerifiedClient, type VerifiedClient } from './verified-clients.js';
 import { NativeWallet, servedWallet, type NodeWallet } from './wallet.js';
 
@@ -611,10 +611,12 @@ export class Devnet {
    * Where a message landed once the head is `confidence` epochs past its tipset (Lotus's
    * StateWaitMsg). Instant mining makes a tipset only for a transaction, so there a mined message
    * has its confidence at once; manual and interval mining wait for the tipsets, as Lotus does.
-   * A replaced message: its replacement, if `allowReplaced` (see searchMessage, and `loaded`).
+   * A replaced message: its replacement, if `allowReplaced` (see searchMessage; `loaded`, the
+   * lookback limit `reached` and the request's `signal` as Submission.waitForMessage takes them).
    */
-  waitForConfidence(cid: CID, confidence: number, allowReplaced: boolean, loaded?: Message): Promise<MessageLocation> {
-    return this.submission.waitForMessage(cid, ({ tipset }) => this.miner.mode.type === 'instant' || this.head.epoch - tipset.epoch >= confidence, allowReplaced, loaded);
+  waitForConfidence(cid: CID, confidence: number, allowReplaced: boolean, options: Pick<MessageWait, 'loaded' | 'reached' | 'signal'> = {}): Promise<MessageLocation> {
+    const settled = ({ tipset }: MessageLocation) => this.miner.mode.type === 'instant' || this.head.epoch - tipset.epoch >= confidence;
+    return this.submission.waitForMessage(cid, { ...options, settled, allowReplaced });
   }
 
   /** Grants `bytes` of datacap to `client` from the genesis verifier; resolves once mined (devnet_addVerifiedClient). */

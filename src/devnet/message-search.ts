@@ -19,9 +19,18 @@ import type { ChainView, MessageLocation } from '../mining/chain-store.js';
 import type { Mempool } from '../mining/mempool.js';
 import type { Tipset } from '../mining/tipset.js';
 
-/** Lotus's stmgr.ErrMessageReplaced: StateSearchMsg answers null for it when no replacement is allowed. */
+/**
+ * Lotus's stmgr.ErrMessageReplaced: StateSearchMsg answers null for it when no replacement is allowed.
+ * `lookback`: raised searching back from the head, not at the head itself (StateWaitMsg then waits on).
+ */
 export class MessageReplacedError extends DevnetError {
   override name = 'MessageReplacedError';
+  constructor(
+    message: string,
+    readonly lookback: boolean,
+  ) {
+    super(message);
+  }
 }
 
 interface MessageSearchDeps {
@@ -44,11 +53,29 @@ export function searchMessage(deps: MessageSearchDeps, cid: CID, allowReplaced: 
   const mined = deps.chain.messageByCid(cid);
   if (mined?.message.cid.equals(cid)) return mined;
   // Found by its unsigned CID: searched for at its nonce, as a replacement would be.
-  const searched = loaded ?? mined?.message.signed.message ?? deps.mempool.getReplaced(cid)?.pending.signed.message;
+  const searched = loaded ?? searchedMessage(deps, cid, mined);
   if (!searched) return undefined;
   const found = minedAtNonce(deps, searched.from, searched.nonce, upTo);
   // Lotus checks the head first (tipsetExecutedMessage), then searches back, whose errors it wraps.
   return found && checkedReplacement(found, cid, searched, allowReplaced, startedAbove || found.tipset.epoch !== upTo.epoch);
+}
+
+/**
+ * The message searched for at its nonce for `cid`, a CID the chain does not hold under it (`mined`: what
+ * the chain holds by it): the signed message the chain holds by that unsigned CID, or the pool's replaced one.
+ */
+export function searchedMessage(deps: Pick<MessageSearchDeps, 'chain' | 'mempool'>, cid: CID, mined = deps.chain.messageByCid(cid)): Message | undefined {
+  return mined?.message.signed.message ?? deps.mempool.getReplaced(cid)?.pending.signed.message;
+}
+
+/**
+ * Where `tipset` (a new head) ran the message `cid`, `searched` for at its sender and nonce: itself, or
+ * the message there standing for it (checkedReplacement, unwrapped as at Lotus's head), or undefined.
+ * Lotus's tipsetExecutedMessage on each tipset a StateWaitMsg sees applied (chain/stmgr/searchwait.go).
+ */
+export function executedIn(tipset: Tipset, cid: CID, searched: Message, allowReplaced: boolean): MessageLocation | undefined {
+  const found = messageAtNonce(tipset, searched.from, searched.nonce);
+  return found && !found.message.cid.equals(cid) ? checkedReplacement(found, cid, searched, allowReplaced, false) : found;
 }
 
 /**
@@ -69,9 +96,9 @@ function checkedReplacement(found: MessageLocation, cid: CID, replaced: Message,
   const which = `(F:${cid.toString()} n ${replaced.nonce}, TS: ${found.message.cid.toString()} n${replaced.nonce})`;
   const where = lookback ? 'checking for message execution during lookback: ' : '';
   if (!equalCall(found.message.signed.message, replaced)) {
-    throw new MessageReplacedError(`${where}message was replaced: found message with equal nonce as the one we are looking for that is NOT a valid replacement message ${which}`);
+    throw new MessageReplacedError(`${where}message was replaced: found message with equal nonce as the one we are looking for that is NOT a valid replacement message ${which}`, lookback);
   }
-  if (!allowReplaced) throw new MessageReplacedError(`${where}message was replaced: found message with equal nonce as the one we are looking for ${which}`);
+  if (!allowReplaced) throw new MessageReplacedError(`${where}message was replaced: found message with equal nonce as the one we are looking for ${which}`, lookback);
   return found;
 }
 

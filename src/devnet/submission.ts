@@ -5,7 +5,7 @@
 import { Wallet } from 'ethers';
 import { FilAddress, isMaskedId, maskedIdAddress, Protocol } from '../common/address.js';
 import type { CID } from '../common/cbor.js';
-import { DevnetError, InvalidParamsError, MessageRejectedError } from '../common/errors.js';
+import { ClientGoneError, DevnetError, InvalidParamsError, MessageRejectedError } from '../common/errors.js';
 import { keccak256 } from '../common/hashes.js';
 import { bytesToHex, equalBytes, hexToBytes } from '../common/hex.js';
 import type { Actor } from '../fevm/actor.js';
@@ -23,7 +23,7 @@ import type { Tipset } from '../mining/tipset.js';
 import type { DevAccount } from './accounts.js';
 import type { CallRequest, Calls } from './calls.js';
 import type { DevnetEventEmitter } from './events.js';
-import { searchMessage } from './message-search.js';
+import { executedIn, MessageReplacedError, searchedMessage, searchMessage } from './message-search.js';
 import type { NativeWallet } from './wallet.js';
 
 export interface TransactionRequest extends CallRequest {
@@ -44,6 +44,20 @@ export interface TransactionRequest extends CallRequest {
 export interface ReorgTransaction {
   tx: Uint8Array | TransactionRequest;
   offset: number;
+}
+
+/** How Submission.waitForMessage waits. */
+export interface MessageWait {
+  /** Whether the message found is deep enough (StateWaitMsg's confidence); by default, once mined. */
+  settled?: (location: MessageLocation) => boolean;
+  /** A message mined at its nonce under another CID stands for it when it is the same call. */
+  allowReplaced?: boolean;
+  /** The message as found elsewhere (a dropped tipset's), searched for at its nonce. */
+  loaded?: Message;
+  /** Whether a search back from the head at `head` looks as far as `epoch` (StateWaitMsg's lookback limit); by default, all the way. */
+  reached?: (epoch: number, head: number) => boolean;
+  /** The request's: aborted once its client has gone, which ends the wait. */
+  signal?: AbortSignal;
 }
 
 /** What submitting needs from the node. */
@@ -346,30 +360,66 @@ export class Submission {
    * the message as found elsewhere (a dropped tipset's), as searchMessage takes it. A `loaded` one is
    * waited for until its sender's nonce is mined, in the pool or not (a revert does not put a mined
    * message back), as Lotus's WaitForMessage checks each new tipset for it (chain/stmgr/searchwait.go).
+   *
+   * Lotus searches back from the head in the background and only logs what fails there (lotus b835fab70
+   * chain/stmgr/searchwait.go WaitForMessage): a message at its nonce below the head that may not stand
+   * for it (a secp message asked for by its unsigned CID with no replacement allowed), or one below
+   * `reached` (the lookback limit), leaves the wait watching new tipsets only, for as long as the
+   * client waits. The wait ends when `signal` aborts (its client gone), its tipset listener with it.
    */
-  waitForMessage(cid: CID, settled: (location: MessageLocation) => boolean = () => true, allowReplaced = false, loaded?: Message): Promise<MessageLocation> {
-    const { mempool, events } = this.node;
-    const search = () => this.searchMessage(cid, allowReplaced, this.node.chain.head, false, loaded);
-    const found = search();
+  waitForMessage(cid: CID, options: MessageWait = {}): Promise<MessageLocation> {
+    const { settled = () => true, allowReplaced = false, loaded, reached = () => true, signal } = options;
+    const { mempool, events, chain } = this.node;
+    const search = () => this.searchMessage(cid, allowReplaced, chain.head, false, loaded);
+    let found: MessageLocation | undefined;
+    // Set once the search back gave up: only tipsets mined from then on are checked, for this message.
+    let searched: Message | undefined;
+    try {
+      found = search();
+      // A message at its nonce, found searching back (the chain's index has only its own CID), out of reach.
+      const back = found && !found.message.cid.equals(cid) && found.tipset.epoch !== chain.head.epoch;
+      if (back && !reached(found!.tipset.epoch, chain.head.epoch)) {
+        found = undefined;
+        searched = loaded ?? searchedMessage(this.node, cid);
+      }
+    } catch (error) {
+      if (!(error instanceof MessageReplacedError && error.lookback)) throw error;
+      searched = loaded ?? searchedMessage(this.node, cid);
+    }
     if (found && settled(found)) return Promise.resolve(found);
+    if (signal?.aborted) return Promise.reject(new ClientGoneError('message wait'));
     return new Promise((resolve, reject) => {
-      const onTipset = () => {
+      const stop = () => {
+        events.off('tipset', onTipset);
+        signal?.removeEventListener('abort', onGone);
+      };
+      const onGone = () => {
+        stop();
+        reject(new ClientGoneError('message wait'));
+      };
+      // After the search back gave up: the last tipset that ran it, while it stays on the chain.
+      const watched = (tipset: Tipset, message: Message) => {
+        if (found && chain.byBlockHash(found.tipset.hash)) return found;
+        return (found = executedIn(tipset, cid, message, allowReplaced));
+      };
+      const onTipset = (tipset: Tipset) => {
         try {
-          const location = search();
+          const location = searched ? watched(tipset, searched) : search();
           if (location) {
             if (!settled(location)) return;
-            events.off('tipset', onTipset);
+            stop();
             resolve(location);
-          } else if (!loaded && !mempool.stillPending(cid)) {
-            events.off('tipset', onTipset);
+          } else if (!searched && !loaded && !mempool.stillPending(cid)) {
+            stop();
             reject(new DevnetError(`message ${cid.toString()} was dropped from the message pool`));
           }
         } catch (error) {
-          events.off('tipset', onTipset);
+          stop();
           reject(error);
         }
       };
       events.on('tipset', onTipset);
+      signal?.addEventListener('abort', onGone, { once: true });
     });
   }
 

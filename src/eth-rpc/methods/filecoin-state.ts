@@ -354,21 +354,23 @@ export const filecoinState = [
   defineMethod(
     'Filecoin.StateWaitMsg',
     [cid('messageCid'), integer('confidence'), integer('lookbackLimit'), bool('allowReplaced')],
-    ({ devnet }, target, confidence, _limit, allowReplaced) => waitMsg(devnet, target, confidence, allowReplaced),
+    ({ devnet, signal }, target, confidence, limit, allowReplaced) => waitMsg(devnet, target, confidence, { limit, allowReplaced, signal }),
   ),
 ];
 
 /**
  * Lotus's v0 message lookups (api/v0api/v1_wrapper.go), served at /rpc/v0: no tipset key or lookback
- * limit, a replacement always allowed; StateSearchMsgLimited takes the limit (StateWaitMsgLimited's
- * hides nothing: Lotus's wait asks its index without it). StateGetReceipt, v0's only, is the receipt of
- * the lookup searched from a tipset, or null for a message not on chain (v1_wrapper.go:51).
+ * limit, a replacement always allowed; StateSearchMsgLimited and StateWaitMsgLimited take the limit.
+ * StateGetReceipt, v0's only, is the receipt of the lookup searched from a tipset, or null for a
+ * message not on chain (v1_wrapper.go:51).
  */
 export const filecoinStateV0 = [
   defineMethod('Filecoin.StateSearchMsg', [cid('messageCid')], ({ devnet }, target) => searchMsg(devnet, target)),
   defineMethod('Filecoin.StateSearchMsgLimited', [cid('messageCid'), integer('limit')], ({ devnet }, target, limit) => searchMsg(devnet, target, devnet.head, limit)),
-  defineMethod('Filecoin.StateWaitMsg', [cid('messageCid'), integer('confidence')], ({ devnet }, target, confidence) => waitMsg(devnet, target, confidence, true)),
-  defineMethod('Filecoin.StateWaitMsgLimited', [cid('messageCid'), integer('confidence'), integer('limit')], ({ devnet }, target, confidence) => waitMsg(devnet, target, confidence, true)),
+  defineMethod('Filecoin.StateWaitMsg', [cid('messageCid'), integer('confidence')], ({ devnet, signal }, target, confidence) => waitMsg(devnet, target, confidence, { signal })),
+  defineMethod('Filecoin.StateWaitMsgLimited', [cid('messageCid'), integer('confidence'), integer('limit')], ({ devnet, signal }, target, confidence, limit) =>
+    waitMsg(devnet, target, confidence, { limit, signal }),
+  ),
   defineMethod('Filecoin.StateGetReceipt', [cid('messageCid'), tipsetKey('tipsetKey')], ({ devnet }, target, key) => searchMsg(devnet, target, keptTipsetOf(devnet, key))?.Receipt ?? null),
 ];
 
@@ -380,8 +382,13 @@ export function checkConfidence(confidence: number): void {
   if (confidence > EC_FINALITY) throw new DevnetError(`message confidence exceeds maximum: ${confidence} > ${EC_FINALITY}`);
 }
 
-/** The lookup once the message (or, if `allowReplaced`, its replacement) is `confidence` epochs deep (instant mining: once it is mined; Devnet.waitForConfidence). */
-async function waitMsg(devnet: Devnet, target: CID, confidence: number, allowReplaced: boolean) {
+/**
+ * The lookup once the message (or, if `allowReplaced`, its replacement) is `confidence` epochs deep
+ * (instant mining: once it is mined; Devnet.waitForConfidence). A message at its nonce that the search
+ * back from the head finds beyond `limit`, or may not take for it, leaves the wait watching new tipsets,
+ * as Lotus's does, until its client goes (`signal`).
+ */
+async function waitMsg(devnet: Devnet, target: CID, confidence: number, { limit = NO_LIMIT, allowReplaced = true, signal }: { limit?: number; allowReplaced?: boolean; signal?: AbortSignal }) {
   checkConfidence(confidence);
   // Lotus loads the message first: one it has never seen is an error, not an endless wait.
   const onChain = devnet.chain.messageByCid(target);
@@ -389,5 +396,6 @@ async function waitMsg(devnet: Devnet, target: CID, confidence: number, allowRep
   if (!onChain && !devnet.pendingMessage(target) && !loaded) {
     throw new DevnetError(`failed to load message: ipld: could not find ${target.toString()}`);
   }
-  return msgLookup(devnet, await devnet.waitForConfidence(target, confidence, allowReplaced, loaded), true);
+  const reached = (epoch: number, head: number) => !beyondLookback(epoch, limit, head);
+  return msgLookup(devnet, await devnet.waitForConfidence(target, confidence, allowReplaced, { loaded, reached, signal }), true);
 }

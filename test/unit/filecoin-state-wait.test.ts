@@ -1,0 +1,95 @@
+// StateWaitMsg for a message the search back from the head finds only at its nonce (a secp message
+// asked for by its unsigned CID, which the chain's index does not hold): as Lotus's WaitForMessage
+// (lotus b835fab70 chain/stmgr/searchwait.go), an error there or a find beyond the lookback limit is not
+// the answer; the wait watches new tipsets until its client goes, and then lets go of them.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { CID } from '../../src/common/cbor.js';
+import { DEFAULT_MNEMONIC } from '../../src/config.js';
+import type { Devnet } from '../../src/devnet/devnet.js';
+import type { DevnetEventEmitter } from '../../src/devnet/events.js';
+import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
+import { setupRpc, setupWebSocketRpc } from '../helpers/rpc-harness.js';
+
+const CLIENT = deriveNodeKeys(DEFAULT_MNEMONIC).dealClient.address.toString();
+const SEND = { From: CLIENT, To: 't0100', Value: '1', Method: 0 };
+
+/** The node's tipset listeners (its events are an EventEmitter that the node's parts only listen to). */
+const tipsetListeners = (devnet: Devnet) => (devnet.events as DevnetEventEmitter).listeners('tipset');
+
+/** Whether `promise` is still unsettled once the calls `after` makes have been answered. */
+async function stillWaiting(promise: Promise<unknown>, after: () => Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  void promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  await after();
+  return !settled;
+}
+
+describe('StateWaitMsg for a message found only by searching back at its nonce (Lotus WaitForMessage)', () => {
+  test('by its unsigned CID, no replacement allowed, below the head: it waits on over new tipsets while StateSearchMsg answers null; its WebSocket closed, its tipset listener is gone', async (t) => {
+    const { devnet, socket, received, call } = await setupWebSocketRpc(t);
+    const pushed = await call('Filecoin.MpoolPushMessage', [SEND, null]);
+    const [signed, unsigned] = [pushed.CID, pushed.Message.CID];
+    await call('evm_mine');
+    const before = tipsetListeners(devnet);
+    socket.send(JSON.stringify({ jsonrpc: '2.0', id: 'wait', method: 'Filecoin.StateWaitMsg', params: [unsigned, 0, -1, false] }));
+    // Asked after the wait, answered after it began: the wait has not answered, over new tipsets either.
+    assert.equal(await call('Filecoin.StateSearchMsg', [null, unsigned, -1, false]), null);
+    const [waiter] = tipsetListeners(devnet).filter((listener) => !before.includes(listener));
+    assert.ok(waiter);
+    await call('evm_mine');
+    await call('Filecoin.MpoolPushMessage', [SEND, null]);
+    assert.equal(received.find((m) => m.id === 'wait'), undefined);
+    // A replacement allowed, the signed message answers for it; by its own CID it is found too.
+    assert.deepEqual((await call('Filecoin.StateWaitMsg', [unsigned, 0, -1, true])).Message, signed);
+    assert.deepEqual((await call('Filecoin.StateWaitMsg', [signed, 0, -1, false])).Message, signed);
+
+    socket.close();
+    await new Promise((resolve) => socket.once('close', resolve));
+    // The server learns of the close on its side a moment later.
+    const waiting = () => tipsetListeners(devnet).includes(waiter!);
+    for (let i = 0; i < 100 && waiting(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(waiting(), false);
+  });
+
+  test('by its unsigned CID at the head, no replacement allowed: the error at once, as Lotus checks the head before it searches back', async (t) => {
+    const { error, result } = await setupRpc(t);
+    const pushed = await result('Filecoin.MpoolPushMessage', [SEND, null]);
+    const { message } = await error('Filecoin.StateWaitMsg', [pushed.Message.CID, 0, -1, false]);
+    assert.match(message, /^message was replaced: found message with equal nonce as the one we are looking for \(F:/);
+  });
+
+  test('a replacement beyond the lookback limit is not searched back to (v1 and v0 StateWaitMsgLimited): the wait goes on; within it, it answers', async (t) => {
+    const { devnet, app, result } = await setupRpc(t);
+    const pushed = await result('Filecoin.MpoolPushMessage', [SEND, null]);
+    const [signed, unsigned] = [pushed.CID, pushed.Message.CID];
+    await result('anvil_mine', ['0x3']);
+    const v0 = (method: string, params: unknown[]) => app.inject({ method: 'POST', url: '/rpc/v0', payload: { jsonrpc: '2.0', id: 1, method, params } });
+    const listeners = devnet.events.listenerCount('tipset');
+    const beyond = [result('Filecoin.StateWaitMsg', [unsigned, 0, 2, true]), v0('Filecoin.StateWaitMsgLimited', [unsigned, 0, 2])];
+    for (const wait of beyond) assert.equal(await stillWaiting(wait, () => result('anvil_mine', ['0x2'])), true);
+    assert.equal(devnet.events.listenerCount('tipset'), listeners + 2);
+    // Mined at epoch 1, the head at 8 now.
+    assert.deepEqual((await result('Filecoin.StateWaitMsg', [unsigned, 0, 7, true])).Message, signed);
+    assert.deepEqual((await v0('Filecoin.StateWaitMsgLimited', [unsigned, 0, 7])).json().result.Message, signed);
+    // The limit bounds the search back only: the chain's index finds a message by its own CID at any depth.
+    assert.deepEqual((await result('Filecoin.StateWaitMsg', [signed, 0, 1, false])).Message, signed);
+  });
+
+  test('its client gone, the wait ends and lets go of its tipset listener', async (t) => {
+    const { devnet, result } = await setupRpc(t);
+    const pushed = await result('Filecoin.MpoolPushMessage', [SEND, null]);
+    await result('evm_mine');
+    const listeners = devnet.events.listenerCount('tipset');
+    const gone = new AbortController();
+    const waiting = devnet.waitForConfidence(CID.parse(pushed.Message.CID['/']), 0, false, { signal: gone.signal });
+    assert.equal(await stillWaiting(waiting, () => result('evm_mine')), true);
+    assert.equal(devnet.events.listenerCount('tipset'), listeners + 1);
+    gone.abort();
+    await assert.rejects(waiting, { name: 'ClientGoneError', message: 'message wait: its client has gone' });
+    assert.equal(devnet.events.listenerCount('tipset'), listeners);
+  });
+});
