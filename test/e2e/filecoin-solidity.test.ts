@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { Contract, ContractFactory, Interface, type ContractTransactionReceipt } from 'ethers';
 import { FilAddress } from '../../src/common/address.js';
+import { base58btc } from 'multiformats/bases/base58';
 import { CID, encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
@@ -267,5 +268,55 @@ describe('filecoin-solidity (the real library) against the devnet', () => {
     const robust = await rpc('Filecoin.StateLookupRobustAddress', [devId, null]);
     assert.equal(robust, dev);
     assert.equal(await user.delegatedAddress!(actorId(devId)), addressBytes(robust));
+  });
+
+  // FIL staking pools hand a provider to a contract: its owner proposes the contract, which confirms
+  // and then acts as the owner (builtin-actors actors/miner/src/lib.rs at 01b70372, change_owner_address,
+  // change_peer_id, change_multiaddresses, withdraw_balance, change_worker_address). Runs after the
+  // MinerAPI test above, whose owner proposal on CHANGED_MINER this one replaces.
+  test('MinerAPI as a provider\'s owner: the contract confirms ownership with its f0 (its f410 is refused, 16), sets peer ID and multiaddresses, withdraws and proposes a worker, as StateMinerInfo reports', async () => {
+    const contractF410 = FilAddress.fromEthAddress(hexToBytes(await user.getAddress())).toString();
+    const contractId = await rpc('Filecoin.StateLookupID', [contractF410, null]);
+    const before = await rpc('Filecoin.StateMinerInfo', [CHANGED_MINER, null]);
+    assert.equal(before.Beneficiary, before.Owner);
+    const owner = await rpc('Filecoin.StateAccountKey', [before.Owner, null]);
+    const params = (value: unknown) => Buffer.from(encodeCbor(value)).toString('base64');
+    assert.equal((await push({ From: owner, To: CHANGED_MINER, Method: 23, Params: params(FilAddress.parse(contractId).bytes) })).ExitCode, 0);
+
+    // The miner actor takes only an ID address as owner, the proposal's as the confirmation's.
+    const miner = actorId(CHANGED_MINER);
+    assert.equal(await exitCodeOf(user.confirmOwner!(miner, addressBytes(contractF410))), 16n);
+    await mined(user.confirmOwner!(miner, addressBytes(contractId)));
+    const owned = await rpc('Filecoin.StateMinerInfo', [CHANGED_MINER, null]);
+    // The beneficiary was the old owner, so it follows; the pending beneficiary change is dropped.
+    assert.deepEqual([owned.Owner, owned.PendingOwnerAddress, owned.Beneficiary, owned.PendingBeneficiaryTerm], [contractId, null, contractId, null]);
+
+    // An ed25519 libp2p peer ID (identity multihash) and /ip4/127.0.0.1/tcp/31337.
+    const peerId = hexToBytes('0x00240801122' + '0' + '5a'.repeat(32));
+    const multiaddr = hexToBytes('0x047f000001067a69');
+    await mined(user.setPeerInfo!(miner, peerId, [multiaddr]));
+    const peered = await rpc('Filecoin.StateMinerInfo', [CHANGED_MINER, null]);
+    assert.equal(peered.PeerId, base58btc.baseEncode(peerId));
+    assert.deepEqual(peered.Multiaddrs, [Buffer.from(multiaddr).toString('base64')]);
+    const [[readPeerId], readAddrs, controlling] = await user.peerInfo!(miner, addressBytes(contractId));
+    assert.deepEqual([readPeerId, readAddrs.map(([bytes]: [string]) => bytes), controlling], [bytesToHex(peerId), [bytesToHex(multiaddr)], true]);
+    // The old owner is still the worker, so it still controls; an account that is neither does not.
+    assert.equal((await user.peerInfo!(miner, addressBytes(before.Worker)))[2], true);
+    assert.equal((await user.peerInfo!(miner, addressBytes(await rpc('Filecoin.WalletDefaultAddress'))))[2], false);
+
+    // Withdrawn funds go to the beneficiary: the contract.
+    const available = BigInt(await rpc('Filecoin.StateMinerAvailableBalance', [CHANGED_MINER, null]));
+    assert.ok(available > 1000n, `available ${available}`);
+    const held = await devnet.provider.getBalance(await user.getAddress());
+    await mined(user.withdrawFromMiner!(miner, 1000n));
+    assert.equal(await devnet.provider.getBalance(await user.getAddress()), held + 1000n);
+
+    // A new worker must be an account on chain; the change waits out the miner's delay.
+    const worker = await rpc('Filecoin.WalletNew', ['bls']);
+    assert.equal((await push({ From: await rpc('Filecoin.WalletDefaultAddress'), To: worker, Value: '1000' })).ExitCode, 0);
+    const proposed = await mined(user.proposeWorker!(miner, addressBytes(worker)));
+    const changing = await rpc('Filecoin.StateMinerInfo', [CHANGED_MINER, null]);
+    assert.equal(changing.NewWorker, await rpc('Filecoin.StateLookupID', [worker, null]));
+    assert.ok(changing.WorkerChangeEpoch > proposed.blockNumber, `WorkerChangeEpoch ${changing.WorkerChangeEpoch}`);
   });
 });
