@@ -33,6 +33,12 @@
 // request each, going round the `--n` transfers, every answer checked as the bench's receipts phase checks
 // it; against one eth_chainId. `--warm` reads of it warm the node.
 //
+// `--read logs` counts the bench's steady `eth_getLogs` (bench/phases.ts getLogs): `--n` token transfers (1000 by
+// default, the bench's ERC-20 phase) are mined first, then each read asks for the logs of the LOG_EPOCHS epochs
+// that end at the last of them, no filter but the range (~900 Transfer logs, ~0.6 MB of answer), every answer
+// checked as the bench checks it. The same logs each time: after the first, the node answers from the logs and
+// their texts it keeps (docs/performance.md, "## `eth_getLogs`"). `--warm` defaults to LOGS_WARM reads.
+//
 // `--read balance-old` counts a read at an old height: OLD_TIPSETS empty tipsets are mined (anvil_mine),
 // then each read is eth_getBalance of the storage provider t0111 (its masked ID address) at one of the
 // first OLD_HEIGHTS of them, in turn: each 2 000 tipsets or more behind the head, where a past read of an
@@ -42,7 +48,7 @@
 // linked beside it, from which the bundle loads its external packages, or the token's deployment fails
 // with "Cannot find module 'secp256k1'": an A/B).
 //
-//   npm run build && npm run bench:call-instr [-- [--k 300 --rounds 5 --warm 10000 --n 100] [--send transfer|erc20] [--read receipt|block-full|block-receipts|balance-old] [--attribute] [--top 30] [--keep] [--bundle <dir>/dist/fvm-devnet.js]]
+//   npm run build && npm run bench:call-instr [-- [--k 300 --rounds 5 --warm 10000 --n 100] [--send transfer|erc20] [--read receipt|block-full|block-receipts|balance-old|logs] [--attribute] [--top 30] [--keep] [--bundle <dir>/dist/fvm-devnet.js]]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,7 +56,7 @@ import { parseArgs } from 'node:util';
 import { maskedIdAddress } from '../src/common/address.js';
 import { bytesToHex } from '../src/common/hex.js';
 import { MAX_TIPSETS_MINED } from '../src/devnet/cheats.js';
-import { checkBlockReceipts, checkFullBlock, checkReceipt, erc20Transfers, giveTokens, median, presignTokenTransfers, presignTransfers, sendToReceipt, type FullBlock, type Mined, type TxReceipt } from './phases.js';
+import { checkBlockReceipts, checkFullBlock, checkLogs, checkReceipt, erc20Transfers, giveTokens, median, presignTokenTransfers, presignTransfers, sendToReceipt, transfersIn, type FullBlock, type Log, type Mined, type TxReceipt } from './phases.js';
 import { RunningPeer } from './peers.js';
 import { Signer, deployContracts, nthAddress, token } from './workload.js';
 import { control, dump, instructionsOf, readCallgrindDump, type Counting, type FunctionCosts } from './callgrind-dump.js';
@@ -60,7 +66,7 @@ const { values } = parseArgs({
     k: { type: 'string', default: '300' },
     rounds: { type: 'string', default: '5' },
     warm: { type: 'string' },
-    n: { type: 'string', default: '100' },
+    n: { type: 'string' },
     attribute: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     bundle: { type: 'string' },
@@ -71,15 +77,21 @@ const { values } = parseArgs({
 });
 const { send, read } = values;
 if (send !== undefined && send !== 'transfer' && send !== 'erc20') throw new Error('--send takes transfer or erc20');
-if (read !== undefined && !['receipt', 'block-full', 'block-receipts', 'balance-old'].includes(read)) throw new Error('--read takes receipt, block-full, block-receipts or balance-old');
+if (read !== undefined && !['receipt', 'block-full', 'block-receipts', 'balance-old', 'logs'].includes(read)) throw new Error('--read takes receipt, block-full, block-receipts, balance-old or logs');
 if (send && read) throw new Error('--send and --read measure one thing each: give one');
+/** `--read logs`: the epochs each read asks for (the bench's timed range), the token transfers mined first, and the warm-up reads. */
+const LOG_EPOCHS = 1000;
+const LOG_TRANSFERS = '1000';
+const LOGS_WARM = '1000';
 // Calls warm with 10000: 5000 left the call path still tiering up through the first rounds
 // (docs/performance.md, callcut). Sends with 2000: run natively, the tipset path's last function
 // (`grantsTable`) reached TurboFan near the 2300th send (performance.md, txseq); under valgrind the
 // compiling comes later, and rounds after 1500 spread 32–60 % where after 5000 they spread 1–5 %: A/B
 // with --warm 5000 (performance.md, "The runs of 4fa1199 and 1c30a5e").
-const warm = Number(values.warm ?? (send ? '2000' : '10000'));
-const [k, rounds, n, top] = [values.k, values.rounds, values.n, values.top].map(Number) as [number, number, number, number];
+// Logs warm with 1000: each read runs the per-log code ~900 times.
+const warm = Number(values.warm ?? (send ? '2000' : read === 'logs' ? LOGS_WARM : '10000'));
+const n = Number(values.n ?? (read === 'logs' ? LOG_TRANSFERS : '100'));
+const [k, rounds, top] = [values.k, values.rounds, values.top].map(Number) as [number, number, number, number];
 if (![k, rounds, n, top].every((v) => Number.isInteger(v) && v > 0) || !Number.isInteger(warm) || warm < 0) throw new Error('--k, --rounds, --n and --top take positive integers, --warm one of 0 or more');
 /** The most warm-up sends signed under one estimate: a token phase of 2100 transfers ran within one (bench/README.md). */
 const WARM_BLOCK = 1000;
@@ -108,6 +120,11 @@ try {
   if (!send && !read) await giveTokens(rpc, signer, contracts, 0, n, true);
   /** The token transfers whose receipts or blocks `--read` reads, each in its own tipset. */
   const mined: Mined[] = read !== undefined && read !== 'balance-old' ? (await erc20Transfers(rpc, signer, contracts, n)).mined : [];
+  /** `--read logs`: the epochs read and the transfers whose Transfer logs they hold. */
+  const logsTo = mined.length > 0 ? mined[mined.length - 1]!.block : 0;
+  const logsFrom = logsTo - LOG_EPOCHS + 1;
+  const logsRange = { fromBlock: `0x${logsFrom.toString(16)}`, toBlock: `0x${logsTo.toString(16)}` };
+  const logsExpected = transfersIn(mined, logsFrom, logsTo);
   /** The heights `--read balance-old` reads at, the first OLD_HEIGHTS of OLD_TIPSETS empty tipsets. */
   const oldHeights: string[] = [];
   if (read === 'balance-old') {
@@ -137,6 +154,10 @@ try {
         const height = oldHeights[nextRead % OLD_HEIGHTS]!;
         const balance = await rpc.call<string>('eth_getBalance', [STORAGE_PROVIDER, height]);
         if (!/^0x[1-9a-f][0-9a-f]*$/.test(balance)) throw new Error(`eth_getBalance(${STORAGE_PROVIDER}, ${height}) answered ${balance}`);
+        continue;
+      }
+      if (read === 'logs') {
+        checkLogs(await rpc.call<Log[]>('eth_getLogs', [logsRange]), logsFrom, logsTo, contracts.token, logsExpected);
         continue;
       }
       const m = mined[nextRead % mined.length]!;

@@ -235,7 +235,7 @@ export async function mineTo(rpc: RpcClient, mineMethod: string, height: number)
 
 const TRANSFER_TOPIC = token.getEvent('Transfer')!.topicHash;
 
-type Log = { address: string; topics: string[]; blockNumber: string; transactionHash: string };
+export type Log = { address: string; topics: string[]; blockNumber: string; transactionHash: string };
 
 /** How many eth_getLogs over other epochs come before the first timed range, as the eth_call and eth_chainId phases warm up. */
 export const LOGS_WARM_UP = 5;
@@ -268,16 +268,25 @@ export async function getLogs(rpc: RpcClient, last: number, epochs: number, toke
     answers.push(await rpc.call<Log[]>('eth_getLogs', [range]));
     times.push(performance.now() - t0);
   }
-  const expected = new Set(transfers.filter((t) => t.block >= first && t.block <= last).map((t) => t.hash.toLowerCase()));
-  for (const logs of answers) {
-    const hashes = new Set(logs.map((l) => l.transactionHash.toLowerCase()));
-    const stray = logs.find((l) => l.address.toLowerCase() !== tokenAddress.toLowerCase() || l.topics[0]?.toLowerCase() !== TRANSFER_TOPIC || Number(l.blockNumber) < first || Number(l.blockNumber) > last);
-    if (stray) throw new Error(`eth_getLogs over ${range.fromBlock}…${range.toBlock} answered a log not among the bench's Transfers: ${JSON.stringify(stray)}`);
-    if (logs.length !== expected.size || hashes.size !== expected.size || [...expected].some((h) => !hashes.has(h))) {
-      throw new Error(`eth_getLogs over ${range.fromBlock}…${range.toBlock} answered ${logs.length} logs of ${hashes.size} transactions, expected the ${expected.size} Transfers mined there`);
-    }
-  }
+  const expected = transfersIn(transfers, first, last);
+  for (const logs of answers) checkLogs(logs, first, last, tokenAddress, expected);
   return { ms: median(times), logs: expected.size };
+}
+
+/** The hashes (lower case) of the `transfers` mined in epochs `first`…`last`: the Transfer logs eth_getLogs over them answers. */
+export function transfersIn(transfers: Mined[], first: number, last: number): Set<string> {
+  return new Set(transfers.filter((t) => t.block >= first && t.block <= last).map((t) => t.hash.toLowerCase()));
+}
+
+/** Throws unless `logs`, eth_getLogs' answer over `first`…`last`, are exactly the token's Transfer logs of the `expected` transactions (transfersIn). */
+export function checkLogs(logs: Log[], first: number, last: number, tokenAddress: string, expected: Set<string>): void {
+  const range = `0x${first.toString(16)}…0x${last.toString(16)}`;
+  const hashes = new Set(logs.map((l) => l.transactionHash.toLowerCase()));
+  const stray = logs.find((l) => l.address.toLowerCase() !== tokenAddress.toLowerCase() || l.topics[0]?.toLowerCase() !== TRANSFER_TOPIC || Number(l.blockNumber) < first || Number(l.blockNumber) > last);
+  if (stray) throw new Error(`eth_getLogs over ${range} answered a log not among the bench's Transfers: ${JSON.stringify(stray)}`);
+  if (logs.length !== expected.size || hashes.size !== expected.size || [...expected].some((h) => !hashes.has(h))) {
+    throw new Error(`eth_getLogs over ${range} answered ${logs.length} logs of ${hashes.size} transactions, expected the ${expected.size} Transfers mined there`);
+  }
 }
 
 export type TxReceipt = { transactionHash: string; blockNumber: string; status: string; logs: unknown[] };
