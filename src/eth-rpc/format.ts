@@ -40,7 +40,7 @@ interface LogPlace {
 }
 
 /**
- * A log as Ethereum shows it (log-json.ts keeps the JSON text of the logs eth_getLogs answered last).
+ * A log as Ethereum shows it (log-json.ts keeps the JSON bytes of the logs eth_getLogs answered last).
  * `place`: its receipt's strings, already made for the receipt (the log's own fields hold the same values).
  */
 export function formatLog(log: EthLog, place?: LogPlace) {

@@ -1,40 +1,48 @@
-// A log in eth_getLogs' answer. A long answer (list-answers.ts) copies in each log's JSON text,
+// A log in eth_getLogs' answer. A long answer (list-answers.ts) copies in each log's JSON, the bytes of
 // JSON.stringify of its Ethereum view (format.ts formatLog), kept for the logs answered last: a client
-// polling a range asks for the same logs again, and copying their text costs a tenth of serialising
-// views (~0.1 ms against ~1 ms for 1000 logs, in-process), with no strings for the collector. What is
-// kept is bounded by size, not per log for the node's life. Serialised any other way (WebSocket,
-// batches, short answers), a log is its view.
+// polling a range asks for the same logs again, and copying their bytes costs a tenth of serialising
+// views (~0.1 ms against ~1 ms for 1000 logs, in-process), with no strings for the collector. They are
+// kept as bytes, copied in with a typed array's set: writing a kept string instead (Buffer#write, a
+// call into node's C++ per log) was a third of a steady query's instructions (docs/performance.md,
+// logs4). What is kept is bounded by size, not per log for the node's life. Serialised any other way
+// (WebSocket, batches, short answers), a log is its view.
 import { KeptLast } from '../common/kept-last.js';
 import { formatLiveLog, formatLog } from './format.js';
 import type { EthLog } from './logs.js';
 import type { SelfWritten } from './list-answers.js';
 
-/** Characters of JSON text kept (one byte each: the text is ASCII), ~7000 ERC-20 Transfer logs. */
-export const KEPT_CHARS = 4 << 20;
+/** Bytes of JSON kept (the text is ASCII), ~7000 ERC-20 Transfer logs. */
+export const KEPT_BYTES = 4 << 20;
 
-/** Logs' JSON text, for the logs answered last. */
-const texts = new KeptLast<EthLog, string>(KEPT_CHARS, (text) => text.length);
+/** Logs' JSON, for the logs answered last. */
+const kept = new KeptLast<EthLog, Buffer>(KEPT_BYTES, (json) => json.length);
 
-/** How many characters of logs' text are kept now (tests). */
-export function keptChars(): number {
-  return texts.size;
+/** How many bytes of logs' JSON are kept now (tests). */
+export function keptBytes(): number {
+  return kept.size;
 }
 
-function jsonOf(log: EthLog): string {
-  let text = texts.get(log);
-  if (text !== undefined) return text;
-  text = JSON.stringify(formatLog(log));
-  texts.add(log, text);
-  return text;
+/**
+ * JSON text as bytes. Short ones are slices of node's 8 KiB pool slabs, and a kept slice holds its slab: a
+ * long answer makes its logs' one after another (~12 Transfer logs a slab), so few slabs hold others' bytes.
+ */
+const bytesOf = (text: string): Buffer => Buffer.from(text, 'latin1');
+
+function jsonOf(log: EthLog): Buffer {
+  let json = kept.get(log);
+  if (json !== undefined) return json;
+  json = bytesOf(JSON.stringify(formatLog(log)));
+  kept.add(log, json);
+  return json;
 }
 
 export class LogAnswer implements SelfWritten {
-  /** Its JSON text, once a long answer writes it. */
-  private text: string | undefined;
+  /** Its JSON, once a long answer writes it. */
+  private bytes: Buffer | undefined;
 
   /**
    * `removed`: a dropped tipset's log, as a filter reports it after a revert; `logIndex`: its number
-   * as a filter numbers it. The text of either is not kept.
+   * as a filter numbers it. The JSON of either is not kept.
    */
   constructor(
     private readonly log: EthLog,
@@ -51,10 +59,12 @@ export class LogAnswer implements SelfWritten {
   }
 
   writeJson(buffer: Buffer, at: number): number {
-    return at + buffer.write(this.json(), at, 'latin1');
+    const json = this.json();
+    buffer.set(json, at);
+    return at + json.length;
   }
 
-  private json(): string {
-    return (this.text ??= this.removed || this.logIndex !== this.log.logIndex ? JSON.stringify(this.toJSON()) : jsonOf(this.log));
+  private json(): Buffer {
+    return (this.bytes ??= this.removed || this.logIndex !== this.log.logIndex ? bytesOf(JSON.stringify(this.toJSON())) : jsonOf(this.log));
   }
 }

@@ -1,10 +1,10 @@
 // log-json.ts: a log in a long eth_getLogs answer is written as the bytes of JSON.stringify of its
 // Ethereum view (format.ts formatLog), whatever its topics, data and numbers, the first time and from
-// the kept text; the text kept stays within its bound however many logs are answered.
+// the kept bytes; the bytes kept stay within its bound however many logs are answered.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatLog } from '../../src/eth-rpc/format.js';
-import { KEPT_CHARS, keptChars, LogAnswer } from '../../src/eth-rpc/log-json.js';
+import { KEPT_BYTES, keptBytes, LogAnswer } from '../../src/eth-rpc/log-json.js';
 import type { EthLog } from '../../src/eth-rpc/logs.js';
 
 /** Bytes that differ from log to log, all 256 values among them. */
@@ -51,15 +51,15 @@ test('serialised anywhere else (JSON.stringify: WebSocket, batches) it is its Et
   assert.equal(JSON.stringify([new LogAnswer(each)]), JSON.stringify([formatLog(each)]));
 });
 
-test('the text kept stays within KEPT_CHARS; a log whose text was dropped is written the same', () => {
+test('the JSON kept stays within KEPT_BYTES; a log whose JSON was dropped is written the same', () => {
   const first = log(1, 3, 32, [0, 0, 1]);
   const expected = JSON.stringify(formatLog(first));
   written(new LogAnswer(first));
-  const count = Math.ceil((1.25 * KEPT_CHARS) / expected.length);
+  const count = Math.ceil((1.25 * KEPT_BYTES) / expected.length);
   for (let i = 0; i < count; i++) {
     new LogAnswer(log(i, 3, 32, [i % 7, 0, i])).maxJsonBytes;
-    assert.ok(keptChars() <= KEPT_CHARS, `${keptChars()} characters kept after ${i + 1} logs`);
+    assert.ok(keptBytes() <= KEPT_BYTES, `${keptBytes()} bytes kept after ${i + 1} logs`);
   }
-  assert.ok(keptChars() > KEPT_CHARS / 2, 'it keeps logs up to its bound');
+  assert.ok(keptBytes() > KEPT_BYTES / 2, 'it keeps logs up to its bound');
   assert.equal(written(new LogAnswer(first)), expected);
 });
