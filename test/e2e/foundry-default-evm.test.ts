@@ -33,12 +33,12 @@ describe("forge's default EVM target (Osaka) against the devnet CLI", () => {
 
   test('forge create deploys code built for Osaka; cast call runs its CLZ and its transient storage', async () => {
     const config = await forge(['config', '--json'], run);
-    assert.equal(config.code, 0, explainRun('forge config --json', config, devnet.output()));
+    assert.equal(config.code, 0, explainRun('forge config --json', config, devnet));
     assert.equal(JSON.parse(config.stdout).evm_version, 'osaka', "the fixture leaves forge's default target");
 
     const args = ['create', 'src/Bits.sol:Bits', '--rpc-url', devnet.url, '--private-key', DEV_ACCOUNTS[0]!.privateKey, '--broadcast', '--json'];
     const created = await forge(args, run);
-    assert.equal(created.code, 0, explainRun(`forge ${args.join(' ')}`, created, devnet.output()));
+    assert.equal(created.code, 0, explainRun(`forge ${args.join(' ')}`, created, devnet));
     const { deployedTo } = JSON.parse(created.stdout.slice(created.stdout.indexOf('{'))) as { deployedTo: string };
 
     // Without CLZ in the FEVM (nv27 and earlier) these calls fail with exit 35 (undefined instruction).

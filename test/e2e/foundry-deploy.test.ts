@@ -58,7 +58,7 @@ describe('forge create and forge script deployments against the devnet CLI', () 
     // --constructor-args takes every argument after it, so it comes last.
     const all = ['create', 'src/PiggyBank.sol:PiggyBank', ...rpc(), '--broadcast', '--json', ...args, '--constructor-args', unlockTime];
     const r = await forge(all, run);
-    assert.equal(r.code, 0, explainRun(`forge ${all.join(' ')}`, r, devnet.output()));
+    assert.equal(r.code, 0, explainRun(`forge ${all.join(' ')}`, r, devnet));
     return JSON.parse(r.stdout.slice(r.stdout.indexOf('{')));
   }
 
@@ -66,8 +66,8 @@ describe('forge create and forge script deployments against the devnet CLI', () 
   async function fill(signer: string[]): Promise<Broadcast> {
     const args = ['script', 'script/Fill.s.sol', ...rpc(), '--broadcast', '--skip-simulation', '--slow', ...signer];
     const r = await forge(args, { ...run, env: { ...run.env, RECIPIENT } });
-    assert.equal(r.code, 0, explainRun(`forge ${args.join(' ')}`, r, devnet.output()));
-    assert.match(r.stdout, /ONCHAIN EXECUTION COMPLETE & SUCCESSFUL/, explainRun(`forge ${args.join(' ')}`, r, devnet.output()));
+    assert.equal(r.code, 0, explainRun(`forge ${args.join(' ')}`, r, devnet));
+    assert.match(r.stdout, /ONCHAIN EXECUTION COMPLETE & SUCCESSFUL/, explainRun(`forge ${args.join(' ')}`, r, devnet));
     return JSON.parse(readFileSync(join(tmp, 'broadcast', 'Fill.s.sol', '31415926', 'run-latest.json'), 'utf8'));
   }
 
@@ -84,7 +84,7 @@ describe('forge create and forge script deployments against the devnet CLI', () 
 
   test('forge build compiles the contract, the script and the test', async () => {
     const r = await forge(['build'], run);
-    assert.equal(r.code, 0, explainRun('forge build', r, devnet.output()));
+    assert.equal(r.code, 0, explainRun('forge build', r, devnet));
   });
 
   test('forge create --value 1ether --constructor-args <time>: the contract holds the FIL and its argument', async () => {
@@ -113,8 +113,8 @@ describe('forge create and forge script deployments against the devnet CLI', () 
     const nonce = await devnet.provider.getTransactionCount(deployer.address);
     const args = ['create', 'src/PiggyBank.sol:PiggyBank', ...rpc(), '--broadcast', '--private-key', deployer.privateKey, '--constructor-args', '1'];
     const r = await forge(args, run);
-    assert.notEqual(r.code, 0, explainRun(`forge ${args.join(' ')}`, r, devnet.output()));
-    assert.match(r.stderr, /unlock time must be in the future/, explainRun(`forge ${args.join(' ')}`, r, devnet.output()));
+    assert.notEqual(r.code, 0, explainRun(`forge ${args.join(' ')}`, r, devnet));
+    assert.match(r.stderr, /unlock time must be in the future/, explainRun(`forge ${args.join(' ')}`, r, devnet));
     assert.equal(await devnet.provider.getTransactionCount(deployer.address), nonce, 'a transaction was sent');
   });
 
@@ -141,9 +141,9 @@ describe('forge create and forge script deployments against the devnet CLI', () 
   test("cast run replays the script's payable call", async () => {
     const deposit = filled.transactions[1]!.hash;
     const r = await cast(['run', deposit, ...rpc()], run);
-    assert.equal(r.code, 0, explainRun(`cast run ${deposit}`, r, devnet.output()));
-    assert.match(r.stdout, /deposit\{value: 2000000000000000000\}\(\)/, explainRun(`cast run ${deposit}`, r, devnet.output()));
-    assert.match(r.stdout, /Transaction successfully executed/, explainRun(`cast run ${deposit}`, r, devnet.output()));
+    assert.equal(r.code, 0, explainRun(`cast run ${deposit}`, r, devnet));
+    assert.match(r.stdout, /deposit\{value: 2000000000000000000\}\(\)/, explainRun(`cast run ${deposit}`, r, devnet));
+    assert.match(r.stdout, /Transaction successfully executed/, explainRun(`cast run ${deposit}`, r, devnet));
   });
 
   test('forge script --unlocked --sender <dev account>: the node sends all four from that account', async () => {
@@ -181,7 +181,7 @@ describe('forge create and forge script deployments against the devnet CLI', () 
       // at once, with what it printed.
       if (first.exitCode !== null || first.signalCode !== null) {
         await closed;
-        throw new Error(explainRun(`forge ${script.join(' ')} --broadcast (first run)`, { code: first.exitCode, ...output }, devnet.output()));
+        throw explainRun(`forge ${script.join(' ')} --broadcast (first run)`, { code: first.exitCode, ...output }, devnet);
       }
       const saved = readJson<Broadcast & { pending: string[] }>(broadcastFile);
       const sensitive = readJson<{ transactions: unknown[] }>(sensitiveFile);
@@ -198,8 +198,8 @@ describe('forge create and forge script deployments against the devnet CLI', () 
     assert.equal((await devnet.provider.getTransactionReceipt(pending))?.status, 1);
 
     const r = await forge([...script, '--resume'], withKey);
-    assert.equal(r.code, 0, explainRun(`forge ${script.join(' ')} --resume`, r, devnet.output()));
-    assert.match(r.stdout, /ONCHAIN EXECUTION COMPLETE & SUCCESSFUL/, explainRun(`forge ${script.join(' ')} --resume`, r, devnet.output()));
+    assert.equal(r.code, 0, explainRun(`forge ${script.join(' ')} --resume`, r, devnet));
+    assert.match(r.stdout, /ONCHAIN EXECUTION COMPLETE & SUCCESSFUL/, explainRun(`forge ${script.join(' ')} --resume`, r, devnet));
     const resumed = JSON.parse(readFileSync(broadcastFile, 'utf8')) as Broadcast;
     assert.equal(resumed.transactions[0]!.hash, pending);
     assert.deepEqual(resumed.receipts.map((rc) => [rc.status, getAddress(rc.from)]), Array(2).fill(['0x1', sender.address]));
@@ -214,8 +214,8 @@ describe('forge create and forge script deployments against the devnet CLI', () 
     const args = ['test', '--fork-url', devnet.url];
     const r = await forge(args, { ...run, env: { ...run.env, ...env } });
     const what = `${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')} forge ${args.join(' ')}`;
-    assert.equal(r.code, 0, explainRun(what, r, devnet.output()));
-    assert.match(r.stdout, /Suite result: ok\. 3 passed; 0 failed; 0 skipped/, explainRun(what, r, devnet.output()));
+    assert.equal(r.code, 0, explainRun(what, r, devnet));
+    assert.match(r.stdout, /Suite result: ok\. 3 passed; 0 failed; 0 skipped/, explainRun(what, r, devnet));
     // The fork's withdrawal stayed in forge.
     assert.equal(await devnet.provider.getBalance(env.PIGGY), parseEther('3'));
   });

@@ -37,7 +37,7 @@ describe('OpenZeppelin Foundry Upgrades: forge script against the devnet', () =>
   /** A value the script returned: its "name: type value" line under "== Return ==". */
   const returned = (r: CastResult, name: string): string => {
     const value = new RegExp(`^${name}: \\w+ (\\S+)$`, 'm').exec(r.stdout)?.[1];
-    assert.ok(value, explainRun(`the script returned no ${name}`, r, devnet.output()));
+    assert.ok(value, explainRun(`the script returned no ${name}`, r, devnet));
     return value;
   };
   const read = async (to: string, fn: string): Promise<unknown> => BOX.decodeFunctionResult(fn, await provider.call({ to, data: BOX.encodeFunctionData(fn) }))[0];
@@ -60,13 +60,13 @@ describe('OpenZeppelin Foundry Upgrades: forge script against the devnet', () =>
 
   test('`forge build --force` compiles the project with the library (its README asks for a clean build)', async () => {
     const r = await forge(['build', '--force'], run);
-    assert.equal(r.code, 0, explainRun('forge build', r, devnet.output()));
+    assert.equal(r.code, 0, explainRun('forge build', r, devnet));
   });
 
   test('Upgrades.deployUUPSProxy: the proxy is initialized and its ERC-1967 slot names the implementation', async () => {
     const r = await script('script/DeployBox.s.sol');
-    assert.equal(r.code, 0, explainRun('forge script DeployBox', r, devnet.output()));
-    assert.match(r.stdout, /ONCHAIN EXECUTION COMPLETE & SUCCESSFUL/, explainRun('forge script DeployBox', r, devnet.output()));
+    assert.equal(r.code, 0, explainRun('forge script DeployBox', r, devnet));
+    assert.match(r.stdout, /ONCHAIN EXECUTION COMPLETE & SUCCESSFUL/, explainRun('forge script DeployBox', r, devnet));
     proxy = getAddress(returned(r, 'proxy'));
     firstImplementation = getAddress(returned(r, 'implementation'));
     assert.equal(await slotAddress(proxy), firstImplementation);
@@ -78,7 +78,7 @@ describe('OpenZeppelin Foundry Upgrades: forge script against the devnet', () =>
   test('Upgrades.upgradeProxy: validated against Box (npx upgrades-core through ffi), upgraded, the value kept', async (t) => {
     if (!proxy) return t.skip('the deployment failed');
     const r = await script('script/UpgradeBox.s.sol', { PROXY: proxy });
-    assert.equal(r.code, 0, explainRun('forge script UpgradeBox', r, devnet.output()));
+    assert.equal(r.code, 0, explainRun('forge script UpgradeBox', r, devnet));
     const implementation = getAddress(returned(r, 'implementation'));
     assert.notEqual(implementation, firstImplementation);
     assert.equal(await slotAddress(proxy), implementation);
@@ -88,8 +88,8 @@ describe('OpenZeppelin Foundry Upgrades: forge script against the devnet', () =>
 
   test('`forge test --fork-url`: a test deploys and upgrades a proxy with the library on a fork of the devnet', async () => {
     const r = await forge(['test', '--fork-url', devnet.url], run);
-    assert.equal(r.code, 0, explainRun('forge test', r, devnet.output()));
-    assert.match(r.stdout, /\[PASS\] testUpgrade\(\)/, explainRun('forge test', r, devnet.output()));
-    assert.match(r.stdout, /1 tests passed, 0 failed/, explainRun('forge test', r, devnet.output()));
+    assert.equal(r.code, 0, explainRun('forge test', r, devnet));
+    assert.match(r.stdout, /\[PASS\] testUpgrade\(\)/, explainRun('forge test', r, devnet));
+    assert.match(r.stdout, /1 tests passed, 0 failed/, explainRun('forge test', r, devnet));
   });
 });

@@ -65,9 +65,16 @@ export function forge(args: string[], options: FoundryRunOptions = {}): Promise<
   return runFoundryTool(FORGE_BIN, args, options);
 }
 
-/** What a test says when a Foundry run went wrong: its exit code, its output, and the node's last 3000 characters of `output`. */
-export function explainRun(what: string, r: CastResult, output: string): string {
-  return `${what} exited with ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}\n--- devnet output (last 3000 characters) ---\n${output.slice(-3000)}`;
+/**
+ * What a test says when a Foundry run went wrong, as the message of an assertion on it: its exit code,
+ * its output, and the last 3000 characters of the node's. The message is built, and the node's output
+ * read, only when something reads it: when the assertion fails.
+ */
+export function explainRun(what: string, r: CastResult, devnet: { output(): string }): Error {
+  const failure = new Error();
+  const message = () => `${what} exited with ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}\n--- devnet output (last 3000 characters) ---\n${devnet.output().slice(-3000)}`;
+  Object.defineProperty(failure, 'message', { get: message, configurable: true });
+  return failure;
 }
 
 /** Runs `cast ...args` and returns its trimmed stdout; throws with stderr when the exit code is not 0. */
