@@ -11,6 +11,7 @@ import {
   WebSocketProvider,
   getCreateAddress,
   isError,
+  keccak256,
   parseEther,
   type ContractTransactionReceipt,
   type ContractTransactionResponse,
@@ -24,6 +25,7 @@ import {
   DEVNET_CHAIN_ID,
   pollUntil,
 } from '../helpers/devnet-process.js';
+import { FilAddress } from '../../src/common/address.js';
 import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
 import { useDevnet } from '../helpers/use-devnet.js';
 
@@ -481,6 +483,29 @@ describe('ethers 6 against the devnet CLI', () => {
     assert.equal(receipt?.from, whale);
     await provider.send('anvil_stopImpersonatingAccount', [whale]);
     await assert.rejects(provider.getSigner(whale), /invalid account/);
+  });
+
+  // U91: an f1/f3 account deploys through the EAM's CreateExternal, which takes a native sender's
+  // CREATE address from the keccak of its key address, not from its masked ID (builtin-actors
+  // actors/eam/src/lib.rs at 84bbc5f4, resolve_caller_external and compute_address_create_external):
+  // as `lotus evm deploy` from an f1 on calibnet. ethers' ContractFactory (and Hardhat's
+  // deployContract) predicts from the sender's address and nonce, so its contract has no code.
+  test('a deployment from an impersonated f1 account (its masked ID) lands at the EAM\'s address for its key, the receipt\'s contractAddress, not where ethers predicts', async () => {
+    const key: string = await provider.send('Filecoin.WalletDefaultAddress', []);
+    const id = FilAddress.parse(await provider.send('Filecoin.StateLookupID', [key, null])).id!;
+    const masked = '0xff' + id.toString(16).padStart(38, '0');
+    await provider.send('anvil_impersonateAccount', [masked]);
+    const nonce = await provider.getTransactionCount(masked);
+    const { abi, bytecode } = artifacts['Counter']!;
+    const predicted = (await new ContractFactory(abi, bytecode, await provider.getSigner(masked)).deploy()) as Contract;
+    const receipt = (await predicted.deploymentTransaction()!.wait())!;
+    await provider.send('anvil_stopImpersonatingAccount', [masked]);
+
+    const keyEthAddress = '0x' + keccak256(FilAddress.parse(key).bytes).slice(-40);
+    assert.equal(receipt.contractAddress, getCreateAddress({ from: keyEthAddress, nonce }));
+    assert.notEqual(await provider.getCode(receipt.contractAddress!), '0x');
+    assert.equal(await predicted.getAddress(), getCreateAddress({ from: masked, nonce }));
+    assert.equal(await provider.getCode(await predicted.getAddress()), '0x');
   });
 
   // review R2: a constructor that SELFDESTRUCTs, as the ForceSend helper test suites fund a contract
