@@ -2,7 +2,7 @@
 // JSON.stringify of its Ethereum view (format.ts formatLog), kept for the logs answered last: a client
 // polling a range asks for the same logs again, and copying their bytes costs a tenth of serialising
 // views (~0.1 ms against ~1 ms for 1000 logs, in-process), with no strings for the collector. They are
-// kept as bytes, copied in with a typed array's set: writing a kept string instead (Buffer#write, a
+// kept as bytes, which the answer copies in with a typed array's set: writing a kept string instead (Buffer#write, a
 // call into node's C++ per log) was a third of a steady query's instructions (docs/performance.md,
 // logs4). What is kept is bounded by size, not per log for the node's life. Serialised any other way
 // (WebSocket, batches, short answers), a log is its view.
@@ -54,17 +54,7 @@ export class LogAnswer implements SelfWritten {
     return this.removed || this.logIndex !== this.log.logIndex ? formatLiveLog(this.log, this.logIndex, this.removed) : formatLog(this.log);
   }
 
-  get maxJsonBytes(): number {
-    return this.json().length;
-  }
-
-  writeJson(buffer: Buffer, at: number): number {
-    const json = this.json();
-    buffer.set(json, at);
-    return at + json.length;
-  }
-
-  private json(): Buffer {
+  jsonBytes(): Buffer {
     return (this.bytes ??= this.removed || this.logIndex !== this.log.logIndex ? bytesOf(JSON.stringify(this.toJSON())) : jsonOf(this.log));
   }
 }

@@ -28,11 +28,8 @@ class Written implements SelfWritten {
   toJSON() {
     return this.n < 3 ? { n: this.n } : { n: this.n, pad: 'p'.repeat(this.n) };
   }
-  get maxJsonBytes() {
-    return this.text.length;
-  }
-  writeJson(buffer: Buffer, at: number) {
-    return at + buffer.write(this.text, at, 'latin1');
+  jsonBytes() {
+    return Buffer.from(this.text, 'latin1');
   }
 }
 
