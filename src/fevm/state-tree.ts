@@ -139,8 +139,12 @@ class VersionedMap {
   private slotWrites = new Uint32Array(1024);
   private slotCount = 0;
   private readonly slotValues: unknown[] = [];
-  /** The epoch each write wrote (by write - 1). */
-  private readonly epochs: number[] = [];
+  /**
+   * The epoch each write wrote, plus one, by write - 1 (0: a write of nothing): a typed array, 4 B a
+   * commit outside the JS heap where a JS array's element was 8 B of heap that each idle tipset kept.
+   * A Float64Array once an epoch plus one is not a 32-bit unsigned integer (the cheats mine up to 2^53 - 2).
+   */
+  private epochs: Uint32Array | Float64Array = new Uint32Array(1024);
 
   /** The value of a key given as the string an overlay stages it under. */
   getKey(key: string, epoch: number): unknown {
@@ -151,12 +155,14 @@ class VersionedMap {
   get(ref: TreeRef, epoch: number): unknown {
     const entry = this.entry(ref);
     if (entry === undefined) return undefined;
-    if (typeof entry === 'number') return this.epochs[this.slotWrites[entry]! - 1]! <= epoch ? this.slotValues[entry] : undefined;
+    // Each write here wrote something, so its epoch is kept: epochs[write - 1] is 1 + it.
+    const after = epoch + 1;
+    if (typeof entry === 'number') return this.epochs[this.slotWrites[entry]! - 1]! <= after ? this.slotValues[entry] : undefined;
     const { values } = entry;
     // Fast path: the newest value, which is what most reads want.
-    if (this.epochs[entry.lastWrite() - 1]! <= epoch) return values[values.length - 1];
+    if (this.epochs[entry.lastWrite() - 1]! <= after) return values[values.length - 1];
     // The writes ascend, so their epochs do too.
-    const found = lastWhere(entry.writeCount, (i) => this.epochs[entry.writeAt(i) - 1]! <= epoch);
+    const found = lastWhere(entry.writeCount, (i) => this.epochs[entry.writeAt(i) - 1]! <= after);
     return found < 0 ? undefined : this.version(ref, entry, found);
   }
 
@@ -244,7 +250,7 @@ class VersionedMap {
   }
 
   set(ref: TreeRef, value: unknown, epoch: number, write: number): void {
-    this.epochs[write - 1] = epoch;
+    this.keepEpoch(write, epoch);
     const entry = this.entry(ref);
     if (entry === undefined) {
       this.put(ref, this.slotCount);
@@ -286,22 +292,38 @@ class VersionedMap {
     }
   }
 
-  /** The epoch `write` wrote; undefined for a write of nothing. */
+  /**
+   * The epoch `write` wrote; undefined for a write of nothing (or of epoch -1, a tree's before its first
+   * commit: its callers read either as an epoch no later than any).
+   */
   epochOf(write: number): number | undefined {
-    return this.epochs[write - 1];
+    const kept = this.epochs[write - 1] ?? 0;
+    return kept === 0 ? undefined : kept - 1;
+  }
+
+  /** The epoch of `write`, which wrote something. */
+  private epochOfWrite(write: number): number {
+    return this.epochs[write - 1]! - 1;
+  }
+
+  private keepEpoch(write: number, epoch: number): void {
+    const kept = epoch + 1;
+    if (!(kept >= 0 && kept <= 0xffffffff && Number.isInteger(kept)) && this.epochs instanceof Uint32Array) this.epochs = Float64Array.from(this.epochs);
+    while (write > this.epochs.length) this.epochs = doubled(this.epochs);
+    this.epochs[write - 1] = kept;
   }
 
   /** What `write` wrote to `ref`, at which epoch, and the value the write before it to `ref` wrote (undefined for the first). */
   atWrite(ref: TreeRef, write: number): { epoch: number; value: unknown; previous: unknown } | undefined {
     const entry = this.entry(ref);
     if (entry === undefined) return undefined;
-    if (typeof entry === 'number') return this.slotWrites[entry] === write ? { epoch: this.epochs[write - 1]!, value: this.slotValues[entry]!, previous: undefined } : undefined;
+    if (typeof entry === 'number') return this.slotWrites[entry] === write ? { epoch: this.epochOfWrite(write), value: this.slotValues[entry]!, previous: undefined } : undefined;
     // Writes only grow: a binary search, so that exporting a long history in order stays O(log n) a value.
     const found = lastWhere(entry.writeCount, (i) => entry.writeAt(i) <= write);
     if (found < 0 || entry.writeAt(found) !== write) return undefined;
     // The one before first: walking a history in order, it is the version made last, and this one is one change from it.
     const previous = found > 0 ? this.version(ref, entry, found - 1) : undefined;
-    return { epoch: this.epochs[write - 1]!, value: this.version(ref, entry, found), previous };
+    return { epoch: this.epochOfWrite(write), value: this.version(ref, entry, found), previous };
   }
 
   /** Forgets what writes after `write` wrote to `ref`. */

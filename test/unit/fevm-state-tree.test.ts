@@ -235,6 +235,52 @@ describe('StateTree reverts and saved commits', () => {
     }
   });
 
+  test("each commit's epoch is kept past what 32 bits hold (the cheats mine up to 2^53 - 2), and past the first 1 024 commits", () => {
+    const tree = new StateTree();
+    const epochs = [0, 1, 2 ** 32 - 2, 2 ** 32 - 1, 2 ** 32, 2 ** 40, 2 ** 53 - 2];
+    // Actor 7 each epoch; actor 8 once, at 2^32 - 1: a key written once reads its one write's epoch.
+    for (const e of epochs) write(tree, e, actor(7, BigInt(e)));
+    write(tree, 2 ** 53 - 2, actor(8, 8n));
+    const tree8 = new StateTree();
+    write(tree8, 2 ** 32 - 1, actor(8, 8n));
+    for (const t of [tree, tree8]) {
+      const loaded = new StateTree();
+      loaded.load(t.exportCommitsSince(0));
+      assert.deepEqual(loaded.exportCommitsSince(0), t.exportCommitsSince(0));
+    }
+    assert.deepEqual(tree.exportCommitsSince(0).map((c) => c.epoch), [...epochs, 2 ** 53 - 2]);
+    for (const [i, e] of epochs.entries()) {
+      assert.equal(tree.at(e).getActor(7)?.balance, BigInt(e), `epoch ${e}`);
+      if (i > 0) assert.equal(tree.at(e - 1).getActor(7)?.balance, BigInt(epochs[i - 1]!), `epoch ${e - 1}`);
+      assert.equal(tree.snapshotAt(e).write, i === epochs.length - 1 ? i + 2 : i + 1, `snapshotAt(${e})`);
+    }
+    assert.equal(tree.at(2 ** 53 - 3).getActor(8), undefined);
+    assert.equal(tree8.at(2 ** 32 - 2).getActor(8), undefined);
+    assert.equal(tree8.at(2 ** 32 - 1).getActor(8)?.balance, 8n);
+    // Over a thousand commits (the epochs' first room), each read back at its epoch and the one before.
+    const long = new StateTree();
+    for (let e = 1; e <= 2500; e++) write(long, 2 * e, actor(7, BigInt(e)));
+    for (let e = 1; e <= 2500; e++) {
+      assert.equal(long.at(2 * e).getActor(7)?.balance, BigInt(e));
+      assert.equal(long.at(2 * e - 1).getActor(7)?.balance, e === 1 ? undefined : BigInt(e - 1));
+    }
+    assert.equal(long.snapshotAt(2001).write, 1000);
+  });
+
+  test('a commit of nothing has no epoch: snapshotAt goes past it, as before a revert and after one', () => {
+    const tree = new StateTree();
+    write(tree, 1, actor(7, 1n));
+    tree.commit(tree.stage(), 5);
+    write(tree, 9, actor(7, 9n));
+    // The empty commit (write 2) holds no epoch, so an epoch before its tipset's takes it in.
+    assert.equal(tree.snapshotAt(3).write, 2);
+    assert.equal(tree.snapshotAt(9).write, 3);
+    tree.revert({ write: 1, epoch: 1 });
+    tree.commit(tree.stage(), 5);
+    assert.equal(tree.snapshotAt(3).write, 2);
+    assert.equal(tree.at(9).getActor(7)?.balance, 1n);
+  });
+
   test('commits export, journal and load back, keys written once and keys written again alike', () => {
     const tree = new StateTree();
     write(tree, 1, actor(1, 1n));
