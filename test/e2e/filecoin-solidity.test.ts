@@ -10,8 +10,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { Contract, ContractFactory, Interface, type ContractTransactionReceipt } from 'ethers';
-import { FilAddress } from '../../src/common/address.js';
 import { base58btc } from 'multiformats/bases/base58';
+import { FilAddress } from '../../src/common/address.js';
 import { CID, encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
@@ -292,7 +292,7 @@ describe('filecoin-solidity (the real library) against the devnet', () => {
     assert.deepEqual([owned.Owner, owned.PendingOwnerAddress, owned.Beneficiary, owned.PendingBeneficiaryTerm], [contractId, null, contractId, null]);
 
     // An ed25519 libp2p peer ID (identity multihash) and /ip4/127.0.0.1/tcp/31337.
-    const peerId = hexToBytes('0x00240801122' + '0' + '5a'.repeat(32));
+    const peerId = hexToBytes('0x002408011220' + '5a'.repeat(32));
     const multiaddr = hexToBytes('0x047f000001067a69');
     await mined(user.setPeerInfo!(miner, peerId, [multiaddr]));
     const peered = await rpc('Filecoin.StateMinerInfo', [CHANGED_MINER, null]);
