@@ -81,6 +81,9 @@ class ActorHistory extends History<unknown> {
   newestChange = -1;
 }
 
+/** How many address objects VersionedMap keeps the key numbers of (getAddress): a power of two. */
+const ADDRESS_SLOTS = 64;
+
 /** How many slots of versions made of changes VersionedMap keeps (a ref's slot: its low bits): reads of one actor's past version come several to a request. */
 const MADE_SLOTS = 256;
 
@@ -150,6 +153,31 @@ class VersionedMap {
   getKey(key: string, epoch: number): unknown {
     const k = this.keys.find(key);
     return k < 0 ? undefined : this.get(tableRef(k), epoch);
+  }
+
+  /**
+   * The numbers in `keys` of addresses looked up before, by address object, ADDRESS_SLOTS of them (a
+   * slot by the address's last byte): a call's sender and receiver are the same objects call after
+   * call (address.ts keeps the f410s it made), whose keys were made, hashed and compared in the key
+   * table every call. A key's number holds until `keys` is truncated (dropAfter forgets them all); an
+   * address not in the table yet is not kept (a later commit may add it).
+   */
+  private readonly addressFor: (FilAddress | undefined)[] = new Array(ADDRESS_SLOTS).fill(undefined);
+  private readonly addressNumber = new Int32Array(ADDRESS_SLOTS);
+
+  /** The ID `address` (not an ID address) had after `epoch`, as getKey of its key (addressKey) would read it. */
+  getAddress(address: FilAddress, epoch: number): number | undefined {
+    const { payload } = address;
+    const slot = (payload.length > 0 ? payload[payload.length - 1]! : 0) & (ADDRESS_SLOTS - 1);
+    let k: number;
+    if (this.addressFor[slot] === address) k = this.addressNumber[slot]!;
+    else {
+      k = this.keys.find(addressKey(address));
+      if (k < 0) return undefined;
+      this.addressFor[slot] = address;
+      this.addressNumber[slot] = k;
+    }
+    return this.get(tableRef(k), epoch) as number | undefined;
   }
 
   get(ref: TreeRef, epoch: number): unknown {
@@ -386,6 +414,7 @@ class VersionedMap {
     let keys = this.keys.size;
     while (keys > 0 && this.keyed[keys - 1] === undefined) keys--;
     this.keys.truncate(keys);
+    this.addressFor.fill(undefined);
     this.keyed.length = keys;
     this.packed.truncate(packedSize);
   }
@@ -1098,7 +1127,7 @@ class StateAt implements StateReader {
 
   lookupId(address: FilAddress): number | undefined {
     const { keys } = this;
-    return address.id ?? keys.idOf(address) ?? keys.found(address, (this.values.getKey(keys.of(address), this.epoch) as number | undefined) ?? this.source.lookupId(address));
+    return address.id ?? keys.idOf(address) ?? keys.found(address, this.values.getAddress(address, this.epoch) ?? this.source.lookupId(address));
   }
 
   getStorage(id: number, generation: number, slot: bigint): bigint {
@@ -1179,6 +1208,11 @@ const UNWRITTEN: Map<string, unknown> = new Map();
 export class StateOverlay implements StateReader {
   private readonly layers: Map<string, unknown>[] = [UNWRITTEN];
   #version = 0;
+  /**
+   * Whether an address was ever staged here (kept after a revert): until one is, lookupId asks the
+   * state below without making the address's key to look for in the layers (a call stages none).
+   */
+  private addressesStaged = false;
 
   constructor(
     private readonly base: StateReader,
@@ -1201,6 +1235,7 @@ export class StateOverlay implements StateReader {
 
   private write(key: string, value: unknown): void {
     this.#version++;
+    if (key.charCodeAt(0) === 0x78 /* x: addressKey */) this.addressesStaged = true;
     const top = this.layers.length - 1;
     let layer = this.layers[top];
     if (layer === UNWRITTEN) this.layers[top] = layer = new Map();
@@ -1214,7 +1249,8 @@ export class StateOverlay implements StateReader {
   }
 
   lookupId(address: FilAddress): number | undefined {
-    return address.id ?? this.read<number>(this.keys.of(address)) ?? this.base.lookupId(address);
+    if (address.id !== undefined) return address.id;
+    return (this.addressesStaged ? this.read<number>(this.keys.of(address)) : undefined) ?? this.base.lookupId(address);
   }
 
   getStorage(id: number, generation: number, slot: bigint): bigint {

@@ -578,8 +578,46 @@ describe("an overlay's addresses: the IDs the tree gave them kept for the overla
     assert.equal(overlay.lookupId(address), 101);
     overlay.revertTo(mark);
     assert.equal(overlay.lookupId(address), 100);
-    // Each overlay asks the tree anew.
+    // The tree keeps the key's number of the address object asked last of those ending in its byte (the equal
+    // object above, then this one again): other overlays, and the tree's state at an epoch, find it by that.
     assert.equal(keyTableProbes(() => assert.equal(tree.stage().lookupId(address), 100)), 1);
+    assert.equal(keyTableProbes(() => assert.deepEqual([tree.stage().lookupId(address), tree.at(1).lookupId(address), tree.at(0).lookupId(address)], [100, 100, undefined])), 0);
+  });
+
+  test("the tree keeps an address's key number until a revert drops it: an address with another's old number is not taken for it", () => {
+    const tree = new StateTree();
+    const start = tree.snapshot();
+    const gone = f410(0xcc);
+    const staged = tree.stage();
+    staged.putAddress(gone, 100);
+    tree.commit(staged, 1);
+    assert.equal(tree.stage().lookupId(gone), 100);
+    tree.revert(start);
+    // The first key added after the revert takes the number `gone`'s key had.
+    const other = tree.stage();
+    other.putAddress(f410(0x01), 200);
+    tree.commit(other, 1);
+    assert.deepEqual([tree.stage().lookupId(gone), tree.at(1).lookupId(gone), tree.stage().lookupId(f410(0x01))], [undefined, undefined, 200]);
+  });
+
+  test('an address looked up before the tree had it is found once a commit adds it; one staged over the tree wins', () => {
+    const tree = new StateTree();
+    const address = f410(0x42);
+    assert.equal(tree.stage().lookupId(address), undefined);
+    const staged = tree.stage();
+    staged.putAddress(address, 100);
+    tree.commit(staged, 1);
+    assert.deepEqual([tree.stage().lookupId(address), tree.at(0).lookupId(address)], [100, undefined]);
+    const overlay = tree.stage();
+    assert.equal(overlay.lookupId(address), 100);
+    overlay.putAddress(address, 101);
+    assert.equal(overlay.lookupId(address), 101);
+    // An address of the same slot (last byte) takes the slot; both still resolve.
+    const sameSlot = f410(0x02);
+    const more = tree.stage();
+    more.putAddress(sameSlot, 102);
+    tree.commit(more, 2);
+    assert.deepEqual([tree.stage().lookupId(sameSlot), tree.stage().lookupId(address), tree.stage().lookupId(sameSlot)], [102, 100, 102]);
   });
 
   test("an address the state had no ID for is asked again: a fork's fetch may bring one", () => {
