@@ -100,8 +100,10 @@ describe('filecoin-solidity (the real library) against the devnet', () => {
   test('MarketAPI: a deal slashed with its sector is gone, as StateMarketStorageDeal says: EX_DEAL_EXPIRED (32); an ID never used, USR_NOT_FOUND (17)', async () => {
     const piece = computePieceCid(new Uint8Array(2000).map((_, i) => (i * 7) % 251));
     const { dealId: slashed } = await rpc('devnet_proposeDeal', [{ pieceCid: piece.cid.toString(), pieceSize: piece.size, provider: DEAL_PROVIDER }]);
-    await rpc('evm_mine');
-    const { State } = await rpc('Filecoin.StateMarketStorageDeal', [slashed, null]);
+    // Mined until StateMarketStorageDeal has the deal active: the provider seals in tipsets of its
+    // own, and after a single evm_mine the call (run at the epoch after the head) could already see
+    // it activated while StateMarketStorageDeal still said -1 (U92: 11 against -1, 2 runs in 14).
+    const { State } = await mineUntilActive(devnet.url, slashed, 1);
     assert.equal((await user.deal!(slashed)).activation.activated, BigInt(State.SectorStartEpoch));
     // Since nv22 the market removes a terminated sector's deals at once (builtin-actors market
     // on_miner_sectors_terminate), so no getter ever sees a terminated epoch other than -1.
