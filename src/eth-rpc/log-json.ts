@@ -4,7 +4,8 @@
 // views (~0.1 ms against ~1 ms for 1000 logs, in-process), with no strings for the collector. They are
 // kept as bytes, which the answer copies in with a typed array's set: writing a kept string instead (Buffer#write, a
 // call into node's C++ per log) was a third of a steady query's instructions (docs/performance.md,
-// logs4). What is kept is bounded by size, not per log for the node's life. Serialised any other way
+// logs4). Each kept log's bytes are its own (not a slice of node's shared pool), so what is kept is
+// bounded by size, not per log for the node's life. Serialised any other way
 // (WebSocket, batches, short answers), a log is its view.
 import { KeptLast } from '../common/kept-last.js';
 import { formatLiveLog, formatLog } from './format.js';
@@ -22,16 +23,24 @@ export function keptBytes(): number {
   return kept.size;
 }
 
-/**
- * JSON text as bytes. Short ones are slices of node's 8 KiB pool slabs, and a kept slice holds its slab: a
- * long answer makes its logs' one after another (~12 Transfer logs a slab), so few slabs hold others' bytes.
- */
+/** JSON text as bytes for one answer: a short one is a slice of node's shared 8 KiB pool slab. */
 const bytesOf = (text: string): Buffer => Buffer.from(text, 'latin1');
+
+/**
+ * JSON text as bytes of their own, to keep: a kept pool slice would hold its whole slab, with whatever else
+ * took from it between two logs (hex.ts's copies, every receipt and block formatted between two polls), up to
+ * one slab a log, so the bound by size would not hold (review R106).
+ */
+function ownBytesOf(text: string): Buffer {
+  const bytes = Buffer.allocUnsafeSlow(text.length);
+  bytes.write(text, 'latin1');
+  return bytes;
+}
 
 function jsonOf(log: EthLog): Buffer {
   let json = kept.get(log);
   if (json !== undefined) return json;
-  json = bytesOf(JSON.stringify(formatLog(log)));
+  json = ownBytesOf(JSON.stringify(formatLog(log)));
   kept.add(log, json);
   return json;
 }

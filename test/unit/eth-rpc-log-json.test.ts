@@ -59,3 +59,16 @@ test('the JSON kept stays within KEPT_BYTES; a log whose JSON was dropped is wri
   assert.ok(keptBytes() > KEPT_BYTES / 2, 'it keeps logs up to its bound');
   assert.equal(written(new LogAnswer(first)), expected);
 });
+
+test('a kept log holds bytes of its own, not a pool slab shared with what was made between two logs (R106)', () => {
+  // Between two logs' first formatting, other code takes small buffers from node's shared pool (hex.ts's
+  // copies, receipts and blocks formatted between two polls); a kept pool slice would hold the whole slab.
+  const keptJson: Uint8Array[] = [];
+  for (let i = 0; i < 2000; i++) {
+    for (let j = 0; j < 20; j++) Buffer.from(new Uint8Array(32));
+    keptJson.push(new LogAnswer(log(i, 3, 32, [i % 5, 1, 100_000 + i])).jsonBytes());
+  }
+  const counted = keptJson.reduce((sum, json) => sum + json.length, 0);
+  const held = [...new Set(keptJson.map((json) => json.buffer))].reduce((sum, buffer) => sum + buffer.byteLength, 0);
+  assert.ok(held <= counted * 1.05, `${held} bytes held for ${counted} counted`);
+});
