@@ -93,6 +93,7 @@ const warm = Number(values.warm ?? (send ? '2000' : read === 'logs' ? LOGS_WARM 
 const n = Number(values.n ?? (read === 'logs' ? LOG_TRANSFERS : '100'));
 const [k, rounds, top] = [values.k, values.rounds, values.top].map(Number) as [number, number, number, number];
 if (![k, rounds, n, top].every((v) => Number.isInteger(v) && v > 0) || !Number.isInteger(warm) || warm < 0) throw new Error('--k, --rounds, --n and --top take positive integers, --warm one of 0 or more');
+if (read === 'logs' && n < LOG_EPOCHS) throw new Error(`--read logs reads the ${LOG_EPOCHS} epochs ending at the last transfer, one a transfer: give --n ${LOG_EPOCHS} or more (the default is ${LOG_TRANSFERS})`);
 /** The most warm-up sends signed under one estimate: a token phase of 2100 transfers ran within one (bench/README.md). */
 const WARM_BLOCK = 1000;
 /** `--read balance-old`: the empty tipsets mined first, and how many of the first of them are read at (2 000 or more back). */
