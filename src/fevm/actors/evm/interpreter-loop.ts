@@ -247,9 +247,13 @@ async function runLoop(interpreter: LoopInterpreter, code: Uint8Array, startPc: 
     try {
       // A listened step is @ethereumjs's own runStep (the last branch).
       const kind = stepListened ? StepKind.Other : kinds[opCode];
+      // Inline and Fixed owe their fixed charge alike, in a block each: one block under one compare
+      // (kind <= Fixed) added 1.3 k instructions to runLoop's own count a balanceOf call
+      // (docs/performance.md, callloop2).
       if (kind === StepKind.Inline) {
         owed += fees[opCode]!;
         if (owed > room) {
+          // Out of gas here: useGas traps as @ethereumjs's step would.
           const charge = owed;
           owed = 0;
           interpreter.useGas(BigInt(charge), entries[opCode]!.opcodeInfo);
@@ -391,7 +395,10 @@ interface LoopStack {
 
 const TWO_POW_256 = 1n << 256n;
 const MAX_U32 = 0xffff_ffffn;
-/** A word below 2^32 as a Number through a 64-bit lane: about half a `Number(word)`, which enters V8's runtime. */
+/**
+ * A word below 2^32 as a Number through a 64-bit lane: `Number(word)` enters V8's runtime, ~0.8 k
+ * instructions more over a balanceOf's ten jumps (docs/performance.md, callloop2).
+ */
 const lane = new BigUint64Array(1);
 const laneHalves = new Uint32Array(lane.buffer);
 const LOW_HALF = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
