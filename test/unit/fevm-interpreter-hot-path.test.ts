@@ -13,7 +13,7 @@ import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { patchInterpreter, reuseCodeAnalysis } from '../../src/fevm/actors/evm/code-analysis.js';
 import { INLINED, makeStepTable, patchRunLoop, StepKind, stepTableOf, useRunLoop } from '../../src/fevm/actors/evm/interpreter-loop.js';
 import { createFevmEvm } from '../../src/fevm/actors/evm/fevm-evm.js';
-import { keccak256Op, logOp, mload, MEMORY_GROWTH, mstore } from '../../src/fevm/actors/evm/memory-ops.js';
+import { keccak256Op, logOp, mload, MEMORY_GROWTH, mstore, u32Number, wordNumber } from '../../src/fevm/actors/evm/memory-ops.js';
 import { returnOp, stop } from '../../src/fevm/actors/evm/halt-ops.js';
 import { calldataload, push } from '../../src/fevm/actors/evm/word-ops.js';
 import { createPlaceholder, resolveEthAddress } from '../../src/fevm/actors/lifecycle.js';
@@ -76,6 +76,15 @@ describe('memory growth without @ethereumjs gas functions', () => {
       assert.equal(runState.memoryWordCount, 0n);
     });
   }
+});
+
+describe('memory offsets as Numbers (memory-ops.ts wordNumber)', () => {
+  test('every word converts as Number(word) does, below 2^32 through the lane and above it', () => {
+    const words = [0n, 1n, 0xffn, 0x100n, 0x7fffffffn, 0x80000000n, 0xfffffffen, 0xffffffffn, 1n << 32n, (1n << 32n) + 5n, (1n << 64n) + 7n, MAX_WORD];
+    for (let i = 0; i < 32; i++) words.push(BigInt(Math.floor(Math.random() * 2 ** 32)));
+    for (const word of words) assert.equal(wordNumber(word), Number(word), `0x${word.toString(16)}`);
+    for (const word of words.filter((w) => w <= 0xffffffffn)) assert.equal(u32Number(word), Number(word), `lane 0x${word.toString(16)}`);
+  });
 });
 
 describe('MSTORE', () => {

@@ -5,6 +5,7 @@
 // (interpreter-loop.ts) alike, with no error, as the STOP throw did. Only a failed INVALID reads the
 // program counter after a frame (evm-actor.ts exitCodeOf), and these frames do not fail.
 import type { ExecResult } from '@ethereumjs/evm';
+import { wordNumber } from './memory-ops.js';
 
 type RunState = NonNullable<ExecResult['runState']>;
 
@@ -18,6 +19,6 @@ export function stop(runState: RunState): void {
 /** RETURN (0xf3): the memory range as the frame's return value (a copy: the frame's memory is reused). */
 export function returnOp(runState: RunState): void {
   const [offset, length] = runState.stack.popN(2) as [bigint, bigint];
-  runState.interpreter._result.returnValue = length === 0n ? EMPTY : runState.memory.read(Number(offset), Number(length));
+  runState.interpreter._result.returnValue = length === 0n ? EMPTY : runState.memory.read(wordNumber(offset), wordNumber(length));
   runState.programCounter = runState.code.length;
 }

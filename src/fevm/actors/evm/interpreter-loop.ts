@@ -39,6 +39,7 @@
 // counter are then @ethereumjs's as before.
 import { EVMError, type EVM, type ExecResult } from '@ethereumjs/evm';
 import { checkBudget } from '../../run-budget.js';
+import { u32Number } from './memory-ops.js';
 
 type RunState = NonNullable<ExecResult['runState']>;
 type Interpreter = RunState['interpreter'];
@@ -395,13 +396,6 @@ interface LoopStack {
 
 const TWO_POW_256 = 1n << 256n;
 const MAX_U32 = 0xffff_ffffn;
-/**
- * A word below 2^32 as a Number through a 64-bit lane: `Number(word)` enters V8's runtime, ~0.8 k
- * instructions more over a balanceOf's ten jumps (docs/performance.md, callloop2).
- */
-const lane = new BigUint64Array(1);
-const laneHalves = new Uint32Array(lane.buffer);
-const LOW_HALF = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
 
 /**
  * Where a JUMP or a taken JUMPI to `word` goes: the word as a Number where the code has a JUMPDEST
@@ -409,8 +403,9 @@ const LOW_HALF = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
  */
 function jumpDestination(word: bigint, validJumps: Uint8Array | undefined): number {
   if (word > MAX_U32 || validJumps === undefined) return -1;
-  lane[0] = word;
-  const to = laneHalves[LOW_HALF]!;
+  // Through the lane: Number(word) was ~0.8 k instructions more over a balanceOf's ten jumps
+  // (docs/performance.md, callloop2).
+  const to = u32Number(word);
   return validJumps[to] === 1 ? to : -1;
 }
 

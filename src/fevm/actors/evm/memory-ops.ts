@@ -84,6 +84,22 @@ function callRanges(args: bigint[], first: number): [bigint, bigint][] {
 /** The furthest an access may end (offset + size): memory offsets and sizes are u32 on FEVM. */
 export const MAX_MEMORY_END = 0xffff_ffffn;
 
+const lane = new BigUint64Array(1);
+const laneHalves = new Uint32Array(lane.buffer);
+const LOW_HALF = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
+
+/**
+ * `word`, which must be below 2^32, as a Number through a 64-bit lane: `Number(word)` enters V8's
+ * runtime, about twice the instructions (docs/performance.md, callloop and callloop2).
+ */
+export function u32Number(word: bigint): number {
+  lane[0] = word;
+  return laneHalves[LOW_HALF]!;
+}
+
+/** `word` as a Number: through the lane where it is below 2^32, as memory offsets and sizes are. */
+export const wordNumber = (word: bigint): number => (word > MAX_MEMORY_END ? Number(word) : u32Number(word));
+
 /** Grows the frame's memory accounts to cover `ranges` (the yellow paper's C_mem, as @ethereumjs keeps it). */
 export function growMemory(runState: RunState, ranges: [bigint, bigint][], prices: MemoryPrices): void {
   for (const [offset, length] of ranges) growRange(runState, offset, length, prices);
@@ -145,12 +161,12 @@ const orInto = (value: bigint, limb: bigint): bigint => (value === 0n ? limb : v
 export function mstore(runState: RunState): void {
   const [offset, value] = runState.stack.popN(2) as [bigint, bigint];
   setWord(value);
-  runState.memory.write(Number(offset), 32, word);
+  runState.memory.write(wordNumber(offset), 32, word);
 }
 
 /** MLOAD: the 32 bytes at the offset as a word. */
 export function mload(runState: RunState): void {
-  const offset = Number(runState.stack.pop());
+  const offset = wordNumber(runState.stack.pop());
   const memory = runState.memory as unknown as Parameters<typeof memoryView>[0];
   memory.extend(offset, 32);
   runState.stack.push(wordFrom(memory._store, offset, 32, 0));
@@ -159,7 +175,7 @@ export function mload(runState: RunState): void {
 /** KECCAK256 of a memory range, as a word. */
 export function keccak256Op(runState: RunState): void {
   const [offset, length] = runState.stack.popN(2) as [bigint, bigint];
-  const data = length === 0n ? new Uint8Array() : memoryView(runState.memory, Number(offset), Number(length));
+  const data = length === 0n ? new Uint8Array() : memoryView(runState.memory, wordNumber(offset), wordNumber(length));
   runState.stack.push(wordOf(keccak256(data)));
 }
 
@@ -169,7 +185,7 @@ export function logOp(runState: RunState): void {
   const count = runState.opCode - 0xa0;
   const topics: Uint8Array[] = [];
   for (let i = 0; i < count; i++) topics.push(wordBytes(runState.stack.pop()));
-  const data = length === 0n ? new Uint8Array(0) : runState.memory.read(Number(offset), Number(length));
+  const data = length === 0n ? new Uint8Array(0) : runState.memory.read(wordNumber(offset), wordNumber(length));
   runState.interpreter.log(data, count, topics);
 }
 

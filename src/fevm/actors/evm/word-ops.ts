@@ -3,7 +3,7 @@
 // whether Verkle's or the binary tree's code-chunk witnesses are on (EIP-6800, EIP-7864): never on
 // FEVM's Common (cancun and EIP-2537, fevm-evm.ts). Same words as @ethereumjs's handlers.
 import type { ExecResult } from '@ethereumjs/evm';
-import { wordFrom } from './memory-ops.js';
+import { u32Number, wordFrom } from './memory-ops.js';
 
 type RunState = NonNullable<ExecResult['runState']>;
 
@@ -21,10 +21,6 @@ export function push(runState: RunState): void {
 export function calldataload(runState: RunState): void {
   const offset = runState.stack.pop();
   const data = runState.interpreter.getCallData();
-  if (offset > 0xffffffffn || Number(offset) >= data.length) {
-    runState.stack.push(0n);
-    return;
-  }
-  const at = Number(offset);
-  runState.stack.push(wordFrom(data, at, 32, 0));
+  const at = offset > 0xffffffffn ? -1 : u32Number(offset);
+  runState.stack.push(at < 0 || at >= data.length ? 0n : wordFrom(data, at, 32, 0));
 }
