@@ -275,7 +275,7 @@ describe('filecoin-solidity (the real library) against the devnet', () => {
   // FIL staking pools hand a provider to a contract: its owner proposes the contract, which confirms
   // and then acts as the owner (builtin-actors actors/miner/src/lib.rs at 01b70372, change_owner_address,
   // change_peer_id, change_multiaddresses, withdraw_balance, change_worker_address). Runs after the
-  // MinerAPI test above, whose owner proposal on CHANGED_MINER this one replaces.
+  // MinerAPI test above, which needs the genesis owner; it makes its own proposals, which replace that test's.
   test('MinerAPI as a provider\'s owner: the contract confirms ownership with its f0 (its f410 is refused, 16), sets peer ID and multiaddresses, withdraws and proposes a worker, as StateMinerInfo reports', async () => {
     const contractF410 = FilAddress.fromEthAddress(hexToBytes(await user.getAddress())).toString();
     const contractId = await rpc('Filecoin.StateLookupID', [contractF410, null]);
@@ -283,7 +283,13 @@ describe('filecoin-solidity (the real library) against the devnet', () => {
     assert.equal(before.Beneficiary, before.Owner);
     const owner = await rpc('Filecoin.StateAccountKey', [before.Owner, null]);
     const params = (value: unknown) => Buffer.from(encodeCbor(value)).toString('base64');
+    // A beneficiary change, which the new owner's confirmation is to drop, then the contract as owner.
+    const nominee = await rpc('Filecoin.StateLookupID', [await rpc('Filecoin.WalletDefaultAddress'), null]);
+    const beneficiaryChange = [FilAddress.parse(nominee).bytes, encodeBigInt(7_000n), 1_000_000];
+    assert.equal((await push({ From: owner, To: CHANGED_MINER, Method: 30, Params: params(beneficiaryChange) })).ExitCode, 0);
     assert.equal((await push({ From: owner, To: CHANGED_MINER, Method: 23, Params: params(FilAddress.parse(contractId).bytes) })).ExitCode, 0);
+    const offered = await rpc('Filecoin.StateMinerInfo', [CHANGED_MINER, null]);
+    assert.deepEqual([offered.PendingOwnerAddress, offered.PendingBeneficiaryTerm?.NewQuota], [contractId, '7000']);
 
     // The miner actor takes only an ID address as owner, the proposal's as the confirmation's.
     const miner = actorId(CHANGED_MINER);
