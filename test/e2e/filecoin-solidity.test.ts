@@ -28,6 +28,8 @@ const DEAL_PROVIDER = 't0111';
 /** The other genesis provider, whose owner proposes a new owner and beneficiary here. */
 const CHANGED_MINER = 't0113';
 const PRICE_PER_EPOCH = 1_000_000n;
+/** Epochs before a new worker key takes effect: builtin-actors WORKER_KEY_CHANGE_DELAY = CHAIN_FINALITY (runtime/src/runtime/policy.rs), as on calibnet. */
+const WORKER_KEY_CHANGE_DELAY = 900;
 /** builtin-actors datacap INFINITE_ALLOWANCE (actors/datacap/src/lib.rs): what a verified client's mint lets the market spend. */
 const INFINITE_ALLOWANCE = 10n ** 39n;
 /** The contract's revert on an exit code the library answers. */
@@ -324,7 +326,7 @@ describe('filecoin-solidity (the real library) against the devnet', () => {
     assert.equal((await push({ From: await rpc('Filecoin.WalletDefaultAddress'), To: worker, Value: '1000' })).ExitCode, 0);
     const proposed = await mined(user.proposeWorker!(miner, addressBytes(worker)));
     const changing = await rpc('Filecoin.StateMinerInfo', [CHANGED_MINER, null]);
-    assert.equal(changing.NewWorker, await rpc('Filecoin.StateLookupID', [worker, null]));
-    assert.ok(changing.WorkerChangeEpoch > proposed.blockNumber, `WorkerChangeEpoch ${changing.WorkerChangeEpoch}`);
+    assert.deepEqual([changing.Worker, changing.NewWorker], [before.Worker, await rpc('Filecoin.StateLookupID', [worker, null])]);
+    assert.equal(changing.WorkerChangeEpoch, proposed.blockNumber + WORKER_KEY_CHANGE_DELAY);
   });
 });
