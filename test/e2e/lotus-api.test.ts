@@ -216,16 +216,21 @@ describe('StateWaitMsg by the unsigned CID iso-filecoin computes, over HTTP (Lot
 
     const tipsetListeners = () => (devnet.events as DevnetEventEmitter).listeners('tipset');
     const before = tipsetListeners();
-    const waiting = rpc.waitMsg({ cid: unsigned }, { timeout: 1500 });
+    const newListener = () => tipsetListeners().find((listener) => !before.includes(listener));
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 10));
+    // The wait travels on a connection of its own: the node has it once its listener is there.
+    const waiting = rpc.waitMsg({ cid: unsigned }, { timeout: 3000 });
+    for (let i = 0; i < 100 && !newListener(); i++) await tick();
+    const waiter = newListener();
+    assert.ok(waiter, 'the wait listens for tipsets');
+    const listening = () => tipsetListeners().includes(waiter);
     assert.equal(await call('Filecoin.StateSearchMsg', [null, unsigned, -1, false]), null);
     await call('evm_mine');
-    const waiter = tipsetListeners().find((listener) => !before.includes(listener));
-    assert.ok(waiter, 'the wait listens for tipsets');
+    assert.ok(listening(), 'the wait goes on past a new tipset');
     const waited = await waiting;
     assert.equal(waited.error?.name, 'TimeoutError');
     // The client's timeout closed its connection; the server sees that close a moment later.
-    const listening = () => tipsetListeners().includes(waiter);
-    for (let i = 0; i < 100 && listening(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (let i = 0; i < 100 && listening(); i++) await tick();
     assert.equal(listening(), false);
 
     // The signed CID is found at once, and the node sends and waits as before.
