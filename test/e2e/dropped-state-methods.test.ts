@@ -188,12 +188,7 @@ describe('Filecoin state methods at a tipset evm_revert dropped, over HTTP', () 
     await assert.rejects(lotus.request('StateSearchMsg', null, other.dropped, -1, true), /NOT a valid replacement message/);
     // Found searching back from the head (a tipset was mined since): Lotus's wait logs that error and
     // waits on, here until the client gives up (lotus b835fab70 chain/stmgr/searchwait.go WaitForMessage).
-    const waiting = fetch(`${devnet.url}/rpc/v1`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'Filecoin.StateWaitMsg', params: [other.dropped, 0, -1, true] }),
-      signal: AbortSignal.timeout(1500),
-    });
+    const waiting = rpc(`${devnet.url}/rpc/v1`, 'Filecoin.StateWaitMsg', [other.dropped, 0, -1, true], AbortSignal.timeout(1500));
     await assert.rejects(waiting, { name: 'TimeoutError' });
     // The same call with another premium stands for it.
     const same = await minedAfterRevert('3', '100000', ['3', '200000']);

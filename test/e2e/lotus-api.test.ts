@@ -9,14 +9,12 @@ import { Contract, ContractFactory, JsonRpcProvider, Wallet } from 'ethers';
 import { Message } from 'iso-filecoin/message';
 import { RPC } from 'iso-filecoin/rpc';
 import { accountFromPrivateKey, signMessage } from 'iso-filecoin/wallet';
-import pino from 'pino';
 import { FilAddress } from '../../src/common/address.js';
 import { CID } from '../../src/common/cbor.js';
 import type { DevnetEventEmitter } from '../../src/devnet/events.js';
-import { buildServer } from '../../src/eth-rpc/server.js';
-import { createDevnet, testConfig } from '../../src/index.js';
 import { compileFixtures } from '../helpers/solc.js';
 import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
+import { listeningRpc } from '../helpers/rpc-harness.js';
 import { useDevnet } from '../helpers/use-devnet.js';
 
 const secp = accountFromPrivateKey(new Uint8Array(32).fill(7), 'SECP256K1', 'testnet');
@@ -192,20 +190,8 @@ describe('Lotus API with iso-filecoin', () => {
 describe('StateWaitMsg by the unsigned CID iso-filecoin computes, over HTTP (Lotus WaitForMessage: searchwait.go)', () => {
   test('a mined secp message below the head: the wait goes on until the client times out, StateSearchMsg answers null meanwhile; then the node has let go of the wait and answers as before', async (t) => {
     // In-process, on a loopback port, so that the node's tipset listeners can be counted.
-    const devnet = await createDevnet(testConfig({ fund: [{ address: FilAddress.parse(secp.address.toString()), balance: 1000n * FIL }] }));
-    const app = await buildServer(devnet, { log: pino({ level: 'silent' }) });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    t.after(async () => {
-      devnet.close();
-      await app.close();
-    });
-    const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+    const { devnet, url, result: call } = await listeningRpc(t, { fund: [{ address: FilAddress.parse(secp.address.toString()), balance: 1000n * FIL }] });
     const rpc = new RPC({ api: `${url}/rpc/v1`, network: 'testnet' });
-    const call = async (method: string, params: unknown[] = []) => {
-      const answer = await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })).json();
-      assert.equal(answer.error, undefined, `${method} failed: ${answer.error?.message}`);
-      return answer.result;
-    };
 
     const message = await new Message({ from: secp.address.toString(), to: bls.address.toString(), value: '1' }).prepare(rpc);
     const pushed = await rpc.pushMessage({ msg: message, signature: signMessage(secp.privateKey, secp.type, message) });

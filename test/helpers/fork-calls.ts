@@ -8,10 +8,11 @@ import { rawRpc } from './raw-rpc.js';
 
 /**
  * `method` on the node at `url`: its result, or a plain Error `<method>: <message>` (the tests match
- * that text, `Error:` prefix included, and compare it across nodes with answerOrError).
+ * that text, `Error:` prefix included, and compare it across nodes with answerOrError). `signal` aborts
+ * the request, as a client that stops waiting does (fetch's TimeoutError of AbortSignal.timeout).
  */
-export async function rpc(url: string, method: string, params: unknown[] = []): Promise<any> {
-  const { result, error } = await rawRpc(url).rpc(method, ...params);
+export async function rpc(url: string, method: string, params: unknown[] = [], signal?: AbortSignal): Promise<any> {
+  const { result, error } = await rawRpc(url, signal).rpc(method, ...params);
   if (error) throw new Error(`${method}: ${error.message}`);
   return result;
 }

@@ -9,9 +9,10 @@ export interface RpcError {
   data?: unknown;
 }
 
-export function rawRpc(url: string) {
+/** Calls to the node at `url`; `signal` aborts each one's request (a client that gives up, or times out). */
+export function rawRpc(url: string, signal?: AbortSignal) {
   const rpc = async <T = any>(method: string, ...params: unknown[]): Promise<{ result?: T; error?: RpcError }> => {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }), signal });
     return (await response.json()) as { result?: T; error?: RpcError };
   };
   const ok = async <T = any>(method: string, ...params: unknown[]): Promise<T> => {

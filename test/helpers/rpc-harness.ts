@@ -1,5 +1,6 @@
 // The HTTP JSON-RPC layer in-process: a devnet and its fastify server per test, called through
-// inject(), with helpers that check the HTTP status and whether the call succeeded.
+// inject(), with helpers that check the HTTP status and whether the call succeeded; or listening on a
+// loopback port for clients that need a URL or a socket (listeningRpc, setupWebSocketRpc).
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import type { TransactionRequest, Wallet } from 'ethers';
@@ -11,6 +12,7 @@ import { buildServer } from '../../src/eth-rpc/server.js';
 import type { SavedChain } from '../../src/devnet/persistence.js';
 import { createDevnet, testConfig, type DevnetConfig } from '../../src/index.js';
 import { signTx, TRANSFER } from './dev-wallet.js';
+import { rawRpc } from './raw-rpc.js';
 
 /** A JSON-RPC answer as the tests read it: `result` is loosely typed, as JSON is. */
 export interface RpcResponse {
@@ -73,10 +75,11 @@ export async function setupRpc(t: TestContext, overrides: Partial<DevnetConfig> 
 }
 
 /**
- * A devnet's server listening on a loopback port and one WebSocket connection to /rpc/v1, for the
- * Lotus channel methods: `received` holds every message in order, `waitFor` waits for one that matches.
+ * A devnet of `testConfig(overrides)` and its server listening on a loopback port for test `t`, both
+ * closed when the test ends, for clients that need a URL: `url` is its HTTP root, `result` POSTs a call
+ * there that must succeed and answers its result.
  */
-export async function setupWebSocketRpc(t: TestContext, overrides: Partial<DevnetConfig> = {}) {
+export async function listeningRpc(t: TestContext, overrides: Partial<DevnetConfig> = {}) {
   const devnet = await createDevnet(testConfig(overrides));
   const app = await buildServer(devnet, { log: pino({ level: 'silent' }) });
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -85,6 +88,17 @@ export async function setupWebSocketRpc(t: TestContext, overrides: Partial<Devne
     await app.close();
   });
   const { port } = app.server.address() as { port: number };
+  const url = `http://127.0.0.1:${port}`;
+  const result = (method: string, params: unknown[] = []): Promise<any> => rawRpc(url).ok(method, ...params);
+  return { devnet, app, port, url, result };
+}
+
+/**
+ * A devnet's server listening on a loopback port (listeningRpc) and one WebSocket connection to /rpc/v1,
+ * for the Lotus channel methods: `received` holds every message in order, `waitFor` waits for one that matches.
+ */
+export async function setupWebSocketRpc(t: TestContext, overrides: Partial<DevnetConfig> = {}) {
+  const { devnet, app, port } = await listeningRpc(t, overrides);
   const socket = new WebSocket(`ws://127.0.0.1:${port}/rpc/v1`);
   t.after(() => socket.close());
   const received: any[] = [];
