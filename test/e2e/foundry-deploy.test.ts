@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { getAddress, Interface, parseEther } from 'ethers';
 import { DEV_ACCOUNTS, pollUntil } from '../helpers/devnet-process.js';
-import { cast, explainRun, forge, FORGE_BIN, foundryEnv, type FoundryRunOptions } from '../helpers/foundry.js';
+import { assertRunMatches, cast, explainRun, forge, FORGE_BIN, foundryEnv, type FoundryRunOptions } from '../helpers/foundry.js';
 import { REPO_ROOT } from '../helpers/solc.js';
 import { useDevnet } from '../helpers/use-devnet.js';
 
@@ -67,7 +67,7 @@ describe('forge create and forge script deployments against the devnet CLI', () 
     const args = ['script', 'script/Fill.s.sol', ...rpc(), '--broadcast', '--skip-simulation', '--slow', ...signer];
     const r = await forge(args, { ...run, env: { ...run.env, RECIPIENT } });
     assert.equal(r.code, 0, explainRun(`forge ${args.join(' ')}`, r, devnet));
-    assert.match(r.stdout, /ONCHAIN EXECUTION COMPLETE & SUCCESSFUL/, explainRun(`forge ${args.join(' ')}`, r, devnet));
+    assertRunMatches(`forge ${args.join(' ')}`, r, 'stdout', /ONCHAIN EXECUTION COMPLETE & SUCCESSFUL/, devnet);
     return JSON.parse(readFileSync(join(tmp, 'broadcast', 'Fill.s.sol', '31415926', 'run-latest.json'), 'utf8'));
   }
 
@@ -114,7 +114,7 @@ describe('forge create and forge script deployments against the devnet CLI', () 
     const args = ['create', 'src/PiggyBank.sol:PiggyBank', ...rpc(), '--broadcast', '--private-key', deployer.privateKey, '--constructor-args', '1'];
     const r = await forge(args, run);
     assert.notEqual(r.code, 0, explainRun(`forge ${args.join(' ')}`, r, devnet));
-    assert.match(r.stderr, /unlock time must be in the future/, explainRun(`forge ${args.join(' ')}`, r, devnet));
+    assertRunMatches(`forge ${args.join(' ')}`, r, 'stderr', /unlock time must be in the future/, devnet);
     assert.equal(await devnet.provider.getTransactionCount(deployer.address), nonce, 'a transaction was sent');
   });
 
@@ -142,8 +142,8 @@ describe('forge create and forge script deployments against the devnet CLI', () 
     const deposit = filled.transactions[1]!.hash;
     const r = await cast(['run', deposit, ...rpc()], run);
     assert.equal(r.code, 0, explainRun(`cast run ${deposit}`, r, devnet));
-    assert.match(r.stdout, /deposit\{value: 2000000000000000000\}\(\)/, explainRun(`cast run ${deposit}`, r, devnet));
-    assert.match(r.stdout, /Transaction successfully executed/, explainRun(`cast run ${deposit}`, r, devnet));
+    assertRunMatches(`cast run ${deposit}`, r, 'stdout', /deposit\{value: 2000000000000000000\}\(\)/, devnet);
+    assertRunMatches(`cast run ${deposit}`, r, 'stdout', /Transaction successfully executed/, devnet);
   });
 
   test('forge script --unlocked --sender <dev account>: the node sends all four from that account', async () => {
@@ -199,7 +199,7 @@ describe('forge create and forge script deployments against the devnet CLI', () 
 
     const r = await forge([...script, '--resume'], withKey);
     assert.equal(r.code, 0, explainRun(`forge ${script.join(' ')} --resume`, r, devnet));
-    assert.match(r.stdout, /ONCHAIN EXECUTION COMPLETE & SUCCESSFUL/, explainRun(`forge ${script.join(' ')} --resume`, r, devnet));
+    assertRunMatches(`forge ${script.join(' ')} --resume`, r, 'stdout', /ONCHAIN EXECUTION COMPLETE & SUCCESSFUL/, devnet);
     const resumed = JSON.parse(readFileSync(broadcastFile, 'utf8')) as Broadcast;
     assert.equal(resumed.transactions[0]!.hash, pending);
     assert.deepEqual(resumed.receipts.map((rc) => [rc.status, getAddress(rc.from)]), Array(2).fill(['0x1', sender.address]));
@@ -215,7 +215,7 @@ describe('forge create and forge script deployments against the devnet CLI', () 
     const r = await forge(args, { ...run, env: { ...run.env, ...env } });
     const what = `${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')} forge ${args.join(' ')}`;
     assert.equal(r.code, 0, explainRun(what, r, devnet));
-    assert.match(r.stdout, /Suite result: ok\. 3 passed; 0 failed; 0 skipped/, explainRun(what, r, devnet));
+    assertRunMatches(what, r, 'stdout', /Suite result: ok\. 3 passed; 0 failed; 0 skipped/, devnet);
     // The fork's withdrawal stayed in forge.
     assert.equal(await devnet.provider.getBalance(env.PIGGY), parseEther('3'));
   });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { getAddress, Interface, JsonRpcProvider } from 'ethers';
 import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
-import { explainRun, forge, type CastResult, type FoundryRunOptions } from '../helpers/foundry.js';
+import { assertRunMatches, explainRun, forge, type CastResult, type FoundryRunOptions } from '../helpers/foundry.js';
 import { REPO_ROOT } from '../helpers/solc.js';
 import { useDevnet } from '../helpers/use-devnet.js';
 
@@ -66,7 +66,7 @@ describe('OpenZeppelin Foundry Upgrades: forge script against the devnet', () =>
   test('Upgrades.deployUUPSProxy: the proxy is initialized and its ERC-1967 slot names the implementation', async () => {
     const r = await script('script/DeployBox.s.sol');
     assert.equal(r.code, 0, explainRun('forge script DeployBox', r, devnet));
-    assert.match(r.stdout, /ONCHAIN EXECUTION COMPLETE & SUCCESSFUL/, explainRun('forge script DeployBox', r, devnet));
+    assertRunMatches('forge script DeployBox', r, 'stdout', /ONCHAIN EXECUTION COMPLETE & SUCCESSFUL/, devnet);
     proxy = getAddress(returned(r, 'proxy'));
     firstImplementation = getAddress(returned(r, 'implementation'));
     assert.equal(await slotAddress(proxy), firstImplementation);
@@ -89,7 +89,7 @@ describe('OpenZeppelin Foundry Upgrades: forge script against the devnet', () =>
   test('`forge test --fork-url`: a test deploys and upgrades a proxy with the library on a fork of the devnet', async () => {
     const r = await forge(['test', '--fork-url', devnet.url], run);
     assert.equal(r.code, 0, explainRun('forge test', r, devnet));
-    assert.match(r.stdout, /\[PASS\] testUpgrade\(\)/, explainRun('forge test', r, devnet));
-    assert.match(r.stdout, /1 tests passed, 0 failed/, explainRun('forge test', r, devnet));
+    assertRunMatches('forge test', r, 'stdout', /\[PASS\] testUpgrade\(\)/, devnet);
+    assertRunMatches('forge test', r, 'stdout', /1 tests passed, 0 failed/, devnet);
   });
 });

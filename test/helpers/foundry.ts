@@ -1,5 +1,6 @@
 // Runs Foundry's `cast`, `forge` and `anvil` for the end-to-end tests. It calls the platform binaries
 // directly: the node_modules/.bin wrappers exit 0 even when the tool fails (see tool-quirks.md).
+import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { spawnReady } from './ready-process.js';
@@ -68,13 +69,20 @@ export function forge(args: string[], options: FoundryRunOptions = {}): Promise<
 /**
  * What a test says when a Foundry run went wrong, as the message of an assertion on it: its exit code,
  * its output, and the last 3000 characters of the node's. The message is built, and the node's output
- * read, only when something reads it: when the assertion fails.
+ * read, only when something reads it: when the assertion fails. node:assert throws an Error message as
+ * it is, without the assertion's actual and expected: a match on the output goes through
+ * assertRunMatches, whose message names the pattern.
  */
 export function explainRun(what: string, r: CastResult, devnet: { output(): string }): Error {
   const failure = new Error();
   const message = () => `${what} exited with ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}\n--- devnet output (last 3000 characters) ---\n${devnet.output().slice(-3000)}`;
   Object.defineProperty(failure, 'message', { get: message, configurable: true });
   return failure;
+}
+
+/** assert.match on a Foundry run's stdout or stderr, failing with explainRun's message headed by the pattern expected. */
+export function assertRunMatches(what: string, r: CastResult, stream: 'stdout' | 'stderr', expected: RegExp, devnet: { output(): string }): void {
+  assert.match(r[stream], expected, explainRun(`${what} (its ${stream} should match ${expected})`, r, devnet));
 }
 
 /** Runs `cast ...args` and returns its trimmed stdout; throws with stderr when the exit code is not 0. */
