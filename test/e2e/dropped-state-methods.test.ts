@@ -166,7 +166,7 @@ describe('Filecoin state methods at a tipset evm_revert dropped, over HTTP', () 
     assert.equal(await paid(dropped), String(dropped.timestamp));
   });
 
-  test("StateSearchMsg and StateWaitMsg of a message mined only in a dropped block, its sender's nonce then used on the chain, answer from the chain's message at that nonce, as Lotus loads the message from its blockstore (R84)", async () => {
+  test("a message mined only in a dropped block, its sender's nonce then used on the chain, loaded as Lotus loads it from its blockstore (R84): for another call at the nonce StateSearchMsg is an error and StateWaitMsg waits on; for the same call both answer the chain's message", async () => {
     const lotus = glifClient(devnet.url);
     const push = async (value: string, premium: string) => {
       const nonce = await lotus.request('MpoolGetNonce', CLIENT);
