@@ -1,6 +1,6 @@
-// What the fork's end-to-end tests send to a node (the fork or its upstream) over HTTP: one
-// JSON-RPC call whose error becomes a thrown Error naming the method, a dev account's mined transaction,
-// and the address forms they use.
+// What the fork's end-to-end tests send to a node (the fork or its upstream) over HTTP, and other
+// end-to-end suites with them: one JSON-RPC call whose error becomes a thrown Error naming the method,
+// a dev account's mined transaction, a deal mined until active, and the address forms they use.
 import assert from 'node:assert/strict';
 import { JsonRpcProvider, Wallet, type TransactionRequest } from 'ethers';
 import { DEV_ACCOUNTS, pollUntil } from './devnet-process.js';
@@ -34,9 +34,9 @@ export async function mineTo(url: string, epoch: number): Promise<void> {
 /** A call's answer, or its error's message as `{ error }`, to compare what two nodes answer either way. */
 export const answerOrError = (call: Promise<any>): Promise<any> => call.catch((error: Error) => ({ error: error.message }));
 
-/** Mines `sealDelay` epochs at a time on the node at `url` until its agent has activated deal `dealId`; answers the market's deal. */
+/** Mines `sealDelay` epochs at a time on the node at `url` until its storage provider has activated deal `dealId`; answers the market's deal. */
 export function mineUntilActive(url: string, dealId: number, sealDelay: number): Promise<any> {
-  return pollUntil('the upstream to activate the deal', async () => {
+  return pollUntil(`deal ${dealId} to be active (StateMarketStorageDeal's SectorStartEpoch > 0)`, async () => {
     await rpc(url, 'anvil_mine', [hex(sealDelay)]);
     const deal = await rpc(url, 'Filecoin.StateMarketStorageDeal', [dealId, null]);
     return deal.State.SectorStartEpoch > 0 ? deal : undefined;
