@@ -37,7 +37,7 @@
 // default, the bench's ERC-20 phase) are mined first, then each read asks for the logs of the LOG_EPOCHS epochs
 // that end at the last of them, no filter but the range (~900 Transfer logs, ~0.6 MB of answer), every answer
 // checked as the bench checks it. The same logs each time: after the first, the node answers from the logs and
-// their texts it keeps (docs/performance.md, "## `eth_getLogs`"). `--warm` defaults to LOGS_WARM reads.
+// their JSON bytes it keeps (docs/performance.md, "## `eth_getLogs`"). `--warm` defaults to LOGS_WARM reads.
 //
 // `--read balance-old` counts a read at an old height: OLD_TIPSETS empty tipsets are mined (anvil_mine),
 // then each read is eth_getBalance of the storage provider t0111 (its masked ID address) at one of the
@@ -48,7 +48,7 @@
 // linked beside it, from which the bundle loads its external packages, or the token's deployment fails
 // with "Cannot find module 'secp256k1'": an A/B).
 //
-//   npm run build && npm run bench:call-instr [-- [--k 300 --rounds 5 --warm 10000 --n 100] [--send transfer|erc20] [--read receipt|block-full|block-receipts|balance-old|logs] [--attribute] [--top 30] [--keep] [--bundle <dir>/dist/fvm-devnet.js]]
+//   npm run build && npm run bench:call-instr [-- [--k 300 --rounds 5 --warm 10000 --n 100 (--read logs: --warm 1000 --n 1000)] [--send transfer|erc20] [--read receipt|block-full|block-receipts|balance-old|logs] [--attribute] [--top 30] [--keep] [--bundle <dir>/dist/fvm-devnet.js]]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,6 +94,12 @@ const n = Number(values.n ?? (read === 'logs' ? LOG_TRANSFERS : '100'));
 const [k, rounds, top] = [values.k, values.rounds, values.top].map(Number) as [number, number, number, number];
 if (![k, rounds, n, top].every((v) => Number.isInteger(v) && v > 0) || !Number.isInteger(warm) || warm < 0) throw new Error('--k, --rounds, --n and --top take positive integers, --warm one of 0 or more');
 if (read === 'logs' && n < LOG_EPOCHS) throw new Error(`--read logs reads the ${LOG_EPOCHS} epochs ending at the last transfer, one a transfer: give --n ${LOG_EPOCHS} or more (the default is ${LOG_TRANSFERS})`);
+/** What each `--read logs` read asks for (the LOG_EPOCHS epochs that end at the last of the `mined` transfers) and what it must answer. */
+function logsOf(mined: Mined[]) {
+  const to = mined[mined.length - 1]!.block;
+  const from = to - LOG_EPOCHS + 1;
+  return { range: { fromBlock: `0x${from.toString(16)}`, toBlock: `0x${to.toString(16)}` }, from, to, expected: transfersIn(mined, from, to) };
+}
 /** The most warm-up sends signed under one estimate: a token phase of 2100 transfers ran within one (bench/README.md). */
 const WARM_BLOCK = 1000;
 /** `--read balance-old`: the empty tipsets mined first, and how many of the first of them are read at (2 000 or more back). */
@@ -121,11 +127,8 @@ try {
   if (!send && !read) await giveTokens(rpc, signer, contracts, 0, n, true);
   /** The token transfers whose receipts or blocks `--read` reads, each in its own tipset. */
   const mined: Mined[] = read !== undefined && read !== 'balance-old' ? (await erc20Transfers(rpc, signer, contracts, n)).mined : [];
-  /** `--read logs`: the epochs read and the transfers whose Transfer logs they hold. */
-  const logsTo = mined.length > 0 ? mined[mined.length - 1]!.block : 0;
-  const logsFrom = logsTo - LOG_EPOCHS + 1;
-  const logsRange = { fromBlock: `0x${logsFrom.toString(16)}`, toBlock: `0x${logsTo.toString(16)}` };
-  const logsExpected = transfersIn(mined, logsFrom, logsTo);
+  /** `--read logs`: the epochs read (the LOG_EPOCHS ending at the last transfer) and the transfers whose Transfer logs they hold. */
+  const logsRead = read === 'logs' ? logsOf(mined) : undefined;
   /** The heights `--read balance-old` reads at, the first OLD_HEIGHTS of OLD_TIPSETS empty tipsets. */
   const oldHeights: string[] = [];
   if (read === 'balance-old') {
@@ -158,7 +161,8 @@ try {
         continue;
       }
       if (read === 'logs') {
-        checkLogs(await rpc.call<Log[]>('eth_getLogs', [logsRange]), logsFrom, logsTo, contracts.token, logsExpected);
+        const { range, from, to, expected } = logsRead!;
+        checkLogs(await rpc.call<Log[]>('eth_getLogs', [range]), from, to, contracts.token, expected);
         continue;
       }
       const m = mined[nextRead % mined.length]!;
