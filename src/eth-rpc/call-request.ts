@@ -9,41 +9,16 @@ export interface ParsedCallRequest extends CallRequest {
   maxPriorityFeePerGas?: bigint;
 }
 
-/** The names a call request's fields have in errors (`transaction.to`), made once per parameter, not per request. */
-interface FieldNames {
-  object: string;
-  from: string;
-  to: string;
-  gas: string;
-  value: string;
-  input: string;
-  data: string;
-  nonce: string;
-  gasPrice: string;
-  maxFeePerGas: string;
-  maxPriorityFeePerGas: string;
-}
+/** The fields of a call request whose names its errors carry (`transaction.to`). */
+const FIELDS = ['from', 'to', 'gas', 'value', 'input', 'data', 'nonce', 'gasPrice', 'maxFeePerGas', 'maxPriorityFeePerGas', 'type'] as const;
 
-const fieldNames = (name: string): FieldNames => ({
-  object: name,
-  from: `${name}.from`,
-  to: `${name}.to`,
-  gas: `${name}.gas`,
-  value: `${name}.value`,
-  input: `${name}.input`,
-  data: `${name}.data`,
-  nonce: `${name}.nonce`,
-  gasPrice: `${name}.gasPrice`,
-  maxFeePerGas: `${name}.maxFeePerGas`,
-  maxPriorityFeePerGas: `${name}.maxPriorityFeePerGas`,
-});
+/** Each field's name in errors, and the object's own (`object`): made once per parameter, not per request. */
+type FieldNames = Record<(typeof FIELDS)[number] | 'object', string>;
+
+const fieldNames = (name: string): FieldNames => Object.fromEntries([['object', name], ...FIELDS.map((field) => [field, `${name}.${field}`])]) as FieldNames;
 
 /** A field's value parsed; absent or null: undefined. */
 const given = <T>(value: unknown, name: string, parse: (n: string, v: unknown) => T): T | undefined => (value === undefined || value === null ? undefined : parse(name, value));
-
-export function parseCallRequest(name: string, value: unknown): ParsedCallRequest {
-  return parseFields(fieldNames(name), value);
-}
 
 /**
  * Each field read by its name, not through a key in a variable: objects JSON.parse makes from the
@@ -75,6 +50,11 @@ export const callRequest = (name: string): Param<ParsedCallRequest> => {
 
 /** Fields only an EIP-7702 (authorizationList) or EIP-4844 (blobs) transaction carries. */
 const TYPED_FIELDS = ['authorizationList', 'blobVersionedHashes', 'maxFeePerBlobGas', 'blobs'];
+/** Whether a request gives any of TYPED_FIELDS (a loop, not a closure made per request). */
+const givesTypedField = (raw: Record<string, unknown>): boolean => {
+  for (const field of TYPED_FIELDS) if (raw[field] != null) return true;
+  return false;
+};
 
 /**
  * The transaction the node signs for its sender (eth_sendTransaction, eth_signTransaction,
@@ -96,14 +76,13 @@ export const transactionToSign = (name: string): Param<ParsedCallRequest & { fro
     parse: (value) => {
       const tx = parseFields(names, value);
       if (!tx.from) throw invalid(names.from, 'the sender is required');
-      const { type, accessList } = value as Record<string, unknown>;
-      const present = (field: string) => (value as Record<string, unknown>)[field] != null;
-      const typeNumber = type === undefined || type === null ? undefined : parseSafeNumber(`${name}.type`, type);
+      const raw = value as Record<string, unknown>;
+      const typeNumber = given(raw.type, names.type, parseSafeNumber);
       if (typeNumber === 1) throw new MessageRejectedError('EIP-2930 transaction is not supported');
       if (typeNumber !== undefined && typeNumber !== 0 && typeNumber !== 2) throw new MessageRejectedError('unsupported transaction type');
-      if (TYPED_FIELDS.some(present)) throw new MessageRejectedError('unsupported transaction type');
-      if (Array.isArray(accessList) && accessList.length > 0) throw new MessageRejectedError('access list should be an empty list');
-      const legacy = typeNumber === 0 || (typeNumber === undefined && present('gasPrice') && !present('maxFeePerGas') && !present('maxPriorityFeePerGas'));
+      if (givesTypedField(raw)) throw new MessageRejectedError('unsupported transaction type');
+      if (Array.isArray(raw.accessList) && raw.accessList.length > 0) throw new MessageRejectedError('access list should be an empty list');
+      const legacy = typeNumber === 0 || (typeNumber === undefined && raw.gasPrice != null && raw.maxFeePerGas == null && raw.maxPriorityFeePerGas == null);
       return { ...tx, from: tx.from, type: legacy ? 0 : 2 };
     },
   };

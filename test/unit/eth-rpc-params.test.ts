@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { InvalidParamsError } from '../../src/common/errors.js';
 import { bytesToHex } from '../../src/common/hex.js';
-import { parseCallRequest } from '../../src/eth-rpc/call-request.js';
+import { callRequest, transactionToSign } from '../../src/eth-rpc/call-request.js';
 import {
   address,
   amount,
@@ -211,9 +211,9 @@ describe('Param helpers', () => {
   });
 });
 
-describe('parseCallRequest (eth_call, eth_estimateGas, eth_sendTransaction)', () => {
+describe('callRequest and transactionToSign (eth_call, eth_estimateGas, eth_sendTransaction)', () => {
   test('reads every field; absent and null fields stay undefined; to absent is a deployment (null)', () => {
-    const parsed = parseCallRequest('transaction', {
+    const parsed = callRequest('transaction').parse({
       from: ADDR,
       to: null,
       gas: '0x5208',
@@ -231,7 +231,7 @@ describe('parseCallRequest (eth_call, eth_estimateGas, eth_sendTransaction)', ()
     assert.equal(parsed.nonce, 3);
     assert.equal(parsed.maxFeePerGas, 256n);
     assert.equal(parsed.maxPriorityFeePerGas, 16n);
-    const empty = parseCallRequest('tx', {});
+    const empty = callRequest('tx').parse({});
     assert.deepEqual(
       { ...empty },
       { from: undefined, to: null, gas: undefined, value: undefined, input: undefined, nonce: undefined, maxFeePerGas: undefined, maxPriorityFeePerGas: undefined },
@@ -239,23 +239,26 @@ describe('parseCallRequest (eth_call, eth_estimateGas, eth_sendTransaction)', ()
   });
 
   test('input wins over data (Lotus EthCall)', () => {
-    assert.equal(bytesToHex(parseCallRequest('tx', { input: '0xaa', data: '0xbb' }).input!), '0xaa');
-    assert.equal(bytesToHex(parseCallRequest('tx', { data: '0xbb' }).input!), '0xbb');
+    assert.equal(bytesToHex(callRequest('tx').parse({ input: '0xaa', data: '0xbb' }).input!), '0xaa');
+    assert.equal(bytesToHex(callRequest('tx').parse({ data: '0xbb' }).input!), '0xbb');
   });
 
   test('gasPrice stands in for both fee fields when they are absent', () => {
-    const legacy = parseCallRequest('tx', { gasPrice: '0x64' });
+    const legacy = callRequest('tx').parse({ gasPrice: '0x64' });
     assert.equal(legacy.maxFeePerGas, 100n);
     assert.equal(legacy.maxPriorityFeePerGas, 100n);
-    const mixed = parseCallRequest('tx', { gasPrice: '0x64', maxFeePerGas: '0x200' });
+    const mixed = callRequest('tx').parse({ gasPrice: '0x64', maxFeePerGas: '0x200' });
     assert.equal(mixed.maxFeePerGas, 512n);
     assert.equal(mixed.maxPriorityFeePerGas, 100n);
   });
 
   test('errors name the field', () => {
-    invalidParam(() => parseCallRequest('transaction', { to: '0x1234' }), 'transaction.to');
-    invalidParam(() => parseCallRequest('transaction', { value: 'ten' }), 'transaction.value');
-    invalidParam(() => parseCallRequest('transaction', 'not an object'), 'transaction');
-    invalidParam(() => parseCallRequest('transaction', [ADDR]), 'transaction');
+    invalidParam(() => callRequest('transaction').parse({ to: '0x1234' }), 'transaction.to');
+    invalidParam(() => callRequest('transaction').parse({ value: 'ten' }), 'transaction.value');
+    invalidParam(() => callRequest('transaction').parse('not an object'), 'transaction');
+    invalidParam(() => callRequest('transaction').parse([ADDR]), 'transaction');
+    const toSign = transactionToSign('transaction');
+    invalidParam(() => toSign.parse({ to: ADDR }), 'transaction.from');
+    invalidParam(() => toSign.parse({ from: ADDR, type: 'two' }), 'transaction.type');
   });
 });
