@@ -189,3 +189,14 @@ export class ClientGoneError extends DevnetError {
     super(`${what}: its client has gone`);
   }
 }
+
+/**
+ * A wait its client cancelled with go-jsonrpc's `xrpc.cancel` (ws-cancels.ts): Lotus's handler sees its
+ * context done and answers ctx.Err(), code 1, which a Go client reads as `context canceled`.
+ */
+export class RequestCancelledError extends DevnetError {
+  override name = 'RequestCancelledError';
+  constructor() {
+    super('context canceled');
+  }
+}

@@ -5,7 +5,7 @@
 import { Wallet } from 'ethers';
 import { FilAddress, isMaskedId, maskedIdAddress, Protocol } from '../common/address.js';
 import type { CID } from '../common/cbor.js';
-import { ClientGoneError, DevnetError, InvalidParamsError, MessageRejectedError } from '../common/errors.js';
+import { ClientGoneError, DevnetError, InvalidParamsError, MessageRejectedError, RequestCancelledError } from '../common/errors.js';
 import { keccak256 } from '../common/hashes.js';
 import { bytesToHex, equalBytes, hexToBytes } from '../common/hex.js';
 import type { Actor } from '../fevm/actor.js';
@@ -365,7 +365,8 @@ export class Submission {
    * chain/stmgr/searchwait.go WaitForMessage): a message at its nonce below the head that may not stand
    * for it (a secp message asked for by its unsigned CID with no replacement allowed), or one below
    * `reached` (the lookback limit), leaves the wait watching new tipsets only, for as long as the
-   * client waits. The wait ends when `signal` aborts (its client gone), its tipset listener with it.
+   * client waits. The wait ends when `signal` aborts (its client gone, or its request cancelled:
+   * ws-cancels.ts), its tipset listener with it.
    */
   waitForMessage(cid: CID, options: MessageWait = {}): Promise<MessageLocation> {
     const { settled = () => true, allowReplaced = false, loaded, reached = () => true, signal } = options;
@@ -387,7 +388,7 @@ export class Submission {
       searched = loaded ?? searchedMessage(this.node, cid);
     }
     if (found && settled(found)) return Promise.resolve(found);
-    if (signal?.aborted) return Promise.reject(new ClientGoneError('message wait'));
+    if (signal?.aborted) return Promise.reject(waitEnded(signal));
     return new Promise((resolve, reject) => {
       const stop = () => {
         events.off('tipset', onTipset);
@@ -395,7 +396,7 @@ export class Submission {
       };
       const onGone = () => {
         stop();
-        reject(new ClientGoneError('message wait'));
+        reject(waitEnded(signal!));
       };
       // After the search back gave up: the last tipset that ran it, while it stays on the chain.
       const watched = (tipset: Tipset, message: Message) => {
@@ -604,6 +605,11 @@ function pendingMessage(signed: SignedMessage, ethTx?: EthTransaction): PendingM
 function unsignedPending(message: Message): PendingMessage {
   const signature = message.from.protocol === Protocol.BLS ? { type: SigType.BLS, data: new Uint8Array(96) } : { type: SigType.Secp256k1, data: new Uint8Array(65) };
   return pendingMessage({ message, signature });
+}
+
+/** Why a message wait ended on its signal: its request cancelled (the cancel's own error, `context canceled`), else its client gone. */
+function waitEnded(signal: AbortSignal): DevnetError {
+  return signal.reason instanceof RequestCancelledError ? signal.reason : new ClientGoneError('message wait');
 }
 
 /** The signature a key address signs with. */

@@ -5,6 +5,7 @@ import type { BatchBudget } from '../fevm/run-budget.js';
 import type { Filters } from './filters.js';
 import type { Param } from './params.js';
 import type { SubscriptionCount, Subscriptions } from './subscriptions.js';
+import type { WaitCancels } from './ws-cancels.js';
 
 export interface RpcContext {
   devnet: Devnet;
@@ -22,6 +23,8 @@ export interface RpcContext {
    * replay of mined tipsets stops, a reset still reading its new fork is dropped.
    */
   signal?: AbortSignal;
+  /** Present on WebSocket connections only: the requests of methods that wait, which go-jsonrpc's `xrpc.cancel` ends (ws-cancels.ts). */
+  cancels?: WaitCancels;
 }
 
 export interface LoggingSwitch {
@@ -54,6 +57,11 @@ export interface RpcMethod {
    * WebSocket: over HTTP the dispatcher refuses it before its params, as go-jsonrpc does.
    */
   channel?: true;
+  /**
+   * It may wait for as long as its client does (StateWaitMsg): on a WebSocket, its request gets a
+   * signal of its own (RpcContext.signal), which go-jsonrpc's `xrpc.cancel` naming it aborts.
+   */
+  waits?: true;
 }
 
 /** The context of a channel method, which runs on a WebSocket only (RpcMethod.channel). */
@@ -85,6 +93,11 @@ export function defineChannelMethod<const P extends readonly Param<unknown>[]>(
   handler: (ctx: ChannelContext, ...args: Args<P>) => unknown,
 ): RpcMethod {
   return { name, params, channel: true, handler: (ctx, args) => handler(ctx as ChannelContext, ...(args as Args<P>)) };
+}
+
+/** `method`, which may wait for as long as its client does (RpcMethod.waits). */
+export function withWaits(method: RpcMethod): RpcMethod {
+  return { ...method, waits: true };
 }
 
 /** `method`, whose params Lotus decodes itself (RpcMethod.rawParams). */

@@ -113,7 +113,7 @@ export class Dispatcher {
     if (typeof method !== 'string') return this.error(replyId, new InvalidRequestError('invalid request: missing method'));
     const started = performance.now();
     try {
-      const result = await this.call(method, params, ctx);
+      const result = await this.call(method, params, ctx, isNotification ? null : replyId);
       this.observe(method, performance.now() - started);
       return isNotification ? undefined : { jsonrpc: '2.0', id: replyId, result: result ?? null };
     } catch (err) {
@@ -123,8 +123,11 @@ export class Dispatcher {
     }
   }
 
-  /** Throws at once on a bad call (handleOne's try catches it as it catches a rejection). */
-  private call(name: string, params: unknown, ctx: RpcContext): unknown {
+  /**
+   * Throws at once on a bad call (handleOne's try catches it as it catches a rejection). A method that
+   * waits, asked on a WebSocket with an id, runs with a signal of its own that `xrpc.cancel` can abort.
+   */
+  private call(name: string, params: unknown, ctx: RpcContext, id: Id): unknown {
     const method = this.methods.get(name);
     if (!method) throw new MethodNotFoundError(name);
     if (method.channel && !ctx.subscriptions) throw new NoChannelSupportError(name);
@@ -136,6 +139,11 @@ export class Dispatcher {
       const expected = required === method.params.length ? `${required}` : `${required} to ${method.params.length}`;
       throw new InvalidParamsError(`wrong param count (method '${name}'): ${args.length} != ${expected}`);
     }
+    if (ctx.cancels && method.waits && id !== null) return ctx.cancels.run(id, (signal) => this.run(method, args, { ...ctx, signal }));
+    return this.run(method, args, ctx);
+  }
+
+  private run(method: RpcMethod, args: unknown[], ctx: RpcContext): unknown {
     // Only a fork has calls to route and state to fetch; a local node's run has no async layer of its own.
     if (!ctx.devnet.fork || method.neverForwarded) return method.handler(ctx, parseArgs(method, args));
     return routeForkCall(ctx.devnet, method, args, (routed) => this.runOnFork(method, routed, ctx));

@@ -30,6 +30,7 @@ import { withGatewayPushes } from './gateway-pushes.js';
 import { withGatewayStatefulCalls } from './gateway-stateful.js';
 import { answerJson } from './plain-json.js';
 import { isListAnswer, ListAnswers } from './list-answers.js';
+import { isCancel, WaitCancels } from './ws-cancels.js';
 import { SocketInbox } from './ws-inbox.js';
 import { watchSocket } from './ws-liveness.js';
 
@@ -267,6 +268,7 @@ export async function buildServer(
         const subscriptions = new Subscriptions(devnet, send, subscriptionCount, filters);
         // Its requests' work that is for the client alone (a replay, a reset) stops once it has gone.
         const gone = new AbortController();
+        const cancels = new WaitCancels(gone.signal);
         const inbox = new SocketInbox(
           () => !cut,
           (data: Buffer) => {
@@ -277,8 +279,12 @@ export async function buildServer(
               send(JSON.stringify(errorBody(new ParseError('parse error: the message is not valid JSON'))));
               return Promise.resolve();
             }
+            if (isCancel(body)) {
+              cancels.cancel(body.params);
+              return Promise.resolve();
+            }
             return new Promise<void>((started) => {
-              dispatcher.handle(body, { devnet, filters, subscriptions, nodeSubscriptions: subscriptionCount, logging, signal: gone.signal }, started).then(
+              dispatcher.handle(body, { devnet, filters, subscriptions, nodeSubscriptions: subscriptionCount, logging, signal: gone.signal, cancels }, started).then(
                 (answer) => answer !== undefined && send(answerText(answer)),
                 (err: unknown) => {
                   started();

@@ -1,7 +1,8 @@
 // StateWaitMsg for a message the search back from the head finds only at its nonce (a secp message
 // asked for by its unsigned CID, which the chain's index does not hold): as Lotus's WaitForMessage
 // (lotus b835fab70 chain/stmgr/searchwait.go), an error there or a find beyond the lookback limit is not
-// the answer; the wait watches new tipsets until its client goes, and then lets go of them.
+// the answer; the wait watches new tipsets until its client goes or, over a WebSocket, cancels it
+// (go-jsonrpc's xrpc.cancel), and then lets go of them.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CID } from '../../src/common/cbor.js';
@@ -53,6 +54,30 @@ describe('StateWaitMsg for a message found only by searching back at its nonce (
     const waiting = () => tipsetListeners(devnet).includes(waiter!);
     for (let i = 0; i < 100 && waiting(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
     assert.equal(waiting(), false);
+  });
+
+  test("over a WebSocket, go-jsonrpc's xrpc.cancel naming the wait ends it: `context canceled` (code 1) under its id, as Lotus's handler answers its ctx's end, and its tipset listener gone", async (t) => {
+    const { devnet, socket, received, call, waitFor } = await setupWebSocketRpc(t);
+    const pushed = await call('Filecoin.MpoolPushMessage', [SEND, null]);
+    await call('evm_mine');
+    const before = tipsetListeners(devnet);
+    socket.send(JSON.stringify({ jsonrpc: '2.0', id: 'wait', method: 'Filecoin.StateWaitMsg', params: [pushed.Message.CID, 0, -1, false] }));
+    await call('eth_chainId');
+    const [waiter] = tipsetListeners(devnet).filter((listener) => !before.includes(listener));
+    assert.ok(waiter);
+    // A cancel naming no waiting request (another id; the number for the string, as go-jsonrpc keys them) changes nothing.
+    for (const other of ['other', 1]) socket.send(JSON.stringify({ jsonrpc: '2.0', method: 'xrpc.cancel', params: [other] }));
+    await call('eth_chainId');
+    assert.ok(tipsetListeners(devnet).includes(waiter));
+
+    // As go-jsonrpc's client sends it once its call's context ends (client.go setupRequestChan); it then waits for the answer.
+    socket.send(JSON.stringify({ jsonrpc: '2.0', method: 'xrpc.cancel', params: ['wait'] }));
+    const timeout = new Promise((resolve) => setTimeout(resolve, 2000).unref());
+    const answer = await Promise.race([waitFor((m) => m.id === 'wait'), timeout]);
+    assert.deepEqual(answer, { jsonrpc: '2.0', id: 'wait', error: { code: 1, message: 'context canceled' } });
+    assert.equal(tipsetListeners(devnet).includes(waiter), false);
+    // The cancels themselves are answered by nothing, as Lotus's cancelCtx sends nothing.
+    assert.equal(received.some((m) => m.id === null || m.id === undefined), false);
   });
 
   test('by its unsigned CID at the head, no replacement allowed: the error at once, as Lotus checks the head before it searches back', async (t) => {

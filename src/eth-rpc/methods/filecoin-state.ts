@@ -24,7 +24,7 @@ import { NETWORK_VERSION } from '../../fevm/network-version.js';
 import { EC_FINALITY } from '../../mining/finality.js';
 import type { Tipset } from '../../mining/tipset.js';
 import { decodeParams, returnSchema, returnUndeclared } from '../actor-params.js';
-import { defineMethod } from '../define-method.js';
+import { defineMethod, withWaits } from '../define-method.js';
 import { marketStateJson } from './filecoin-market.js';
 import { invocResultJson } from './filecoin-state-compute.js';
 import { minerStateJson, vestingTailBlock } from './filecoin-miners.js';
@@ -351,10 +351,12 @@ export const filecoinState = [
     ({ devnet }, key, target, limit, allowReplaced) => searchMsg(devnet, target, keptTipsetOf(devnet, key), limit, allowReplaced),
   ),
 
-  defineMethod(
-    'Filecoin.StateWaitMsg',
-    [cid('messageCid'), integer('confidence'), integer('lookbackLimit'), bool('allowReplaced')],
-    ({ devnet, signal }, target, confidence, limit, allowReplaced) => waitMsg(devnet, target, confidence, { limit, allowReplaced, signal }),
+  withWaits(
+    defineMethod(
+      'Filecoin.StateWaitMsg',
+      [cid('messageCid'), integer('confidence'), integer('lookbackLimit'), bool('allowReplaced')],
+      ({ devnet, signal }, target, confidence, limit, allowReplaced) => waitMsg(devnet, target, confidence, { limit, allowReplaced, signal }),
+    ),
   ),
 ];
 
@@ -367,9 +369,11 @@ export const filecoinState = [
 export const filecoinStateV0 = [
   defineMethod('Filecoin.StateSearchMsg', [cid('messageCid')], ({ devnet }, target) => searchMsg(devnet, target)),
   defineMethod('Filecoin.StateSearchMsgLimited', [cid('messageCid'), integer('limit')], ({ devnet }, target, limit) => searchMsg(devnet, target, devnet.head, limit)),
-  defineMethod('Filecoin.StateWaitMsg', [cid('messageCid'), integer('confidence')], ({ devnet, signal }, target, confidence) => waitMsg(devnet, target, confidence, { signal })),
-  defineMethod('Filecoin.StateWaitMsgLimited', [cid('messageCid'), integer('confidence'), integer('limit')], ({ devnet, signal }, target, confidence, limit) =>
-    waitMsg(devnet, target, confidence, { limit, signal }),
+  withWaits(defineMethod('Filecoin.StateWaitMsg', [cid('messageCid'), integer('confidence')], ({ devnet, signal }, target, confidence) => waitMsg(devnet, target, confidence, { signal }))),
+  withWaits(
+    defineMethod('Filecoin.StateWaitMsgLimited', [cid('messageCid'), integer('confidence'), integer('limit')], ({ devnet, signal }, target, confidence, limit) =>
+      waitMsg(devnet, target, confidence, { limit, signal }),
+    ),
   ),
   defineMethod('Filecoin.StateGetReceipt', [cid('messageCid'), tipsetKey('tipsetKey')], ({ devnet }, target, key) => searchMsg(devnet, target, keptTipsetOf(devnet, key))?.Receipt ?? null),
 ];

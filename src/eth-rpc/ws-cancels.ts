@@ -1,0 +1,56 @@
+// go-jsonrpc's cancel of one request over a WebSocket. A Go client (Lotus's own API clients) whose
+// call's context ends sends the notification {"method":"xrpc.cancel","params":[id]} and waits on for
+// the answer (filecoin-project/go-jsonrpc 50fb7274 client.go setupRequestChan). Lotus's server
+// cancels that request's handler context (websocket.go cancelCtx, sending nothing back), the handler
+// returns ctx.Err(), and the answer goes out under the request's id: code 1, `context canceled`.
+// Over HTTP there is no such notification: closing the connection is the cancel.
+import { RequestCancelledError } from '../common/errors.js';
+
+/** A request's id as a cancel names it: go-jsonrpc keys its handlers by the id JSON decodes (5 and "5" differ). */
+type RequestId = string | number;
+
+const CANCEL_METHOD = 'xrpc.cancel';
+
+/**
+ * One WebSocket's requests that a cancel can end: only those of a method that waits (RpcMethod.waits)
+ * have a signal of their own here, so other requests pay nothing. Each signal aborts on a cancel
+ * naming its request, or once the socket has gone (`gone`).
+ */
+export class WaitCancels {
+  /** Every waiting request's, all aborted once the socket has gone. */
+  private readonly waiting = new Set<AbortController>();
+  /** By id, the latest request under each: go-jsonrpc's map keeps the latest too. */
+  private readonly byId = new Map<RequestId, AbortController>();
+
+  constructor(private readonly gone: AbortSignal) {
+    gone.addEventListener('abort', () => {
+      for (const own of this.waiting) own.abort(gone.reason);
+    }, { once: true });
+  }
+
+  /** Runs the request `id` with a signal of its own, forgotten once it has answered. */
+  async run(id: RequestId, work: (signal: AbortSignal) => unknown): Promise<unknown> {
+    // What a client sent before closing still runs (server.ts), with the socket's signal, aborted.
+    if (this.gone.aborted) return work(this.gone);
+    const own = new AbortController();
+    this.waiting.add(own);
+    this.byId.set(id, own);
+    try {
+      return await work(own.signal);
+    } finally {
+      this.waiting.delete(own);
+      if (this.byId.get(id) === own) this.byId.delete(id);
+    }
+  }
+
+  /** Cancels the request named by an `xrpc.cancel`'s params, if it is waiting; as Lotus, nothing is answered. */
+  cancel(params: unknown): void {
+    const id = Array.isArray(params) ? params[0] : undefined;
+    if (typeof id === 'string' || typeof id === 'number') this.byId.get(id)?.abort(new RequestCancelledError());
+  }
+}
+
+/** Whether a WebSocket message is go-jsonrpc's cancel (a single object; Lotus reads it with or without an id). */
+export function isCancel(body: unknown): body is { params?: unknown } {
+  return typeof body === 'object' && body !== null && !Array.isArray(body) && (body as { method?: unknown }).method === CANCEL_METHOD;
+}
