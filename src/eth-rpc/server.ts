@@ -3,6 +3,7 @@
 // (explorer-routes.ts). Built without listening, so tests can inject requests.
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { setMaxListeners } from 'node:events';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { DevnetError, InvalidRequestError, ParseError } from '../common/errors.js';
@@ -122,6 +123,9 @@ function isMethodNotFound(answer: JsonRpcResponse | BatchAnswer): boolean {
  */
 function clientGone(socket: Socket): AbortSignal {
   const gone = new AbortController();
+  // Each of the connection's waits (StateWaitMsg) listens to it until it answers: Node's "possible
+  // memory leak" warning past 10 listeners would be false for 11 pipelined waits.
+  setMaxListeners(0, gone.signal);
   if (socket.destroyed) gone.abort();
   else socket.once('close', () => gone.abort());
   return gone.signal;

@@ -4,6 +4,8 @@
 // the answer; the wait watches new tipsets until its client goes or, over a WebSocket, cancels it
 // (go-jsonrpc's xrpc.cancel), and then lets go of them.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect, type AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import { CID } from '../../src/common/cbor.js';
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
@@ -78,6 +80,44 @@ describe('StateWaitMsg for a message found only by searching back at its nonce (
     assert.equal(tipsetListeners(devnet).includes(waiter), false);
     // The cancels themselves are answered by nothing, as Lotus's cancelCtx sends nothing.
     assert.equal(received.some((m) => m.id === null || m.id === undefined), false);
+  });
+
+  test("11 waits at once on one connection (a WebSocket's; an HTTP connection's, pipelined) print no MaxListenersExceededWarning, and each lets go of its listener once its connection closes", async (t) => {
+    const { devnet, app, socket, call } = await setupWebSocketRpc(t);
+    const pushed = await call('Filecoin.MpoolPushMessage', [SEND, null]);
+    await call('evm_mine');
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    t.after(() => process.off('warning', onWarning));
+    const before = tipsetListeners(devnet);
+    const added = () => tipsetListeners(devnet).filter((listener) => !before.includes(listener));
+    const WAITS = 11;
+    const wait = (id: number) => JSON.stringify({ jsonrpc: '2.0', id, method: 'Filecoin.StateWaitMsg', params: [pushed.Message.CID, 0, -1, false] });
+    for (let i = 0; i < WAITS; i++) socket.send(wait(1000 + i));
+    await call('eth_chainId');
+    assert.equal(added().length, WAITS);
+
+    const http = connect((app.server.address() as AddressInfo).port, '127.0.0.1');
+    await once(http, 'connect');
+    const waits: unknown[] = [];
+    // Closed however the test ends: the server's close waits for its connections.
+    try {
+      const request = (body: string) => `POST /rpc/v1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+      http.write(Array.from({ length: WAITS }, (_, i) => request(wait(i))).join(''));
+      for (let i = 0; i < 200 && added().length < 2 * WAITS; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.equal(added().length, 2 * WAITS);
+      waits.push(...added());
+      // Node emits the warning on its next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning').map((warning) => warning.message), []);
+    } finally {
+      http.destroy();
+      socket.close();
+    }
+    const left = () => tipsetListeners(devnet).filter((listener) => waits.includes(listener)).length;
+    for (let i = 0; i < 200 && left() > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(left(), 0);
   });
 
   test('by its unsigned CID at the head, no replacement allowed: the error at once, as Lotus checks the head before it searches back', async (t) => {
