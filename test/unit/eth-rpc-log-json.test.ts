@@ -1,9 +1,10 @@
 // log-json.ts: a log in a long eth_getLogs answer is written as the bytes of JSON.stringify of its
 // Ethereum view (format.ts formatLog), whatever its topics, data and numbers, the first time and from
-// the kept bytes; the bytes kept stay within its bound however many logs are answered.
+// the kept bytes; the bytes kept stay within its bound however many logs are answered. A filter's log
+// (removed, renumbered) is its live view (formatLiveLog), never kept.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatLog } from '../../src/eth-rpc/format.js';
+import { formatLiveLog, formatLog } from '../../src/eth-rpc/format.js';
 import { KEPT_BYTES, keptBytes, LogAnswer } from '../../src/eth-rpc/log-json.js';
 import type { EthLog } from '../../src/eth-rpc/logs.js';
 
@@ -71,4 +72,15 @@ test('a kept log holds bytes of its own, not a pool slab shared with what was ma
   const counted = keptJson.reduce((sum, json) => sum + json.length, 0);
   const held = [...new Set(keptJson.map((json) => json.buffer))].reduce((sum, buffer) => sum + buffer.byteLength, 0);
   assert.ok(held <= counted * 1.05, `${held} bytes held for ${counted} counted`);
+});
+
+test("a filter's log (removed after a revert, or renumbered as the filter numbers it) is written as its live view, and its JSON is not kept", () => {
+  for (const [i, each] of LOGS.entries()) {
+    const before = keptBytes();
+    const renumbered = each.logIndex === 7 ? 8 : 7;
+    assert.equal(written(new LogAnswer(each, true)), JSON.stringify(formatLiveLog(each, each.logIndex, true)), `log ${i} removed`);
+    assert.equal(written(new LogAnswer(each, false, renumbered)), JSON.stringify(formatLiveLog(each, renumbered, false)), `log ${i} renumbered`);
+    assert.equal(written(new LogAnswer(each, true, renumbered)), JSON.stringify(formatLiveLog(each, renumbered, true)), `log ${i} both`);
+    assert.equal(keptBytes(), before, `log ${i}: nothing kept`);
+  }
 });
