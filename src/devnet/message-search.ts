@@ -69,23 +69,14 @@ export function searchedMessage(deps: Pick<MessageSearchDeps, 'chain' | 'mempool
 }
 
 /**
- * Where `tipset` (a new head) ran the message `cid`, `searched` for at its sender and nonce: itself, or
- * the message there standing for it (checkedReplacement, unwrapped as at Lotus's head), or undefined.
- * Lotus's tipsetExecutedMessage on each tipset a StateWaitMsg sees applied (chain/stmgr/searchwait.go).
+ * Where `tipset` ran the message `cid`, `searched` for at its sender and nonce: itself, or the message
+ * there standing for it (checkedReplacement, its errors wrapped as Lotus's search back wraps them when
+ * `lookback`), or undefined. Lotus's tipsetExecutedMessage (chain/stmgr/searchwait.go), on each tipset
+ * a StateWaitMsg sees applied and on a tipset a revert dropped, searched as any tipset Lotus walks.
  */
-export function executedIn(tipset: Tipset, cid: CID, searched: Message, allowReplaced: boolean): MessageLocation | undefined {
+export function executedIn(tipset: Tipset, cid: CID, searched: Message, allowReplaced: boolean, lookback: boolean): MessageLocation | undefined {
   const found = messageAtNonce(tipset, searched.from, searched.nonce);
-  return found && !found.message.cid.equals(cid) ? checkedReplacement(found, cid, searched, allowReplaced, false) : found;
-}
-
-/**
- * The message `tipset` included at the sender and nonce of `replaced` (the message `cid`, pushed out
- * of the pool by a replacement), as a replacement standing for it (checkedReplacement), or undefined:
- * a tipset a revert dropped, searched as Lotus's tipsetExecutedMessage searches any tipset it walks.
- */
-export function replacementIn(tipset: Tipset, cid: CID, replaced: Message, allowReplaced: boolean, lookback: boolean): MessageLocation | undefined {
-  const found = messageAtNonce(tipset, replaced.from, replaced.nonce);
-  return found && checkedReplacement(found, cid, replaced, allowReplaced, lookback);
+  return found?.message.cid.equals(cid) ? found : found && checkedReplacement(found, cid, searched, allowReplaced, lookback);
 }
 
 /**

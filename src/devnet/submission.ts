@@ -373,19 +373,19 @@ export class Submission {
     const { mempool, events, chain } = this.node;
     const search = () => this.searchMessage(cid, allowReplaced, chain.head, false, loaded);
     let found: MessageLocation | undefined;
-    // Set once the search back gave up: only tipsets mined from then on are checked, for this message.
-    let searched: Message | undefined;
+    // Set once the search back gave up: the message watched for at its nonce in the tipsets mined from then on.
+    let watchedFor: Message | undefined;
     try {
       found = search();
       // A message at its nonce, found searching back (the chain's index has only its own CID), out of reach.
       const back = found && !found.message.cid.equals(cid) && found.tipset.epoch !== chain.head.epoch;
       if (back && !reached(found!.tipset.epoch, chain.head.epoch)) {
         found = undefined;
-        searched = loaded ?? searchedMessage(this.node, cid);
+        watchedFor = loaded ?? searchedMessage(this.node, cid);
       }
     } catch (error) {
       if (!(error instanceof MessageReplacedError && error.lookback)) throw error;
-      searched = loaded ?? searchedMessage(this.node, cid);
+      watchedFor = loaded ?? searchedMessage(this.node, cid);
     }
     if (found && settled(found)) return Promise.resolve(found);
     if (signal?.aborted) return Promise.reject(waitEnded(signal));
@@ -401,16 +401,16 @@ export class Submission {
       // After the search back gave up: the last tipset that ran it, while it stays on the chain.
       const watched = (tipset: Tipset, message: Message) => {
         if (found && chain.byBlockHash(found.tipset.hash)) return found;
-        return (found = executedIn(tipset, cid, message, allowReplaced));
+        return (found = executedIn(tipset, cid, message, allowReplaced, false));
       };
       const onTipset = (tipset: Tipset) => {
         try {
-          const location = searched ? watched(tipset, searched) : search();
+          const location = watchedFor ? watched(tipset, watchedFor) : search();
           if (location) {
             if (!settled(location)) return;
             stop();
             resolve(location);
-          } else if (!searched && !loaded && !mempool.stillPending(cid)) {
+          } else if (!watchedFor && !loaded && !mempool.stillPending(cid)) {
             stop();
             reject(new DevnetError(`message ${cid.toString()} was dropped from the message pool`));
           }

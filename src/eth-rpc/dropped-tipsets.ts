@@ -17,7 +17,7 @@ import { bytesToHex, equalBytes } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { KeepDroppedState } from '../devnet/events.js';
 import type { FeeHistory } from '../devnet/fee-estimates.js';
-import { replacementIn } from '../devnet/message-search.js';
+import { executedIn } from '../devnet/message-search.js';
 import type { OffChainPoint } from '../devnet/replay.js';
 import type { StateBranch } from '../fevm/state-branch.js';
 import { messageCid, SigType, type Message } from '../fevm/message.js';
@@ -367,7 +367,7 @@ export function keptSearchMessage(devnet: Devnet, cid: CID, allowReplaced: boole
     return own ?? devnet.searchMessage(cid, allowReplaced, from, false, loaded());
   }
   const searched = loaded();
-  const inDropped = (tipset: Tipset, lookback: boolean) => messageIn(tipset, cid) ?? (searched && replacementIn(tipset, cid, searched, allowReplaced, lookback));
+  const inDropped = (tipset: Tipset, lookback: boolean) => messageIn(tipset, cid) ?? (searched && executedIn(tipset, cid, searched, allowReplaced, lookback));
   const found = inDropped(from, false) ?? own;
   if (found) return found;
   const { dropped, below } = branchDown(devnet, from, -1);
