@@ -13,7 +13,8 @@ import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { patchInterpreter, reuseCodeAnalysis } from '../../src/fevm/actors/evm/code-analysis.js';
 import { INLINED, makeStepTable, patchRunLoop, StepKind, stepTableOf, useRunLoop } from '../../src/fevm/actors/evm/interpreter-loop.js';
 import { createFevmEvm } from '../../src/fevm/actors/evm/fevm-evm.js';
-import { keccak256Op, logOp, mload, MEMORY_GROWTH, mstore, u32Number, wordNumber } from '../../src/fevm/actors/evm/memory-ops.js';
+import { keccak256Op, logOp, mload, MEMORY_GROWTH, mstore } from '../../src/fevm/actors/evm/memory-ops.js';
+import { u32Number, wordNumber } from '../../src/fevm/actors/evm/word-number.js';
 import { returnOp, stop } from '../../src/fevm/actors/evm/halt-ops.js';
 import { calldataload, push } from '../../src/fevm/actors/evm/word-ops.js';
 import { createPlaceholder, resolveEthAddress } from '../../src/fevm/actors/lifecycle.js';
@@ -78,7 +79,7 @@ describe('memory growth without @ethereumjs gas functions', () => {
   }
 });
 
-describe('memory offsets as Numbers (memory-ops.ts wordNumber)', () => {
+describe('words as Numbers (word-number.ts wordNumber, u32Number)', () => {
   test('every word converts as Number(word) does, below 2^32 through the lane and above it', () => {
     const words = [0n, 1n, 0xffn, 0x100n, 0x7fffffffn, 0x80000000n, 0xfffffffen, 0xffffffffn, 1n << 32n, (1n << 32n) + 5n, (1n << 64n) + 7n, MAX_WORD];
     for (let i = 1; i <= 32; i++) words.push(BigInt((i * 0x9e3779b1) % 2 ** 32));

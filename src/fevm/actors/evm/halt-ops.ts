@@ -5,7 +5,7 @@
 // (interpreter-loop.ts) alike, with no error, as the STOP throw did. Only a failed INVALID reads the
 // program counter after a frame (evm-actor.ts exitCodeOf), and these frames do not fail.
 import type { ExecResult } from '@ethereumjs/evm';
-import { wordNumber } from './memory-ops.js';
+import { wordNumber } from './word-number.js';
 
 type RunState = NonNullable<ExecResult['runState']>;
 

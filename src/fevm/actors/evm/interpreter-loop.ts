@@ -39,7 +39,7 @@
 // counter are then @ethereumjs's as before.
 import { EVMError, type EVM, type ExecResult } from '@ethereumjs/evm';
 import { checkBudget } from '../../run-budget.js';
-import { u32Number } from './memory-ops.js';
+import { u32Number } from './word-number.js';
 
 type RunState = NonNullable<ExecResult['runState']>;
 type Interpreter = RunState['interpreter'];

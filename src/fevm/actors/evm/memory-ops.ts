@@ -13,6 +13,7 @@
 import { EVMError, type ExecResult } from '@ethereumjs/evm';
 import { keccak256 } from '../../../common/hashes.js';
 import { memoryView } from './frame-memory.js';
+import { wordNumber } from './word-number.js';
 
 type RunState = NonNullable<ExecResult['runState']>;
 type Stack = RunState['stack'];
@@ -83,22 +84,6 @@ function callRanges(args: bigint[], first: number): [bigint, bigint][] {
 
 /** The furthest an access may end (offset + size): memory offsets and sizes are u32 on FEVM. */
 export const MAX_MEMORY_END = 0xffff_ffffn;
-
-const lane = new BigUint64Array(1);
-const laneHalves = new Uint32Array(lane.buffer);
-const LOW_HALF = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
-
-/**
- * `word`, which must be below 2^32, as a Number through a 64-bit lane: `Number(word)` enters V8's
- * runtime, about twice the instructions (docs/performance.md, callloop and callloop2).
- */
-export function u32Number(word: bigint): number {
-  lane[0] = word;
-  return laneHalves[LOW_HALF]!;
-}
-
-/** `word` as a Number: through the lane where it is below 2^32, as memory offsets and sizes are. */
-export const wordNumber = (word: bigint): number => (word > MAX_MEMORY_END ? Number(word) : u32Number(word));
 
 /** Grows the frame's memory accounts to cover `ranges` (the yellow paper's C_mem, as @ethereumjs keeps it). */
 export function growMemory(runState: RunState, ranges: [bigint, bigint][], prices: MemoryPrices): void {

@@ -3,7 +3,8 @@
 // whether Verkle's or the binary tree's code-chunk witnesses are on (EIP-6800, EIP-7864): never on
 // FEVM's Common (cancun and EIP-2537, fevm-evm.ts). Same words as @ethereumjs's handlers.
 import type { ExecResult } from '@ethereumjs/evm';
-import { u32Number, wordFrom } from './memory-ops.js';
+import { wordFrom } from './memory-ops.js';
+import { u32Number } from './word-number.js';
 
 type RunState = NonNullable<ExecResult['runState']>;
 
