@@ -46,12 +46,9 @@ function jsonOf(log: EthLog): Buffer {
 }
 
 export class LogAnswer implements SelfWritten {
-  /** Its JSON, once a long answer writes it. */
-  private bytes: Buffer | undefined;
-
   /**
    * `removed`: a dropped tipset's log, as a filter reports it after a revert; `logIndex`: its number
-   * as a filter numbers it. The JSON of either is not kept.
+   * as a filter numbers it. The JSON of either is not kept. A long answer asks for its bytes once.
    */
   constructor(
     private readonly log: EthLog,
@@ -59,11 +56,16 @@ export class LogAnswer implements SelfWritten {
     private readonly logIndex = log.logIndex,
   ) {}
 
+  /** Removed or renumbered: a filter's view of the log, not the one kept. */
+  private get live(): boolean {
+    return this.removed || this.logIndex !== this.log.logIndex;
+  }
+
   toJSON() {
-    return this.removed || this.logIndex !== this.log.logIndex ? formatLiveLog(this.log, this.logIndex, this.removed) : formatLog(this.log);
+    return this.live ? formatLiveLog(this.log, this.logIndex, this.removed) : formatLog(this.log);
   }
 
   jsonBytes(): Buffer {
-    return (this.bytes ??= this.removed || this.logIndex !== this.log.logIndex ? bytesOf(JSON.stringify(this.toJSON())) : jsonOf(this.log));
+    return this.live ? bytesOf(JSON.stringify(this.toJSON())) : jsonOf(this.log);
   }
 }
