@@ -39,7 +39,7 @@
 // counter are then @ethereumjs's as before.
 import { EVMError, type EVM, type ExecResult } from '@ethereumjs/evm';
 import { checkBudget } from '../../run-budget.js';
-import { u32Number } from './word-number.js';
+import { MAX_U32, u32Number } from './word-number.js';
 
 type RunState = NonNullable<ExecResult['runState']>;
 type Interpreter = RunState['interpreter'];
@@ -395,7 +395,6 @@ interface LoopStack {
 }
 
 const TWO_POW_256 = 1n << 256n;
-const MAX_U32 = 0xffff_ffffn;
 
 /**
  * Where a JUMP or a taken JUMPI to `word` goes: the word as a Number where the code has a JUMPDEST

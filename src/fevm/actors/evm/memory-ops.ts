@@ -13,7 +13,7 @@
 import { EVMError, type ExecResult } from '@ethereumjs/evm';
 import { keccak256 } from '../../../common/hashes.js';
 import { memoryView } from './frame-memory.js';
-import { wordNumber } from './word-number.js';
+import { MAX_U32, wordNumber } from './word-number.js';
 
 type RunState = NonNullable<ExecResult['runState']>;
 type Stack = RunState['stack'];
@@ -83,7 +83,7 @@ function callRanges(args: bigint[], first: number): [bigint, bigint][] {
 }
 
 /** The furthest an access may end (offset + size): memory offsets and sizes are u32 on FEVM. */
-export const MAX_MEMORY_END = 0xffff_ffffn;
+export const MAX_MEMORY_END = MAX_U32;
 
 /** Grows the frame's memory accounts to cover `ranges` (the yellow paper's C_mem, as @ethereumjs keeps it). */
 export function growMemory(runState: RunState, ranges: [bigint, bigint][], prices: MemoryPrices): void {

@@ -4,7 +4,7 @@
 // FEVM's Common (cancun and EIP-2537, fevm-evm.ts). Same words as @ethereumjs's handlers.
 import type { ExecResult } from '@ethereumjs/evm';
 import { wordFrom } from './memory-ops.js';
-import { u32Number } from './word-number.js';
+import { wordNumber } from './word-number.js';
 
 type RunState = NonNullable<ExecResult['runState']>;
 
@@ -22,6 +22,6 @@ export function push(runState: RunState): void {
 export function calldataload(runState: RunState): void {
   const offset = runState.stack.pop();
   const data = runState.interpreter.getCallData();
-  const at = offset > 0xffffffffn ? -1 : u32Number(offset);
-  runState.stack.push(at < 0 || at >= data.length ? 0n : wordFrom(data, at, 32, 0));
+  const at = wordNumber(offset); // 2^32 or more: past any call data
+  runState.stack.push(at >= data.length ? 0n : wordFrom(data, at, 32, 0));
 }
