@@ -10,6 +10,7 @@ import {
   Wallet,
   WebSocketProvider,
   getCreateAddress,
+  hexlify,
   isError,
   keccak256,
   parseEther,
@@ -25,7 +26,7 @@ import {
   DEVNET_CHAIN_ID,
   pollUntil,
 } from '../helpers/devnet-process.js';
-import { FilAddress } from '../../src/common/address.js';
+import { FilAddress, maskedIdAddress } from '../../src/common/address.js';
 import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
 import { useDevnet } from '../helpers/use-devnet.js';
 
@@ -493,7 +494,7 @@ describe('ethers 6 against the devnet CLI', () => {
   test('a deployment from an impersonated f1 account (its masked ID) lands at the EAM\'s address for its key, the receipt\'s contractAddress, not where ethers predicts', async () => {
     const key: string = await provider.send('Filecoin.WalletDefaultAddress', []);
     const id = FilAddress.parse(await provider.send('Filecoin.StateLookupID', [key, null])).id!;
-    const masked = '0xff' + id.toString(16).padStart(38, '0');
+    const masked = hexlify(maskedIdAddress(id));
     await provider.send('anvil_impersonateAccount', [masked]);
     const nonce = await provider.getTransactionCount(masked);
     const { abi, bytecode } = artifacts['Counter']!;
