@@ -125,7 +125,8 @@ export class Dispatcher {
 
   /**
    * Throws at once on a bad call (handleOne's try catches it as it catches a rejection). A method that
-   * waits, asked on a WebSocket with an id, runs with a signal of its own that `xrpc.cancel` can abort.
+   * waits, asked on a WebSocket with an id, runs with a signal of its own that `xrpc.cancel` can abort;
+   * a channel so asked is recorded under its id, which `xrpc.cancel` names to close it.
    */
   private call(name: string, params: unknown, ctx: RpcContext, id: Id): unknown {
     const method = this.methods.get(name);
@@ -140,6 +141,8 @@ export class Dispatcher {
       throw new InvalidParamsError(`wrong param count (method '${name}'): ${args.length} != ${expected}`);
     }
     if (ctx.cancels && method.waits && id !== null) return ctx.cancels.run(id, (signal) => this.run(method, args, { ...ctx, signal }));
+    // Its id, which an xrpc.cancel names to close the channel (a notification's has none).
+    if (method.channel && id !== null) return ctx.subscriptions!.openedBy(id, this.run(method, args, ctx));
     return this.run(method, args, ctx);
   }
 

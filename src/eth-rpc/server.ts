@@ -272,7 +272,7 @@ export async function buildServer(
         const subscriptions = new Subscriptions(devnet, send, subscriptionCount, filters);
         // Its requests' work that is for the client alone (a replay, a reset) stops once it has gone.
         const gone = new AbortController();
-        const cancels = new WaitCancels(gone.signal);
+        const cancels = new WaitCancels(gone.signal, (id) => subscriptions.cancelChannel(id));
         const inbox = new SocketInbox(
           () => !cut,
           (data: Buffer) => {

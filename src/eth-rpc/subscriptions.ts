@@ -10,6 +10,7 @@ import type { Tipset } from '../mining/tipset.js';
 import { newFilterId, type Filters } from './filters.js';
 import { formatBlock, formatLiveLog } from './format.js';
 import { signedMessageJson, tipsetJson } from './lotus-json.js';
+import type { RequestId } from './ws-cancels.js';
 import { matchesCriteria, tipsetLogs, transactionHash, type EthLog, type LogCriteria } from './logs.js';
 
 type Subscription = { kind: 'newHeads' } | { kind: 'logs'; criteria: LogCriteria } | { kind: 'newPendingTransactions' };
@@ -75,6 +76,8 @@ export class Subscriptions {
   private readonly mpoolChannels = new Set<number>();
   /** SubscribeActorEventsRaw channels: the events a tipset brings them, and whether the tipset ends them. */
   private readonly eventChannels = new Map<number, { eventsOf: (tipset: Tipset) => unknown[]; endsAt: (tipset: Tipset) => boolean }>();
+  /** The channel each request id opened, for go-jsonrpc's `xrpc.cancel` of that id (cancelChannel); the latest under an id. */
+  private readonly channelRequests = new Map<RequestId, number>();
   /** The polling filters this connection installed; those still installed count toward MAX_PER_CONNECTION. */
   private readonly filterIds = new Set<string>();
   /** Filters being installed (a fork's eth_newFilter waits for the upstream), counted meanwhile. */
@@ -178,7 +181,7 @@ export class Subscriptions {
   chainNotify(currentHead: unknown): number {
     const channel = this.openChannel(this.chainChannels);
     // After the answer that names the channel has gone out.
-    setImmediate(() => this.pushChannel(channel, [{ Type: 'current', Val: currentHead }]));
+    setImmediate(() => this.chainChannels.has(channel) && this.pushChannel(channel, [{ Type: 'current', Val: currentHead }]));
     return channel;
   }
 
@@ -202,7 +205,36 @@ export class Subscriptions {
     return channel;
   }
 
+  /**
+   * Records that request `id` opened the channel its answer names (a number, or a promise of one), so
+   * that an `xrpc.cancel` of `id` closes it; answers that answer.
+   */
+  openedBy(id: RequestId, answer: unknown): unknown {
+    const named = (channel: unknown) => {
+      if (typeof channel === 'number' && !this.closed) this.channelRequests.set(id, channel);
+      return channel;
+    };
+    return answer instanceof Promise ? answer.then(named) : named(answer);
+  }
+
+  /**
+   * Closes the channel request `id` opened, as Lotus does on go-jsonrpc's `xrpc.cancel` of it: the
+   * cancel ends the handler's context, its channel closes, and the server sends `xrpc.ch.close` with
+   * the channel's number (go-jsonrpc websocket.go cancelCtx, handleOutChans; lotus chain/store
+   * store.go SubHeadChanges). Its place under the cap is freed. Nothing for a channel already closed.
+   */
+  cancelChannel(id: RequestId): void {
+    const channel = this.channelRequests.get(id);
+    if (channel === undefined) return;
+    this.channelRequests.delete(id);
+    if (this.chainChannels.delete(channel) || this.mpoolChannels.delete(channel) || this.eventChannels.delete(channel)) {
+      this.node.open--;
+      this.closeChannel(channel);
+    }
+  }
+
   private closeChannel(channel: number): void {
+    for (const [id, opened] of this.channelRequests) if (opened === channel) this.channelRequests.delete(id);
     this.out(JSON.stringify({ jsonrpc: '2.0', method: 'xrpc.ch.close', params: [channel] }));
   }
 
@@ -240,6 +272,7 @@ export class Subscriptions {
     this.chainChannels.clear();
     this.mpoolChannels.clear();
     this.eventChannels.clear();
+    this.channelRequests.clear();
   }
 
   private notify(subscription: string, result: unknown): void {

@@ -3,11 +3,13 @@
 // the answer (filecoin-project/go-jsonrpc 50fb7274 client.go setupRequestChan). Lotus's server
 // cancels that request's handler context (websocket.go cancelCtx, sending nothing back), the handler
 // returns ctx.Err(), and the answer goes out under the request's id: code 1, `context canceled`.
+// The same cancel naming a channel request (ChainNotify, MpoolSub, SubscribeActorEventsRaw) ends its
+// handler's context, so its channel closes (Subscriptions.cancelChannel).
 // Over HTTP there is no such notification: closing the connection is the cancel.
 import { RequestCancelledError } from '../common/errors.js';
 
 /** A request's id as a cancel names it: go-jsonrpc keys its handlers by the id JSON decodes (5 and "5" differ). */
-type RequestId = string | number;
+export type RequestId = string | number;
 
 const CANCEL_METHOD = 'xrpc.cancel';
 
@@ -22,7 +24,11 @@ export class WaitCancels {
   /** By id, the latest request under each: go-jsonrpc's map keeps the latest too. */
   private readonly byId = new Map<RequestId, AbortController>();
 
-  constructor(private readonly gone: AbortSignal) {
+  constructor(
+    private readonly gone: AbortSignal,
+    /** Ends the channel opened by request `id`, if one is open (a cancel naming no wait). */
+    private readonly cancelChannel: (id: RequestId) => void,
+  ) {
     gone.addEventListener('abort', () => {
       for (const own of this.waiting) own.abort(gone.reason);
     }, { once: true });
@@ -43,10 +49,13 @@ export class WaitCancels {
     }
   }
 
-  /** Cancels the request named by an `xrpc.cancel`'s params, if it is waiting; as Lotus, nothing is answered. */
+  /** Cancels the request named by an `xrpc.cancel`'s params, if it is waiting or has a channel open; as Lotus, nothing is answered. */
   cancel(params: unknown): void {
     const id = Array.isArray(params) ? params[0] : undefined;
-    if (typeof id === 'string' || typeof id === 'number') this.byId.get(id)?.abort(new RequestCancelledError());
+    if (typeof id !== 'string' && typeof id !== 'number') return;
+    const waiting = this.byId.get(id);
+    if (waiting) waiting.abort(new RequestCancelledError());
+    else this.cancelChannel(id);
   }
 }
 

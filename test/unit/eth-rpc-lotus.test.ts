@@ -749,6 +749,26 @@ describe('Filecoin.ChainNotify', () => {
     assert.equal(applied.Val.Height, 1);
   });
 
+  // go-jsonrpc's client cancels a channel's request once its caller's context ends; Lotus's handler then
+  // closes the channel and the server sends xrpc.ch.close with its number (websocket.go cancelCtx,
+  // handleOutChans), answering nothing for the cancel.
+  test("go-jsonrpc's xrpc.cancel naming the ChainNotify request closes its channel (xrpc.ch.close), sends it nothing more and frees its place under --max-subscriptions", async (t) => {
+    const { devnet, socket, received, call, waitFor, channelValues } = await setupWebSocketRpc(t, { maxSubscriptions: 1 });
+    socket.send(JSON.stringify({ jsonrpc: '2.0', id: 'notify', method: 'Filecoin.ChainNotify', params: [] }));
+    const channel = (await waitFor((m) => m.id === 'notify')).result;
+    assert.equal(typeof channel, 'number');
+    await waitFor(() => channelValues(channel).length === 1);
+    socket.send(JSON.stringify({ jsonrpc: '2.0', method: 'xrpc.cancel', params: ['notify'] }));
+    // The socket's messages are handled in order: the close is sent before this answer.
+    await call('eth_chainId');
+    assert.deepEqual(received.filter((m) => m.method === 'xrpc.ch.close').map((m) => m.params), [[channel]]);
+    await devnet.mine();
+    // Its place is free: the cap of 1 admits another channel.
+    assert.equal(typeof (await call('Filecoin.MpoolSub')), 'number');
+    assert.equal(channelValues(channel).length, 1);
+    assert.equal(received.filter((m) => m.id === 'notify').length, 1);
+  });
+
   // audit16 A5: a reorg's dropped tipsets reach ChainNotify as `revert` head changes, newest first, in
   // one message (lotus chain/store/store.go: reverts, then applies).
   test('after evm_revert, the dropped tipsets as revert changes in one message', async (t) => {
