@@ -272,6 +272,9 @@ export async function buildServer(
         const subscriptions = new Subscriptions(devnet, send, subscriptionCount, filters);
         // Its requests' work that is for the client alone (a replay, a reset) stops once it has gone.
         const gone = new AbortController();
+        // A wait sent as a notification or with `"id": null` has no id to cancel it by: it listens
+        // here, so the warning past 10 listeners would be false, as on an HTTP connection.
+        setMaxListeners(0, gone.signal);
         const cancels = new WaitCancels(gone.signal, (id) => subscriptions.cancelChannel(id));
         const inbox = new SocketInbox(
           () => !cut,

@@ -82,7 +82,7 @@ describe('StateWaitMsg for a message found only by searching back at its nonce (
     assert.equal(received.some((m) => m.id === null || m.id === undefined), false);
   });
 
-  test("11 waits at once on one connection (a WebSocket's; an HTTP connection's, pipelined) print no MaxListenersExceededWarning, and each lets go of its listener once its connection closes", async (t) => {
+  test("11 waits at once on one connection (a WebSocket's, with ids and without; an HTTP connection's, pipelined) print no MaxListenersExceededWarning, and each lets go of its listener once its connection closes", async (t) => {
     const { devnet, app, socket, call } = await setupWebSocketRpc(t);
     const pushed = await call('Filecoin.MpoolPushMessage', [SEND, null]);
     await call('evm_mine');
@@ -95,8 +95,11 @@ describe('StateWaitMsg for a message found only by searching back at its nonce (
     const WAITS = 11;
     const wait = (id: number) => JSON.stringify({ jsonrpc: '2.0', id, method: 'Filecoin.StateWaitMsg', params: [pushed.Message.CID, 0, -1, false] });
     for (let i = 0; i < WAITS; i++) socket.send(wait(1000 + i));
+    // With no id to cancel them by (a notification, `"id": null`), they listen to the socket's own signal.
+    const idless = (id: null | undefined) => JSON.stringify({ jsonrpc: '2.0', ...(id === null ? { id } : {}), method: 'Filecoin.StateWaitMsg', params: [pushed.Message.CID, 0, -1, false] });
+    for (let i = 0; i < WAITS; i++) socket.send(idless(i % 2 === 0 ? null : undefined));
     await call('eth_chainId');
-    assert.equal(added().length, WAITS);
+    assert.equal(added().length, 2 * WAITS);
 
     const http = connect((app.server.address() as AddressInfo).port, '127.0.0.1');
     await once(http, 'connect');
@@ -105,8 +108,8 @@ describe('StateWaitMsg for a message found only by searching back at its nonce (
     try {
       const request = (body: string) => `POST /rpc/v1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
       http.write(Array.from({ length: WAITS }, (_, i) => request(wait(i))).join(''));
-      for (let i = 0; i < 200 && added().length < 2 * WAITS; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-      assert.equal(added().length, 2 * WAITS);
+      for (let i = 0; i < 200 && added().length < 3 * WAITS; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.equal(added().length, 3 * WAITS);
       waits.push(...added());
       // Node emits the warning on its next tick.
       await new Promise((resolve) => setImmediate(resolve));
