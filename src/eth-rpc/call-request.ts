@@ -48,13 +48,9 @@ export const callRequest = (name: string): Param<ParsedCallRequest> => {
   return { name, parse: (v) => parseFields(names, v) };
 };
 
-/** Fields only an EIP-7702 (authorizationList) or EIP-4844 (blobs) transaction carries. */
-const TYPED_FIELDS = ['authorizationList', 'blobVersionedHashes', 'maxFeePerBlobGas', 'blobs'];
-/** Whether a request gives any of TYPED_FIELDS (a loop, not a closure made per request). */
-const givesTypedField = (raw: Record<string, unknown>): boolean => {
-  for (const field of TYPED_FIELDS) if (raw[field] != null) return true;
-  return false;
-};
+/** Whether a request gives a field only an EIP-7702 (authorizationList) or EIP-4844 (blobs) transaction carries; read by name, as parseFields reads. */
+const givesTypedField = (raw: Record<string, unknown>): boolean =>
+  raw.authorizationList != null || raw.blobVersionedHashes != null || raw.maxFeePerBlobGas != null || raw.blobs != null;
 
 /**
  * The transaction the node signs for its sender (eth_sendTransaction, eth_signTransaction,
