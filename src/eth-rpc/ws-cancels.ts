@@ -21,7 +21,11 @@ const CANCEL_METHOD = 'xrpc.cancel';
 export class WaitCancels {
   /** Every waiting request's, all aborted once the socket has gone. */
   private readonly waiting = new Set<AbortController>();
-  /** By id, the latest request under each: go-jsonrpc's map keeps the latest too. */
+  /**
+   * By id, the latest request under each; an earlier one under the same id waits on uncancellable, as
+   * go-jsonrpc v0.10.1's handleCall overwrites its map's entry (websocket.go 50fb727). Lotus b835fab70
+   * pins v0.10.2, not read here; a later websocket.go cancels the earlier request instead.
+   */
   private readonly byId = new Map<RequestId, AbortController>();
 
   constructor(
