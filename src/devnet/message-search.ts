@@ -57,7 +57,15 @@ export function searchMessage(deps: MessageSearchDeps, cid: CID, allowReplaced: 
   if (!searched) return undefined;
   const found = minedAtNonce(deps, searched.from, searched.nonce, upTo);
   // Lotus checks the head first (tipsetExecutedMessage), then searches back, whose errors it wraps.
-  return found && checkedReplacement(found, cid, searched, allowReplaced, startedAbove || found.tipset.epoch !== upTo.epoch);
+  return found && checkedReplacement(found, cid, searched, allowReplaced, startedAbove || searchedBack(found, cid, upTo));
+}
+
+/**
+ * `found` (where the chain ran the message standing for `cid`) was found searching back from `upTo`: a
+ * message at its nonce under another CID, below `upTo`, which Lotus checks first (tipsetExecutedMessage).
+ */
+export function searchedBack(found: MessageLocation, cid: CID, upTo: Tipset): boolean {
+  return !found.message.cid.equals(cid) && found.tipset.epoch !== upTo.epoch;
 }
 
 /**

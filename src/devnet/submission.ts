@@ -23,7 +23,7 @@ import type { Tipset } from '../mining/tipset.js';
 import type { DevAccount } from './accounts.js';
 import type { CallRequest, Calls } from './calls.js';
 import type { DevnetEventEmitter } from './events.js';
-import { executedIn, MessageReplacedError, searchedMessage, searchMessage } from './message-search.js';
+import { executedIn, MessageReplacedError, searchedBack, searchedMessage, searchMessage } from './message-search.js';
 import type { NativeWallet } from './wallet.js';
 
 export interface TransactionRequest extends CallRequest {
@@ -373,20 +373,20 @@ export class Submission {
     const { mempool, events, chain } = this.node;
     const search = () => this.searchMessage(cid, allowReplaced, chain.head, false, loaded);
     let found: MessageLocation | undefined;
-    // Set once the search back gave up: the message watched for at its nonce in the tipsets mined from then on.
-    let watchedFor: Message | undefined;
+    let gaveUp = false;
     try {
       found = search();
       // A message at its nonce, found searching back (the chain's index has only its own CID), out of reach.
-      const back = found && !found.message.cid.equals(cid) && found.tipset.epoch !== chain.head.epoch;
-      if (back && !reached(found!.tipset.epoch, chain.head.epoch)) {
+      if (found && searchedBack(found, cid, chain.head) && !reached(found.tipset.epoch, chain.head.epoch)) {
         found = undefined;
-        watchedFor = loaded ?? searchedMessage(this.node, cid);
+        gaveUp = true;
       }
     } catch (error) {
       if (!(error instanceof MessageReplacedError && error.lookback)) throw error;
-      watchedFor = loaded ?? searchedMessage(this.node, cid);
+      gaveUp = true;
     }
+    // Once the search back gave up: the message watched for at its nonce in the tipsets mined from then on.
+    const watchedFor = gaveUp ? (loaded ?? searchedMessage(this.node, cid)) : undefined;
     if (found && settled(found)) return Promise.resolve(found);
     if (signal?.aborted) return Promise.reject(waitEnded(signal));
     return new Promise((resolve, reject) => {
