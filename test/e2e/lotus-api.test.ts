@@ -11,10 +11,9 @@ import { RPC } from 'iso-filecoin/rpc';
 import { accountFromPrivateKey, signMessage } from 'iso-filecoin/wallet';
 import { FilAddress } from '../../src/common/address.js';
 import { CID } from '../../src/common/cbor.js';
-import type { DevnetEventEmitter } from '../../src/devnet/events.js';
 import { compileFixtures } from '../helpers/solc.js';
-import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
-import { listeningRpc } from '../helpers/rpc-harness.js';
+import { DEV_ACCOUNTS, pollUntil } from '../helpers/devnet-process.js';
+import { listeningRpc, tipsetListeners } from '../helpers/rpc-harness.js';
 import { useDevnet } from '../helpers/use-devnet.js';
 
 const secp = accountFromPrivateKey(new Uint8Array(32).fill(7), 'SECP256K1', 'testnet');
@@ -200,24 +199,19 @@ describe('StateWaitMsg by the unsigned CID iso-filecoin computes, over HTTP (Lot
     const unsigned = { '/': CID.decode(message.cidBytes()).toString() };
     assert.notDeepEqual(unsigned, pushed.result);
 
-    const tipsetListeners = () => (devnet.events as DevnetEventEmitter).listeners('tipset');
-    const before = tipsetListeners();
-    const newListener = () => tipsetListeners().find((listener) => !before.includes(listener));
-    const tick = () => new Promise((resolve) => setTimeout(resolve, 10));
+    const before = tipsetListeners(devnet);
+    const newListener = () => tipsetListeners(devnet).find((listener) => !before.includes(listener));
     // The wait travels on a connection of its own: the node has it once its listener is there.
     const waiting = rpc.waitMsg({ cid: unsigned }, { timeout: 3000 });
-    for (let i = 0; i < 100 && !newListener(); i++) await tick();
-    const waiter = newListener();
-    assert.ok(waiter, 'the wait listens for tipsets');
-    const listening = () => tipsetListeners().includes(waiter);
+    const waiter = await pollUntil('the wait to listen for tipsets', async () => newListener(), { intervalMs: 10 });
+    const listening = () => tipsetListeners(devnet).includes(waiter);
     assert.equal(await call('Filecoin.StateSearchMsg', [null, unsigned, -1, false]), null);
     await call('evm_mine');
     assert.ok(listening(), 'the wait goes on past a new tipset');
     const waited = await waiting;
     assert.equal(waited.error?.name, 'TimeoutError');
     // The client's timeout closed its connection; the server sees that close a moment later.
-    for (let i = 0; i < 100 && listening(); i++) await tick();
-    assert.equal(listening(), false);
+    await pollUntil('the wait to let go of its tipset listener', async () => (listening() ? undefined : true), { intervalMs: 10 });
 
     // The signed CID is found at once, and the node sends and waits as before.
     const found = (await rpc.waitMsg({ cid: pushed.result! })).result as unknown as { Message: unknown };

@@ -9,6 +9,8 @@ import WebSocket from 'ws';
 import { CID } from '../../src/common/cbor.js';
 import { bytesToHex } from '../../src/common/hex.js';
 import { buildServer } from '../../src/eth-rpc/server.js';
+import type { Devnet } from '../../src/devnet/devnet.js';
+import type { DevnetEventEmitter } from '../../src/devnet/events.js';
 import type { SavedChain } from '../../src/devnet/persistence.js';
 import { createDevnet, testConfig, type DevnetConfig } from '../../src/index.js';
 import { signTx, TRANSFER } from './dev-wallet.js';
@@ -123,3 +125,6 @@ export async function setupWebSocketRpc(t: TestContext, overrides: Partial<Devne
   const channelValues = (channel: number) => received.filter((m) => m.method === 'xrpc.ch.val' && m.params[0] === channel).map((m) => m.params[1]);
   return { devnet, app, socket, received, waitFor, call, channelValues };
 }
+
+/** The node's tipset listeners (its events are an EventEmitter that the node's parts only listen to). */
+export const tipsetListeners = (devnet: Devnet) => (devnet.events as DevnetEventEmitter).listeners('tipset');

@@ -9,16 +9,12 @@ import { connect, type AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import { CID } from '../../src/common/cbor.js';
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
-import type { Devnet } from '../../src/devnet/devnet.js';
-import type { DevnetEventEmitter } from '../../src/devnet/events.js';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
-import { setupRpc, setupWebSocketRpc } from '../helpers/rpc-harness.js';
+import { pollUntil } from '../helpers/devnet-process.js';
+import { setupRpc, setupWebSocketRpc, tipsetListeners } from '../helpers/rpc-harness.js';
 
 const CLIENT = deriveNodeKeys(DEFAULT_MNEMONIC).dealClient.address.toString();
 const SEND = { From: CLIENT, To: 't0100', Value: '1', Method: 0 };
-
-/** The node's tipset listeners (its events are an EventEmitter that the node's parts only listen to). */
-const tipsetListeners = (devnet: Devnet) => (devnet.events as DevnetEventEmitter).listeners('tipset');
 
 /** Whether `promise` is still unsettled once the calls `after` makes have been answered. */
 async function stillWaiting(promise: Promise<unknown>, after: () => Promise<unknown>): Promise<boolean> {
@@ -54,8 +50,7 @@ describe('StateWaitMsg for a message found only by searching back at its nonce (
     await new Promise((resolve) => socket.once('close', resolve));
     // The server learns of the close on its side a moment later.
     const waiting = () => tipsetListeners(devnet).includes(waiter!);
-    for (let i = 0; i < 100 && waiting(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-    assert.equal(waiting(), false);
+    await pollUntil('the wait to let go of its tipset listener', async () => (waiting() ? undefined : true), { intervalMs: 10 });
   });
 
   test("over a WebSocket, go-jsonrpc's xrpc.cancel naming the wait ends it: `context canceled` (code 1) under its id, as Lotus's handler answers its ctx's end, and its tipset listener gone", async (t) => {
@@ -108,7 +103,7 @@ describe('StateWaitMsg for a message found only by searching back at its nonce (
     try {
       const request = (body: string) => `POST /rpc/v1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
       http.write(Array.from({ length: WAITS }, (_, i) => request(wait(i))).join(''));
-      for (let i = 0; i < 200 && added().length < 3 * WAITS; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      await pollUntil('every wait to listen for tipsets', async () => (added().length < 3 * WAITS ? undefined : true), { attempts: 200, intervalMs: 10 });
       assert.equal(added().length, 3 * WAITS);
       waits.push(...added());
       // Node emits the warning on its next tick.
@@ -119,8 +114,7 @@ describe('StateWaitMsg for a message found only by searching back at its nonce (
       socket.close();
     }
     const left = () => tipsetListeners(devnet).filter((listener) => waits.includes(listener)).length;
-    for (let i = 0; i < 200 && left() > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-    assert.equal(left(), 0);
+    await pollUntil('the waits to let go of their tipset listeners', async () => (left() > 0 ? undefined : true), { attempts: 200, intervalMs: 10 });
   });
 
   test('by its unsigned CID at the head, no replacement allowed: the error at once, as Lotus checks the head before it searches back', async (t) => {
@@ -131,18 +125,18 @@ describe('StateWaitMsg for a message found only by searching back at its nonce (
   });
 
   test('a replacement beyond the lookback limit is not searched back to (v1 and v0 StateWaitMsgLimited): the wait goes on; within it, it answers', async (t) => {
-    const { devnet, app, result } = await setupRpc(t);
+    const { devnet, call, result } = await setupRpc(t);
     const pushed = await result('Filecoin.MpoolPushMessage', [SEND, null]);
     const [signed, unsigned] = [pushed.CID, pushed.Message.CID];
     await result('anvil_mine', ['0x3']);
-    const v0 = (method: string, params: unknown[]) => app.inject({ method: 'POST', url: '/rpc/v0', payload: { jsonrpc: '2.0', id: 1, method, params } });
+    const v0 = (method: string, params: unknown[]) => call(method, params, '/rpc/v0');
     const listeners = devnet.events.listenerCount('tipset');
     const beyond = [result('Filecoin.StateWaitMsg', [unsigned, 0, 2, true]), v0('Filecoin.StateWaitMsgLimited', [unsigned, 0, 2])];
     for (const wait of beyond) assert.equal(await stillWaiting(wait, () => result('anvil_mine', ['0x2'])), true);
     assert.equal(devnet.events.listenerCount('tipset'), listeners + 2);
     // Mined at epoch 1, the head at 8 now.
     assert.deepEqual((await result('Filecoin.StateWaitMsg', [unsigned, 0, 7, true])).Message, signed);
-    assert.deepEqual((await v0('Filecoin.StateWaitMsgLimited', [unsigned, 0, 7])).json().result.Message, signed);
+    assert.deepEqual((await v0('Filecoin.StateWaitMsgLimited', [unsigned, 0, 7])).result.Message, signed);
     // The limit bounds the search back only: the chain's index finds a message by its own CID at any depth.
     assert.deepEqual((await result('Filecoin.StateWaitMsg', [signed, 0, 1, false])).Message, signed);
   });
