@@ -514,6 +514,42 @@ describe('ethers 6 against the devnet CLI', () => {
     assert.equal(await provider.getCode(await predicted.getAddress()), '0x');
   });
 
+  // U93: an f410 address impersonated by its masked ID sends as the f410 address (its message's
+  // sender is the same actor; Lotus shows a delegated sender's 0x address as `from`), so ethers'
+  // ContractFactory, which predicts CREATE(tx.from, tx.nonce), finds its contract, unlike the f1
+  // case above. The address is only funded (a Placeholder): its first message makes it an EthAccount.
+  // A contract impersonated is refused when it sends, with the reason, not a VM exit.
+  test('an f410 address impersonated by its masked ID deploys where ethers predicts; an impersonated contract is refused with the reason', async () => {
+    const fresh = Wallet.createRandom();
+    await (await wallet.sendTransaction({ to: fresh.address, value: parseEther('10') })).wait();
+    const f410 = await provider.send('Filecoin.EthAddressToFilecoinAddress', [fresh.address]);
+    const id = FilAddress.parse(await provider.send('Filecoin.StateLookupID', [f410, null])).id!;
+    const masked = hexlify(maskedIdAddress(id));
+    const { abi, bytecode } = artifacts['Counter']!;
+    let counter: Contract;
+    await provider.send('anvil_impersonateAccount', [masked]);
+    try {
+      counter = (await new ContractFactory(abi, bytecode, await provider.getSigner(masked)).deploy()) as Contract;
+      assert.equal(counter.deploymentTransaction()!.from, fresh.address);
+      await counter.waitForDeployment();
+      await mined(counter.getFunction('increment')());
+    } finally {
+      await provider.send('anvil_stopImpersonatingAccount', [masked]);
+    }
+    // Read through the provider: once impersonation stops, a masked ID `from` in eth_call is refused, as Lotus refuses it.
+    assert.equal(await (counter.connect(provider) as Contract).getFunction('count')(), 1n);
+    assert.equal(await provider.getTransactionCount(fresh.address), 2);
+    assert.equal(await provider.getTransactionCount(masked), 2);
+
+    const target = await counter.getAddress();
+    await provider.send('anvil_impersonateAccount', [target]);
+    try {
+      await assert.rejects((await provider.getSigner(target)).sendTransaction({ to: wallet.address, value: 0n }), /a contract cannot send messages on Filecoin, so it cannot be impersonated/);
+    } finally {
+      await provider.send('anvil_stopImpersonatingAccount', [target]);
+    }
+  });
+
   // review R2: a constructor that SELFDESTRUCTs, as the ForceSend helper test suites fund a contract
   // with (constructor(address to) payable { selfdestruct(to); }), runs as an EVM actor does on calibnet.
   test('a constructor that SELFDESTRUCTs sends its value to the beneficiary (ForceSend)', async () => {
