@@ -110,6 +110,37 @@ describe("viem's watchers over http() (and webSocket() across a restart)", () =>
     }
   });
 
+  // README "A revert undoes logs out loud": what viem's watchers hand to onLogs across evm_revert
+  // (Hardhat's loadFixture between tests), through a filter over http() and a subscription over webSocket().
+  test('across evm_revert: watchContractEvent over http() and webSocket() hands over the undone increments with removed: true, newest first, then the new ones, once each', async (t) => {
+    const { node, chain, client, address, increment, calls } = await start([]);
+    const ws = createPublicClient({ chain, transport: webSocket(node.wsUrl) });
+    const errors: Error[] = [];
+    const overHttp: Seen[] = [];
+    const overWs: Seen[] = [];
+    const watch = (c: typeof client | typeof ws, into: Seen[]) =>
+      c.watchContractEvent({ address, abi: artifacts.Counter!.abi, eventName: 'Incremented', onLogs: seen(into) as never, onError: (e) => errors.push(e) });
+    const unwatch = [watch(client, overHttp), watch(ws, overWs)];
+    t.after(async () => {
+      for (const u of unwatch) u();
+      (await ws.transport.getRpcClient()).close();
+    });
+    await pollUntil('the filter and the subscription', async () => (calls('eth_newFilter') === 1 && calls('eth_subscribe') === 1 ? true : undefined));
+    const snapshot = await client.request({ method: 'evm_snapshot' as never });
+    const undone = [await increment(), await increment()];
+    await pollUntil('both watchers to see the two increments', async () => (overHttp.length === 2 && overWs.length === 2 ? true : undefined));
+    assert.equal(await client.request({ method: 'evm_revert' as never, params: [snapshot] as never }), true);
+    const redone = await increment();
+    await pollUntil('both watchers to see the undone increments and the new one', async () => (overHttp.length === 5 && overWs.length === 5 ? true : undefined));
+
+    const log = (r: { transactionHash: Hash }, newCount: bigint, removed: boolean): Seen => ({ newCount, transactionHash: r.transactionHash, removed });
+    const expected = [log(undone[0]!, 1n, false), log(undone[1]!, 2n, false), log(undone[1]!, 2n, true), log(undone[0]!, 1n, true), log(redone, 1n, false)];
+    assert.deepEqual(overHttp, expected);
+    assert.deepEqual(overWs, expected);
+    assert.equal(redone.blockNumber, undone[0]!.blockNumber);
+    assert.deepEqual(errors, []);
+  });
+
   test('against --gateway-only (calibnet\'s public endpoints): eth_newFilter is refused over HTTP, so the event watchers read eth_getLogs and hand over each increment once; watchPendingTransactions reports the refusal', async () => {
     const { client, address, firstBlock, increment, calls } = await start(['--gateway-only']);
     const errors: Error[] = [];
