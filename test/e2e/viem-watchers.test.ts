@@ -177,9 +177,11 @@ describe("viem's watchers over http() (and webSocket() across a restart)", () =>
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     const state = join(dir, 'chain.json');
     const { node, chain, client, address, increment, calls } = await start(['--state', state]);
-    // viem's default reconnect (5 tries, 2 s apart) gives the node 10 s to save, exit and listen again, which a
-    // loaded machine can exceed (1 run in 5 at load 15): more tries, the same behaviour once it is back.
-    const ws = createPublicClient({ chain, transport: webSocket(node.wsUrl, { reconnect: { attempts: 30 } }) });
+    // viem 2.57's socket retries once `delay` after the close, and gives up for good if that connect is
+    // refused (utils/rpc/socket.ts: the failed setup() is only logged, and the error it reports finds a
+    // reconnect still in progress), so more `attempts` do not help: the default 2 s is shorter than a
+    // save, exit and start at load 12 (3 runs in 3 failed): wait longer than the restart takes.
+    const ws = createPublicClient({ chain, transport: webSocket(node.wsUrl, { reconnect: { delay: 10_000 } }) });
     const overHttp: Seen[] = [];
     const overWs: Seen[] = [];
     const httpErrors: Error[] = [];
@@ -198,8 +200,8 @@ describe("viem's watchers over http() (and webSocket() across a restart)", () =>
     await node.stop();
     const again = await startDevnet(['--port', String(node.port), '--state', state]);
     nodes.push(again);
-    // viem's socket reconnects (every 2 s) and subscribes again.
-    await pollUntil('viem to subscribe again', async () => (answered(again, 'eth_subscribe') === 1 ? true : undefined), { attempts: 400 });
+    // viem's socket reconnects (10 s after the close) and subscribes again.
+    await pollUntil('viem to subscribe again', async () => (answered(again, 'eth_subscribe') === 1 ? true : undefined), { attempts: 600 });
     const second = await increment();
     // The node's answers to the http() watcher's polls (not the refused connections while it was down).
     const answers = () => httpErrors.map((e) => (e instanceof BaseError ? e.walk((c) => c instanceof RpcRequestError) : undefined))
