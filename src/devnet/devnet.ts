@@ -377,6 +377,14 @@ export class Devnet {
     if (this.forked && !isMaskedId(eth)) this.forked.source.expectContract(FilAddress.fromEthAddress(eth));
   }
 
+  /**
+   * `read` of a contract's code alone (eth_getCode): on a fork, a contract whose code is fetched reads
+   * without waiting for its storage's shape (ForkSource.readCode). `read` is synchronous.
+   */
+  readCode<T>(read: () => T): T {
+    return this.forked ? this.forked.source.readCode(read) : read();
+  }
+
   /** The actor an Ethereum address names after `epoch`. */
   actorAt(eth: Uint8Array, epoch: number): Actor | undefined {
     return resolveEthAddress(this.state.at(epoch), eth);

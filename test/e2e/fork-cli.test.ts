@@ -261,4 +261,24 @@ describe('fork command line and funding', () => {
       await fork.stop();
     }
   });
+
+  test("a contract's first eth_getCode answers once its code is read, not after its storage's KAMT: with every block read failing, the code; the call after reads the storage", async (t) => {
+    // Init code: slot 0 := 42, then the runtime code, which returns slot 0.
+    const runtime = '60005460005260206000f3';
+    const { hash } = await sendFromDev(upstream.url, { data: `0x602a600055600b8060106000396000f3${runtime}` });
+    const { contractAddress } = await rpc(upstream.url, 'eth_getTransactionReceipt', [hash]);
+    const head = Number(await rpc(upstream.url, 'eth_blockNumber'));
+    const proxy = await upstreamProxy(t, upstream.url);
+    const fork = await startDevnet(['--fork-block-number', String(head), '--storage-providers', '0', '--fork-url', proxy.url, '--no-fork-cache']);
+    try {
+      // The storage KAMT is read a block at a time (ChainReadObj); each now fails (HTTP 500, retried for seconds).
+      proxy.mode.failing.add('Filecoin.ChainReadObj');
+      assert.equal(await rpc(fork.url, 'eth_getCode', [contractAddress, 'latest']), `0x${runtime}`);
+      proxy.mode.failing.clear();
+      // The call waits for the storage's read, retried once the blocks are served again.
+      assert.equal(BigInt(await rpc(fork.url, 'eth_call', [{ to: contractAddress, data: '0x' }, 'latest'])), 42n);
+    } finally {
+      await fork.stop();
+    }
+  });
 });

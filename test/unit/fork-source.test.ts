@@ -180,6 +180,56 @@ describe('fork state source', () => {
     assert.deepEqual(calls, [`actor ${CONTRACT.toString()} (with a contract's reads)`, `actor ${UNKNOWN.toString()}`]);
   });
 
+  test("a contract fetched by address is held for its code once its code is read; every other read of it waits for its storage's shape, read once", async () => {
+    const calls: string[] = [];
+    const shaped: Actor = { ...contract, storageShape: { size: 9, children: [] } as unknown as Actor['storageShape'] };
+    let storageRead!: (outcome: 'read' | 'failed') => void;
+    const upstream = {
+      point,
+      // The contract's code and State, then its storage KAMT, held until the test lets it through.
+      async actor(at: number | FilAddress, _contract?: boolean, codeRead?: (contract: Actor) => void) {
+        calls.push(`actor ${at.toString()}`);
+        if (typeof at !== 'number') codeRead?.({ ...contract });
+        const outcome = await new Promise<'read' | 'failed'>((resolve) => (storageRead = resolve));
+        if (outcome === 'failed') throw new Error('upstream Filecoin.ChainReadObj failed');
+        return shaped;
+      },
+      takeWholeStorage: () => undefined,
+    } as unknown as UpstreamState;
+    const source = new ForkSource(upstream);
+    source.expectContract(CONTRACT);
+    // The address's fetch is done at the code: its ID is held, and its code reads inside readCode only.
+    await source.fetch([{ kind: 'address', address: CONTRACT }]);
+    assert.equal(source.lookupId(CONTRACT), contract.id);
+    assert.deepEqual(source.readCode(() => source.getActor(contract.id))?.evm?.bytecode, contract.evm!.bytecode);
+    assert.equal(source.readCode(() => source.getActor(contract.id))?.storageShape, undefined);
+    assert.throws(() => source.getActor(contract.id), (e: unknown) => e instanceof MissingStateError && e.missing[0].kind === 'actor');
+    // A read of the actor waits for the read under way, with no second one.
+    let whole = false;
+    const actorRead = source.fetch([{ kind: 'actor', id: contract.id }]).then(() => (whole = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(whole, false);
+    storageRead('read');
+    await actorRead;
+    assert.equal(source.getActor(contract.id), shaped);
+    assert.equal(source.readCode(() => source.getActor(contract.id)), shaped);
+    assert.deepEqual(calls, [`actor ${CONTRACT.toString()}`]);
+
+    // A storage read that fails after the code: the reads waiting for the actor get the failure; the next one asks again, by ID.
+    const again = new ForkSource(upstream);
+    await again.fetch([{ kind: 'address', address: CONTRACT }]);
+    const waiting = again.fetch([{ kind: 'actor', id: contract.id }]);
+    storageRead('failed');
+    await assert.rejects(waiting, /ChainReadObj failed/);
+    assert.throws(() => again.readCode(() => again.getActor(contract.id)), MissingStateError);
+    const byId = again.fetch([{ kind: 'actor', id: contract.id }]);
+    await new Promise((resolve) => setImmediate(resolve));
+    storageRead('read');
+    await byId;
+    assert.equal(again.getActor(contract.id), shaped);
+    assert.deepEqual(calls, [`actor ${CONTRACT.toString()}`, `actor ${CONTRACT.toString()}`, `actor ${contract.id}`]);
+  });
+
   test('two fetches of the same value at once make one upstream read', async () => {
     const { upstream, calls } = fakeUpstream();
     const source = new ForkSource(upstream);

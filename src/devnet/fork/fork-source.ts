@@ -87,6 +87,14 @@ export class ForkSource implements FetchingStateSource {
    * actor (expectContract).
    */
   private readonly expectedContracts = new Set<string>();
+  /**
+   * Contracts fetched by address whose code is read and whose storage's shape is still being read
+   * (its KAMT, a level a round trip), with that read: eth_getCode answers from the code (readCode)
+   * without waiting for it; any other read of the actor waits for the whole actor.
+   */
+  private readonly codeOnly = new Map<number, { contract: Actor; whole: Promise<void> }>();
+  /** Inside readCode: a contract in codeOnly reads as its code-only actor. */
+  private readingCode = false;
   /** The deal schedule's read ahead, once started (readDealScheduleAhead). */
   private dealScheduleAhead: Promise<void> | undefined;
   /** Fetches under way, by the key of what they fetch: concurrent reads of one value share one request. */
@@ -134,7 +142,11 @@ export class ForkSource implements FetchingStateSource {
     // Actors created on the fork (IDs from the upstream's NextID on) were never upstream.
     if (this.data.nextId !== undefined && id >= this.data.nextId) return undefined;
     const actor = this.data.actors.get(id);
-    if (actor === undefined) throw new MissingStateError([{ kind: 'actor', id }]);
+    if (actor === undefined) {
+      const held = this.readingCode ? this.codeOnly.get(id) : undefined;
+      if (held) return held.contract;
+      throw new MissingStateError([{ kind: 'actor', id }]);
+    }
     this.progress.hits++;
     if (actor?.miner) this.caughtUp(id);
     // The reward actor has no table, but its forkedFrom is handed out the same way.
@@ -192,6 +204,20 @@ export class ForkSource implements FetchingStateSource {
    */
   expectContract(address: FilAddress): void {
     if (address.ethAddress && !this.data.ids.has(address.key)) this.expectedContracts.add(address.key);
+  }
+
+  /**
+   * `read`, in which a contract whose code is read but whose storage's shape is not yet reads as an
+   * actor without it (no storageShape, no upstreamStorageRoot): for a read of its code alone
+   * (Devnet.readCode). `read` must be synchronous and must not keep the actor.
+   */
+  readCode<T>(read: () => T): T {
+    this.readingCode = true;
+    try {
+      return read();
+    } finally {
+      this.readingCode = false;
+    }
   }
 
   getStorage(id: number, generation: number, slot: bigint): bigint | undefined {
@@ -340,6 +366,9 @@ export class ForkSource implements FetchingStateSource {
     switch (missing.kind) {
       case 'actor': {
         if (data.actors.has(missing.id)) return;
+        // Its read by address is under way (load's address case), past its code.
+        const reading = this.codeOnly.get(missing.id);
+        if (reading) return reading.whole;
         const actor = await upstream.actor(missing.id);
         data.actors.set(missing.id, actor);
         this.holdWholeStorage(actor);
@@ -349,17 +378,7 @@ export class ForkSource implements FetchingStateSource {
       }
       case 'address': {
         if (data.ids.has(missing.address.key)) return;
-        // The actor comes with its ID (UpstreamState.actor): no actor, no ID.
-        const actor = await upstream.actor(missing.address, this.expectedContracts.delete(missing.address.key));
-        data.ids.set(missing.address.key, actor?.id ?? null);
-        this.holdWholeStorage(actor);
-        if (actor && !data.actors.has(actor.id)) {
-          data.actors.set(actor.id, actor);
-          progress.actors++;
-          await this.countSectorsOf(actor);
-        }
-        progress.addresses++;
-        break;
+        return this.loadAddress(missing.address);
       }
       case 'storage': {
         if (data.slots.has(missing.id, missing.slot)) return;
@@ -387,6 +406,46 @@ export class ForkSource implements FetchingStateSource {
         progress.entries++;
     }
     this.onFetched();
+  }
+
+  /**
+   * Fetches the actor at `address` with its ID (UpstreamState.actor: no actor, no ID). A contract's
+   * ID is held as soon as its code is read, the contract itself in codeOnly until its storage's shape
+   * is read too: the fetch is done then, and the rest of the read goes on (codeOnly's `whole`), so an
+   * eth_getCode answers after one round trip, not 1 + the KAMT's depth.
+   */
+  private loadAddress(address: FilAddress): Promise<void> {
+    const { data, progress } = this;
+    let codeRead!: () => void;
+    const early = new Promise<void>((resolve) => (codeRead = resolve));
+    let settle!: { resolve: () => void; reject: (error: unknown) => void };
+    const whole = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+    // A failure after the code reaches the reads waiting for the whole actor (load's actor case); a later read asks again by ID.
+    whole.catch(() => undefined);
+    let contractId: number | undefined;
+    this.upstream
+      .actor(address, this.expectedContracts.delete(address.key), (contract) => {
+        contractId = contract.id;
+        data.ids.set(address.key, contract.id);
+        this.codeOnly.set(contract.id, { contract, whole });
+        codeRead();
+      })
+      .then(async (actor) => {
+        data.ids.set(address.key, actor?.id ?? null);
+        this.holdWholeStorage(actor);
+        if (actor && !data.actors.has(actor.id)) {
+          data.actors.set(actor.id, actor);
+          progress.actors++;
+          await this.countSectorsOf(actor);
+        }
+        progress.addresses++;
+        this.onFetched();
+      })
+      .finally(() => {
+        if (contractId !== undefined) this.codeOnly.delete(contractId);
+      })
+      .then(settle.resolve, settle.reject);
+    return Promise.race([early, whole]);
   }
 
   /** A contract comes with its slots when its read brought its storage whole (UpstreamState.takeWholeStorage): its first call asks for none. */

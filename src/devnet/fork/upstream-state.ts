@@ -10,7 +10,7 @@ import { decodeCbor } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
 import { bigintToBytes, bytesToHex, hexToBytes, padStart } from '../../common/hex.js';
 import { keccak256 } from '../../common/hashes.js';
-import { BURNT_FUNDS_ACTOR_ID, DATACAP_ACTOR_ID, MARKET_ACTOR_ID, POWER_ACTOR_ID, REWARD_ACTOR_ID, VERIFREG_ACTOR_ID, type Actor, type ForkedFrom } from '../../fevm/actor.js';
+import { BURNT_FUNDS_ACTOR_ID, DATACAP_ACTOR_ID, MARKET_ACTOR_ID, POWER_ACTOR_ID, REWARD_ACTOR_ID, VERIFREG_ACTOR_ID, type Actor, type EvmState, type ForkedFrom } from '../../fevm/actor.js';
 import type { CodeTable } from '../../fevm/code-table.js';
 import { decodeKamtNode, kamtLinks, kamtPairs, shapeOfBlocks, type KamtBlockNode, type KamtNode } from '../../fevm/actors/evm/kamt-shape.js';
 import { ethAddressOf } from '../../fevm/actors/lifecycle.js';
@@ -125,8 +125,10 @@ export class UpstreamState {
    * By address, its ID is looked up at the same time: a lookup is nearly always followed by a read
    * of the actor, and together they take one round trip, not two. So do a contract's code and State
    * by an Ethereum address when the reader expects a `contract` there (dropped if it is none).
+   * `codeRead`, if given, is handed a contract as soon as its code and State are read, without its
+   * storage's shape (evmState), while the rest of its read goes on.
    */
-  async actor(at: number | FilAddress, contract = false): Promise<Actor | null> {
+  async actor(at: number | FilAddress, contract = false, codeRead?: (contract: Actor) => void): Promise<Actor | null> {
     const address = typeof at === 'number' ? `f0${at}` : at.toString();
     const early = typeof at === 'number' || !contract ? undefined : this.contractReads(at);
     // A failed read here is read again where its State is used (stateJson keeps no failure).
@@ -148,7 +150,7 @@ export class UpstreamState {
       const robust = await this.accountKey(typeof at === 'number' && SINGLETONS_READ_WITH_STATE.has(at) ? at : address);
       return robust ? { ...actor, robust } : actor;
     }
-    if (kind === 'evm') return { ...actor, ...(await this.evmState(actor, await early)) };
+    if (kind === 'evm') return { ...actor, ...(await this.evmState(actor, await early, codeRead)) };
     if (kind === 'storageminer') return { ...actor, miner: await this.minerState(address) };
     if (kind === 'multisig') return { ...actor, multisig: await this.multisigState(address) };
     if (kind === 'paymentchannel') return { ...actor, paych: await this.paychState(address) };
@@ -258,25 +260,27 @@ export class UpstreamState {
    * State.Nonce) and the shape of its storage KAMT, which its storage gas depends on
    * (kamt-shape.ts): the blocks from the root ContractState names down (ChainReadObj), read with the
    * contract; read whole, they hold its slots too (takeWholeStorage). An upstream whose State names no root (an fvm-devnet before it did, or its fork's own
-   * forked contracts) leaves the shape unknown.
+   * forked contracts) leaves the shape unknown. `codeRead` is handed the contract before its storage
+   * is read: its code is all that eth_getCode answers.
    */
-  private async evmState(actor: Actor, early?: ContractReads): Promise<Pick<Actor, 'evm' | 'storageShape'>> {
+  private async evmState(actor: Actor, early?: ContractReads, codeRead?: (contract: Actor) => void): Promise<Pick<Actor, 'evm' | 'storageShape'>> {
     const [code, read] = early ?? (await this.contractReadsAt(ethAddressOf(actor), `f0${actor.id}`));
     const bytecode = hexToBytes(code);
+    const evm: EvmState = {
+      bytecode,
+      bytecodeHash: keccak256(bytecode),
+      nonce: read.State?.Nonce ?? 1,
+      storageGeneration: 0,
+      ...(read.State?.Tombstone ? { dead: true } : {}),
+    };
+    codeRead?.({ ...actor, evm });
     const root = read.State?.ContractState?.['/'];
     const rootBlock = typeof root === 'string' ? await this.storageRoot(CID.parse(root)) : undefined;
     const kamt = rootBlock && (await this.storageKamt(rootBlock));
     if (kamt?.slots) this.wholeStorage.set(actor.id, kamt.slots);
     const storageShape = kamt?.shape;
     return {
-      evm: {
-        bytecode,
-        bytecodeHash: keccak256(bytecode),
-        nonce: read.State?.Nonce ?? 1,
-        storageGeneration: 0,
-        ...(read.State?.Tombstone ? { dead: true } : {}),
-        ...(rootBlock && typeof root === 'string' ? { upstreamStorageRoot: root } : {}),
-      },
+      evm: rootBlock && typeof root === 'string' ? { ...evm, upstreamStorageRoot: root } : evm,
       ...(storageShape ? { storageShape } : {}),
     };
   }

@@ -24,7 +24,7 @@ export const ethState = [
   defineMethod('eth_getCode', [address('address'), blockRef('block')], ({ devnet }, addr, block) => {
     devnet.expectContract(addr);
     const state = resolveBlockState(devnet, block);
-    return bytesToHex(resolveEthAddress(state, addr)?.evm?.bytecode ?? new Uint8Array());
+    return bytesToHex(devnet.readCode(() => resolveEthAddress(state, addr))?.evm?.bytecode ?? new Uint8Array());
   }),
 
   defineMethod('eth_getStorageAt', [address('address'), storageKey('position'), blockRef('block')], ({ devnet }, addr, slot, block) => {
