@@ -208,7 +208,36 @@ const EMPTY_RECEIPTS_ROOT = cidOf(encodeCbor([]));
 /** The parent state root a first tipset names (the devnet's genesis, or a fork's anchor). */
 const FIRST_PARENT_STATE_ROOT = cidOf(encodeCbor('fvm-devnet genesis'));
 
-// Where a mined tipset's own CIDs sit in its buffer of digests (each a dag-cbor blake2b-256 CID).
+// A mined tipset's run of a slab chunk (MinedTipset) opens with three of its header's numbers,
+// little-endian: its timestamp and its miner's actor ID as 32-bit unsigned integers, and its parent's
+// weight as two 32-bit halves, low first (16 B outside the heap where three fields were 24 B in it).
+// A value these cannot hold (a timestamp from 2106 on, an ID of 2^32 - 1 or more, a weight past 2^53)
+// is marked WIDE there and kept in `wideFields` instead: few tipsets have one.
+const TIMESTAMP_AT = 0;
+const MINER_AT = 4;
+const WEIGHT_LOW_AT = 8;
+const WEIGHT_HIGH_AT = 12;
+const FIELDS_BYTES = 16;
+const WIDE = 0xffffffff;
+const TWO_32 = 2 ** 32;
+
+/** The timestamp, miner and parent weight of each tipset with one too wide for its run (WIDE), held off the tipsets as editsBefore. */
+const wideFields = new WeakMap<Tipset, { readonly timestamp: number; readonly minerId: number; readonly weightBefore: bigint }>();
+
+const fitsUint32 = (value: number) => Number.isInteger(value) && value >= 0 && value < WIDE;
+
+function readUint32(bytes: Uint8Array, at: number): number {
+  return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
+}
+
+function writeUint32(bytes: Uint8Array, at: number, value: number): void {
+  bytes[at] = value;
+  bytes[at + 1] = value >>> 8;
+  bytes[at + 2] = value >>> 16;
+  bytes[at + 3] = value >>> 24;
+}
+
+// Where a mined tipset's own CIDs sit among its digests, after its numbers (each a dag-cbor blake2b-256 CID).
 const BLOCK = 0;
 const KEY = 1;
 const STATE_ROOT = 2;
@@ -368,12 +397,13 @@ class TipsetMessages {
   }
 }
 
-/** `value` as a number when one holds it exactly: most base fees and weights are small, and a bigint is ~24 B of heap. */
+/** `value` as a number when one holds it exactly: most base fees are small, and a bigint is ~24 B of heap. */
 const numberIfExact = (value: bigint): number | bigint => (-MAX_SAFE_BIGINT <= value && value <= MAX_SAFE_BIGINT ? Number(value) : value);
 
 /**
  * A tipset as the chain keeps it. Its own CIDs (block, key, state, receipts and messages roots) are
- * kept as their digests in a run of a shared chunk (digest-slab.ts) and made when read: a CID object
+ * kept as their digests in a run of a shared chunk (digest-slab.ts) and made when read, after its
+ * timestamp, miner and parent weight (FIELDS_BYTES), which are read from there: a CID object
  * with its multihash, three byte views and their buffer is ~0.55 KB of heap, and a chain of test
  * tipsets held five for each one; an empty tipset's messages and receipts roots, the same for every
  * one, are not kept. Its header is made when read too, its fields that are its parent's CIDs read from
@@ -383,18 +413,34 @@ const numberIfExact = (value: bigint): number | bigint => (-MAX_SAFE_BIGINT <= v
 class MinedTipset implements Tipset {
   constructor(
     readonly epoch: number,
-    readonly timestamp: number,
     /** Its base fee (the header's ParentBaseFee), as a number when one holds it exactly (numberIfExact). */
     private readonly fee: number | bigint,
     readonly parent: Tipset | undefined,
-    /** The slab chunk its digests are in (block, key, state root, then, if it has messages, the other roots and its messages'), from `digestsAt` on. */
-    private readonly digests: Uint8Array,
-    private readonly digestsAt: number,
-    /** The actor ID its header names as its miner. */
-    readonly minerId: number,
-    /** Its parent's weight (weightOf), numberIfExact. */
-    private readonly weightBefore: number | bigint,
+    /**
+     * The slab chunk its run is in, from `runAt` on: its timestamp, miner and parent weight
+     * (FIELDS_BYTES), then its digests (block, key, state root, then, if it has messages, the other
+     * roots and its messages').
+     */
+    private readonly run: Uint8Array,
+    private readonly runAt: number,
   ) {}
+
+  get timestamp(): number {
+    const timestamp = readUint32(this.run, this.runAt + TIMESTAMP_AT);
+    return timestamp === WIDE ? wideFields.get(this)!.timestamp : timestamp;
+  }
+
+  /** The actor ID its header names as its miner. */
+  get minerId(): number {
+    const id = readUint32(this.run, this.runAt + MINER_AT);
+    return id === WIDE ? wideFields.get(this)!.minerId : id;
+  }
+
+  /** Its parent's weight (weightOf). */
+  private get weightBefore(): bigint {
+    const high = readUint32(this.run, this.runAt + WEIGHT_HIGH_AT);
+    return high === WIDE ? wideFields.get(this)!.weightBefore : BigInt(high * TWO_32 + readUint32(this.run, this.runAt + WEIGHT_LOW_AT));
+  }
 
   /** Its messages and what follows from them: none for this class, whose tipsets have none (TipsetWithMessages has them). */
   protected get filled(): TipsetMessages | undefined {
@@ -420,7 +466,7 @@ class MinedTipset implements Tipset {
   }
 
   get header(): BlockHeader {
-    return new DevnetBlockHeader(this, BigInt(this.weightBefore));
+    return new DevnetBlockHeader(this, this.weightBefore);
   }
 
   get messages(): readonly IncludedMessage[] {
@@ -457,13 +503,13 @@ class MinedTipset implements Tipset {
     if (filled.hot) return filled.hot;
     const decoded = filled.decoded!.decodedOf(this);
     if (decoded) return decoded;
-    return decodeColdLogged(this.encodedCold(), (ethTxHash, events, i) => new ColdLoggedMessage(ethTxHash, events, i, this.digests, this.slotAt(FIRST_MESSAGE + i)));
+    return decodeColdLogged(this.encodedCold(), (ethTxHash, events, i) => new ColdLoggedMessage(ethTxHash, events, i, this.run, this.slotAt(FIRST_MESSAGE + i)));
   }
 
   /** Its cold messages decoded, as buildTipset made them. */
   decodeCold(): readonly IncludedMessage[] {
     const cold = decodeColdMessages(this.encodedCold());
-    return cold.map(({ native, ethTx, receipt }, i) => new MinedMessage(native, ethTx, receipt, i, this.digests, this.slotAt(FIRST_MESSAGE + i)));
+    return cold.map(({ native, ethTx, receipt }, i) => new MinedMessage(native, ethTx, receipt, i, this.run, this.slotAt(FIRST_MESSAGE + i)));
   }
 
   private encodedCold(): Uint8Array {
@@ -487,12 +533,12 @@ class MinedTipset implements Tipset {
 
   private digest(slot: number): Uint8Array {
     const at = this.slotAt(slot);
-    return this.digests.subarray(at, at + DIGEST_BYTES);
+    return this.run.subarray(at, at + DIGEST_BYTES);
   }
 
   /** Where the digest in `slot` starts in its chunk. */
   private slotAt(slot: number): number {
-    return this.digestsAt + slot * DIGEST_BYTES;
+    return this.runAt + FIELDS_BYTES + slot * DIGEST_BYTES;
   }
 
   get parentKey(): CID | undefined {
@@ -526,7 +572,7 @@ class MinedTipset implements Tipset {
 
 /**
  * A tipset with messages: the field that keeps them is its own, so that an empty tipset (most of an
- * idle chain's) is an object of eight fields (88 B of heap, where a field always undefined made it 96).
+ * idle chain's) is an object of five fields (64 B of heap, where a field always undefined made it 72).
  * Only its subclass ForkedFirstTipset, a fork's first tipset, may have none.
  */
 class TipsetWithMessages extends MinedTipset {
@@ -714,6 +760,22 @@ class DevnetBlockHeader implements BlockHeader {
   }
 }
 
+/**
+ * Writes a mined tipset's numbers at the start of its run (FIELDS_BYTES), WIDE for any its bytes
+ * cannot hold; whether they held all three (else the caller keeps them in wideFields).
+ */
+function putFields(run: Uint8Array, at: number, { timestamp, minerId, weightBefore }: { timestamp: number; minerId: number; weightBefore: bigint }): boolean {
+  const [timestampFits, minerFits, weightFits] = [fitsUint32(timestamp), fitsUint32(minerId), weightBefore >= 0n && weightBefore <= MAX_SAFE_BIGINT];
+  writeUint32(run, at + TIMESTAMP_AT, timestampFits ? timestamp : WIDE);
+  writeUint32(run, at + MINER_AT, minerFits ? minerId : WIDE);
+  if (weightFits) {
+    const weight = Number(weightBefore);
+    writeUint32(run, at + WEIGHT_LOW_AT, weight % TWO_32);
+    writeUint32(run, at + WEIGHT_HIGH_AT, Math.floor(weight / TWO_32));
+  } else writeUint32(run, at + WEIGHT_HIGH_AT, WIDE);
+  return timestampFits && minerFits && weightFits;
+}
+
 /** What a tipset's state root is the CID of, as `roots` makes it (RootFormat). */
 function stateRootFields(
   roots: RootFormat,
@@ -731,10 +793,10 @@ function stateRootFields(
 export function buildTipset({ epoch, timestamp, baseFee, parent, messages, miner = NO_MINER, edit, roots = CURRENT_ROOTS }: TipsetInput, upstream?: UpstreamTipset): Tipset {
   const receiptsRoot = receiptsRootOf(messages);
   const messagesRoot = messagesRootOf(messages);
-  const { bytes: digests, at: digestsAt } = digestSlab.take((messages.length === 0 ? EMPTY_TIPSET_SLOTS : FIRST_MESSAGE + messages.length) * DIGEST_BYTES);
-  const slotAt = (slot: number) => digestsAt + slot * DIGEST_BYTES;
+  const { bytes: run, at: runAt } = digestSlab.take(FIELDS_BYTES + (messages.length === 0 ? EMPTY_TIPSET_SLOTS : FIRST_MESSAGE + messages.length) * DIGEST_BYTES);
+  const slotAt = (slot: number) => runAt + FIELDS_BYTES + slot * DIGEST_BYTES;
   // Each is a CID this module made with cidOf, or a message's: dag-cbor over blake2b-256.
-  const put = (slot: number, cid: CID) => digests.set(cid.multihash.digest, slotAt(slot));
+  const put = (slot: number, cid: CID) => run.set(cid.multihash.digest, slotAt(slot));
   const txBytes = messages.reduce((n, m) => n + (m.ethTx ? minedTxBytes(m.ethTx) : 0), 0);
   const txs = txBytes > 0 ? new Uint8Array(txBytes) : EMPTY_BYTES;
   let txEnd = 0;
@@ -758,7 +820,7 @@ export function buildTipset({ epoch, timestamp, baseFee, parent, messages, miner
     const mined = messages.map((m, i) => {
       if (m.cid.code !== DAG_CBOR || m.cid.multihash.code !== BLAKE2B_256) throw new Error(`message CID ${m.cid} is not dag-cbor over blake2b-256`);
       put(FIRST_MESSAGE + i, m.cid);
-      return new MinedMessage(m.ethTx ? undefined : m.signed, m.ethTx && mine(m.ethTx), m.receipt, i, digests, slotAt(FIRST_MESSAGE + i));
+      return new MinedMessage(m.ethTx ? undefined : m.signed, m.ethTx && mine(m.ethTx), m.receipt, i, run, slotAt(FIRST_MESSAGE + i));
     });
     put(RECEIPTS_ROOT, receiptsRoot);
     put(MESSAGES_ROOT, messagesRoot);
@@ -770,9 +832,11 @@ export function buildTipset({ epoch, timestamp, baseFee, parent, messages, miner
   // A first tipset ran nothing on the state the chain starts from: its root is as every format made it.
   const rootFormat = parent ? roots : 8;
   put(STATE_ROOT, cidOf(encodeCbor(stateRootFields(rootFormat, { parentRoot, editedParentRoot, edit, messagesRoot, receiptsRoot, epoch, timestamp, miner, baseFee }))));
-  const weightBefore = numberIfExact(upstream ? upstream.parentWeight : parent ? weightOf(parent) : 0n);
-  const fields = [epoch, timestamp, numberIfExact(baseFee), parent, digests, digestsAt, miner, weightBefore] as const;
+  const weightBefore = upstream ? upstream.parentWeight : parent ? weightOf(parent) : 0n;
+  const fields = [epoch, numberIfExact(baseFee), parent, run, runAt] as const;
   const tipset = upstream ? new ForkedFirstTipset(upstream, filled, ...fields) : filled ? new TipsetWithMessages(filled, ...fields) : new MinedTipset(...fields);
+  const numbers = { timestamp, minerId: miner, weightBefore };
+  if (!putFields(run, runAt, numbers)) wideFields.set(tipset, numbers);
   if (edit !== undefined) editsBefore.set(tipset, edit);
   if (editedParentRoot) editedParentRoots.set(tipset, editedParentRoot);
   // The header reads the roots just put; the block CID and the key follow from it.
