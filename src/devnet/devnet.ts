@@ -290,6 +290,12 @@ export class Devnet {
     return this.store;
   }
 
+  /**
+   * The name this node's upstream requests carry (upstream.ts SELF_HEADER): random, one per node, so
+   * that its server refuses a request it sent itself (a fork of its own URL) rather than wait on it.
+   */
+  readonly upstreamName = randomBytes(16).toString('hex');
+
   /** The node's libp2p peer ID (Filecoin.ID), drawn from its mnemonic when first asked for. */
   get peerId(): string {
     return (this.peerIdText ??= nodePeerId(this.config.mnemonic));
@@ -775,7 +781,7 @@ export class Devnet {
     const asked = { head: this.store.head, pooled: new Set(this.mempool.pending()), at: Date.now() };
     const funding = forkFunding(this.accounts, this.config);
     const fork = await Fork.open(
-      { token: previous?.config.token, tokenOrigin: previous?.config.tokenOrigin, cacheDir: previous?.config.cacheDir, upstream: previous?.config.upstream, ...config },
+      { token: previous?.config.token, tokenOrigin: previous?.config.tokenOrigin, cacheDir: previous?.config.cacheDir, upstream: { ...previous?.config.upstream, self: this.upstreamName }, ...config },
       (progress) => this.emitter.emit('forkProgress', progress),
       (err) => this.emitter.emit('forkCacheError', err),
       forkStartReads(funding),

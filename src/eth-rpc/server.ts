@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { DevnetError, InvalidRequestError, ParseError } from '../common/errors.js';
 import { DEFAULT_MAX_BATCH, DEFAULT_MAX_BATCH_RESPONSE_BYTES, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_FILTERS, DEFAULT_MAX_SUBSCRIPTIONS, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_WS_LIVENESS, type WsLiveness } from '../config.js';
 import type { Devnet } from '../devnet/devnet.js';
+import { SELF_HEADER } from '../devnet/fork/upstream.js';
 import { BatchAnswer } from './batch-answer.js';
 import { capConnections } from './connection-cap.js';
 import { registerCors } from './cors.js';
@@ -238,6 +239,10 @@ export async function buildServer(
   // fastify takes to settle a handler's promise that resolves to the reply. A failure (an answer
   // JSON cannot encode) reaches the error handler, as a rejected handler's would.
   const post = (dispatcher: Dispatcher) => (request: FastifyRequest, reply: FastifyReply) => {
+    if (request.headers[SELF_HEADER] === devnet.upstreamName) {
+      reply.code(508).send(errorBody(new DevnetError('this node is the fork\'s upstream: a node cannot fork itself')));
+      return;
+    }
     let body: unknown;
     try {
       body = JSON.parse(String(request.body ?? ''));

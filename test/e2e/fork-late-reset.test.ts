@@ -62,3 +62,19 @@ test('anvil_reset {forking} whose client left while the new fork was read: dropp
   assert.equal(info.forkConfig?.forkUrl, undefined, `still no fork: ${JSON.stringify(info.forkConfig)}`);
   assert.deepEqual(await rpc(node.url, 'eth_getBlockByNumber', ['latest', false]), before);
 });
+
+// U97: a url-only Hardhat config's helpers.reset(url, n), url the node's own, made a fork whose
+// upstream was the node itself: the reset answered null, then each read of an actor it had not read
+// waited on itself for good. The node names itself in its upstream requests and answers 508 to its own.
+test('anvil_reset {forking} to the node\'s own URL is refused at once, naming why; the chain untouched, reads answered', { timeout: 120_000 }, async () => {
+  const node = await startDevnet(['--storage-providers', '0']);
+  nodes.push(node);
+  const hash = await rpc(node.url, 'eth_sendTransaction', [{ from: DEV_ACCOUNTS[1].address, to: '0x000000000000000000000000000000000000dEaD', value: '0x1' }]);
+  const ownUrl = node.url.replace('127.0.0.1', 'localhost');
+  for (const params of [[{ forking: { jsonRpcUrl: ownUrl, blockNumber: 1 } }], [{ forking: { jsonRpcUrl: `${node.url}/rpc/v1` } }]]) {
+    const answer = await answerOrError(rpc(node.url, 'hardhat_reset', params));
+    assert.match(answer.error ?? '', /is this node itself \(HTTP 508 Loop Detected\): a node cannot fork itself; to go back on its own chain, use evm_snapshot and evm_revert$/, JSON.stringify(answer));
+  }
+  assert.ok((await rpc(node.url, 'eth_getTransactionReceipt', [hash])) !== null, 'the chain is the one it was');
+  assert.equal(await rpc(node.url, 'eth_getBalance', ['0x1111111111111111111111111111111111111111', 'latest']), '0x0');
+});

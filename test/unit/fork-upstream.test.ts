@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { describe, test, type TestContext } from 'node:test';
 import pino from 'pino';
-import { ANSWER_MAX_BYTES, displayUrl, TABLE_ANSWER_MAX_BYTES, Upstream, UpstreamAnswerError, UpstreamError, upstreamEndpoint } from '../../src/devnet/fork/upstream.js';
+import { ANSWER_MAX_BYTES, displayUrl, SELF_HEADER, TABLE_ANSWER_MAX_BYTES, Upstream, UpstreamAnswerError, UpstreamError, upstreamEndpoint } from '../../src/devnet/fork/upstream.js';
 import { toJsonRpcError } from '../../src/eth-rpc/errors.js';
 
 /** A server whose n-th request (from 0) is answered by `answer(n, body, res)`. */
@@ -250,6 +250,20 @@ describe('upstream client', () => {
     const { url, requests } = await serve(t, (_n, _body, _req, res) => json(res, 401, {}));
     await assert.rejects(new Upstream(new URL(url), { retries: 3 }).call('Filecoin.ChainHead', []), /HTTP 401 \(set FVM_DEVNET_FORK_TOKEN/);
     assert.equal(requests(), 1);
+  });
+
+  // U97: a node asked by its own fork (anvil_reset to its own URL) answers 508 to the request that names it.
+  test('sends the node\'s name in SELF_HEADER; a 508 to it (the node asked itself) says a node cannot fork itself, without retrying', async (t) => {
+    const named: (string | undefined)[] = [];
+    const { url, requests } = await serve(t, (_n, _body, req, res) => {
+      named.push(req.headers[SELF_HEADER] as string | undefined);
+      json(res, 508, {});
+    });
+    await assert.rejects(new Upstream(new URL(url), { retries: 3, self: 'node-a' }).call('Filecoin.ChainHead', []), /^UpstreamError: upstream Filecoin.ChainHead: http:\/\/127\.0\.0\.1:\d+\/rpc\/v1 is this node itself \(HTTP 508 Loop Detected\): a node cannot fork itself/);
+    assert.equal(requests(), 1);
+    // A client that names no node (--fork-url at start) takes a 508 as any 5xx.
+    await assert.rejects(new Upstream(new URL(url), { retries: 0 }).call('Filecoin.ChainHead', []), /failed after 1 attempts: HTTP 508/);
+    assert.deepEqual(named, ['node-a', undefined]);
   });
 
   // audit16 L5: the answer was OpenSSL's "wrong version number", five times over.

@@ -59,7 +59,16 @@ export interface UpstreamOptions {
   backoffMs?: number;
   /** Most requests in flight at once (a call reading many cold slots fetches them together). */
   concurrency?: number;
+  /** The asking node's name for itself, sent in SELF_HEADER, so that a node asked by itself answers 508. */
+  self?: string;
 }
+
+/**
+ * The header an fvm-devnet's upstream requests name their node in. A node that finds its own name
+ * there is its own fork's upstream (anvil_reset with its own URL): its answer would wait on the very
+ * read that asks, so it answers HTTP 508 Loop Detected (RFC 5842) at once, and the fork is refused.
+ */
+export const SELF_HEADER = 'fvm-devnet-upstream-of';
 
 /** Counts of what the client did, for the warm-up progress line and the bench. */
 interface UpstreamStats {
@@ -392,6 +401,7 @@ export class Upstream {
   private async post(body: unknown, maxBytes: number): Promise<Posted> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
+    if (this.options.self) headers[SELF_HEADER] = this.options.self;
     this.stats.requests++;
     let answer: { status: number; text: string };
     try {
@@ -402,6 +412,10 @@ export class Upstream {
         throw new UpstreamError(`upstream ${methodsOf(body)}: ${displayUrl(this.endpoint)} does not answer TLS; if it serves plain HTTP, use http:// (${(error as Error).message})`);
       }
       return { ok: false, failure: (error as Error).message, tooLarge: error instanceof AnswerTooLarge };
+    }
+    // Only a request that named its node: a proxy's own 508 (a loop of its own) is a 5xx like others.
+    if (answer.status === 508 && this.options.self) {
+      throw new UpstreamError(`upstream ${methodsOf(body)}: ${displayUrl(this.endpoint)} is this node itself (HTTP 508 Loop Detected): a node cannot fork itself; to go back on its own chain, use evm_snapshot and evm_revert`);
     }
     if (answer.status === 401 || answer.status === 403) {
       throw new UpstreamError(`upstream ${methodsOf(body)}: HTTP ${answer.status} (set FVM_DEVNET_FORK_TOKEN to the endpoint's API token)`);
