@@ -26,6 +26,13 @@
 // sends warm the node first (`--warm 0`: counting starts at send k+1, the first `--k` run being uncounted
 // while valgrind retranslates).
 //
+// `--send pipelined` counts the bench's pipelined phase instead: each block's `--k` transfers (as `--send
+// transfer` signs them) go out as that phase sends them (JSON-RPC batches of 50, four in flight, then the last
+// one's receipt: bench/phases.ts pipelined), so a tipset takes tens of them; the count is a transfer's, with no
+// eth_chainId taken off (fifty transfers share a request). Its `--warm` defaults to 800 and its `--k` to 200:
+// the bench's pipelined phase runs below the node's 2 048th message, where nothing goes cold yet
+// (docs/performance.md, txpath2), and warm + (rounds + 1) × k stays there with the defaults.
+//
 // `--read receipt`, `--read block-full` or `--read block-receipts` counts a polled read instead: `--n` token
 // transfers of the bench's ERC-20 phase are mined first (each in its own tipset, one Transfer log each), then
 // each block reads their receipts (eth_getTransactionReceipt), their blocks with full transactions
@@ -48,7 +55,7 @@
 // linked beside it, from which the bundle loads its external packages, or the token's deployment fails
 // with "Cannot find module 'secp256k1'": an A/B).
 //
-//   npm run build && npm run bench:call-instr [-- [--k 300 --rounds 5 --warm 10000 --n 100 (--read logs: --warm 1000 --n 1000)] [--send transfer|erc20] [--read receipt|block-full|block-receipts|balance-old|logs] [--attribute] [--top 30] [--keep] [--bundle <dir>/dist/fvm-devnet.js]]
+//   npm run build && npm run bench:call-instr [-- [--k 300 --rounds 5 --warm 10000 --n 100 (--read logs: --warm 1000 --n 1000)] [--send transfer|erc20|pipelined] [--read receipt|block-full|block-receipts|balance-old|logs] [--attribute] [--top 30] [--keep] [--bundle <dir>/dist/fvm-devnet.js]]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,14 +63,14 @@ import { parseArgs } from 'node:util';
 import { maskedIdAddress } from '../src/common/address.js';
 import { bytesToHex } from '../src/common/hex.js';
 import { MAX_TIPSETS_MINED } from '../src/devnet/cheats.js';
-import { checkBlockReceipts, checkFullBlock, checkLogs, checkReceipt, erc20Transfers, giveTokens, median, presignTokenTransfers, presignTransfers, sendToReceipt, transfersIn, type FullBlock, type Log, type Mined, type TxReceipt } from './phases.js';
+import { checkBlockReceipts, checkFullBlock, checkLogs, checkReceipt, erc20Transfers, giveTokens, median, pipelined, presignTokenTransfers, presignTransfers, sendToReceipt, transfersIn, type FullBlock, type Log, type Mined, type TxReceipt } from './phases.js';
 import { RunningPeer } from './peers.js';
 import { Signer, deployContracts, nthAddress, token } from './workload.js';
 import { control, dump, instructionsOf, readCallgrindDump, type Counting, type FunctionCosts } from './callgrind-dump.js';
 
 const { values } = parseArgs({
   options: {
-    k: { type: 'string', default: '300' },
+    k: { type: 'string' },
     rounds: { type: 'string', default: '5' },
     warm: { type: 'string' },
     n: { type: 'string' },
@@ -76,7 +83,7 @@ const { values } = parseArgs({
   },
 });
 const { send, read } = values;
-if (send !== undefined && send !== 'transfer' && send !== 'erc20') throw new Error('--send takes transfer or erc20');
+if (send !== undefined && send !== 'transfer' && send !== 'erc20' && send !== 'pipelined') throw new Error('--send takes transfer, erc20 or pipelined');
 if (read !== undefined && !['receipt', 'block-full', 'block-receipts', 'balance-old', 'logs'].includes(read)) throw new Error('--read takes receipt, block-full, block-receipts, balance-old or logs');
 if (send && read) throw new Error('--send and --read measure one thing each: give one');
 /** `--read logs`: the epochs each read asks for (the bench's timed range), the token transfers mined first, and the warm-up reads. */
@@ -89,9 +96,10 @@ const LOGS_WARM = '1000';
 // compiling comes later, and rounds after 1500 spread 32–60 % where after 5000 they spread 1–5 %: A/B
 // with --warm 5000 (performance.md, "The runs of 4fa1199 and 1c30a5e").
 // Logs warm with 1000: each read runs the per-log code ~900 times.
-const warm = Number(values.warm ?? (send ? '2000' : read === 'logs' ? LOGS_WARM : '10000'));
+const warm = Number(values.warm ?? (send === 'pipelined' ? '800' : send ? '2000' : read === 'logs' ? LOGS_WARM : '10000'));
 const n = Number(values.n ?? (read === 'logs' ? LOG_TRANSFERS : '100'));
-const [k, rounds, top] = [values.k, values.rounds, values.top].map(Number) as [number, number, number, number];
+const k = Number(values.k ?? (send === 'pipelined' ? '200' : '300'));
+const [rounds, top] = [values.rounds, values.top].map(Number) as [number, number];
 if (![k, rounds, n, top].every((v) => Number.isInteger(v) && v > 0) || !Number.isInteger(warm) || warm < 0) throw new Error('--k, --rounds, --n and --top take positive integers, --warm one of 0 or more');
 if (read === 'logs' && n < LOG_EPOCHS) throw new Error(`--read logs reads the ${LOG_EPOCHS} epochs ending at the last transfer, one a transfer: give --n ${LOG_EPOCHS} or more (the default is ${LOG_TRANSFERS})`);
 /** What each `--read logs` read asks for (the LOG_EPOCHS epochs that end at the last of the `mined` transfers) and what it must answer. */
@@ -109,7 +117,8 @@ const OLD_HEIGHTS = 1000;
 const STORAGE_PROVIDER = bytesToHex(maskedIdAddress(111));
 /** The block measured against eth_chainIds, and how many requests each of its operations makes. */
 const measured = send ? `${send} send` : read ?? 'eth_call';
-const requestsPerOp = send ? 2 : 1;
+/** A sequential send is two requests; fifty pipelined transfers share one, so none is taken off theirs. */
+const requestsPerOp = send === 'pipelined' ? 0 : send ? 2 : 1;
 
 const dumps = mkdtempSync(join(tmpdir(), 'fvm-call-instr-'));
 /** Where node's --perf-basic-prof writes the names of the code it compiles: /tmp, whatever TMPDIR says. */
@@ -185,13 +194,18 @@ try {
   let raws: string[] = [];
   let sent = 0;
   const sign = async (count: number) => {
-    raws = send === 'transfer' ? await presignTransfers(signer, count, sent) : await presignTokenTransfers(signer, contracts, count, sent);
+    raws = send === 'erc20' ? await presignTokenTransfers(signer, contracts, count, sent) : await presignTransfers(signer, count, sent);
     // Signing held this event loop for seconds: let it see the idle keep-alive connection the node may
     // have closed meanwhile (as alongTransfers does), or the first send is written to it.
     await new Promise((resolve) => setTimeout(resolve, 100));
   };
   /** Sends the `count` transactions `sign(count)` signed last. */
   const sends = async (count: number) => {
+    if (send === 'pipelined') {
+      await pipelined(rpc, signer, raws.slice(0, count), true);
+      sent += count;
+      return;
+    }
     for (let i = 0; i < count; i++, sent++) await sendToReceipt(rpc, raws[i]!, `send ${sent}`);
   };
   const work = send ? sends : read ? reads : balanceOfs;
@@ -241,14 +255,14 @@ try {
     const mid = median(irs);
     return { mid, spread: ((Math.max(...irs) - Math.min(...irs)) / mid) * 100 };
   };
-  console.log(`\nfvm-devnet under callgrind, sequential, ${rounds} rounds of ${k} ${send ? 'sends (two requests each) and eth_chainIds' : 'requests'} each after ${warm} warm-up of each; instructions ${send ? 'a send or a request' : 'a request'}, medians (max − min ÷ median)`);
+  console.log(`\nfvm-devnet under callgrind, ${send === 'pipelined' ? 'pipelined' : 'sequential'}, ${rounds} rounds of ${k} ${send === 'pipelined' ? 'transfers and eth_chainIds' : send ? 'sends (two requests each) and eth_chainIds' : 'requests'} each after ${warm} warm-up of each; instructions ${send ? 'a send or a request' : 'a request'}, medians (max − min ÷ median)`);
   const figures: Figure[] = ['all', 'main', 'mutator'];
   console.log(`${''.padEnd(14)} ${'all threads'.padStart(21)} ${'main thread'.padStart(21)} ${'main, outside the GC'.padStart(21)}`);
   for (const method of ['eth_chainId', measured]) {
     console.log(`${method.padEnd(14)} ${figures.map((f) => summary(method, f)).map(({ mid, spread }) => `${fmt(mid)} (${spread.toFixed(2).padStart(6)} %)`).join(' ')}`);
   }
   const diff = (key: Figure) => summary(measured, key).mid - requestsPerOp * summary('eth_chainId', key).mid;
-  console.log(`${'difference'.padEnd(14)} ${figures.map((f) => `${fmt(diff(f))}${''.padStart(11)}`).join(' ')} ${send ? 'a send beyond two eth_chainIds' : `${read ? `a ${read} read` : 'a call'} beyond eth_chainId`}`);
+  console.log(`${'difference'.padEnd(14)} ${figures.map((f) => `${fmt(diff(f))}${''.padStart(11)}`).join(' ')} ${send === 'pipelined' ? 'a pipelined transfer, nothing taken off' : send ? 'a send beyond two eth_chainIds' : `${read ? `a ${read} read` : 'a call'} beyond eth_chainId`}`);
 
   if (values.attribute) {
     // The main thread of the round whose measured block is the median's, against the median eth_chainId block.
@@ -271,7 +285,7 @@ function printTop(call: FunctionCosts, base: FunctionCosts): void {
   const names = new Set([...call.keys(), ...base.keys()]);
   const rows = [...names].map((name) => ({ name, call: (call.get(name) ?? 0) / k, base: (requestsPerOp * (base.get(name) ?? 0)) / k })).map((r) => ({ ...r, diff: r.call - r.base }));
   rows.sort((a, b) => b.diff - a.diff);
-  const baseName = requestsPerOp === 1 ? 'chainId' : `${requestsPerOp}×chainId`;
+  const baseName = requestsPerOp === 1 ? 'chainId' : requestsPerOp === 0 ? 'nothing' : `${requestsPerOp}×chainId`;
   console.log(`\ntop ${top} functions of the main thread by self instructions ${send ? 'a send' : 'a request'}, ${measured} − ${baseName}:`);
   console.log(`${measured.slice(0, 9).padStart(9)} ${baseName.padStart(9)} ${'diff'.padStart(9)}  function`);
   for (const r of rows.slice(0, top)) console.log(`${Math.round(r.call).toString().padStart(9)} ${Math.round(r.base).toString().padStart(9)} ${Math.round(r.diff).toString().padStart(9)}  ${r.name}`);

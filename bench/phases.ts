@@ -75,7 +75,7 @@ export async function presignTransfers(s: Signer, count: number, firstAddress = 
  * requests concurrently), then the transactions go one request after another, with no receipt waited for.
  * `nonceAfter` is the sender's nonce once all are mined.
  */
-async function pipelined(rpc: RpcClient, s: Signer, raws: string[], queuesNonceGaps: boolean, nonceAfter = s.nonce): Promise<number> {
+export async function pipelined(rpc: RpcClient, s: Signer, raws: string[], queuesNonceGaps: boolean, nonceAfter = s.nonce): Promise<number> {
   const batchSize = queuesNonceGaps ? BATCH_SIZE : 1;
   const batches: string[][] = [];
   for (let i = 0; i < raws.length; i += batchSize) batches.push(raws.slice(i, i + batchSize));
