@@ -1213,6 +1213,8 @@ export class StateOverlay implements StateReader {
    * state below without making the address's key to look for in the layers (a call stages none).
    */
   private addressesStaged = false;
+  /** Whether a storage slot was ever staged here (kept after a revert): until one is, getStorage asks the state below at once (a call's reads stage none). */
+  private storageStaged = false;
 
   constructor(
     private readonly base: StateReader,
@@ -1235,7 +1237,9 @@ export class StateOverlay implements StateReader {
 
   private write(key: string, value: unknown): void {
     this.#version++;
-    if (key.charCodeAt(0) === 0x78 /* x: addressKey */) this.addressesStaged = true;
+    const kind = key.charCodeAt(0);
+    if (kind === 0x78 /* x: addressKey */) this.addressesStaged = true;
+    else if (kind === 0x73 /* s: storageKey */) this.storageStaged = true;
     const top = this.layers.length - 1;
     let layer = this.layers[top];
     if (layer === UNWRITTEN) this.layers[top] = layer = new Map();
@@ -1254,6 +1258,7 @@ export class StateOverlay implements StateReader {
   }
 
   getStorage(id: number, generation: number, slot: bigint): bigint {
+    if (!this.storageStaged) return this.base.getStorage(id, generation, slot);
     const key = storageKey(id, generation, slot);
     const staged = this.read<bigint>(key);
     if (staged !== undefined) return staged;

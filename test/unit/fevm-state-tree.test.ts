@@ -638,6 +638,78 @@ describe("an overlay's addresses: the IDs the tree gave them kept for the overla
   });
 });
 
+describe("a storage slot's read: an overlay's layers asked only once a slot was staged there", () => {
+  /** Counts the Map lookups of storage keys (`s…`: an overlay's layers are Maps) while `run` runs. */
+  function slotLookupsInMaps(run: () => void): number {
+    const get = Map.prototype.get;
+    let lookups = 0;
+    Map.prototype.get = function (this: Map<unknown, unknown>, key: unknown) {
+      if (typeof key === 'string' && key.startsWith('s')) lookups++;
+      return get.call(this, key);
+    };
+    try {
+      run();
+    } finally {
+      Map.prototype.get = get;
+    }
+    return lookups;
+  }
+
+  // IDs and generations across each decimal length's edge (up to 2^53 - 1), slots from 0 to 2^256 - 1 and hashed ones.
+  const ids = [0, 1, 9, 10, 99, 100, 1000, 1001, 123456, 2 ** 32, Number.MAX_SAFE_INTEGER];
+  const generations = [0, 1, 9, 10, 11, 100, Number.MAX_SAFE_INTEGER];
+  const slots = [0n, 1n, 0xfn, 0x10n, 0xabcdefn, 2n ** 255n, 2n ** 256n - 1n, ...Array.from({ length: 8 }, (_, i) => BigInt(`0x${(i * 0x9e3779b1 + 7).toString(16).repeat(8).slice(0, 64)}`)), 2n ** 300n + 5n];
+
+  test('every slot written reads back through the tree and an overlay, and its neighbours in ID, generation and slot read zero', () => {
+    const tree = new StateTree();
+    const overlay = tree.stage();
+    let value = 1n;
+    for (const id of ids) for (const generation of generations) for (const slot of slots) overlay.putStorage(id, generation, slot, value++);
+    tree.commit(overlay, 1);
+    for (const reader of [tree.at(1), tree.stage()]) {
+      let expected = 1n;
+      for (const id of ids) {
+        for (const generation of generations) {
+          for (const slot of slots) {
+            assert.equal(reader.getStorage(id, generation, slot), expected++, `${id}:${generation}:${slot.toString(16)}`);
+            // A key one character longer or shorter, or another digit, is another slot.
+            if (!ids.includes(id * 10)) assert.equal(reader.getStorage(id * 10, generation, slot), 0n);
+            if (!generations.includes(generation + 1000)) assert.equal(reader.getStorage(id, generation + 1000, slot), 0n);
+            if (!slots.includes(slot * 16n)) assert.equal(reader.getStorage(id, generation, slot * 16n), 0n);
+          }
+        }
+      }
+      assert.equal(tree.at(0).getStorage(1, 0, 0n), 0n);
+    }
+  });
+
+  test("a read on an overlay that staged no slot asks none of its layers; once one is staged, the overlay's layers win, after a revert too", () => {
+    const tree = new StateTree();
+    const committed = tree.stage();
+    committed.putStorage(1001, 0, 5n, 50n);
+    tree.commit(committed, 1);
+    const overlay = tree.stage();
+    overlay.putActor(actor(1001, 1n));
+    const mark = overlay.checkpoint();
+    assert.equal(slotLookupsInMaps(() => assert.deepEqual([overlay.getStorage(1001, 0, 5n), overlay.getStorage(1001, 0, 6n), tree.at(1).getStorage(1001, 0, 5n)], [50n, 0n, 50n])), 0);
+    overlay.putStorage(1001, 0, 5n, 51n);
+    overlay.putStorage(1001, 0, 6n, 61n);
+    // Staged: the overlay's layers are asked (its top one holds both).
+    assert.equal(slotLookupsInMaps(() => assert.deepEqual([overlay.getStorage(1001, 0, 5n), overlay.getStorage(1001, 0, 6n)], [51n, 61n])), 2);
+    overlay.revertTo(mark);
+    assert.deepEqual([overlay.getStorage(1001, 0, 5n), overlay.getStorage(1001, 0, 6n)], [50n, 0n]);
+    overlay.putStorage(1001, 0, 5n, 52n);
+    assert.equal(overlay.getStorage(1001, 0, 5n), 52n);
+    // A revert of a layer above keeps what the layers below staged.
+    const inner = overlay.checkpoint();
+    overlay.putStorage(1001, 0, 6n, 62n);
+    overlay.revertTo(inner);
+    assert.deepEqual([overlay.getStorage(1001, 0, 5n), overlay.getStorage(1001, 0, 6n)], [52n, 0n]);
+    // The tree itself is unchanged until a commit.
+    assert.equal(tree.at(1).getStorage(1001, 0, 5n), 50n);
+  });
+});
+
 describe('StateTree over a StateSource', () => {
   /** A source holding one actor, its f410 address and one storage slot, standing for an upstream node; it counts reads. */
   function upstream() {
