@@ -109,6 +109,11 @@ export class Devnet {
     saved: SavedChain | undefined,
     /** The upstream this chain forks, if it does (--fork-url). */
     private forked: Fork | undefined,
+    /**
+     * The name this node's upstream requests carry (upstream.ts SELF_HEADER): random, one per node, so
+     * that its server refuses a request it sent itself (a fork of its own URL) rather than wait on it.
+     */
+    readonly upstreamName: string,
   ) {
     this.events = this.emitter;
     this.emitter.setMaxListeners(0);
@@ -215,9 +220,12 @@ export class Devnet {
     let state: StateTree;
     let fork: Fork | undefined;
     let devnet: Devnet | undefined;
+    const upstreamName = randomBytes(16).toString('hex');
     if (config.fork) {
       const funding = forkFunding(accounts, config);
-      fork = await Fork.open(config.fork, (progress) => devnet?.emitter.emit('forkProgress', progress), (err) => devnet?.emitter.emit('forkCacheError', err), forkStartReads(funding));
+      // Named, as a re-fork's are, so that anvil_setRpcUrl to the node's own URL is refused.
+      const named = { ...config.fork, upstream: { ...config.fork.upstream, self: upstreamName } };
+      fork = await Fork.open(named, (progress) => devnet?.emitter.emit('forkProgress', progress), (err) => devnet?.emitter.emit('forkCacheError', err), forkStartReads(funding));
       // A fork keeps the upstream's chain id unless told otherwise, as wallets know the network by it.
       config = { ...config, chainId: config.fork.chainId ?? BigInt(fork.point.chainId) };
       state = new StateTree(fork.source);
@@ -234,7 +242,7 @@ export class Devnet {
         { rootKey: nodeKeys.rootKey.address, verifier: nodeKeys.verifier.address, dealClient: nodeKeys.dealClient.address, verifierAllowance: GENESIS_VERIFIER_ALLOWANCE, balance: config.balance },
       );
     }
-    devnet = new Devnet(config, accounts, state, await Executor.create(config.chainId), saved, fork);
+    devnet = new Devnet(config, accounts, state, await Executor.create(config.chainId), saved, fork, upstreamName);
     // Before the node runs, so straight into the key store (their addresses are derived already):
     // the providers' owner/worker keys, so that the node can sign their messages,
     for (const key of providerKeys) devnet.keys.hold(key);
@@ -289,12 +297,6 @@ export class Devnet {
   get chain(): ChainView {
     return this.store;
   }
-
-  /**
-   * The name this node's upstream requests carry (upstream.ts SELF_HEADER): random, one per node, so
-   * that its server refuses a request it sent itself (a fork of its own URL) rather than wait on it.
-   */
-  readonly upstreamName = randomBytes(16).toString('hex');
 
   /** The node's libp2p peer ID (Filecoin.ID), drawn from its mnemonic when first asked for. */
   get peerId(): string {

@@ -1,7 +1,7 @@
 // End to end: viem's testClient.setRpcUrl (anvil_setRpcUrl) on a fork swaps its upstream for
 // another endpoint of the same chain, as Anvil's does (audit17 H8): state the fork has not read yet
 // comes from the new endpoint once the old one is gone. An endpoint of another chain is refused and
-// the fork keeps its upstream; a node that is no fork answers null, as Anvil does.
+// the fork keeps its upstream, and so is the fork's own URL; a node that is no fork answers null, as Anvil does.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createTestClient, http } from 'viem';
@@ -44,6 +44,10 @@ test('anvil_setRpcUrl (viem setRpcUrl): a fork reads from the new endpoint of it
   nodes.push(other);
   const refused = await answerOrError(testClient.setRpcUrl(other.url));
   assert.match(refused.error ?? '', /is another chain: its genesis is \S+, the fork's \S+/);
+  assert.equal((await rpc(fork.url, 'anvil_nodeInfo')).forkConfig.forkUrl, `${second.url}/rpc/v1`);
+  // Its own URL (U97): refused at once, naming why (its reads would have waited on themselves); the second endpoint kept.
+  const itself = await answerOrError(testClient.setRpcUrl(fork.url));
+  assert.match(itself.error ?? '', /is this node itself \(HTTP 508 Loop Detected\): a node cannot fork itself/);
   assert.equal((await rpc(fork.url, 'anvil_nodeInfo')).forkConfig.forkUrl, `${second.url}/rpc/v1`);
   // Not a URL: -32602.
   await assert.rejects(rpc(fork.url, 'anvil_setRpcUrl', ['not a url']), /invalid argument 'url': expected the http\(s\) URL of a Lotus node/);
