@@ -258,6 +258,16 @@ describe('code analyses reused per code', () => {
 });
 
 describe('the loop that awaits only what must be', () => {
+  type OpFn = (...args: any[]) => unknown;
+  /** An entry of @ethereumjs's opcode map as the step table reads it; a dynamic gas is one with a gas function. */
+  const fakeEntry = (code: number, name: string, fee: number, { handler, isAsync = false, gasHandler }: { handler: OpFn; isAsync?: boolean; gasHandler?: OpFn }) => ({
+    opcodeInfo: { code, name, fee, feeBigInt: BigInt(Math.round(fee)), isAsync, dynamicGas: gasHandler !== undefined, isInvalid: name === 'INVALID' },
+    opHandler: handler,
+    gasHandler,
+  });
+  /** An opcode map of 256 INVALIDs running `handler`, for a test to fill in. */
+  const invalidMap = (handler: OpFn): any[] => Array.from({ length: 256 }, () => fakeEntry(0xfe, 'INVALID', 0, { handler }));
+
   test("each transaction answers and costs the same as its replay on @ethereumjs's step, run for a tracer", async (t) => {
     const { devnet, deploy, send } = await fevmSetup(t);
     const probe = await deploy('FevmProbe');
@@ -353,13 +363,8 @@ describe('the loop that awaits only what must be', () => {
 
   test('each opcode runs the way its entry says: fixed charges owed, gas-blind ones owed at their fixed cost, the rest at once', () => {
     const handler = () => undefined;
-    const entry = (code: number, name: string, fee: number, isAsync = false, dynamicGas = false) => ({
-      opcodeInfo: { code, name, fee, feeBigInt: BigInt(Math.round(fee)), isAsync, dynamicGas, isInvalid: name === 'INVALID' },
-      opHandler: handler,
-      gasHandler: dynamicGas ? handler : undefined,
-    });
-    const invalid = entry(0xfe, 'INVALID', 0);
-    const entries: any[] = Array.from({ length: 256 }, () => invalid);
+    const entry = (code: number, name: string, fee: number, isAsync = false, dynamicGas = false) => fakeEntry(code, name, fee, { handler, isAsync, gasHandler: dynamicGas ? handler : undefined });
+    const entries = invalidMap(handler);
     entries[0x01] = entry(0x01, 'ADD', 3);
     entries[0x02] = entry(0x02, 'MUL', 5);
     entries[0x20] = entry(0x20, 'KECCAK256', 30, false, true);
@@ -529,17 +534,12 @@ describe('the loop that awaits only what must be', () => {
     // trapped), so a contract's outcome cannot show where the loop stopped: this asks the loop itself.
     let ran = 0;
     const counted = () => void ran++;
-    const entry = (code: number, name: string) => ({
-      opcodeInfo: { code, name, fee: 10, feeBigInt: 10n, isAsync: false, dynamicGas: false, isInvalid: false },
-      opHandler: counted,
-    });
-    const opcodeMap: any[] = Array.from({ length: 256 }, () => ({ opcodeInfo: { code: 0xfe, name: 'INVALID', fee: 0, feeBigInt: 0n, isInvalid: true }, opHandler: counted }));
+    const opcodeMap = invalidMap(counted);
     // NOT (Fixed: its handler runs), JUMPDEST (Inline: the loop's own nothing) and MLOAD (GasBlind:
     // its gas function asked, here its fixed cost alone), 10 gas each.
-    opcodeMap[0x19] = entry(0x19, 'NOT');
-    opcodeMap[0x5b] = entry(0x5b, 'JUMPDEST');
-    const mload = entry(0x51, 'MLOAD');
-    opcodeMap[0x51] = { ...mload, opcodeInfo: { ...mload.opcodeInfo, dynamicGas: true }, gasHandler: (_runState: unknown, fee: bigint) => fee };
+    opcodeMap[0x19] = fakeEntry(0x19, 'NOT', 10, { handler: counted });
+    opcodeMap[0x5b] = fakeEntry(0x5b, 'JUMPDEST', 10, { handler: counted });
+    opcodeMap[0x51] = fakeEntry(0x51, 'MLOAD', 10, { handler: counted, gasHandler: (_runState: unknown, fee: bigint) => fee });
     const evm: any = { common: { isActivatedEIP: () => false }, DEBUG: false, _opcodeMap: opcodeMap };
     useRunLoop(evm, new Set([0x51]), new Map([[0x5b, counted]]));
     const { kinds } = stepTableOf(evm);
