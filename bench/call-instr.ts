@@ -14,6 +14,11 @@
 // collection falls in one block and not another); medians over the rounds, with their spread, and
 // the call's count beyond the chain id's. The last is the figure to compare between builds.
 //
+// A run is trusted only if it settled: each round's line names the code objects V8 marked for
+// deoptimization in its block or the gap before it (a mass deoptimization re-tiers the request path for
+// rounds after), and a round more than OFF_MEDIAN off its method's median, or any such deoptimization,
+// prints NOT SETTLED under the medians. The node runs with V8's memory reducer off (below).
+//
 // `--attribute` adds node's `--perf-basic-prof` and callgrind's `--dump-instr=yes`, and prints the
 // `--top` functions that account for the difference: JIT-compiled code by its name in
 // /tmp/perf-<pid>.map (removed after the run), the rest (V8's builtins and interpreter, node's C++,
@@ -40,6 +45,10 @@
 // request each, going round the `--n` transfers, every answer checked as the bench's receipts phase checks
 // it; against one eth_chainId. `--warm` reads of it warm the node.
 //
+// `--after-logs` (with `--read receipt`, `block-full` or `block-receipts`) counts a third block each round: the
+// same reads right after one eth_getLogs over every transfer's epoch (uncounted, its answer checked), as the
+// bench's receipts phase follows its logs phases (X20); printed beyond eth_chainId and beyond the plain reads.
+//
 // `--read logs` counts the bench's steady `eth_getLogs` (bench/phases.ts getLogs): `--n` token transfers (1000 by
 // default, the bench's ERC-20 phase) are mined first, then each read asks for the logs of the LOG_EPOCHS epochs
 // that end at the last of them, no filter but the range (~900 Transfer logs, ~0.6 MB of answer), every answer
@@ -53,9 +62,10 @@
 //
 // `--bundle <path>` runs another build's bundle (e.g. a copy of dist/ before a change, with node_modules
 // linked beside it, from which the bundle loads its external packages, or the token's deployment fails
-// with "Cannot find module 'secp256k1'": an A/B).
+// with "Cannot find module 'secp256k1'": an A/B). `--node-flag <flag>` (repeatable) adds a node or V8 flag
+// to the counted node's command line (e.g. `--node-flag=--memory-reducer` to count as before instrtool).
 //
-//   npm run build && npm run bench:call-instr [-- [--k 300 --rounds 5 --warm 10000 --n 100 (--read logs: --warm 1000 --n 1000)] [--send transfer|erc20|pipelined] [--read receipt|block-full|block-receipts|balance-old|logs] [--attribute] [--top 30] [--keep] [--bundle <dir>/dist/fvm-devnet.js]]
+//   npm run build && npm run bench:call-instr [-- [--k 300 --rounds 5 --warm 10000 --n 100 (--read logs: --warm 1000 --n 1000)] [--send transfer|erc20|pipelined] [--read receipt|block-full|block-receipts|balance-old|logs [--after-logs]] [--attribute] [--top 30] [--keep] [--bundle <dir>/dist/fvm-devnet.js] [--node-flag <flag>]]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,12 +90,15 @@ const { values } = parseArgs({
     top: { type: 'string', default: '30' },
     send: { type: 'string' },
     read: { type: 'string' },
+    'node-flag': { type: 'string', multiple: true, default: [] },
+    'after-logs': { type: 'boolean', default: false },
   },
 });
 const { send, read } = values;
 if (send !== undefined && send !== 'transfer' && send !== 'erc20' && send !== 'pipelined') throw new Error('--send takes transfer, erc20 or pipelined');
 if (read !== undefined && !['receipt', 'block-full', 'block-receipts', 'balance-old', 'logs'].includes(read)) throw new Error('--read takes receipt, block-full, block-receipts, balance-old or logs');
 if (send && read) throw new Error('--send and --read measure one thing each: give one');
+if (values['after-logs'] && !['receipt', 'block-full', 'block-receipts'].includes(read ?? '')) throw new Error('--after-logs counts reads of the mined transfers: give --read receipt, block-full or block-receipts');
 /** `--read logs`: the epochs each read asks for (the bench's timed range), the token transfers mined first, and the warm-up reads. */
 const LOG_EPOCHS = 1000;
 const LOG_TRANSFERS = '1000';
@@ -110,6 +123,8 @@ function logsOf(mined: Mined[]) {
 }
 /** The most warm-up sends signed under one estimate: a token phase of 2100 transfers ran within one (bench/README.md). */
 const WARM_BLOCK = 1000;
+/** A round whose count (main thread, outside the collector) is more than this fraction off its method's median is flagged: settled runs' rounds spread 0.3–3.4 %. */
+const OFF_MEDIAN = 0.05;
 /** `--read balance-old`: the empty tipsets mined first, and how many of the first of them are read at (2 000 or more back). */
 const OLD_TIPSETS = 3 * MAX_TIPSETS_MINED;
 const OLD_HEIGHTS = 1000;
@@ -117,6 +132,10 @@ const OLD_HEIGHTS = 1000;
 const STORAGE_PROVIDER = bytesToHex(maskedIdAddress(111));
 /** The block measured against eth_chainIds, and how many requests each of its operations makes. */
 const measured = send ? `${send} send` : read ?? 'eth_call';
+/** `--after-logs`: the same reads, each block right after one eth_getLogs over the transfers' epochs (X20). */
+const afterLogs = `${measured} after logs`;
+/** The blocks each round counts, rotated a place each round. */
+const methods = ['eth_chainId', measured, ...(values['after-logs'] ? [afterLogs] : [])];
 /** A sequential send is two requests; fifty pipelined transfers share one, so none is taken off theirs. */
 const requestsPerOp = send === 'pipelined' ? 0 : send ? 2 : 1;
 
@@ -125,7 +144,13 @@ const dumps = mkdtempSync(join(tmpdir(), 'fvm-call-instr-'));
 const perfMapOf = (pid: number) => `/tmp/perf-${pid}.map`;
 const outFile = join(dumps, 'callgrind.out');
 const valgrind = ['valgrind', '--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', `--callgrind-out-file=${outFile}`, ...(values.attribute ? ['--dump-instr=yes'] : [])];
-const peer = await RunningPeer.start('fvm-devnet', () => ({ wrapper: valgrind, nodeFlags: values.attribute ? ['--perf-basic-prof'] : [], bundle: values.bundle }));
+// V8's memory reducer runs mark-compacts once the node goes idle, which here it does only in the gaps the
+// harness leaves between blocks (a dump under valgrind takes seconds; longer with --dump-instr). One such
+// collection let maps that optimized code embeds die, V8 deoptimized the request path (126 code objects)
+// and the next rounds re-tiered it (docs/performance.md, instrtool's entry): off, as the bench's
+// back-to-back requests never leave the node idle. `--node-flag` adds node or V8 flags after it.
+const nodeFlags = ['--no-memory-reducer', ...(values.attribute ? ['--perf-basic-prof'] : []), ...values['node-flag']];
+const peer = await RunningPeer.start('fvm-devnet', () => ({ wrapper: valgrind, nodeFlags, bundle: values.bundle }));
 /** The node's dumps, taken before and after each block. */
 const counting: Counting = { pid: peer.pid, outFile, dumped: 0 };
 
@@ -146,6 +171,12 @@ try {
     for (let h = 1; h <= OLD_HEIGHTS; h++) oldHeights.push(`0x${(before + h).toString(16)}`);
   }
   const chainId = `0x${signer.chainId.toString(16)}`;
+  /** `--after-logs`: eth_getLogs over every epoch from the first transfer's to the last's, its answer checked. */
+  const logsQuery = async () => {
+    const [from, to] = [mined[0]!.block, mined[mined.length - 1]!.block];
+    const range = { fromBlock: `0x${from.toString(16)}`, toBlock: `0x${to.toString(16)}` };
+    checkLogs(await rpc.call<Log[]>('eth_getLogs', [range]), from, to, contracts.token, transfersIn(mined, from, to));
+  };
 
   // Each block asks about addresses no block asked about before; the first n hold one token.
   let next = 0;
@@ -231,24 +262,43 @@ try {
   await prepare(k);
   await work(k);
   await chainIds(k);
+  if (values['after-logs']) {
+    await logsQuery();
+    await work(k);
+  }
 
-  const blocks = { eth_chainId: chainIds, [measured]: work };
-  type Counted = { all: number; main: number; mutator: number; files: string[] };
+  const blocks: Record<string, (count: number) => Promise<void>> = { eth_chainId: chainIds, [measured]: work, [afterLogs]: work };
+  /** What a block needs first, uncounted: a send block's signing, an after-logs block's eth_getLogs. */
+  const setUp = async (method: string) => {
+    if (method === measured) await prepare(k);
+    else if (method === afterLogs) await logsQuery();
+  };
+  /** Code objects V8 deoptimized in the block or in the gap before it (callgrind-dump.ts MARK_FOR_DEOPT). */
+  type Counted = { all: number; main: number; mutator: number; deoptimized: number; files: string[] };
   type Figure = 'all' | 'main' | 'mutator';
-  const counted: Record<string, Counted[]> = { eth_chainId: [], [measured]: [] };
+  const counted: Record<string, Counted[]> = Object.fromEntries(methods.map((m) => [m, []]));
   const fmt = (ir: number) => Math.round(ir).toLocaleString('en-US').padStart(10);
+  /** The width of the methods' column. */
+  const width = Math.max(14, ...methods.map((m) => m.length));
   for (let r = 0; r < rounds; r++) {
-    const order = r % 2 === 0 ? ['eth_chainId', measured] : [measured, 'eth_chainId'];
+    const order = methods.map((_, i) => methods[(i + r) % methods.length]!);
     for (const method of order) {
-      if (method === measured) await prepare(k);
-      dump(counting);
+      await setUp(method);
+      const gap = instructionsOf(dump(counting)).deoptimized;
       await blocks[method]!(k);
       const files = dump(counting);
-      const { all, main, mutator } = instructionsOf(files);
-      counted[method]!.push({ all: all / k, main: main / k, mutator: mutator / k, files });
-      console.log(`round ${r + 1}: ${method.padEnd(14)} instructions ${method === measured && send ? 'a send' : 'a request'}: ${fmt(all / k)} all threads, ${fmt(main / k)} main thread, ${fmt(mutator / k)} of it outside the collector`);
+      const { all, main, mutator, deoptimized } = instructionsOf(files);
+      counted[method]!.push({ all: all / k, main: main / k, mutator: mutator / k, deoptimized: gap + deoptimized, files });
+      const deopts = gap + deoptimized > 0 ? `; V8 deoptimized ${gap + deoptimized} code objects (${gap} before the block)` : '';
+      console.log(`round ${r + 1}: ${method.padEnd(width)} instructions ${method === measured && send ? 'a send' : 'a request'}: ${fmt(all / k)} all threads, ${fmt(main / k)} main thread, ${fmt(mutator / k)} of it outside the collector${deopts}`);
     }
   }
+  // A round re-tiering after a mass deoptimization (a mark-compact that let maps die, a field
+  // generalized) reads up to several times the others; one not settled again since reads above them.
+  const offRounds = methods.flatMap((method) => {
+    const mid = median(counted[method]!.map((b) => b.mutator));
+    return counted[method]!.flatMap((b, r) => (Math.abs(b.mutator - mid) / mid > OFF_MEDIAN ? [`round ${r + 1}'s ${method} ${(((b.mutator - mid) / mid) * 100).toFixed(1)} %`] : []));
+  });
   /** The median and the spread (max − min ÷ median, %) of one figure over the rounds. */
   const summary = (method: string, key: Figure) => {
     const irs = counted[method]!.map((b) => b[key]);
@@ -257,12 +307,20 @@ try {
   };
   console.log(`\nfvm-devnet under callgrind, ${send === 'pipelined' ? 'pipelined' : 'sequential'}, ${rounds} rounds of ${k} ${send === 'pipelined' ? 'transfers and eth_chainIds' : send ? 'sends (two requests each) and eth_chainIds' : 'requests'} each after ${warm} warm-up of each; instructions ${send ? 'a send or a request' : 'a request'}, medians (max − min ÷ median)`);
   const figures: Figure[] = ['all', 'main', 'mutator'];
-  console.log(`${''.padEnd(14)} ${'all threads'.padStart(21)} ${'main thread'.padStart(21)} ${'main, outside the GC'.padStart(21)}`);
-  for (const method of ['eth_chainId', measured]) {
-    console.log(`${method.padEnd(14)} ${figures.map((f) => summary(method, f)).map(({ mid, spread }) => `${fmt(mid)} (${spread.toFixed(2).padStart(6)} %)`).join(' ')}`);
+  console.log(`${''.padEnd(width)} ${'all threads'.padStart(21)} ${'main thread'.padStart(21)} ${'main, outside the GC'.padStart(21)}`);
+  for (const method of methods) {
+    console.log(`${method.padEnd(width)} ${figures.map((f) => summary(method, f)).map(({ mid, spread }) => `${fmt(mid)} (${spread.toFixed(2).padStart(6)} %)`).join(' ')}`);
   }
-  const diff = (key: Figure) => summary(measured, key).mid - requestsPerOp * summary('eth_chainId', key).mid;
-  console.log(`${'difference'.padEnd(14)} ${figures.map((f) => `${fmt(diff(f))}${''.padStart(11)}`).join(' ')} ${send === 'pipelined' ? 'a pipelined transfer, nothing taken off' : send ? 'a send beyond two eth_chainIds' : `${read ? `a ${read} read` : 'a call'} beyond eth_chainId`}`);
+  const deoptimized = methods.reduce((sum, m) => sum + counted[m]!.reduce((s, b) => s + b.deoptimized, 0), 0);
+  if (offRounds.length > 0 || deoptimized > 0) {
+    console.log(`NOT SETTLED: ${[...offRounds.map((o) => `${o} off its median (outside the collector)`), ...(deoptimized > 0 ? [`V8 deoptimized ${deoptimized} code objects while counting`] : [])].join('; ')}. Run it again (docs/performance.md, instrtool's entry).`);
+  }
+  const diff = (method: string, key: Figure) => summary(method, key).mid - requestsPerOp * summary('eth_chainId', key).mid;
+  console.log(`${'difference'.padEnd(width)} ${figures.map((f) => `${fmt(diff(measured, f))}${''.padStart(11)}`).join(' ')} ${send === 'pipelined' ? 'a pipelined transfer, nothing taken off' : send ? 'a send beyond two eth_chainIds' : `${read ? `a ${read} read` : 'a call'} beyond eth_chainId`}`);
+  if (values['after-logs']) {
+    console.log(`${'after logs'.padEnd(width)} ${figures.map((f) => `${fmt(diff(afterLogs, f))}${''.padStart(11)}`).join(' ')} a ${read} read after eth_getLogs beyond eth_chainId`);
+    console.log(`${'logs first'.padEnd(width)} ${figures.map((f) => `${fmt(summary(afterLogs, f).mid - summary(measured, f).mid)}${''.padStart(11)}`).join(' ')} a read after eth_getLogs beyond one without`);
+  }
 
   if (values.attribute) {
     // The main thread of the round whose measured block is the median's, against the median eth_chainId block.

@@ -29,6 +29,15 @@ const GC_ENTRY = /^v8::internal::(Heap::(CollectGarbage|CollectAllGarbage|Collec
  */
 const GC_INSIDE = /^(v8::internal::(Heap::|IncrementalMarking|MinorGCJob|ScavengeJob|MemoryReducer|PagedSpace|Sweeper|Scavenger|MarkCompact|MinorMarkCompact|ConcurrentMarking|ArrayBufferSweeper|GCTracer|GlobalHandles|Evacuat)|heap::base::)/;
 
+/**
+ * Where V8 marks an optimized code object for deoptimization once something it was compiled against
+ * broke (a map it embeds died in a mark-compact, a field's representation generalized, a protector
+ * went): each call is one code object, whose function then runs baseline code again until it is
+ * optimized anew. A block that holds a few hundred pays for the whole path's re-tiering
+ * (docs/performance.md, instrtool's entry).
+ */
+const MARK_FOR_DEOPT = /^v8::internal::Code::SetMarkedForDeoptimization\(/;
+
 interface PerfMap {
   starts: number[];
   ends: number[];
@@ -70,11 +79,12 @@ function position(field: string, last: number): number {
 
 /**
  * The dump's total instructions; those of the garbage collector's work (the inclusive cost of each
- * call into it from outside it, GC_ENTRY); and with `functions` each function's self instructions (a
- * call line's inclusive cost is left to the callee). Unnamed code is named from `perfMapPath` when
- * it exists, else "(JIT code)".
+ * call into it from outside it, GC_ENTRY); how many code objects V8 marked for deoptimization
+ * (MARK_FOR_DEOPT); and with `functions` each function's self instructions (a call line's inclusive
+ * cost is left to the callee). Unnamed code is named from `perfMapPath` when it exists, else
+ * "(JIT code)".
  */
-export function readCallgrindDump(path: string, functions: boolean, perfMapPath?: string): { total: number; gc: number; functions: FunctionCosts } {
+export function readCallgrindDump(path: string, functions: boolean, perfMapPath?: string): { total: number; gc: number; deoptimized: number; functions: FunctionCosts } {
   const text = readFileSync(path, 'utf8');
   const totals = /^(?:totals|summary): (\d+)/m.exec(text);
   if (!totals) throw new Error(`${path}: no totals`);
@@ -98,6 +108,7 @@ export function readCallgrindDump(path: string, functions: boolean, perfMapPath?
   let callLine = false;
   let callee = '';
   let gc = 0;
+  let deoptimized = 0;
   const add = (name: string, ir: number) => costs.set(name, (costs.get(name) ?? 0) + ir);
   for (const line of text.split('\n')) {
     if (line === '') continue;
@@ -128,9 +139,12 @@ export function readCallgrindDump(path: string, functions: boolean, perfMapPath?
       if (key === 'cfn') callee = named(fnNames, value);
     } else if (key === 'ob') obj = named(objNames, value);
     else if (key === 'cob') named(objNames, value);
-    else if (key === 'calls') callLine = true;
+    else if (key === 'calls') {
+      callLine = true;
+      if (MARK_FOR_DEOPT.test(callee)) deoptimized += Number(value.split(' ')[0]);
+    }
   }
-  return { total: Number(totals[1]), gc, functions: costs };
+  return { total: Number(totals[1]), gc, deoptimized, functions: costs };
 }
 
 /** Runs `callgrind_control` with `args` on the callgrind process `pid`. */
@@ -155,12 +169,13 @@ export function dump(p: Counting): string[] {
 
 /**
  * Instructions of `files` (one a thread, the main thread's first): all threads, the main thread's, and
- * the main thread's outside the garbage collector. A window counted from before the last dump (after
+ * the main thread's outside the garbage collector; and the code objects the main thread marked for
+ * deoptimization (readCallgrindDump). A window counted from before the last dump (after
  * `--instr=on` without `--zero`: switching instrumentation on zeroes each thread's running count but
  * not its count at the last dump) comes out negative, read unsigned near 2^64: that throws.
  */
-export function instructionsOf(files: string[]): { all: number; main: number; mutator: number } {
+export function instructionsOf(files: string[]): { all: number; main: number; mutator: number; deoptimized: number } {
   const [main, ...others] = files.map((f) => readCallgrindDump(f, false));
   if ([main!, ...others].some((d) => d.total >= 2 ** 63)) throw new Error(`a negative count in ${files[0]}: counters not zeroed since the last dump`);
-  return { all: others.reduce((sum, d) => sum + d.total, main!.total), main: main!.total, mutator: main!.total - main!.gc };
+  return { all: others.reduce((sum, d) => sum + d.total, main!.total), main: main!.total, mutator: main!.total - main!.gc, deoptimized: main!.deoptimized };
 }

@@ -108,7 +108,40 @@ fn=(2)
 0 40
 `, 100);
     const worker = dump('window-worker', 'fn=(1) start_thread\n0 7', 7);
-    assert.deepEqual(instructionsOf([main, worker]), { all: 107, main: 100, mutator: 60 });
+    assert.deepEqual(instructionsOf([main, worker]), { all: 107, main: 100, mutator: 60, deoptimized: 0 });
+  });
+
+  test("counts the code objects the main thread marked for deoptimization, one a call, whoever marked them; not a worker's", () => {
+    // A mark-compact's cleanup marking code whose embedded maps died, then a field generalized.
+    const main = dump('deopt-main', `
+fn=(1) v8::internal::MarkCompactCollector::MarkDependentCodeForDeoptimization()
+0 100
+cfn=(2) v8::internal::Code::SetMarkedForDeoptimization(v8::internal::Isolate*, char const*)
+calls=126 0
+0 4032
+fn=(3) v8::internal::DependentCode::DeoptimizeDependencyGroups(v8::internal::Isolate*, v8::base::Flags<v8::internal::DependentCode::DependencyGroup, unsigned int>)
+0 50
+cfn=(2)
+calls=2 0
+0 64
+cfn=(4) v8::internal::Deoptimizer::DeoptimizeMarkedCode(v8::internal::Isolate*)
+calls=1 0
+0 30
+fn=(2)
+0 4096
+fn=(4)
+0 30
+`, 4276);
+    const worker = dump('deopt-worker', `
+fn=(1) v8::internal::Compiler::FinalizeTurbofanCompilationJob
+0 5
+cfn=(2) v8::internal::Code::SetMarkedForDeoptimization(v8::internal::Isolate*, char const*)
+calls=7 0
+0 5
+fn=(2)
+0 5
+`, 10);
+    assert.equal(instructionsOf([main, worker]).deoptimized, 128);
   });
 
   test('a window counted from before the last dump (negative, read unsigned near 2^64) throws, in any thread', () => {
