@@ -278,7 +278,7 @@ export class Calls {
         const trial = new StateOverlay(overlay);
         trial.putStorage(id, evm.storageGeneration, slot, value);
         const { exitCode, returnData } = await executor.call(trial, message, ctx, request.input);
-        if (exitCode === ExitCode.Ok && returnData.length >= 32 && bytesToBigint(returnData.subarray(0, 32)) === value) return slot;
+        if (exitCode === ExitCode.Ok && returnData.length >= 32 && bytesToBigint(returnData, 0, 32) === value) return slot;
       }
       return undefined;
     });

@@ -53,7 +53,7 @@ function u32(n: number): Uint8Array {
 /** I = HMAC-SHA512(key, data) split into a secret (added to `base`) and a chain code (BIP-32 CKDpriv). */
 function extend(key: Uint8Array | string, data: Uint8Array, base: bigint): ExtendedKey {
   const i = new Uint8Array(createHmac('sha512', key).update(data).digest());
-  const tweak = bytesToBigint(i.subarray(0, 32));
+  const tweak = bytesToBigint(i, 0, 32);
   const secret = (tweak + base) % ORDER;
   // BIP-32 skips such an index; the odds are below 2^-127, so a key that hits one is refused.
   if (tweak >= ORDER || secret === 0n) throw new DevnetError('this mnemonic derives an invalid key (BIP-32: try another index)');

@@ -1523,7 +1523,7 @@ function blockhash(runState: RunState): void {
   const { ctx } = hostOf(runState);
   const current = BigInt(ctx.epoch);
   const hash = n >= current - BLOCKHASH_WINDOW && n < current && n >= 0n ? ctx.tipsetHash?.(Number(n)) : undefined;
-  runState.stack.push(hash ? bytesToBigint(hash.subarray(0, 32)) : 0n);
+  runState.stack.push(hash ? bytesToBigint(hash, 0, Math.min(hash.length, 32)) : 0n);
 }
 
 /** SLOAD from the state tree, synchronously (@ethereumjs's awaits its storage interface, in bytes). */
