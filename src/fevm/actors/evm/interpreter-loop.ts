@@ -230,7 +230,9 @@ async function runLoop(interpreter: LoopInterpreter, code: Uint8Array, startPc: 
     const programCounter = runState.programCounter;
     const opCode = runState.code[programCounter]!;
     // The jump destination analysis runs once the code reaches a jump (as @ethereumjs's loop does).
-    if (!cachedOpcodes && (opCode === 0x56 || opCode === 0x57 || opCode === 0x5e)) {
+    // The opcode first, and no truthiness test of the analysis: V8 tested `!cachedOpcodes` each step
+    // for false, '', an undetectable object, a HeapNumber and a BigInt (docs/performance.md, callloop3).
+    if ((opCode === 0x56 || opCode === 0x57 || opCode === 0x5e) && cachedOpcodes === undefined) {
       const { jumps, pushes, opcodesCached } = interpreter._getValidJumpDestinations(runState.code);
       runState.validJumps = jumps;
       runState.cachedPushes = pushes;
