@@ -10,6 +10,10 @@
 // move a median; the part takes ~11-14 s instead of ~3-4 s at load 7-9 (the whole bench takes
 // minutes). A run's "warm" is the median of WARM_CALLS calls after the cold one: the first few still
 // carry the JIT's warm-up (fvm-devnet's second call 9-17 ms, its tenth ~2), which one timing measured.
+// From 718ab019 on, fvm-devnet's first touch answers once the contract's code and State are read and
+// its storage KAMT walk goes on behind the answer; the cold call, timed right after, waits for the
+// walk's rest. So compare its first touch and cold call with benches before 718ab019 only as their
+// sum (at load 12-14: 597/487/334 ms before, 757/366/348 after; docs/performance.md, forkfirst).
 // bench/run.ts calls benchFork() after its own table.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
