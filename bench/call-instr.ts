@@ -36,7 +36,7 @@
 // one's receipt: bench/phases.ts pipelined), so a tipset takes tens of them; the count is a transfer's, with no
 // eth_chainId taken off (fifty transfers share a request). Its `--warm` defaults to 800 and its `--k` to 200:
 // the bench's pipelined phase runs below the node's 2 048th message, where nothing goes cold yet
-// (docs/performance.md, txpath2), and warm + (rounds + 1) × k stays there with the defaults.
+// (docs/performance.md, txpath2): warm + (rounds + 1) × k past 2000 (the defaults' sum) is refused.
 //
 // `--read receipt`, `--read block-full` or `--read block-receipts` counts a polled read instead: `--n` token
 // transfers of the bench's ERC-20 phase are mined first (each in its own tipset, one Transfer log each), then
@@ -53,7 +53,7 @@
 // default, the bench's ERC-20 phase) are mined first, then each read asks for the logs of the LOG_EPOCHS epochs
 // that end at the last of them, no filter but the range (~900 Transfer logs, ~0.6 MB of answer), every answer
 // checked as the bench checks it. The same logs each time: after the first, the node answers from the logs and
-// their JSON bytes it keeps (docs/performance.md, "## `eth_getLogs`"). `--warm` defaults to LOGS_WARM reads.
+// their JSON bytes it keeps (docs/performance.md, "## `eth_getLogs`"). `--warm` defaults to 1000 reads.
 //
 // `--read balance-old` counts a read at an old height: OLD_TIPSETS empty tipsets are mined (anvil_mine),
 // then each read is eth_getBalance of the storage provider t0111 (its masked ID address) at one of the
@@ -69,52 +69,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { maskedIdAddress } from '../src/common/address.js';
 import { bytesToHex } from '../src/common/hex.js';
 import { MAX_TIPSETS_MINED } from '../src/devnet/cheats.js';
 import { checkBlockReceipts, checkFullBlock, checkLogs, checkReceipt, erc20Transfers, giveTokens, median, pipelined, presignTokenTransfers, presignTransfers, sendToReceipt, transfersIn, type FullBlock, type Log, type Mined, type TxReceipt } from './phases.js';
 import { RunningPeer } from './peers.js';
 import { Signer, deployContracts, nthAddress, token } from './workload.js';
+import { LOG_EPOCHS, callInstrOptions } from './call-instr-options.js';
 import { control, dump, instructionsOf, readCallgrindDump, type Counting, type FunctionCosts } from './callgrind-dump.js';
 
-const { values } = parseArgs({
-  options: {
-    k: { type: 'string' },
-    rounds: { type: 'string', default: '5' },
-    warm: { type: 'string' },
-    n: { type: 'string' },
-    attribute: { type: 'boolean', default: false },
-    keep: { type: 'boolean', default: false },
-    bundle: { type: 'string' },
-    top: { type: 'string', default: '30' },
-    send: { type: 'string' },
-    read: { type: 'string' },
-    'node-flag': { type: 'string', multiple: true, default: [] },
-    'after-logs': { type: 'boolean', default: false },
-  },
-});
-const { send, read } = values;
-if (send !== undefined && send !== 'transfer' && send !== 'erc20' && send !== 'pipelined') throw new Error('--send takes transfer, erc20 or pipelined');
-if (read !== undefined && !['receipt', 'block-full', 'block-receipts', 'balance-old', 'logs'].includes(read)) throw new Error('--read takes receipt, block-full, block-receipts, balance-old or logs');
-if (send && read) throw new Error('--send and --read measure one thing each: give one');
-if (values['after-logs'] && !['receipt', 'block-full', 'block-receipts'].includes(read ?? '')) throw new Error('--after-logs counts reads of the mined transfers: give --read receipt, block-full or block-receipts');
-/** `--read logs`: the epochs each read asks for (the bench's timed range), the token transfers mined first, and the warm-up reads. */
-const LOG_EPOCHS = 1000;
-const LOG_TRANSFERS = '1000';
-const LOGS_WARM = '1000';
-// Calls warm with 10000: 5000 left the call path still tiering up through the first rounds
-// (docs/performance.md, callcut). Sends with 2000: run natively, the tipset path's last function
-// (`grantsTable`) reached TurboFan near the 2300th send (performance.md, txseq); under valgrind the
-// compiling comes later, and rounds after 1500 spread 32–60 % where after 5000 they spread 1–5 %: A/B
-// with --warm 5000 (performance.md, "The runs of 4fa1199 and 1c30a5e").
-// Logs warm with 1000: each read runs the per-log code ~900 times.
-const warm = Number(values.warm ?? (send === 'pipelined' ? '800' : send ? '2000' : read === 'logs' ? LOGS_WARM : '10000'));
-const n = Number(values.n ?? (read === 'logs' ? LOG_TRANSFERS : '100'));
-const k = Number(values.k ?? (send === 'pipelined' ? '200' : '300'));
-const [rounds, top] = [values.rounds, values.top].map(Number) as [number, number];
-if (![k, rounds, n, top].every((v) => Number.isInteger(v) && v > 0) || !Number.isInteger(warm) || warm < 0) throw new Error('--k, --rounds, --n and --top take positive integers, --warm one of 0 or more');
-if (read === 'logs' && n < LOG_EPOCHS) throw new Error(`--read logs reads the ${LOG_EPOCHS} epochs ending at the last transfer, one a transfer: give --n ${LOG_EPOCHS} or more (the default is ${LOG_TRANSFERS})`);
+const { k, rounds, warm, n, top, send, read, attribute, keep, bundle, nodeFlags: extraNodeFlags, afterLogs: countAfterLogs } = callInstrOptions(process.argv.slice(2));
 /** What each `--read logs` read asks for (the LOG_EPOCHS epochs that end at the last of the `mined` transfers) and what it must answer. */
 function logsOf(mined: Mined[]) {
   const to = mined[mined.length - 1]!.block;
@@ -135,7 +99,7 @@ const measured = send ? `${send} send` : read ?? 'eth_call';
 /** `--after-logs`: the same reads, each block right after one eth_getLogs over the transfers' epochs (X20). */
 const afterLogs = `${measured} after logs`;
 /** The blocks each round counts, rotated a place each round. */
-const methods = ['eth_chainId', measured, ...(values['after-logs'] ? [afterLogs] : [])];
+const methods = ['eth_chainId', measured, ...(countAfterLogs ? [afterLogs] : [])];
 /** A sequential send is two requests; fifty pipelined transfers share one, so none is taken off theirs. */
 const requestsPerOp = send === 'pipelined' ? 0 : send ? 2 : 1;
 
@@ -143,14 +107,14 @@ const dumps = mkdtempSync(join(tmpdir(), 'fvm-call-instr-'));
 /** Where node's --perf-basic-prof writes the names of the code it compiles: /tmp, whatever TMPDIR says. */
 const perfMapOf = (pid: number) => `/tmp/perf-${pid}.map`;
 const outFile = join(dumps, 'callgrind.out');
-const valgrind = ['valgrind', '--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', `--callgrind-out-file=${outFile}`, ...(values.attribute ? ['--dump-instr=yes'] : [])];
+const valgrind = ['valgrind', '--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', `--callgrind-out-file=${outFile}`, ...(attribute ? ['--dump-instr=yes'] : [])];
 // V8's memory reducer runs mark-compacts once the node goes idle, which here it does only in the gaps the
 // harness leaves between blocks (a dump under valgrind takes seconds; longer with --dump-instr). One such
 // collection let maps that optimized code embeds die, V8 deoptimized the request path (126 code objects)
 // and the next rounds re-tiered it (docs/performance.md, instrtool's entry): off, as the bench's
 // back-to-back requests never leave the node idle. `--node-flag` adds node or V8 flags after it.
-const nodeFlags = ['--no-memory-reducer', ...(values.attribute ? ['--perf-basic-prof'] : []), ...values['node-flag']];
-const peer = await RunningPeer.start('fvm-devnet', () => ({ wrapper: valgrind, nodeFlags, bundle: values.bundle }));
+const nodeFlags = ['--no-memory-reducer', ...(attribute ? ['--perf-basic-prof'] : []), ...extraNodeFlags];
+const peer = await RunningPeer.start('fvm-devnet', () => ({ wrapper: valgrind, nodeFlags, bundle }));
 /** The node's dumps, taken before and after each block. */
 const counting: Counting = { pid: peer.pid, outFile, dumped: 0 };
 
@@ -262,7 +226,7 @@ try {
   await prepare(k);
   await work(k);
   await chainIds(k);
-  if (values['after-logs']) {
+  if (countAfterLogs) {
     await logsQuery();
     await work(k);
   }
@@ -317,24 +281,24 @@ try {
   }
   const diff = (method: string, key: Figure) => summary(method, key).mid - requestsPerOp * summary('eth_chainId', key).mid;
   console.log(`${'difference'.padEnd(width)} ${figures.map((f) => `${fmt(diff(measured, f))}${''.padStart(11)}`).join(' ')} ${send === 'pipelined' ? 'a pipelined transfer, nothing taken off' : send ? 'a send beyond two eth_chainIds' : `${read ? `a ${read} read` : 'a call'} beyond eth_chainId`}`);
-  if (values['after-logs']) {
+  if (countAfterLogs) {
     console.log(`${'after logs'.padEnd(width)} ${figures.map((f) => `${fmt(diff(afterLogs, f))}${''.padStart(11)}`).join(' ')} a ${read} read after eth_getLogs beyond eth_chainId`);
     console.log(`${'logs first'.padEnd(width)} ${figures.map((f) => `${fmt(summary(afterLogs, f).mid - summary(measured, f).mid)}${''.padStart(11)}`).join(' ')} a read after eth_getLogs beyond one without`);
   }
 
-  if (values.attribute) {
+  if (attribute) {
     // The main thread of the round whose measured block is the median's, against the median eth_chainId block.
     const pick = (list: Counted[]) => [...list].sort((a, b) => a.mutator - b.mutator)[Math.floor(list.length / 2)]!.files[0]!;
     const call = readCallgrindDump(pick(counted[measured]!), true, perfMapOf(peer.pid)).functions;
     const base = readCallgrindDump(pick(counted.eth_chainId!), true, perfMapOf(peer.pid)).functions;
     printTop(call, base);
   }
-  console.log(`(${new Date().toISOString()}; load average ${loadBefore} before, ${loadavg()[0]!.toFixed(1)} after${values.keep ? `; dumps kept in ${dumps}${values.attribute ? `, the map in ${perfMapOf(peer.pid)}` : ''}` : ''})`);
+  console.log(`(${new Date().toISOString()}; load average ${loadBefore} before, ${loadavg()[0]!.toFixed(1)} after${keep ? `; dumps kept in ${dumps}${attribute ? `, the map in ${perfMapOf(peer.pid)}` : ''}` : ''})`);
 } finally {
   await peer.stop();
-  if (!values.keep) {
+  if (!keep) {
     rmSync(dumps, { recursive: true, force: true });
-    if (values.attribute) rmSync(perfMapOf(peer.pid), { force: true });
+    if (attribute) rmSync(perfMapOf(peer.pid), { force: true });
   }
 }
 
