@@ -48,6 +48,7 @@
 // `--after-logs` (with `--read receipt`, `block-full` or `block-receipts`) counts a third block each round: the
 // same reads right after one eth_getLogs over every transfer's epoch (uncounted, its answer checked), as the
 // bench's receipts phase follows its logs phases (X20); printed beyond eth_chainId and beyond the plain reads.
+// Its `--n` defaults to 1000, so that the query is as large as the bench's logs phase's (~1000 logs, ~0.7 MB).
 //
 // `--read logs` counts the bench's steady `eth_getLogs` (bench/phases.ts getLogs): `--n` token transfers (1000 by
 // default, the bench's ERC-20 phase) are mined first, then each read asks for the logs of the LOG_EPOCHS epochs
@@ -65,7 +66,7 @@
 // with "Cannot find module 'secp256k1'": an A/B). `--node-flag <flag>` (repeatable) adds a node or V8 flag
 // to the counted node's command line (e.g. `--node-flag=--memory-reducer` to count as before instrtool).
 //
-//   npm run build && npm run bench:call-instr [-- [--k 300 --rounds 5 --warm 10000 --n 100 (--read logs: --warm 1000 --n 1000)] [--send transfer|erc20|pipelined] [--read receipt|block-full|block-receipts|balance-old|logs [--after-logs]] [--attribute] [--top 30] [--keep] [--bundle <dir>/dist/fvm-devnet.js] [--node-flag <flag>]]
+//   npm run build && npm run bench:call-instr [-- [--k 300 --rounds 5 --warm 10000 --n 100 (--read logs: --warm 1000 --n 1000; --after-logs: --n 1000)] [--send transfer|erc20|pipelined] [--read receipt|block-full|block-receipts|balance-old|logs [--after-logs]] [--attribute] [--top 30] [--keep] [--bundle <dir>/dist/fvm-devnet.js] [--node-flag <flag>]]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';

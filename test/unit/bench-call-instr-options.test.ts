@@ -32,6 +32,15 @@ describe('callInstrOptions', () => {
     assert.deepEqual({ warm, k }, { warm: 2000, k: 300 });
   });
 
+  test("--after-logs mines 1000 transfers, so that its eth_getLogs is as large as the bench's logs phase's", () => {
+    assert.equal(callInstrOptions(['--read', 'receipt', '--after-logs']).n, 1000);
+    assert.equal(callInstrOptions(['--read', 'block-receipts', '--after-logs']).n, 1000);
+    assert.equal(callInstrOptions(['--read', 'receipt', '--after-logs', '--n', '300']).n, 300);
+    assert.equal(callInstrOptions(['--read', 'receipt']).n, 100);
+    const logs = callInstrOptions(['--read', 'logs']);
+    assert.deepEqual({ n: logs.n, warm: logs.warm }, { n: 1000, warm: 1000 });
+  });
+
   test('the refusals that were there before stay', () => {
     assert.throws(() => callInstrOptions(['--read', 'logs', '--n', '100']), /give --n 1000 or more/);
     assert.throws(() => callInstrOptions(['--send', 'transfer', '--read', 'receipt']), /measure one thing each/);
