@@ -249,9 +249,11 @@ try {
     const order = methods.map((_, i) => methods[(i + r) % methods.length]!);
     for (const method of order) {
       await setUp(method);
-      const gap = instructionsOf(dump(counting)).deoptimized;
+      // The gap's dump is read after the block, so that the node is not left idle before it.
+      const gapFiles = dump(counting);
       await blocks[method]!(k);
       const files = dump(counting);
+      const gap = readCallgrindDump(gapFiles[0]!, false).deoptimized;
       const { all, main, mutator, deoptimized } = instructionsOf(files);
       counted[method]!.push({ all: all / k, main: main / k, mutator: mutator / k, deoptimized: gap + deoptimized, files });
       const deopts = gap + deoptimized > 0 ? `; V8 deoptimized ${gap + deoptimized} code objects (${gap} before the block)` : '';
