@@ -16,8 +16,9 @@
 //
 // A run is trusted only if it settled: each round's line names the code objects V8 marked for
 // deoptimization in its block or the gap before it (a mass deoptimization re-tiers the request path for
-// rounds after), and a round more than OFF_MEDIAN off its method's median, or any such deoptimization,
-// prints NOT SETTLED under the medians. The node runs with V8's memory reducer off (below).
+// rounds after; an eager deoptimization, a failed check in optimized code, is not counted), and a round
+// more than OFF_MEDIAN off its method's median, or any code marked, prints NOT SETTLED under the medians.
+// The node runs with V8's memory reducer off (below).
 //
 // `--attribute` adds node's `--perf-basic-prof` and callgrind's `--dump-instr=yes`, and prints the
 // `--top` functions that account for the difference: JIT-compiled code by its name in
@@ -238,7 +239,7 @@ try {
     if (method === measured) await prepare(k);
     else if (method === afterLogs) await logsQuery();
   };
-  /** Code objects V8 deoptimized in the block or in the gap before it (callgrind-dump.ts MARK_FOR_DEOPT). */
+  /** `deoptimized`: code objects V8 marked for deoptimization in the block or in the gap before it (callgrind-dump.ts MARK_FOR_DEOPT; eager deoptimizations are not counted). */
   type Counted = { all: number; main: number; mutator: number; deoptimized: number; files: string[] };
   type Figure = 'all' | 'main' | 'mutator';
   const counted: Record<string, Counted[]> = Object.fromEntries(methods.map((m) => [m, []]));
@@ -256,7 +257,7 @@ try {
       const gap = readCallgrindDump(gapFiles[0]!, false).deoptimized;
       const { all, main, mutator, deoptimized } = instructionsOf(files);
       counted[method]!.push({ all: all / k, main: main / k, mutator: mutator / k, deoptimized: gap + deoptimized, files });
-      const deopts = gap + deoptimized > 0 ? `; V8 deoptimized ${gap + deoptimized} code objects (${gap} before the block)` : '';
+      const deopts = gap + deoptimized > 0 ? `; V8 marked ${gap + deoptimized} code objects for deoptimization (${gap} before the block)` : '';
       console.log(`round ${r + 1}: ${method.padEnd(width)} instructions ${method === measured && send ? 'a send' : 'a request'}: ${fmt(all / k)} all threads, ${fmt(main / k)} main thread, ${fmt(mutator / k)} of it outside the collector${deopts}`);
     }
   }
@@ -280,7 +281,7 @@ try {
   }
   const deoptimized = methods.reduce((sum, m) => sum + counted[m]!.reduce((s, b) => s + b.deoptimized, 0), 0);
   if (offRounds.length > 0 || deoptimized > 0) {
-    console.log(`NOT SETTLED: ${[...offRounds.map((o) => `${o} off its median (outside the collector)`), ...(deoptimized > 0 ? [`V8 deoptimized ${deoptimized} code objects while counting`] : [])].join('; ')}. Run it again (docs/performance.md, instrtool's entry).`);
+    console.log(`NOT SETTLED: ${[...offRounds.map((o) => `${o} off its median (outside the collector)`), ...(deoptimized > 0 ? [`V8 marked ${deoptimized} code objects for deoptimization while counting`] : [])].join('; ')}. Run it again (docs/performance.md, instrtool's entry).`);
   }
   const diff = (method: string, key: Figure) => summary(method, key).mid - requestsPerOp * summary('eth_chainId', key).mid;
   console.log(`${'difference'.padEnd(width)} ${figures.map((f) => `${fmt(diff(measured, f))}${''.padStart(11)}`).join(' ')} ${send === 'pipelined' ? 'a pipelined transfer, nothing taken off' : send ? 'a send beyond two eth_chainIds' : `${read ? `a ${read} read` : 'a call'} beyond eth_chainId`}`);
