@@ -2,7 +2,11 @@
 // while the new fork was being read. The node serves sends meanwhile; a reset that would drop a
 // transaction already answered is refused, naming why, and the chain keeps it. One sent after
 // nothing changed still forks. One whose client has gone before the new fork was read is dropped.
+// One onto the node's own URL is refused (U97), also when the fork cache holds a point for that URL.
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { DEV_ACCOUNTS, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { answerOrError, rpc } from '../helpers/fork-calls.js';
@@ -77,4 +81,33 @@ test('anvil_reset {forking} to the node\'s own URL is refused at once, naming wh
   }
   assert.ok((await rpc(node.url, 'eth_getTransactionReceipt', [hash])) !== null, 'the chain is the one it was');
   assert.equal(await rpc(node.url, 'eth_getBalance', ['0x1111111111111111111111111111111111111111', 'latest']), '0x0');
+});
+
+// reread-s57 A.1: a fork (--fork-url, so with the disk cache) whose cache held a fork point for its
+// own URL took the 508 as an upstream that is down and started from that point: the reset answered
+// null and swapped the chain for a state the cache kept (another node's that listened there, here a
+// fork of this one), and every read it had not cached failed with the 508.
+test('anvil_reset {forking} to the node\'s own URL is refused even when its fork cache holds a fork point for that URL', { timeout: 120_000 }, async (t) => {
+  const cacheDir = mkdtempSync(join(tmpdir(), 'fork-self-cached-'));
+  const env = { FVM_DEVNET_CACHE_DIR: cacheDir };
+  const started: DevnetProcess[] = [];
+  t.after(() => stopForkSuite(started.reverse(), cacheDir));
+  const upstream = await startDevnet(['--storage-providers', '0']);
+  started.push(upstream);
+  const node = await startDevnet(['--fork-url', upstream.url, '--storage-providers', '0'], env);
+  started.push(node);
+  // A fork of the node, on the same cache, leaves a fork point for the node's URL there when it stops.
+  const forkOfNode = await startDevnet(['--fork-url', node.url, '--storage-providers', '0'], env);
+  await forkOfNode.stop();
+  const index = JSON.parse(readFileSync(join(cacheDir, 'index.json'), 'utf8')) as Record<string, string>;
+  assert.ok(`${node.url}/rpc/v1 finalized` in index, `a point cached for the node's URL: ${JSON.stringify(index)}`);
+
+  const hash = await rpc(node.url, 'eth_sendTransaction', [{ from: DEV_ACCOUNTS[1].address, to: '0x000000000000000000000000000000000000dEaD', value: '0x1' }]);
+  const before = await rpc(node.url, 'eth_getBlockByNumber', ['latest', false]);
+  const answer = await answerOrError(rpc(node.url, 'hardhat_reset', [{ forking: { jsonRpcUrl: node.url } }]));
+  // Without the refusal it answered null, the chain swapped.
+  assert.match(answer?.error ?? '', /is this node itself \(HTTP 508 Loop Detected\): a node cannot fork itself; to go back on its own chain, use evm_snapshot and evm_revert$/, JSON.stringify(answer));
+  assert.deepEqual(await rpc(node.url, 'eth_getBlockByNumber', ['latest', false]), before);
+  assert.ok((await rpc(node.url, 'eth_getTransactionReceipt', [hash])) !== null, 'the chain is the one it was');
+  assert.equal((await rpc(node.url, 'anvil_nodeInfo')).forkConfig?.forkUrl, `${upstream.url}/rpc/v1`);
 });

@@ -1,13 +1,21 @@
 // The fork's upstream client against a real HTTP server on loopback: answers, JSON-RPC errors passed
 // on as answers (also go-jsonrpc's HTTP 500 ones), retries with backoff on 5xx / 429 / a gateway's
 // rate limit / timeouts / refused connections, and errors that name the call; answers past the size
-// bound refused unretried; the URL forms --fork-url accepts.
+// bound refused unretried; the URL forms --fork-url accepts; the node's own server's 508 refusing
+// the fork, in Fork.open also with a fork point cached for the URL.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import pino from 'pino';
-import { ANSWER_MAX_BYTES, displayUrl, SELF_HEADER, TABLE_ANSWER_MAX_BYTES, Upstream, UpstreamAnswerError, UpstreamError, upstreamEndpoint } from '../../src/devnet/fork/upstream.js';
+import { Fork } from '../../src/devnet/fork/fork.js';
+import { ForkCache } from '../../src/devnet/fork/fork-cache.js';
+import type { ForkPoint } from '../../src/devnet/fork/fork-point.js';
+import { emptyForkData } from '../../src/devnet/fork/fork-source.js';
+import { ANSWER_MAX_BYTES, displayUrl, SELF_HEADER, SelfUpstreamError, TABLE_ANSWER_MAX_BYTES, Upstream, UpstreamAnswerError, UpstreamError, upstreamEndpoint } from '../../src/devnet/fork/upstream.js';
 import { toJsonRpcError } from '../../src/eth-rpc/errors.js';
 
 /** A server whose n-th request (from 0) is answered by `answer(n, body, res)`. */
@@ -259,11 +267,28 @@ describe('upstream client', () => {
       named.push(req.headers[SELF_HEADER] as string | undefined);
       json(res, 508, {});
     });
-    await assert.rejects(new Upstream(new URL(url), { retries: 3, self: 'node-a' }).call('Filecoin.ChainHead', []), /^UpstreamError: upstream Filecoin.ChainHead: http:\/\/127\.0\.0\.1:\d+\/rpc\/v1 is this node itself \(HTTP 508 Loop Detected\): a node cannot fork itself/);
+    await assert.rejects(new Upstream(new URL(url), { retries: 3, self: 'node-a' }).call('Filecoin.ChainHead', []), /^SelfUpstreamError: upstream Filecoin.ChainHead: http:\/\/127\.0\.0\.1:\d+\/rpc\/v1 is this node itself \(HTTP 508 Loop Detected\): a node cannot fork itself/);
     assert.equal(requests(), 1);
     // A client that names no node (--fork-url at start) takes a 508 as any 5xx.
     await assert.rejects(new Upstream(new URL(url), { retries: 0 }).call('Filecoin.ChainHead', []), /failed after 1 attempts: HTTP 508/);
     assert.deepEqual(named, ['node-a', undefined]);
+  });
+
+  // reread-s57 A.1: Fork.open took the 508 as an upstream that is down and started from the cache,
+  // which held a point for the URL (another node's that listened there, or a fork of this one's).
+  test('Fork.open: a 508 to the node\'s own name refuses the fork, even with a fork point cached for the URL', async (t) => {
+    const { url } = await serve(t, (_n, _body, req, res) => {
+      res.writeHead(508, { 'content-type': 'application/json', [SELF_HEADER]: String(req.headers[SELF_HEADER]) });
+      res.end('{}');
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'fork-self-cached-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const point: ForkPoint = { epoch: 7, tipsetKey: [], stateKey: [], timestamp: 1, baseFee: '100', networkName: 'test', genesis: 'bafygenesis', genesisTimestamp: 0, chainId: '314159', headers: [], weight: '0', manifest: { cid: 'bafy2bzacebkfatnbe6w4rj7lf6gkjh7mywlrpdh2dj6hu2dl4rmtwksszm2hs', entries: [] } };
+    const cache = new ForkCache(dir);
+    cache.save(displayUrl(new URL(url)), undefined, point, emptyForkData());
+    assert.deepEqual(cache.pointFor(displayUrl(new URL(url)), undefined), point);
+    const opened = Fork.open({ url, cacheDir: dir, upstream: { self: 'node-a', retries: 3 } }, () => undefined, () => undefined, []);
+    await assert.rejects(opened, (error: unknown) => error instanceof SelfUpstreamError && /is this node itself \(HTTP 508 Loop Detected\): a node cannot fork itself/.test(error.message));
   });
 
   // audit16 L5: the answer was OpenSSL's "wrong version number", five times over.

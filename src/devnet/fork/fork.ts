@@ -5,7 +5,7 @@ import type { MissingState } from '../../fevm/state-tree.js';
 import { ForkCache } from './fork-cache.js';
 import { checkServesForkPoint, forkCodeTable, locateForkPoint, LookbackCapError, type ForkPoint, type LocatedPoint } from './fork-point.js';
 import { ForkSource, type ForkProgress } from './fork-source.js';
-import { displayUrl, Upstream, UpstreamError, upstreamEndpoint, type UpstreamOptions } from './upstream.js';
+import { displayUrl, SelfUpstreamError, Upstream, UpstreamError, upstreamEndpoint, type UpstreamOptions } from './upstream.js';
 import { UpstreamState } from './upstream-state.js';
 
 export interface ForkConfig {
@@ -122,7 +122,8 @@ export class Fork {
 
   /**
    * Connects to the upstream and pins the fork point; with a cache, loads what an earlier start
-   * fetched at the same point, and starts from the cache alone when the upstream cannot be reached.
+   * fetched at the same point, and starts from the cache alone when the upstream cannot be reached
+   * (never when it is this node itself: SelfUpstreamError).
    * `startReads`: what the start reads from the source (fork-genesis.ts forkStartReads), fetched as
    * soon as the point's state key is known.
    */
@@ -154,6 +155,9 @@ export class Fork {
       source.fetch(startReads).catch(() => undefined);
       opened = { point: { ...(await facts), ...located }, source };
     } catch (error) {
+      // The URL is this node's own: what the cache holds for it is another node's state (one that
+      // listened there before, or a fork of this one), and a node cannot fork itself.
+      if (error instanceof SelfUpstreamError) throw error;
       if (!cached || !(error instanceof UpstreamError || error instanceof LookbackCapError)) throw error;
       opened = { point: cached, source: sourceAt(cached, Promise.resolve(forkCodeTable(cached))) };
     }

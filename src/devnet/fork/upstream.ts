@@ -26,6 +26,14 @@ export class UpstreamError extends DevnetError {
   override name = 'UpstreamError';
 }
 
+/**
+ * The upstream is this node itself (its server answered 508 to the node's own name: SELF_HEADER).
+ * Final: no retry reaches another node, and a fork point cached for the URL is not this node's state.
+ */
+export class SelfUpstreamError extends UpstreamError {
+  override name = 'SelfUpstreamError';
+}
+
 /** The upstream answered the call with a JSON-RPC error: passed on to a client with the upstream's code. */
 export class UpstreamAnswerError extends DevnetError {
   override name = 'UpstreamAnswerError';
@@ -415,7 +423,7 @@ export class Upstream {
     }
     // Only a request that named its node: a proxy's own 508 (a loop of its own) is a 5xx like others.
     if (answer.status === 508 && this.options.self) {
-      throw new UpstreamError(`upstream ${methodsOf(body)}: ${displayUrl(this.endpoint)} is this node itself (HTTP 508 Loop Detected): a node cannot fork itself; to go back on its own chain, use evm_snapshot and evm_revert`);
+      throw new SelfUpstreamError(`upstream ${methodsOf(body)}: ${displayUrl(this.endpoint)} is this node itself (HTTP 508 Loop Detected): a node cannot fork itself; to go back on its own chain, use evm_snapshot and evm_revert`);
     }
     if (answer.status === 401 || answer.status === 403) {
       throw new UpstreamError(`upstream ${methodsOf(body)}: HTTP ${answer.status} (set FVM_DEVNET_FORK_TOKEN to the endpoint's API token)`);
