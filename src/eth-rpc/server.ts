@@ -239,8 +239,9 @@ export async function buildServer(
   // fastify takes to settle a handler's promise that resolves to the reply. A failure (an answer
   // JSON cannot encode) reaches the error handler, as a rejected handler's would.
   const post = (dispatcher: Dispatcher) => (request: FastifyRequest, reply: FastifyReply) => {
+    // The name goes back with the 508, which tells the asking fork its upstream is itself (a 508 without it is a host's or proxy's).
     if (request.headers[SELF_HEADER] === devnet.upstreamName) {
-      reply.code(508).send(errorBody(new DevnetError('this node is the fork\'s upstream: a node cannot fork itself')));
+      reply.code(508).header(SELF_HEADER, devnet.upstreamName).send(errorBody(new DevnetError('this node is the fork\'s upstream: a node cannot fork itself')));
       return;
     }
     let body: unknown;

@@ -260,18 +260,28 @@ describe('upstream client', () => {
     assert.equal(requests(), 1);
   });
 
-  // U97: a node asked by its own fork (anvil_reset to its own URL) answers 508 to the request that names it.
-  test('sends the node\'s name in SELF_HEADER; a 508 to it (the node asked itself) says a node cannot fork itself, without retrying', async (t) => {
+  // U97: a node asked by its own fork (anvil_reset to its own URL) answers 508 to the request that
+  // names it, marked with that name. reread-s57 A.2: only that 508 is the node itself; a host's or
+  // proxy's 508 to a named request (every request is named) is retried as any 5xx.
+  test('sends the node\'s name in SELF_HEADER; a 508 marked with it says a node cannot fork itself, without retrying; any other 508 is retried', async (t) => {
     const named: (string | undefined)[] = [];
+    let mark: string | undefined;
     const { url, requests } = await serve(t, (_n, _body, req, res) => {
       named.push(req.headers[SELF_HEADER] as string | undefined);
-      json(res, 508, {});
+      res.writeHead(508, { 'content-type': 'application/json', ...(mark === undefined ? {} : { [SELF_HEADER]: mark }) });
+      res.end('{}');
     });
+    mark = 'node-a';
     await assert.rejects(new Upstream(new URL(url), { retries: 3, self: 'node-a' }).call('Filecoin.ChainHead', []), /^SelfUpstreamError: upstream Filecoin.ChainHead: http:\/\/127\.0\.0\.1:\d+\/rpc\/v1 is this node itself \(HTTP 508 Loop Detected\): a node cannot fork itself/);
     assert.equal(requests(), 1);
-    // A client that names no node (--fork-url at start) takes a 508 as any 5xx.
-    await assert.rejects(new Upstream(new URL(url), { retries: 0 }).call('Filecoin.ChainHead', []), /failed after 1 attempts: HTTP 508/);
-    assert.deepEqual(named, ['node-a', undefined]);
+    assert.deepEqual(named, ['node-a']);
+    // Unmarked (a host's resource limit, a proxy's loop), or marked with another name: a 5xx, retried.
+    for (const other of [undefined, 'node-b']) {
+      mark = other;
+      const sent = requests();
+      await assert.rejects(new Upstream(new URL(url), { retries: 2, backoffMs: 10, self: 'node-a' }).call('Filecoin.ChainHead', []), /^UpstreamError: upstream Filecoin.ChainHead failed after 3 attempts: HTTP 508/);
+      assert.equal(requests() - sent, 3);
+    }
   });
 
   // reread-s57 A.1: Fork.open took the 508 as an upstream that is down and started from the cache,

@@ -67,14 +67,16 @@ export interface UpstreamOptions {
   backoffMs?: number;
   /** Most requests in flight at once (a call reading many cold slots fetches them together). */
   concurrency?: number;
-  /** The asking node's name for itself, sent in SELF_HEADER, so that a node asked by itself answers 508. */
+  /** The asking node's name for itself, sent in SELF_HEADER, so that a node asked by itself answers 508 marked with it. */
   self?: string;
 }
 
 /**
  * The header an fvm-devnet's upstream requests name their node in. A node that finds its own name
  * there is its own fork's upstream (anvil_reset with its own URL): its answer would wait on the very
- * read that asks, so it answers HTTP 508 Loop Detected (RFC 5842) at once, and the fork is refused.
+ * read that asks, so it answers HTTP 508 Loop Detected (RFC 5842) at once, with its name in the same
+ * header of the answer, and the fork is refused. A 508 without it (a host's "Resource Limit Is
+ * Reached", a proxy's own loop) is a 5xx like others.
  */
 export const SELF_HEADER = 'fvm-devnet-upstream-of';
 
@@ -411,7 +413,7 @@ export class Upstream {
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
     if (this.options.self) headers[SELF_HEADER] = this.options.self;
     this.stats.requests++;
-    let answer: { status: number; text: string };
+    let answer: HttpAnswer;
     try {
       answer = await httpPost(this.endpoint, this.agent, headers, JSON.stringify(body), this.options.timeoutMs ?? 30_000, maxBytes);
     } catch (error) {
@@ -421,8 +423,8 @@ export class Upstream {
       }
       return { ok: false, failure: (error as Error).message, tooLarge: error instanceof AnswerTooLarge };
     }
-    // Only a request that named its node: a proxy's own 508 (a loop of its own) is a 5xx like others.
-    if (answer.status === 508 && this.options.self) {
+    // The node's own server marks its 508 with the name the request gave; any other 508 is retried as a 5xx.
+    if (answer.status === 508 && answer.upstreamOf !== undefined && answer.upstreamOf === this.options.self) {
       throw new SelfUpstreamError(`upstream ${methodsOf(body)}: ${displayUrl(this.endpoint)} is this node itself (HTTP 508 Loop Detected): a node cannot fork itself; to go back on its own chain, use evm_snapshot and evm_revert`);
     }
     if (answer.status === 401 || answer.status === 403) {
@@ -443,13 +445,20 @@ export class Upstream {
   }
 }
 
+/** An HTTP answer: its status, its body, and the node name it carries in SELF_HEADER, if any. */
+interface HttpAnswer {
+  status: number;
+  text: string;
+  upstreamOf?: string;
+}
+
 /**
  * POSTs `body` and reads the whole answer, or fails with the network's error, "timed out" after
  * `timeoutMs`, or AnswerTooLarge once more than `maxBytes` came (the connection is then dropped).
  * node:http rather than fetch: undici's first request costs tens of milliseconds, a good part of a
  * fork's start.
  */
-function httpPost(url: URL, agent: HttpAgent, headers: Record<string, string>, body: string, timeoutMs: number, maxBytes: number): Promise<{ status: number; text: string }> {
+function httpPost(url: URL, agent: HttpAgent, headers: Record<string, string>, body: string, timeoutMs: number, maxBytes: number): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const send = url.protocol === 'https:' ? https().request : httpRequest;
     const request = send(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (response) => {
@@ -464,7 +473,8 @@ function httpPost(url: URL, agent: HttpAgent, headers: Record<string, string>, b
       });
       response.on('end', () => {
         clearTimeout(timer);
-        resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+        const upstreamOf = response.headers[SELF_HEADER];
+        resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), upstreamOf: typeof upstreamOf === 'string' ? upstreamOf : undefined });
       });
       response.on('error', fail);
     });
