@@ -76,7 +76,9 @@ export interface UpstreamOptions {
  * there is its own fork's upstream (anvil_reset with its own URL): its answer would wait on the very
  * read that asks, so it answers HTTP 508 Loop Detected (RFC 5842) at once, with its name in the same
  * header of the answer, and the fork is refused. A 508 without it (a host's "Resource Limit Is
- * Reached", a proxy's own loop) is a 5xx like others.
+ * Reached", a proxy's own loop) is a 5xx like others. Only the node's own URL is caught: a loop
+ * through another node (A forks B, then B is reset to fork A) still waits, since each node checks
+ * its own name only (catching it would need the names passed along the chain of requests).
  */
 export const SELF_HEADER = 'fvm-devnet-upstream-of';
 
