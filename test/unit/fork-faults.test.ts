@@ -44,6 +44,24 @@ describe('fork against a failing upstream', () => {
     assert.equal(await result('eth_getBalance', [CONTRACT_ACCOUNT, 'latest']), '0x7');
   });
 
+  // reread-s57 A.4: ots_hasCode (Otterscan's address page) waited for the storage KAMT walk that
+  // eth_getCode stopped waiting for in 718ab019.
+  test("ots_hasCode of a contract the fork has not read answers once its code is read, not after its storage KAMT: with every block read failing, true", async (t) => {
+    const upstream = await startDevnet(testConfig());
+    t.after(() => upstream.close());
+    // Init code: slot 0 := 42, then the runtime code, which returns slot 0.
+    const hash = await rpc(upstream.url, 'eth_sendTransaction', [{ from: DEV_ACCOUNTS[0]!.address, data: '0x602a600055600b8060106000396000f360005460005260206000f3' }]);
+    const { contractAddress } = await rpc(upstream.url, 'eth_getTransactionReceipt', [hash]);
+    const { url, mode } = await upstreamProxy(t, upstream.url);
+    const { result } = await setupRpc(t, { fork: { url, blockNumber: upstream.devnet.head.epoch, upstream: { retries: 0 } } });
+    // The storage KAMT is read a block at a time (ChainReadObj); each now fails, at once.
+    mode.failing.add('Filecoin.ChainReadObj');
+    assert.equal(await result('ots_hasCode', [contractAddress, 'latest']), true);
+    // A read of its storage waits for the KAMT, read again once the blocks are served.
+    mode.failing.clear();
+    assert.equal(BigInt(await result('eth_call', [{ to: contractAddress, data: '0x' }, 'latest'])), 42n);
+  });
+
   /**
    * A fork, warm (the dev accounts and what a tipset reads), of an upstream that has a balance at
    * CONTRACT_ACCOUNT, behind a proxy that now holds every request 2 s; `track` records the order in

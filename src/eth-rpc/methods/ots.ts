@@ -136,7 +136,9 @@ export const otsMethods = [
   // By hash also a block a revert dropped, read in its kept state as eth_getCode reads it (Erigon takes a hash here, Anvil a number).
   defineMethod('ots_hasCode', [address('address'), otsBlock('block', { allowHash: true })], ({ devnet }, addr, block) => {
     devnet.expectContract(addr);
-    const actor = resolveEthAddress(resolveBlockState(devnet, block), addr);
+    const state = resolveBlockState(devnet, block);
+    // Its code alone, as eth_getCode reads it: a fork's contract read first here does not wait for its storage KAMT.
+    const actor = devnet.readCode(() => resolveEthAddress(state, addr));
     return (actor?.evm?.bytecode.length ?? 0) > 0;
   }),
 
