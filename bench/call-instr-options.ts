@@ -62,9 +62,9 @@ export function callInstrOptions(args: string[]): CallInstrOptions {
   // (`grantsTable`) reached TurboFan near the 2300th send (performance.md, txseq); under valgrind the
   // compiling comes later, and rounds after 1500 spread 32–60 % where after 5000 they spread 1–5 %: A/B
   // with --warm 5000 (performance.md, "The runs of 4fa1199 and 1c30a5e").
-  // Logs warm with 1000: each read runs the per-log code ~900 times. `--after-logs` mines 1000 transfers
-  // too, so that its eth_getLogs is as large as the bench's logs phase's (~1000 logs, ~0.7 MB against
-  // that phase's ~900 and ~0.6 MB), not the ~100 logs of the reads' default `--n`.
+  // Logs warm with 1000: each read runs the per-log code 1000 times. `--after-logs` mines 1000 transfers
+  // too, so that its eth_getLogs is the same size as the bench's logs phase's (1000 logs, ~0.6 MB),
+  // not the ~100 logs of the reads' default `--n`.
   const warm = Number(values.warm ?? (send === 'pipelined' ? 800 : send ? 2000 : read === 'logs' ? LOGS_WARM : 10000));
   const n = Number(values.n ?? (read === 'logs' || afterLogs ? LOG_TRANSFERS : 100));
   const k = Number(values.k ?? (send === 'pipelined' ? 200 : 300));

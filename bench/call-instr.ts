@@ -54,11 +54,11 @@
 // `--after-logs` (with `--read receipt`, `block-full` or `block-receipts`) counts a third block each round: the
 // same reads right after one eth_getLogs over every transfer's epoch (uncounted, its answer checked), as the
 // bench's receipts phase follows its logs phases (X20); printed beyond eth_chainId and beyond the plain reads.
-// Its `--n` defaults to 1000, so that the query is as large as the bench's logs phase's (~1000 logs, ~0.7 MB).
+// Its `--n` defaults to 1000, so that the query is the same size as the bench's logs phase's (1000 logs, ~0.6 MB).
 //
 // `--read logs` counts the bench's steady `eth_getLogs` (bench/phases.ts getLogs): `--n` token transfers (1000 by
 // default, the bench's ERC-20 phase) are mined first, then each read asks for the logs of the LOG_EPOCHS epochs
-// that end at the last of them, no filter but the range (~900 Transfer logs, ~0.6 MB of answer), every answer
+// that end at the last of them, no filter but the range (1000 Transfer logs, ~0.6 MB of answer), every answer
 // checked as the bench checks it. The same logs each time: after the first, the node answers from the logs and
 // their JSON bytes it keeps (docs/performance.md, "## `eth_getLogs`"). `--warm` defaults to 1000 reads.
 //
