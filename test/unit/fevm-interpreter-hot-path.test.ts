@@ -573,8 +573,9 @@ describe('the loop that awaits only what must be', () => {
   test("what a handler, a trap and the loop's end see of the run state after inline steps: @ethereumjs's step's program counter, opcode and stack", async () => {
     // Every handler, a trap and the run's end see the program counter, the opcode and the stack's
     // height as @ethereumjs's step leaves them, however the loop keeps them over its inline steps (the
-    // abort messages name the program counter: evm-actor.ts abortMessage). Kept in locals over inline
-    // steps (branch callloop3-hoist), a missed write-back failed this test (docs/performance.md, callloop3).
+    // abort messages name the program counter: evm-actor.ts abortMessage). With them kept in locals over
+    // inline steps, written back before a handler, a trap or the end (measured, not landed:
+    // docs/performance.md, callloop3's entry, "The run state in locals"), each missed write-back failed this test.
     const seen: number[][] = [];
     let throwAt = 0;
     const opcodeMap = invalidMap(() => undefined);
