@@ -615,8 +615,9 @@ describe('the loop that awaits only what must be', () => {
       return { error: exceptionError?.error, pc: runState.programCounter, opCode: runState.opCode, len: runState.stack._len, gasLeft: runState.gasLeft, seen: [...seen] };
     };
     // PUSH0 PUSH0 JUMPDEST NOT POP JUMPDEST NOT PUSH0 NOT POP: each NOT sees the program counter past
-    // it, its opcode, the stack's height and the gas left less what is owed (taken before a handler
-    // that may read it: none here, the gas left stays the run's start until the end); the third throws.
+    // it, its opcode, the stack's height and the gas left as at the run's start: every step's charge
+    // here, NOT's own included, is owed, taken only before a step that may read the gas (none here), at
+    // a trap or at the end; the third NOT throws.
     const code = [0x5f, 0x5f, 0x5b, 0x19, 0x50, 0x5b, 0x19, 0x5f, 0x19, 0x50];
     assert.deepEqual(await run(code, 1000n, 3), {
       error: EVMError.errorMessages.STACK_UNDERFLOW,
