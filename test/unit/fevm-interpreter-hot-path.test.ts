@@ -711,8 +711,10 @@ describe('PUSH, CALLDATALOAD, STOP and RETURN (word-ops.ts, halt-ops.ts)', () =>
     }
   });
 
-  test("CALLDATALOAD pushes @ethereumjs's word at any offset, past the end and beyond 2^32 included", () => {
-    for (const offset of [0n, 4n, 8n, 39n, 40n, 41n, (1n << 32n) - 1n, 1n << 32n, MAX_WORD]) {
+  test("CALLDATALOAD pushes @ethereumjs's word at any offset, odd ones, past the end and beyond 2^32 included", () => {
+    // Whole words at offsets of 4 bytes (0, 4, 8: 8 ends at the data's end) and between them (1, 5, 7:
+    // a read four bytes at a time must not round the offset); 9 one byte short of a whole word.
+    for (const offset of [0n, 1n, 4n, 5n, 7n, 8n, 9n, 39n, 40n, 41n, (1n << 32n) - 1n, 1n << 32n, MAX_WORD]) {
       const ours = runStateAt(bytes, bytes, 0x35, 1, [offset]);
       const theirs = runStateAt(bytes, bytes, 0x35, 1, [offset]);
       calldataload(ours);
