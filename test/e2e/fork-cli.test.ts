@@ -272,8 +272,11 @@ describe('fork command line and funding', () => {
     const fork = await startDevnet(['--fork-block-number', String(head), '--storage-providers', '0', '--fork-url', proxy.url, '--no-fork-cache']);
     try {
       // The storage KAMT is read a block at a time (ChainReadObj); each now fails (HTTP 500, retried for seconds).
+      const from = proxy.mode.received.length;
       proxy.mode.failing.add('Filecoin.ChainReadObj');
       assert.equal(await rpc(fork.url, 'eth_getCode', [contractAddress, 'latest']), `0x${runtime}`);
+      // The KAMT's read was started behind the answer, and refused (the proxy answers 500 to each ChainReadObj it received from here).
+      await pollUntil('the storage KAMT read refused', async () => (proxy.mode.received.slice(from).includes('Filecoin.ChainReadObj') ? true : undefined));
       proxy.mode.failing.clear();
       // The call waits for the storage's read, retried once the blocks are served again.
       assert.equal(BigInt(await rpc(fork.url, 'eth_call', [{ to: contractAddress, data: '0x' }, 'latest'])), 42n);
