@@ -20,7 +20,7 @@
 // more than OFF_MEDIAN off its method's median, or any code marked, prints NOT SETTLED under the medians.
 // The node runs with V8's memory reducer off (below), which removed the one trigger caught, not the run-wide
 // offset: it came back with the reducer off (docs/performance.md: callloop3's A3, chain id 121.8–131.9 k;
-// callouter2's first plain B2, 109 k in rounds 2–3; instrtool's R6, round 1). An offset set before counting
+// callouter2's first plain B2, 109 k in rounds 2–3). An offset set before counting
 // that stays flat passes both checks, so a settled run compares with another only when their eth_chainId
 // medians (main thread, outside the collector) agree within CHAIN_ID_AGREE: the run prints its own and the
 // range that agrees.
