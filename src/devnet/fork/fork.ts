@@ -123,7 +123,7 @@ export class Fork {
   /**
    * Connects to the upstream and pins the fork point; with a cache, loads what an earlier start
    * fetched at the same point, and starts from the cache alone when the upstream cannot be reached
-   * (never when it is this node itself: SelfUpstreamError).
+   * (never when the upstream answers that it is this node itself: SelfUpstreamError).
    * `startReads`: what the start reads from the source (fork-genesis.ts forkStartReads), fetched as
    * soon as the point's state key is known.
    */
