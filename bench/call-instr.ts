@@ -89,10 +89,12 @@ import { LOG_EPOCHS, callInstrOptions } from './call-instr-options.js';
 import { control, dump, instructionsOf, readCallgrindDump, type Counting, type FunctionCosts } from './callgrind-dump.js';
 
 const { k, rounds, warm, n, top, send, read, attribute, keep, bundle, nodeFlags: extraNodeFlags, afterLogs: countAfterLogs } = callInstrOptions(process.argv.slice(2));
-/** What each `--read logs` read asks for (the LOG_EPOCHS epochs that end at the last of the `mined` transfers) and what it must answer. */
-function logsOf(mined: Mined[]) {
+/**
+ * An eth_getLogs over the epochs `from` to the last of the `mined` transfers' (`--read logs`: the LOG_EPOCHS that end
+ * there) and the transfers whose Transfer logs it must answer.
+ */
+function logsOf(mined: Mined[], from = mined[mined.length - 1]!.block - LOG_EPOCHS + 1) {
   const to = mined[mined.length - 1]!.block;
-  const from = to - LOG_EPOCHS + 1;
   return { range: { fromBlock: `0x${from.toString(16)}`, toBlock: `0x${to.toString(16)}` }, from, to, expected: transfersIn(mined, from, to) };
 }
 /** The most warm-up sends signed under one estimate: a token phase of 2100 transfers ran within one (bench/README.md). */
@@ -152,11 +154,11 @@ try {
     for (let h = 1; h <= OLD_HEIGHTS; h++) oldHeights.push(`0x${(before + h).toString(16)}`);
   }
   const chainId = `0x${signer.chainId.toString(16)}`;
-  /** `--after-logs`: eth_getLogs over every epoch from the first transfer's to the last's, its answer checked. */
-  const logsQuery = async () => {
-    const [from, to] = [mined[0]!.block, mined[mined.length - 1]!.block];
-    const range = { fromBlock: `0x${from.toString(16)}`, toBlock: `0x${to.toString(16)}` };
-    checkLogs(await rpc.call<Log[]>('eth_getLogs', [range]), from, to, contracts.token, transfersIn(mined, from, to));
+  /** `--after-logs`: the query over every epoch from the first transfer's to the last's. */
+  const afterLogsQuery = countAfterLogs ? logsOf(mined, mined[0]!.block) : undefined;
+  /** One eth_getLogs, its answer checked as the bench checks it. */
+  const readLogs = async ({ range, from, to, expected }: ReturnType<typeof logsOf>) => {
+    checkLogs(await rpc.call<Log[]>('eth_getLogs', [range]), from, to, contracts.token, expected);
   };
 
   // Each block asks about addresses no block asked about before; the first n hold one token.
@@ -182,8 +184,7 @@ try {
         continue;
       }
       if (read === 'logs') {
-        const { range, from, to, expected } = logsRead!;
-        checkLogs(await rpc.call<Log[]>('eth_getLogs', [range]), from, to, contracts.token, expected);
+        await readLogs(logsRead!);
         continue;
       }
       const m = mined[nextRead % mined.length]!;
@@ -237,7 +238,7 @@ try {
 
   /** An after-logs block: its eth_getLogs, then the reads at once (no dump between them). */
   const afterLogsBlock = async (count: number) => {
-    await logsQuery();
+    await readLogs(afterLogsQuery!);
     await work(count);
   };
 
