@@ -386,11 +386,13 @@ export class Devnet {
   }
 
   /**
-   * `read` of a contract's code alone (eth_getCode): on a fork, a contract whose code is fetched reads
-   * without waiting for its storage's shape (ForkSource.readCode). `read` is synchronous.
+   * The code at `eth` in `state` alone (eth_getCode, ots_hasCode), undefined where no contract is: on a
+   * fork, a contract whose code is fetched reads without waiting for its storage's shape (ForkSource.readCode).
    */
-  readCode<T>(read: () => T): T {
-    return this.forked ? this.forked.source.readCode(read) : read();
+  codeAt(eth: Uint8Array, state: StateReader): Uint8Array | undefined {
+    this.expectContract(eth);
+    const read = () => resolveEthAddress(state, eth);
+    return (this.forked ? this.forked.source.readCode(read) : read())?.evm?.bytecode;
   }
 
   /** The actor an Ethereum address names after `epoch`. */

@@ -21,11 +21,9 @@ export const ethState = [
     return quantity(actor?.nonce ?? 0);
   }),
 
-  defineMethod('eth_getCode', [address('address'), blockRef('block')], ({ devnet }, addr, block) => {
-    devnet.expectContract(addr);
-    const state = resolveBlockState(devnet, block);
-    return bytesToHex(devnet.readCode(() => resolveEthAddress(state, addr))?.evm?.bytecode ?? new Uint8Array());
-  }),
+  defineMethod('eth_getCode', [address('address'), blockRef('block')], ({ devnet }, addr, block) =>
+    bytesToHex(devnet.codeAt(addr, resolveBlockState(devnet, block)) ?? new Uint8Array()),
+  ),
 
   defineMethod('eth_getStorageAt', [address('address'), storageKey('position'), blockRef('block')], ({ devnet }, addr, slot, block) => {
     devnet.expectContract(addr);

@@ -7,7 +7,6 @@
 import { equalBytes, bytesToHex, quantity, type Hex } from '../../common/hex.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { REWARD_ACTOR_ID } from '../../fevm/actor.js';
-import { resolveEthAddress } from '../../fevm/actors/lifecycle.js';
 import { computeGasOutputs } from '../../fevm/gas.js';
 import { decodeBytesParams } from '../../fevm/message.js';
 import type { StateReader } from '../../fevm/state-tree.js';
@@ -135,11 +134,8 @@ export const otsMethods = [
 
   // By hash also a block a revert dropped, read in its kept state as eth_getCode reads it (Erigon takes a hash here, Anvil a number).
   defineMethod('ots_hasCode', [address('address'), otsBlock('block', { allowHash: true })], ({ devnet }, addr, block) => {
-    devnet.expectContract(addr);
-    const state = resolveBlockState(devnet, block);
     // Its code alone, as eth_getCode reads it: a fork's contract read first here does not wait for its storage KAMT.
-    const actor = devnet.readCode(() => resolveEthAddress(state, addr));
-    return (actor?.evm?.bytecode.length ?? 0) > 0;
+    return (devnet.codeAt(addr, resolveBlockState(devnet, block))?.length ?? 0) > 0;
   }),
 
   // Every call frame depth-first: {type, depth, from, to, value (null for static and delegate calls), input, output}.
