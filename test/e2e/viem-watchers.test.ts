@@ -190,9 +190,15 @@ describe("viem's watchers over http() (and webSocket() across a restart)", () =>
       client.watchEvent({ address, event: INCREMENTED, onLogs: seen(overHttp), onError: (e) => httpErrors.push(e) }),
       ws.watchEvent({ address, event: INCREMENTED, onLogs: seen(overWs) }),
     ];
+    // The node that answers now: the first, then the restarted one.
+    let live = node;
     t.after(async () => {
       for (const u of unwatch) u();
       (await ws.transport.getRpcClient()).close();
+      // viem's http() watchEvent stops polling only after its eth_uninstallFilter is answered
+      // (watchEvent.ts: the cleanup awaits uninstallFilter, then unwatch()); refused by a node stopped
+      // meanwhile (describe's after), it would poll the closed port for ever and the process never exit.
+      await pollUntil('the node to answer viem\'s eth_uninstallFilter', async () => (answered(live, 'eth_uninstallFilter') === 1 ? true : undefined));
     });
     await pollUntil('the filter and the subscription', async () => (calls('eth_newFilter') === 1 && calls('eth_subscribe') === 1 ? true : undefined));
     const first = await increment();
@@ -203,6 +209,7 @@ describe("viem's watchers over http() (and webSocket() across a restart)", () =>
     await node.stop();
     const again = await startDevnet(['--port', String(node.port), '--state', state]);
     nodes.push(again);
+    live = again;
     const restartMs = Math.round(performance.now() - restartStart);
     assert.ok(restartMs < reconnectDelayMs, `the restart took ${restartMs} ms, longer than viem's reconnect delay (${reconnectDelayMs} ms): viem 2.57 retries once and does not retry after a refused connect`);
     // viem's socket reconnects (10 s after the close) and subscribes again.
