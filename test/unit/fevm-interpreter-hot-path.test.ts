@@ -268,6 +268,22 @@ describe('the loop that awaits only what must be', () => {
   });
   /** An opcode map of 256 INVALIDs running `handler`, for a test to fill in. */
   const invalidMap = (handler: OpFn): any[] => Array.from({ length: 256 }, () => fakeEntry(0xfe, 'INVALID', 0, { handler }));
+  // An interpreter over `evm` with the run loop patched in, an empty stack and @ethereumjs's useGas
+  // (the charge taken, an out-of-gas trap below zero); its own `run` is never reached.
+  const fakeInterpreter = (evm: any) => {
+    const runState: any = { programCounter: 0, gasLeft: 0n, stack: { _store: [], _len: 0, _maxHeight: 1024 } };
+    const interpreter = Object.assign(Object.create({ run: async () => 'its own' }), {
+      _evm: evm,
+      _runState: runState,
+      common: {},
+      useGas(amount: bigint) {
+        runState.gasLeft -= amount;
+        if (runState.gasLeft < 0n) throw new EVMError(EVMError.errorMessages.OUT_OF_GAS);
+      },
+    });
+    patchRunLoop(interpreter);
+    return { runState, interpreter };
+  };
 
   test("each transaction answers and costs the same as its replay on @ethereumjs's step, run for a tracer", async (t) => {
     const { devnet, deploy, send } = await fevmSetup(t);
@@ -548,18 +564,7 @@ describe('the loop that awaits only what must be', () => {
     useRunLoop(evm, new Set([0x51]), new Map([[0x5b, counted]]));
     const { kinds } = stepTableOf(evm);
     assert.deepEqual([kinds[0x19], kinds[0x5b], kinds[0x51]], [StepKind.Fixed, StepKind.Inline, StepKind.GasBlind]);
-    // @ethereumjs's useGas: the charge taken, an out-of-gas trap below zero.
-    const runState: any = { programCounter: 0, gasLeft: 0n, stack: { _store: [], _len: 0, _maxHeight: 1024 } };
-    const interpreter = Object.assign(Object.create({ run: async () => 'its own' }), {
-      _evm: evm,
-      _runState: runState,
-      common: {},
-      useGas(amount: bigint) {
-        runState.gasLeft -= amount;
-        if (runState.gasLeft < 0n) throw new EVMError(EVMError.errorMessages.OUT_OF_GAS);
-      },
-    });
-    patchRunLoop(interpreter);
+    const { runState, interpreter } = fakeInterpreter(evm);
     for (const opCode of [0x19, 0x5b, 0x51]) {
       ran = 0;
       Object.assign(runState, { programCounter: 0, gasLeft: 35n });
@@ -596,17 +601,7 @@ describe('the loop that awaits only what must be', () => {
     useRunLoop(evm, new Set(), new Map([0x5f, 0x50, 0x5b].map((code) => [code, stock])));
     const { kinds } = stepTableOf(evm);
     assert.deepEqual([kinds[0x5f], kinds[0x50], kinds[0x5b], kinds[0x19]], [StepKind.Inline, StepKind.Inline, StepKind.Inline, StepKind.Fixed]);
-    const runState: any = { programCounter: 0, gasLeft: 0n, stack: { _store: [], _len: 0, _maxHeight: 1024 } };
-    const interpreter = Object.assign(Object.create({ run: async () => 'its own' }), {
-      _evm: evm,
-      _runState: runState,
-      common: {},
-      useGas(amount: bigint) {
-        runState.gasLeft -= amount;
-        if (runState.gasLeft < 0n) throw new EVMError(EVMError.errorMessages.OUT_OF_GAS);
-      },
-    });
-    patchRunLoop(interpreter);
+    const { runState, interpreter } = fakeInterpreter(evm);
     const run = async (code: number[], gas: bigint, throwing = 0) => {
       seen.length = 0;
       throwAt = throwing;
