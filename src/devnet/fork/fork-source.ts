@@ -209,7 +209,7 @@ export class ForkSource implements FetchingStateSource {
   /**
    * `read`, in which a contract whose code is read but whose storage's shape is not yet reads as an
    * actor without it (no storageShape, no upstreamStorageRoot): for a read of its code alone
-   * (Devnet.readCode). `read` must be synchronous and must not keep the actor.
+   * (Devnet.codeAt: eth_getCode, ots_hasCode). `read` must be synchronous and must not keep the actor.
    */
   readCode<T>(read: () => T): T {
     this.readingCode = true;
