@@ -11,7 +11,6 @@ import { actorIdKey, actorIdOfKey, buildHamt, epochKey, hamtEntries, hamtGet } f
 import { createGenesisState } from '../../src/devnet/genesis.js';
 import { UpstreamDealOps, withUpstreamSchedule } from '../../src/devnet/fork/deal-ops.js';
 import { emptyForkTables } from '../../src/devnet/fork/fork-tables.js';
-import type { ForkPoint } from '../../src/devnet/fork/fork-point.js';
 import { UpstreamLists } from '../../src/devnet/fork/upstream-lists.js';
 import { UpstreamTables } from '../../src/devnet/fork/upstream-tables.js';
 import type { Upstream } from '../../src/devnet/fork/upstream.js';
@@ -23,9 +22,10 @@ import { nextUpdateEpoch } from '../../src/fevm/actors/market/policy.js';
 import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
 import { missingOf } from '../helpers/missing-state.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
+import { testForkPoint } from '../helpers/fork-point.js';
 
 const FORK_EPOCH = 1000;
-const point: ForkPoint = { epoch: FORK_EPOCH, tipsetKey: [], stateKey: [], timestamp: 1, baseFee: '100', networkName: 'test', genesis: 'bafygenesis', genesisTimestamp: 0, chainId: '314159', headers: [], weight: '0', manifest: { cid: 'bafy2bzacebkfatnbe6w4rj7lf6gkjh7mywlrpdh2dj6hu2dl4rmtwksszm2hs', entries: [] } };
+const point = testForkPoint(FORK_EPOCH);
 
 /** An upstream whose market State names `root` and whose ChainReadObj serves `blocks`. */
 function upstreamWith(root: CID, blocks: Uint8Array[]): Upstream {

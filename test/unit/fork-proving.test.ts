@@ -15,14 +15,14 @@ import { deadlineBlocks } from '../../src/fevm/actors/miner/deadline-blocks.js';
 import { deadlineEndAtOrAfter, deadlineInfo, FAULT_MAX_AGE } from '../../src/fevm/actors/miner/policy.js';
 import { loadMiner, type MinerState } from '../../src/fevm/actors/miner/state.js';
 import { MissingStateError } from '../../src/fevm/state-tree.js';
-import type { ForkPoint } from '../../src/devnet/fork/fork-point.js';
 import { CATCH_UP_MAX_LIVE_SECTORS, ForkSource, emptyForkData } from '../../src/devnet/fork/fork-source.js';
 import { sectorFromLotus, UpstreamProving, type ForkedProving } from '../../src/devnet/fork/upstream-proving.js';
 import type { UpstreamState } from '../../src/devnet/fork/upstream-state.js';
 import type { SectorCount } from '../../src/devnet/fork/upstream-tables.js';
 import { Upstream } from '../../src/devnet/fork/upstream.js';
+import { testForkPoint } from '../helpers/fork-point.js';
 
-const point: ForkPoint = { epoch: 500, tipsetKey: [], stateKey: [], timestamp: 1, baseFee: '100', networkName: 'test', genesis: 'bafygenesis', genesisTimestamp: 0, chainId: '314159', headers: [], weight: '0', manifest: { cid: 'bafy2bzacebkfatnbe6w4rj7lf6gkjh7mywlrpdh2dj6hu2dl4rmtwksszm2hs', entries: [] } };
+const point = testForkPoint(500);
 /** A forked miner (its proving state aside), as upstream-miner.ts makes it. */
 const MINER: MinerState = { owner: 1, worker: 1, controlAddresses: [], beneficiary: 1, sectorSize: 32n << 30n, peerId: new Uint8Array(), multiaddrs: [], windowPoStProofType: 3, windowPoStPartitionSectors: 2349, consensusFaultElapsed: -1, postsRequired: true };
 const CID = 'bagboea4b5abcb3u54p6jvqv2ayf3pxy5dhufj6agddf2gcxw752lbsfer4m4dv6x';

@@ -14,19 +14,19 @@ import { cidOf, type CID } from '../../src/common/cbor.js';
 import type { Actor } from '../../src/fevm/actor.js';
 import { MissingStateError, StateTree } from '../../src/fevm/state-tree.js';
 import { ForkCache } from '../../src/devnet/fork/fork-cache.js';
-import type { ForkPoint } from '../../src/devnet/fork/fork-point.js';
 import { emptyForkData, ForkSource, type ForkData } from '../../src/devnet/fork/fork-source.js';
 import { ForkedActors } from '../../src/devnet/fork/forked-actors.js';
 import { stageForkStart } from '../../src/devnet/fork/fork-genesis.js';
 import type { UpstreamState } from '../../src/devnet/fork/upstream-state.js';
 import { plainTables } from '../helpers/plain-tables.js';
 import { REPO_ROOT } from '../helpers/solc.js';
+import { testForkPoint } from '../helpers/fork-point.js';
 
 const CONTRACT = FilAddress.fromDelegated(EAM_NAMESPACE, new Uint8Array(20).fill(0xaa));
 const UNKNOWN = FilAddress.fromDelegated(EAM_NAMESPACE, new Uint8Array(20).fill(0xbb));
 const contract: Actor = { id: 120, kind: 'evm', nonce: 0, balance: 5n, delegated: CONTRACT, evm: { bytecode: new Uint8Array([0x60, 0x00]), bytecodeHash: new Uint8Array(32), nonce: 1, storageGeneration: 0 } };
 
-const point: ForkPoint = { epoch: 7, tipsetKey: [], stateKey: [], timestamp: 1, baseFee: '100', networkName: 'test', genesis: 'bafygenesis', genesisTimestamp: 0, chainId: '314159', headers: [], weight: '0', manifest: { cid: 'bafy2bzacebkfatnbe6w4rj7lf6gkjh7mywlrpdh2dj6hu2dl4rmtwksszm2hs', entries: [] } };
+const point = testForkPoint(7);
 
 /** The upstream's reads, answered from a fixed world, counting each call. */
 function fakeUpstream({ whole = false } = {}) {

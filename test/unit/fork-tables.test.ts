@@ -23,7 +23,6 @@ import { allowanceOf, changeBalance, DATACAP_HAMT_BIT_WIDTH, EMPTY_DATACAP_STATE
 import { copyMap, LazyMap } from '../../src/fevm/lazy-map.js';
 import { MissingStateError } from '../../src/fevm/state-tree.js';
 import { ForkCache } from '../../src/devnet/fork/fork-cache.js';
-import type { ForkPoint } from '../../src/devnet/fork/fork-point.js';
 import { ForkSource } from '../../src/devnet/fork/fork-source.js';
 import type { UpstreamState } from '../../src/devnet/fork/upstream-state.js';
 import type { ForkedDeal } from '../../src/devnet/fork/upstream-tables.js';
@@ -33,6 +32,7 @@ import { setupRpc } from '../helpers/rpc-harness.js';
 import { actorHead } from '../../src/fevm/actor-state.js';
 import { forkedStateJson } from '../../src/eth-rpc/forked-state-json.js';
 import { marketStateJson } from '../../src/eth-rpc/methods/filecoin-market.js';
+import { testForkPoint } from '../helpers/fork-point.js';
 
 describe('LazyMap', () => {
   const upstream = new Map<number, string>([[1, 'one'], [2, 'two']]);
@@ -294,7 +294,7 @@ describe('forked singletons', () => {
     try {
       const { source } = await forkSource();
       await settle(source, () => [source.getActor(MARKET_ACTOR_ID)!.market!.proposals.get(1), source.getActor(MARKET_ACTOR_ID)!.market!.proposals.get(2), source.getActor(VERIFREG_ACTOR_ID)!.verifreg!.allocations.get(CLIENT)]);
-      const point: ForkPoint = { epoch: 7, tipsetKey: [], stateKey: [], timestamp: 1, baseFee: '100', networkName: 'test', genesis: 'bafygenesis', genesisTimestamp: 0, chainId: '314159', headers: [], weight: '0', manifest: { cid: 'bafy2bzacebkfatnbe6w4rj7lf6gkjh7mywlrpdh2dj6hu2dl4rmtwksszm2hs', entries: [] } };
+      const point = testForkPoint(7);
       const cache = new ForkCache(dir);
       cache.save('http://up/rpc/v1', 7, point, source.data);
       const loaded = cache.load(point);

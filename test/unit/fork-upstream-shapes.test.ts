@@ -20,8 +20,9 @@ import { Upstream } from '../../src/devnet/fork/upstream.js';
 import { cidOf } from '../../src/common/cbor.js';
 import { buildStorageKamt } from '../../src/fevm/actors/evm/storage-kamt.js';
 import { EMPTY_KAMT, pointersOf, walk, withSlot, type KamtNode } from '../../src/fevm/actors/evm/kamt-shape.js';
+import { testForkPoint } from '../helpers/fork-point.js';
 
-const point: ForkPoint = { epoch: 7, tipsetKey: [], stateKey: [], timestamp: 1, baseFee: '100', networkName: 'test', genesis: 'bafygenesis', genesisTimestamp: 0, chainId: '314159', headers: [], weight: '0', manifest: { cid: 'bafy2bzacebkfatnbe6w4rj7lf6gkjh7mywlrpdh2dj6hu2dl4rmtwksszm2hs', entries: [] } };
+const point = testForkPoint(7);
 
 /** A dag-cbor block and its CID, as the upstream's ChainReadObj serves it. */
 async function block(value: unknown): Promise<{ cid: CID; bytes: Uint8Array }> {

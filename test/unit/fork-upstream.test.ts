@@ -13,10 +13,10 @@ import { describe, test, type TestContext } from 'node:test';
 import pino from 'pino';
 import { Fork } from '../../src/devnet/fork/fork.js';
 import { ForkCache } from '../../src/devnet/fork/fork-cache.js';
-import type { ForkPoint } from '../../src/devnet/fork/fork-point.js';
 import { emptyForkData } from '../../src/devnet/fork/fork-source.js';
 import { ANSWER_MAX_BYTES, displayUrl, SELF_HEADER, SelfUpstreamError, TABLE_ANSWER_MAX_BYTES, Upstream, UpstreamAnswerError, UpstreamError, upstreamEndpoint } from '../../src/devnet/fork/upstream.js';
 import { toJsonRpcError } from '../../src/eth-rpc/errors.js';
+import { testForkPoint } from '../helpers/fork-point.js';
 
 /** A server whose n-th request (from 0) is answered by `answer(n, body, res)`. */
 async function serve(t: TestContext, answer: (n: number, body: { method: string; params: unknown[]; id: number }, req: IncomingMessage, res: ServerResponse) => void) {
@@ -293,7 +293,7 @@ describe('upstream client', () => {
     });
     const dir = mkdtempSync(join(tmpdir(), 'fork-self-cached-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
-    const point: ForkPoint = { epoch: 7, tipsetKey: [], stateKey: [], timestamp: 1, baseFee: '100', networkName: 'test', genesis: 'bafygenesis', genesisTimestamp: 0, chainId: '314159', headers: [], weight: '0', manifest: { cid: 'bafy2bzacebkfatnbe6w4rj7lf6gkjh7mywlrpdh2dj6hu2dl4rmtwksszm2hs', entries: [] } };
+    const point = testForkPoint(7);
     const cache = new ForkCache(dir);
     cache.save(displayUrl(new URL(url)), undefined, point, emptyForkData());
     assert.deepEqual(cache.pointFor(displayUrl(new URL(url)), undefined), point);
