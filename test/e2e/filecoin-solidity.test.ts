@@ -28,6 +28,10 @@ const DEAL_PROVIDER = 't0111';
 /** The other genesis provider, whose owner proposes a new owner and beneficiary here. */
 const CHANGED_MINER = 't0113';
 const PRICE_PER_EPOCH = 1_000_000n;
+/** A deal's label as deal-making clients write it: the payload's root CID, as a string. */
+const DEAL_LABEL = 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi';
+const CLIENT_COLLATERAL = '7000';
+const PROVIDER_COLLATERAL = '9000';
 /** Epochs before a new worker key takes effect: builtin-actors WORKER_KEY_CHANGE_DELAY = CHAIN_FINALITY (runtime/src/runtime/policy.rs), as on calibnet. */
 const WORKER_KEY_CHANGE_DELAY = 900;
 /** builtin-actors datacap INFINITE_ALLOWANCE (actors/datacap/src/lib.rs): what a verified client's mint lets the market spend. */
@@ -69,11 +73,13 @@ describe('filecoin-solidity (the real library) against the devnet', () => {
     deployedAt = (await user.deploymentTransaction()!.wait())!.blockNumber;
     // A deal the node's storage provider publishes and seals (in the next tipsets), for its client.
     const piece = computePieceCid(new Uint8Array(3000).map((_, i) => i % 251));
-    ({ dealId } = await rpc('devnet_proposeDeal', [{ pieceCid: piece.cid.toString(), pieceSize: piece.size, provider: DEAL_PROVIDER, storagePricePerEpoch: String(PRICE_PER_EPOCH) }]));
+    ({ dealId } = await rpc('devnet_proposeDeal', [
+      { pieceCid: piece.cid.toString(), pieceSize: piece.size, provider: DEAL_PROVIDER, storagePricePerEpoch: String(PRICE_PER_EPOCH), label: DEAL_LABEL, clientCollateral: CLIENT_COLLATERAL, providerCollateral: PROVIDER_COLLATERAL },
+    ]));
     await mineUntilActive(devnet.url, dealId, 1);
   });
 
-  test('MarketAPI: the deal\'s client, provider, term, activation, piece and price are StateMarketStorageDeal\'s', async () => {
+  test('MarketAPI: the deal\'s client, provider, term, activation, piece, price, label, collaterals and verified flag are StateMarketStorageDeal\'s', async () => {
     const { Proposal, State } = await rpc('Filecoin.StateMarketStorageDeal', [dealId, null]);
     const deal = await user.deal!(dealId);
     assert.equal(deal.client, BigInt(actorId(await rpc('Filecoin.StateLookupID', [Proposal.Client, null]))));
@@ -90,8 +96,19 @@ describe('filecoin-solidity (the real library) against the devnet', () => {
     assert.deepEqual([...deal.commitment], [bytesToHex(Uint8Array.of(0, ...pieceCid)), BigInt(Proposal.PieceSize)]);
     assert.equal(bigInt(deal.totalPrice), BigInt(Proposal.StoragePricePerEpoch) * BigInt(Proposal.EndEpoch - Proposal.StartEpoch));
 
+    // The label (a string here: the library's DealLabel {data, isString}), the collaterals and the
+    // verified flag, from the market's GetDealLabel, GetDealClientCollateral,
+    // GetDealProviderCollateral and GetDealVerified.
+    const terms = await user.dealTerms!(dealId);
+    assert.deepEqual([Proposal.Label, Proposal.ClientCollateral, Proposal.ProviderCollateral, Proposal.VerifiedDeal], [DEAL_LABEL, CLIENT_COLLATERAL, PROVIDER_COLLATERAL, false]);
+    assert.deepEqual(
+      [terms.label.isString, Buffer.from(terms.label.data.slice(2), 'hex').toString(), bigInt(terms.clientCollateral), bigInt(terms.providerCollateral), terms.verified],
+      [true, DEAL_LABEL, BigInt(CLIENT_COLLATERAL), BigInt(PROVIDER_COLLATERAL), false],
+    );
+
     // At a block before the proposal, the deal is not there yet: the market's USR_NOT_FOUND (17).
     assert.equal(await exitCodeOf(user.deal!(dealId, { blockTag: deployedAt })), 17n);
+    assert.equal(await exitCodeOf(user.dealTerms!(dealId, { blockTag: deployedAt })), 17n);
 
     // In a transaction, as a DataDAO records the deal it checked.
     const receipt = await mined(user.recordDeal!(dealId));
@@ -179,21 +196,24 @@ describe('filecoin-solidity (the real library) against the devnet', () => {
     await assert.rejects(user.miner!(actorId(nominee)), /slicing out of range/);
   });
 
-  test('PowerAPI: a provider\'s raw power, the network\'s and the miner count are StateMinerPower\'s and StateListMiners\'', async () => {
+  test('PowerAPI: a provider\'s raw power, the network\'s, the miner count and the count above the consensus minimum are StateMinerPower\'s and StateListMiners\'', async () => {
     const miners: string[] = await rpc('Filecoin.StateListMiners', [null]);
-    for (const miner of miners) {
-      const { MinerPower, TotalPower, HasMinPower } = await rpc('Filecoin.StateMinerPower', [miner, null]);
+    const powers = await Promise.all(miners.map((miner) => rpc('Filecoin.StateMinerPower', [miner, null])));
+    const aboveMinimum = BigInt(powers.filter((power) => power.HasMinPower).length);
+    assert.ok(aboveMinimum > 0n);
+    for (const [i, miner] of miners.entries()) {
+      const { MinerPower, TotalPower, HasMinPower } = powers[i];
       const answer = await user.power!(actorId(miner));
       assert.deepEqual(
-        [bigInt(answer.miner.raw_byte_power), answer.miner.meets_consensus_minimum, bigInt(answer.network), answer.minerCount],
-        [BigInt(MinerPower.RawBytePower), HasMinPower, BigInt(TotalPower.RawBytePower), BigInt(miners.length)],
+        [bigInt(answer.miner.raw_byte_power), answer.miner.meets_consensus_minimum, bigInt(answer.network), answer.minerCount, answer.consensusCount],
+        [BigInt(MinerPower.RawBytePower), HasMinPower, BigInt(TotalPower.RawBytePower), BigInt(miners.length), aboveMinimum],
       );
     }
     // No claim for an account: builtin-actors' USR_ILLEGAL_ARGUMENT (16).
     assert.equal(await exitCodeOf(user.power!(actorId(await rpc('Filecoin.StateLookupID', [await rpc('Filecoin.WalletDefaultAddress'), null])))), 16n);
   });
 
-  test('DataCapAPI: name, symbol, a verified client\'s balance (StateVerifiedClientStatus) and its allowances', async () => {
+  test('DataCapAPI: name, symbol, total supply, a verified client\'s balance (StateVerifiedClientStatus) and its allowances', async () => {
     const client = await rpc('Filecoin.WalletDefaultAddress');
     const operator = await rpc('Filecoin.StateLookupID', [ethAccount(1), null]);
     await rpc('devnet_addVerifiedClient', [client, '2097152']);
@@ -208,6 +228,10 @@ describe('filecoin-solidity (the real library) against the devnet', () => {
     assert.equal(status, 2_097_152n);
     assert.equal(bigInt(toOperator.balance), status * 10n ** 18n);
     assert.equal(bigInt(toOperator.allowance), 3n * 10n ** 18n);
+    // The token's supply is the datacap actor's state's (StateReadState), the client's balance in it.
+    const { State } = await rpc('Filecoin.StateReadState', ['t07', null]);
+    assert.equal(bigInt(toOperator.totalSupply), BigInt(State.Token.Supply));
+    assert.ok(bigInt(toOperator.totalSupply) >= status * 10n ** 18n);
     // The market may spend a verified client's DataCap without limit (verifreg mints with it as operator).
     const toMarket = await user.datacap!(addressBytes(client), addressBytes('t05'));
     assert.equal(bigInt(toMarket.allowance), INFINITE_ALLOWANCE);
@@ -219,6 +243,7 @@ describe('filecoin-solidity (the real library) against the devnet', () => {
     const piece = randomVerifiedPiece();
     const { dealId: verified } = await rpc('devnet_proposeDeal', [{ pieceCid: piece.cid.toString(), pieceSize: piece.size, provider: DEAL_PROVIDER, verifiedDeal: true }]);
     await mineUntilActive(devnet.url, verified, 1);
+    assert.equal((await user.dealTerms!(verified)).verified, true);
     const listed: Record<string, { Provider: number; Client: number; Data: { '/': string }; Size: number; TermMin: number; TermMax: number; TermStart: number; Sector: number }> =
       await rpc('Filecoin.StateGetClaims', [DEAL_PROVIDER, null]);
     const [claimId, claim] = Object.entries(listed).find(([, c]) => c.Data['/'] === piece.cid.toString())!;
