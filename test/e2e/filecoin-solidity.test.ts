@@ -213,7 +213,17 @@ describe('filecoin-solidity (the real library) against the devnet', () => {
     assert.equal(await exitCodeOf(user.power!(actorId(await rpc('Filecoin.StateLookupID', [await rpc('Filecoin.WalletDefaultAddress'), null])))), 16n);
   });
 
-  test('DataCapAPI: name, symbol, total supply, a verified client\'s balance (StateVerifiedClientStatus) and its allowances', async () => {
+  test('PowerAPI.createMiner: the library\'s V1 Window PoSt proof type is refused for a new miner (16), as on calibnet, and no miner is made', async () => {
+    const miners: string[] = await rpc('Filecoin.StateListMiners', [null]);
+    const deposit = BigInt(await rpc('Filecoin.StateMinerCreationDeposit', [null]));
+    const worker = addressBytes(await rpc('Filecoin.WalletDefaultAddress'));
+    // builtin-actors takes only the V1P1 types (13 for 32 GiB) for new miners; the library's enum stops at V1 (8).
+    assert.equal(await exitCodeOf(user.createMiner!.staticCall(worker, { value: deposit })), 16n);
+    assert.equal(await exitCodeOf(user.createMiner!(worker, { value: deposit })), 16n);
+    assert.deepEqual(await rpc('Filecoin.StateListMiners', [null]), miners);
+  });
+
+  test('DataCapAPI: name, symbol, total supply, a verified client\'s balance (StateVerifiedClientStatus) and its allowances; a contract\'s own allowances up, down and revoked', async () => {
     const client = await rpc('Filecoin.WalletDefaultAddress');
     const operator = await rpc('Filecoin.StateLookupID', [ethAccount(1), null]);
     await rpc('devnet_addVerifiedClient', [client, '2097152']);
@@ -235,6 +245,16 @@ describe('filecoin-solidity (the real library) against the devnet', () => {
     // The market may spend a verified client's DataCap without limit (verifreg mints with it as operator).
     const toMarket = await user.datacap!(addressBytes(client), addressBytes('t05'));
     assert.equal(bigInt(toMarket.allowance), INFINITE_ALLOWANCE);
+
+    // The contract, a holder of no DataCap, sets an operator's allowance: up 5, down 2, then revoked.
+    const self = addressBytes(await rpc('Filecoin.StateLookupID', [FilAddress.fromEthAddress(hexToBytes(await user.getAddress())).toString(), null]));
+    await mined(user.allowDataCap!(addressBytes(operator), 5n * 10n ** 18n, 2n * 10n ** 18n));
+    assert.equal(bigInt((await user.datacap!(self, addressBytes(operator))).allowance), 3n * 10n ** 18n);
+    await mined(user.revokeDataCap!(addressBytes(operator)));
+    assert.equal(bigInt((await user.datacap!(self, addressBytes(operator))).allowance), 0n);
+    // A decrease past what is left leaves zero, as frc46's change_allowance_by clamps it.
+    await mined(user.allowDataCap!(addressBytes(operator), 1n, 2n));
+    assert.equal(bigInt((await user.datacap!(self, addressBytes(operator))).allowance), 0n);
   });
 
   test('VerifRegAPI: getClaims answers a verified deal\'s claim as StateGetClaims lists it, and a missing claim as a batch failure (USR_NOT_FOUND)', async () => {
