@@ -213,14 +213,29 @@ describe('filecoin-solidity (the real library) against the devnet', () => {
     assert.equal(await exitCodeOf(user.power!(actorId(await rpc('Filecoin.StateLookupID', [await rpc('Filecoin.WalletDefaultAddress'), null])))), 16n);
   });
 
-  test('PowerAPI.createMiner: the library\'s V1 Window PoSt proof type is refused for a new miner (16), as on calibnet, and no miner is made', async () => {
+  test('PowerAPI.createMiner: the library\'s V1 Window PoSt proof type is refused for a new miner (16), as on calibnet; params with a V1P1 type sent through Actor.callByID make a miner the contract owns', async () => {
     const miners: string[] = await rpc('Filecoin.StateListMiners', [null]);
     const deposit = BigInt(await rpc('Filecoin.StateMinerCreationDeposit', [null]));
-    const worker = addressBytes(await rpc('Filecoin.WalletDefaultAddress'));
+    // builtin-actors takes only a BLS account as worker; it must exist on chain, so it is funded first.
+    const worker = await rpc('Filecoin.WalletNew', ['bls']);
+    await push({ From: await rpc('Filecoin.WalletDefaultAddress'), To: worker, Value: String(10n ** 18n), Method: 0 });
     // builtin-actors takes only the V1P1 types (13 for 32 GiB) for new miners; the library's enum stops at V1 (8).
-    assert.equal(await exitCodeOf(user.createMiner!.staticCall(worker, { value: deposit })), 16n);
-    assert.equal(await exitCodeOf(user.createMiner!(worker, { value: deposit })), 16n);
+    assert.equal(await exitCodeOf(user.createMiner!.staticCall(addressBytes(worker), { value: deposit })), 16n);
+    assert.equal(await exitCodeOf(user.createMiner!(addressBytes(worker), { value: deposit })), 16n);
     assert.deepEqual(await rpc('Filecoin.StateListMiners', [null]), miners);
+
+    const self = FilAddress.fromEthAddress(hexToBytes(await user.getAddress()));
+    const params = encodeCbor([self.bytes, FilAddress.parse(worker).bytes, 13, new Uint8Array(), []]);
+    const receipt = await mined(user.createMinerWith!(bytesToHex(params), { value: deposit }));
+    const [created] = receipt.logs.map((log) => user.interface.parseLog(log)!);
+    const [id, robust] = [created!.args[0], created!.args[1]].map((bytes: string) => FilAddress.fromBytes(hexToBytes(bytes)).toString());
+    assert.deepEqual(await rpc('Filecoin.StateListMiners', [null]), [...miners, id]);
+    assert.equal(await rpc('Filecoin.StateLookupID', [robust, null]), id);
+    const info = await rpc('Filecoin.StateMinerInfo', [id, null]);
+    assert.deepEqual(
+      [info.Owner, info.Worker, info.WindowPoStProofType],
+      [await rpc('Filecoin.StateLookupID', [self.toString(), null]), await rpc('Filecoin.StateLookupID', [worker, null]), 13],
+    );
   });
 
   test('DataCapAPI: name, symbol, total supply, a verified client\'s balance (StateVerifiedClientStatus) and its allowances; a contract\'s own allowances up, down and revoked', async () => {
