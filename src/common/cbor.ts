@@ -106,6 +106,14 @@ export class CborReader {
     return this.header(Type.array);
   }
 
+  /** The byte string that comes next. */
+  byteString(): Uint8Array {
+    if (this.tokens.done()) throw new Error('CBOR decode error: the bytes end before bytes');
+    const token = this.tokens.next();
+    if (!Type.equals(token.type, Type.bytes)) throw new Error(`CBOR decode error: found ${token.type.name}, expected bytes`);
+    return token.value as Uint8Array;
+  }
+
   /** The next value, whole. */
   value<T = unknown>(): T {
     if (this.tokens.done()) throw new Error('CBOR decode error: the bytes end before the value');
@@ -122,6 +130,19 @@ export class CborReader {
     const token = this.tokens.next();
     if (!Type.equals(token.type, type)) throw new Error(`CBOR decode error: found ${token.type.name}, expected ${type.name}`);
     return token.value as number;
+  }
+}
+
+/**
+ * The byte string `bytes` start with, whatever follows it, as cbor-gen's ReadByteArray reads one
+ * (Lotus's Ethereum views read InvokeContract's and CreateExternal's params so: decodePayload,
+ * node/impl/eth/utils.go); undefined if they start with anything else. The actors decode strictly.
+ */
+export function leadingByteString(bytes: Uint8Array): Uint8Array | undefined {
+  try {
+    return new CborReader(bytes).byteString();
+  } catch {
+    return undefined;
   }
 }
 

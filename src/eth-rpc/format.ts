@@ -2,10 +2,11 @@
 // field by field as Lotus computes them (node/impl/eth/utils.go, chain/types/ethtypes).
 import { AbiCoder } from 'ethers';
 import { maskedIdAddress, type FilAddress } from '../common/address.js';
-import { bytesToHex, hexToBytes, quantity, type Hex } from '../common/hex.js';
+import { leadingByteString } from '../common/cbor.js';
+import { bytesToHex, EMPTY_BYTES, hexToBytes, quantity, type Hex } from '../common/hex.js';
 import { EAM_ACTOR_ID } from '../fevm/actor.js';
 import { ethAddressOf, resolveAddress } from '../fevm/actors/lifecycle.js';
-import { decodeBytesParams, METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT } from '../fevm/message.js';
+import { METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT } from '../fevm/message.js';
 import type { EthTransaction } from '../fevm/eth-tx.js';
 import { ExitCode } from '../fevm/exit-code.js';
 import { BLOCK_GAS_LIMIT, computeGasOutputs } from '../fevm/gas.js';
@@ -109,8 +110,9 @@ function nativeTransaction(devnet: Devnet, tipset: Tipset, message: IncludedMess
     return address.ethAddress ?? (address.id !== undefined ? maskedIdAddress(address.id) : MISSING_RECIPIENT);
   };
   const isCreate = msg.to.id === EAM_ACTOR_ID && msg.method === METHOD_CREATE_EXTERNAL;
-  // Strict, as the actors decode: a byte string with bytes after it is not one here; Lotus's view (cbor-gen ReadByteArray) ignores them.
-  const bytesParam = msg.method === METHOD_INVOKE_CONTRACT || isCreate ? decodeBytesParams(msg.params) : undefined;
+  // As Lotus's decodePayload reads them: the leading byte string (X22's corner: bytes after it, which
+  // the actors refuse, ignored), no params as none.
+  const bytesParam = msg.method === METHOD_INVOKE_CONTRACT || isCreate ? (msg.params.length ? leadingByteString(msg.params) : EMPTY_BYTES) : undefined;
   const input =
     bytesParam ??
     hexToBytes(

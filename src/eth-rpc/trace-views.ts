@@ -5,11 +5,11 @@
 // handle_filecoin_method(uint64 method, uint64 codec, bytes params), returning
 // abi.encode(uint32 exit code, uint64 codec, bytes data).
 import { maskedIdAddress, type FilAddress } from '../common/address.js';
-import { RAW } from '../common/cbor.js';
+import { leadingByteString, RAW } from '../common/cbor.js';
 import { EAM_ACTOR_ID } from '../fevm/actor.js';
 import { handleFilecoinMethodInput } from '../fevm/actors/evm/handle-filecoin-method.js';
 import type { SendFrame } from '../fevm/actors/evm/tracer.js';
-import { decodeBytesParams, METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT } from '../fevm/message.js';
+import { METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT } from '../fevm/message.js';
 import { encodeWords } from '../filecoin-precompiles/abi.js';
 import type { IpldBlock } from '../filecoin-precompiles/runtime.js';
 
@@ -25,10 +25,13 @@ export function isEvmSend(frame: SendFrame): boolean {
   return frame.method === METHOD_INVOKE_CONTRACT;
 }
 
-/** The bytes of an InvokeContract or CreateExternal params block (a CBOR byte string, or raw). */
+/**
+ * The bytes of an InvokeContract or CreateExternal params block (a CBOR byte string, or raw), as
+ * Lotus's decodePayload reads them: bytes after the string, which the actors refuse, ignored.
+ */
 function bytesParam(params: IpldBlock | undefined): Uint8Array | undefined {
   if (!params) return EMPTY;
-  return params.codec === RAW ? params.data : decodeBytesParams(params.data);
+  return params.codec === RAW ? params.data : leadingByteString(params.data);
 }
 
 /** Ethereum tools' view of a send's input: calldata, init code, or the handle_filecoin_method encoding. */

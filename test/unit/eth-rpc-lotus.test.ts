@@ -470,6 +470,35 @@ describe('Filecoin.* state and pool methods', () => {
     assert.ok(tx.input.startsWith('0x868e10c4'), tx.input);
   });
 
+  // X22's corner: Lotus's view reads the params' first CBOR item only (decodePayload's cbor-gen ReadByteArray,
+  // node/impl/eth/utils.go b835fab70), so a byte string with a byte after it shows as its bytes, a
+  // CreateExternal as a deployment, and its traces alike; the EAM decodes strictly and refuses the params
+  // (an EOA, taking any exported method, reads none).
+  test('a native message whose byte-string params have a byte after them shows the string, in its trace too, as Lotus reads it', async (t) => {
+    const { result } = await setupRpc(t, { fund });
+    const initcode = hexToBytes('0x6001600c60003960016000f300');
+    const calldata = hexToBytes('0xd09de08a');
+    const trailing = (bytes: Uint8Array) => new Uint8Array([...encodeCbor(bytes), 0x00]);
+    const cases: [Message, string | null, Uint8Array, string][] = [
+      [{ ...transfer(0, 0n), to: FilAddress.fromId(10), method: 4, params: trailing(initcode), gasLimit: 200_000_000 }, null, initcode, '0x0'],
+      [{ ...transfer(1, 0n), method: METHOD_INVOKE_CONTRACT, params: trailing(calldata), gasLimit: 200_000_000 }, RECIPIENT.toLowerCase(), calldata, '0x1'],
+    ];
+    for (const [message, to, input, status] of cases) {
+      const json = signedJson(message);
+      json.Message.Params = Buffer.from(message.params).toString('base64') as never;
+      const cid = await result('Filecoin.MpoolPush', [json]);
+      await result('Filecoin.StateSearchMsg', [null, cid, -1, true]);
+      const hash = await result('Filecoin.EthGetTransactionHashByCid', [cid]);
+      const tx = await result('eth_getTransactionByHash', [hash]);
+      assert.deepEqual([tx.to, tx.input], [to, '0x' + Buffer.from(input).toString('hex')], `method ${message.method}`);
+      const receipt = await result('eth_getTransactionReceipt', [hash]);
+      assert.deepEqual([receipt.status, receipt.to, receipt.contractAddress], [status, to, null], `method ${message.method}`);
+      // Lotus's traces read the params alike (traceEVMCall); a creation that reached no constructor is not traced (traceEthCreate).
+      const traces: { action: { input: string } }[] = await result('trace_transaction', [hash]);
+      assert.deepEqual(traces.map((trace) => trace.action.input), to === null ? [] : [tx.input], `method ${message.method}`);
+    }
+  });
+
   // fidaudit F3: the EVM actor's InvokeContract returns its output as a CBOR byte string
   // (builtin-actors v18 actors/evm/src/types.rs InvokeContractReturn, lib.rs), and Lotus's StateCall
   // answers the receipt as the FVM made it (chain/stmgr/call.go), as a mined one.
