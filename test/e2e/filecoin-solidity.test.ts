@@ -338,7 +338,7 @@ describe('filecoin-solidity (the real library) against the devnet', () => {
   // and then acts as the owner (builtin-actors actors/miner/src/lib.rs at 01b70372, change_owner_address,
   // change_peer_id, change_multiaddresses, withdraw_balance, change_worker_address). Runs after the
   // MinerAPI test above, which needs the genesis owner; it makes its own proposals, which replace that test's.
-  test('MinerAPI as a provider\'s owner: the contract confirms ownership with its f0 (its f410 is refused, 16), sets peer ID and multiaddresses, withdraws and proposes a worker, as StateMinerInfo reports', async () => {
+  test('MinerAPI as a provider\'s owner: the contract confirms ownership with its f0 (its f410 is refused, 16), sets peer ID and multiaddresses, withdraws, changes its worker and beneficiary and repays debt, as StateMinerInfo reports', async () => {
     const contractF410 = FilAddress.fromEthAddress(hexToBytes(await user.getAddress())).toString();
     const contractId = await rpc('Filecoin.StateLookupID', [contractF410, null]);
     const before = await rpc('Filecoin.StateMinerInfo', [CHANGED_MINER, null]);
@@ -388,5 +388,36 @@ describe('filecoin-solidity (the real library) against the devnet', () => {
     const changing = await rpc('Filecoin.StateMinerInfo', [CHANGED_MINER, null]);
     assert.deepEqual([changing.Worker, changing.NewWorker], [before.Worker, await rpc('Filecoin.StateLookupID', [worker, null])]);
     assert.equal(changing.WorkerChangeEpoch, proposed.blockNumber + WORKER_KEY_CHANGE_DELAY);
+    // Confirmed too early, builtin-actors changes nothing and answers success (process_pending_worker);
+    // once the delay is mined, the worker changes.
+    await mined(user.confirmWorker!(miner));
+    assert.deepEqual(await rpc('Filecoin.StateMinerInfo', [CHANGED_MINER, null]), changing);
+    await rpc('anvil_mine', [changing.WorkerChangeEpoch - (await devnet.provider.getBlockNumber())]);
+    await mined(user.confirmWorker!(miner));
+    const changed = await rpc('Filecoin.StateMinerInfo', [CHANGED_MINER, null]);
+    assert.deepEqual([changed.Worker, changed.NewWorker, changed.WorkerChangeEpoch], [changing.NewWorker, '<empty>', -1]);
+
+    // The contract, owner and beneficiary, proposes a lender as beneficiary; the lender's approval
+    // (the same ChangeBeneficiary, 30, from its key) makes it one.
+    const lender = await rpc('Filecoin.WalletNew', ['secp256k1']);
+    assert.equal((await push({ From: await rpc('Filecoin.WalletDefaultAddress'), To: lender, Value: String(10n ** 18n) })).ExitCode, 0);
+    const expiration = (await devnet.provider.getBlockNumber()) + 1_000_000;
+    await mined(user.proposeBeneficiary!(miner, addressBytes(lender), 8_000n, expiration));
+    const pending = (await rpc('Filecoin.StateMinerInfo', [CHANGED_MINER, null])).PendingBeneficiaryTerm;
+    const lenderId = await rpc('Filecoin.StateLookupID', [lender, null]);
+    assert.deepEqual(
+      [pending.NewBeneficiary, pending.NewQuota, pending.NewExpiration, pending.ApprovedByBeneficiary, pending.ApprovedByNominee],
+      // The beneficiary is the owner, so its approval is taken as given, as builtin-actors takes it.
+      [lenderId, '8000', expiration, true, false],
+    );
+    const approval = Buffer.from(encodeCbor([FilAddress.parse(lender).bytes, encodeBigInt(8_000n), expiration])).toString('base64');
+    assert.equal((await push({ From: lender, To: CHANGED_MINER, Method: 30, Params: approval })).ExitCode, 0);
+    const lent = await rpc('Filecoin.StateMinerInfo', [CHANGED_MINER, null]);
+    assert.deepEqual([lent.Beneficiary, lent.BeneficiaryTerm, lent.PendingBeneficiaryTerm], [lenderId, { Quota: '8000', UsedQuota: '0', Expiration: expiration }, null]);
+
+    // No fee debt: RepayDebt answers success and moves nothing.
+    const minerBalance = await rpc('Filecoin.WalletBalance', [CHANGED_MINER]);
+    await mined(user.repayMinerDebt!(miner));
+    assert.equal(await rpc('Filecoin.WalletBalance', [CHANGED_MINER]), minerBalance);
   });
 });
