@@ -243,6 +243,20 @@ describe('bigintToBytes / bytesToBigint', () => {
     });
     assert.equal(parsed, 0, 'bigints parsed from strings');
   });
+
+  // R104: a 32-byte word is read 64 bits at a time from its array's buffer, at the view's own offset.
+  test("a 32-byte word of a view into a larger buffer (a Buffer of Node's pool, subarrays at odd offsets) reads its own bytes", () => {
+    const word = Uint8Array.from({ length: 32 }, (_, i) => 0xff - i * 5);
+    const expected = BigInt('0x' + Buffer.from(word).toString('hex'));
+    const pooled = Buffer.from(word);
+    assert.equal(bytesToBigint(pooled), expected);
+    const around = new Uint8Array(45).fill(0xab);
+    around.set(word, 7);
+    assert.equal(bytesToBigint(around.subarray(7, 39)), expected);
+    assert.equal(bytesToBigint(around.subarray(2), 5, 37), expected);
+    assert.equal(bytesToBigint(new Uint8Array(32)), 0n);
+    assert.equal(bytesToBigint(new Uint8Array(32).fill(0xff)), 2n ** 256n - 1n);
+  });
 });
 
 describe('padStart / concatBytes / equalBytes', () => {
