@@ -30,6 +30,7 @@ const CHANGED_MINER = 't0113';
 const PRICE_PER_EPOCH = 1_000_000n;
 /** A deal's label as deal-making clients write it: the payload's root CID, as a string. */
 const DEAL_LABEL = 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi';
+const MiB = 1n << 20n;
 const CLIENT_COLLATERAL = '7000';
 const PROVIDER_COLLATERAL = '9000';
 /** Epochs before a new worker key takes effect: builtin-actors WORKER_KEY_CHANGE_DELAY = CHAIN_FINALITY (runtime/src/runtime/policy.rs), as on calibnet. */
@@ -293,6 +294,28 @@ describe('filecoin-solidity (the real library) against the devnet', () => {
     );
   });
 
+  test('VerifRegAPI.addVerifiedClient: the contract, made a verifier through the root key (AddVerifier proposed by its signer), grants DataCap, as Fil+ contract allocators do', async () => {
+    const client = await rpc('Filecoin.WalletNew', ['secp256k1']);
+    assert.equal((await push({ From: await rpc('Filecoin.WalletDefaultAddress'), To: client, Value: String(10n ** 18n) })).ExitCode, 0);
+    // Not a verifier yet: the registry's USR_NOT_FOUND (17).
+    assert.equal(await exitCodeOf(user.grantDataCap!.staticCall(addressBytes(client), 2n * MiB)), 17n);
+
+    const self = FilAddress.fromEthAddress(hexToBytes(await user.getAddress())).toString();
+    const rootKey = await rpc('Filecoin.StateVerifiedRegistryRootKey', [null]);
+    const { State } = await rpc('Filecoin.StateReadState', [rootKey, null]);
+    const signer = await rpc('Filecoin.StateAccountKey', [State.Signers[0], null]);
+    const addVerifier = Buffer.from(encodeCbor([FilAddress.parse(self).bytes, encodeBigInt(10n * MiB)])).toString('base64');
+    const proposal = await rpc('Filecoin.MsigPropose', [rootKey, 't06', '0', signer, 2, addVerifier]);
+    assert.equal((await push(proposal.Message)).ExitCode, 0);
+    assert.equal(await rpc('Filecoin.StateVerifierStatus', [self, null]), String(10n * MiB));
+
+    await mined(user.grantDataCap!(addressBytes(client), 2n * MiB));
+    assert.equal(await rpc('Filecoin.StateVerifiedClientStatus', [client, null]), String(2n * MiB));
+    assert.equal(await rpc('Filecoin.StateVerifierStatus', [self, null]), String(8n * MiB));
+    // Below the registry's minimum allocation (1 MiB): USR_ILLEGAL_ARGUMENT (16).
+    assert.equal(await exitCodeOf(user.grantDataCap!.staticCall(addressBytes(client), MiB - 1n)), 16n);
+  });
+
   test('AccountAPI: authenticateMessage takes the f1 key\'s WalletSign signature and refuses another message', async () => {
     const client = await rpc('Filecoin.WalletDefaultAddress');
     const message = new TextEncoder().encode('a DataDAO membership');
@@ -415,9 +438,10 @@ describe('filecoin-solidity (the real library) against the devnet', () => {
     const lent = await rpc('Filecoin.StateMinerInfo', [CHANGED_MINER, null]);
     assert.deepEqual([lent.Beneficiary, lent.BeneficiaryTerm, lent.PendingBeneficiaryTerm], [lenderId, { Quota: '8000', UsedQuota: '0', Expiration: expiration }, null]);
 
-    // No fee debt: RepayDebt answers success and moves nothing.
-    const minerBalance = await rpc('Filecoin.WalletBalance', [CHANGED_MINER]);
-    await mined(user.repayMinerDebt!(miner));
-    assert.equal(await rpc('Filecoin.WalletBalance', [CHANGED_MINER]), minerBalance);
+    // No fee debt: RepayDebt answers success (the library's exit code 0, so the call did not revert).
+    const feeDebt = async () => (await rpc('Filecoin.StateReadState', [CHANGED_MINER, null])).State.FeeDebt;
+    assert.equal(await feeDebt(), '0');
+    assert.equal((await mined(user.repayMinerDebt!(miner))).status, 1);
+    assert.equal(await feeDebt(), '0');
   });
 });
