@@ -78,6 +78,26 @@ describe('Filecoin.StateMinerPower', () => {
     });
   });
 
+  test('below the consensus minimum, any power counts while fewer than 4 miners reach it, as Lotus\'s MinerNominalPowerMeetsConsensusMinimum', async (t) => {
+    const { result, devnet } = await setupRpc(t);
+    /** t0111's raw power set to `raw`, with `above` miners counted as reaching the minimum (2 KiB). */
+    const setPower = (raw: bigint, above: number) =>
+      devnet.cheats.editState((state) => {
+        const actor = state.getActor(4)!;
+        const claims = actor.power!.claims.map(([id, claim]) => [id, id === 111 ? { rawBytePower: raw, qualityAdjPower: raw } : claim] as const);
+        state.putActor({ ...actor, power: { ...actor.power!, claims, minerAboveMinPowerCount: above } });
+      });
+    const hasMinPower = async () => (await result('Filecoin.StateMinerPower', ['t0111', null])).HasMinPower;
+    await setPower(1024n, 1);
+    assert.equal(await hasMinPower(), true);
+    await setPower(1024n, 4);
+    assert.equal(await hasMinPower(), false);
+    await setPower(0n, 1);
+    assert.equal(await hasMinPower(), false);
+    await setPower(2048n, 4);
+    assert.equal(await hasMinPower(), true);
+  });
+
   test('a chain whose power actor has no state (saved before storage providers) has no power', async (t) => {
     const { result, devnet } = await setupRpc(t, { storageProviders: 0 });
     await devnet.cheats.editState((state) => {

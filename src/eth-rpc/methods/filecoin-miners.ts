@@ -11,7 +11,7 @@ import { POWER_ACTOR_ID, type Actor } from '../../fevm/actor.js';
 import type { CodeTable } from '../../fevm/code-table.js';
 import { deadlineInfo, FAULT_DECLARATION_CUTOFF, WPOST_CHALLENGE_LOOKBACK, WPOST_CHALLENGE_WINDOW, WPOST_PERIOD_DEADLINES, WPOST_PROVING_PERIOD } from '../../fevm/actors/miner/policy.js';
 import { activeSectors, availableBalance, deadlineCronActive, faultySectors, loadMiner, minerStateValue, sectorInAmt, vestedFunds, vestingTailValue, type MinerState, type SectorInfo, type SectorOnChainInfo, type VestingFund } from '../../fevm/actors/miner/state.js';
-import { claimOf, EMPTY_POWER_STATE, meetsConsensusMinimum, type Claim } from '../../fevm/actors/power.js';
+import { claimOf, EMPTY_POWER_STATE, minerMeetsConsensus, type Claim } from '../../fevm/actors/power.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import type { StateReader } from '../../fevm/state-tree.js';
 import { defineMethod } from '../define-method.js';
@@ -169,7 +169,9 @@ export const filecoinMiners = [
     return {
       MinerPower: claimJson(claim ?? { rawBytePower: 0n, qualityAdjPower: 0n }),
       TotalPower: claimJson({ rawBytePower: power.totalRawBytePower, qualityAdjPower: power.totalQualityAdjPower }),
-      HasMinPower: claim !== undefined && meetsConsensusMinimum(claim),
+      // Lotus's MinerNominalPowerMeetsConsensusMinimum: below the minimum, any power counts while
+      // fewer than ConsensusMinerMinMiners miners reach it.
+      HasMinPower: claim !== undefined && minerMeetsConsensus(power, claim),
     };
   }),
 
