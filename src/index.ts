@@ -4,9 +4,11 @@ import { isIPv6 } from 'node:net';
 import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { DevnetError } from './common/errors.js';
 import { loadWasmHashers } from './common/hashes.js';
 import { defaultConfig, testConfig, type DevnetConfig } from './config.js';
 import { Devnet } from './devnet/devnet.js';
+import { displayUrl, namesListenAddress, upstreamEndpoint } from './devnet/fork/upstream.js';
 import { createLogger, logConsole, logNodeEvents, logTipsets, requestLogger } from './eth-rpc/logger.js';
 import { buildServer } from './eth-rpc/server.js';
 import { AtomicFile, decodeChain, removeStaleTemporaries, StateFileError, writeFileAtomically, type SavedChain } from './devnet/persistence.js';
@@ -71,11 +73,24 @@ function checkDumpable(path: string): void {
   }
 }
 
+/**
+ * A fork of the node's own address is refused before anything starts: with nothing listening there
+ * yet, the fork would take its upstream for down and start from a disk cache that holds that URL (a
+ * node that listened there before), then ask itself for every read the cache lacks (SelfUpstreamError).
+ */
+function checkNotOwnAddress(forkUrl: string, host: string, port: number): void {
+  const url = upstreamEndpoint(forkUrl);
+  if (!namesListenAddress(url, host, port)) return;
+  const listen = `${isIPv6(host) ? `[${host}]` : host}:${port}`;
+  throw new DevnetError(`--fork-url ${displayUrl(url)} is this node's own address (${listen}): a node cannot fork itself; fork another node, or give this one another --port`);
+}
+
 export async function startDevnet(config: DevnetConfig = defaultConfig()): Promise<RunningDevnet> {
   // A saved chain holds only what the node wrote, not what it read from an upstream.
   if (config.fork && (config.statePath || config.loadStatePath || config.dumpStatePath)) {
     throw new StateFileError('--fork-url cannot be combined with --state, --load-state or --dump-state');
   }
+  if (config.fork) checkNotOwnAddress(config.fork.url, config.host, config.port);
   if (config.statePath !== undefined) checkDirectory(config.statePath, 'state file');
   // Without --state the pieces go to a temporary directory, made at the first upload: checked now.
   else checkTemporaryPieces();

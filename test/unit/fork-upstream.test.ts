@@ -14,7 +14,7 @@ import pino from 'pino';
 import { Fork } from '../../src/devnet/fork/fork.js';
 import { ForkCache } from '../../src/devnet/fork/fork-cache.js';
 import { emptyForkData } from '../../src/devnet/fork/fork-source.js';
-import { ANSWER_MAX_BYTES, displayUrl, SELF_HEADER, SelfUpstreamError, TABLE_ANSWER_MAX_BYTES, Upstream, UpstreamAnswerError, UpstreamError, upstreamEndpoint } from '../../src/devnet/fork/upstream.js';
+import { ANSWER_MAX_BYTES, displayUrl, SELF_HEADER, SelfUpstreamError, namesListenAddress, TABLE_ANSWER_MAX_BYTES, Upstream, UpstreamAnswerError, UpstreamError, upstreamEndpoint } from '../../src/devnet/fork/upstream.js';
 import { toJsonRpcError } from '../../src/eth-rpc/errors.js';
 import { testForkPoint } from '../helpers/fork-point.js';
 
@@ -337,5 +337,35 @@ describe('upstream client', () => {
     assert.equal(displayUrl(upstreamEndpoint('https://user:pw@node.example/rpc/v1?token=abc')), 'https://node.example/rpc/v1');
     assert.throws(() => upstreamEndpoint('not a url'), /--fork-url not a url is not a URL/);
     assert.throws(() => upstreamEndpoint('ftp://node.example'), /expected an http\(s\) URL/);
+  });
+
+  test("--fork-url naming the node's own listen address (its host, or a loopback name reaching it, and its port)", () => {
+    const names = (url: string, host: string, port: number) => namesListenAddress(upstreamEndpoint(url), host, port);
+    const own: [string, string, number][] = [
+      ['http://127.0.0.1:8545', '127.0.0.1', 8545],
+      ['http://localhost:8545/rpc/v1', '127.0.0.1', 8545],
+      ['http://LOCALHOST:8545', '::1', 8545],
+      ['http://[::1]:8545', '::1', 8545],
+      ['http://127.0.0.1:8545', 'localhost', 8545],
+      ['http://127.0.0.2:8545', '0.0.0.0', 8545],
+      ['http://[::1]:8545', '::', 8545],
+      ['http://127.0.0.1:8545', '::', 8545],
+      ['http://192.168.1.5:8545', '192.168.1.5', 8545],
+      ['http://127.0.0.1', '127.0.0.1', 80],
+      ['https://127.0.0.1', '127.0.0.1', 443],
+    ];
+    for (const [url, host, port] of own) assert.equal(names(url, host, port), true, `${url} on ${host}:${port}`);
+    const other: [string, string, number][] = [
+      ['http://127.0.0.1:8546', '127.0.0.1', 8545],
+      ['http://127.0.0.1:8545', '127.0.0.1', 0],
+      ['http://127.0.0.2:8545', '127.0.0.1', 8545],
+      ['http://[::1]:8545', '127.0.0.1', 8545],
+      ['http://127.0.0.1:8545', '::1', 8545],
+      ['http://[::1]:8545', '0.0.0.0', 8545],
+      ['http://192.168.1.5:8545', '0.0.0.0', 8545],
+      ['http://lotus:8545', '127.0.0.1', 8545],
+      ['https://127.0.0.1', '127.0.0.1', 80],
+    ];
+    for (const [url, host, port] of other) assert.equal(names(url, host, port), false, `${url} on ${host}:${port}`);
   });
 });

@@ -14,6 +14,7 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import type * as Https from 'node:https';
 import { createRequire } from 'node:module';
+import { isIPv4 } from 'node:net';
 import type { CID } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
 
@@ -102,6 +103,29 @@ export function upstreamEndpoint(url: string): URL {
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new DevnetError(`--fork-url ${url}: expected an http(s) URL`);
   if (parsed.pathname === '/' || parsed.pathname === '') parsed.pathname = '/rpc/v1';
   return parsed;
+}
+
+/** A host as a listener or URL names it: IPv6 without brackets, lower case. */
+const bareHost = (host: string): string => host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+
+const isLoopbackIPv4 = (host: string): boolean => isIPv4(host) && host.startsWith('127.');
+
+/**
+ * Whether `url` names the address a node listening on `host`:`port` listens on, so that a fork of it
+ * would be a fork of that node itself, known before it listens (nothing else can listen there then):
+ * the same port, and the same host or a loopback name that reaches it (localhost; 127.x.x.x or ::1
+ * for a node on every address, 0.0.0.0 or ::). Port 0 (a free port picked at listen) is never known.
+ */
+export function namesListenAddress(url: URL, host: string, port: number): boolean {
+  const urlPort = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  if (port === 0 || urlPort !== port) return false;
+  const [to, listen] = [bareHost(url.hostname), bareHost(host)];
+  if (to === listen) return true;
+  if (to === 'localhost') return listen === '127.0.0.1' || listen === '::1' || listen === '0.0.0.0' || listen === '::';
+  if (listen === 'localhost') return to === '127.0.0.1' || to === '::1';
+  if (listen === '0.0.0.0') return isLoopbackIPv4(to);
+  if (listen === '::') return isLoopbackIPv4(to) || to === '::1';
+  return false;
 }
 
 /** The URL as it may be shown (banner, anvil_nodeInfo): without credentials or a token in the query. */
