@@ -264,6 +264,38 @@ describe('viem 2 against the devnet CLI', () => {
     assert.equal((await publicClient.waitForTransactionReceipt({ hash, timeout: WAIT_MS })).status, 'success');
   });
 
+  // EIP-5792 (wagmi's useSendCalls) with the node's dev account as the wallet: neither Lotus nor Anvil
+  // has wallet_* methods, so viem sends the calls one by one only when told it may.
+  test('sendCalls (wallet_sendCalls) and getCapabilities answer method not found; with experimental_fallback each call is its own transaction', async () => {
+    const from = DEV_ACCOUNTS[2]!.address;
+    const nodeWallet = createWalletClient({ chain, account: from, transport: http(devnet.url), cacheTime: 0, pollingInterval: 100 });
+    const notFound = (method: string) => (err: unknown) => {
+      assert.ok(err instanceof BaseError, String(err));
+      const found = err.walk((e) => e instanceof MethodNotFoundRpcError);
+      assert.ok(found instanceof MethodNotFoundRpcError, `${method}: ${err.message}`);
+      assert.equal(found.details, `method '${method}' not found`);
+      return true;
+    };
+    await assert.rejects(nodeWallet.getCapabilities(), notFound('wallet_getCapabilities'));
+    const calls = [
+      { to: DEV_ACCOUNTS[3]!.address, value: 5n },
+      { to: DEV_ACCOUNTS[4]!.address, value: 7n },
+    ];
+    const before = await Promise.all(calls.map(({ to }) => publicClient.getBalance({ address: to })));
+    await assert.rejects(nodeWallet.sendCalls({ calls }), notFound('wallet_sendCalls'));
+    const nonce = await publicClient.getTransactionCount({ address: from });
+
+    const { id } = await nodeWallet.sendCalls({ calls, experimental_fallback: true });
+    const status = await nodeWallet.waitForCallsStatus({ id, timeout: WAIT_MS, pollingInterval: 100 });
+    assert.equal(status.status, 'success');
+    assert.deepEqual(status.receipts?.map((r) => r.status), ['success', 'success']);
+    // Two transactions in two tipsets (instant mining), not one atomic batch: Filecoin has no EIP-7702.
+    assert.notEqual(status.receipts![0]!.blockNumber, status.receipts![1]!.blockNumber);
+    assert.equal(await publicClient.getTransactionCount({ address: from }), nonce + 2);
+    const after = await Promise.all(calls.map(({ to }) => publicClient.getBalance({ address: to })));
+    assert.deepEqual(after, [before[0]! + 5n, before[1]! + 7n]);
+  });
+
   test('getLogs and a contract event filter with getFilterChanges', async () => {
     const address = await deployCounter();
     const abi = artifacts.Counter!.abi;
