@@ -433,7 +433,8 @@ describe('filecoin-solidity (the real library) against the devnet', () => {
     const lenderId = await rpc('Filecoin.StateLookupID', [lender, null]);
     assert.deepEqual(
       [pending.NewBeneficiary, pending.NewQuota, pending.NewExpiration, pending.ApprovedByBeneficiary, pending.ApprovedByNominee],
-      // The beneficiary is the owner, so its approval is taken as given, as builtin-actors takes it.
+      // The current beneficiary (the owner, whose term is empty) has nothing available, so
+      // builtin-actors counts its approval as given.
       [lenderId, '8000', expiration, true, false],
     );
     const approval = Buffer.from(encodeCbor([FilAddress.parse(lender).bytes, encodeBigInt(8_000n), expiration])).toString('base64');
