@@ -362,7 +362,8 @@ describe('filecoin-solidity (the real library) against the devnet', () => {
 
   // FIL staking pools hand a provider to a contract: its owner proposes the contract, which confirms
   // and then acts as the owner (builtin-actors actors/miner/src/lib.rs at 01b70372, change_owner_address,
-  // change_peer_id, change_multiaddresses, withdraw_balance, change_worker_address). Runs after the
+  // change_peer_id, change_multiaddresses, withdraw_balance, change_worker_address,
+  // confirm_change_worker_address, change_beneficiary, repay_debt). Runs after the
   // MinerAPI test above, which needs the genesis owner; it makes its own proposals, which replace that test's.
   test('MinerAPI as a provider\'s owner: the contract confirms ownership with its f0 (its f410 is refused, 16), sets peer ID and multiaddresses, withdraws, changes its worker and beneficiary and repays debt, as StateMinerInfo reports', async () => {
     const contractF410 = FilAddress.fromEthAddress(hexToBytes(await user.getAddress())).toString();
