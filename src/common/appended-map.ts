@@ -6,8 +6,31 @@
 // against 48 here: a version keeps its key, its value and the version before, nothing else).
 //
 // Reads walk from the last entry back (a key is found by its place in the order; the size and the first
-// key are counted and found by a walk too), so this is for small maps read whole or at their end: the
-// pending rewards are at most PENDING_GRANTS_MAX (1 024; fevm/actors/miner/state.ts).
+// key are counted and found by a walk too, which stops at a version counted lately: `counted` below),
+// so this is for small maps read whole or at their end: the pending rewards are at most
+// PENDING_GRANTS_MAX (1 024; fevm/actors/miner/state.ts).
+
+/**
+ * The versions whose size and first key were counted last, with them, COUNTED_SLOTS of them: a count
+ * walks back to the first version or to one of these, whichever comes first. Each reward a miner wins
+ * makes a version and reads its first key three times and its size once (miner/state.ts vestingHead,
+ * addLockedFunds; miner/access.ts enrollVesting), each a walk over all the rewards waiting (up to
+ * PENDING_GRANTS_MAX) that now stops a version or two back. A few slots, for the miners that win in
+ * turn; no field in the versions, which the state keeps every one of (their heap test). Versions never
+ * change, so a count kept stays true; after a revert drops versions, the slots keep at most four of them
+ * (and the versions before each) alive until counts of others take their place.
+ */
+const COUNTED_SLOTS = 4;
+const counted: (AppendedMap<unknown> | undefined)[] = new Array(COUNTED_SLOTS).fill(undefined);
+const countedSize = new Float64Array(COUNTED_SLOTS);
+const countedFirst = new Float64Array(COUNTED_SLOTS);
+let nextCounted = 0;
+
+/** The slot of `counted` that holds `map`, or -1. */
+function countedSlot(map: AppendedMap<unknown>): number {
+  for (let slot = 0; slot < COUNTED_SLOTS; slot++) if (counted[slot] === map) return slot;
+  return -1;
+}
 
 export class AppendedMap<V> implements ReadonlyMap<number, V> {
   declare readonly [Symbol.toStringTag]: string;
@@ -22,16 +45,34 @@ export class AppendedMap<V> implements ReadonlyMap<number, V> {
 
   /** How many entries it has: counted (a field each version kept was 8 B of heap a tipset for a miner's pending rewards). */
   get size(): number {
-    let size = 0;
-    for (let node: AppendedMap<V> | undefined = this; node !== undefined; node = node.before) size++;
-    return size;
+    return countedSize[this.count()]!;
   }
 
   /** The smallest key: the first version's. */
   get firstKey(): number {
+    return countedFirst[this.count()]!;
+  }
+
+  /** The slot of `counted` holding this version's size and first key, counted now if no slot does. */
+  private count(): number {
+    let slot = countedSlot(this);
+    if (slot >= 0) return slot;
+    // Back to the first version (its key is the first), or to a counted one (its first key is this one's too).
+    let steps = 1;
     let node: AppendedMap<V> = this;
-    while (node.before !== undefined) node = node.before;
-    return node.lastKey;
+    let known = -1;
+    while (node.before !== undefined && (known = countedSlot(node.before)) < 0) {
+      node = node.before;
+      steps++;
+    }
+    const size = known >= 0 ? countedSize[known]! + steps : steps;
+    const first = known >= 0 ? countedFirst[known]! : node.lastKey;
+    slot = nextCounted;
+    nextCounted = (nextCounted + 1) % COUNTED_SLOTS;
+    counted[slot] = this;
+    countedSize[slot] = size;
+    countedFirst[slot] = first;
+    return slot;
   }
 
   /** A map of `entries` (any order; a key given twice keeps its last value); undefined for none. */

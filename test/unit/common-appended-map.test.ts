@@ -46,6 +46,37 @@ describe('AppendedMap', () => {
     assert.deepEqual([fromMap.size, fromMap.firstKey], [3, 5]);
   });
 
+  test('size and first key stay right when counts are kept: more chains than kept counts, versions read in any order, two versions made from one', () => {
+    // Seven chains (more than the four counts kept), each grown a version at a time and read in turn, as
+    // the miners' pending rewards are; each version's size and first key against its entries walked whole.
+    const chains: AppendedMap<bigint>[][] = [];
+    for (let c = 0; c < 7; c++) chains.push([AppendedMap.with<bigint>(undefined, 1000 * c, 1n)]);
+    const check = (map: AppendedMap<bigint>) => {
+      const entries = [...map];
+      assert.deepEqual([map.size, map.firstKey], [entries.length, entries[0]![0]]);
+    };
+    for (let round = 1; round < 40; round++) {
+      for (let c = 0; c < 7; c += round % 3 === 0 ? 2 : 1) {
+        const versions = chains[c]!;
+        versions.push(AppendedMap.with(versions.at(-1)!, 1000 * c + round, BigInt(round)));
+        check(versions.at(-1)!);
+      }
+    }
+    // Older versions after newer ones, and each chain's from its first version up.
+    for (const versions of chains) for (const map of [...versions].reverse()) check(map);
+    for (const versions of chains) for (const map of versions) check(map);
+    // Two versions made from one (a revert and another tipset): each counts its own entry.
+    const base = chains[0]!.at(-1)!;
+    const [left, right] = [AppendedMap.with(base, 5000, 1n), AppendedMap.with(base, 6000, 1n)];
+    check(left);
+    check(right);
+    assert.deepEqual([left.size, right.size, left.firstKey], [base.size + 1, base.size + 1, 0]);
+    // A map built again (a key before the last) is a chain of its own.
+    const rebuilt = AppendedMap.with(base, -5, 9n);
+    check(rebuilt);
+    assert.deepEqual([rebuilt.size, rebuilt.firstKey, base.firstKey], [base.size + 1, -5, 0]);
+  });
+
   test("an amount equal to the last entry's (a miner's block reward each tipset) costs no bigint of its own: heap an entry against distinct amounts", () => {
     const ENTRIES = 100_000;
     const REWARD = 3_750_000_000_000_000_000n;
