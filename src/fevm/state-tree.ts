@@ -706,7 +706,24 @@ export const localStateSource: StateSource = {
 };
 
 // Keys of the one flat map an overlay stages changes in.
-const actorKey = (id: number) => `a${id}`;
+/** How many actor keys `actorKey` keeps (a power of two): a slot per ID, the newest. */
+const ACTOR_KEY_SLOTS = 4096;
+const actorKeyIds = new Float64Array(ACTOR_KEY_SLOTS).fill(-1);
+const actorKeys: string[] = new Array<string>(ACTOR_KEY_SLOTS).fill('');
+/**
+ * `a` and the actor's ID. The key made last time for the same ID, where there is one: a call reads its
+ * sender and receiver ~7 times through an overlay, and a new string is joined and then hashed by the
+ * first Map lookup each time, where a kept one keeps its hash.
+ */
+function actorKey(id: number): string {
+  // `&` takes the ID's low 32 bits: any slot of the table for an ID past 2^31.
+  const slot = id & (ACTOR_KEY_SLOTS - 1);
+  if (actorKeyIds[slot] === id) return actorKeys[slot]!;
+  const key = `a${id}`;
+  actorKeyIds[slot] = id;
+  actorKeys[slot] = key;
+  return key;
+}
 /** `x`, then room for the longest address: a protocol byte, a namespace's varint (up to 8 bytes) and a 54-byte subaddress. */
 const addressKeyScratch = Buffer.alloc(1 + 1 + 8 + 54, 'x', 'latin1');
 /**
@@ -727,7 +744,8 @@ const addressKey = (address: FilAddress): string => {
  * key outlives the work that made it.
  */
 class AddressKeys {
-  private readonly keys = new Map<FilAddress, string>();
+  /** Made at the first key asked for: a call stages no address, so its overlay never asks (StateOverlay.lookupId). */
+  private keys: Map<FilAddress, string> | undefined;
   /**
    * The IDs the tree's state under the overlay gave address objects (StateAt.lookupId): a call asks
    * for its two addresses five times, each a probe of the tree's key table and its history. An
@@ -738,8 +756,9 @@ class AddressKeys {
   private readonly ids = new Map<FilAddress, number>();
 
   of(address: FilAddress): string {
-    let key = this.keys.get(address);
-    if (key === undefined) this.keys.set(address, (key = addressKey(address)));
+    const keys = (this.keys ??= new Map());
+    let key = keys.get(address);
+    if (key === undefined) keys.set(address, (key = addressKey(address)));
     return key;
   }
 
@@ -1227,9 +1246,11 @@ export class StateOverlay implements StateReader {
   }
 
   private read<V>(key: string): V | undefined {
-    // No value staged is undefined: one lookup per layer.
+    // No value staged is undefined: one lookup per layer written to (a call's are mostly checkpoints that hold nothing).
     for (let i = this.layers.length - 1; i >= 0; i--) {
-      const value = this.layers[i].get(key);
+      const layer = this.layers[i];
+      if (layer === UNWRITTEN) continue;
+      const value = layer.get(key);
       if (value !== undefined) return value as V;
     }
     return undefined;

@@ -402,6 +402,32 @@ describe('StateOverlay', () => {
     assert.equal(tree.at(1).lookupId(f410(1)), 100);
   });
 
+  test('actors whose IDs share a slot of the kept actor keys (4 096 apart, past 2^31 and 2^32) each read back through the tree and an overlay, across empty checkpoints', () => {
+    const ids = [7, 7 + 4096, 7 + 2 * 4096, 2 ** 31 + 7, 2 ** 32 + 7, 2 ** 53 - 4089];
+    const tree = new StateTree();
+    const first = tree.stage();
+    ids.forEach((id, i) => first.putActor(actor(id, BigInt(i + 1))));
+    tree.commit(first, 1);
+    const o = tree.stage();
+    o.checkpoint();
+    // Staged between empty layers; read in an order that makes each slot change hands.
+    o.putActor(actor(ids[1]!, 100n));
+    o.checkpoint();
+    o.checkpoint();
+    for (const id of [...ids, ...[...ids].reverse()]) assert.equal(o.getActor(id)?.balance, id === ids[1] ? 100n : BigInt(ids.indexOf(id) + 1), `actor ${id}`);
+    for (const id of ids) assert.equal(o.getActor(id + 1), undefined);
+    assert.equal(tree.at(1).getActor(ids[1]!)?.balance, 2n);
+    o.commit();
+    o.commit();
+    o.commit();
+    tree.commit(o, 2);
+    ids.forEach((id, i) => assert.equal(tree.at(2).getActor(id)?.balance, id === ids[1] ? 100n : BigInt(i + 1)));
+    assert.deepEqual(
+      tree.exportCommitsSince(1).flatMap((c) => c.changes.map(([key]) => key)),
+      [`a${ids[1]}`],
+    );
+  });
+
   test('revertTo drops the checkpoint it was given and every layer above it', () => {
     const o = new StateTree().stage();
     o.putActor(actor(1, 1n));
