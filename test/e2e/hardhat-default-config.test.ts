@@ -159,4 +159,33 @@ describe('Hardhat Ignition against the devnet (`hardhat ignition deploy … --ne
       provider.destroy();
     }
   });
+
+  test('a module with a linked library (m.library), a static call feeding a call (m.staticCall) and FIL sent (m.send)', async () => {
+    const id = `${deploymentId}-doubler`;
+    const provider = new JsonRpcProvider(devnet!.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+    try {
+      const tipped = DEV_ACCOUNTS[2]!.address;
+      const before = await provider.getBalance(tipped);
+      const run = await hardhat(
+        PROJECT_DIR,
+        ['ignition', 'deploy', 'ignition/modules/Doubler.js', '--network', 'localhost', '--deployment-id', id],
+        { FVM_DEVNET_URL: devnet!.url, HARDHAT_IGNITION_CONFIRM_DEPLOYMENT: 'false' },
+        TIMEOUT_MS,
+      ).finally(() => rmSync(join(PROJECT_DIR, 'ignition', 'deployments', id), { recursive: true, force: true }));
+      assert.equal(run.code, 0, explain('ignition deploy of the Doubler module failed', run));
+      const twice = /DoublerModule#Twice - (0x[0-9a-fA-F]{40})/.exec(run.output)?.[1];
+      const doubler = /DoublerModule#Doubler - (0x[0-9a-fA-F]{40})/.exec(run.output)?.[1];
+      assert.ok(twice && doubler, explain('Ignition printed no deployed addresses', run));
+      // Linked: the library's address is in the contract's code.
+      assert.ok((await provider.getCode(doubler)).includes(twice.slice(2).toLowerCase()), explain('Doubler is not linked to Twice', run));
+      const iface = new Interface(['function last() view returns (uint256)']);
+      const last = iface.decodeFunctionResult('last', await provider.call({ to: doubler, data: iface.encodeFunctionData('last') }))[0];
+      // preview(21) is 42, which double() makes 84.
+      assert.equal(last, 84n, explain('the static call\'s 42 did not reach double()', run));
+      assert.equal(await provider.getBalance(doubler), 1234n);
+      assert.equal(await provider.getBalance(tipped), before + 55n);
+    } finally {
+      provider.destroy();
+    }
+  });
 });
