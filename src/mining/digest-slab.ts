@@ -7,7 +7,7 @@
 // the chain goes on after it (a suite's next fixture mined on top of its tests' reverted tipsets,
 // say), the one it ends in: at most two chunks per stretch, one when it is shorter than a chunk.
 
-/** The bytes of a chunk: ~580 empty tipsets' runs (112 B: their numbers and three digests, tipset.ts). */
+/** The bytes of a chunk: ~546 empty tipsets' runs (120 B: their numbers and three digests, tipset.ts). */
 export const CHUNK_BYTES = 64 * 1024;
 
 /** A run this long or longer gets a buffer of its own (a tipset of many messages), so that no chunk is left mostly empty. */

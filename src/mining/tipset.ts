@@ -208,21 +208,33 @@ const EMPTY_RECEIPTS_ROOT = cidOf(encodeCbor([]));
 /** The parent state root a first tipset names (the devnet's genesis, or a fork's anchor). */
 const FIRST_PARENT_STATE_ROOT = cidOf(encodeCbor('fvm-devnet genesis'));
 
-// A mined tipset's run of a slab chunk (MinedTipset) opens with three of its header's numbers,
-// little-endian: its timestamp and its miner's actor ID as 32-bit unsigned integers, and its parent's
-// weight as two 32-bit halves, low first (16 B outside the heap where three fields were 24 B in it).
-// A value these cannot hold (a timestamp from 2106 on, an ID of 2^32 - 1 or more, a weight past 2^53)
-// is marked WIDE there and kept in `wideFields` instead: few tipsets have one.
+// A mined tipset's run of a slab chunk (MinedTipset) opens with five of its numbers, little-endian:
+// its timestamp and its miner's actor ID as 32-bit unsigned integers, its parent's weight as two
+// 32-bit halves, low first, then its epoch and its base fee as 32-bit unsigned integers (24 B outside
+// the heap where five fields were 40 B in it). A value these cannot hold (a timestamp from 2106 on, an
+// ID, epoch or base fee of 2^32 - 1 or more, a weight past 2^53) is marked WIDE there and all five are
+// kept in `wideFields` instead: few tipsets have one (a base fee past 4.29 nanoFIL a gas unit, say).
 const TIMESTAMP_AT = 0;
 const MINER_AT = 4;
 const WEIGHT_LOW_AT = 8;
 const WEIGHT_HIGH_AT = 12;
-const FIELDS_BYTES = 16;
+const EPOCH_AT = 16;
+const BASE_FEE_AT = 20;
+const FIELDS_BYTES = 24;
 const WIDE = 0xffffffff;
 const TWO_32 = 2 ** 32;
 
-/** The timestamp, miner and parent weight of each tipset with one too wide for its run (WIDE), held off the tipsets as editsBefore. */
-const wideFields = new WeakMap<Tipset, { readonly timestamp: number; readonly minerId: number; readonly weightBefore: bigint }>();
+/** A mined tipset's numbers that its run keeps (putFields). */
+interface TipsetNumbers {
+  readonly epoch: number;
+  readonly timestamp: number;
+  readonly minerId: number;
+  readonly weightBefore: bigint;
+  readonly baseFee: bigint;
+}
+
+/** The numbers of each tipset with one too wide for its run (WIDE), held off the tipsets as editsBefore. */
+const wideFields = new WeakMap<Tipset, TipsetNumbers>();
 
 const fitsUint32 = (value: number) => Number.isInteger(value) && value >= 0 && value < WIDE;
 
@@ -253,6 +265,7 @@ const DIGEST_BYTES = 32;
 const digestSlab = new DigestSlab();
 
 const MAX_SAFE_BIGINT = BigInt(Number.MAX_SAFE_INTEGER);
+const WIDE_BIGINT = BigInt(WIDE);
 
 /**
  * The messages of every tipset without any (most of an idle chain's), one array where each had its
@@ -397,13 +410,10 @@ class TipsetMessages {
   }
 }
 
-/** `value` as a number when one holds it exactly: most base fees are small, and a bigint is ~24 B of heap. */
-const numberIfExact = (value: bigint): number | bigint => (-MAX_SAFE_BIGINT <= value && value <= MAX_SAFE_BIGINT ? Number(value) : value);
-
 /**
  * A tipset as the chain keeps it. Its own CIDs (block, key, state, receipts and messages roots) are
  * kept as their digests in a run of a shared chunk (digest-slab.ts) and made when read, after its
- * timestamp, miner and parent weight (FIELDS_BYTES), which are read from there: a CID object
+ * timestamp, miner, parent weight, epoch and base fee (FIELDS_BYTES), which are read from there: a CID object
  * with its multihash, three byte views and their buffer is ~0.55 KB of heap, and a chain of test
  * tipsets held five for each one; an empty tipset's messages and receipts roots, the same for every
  * one, are not kept. Its header is made when read too, its fields that are its parent's CIDs read from
@@ -412,18 +422,20 @@ const numberIfExact = (value: bigint): number | bigint => (-MAX_SAFE_BIGINT <= v
  */
 class MinedTipset implements Tipset {
   constructor(
-    readonly epoch: number,
-    /** Its base fee (the header's ParentBaseFee), as a number when one holds it exactly (numberIfExact). */
-    private readonly fee: number | bigint,
     readonly parent: Tipset | undefined,
     /**
-     * The slab chunk its run is in, from `runAt` on: its timestamp, miner and parent weight
-     * (FIELDS_BYTES), then its digests (block, key, state root, then, if it has messages, the other
-     * roots and its messages').
+     * The slab chunk its run is in, from `runAt` on: its timestamp, miner, parent weight, epoch and
+     * base fee (FIELDS_BYTES), then its digests (block, key, state root, then, if it has messages, the
+     * other roots and its messages').
      */
     private readonly run: Uint8Array,
     private readonly runAt: number,
   ) {}
+
+  get epoch(): number {
+    const epoch = readUint32(this.run, this.runAt + EPOCH_AT);
+    return epoch === WIDE ? wideFields.get(this)!.epoch : epoch;
+  }
 
   get timestamp(): number {
     const timestamp = readUint32(this.run, this.runAt + TIMESTAMP_AT);
@@ -447,8 +459,10 @@ class MinedTipset implements Tipset {
     return undefined;
   }
 
+  /** The base fee that applied to its messages (the header's ParentBaseFee). */
   get baseFee(): bigint {
-    return BigInt(this.fee);
+    const fee = readUint32(this.run, this.runAt + BASE_FEE_AT);
+    return fee === WIDE ? wideFields.get(this)!.baseFee : BigInt(fee);
   }
 
   get gasUsed(): number {
@@ -572,7 +586,7 @@ class MinedTipset implements Tipset {
 
 /**
  * A tipset with messages: the field that keeps them is its own, so that an empty tipset (most of an
- * idle chain's) is an object of five fields (64 B of heap, where a field always undefined made it 72).
+ * idle chain's) is an object of three fields (48 B of heap, where a field always undefined made it 56).
  * Only its subclass ForkedFirstTipset, a fork's first tipset, may have none.
  */
 class TipsetWithMessages extends MinedTipset {
@@ -762,10 +776,11 @@ class DevnetBlockHeader implements BlockHeader {
 
 /**
  * Writes a mined tipset's numbers at the start of its run (FIELDS_BYTES), WIDE for any its bytes
- * cannot hold; whether they held all three (else the caller keeps them in wideFields).
+ * cannot hold; whether they held all five (else the caller keeps them in wideFields).
  */
-function putFields(run: Uint8Array, at: number, { timestamp, minerId, weightBefore }: { timestamp: number; minerId: number; weightBefore: bigint }): boolean {
-  const [timestampFits, minerFits, weightFits] = [fitsUint32(timestamp), fitsUint32(minerId), weightBefore >= 0n && weightBefore <= MAX_SAFE_BIGINT];
+function putFields(run: Uint8Array, at: number, { epoch, timestamp, minerId, weightBefore, baseFee }: TipsetNumbers): boolean {
+  const [timestampFits, minerFits, epochFits] = [fitsUint32(timestamp), fitsUint32(minerId), fitsUint32(epoch)];
+  const [weightFits, feeFits] = [weightBefore >= 0n && weightBefore <= MAX_SAFE_BIGINT, baseFee >= 0n && baseFee < WIDE_BIGINT];
   writeUint32(run, at + TIMESTAMP_AT, timestampFits ? timestamp : WIDE);
   writeUint32(run, at + MINER_AT, minerFits ? minerId : WIDE);
   if (weightFits) {
@@ -773,7 +788,9 @@ function putFields(run: Uint8Array, at: number, { timestamp, minerId, weightBefo
     writeUint32(run, at + WEIGHT_LOW_AT, weight % TWO_32);
     writeUint32(run, at + WEIGHT_HIGH_AT, Math.floor(weight / TWO_32));
   } else writeUint32(run, at + WEIGHT_HIGH_AT, WIDE);
-  return timestampFits && minerFits && weightFits;
+  writeUint32(run, at + EPOCH_AT, epochFits ? epoch : WIDE);
+  writeUint32(run, at + BASE_FEE_AT, feeFits ? Number(baseFee) : WIDE);
+  return timestampFits && minerFits && weightFits && epochFits && feeFits;
 }
 
 /** What a tipset's state root is the CID of, as `roots` makes it (RootFormat). */
@@ -833,9 +850,9 @@ export function buildTipset({ epoch, timestamp, baseFee, parent, messages, miner
   const rootFormat = parent ? roots : 8;
   put(STATE_ROOT, cidOf(encodeCbor(stateRootFields(rootFormat, { parentRoot, editedParentRoot, edit, messagesRoot, receiptsRoot, epoch, timestamp, miner, baseFee }))));
   const weightBefore = upstream ? upstream.parentWeight : parent ? weightOf(parent) : 0n;
-  const fields = [epoch, numberIfExact(baseFee), parent, run, runAt] as const;
+  const fields = [parent, run, runAt] as const;
   const tipset = upstream ? new ForkedFirstTipset(upstream, filled, ...fields) : filled ? new TipsetWithMessages(filled, ...fields) : new MinedTipset(...fields);
-  const numbers = { timestamp, minerId: miner, weightBefore };
+  const numbers = { epoch, timestamp, minerId: miner, weightBefore, baseFee };
   if (!putFields(run, runAt, numbers)) wideFields.set(tipset, numbers);
   if (edit !== undefined) editsBefore.set(tipset, edit);
   if (editedParentRoot) editedParentRoots.set(tipset, editedParentRoot);
