@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { before, describe, test } from 'node:test';
 import { keccak256 } from 'ethers';
-import { DEV_ACCOUNTS, pollUntil } from '../helpers/devnet-process.js';
+import { DEV_ACCOUNTS, DEVNET_CHAIN_ID, pollUntil } from '../helpers/devnet-process.js';
 import { CAST_BIN, cast, castOk } from '../helpers/foundry.js';
 import { LOG_EMITTER_INITCODE, LOG_EMITTER_RUNTIME, LOG_TOPIC, word } from '../helpers/log-emitter.js';
 import { compileFixtures } from '../helpers/solc.js';
@@ -101,6 +101,36 @@ describe('cast subcommands against the devnet CLI', () => {
       assert.match(printed, /^status\s+0 \(failed\)$/m);
       assert.doesNotMatch(printed, /revertReason/);
     }
+  });
+
+  // Lotus takes legacy (type 0, EIP-155) transactions since nv23. cast run replays the transactions
+  // before the asked one in its tipset (`Executing previous transactions from the block`); --quick
+  // skips them, so the second increment() of one tipset runs there on a count of 0 (a new slot).
+  test('cast send --legacy is mined as type 0; cast run of the second send in a tipset replays the first, --quick does not', async (t) => {
+    const { Counter } = await compileFixtures();
+    const counter = JSON.parse(await castOk(['send', '--private-key', sender.privateKey, ...rpc(), '--json', '--create', Counter!.bytecode])).contractAddress as string;
+    const increment = (key: string, flags: string[]): Promise<string> => castOk(['send', '--async', ...flags, '--private-key', key, ...rpc(), counter, 'increment()']);
+    await castOk(['rpc', 'evm_setAutomine', 'false', ...rpc()]);
+    t.after(() => castOk(['rpc', 'evm_setAutomine', 'true', ...rpc()]));
+    const legacy = await increment(sender.privateKey, ['--legacy']);
+    const eip1559 = await increment(DEV_ACCOUNTS[3]!.privateKey, []);
+    await castOk(['rpc', 'evm_mine', ...rpc()]);
+    await castOk(['rpc', 'evm_setAutomine', 'true', ...rpc()]);
+    const receipts = await Promise.all([legacy, eip1559].map(async (hash) => JSON.parse(await castOk(['receipt', hash, '--json', ...rpc()]))));
+    assert.deepEqual(receipts.map((r) => [r.type, r.status, r.blockNumber]), [['0x0', '0x1', receipts[0].blockNumber], ['0x2', '0x1', receipts[0].blockNumber]]);
+    // The node's EIP-155 v, chainId × 2 + 35 or 36 (cast tx <hash> v prints 27 or 28 whatever the node says).
+    const { v } = JSON.parse(await castOk(['tx', legacy, '--json', ...rpc()])) as { v: string };
+    assert.ok([35n, 36n].includes(BigInt(v) - 2n * BigInt(DEVNET_CHAIN_ID)), `v ${v}`);
+    const second = receipts.find((r) => Number(r.transactionIndex) === 1)!.transactionHash as string;
+    const gasUsed = async (flags: string[]): Promise<number> => {
+      const out = await castOk(['run', ...flags, second, ...rpc()]);
+      assert.match(out, /Transaction successfully executed/);
+      return Number(/^Gas used: (\d+)$/m.exec(out)?.[1]);
+    };
+    const replayed = await gasUsed([]);
+    const alone = await gasUsed(['--quick']);
+    // 0 → 1 stores a new slot (20 000 gas), 1 → 2 rewrites one (2 900).
+    assert.equal(alone - replayed, 20_000 - 2_900, `cast run: ${replayed}, --quick: ${alone}`);
   });
 
   // Lotus's eth_getLogs limit (2 880 epochs, -32005): cast retries it (about 13 s) before it stops.
