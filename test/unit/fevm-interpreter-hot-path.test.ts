@@ -674,6 +674,36 @@ describe("the EVM's write-back of accounts", () => {
     await adapter.putAccount(address, new Account(BigInt(placeholder.nonce), 6n));
     assert.equal(overlay.getActor(placeholder.id)?.balance, 6n);
   });
+
+  test("the adapter's actors found (the last two kept) answer three addresses asked in any order, by the same arrays or copies, and again after a write", () => {
+    const tree = new StateTree();
+    const genesis = tree.stage();
+    const eths = [1, 2, 3].map((byte) => new Uint8Array(20).fill(byte));
+    const ids = eths.map((eth, i) => createPlaceholder(genesis, eth, BigInt(i + 1)).id);
+    tree.commit(genesis, 0);
+    const adapter = new EvmStateAdapter();
+    const overlay = tree.stage();
+    adapter.use(overlay);
+    const balances = [1n, 2n, 3n];
+    const order = [0, 1, 0, 2, 1, 0, 2, 2, 1, 1, 0];
+    const check = () => {
+      for (const i of order) {
+        assert.equal(adapter.actorOf(eths[i]!)?.balance, balances[i], `address ${i}`);
+        assert.equal(adapter.actorOf(eths[i]!.slice())?.balance, balances[i], `a copy of address ${i}`);
+      }
+    };
+    check();
+    // Each write moves the state: both kept actors are found again, the one found last and the one before it.
+    for (const [i, balance, last] of [[1, 20n, true], [1, 21n, false], [0, 10n, false], [2, 30n, true]] as const) {
+      const other = eths[(i + 1) % 3]!;
+      for (const eth of last ? [other, eths[i]!] : [eths[i]!, other]) adapter.actorOf(eth);
+      overlay.putActor({ ...overlay.getActor(ids[i]!)!, balance });
+      balances[i] = balance;
+      assert.equal(adapter.actorOf(eths[i]!)?.balance, balance);
+      check();
+    }
+    assert.equal(adapter.actorOf(new Uint8Array(20).fill(9)), undefined);
+  });
 });
 
 describe('PUSH, CALLDATALOAD, STOP and RETURN (word-ops.ts, halt-ops.ts)', () => {

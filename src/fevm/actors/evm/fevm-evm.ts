@@ -328,7 +328,8 @@ export class FevmEvm extends EVM {
     // Reserved addresses go to the precompiles (one that is missing runs no code and succeeds).
     if (isReservedPrecompileAddress(target)) return this.chargedPrecompile(message);
     const { state } = this.host;
-    const actor = resolveEthAddress(state, target);
+    // Through the state adapter, which keeps it for the frame's own reads of the same address (executeCall, runFrame).
+    const actor = (this.stateManager as EvmStateAdapter).actorOf(target);
     const sends = message.depth > 0 && !this.sentByHost.has(message);
     if (isMaskedId(target)) {
       // A builtin actor does not handle InvokeContract (USR_UNHANDLED_MESSAGE), nor is it

@@ -36,17 +36,22 @@ export class EvmStateAdapter implements StateManagerInterface {
   };
 
   /**
-   * The actor found last, at which address (the array) and state version: a frame asks for its
-   * contract's account, code and storage, each by the same address.
+   * The two actors found last, at which addresses (the arrays) and state versions: a frame asks for
+   * its caller's account and its contract's account, code and storage, each by the same address, and
+   * the frame's send for its contract first (FevmEvm._executeCall).
    */
   private foundAt: Uint8Array | undefined;
   private foundVersion = -1;
   private found: Actor | undefined;
+  private foundBeforeAt: Uint8Array | undefined;
+  private foundBeforeVersion = -1;
+  private foundBefore: Actor | undefined;
 
   /** Points the EVM at the state one message runs on. */
   use(state: StateOverlay): void {
     this.state = state;
     this.foundAt = undefined;
+    this.foundBeforeAt = undefined;
   }
 
   private get current(): StateOverlay {
@@ -55,11 +60,21 @@ export class EvmStateAdapter implements StateManagerInterface {
   }
 
   private actorAt(address: Address): Actor | undefined {
+    return this.actorOf(address.bytes);
+  }
+
+  /** The actor at Ethereum address `eth` on the state in use (resolveEthAddress), found again only when the state moved. */
+  actorOf(eth: Uint8Array): Actor | undefined {
     const state = this.current;
-    if (address.bytes === this.foundAt && state.version === this.foundVersion) return this.found;
-    this.found = resolveEthAddress(state, address.bytes);
-    this.foundAt = address.bytes;
-    this.foundVersion = state.version;
+    const { version } = state;
+    if (eth === this.foundAt && version === this.foundVersion) return this.found;
+    if (eth === this.foundBeforeAt && version === this.foundBeforeVersion) return this.foundBefore;
+    this.foundBeforeAt = this.foundAt;
+    this.foundBeforeVersion = this.foundVersion;
+    this.foundBefore = this.found;
+    this.found = resolveEthAddress(state, eth);
+    this.foundAt = eth;
+    this.foundVersion = version;
     return this.found;
   }
 
