@@ -289,7 +289,8 @@ describe('viem 2 against the devnet CLI', () => {
     const status = await nodeWallet.waitForCallsStatus({ id, timeout: WAIT_MS, pollingInterval: 100 });
     assert.equal(status.status, 'success');
     assert.deepEqual(status.receipts?.map((r) => r.status), ['success', 'success']);
-    // Two transactions in two tipsets (instant mining), not one atomic batch: Filecoin has no EIP-7702.
+    // viem's fallback sends each call as its own eth_sendTransaction, one after the other: with instant
+    // mining each is mined in its own tipset, not as one atomic batch.
     assert.notEqual(status.receipts![0]!.blockNumber, status.receipts![1]!.blockNumber);
     assert.equal(await publicClient.getTransactionCount({ address: from }), nonce + 2);
     const after = await Promise.all(calls.map(({ to }) => publicClient.getBalance({ address: to })));
