@@ -172,8 +172,8 @@ describe('tipset contents', () => {
     }
     assert.ok(chain[4].header.parentMessageReceipts.equals(chain[3].receiptsRoot));
     assert.ok(chain[5].header.parentMessageReceipts.equals(emptyReceipts));
-    // Its 24 bytes of numbers (timestamp, miner, parent weight, epoch, base fee) and three digests an empty tipset (block, key,
-    // state root) where a tipset with messages has five and its messages': runs of one chunk, one after the other.
+    // An empty tipset's run is 24 bytes of numbers (timestamp, miner, parent weight, epoch, base fee) and three digests
+    // (block, key, state root); a tipset with messages has five digests and its messages'. Runs follow one another in one chunk.
     assert.equal(chain[2].hash.buffer, chain[1].hash.buffer);
     assert.equal(chain[2].hash.byteOffset - chain[1].hash.byteOffset, 24 + 3 * 32);
     assert.equal(chain[4].hash.byteOffset - chain[3].hash.byteOffset, 24 + (5 + 1) * 32);
