@@ -88,11 +88,12 @@ describe('Filecoin.StateMinerPower', () => {
         state.putActor({ ...actor, power: { ...actor.power!, claims, minerAboveMinPowerCount: above } });
       });
     const hasMinPower = async () => (await result('Filecoin.StateMinerPower', ['t0111', null])).HasMinPower;
-    await setPower(1024n, 1);
+    // The boundary (power.ts CONSENSUS_MINER_MIN_MINERS): with 3 miners reaching the minimum any power counts, with 4 not.
+    await setPower(1024n, 3);
     assert.equal(await hasMinPower(), true);
     await setPower(1024n, 4);
     assert.equal(await hasMinPower(), false);
-    await setPower(0n, 1);
+    await setPower(0n, 3);
     assert.equal(await hasMinPower(), false);
     await setPower(2048n, 4);
     assert.equal(await hasMinPower(), true);
