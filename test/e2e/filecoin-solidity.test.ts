@@ -365,7 +365,7 @@ describe('filecoin-solidity (the real library) against the devnet', () => {
   // change_peer_id, change_multiaddresses, withdraw_balance, change_worker_address,
   // confirm_change_worker_address, change_beneficiary, repay_debt). Runs after the
   // MinerAPI test above, which needs the genesis owner; it makes its own proposals, which replace that test's.
-  test('MinerAPI as a provider\'s owner: the contract confirms ownership with its f0 (its f410 is refused, 16), sets peer ID and multiaddresses, withdraws, changes its worker and beneficiary and repays debt, as StateMinerInfo reports', async () => {
+  test('MinerAPI as a provider\'s owner: the contract confirms ownership with its f0 (its f410 is refused, 16), sets peer ID and multiaddresses, withdraws, changes its worker and beneficiary, as StateMinerInfo reports, and calls RepayDebt with no debt (success, FeeDebt stays 0)', async () => {
     const contractF410 = FilAddress.fromEthAddress(hexToBytes(await user.getAddress())).toString();
     const contractId = await rpc('Filecoin.StateLookupID', [contractF410, null]);
     const before = await rpc('Filecoin.StateMinerInfo', [CHANGED_MINER, null]);
