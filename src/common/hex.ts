@@ -128,13 +128,14 @@ export function bigintToBytes(n: bigint, before = 0): Uint8Array {
 const NUMBER_BITS = BigInt(8 * NUMBER_BYTES);
 
 /**
- * The unsigned big-endian integer of `bytes` (of its `start` to `end`, without a view made of them):
- * read NUMBER_BYTES at a time into Numbers, joined as bigints. Against a hex string built and parsed
- * by BigInt, an amount of 7–20 bytes (every FIL amount from ~0.0003 FIL: balances, messages' values,
- * a past actor version's funds in actor-change.ts) takes ~30–50 % less time (node, wall clock, load
- * ~7). A 32-byte word (a signature's r and s, a storage word, a hash) is four 64-bit reads instead
- * (wordToBigint): ~35 % fewer instructions than six Numbers' bigints, which took ~15 % more time than
- * the hex string (docs/performance.md, R104).
+ * The unsigned big-endian integer of `bytes` (of its `start` to `end`; a 32-byte word through one
+ * DataView, other lengths without a view): read NUMBER_BYTES at a time into Numbers, joined as
+ * bigints. Against a hex string built and parsed by BigInt, an amount of 7–20 bytes (every FIL
+ * amount from ~0.0003 FIL: balances, messages' values, a past actor version's funds in
+ * actor-change.ts) takes ~30–50 % less time (node, wall clock, load ~7). A 32-byte word (a
+ * signature's r and s, a storage word, a hash) is four 64-bit reads instead (wordToBigint): ~35 %
+ * fewer instructions than six Numbers' bigints, which took ~15 % more time than the hex string
+ * (docs/performance.md, R104).
  */
 export function bytesToBigint(bytes: Uint8Array, start = 0, end = bytes.length): bigint {
   if (end - start === 32) return wordToBigint(bytes, start);
@@ -152,7 +153,7 @@ export function bytesToBigint(bytes: Uint8Array, start = 0, end = bytes.length):
   return n;
 }
 
-/** The 32 bytes from `start` as four big-endian 64-bit bigints joined: four bigints made, not six. */
+/** The 32 bytes from `start`: four big-endian 64-bit reads joined by three shifts and ors (10 bigints, where the six Number chunks made 16). */
 function wordToBigint(bytes: Uint8Array, start: number): bigint {
   const view = new DataView(bytes.buffer, bytes.byteOffset + start, 32);
   return (((((view.getBigUint64(0) << 64n) | view.getBigUint64(8)) << 64n) | view.getBigUint64(16)) << 64n) | view.getBigUint64(24);
