@@ -706,9 +706,10 @@ export const localStateSource: StateSource = {
 };
 
 // Keys of the one flat map an overlay stages changes in.
-/** How many actor keys `actorKey` keeps (a power of two): a slot per ID, the newest. */
+/** How many actor keys `actorKey` keeps (a power of two): a slot per ID's low 12 bits, holding the last ID keyed there. */
 const ACTOR_KEY_SLOTS = 4096;
-const actorKeyIds = new Float64Array(ACTOR_KEY_SLOTS).fill(-1);
+// NaN marks an empty slot, equal to no ID (with -1, actorKey(-1) found slot 4095's '' as its key).
+const actorKeyIds = new Float64Array(ACTOR_KEY_SLOTS).fill(NaN);
 const actorKeys: string[] = new Array<string>(ACTOR_KEY_SLOTS).fill('');
 /**
  * `a` and the actor's ID. The key made last time for the same ID, where there is one: a call reads its
