@@ -712,9 +712,9 @@ const ACTOR_KEY_SLOTS = 4096;
 const actorKeyIds = new Float64Array(ACTOR_KEY_SLOTS).fill(NaN);
 const actorKeys: string[] = new Array<string>(ACTOR_KEY_SLOTS).fill('');
 /**
- * `a` and the actor's ID. The key made last time for the same ID, where there is one: a call reads its
- * sender and receiver ~7 times through an overlay, and a new string is joined and then hashed by the
- * first Map lookup each time, where a kept one keeps its hash.
+ * `a` and the actor's ID. The key made last time for the same ID, where there is one: a `balanceOf`
+ * eth_call asks the overlay's getActor 6 times (counted in docs/performance.md, callouter3), and a new
+ * string is joined and then hashed by the first Map lookup each time, where a kept one keeps its hash.
  */
 function actorKey(id: number): string {
   // `&` takes the ID's low 32 bits: any slot of the table for an ID past 2^31.
