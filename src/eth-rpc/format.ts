@@ -110,8 +110,8 @@ function nativeTransaction(devnet: Devnet, tipset: Tipset, message: IncludedMess
     return address.ethAddress ?? (address.id !== undefined ? maskedIdAddress(address.id) : MISSING_RECIPIENT);
   };
   const isCreate = msg.to.id === EAM_ACTOR_ID && msg.method === METHOD_CREATE_EXTERNAL;
-  // As Lotus's decodePayload reads them: the leading byte string (X22's corner: bytes after it, which
-  // the actors refuse, ignored), no params as none.
+  // As Lotus's decodePayload reads them: the leading byte string (bytes after the string, which the
+  // actors refuse, are ignored), no params as none.
   const bytesParam = msg.method === METHOD_INVOKE_CONTRACT || isCreate ? (msg.params.length ? leadingByteString(msg.params) : EMPTY_BYTES) : undefined;
   const input =
     bytesParam ??

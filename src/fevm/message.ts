@@ -49,7 +49,11 @@ export function encodeBytesParams(bytes: Uint8Array): Uint8Array {
   return bytes.length === 0 ? EMPTY_BYTES : encodeCbor(bytes);
 }
 
-/** The bytes of InvokeContract / CreateExternal params, or undefined when they are not a CBOR byte string. */
+/**
+ * The bytes of InvokeContract / CreateExternal params, or undefined when they are not a CBOR byte string.
+ * Strict, as the actors decode (bytes after the string: undefined); Lotus's Ethereum views read
+ * leniently: common/cbor.ts leadingByteString.
+ */
 export function decodeBytesParams(params: Uint8Array): Uint8Array | undefined {
   if (params.length === 0) return new Uint8Array();
   try {
