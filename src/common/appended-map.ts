@@ -16,9 +16,10 @@
  * makes a version and reads its first key three times and its size once (miner/state.ts vestingHead,
  * addLockedFunds; miner/access.ts enrollVesting), each a walk over all the rewards waiting (up to
  * PENDING_GRANTS_MAX) that now stops a version or two back. A few slots, for the miners that win in
- * turn; no field in the versions, which the state keeps every one of (their heap test). Versions never
- * change, so a count kept stays true; after a revert drops versions, the slots keep at most four of them
- * (and the versions before each) alive until counts of others take their place.
+ * turn: with more than COUNTED_SLOTS miners winning in turn, a count misses and walks the whole chain
+ * (still correct). No field in the versions, which the state keeps every one of (their heap test).
+ * Versions never change, so a count kept stays true; after a revert drops versions, the slots keep at
+ * most four of them (and the versions before each) alive until counts of others take their place.
  */
 const COUNTED_SLOTS = 4;
 const counted: (AppendedMap<unknown> | undefined)[] = new Array(COUNTED_SLOTS).fill(undefined);
