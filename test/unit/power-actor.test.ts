@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FilAddress, Protocol } from '../../src/common/address.js';
-import { decodeBigInt, encodeBigInt } from '../../src/common/cbor.js';
+import { decodeBigInt, encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
 import { POWER_ACTOR_ID } from '../../src/fevm/actor.js';
-import { provingPeriodStart } from '../../src/fevm/actors/miner/policy.js';
+import { postProofName, provingPeriodStart } from '../../src/fevm/actors/miner/policy.js';
 import { addPledgeTotal, CREATE_MINER_DEPOSIT, EMPTY_POWER_STATE } from '../../src/fevm/actors/power.js';
 import { ActorError, methodNumber } from '../../src/fevm/actors/runtime.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
@@ -69,6 +69,16 @@ describe('CreateMiner', () => {
     // Each with the creation deposit, which builtin-actors checks before the owner and the worker.
     h.send = (from, to, method, params, value = CREATE_MINER_DEPOSIT) => send(from, to, method, params, value);
     assert.equal((await h.send(owner, POWER_ACTOR_ID, 2, [id(owner), id(owner), 3, new Uint8Array(), []])).exitCode, ExitCode.ErrIllegalArgument);
+    // U98: the refused type named as builtin-actors prints it ({:?} of fvm_shared 4's RegisteredPoStProof):
+    // a Winning PoSt type by its name; 8, the V1 32 GiB Window PoSt type (filecoin-solidity's
+    // StackedDRGWindow32GiBV1), left the enum and is Invalid(8), as is any unknown number.
+    for (const [proofType, name] of [[3, 'StackedDRGWinning32GiBV1'], [8, 'Invalid(8)'], [99, 'Invalid(99)']] as const) {
+      const params = encodeCbor([id(owner), id(h.blsAccount()), proofType, new Uint8Array(), []]);
+      const message = { version: 0, to: FilAddress.fromId(POWER_ACTOR_ID), from: FilAddress.fromId(owner), nonce: 0, value: CREATE_MINER_DEPOSIT, gasLimit: 0, gasFeeCap: 0n, gasPremium: 0n, method: 2, params };
+      const refused = await h.executor.call(h.state, message, h.ctx());
+      assert.deepEqual([refused.exitCode, refused.error], [ExitCode.ErrIllegalArgument, `proof type ${name} not allowed for new miner actors`]);
+    }
+    assert.equal(postProofName(13), 'StackedDRGWindow32GiBV1P1');
     // An owner key address with no actor behind it does not resolve.
     const unknown = FilAddress.fromPayload(Protocol.Secp256k1, new Uint8Array(20).fill(7)).bytes;
     assert.equal((await h.send(owner, POWER_ACTOR_ID, 2, [unknown, id(owner), 13, new Uint8Array(), []])).exitCode, ExitCode.ErrIllegalArgument);

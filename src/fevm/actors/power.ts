@@ -12,7 +12,7 @@ import { wholeKeys } from '../lazy-map.js';
 import { newActorAddress, transfer } from './lifecycle.js';
 import { checkPeerInfo, resolveWorker } from './miner/control.js';
 import { createMinerActor } from './miner/create.js';
-import { initialPledgeFor, shapeByPoStProof } from './miner/policy.js';
+import { initialPledgeFor, postProofName, shapeByPoStProof } from './miner/policy.js';
 import { address, bigInt, bytes, i64, list, tuple, u64 } from './params.js';
 import { ActorError, methodTable, type ActorRuntime, type BuiltinActor } from './runtime.js';
 import { requireCallerKind } from './shared.js';
@@ -184,7 +184,7 @@ async function createMiner(rt: ActorRuntime, params: unknown): Promise<unknown> 
   const peerId = bytes(rawPeer, 'peer');
   const multiaddrs = list(rawMultiaddrs, 'multiaddrs').map((m, i) => bytes(m, `multiaddrs[${i}]`));
   checkPeerInfo(peerId, multiaddrs);
-  if (!shapeByPoStProof(proofType)) throw new ActorError(ExitCode.ErrIllegalArgument, `proof type ${proofType} not allowed for new miner actors`);
+  if (!shapeByPoStProof(proofType)) throw new ActorError(ExitCode.ErrIllegalArgument, `proof type ${postProofName(proofType)} not allowed for new miner actors`);
   // The new miner's balance is the value sent with CreateMiner, as Init Exec forwards it.
   if (rt.valueReceived < CREATE_MINER_DEPOSIT) {
     throw new ActorError(ExitCode.ErrInsufficientFunds, `not enough balance to lock for create miner deposit: sent balance ${rt.valueReceived} < deposit ${CREATE_MINER_DEPOSIT}`);

@@ -67,6 +67,27 @@ export function shapeByPoStProof(proofType: number): SectorShape | undefined {
   return SHAPES.find((s) => s.windowPoStProofType === proofType);
 }
 
+/**
+ * RegisteredPoStProof's names by number (fvm_shared 4 sector/registered_proof.rs), which builtin-actors'
+ * errors print ({:?}): 5–9, the V1 Window PoSt proofs, left the enum, so they and any other number
+ * print as Invalid(n).
+ */
+const POST_PROOF_NAMES: ReadonlyMap<number, string> = new Map([
+  [0, 'StackedDRGWinning2KiBV1'],
+  [1, 'StackedDRGWinning8MiBV1'],
+  [2, 'StackedDRGWinning512MiBV1'],
+  [3, 'StackedDRGWinning32GiBV1'],
+  [4, 'StackedDRGWinning64GiBV1'],
+  [10, 'StackedDRGWindow2KiBV1P1'],
+  [11, 'StackedDRGWindow8MiBV1P1'],
+  [12, 'StackedDRGWindow512MiBV1P1'],
+  [13, 'StackedDRGWindow32GiBV1P1'],
+  [14, 'StackedDRGWindow64GiBV1P1'],
+]);
+
+/** A PoSt proof type as builtin-actors' errors name it. */
+export const postProofName = (proofType: number): string => POST_PROOF_NAMES.get(proofType) ?? `Invalid(${proofType})`;
+
 export function shapeBySealProof(sealProof: number): SectorShape | undefined {
   return SHAPES.find((s) => s.sealProofs.includes(sealProof));
 }
