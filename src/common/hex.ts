@@ -138,7 +138,8 @@ const NUMBER_BITS = BigInt(8 * NUMBER_BYTES);
  * (docs/performance.md, R104).
  */
 export function bytesToBigint(bytes: Uint8Array, start = 0, end = bytes.length): bigint {
-  if (end - start === 32) return wordToBigint(bytes, start);
+  // Within `bytes` only: the word's view is on their buffer, which may hold other bytes past them.
+  if (end - start === 32 && start >= 0 && end <= bytes.length) return wordToBigint(bytes, start);
   // The first chunk takes what is left over, so that the others are whole.
   const firstEnd = start + ((end - start) % NUMBER_BYTES || NUMBER_BYTES);
   let i = start;

@@ -257,6 +257,16 @@ describe('bigintToBytes / bytesToBigint', () => {
     assert.equal(bytesToBigint(new Uint8Array(32)), 0n);
     assert.equal(bytesToBigint(new Uint8Array(32).fill(0xff)), 2n ** 256n - 1n);
   });
+
+  // G2: a word's range past its array's end (or before its start) is refused, as other lengths' are,
+  // not read from the bytes next to it in the buffer.
+  test('a 32-byte range running past the array throws, as a 31-byte one does, though the buffer holds bytes there', () => {
+    const buffer = new Uint8Array(64).fill(0x11);
+    const short = buffer.subarray(8, 28);
+    assert.throws(() => bytesToBigint(short, 0, 31), RangeError);
+    assert.throws(() => bytesToBigint(short, 0, 32), RangeError);
+    assert.throws(() => bytesToBigint(buffer.subarray(8, 40), -1, 31), RangeError);
+  });
 });
 
 describe('padStart / concatBytes / equalBytes', () => {
