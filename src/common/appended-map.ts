@@ -15,13 +15,16 @@
  * walks back to the first version or to one of these, whichever comes first. Each reward a miner wins
  * makes a version and reads its first key three times and its size once (miner/state.ts vestingHead,
  * addLockedFunds; miner/access.ts enrollVesting), each a walk over all the rewards waiting (up to
- * PENDING_GRANTS_MAX) that now stops a version or two back. A few slots, for the miners that win in
- * turn: with more than COUNTED_SLOTS miners winning in turn, a count misses and walks the whole chain
- * (still correct). No field in the versions, which the state keeps every one of (their heap test).
- * Versions never change, so a count kept stays true; after a revert drops versions, the slots keep at
- * most four of them (and the versions before each) alive until counts of others take their place.
+ * PENDING_GRANTS_MAX) that now stops a version or two back. Two slots a miner that wins in turn: a
+ * reward counts its new version, and after a miss (versions never counted, as after a --state load)
+ * the one before it too, so the slots are taken round-robin two a reward until every miner's last
+ * version is kept. 16 keep up to 8 such miners' (their unit counts the walks); with more, counts may
+ * miss and walk the whole chain (still correct). No field in the versions, which the state keeps every
+ * one of (their heap test). Versions never change, so a count kept stays true; after a revert drops
+ * versions, the slots keep at most COUNTED_SLOTS of them (and the versions before each) alive until
+ * counts of others take their place.
  */
-const COUNTED_SLOTS = 4;
+const COUNTED_SLOTS = 16;
 const counted: (AppendedMap<unknown> | undefined)[] = new Array(COUNTED_SLOTS).fill(undefined);
 const countedSize = new Float64Array(COUNTED_SLOTS);
 const countedFirst = new Float64Array(COUNTED_SLOTS);

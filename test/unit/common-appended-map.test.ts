@@ -47,16 +47,16 @@ describe('AppendedMap', () => {
   });
 
   test('size and first key stay right when counts are kept: more chains than kept counts, versions read in any order, two versions made from one', () => {
-    // Seven chains (more than the four counts kept), each grown a version at a time and read in turn, as
+    // Twenty chains (more than the 16 counts kept), each grown a version at a time and read in turn, as
     // the miners' pending rewards are; each version's size and first key against its entries walked whole.
     const chains: AppendedMap<bigint>[][] = [];
-    for (let c = 0; c < 7; c++) chains.push([AppendedMap.with<bigint>(undefined, 1000 * c, 1n)]);
+    for (let c = 0; c < 20; c++) chains.push([AppendedMap.with<bigint>(undefined, 1000 * c, 1n)]);
     const check = (map: AppendedMap<bigint>) => {
       const entries = [...map];
       assert.deepEqual([map.size, map.firstKey], [entries.length, entries[0]![0]]);
     };
     for (let round = 1; round < 40; round++) {
-      for (let c = 0; c < 7; c += round % 3 === 0 ? 2 : 1) {
+      for (let c = 0; c < 20; c += round % 3 === 0 ? 2 : 1) {
         const versions = chains[c]!;
         versions.push(AppendedMap.with(versions.at(-1)!, 1000 * c + round, BigInt(round)));
         check(versions.at(-1)!);
@@ -75,6 +75,39 @@ describe('AppendedMap', () => {
     const rebuilt = AppendedMap.with(base, -5, 9n);
     check(rebuilt);
     assert.deepEqual([rebuilt.size, rebuilt.firstKey, base.firstKey], [base.size + 1, -5, 0]);
+  });
+
+  // G1: four slots thrashed with 3 or more miners (a reward walked its winner's whole chain again).
+  test("with 2 to 8 miners winning in turn from versions never counted (a --state load), a reward walks no chain past each miner's first: the walks' reads counted", () => {
+    type Linked = { before: AppendedMap<bigint> | undefined };
+    for (const miners of [2, 3, 4, 8]) {
+      let reads = 0;
+      const chains = Array.from({ length: miners }, (_, c) => {
+        let map: AppendedMap<bigint> | undefined;
+        for (let i = 0; i < 300; i++) map = AppendedMap.with(map, 10_000 * c + i, 1n);
+        // Each loaded version's link to the one before counted as it is read: a count's walk reads it.
+        for (let node = map; node !== undefined; ) {
+          const before = (node as unknown as Linked).before;
+          Object.defineProperty(node, 'before', { get: () => (reads++, before) });
+          node = before;
+        }
+        return map!;
+      });
+      // A block reward's reads (miner/state.ts addLockedFunds, miner/access.ts enrollVesting).
+      const win = (c: number) => {
+        const old = chains[c]!;
+        const [first, size] = [old.firstKey, old.size];
+        const next = AppendedMap.with(old, old.lastKey + 1, 1n);
+        assert.deepEqual([next.size, next.firstKey, old.firstKey], [size + 1, first, first]);
+        chains[c] = next;
+      };
+      for (let c = 0; c < miners; c++) win(c);
+      // Each miner's first reward walked its 300 loaded versions once.
+      assert.ok(reads >= 300 * miners, `${miners} miners: ${reads} reads`);
+      reads = 0;
+      for (let round = 0; round < 5; round++) for (let c = 0; c < miners; c++) win(c);
+      assert.equal(reads, 0, `${miners} miners: loaded versions read after each one's first reward`);
+    }
   });
 
   test("an amount equal to the last entry's (a miner's block reward each tipset) costs no bigint of its own: heap an entry against distinct amounts", () => {
