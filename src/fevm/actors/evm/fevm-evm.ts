@@ -327,9 +327,9 @@ export class FevmEvm extends EVM {
     }
     // Reserved addresses go to the precompiles (one that is missing runs no code and succeeds).
     if (isReservedPrecompileAddress(target)) return this.chargedPrecompile(message);
-    const { state } = this.host;
     // Through the state adapter, which keeps it for the frame's own reads of the same address (executeCall, runFrame).
-    const actor = (this.stateManager as EvmStateAdapter).actorOf(target);
+    const adapter = this.stateManager as EvmStateAdapter;
+    const actor = adapter.actorOf(target);
     const sends = message.depth > 0 && !this.sentByHost.has(message);
     if (isMaskedId(target)) {
       // A builtin actor does not handle InvokeContract (USR_UNHANDLED_MESSAGE), nor is it
@@ -401,7 +401,7 @@ export class FevmEvm extends EVM {
     // callee reads DelegateCallParams.
     if (!sends && actor?.kind === 'evm' && message.data.length > 0) before += paramsReadGas(cborBytesSize(message.data.length));
     if (delegateParams > 0) before += paramsReadGas(delegateParams);
-    const runner = message.delegatecall ? resolveEthAddress(state, message.to.bytes) : contract;
+    const runner = message.delegatecall ? adapter.actorOf(message.to.bytes) : contract;
     const invocation = contract && runner ? newInvocation(runner.id, message.to.bytes) : undefined;
     // A message's first frame: the transient storage an earlier message's flushes named is not this
     // one's (its lifespan differs: System::load starts an empty KAMT), before this load is priced.

@@ -63,7 +63,10 @@ export class EvmStateAdapter implements StateManagerInterface {
     return this.actorOf(address.bytes);
   }
 
-  /** The actor at Ethereum address `eth` on the state in use (resolveEthAddress), found again only when the state moved. */
+  /**
+   * The actor at Ethereum address `eth` on the state in use (resolveEthAddress): the last two asked (by
+   * array) are kept, found again when the state moved or two others were asked since.
+   */
   actorOf(eth: Uint8Array): Actor | undefined {
     const state = this.current;
     const { version } = state;
