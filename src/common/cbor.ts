@@ -4,7 +4,7 @@ import { Tokenizer, tokensToObject, Type } from 'cborg';
 import { CID } from 'multiformats/cid';
 import * as Digest from 'multiformats/hashes/digest';
 import { blake2b256 } from './hashes.js';
-import { bigintToBytes, bytesToBigint } from './hex.js';
+import { bigintToBytes, bytesToBigint, EMPTY_BYTES } from './hex.js';
 
 export { CID };
 
@@ -135,8 +135,8 @@ export class CborReader {
 
 /**
  * The byte string `bytes` start with, whatever follows it, as cbor-gen's ReadByteArray reads one
- * (Lotus's Ethereum views read InvokeContract's and CreateExternal's params so: decodePayload,
- * node/impl/eth/utils.go); undefined if they start with anything else. The actors decode strictly.
+ * (Lotus's Ethereum views read InvokeContract's and CreateExternal's params so: decodePayload below);
+ * undefined if they start with anything else. The actors decode strictly.
  */
 export function leadingByteString(bytes: Uint8Array): Uint8Array | undefined {
   try {
@@ -144,6 +144,21 @@ export function leadingByteString(bytes: Uint8Array): Uint8Array | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Multicodec code of plain CBOR: Lotus's codec for a message's params and the actors' blocks. */
+const CBOR = 0x51;
+
+/**
+ * A payload of `codec` as Lotus's Ethereum views read an InvokeContract's or CreateExternal's params
+ * (decodePayload, node/impl/eth/utils.go): nothing for codec 0, the leading byte string for CBOR and
+ * DAG-CBOR, the bytes as they are for RAW; undefined where Lotus fails (then it shows the send as
+ * handle_filecoin_method).
+ */
+export function decodePayload(payload: Uint8Array, codec: number): Uint8Array | undefined {
+  if (codec === 0) return EMPTY_BYTES;
+  if (codec === CBOR || codec === DAG_CBOR) return leadingByteString(payload);
+  return codec === RAW ? payload : undefined;
 }
 
 /** The CIDv1 of bytes under `codec`, hashed with blake2b-256, as Lotus makes them. */

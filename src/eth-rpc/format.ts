@@ -2,8 +2,8 @@
 // field by field as Lotus computes them (node/impl/eth/utils.go, chain/types/ethtypes).
 import { AbiCoder } from 'ethers';
 import { maskedIdAddress, type FilAddress } from '../common/address.js';
-import { leadingByteString } from '../common/cbor.js';
-import { bytesToHex, EMPTY_BYTES, hexToBytes, quantity, type Hex } from '../common/hex.js';
+import { decodePayload } from '../common/cbor.js';
+import { bytesToHex, hexToBytes, quantity, type Hex } from '../common/hex.js';
 import { EAM_ACTOR_ID } from '../fevm/actor.js';
 import { ethAddressOf, resolveAddress } from '../fevm/actors/lifecycle.js';
 import { METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT } from '../fevm/message.js';
@@ -110,15 +110,17 @@ function nativeTransaction(devnet: Devnet, tipset: Tipset, message: IncludedMess
     return address.ethAddress ?? (address.id !== undefined ? maskedIdAddress(address.id) : MISSING_RECIPIENT);
   };
   const isCreate = msg.to.id === EAM_ACTOR_ID && msg.method === METHOD_CREATE_EXTERNAL;
+  // Lotus's codec for a message's params: CBOR, or 0 for none.
+  const codec = msg.params.length ? CBOR_CODEC : 0;
   // As Lotus's decodePayload reads them: the leading byte string (bytes after the string, which the
   // actors refuse, are ignored), no params as none.
-  const bytesParam = msg.method === METHOD_INVOKE_CONTRACT || isCreate ? (msg.params.length ? leadingByteString(msg.params) : EMPTY_BYTES) : undefined;
+  const bytesParam = msg.method === METHOD_INVOKE_CONTRACT || isCreate ? decodePayload(msg.params, codec) : undefined;
   const input =
     bytesParam ??
     hexToBytes(
       HANDLE_FILECOIN_METHOD_SELECTOR +
         AbiCoder.defaultAbiCoder()
-          .encode(['uint64', 'uint64', 'bytes'], [msg.method, msg.params.length ? CBOR_CODEC : 0, msg.params])
+          .encode(['uint64', 'uint64', 'bytes'], [msg.method, codec, msg.params])
           .slice(2),
     );
   return {

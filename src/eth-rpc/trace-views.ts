@@ -5,7 +5,7 @@
 // handle_filecoin_method(uint64 method, uint64 codec, bytes params), returning
 // abi.encode(uint32 exit code, uint64 codec, bytes data).
 import { maskedIdAddress, type FilAddress } from '../common/address.js';
-import { leadingByteString, RAW } from '../common/cbor.js';
+import { decodePayload } from '../common/cbor.js';
 import { EAM_ACTOR_ID } from '../fevm/actor.js';
 import { handleFilecoinMethodInput } from '../fevm/actors/evm/handle-filecoin-method.js';
 import type { SendFrame } from '../fevm/actors/evm/tracer.js';
@@ -26,18 +26,13 @@ export function isEvmSend(frame: SendFrame): boolean {
 }
 
 /**
- * The bytes of an InvokeContract or CreateExternal params block (a CBOR byte string, or raw), as
- * Lotus's decodePayload reads them: bytes after the string, which the actors refuse, ignored.
+ * Ethereum tools' view of a send's input: calldata, init code (an InvokeContract's or CreateExternal's
+ * params as Lotus's decodePayload reads them: bytes after the string, which the actors refuse,
+ * ignored), or the handle_filecoin_method encoding.
  */
-function bytesParam(params: IpldBlock | undefined): Uint8Array | undefined {
-  if (!params) return EMPTY;
-  return params.codec === RAW ? params.data : leadingByteString(params.data);
-}
-
-/** Ethereum tools' view of a send's input: calldata, init code, or the handle_filecoin_method encoding. */
 export function sendInput(frame: SendFrame): Uint8Array {
   if (isEvmSend(frame) || isCreateSend(frame)) {
-    const bytes = bytesParam(frame.params);
+    const bytes = decodePayload(frame.params?.data ?? EMPTY, frame.params?.codec ?? 0);
     if (bytes) return bytes;
   }
   return handleFilecoinMethodInput(frame.method, frame.params);

@@ -15,6 +15,7 @@ import {
   cidOf,
   decodeBigInt,
   decodeCbor,
+  decodePayload,
   encodeBigInt,
   encodeCbor,
   hasInvalidUtf8Text,
@@ -191,5 +192,22 @@ describe('hasInvalidUtf8Text', () => {
     assert.equal(check('6568656c6c6f'), false);
     assert.equal(check('63efbfbd'), false);
     assert.equal(check('44deadbeef'), false);
+  });
+});
+
+// G4: the one reading of Lotus's decodePayload (node/impl/eth/utils.go) that eth_getTransaction* and the traces share.
+describe('decodePayload', () => {
+  test('codec 0 is no bytes, CBOR and DAG-CBOR their leading byte string (what follows ignored), RAW the bytes as they are; else undefined', () => {
+    const string = hex('43010203');
+    for (const codec of [0x51, DAG_CBOR]) {
+      assert.deepEqual(decodePayload(string, codec), hex('010203'));
+      assert.deepEqual(decodePayload(hex('4301020301'), codec), hex('010203'));
+      // Not a byte string first (an integer, a text string): Lotus fails, and shows handle_filecoin_method.
+      assert.equal(decodePayload(hex('01'), codec), undefined);
+      assert.equal(decodePayload(hex('6161'), codec), undefined);
+    }
+    assert.deepEqual(decodePayload(new Uint8Array(), 0), new Uint8Array());
+    assert.deepEqual(decodePayload(string, RAW), string);
+    assert.equal(decodePayload(string, 0x70), undefined);
   });
 });
