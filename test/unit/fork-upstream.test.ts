@@ -339,17 +339,27 @@ describe('upstream client', () => {
     assert.throws(() => upstreamEndpoint('ftp://node.example'), /expected an http\(s\) URL/);
   });
 
-  test("--fork-url naming the node's own listen address (its host, or a loopback name reaching it, and its port)", () => {
+  test("--fork-url naming the node's own listen address (its host in any spelling, or a loopback name reaching it, and its port)", () => {
     const names = (url: string, host: string, port: number) => namesListenAddress(upstreamEndpoint(url), host, port);
     const own: [string, string, number][] = [
       ['http://127.0.0.1:8545', '127.0.0.1', 8545],
       ['http://localhost:8545/rpc/v1', '127.0.0.1', 8545],
+      ['http://localhost.:8545', '127.0.0.1', 8545],
       ['http://LOCALHOST:8545', '::1', 8545],
       ['http://[::1]:8545', '::1', 8545],
+      ['http://[0:0:0:0:0:0:0:1]:8545', '::1', 8545],
       ['http://127.0.0.1:8545', 'localhost', 8545],
+      ['http://0.0.0.0:8545', '127.0.0.1', 8545],
+      ['http://0.0.0.0:8545', '0.0.0.0', 8545],
+      ['http://0.0.0.0:8545', '::', 8545],
+      ['http://[::]:8545', '::1', 8545],
+      ['http://[::]:8545', '::', 8545],
       ['http://127.0.0.2:8545', '0.0.0.0', 8545],
       ['http://[::1]:8545', '::', 8545],
       ['http://127.0.0.1:8545', '::', 8545],
+      ['http://[::ffff:127.0.0.1]:8545', '::', 8545],
+      ['http://[::ffff:127.0.0.1]:8545', '127.0.0.1', 8545],
+      ['http://127.0.0.1:8545', '::ffff:127.0.0.1', 8545],
       ['http://192.168.1.5:8545', '192.168.1.5', 8545],
       ['http://127.0.0.1', '127.0.0.1', 80],
       ['https://127.0.0.1', '127.0.0.1', 443],
@@ -359,6 +369,10 @@ describe('upstream client', () => {
       ['http://127.0.0.1:8546', '127.0.0.1', 8545],
       ['http://127.0.0.1:8545', '127.0.0.1', 0],
       ['http://127.0.0.2:8545', '127.0.0.1', 8545],
+      ['http://0.0.0.0:8545', '127.0.0.2', 8545],
+      ['http://0.0.0.0:8545', '::1', 8545],
+      ['http://[::]:8545', '127.0.0.1', 8545],
+      ['http://[::]:8545', '0.0.0.0', 8545],
       ['http://[::1]:8545', '127.0.0.1', 8545],
       ['http://127.0.0.1:8545', '::1', 8545],
       ['http://[::1]:8545', '0.0.0.0', 8545],

@@ -14,7 +14,7 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import type * as Https from 'node:https';
 import { createRequire } from 'node:module';
-import { isIPv4 } from 'node:net';
+import { isIPv4, isIPv6 } from 'node:net';
 import type { CID } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
 
@@ -105,21 +105,41 @@ export function upstreamEndpoint(url: string): URL {
   return parsed;
 }
 
-/** A host as a listener or URL names it: IPv6 without brackets, lower case. */
-const bareHost = (host: string): string => host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+/**
+ * A host in one spelling, as URL writes it (lower case, IPv4 in dotted decimal, IPv6 compressed),
+ * without brackets or a trailing dot, and an IPv4-mapped IPv6 address (::ffff:127.0.0.1, which URL
+ * writes ::ffff:7f00:1) as its IPv4 address: the spellings of one address compare equal.
+ */
+function canonicalHost(host: string): string {
+  const bare = host.replace(/^\[(.*)\]$/, '$1');
+  let name: string;
+  try {
+    name = new URL(`http://${isIPv6(bare) ? `[${bare}]` : bare}`).hostname.replace(/^\[(.*)\]$/, '$1');
+  } catch {
+    name = bare.toLowerCase();
+  }
+  name = name.replace(/\.$/, '');
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(name);
+  if (!mapped) return name;
+  const [high, low] = [parseInt(mapped[1]!, 16), parseInt(mapped[2]!, 16)];
+  return [high >> 8, high & 255, low >> 8, low & 255].join('.');
+}
 
 const isLoopbackIPv4 = (host: string): boolean => isIPv4(host) && host.startsWith('127.');
 
 /**
  * Whether `url` names the address a node listening on `host`:`port` listens on, so that a fork of it
  * would be a fork of that node itself, known before it listens (nothing else can listen there then):
- * the same port, and the same host or a loopback name that reaches it (localhost; 127.x.x.x or ::1
- * for a node on every address, 0.0.0.0 or ::). Port 0 (a free port picked at listen) is never known.
+ * the same port, and the same host in any spelling or another name that reaches it: localhost;
+ * 0.0.0.0 or ::, which a connection on Linux takes for 127.0.0.1 or ::1; for a node on every address
+ * (0.0.0.0 or ::), any 127.x.x.x, and ::1 for ::. Port 0 (a free port picked at listen) is never known.
  */
 export function namesListenAddress(url: URL, host: string, port: number): boolean {
   const urlPort = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   if (port === 0 || urlPort !== port) return false;
-  const [to, listen] = [bareHost(url.hostname), bareHost(host)];
+  const listen = canonicalHost(host);
+  const named = canonicalHost(url.hostname);
+  const to = named === '0.0.0.0' ? '127.0.0.1' : named === '::' ? '::1' : named;
   if (to === listen) return true;
   if (to === 'localhost') return listen === '127.0.0.1' || listen === '::1' || listen === '0.0.0.0' || listen === '::';
   if (listen === 'localhost') return to === '127.0.0.1' || to === '::1';
