@@ -339,8 +339,10 @@ describe('upstream client', () => {
     assert.throws(() => upstreamEndpoint('ftp://node.example'), /expected an http\(s\) URL/);
   });
 
-  test("--fork-url naming the node's own listen address (its host in any spelling, or a loopback name reaching it, and its port)", () => {
-    const names = (url: string, host: string, port: number) => namesListenAddress(upstreamEndpoint(url), host, port);
+  test("--fork-url naming the node's own listen address (its host in any spelling, or another name reaching it, and its port)", () => {
+    // The machine's interfaces, as a node on 0.0.0.0 or :: would find them: loopback, a LAN's.
+    const machine = ['127.0.0.1', '::1', '192.168.1.5', 'fe80::1'];
+    const names = (url: string, host: string, port: number) => namesListenAddress(upstreamEndpoint(url), host, port, machine);
     const own: [string, string, number][] = [
       ['http://127.0.0.1:8545', '127.0.0.1', 8545],
       ['http://localhost:8545/rpc/v1', '127.0.0.1', 8545],
@@ -361,6 +363,10 @@ describe('upstream client', () => {
       ['http://[::ffff:127.0.0.1]:8545', '127.0.0.1', 8545],
       ['http://127.0.0.1:8545', '::ffff:127.0.0.1', 8545],
       ['http://192.168.1.5:8545', '192.168.1.5', 8545],
+      ['http://192.168.1.5:8545', '0.0.0.0', 8545],
+      ['http://192.168.1.5:8545', '::', 8545],
+      ['http://[::ffff:192.168.1.5]:8545', '0.0.0.0', 8545],
+      ['http://[fe80::1]:8545', '::', 8545],
       ['http://127.0.0.1', '127.0.0.1', 80],
       ['https://127.0.0.1', '127.0.0.1', 443],
     ];
@@ -376,8 +382,11 @@ describe('upstream client', () => {
       ['http://[::1]:8545', '127.0.0.1', 8545],
       ['http://127.0.0.1:8545', '::1', 8545],
       ['http://[::1]:8545', '0.0.0.0', 8545],
-      ['http://192.168.1.5:8545', '0.0.0.0', 8545],
+      ['http://[fe80::1]:8545', '0.0.0.0', 8545],
+      ['http://192.168.1.6:8545', '0.0.0.0', 8545],
+      ['http://192.168.1.5:8545', '127.0.0.1', 8545],
       ['http://lotus:8545', '127.0.0.1', 8545],
+      ['http://lotus:8545', '0.0.0.0', 8545],
       ['https://127.0.0.1', '127.0.0.1', 80],
     ];
     for (const [url, host, port] of other) assert.equal(names(url, host, port), false, `${url} on ${host}:${port}`);

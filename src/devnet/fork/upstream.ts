@@ -15,6 +15,7 @@ import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import type * as Https from 'node:https';
 import { createRequire } from 'node:module';
 import { isIPv4, isIPv6 } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import type { CID } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
 
@@ -128,13 +129,28 @@ function canonicalHost(host: string): string {
 const isLoopbackIPv4 = (host: string): boolean => isIPv4(host) && host.startsWith('127.');
 
 /**
+ * This machine's addresses on its network interfaces (a LAN's, a container's, loopback), canonical;
+ * none where the system will not list them (some sandboxes refuse: networkInterfaces throws).
+ */
+function machineAddresses(): string[] {
+  try {
+    return Object.values(networkInterfaces()).flatMap((addresses) => (addresses ?? []).map(({ address }) => canonicalHost(address)));
+  } catch {
+    return [];
+  }
+}
+
+/**
  * Whether `url` names the address a node listening on `host`:`port` listens on, so that a fork of it
  * would be a fork of that node itself, known before it listens (nothing else can listen there then):
  * the same port, and the same host in any spelling or another name that reaches it: localhost;
  * 0.0.0.0 or ::, which a connection on Linux takes for 127.0.0.1 or ::1; for a node on every address
- * (0.0.0.0 or ::), any 127.x.x.x, and ::1 for ::. Port 0 (a free port picked at listen) is never known.
+ * (0.0.0.0 or ::), any 127.x.x.x and the addresses of the machine's interfaces (`ownAddresses`; the
+ * IPv4 ones for 0.0.0.0), and ::1 for ::. Another name for the machine (its hostname, a forwarded
+ * port) is not known here: a fork through it that starts from the disk cache fails each read the
+ * cache lacks with the 508 (SelfUpstreamError). Port 0 (a free port picked at listen) is never known.
  */
-export function namesListenAddress(url: URL, host: string, port: number): boolean {
+export function namesListenAddress(url: URL, host: string, port: number, ownAddresses: readonly string[] = machineAddresses()): boolean {
   const urlPort = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   if (port === 0 || urlPort !== port) return false;
   const listen = canonicalHost(host);
@@ -143,8 +159,8 @@ export function namesListenAddress(url: URL, host: string, port: number): boolea
   if (to === listen) return true;
   if (to === 'localhost') return listen === '127.0.0.1' || listen === '::1' || listen === '0.0.0.0' || listen === '::';
   if (listen === 'localhost') return to === '127.0.0.1' || to === '::1';
-  if (listen === '0.0.0.0') return isLoopbackIPv4(to);
-  if (listen === '::') return isLoopbackIPv4(to) || to === '::1';
+  if (listen === '0.0.0.0') return isLoopbackIPv4(to) || (isIPv4(to) && ownAddresses.includes(to));
+  if (listen === '::') return isLoopbackIPv4(to) || to === '::1' || ownAddresses.includes(to);
   return false;
 }
 
