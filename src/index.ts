@@ -73,6 +73,9 @@ function checkDumpable(path: string): void {
   }
 }
 
+/** A listen address as a URL writes it: `host:port`, an IPv6 host in brackets. */
+const hostPort = (host: string, port: number): string => `${isIPv6(host) ? `[${host}]` : host}:${port}`;
+
 /**
  * A fork of the node's own address is refused before anything starts: with nothing listening there
  * yet, the fork would take its upstream for down and start from a disk cache that holds that URL (a
@@ -81,8 +84,7 @@ function checkDumpable(path: string): void {
 function checkNotOwnAddress(forkUrl: string, host: string, port: number): void {
   const url = upstreamEndpoint(forkUrl);
   if (!namesListenAddress(url, host, port)) return;
-  const listen = `${isIPv6(host) ? `[${host}]` : host}:${port}`;
-  throw new DevnetError(`--fork-url ${displayUrl(url)} is this node's own address (${listen}): a node cannot fork itself; fork another node, or give this one another --port`);
+  throw new DevnetError(`--fork-url ${displayUrl(url)} is this node's own address (${hostPort(host, port)}): a node cannot fork itself; fork another node, or give this one another --port`);
 }
 
 export async function startDevnet(config: DevnetConfig = defaultConfig()): Promise<RunningDevnet> {
@@ -147,7 +149,7 @@ async function startNode(config: DevnetConfig, unlock: () => void): Promise<Runn
   await server.listen({ host: config.host, port: config.port });
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  const listenAddress = `${isIPv6(config.host) ? `[${config.host}]` : config.host}:${port}`;
+  const listenAddress = hostPort(config.host, port);
   return {
     devnet,
     server,
