@@ -149,6 +149,10 @@ function machineAddresses(): string[] {
  * IPv4 ones for 0.0.0.0), and ::1 for ::. Another name for the machine (its hostname, a forwarded
  * port) is not known here: a fork through it that starts from the disk cache fails each read the
  * cache lacks with the 508 (SelfUpstreamError). Port 0 (a free port picked at listen) is never known.
+ * localhost stands for both 127.0.0.1 and ::1: a node on --host localhost listens on every address
+ * it resolves to (fastify binds each), and a localhost URL may reach either (Node tries each address
+ * in turn); so a fork of another node on the other loopback and the same port is refused too, on
+ * purpose (rare).
  */
 export function namesListenAddress(url: URL, host: string, port: number, ownAddresses: readonly string[] = machineAddresses()): boolean {
   const urlPort = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
