@@ -10,6 +10,8 @@ export { CID };
 
 export const DAG_CBOR = 0x71;
 export const RAW = 0x55;
+/** Multicodec code of plain CBOR: Lotus's codec for a message's params and the actors' blocks. */
+export const CBOR = 0x51;
 /** Multihash code of blake2b-256. */
 export const BLAKE2B_256 = 0xb220;
 
@@ -138,16 +140,13 @@ export class CborReader {
  * (Lotus's Ethereum views read InvokeContract's and CreateExternal's params so: decodePayload below);
  * undefined if they start with anything else. The actors decode strictly.
  */
-export function leadingByteString(bytes: Uint8Array): Uint8Array | undefined {
+function leadingByteString(bytes: Uint8Array): Uint8Array | undefined {
   try {
     return new CborReader(bytes).byteString();
   } catch {
     return undefined;
   }
 }
-
-/** Multicodec code of plain CBOR: Lotus's codec for a message's params and the actors' blocks. */
-const CBOR = 0x51;
 
 /**
  * A payload of `codec` as Lotus's Ethereum views read an InvokeContract's or CreateExternal's params

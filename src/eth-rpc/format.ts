@@ -2,7 +2,7 @@
 // field by field as Lotus computes them (node/impl/eth/utils.go, chain/types/ethtypes).
 import { AbiCoder } from 'ethers';
 import { maskedIdAddress, type FilAddress } from '../common/address.js';
-import { decodePayload } from '../common/cbor.js';
+import { CBOR, decodePayload } from '../common/cbor.js';
 import { bytesToHex, hexToBytes, quantity, type Hex } from '../common/hex.js';
 import { EAM_ACTOR_ID } from '../fevm/actor.js';
 import { ethAddressOf, resolveAddress } from '../fevm/actors/lifecycle.js';
@@ -25,7 +25,6 @@ const EMPTY_BLOOM = bytesToHex(new Uint8Array(BLOOM_BYTES));
 const MISSING_RECIPIENT = hexToBytes('0xff0000000000000000000000ffffffffffffffff');
 /** handle_filecoin_method(uint64,uint64,bytes): how native calls appear as Ethereum input. */
 const HANDLE_FILECOIN_METHOD_SELECTOR = '0x868e10c4';
-const CBOR_CODEC = 0x51;
 const ZERO_ADDRESS = bytesToHex(new Uint8Array(20));
 /** keccak256(rlp([])): the uncles hash of a block without uncles. */
 const EMPTY_UNCLES_HASH = '0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347';
@@ -111,7 +110,7 @@ function nativeTransaction(devnet: Devnet, tipset: Tipset, message: IncludedMess
   };
   const isCreate = msg.to.id === EAM_ACTOR_ID && msg.method === METHOD_CREATE_EXTERNAL;
   // Lotus's codec for a message's params: CBOR, or 0 for none.
-  const codec = msg.params.length ? CBOR_CODEC : 0;
+  const codec = msg.params.length ? CBOR : 0;
   // As Lotus's decodePayload reads them: the leading byte string (bytes after the string, which the
   // actors refuse, are ignored), no params as none.
   const bytesParam = msg.method === METHOD_INVOKE_CONTRACT || isCreate ? decodePayload(msg.params, codec) : undefined;

@@ -52,7 +52,7 @@ export function encodeBytesParams(bytes: Uint8Array): Uint8Array {
 /**
  * The bytes of InvokeContract / CreateExternal params, or undefined when they are not a CBOR byte string.
  * Strict, as the actors decode (bytes after the string: undefined); Lotus's Ethereum views read
- * leniently: common/cbor.ts leadingByteString.
+ * leniently: common/cbor.ts decodePayload.
  */
 export function decodeBytesParams(params: Uint8Array): Uint8Array | undefined {
   if (params.length === 0) return new Uint8Array();
