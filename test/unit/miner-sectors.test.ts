@@ -73,7 +73,12 @@ describe('PreCommitSectorBatch2 (28)', () => {
     assert.equal((await h.send(OWNER, MINER, 28, [[precommit(h, 100), precommit(h, 100)]], 5n * FIL)).exitCode, ExitCode.ErrIllegalArgument);
     const wrongProof = precommit(h, 100);
     wrongProof[0] = 9; // a 64 GiB seal proof on a 32 GiB miner
+    // builtin-actors' message as it prints it: the literal %d, the sector's Window PoSt type (64 GiB
+    // V1P1, 14), then the miner's (32 GiB V1P1, 13) where it says "seal proof type".
     assert.equal((await h.send(OWNER, MINER, 28, [[wrongProof]], 5n * FIL)).exitCode, ExitCode.ErrIllegalArgument);
+    const message = { version: 0, to: FilAddress.fromId(MINER), from: FilAddress.fromId(OWNER), nonce: 0, value: 5n * FIL, gasLimit: 0, gasFeeCap: 0n, gasPremium: 0n, method: 28, params: encodeCbor([[wrongProof]]) };
+    const refused = await h.executor.call(h.state, message, h.ctx());
+    assert.deepEqual([refused.exitCode, refused.error], [ExitCode.ErrIllegalArgument, 'sector Window PoSt proof type %d must match miner Window PoSt proof type 14 (seal proof type 13)']);
     const future = precommit(h, 100);
     future[3] = h.epoch;
     assert.equal((await h.send(OWNER, MINER, 28, [[future]], 5n * FIL)).exitCode, ExitCode.ErrIllegalArgument);

@@ -109,7 +109,9 @@ async function preCommitSectorBatch2(rt: ActorRuntime, params: unknown): Promise
   for (const p of sectors) {
     const postProof = shapeBySealProof(p.sealProof)!.windowPoStProofType;
     if (postProof !== m.windowPoStProofType) {
-      throw illegalArgument(`sector Window PoSt proof type %d must match miner Window PoSt proof type ${m.windowPoStProofType} (seal proof type ${p.sealProof})`);
+      // builtin-actors' words and arguments as they are: the literal %d, then the sector's PoSt type,
+      // then the miner's in the "seal proof type" slot, both as plain numbers (i64::from).
+      throw illegalArgument(`sector Window PoSt proof type %d must match miner Window PoSt proof type ${postProof} (seal proof type ${m.windowPoStProofType})`);
     }
     precommits.set(p.sectorNumber, { ...p, preCommitDeposit: deposit, preCommitEpoch: epoch });
   }
