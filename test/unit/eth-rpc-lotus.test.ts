@@ -462,16 +462,18 @@ describe('Filecoin.* state and pool methods', () => {
     assert.notEqual(lookup.Receipt.ExitCode, 0);
     const trace = (await result('Filecoin.StateReplay', [null, cid])).ExecutionTrace;
     assert.deepEqual([trace.Msg.To, trace.Msg.Method, trace.MsgRct.ExitCode, trace.Subcalls ?? []], ['t010', 4, lookup.Receipt.ExitCode, []]);
-    // X22: as an Ethereum transaction it is no deployment: Lotus's ethTxFromNativeMessage (node/impl/eth/utils.go,
-    // b835fab70) sets To = nil only when the params decode as a byte string; here `to` stays the EAM's masked ID.
+    // Params that are no byte string (unlike the next test's byte string with more bytes after it): as an Ethereum
+    // transaction it is no deployment: Lotus's ethTxFromNativeMessage (node/impl/eth/utils.go, b835fab70) sets
+    // To = nil only when the params decode as a byte string; here `to` stays the EAM's masked ID.
     const hash = await result('Filecoin.EthGetTransactionHashByCid', [cid]);
     const tx = await result('eth_getTransactionByHash', [hash]);
     assert.equal(tx.to, '0xff0000000000000000000000000000000000000a');
     assert.ok(tx.input.startsWith('0x868e10c4'), tx.input);
   });
 
-  // X22's corner: Lotus's view reads the params' first CBOR item only (decodePayload's cbor-gen ReadByteArray,
-  // node/impl/eth/utils.go b835fab70), so a byte string with a byte after it shows as its bytes, a
+  // Params that are a byte string followed by more bytes: Lotus's lenient decodePayload reads the params' first
+  // CBOR item only (cbor-gen ReadByteArray, node/impl/eth/utils.go b835fab70), so a byte string with a byte
+  // after it shows as its bytes, a
   // CreateExternal as a deployment, and its traces alike; the EAM decodes strictly and refuses the params
   // (an EOA, taking any exported method, reads none).
   test('a native message whose byte-string params have a byte after them shows the string, in its trace too, as Lotus reads it', async (t) => {
