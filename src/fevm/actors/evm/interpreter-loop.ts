@@ -213,41 +213,110 @@ async function runLoop(interpreter: LoopInterpreter, code: Uint8Array, startPc: 
   // Asked once a frame, not at every step as @ethereumjs asks: a tracer attaches before a run starts
   // (Executor.traced) and stays to its end.
   const events = interpreter._evm.events;
-  const stepListened = events !== undefined && events.listenerCount('step') > 0;
-  const { kinds, fees, handlers, entries } = stepTableOf(interpreter._evm);
+  const frame: FrameRun = {
+    interpreter,
+    runState,
+    stack: runState.stack as unknown as LoopStack,
+    table: stepTableOf(interpreter._evm),
+    stepListened: events !== undefined && events.listenerCount('step') > 0,
+    cachedOpcodes: undefined,
+    pushValues: undefined,
+    validJumps: undefined,
+    err: undefined,
+  };
+  // The steps run in runSteps, which has no `await`: there V8 keeps the program counter, the stack's
+  // height and the gas owed untagged in registers; in this async function they would live in the
+  // frame's stack slots as tagged values (docs/performance.md, callloop3 and callloop4).
+  for (;;) {
+    const pending = runSteps(frame);
+    if (pending === undefined) break;
+    try {
+      await pending;
+    } catch (e) {
+      frame.err = frameError(e);
+      break;
+    }
+  }
+  let err = frame.err;
+  if (err === undefined && runState.eip8037BurnLeftoverAfterCreateHaltOntoAlive === true && runState.gasLeft > 0n) {
+    runState.gasLeft = 0n;
+    err = new EVMError(EVMError.errorMessages.OUT_OF_GAS);
+  }
+  return { runState, exceptionError: err };
+}
+
+/** A frame's run, as runSteps leaves it for its next call after a step it had to wait for. */
+interface FrameRun {
+  readonly interpreter: LoopInterpreter;
+  readonly runState: RunState;
+  readonly stack: LoopStack;
+  readonly table: StepTable;
+  readonly stepListened: boolean;
+  /** The code's analysis, once it has run: its entries by program counter, PUSH values and JUMPDESTs. */
+  cachedOpcodes: OpEntry[] | undefined;
+  pushValues: Record<number, bigint> | undefined;
+  validJumps: Uint8Array | undefined;
+  /** The error that ended the frame (never STOP). */
+  err: EVMError | undefined;
+}
+
+/**
+ * The error a step threw as the frame's result: undefined for STOP, which is not an exception; anything
+ * but an EVMError is thrown on (the whole execution ends, not this frame).
+ */
+function frameError(e: unknown): EVMError | undefined {
+  if (!(e instanceof Object && 'errorType' in e && e.errorType === 'EVMError')) throw e;
+  const error = e as EVMError;
+  return error.error === EVMError.errorMessages.STOP ? undefined : error;
+}
+
+/**
+ * Runs `frame`'s steps from its program counter until the code ends, a step ends the frame (its error in
+ * `frame.err`), or a step's gas function or handler returns a promise (or a step is listened): that
+ * step's promise is returned, the run state written back, and the next call goes on after it.
+ *
+ * The program counter, the opcode and the stack's height live in locals: each is written back to the run
+ * state before anything that may read it or throw runs (a handler, a gas function, useGas, the budget
+ * check) and read again after it; the inlined steps touch only the locals and the stack's store.
+ */
+function runSteps(frame: FrameRun): Promise<void> | undefined {
+  const { interpreter, runState, stack, stepListened } = frame;
+  const { kinds, fees, handlers, entries } = frame.table;
   const common = interpreter.common;
-  const stack = runState.stack as unknown as LoopStack;
-  let err: EVMError | undefined;
-  let cachedOpcodes: OpEntry[] | undefined;
-  // The analysis's PUSH values and JUMPDESTs, once it has run: the inlined PUSHes and jumps read them.
-  let pushValues: Record<number, bigint> | undefined;
-  let validJumps: Uint8Array | undefined;
+  const code = runState.code;
+  const store = stack._store;
+  const maxHeight = stack._maxHeight;
+  let { cachedOpcodes, pushValues, validJumps } = frame;
+  let pc = runState.programCounter;
+  let len = stack._len;
+  let opCode = runState.opCode;
   // Fixed charges not yet taken from runState.gasLeft, and what that held when last taken from (FVM
-  // gas limits are far below 2^53).
+  // gas limits are far below 2^53). Nothing is owed where this returns: a step waited for settles first.
   let owed = 0;
   let room = Number(runState.gasLeft);
-  while (runState.programCounter < runState.code.length) {
-    const programCounter = runState.programCounter;
-    const opCode = runState.code[programCounter]!;
-    // The jump destination analysis runs once the code reaches a jump (as @ethereumjs's loop does).
-    // The opcode first, and no truthiness test of the analysis: V8 tested `!cachedOpcodes` each step
-    // for false, '', an undetectable object, a HeapNumber and a BigInt (docs/performance.md, callloop3).
-    if ((opCode === 0x56 || opCode === 0x57 || opCode === 0x5e) && cachedOpcodes === undefined) {
-      const { jumps, pushes, opcodesCached } = interpreter._getValidJumpDestinations(runState.code);
-      runState.validJumps = jumps;
-      runState.cachedPushes = pushes;
-      runState.shouldDoJumpAnalysis = false;
-      cachedOpcodes = opcodesCached;
-      pushValues = pushes;
-      validJumps = jumps;
-    }
-    runState.opCode = opCode;
-    if (--stepsToBudgetCheck === 0) {
-      stepsToBudgetCheck = STEPS_PER_BUDGET_CHECK;
-      // Not an EVMError: the whole execution ends, not this frame.
-      checkBudget();
-    }
-    try {
+  try {
+    while (pc < code.length) {
+      opCode = code[pc]!;
+      // The jump destination analysis runs once the code reaches a jump (as @ethereumjs's loop does).
+      // The opcode first, and no truthiness test of the analysis: V8 tested `!cachedOpcodes` each step
+      // for false, '', an undetectable object, a HeapNumber and a BigInt (docs/performance.md, callloop3).
+      if ((opCode === 0x56 || opCode === 0x57 || opCode === 0x5e) && cachedOpcodes === undefined) {
+        const { jumps, pushes, opcodesCached } = interpreter._getValidJumpDestinations(code);
+        runState.validJumps = jumps;
+        runState.cachedPushes = pushes;
+        runState.shouldDoJumpAnalysis = false;
+        frame.cachedOpcodes = cachedOpcodes = opcodesCached;
+        frame.pushValues = pushValues = pushes;
+        frame.validJumps = validJumps = jumps;
+      }
+      if (--stepsToBudgetCheck === 0) {
+        stepsToBudgetCheck = STEPS_PER_BUDGET_CHECK;
+        runState.programCounter = pc;
+        runState.opCode = opCode;
+        stack._len = len;
+        // Not an EVMError: the whole execution ends, not this frame.
+        checkBudget();
+      }
       // A listened step is @ethereumjs's own runStep (the last branch).
       const kind = stepListened ? StepKind.Other : kinds[opCode];
       // Inline and Fixed owe their fixed charge alike, in a block each: one block under one compare
@@ -257,29 +326,30 @@ async function runLoop(interpreter: LoopInterpreter, code: Uint8Array, startPc: 
         owed += fees[opCode]!;
         if (owed > room) {
           // Out of gas here: useGas traps as @ethereumjs's step would.
+          runState.programCounter = pc;
+          runState.opCode = opCode;
+          stack._len = len;
           const charge = owed;
           owed = 0;
           interpreter.useGas(BigInt(charge), entries[opCode]!.opcodeInfo);
         }
-        const pc = programCounter + 1;
-        runState.programCounter = pc;
-        // The handler's work on the stack's fields. Where the stack is too short or too high, the
+        const next = pc + 1;
+        pc = next;
+        // The handler's work on the stack's store. Where the stack is too short or too high, the
         // destination no JUMPDEST, or the code not yet analysed, nothing is changed and the handler
         // runs instead: its errors, and where it leaves the stack and the program counter, as ever.
-        const len = stack._len;
-        const store = stack._store;
         let done = true;
         if (opCode >= INLINED_RANGES.PUSH1 && opCode <= INLINED_RANGES.PUSH32) {
-          if (pushValues !== undefined && len < stack._maxHeight) {
-            store[len] = pushValues[pc]!;
-            stack._len = len + 1;
-            runState.programCounter = pc + opCode - 0x5f;
+          if (pushValues !== undefined && len < maxHeight) {
+            store[len] = pushValues[next]!;
+            len++;
+            pc = next + opCode - 0x5f;
           } else done = false;
         } else if (opCode >= INLINED_RANGES.DUP1 && opCode <= INLINED_RANGES.DUP16) {
           const depth = opCode - 0x7f;
-          if (len >= depth && len < stack._maxHeight) {
+          if (len >= depth && len < maxHeight) {
             store[len] = store[len - depth]!;
-            stack._len = len + 1;
+            len++;
           } else done = false;
         } else if (opCode >= INLINED_RANGES.SWAP1 && opCode <= INLINED_RANGES.SWAP16) {
           const depth = opCode - 0x8f;
@@ -292,12 +362,12 @@ async function runLoop(interpreter: LoopInterpreter, code: Uint8Array, startPc: 
           // Nothing.
         } else if (opCode === INLINED.POP || opCode === INLINED.ISZERO) {
           if (len < 1) done = false;
-          else if (opCode === INLINED.POP) stack._len = len - 1;
+          else if (opCode === INLINED.POP) len--;
           else store[len - 1] = store[len - 1] === 0n ? 1n : 0n;
         } else if (opCode === INLINED.PUSH0) {
-          if (len < stack._maxHeight) {
+          if (len < maxHeight) {
             store[len] = 0n;
-            stack._len = len + 1;
+            len++;
           } else done = false;
         } else if (len < 2) {
           done = false;
@@ -305,36 +375,51 @@ async function runLoop(interpreter: LoopInterpreter, code: Uint8Array, startPc: 
           // One operand, but a JUMP on a stack of one word runs its handler: it spares a branch here.
           const to = jumpDestination(store[len - 1]!, validJumps);
           if (to >= 0) {
-            stack._len = len - 1;
-            runState.programCounter = to;
+            len--;
+            pc = to;
           } else done = false;
         } else {
           // Two operands: the top word a, the next b, as @ethereumjs's popN(2) gives [a, b].
           const a = store[len - 1]!;
           const b = store[len - 2]!;
           if (opCode === INLINED.JUMPI) {
-            const to = b === 0n ? pc : jumpDestination(a, validJumps);
+            const to = b === 0n ? next : jumpDestination(a, validJumps);
             if (to >= 0) {
-              stack._len = len - 2;
-              runState.programCounter = to;
+              len -= 2;
+              pc = to;
             } else done = false;
           } else {
             store[len - 2] = binary(opCode, a, b);
-            stack._len = len - 1;
+            len--;
           }
         }
-        if (!done) handlers[opCode]!(runState, common);
+        if (!done) {
+          runState.programCounter = next;
+          runState.opCode = opCode;
+          stack._len = len;
+          handlers[opCode]!(runState, common);
+          pc = runState.programCounter;
+          len = stack._len;
+        }
       } else if (kind === StepKind.Fixed) {
+        runState.opCode = opCode;
+        stack._len = len;
         owed += fees[opCode]!;
         if (owed > room) {
           // Out of gas here: useGas traps as @ethereumjs's step would.
+          runState.programCounter = pc;
           const charge = owed;
           owed = 0;
           interpreter.useGas(BigInt(charge), entries[opCode]!.opcodeInfo);
         }
-        runState.programCounter++;
+        runState.programCounter = pc + 1;
         handlers[opCode]!(runState, common);
+        pc = runState.programCounter;
+        len = stack._len;
       } else if (kind === StepKind.GasBlind) {
+        runState.programCounter = pc;
+        runState.opCode = opCode;
+        stack._len = len;
         const op = entries[opCode]!;
         const info = op.opcodeInfo;
         const gas = op.gasHandler(runState, info.feeBigInt, common) as bigint;
@@ -354,39 +439,39 @@ async function runLoop(interpreter: LoopInterpreter, code: Uint8Array, startPc: 
           interpreter.useGas(gas, info);
           room = Number(runState.gasLeft);
         }
-        runState.programCounter++;
+        runState.programCounter = pc + 1;
         op.opHandler(runState, common);
+        pc = runState.programCounter;
+        len = stack._len;
       } else {
-        const op = cachedOpcodes ? cachedOpcodes[programCounter]! : entries[opCode]!;
+        runState.programCounter = pc;
+        stack._len = len;
+        const op = cachedOpcodes ? cachedOpcodes[pc]! : entries[opCode]!;
         // Once the code is analysed, its entry's opcode, as @ethereumjs's loop sets it: INVALID's for
         // an opcode the table lacks (always Other: makeStepTable).
-        if (cachedOpcodes) runState.opCode = op.opcodeInfo.code;
-        if (stepListened) {
-          await interpreter.runStep(cachedOpcodes ? op : undefined);
-        } else {
-          if (owed > 0) room = settle(interpreter, owed);
-          owed = 0;
-          const pending = stepNow(interpreter, op);
-          if (pending) await pending;
-          room = Number(runState.gasLeft);
-        }
+        runState.opCode = cachedOpcodes ? op.opcodeInfo.code : opCode;
+        // Nothing is owed on a listened step: every step is Other.
+        if (stepListened) return interpreter.runStep(cachedOpcodes ? op : undefined);
+        if (owed > 0) settle(interpreter, owed);
+        owed = 0;
+        const pending = stepNow(interpreter, op);
+        if (pending) return pending;
+        room = Number(runState.gasLeft);
+        pc = runState.programCounter;
+        len = stack._len;
       }
-    } catch (e) {
-      if (owed > 0) settle(interpreter, owed);
-      owed = 0;
-      if (!(e instanceof Object && 'errorType' in e && e.errorType === 'EVMError')) throw e;
-      const error = e as EVMError;
-      // STOP is not an exception.
-      if (error.error !== EVMError.errorMessages.STOP) err = error;
-      break;
     }
+  } catch (e) {
+    // The run state is as the step that threw left it: each local was written back before the call.
+    if (owed > 0) settle(interpreter, owed);
+    frame.err = frameError(e);
+    return undefined;
   }
   if (owed > 0) settle(interpreter, owed);
-  if (err === undefined && runState.eip8037BurnLeftoverAfterCreateHaltOntoAlive === true && runState.gasLeft > 0n) {
-    runState.gasLeft = 0n;
-    err = new EVMError(EVMError.errorMessages.OUT_OF_GAS);
-  }
-  return { runState, exceptionError: err };
+  runState.programCounter = pc;
+  runState.opCode = opCode;
+  stack._len = len;
+  return undefined;
 }
 
 /** The fields of @ethereumjs's Stack (10.1.3 src/stack.ts) the loop's inlined opcodes read and write. */
