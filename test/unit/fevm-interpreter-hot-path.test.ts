@@ -44,6 +44,10 @@ function runStateOver(values: bigint[]) {
     get _len() {
       return values.length;
     },
+    // A handler that pops without popN (MSTORE) lowers the count: the words above it go.
+    set _len(length: number) {
+      values.splice(0, values.length - length);
+    },
   };
   return { stack, memoryWordCount: 0n, highestMemCost: 0n } as any;
 }
@@ -78,6 +82,32 @@ describe('memory growth without @ethereumjs gas functions', () => {
       assert.equal(runState.memoryWordCount, 0n);
     });
   }
+
+  test('an access ending past 2^32 − 1 is out of range, one of no bytes never; each says whether memory grew', () => {
+    // RETURN's words: the offset on top, then the length.
+    const grow = (offset: bigint, length: bigint, words = 0n) => {
+      const runState = runStateOver([offset, length]);
+      runState.memoryWordCount = words;
+      return { grew: MEMORY_GROWTH.RETURN!(runState, prices), words: runState.memoryWordCount };
+    };
+    assert.deepEqual(grow(0xffffffe0n, 0x1fn), { grew: true, words: 1n << 27n });
+    assert.deepEqual(grow(0n, 0xffffffffn), { grew: true, words: 1n << 27n });
+    for (const [offset, length] of [[0xffffffe0n, 0x20n], [1n, 0xffffffffn], [1n << 32n, 1n], [(1n << 64n) + 1n, 1n], [0n, 1n << 32n]]) {
+      assert.throws(() => grow(offset!, length!), { error: 'value out of range' }, `${offset} ${length}`);
+    }
+    assert.deepEqual(grow(1n << 64n, 0n, 3n), { grew: false, words: 3n });
+    assert.deepEqual(grow(64n, 32n, 3n), { grew: false, words: 3n });
+    assert.deepEqual(grow(65n, 32n, 3n), { grew: true, words: 4n });
+    // MCOPY grows for its source or its destination (length, source, destination from the top down).
+    const mcopy = (destination: bigint, source: bigint, words: bigint) => {
+      const runState = runStateOver([destination, source, 32n]);
+      runState.memoryWordCount = words;
+      return MEMORY_GROWTH.MCOPY!(runState, prices);
+    };
+    assert.equal(mcopy(0n, 64n, 2n), true);
+    assert.equal(mcopy(64n, 0n, 2n), true);
+    assert.equal(mcopy(0n, 32n, 2n), false);
+  });
 });
 
 describe('words as Numbers (word-number.ts wordNumber, u32Number)', () => {
@@ -97,8 +127,20 @@ describe('MSTORE', () => {
       runState.memory = { write: (offset: number, size: number, bytes: Uint8Array) => (written = { offset, size, bytes: bytesToHex(bytes) }) };
       mstore(runState);
       assert.deepEqual(written, { offset: 7, size: 32, bytes: '0x' + value.toString(16).padStart(64, '0') });
+      assert.equal(runState.stack._len, 0);
     });
   }
+
+  test('pops its two words, the ones under them kept; a stack of one word underflows as popN does, unchanged', () => {
+    const runState = runStateOver([7n, 9n, 5n]);
+    runState.memory = { write: () => {} };
+    mstore(runState);
+    assert.deepEqual(runState.stack._store, [5n]);
+    const short = runStateOver([7n]);
+    short.memory = { write: () => assert.fail('written') };
+    assert.throws(() => mstore(short), { error: 'stack underflow' });
+    assert.deepEqual(short.stack._store, [7n]);
+  });
 
   test('in a contract: the word lands at the offset, memory grows to whole words', async (t) => {
     const { devnet, sendRaw, wallet } = await fevmSetup(t);

@@ -1407,7 +1407,8 @@ function memoryGasFunction(name: string, grow: (typeof MEMORY_GROWTH)[string], p
   const charge = OPCODE_CHARGES[name];
   return (runState, gas) => {
     const words = runState.memoryWordCount;
-    grow(runState, prices);
+    // Most MLOADs and MSTOREs grow nothing and have no charge of their own: their fixed cost, the same BigInt.
+    if (!grow(runState, prices) && charge === undefined) return gas;
     return withCharges(gas, fvmCharges(runState, words, charge));
   };
 }

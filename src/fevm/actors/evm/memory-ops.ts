@@ -13,7 +13,7 @@
 import { EVMError, type ExecResult } from '@ethereumjs/evm';
 import { keccak256 } from '../../../common/hashes.js';
 import { memoryView } from './frame-memory.js';
-import { MAX_U32, wordNumber } from './word-number.js';
+import { MAX_U32, u32Number, wordNumber } from './word-number.js';
 
 type RunState = NonNullable<ExecResult['runState']>;
 type Stack = RunState['stack'];
@@ -34,7 +34,8 @@ export function wordAt(stack: Stack, i: number): bigint {
   return _store[_len - 1 - i]!;
 }
 
-type Grow = (runState: RunState, prices: MemoryPrices) => void;
+/** Grows the frame's memory accounts for one opcode's ranges; whether they grew. */
+type Grow = (runState: RunState, prices: MemoryPrices) => boolean;
 
 /**
  * The memory growth of opcodes that only grow memory: their ranges (offset, length) in
@@ -51,17 +52,17 @@ export const MEMORY_GROWTH: Record<string, Grow> = {
   // Source, then destination.
   MCOPY: (rs, prices) => {
     const length = wordAt(rs.stack, 2);
-    growRange(rs, wordAt(rs.stack, 1), length, prices);
-    growRange(rs, wordAt(rs.stack, 0), length, prices);
+    const source = growRange(rs, wordAt(rs.stack, 1), length, prices);
+    return growRange(rs, wordAt(rs.stack, 0), length, prices) || source;
   },
   RETURN: (rs, prices) => growRange(rs, wordAt(rs.stack, 0), wordAt(rs.stack, 1), prices),
   REVERT: (rs, prices) => growRange(rs, wordAt(rs.stack, 0), wordAt(rs.stack, 1), prices),
 };
 
 /** CALLDATACOPY and CODECOPY: memory offset, source offset, length. */
-function growCopy(rs: RunState, prices: MemoryPrices): void {
+function growCopy(rs: RunState, prices: MemoryPrices): boolean {
   const length = wordAt(rs.stack, 2);
-  growRange(rs, wordAt(rs.stack, 0), length, prices);
+  return growRange(rs, wordAt(rs.stack, 0), length, prices);
 }
 
 /**
@@ -84,23 +85,32 @@ function callRanges(args: bigint[], first: number): [bigint, bigint][] {
 
 /** The furthest an access may end (offset + size): memory offsets and sizes are u32 on FEVM. */
 export const MAX_MEMORY_END = MAX_U32;
+const MAX_MEMORY_END_NUMBER = Number(MAX_MEMORY_END);
 
 /** Grows the frame's memory accounts to cover `ranges` (the yellow paper's C_mem, as @ethereumjs keeps it). */
 export function growMemory(runState: RunState, ranges: [bigint, bigint][], prices: MemoryPrices): void {
   for (const [offset, length] of ranges) growRange(runState, offset, length, prices);
 }
 
-/** Grows the frame's memory accounts to cover `length` bytes at `offset`. */
-function growRange(runState: RunState, offset: bigint, length: bigint, prices: MemoryPrices): void {
+/**
+ * Grows the frame's memory accounts to cover `length` bytes at `offset`; whether they grew. The end and
+ * the word count in Numbers (below 2^32 and 2^27): each BigInt operation made a BigInt, four for an
+ * MLOAD or MSTORE that grows nothing (docs/performance.md, callloop4).
+ */
+function growRange(runState: RunState, offset: bigint, length: bigint, prices: MemoryPrices): boolean {
   // An access of no bytes does not grow memory.
-  if (length === 0n) return;
+  if (length === 0n) return false;
   // The EVM actor's memory is addressed by u32 (builtin-actors instructions/memory.rs:26-46).
-  if (offset + length > MAX_MEMORY_END) throw new EVMError(EVMError.errorMessages.OUT_OF_RANGE);
-  const words = (offset + length + 31n) / 32n;
-  if (words <= runState.memoryWordCount) return;
-  const cost = words * prices.perWord + (words * words) / prices.quadraticDivisor;
+  if (offset > MAX_MEMORY_END || length > MAX_MEMORY_END) throw new EVMError(EVMError.errorMessages.OUT_OF_RANGE);
+  const end = u32Number(offset) + u32Number(length);
+  if (end > MAX_MEMORY_END_NUMBER) throw new EVMError(EVMError.errorMessages.OUT_OF_RANGE);
+  const words = Math.ceil(end / 32);
+  if (words <= wordNumber(runState.memoryWordCount)) return false;
+  const grown = BigInt(words);
+  const cost = grown * prices.perWord + (grown * grown) / prices.quadraticDivisor;
   if (cost > runState.highestMemCost) runState.highestMemCost = cost;
-  runState.memoryWordCount = words;
+  runState.memoryWordCount = grown;
+  return true;
 }
 
 const word = new Uint8Array(32);
@@ -144,7 +154,13 @@ const orInto = (value: bigint, limb: bigint): bigint => (value === 0n ? limb : v
 
 /** MSTORE: the 32-byte big-endian word at the offset (memory.write copies it out of the scratch word). */
 export function mstore(runState: RunState): void {
-  const [offset, value] = runState.stack.popN(2) as [bigint, bigint];
+  // popN(2) without its array (its underflow as popN's).
+  const stack = runState.stack as unknown as { _store: bigint[]; _len: number };
+  const len = stack._len;
+  if (len < 2) throw new EVMError(EVMError.errorMessages.STACK_UNDERFLOW);
+  const offset = stack._store[len - 1]!;
+  const value = stack._store[len - 2]!;
+  stack._len = len - 2;
   setWord(value);
   runState.memory.write(wordNumber(offset), 32, word);
 }
