@@ -94,8 +94,14 @@ const MAX_OWED_CHARGE = 0xffff_ffffn;
 
 /** Instructions between two checks of the clock: a few hundred µs of the tightest loop. */
 const STEPS_PER_BUDGET_CHECK = 4096;
+/**
+ * The process's first check: early, so that runSteps' call to it has feedback before V8 optimizes runSteps. First
+ * reached at the 4096th step, in optimized code, that call deoptimized runSteps; where V8 had meanwhile compiled its
+ * loop for on-stack replacement, every later call ran that slower code (docs/performance.md, callloop5).
+ */
+const FIRST_BUDGET_CHECK = 256;
 /** Counted across frames, so that many short frames are checked too. */
-let stepsToBudgetCheck = STEPS_PER_BUDGET_CHECK;
+let stepsToBudgetCheck = FIRST_BUDGET_CHECK;
 
 /** What an EVM tells the loop of its opcodes (useRunLoop). */
 interface LoopOpcodes {
