@@ -11,7 +11,8 @@
 // a step commit or revert an access witness, as @ethereumjs's does: the EVM makes none, a frame has
 // one only from its message (for EIP-6800/7864, which keep this loop off), and the FEVM's carry none
 // (evm-actor.ts).
-// Every few thousand instructions it checks the running execution's budget (run-budget.ts).
+// It checks the running execution's budget (run-budget.ts) at the process's 256th step, then every 4096
+// (FIRST_BUDGET_CHECK: the early first check gives V8 feedback for it before it optimizes the loop).
 //
 // An instruction of fixed cost whose handler neither reads the gas left nor waits (most of a
 // contract's: PUSH, DUP, SWAP, arithmetic, jumps) is charged to a Number owed, taken from the run
@@ -530,11 +531,9 @@ function binary(opCode: number, a: bigint, b: bigint): bigint {
   }
 }
 
-/** Takes `owed`, which the gas left covers, from it; the gas left after. */
-function settle(interpreter: LoopInterpreter, owed: number): number {
-  const runState = interpreter._runState;
-  runState.gasLeft -= BigInt(owed);
-  return Number(runState.gasLeft);
+/** Takes `owed`, which the gas left covers, from it. */
+function settle(interpreter: LoopInterpreter, owed: number): void {
+  interpreter._runState.gasLeft -= BigInt(owed);
 }
 
 /**
