@@ -342,7 +342,7 @@ describe('upstream client', () => {
   test("--fork-url naming the node's own listen address (its host in any spelling, or another name reaching it, and its port)", () => {
     // The machine's interfaces, as a node on 0.0.0.0 or :: would find them: loopback, a LAN's.
     const machine = ['127.0.0.1', '::1', '192.168.1.5', 'fe80::1'];
-    const names = (url: string, host: string, port: number) => namesListenAddress(upstreamEndpoint(url), host, port, machine);
+    const names = (url: string, host: string, port: number) => namesListenAddress(upstreamEndpoint(url), host, port, () => machine);
     const own: [string, string, number][] = [
       ['http://127.0.0.1:8545', '127.0.0.1', 8545],
       ['http://localhost:8545/rpc/v1', '127.0.0.1', 8545],

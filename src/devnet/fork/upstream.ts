@@ -145,8 +145,8 @@ function machineAddresses(): string[] {
  * would be a fork of that node itself, known before it listens (nothing else can listen there then):
  * the same port, and the same host in any spelling or another name that reaches it: localhost;
  * 0.0.0.0 or ::, which a connection on Linux takes for 127.0.0.1 or ::1; for a node on every address
- * (0.0.0.0 or ::), any 127.x.x.x and the addresses of the machine's interfaces (`ownAddresses`; the
- * IPv4 ones for 0.0.0.0), and ::1 for ::. Another name for the machine (its hostname, a forwarded
+ * (0.0.0.0 or ::), any 127.x.x.x and the addresses of the machine's interfaces (`ownAddresses`, listed
+ * only then; the IPv4 ones for 0.0.0.0), and ::1 for ::. Another name for the machine (its hostname, a forwarded
  * port) is not known here: a fork through it that starts from the disk cache fails each read the
  * cache lacks with the 508 (SelfUpstreamError). Port 0 (a free port picked at listen) is never known.
  * localhost stands for both 127.0.0.1 and ::1: a node on --host localhost listens on every address
@@ -154,7 +154,7 @@ function machineAddresses(): string[] {
  * in turn); so a fork of another node on the other loopback and the same port is refused too, on
  * purpose (rare).
  */
-export function namesListenAddress(url: URL, host: string, port: number, ownAddresses: readonly string[] = machineAddresses()): boolean {
+export function namesListenAddress(url: URL, host: string, port: number, ownAddresses: () => readonly string[] = machineAddresses): boolean {
   const urlPort = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   if (port === 0 || urlPort !== port) return false;
   const listen = canonicalHost(host);
@@ -163,8 +163,8 @@ export function namesListenAddress(url: URL, host: string, port: number, ownAddr
   if (to === listen) return true;
   if (to === 'localhost') return listen === '127.0.0.1' || listen === '::1' || listen === '0.0.0.0' || listen === '::';
   if (listen === 'localhost') return to === '127.0.0.1' || to === '::1';
-  if (listen === '0.0.0.0') return isLoopbackIPv4(to) || (isIPv4(to) && ownAddresses.includes(to));
-  if (listen === '::') return isLoopbackIPv4(to) || to === '::1' || ownAddresses.includes(to);
+  if (listen === '0.0.0.0') return isLoopbackIPv4(to) || (isIPv4(to) && ownAddresses().includes(to));
+  if (listen === '::') return isLoopbackIPv4(to) || to === '::1' || ownAddresses().includes(to);
   return false;
 }
 
